@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from retorno.accounts.models import ApiKey, Membership
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "store", "role", "created_at")
+    list_filter = ("role", "store")
+    search_fields = ("user__username", "user__email", "store__name")
+    autocomplete_fields = ("store",)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created with `retorno createstore` or the API; here they can be read and revoked."""
+
+    list_display = ("name", "store", "prefix", "scopes", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("store", "revoked_at")
+    search_fields = ("name", "prefix", "store__name")
+    readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+    fields = ("store", "name", "prefix", "digest", "scopes", "revoked_at", "created_at", "last_used_at")
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False

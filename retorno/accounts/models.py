@@ -1,0 +1,59 @@
+"""Who may act on a store: staff memberships with a role, and API keys."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from retorno.core.models import TimeStampedModel
+from retorno.stores.models import Store
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    AGENT = "agent", "Agent"
+    WAREHOUSE = "warehouse", "Warehouse"
+    FINANCE = "finance", "Finance"
+    ANALYST = "analyst", "Analyst"
+
+
+class Membership(TimeStampedModel):
+    """A staff user's role in one store; a user can belong to several stores."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "store"], name="uniq_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.store} · {self.role}"
+
+
+class Scope(models.TextChoices):
+    READ = "read", "Read"
+    WRITE = "write", "Write"
+    ADMIN = "admin", "Admin (policy)"
+
+
+class ApiKey(TimeStampedModel):
+    """A store's API key. Only a SHA-256 digest is kept; the key itself is shown once."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=16, help_text="First characters of the key, to recognise it.")
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

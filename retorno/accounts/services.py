@@ -1,0 +1,69 @@
+"""Writes for staff access and API keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from retorno.accounts.keys import digest_key, display_prefix, generate_key
+from retorno.accounts.models import ApiKey, Membership, Role, Scope
+from retorno.core.errors import Conflict, NotFound, Unprocessable
+from retorno.stores.models import Store
+
+ALL_SCOPES = (Scope.READ, Scope.WRITE, Scope.ADMIN)
+
+
+def api_key_create(
+    *, store: Store, name: str, scopes: Iterable[str] = ALL_SCOPES, key: str | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its plain text, which is never stored.
+
+    `key` lets an operator choose the key (the demo and `createstore --api-key`); it must be long
+    enough to be unguessable.
+    """
+    scopes = list(dict.fromkeys(str(s) for s in scopes))
+    unknown = set(scopes) - set(Scope.values)
+    if unknown:
+        raise Unprocessable(f"Unknown scopes: {', '.join(sorted(unknown))}.", code="invalid_scope")
+    plain = key or generate_key()
+    if len(plain) < 16:
+        raise Unprocessable("An API key must be at least 16 characters long.", code="weak_api_key")
+    digest = digest_key(plain)
+    existing = ApiKey.objects.filter(digest=digest).first()
+    if existing is not None:
+        if existing.store_id != store.id:
+            raise Conflict("This API key is already used by another store.", code="api_key_taken")
+        return existing, plain
+    api_key = ApiKey.objects.create(
+        store=store, name=name, prefix=display_prefix(plain), digest=digest, scopes=scopes
+    )
+    return api_key, plain
+
+
+def api_key_revoke(*, store: Store, key_id: int) -> ApiKey:
+    with transaction.atomic():
+        api_key = ApiKey.objects.select_for_update().filter(store=store, id=key_id).first()
+        if api_key is None:
+            raise NotFound("No such API key.")
+        if api_key.revoked_at is None:
+            api_key.revoked_at = timezone.now()
+            api_key.save(update_fields=["revoked_at", "updated_at"])
+    return api_key
+
+
+def membership_grant(*, store: Store, username: str, email: str, role: str, password: str | None = None) -> Membership:
+    if role not in Role.values:
+        raise Unprocessable(f"Unknown role {role!r}.", code="invalid_role")
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(username=username, defaults={"email": email})
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    membership, _ = Membership.objects.update_or_create(user=user, store=store, defaults={"role": role})
+    return membership

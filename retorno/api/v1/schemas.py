@@ -1,0 +1,283 @@
+"""Request and response bodies of API v1. Input limits live here, in the fields."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import AwareDatetime, Field, field_validator
+
+from retorno.domain.money import MoneyError, minor_units
+
+Id = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\s/?#]([^/?#]*[^\s/?#])?$")]
+ShortText = Annotated[str, Field(max_length=200)]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4, allow_inf_nan=False)]
+Tag = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    code: str = Field(description="Stable, machine-readable error code.")
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+    items: list[dict[str, Any]] | None = None
+
+
+class AddressIn(Schema):
+    name: ShortText = ""
+    line1: ShortText = ""
+    line2: ShortText = ""
+    city: ShortText = ""
+    region: ShortText = ""
+    postal_code: Annotated[str, Field(max_length=20)] = ""
+    country: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")] | Literal[""] = ""
+    phone: Annotated[str, Field(max_length=40)] = ""
+
+
+class CustomerIn(Schema):
+    external_id: Annotated[str, Field(max_length=120)] = ""
+    email: Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+    name: ShortText = ""
+    phone: Annotated[str, Field(max_length=40)] = ""
+    tier: Annotated[str, Field(max_length=40)] = ""
+    tags: Annotated[list[Tag], Field(max_length=50)] = []
+    language: Annotated[str, Field(max_length=8)] = ""
+
+
+class OrderLineIn(Schema):
+    external_id: Id
+    sku: Annotated[str, Field(min_length=1, max_length=120)]
+    title: Annotated[str, Field(max_length=255)] = ""
+    category: Annotated[str, Field(max_length=80)] = ""
+    vendor: Annotated[str, Field(max_length=120)] = ""
+    quantity: Annotated[int, Field(ge=1, le=100_000)]
+    unit_price: Amount
+    discount: Amount = Decimal("0")
+    tax: Amount = Decimal("0")
+    final_sale: bool = False
+    tags: Annotated[list[Tag], Field(max_length=50)] = []
+    options: dict[str, Annotated[str, Field(max_length=80)]] = Field(default={}, max_length=10)
+    image_url: Annotated[str, Field(max_length=500)] = ""
+
+
+class OrderIn(Schema):
+    external_id: Id
+    number: Annotated[str, Field(max_length=64)] = ""
+    placed_at: AwareDatetime
+    delivered_at: AwareDatetime | None = None
+    currency: Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
+    customer: CustomerIn
+    shipping_address: AddressIn = AddressIn()
+    shipping_amount: Amount = Decimal("0")
+    shipping_tax_amount: Amount = Decimal("0")
+    tags: Annotated[list[Tag], Field(max_length=50)] = []
+    lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=500)]
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        try:
+            minor_units(value.upper())
+        except MoneyError as exc:
+            raise ValueError(f"unknown currency {value!r}") from exc
+        return value.upper()
+
+
+class OrderBulkIn(Schema):
+    orders: Annotated[list[OrderIn], Field(min_length=1, max_length=1000)]
+
+
+class OrderLineOut(Schema):
+    external_id: str
+    sku: str
+    title: str
+    category: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    tax: Decimal
+    final_sale: bool
+    tags: list[str]
+
+
+class OrderOut(Schema):
+    external_id: str
+    number: str
+    currency: str
+    placed_at: datetime
+    delivered_at: datetime | None
+    customer_email: str
+    customer_tier: str
+    lines: list[OrderLineOut]
+
+
+class BulkResult(Schema):
+    external_id: str
+    status: Literal["created", "updated", "error"]
+    error: dict[str, Any] | None = None
+
+
+class BulkOut(Schema):
+    created: int
+    updated: int
+    failed: int
+    results: list[BulkResult]
+
+
+class ReasonOut(Schema):
+    code: str
+    message: str
+
+
+class LineEligibilityOut(Schema):
+    line: str
+    sku: str
+    title: str
+    quantity: int
+    eligible: bool
+    returnable_quantity: int
+    window_ends_at: datetime | None
+    reasons: list[ReasonOut]
+    allowed_resolutions: list[str]
+    restocking_fee: Decimal
+    requires_review: bool
+    refund_timing: str
+    rules_fired: list[str]
+
+
+class EligibilityOut(Schema):
+    order: str
+    currency: str
+    policy_version: int
+    evaluated_at: datetime
+    lines: list[LineEligibilityOut]
+
+
+ReasonCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class ReturnItemIn(Schema):
+    line: Id
+    quantity: Annotated[int, Field(ge=1, le=100_000)]
+    reason: ReasonCode
+    comment: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ReturnIn(Schema):
+    order: Id
+    items: Annotated[list[ReturnItemIn], Field(min_length=1, max_length=100)]
+    resolution: Literal["refund", "store_credit", "exchange"]
+    method: Literal["pickup", "drop_off", "self_ship"]
+    pickup_address: AddressIn | None = None
+
+
+class QuantitiesOut(Schema):
+    requested: int
+    approved: int
+    received: int
+    missing: int
+    refunded: int
+    exchanged: int
+
+
+class ReturnItemOut(Schema):
+    line: str
+    sku: str
+    title: str
+    reason: str
+    comment: str
+    decision: str
+    decision_reasons: list[ReasonOut]
+    status: str
+    quantities: QuantitiesOut
+    amount: Decimal
+    restocking_fee: Decimal
+
+
+class AmountsOut(Schema):
+    items: Decimal
+    return_shipping_fee: Decimal
+    restocking_fee: Decimal
+    refund_estimate: Decimal
+    store_credit_bonus: Decimal
+
+
+class ReturnOut(Schema):
+    rma: str
+    status: str
+    order: str
+    order_number: str
+    customer_email: str
+    resolution: str
+    method: str
+    currency: str
+    requires_review: bool
+    policy_version: int
+    items: list[ReturnItemOut]
+    amounts: AmountsOut
+    tracking_url: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReturnListOut(Schema):
+    results: list[ReturnOut]
+    next_cursor: str | None
+
+
+class NoteIn(Schema):
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class OverrideIn(Schema):
+    line: Id
+    decision: Literal["accepted", "rejected", "manual_review"]
+    rule: Annotated[str, Field(max_length=120)] = ""
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class EventOut(Schema):
+    kind: str
+    from_status: str
+    to_status: str
+    actor_kind: str
+    actor_id: str
+    actor_label: str
+    note: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class PolicyOut(Schema):
+    version: int
+    document: dict[str, Any]
+    note: str
+    created_by: str
+    created_at: datetime
+
+
+class PolicyIn(Schema):
+    document: dict[str, Any]
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class PolicyPreviewIn(Schema):
+    document: dict[str, Any]
+    order: Id
+    items: Annotated[list[ReturnItemIn], Field(max_length=100)] = []
+    resolution: Literal["refund", "store_credit", "exchange"] | None = None
+
+
+class PolicyPreviewOut(Schema):
+    outcome: str
+    requires_review: bool
+    return_shipping_fee: Decimal
+    review_reasons: list[ReasonOut]
+    lines: list[LineEligibilityOut]
+    trace: list[dict[str, Any]]

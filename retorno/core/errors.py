@@ -1,0 +1,44 @@
+"""Application errors with a stable `code`. Interfaces turn them into HTTP in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RetornoError(Exception):
+    """Base error: `code` is stable and documented; `status` is the HTTP status it maps to."""
+
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        self.extra = extra
+
+
+class NotFound(RetornoError):
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(RetornoError):
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class Unprocessable(RetornoError):
+    status = 422
+    code = "unprocessable"
+    title = "Unprocessable request"
+
+
+class PermissionDenied(RetornoError):
+    status = 403
+    code = "forbidden"
+    title = "Forbidden"

@@ -1,0 +1,75 @@
+"""Idempotency keys: the same key and body give the same response; the same key with another
+body is refused. The record is written in the transaction of the change itself."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+
+from retorno.core.errors import Unprocessable
+from retorno.core.models import IdempotencyRecord
+
+Outcome = tuple[int, Any]
+
+
+class _KeyTakenMeanwhile(Exception):
+    pass
+
+
+def request_fingerprint(payload: Any) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_idempotently(
+    *, store_id: int, operation: str, key: str, fingerprint: str, action: Callable[[], Outcome]
+) -> Outcome:
+    """Run `action` (which writes) at most once per (store, operation, key).
+
+    `action` returns (status, JSON-able body). A concurrent request with the same key that loses
+    the race has its own writes rolled back and answers with the winner's stored response.
+    """
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                stored = _stored(store_id, operation, key, fingerprint)
+                if stored is not None:
+                    return stored
+                status, body = action()
+                body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+                try:
+                    with transaction.atomic():
+                        IdempotencyRecord.objects.create(
+                            store_id=store_id,
+                            operation=operation,
+                            key=key,
+                            request_hash=fingerprint,
+                            response_status=status,
+                            response_body=body,
+                        )
+                except IntegrityError as exc:
+                    raise _KeyTakenMeanwhile from exc
+                return status, body
+        except _KeyTakenMeanwhile:
+            continue
+    stored = _stored(store_id, operation, key, fingerprint)
+    if stored is None:  # pragma: no cover - the record must exist after a unique violation
+        raise RuntimeError("idempotency record vanished")
+    return stored
+
+
+def _stored(store_id: int, operation: str, key: str, fingerprint: str) -> Outcome | None:
+    record = IdempotencyRecord.objects.filter(store_id=store_id, operation=operation, key=key).first()
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise Unprocessable(
+            "This Idempotency-Key was already used with a different request body.",
+            code="idempotency_key_reused",
+        )
+    return record.response_status, record.response_body

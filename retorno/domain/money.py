@@ -1,0 +1,142 @@
+"""Money arithmetic: currency minor units, rounding, parsing and proration.
+
+Amounts are always `Decimal` paired with an ISO 4217 currency code; floats are refused because
+they cannot represent most cent values exactly.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
+
+from retorno.domain.errors import DomainError
+
+# Minor units (digits after the decimal point) from ISO 4217. Only currencies we are ready to
+# support are listed: an unknown code is far more likely a typo than a real store currency.
+# fmt: off
+_MINOR_UNITS: dict[str, int] = {
+    # Zero-decimal currencies.
+    "CLP": 0, "ISK": 0, "JPY": 0, "KRW": 0, "PYG": 0, "UGX": 0, "VND": 0, "XAF": 0, "XOF": 0,
+    # Three-decimal currencies.
+    "BHD": 3, "JOD": 3, "KWD": 3, "OMR": 3, "TND": 3,
+    # Two-decimal currencies.
+    "AED": 2, "ARS": 2, "AUD": 2, "BGN": 2, "BOB": 2, "BRL": 2, "CAD": 2, "CHF": 2, "CNY": 2,
+    "COP": 2, "CRC": 2, "CZK": 2, "DKK": 2, "DOP": 2, "EGP": 2, "EUR": 2, "GBP": 2, "GTQ": 2,
+    "HKD": 2, "HUF": 2, "IDR": 2, "ILS": 2, "INR": 2, "MAD": 2, "MXN": 2, "MYR": 2, "NOK": 2,
+    "NZD": 2, "PEN": 2, "PHP": 2, "PLN": 2, "RON": 2, "RSD": 2, "SAR": 2, "SEK": 2, "SGD": 2,
+    "THB": 2, "TRY": 2, "TWD": 2, "UAH": 2, "USD": 2, "UYU": 2, "ZAR": 2,
+}
+# fmt: on
+
+# One quantum per currency, built once: quantize() is on the hot path of the policy engine.
+_QUANTA: dict[str, Decimal] = {
+    code: Decimal(1).scaleb(-digits) for code, digits in _MINOR_UNITS.items()
+}
+
+
+class MoneyError(DomainError):
+    """A money value or currency that cannot be used. `code` is stable, `message` is English."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message, code=code)
+        self.message = message
+
+
+def minor_units(currency: str) -> int:
+    """Return how many decimal digits `currency` uses (EUR 2, JPY 0, KWD 3).
+
+    Raises MoneyError("unknown_currency") for codes outside the supported ISO 4217 table.
+    """
+    try:
+        return _MINOR_UNITS[currency]
+    except (KeyError, TypeError):
+        raise MoneyError("unknown_currency", f"Unknown currency code {currency!r}.") from None
+
+
+def _quantum(currency: str) -> Decimal:
+    try:
+        return _QUANTA[currency]
+    except (KeyError, TypeError):
+        raise MoneyError("unknown_currency", f"Unknown currency code {currency!r}.") from None
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """Round `amount` to the minor unit of `currency`, halves away from zero (ROUND_HALF_UP).
+
+    Raises MoneyError("invalid_amount") for NaN, infinities and values too large to represent.
+    """
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise MoneyError("invalid_amount", f"{amount!r} is not a finite decimal amount.")
+    try:
+        return amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise MoneyError("invalid_amount", f"{amount} is too large to be an amount.") from None
+
+
+def parse_amount(value: str | Decimal | int, currency: str) -> Decimal:
+    """Parse `value` into a Decimal with exactly the minor units of `currency`.
+
+    Accepts strings ("12.50"), Decimals and ints; refuses floats and bools (ambiguous), NaN,
+    infinities, and values that would lose precision in this currency ("12.345" EUR, "1.5" JPY).
+    Trailing zeros are fine ("12.500" EUR is 12.50). Negative amounts are allowed; callers that
+    need a positive amount check the sign. Raises MoneyError("invalid_amount").
+    """
+    quantum = _quantum(currency)
+    if isinstance(value, bool) or not isinstance(value, (str, Decimal, int)):
+        raise MoneyError(
+            "invalid_amount", f"{value!r} is not an amount; use a string or a Decimal."
+        )
+    try:
+        amount = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+    except InvalidOperation:
+        raise MoneyError("invalid_amount", f"{value!r} is not a decimal amount.") from None
+    if not amount.is_finite():
+        raise MoneyError("invalid_amount", f"{value!r} is not a finite amount.")
+    try:
+        rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        raise MoneyError("invalid_amount", f"{value!r} is too large to be an amount.") from None
+    if rounded != amount:
+        raise MoneyError(
+            "invalid_amount",
+            f"{value!r} has more decimals than {currency} allows ({minor_units(currency)}).",
+        )
+    return rounded
+
+
+def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """Split `total` over `weights` so the parts add up exactly to `total` (largest remainder).
+
+    Each part is proportional to its weight, rounded down to the minor unit; the units left over
+    go one each to the parts with the largest remainders, earlier parts first on ties, so the
+    result is deterministic. `total` must already be in minor units of `currency` and may be
+    negative (parts then carry its sign). Weights must be finite and non-negative with a positive
+    sum. Raises MoneyError("invalid_amount") or MoneyError("invalid_weights").
+    """
+    quantum = _quantum(currency)
+    if quantize(total, currency) != total:
+        raise MoneyError("invalid_amount", f"{total} has more decimals than {currency} allows.")
+    if not weights:
+        raise MoneyError("invalid_weights", "At least one weight is needed to allocate an amount.")
+    for weight in weights:
+        if isinstance(weight, bool) or not isinstance(weight, (Decimal, int)):
+            raise MoneyError("invalid_weights", f"Weight {weight!r} is not a Decimal.")
+        if not Decimal(weight).is_finite() or weight < 0:
+            raise MoneyError(
+                "invalid_weights", f"Weight {weight!r} must be finite and non-negative."
+            )
+    # Fractions keep the shares exact; Decimal division would round before we decide who gets
+    # the leftover units.
+    exact_weights = [Fraction(weight) for weight in weights]
+    weight_sum = sum(exact_weights, Fraction(0))
+    if weight_sum == 0:
+        raise MoneyError("invalid_weights", "Weights must not all be zero.")
+    sign = -1 if total < 0 else 1
+    total_units = int(abs(total) / quantum)
+    shares = [total_units * weight / weight_sum for weight in exact_weights]
+    units = [share.numerator // share.denominator for share in shares]
+    leftover = total_units - sum(units)
+    by_remainder = sorted(range(len(shares)), key=lambda i: (-(shares[i] - units[i]), i))
+    for index in by_remainder[:leftover]:
+        units[index] += 1
+    return [(Decimal(sign * count) * quantum).quantize(quantum) for count in units]

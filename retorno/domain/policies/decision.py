@@ -1,0 +1,91 @@
+"""What the policy engine answers: per line and for the whole return, with its explanation."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from retorno.domain.policies.reasons import Reason
+
+
+class Outcome(enum.StrEnum):
+    """APPROVE: create the return at once. REVIEW: a person must approve it. REJECT: do not
+    create it; the per-line reasons say why."""
+
+    APPROVE = "approve"
+    REVIEW = "review"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFired:
+    """A policy rule that applied; `line_id` is None when it applied to the whole order."""
+
+    rule_id: str
+    line_id: str | None
+    description: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineDecision:
+    """The decision for one order line.
+
+    `reasons` are blocking: a line with any reason makes a request for it fail. `eligible` is
+    about the item (window, exclusions, quantity left), so an eligible line may still carry a
+    request reason such as quantity_exceeds_returnable or resolution_not_allowed.
+    `return_value` is the paid amount of min(requested, returnable) units; fees are already
+    computed on it.
+    """
+
+    line_id: str
+    eligible: bool
+    returnable_quantity: int
+    requested_quantity: int
+    window_ends_at: datetime | None
+    reasons: tuple[Reason, ...]
+    allowed_resolutions: tuple[str, ...]
+    return_value: Decimal
+    restocking_fee: Decimal
+    fee_waived: bool
+    requires_review: bool
+    review_reasons: tuple[Reason, ...]
+    refund_timing: str
+    qc_level: str
+    store_credit_bonus_percent: Decimal
+    rules_fired: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision:
+    """The decision for a whole return (or, without a request, for every line of the order).
+
+    Amounts are in `currency`, quantized to its minor unit. `return_shipping_fee` is charged
+    once per return; fees together never exceed `return_value`. `requires_review` is true
+    exactly when `outcome` is REVIEW; `review_reasons` lists every review trigger found, even
+    when the outcome is REJECT. The caller records the policy version next to it.
+    """
+
+    outcome: Outcome
+    currency: str
+    lines: tuple[LineDecision, ...]
+    return_value: Decimal
+    return_shipping_fee: Decimal
+    restocking_fee: Decimal
+    refund_shipping: bool
+    requires_review: bool
+    review_reasons: tuple[Reason, ...]
+    trace: tuple[RuleFired, ...]
+
+    @property
+    def fees_total(self) -> Decimal:
+        """Return shipping plus every line's restocking fee."""
+        return self.return_shipping_fee + self.restocking_fee
+
+    def line(self, line_id: str) -> LineDecision:
+        """The decision for `line_id`; KeyError if the line is not part of this decision."""
+        for line_decision in self.lines:
+            if line_decision.line_id == line_id:
+                return line_decision
+        raise KeyError(line_id)

@@ -1,0 +1,306 @@
+"""decide(): the return decision as a pure function of policy, order, customer, request and now."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from retorno.domain.money import quantize
+from retorno.domain.policies import reasons as r
+from retorno.domain.policies.decision import Decision, LineDecision, Outcome, RuleFired
+from retorno.domain.policies.facts import (
+    CustomerFacts,
+    FactsError,
+    LineFacts,
+    OrderFacts,
+    RequestFacts,
+)
+from retorno.domain.policies.model import OrderContext, Policy, Rule
+from retorno.domain.policies.reasons import Reason
+
+_ZERO = Decimal(0)
+_HUNDRED = Decimal(100)
+
+
+def decide(
+    policy: Policy,
+    order: OrderFacts,
+    customer: CustomerFacts,
+    request: RequestFacts | None,
+    now: datetime,
+) -> Decision:
+    """Decide a return request under `policy`, explained.
+
+    With a request, `lines` follow the request's items and the outcome is REJECT if any of them
+    carries a reason (not returnable, unknown line, too many units, resolution not offered):
+    the whole request is rejected and the shopper sees why per line. Otherwise REVIEW if any
+    review trigger holds (value above the threshold, a review reason, always_review), else
+    APPROVE.
+
+    With `request=None` the decision previews every order line at its full returnable quantity
+    with no reason (reason-conditioned rules do not fire) and no resolution. Ineligible lines
+    do not reject the preview: it is REJECT only when no line is eligible.
+
+    `now` must be timezone-aware. Pure: no I/O, same inputs give the same Decision.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise FactsError("now must be a timezone-aware datetime.")
+    currency = order.currency
+    delivered_at = order.delivered_at
+    context = OrderContext(
+        tier=customer.tier,
+        customer_tags=customer.tags,
+        country=order.country.upper(),
+        order_value=order.order_value,
+        days_since_delivery=None if delivered_at is None else (now - delivered_at).days,
+    )
+    # Order conditions are the same for every line: evaluate them once.
+    order_rules = tuple(rule for rule in policy.rules if rule.matches_order(context))
+    return_settings = _merge(policy.base, [rule for rule in order_rules if not rule.is_line_scoped])
+    trace = [
+        RuleFired(rule.rule_id, None, rule.description)
+        for rule in order_rules
+        if not rule.is_line_scoped
+    ]
+
+    if request is None:
+        line_decisions = [
+            _decide_line(policy, order_rules, order, line, None, None, None, now, trace)
+            for line in order.lines
+        ]
+        considered = [line for line in line_decisions if line.eligible]
+        rejected = not considered
+    else:
+        lines_by_id = {line.line_id: line for line in order.lines}
+        line_decisions = []
+        for item in request.items:
+            line = lines_by_id.get(item.line_id)
+            if line is None:
+                line_decisions.append(
+                    _unknown_line(policy.base, item.line_id, item.quantity, currency)
+                )
+                continue
+            line_decisions.append(
+                _decide_line(
+                    policy,
+                    order_rules,
+                    order,
+                    line,
+                    item.quantity,
+                    item.reason,
+                    request.resolution,
+                    now,
+                    trace,
+                )
+            )
+        considered = line_decisions
+        rejected = any(line.reasons for line in line_decisions)
+
+    return_value = sum((line.return_value for line in line_decisions), _ZERO)
+    restocking_fee = sum((line.restocking_fee for line in line_decisions), _ZERO)
+    shipping_fee = _ZERO
+    if considered and not all(line.fee_waived for line in considered):
+        # Capped so that fees never take more than the return is worth.
+        shipping_fee = min(
+            quantize(return_settings["return_shipping_fee"], currency),
+            max(_ZERO, return_value - restocking_fee),
+        )
+
+    review_reasons: list[Reason] = []
+    threshold = return_settings["review_above_amount"]
+    if threshold is not None and return_value > threshold:
+        review_reasons.append(
+            r.reason(
+                r.VALUE_ABOVE_REVIEW_THRESHOLD,
+                threshold=quantize(threshold, currency),
+                currency=currency,
+            )
+        )
+    for line in considered:
+        for line_reason in line.review_reasons:
+            if line_reason not in review_reasons:
+                review_reasons.append(line_reason)
+
+    if rejected:
+        outcome = Outcome.REJECT
+    elif review_reasons:
+        outcome = Outcome.REVIEW
+    else:
+        outcome = Outcome.APPROVE
+    return Decision(
+        outcome=outcome,
+        currency=currency,
+        lines=tuple(line_decisions),
+        return_value=quantize(return_value, currency),
+        return_shipping_fee=quantize(shipping_fee, currency),
+        restocking_fee=quantize(restocking_fee, currency),
+        refund_shipping=bool(return_settings["refund_shipping"]),
+        requires_review=outcome is Outcome.REVIEW,
+        review_reasons=tuple(review_reasons),
+        trace=tuple(trace),
+    )
+
+
+def _merge(base: Mapping[str, Any], rules: list[Rule]) -> Mapping[str, Any]:
+    """Apply rule overrides in order on top of `base`: a later rule wins for the keys it sets."""
+    if not rules:
+        return base
+    merged = dict(base)
+    for rule in rules:
+        merged.update(rule.overrides)
+    return merged
+
+
+def _decide_line(
+    policy: Policy,
+    order_rules: tuple[Rule, ...],
+    order: OrderFacts,
+    line: LineFacts,
+    requested_quantity: int | None,
+    reason: str | None,
+    resolution: str | None,
+    now: datetime,
+    trace: list[RuleFired],
+) -> LineDecision:
+    applied = [
+        rule for rule in order_rules if not rule.is_line_scoped or rule.matches_line(line, reason)
+    ]
+    settings = _merge(policy.base, applied)
+    trace.extend(
+        RuleFired(rule.rule_id, line.line_id, rule.description)
+        for rule in applied
+        if rule.is_line_scoped
+    )
+
+    reasons, window_ends_at = _eligibility(settings, order, line, now)
+    eligible = not reasons
+    returnable_quantity = line.remaining_quantity if eligible else 0
+    if requested_quantity is None:  # preview: as if asking for everything that can go back
+        requested_quantity = returnable_quantity
+    allowed_resolutions: tuple[str, ...] = settings["resolutions"] if eligible else ()
+    if eligible and requested_quantity > returnable_quantity:
+        reasons.append(
+            r.reason(
+                r.QUANTITY_EXCEEDS_RETURNABLE,
+                requested=requested_quantity,
+                returnable=returnable_quantity,
+            )
+        )
+    if eligible and resolution is not None and resolution not in allowed_resolutions:
+        reasons.append(r.reason(r.RESOLUTION_NOT_ALLOWED, resolution=resolution))
+
+    currency = order.currency
+    return_value = _paid_share(line, min(requested_quantity, returnable_quantity), currency)
+    fee_waived = bool(settings["fee_waived"]) or (
+        reason is not None and reason in settings["fee_waived_reasons"]
+    )
+    restocking_fee = _ZERO
+    if eligible and not fee_waived:
+        restocking_fee = quantize(
+            return_value * settings["restocking_fee_percent"] / _HUNDRED, currency
+        )
+
+    review_reasons: list[Reason] = []
+    if eligible:
+        if settings["always_review"]:
+            review_reasons.append(r.reason(r.ALWAYS_REVIEW))
+        if reason is not None and reason in settings["review_reasons"]:
+            review_reasons.append(r.reason(r.REASON_REQUIRES_REVIEW, reason=reason))
+
+    return LineDecision(
+        line_id=line.line_id,
+        eligible=eligible,
+        returnable_quantity=returnable_quantity,
+        requested_quantity=requested_quantity,
+        window_ends_at=window_ends_at,
+        reasons=tuple(reasons),
+        allowed_resolutions=allowed_resolutions,
+        return_value=quantize(return_value, currency),
+        restocking_fee=quantize(restocking_fee, currency),
+        fee_waived=fee_waived,
+        requires_review=bool(review_reasons),
+        review_reasons=tuple(review_reasons),
+        refund_timing=settings["refund_timing"],
+        qc_level=settings["qc_level"],
+        store_credit_bonus_percent=settings["store_credit_bonus_percent"],
+        rules_fired=tuple(rule.rule_id for rule in applied),
+    )
+
+
+def _eligibility(
+    settings: Mapping[str, Any], order: OrderFacts, line: LineFacts, now: datetime
+) -> tuple[list[Reason], datetime | None]:
+    """Every reason the item cannot go back (all of them, so the shopper sees the full picture)
+    and when its return window ends (None when it has not started)."""
+    reasons: list[Reason] = []
+    window_starts_at = order.placed_at
+    if settings["window_starts"] == "delivery":
+        window_starts_at = order.delivered_at
+        if window_starts_at is None:
+            reasons.append(r.reason(r.NOT_DELIVERED))
+    if line.final_sale and not settings["final_sale_returnable"]:
+        reasons.append(r.reason(r.FINAL_SALE))
+    if line.category in settings["excluded_categories"]:
+        reasons.append(r.reason(r.EXCLUDED_CATEGORY, category=line.category))
+    excluded_tags = line.tags & settings["excluded_tags"]
+    if excluded_tags:
+        reasons.append(r.reason(r.EXCLUDED_TAG, tag=min(excluded_tags)))
+    max_discount = settings["max_discount_percent"]
+    # Compared without dividing, so a free line (gross 0) never counts as over-discounted.
+    if max_discount is not None and line.discount * _HUNDRED > max_discount * line.gross_amount:
+        reasons.append(r.reason(r.DISCOUNT_ABOVE_LIMIT, max_percent=max_discount))
+    if not settings["returnable"]:
+        code = settings["reason_code"]
+        params = {"category": line.category} if code == r.EXCLUDED_CATEGORY else {}
+        reasons.append(r.reason(code, **params))
+    window_ends_at = None
+    if window_starts_at is not None:
+        window_ends_at = window_starts_at + timedelta(days=settings["window_days"])
+        if now > window_ends_at:
+            reasons.append(r.reason(r.WINDOW_EXPIRED, date=window_ends_at.date().isoformat()))
+    if line.remaining_quantity <= 0:
+        reasons.append(r.reason(r.ALREADY_RETURNED))
+    return reasons, window_ends_at
+
+
+def _paid_share(line: LineFacts, units: int, currency: str) -> Decimal:
+    """What the customer paid for `units` more units of `line`: price minus discount plus tax.
+
+    Computed cumulatively (what the first already_returned + units cost, minus what the first
+    already_returned cost), so partial returns of one line add up to exactly what was paid and
+    rounding can never refund more than the line's total.
+    """
+    if units <= 0 or line.quantity <= 0:
+        return _ZERO
+    before = min(line.already_returned_quantity, line.quantity)
+    after = min(before + units, line.quantity)
+    paid = line.paid_amount
+    return quantize(paid * after / line.quantity, currency) - quantize(
+        paid * before / line.quantity, currency
+    )
+
+
+def _unknown_line(
+    base: Mapping[str, Any], line_id: str, requested_quantity: int, currency: str
+) -> LineDecision:
+    zero = quantize(_ZERO, currency)
+    return LineDecision(
+        line_id=line_id,
+        eligible=False,
+        returnable_quantity=0,
+        requested_quantity=requested_quantity,
+        window_ends_at=None,
+        reasons=(r.reason(r.UNKNOWN_LINE),),
+        allowed_resolutions=(),
+        return_value=zero,
+        restocking_fee=zero,
+        fee_waived=False,
+        requires_review=False,
+        review_reasons=(),
+        refund_timing=base["refund_timing"],
+        qc_level=base["qc_level"],
+        store_credit_bonus_percent=base["store_credit_bonus_percent"],
+        rules_fired=(),
+    )

@@ -1,0 +1,131 @@
+"""Customers, catalog and orders, as received from the store's platform."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+from retorno.core.models import StoreScopedQuerySet, TimeStampedModel
+from retorno.stores.models import Store
+
+MONEY = {"max_digits": 14, "decimal_places": 4}
+
+
+class Customer(TimeStampedModel):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="customers")
+    external_id = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    tier = models.CharField(max_length=40, blank=True, help_text="Loyalty tier, e.g. silver or gold.")
+    tags = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="uniq_customer_external_id",
+            )
+        ]
+        indexes = [models.Index(fields=["store", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Product(TimeStampedModel):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="products")
+    external_id = models.CharField(max_length=120)
+    title = models.CharField(max_length=255)
+    category = models.CharField(max_length=80, blank=True)
+    vendor = models.CharField(max_length=120, blank=True)
+    image_url = models.URLField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "external_id"], name="uniq_product")]
+        indexes = [models.Index(fields=["store", "category"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Variant(TimeStampedModel):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="variants")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(max_length=120)
+    options = models.JSONField(default=dict, blank=True, help_text='e.g. {"size": "M", "colour": "blue"}')
+    price = models.DecimalField(**MONEY)
+    stock = models.IntegerField(default=0)
+    image_url = models.URLField(blank=True)
+    weight_grams = models.PositiveIntegerField(default=0)
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "sku"], name="uniq_variant_sku")]
+
+    def __str__(self) -> str:
+        return self.sku
+
+
+class Order(TimeStampedModel):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="orders")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(max_length=120)
+    number = models.CharField(max_length=64)
+    currency = models.CharField(max_length=3)
+    placed_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    shipping_address = models.JSONField(default=dict, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    shipping_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    shipping_tax_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    tags = models.JSONField(default=list, blank=True)
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "external_id"], name="uniq_order")]
+        indexes = [models.Index(fields=["store", "number"]), models.Index(fields=["store", "placed_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    external_id = models.CharField(max_length=120)
+    variant = models.ForeignKey(Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sku = models.CharField(max_length=120)
+    title = models.CharField(max_length=255)
+    category = models.CharField(max_length=80, blank=True)
+    vendor = models.CharField(max_length=120, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(**MONEY)
+    discount_amount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Total discount on the line.")
+    tax_amount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Total tax on the line.")
+    final_sale = models.BooleanField(default=False)
+    options = models.JSONField(default=dict, blank=True)
+    image_url = models.URLField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["order", "external_id"], name="uniq_order_line")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} × {self.quantity}"
+
+    @property
+    def paid_amount(self) -> Decimal:
+        return self.unit_price * self.quantity - self.discount_amount + self.tax_amount

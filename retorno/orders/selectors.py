@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from retorno.core.errors import NotFound
+from retorno.orders.models import Order
+from retorno.stores.models import Store
+
+
+def order_get_for_store(*, store: Store, external_id: str) -> Order:
+    order = (
+        Order.objects.select_related("customer")
+        .prefetch_related("lines")
+        .filter(store=store, external_id=external_id)
+        .first()
+    )
+    if order is None:
+        raise NotFound(f"No order {external_id!r} in this store.", code="order_not_found")
+    return order

@@ -1,0 +1,440 @@
+"""Commands on returns. Each one runs in a transaction, locks what it changes, asks the domain
+whether the change is allowed, saves, and appends an event to the return's trail."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from retorno.core.actors import SYSTEM, Actor
+from retorno.core.errors import Conflict, NotFound, Unprocessable
+from retorno.domain.money import quantize
+from retorno.domain.policies import Decision, Outcome, decide
+from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
+from retorno.domain.returns.ledger import ItemDecision
+from retorno.domain.returns.rma import new_rma, normalise_rma
+from retorno.domain.returns.states import Command, ReturnStatus, transition
+from retorno.orders.models import Order
+from retorno.policies.selectors import compiled_policy
+from retorno.policies.services import policy_ensure_default
+from retorno.returns import adapters
+from retorno.returns.models import Method, Resolution, Return, ReturnEvent, ReturnItem
+from retorno.stores.models import Store
+
+MAX_ITEMS_PER_RETURN = 100
+
+
+@dataclass(frozen=True)
+class ItemRequest:
+    line: str
+    quantity: int
+    reason: str
+    comment: str = ""
+
+
+def return_create(
+    *,
+    store: Store,
+    order_external_id: str,
+    items: list[ItemRequest],
+    resolution: str,
+    method: str,
+    actor: Actor,
+    pickup_address: dict[str, Any] | None = None,
+    source: str = "api",
+    now: datetime | None = None,
+) -> Return:
+    """Open a return on an order, decided by the store's current policy.
+
+    The order row is locked for the whole decision, so two concurrent requests on one order can
+    never together return more than was bought. An ineligible request raises Unprocessable with
+    code `ineligible` and each item's reason codes, and writes nothing.
+    """
+    now = now or timezone.now()
+    _check_request_shape(items, resolution, method)
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update()
+            .select_related("customer")
+            .filter(store=store, external_id=order_external_id)
+            .first()
+        )
+        if order is None:
+            raise NotFound(f"No order {order_external_id!r} in this store.", code="order_not_found")
+        lines = list(order.lines.all())
+        held = adapters.held_quantities(order)
+        policy_version = policy_ensure_default(store=store, actor=SYSTEM)
+        request = adapters.request_facts(
+            [{"line": i.line, "quantity": i.quantity, "reason": i.reason} for i in items], resolution
+        )
+        decision = decide(
+            compiled_policy(policy_version),
+            adapters.order_facts(order, lines, held),
+            adapters.customer_facts(order.customer),
+            request,
+            now,
+        )
+        if decision.outcome is Outcome.REJECT:
+            raise Unprocessable(
+                "Some items cannot be returned.", code="ineligible", items=_ineligible_items(decision, items)
+            )
+        return_request = _return_insert(
+            store=store,
+            order=order,
+            resolution=resolution,
+            method=method,
+            decision=decision,
+            policy_version=policy_version,
+            pickup_address=pickup_address or order.shipping_address,
+            source=source,
+            now=now,
+        )
+        by_line = {line.external_id: line for line in lines}
+        decisions = {d.line_id: d for d in decision.lines}
+        new_items = []
+        for item in items:
+            line = by_line[item.line]
+            line_decision = decisions[item.line]
+            new_items.append(
+                ReturnItem(
+                    return_request=return_request,
+                    order_line=line,
+                    reason=item.reason,
+                    comment=item.comment,
+                    decision=ItemDecision.MANUAL_REVIEW if line_decision.requires_review else ItemDecision.ACCEPTED,
+                    decision_reasons=adapters.to_json(line_decision.reasons),
+                    quantity_requested=item.quantity,
+                    amount=units_paid_amount(
+                        paid_total=line_paid_total(line.unit_price, line.quantity, line.discount_amount, line.tax_amount),
+                        quantity=line.quantity,
+                        units=item.quantity,
+                        units_before=held.get(line.id, 0),
+                        currency=order.currency,
+                    ),
+                    restocking_fee_amount=line_decision.restocking_fee,
+                )
+            )
+        ReturnItem.objects.bulk_create(new_items)
+        _apply_amounts(return_request, new_items, decision)
+        events = [_event(return_request, "created", "", ReturnStatus.REQUESTED, actor, now=now)]
+        if decision.outcome is Outcome.REVIEW:
+            _move(return_request, Command.HOLD_FOR_REVIEW, now)
+            events.append(
+                _event(
+                    return_request,
+                    "held_for_review",
+                    ReturnStatus.REQUESTED,
+                    ReturnStatus.PENDING_REVIEW,
+                    SYSTEM,
+                    note="; ".join(r.message for r in decision.review_reasons),
+                    data={"reasons": adapters.to_json(decision.review_reasons)},
+                    now=now,
+                )
+            )
+        else:
+            _move(return_request, Command.APPROVE, now)
+            ReturnItem.objects.filter(return_request=return_request).update(quantity_approved=F("quantity_requested"))
+            events.append(
+                _event(return_request, "approved", ReturnStatus.REQUESTED, ReturnStatus.APPROVED, SYSTEM,
+                       note="Approved automatically by the return policy.", now=now)
+            )
+        return_request.save()
+        ReturnEvent.objects.bulk_create(events)
+    return return_request
+
+
+def return_approve(*, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
+    """Approve a requested or reviewed return: every item not rejected is approved in full."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return_request = _locked(store, rma)
+        before = return_request.status
+        _move(return_request, Command.APPROVE, now)
+        ReturnItem.objects.filter(return_request=return_request).exclude(decision=ItemDecision.REJECTED).update(
+            quantity_approved=F("quantity_requested")
+        )
+        return_request.save()
+        _event(return_request, "approved", before, return_request.status, actor, note=note, now=now).save()
+    return return_request
+
+
+def return_reject(*, store: Store, rma: str, actor: Actor, note: str, now: datetime | None = None) -> Return:
+    """Reject a return; its units become returnable again. A note is mandatory."""
+    return _simple_command(store, rma, Command.REJECT, "rejected", actor, _required(note), now)
+
+
+def return_cancel(*, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
+    """Cancel a return before its goods travel; its units become returnable again."""
+    return _simple_command(store, rma, Command.CANCEL, "cancelled", actor, note, now)
+
+
+def return_item_override(
+    *,
+    store: Store,
+    rma: str,
+    line: str,
+    decision: str,
+    rule: str,
+    note: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Return:
+    """A staff override of the policy decision on one item: records who, which rule and why."""
+    now = now or timezone.now()
+    note = _required(note)
+    try:
+        new_decision = ItemDecision(decision)
+    except ValueError as exc:
+        raise Unprocessable(f"Unknown decision {decision!r}.", code="invalid_decision") from exc
+    with transaction.atomic():
+        return_request = _locked(store, rma)
+        if return_request.status not in (ReturnStatus.REQUESTED, ReturnStatus.PENDING_REVIEW, ReturnStatus.APPROVED):
+            raise Conflict(
+                f"Item decisions of a {return_request.status} return cannot be changed.", code="illegal_transition"
+            )
+        item = return_request.items.select_related("order_line").filter(order_line__external_id=line).first()
+        if item is None:
+            raise NotFound(f"Line {line!r} is not part of this return.", code="item_not_found")
+        previous = item.decision
+        item.decision = new_decision
+        if new_decision is ItemDecision.REJECTED:
+            item.quantity_approved = 0
+        elif return_request.status == ReturnStatus.APPROVED:
+            item.quantity_approved = item.quantity_requested
+        item.save(update_fields=["decision", "quantity_approved"])
+        return_request.updated_at = now
+        return_request.save(update_fields=["updated_at"])
+        _event(
+            return_request,
+            "decision_overridden",
+            return_request.status,
+            return_request.status,
+            actor,
+            note=note,
+            data={"line": line, "from": previous, "to": new_decision.value, "rule": rule},
+            now=now,
+        ).save()
+    return return_request
+
+
+def return_mark_in_transit(
+    *, store: Store, rma: str, actor: Actor, note: str = "", data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Return:
+    """The goods are on their way (first carrier scan or the shopper's word)."""
+    return _simple_command(store, rma, Command.MARK_IN_TRANSIT, "in_transit", actor, note, now, data)
+
+
+def return_receive(
+    *, store: Store, rma: str, quantities: dict[str, int], actor: Actor, note: str = "",
+    now: datetime | None = None,
+) -> Return:
+    """Count units in at the warehouse: `quantities` maps order line id to units received now.
+
+    Receiving more than is still expected of an item is refused (code `over_received`) and
+    nothing is written.
+    """
+    now = now or timezone.now()
+    if not quantities:
+        raise Unprocessable("Say how many units of which line arrived.", code="no_items")
+    with transaction.atomic():
+        return_request = _locked(store, rma)
+        before = return_request.status
+        _move(return_request, Command.RECEIVE, now)
+        items = {i.order_line.external_id: i for i in return_request.items.select_related("order_line")}
+        for line, units in quantities.items():
+            item = items.get(line)
+            if item is None:
+                raise NotFound(f"Line {line!r} is not part of this return.", code="item_not_found")
+            item.quantity_received = item.ledger.receive(units).received
+            item.save(update_fields=["quantity_received"])
+        return_request.save(update_fields=["status", "updated_at"])
+        _event(return_request, "received", before, return_request.status, actor, note=note,
+               data={"quantities": quantities}, now=now).save()
+    return return_request
+
+
+def return_inspect(
+    *, store: Store, rma: str, grades: dict[str, str], actor: Actor, note: str = "",
+    now: datetime | None = None,
+) -> Return:
+    """Record the inspection of received items: `grades` maps order line id to a grade."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return_request = _locked(store, rma)
+        received = {
+            i.order_line.external_id
+            for i in return_request.items.select_related("order_line")
+            if i.quantity_received > 0
+        }
+        unknown = set(grades) - received
+        if unknown:
+            raise Unprocessable(
+                f"Not received, so not inspectable: {', '.join(sorted(unknown))}.", code="item_not_received"
+            )
+        before = return_request.status
+        _move(return_request, Command.INSPECT, now)
+        return_request.save(update_fields=["status", "updated_at"])
+        _event(return_request, "inspected", before, return_request.status, actor, note=note,
+               data={"grades": grades}, now=now).save()
+    return return_request
+
+
+def return_resolve(*, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
+    """Mark the return's resolution (refund, credit or exchange) as done for its approved units."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        return_request = _locked(store, rma)
+        before = return_request.status
+        _move(return_request, Command.RESOLVE, now)
+        field = "quantity_exchanged" if return_request.resolution == Resolution.EXCHANGE else "quantity_refunded"
+        ReturnItem.objects.filter(return_request=return_request).exclude(decision=ItemDecision.REJECTED).update(
+            **{field: F("quantity_approved")}
+        )
+        return_request.save(update_fields=["status", "updated_at"])
+        _event(return_request, "resolved", before, return_request.status, actor, note=note,
+               data={"resolution": return_request.resolution}, now=now).save()
+    return return_request
+
+
+def return_close(*, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
+    return _simple_command(store, rma, Command.CLOSE, "closed", actor, note, now)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _check_request_shape(items: list[ItemRequest], resolution: str, method: str) -> None:
+    if not items:
+        raise Unprocessable("A return needs at least one item.", code="no_items")
+    if len(items) > MAX_ITEMS_PER_RETURN:
+        raise Unprocessable(f"At most {MAX_ITEMS_PER_RETURN} items per return.", code="too_many_items")
+    if resolution not in Resolution.values:
+        raise Unprocessable(f"Unknown resolution {resolution!r}.", code="invalid_resolution")
+    if method not in Method.values or method == Method.KEEP:
+        raise Unprocessable(f"Unknown return method {method!r}.", code="invalid_method")
+    lines = [i.line for i in items]
+    if len(set(lines)) != len(lines):
+        raise Unprocessable("Each order line may appear once per return.", code="duplicate_line")
+    if any(i.quantity < 1 for i in items):
+        raise Unprocessable("Quantities must be at least 1.", code="invalid_quantity")
+
+
+def _ineligible_items(decision: Decision, items: list[ItemRequest]) -> list[dict[str, Any]]:
+    requested = {i.line for i in items}
+    return [
+        {
+            "line": d.line_id,
+            "eligible": d.eligible,
+            "returnable_quantity": d.returnable_quantity,
+            "reasons": adapters.to_json(d.reasons),
+        }
+        for d in decision.lines
+        if d.line_id in requested
+    ] + [
+        {"line": line, "eligible": False, "returnable_quantity": 0,
+         "reasons": [{"code": "unknown_line", "message": "This line is not on the order."}]}
+        for line in sorted(requested - {d.line_id for d in decision.lines})
+    ]
+
+
+def _return_insert(*, store: Store, order: Order, resolution: str, method: str, decision: Decision,
+                   policy_version: Any, pickup_address: dict[str, Any], source: str, now: datetime) -> Return:
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return Return.objects.create(
+                    store=store,
+                    order=order,
+                    customer=order.customer,
+                    rma=new_rma(store.rma_prefix),
+                    status=ReturnStatus.REQUESTED,
+                    resolution=resolution,
+                    method=method,
+                    currency=order.currency,
+                    policy_version=policy_version,
+                    decision={**adapters.to_json(decision), "policy_version": policy_version.version},
+                    requires_review=decision.outcome is Outcome.REVIEW,
+                    tracking_token=secrets.token_urlsafe(24),
+                    pickup_address=pickup_address,
+                    source=source,
+                    created_at=now,
+                    updated_at=now,
+                )
+        except IntegrityError:
+            continue  # an RMA collision (40 random bits): draw again
+    raise RuntimeError("could not allocate an RMA number")
+
+
+def _apply_amounts(return_request: Return, items: list[ReturnItem], decision: Decision) -> None:
+    currency = return_request.currency
+    items_amount = sum((i.amount for i in items), Decimal("0"))
+    restocking = sum((i.restocking_fee_amount for i in items), Decimal("0"))
+    shipping_fee = decision.return_shipping_fee
+    refund = max(Decimal("0"), items_amount - restocking - shipping_fee)
+    bonus = Decimal("0")
+    if return_request.resolution == Resolution.STORE_CREDIT:
+        percent = max((d.store_credit_bonus_percent for d in decision.lines), default=Decimal("0"))
+        bonus = quantize(refund * percent / 100, currency)
+    return_request.items_amount = quantize(items_amount, currency)
+    return_request.restocking_fee_amount = quantize(restocking, currency)
+    return_request.return_shipping_fee_amount = quantize(shipping_fee, currency)
+    return_request.refund_estimate_amount = quantize(refund, currency)
+    return_request.store_credit_bonus_amount = bonus
+
+
+def _locked(store: Store, rma: str) -> Return:
+    return_request = Return.objects.select_for_update().filter(store=store, rma=normalise_rma(rma)).first()
+    if return_request is None:
+        raise NotFound(f"No return {rma!r} in this store.", code="return_not_found")
+    return return_request
+
+
+def _move(return_request: Return, command: Command, now: datetime) -> None:
+    return_request.status = transition(return_request.status, command)
+    return_request.updated_at = now
+
+
+def _simple_command(store: Store, rma: str, command: Command, kind: str, actor: Actor, note: str,
+                    now: datetime | None, data: dict[str, Any] | None = None) -> Return:
+    now = now or timezone.now()
+    with transaction.atomic():
+        return_request = _locked(store, rma)
+        before = return_request.status
+        _move(return_request, command, now)
+        return_request.save(update_fields=["status", "updated_at"])
+        _event(return_request, kind, before, return_request.status, actor, note=note, data=data, now=now).save()
+    return return_request
+
+
+def _required(note: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise Unprocessable("A note is required for this action.", code="note_required")
+    return note
+
+
+def _event(return_request: Return, kind: str, from_status: str, to_status: str, actor: Actor, *,
+           note: str = "", data: dict[str, Any] | None = None, now: datetime) -> ReturnEvent:
+    return ReturnEvent(
+        store_id=return_request.store_id,
+        return_request=return_request,
+        kind=kind,
+        from_status=str(from_status),
+        to_status=str(to_status),
+        actor_kind=actor.kind,
+        actor_id=actor.id,
+        actor_label=actor.label,
+        note=note,
+        data=data or {},
+        created_at=now,
+    )
+
+

@@ -1,0 +1,32 @@
+"""The tenant: every piece of store data hangs off a Store."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from retorno.core.models import TimeStampedModel
+
+HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
+
+
+class Store(TimeStampedModel):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    default_language = models.CharField(max_length=8, default="en")
+    timezone = models.CharField(max_length=64, default="UTC")
+    # Branding for the shopper's pages and messages.
+    logo_url = models.URLField(blank=True)
+    primary_colour = models.CharField(max_length=7, default="#1f4e79", validators=[HEX_COLOUR])
+    accent_colour = models.CharField(max_length=7, default="#f2a900", validators=[HEX_COLOUR])
+    support_email = models.EmailField(blank=True)
+    support_phone = models.CharField(max_length=32, blank=True)
+    return_address = models.JSONField(default=dict, blank=True)
+    rma_prefix = models.CharField(max_length=8, default="R")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
