@@ -19,7 +19,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ("store", "revoked_at")
     search_fields = ("name", "prefix", "store__name")
     readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
-    fields = ("store", "name", "prefix", "digest", "scopes", "revoked_at", "created_at", "last_used_at")
+    fields = (
+        "store",
+        "name",
+        "prefix",
+        "digest",
+        "scopes",
+        "revoked_at",
+        "created_at",
+        "last_used_at",
+    )
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -20,7 +20,9 @@ class Role(models.TextChoices):
 class Membership(TimeStampedModel):
     """A staff user's role in one store; a user can belong to several stores."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
 
@@ -42,7 +44,9 @@ class ApiKey(TimeStampedModel):
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=80)
-    prefix = models.CharField(max_length=16, help_text="First characters of the key, to recognise it.")
+    prefix = models.CharField(
+        max_length=16, help_text="First characters of the key, to recognise it."
+    )
     digest = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)
     revoked_at = models.DateTimeField(null=True, blank=True)

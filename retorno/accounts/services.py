@@ -54,7 +54,9 @@ def api_key_revoke(*, store: Store, key_id: int) -> ApiKey:
     return api_key
 
 
-def membership_grant(*, store: Store, username: str, email: str, role: str, password: str | None = None) -> Membership:
+def membership_grant(
+    *, store: Store, username: str, email: str, role: str, password: str | None = None
+) -> Membership:
     if role not in Role.values:
         raise Unprocessable(f"Unknown role {role!r}.", code="invalid_role")
     user_model = get_user_model()
@@ -65,5 +67,7 @@ def membership_grant(*, store: Store, username: str, email: str, role: str, pass
         else:
             user.set_unusable_password()
         user.save()
-    membership, _ = Membership.objects.update_or_create(user=user, store=store, defaults={"role": role})
+    membership, _ = Membership.objects.update_or_create(
+        user=user, store=store, defaults={"role": role}
+    )
     return membership

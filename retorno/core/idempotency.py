@@ -64,7 +64,9 @@ def run_idempotently(
 
 
 def _stored(store_id: int, operation: str, key: str, fingerprint: str) -> Outcome | None:
-    record = IdempotencyRecord.objects.filter(store_id=store_id, operation=operation, key=key).first()
+    record = IdempotencyRecord.objects.filter(
+        store_id=store_id, operation=operation, key=key
+    ).first()
     if record is None:
         return None
     if record.request_hash != fingerprint:

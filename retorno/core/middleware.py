@@ -21,7 +21,9 @@ class BodySizeLimitMiddleware:
         except ValueError:
             size = -1
         if size < 0:
-            return problem_response(400, "invalid_content_length", "Content-Length is not a number.")
+            return problem_response(
+                400, "invalid_content_length", "Content-Length is not a number."
+            )
         if size > settings.RETORNO_MAX_BODY_BYTES:
             return problem_response(
                 413,

@@ -39,7 +39,9 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["store_id", "operation", "key"], name="uniq_idempotency_key")
+            models.UniqueConstraint(
+                fields=["store_id", "operation", "key"], name="uniq_idempotency_key"
+            )
         ]
 
     def __str__(self) -> str:

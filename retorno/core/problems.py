@@ -17,7 +17,14 @@ def problem_body(status: int, code: str, detail: str, **extra: Any) -> dict[str,
         title = HTTPStatus(status).phrase
     except ValueError:
         title = "Error"
-    return {"type": "about:blank", "title": title, "status": status, "code": code, "detail": detail, **extra}
+    return {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": detail,
+        **extra,
+    }
 
 
 def problem_response(status: int, code: str, detail: str, **extra: Any) -> HttpResponse:

@@ -23,14 +23,18 @@ def store_create(
     Returns (store, plain API key or None when the store existed and no key was asked for, created).
     """
     if slugify(slug) != slug:
-        raise Unprocessable(f"{slug!r} is not a valid slug (lowercase letters, digits, hyphens).", code="invalid_slug")
+        raise Unprocessable(
+            f"{slug!r} is not a valid slug (lowercase letters, digits, hyphens).",
+            code="invalid_slug",
+        )
     try:
         minor_units(currency.upper())
     except MoneyError as exc:
         raise Unprocessable(f"Unknown currency {currency!r}.", code="unknown_currency") from exc
     with transaction.atomic():
         store, created = Store.objects.get_or_create(
-            slug=slug, defaults={"name": name, "currency": currency.upper(), "default_language": language}
+            slug=slug,
+            defaults={"name": name, "currency": currency.upper(), "default_language": language},
         )
         policy_ensure_default(store=store, actor=CLI)
         plain = None

@@ -35,14 +35,31 @@ class VariantAdmin(admin.ModelAdmin):
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
-    fields = ("external_id", "sku", "title", "category", "quantity", "unit_price", "discount_amount",
-              "tax_amount", "final_sale")
+    fields = (
+        "external_id",
+        "sku",
+        "title",
+        "category",
+        "quantity",
+        "unit_price",
+        "discount_amount",
+        "tax_amount",
+        "final_sale",
+    )
     readonly_fields = fields
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("number", "external_id", "customer", "currency", "placed_at", "delivered_at", "store")
+    list_display = (
+        "number",
+        "external_id",
+        "customer",
+        "currency",
+        "placed_at",
+        "delivered_at",
+        "store",
+    )
     list_filter = ("store", "currency", "country")
     search_fields = ("number", "external_id", "customer__email")
     date_hierarchy = "placed_at"

@@ -18,7 +18,9 @@ class Customer(TimeStampedModel):
     email = models.EmailField(max_length=254)
     name = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    tier = models.CharField(max_length=40, blank=True, help_text="Loyalty tier, e.g. silver or gold.")
+    tier = models.CharField(
+        max_length=40, blank=True, help_text="Loyalty tier, e.g. silver or gold."
+    )
     tags = models.JSONField(default=list, blank=True)
     language = models.CharField(max_length=8, blank=True)
 
@@ -50,7 +52,9 @@ class Product(TimeStampedModel):
     objects = StoreScopedQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["store", "external_id"], name="uniq_product")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "external_id"], name="uniq_product")
+        ]
         indexes = [models.Index(fields=["store", "category"])]
 
     def __str__(self) -> str:
@@ -61,7 +65,9 @@ class Variant(TimeStampedModel):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="variants")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
     sku = models.CharField(max_length=120)
-    options = models.JSONField(default=dict, blank=True, help_text='e.g. {"size": "M", "colour": "blue"}')
+    options = models.JSONField(
+        default=dict, blank=True, help_text='e.g. {"size": "M", "colour": "blue"}'
+    )
     price = models.DecimalField(**MONEY)
     stock = models.IntegerField(default=0)
     image_url = models.URLField(blank=True)
@@ -95,7 +101,10 @@ class Order(TimeStampedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["store", "external_id"], name="uniq_order")]
-        indexes = [models.Index(fields=["store", "number"]), models.Index(fields=["store", "placed_at"])]
+        indexes = [
+            models.Index(fields=["store", "number"]),
+            models.Index(fields=["store", "placed_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -104,7 +113,9 @@ class Order(TimeStampedModel):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     external_id = models.CharField(max_length=120)
-    variant = models.ForeignKey(Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    variant = models.ForeignKey(
+        Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     sku = models.CharField(max_length=120)
     title = models.CharField(max_length=255)
     category = models.CharField(max_length=80, blank=True)
@@ -112,8 +123,12 @@ class OrderLine(models.Model):
     tags = models.JSONField(default=list, blank=True)
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(**MONEY)
-    discount_amount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Total discount on the line.")
-    tax_amount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Total tax on the line.")
+    discount_amount = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="Total discount on the line."
+    )
+    tax_amount = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="Total tax on the line."
+    )
     final_sale = models.BooleanField(default=False)
     options = models.JSONField(default=dict, blank=True)
     image_url = models.URLField(blank=True)
@@ -121,7 +136,9 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
-        constraints = [models.UniqueConstraint(fields=["order", "external_id"], name="uniq_order_line")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "external_id"], name="uniq_order_line")
+        ]
 
     def __str__(self) -> str:
         return f"{self.sku} × {self.quantity}"

@@ -22,7 +22,11 @@ def order_upsert(*, store: Store, data: dict[str, Any]) -> tuple[Order, bool]:
     """
     with transaction.atomic():
         customer = _customer_upsert(store, data["customer"])
-        order = Order.objects.select_for_update().filter(store=store, external_id=data["external_id"]).first()
+        order = (
+            Order.objects.select_for_update()
+            .filter(store=store, external_id=data["external_id"])
+            .first()
+        )
         created = order is None
         address = data.get("shipping_address") or {}
         values = {

@@ -13,12 +13,16 @@ class PolicyVersion(models.Model):
     version = models.PositiveIntegerField()
     document = models.JSONField()
     note = models.CharField(max_length=500, blank=True)
-    created_by = models.CharField(max_length=200, blank=True, help_text="Who published it (staff user or API key).")
+    created_by = models.CharField(
+        max_length=200, blank=True, help_text="Who published it (staff user or API key)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-version"]
-        constraints = [models.UniqueConstraint(fields=["store", "version"], name="uniq_policy_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "version"], name="uniq_policy_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.store} policy v{self.version}"

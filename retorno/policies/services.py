@@ -14,7 +14,9 @@ from retorno.policies.models import PolicyVersion
 from retorno.stores.models import Store
 
 
-def policy_publish(*, store: Store, document: dict[str, Any], actor: Actor, note: str = "") -> PolicyVersion:
+def policy_publish(
+    *, store: Store, document: dict[str, Any], actor: Actor, note: str = ""
+) -> PolicyVersion:
     """Validate `document` and store it as the store's next policy version.
 
     Raises Unprocessable (code `invalid_policy`, with `errors` naming each field) and writes
@@ -27,20 +29,30 @@ def policy_publish(*, store: Store, document: dict[str, Any], actor: Actor, note
     for _ in range(3):
         try:
             with transaction.atomic():
-                latest = PolicyVersion.objects.filter(store=store).aggregate(v=Max("version"))["v"] or 0
+                latest = (
+                    PolicyVersion.objects.filter(store=store).aggregate(v=Max("version"))["v"] or 0
+                )
                 return PolicyVersion.objects.create(
-                    store=store, version=latest + 1, document=document, note=note, created_by=str(actor)
+                    store=store,
+                    version=latest + 1,
+                    document=document,
+                    note=note,
+                    created_by=str(actor),
                 )
         except IntegrityError:
             continue  # another publish took this number; take the next one
-    raise Unprocessable("The policy is being changed by someone else; try again.", code="policy_busy")
+    raise Unprocessable(
+        "The policy is being changed by someone else; try again.", code="policy_busy"
+    )
 
 
 def policy_ensure_default(*, store: Store, actor: Actor) -> PolicyVersion:
     existing = PolicyVersion.objects.filter(store=store).order_by("-version").first()
     if existing is not None:
         return existing
-    return policy_publish(store=store, document=default_policy_document(), actor=actor, note="Default policy")
+    return policy_publish(
+        store=store, document=default_policy_document(), actor=actor, note="Default policy"
+    )
 
 
 def policy_errors(exc: PolicyDocumentError) -> list[dict[str, str]]:

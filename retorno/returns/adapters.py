@@ -11,7 +11,13 @@ from typing import Any
 
 from django.db.models import Sum
 
-from retorno.domain.policies import CustomerFacts, LineFacts, OrderFacts, RequestedItem, RequestFacts
+from retorno.domain.policies import (
+    CustomerFacts,
+    LineFacts,
+    OrderFacts,
+    RequestedItem,
+    RequestFacts,
+)
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import RELEASING_STATES
 from retorno.orders.models import Customer, Order, OrderLine
@@ -66,7 +72,8 @@ def customer_facts(customer: Customer) -> CustomerFacts:
 def request_facts(items: Iterable[dict[str, Any]], resolution: str | None) -> RequestFacts:
     return RequestFacts(
         items=tuple(
-            RequestedItem(line_id=item["line"], quantity=item["quantity"], reason=item["reason"]) for item in items
+            RequestedItem(line_id=item["line"], quantity=item["quantity"], reason=item["reason"])
+            for item in items
         ),
         resolution=resolution,
     )

@@ -6,8 +6,18 @@ from retorno.returns.models import Return, ReturnEvent, ReturnItem
 class ReturnItemInline(admin.TabularInline):
     model = ReturnItem
     extra = 0
-    fields = ("order_line", "reason", "decision", "quantity_requested", "quantity_approved",
-              "quantity_received", "quantity_missing", "quantity_refunded", "quantity_exchanged", "amount")
+    fields = (
+        "order_line",
+        "reason",
+        "decision",
+        "quantity_requested",
+        "quantity_approved",
+        "quantity_received",
+        "quantity_missing",
+        "quantity_refunded",
+        "quantity_exchanged",
+        "amount",
+    )
     readonly_fields = fields
     can_delete = False
 
@@ -17,7 +27,16 @@ class ReturnEventInline(admin.TabularInline):
 
     model = ReturnEvent
     extra = 0
-    fields = ("created_at", "kind", "from_status", "to_status", "actor_kind", "actor_label", "note", "data")
+    fields = (
+        "created_at",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor_kind",
+        "actor_label",
+        "note",
+        "data",
+    )
     readonly_fields = fields
     can_delete = False
     ordering = ("created_at", "id")
@@ -30,8 +49,18 @@ class ReturnEventInline(admin.TabularInline):
 class ReturnAdmin(admin.ModelAdmin):
     """Read-only: returns change through their commands (API, back office), never by editing rows."""
 
-    list_display = ("rma", "status", "order", "customer", "resolution", "method", "refund_estimate_amount",
-                    "currency", "created_at", "store")
+    list_display = (
+        "rma",
+        "status",
+        "order",
+        "customer",
+        "resolution",
+        "method",
+        "refund_estimate_amount",
+        "currency",
+        "created_at",
+        "store",
+    )
     list_filter = ("store", "status", "resolution", "method", "requires_review")
     search_fields = ("rma", "order__number", "order__external_id", "customer__email")
     date_hierarchy = "created_at"
@@ -47,7 +76,15 @@ class ReturnAdmin(admin.ModelAdmin):
 
 @admin.register(ReturnEvent)
 class ReturnEventAdmin(admin.ModelAdmin):
-    list_display = ("return_request", "kind", "from_status", "to_status", "actor_kind", "actor_label", "created_at")
+    list_display = (
+        "return_request",
+        "kind",
+        "from_status",
+        "to_status",
+        "actor_kind",
+        "actor_label",
+        "created_at",
+    )
     list_filter = ("store", "kind", "actor_kind")
     search_fields = ("return_request__rma", "note", "actor_label")
     list_select_related = ("return_request",)

@@ -39,7 +39,9 @@ class Return(models.Model):
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
     decision = models.JSONField(default=dict, help_text="The policy decision with its trace.")
     requires_review = models.BooleanField(default=False)
-    items_amount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Paid value of the returned units.")
+    items_amount = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="Paid value of the returned units."
+    )
     return_shipping_fee_amount = models.DecimalField(**MONEY, default=Decimal("0"))
     restocking_fee_amount = models.DecimalField(**MONEY, default=Decimal("0"))
     store_credit_bonus_amount = models.DecimalField(**MONEY, default=Decimal("0"))
@@ -77,7 +79,9 @@ class ReturnItem(models.Model):
     quantity_missing = models.PositiveIntegerField(default=0)
     quantity_refunded = models.PositiveIntegerField(default=0)
     quantity_exchanged = models.PositiveIntegerField(default=0)
-    amount = models.DecimalField(**MONEY, default=Decimal("0"), help_text="Paid value of the requested units.")
+    amount = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="Paid value of the requested units."
+    )
     restocking_fee_amount = models.DecimalField(**MONEY, default=Decimal("0"))
 
     class Meta:

@@ -13,7 +13,13 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from retorno.core.errors import NotFound, Unprocessable
-from retorno.domain.policies import Decision, PolicyDocumentError, decide, default_policy_document, parse_policy
+from retorno.domain.policies import (
+    Decision,
+    PolicyDocumentError,
+    decide,
+    default_policy_document,
+    parse_policy,
+)
 from retorno.domain.returns.rma import normalise_rma
 from retorno.orders.models import Order
 from retorno.orders.selectors import order_get_for_store
@@ -66,7 +72,9 @@ def return_list_for_store(
         queryset = queryset.filter(updated_at__gte=updated_since)
     if cursor:
         after_at, after_id = _decode_cursor(cursor)
-        queryset = queryset.filter(Q(updated_at__gt=after_at) | Q(updated_at=after_at, id__gt=after_id))
+        queryset = queryset.filter(
+            Q(updated_at__gt=after_at) | Q(updated_at=after_at, id__gt=after_id)
+        )
     rows = list(_with_items(queryset.order_by("updated_at", "id"))[: limit + 1])
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return ReturnPage(results=rows[:limit], next_cursor=next_cursor)
@@ -76,7 +84,9 @@ def return_events_for_store(*, store: Store, rma: str) -> list[ReturnEvent]:
     return_request = Return.objects.filter(store=store, rma=normalise_rma(rma)).only("id").first()
     if return_request is None:
         raise NotFound(f"No return {rma!r} in this store.", code="return_not_found")
-    return list(ReturnEvent.objects.filter(return_request=return_request).order_by("created_at", "id"))
+    return list(
+        ReturnEvent.objects.filter(return_request=return_request).order_by("created_at", "id")
+    )
 
 
 def _encode_cursor(row: Return) -> str:
@@ -93,7 +103,9 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
             raise ValueError
         return at, row_id
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise Unprocessable("The cursor is not valid; start again without it.", code="invalid_cursor") from exc
+        raise Unprocessable(
+            "The cursor is not valid; start again without it.", code="invalid_cursor"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -136,5 +148,11 @@ def order_eligibility_for_store(
             policy = compiled_policy(current)
             version = current.version
     request = adapters.request_facts(items, resolution) if items else None
-    decision = decide(policy, adapters.order_facts(order, lines, held), adapters.customer_facts(order.customer), request, now)
+    decision = decide(
+        policy,
+        adapters.order_facts(order, lines, held),
+        adapters.customer_facts(order.customer),
+        request,
+        now,
+    )
     return Eligibility(order=order, policy_version=version, decision=decision, evaluated_at=now)

@@ -72,7 +72,8 @@ def return_create(
         held = adapters.held_quantities(order)
         policy_version = policy_ensure_default(store=store, actor=SYSTEM)
         request = adapters.request_facts(
-            [{"line": i.line, "quantity": i.quantity, "reason": i.reason} for i in items], resolution
+            [{"line": i.line, "quantity": i.quantity, "reason": i.reason} for i in items],
+            resolution,
         )
         decision = decide(
             compiled_policy(policy_version),
@@ -83,7 +84,9 @@ def return_create(
         )
         if decision.outcome is Outcome.REJECT:
             raise Unprocessable(
-                "Some items cannot be returned.", code="ineligible", items=_ineligible_items(decision, items)
+                "Some items cannot be returned.",
+                code="ineligible",
+                items=_ineligible_items(decision, items),
             )
         return_request = _return_insert(
             store=store,
@@ -108,11 +111,15 @@ def return_create(
                     order_line=line,
                     reason=item.reason,
                     comment=item.comment,
-                    decision=ItemDecision.MANUAL_REVIEW if line_decision.requires_review else ItemDecision.ACCEPTED,
+                    decision=ItemDecision.MANUAL_REVIEW
+                    if line_decision.requires_review
+                    else ItemDecision.ACCEPTED,
                     decision_reasons=adapters.to_json(line_decision.reasons),
                     quantity_requested=item.quantity,
                     amount=units_paid_amount(
-                        paid_total=line_paid_total(line.unit_price, line.quantity, line.discount_amount, line.tax_amount),
+                        paid_total=line_paid_total(
+                            line.unit_price, line.quantity, line.discount_amount, line.tax_amount
+                        ),
                         quantity=line.quantity,
                         units=item.quantity,
                         units_before=held.get(line.id, 0),
@@ -140,37 +147,54 @@ def return_create(
             )
         else:
             _move(return_request, Command.APPROVE, now)
-            ReturnItem.objects.filter(return_request=return_request).update(quantity_approved=F("quantity_requested"))
+            ReturnItem.objects.filter(return_request=return_request).update(
+                quantity_approved=F("quantity_requested")
+            )
             events.append(
-                _event(return_request, "approved", ReturnStatus.REQUESTED, ReturnStatus.APPROVED, SYSTEM,
-                       note="Approved automatically by the return policy.", now=now)
+                _event(
+                    return_request,
+                    "approved",
+                    ReturnStatus.REQUESTED,
+                    ReturnStatus.APPROVED,
+                    SYSTEM,
+                    note="Approved automatically by the return policy.",
+                    now=now,
+                )
             )
         return_request.save()
         ReturnEvent.objects.bulk_create(events)
     return return_request
 
 
-def return_approve(*, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
+def return_approve(
+    *, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None
+) -> Return:
     """Approve a requested or reviewed return: every item not rejected is approved in full."""
     now = now or timezone.now()
     with transaction.atomic():
         return_request = _locked(store, rma)
         before = return_request.status
         _move(return_request, Command.APPROVE, now)
-        ReturnItem.objects.filter(return_request=return_request).exclude(decision=ItemDecision.REJECTED).update(
-            quantity_approved=F("quantity_requested")
-        )
+        ReturnItem.objects.filter(return_request=return_request).exclude(
+            decision=ItemDecision.REJECTED
+        ).update(quantity_approved=F("quantity_requested"))
         return_request.save()
-        _event(return_request, "approved", before, return_request.status, actor, note=note, now=now).save()
+        _event(
+            return_request, "approved", before, return_request.status, actor, note=note, now=now
+        ).save()
     return return_request
 
 
-def return_reject(*, store: Store, rma: str, actor: Actor, note: str, now: datetime | None = None) -> Return:
+def return_reject(
+    *, store: Store, rma: str, actor: Actor, note: str, now: datetime | None = None
+) -> Return:
     """Reject a return; its units become returnable again. A note is mandatory."""
     return _simple_command(store, rma, Command.REJECT, "rejected", actor, _required(note), now)
 
 
-def return_cancel(*, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
+def return_cancel(
+    *, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None
+) -> Return:
     """Cancel a return before its goods travel; its units become returnable again."""
     return _simple_command(store, rma, Command.CANCEL, "cancelled", actor, note, now)
 
@@ -195,11 +219,20 @@ def return_item_override(
         raise Unprocessable(f"Unknown decision {decision!r}.", code="invalid_decision") from exc
     with transaction.atomic():
         return_request = _locked(store, rma)
-        if return_request.status not in (ReturnStatus.REQUESTED, ReturnStatus.PENDING_REVIEW, ReturnStatus.APPROVED):
+        if return_request.status not in (
+            ReturnStatus.REQUESTED,
+            ReturnStatus.PENDING_REVIEW,
+            ReturnStatus.APPROVED,
+        ):
             raise Conflict(
-                f"Item decisions of a {return_request.status} return cannot be changed.", code="illegal_transition"
+                f"Item decisions of a {return_request.status} return cannot be changed.",
+                code="illegal_transition",
             )
-        item = return_request.items.select_related("order_line").filter(order_line__external_id=line).first()
+        item = (
+            return_request.items.select_related("order_line")
+            .filter(order_line__external_id=line)
+            .first()
+        )
         if item is None:
             raise NotFound(f"Line {line!r} is not part of this return.", code="item_not_found")
         previous = item.decision
@@ -225,15 +258,27 @@ def return_item_override(
 
 
 def return_mark_in_transit(
-    *, store: Store, rma: str, actor: Actor, note: str = "", data: dict[str, Any] | None = None,
+    *,
+    store: Store,
+    rma: str,
+    actor: Actor,
+    note: str = "",
+    data: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Return:
     """The goods are on their way (first carrier scan or the shopper's word)."""
-    return _simple_command(store, rma, Command.MARK_IN_TRANSIT, "in_transit", actor, note, now, data)
+    return _simple_command(
+        store, rma, Command.MARK_IN_TRANSIT, "in_transit", actor, note, now, data
+    )
 
 
 def return_receive(
-    *, store: Store, rma: str, quantities: dict[str, int], actor: Actor, note: str = "",
+    *,
+    store: Store,
+    rma: str,
+    quantities: dict[str, int],
+    actor: Actor,
+    note: str = "",
     now: datetime | None = None,
 ) -> Return:
     """Count units in at the warehouse: `quantities` maps order line id to units received now.
@@ -248,7 +293,9 @@ def return_receive(
         return_request = _locked(store, rma)
         before = return_request.status
         _move(return_request, Command.RECEIVE, now)
-        items = {i.order_line.external_id: i for i in return_request.items.select_related("order_line")}
+        items = {
+            i.order_line.external_id: i for i in return_request.items.select_related("order_line")
+        }
         for line, units in quantities.items():
             item = items.get(line)
             if item is None:
@@ -256,13 +303,26 @@ def return_receive(
             item.quantity_received = item.ledger.receive(units).received
             item.save(update_fields=["quantity_received"])
         return_request.save(update_fields=["status", "updated_at"])
-        _event(return_request, "received", before, return_request.status, actor, note=note,
-               data={"quantities": quantities}, now=now).save()
+        _event(
+            return_request,
+            "received",
+            before,
+            return_request.status,
+            actor,
+            note=note,
+            data={"quantities": quantities},
+            now=now,
+        ).save()
     return return_request
 
 
 def return_inspect(
-    *, store: Store, rma: str, grades: dict[str, str], actor: Actor, note: str = "",
+    *,
+    store: Store,
+    rma: str,
+    grades: dict[str, str],
+    actor: Actor,
+    note: str = "",
     now: datetime | None = None,
 ) -> Return:
     """Record the inspection of received items: `grades` maps order line id to a grade."""
@@ -277,34 +337,59 @@ def return_inspect(
         unknown = set(grades) - received
         if unknown:
             raise Unprocessable(
-                f"Not received, so not inspectable: {', '.join(sorted(unknown))}.", code="item_not_received"
+                f"Not received, so not inspectable: {', '.join(sorted(unknown))}.",
+                code="item_not_received",
             )
         before = return_request.status
         _move(return_request, Command.INSPECT, now)
         return_request.save(update_fields=["status", "updated_at"])
-        _event(return_request, "inspected", before, return_request.status, actor, note=note,
-               data={"grades": grades}, now=now).save()
+        _event(
+            return_request,
+            "inspected",
+            before,
+            return_request.status,
+            actor,
+            note=note,
+            data={"grades": grades},
+            now=now,
+        ).save()
     return return_request
 
 
-def return_resolve(*, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
+def return_resolve(
+    *, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None
+) -> Return:
     """Mark the return's resolution (refund, credit or exchange) as done for its approved units."""
     now = now or timezone.now()
     with transaction.atomic():
         return_request = _locked(store, rma)
         before = return_request.status
         _move(return_request, Command.RESOLVE, now)
-        field = "quantity_exchanged" if return_request.resolution == Resolution.EXCHANGE else "quantity_refunded"
-        ReturnItem.objects.filter(return_request=return_request).exclude(decision=ItemDecision.REJECTED).update(
-            **{field: F("quantity_approved")}
+        field = (
+            "quantity_exchanged"
+            if return_request.resolution == Resolution.EXCHANGE
+            else "quantity_refunded"
         )
+        ReturnItem.objects.filter(return_request=return_request).exclude(
+            decision=ItemDecision.REJECTED
+        ).update(**{field: F("quantity_approved")})
         return_request.save(update_fields=["status", "updated_at"])
-        _event(return_request, "resolved", before, return_request.status, actor, note=note,
-               data={"resolution": return_request.resolution}, now=now).save()
+        _event(
+            return_request,
+            "resolved",
+            before,
+            return_request.status,
+            actor,
+            note=note,
+            data={"resolution": return_request.resolution},
+            now=now,
+        ).save()
     return return_request
 
 
-def return_close(*, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None) -> Return:
+def return_close(
+    *, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None
+) -> Return:
     return _simple_command(store, rma, Command.CLOSE, "closed", actor, note, now)
 
 
@@ -315,7 +400,9 @@ def _check_request_shape(items: list[ItemRequest], resolution: str, method: str)
     if not items:
         raise Unprocessable("A return needs at least one item.", code="no_items")
     if len(items) > MAX_ITEMS_PER_RETURN:
-        raise Unprocessable(f"At most {MAX_ITEMS_PER_RETURN} items per return.", code="too_many_items")
+        raise Unprocessable(
+            f"At most {MAX_ITEMS_PER_RETURN} items per return.", code="too_many_items"
+        )
     if resolution not in Resolution.values:
         raise Unprocessable(f"Unknown resolution {resolution!r}.", code="invalid_resolution")
     if method not in Method.values or method == Method.KEEP:
@@ -339,14 +426,28 @@ def _ineligible_items(decision: Decision, items: list[ItemRequest]) -> list[dict
         for d in decision.lines
         if d.line_id in requested
     ] + [
-        {"line": line, "eligible": False, "returnable_quantity": 0,
-         "reasons": [{"code": "unknown_line", "message": "This line is not on the order."}]}
+        {
+            "line": line,
+            "eligible": False,
+            "returnable_quantity": 0,
+            "reasons": [{"code": "unknown_line", "message": "This line is not on the order."}],
+        }
         for line in sorted(requested - {d.line_id for d in decision.lines})
     ]
 
 
-def _return_insert(*, store: Store, order: Order, resolution: str, method: str, decision: Decision,
-                   policy_version: Any, pickup_address: dict[str, Any], source: str, now: datetime) -> Return:
+def _return_insert(
+    *,
+    store: Store,
+    order: Order,
+    resolution: str,
+    method: str,
+    decision: Decision,
+    policy_version: Any,
+    pickup_address: dict[str, Any],
+    source: str,
+    now: datetime,
+) -> Return:
     for _ in range(5):
         try:
             with transaction.atomic():
@@ -360,7 +461,10 @@ def _return_insert(*, store: Store, order: Order, resolution: str, method: str, 
                     method=method,
                     currency=order.currency,
                     policy_version=policy_version,
-                    decision={**adapters.to_json(decision), "policy_version": policy_version.version},
+                    decision={
+                        **adapters.to_json(decision),
+                        "policy_version": policy_version.version,
+                    },
                     requires_review=decision.outcome is Outcome.REVIEW,
                     tracking_token=secrets.token_urlsafe(24),
                     pickup_address=pickup_address,
@@ -391,7 +495,9 @@ def _apply_amounts(return_request: Return, items: list[ReturnItem], decision: De
 
 
 def _locked(store: Store, rma: str) -> Return:
-    return_request = Return.objects.select_for_update().filter(store=store, rma=normalise_rma(rma)).first()
+    return_request = (
+        Return.objects.select_for_update().filter(store=store, rma=normalise_rma(rma)).first()
+    )
     if return_request is None:
         raise NotFound(f"No return {rma!r} in this store.", code="return_not_found")
     return return_request
@@ -402,15 +508,32 @@ def _move(return_request: Return, command: Command, now: datetime) -> None:
     return_request.updated_at = now
 
 
-def _simple_command(store: Store, rma: str, command: Command, kind: str, actor: Actor, note: str,
-                    now: datetime | None, data: dict[str, Any] | None = None) -> Return:
+def _simple_command(
+    store: Store,
+    rma: str,
+    command: Command,
+    kind: str,
+    actor: Actor,
+    note: str,
+    now: datetime | None,
+    data: dict[str, Any] | None = None,
+) -> Return:
     now = now or timezone.now()
     with transaction.atomic():
         return_request = _locked(store, rma)
         before = return_request.status
         _move(return_request, command, now)
         return_request.save(update_fields=["status", "updated_at"])
-        _event(return_request, kind, before, return_request.status, actor, note=note, data=data, now=now).save()
+        _event(
+            return_request,
+            kind,
+            before,
+            return_request.status,
+            actor,
+            note=note,
+            data=data,
+            now=now,
+        ).save()
     return return_request
 
 
@@ -421,8 +544,17 @@ def _required(note: str) -> str:
     return note
 
 
-def _event(return_request: Return, kind: str, from_status: str, to_status: str, actor: Actor, *,
-           note: str = "", data: dict[str, Any] | None = None, now: datetime) -> ReturnEvent:
+def _event(
+    return_request: Return,
+    kind: str,
+    from_status: str,
+    to_status: str,
+    actor: Actor,
+    *,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    now: datetime,
+) -> ReturnEvent:
     return ReturnEvent(
         store_id=return_request.store_id,
         return_request=return_request,
@@ -436,5 +568,3 @@ def _event(return_request: Return, kind: str, from_status: str, to_status: str, 
         data=data or {},
         created_at=now,
     )
-
-

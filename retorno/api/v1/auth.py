@@ -21,7 +21,9 @@ class ApiKeyAuth(HttpBearer):
 def require_scope(request: HttpRequest, scope: str) -> ApiKey:
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
     if scope not in (api_key.scopes or []):
-        raise PermissionDenied(f"This API key lacks the {scope!r} scope.", code="insufficient_scope")
+        raise PermissionDenied(
+            f"This API key lacks the {scope!r} scope.", code="insufficient_scope"
+        )
     return api_key
 
 

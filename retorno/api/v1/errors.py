@@ -47,11 +47,17 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 def _field_error(error: dict[str, Any]) -> dict[str, Any]:
     loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
-    return {"field": ".".join(loc), "message": str(error.get("msg", "invalid")), "type": error.get("type", "")}
+    return {
+        "field": ".".join(loc),
+        "message": str(error.get("msg", "invalid")),
+        "type": error.get("type", ""),
+    }
 
 
 def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = problem_response(401, "unauthorized", "A valid API key is required: Authorization: Bearer <key>.")
+    response = problem_response(
+        401, "unauthorized", "A valid API key is required: Authorization: Bearer <key>."
+    )
     response["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -68,4 +74,6 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unexpected error in %s %s", request.method, request.path)
-    return problem_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+    return problem_response(
+        500, "internal_error", "Something went wrong on our side; it has been logged."
+    )

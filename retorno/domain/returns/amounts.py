@@ -23,6 +23,8 @@ def units_paid_amount(
     """
     if units <= 0:
         return Decimal("0")
-    shares = allocate(quantize(max(paid_total, Decimal("0")), currency), [Decimal(1)] * quantity, currency)
+    shares = allocate(
+        quantize(max(paid_total, Decimal("0")), currency), [Decimal(1)] * quantity, currency
+    )
     start = min(units_before, quantity)
     return sum(shares[start : start + units], Decimal("0"))

@@ -42,7 +42,17 @@ class QuantityLedger:
     exchanged: int = 0
 
     def __post_init__(self) -> None:
-        if min(self.requested, self.approved, self.received, self.missing, self.refunded, self.exchanged) < 0:
+        if (
+            min(
+                self.requested,
+                self.approved,
+                self.received,
+                self.missing,
+                self.refunded,
+                self.exchanged,
+            )
+            < 0
+        ):
             raise LedgerError("Quantities cannot be negative.")
         if self.approved > self.requested:
             raise LedgerError("More units approved than requested.")

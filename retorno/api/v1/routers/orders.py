@@ -44,7 +44,9 @@ def _order_body(order: Order) -> dict:
     }
 
 
-@router.post("", response={200: OrderOut, 201: OrderOut, **WRITE_ERRORS}, summary="Create or update an order")
+@router.post(
+    "", response={200: OrderOut, 201: OrderOut, **WRITE_ERRORS}, summary="Create or update an order"
+)
 def order_put(request: HttpRequest, payload: OrderIn):
     """Upsert by `external_id`: 201 when the order is new, 200 when it was updated."""
     api_key = require_scope(request, "write")
@@ -53,7 +55,9 @@ def order_put(request: HttpRequest, payload: OrderIn):
     return Status(201 if created else 200, _order_body(order))
 
 
-@router.post("/bulk", response={200: BulkOut, **WRITE_ERRORS}, summary="Create or update up to 1000 orders")
+@router.post(
+    "/bulk", response={200: BulkOut, **WRITE_ERRORS}, summary="Create or update up to 1000 orders"
+)
 def order_bulk(request: HttpRequest, payload: OrderBulkIn):
     """Each order is applied on its own: one order's error does not undo the others."""
     api_key = require_scope(request, "write")
@@ -69,10 +73,19 @@ def order_bulk(request: HttpRequest, payload: OrderBulkIn):
             except RetornoError as exc:
                 status = "error"
                 results.append(
-                    {"external_id": data.external_id, "status": status, "error": {"code": exc.code, "detail": exc.detail}}
+                    {
+                        "external_id": data.external_id,
+                        "status": status,
+                        "error": {"code": exc.code, "detail": exc.detail},
+                    }
                 )
             counts[status] += 1
-    return {"created": counts["created"], "updated": counts["updated"], "failed": counts["error"], "results": results}
+    return {
+        "created": counts["created"],
+        "updated": counts["updated"],
+        "failed": counts["error"],
+        "results": results,
+    }
 
 
 @router.get("/{external_id}", response={200: OrderOut, **ERRORS}, summary="Read an order")
@@ -82,11 +95,15 @@ def order_get(request: HttpRequest, external_id: str):
 
 
 @router.get(
-    "/{external_id}/eligibility", response={200: EligibilityOut, **ERRORS}, summary="What can be returned, line by line"
+    "/{external_id}/eligibility",
+    response={200: EligibilityOut, **ERRORS},
+    summary="What can be returned, line by line",
 )
 def order_eligibility(request: HttpRequest, external_id: str):
     api_key = require_scope(request, "read")
-    result = order_eligibility_for_store(store=api_key.store, external_id=external_id, now=timezone.now())
+    result = order_eligibility_for_store(
+        store=api_key.store, external_id=external_id, now=timezone.now()
+    )
     return eligibility_body(result)
 
 

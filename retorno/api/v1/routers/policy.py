@@ -27,11 +27,17 @@ def policy_put(request: HttpRequest, payload: PolicyIn):
     """Validates the document (422 `invalid_policy` naming each bad field) and stores it as the
     next version. Returns already opened keep the version they were decided under."""
     api_key = require_scope(request, "admin")
-    version = policy_publish(store=api_key.store, document=payload.document, actor=actor_of(api_key), note=payload.note)
+    version = policy_publish(
+        store=api_key.store, document=payload.document, actor=actor_of(api_key), note=payload.note
+    )
     return Status(201, version)
 
 
-@router.post("/preview", response={200: PolicyPreviewOut, **ERRORS}, summary="Decide an order under a draft policy")
+@router.post(
+    "/preview",
+    response={200: PolicyPreviewOut, **ERRORS},
+    summary="Decide an order under a draft policy",
+)
 def policy_preview(request: HttpRequest, payload: PolicyPreviewIn):
     """Nothing is saved: the posted policy is applied to the order as it stands now."""
     api_key = require_scope(request, "read")

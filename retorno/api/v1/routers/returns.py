@@ -41,14 +41,20 @@ def return_create(
         created = services.return_create(
             store=api_key.store,
             order_external_id=payload.order,
-            items=[services.ItemRequest(line=i.line, quantity=i.quantity, reason=i.reason, comment=i.comment)
-                   for i in payload.items],
+            items=[
+                services.ItemRequest(
+                    line=i.line, quantity=i.quantity, reason=i.reason, comment=i.comment
+                )
+                for i in payload.items
+            ],
             resolution=payload.resolution,
             method=payload.method,
             pickup_address=payload.pickup_address.model_dump() if payload.pickup_address else None,
             actor=actor_of(api_key),
         )
-        return 201, return_body(selectors.return_get_for_store(store=api_key.store, rma=created.rma))
+        return 201, return_body(
+            selectors.return_get_for_store(store=api_key.store, rma=created.rma)
+        )
 
     if idempotency_key is None:
         status, body = create()
@@ -85,7 +91,9 @@ def return_get(request: HttpRequest, rma: str):
     return return_body(selectors.return_get_for_store(store=api_key.store, rma=rma))
 
 
-@router.get("/{rma}/events", response={200: list[EventOut], **ERRORS}, summary="A return's audit trail")
+@router.get(
+    "/{rma}/events", response={200: list[EventOut], **ERRORS}, summary="A return's audit trail"
+)
 def return_events(request: HttpRequest, rma: str):
     api_key = require_scope(request, "read")
     return selectors.return_events_for_store(store=api_key.store, rma=rma)
@@ -97,12 +105,18 @@ def _command(request: HttpRequest, rma: str, command, note: str) -> HttpResponse
     return return_body(selectors.return_get_for_store(store=api_key.store, rma=rma))
 
 
-@router.post("/{rma}/approve", response={200: ReturnOut, **WRITE_ERRORS}, summary="Approve a return")
+@router.post(
+    "/{rma}/approve", response={200: ReturnOut, **WRITE_ERRORS}, summary="Approve a return"
+)
 def return_approve(request: HttpRequest, rma: str, payload: NoteIn):
     return _command(request, rma, services.return_approve, payload.note)
 
 
-@router.post("/{rma}/reject", response={200: ReturnOut, **WRITE_ERRORS}, summary="Reject a return (note required)")
+@router.post(
+    "/{rma}/reject",
+    response={200: ReturnOut, **WRITE_ERRORS},
+    summary="Reject a return (note required)",
+)
 def return_reject(request: HttpRequest, rma: str, payload: NoteIn):
     return _command(request, rma, services.return_reject, payload.note)
 
@@ -112,12 +126,21 @@ def return_cancel(request: HttpRequest, rma: str, payload: NoteIn):
     return _command(request, rma, services.return_cancel, payload.note)
 
 
-@router.post("/{rma}/override", response={200: ReturnOut, **WRITE_ERRORS}, summary="Override an item's decision")
+@router.post(
+    "/{rma}/override",
+    response={200: ReturnOut, **WRITE_ERRORS},
+    summary="Override an item's decision",
+)
 def return_override(request: HttpRequest, rma: str, payload: OverrideIn):
     """A person overrides the policy decision on one item; who, which rule and why are recorded."""
     api_key = require_scope(request, "write")
     services.return_item_override(
-        store=api_key.store, rma=rma, line=payload.line, decision=payload.decision, rule=payload.rule,
-        note=payload.note, actor=actor_of(api_key),
+        store=api_key.store,
+        rma=rma,
+        line=payload.line,
+        decision=payload.decision,
+        rule=payload.rule,
+        note=payload.note,
+        actor=actor_of(api_key),
     )
     return return_body(selectors.return_get_for_store(store=api_key.store, rma=rma))

@@ -17,26 +17,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=os.environ.get("RETORNO_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "0")) or None)
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "0")) or None
+        )
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "1")))
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         workers = options["workers"] or max(2, (os.cpu_count() or 1) * 2)
-        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which(
+            "gunicorn"
+        )
         if gunicorn is None:
             self.stderr.write("gunicorn is not installed in this environment.")
             sys.exit(1)
         argv = [
             gunicorn,
             "config.wsgi:application",
-            "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(workers),
-            "--threads", str(options["threads"]),
+            "--bind",
+            f"{options['host']}:{options['port']}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(options["threads"]),
             "--no-control-socket",
-            "--access-logfile", "-",
-            "--graceful-timeout", "20",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "20",
         ]
-        self.stdout.write(f"Serving on http://{options['host']}:{options['port']} with {workers} workers")
+        self.stdout.write(
+            f"Serving on http://{options['host']}:{options['port']} with {workers} workers"
+        )
         sys.stdout.flush()
         os.execv(gunicorn, argv)

@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--concurrency", type=int, default=None)
-        parser.add_argument("--beat", action="store_true", help="Also run the scheduler in this process.")
+        parser.add_argument(
+            "--beat", action="store_true", help="Also run the scheduler in this process."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.CELERY_BROKER_URL:

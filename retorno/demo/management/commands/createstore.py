@@ -18,7 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="")
         parser.add_argument("--currency", default="EUR")
         parser.add_argument("--language", default="en")
-        parser.add_argument("--api-key", default=None, help="Use this key instead of generating one.")
+        parser.add_argument(
+            "--api-key", default=None, help="Use this key instead of generating one."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
