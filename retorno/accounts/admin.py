@@ -30,5 +30,5 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "last_used_at",
     )
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False

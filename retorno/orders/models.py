@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 
 from retorno.core.models import StoreScopedQuerySet, TimeStampedModel
 from retorno.stores.models import Store
 
-MONEY = {"max_digits": 14, "decimal_places": 4}
+
+def money_field(**kwargs: Any) -> models.DecimalField:
+    """An amount in the record's currency; 4 decimals store any currency's minor unit exactly."""
+    return models.DecimalField(max_digits=14, decimal_places=4, **kwargs)
 
 
 class Customer(TimeStampedModel):
@@ -68,7 +72,7 @@ class Variant(TimeStampedModel):
     options = models.JSONField(
         default=dict, blank=True, help_text='e.g. {"size": "M", "colour": "blue"}'
     )
-    price = models.DecimalField(**MONEY)
+    price = money_field()
     stock = models.IntegerField(default=0)
     image_url = models.URLField(blank=True)
     weight_grams = models.PositiveIntegerField(default=0)
@@ -93,8 +97,8 @@ class Order(TimeStampedModel):
     shipping_address = models.JSONField(default=dict, blank=True)
     country = models.CharField(max_length=2, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
-    shipping_amount = models.DecimalField(**MONEY, default=Decimal("0"))
-    shipping_tax_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    shipping_amount = money_field(default=Decimal("0"))
+    shipping_tax_amount = money_field(default=Decimal("0"))
     tags = models.JSONField(default=list, blank=True)
 
     objects = StoreScopedQuerySet.as_manager()
@@ -122,13 +126,9 @@ class OrderLine(models.Model):
     vendor = models.CharField(max_length=120, blank=True)
     tags = models.JSONField(default=list, blank=True)
     quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(**MONEY)
-    discount_amount = models.DecimalField(
-        **MONEY, default=Decimal("0"), help_text="Total discount on the line."
-    )
-    tax_amount = models.DecimalField(
-        **MONEY, default=Decimal("0"), help_text="Total tax on the line."
-    )
+    unit_price = money_field()
+    discount_amount = money_field(default=Decimal("0"), help_text="Total discount on the line.")
+    tax_amount = money_field(default=Decimal("0"), help_text="Total tax on the line.")
     final_sale = models.BooleanField(default=False)
     options = models.JSONField(default=dict, blank=True)
     image_url = models.URLField(blank=True)

@@ -12,8 +12,8 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     search_fields = ("note", "created_by")
     readonly_fields = ("store", "version", "document", "note", "created_by", "created_at")
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -9,7 +9,7 @@ from django.db import models
 from retorno.core.models import StoreScopedQuerySet
 from retorno.domain.returns.ledger import ItemDecision, QuantityLedger, item_status
 from retorno.domain.returns.states import ReturnStatus
-from retorno.orders.models import MONEY, Customer, Order, OrderLine
+from retorno.orders.models import Customer, Order, OrderLine, money_field
 from retorno.policies.models import PolicyVersion
 from retorno.stores.models import Store
 
@@ -39,13 +39,11 @@ class Return(models.Model):
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
     decision = models.JSONField(default=dict, help_text="The policy decision with its trace.")
     requires_review = models.BooleanField(default=False)
-    items_amount = models.DecimalField(
-        **MONEY, default=Decimal("0"), help_text="Paid value of the returned units."
-    )
-    return_shipping_fee_amount = models.DecimalField(**MONEY, default=Decimal("0"))
-    restocking_fee_amount = models.DecimalField(**MONEY, default=Decimal("0"))
-    store_credit_bonus_amount = models.DecimalField(**MONEY, default=Decimal("0"))
-    refund_estimate_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    items_amount = money_field(default=Decimal("0"), help_text="Paid value of the returned units.")
+    return_shipping_fee_amount = money_field(default=Decimal("0"))
+    restocking_fee_amount = money_field(default=Decimal("0"))
+    store_credit_bonus_amount = money_field(default=Decimal("0"))
+    refund_estimate_amount = money_field(default=Decimal("0"))
     tracking_token = models.CharField(max_length=64, unique=True)
     pickup_address = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=16, default="api", help_text="api, portal, staff or demo")
@@ -79,10 +77,8 @@ class ReturnItem(models.Model):
     quantity_missing = models.PositiveIntegerField(default=0)
     quantity_refunded = models.PositiveIntegerField(default=0)
     quantity_exchanged = models.PositiveIntegerField(default=0)
-    amount = models.DecimalField(
-        **MONEY, default=Decimal("0"), help_text="Paid value of the requested units."
-    )
-    restocking_fee_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    amount = money_field(default=Decimal("0"), help_text="Paid value of the requested units.")
+    restocking_fee_amount = money_field(default=Decimal("0"))
 
     class Meta:
         ordering = ["id"]

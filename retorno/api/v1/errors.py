@@ -29,16 +29,16 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(Exception, _unexpected)
 
 
-def _retorno_error(request: HttpRequest, exc: RetornoError) -> HttpResponse:
+def _retorno_error(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem_response(exc.status, exc.code, exc.detail, **exc.extra)
 
 
-def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+def _domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
     status = 409 if exc.code in CONFLICT_CODES else 422
     return problem_response(status, exc.code, str(exc))
 
 
-def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
     errors = [_field_error(e) for e in exc.errors]
     return problem_response(
         422, "validation_error", "The request does not match the expected shape.", errors=errors
@@ -54,7 +54,7 @@ def _field_error(error: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+def _authentication_error(request: HttpRequest, exc: Any) -> HttpResponse:
     response = problem_response(
         401, "unauthorized", "A valid API key is required: Authorization: Bearer <key>."
     )
@@ -62,17 +62,17 @@ def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> Htt
     return response
 
 
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+def _http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     if exc.status_code == 400:
         return problem_response(400, "malformed_body", "The request body is not valid JSON.")
     return problem_response(exc.status_code, f"http_{exc.status_code}", str(exc))
 
 
-def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
     return problem_response(404, "not_found", "Not found.")
 
 
-def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
     logger.exception("unexpected error in %s %s", request.method, request.path)
     return problem_response(
         500, "internal_error", "Something went wrong on our side; it has been logged."

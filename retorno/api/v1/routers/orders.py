@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -61,7 +63,7 @@ def order_put(request: HttpRequest, payload: OrderIn):
 def order_bulk(request: HttpRequest, payload: OrderBulkIn):
     """Each order is applied on its own: one order's error does not undo the others."""
     api_key = require_scope(request, "write")
-    results = []
+    results: list[dict[str, Any]] = []
     counts = {"created": 0, "updated": 0, "error": 0}
     with transaction.atomic():
         for data in payload.orders:

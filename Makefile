@@ -1,0 +1,58 @@
+# Retorno: `make run` starts the demo store, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= config.settings
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run demo serve worker test test-fast test-postgres check format bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/retorno migrate --noinput
+	$(BIN)/retorno demo
+	$(BIN)/retorno serve --host $(HOST) --port $(PORT)
+
+demo: install
+	$(BIN)/retorno migrate --noinput
+	$(BIN)/retorno demo
+
+worker: install
+	$(BIN)/retorno worker
+
+test: install
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest retorno/domain
+
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/retorno} $(BIN)/pytest
+
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/mypy retorno config
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python -m django makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
