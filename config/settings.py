@@ -144,3 +144,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "retorno.core.tasks.outbox_sweep", "schedule": 60.0},
+}

@@ -1,0 +1,148 @@
+"""The transactional outbox.
+
+`outbox_enqueue` writes a message row in the caller's transaction and schedules its delivery
+after commit. Delivery claims the row with a conditional UPDATE (only one worker wins), runs the
+handler registered for its kind outside any transaction, then records the outcome. A failed
+delivery is retried with exponential backoff; a worker that dies mid-delivery leaves the row
+`processing`, and the sweeper hands it out again once the claim is stale.
+
+Handlers are registered by the app that owns the side effect, in its AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from retorno.core.models import OutboxMessage, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[OutboxMessage], dict[str, Any] | None]
+_HANDLERS: dict[str, Handler] = {}
+
+MAX_ATTEMPTS = 8
+BASE_BACKOFF_SECONDS = 30
+STALE_CLAIM = timedelta(minutes=5)
+
+
+class PermanentFailure(Exception):
+    """Raised by a handler when retrying cannot help (bad address, refused by the other side)."""
+
+
+def register_handler(kind: str, handler: Handler) -> None:
+    _HANDLERS[kind] = handler
+
+
+def outbox_enqueue(
+    *,
+    store_id: int,
+    kind: str,
+    dedupe_key: str,
+    payload: dict[str, Any],
+    deliver_at: datetime | None = None,
+) -> OutboxMessage | None:
+    """Write a message in the current transaction; deliver it after commit.
+
+    Returns None when a message with this `dedupe_key` already exists (the event was already
+    handled), so callers can enqueue unconditionally.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        message, created = OutboxMessage.objects.get_or_create(
+            dedupe_key=dedupe_key,
+            defaults={
+                "store_id": store_id,
+                "kind": kind,
+                "payload": payload,
+                "next_attempt_at": deliver_at or now,
+            },
+        )
+    if not created:
+        return None
+    if deliver_at is None or deliver_at <= now:
+        from retorno.core.tasks import outbox_deliver
+
+        message_id = message.id
+        transaction.on_commit(lambda: outbox_deliver.delay(message_id))
+    return message
+
+
+def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str:
+    """Deliver one message if it is due and nobody else holds it. Returns the resulting status."""
+    now = now or timezone.now()
+    claimed = OutboxMessage.objects.filter(
+        Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=OutboxStatus.PROCESSING, claimed_at__lt=now - STALE_CLAIM),
+        id=message_id,
+    ).update(status=OutboxStatus.PROCESSING, claimed_at=now)
+    if not claimed:
+        return "skipped"
+    message = OutboxMessage.objects.get(id=message_id)
+    handler = _HANDLERS.get(message.kind)
+    try:
+        if handler is None:
+            raise PermanentFailure(f"no handler registered for {message.kind!r}")
+        result = handler(message) or {}
+    except PermanentFailure as exc:
+        _finish(message, OutboxStatus.FAILED, error=str(exc), now=now)
+        logger.warning("outbox %s %s failed permanently: %s", message.kind, message.id, exc)
+        return OutboxStatus.FAILED
+    except Exception as exc:
+        attempts = message.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            _finish(message, OutboxStatus.FAILED, error=repr(exc), now=now, attempts=attempts)
+            logger.exception(
+                "outbox %s %s gave up after %s attempts", message.kind, message.id, attempts
+            )
+            return OutboxStatus.FAILED
+        retry_at = now + timedelta(seconds=BASE_BACKOFF_SECONDS * 2 ** (attempts - 1))
+        OutboxMessage.objects.filter(id=message.id).update(
+            status=OutboxStatus.PENDING,
+            attempts=attempts,
+            next_attempt_at=retry_at,
+            last_error=repr(exc)[:2000],
+        )
+        logger.warning(
+            "outbox %s %s attempt %s failed: %r", message.kind, message.id, attempts, exc
+        )
+        return OutboxStatus.PENDING
+    _finish(message, OutboxStatus.DELIVERED, now=now, result=result)
+    return OutboxStatus.DELIVERED
+
+
+def outbox_due_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Messages the sweeper should (re)drive: due pending ones and stale claims."""
+    now = now or timezone.now()
+    return list(
+        OutboxMessage.objects.filter(
+            Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            | Q(status=OutboxStatus.PROCESSING, claimed_at__lt=now - STALE_CLAIM)
+        )
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def _finish(
+    message: OutboxMessage,
+    status: str,
+    *,
+    now: datetime,
+    error: str = "",
+    result: dict[str, Any] | None = None,
+    attempts: int | None = None,
+) -> None:
+    OutboxMessage.objects.filter(id=message.id).update(
+        status=status,
+        attempts=attempts if attempts is not None else message.attempts + 1,
+        delivered_at=now if status == OutboxStatus.DELIVERED else None,
+        last_error=error[:2000],
+        result=result or {},
+    )
