@@ -70,7 +70,7 @@ def decide(
             _decide_line(policy, order_rules, order, line, None, None, None, now, trace)
             for line in order.lines
         ]
-        considered = [line for line in line_decisions if line.eligible]
+        considered = [decided for decided in line_decisions if decided.eligible]
         rejected = not considered
     else:
         lines_by_id = {line.line_id: line for line in order.lines}
@@ -96,12 +96,12 @@ def decide(
                 )
             )
         considered = line_decisions
-        rejected = any(line.reasons for line in line_decisions)
+        rejected = any(decided.reasons for decided in line_decisions)
 
-    return_value = sum((line.return_value for line in line_decisions), _ZERO)
-    restocking_fee = sum((line.restocking_fee for line in line_decisions), _ZERO)
+    return_value = sum((decided.return_value for decided in line_decisions), _ZERO)
+    restocking_fee = sum((decided.restocking_fee for decided in line_decisions), _ZERO)
     shipping_fee = _ZERO
-    if considered and not all(line.fee_waived for line in considered):
+    if considered and not all(decided.fee_waived for decided in considered):
         # Capped so that fees never take more than the return is worth.
         shipping_fee = min(
             quantize(return_settings["return_shipping_fee"], currency),
@@ -118,8 +118,8 @@ def decide(
                 currency=currency,
             )
         )
-    for line in considered:
-        for line_reason in line.review_reasons:
+    for line_decision in considered:
+        for line_reason in line_decision.review_reasons:
             if line_reason not in review_reasons:
                 review_reasons.append(line_reason)
 
@@ -235,7 +235,7 @@ def _eligibility(
     """Every reason the item cannot go back (all of them, so the shopper sees the full picture)
     and when its return window ends (None when it has not started)."""
     reasons: list[Reason] = []
-    window_starts_at = order.placed_at
+    window_starts_at: datetime | None = order.placed_at
     if settings["window_starts"] == "delivery":
         window_starts_at = order.delivered_at
         if window_starts_at is None:

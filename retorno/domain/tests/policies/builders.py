@@ -60,7 +60,9 @@ def customer(tier: str = "", *tags: str) -> CustomerFacts:
 
 def request(*items: tuple[str, int, str], resolution: str | None = "refund") -> RequestFacts:
     return RequestFacts(
-        items=tuple(RequestedItem(line_id, quantity, reason) for line_id, quantity, reason in items),
+        items=tuple(
+            RequestedItem(line_id, quantity, reason) for line_id, quantity, reason in items
+        ),
         resolution=resolution,
     )
 
