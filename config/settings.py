@@ -25,12 +25,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_htmx",
     "retorno.core",
     "retorno.stores",
     "retorno.accounts",
     "retorno.orders",
     "retorno.policies",
+    "retorno.notifications",
+    "retorno.logistics",
+    "retorno.warehouse",
+    "retorno.resolutions",
     "retorno.returns",
+    "retorno.portal",
+    "retorno.backoffice",
     "retorno.demo",
 ]
 
@@ -44,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

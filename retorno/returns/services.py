@@ -24,7 +24,7 @@ from retorno.domain.returns.states import Command, ReturnStatus, transition
 from retorno.orders.models import Order
 from retorno.policies.selectors import compiled_policy
 from retorno.policies.services import policy_ensure_default
-from retorno.returns import adapters
+from retorno.returns import adapters, effects
 from retorno.returns.models import Method, Resolution, Return, ReturnEvent, ReturnItem
 from retorno.stores.models import Store
 
@@ -163,6 +163,8 @@ def return_create(
             )
         return_request.save()
         ReturnEvent.objects.bulk_create(events)
+        for event in events:
+            effects.after_event(return_request, event)
     return return_request
 
 
@@ -179,9 +181,9 @@ def return_approve(
             decision=ItemDecision.REJECTED
         ).update(quantity_approved=F("quantity_requested"))
         return_request.save()
-        _event(
+        _record(
             return_request, "approved", before, return_request.status, actor, note=note, now=now
-        ).save()
+        )
     return return_request
 
 
@@ -244,7 +246,7 @@ def return_item_override(
         item.save(update_fields=["decision", "quantity_approved"])
         return_request.updated_at = now
         return_request.save(update_fields=["updated_at"])
-        _event(
+        _record(
             return_request,
             "decision_overridden",
             return_request.status,
@@ -253,7 +255,7 @@ def return_item_override(
             note=note,
             data={"line": line, "from": previous, "to": new_decision.value, "rule": rule},
             now=now,
-        ).save()
+        )
     return return_request
 
 
@@ -303,7 +305,7 @@ def return_receive(
             item.quantity_received = item.ledger.receive(units).received
             item.save(update_fields=["quantity_received"])
         return_request.save(update_fields=["status", "updated_at"])
-        _event(
+        _record(
             return_request,
             "received",
             before,
@@ -312,7 +314,7 @@ def return_receive(
             note=note,
             data={"quantities": quantities},
             now=now,
-        ).save()
+        )
     return return_request
 
 
@@ -343,7 +345,7 @@ def return_inspect(
         before = return_request.status
         _move(return_request, Command.INSPECT, now)
         return_request.save(update_fields=["status", "updated_at"])
-        _event(
+        _record(
             return_request,
             "inspected",
             before,
@@ -352,7 +354,7 @@ def return_inspect(
             note=note,
             data={"grades": grades},
             now=now,
-        ).save()
+        )
     return return_request
 
 
@@ -374,7 +376,7 @@ def return_resolve(
             decision=ItemDecision.REJECTED
         ).update(**{field: F("quantity_approved")})
         return_request.save(update_fields=["status", "updated_at"])
-        _event(
+        _record(
             return_request,
             "resolved",
             before,
@@ -383,7 +385,7 @@ def return_resolve(
             note=note,
             data={"resolution": return_request.resolution},
             now=now,
-        ).save()
+        )
     return return_request
 
 
@@ -524,7 +526,7 @@ def _simple_command(
         before = return_request.status
         _move(return_request, command, now)
         return_request.save(update_fields=["status", "updated_at"])
-        _event(
+        _record(
             return_request,
             kind,
             before,
@@ -533,7 +535,7 @@ def _simple_command(
             note=note,
             data=data,
             now=now,
-        ).save()
+        )
     return return_request
 
 
@@ -542,6 +544,14 @@ def _required(note: str) -> str:
     if not note:
         raise Unprocessable("A note is required for this action.", code="note_required")
     return note
+
+
+def _record(return_request: Return, *args: Any, **kwargs: Any) -> ReturnEvent:
+    """Append an event to the trail and start what follows from it (after commit)."""
+    event = _event(return_request, *args, **kwargs)
+    event.save()
+    effects.after_event(return_request, event)
+    return event
 
 
 def _event(
