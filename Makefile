@@ -21,11 +21,13 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/retorno migrate --noinput
+	$(BIN)/retorno createcachetable
 	$(BIN)/retorno demo
 	$(BIN)/retorno serve --host $(HOST) --port $(PORT)
 
 demo: install
 	$(BIN)/retorno migrate --noinput
+	$(BIN)/retorno createcachetable
 	$(BIN)/retorno demo
 
 worker: install

@@ -113,6 +113,12 @@ STORAGES = {
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# Shared by every web process: rate limits and caches must agree across processes. The database
+# cache needs nothing extra; point CACHE_URL at Redis in production (redis://127.0.0.1:6379/1).
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="dbcache://retorno_cache"),
+}
+
 # Bodies above this are refused with 413 problem+json before any parsing.
 RETORNO_MAX_BODY_BYTES = env.int("RETORNO_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = RETORNO_MAX_BODY_BYTES
