@@ -1,5 +1,8 @@
 """Test overrides: fast hashing, in-memory mail, in-process tasks. DATABASE_URL picks the engine."""
 
+import os
+import tempfile
+
 from .settings import *  # noqa: F403
 from .settings import DATABASES
 
@@ -12,5 +15,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": None}
+    # A file, not memory: the concurrency tests open one connection per thread, and an in-memory
+    # shared-cache database fails at once with "table is locked" instead of waiting its turn.
+    # One file per process, so suites run side by side do not delete each other's database.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"retorno-test-{os.getpid()}.sqlite3")
+    }
+else:
+    # Several engineers (and CI) share one PostgreSQL server: one test database per process.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_retorno_{os.getpid()}"}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+# Whitenoise wants the static root to exist even when nothing is collected.
+STATIC_ROOT = os.path.join(tempfile.gettempdir(), "retorno-test-static")
+os.makedirs(STATIC_ROOT, exist_ok=True)
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"retorno-test-media-{os.getpid()}")

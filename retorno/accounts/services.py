@@ -60,13 +60,15 @@ def membership_grant(
     if role not in Role.values:
         raise Unprocessable(f"Unknown role {role!r}.", code="invalid_role")
     user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(username=username, defaults={"email": email})
-    if created:
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
+    user, created = user_model.objects.get_or_create(
+        username=username, defaults={"email": email, "is_staff": True}
+    )
+    if password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    elif created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
     membership, _ = Membership.objects.update_or_create(
         user=user, store=store, defaults={"role": role}
     )

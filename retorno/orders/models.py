@@ -50,7 +50,7 @@ class Product(TimeStampedModel):
     title = models.CharField(max_length=255)
     category = models.CharField(max_length=80, blank=True)
     vendor = models.CharField(max_length=120, blank=True)
-    image_url = models.URLField(blank=True)
+    image_url = models.CharField(max_length=500, blank=True)
     tags = models.JSONField(default=list, blank=True)
 
     objects = StoreScopedQuerySet.as_manager()
@@ -74,7 +74,7 @@ class Variant(TimeStampedModel):
     )
     price = money_field()
     stock = models.IntegerField(default=0)
-    image_url = models.URLField(blank=True)
+    image_url = models.CharField(max_length=500, blank=True)
     weight_grams = models.PositiveIntegerField(default=0)
 
     objects = StoreScopedQuerySet.as_manager()
@@ -131,7 +131,7 @@ class OrderLine(models.Model):
     tax_amount = money_field(default=Decimal("0"), help_text="Total tax on the line.")
     final_sale = models.BooleanField(default=False)
     options = models.JSONField(default=dict, blank=True)
-    image_url = models.URLField(blank=True)
+    image_url = models.CharField(max_length=500, blank=True)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

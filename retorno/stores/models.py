@@ -17,7 +17,7 @@ class Store(TimeStampedModel):
     default_language = models.CharField(max_length=8, default="en")
     timezone = models.CharField(max_length=64, default="UTC")
     # Branding for the shopper's pages and messages.
-    logo_url = models.URLField(blank=True)
+    logo_url = models.CharField(max_length=500, blank=True)
     primary_colour = models.CharField(max_length=7, default="#1f4e79", validators=[HEX_COLOUR])
     accent_colour = models.CharField(max_length=7, default="#f2a900", validators=[HEX_COLOUR])
     support_email = models.EmailField(blank=True)

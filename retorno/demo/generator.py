@@ -1,0 +1,909 @@
+"""The demo store behind `retorno demo` / `make run`: a believable Spanish shop with a catalog,
+customers, orders over the last 120 days and returns in every state.
+
+Everything is written through the services (product_upsert, order_upsert, return_*), so the
+demo exercises the same paths as real traffic. The data is a pure function of the seed, the
+sizes and today's date (dates are anchored to today at midnight UTC so the demo always looks
+current); RMAs and tracking tokens stay random, as the services make them.
+
+Generation happens once per store: when the store already has orders, only the store, its
+policy, the staff users and the API key are ensured.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from retorno.accounts.models import Role
+from retorno.accounts.services import membership_grant
+from retorno.core.actors import SYSTEM, Actor
+from retorno.core.errors import RetornoError
+from retorno.demo import data
+from retorno.demo.stores import store_create
+from retorno.domain.errors import DomainError
+from retorno.domain.money import quantize
+from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
+from retorno.orders.catalog import product_upsert
+from retorno.orders.models import Order
+from retorno.orders.services import order_upsert
+from retorno.policies.selectors import policy_version_current
+from retorno.returns import services as returns
+from retorno.returns.models import Return
+from retorno.stores.models import Store
+
+DEMO_SLUG = "demo"
+DEFAULT_SEED = 42
+DEFAULT_CUSTOMERS = 2000
+DEFAULT_ORDERS = 3000
+DEMO_PASSWORD = "retorno-demo"
+DEMO_API_KEY = "rtn_demo_key_do_not_use_in_production"
+ADMIN_USERNAME = "admin"
+HISTORY_DAYS = 120
+CURRENCY = "EUR"
+VAT = Decimal("0.21")
+TIER_WEIGHTS = {"": 68, "silver": 23, "gold": 9}
+# Return windows of the default policy, to avoid planning returns the policy would refuse.
+TIER_WINDOW_DAYS = {"": 30, "silver": 45, "gold": 60}
+# Every state a return can be left in; "requested" is transient (decided at creation).
+REACHABLE_STATES = (
+    "pending_review",
+    "approved",
+    "rejected",
+    "cancelled",
+    "in_transit",
+    "received",
+    "inspected",
+    "resolved",
+    "closed",
+)
+# The state each planned step leaves a return in.
+STEP_STATE = {
+    "approve": "approved",
+    "reject": "rejected",
+    "cancel": "cancelled",
+    "in_transit": "in_transit",
+    "receive": "received",
+    "inspect": "inspected",
+    "resolve": "resolved",
+    "close": "closed",
+}
+# Products people sometimes buy two of.
+MULTI_BUY = frozenset({"t-shirt", "charger", "gift-card", "bedding"})
+CHAIN = ("in_transit", "receive", "inspect", "resolve", "close")
+
+T = TypeVar("T")
+
+
+@dataclass
+class DemoResult:
+    store: Store
+    generated: bool
+    api_key: str
+    admin_username: str
+    password: str
+    staff: list[tuple[str, str]]
+    counts: dict[str, int] = field(default_factory=dict)
+    return_states: dict[str, int] = field(default_factory=dict)
+    refused_returns: int = 0
+    seconds: float = 0.0
+
+
+def demo_create(
+    *,
+    slug: str = DEMO_SLUG,
+    customers: int = DEFAULT_CUSTOMERS,
+    orders: int = DEFAULT_ORDERS,
+    seed: int = DEFAULT_SEED,
+    api_key: str | None = None,
+    today: date | None = None,
+) -> DemoResult:
+    """Create (once) the demo store `slug` with its catalog, customers, orders and returns.
+
+    Always ensures the store, its default policy, the `admin` superuser, one staff user per role
+    and the API key (`api_key` or DEMO_API_KEY). Generates data only when the store has no
+    orders yet, all in one transaction (a failure leaves no half-built store). `today` (UTC)
+    anchors every date; it defaults to the current date. Raises RetornoError when the store
+    cannot be set up (for example an API key that belongs to another store).
+    """
+    if customers < 1 or orders < 1:
+        raise ValueError("customers and orders must be at least 1")
+    started = time.perf_counter()
+    key = api_key or DEMO_API_KEY
+    with transaction.atomic():
+        store = _store_ensure(slug, key)
+        staff = _staff_ensure(store)
+    result = DemoResult(
+        store=store,
+        generated=False,
+        api_key=key,
+        admin_username=ADMIN_USERNAME,
+        password=DEMO_PASSWORD,
+        staff=[(username, role) for username, _, _, role in data.STAFF],
+    )
+    if not Order.objects.filter(store=store).exists():
+        anchor = datetime.combine(today or timezone.now().date(), datetime.min.time(), UTC)
+        with transaction.atomic():
+            result.refused_returns = _Generator(store, random.Random(seed), anchor, staff).run(
+                customers=customers, orders=orders
+            )
+        result.generated = True
+    result.counts = {
+        "products": store.products.count(),
+        "variants": store.variants.count(),
+        "customers": store.customers.count(),
+        "orders": store.orders.count(),
+        "returns": store.returns.count(),
+    }
+    result.return_states = dict(
+        Return.objects.filter(store=store)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by("status")
+    )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# --- store, staff ------------------------------------------------------------------------------
+
+
+def _store_ensure(slug: str, key: str) -> Store:
+    store, _, created = store_create(
+        slug=slug, name=data.STORE_NAME, currency=CURRENCY, language="es", api_key=key
+    )
+    if created:
+        for name, value in data.STORE_BRANDING.items():
+            setattr(store, name, value)
+        store.full_clean()
+        store.save()
+    return store
+
+
+def _staff_ensure(store: Store) -> dict[str, Actor]:
+    """The admin superuser and one staff user per role, all with DEMO_PASSWORD.
+
+    Passwords are only set on users that have none, so a password changed by the operator is
+    kept. The hash is computed once: the slow hasher would otherwise dominate a re-run.
+    """
+    hashed: str | None = None
+
+    def ensure(username: str, first: str, last: str, role: str, superuser: bool) -> Any:
+        nonlocal hashed
+        membership = membership_grant(
+            store=store, username=username, email=f"{username}@example.com", role=role
+        )
+        user = membership.user
+        changed = False
+        if not user.has_usable_password():
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user.password = hashed
+            changed = True
+        wanted = {"is_staff": True, "first_name": first, "last_name": last}
+        if superuser:
+            wanted["is_superuser"] = True
+        for name, value in wanted.items():
+            if getattr(user, name) != value:
+                setattr(user, name, value)
+                changed = True
+        if changed:
+            user.save()
+        return user
+
+    ensure(ADMIN_USERNAME, "Admin", "Demo", Role.ADMIN, superuser=True)
+    actors = {}
+    for username, first, last, role in data.STAFF:
+        user = ensure(username, first, last, role, superuser=False)
+        actors[role] = Actor(kind="staff", id=str(user.pk), label=f"{first} {last} ({role})")
+    return actors
+
+
+# --- generation --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    external_id: str
+    spec: data.ProductSpec
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    tax: Decimal
+
+
+@dataclass
+class _Plan:
+    order_external_id: str
+    customer: dict[str, Any]
+    items: list[tuple[_Line, int, str, str]]  # line, units, reason, comment
+    resolution: str
+    method: str
+    review: bool
+    steps: list[tuple[str, datetime]]
+    carrier: tuple[str, str, str]
+    tracking_number: str
+    grades: dict[str, str]
+    notes: dict[str, str]
+    expect_refusal: bool
+
+    @property
+    def final_state(self) -> str:
+        last = self.steps[-1][0]
+        if last == "create":
+            return "pending_review" if self.review else "approved"
+        return STEP_STATE[last]
+
+
+class _Generator:
+    def __init__(
+        self, store: Store, rng: random.Random, anchor: datetime, staff: dict[str, Actor]
+    ) -> None:
+        self.store = store
+        self.rng = rng
+        self.anchor = anchor
+        self.staff = staff
+        self.variants: dict[str, list[tuple[str, dict[str, str], Decimal]]] = {}
+
+    def run(self, *, customers: int, orders: int) -> int:
+        self._catalog()
+        people = [self._customer(n) for n in range(customers)]
+        planned = self._orders(people, orders)
+        threshold = self._review_threshold()
+        plans = [p for p in (self._return_plan(*o, threshold) for o in planned) if p]
+        self._cover_states(plans, planned, threshold)
+        return self._returns_execute(plans)
+
+    # catalog ------------------------------------------------------------------------------
+
+    def _catalog(self) -> None:
+        rng = self.rng
+        for spec in data.CATALOG:
+            variants = []
+            for colour in spec.colours or ("",):
+                for size in spec.sizes or ("",):
+                    options = {}
+                    if colour:
+                        options["colour"] = colour
+                    if size:
+                        options[spec.size_option] = size
+                    sku = "-".join(
+                        part for part in ("TD", spec.code, _code(colour), _code(size)) if part
+                    )
+                    price = spec.price_by_size.get(size, spec.price)
+                    if spec.category == data.GIFT_CARD_CATEGORY:
+                        stock = 9999
+                    elif spec.premium:
+                        stock = rng.randint(0, 6)
+                    else:
+                        stock = 0 if rng.random() < 0.08 else rng.randint(3, 160)
+                    variants.append(
+                        {
+                            "sku": sku,
+                            "options": options,
+                            "price": price,
+                            "stock": stock,
+                            "weight_grams": spec.weight_grams,
+                        }
+                    )
+                    self.variants.setdefault(spec.code, []).append((sku, options, price))
+            product_upsert(
+                store=self.store,
+                external_id=f"prod_{spec.code.lower()}",
+                title=spec.title,
+                category=spec.category,
+                vendor=spec.vendor,
+                image_url="",
+                tags=[spec.kind, *spec.tags, *(["premium"] if spec.premium else [])],
+                variants=variants,
+            )
+
+    # customers ----------------------------------------------------------------------------
+
+    def _customer(self, n: int) -> dict[str, Any]:
+        rng = self.rng
+        english = rng.random() < 0.22
+        if english:
+            first, last = rng.choice(data.ENGLISH_FIRST), rng.choice(data.ENGLISH_LAST)
+            name = f"{first} {last}"
+        else:
+            first = rng.choice(data.SPANISH_FIRST)
+            last = rng.choice(data.SPANISH_LAST)
+            name = f"{first} {last} {rng.choice(data.SPANISH_LAST)}"
+        handle = rng.choice(
+            (
+                f"{_ascii(first)}.{_ascii(last)}",
+                f"{_ascii(first)}{_ascii(last)}",
+                f"{_ascii(first)[0]}.{_ascii(last)}",
+            )
+        )
+        email = f"{handle}{n + 1}@example.com"  # the number keeps emails unique
+        lives_in_ireland = english and rng.random() < 0.4
+        phone = ""
+        if rng.random() < 0.65:
+            phone = (
+                f"+353 8{rng.randint(3, 9)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+                if lives_in_ireland
+                else f"+34 6{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}"
+            )
+        tier = _weighted(rng, list(TIER_WEIGHTS), list(TIER_WEIGHTS.values()))
+        tags = ["vip"] if tier == "gold" and rng.random() < 0.5 else []
+        if rng.random() < 0.35:
+            tags.append("newsletter")
+        return {
+            "customer": {
+                "external_id": f"cus_{n + 1:05d}",
+                "email": email,
+                "name": name,
+                "phone": phone,
+                "tier": tier,
+                "tags": tags,
+                "language": "en" if english else "es",
+            },
+            "address": self._address(name, phone, lives_in_ireland),
+        }
+
+    def _address(self, name: str, phone: str, ireland: bool) -> dict[str, str]:
+        rng = self.rng
+        if ireland:
+            city, region, prefix = rng.choice(data.IRISH_CITIES)
+            return {
+                "name": name,
+                "line1": f"{rng.randint(1, 120)} {rng.choice(data.IRISH_STREETS)}",
+                "line2": "",
+                "city": city,
+                "region": region,
+                "postal_code": f"{prefix}{'' if len(prefix) == 3 else rng.randint(1, 9)} "
+                f"{rng.choice('ACDEFHKNPRTVWXY')}{rng.randint(100, 999)}",
+                "country": "IE",
+                "phone": phone,
+            }
+        cities = data.SPANISH_CITIES
+        city, region, prefix, _ = cities[_weighted_index(rng, [c[3] for c in cities])]
+        floor = rng.choice(("", f"{rng.randint(1, 8)}º {rng.choice('ABCD')}", "Bajo"))
+        return {
+            "name": name,
+            "line1": f"{rng.choice(data.SPANISH_STREETS)}, {rng.randint(1, 180)}",
+            "line2": floor,
+            "city": city,
+            "region": region,
+            "postal_code": f"{prefix}{rng.randint(1, 50):02d}",
+            "country": "ES",
+            "phone": phone,
+        }
+
+    # orders -------------------------------------------------------------------------------
+
+    def _orders(
+        self, people: list[dict[str, Any]], count: int
+    ) -> list[tuple[dict[str, Any], list[_Line]]]:
+        rng = self.rng
+        span = HISTORY_DAYS * 86400
+        # Business grows a little: recent weeks have more orders than four months ago.
+        moments = []
+        for _ in range(count):
+            day = self.anchor - timedelta(seconds=int(span * (1 - rng.random() ** 0.85)) + 1)
+            # Shoppers buy in the daytime, 07:00-22:59.
+            moments.append(day.replace(hour=7 + rng.randint(0, 15), minute=rng.randint(0, 59)))
+        moments.sort()
+        # Every customer orders once when there are enough orders; loyal tiers order again more.
+        buyers = list(range(len(people)))
+        rng.shuffle(buyers)
+        buyers = buyers[:count]
+        weights = [{"": 1.0, "silver": 2.2, "gold": 3.5}[p["customer"]["tier"]] for p in people]
+        buyers += rng.choices(range(len(people)), weights=weights, k=count - len(buyers))
+        rng.shuffle(buyers)
+        planned = []
+        by_category: dict[str, list[data.ProductSpec]] = {}
+        for spec in data.CATALOG:
+            if not spec.premium:
+                by_category.setdefault(spec.category, []).append(spec)
+        for k, placed_at in enumerate(moments):
+            order, lines = self._order(k, placed_at, people[buyers[k]], by_category)
+            order_upsert(store=self.store, data=order)
+            planned.append((order, lines))
+        return planned
+
+    def _order(
+        self,
+        k: int,
+        placed_at: datetime,
+        person: dict[str, Any],
+        by_category: dict[str, list[data.ProductSpec]],
+    ) -> tuple[dict[str, Any], list[_Line]]:
+        """Order `k` as the store's platform would send it (the shape of the API's
+        OrderIn.model_dump()), with its priced lines for planning returns."""
+        rng = self.rng
+        external_id = f"ord_{100001 + k}"
+        promo = rng.choice(data.PROMO_CODES) if rng.random() < 0.18 else None
+        specs: list[data.ProductSpec] = []
+        size = _weighted(rng, [1, 2, 3, 4], [52, 28, 13, 7])
+        if k % 60 in (5, 20) or rng.random() < 0.025:  # a big-ticket order now and then
+            specs.append(rng.choice([s for s in data.CATALOG if s.premium]))
+            size -= 1
+        categories = list(data.CATEGORY_WEIGHTS)
+        for _ in range(size):
+            shelf = by_category[_weighted(rng, categories, list(data.CATEGORY_WEIGHTS.values()))]
+            specs.append(shelf[_weighted_index(rng, [s.popularity for s in shelf])])
+        lines: list[_Line] = []
+        payload_lines = []
+        seen: set[str] = set()
+        for spec in specs:
+            sku, options, price = self._variant_pick(spec)
+            if sku in seen:
+                continue
+            seen.add(sku)
+            quantity = 2 if spec.kind in MULTI_BUY and rng.random() < 0.15 else 1
+            line = self._priced_line(
+                f"{external_id}-{len(lines) + 1}", spec, sku, quantity, price, promo
+            )
+            lines.append(line)
+            payload_lines.append(
+                {
+                    "external_id": line.external_id,
+                    "sku": sku,
+                    "title": spec.title,
+                    "category": spec.category,
+                    "vendor": spec.vendor,
+                    "quantity": quantity,
+                    "unit_price": line.unit_price,
+                    "discount": line.discount,
+                    "tax": line.tax,
+                    "final_sale": spec.final_sale,
+                    "tags": [spec.kind, *spec.tags],
+                    "options": options,
+                    "image_url": "",
+                }
+            )
+        paid = sum(line.unit_price * line.quantity - line.discount + line.tax for line in lines)
+        express = rng.random() < 0.1
+        shipping_gross = Decimal("9.95") if express else Decimal("4.95")
+        if not express and paid >= 50:
+            shipping_gross = Decimal("0")
+        shipping = quantize(shipping_gross / (1 + VAT), CURRENCY)
+        delivered_at: datetime | None = placed_at + timedelta(
+            days=_weighted(rng, [2, 3, 4, 5, 6], [20, 35, 25, 12, 8]) - (1 if express else 0),
+            hours=rng.randint(-3, 4),
+        )
+        if delivered_at is not None and delivered_at >= self.anchor:
+            delivered_at = None  # still on its way
+        tags = []
+        if promo:
+            tags.append(f"promo:{promo[0]}")
+        if express:
+            tags.append("express")
+        return {
+            "external_id": external_id,
+            "number": f"TD-{100001 + k}",
+            "placed_at": placed_at,
+            "delivered_at": delivered_at,
+            "currency": CURRENCY,
+            "customer": person["customer"],
+            "shipping_address": person["address"],
+            "shipping_amount": shipping,
+            "shipping_tax_amount": shipping_gross - shipping,
+            "tags": tags,
+            "lines": payload_lines,
+        }, lines
+
+    def _variant_pick(self, spec: data.ProductSpec) -> tuple[str, dict[str, str], Decimal]:
+        rng = self.rng
+        variants = self.variants[spec.code]
+        if not spec.sizes:
+            return rng.choice(variants)
+        size = spec.sizes[_weighted_index(rng, list(spec.size_weights))]
+        matching = [v for v in variants if v[1].get(spec.size_option) == size]
+        return rng.choice(matching)
+
+    def _priced_line(
+        self,
+        external_id: str,
+        spec: data.ProductSpec,
+        sku: str,
+        quantity: int,
+        gross_price: Decimal,
+        promo: tuple[str, int] | None,
+    ) -> _Line:
+        gift_card = spec.category == data.GIFT_CARD_CATEGORY
+        # Shelf prices include 21% VAT; lines carry the net price and the tax apart. Gift cards
+        # are vouchers: no VAT when sold.
+        unit_price = gross_price if gift_card else quantize(gross_price / (1 + VAT), CURRENCY)
+        percent = 0
+        if spec.final_sale:
+            percent = 40
+        elif promo and not gift_card and not spec.premium:  # promo codes exclude premium
+            percent = promo[1]
+        net = unit_price * quantity
+        discount = quantize(net * percent / 100, CURRENCY)
+        tax = Decimal("0.00") if gift_card else quantize((net - discount) * VAT, CURRENCY)
+        return _Line(external_id, spec, sku, quantity, unit_price, discount, tax)
+
+    # returns ------------------------------------------------------------------------------
+
+    def _review_threshold(self) -> Decimal | None:
+        version = policy_version_current(store=self.store)
+        value = version.document["base"].get("review_above_amount") if version else None
+        return None if value is None else Decimal(value)
+
+    def _return_plan(
+        self,
+        order: dict[str, Any],
+        lines: list[_Line],
+        threshold: Decimal | None,
+        forced: _Line | None = None,
+    ) -> _Plan | None:
+        """The return the shopper of `order` asks for, if any, with what happens to it until
+        today. `forced` plans a return of that line whose story runs to the end."""
+        rng = self.rng
+        delivered_at = order["delivered_at"]
+        if delivered_at is None:
+            return None
+        chosen = []
+        for line in [] if forced else lines:
+            spec = line.spec
+            if spec.premium:
+                rate = data.PREMIUM_RETURN_RATE
+            elif spec.category == data.GIFT_CARD_CATEGORY:
+                rate = 0.01
+            else:
+                rate = data.RETURN_RATE[spec.category]
+            if rng.random() < rate:
+                chosen.append(line)
+        if forced:
+            chosen = [forced]
+        if not chosen:
+            return None
+        # Most shoppers only see returnable items in the portal; a few still try others.
+        if rng.random() < 0.75:
+            chosen = [line for line in chosen if _returnable(line)]
+        if not chosen:
+            return None
+        chosen = chosen[:2]
+        customer = order["customer"]
+        language = customer["language"]
+        items = []
+        for line in chosen:
+            reason = self._reason(line.spec)
+            comment = rng.choice(data.COMMENTS[language][reason]) if rng.random() < 0.45 else ""
+            units = line.quantity if rng.random() < 0.3 else 1
+            items.append((line, units, reason, comment))
+        sizing = any(reason in ("too_small", "too_large") for _, _, reason, _ in items)
+        if sizing:
+            resolution = _weighted(rng, ["exchange", "refund", "store_credit"], [35, 45, 20])
+        else:
+            resolution = _weighted(rng, ["refund", "store_credit", "exchange"], [65, 28, 7])
+        method = _weighted(rng, ["pickup", "drop_off", "self_ship"], [45, 40, 15])
+        value = sum(
+            (
+                units_paid_amount(
+                    paid_total=line_paid_total(
+                        line.unit_price, line.quantity, line.discount, line.tax
+                    ),
+                    quantity=line.quantity,
+                    units=units,
+                    units_before=0,
+                    currency=CURRENCY,
+                )
+                for line, units, _, _ in items
+            ),
+            Decimal("0"),
+        )
+        review = threshold is not None and value > threshold
+        delay = rng.randint(6, 72) if forced else int(rng.triangular(6, 34 * 24, 3 * 24))
+        requested_at = delivered_at + timedelta(hours=delay)
+        if requested_at >= self.anchor:
+            return None  # the shopper has not asked yet
+        carrier = rng.choice(data.CARRIERS)
+        window = timedelta(days=TIER_WINDOW_DAYS.get(customer["tier"], 30))
+        expect_refusal = requested_at > delivered_at + window or not all(
+            _returnable(line) for line, _, _, _ in items
+        )
+        plan = _Plan(
+            order_external_id=order["external_id"],
+            customer=customer,
+            items=items,
+            resolution=resolution,
+            method=method,
+            review=review,
+            steps=self._timeline(requested_at, review, method, full=forced is not None),
+            carrier=carrier,
+            tracking_number=f"{carrier[2]}{rng.randint(10**11, 10**12 - 1)}ES",
+            grades={line.external_id: self._grade(reason) for line, _, reason, _ in items},
+            notes={
+                "approve": rng.choice(data.APPROVE_NOTES),
+                "reject": rng.choice(data.REJECT_NOTES),
+                "cancel": rng.choice(data.CANCEL_NOTES),
+            },
+            expect_refusal=expect_refusal,
+        )
+        return plan
+
+    def _reason(self, spec: data.ProductSpec) -> str:
+        if spec.category in ("apparel", "shoes"):
+            weights = list(data.SIZING_REASON_WEIGHTS)
+            if spec.fit < 0:
+                weights[0] *= 2  # runs small
+            elif spec.fit > 0:
+                weights[1] *= 2  # runs large
+        elif spec.category == "electronics":
+            weights = list(data.ELECTRONICS_REASON_WEIGHTS)
+        else:
+            weights = list(data.HOME_REASON_WEIGHTS)
+        return _weighted(self.rng, list(data.REASONS), weights)
+
+    def _grade(self, reason: str) -> str:
+        if reason in ("defective", "damaged"):
+            return _weighted(self.rng, ["B", "C", "D"], [15, 45, 40])
+        return _weighted(self.rng, ["A", "B", "C"], [70, 25, 5])
+
+    def _timeline(
+        self, requested_at: datetime, review: bool, method: str, *, full: bool = False
+    ) -> list[_Step]:
+        """The steps of a return from its request on; `full` runs every step to closing."""
+        rng = self.rng
+
+        def later(at: datetime, low: float, high: float) -> datetime:
+            return at + timedelta(minutes=int(rng.uniform(low, high) * 24 * 60))
+
+        steps: list[_Step] = [("create", requested_at)]
+        at = requested_at
+        if review:
+            if not full and (self.anchor - requested_at).days < 6 and rng.random() < 0.6:
+                return steps  # still in the agents' review queue
+            at = later(at, 0.1, 2)
+            if not full and rng.random() < 0.3:
+                steps.append(("reject", at))
+                if rng.random() < 0.3:
+                    steps.append(("close", later(at, 3, 10)))
+                return self._until_now(steps)
+            steps.append(("approve", at))
+        if not full and rng.random() < 0.07:
+            steps.append(("cancel", later(at, 0.05, 3)))
+            return self._until_now(steps)
+        old = (self.anchor - requested_at).days > 40
+        stop = _weighted(
+            rng,
+            ["approved", *CHAIN],
+            [2, 2, 2, 2, 4, 88] if old else [8, 8, 12, 12, 8, 52],
+        )
+        if full:
+            stop = "close"
+        transit_days = {"pickup": (0.5, 2.5), "drop_off": (0.5, 5), "self_ship": (1, 6)}[method]
+        durations = {
+            "in_transit": transit_days,
+            "receive": (1.5, 5),
+            "inspect": (0.2, 4),
+            "resolve": (0.1, 3),
+            "close": (1, 7),
+        }
+        for step in CHAIN:
+            if stop == "approved":
+                break
+            if step == "in_transit" and not full and stop != "in_transit" and rng.random() < 0.08:
+                continue  # parcels sometimes arrive without any carrier scan
+            at = later(at, *durations[step])
+            steps.append((step, at))
+            if STEP_STATE[step] == stop:
+                break
+        return self._until_now(steps)
+
+    def _until_now(self, steps: list[_Step]) -> list[_Step]:
+        """What has happened by today: steps dated after the anchor have not happened yet."""
+        kept = []
+        for step in steps:
+            if step[1] >= self.anchor:
+                break
+            kept.append(step)
+        return kept
+
+    def _cover_states(
+        self,
+        plans: list[_Plan],
+        planned: list[tuple[dict[str, Any], list[_Line]]],
+        threshold: Decimal | None,
+    ) -> None:
+        """Make sure every reachable state appears at least once (small demos, unlucky seeds):
+        stop some returns earlier on their own timeline (never invent later dates), or, when no
+        return can be cut that way, plan one more on an order that has none."""
+        donors = [p for p in plans if not p.expect_refusal]
+        donors.sort(key=lambda p: p.steps[0][1], reverse=True)  # prefer recent returns
+        taken = {p.order_external_id for p in plans if not p.expect_refusal}
+        for state in REACHABLE_STATES:
+            counts = Counter(p.final_state for p in plans if not p.expect_refusal)
+            if counts[state]:
+                continue
+            if any(counts[p.final_state] > 1 and _reshape(p, state, self.anchor) for p in donors):
+                continue
+            review = state in ("pending_review", "rejected")
+            for order, lines in reversed(planned):
+                if order["external_id"] in taken:
+                    continue
+                line = next(
+                    (
+                        line
+                        for line in lines
+                        if _returnable(line) and (line.spec.premium or not review)
+                    ),
+                    None,
+                )
+                if line is None:
+                    continue
+                plan = self._return_plan(order, lines, threshold, forced=line)
+                if (
+                    plan is not None
+                    and plan.review == review
+                    and _reshape(plan, state, self.anchor)
+                ):
+                    # It replaces a refused attempt on the same order, if there was one.
+                    plans[:] = [p for p in plans if p.order_external_id != order["external_id"]]
+                    plans.append(plan)
+                    taken.add(order["external_id"])
+                    break
+
+    def _returns_execute(self, plans: list[_Plan]) -> int:
+        refused = 0
+        store = self.store
+        for plan in plans:
+            customer = plan.customer
+            shopper = Actor(kind="shopper", id=customer["external_id"], label=customer["name"])
+            steps = iter(plan.steps)
+            _, created_at = next(steps)
+            try:
+                created = returns.return_create(
+                    store=store,
+                    order_external_id=plan.order_external_id,
+                    items=[
+                        returns.ItemRequest(
+                            line=line.external_id, quantity=units, reason=reason, comment=comment
+                        )
+                        for line, units, reason, comment in plan.items
+                    ],
+                    resolution=plan.resolution,
+                    method=plan.method,
+                    actor=shopper,
+                    source="demo",
+                    now=created_at,
+                )
+            except RetornoError:
+                refused += 1  # not eligible (final sale, gift card, window over): skip it
+                continue
+            rma = created.rma
+            rest = list(steps)
+            if created.status == "pending_review" and rest and rest[0][0] not in STEP_DECIDE:
+                review_at = created_at + timedelta(hours=6)
+                if review_at < rest[0][1]:
+                    rest.insert(0, ("approve", review_at))
+            elif created.status == "approved" and rest and rest[0][0] in STEP_DECIDE:
+                rest.pop(0)
+            try:
+                for command, at in rest:
+                    self._step(rma, plan, command, at, shopper)
+            except (RetornoError, DomainError):
+                continue  # the policy or the state machine saw it differently: leave it there
+        return refused
+
+    def _step(self, rma: str, plan: _Plan, command: str, at: datetime, shopper: Actor) -> None:
+        store = self.store
+        agent = self.staff[Role.AGENT]
+        warehouse = self.staff[Role.WAREHOUSE]
+        if command == "approve":
+            returns.return_approve(
+                store=store, rma=rma, actor=agent, note=plan.notes["approve"], now=at
+            )
+        elif command == "reject":
+            returns.return_reject(
+                store=store, rma=rma, actor=agent, note=plan.notes["reject"], now=at
+            )
+        elif command == "cancel":
+            note = plan.notes["cancel"]
+            actor = agent if note else shopper
+            returns.return_cancel(store=store, rma=rma, actor=actor, note=note, now=at)
+        elif command == "in_transit":
+            code, name, _ = plan.carrier
+            returns.return_mark_in_transit(
+                store=store,
+                rma=rma,
+                actor=Actor(kind="carrier", id=code, label=name),
+                note="First carrier scan.",
+                data={"carrier": code, "tracking_number": plan.tracking_number},
+                now=at,
+            )
+        elif command == "receive":
+            returns.return_receive(
+                store=store,
+                rma=rma,
+                quantities={line.external_id: units for line, units, _, _ in plan.items},
+                actor=warehouse,
+                now=at,
+            )
+        elif command == "inspect":
+            returns.return_inspect(
+                store=store, rma=rma, grades=plan.grades, actor=warehouse, now=at
+            )
+        elif command == "resolve":
+            returns.return_resolve(store=store, rma=rma, actor=self.staff[Role.FINANCE], now=at)
+        elif command == "close":
+            returns.return_close(store=store, rma=rma, actor=SYSTEM, now=at)
+        else:  # pragma: no cover - a planning bug
+            raise ValueError(command)
+
+
+_Step = tuple[str, datetime]
+STEP_DECIDE = ("approve", "reject")
+
+
+def _returnable(line: _Line) -> bool:
+    return not line.spec.final_sale and line.spec.category != data.GIFT_CARD_CATEGORY
+
+
+def _reshape(plan: _Plan, state: str, anchor: datetime) -> bool:
+    """Cut `plan` so it ends in `state`, if its own timeline allows. Returns whether it did."""
+    steps = plan.steps
+    if state == "pending_review":
+        if plan.review:
+            plan.steps = steps[:1]
+            return True
+        return False
+    if state == "rejected":
+        if plan.review and len(steps) > 1:
+            plan.steps = [steps[0], ("reject", steps[1][1])]
+            return True
+        return False
+    approved_at = [i for i, (cmd, _) in enumerate(steps) if cmd == "approve"] or (
+        [0] if not plan.review else []
+    )
+    if not approved_at:
+        return False
+    base = approved_at[0]
+    if state == "cancelled":
+        start = steps[base][1]
+        end = steps[base + 1][1] if base + 1 < len(steps) else anchor
+        plan.steps = [*steps[: base + 1], ("cancel", start + (end - start) / 2)]
+        return True
+    if state == "approved":
+        plan.steps = steps[: base + 1]
+        return True
+    for index, (cmd, _) in enumerate(steps):
+        if STEP_STATE.get(cmd) == state:
+            plan.steps = steps[: index + 1]
+            return True
+    return False
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def _weighted(rng: random.Random, values: Sequence[T], weights: Sequence[float]) -> T:
+    return values[_weighted_index(rng, weights)]
+
+
+def _weighted_index(rng: random.Random, weights: Sequence[float]) -> int:
+    return rng.choices(range(len(weights)), weights=weights, k=1)[0]
+
+
+def _ascii(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in folded.lower() if ch.isalnum())
+
+
+def _code(text: str) -> str:
+    """A short SKU part from an option value: "azul marino" -> "AZUMAR", "M" -> "M"."""
+    words = _ascii_words(text)
+    return "".join(word[:3] for word in words).upper()
+
+
+def _ascii_words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return ["".join(ch for ch in w if ch.isalnum()) for w in folded.replace("/", " ").split()]

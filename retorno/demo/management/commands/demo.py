@@ -1,0 +1,75 @@
+"""`retorno demo`: the demo store behind `make run` (see retorno.demo.generator)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from retorno.core.errors import RetornoError
+from retorno.demo.generator import (
+    DEFAULT_CUSTOMERS,
+    DEFAULT_ORDERS,
+    DEFAULT_SEED,
+    DEMO_SLUG,
+    demo_create,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo store (catalog, customers, orders, returns in every state), the admin "
+        "and staff users and an API key. Safe to run again: existing data is kept."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--api-key", default=None, help="Use this API key for the store.")
+        parser.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS)
+        parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS)
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        parser.add_argument("--slug", default=DEMO_SLUG, help="Store slug (default: demo).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["customers"] < 1 or options["orders"] < 1:
+            raise CommandError("--customers and --orders must be at least 1.")
+        try:
+            result = demo_create(
+                slug=options["slug"],
+                customers=options["customers"],
+                orders=options["orders"],
+                seed=options["seed"],
+                api_key=options["api_key"],
+            )
+        except RetornoError as exc:
+            raise CommandError(exc.detail) from exc
+        out = self.stdout.write
+        store = result.store
+        if result.generated:
+            out(f"Created the demo store {store.slug!r} ({store.name}) in {result.seconds:.1f} s.")
+        else:
+            out(
+                f"The demo store {store.slug!r} already has orders: nothing generated "
+                "(users and API key ensured)."
+            )
+        counts = result.counts
+        out(
+            f"  {counts['products']} products, {counts['variants']} variants, "
+            f"{counts['customers']} customers, {counts['orders']} orders, "
+            f"{counts['returns']} returns"
+        )
+        if result.return_states:
+            states = ", ".join(f"{k} {v}" for k, v in sorted(result.return_states.items()))
+            out(f"  returns by state: {states}")
+        if result.refused_returns:
+            out(f"  {result.refused_returns} return requests refused by the policy (skipped)")
+        out("")
+        out("  Admin:    http://127.0.0.1:8000/admin/")
+        out("  API docs: http://127.0.0.1:8000/api/v1/docs")
+        out(f"  Login:    {result.admin_username} / {result.password} (superuser)")
+        staff = ", ".join(f"{username} ({role})" for username, role in result.staff)
+        out(f"  Staff:    {staff}, same password")
+        out(f"  API key:  {result.api_key}")
+        out(
+            f'  Try:      curl -H "Authorization: Bearer {result.api_key}" '
+            "http://127.0.0.1:8000/api/v1/returns"
+        )
