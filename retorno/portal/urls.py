@@ -1,4 +1,17 @@
 from django.urls import path
 
+from retorno.portal import views
+
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("language", views.set_language, name="language"),
+    path("s/<slug:slug>/", views.store_home, name="store"),
+    path("s/<slug:slug>/policy/", views.policy_page, name="policy"),
+    path("s/<slug:slug>/order/", views.order_items, name="order"),
+    path("s/<slug:slug>/resolution/", views.resolution_step, name="resolution"),
+    path("s/<slug:slug>/review/", views.review, name="review"),
+    path("s/<slug:slug>/done/<str:token>/", views.done, name="done"),
+    path("r/<str:token>", views.tracking_page, name="tracking"),
+    path("r/<str:token>/cancel", views.tracking_cancel, name="tracking_cancel"),
+    path("r/<str:token>/pickup", views.tracking_pickup, name="tracking_pickup"),
+]

@@ -9,13 +9,84 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+
+from retorno.domain.returns.states import ReturnStatus
+from retorno.notifications.services import NOTIFIED_EVENTS, notify_return_event
+from retorno.notifications.snapshots import ItemSnapshot, ReturnSnapshot
 from retorno.returns.models import Return, ReturnEvent
 
 EventHandler = Callable[[Return, ReturnEvent], None]
 
 
+def notify_shopper(return_request: Return, event: ReturnEvent) -> None:
+    """Tell the shopper about the step, on the channels the store uses.
+
+    The decision taken while the return is created (auto-approval or review) is part of the
+    creation message, so the shopper gets one message for one request, not two.
+    """
+    if event.kind not in NOTIFIED_EVENTS or _decided_at_creation(return_request, event):
+        return
+    notify_return_event(
+        store=return_request.store,
+        return_snapshot=return_snapshot(return_request),
+        event_kind=event.kind,
+        event_id=event.id,
+        occurred_at=event.created_at,
+        note=event.note,
+        data=event.data,
+    )
+
+
+def _decided_at_creation(return_request: Return, event: ReturnEvent) -> bool:
+    return (
+        event.kind in ("approved", "held_for_review")
+        and event.from_status == ReturnStatus.REQUESTED
+        and event.created_at == return_request.created_at
+    )
+
+
+def return_snapshot(return_request: Return) -> ReturnSnapshot:
+    """The return as notifications see it: plain data, no models."""
+    customer = return_request.customer
+    items = return_request.items.select_related("order_line")
+    return ReturnSnapshot(
+        return_id=return_request.id,
+        rma=return_request.rma,
+        tracking_token=return_request.tracking_token,
+        tracking_url=f"{settings.RETORNO_PUBLIC_URL}/r/{return_request.tracking_token}",
+        status=return_request.status,
+        resolution=return_request.resolution,
+        method=return_request.method,
+        order_number=return_request.order.number,
+        currency=return_request.currency,
+        customer_name=customer.name,
+        customer_email=customer.email,
+        customer_phone=customer.phone,
+        customer_language=customer.language,
+        customer_tier=customer.tier,
+        items=tuple(
+            ItemSnapshot(
+                title=item.order_line.title,
+                sku=item.order_line.sku,
+                quantity=item.quantity_requested,
+                amount=item.amount,
+                variant=" · ".join(str(v) for v in (item.order_line.options or {}).values()),
+                image_url=item.order_line.image_url,
+            )
+            for item in items
+        ),
+        items_amount=return_request.items_amount,
+        return_shipping_fee_amount=return_request.return_shipping_fee_amount,
+        restocking_fee_amount=return_request.restocking_fee_amount,
+        store_credit_bonus_amount=return_request.store_credit_bonus_amount,
+        refund_estimate_amount=return_request.refund_estimate_amount,
+        pickup_address=return_request.pickup_address or {},
+    )
+
+
 # One handler per capability, in the order they run; each decides what an event means to it.
-HANDLERS: tuple[EventHandler, ...] = ()
+HANDLERS: tuple[EventHandler, ...] = (notify_shopper,)
 
 
 def after_event(return_request: Return, event: ReturnEvent) -> None:

@@ -9,7 +9,7 @@ from django.db import models
 from retorno.core.models import StoreScopedQuerySet
 from retorno.domain.returns.ledger import ItemDecision, QuantityLedger, item_status
 from retorno.domain.returns.states import ReturnStatus
-from retorno.orders.models import Customer, Order, OrderLine, money_field
+from retorno.orders.models import Customer, Order, OrderLine, Variant, money_field
 from retorno.policies.models import PolicyVersion
 from retorno.stores.models import Store
 
@@ -46,6 +46,12 @@ class Return(models.Model):
     refund_estimate_amount = money_field(default=Decimal("0"))
     tracking_token = models.CharField(max_length=64, unique=True)
     pickup_address = models.JSONField(default=dict, blank=True)
+    pickup_date = models.DateField(
+        null=True, blank=True, help_text="The pickup day the shopper chose."
+    )
+    language = models.CharField(
+        max_length=8, blank=True, help_text="The shopper's language for messages."
+    )
     source = models.CharField(max_length=16, default="api", help_text="api, portal, staff or demo")
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
@@ -79,6 +85,17 @@ class ReturnItem(models.Model):
     quantity_exchanged = models.PositiveIntegerField(default=0)
     amount = money_field(default=Decimal("0"), help_text="Paid value of the requested units.")
     restocking_fee_amount = money_field(default=Decimal("0"))
+    exchange_variant = models.ForeignKey(
+        Variant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The variant the shopper wants instead, for an exchange.",
+    )
+    photos = models.JSONField(
+        default=list, blank=True, help_text="Stored photo paths, as evidence."
+    )
 
     class Meta:
         ordering = ["id"]

@@ -156,3 +156,233 @@ def order_eligibility_for_store(
         now,
     )
     return Eligibility(order=order, policy_version=version, decision=decision, evaluated_at=now)
+
+
+# --- shopper-facing reads (customer portal and tracking page) -----------------------------------
+
+
+def _normalise_postal_code(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def _order_number_variants(number: str) -> list[str]:
+    number = number.strip()
+    bare = number.lstrip("#").strip()
+    return list(dict.fromkeys([number, bare, f"#{bare}"]))
+
+
+def order_find_for_shopper(*, store: Store, number: str, email_or_postal_code: str) -> Order | None:
+    """The store's order with this number whose customer email (or shipping postal code)
+    matches, or None. A wrong pair and an unknown order look exactly alike to the caller, so
+    nothing can be enumerated."""
+    number = number.strip()[:64]
+    secret = email_or_postal_code.strip()[:254]
+    if not number or not secret:
+        return None
+    candidates = list(
+        Order.objects.select_related("customer").filter(
+            store=store, number__in=_order_number_variants(number)
+        )[:5]
+    )
+    for order in candidates:
+        if "@" in secret:
+            if order.customer.email.strip().lower() == secret.lower():
+                return order
+        else:
+            postal = order.postal_code or str((order.shipping_address or {}).get("postal_code", ""))
+            if postal and _normalise_postal_code(postal) == _normalise_postal_code(secret):
+                return order
+    return None
+
+
+def return_get_by_token(*, token: str) -> Return:
+    """The return behind a tracking link, with what its page shows. Unknown or tampered tokens
+    are simply not found."""
+    if not token or len(token) > 64:
+        raise NotFound("No such return.", code="return_not_found")
+    return_request = (
+        Return.objects.select_related("store", "order", "customer")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=ReturnItem.objects.select_related(
+                    "order_line__variant__product", "exchange_variant"
+                ),
+            ),
+            Prefetch("events", queryset=ReturnEvent.objects.order_by("created_at", "id")),
+        )
+        .filter(tracking_token=token)
+        .first()
+    )
+    if return_request is None:
+        raise NotFound("No such return.", code="return_not_found")
+    return return_request
+
+
+@dataclass(frozen=True)
+class ReturnQuote:
+    """The amounts a return would have, computed exactly as return_create computes them."""
+
+    decision: Decision
+    currency: str
+    items_amount: Any
+    restocking_fee_amount: Any
+    return_shipping_fee_amount: Any
+    refund_amount: Any
+    store_credit_bonus_amount: Any
+    store_credit_bonus_percent: Any
+
+    @property
+    def fees_amount(self) -> Any:
+        return self.restocking_fee_amount + self.return_shipping_fee_amount
+
+    @property
+    def store_credit_total_amount(self) -> Any:
+        return self.refund_amount + self.store_credit_bonus_amount
+
+
+def return_quote_for_store(
+    *,
+    store: Store,
+    external_id: str,
+    items: list[dict[str, Any]],
+    resolution: str | None,
+    now: datetime,
+) -> ReturnQuote:
+    """The policy decision and the amounts (item value, fees, bonus, total) of a return request
+    before it is made: same engine, same arithmetic as `return_create`. Writes nothing."""
+    from decimal import Decimal
+
+    from retorno.domain.money import quantize
+    from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
+
+    eligibility = order_eligibility_for_store(
+        store=store, external_id=external_id, now=now, items=items, resolution=resolution
+    )
+    order = eligibility.order
+    decision = eligibility.decision
+    currency = order.currency
+    lines = {line.external_id: line for line in order.lines.all()}
+    held = adapters.held_quantities(order)
+    items_amount = Decimal("0")
+    for item in items:
+        line = lines.get(item["line"])
+        if line is None:
+            continue
+        units = min(item["quantity"], max(0, line.quantity - held.get(line.id, 0)))
+        items_amount += units_paid_amount(
+            paid_total=line_paid_total(
+                line.unit_price, line.quantity, line.discount_amount, line.tax_amount
+            ),
+            quantity=line.quantity,
+            units=units,
+            units_before=held.get(line.id, 0),
+            currency=currency,
+        )
+    restocking = sum((d.restocking_fee for d in decision.lines), Decimal("0"))
+    shipping_fee = decision.return_shipping_fee
+    refund = max(Decimal("0"), items_amount - restocking - shipping_fee)
+    percent = max((d.store_credit_bonus_percent for d in decision.lines), default=Decimal("0"))
+    bonus = quantize(refund * percent / 100, currency)
+    return ReturnQuote(
+        decision=decision,
+        currency=currency,
+        items_amount=quantize(items_amount, currency),
+        restocking_fee_amount=quantize(restocking, currency),
+        return_shipping_fee_amount=quantize(shipping_fee, currency),
+        refund_amount=quantize(refund, currency),
+        store_credit_bonus_amount=bonus,
+        store_credit_bonus_percent=percent,
+    )
+
+
+@dataclass(frozen=True)
+class ExchangeOptions:
+    """In-stock variants of a line's product that could replace it, and the one we propose."""
+
+    variants: list[Any]
+    proposed: Any | None
+
+
+def exchange_options_for_line(*, store: Store, line: Any, reason: str) -> ExchangeOptions:
+    """Other in-stock variants of the same product as `line`. For a sizing reason the proposal
+    is the next size in the complaint's direction (same colour first); otherwise none."""
+    from retorno.domain.returns.reasons import next_size, size_direction
+    from retorno.orders.models import Variant
+
+    variant = line.variant
+    if variant is None:
+        return ExchangeOptions(variants=[], proposed=None)
+    options = list(
+        Variant.objects.filter(store=store, product_id=variant.product_id, stock__gt=0)
+        .exclude(id=variant.id)
+        .order_by("id")
+    )
+    proposed = None
+    direction = size_direction(reason)
+    size = (variant.options or {}).get("size")
+    if direction and size:
+        same_rest = [
+            v
+            for v in options
+            if {k: x for k, x in (v.options or {}).items() if k != "size"}
+            == {k: x for k, x in (variant.options or {}).items() if k != "size"}
+        ]
+        for pool in (same_rest, options):
+            wanted = next_size(size, [(v.options or {}).get("size", "") for v in pool], direction)
+            if wanted is not None:
+                proposed = next(v for v in pool if (v.options or {}).get("size") == wanted)
+                break
+    return ExchangeOptions(variants=options, proposed=proposed)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    variant: Any
+    product: Any
+    right_size: bool
+
+
+def return_recommendations(*, return_request: Return, limit: int = 4) -> list[Recommendation]:
+    """In-stock products the shopper is likely to want: for a sizing return the same product in
+    the next size first, then products of the same categories. Never a returned variant, and
+    for other reasons never a returned product."""
+    from retorno.domain.returns.reasons import size_direction
+    from retorno.orders.models import Variant
+
+    items = list(return_request.items.all())
+    returned_variants = {i.order_line.variant_id for i in items if i.order_line.variant_id}
+    returned_products = {
+        i.order_line.variant.product_id for i in items if i.order_line.variant is not None
+    }
+    picks: list[Recommendation] = []
+    seen_products: set[int] = set()
+    for item in items:
+        line = item.order_line
+        if line.variant is None or not size_direction(item.reason):
+            continue
+        choice = exchange_options_for_line(
+            store=return_request.store, line=line, reason=item.reason
+        ).proposed
+        if choice is not None and choice.id not in returned_variants:
+            picks.append(Recommendation(choice, line.variant.product, right_size=True))
+            seen_products.add(line.variant.product_id)
+    categories = {i.order_line.category for i in items if i.order_line.category}
+    if categories and len(picks) < limit:
+        related = (
+            Variant.objects.filter(
+                store_id=return_request.store_id, stock__gt=0, product__category__in=categories
+            )
+            .exclude(product_id__in=returned_products | seen_products)
+            .exclude(id__in=returned_variants)
+            .select_related("product")
+            .order_by("-stock", "id")[: limit * 8]
+        )
+        for variant in related:
+            if variant.product_id in seen_products:
+                continue
+            seen_products.add(variant.product_id)
+            picks.append(Recommendation(variant, variant.product, right_size=False))
+            if len(picks) >= limit:
+                break
+    return picks[:limit]

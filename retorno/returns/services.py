@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,7 @@ from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.rma import new_rma, normalise_rma
 from retorno.domain.returns.states import Command, ReturnStatus, transition
-from retorno.orders.models import Order
+from retorno.orders.models import Order, OrderLine, Variant
 from retorno.policies.selectors import compiled_policy
 from retorno.policies.services import policy_ensure_default
 from retorno.returns import adapters, effects
@@ -37,6 +37,8 @@ class ItemRequest:
     quantity: int
     reason: str
     comment: str = ""
+    photos: tuple[str, ...] = ()
+    exchange_variant_id: int | None = None
 
 
 def return_create(
@@ -48,6 +50,8 @@ def return_create(
     method: str,
     actor: Actor,
     pickup_address: dict[str, Any] | None = None,
+    pickup_date: date | None = None,
+    language: str = "",
     source: str = "api",
     now: datetime | None = None,
 ) -> Return:
@@ -59,6 +63,10 @@ def return_create(
     """
     now = now or timezone.now()
     _check_request_shape(items, resolution, method)
+    if method not in (store.return_methods or Method.values):
+        raise Unprocessable(
+            f"This store does not offer {method!r} returns.", code="method_not_offered"
+        )
     with transaction.atomic():
         order = (
             Order.objects.select_for_update()
@@ -96,10 +104,13 @@ def return_create(
             decision=decision,
             policy_version=policy_version,
             pickup_address=pickup_address or order.shipping_address,
+            pickup_date=pickup_date,
+            language=language or order.customer.language,
             source=source,
             now=now,
         )
         by_line = {line.external_id: line for line in lines}
+        exchange_variants = _exchange_variants(store, items, by_line, resolution)
         decisions = {d.line_id: d for d in decision.lines}
         new_items = []
         for item in items:
@@ -126,6 +137,8 @@ def return_create(
                         currency=order.currency,
                     ),
                     restocking_fee_amount=line_decision.restocking_fee,
+                    photos=list(item.photos),
+                    exchange_variant=exchange_variants.get(item.exchange_variant_id),
                 )
             )
         ReturnItem.objects.bulk_create(new_items)
@@ -416,6 +429,33 @@ def _check_request_shape(items: list[ItemRequest], resolution: str, method: str)
         raise Unprocessable("Quantities must be at least 1.", code="invalid_quantity")
 
 
+def _exchange_variants(
+    store: Store, items: list[ItemRequest], by_line: dict[str, OrderLine], resolution: str
+) -> dict[int | None, Variant]:
+    """The variants asked for in exchange: same store, same product as the returned line, in stock."""
+    wanted = {i.exchange_variant_id for i in items if i.exchange_variant_id is not None}
+    if not wanted:
+        return {}
+    if resolution != Resolution.EXCHANGE:
+        raise Unprocessable(
+            "Exchange variants only go with the exchange resolution.", code="invalid_exchange"
+        )
+    variants = {v.id: v for v in Variant.objects.filter(store=store, id__in=wanted)}
+    for item in items:
+        if item.exchange_variant_id is None:
+            continue
+        variant = variants.get(item.exchange_variant_id)
+        line = by_line[item.line]
+        line_product = line.variant.product_id if line.variant is not None else None
+        if variant is None or variant.product_id != line_product or variant.id == line.variant_id:
+            raise Unprocessable(
+                "The exchange must be another variant of the same product.", code="invalid_exchange"
+            )
+        if variant.stock < item.quantity:
+            raise Unprocessable(f"{variant.sku} is out of stock.", code="exchange_out_of_stock")
+    return dict(variants)
+
+
 def _ineligible_items(decision: Decision, items: list[ItemRequest]) -> list[dict[str, Any]]:
     requested = {i.line for i in items}
     return [
@@ -447,6 +487,8 @@ def _return_insert(
     decision: Decision,
     policy_version: Any,
     pickup_address: dict[str, Any],
+    pickup_date: date | None,
+    language: str,
     source: str,
     now: datetime,
 ) -> Return:
@@ -470,6 +512,8 @@ def _return_insert(
                     requires_review=decision.outcome is Outcome.REVIEW,
                     tracking_token=secrets.token_urlsafe(24),
                     pickup_address=pickup_address,
+                    pickup_date=pickup_date,
+                    language=language,
                     source=source,
                     created_at=now,
                     updated_at=now,
@@ -578,3 +622,96 @@ def _event(
         data=data or {},
         created_at=now,
     )
+
+
+# --- shopper self-service (customer portal and tracking page) -----------------------------------
+
+# A shopper may change or cancel a return only before its goods start travelling.
+SHOPPER_CHANGEABLE_STATES = frozenset(
+    {ReturnStatus.REQUESTED, ReturnStatus.PENDING_REVIEW, ReturnStatus.APPROVED}
+)
+
+
+def return_create_from_portal(
+    *,
+    store: Store,
+    order_external_id: str,
+    items: list[ItemRequest],
+    resolution: str,
+    method: str,
+    actor: Actor,
+    pickup_address: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Return:
+    """`return_create` for a shopper: photos, exchange variants, pickup date and language from
+    the portal's `details` go onto the return and its items. Refusals write nothing."""
+    details = details or {}
+    photos = details.get("photos") or {}
+    exchange = details.get("exchange") or {}
+    enriched = [
+        ItemRequest(
+            line=item.line,
+            quantity=item.quantity,
+            reason=item.reason,
+            comment=item.comment,
+            photos=tuple(photos.get(item.line, ())),
+            exchange_variant_id=(exchange.get(item.line) or {}).get("variant"),
+        )
+        for item in items
+    ]
+    pickup_date = details.get("pickup_date") or None
+    return return_create(
+        store=store,
+        order_external_id=order_external_id,
+        items=enriched,
+        resolution=resolution,
+        method=method,
+        actor=actor,
+        pickup_address=pickup_address,
+        pickup_date=date.fromisoformat(pickup_date) if pickup_date else None,
+        language=details.get("language") or "",
+        source="portal",
+        now=now,
+    )
+
+
+def return_change_pickup(
+    *,
+    store: Store,
+    rma: str,
+    address: dict[str, Any],
+    pickup_date: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Return:
+    """Change the pickup address and date of a pickup return that has not left yet.
+
+    Raises Conflict (code `pickup_not_changeable`) for other methods or once the goods travel.
+    The date is recorded in the `pickup_changed` event (the return has no date field yet).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        return_request = _locked(store, rma)
+        if (
+            return_request.method != Method.PICKUP
+            or return_request.status not in SHOPPER_CHANGEABLE_STATES
+        ):
+            raise Conflict(
+                "The pickup of this return can no longer be changed.",
+                code="pickup_not_changeable",
+            )
+        return_request.pickup_address = address
+        return_request.pickup_date = date.fromisoformat(pickup_date) if pickup_date else None
+        return_request.updated_at = now
+        return_request.save(update_fields=["pickup_address", "pickup_date", "updated_at"])
+        _record(
+            return_request,
+            "pickup_changed",
+            return_request.status,
+            return_request.status,
+            actor,
+            data={"address": address, "pickup_date": pickup_date},
+            now=now,
+        )
+    return return_request

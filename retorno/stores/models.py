@@ -10,6 +10,10 @@ from retorno.core.models import TimeStampedModel
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
 
 
+def default_return_methods() -> list[str]:
+    return ["pickup", "drop_off", "self_ship"]
+
+
 class Store(TimeStampedModel):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
@@ -24,6 +28,11 @@ class Store(TimeStampedModel):
     support_phone = models.CharField(max_length=32, blank=True)
     return_address = models.JSONField(default=dict, blank=True)
     rma_prefix = models.CharField(max_length=8, default="R")
+    return_methods = models.JSONField(
+        default=default_return_methods,
+        blank=True,
+        help_text="Methods shoppers may choose: pickup, drop_off, self_ship.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,0 +1,409 @@
+"""What the shopper reads: money, reasons, statuses and the policy, in the active language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import formats, translation
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from retorno.domain.money import MoneyError, minor_units, quantize
+from retorno.domain.returns.reasons import TAXONOMY
+
+NBSP = "\u00a0"
+_SYMBOLS = {
+    "en": {"EUR": "€", "USD": "$", "GBP": "£", "MXN": "MX$", "CAD": "CA$"},
+    "es": {"EUR": "€", "USD": "US$", "GBP": "GB£", "MXN": "MXN", "CAD": "CA$"},
+}
+
+
+def language() -> str:
+    return (translation.get_language() or "en").split("-")[0].lower()
+
+
+def money(amount: Decimal | int | str, currency: str) -> str:
+    """`amount` as a shopper of the active language writes it: "€1,234.50" / "1234,50 €"."""
+    amount = Decimal(amount)
+    try:
+        digits = minor_units(currency)
+        amount = quantize(amount, currency)
+    except MoneyError:
+        digits = 2
+    sign = "-" if amount < 0 else ""
+    whole, _dot, fraction = f"{abs(amount):.{digits}f}".partition(".")
+    if language() == "es":
+        if len(whole) >= 5:  # CLDR: Spanish groups from five digits
+            whole = _group(whole, ".")
+        number = f"{whole},{fraction}" if fraction else whole
+        return f"{sign}{number}{NBSP}{_SYMBOLS['es'].get(currency, currency)}"
+    whole = _group(whole, ",")
+    number = f"{whole}.{fraction}" if fraction else whole
+    symbol = _SYMBOLS["en"].get(currency)
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency}{NBSP}{number}"
+
+
+def _group(whole: str, separator: str) -> str:
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return separator.join(groups)
+
+
+def long_date(value: date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+def percent(value: Decimal | int) -> str:
+    value = Decimal(value).normalize()
+    text = f"{value:f}"
+    if language() == "es":
+        return f"{text.replace('.', ',')}{NBSP}%"
+    return f"{text}%"
+
+
+# --- return reasons (the shopper's taxonomy) ----------------------------------------------------
+
+REASON_GROUP_LABELS = {
+    "size": gettext_lazy("Size or fit"),
+    "quality": gettext_lazy("Quality"),
+    "not_as_described": gettext_lazy("Not as described"),
+    "wrong_item": gettext_lazy("Wrong item sent"),
+    "changed_mind": gettext_lazy("Changed my mind"),
+    "other": gettext_lazy("Other"),
+}
+REASON_LABELS = {
+    "too_small": gettext_lazy("Too small"),
+    "too_large": gettext_lazy("Too large"),
+    "defective": gettext_lazy("Defective"),
+    "damaged": gettext_lazy("Damaged in transit"),
+    "not_as_described": gettext_lazy("Not as described"),
+    "wrong_item": gettext_lazy("Wrong item sent"),
+    "changed_mind": gettext_lazy("Changed my mind"),
+    "other": gettext_lazy("Other"),
+}
+
+
+def reason_label(code: str) -> str:
+    label = REASON_LABELS.get(code)
+    return str(label) if label is not None else code.replace("_", " ")
+
+
+def reason_choices() -> list[tuple[Any, Any]]:
+    """Grouped choices for a select: one optgroup per group with several reasons."""
+    choices: list[tuple[Any, Any]] = [("", _("Choose a reason"))]
+    for group in TAXONOMY:
+        if len(group.reasons) == 1:
+            reason = group.reasons[0]
+            choices.append((reason.code, reason_label(reason.code)))
+        else:
+            choices.append(
+                (
+                    str(REASON_GROUP_LABELS[group.code]),
+                    [(r.code, reason_label(r.code)) for r in group.reasons],
+                )
+            )
+    return choices
+
+
+# --- why a line cannot be returned (policy reason codes) ----------------------------------------
+
+
+def policy_reason(code: str, params: Mapping[str, str], message: str = "") -> str:
+    """A policy engine reason in plain words of the active language."""
+    if code == "window_expired":
+        when = parse_date(params.get("date", ""))
+        return _("The return window for this item ended on %(date)s.") % {
+            "date": long_date(when) if when else params.get("date", "")
+        }
+    texts = {
+        "not_delivered": _("This item has not been delivered yet, so it cannot be returned."),
+        "final_sale": _("This item was sold as final sale and cannot be returned."),
+        "excluded_category": _("Items in the category “%(category)s” cannot be returned."),
+        "excluded_tag": _("Items marked “%(tag)s” cannot be returned."),
+        "discount_above_limit": _(
+            "This item was discounted by more than %(max_percent)s%% and cannot be returned."
+        ),
+        "excluded_by_rule": _("This item cannot be returned under the store's return policy."),
+        "already_returned": _(
+            "Every unit of this item has already been returned or is being returned."
+        ),
+        "unknown_line": _("This item is not part of the order."),
+        "quantity_exceeds_returnable": _(
+            "You asked to return %(requested)s of this item, but only %(returnable)s can be "
+            "returned."
+        ),
+        "resolution_not_allowed": _("This option is not available for this item."),
+        "value_above_review_threshold": _("Returns of this value are checked by our team."),
+        "reason_requires_review": _("Returns for this reason are checked by our team."),
+        "always_review": _("Returns of this item are checked by our team."),
+    }
+    text = texts.get(code)
+    if text is None:
+        return message or _("This item cannot be returned.")
+    try:
+        return text % {k: v for k, v in params.items()}
+    except (KeyError, ValueError, TypeError):
+        return message or text
+
+
+def reasons_text(reasons: Iterable[Any]) -> list[str]:
+    """Plain words for domain Reason objects or their JSON form."""
+    out = []
+    for reason in reasons:
+        if isinstance(reason, Mapping):
+            code, params, message = (
+                reason.get("code", ""),
+                dict(reason.get("params") or []),
+                reason.get("message", ""),
+            )
+        else:
+            code, params, message = reason.code, reason.params_dict, reason.message
+        text = policy_reason(code, params, message)
+        if text not in out:
+            out.append(text)
+    return out
+
+
+# --- statuses, events, resolutions, methods ------------------------------------------------------
+
+STATUS_LABELS = {
+    "requested": gettext_lazy("Requested"),
+    "pending_review": gettext_lazy("Being checked by our team"),
+    "approved": gettext_lazy("Approved"),
+    "rejected": gettext_lazy("Not accepted"),
+    "cancelled": gettext_lazy("Cancelled"),
+    "in_transit": gettext_lazy("On its way to us"),
+    "received": gettext_lazy("Received"),
+    "inspected": gettext_lazy("Checked"),
+    "resolved": gettext_lazy("Completed"),
+    "closed": gettext_lazy("Closed"),
+}
+EVENT_LABELS = {
+    "created": gettext_lazy("Return requested"),
+    "held_for_review": gettext_lazy("Sent to our team for a check"),
+    "approved": gettext_lazy("Return approved"),
+    "rejected": gettext_lazy("Return not accepted"),
+    "cancelled": gettext_lazy("Return cancelled"),
+    "in_transit": gettext_lazy("Parcel on its way"),
+    "received": gettext_lazy("Parcel received"),
+    "inspected": gettext_lazy("Items checked"),
+    "resolved": gettext_lazy("Resolution completed"),
+    "closed": gettext_lazy("Return closed"),
+    "pickup_changed": gettext_lazy("Pickup changed"),
+    "shopper_details": gettext_lazy("Details and photos added"),
+    "decision_overridden": gettext_lazy("Decision updated by our team"),
+}
+RESOLUTION_LABELS = {
+    "refund": gettext_lazy("Refund to your original payment"),
+    "store_credit": gettext_lazy("Store credit"),
+    "exchange": gettext_lazy("Exchange for another size or colour"),
+}
+METHOD_LABELS = {
+    "pickup": gettext_lazy("Carrier pickup at your address"),
+    "drop_off": gettext_lazy("Drop-off at a collection point"),
+    "self_ship": gettext_lazy("Send it yourself with a label"),
+    "keep": gettext_lazy("Keep the item"),
+}
+OPTION_LABELS = {"size": gettext_lazy("Size"), "colour": gettext_lazy("Colour")}
+
+
+def label(table: Mapping[str, Any], code: str) -> str:
+    value = table.get(code)
+    return str(value) if value is not None else code.replace("_", " ")
+
+
+def options_text(options: Mapping[str, Any] | None) -> str:
+    """Variant options as "Size: M · Colour: navy"."""
+    return " · ".join(
+        f"{label(OPTION_LABELS, str(k)).capitalize()}: {v}" for k, v in (options or {}).items()
+    )
+
+
+def address_lines(address: Mapping[str, Any] | None) -> list[str]:
+    address = address or {}
+    city = " ".join(str(address.get(k, "")) for k in ("postal_code", "city") if address.get(k))
+    lines = [address.get("name"), address.get("line1"), address.get("line2"), city]
+    lines += [address.get("region"), address.get("country")]
+    return [str(x) for x in lines if x]
+
+
+# --- branding ---------------------------------------------------------------------------------
+
+
+def readable_on(hex_colour: str) -> str:
+    """Black or white, whichever contrasts more with `hex_colour` (WCAG relative luminance)."""
+    try:
+        rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    except (ValueError, IndexError):
+        return "#ffffff"
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+# --- the public policy page ---------------------------------------------------------------------
+
+REFUND_TIMING_LABELS = {
+    "on_approval": gettext_lazy("as soon as your return is approved"),
+    "on_first_scan": gettext_lazy("as soon as the carrier collects your parcel"),
+    "on_receipt": gettext_lazy("when your parcel reaches our warehouse"),
+    "on_inspection": gettext_lazy("once we have checked the items"),
+}
+
+
+def _join(values: Iterable[Any]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def policy_settings_text(settings: Mapping[str, Any], currency: str) -> list[str]:
+    """Sentences for a set of policy settings (the base or a rule's changes)."""
+    out: list[str] = []
+    if "window_days" in settings:
+        days = int(settings["window_days"])
+        start = settings.get("window_starts", "delivery")
+        if start == "order":
+            out.append(
+                ngettext(
+                    "You have %(days)s day from the order date to return an item.",
+                    "You have %(days)s days from the order date to return an item.",
+                    days,
+                )
+                % {"days": days}
+            )
+        else:
+            out.append(
+                ngettext(
+                    "You have %(days)s day from delivery to return an item.",
+                    "You have %(days)s days from delivery to return an item.",
+                    days,
+                )
+                % {"days": days}
+            )
+    if settings.get("excluded_categories"):
+        out.append(
+            _("These categories cannot be returned: %(list)s.")
+            % {"list": _join(settings["excluded_categories"])}
+        )
+    if settings.get("excluded_tags"):
+        out.append(
+            _("Items marked %(list)s cannot be returned.")
+            % {"list": _join(settings["excluded_tags"])}
+        )
+    if settings.get("final_sale_returnable") is False:
+        out.append(_("Final-sale items cannot be returned."))
+    elif settings.get("final_sale_returnable") is True:
+        out.append(_("Final-sale items can be returned too."))
+    if settings.get("max_discount_percent") is not None and "max_discount_percent" in settings:
+        out.append(
+            _("Items discounted by more than %(percent)s cannot be returned.")
+            % {"percent": percent(Decimal(settings["max_discount_percent"]))}
+        )
+    if settings.get("resolutions"):
+        out.append(
+            _("You can choose: %(list)s.")
+            % {"list": _join(label(RESOLUTION_LABELS, r).lower() for r in settings["resolutions"])}
+        )
+    bonus = settings.get("store_credit_bonus_percent")
+    if bonus is not None and Decimal(bonus) > 0:
+        out.append(
+            _("Store credit comes with a %(percent)s bonus.") % {"percent": percent(Decimal(bonus))}
+        )
+    fee = settings.get("return_shipping_fee")
+    if fee is not None:
+        if Decimal(fee) > 0:
+            out.append(
+                _("Return shipping costs %(amount)s, taken from the refund.")
+                % {"amount": money(Decimal(fee), currency)}
+            )
+        else:
+            out.append(_("Return shipping is free."))
+    restocking = settings.get("restocking_fee_percent")
+    if restocking is not None and Decimal(restocking) > 0:
+        out.append(
+            _("A restocking fee of %(percent)s of the item's value applies.")
+            % {"percent": percent(Decimal(restocking))}
+        )
+    if settings.get("fee_waived_reasons"):
+        out.append(
+            _("No fees when the reason is: %(list)s.")
+            % {"list": _join(reason_label(r).lower() for r in settings["fee_waived_reasons"])}
+        )
+    if settings.get("fee_waived") is True:
+        out.append(_("Returns are free of fees."))
+    if settings.get("returnable") is False:
+        out.append(_("These items cannot be returned."))
+    if settings.get("refund_timing"):
+        out.append(
+            _("Refunds are issued %(when)s.")
+            % {"when": label(REFUND_TIMING_LABELS, settings["refund_timing"])}
+        )
+    if settings.get("review_reasons"):
+        out.append(
+            _("Returns for these reasons are checked by our team: %(list)s.")
+            % {"list": _join(reason_label(r).lower() for r in settings["review_reasons"])}
+        )
+    if settings.get("always_review") is True:
+        out.append(_("Every return is checked by our team."))
+    return out
+
+
+def policy_condition_text(when: Mapping[str, Any], currency: str) -> str:
+    parts = []
+    if when.get("tier_in"):
+        parts.append(_("members of the %(list)s tiers") % {"list": _join(when["tier_in"])})
+    if when.get("customer_tag_any"):
+        parts.append(_("customers marked %(list)s") % {"list": _join(when["customer_tag_any"])})
+    if when.get("country_in"):
+        parts.append(_("orders shipped to %(list)s") % {"list": _join(when["country_in"])})
+    if when.get("order_value_gte"):
+        parts.append(
+            _("orders of at least %(amount)s")
+            % {"amount": money(Decimal(when["order_value_gte"]), currency)}
+        )
+    if when.get("order_value_lte"):
+        parts.append(
+            _("orders of at most %(amount)s")
+            % {"amount": money(Decimal(when["order_value_lte"]), currency)}
+        )
+    if when.get("category_in"):
+        parts.append(_("items in %(list)s") % {"list": _join(when["category_in"])})
+    if when.get("tag_any"):
+        parts.append(_("items marked %(list)s") % {"list": _join(when["tag_any"])})
+    if when.get("vendor_in"):
+        parts.append(_("items from %(list)s") % {"list": _join(when["vendor_in"])})
+    if when.get("sku_in"):
+        parts.append(_("some specific items"))
+    if when.get("reason_in"):
+        parts.append(
+            _("returns because: %(list)s")
+            % {"list": _join(reason_label(r).lower() for r in when["reason_in"])}
+        )
+    if when.get("days_since_delivery_gte") is not None:
+        parts.append(
+            _("from day %(days)s after delivery") % {"days": when["days_since_delivery_gte"]}
+        )
+    if when.get("days_since_delivery_lte") is not None:
+        parts.append(
+            _("up to day %(days)s after delivery") % {"days": when["days_since_delivery_lte"]}
+        )
+    return "; ".join(parts)
+
+
+def policy_page(document: Mapping[str, Any], currency: str) -> dict[str, Any]:
+    """The policy document as sentences: the general rules and each special case."""
+    cases = []
+    for rule in document.get("rules", []):
+        sentences = policy_settings_text(rule.get("then", {}), currency)
+        if not sentences:
+            continue
+        cases.append(
+            {"when": policy_condition_text(rule.get("when", {}), currency), "then": sentences}
+        )
+    return {"general": policy_settings_text(document.get("base", {}), currency), "cases": cases}

@@ -1,0 +1,186 @@
+"""Shopper forms. Every field has a label; limits are in the fields."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from retorno.domain.returns.reasons import REASONS, photos_required
+from retorno.portal import display
+from retorno.portal.photos import MAX_PHOTOS_PER_ITEM, PhotoError, check_photo
+
+
+class LookupForm(forms.Form):
+    number = forms.CharField(
+        label=gettext_lazy("Order number"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+    contact = forms.CharField(
+        label=gettext_lazy("Email or postal code"),
+        max_length=254,
+        help_text=gettext_lazy("The email address or the postal code the order was sent to."),
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [f for f in files if f]
+        if len(files) > MAX_PHOTOS_PER_ITEM:
+            raise forms.ValidationError(
+                _("At most %(count)s photos per item.") % {"count": MAX_PHOTOS_PER_ITEM}
+            )
+        errors = []
+        for upload in files:
+            try:
+                check_photo(upload)
+            except PhotoError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise forms.ValidationError(errors)
+        return files
+
+
+class ItemForm(forms.Form):
+    """One order line: whether to return it, how many, why, and the proof."""
+
+    selected = forms.BooleanField(required=False, label=gettext_lazy("Return this item"))
+    quantity = forms.IntegerField(
+        required=False, min_value=1, max_value=999, initial=1, label=gettext_lazy("Quantity")
+    )
+    reason = forms.ChoiceField(required=False, label=gettext_lazy("Reason"))
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        label=gettext_lazy("Comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photos = MultiplePhotoField(
+        required=False,
+        label=gettext_lazy("Photos"),
+        help_text=gettext_lazy("JPEG, PNG or WebP, up to 5 MB each, at most 3."),
+    )
+
+    def __init__(self, *args: Any, returnable: int, has_photos: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.returnable = returnable
+        self.has_photos = has_photos
+        cast(forms.ChoiceField, self.fields["reason"]).choices = display.reason_choices()
+        self.fields["quantity"].widget.attrs["max"] = returnable
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("selected"):
+            return data
+        quantity = data.get("quantity")
+        if quantity is None and "quantity" not in self.errors:
+            self.add_error("quantity", _("Say how many you want to return."))
+        elif quantity is not None and quantity > self.returnable:
+            self.add_error(
+                "quantity",
+                _("You can return at most %(count)s of this item.") % {"count": self.returnable},
+            )
+        reason = data.get("reason")
+        if not reason or reason not in REASONS:
+            self.add_error("reason", _("Choose why you are returning this item."))
+        elif photos_required(reason) and not data.get("photos") and not self.has_photos:
+            self.add_error(
+                "photos", _("Add at least one photo showing the problem for this reason.")
+            )
+        return data
+
+
+class AddressForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    line1 = forms.CharField(label=gettext_lazy("Address"), max_length=200)
+    line2 = forms.CharField(
+        label=gettext_lazy("Address line 2 (optional)"), max_length=200, required=False
+    )
+    postal_code = forms.CharField(label=gettext_lazy("Postal code"), max_length=20)
+    city = forms.CharField(label=gettext_lazy("City"), max_length=100)
+    country = forms.RegexField(
+        label=gettext_lazy("Country code"),
+        regex=r"^[A-Za-z]{2}$",
+        max_length=2,
+        help_text=gettext_lazy("Two letters, for example ES."),
+    )
+    phone = forms.CharField(label=gettext_lazy("Phone (optional)"), max_length=40, required=False)
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].upper()
+
+    def address(self) -> dict[str, str]:
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class ResolutionForm(forms.Form):
+    resolution = forms.ChoiceField(
+        label=gettext_lazy("What would you like?"), widget=forms.RadioSelect
+    )
+    method = forms.ChoiceField(
+        label=gettext_lazy("How will you send it back?"), widget=forms.RadioSelect
+    )
+    pickup_date = forms.ChoiceField(label=gettext_lazy("Pickup date"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        resolutions: list[tuple[str, str]],
+        methods: list[tuple[str, str]],
+        dates: list[tuple[str, str]],
+        exchange_fields: list[tuple[str, str, list[tuple[str, str]], str | None]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["resolution"]).choices = resolutions
+        cast(forms.ChoiceField, self.fields["method"]).choices = methods
+        cast(forms.ChoiceField, self.fields["pickup_date"]).choices = dates
+        self.exchange_names = []
+        for name, title, choices, proposed in exchange_fields:
+            self.fields[name] = forms.ChoiceField(
+                label=_("New variant for “%(title)s”") % {"title": title},
+                choices=choices,
+                required=False,
+                initial=proposed,
+            )
+            self.exchange_names.append(name)
+
+    def exchange_bound_fields(self) -> list[Any]:
+        return [self[name] for name in self.exchange_names]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("resolution") == "exchange":
+            for name in self.exchange_names:
+                if not data.get(name):
+                    self.add_error(name, _("Choose the variant you want instead."))
+        if data.get("method") == "pickup" and not data.get("pickup_date"):
+            self.add_error("pickup_date", _("Choose a pickup date."))
+        return data
+
+
+class PickupForm(AddressForm):
+    pickup_date = forms.ChoiceField(label=gettext_lazy("Pickup date"))
+
+    def __init__(self, *args: Any, dates: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["pickup_date"]).choices = dates
+
+    def address(self) -> dict[str, str]:
+        return {k: v for k, v in self.cleaned_data.items() if v and k != "pickup_date"}

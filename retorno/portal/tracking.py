@@ -1,0 +1,110 @@
+"""What the tracking page shows about a return: its steps, its pickup and its money."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from retorno.portal import display
+from retorno.returns.models import Return, ReturnEvent
+from retorno.returns.services import SHOPPER_CHANGEABLE_STATES
+
+# Days from the refund's trigger to the money showing on the shopper's statement.
+REFUND_PROCESSING_DAYS = 3
+# Rough transit estimates used only until the real milestone happens.
+REVIEW_DAYS = 2
+COLLECTION_DAYS = 2
+TRANSIT_DAYS = 3
+INSPECTION_DAYS = 2
+
+
+def label_url_for(return_request: Return) -> str | None:
+    """HOOK for logistics: the URL of the return's printable label, or None when it has none.
+
+    Logistics is not built yet, so there is never a label; when it is, return the label
+    download URL here and the tracking page shows the link.
+    """
+    return None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    title: str
+    at: datetime
+    details: list[str]
+    current: bool
+
+
+def timeline(events: list[ReturnEvent]) -> list[TimelineEntry]:
+    entries = []
+    # Shopper details are data for staff, not a step of the return.
+    events = [event for event in events if event.kind != "shopper_details"]
+    for index, event in enumerate(events):
+        details: list[str] = []
+        if event.kind == "held_for_review":
+            details = display.reasons_text((event.data or {}).get("reasons", []))
+        elif event.kind == "pickup_changed":
+            when = parse_date(str((event.data or {}).get("pickup_date", "")))
+            if when:
+                details = [display.long_date(when)]
+        elif event.kind == "rejected" and event.note:
+            details = [event.note]
+        entries.append(
+            TimelineEntry(
+                title=display.label(display.EVENT_LABELS, event.kind),
+                at=event.created_at,
+                details=details,
+                current=index == len(events) - 1,
+            )
+        )
+    return entries
+
+
+def _first(events: list[ReturnEvent], kind: str) -> date | None:
+    for event in events:
+        if event.kind == kind:
+            return timezone.localtime(event.created_at).date()
+    return None
+
+
+@dataclass(frozen=True)
+class MoneyStatus:
+    done: bool
+    on: date | None  # when it happened, or when we expect it
+    timing: str
+
+
+def money_status(return_request: Return, events: list[ReturnEvent]) -> MoneyStatus | None:
+    """Whether the refund (credit, exchange) is done, and when it was or is expected."""
+    if return_request.status in ("rejected", "cancelled"):
+        return None
+    resolved = _first(events, "resolved")
+    lines = (return_request.decision or {}).get("lines") or [{}]
+    timing = str(lines[0].get("refund_timing") or "on_receipt")
+    if resolved:
+        return MoneyStatus(done=True, on=resolved, timing=timing)
+    created = timezone.localtime(return_request.created_at).date()
+    approved = _first(events, "approved") or created + timedelta(days=REVIEW_DAYS)
+    scanned = (
+        _first(events, "in_transit")
+        or return_request.pickup_date
+        or approved + timedelta(days=COLLECTION_DAYS)
+    )
+    received = _first(events, "received") or scanned + timedelta(days=TRANSIT_DAYS)
+    inspected = _first(events, "inspected") or received + timedelta(days=INSPECTION_DAYS)
+    trigger = {
+        "on_approval": approved,
+        "on_first_scan": scanned,
+        "on_receipt": received,
+        "on_inspection": inspected,
+    }.get(timing, received)
+    days = 0 if return_request.resolution == "store_credit" else REFUND_PROCESSING_DAYS
+    return MoneyStatus(done=False, on=trigger + timedelta(days=days), timing=timing)
+
+
+def can_change(return_request: Return) -> bool:
+    return return_request.status in SHOPPER_CHANGEABLE_STATES

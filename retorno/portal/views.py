@@ -1,0 +1,818 @@
+"""Shopper pages: the returns portal per store (/s/<slug>/) and the tracking page (/r/<token>).
+
+Thin views: parse the form, call one selector or service, render. The steps of a return live
+in the session (server-side, behind the signed session cookie), never in new tables, until the
+confirm button creates the return.
+"""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from retorno.core.actors import Actor
+from retorno.core.errors import NotFound, RetornoError
+from retorno.core.idempotency import request_fingerprint, run_idempotently
+from retorno.core.models import IdempotencyRecord
+from retorno.domain.errors import DomainError
+from retorno.domain.policies import default_policy_document
+from retorno.orders.models import Order, Variant
+from retorno.policies.selectors import policy_version_current
+from retorno.portal import display, ratelimit, tracking
+from retorno.portal.forms import (
+    AddressForm,
+    ItemForm,
+    LookupForm,
+    PickupForm,
+    ResolutionForm,
+)
+from retorno.portal.photos import store_photos
+from retorno.returns import selectors, services
+from retorno.returns.models import Return
+from retorno.returns.services import ItemRequest
+from retorno.stores.models import Store
+
+CONFIRM_OPERATION = "portal.return_create"
+PICKUP_DAYS_OFFERED = 6
+METHODS = ("pickup", "drop_off", "self_ship")
+
+
+# --- rendering helpers ---------------------------------------------------------------------------
+
+
+def _store_or_404(slug: str) -> Store:
+    store = Store.objects.filter(slug=slug).first()
+    if store is None:
+        raise NotFound("No such store.", code="store_not_found")
+    return store
+
+
+def _page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    store: Store | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a shopper page with the store's branding, dates in the store's time zone."""
+    context = {**context, "store": store, "lang": display.language()}
+    if store is not None:
+        context["on_primary"] = display.readable_on(store.primary_colour)
+        context["on_accent"] = display.readable_on(store.accent_colour)
+        try:
+            zone = zoneinfo.ZoneInfo(store.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = zoneinfo.ZoneInfo("UTC")
+        with timezone.override(zone):
+            response = TemplateResponse(request, template, context, status=status)
+            response.render()
+    else:
+        response = TemplateResponse(request, template, context, status=status)
+        response.render()
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+def not_found(request: HttpRequest, store: Store | None = None) -> HttpResponse:
+    return _page(request, "portal/not_found.html", {}, store=store, status=404)
+
+
+def _draft(request: HttpRequest, store: Store) -> dict[str, Any]:
+    return dict(request.session.get("portal", {}).get(str(store.id), {}))
+
+
+def _save_draft(request: HttpRequest, store: Store, draft: dict[str, Any]) -> None:
+    everything = dict(request.session.get("portal", {}))
+    everything[str(store.id)] = draft
+    request.session["portal"] = everything
+
+
+def _order_for_draft(store: Store, draft: dict[str, Any]) -> Order | None:
+    if not draft.get("order"):
+        return None
+    return (
+        Order.objects.select_related("customer")
+        .filter(store=store, external_id=draft["order"])
+        .first()
+    )
+
+
+def _shopper(order: Order) -> Actor:
+    return Actor(kind="shopper", id=str(order.customer_id), label=order.customer.email)
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # Behind a proxy, SECURE_PROXY_SSL_HEADER setups should set REMOTE_ADDR (e.g. gunicorn
+    # --forwarded-allow-ips); X-Forwarded-For is never trusted here: it is the shopper's to forge.
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _pickup_dates(store: Store) -> list[tuple[str, str]]:
+    """The next working days (Monday to Saturday) from tomorrow, in the store's time zone."""
+    try:
+        zone = zoneinfo.ZoneInfo(store.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    day = timezone.now().astimezone(zone).date()
+    out: list[tuple[str, str]] = []
+    while len(out) < PICKUP_DAYS_OFFERED:
+        day += timedelta(days=1)
+        if day.weekday() == 6:
+            continue
+        out.append((day.isoformat(), f"{formats.date_format(day, 'l')} {display.long_date(day)}"))
+    return out
+
+
+def _restart(store: Store) -> HttpResponseRedirect:
+    return redirect("portal:store", slug=store.slug)
+
+
+# --- the store's front page: policy and order lookup ---------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def store_home(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        store = _store_or_404(slug)
+    except NotFound:
+        return not_found(request)
+    form = LookupForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"].strip().lstrip("#").strip().upper()
+        ip_subject = f"{_client_ip(request)}"
+        order_subject = f"{store.id}:{number}"
+        wait = ratelimit.blocked_minutes(ratelimit.ip_limit(), ip_subject) or (
+            ratelimit.blocked_minutes(ratelimit.order_limit(), order_subject)
+        )
+        if wait:
+            return _page(
+                request, "portal/too_many.html", {"minutes": wait}, store=store, status=429
+            )
+        ratelimit.count(ratelimit.ip_limit(), ip_subject)
+        order = selectors.order_find_for_shopper(
+            store=store,
+            number=form.cleaned_data["number"],
+            email_or_postal_code=form.cleaned_data["contact"],
+        )
+        if order is not None:
+            request.session.cycle_key()  # a new session id once the shopper proves who they are
+            _save_draft(request, store, {"order": order.external_id})
+            return redirect("portal:order", slug=store.slug)
+        ratelimit.count(ratelimit.order_limit(), order_subject)
+        error = _(
+            "We could not find an order with these details. Check the order number and the "
+            "email or postal code and try again."
+        )
+    status = 200 if not error else 404
+    return _page(
+        request,
+        "portal/home.html",
+        {"form": form, "error": error, "policy": _policy(store)},
+        store=store,
+        status=status,
+    )
+
+
+def _policy(store: Store) -> dict[str, Any]:
+    current = policy_version_current(store=store)
+    document = current.document if current is not None else default_policy_document()
+    return display.policy_page(document, store.currency)
+
+
+def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        store = _store_or_404(slug)
+    except NotFound:
+        return not_found(request)
+    return _page(request, "portal/policy.html", {"policy": _policy(store)}, store=store)
+
+
+# --- step 1: the order's items --------------------------------------------------------------------
+
+
+def _line_rows(store: Store, order: Order, draft: dict[str, Any], data: Any, files: Any):
+    eligibility = selectors.order_eligibility_for_store(
+        store=store, external_id=order.external_id, now=timezone.now()
+    )
+    decisions = {d.line_id: d for d in eligibility.decision.lines}
+    chosen = {item["line"]: item for item in draft.get("items", [])}
+    rows = []
+    for line in eligibility.order.lines.all():
+        decision = decisions.get(line.external_id)
+        returnable = decision.returnable_quantity if decision else 0
+        row: dict[str, Any] = {
+            "line": line,
+            "options": display.options_text(line.options),
+            "returnable": returnable,
+            "why_not": display.reasons_text(decision.reasons) if decision else [],
+            "window_ends_at": decision.window_ends_at if decision else None,
+            "form": None,
+        }
+        if returnable > 0:
+            before = chosen.get(line.external_id)
+            initial = (
+                {
+                    "selected": True,
+                    "quantity": before["quantity"],
+                    "reason": before["reason"],
+                    "comment": before.get("comment", ""),
+                }
+                if before
+                else {"quantity": 1}
+            )
+            row["form"] = ItemForm(
+                data,
+                files,
+                prefix=f"l{line.id}",
+                returnable=returnable,
+                has_photos=bool(before and before.get("photos")),
+                initial=initial,
+            )
+            row["photos_kept"] = len(before.get("photos", [])) if before else 0
+        rows.append(row)
+    return eligibility, rows
+
+
+@require_http_methods(["GET", "POST"])
+def order_items(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        store = _store_or_404(slug)
+    except NotFound:
+        return not_found(request)
+    draft = _draft(request, store)
+    order = _order_for_draft(store, draft)
+    if order is None:
+        return _restart(store)
+    post = request.method == "POST"
+    _eligibility, rows = _line_rows(
+        store, order, draft, request.POST if post else None, request.FILES if post else None
+    )
+    errors: list[str] = []
+    if post:
+        forms = [row for row in rows if row["form"] is not None]
+        valid = all(row["form"].is_valid() for row in forms)
+        picked = [
+            row for row in forms if row["form"].is_valid() and row["form"].cleaned_data["selected"]
+        ]
+        if valid and not picked:
+            errors.append(_("Choose at least one item to return."))
+        if valid and picked:
+            items = [
+                {
+                    "line": row["line"].external_id,
+                    "quantity": row["form"].cleaned_data["quantity"],
+                    "reason": row["form"].cleaned_data["reason"],
+                }
+                for row in picked
+            ]
+            quote = selectors.return_quote_for_store(
+                store=store,
+                external_id=order.external_id,
+                items=items,
+                resolution=None,
+                now=timezone.now(),
+            )
+            blocked = [d for d in quote.decision.lines if d.reasons]
+            if blocked:
+                for decision in blocked:
+                    errors.extend(display.reasons_text(decision.reasons))
+            else:
+                kept = {i["line"]: i.get("photos", []) for i in draft.get("items", [])}
+                for item, row in zip(items, picked, strict=True):
+                    new_photos = row["form"].cleaned_data["photos"]
+                    item["comment"] = row["form"].cleaned_data["comment"]
+                    item["photos"] = (
+                        store_photos(store.id, new_photos)
+                        if new_photos
+                        else kept.get(item["line"], [])
+                    )
+                draft = {"order": order.external_id, "items": items}
+                _save_draft(request, store, draft)
+                return redirect("portal:resolution", slug=store.slug)
+        if not valid:
+            errors.append(_("Please correct the items marked below."))
+    return _page(
+        request,
+        "portal/order.html",
+        {"order": order, "rows": rows, "errors": errors, "step": 1},
+        store=store,
+        status=422 if errors else 200,
+    )
+
+
+# --- step 2: resolution and return method ---------------------------------------------------------
+
+
+def _exchange_fields(store: Store, order: Order, items: list[dict[str, Any]]):
+    lines = {
+        line.external_id: line
+        for line in order.lines.select_related("variant__product").filter(
+            external_id__in=[i["line"] for i in items]
+        )
+    }
+    fields = []
+    for item in items:
+        line = lines[item["line"]]
+        options = selectors.exchange_options_for_line(store=store, line=line, reason=item["reason"])
+        if not options.variants:
+            return None  # an item without an alternative cannot be exchanged
+        choices = [("", _("Choose"))] + [
+            (str(v.id), display.options_text(v.options) or v.sku) for v in options.variants
+        ]
+        proposed = str(options.proposed.id) if options.proposed else None
+        fields.append((f"exchange_{line.id}", line.title, choices, proposed, line))
+    return fields
+
+
+def _quotes(store: Store, order: Order, items: list[dict[str, Any]]) -> dict[str, Any]:
+    request_items = [{k: i[k] for k in ("line", "quantity", "reason")} for i in items]
+    quotes = {}
+    for resolution in ("refund", "store_credit", "exchange"):
+        quote = selectors.return_quote_for_store(
+            store=store,
+            external_id=order.external_id,
+            items=request_items,
+            resolution=resolution,
+            now=timezone.now(),
+        )
+        if not any(d.reasons for d in quote.decision.lines):
+            quotes[resolution] = quote
+    return quotes
+
+
+def _resolution_choices(quotes: dict[str, Any], exchange_ok: bool, currency: str):
+    choices = []
+    for resolution, quote in quotes.items():
+        if resolution == "exchange" and not exchange_ok:
+            continue
+        name = display.label(display.RESOLUTION_LABELS, resolution)
+        if resolution == "refund":
+            text = _("%(name)s: %(amount)s") % {
+                "name": name,
+                "amount": display.money(quote.refund_amount, currency),
+            }
+        elif resolution == "store_credit":
+            text = _("%(name)s: %(amount)s (includes a %(bonus)s bonus)") % {
+                "name": name,
+                "amount": display.money(quote.store_credit_total_amount, currency),
+                "bonus": display.money(quote.store_credit_bonus_amount, currency),
+            }
+        else:
+            text = name
+        choices.append((resolution, text))
+    return choices
+
+
+@require_http_methods(["GET", "POST"])
+def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        store = _store_or_404(slug)
+    except NotFound:
+        return not_found(request)
+    draft = _draft(request, store)
+    order = _order_for_draft(store, draft)
+    if order is None:
+        return _restart(store)
+    items = draft.get("items") or []
+    if not items:
+        return redirect("portal:order", slug=store.slug)
+    quotes = _quotes(store, order, items)
+    exchange = _exchange_fields(store, order, items) if "exchange" in quotes else None
+    resolutions = _resolution_choices(quotes, exchange is not None, order.currency)
+    if not resolutions:
+        return redirect("portal:order", slug=store.slug)
+    methods = [(m, display.label(display.METHOD_LABELS, m)) for m in METHODS]
+    dates = [("", _("Choose a date")), *_pickup_dates(store)]
+    saved_exchange = draft.get("exchange", {})
+    initial = {
+        "resolution": draft.get("resolution", resolutions[0][0]),
+        "method": draft.get("method", "pickup"),
+        "pickup_date": draft.get("pickup_date", ""),
+        **{
+            name: saved_exchange.get(name, proposed)
+            for name, _t, _c, proposed, _l in exchange or []
+        },
+    }
+    post = request.method == "POST"
+    form = ResolutionForm(
+        request.POST if post else None,
+        initial=initial,
+        resolutions=resolutions,
+        methods=methods,
+        dates=dates,
+        exchange_fields=[(n, t, c, p) for n, t, c, p, _line in exchange or []],
+    )
+    address = draft.get("address") or order.shipping_address or {}
+    address_initial = {
+        "name": order.customer.name,
+        "country": order.country,
+        **{k: v for k, v in address.items() if v},
+    }
+    address_form = AddressForm(request.POST if post else None, initial=address_initial, prefix="a")
+    if post and form.is_valid():
+        method = form.cleaned_data["method"]
+        if method != "pickup" or address_form.is_valid():
+            draft.update(
+                resolution=form.cleaned_data["resolution"],
+                method=method,
+                pickup_date=form.cleaned_data.get("pickup_date", "") if method == "pickup" else "",
+                address=address_form.address() if method == "pickup" else {},
+                exchange={
+                    name: form.cleaned_data[name]
+                    for name in form.exchange_names
+                    if form.cleaned_data["resolution"] == "exchange"
+                },
+            )
+            _save_draft(request, store, draft)
+            return redirect("portal:review", slug=store.slug)
+    return _page(
+        request,
+        "portal/resolution.html",
+        {
+            "order": order,
+            "form": form,
+            "address_form": address_form,
+            "quotes": quotes,
+            "step": 2,
+            "pickup_selected": (form["method"].value() or "pickup") == "pickup",
+        },
+        store=store,
+        status=422 if post else 200,
+    )
+
+
+# --- step 3: review the amounts and confirm --------------------------------------------------------
+
+
+def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[str, Any]:
+    items = draft["items"]
+    quote = selectors.return_quote_for_store(
+        store=store,
+        external_id=order.external_id,
+        items=[{k: i[k] for k in ("line", "quantity", "reason")} for i in items],
+        resolution=draft["resolution"],
+        now=timezone.now(),
+    )
+    lines = {
+        line.external_id: line
+        for line in order.lines.filter(external_id__in=[i["line"] for i in items])
+    }
+    variants = {
+        str(v.id): v
+        for v in Variant.objects.filter(
+            store=store, id__in=[int(x) for x in draft.get("exchange", {}).values() if x]
+        )
+    }
+    rows = []
+    for item in items:
+        line = lines[item["line"]]
+        new_variant = variants.get(draft.get("exchange", {}).get(f"exchange_{line.id}", ""))
+        rows.append(
+            {
+                "line": line,
+                "options": display.options_text(line.options),
+                "quantity": item["quantity"],
+                "reason": display.reason_label(item["reason"]),
+                "comment": item.get("comment", ""),
+                "photos": len(item.get("photos", [])),
+                "exchange": display.options_text(new_variant.options) if new_variant else "",
+            }
+        )
+    pickup = parse_iso(draft.get("pickup_date"))
+    return {
+        "order": order,
+        "rows": rows,
+        "quote": quote,
+        "blocked": [text for d in quote.decision.lines for text in display.reasons_text(d.reasons)],
+        "review_reasons": display.reasons_text(quote.decision.review_reasons),
+        "resolution": draft["resolution"],
+        "resolution_label": display.label(display.RESOLUTION_LABELS, draft["resolution"]),
+        "method": draft["method"],
+        "method_label": display.label(display.METHOD_LABELS, draft["method"]),
+        "address": display.address_lines(draft.get("address")),
+        "pickup_date": pickup,
+        "step": 3,
+    }
+
+
+def parse_iso(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _details(draft: dict[str, Any], order: Order) -> dict[str, Any]:
+    lines = {line.id: line.external_id for line in order.lines.all()}
+    exchange = {}
+    for name, variant_id in (draft.get("exchange") or {}).items():
+        line_id = int(name.removeprefix("exchange_"))
+        variant = Variant.objects.filter(store_id=order.store_id, id=int(variant_id)).first()
+        if variant is not None and line_id in lines:
+            exchange[lines[line_id]] = {
+                "variant": variant.id,
+                "sku": variant.sku,
+                "options": variant.options,
+            }
+    return {
+        "photos": {i["line"]: i.get("photos", []) for i in draft["items"] if i.get("photos")},
+        "exchange": exchange,
+        "pickup_date": draft.get("pickup_date", ""),
+        "language": display.language(),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        store = _store_or_404(slug)
+    except NotFound:
+        return not_found(request)
+    draft = _draft(request, store)
+    posted_token = request.POST.get("submission", "") if request.method == "POST" else ""
+    done = draft.get("done", {})
+    if posted_token and posted_token in done:  # the button was pressed twice: same return
+        return redirect("portal:done", slug=store.slug, token=done[posted_token])
+    order = _order_for_draft(store, draft)
+    if order is None:
+        return _restart(store)
+    if not draft.get("items"):
+        stored = _stored_submission(store, posted_token)
+        if stored:
+            return redirect("portal:done", slug=store.slug, token=stored)
+        return redirect("portal:order", slug=store.slug)
+    if not draft.get("resolution"):
+        return redirect("portal:resolution", slug=store.slug)
+    context = _review_context(store, order, draft)
+    if request.method == "GET" or not posted_token:
+        draft.setdefault("submission", secrets.token_urlsafe(24))
+        _save_draft(request, store, draft)
+        context["submission"] = draft["submission"]
+        return _page(request, "portal/review.html", context, store=store)
+    if posted_token != draft.get("submission"):
+        context["submission"] = draft.get("submission", "")
+        context["error"] = _("This page was out of date. Check the details and confirm again.")
+        return _page(request, "portal/review.html", context, store=store, status=409)
+    try:
+        tracking_token = _confirm(store, order, draft, posted_token)
+    except (RetornoError, DomainError, ValidationError) as exc:
+        context["submission"] = posted_token
+        context["error"] = _("We could not create your return: %(why)s") % {
+            "why": "; ".join(context["blocked"]) or getattr(exc, "detail", str(exc))
+        }
+        return _page(request, "portal/review.html", context, store=store, status=422)
+    _save_draft(
+        request,
+        store,
+        {"order": order.external_id, "done": {**done, posted_token: tracking_token}},
+    )
+    return redirect("portal:done", slug=store.slug, token=tracking_token)
+
+
+def _stored_submission(store: Store, token: str) -> str | None:
+    if not token:
+        return None
+    record = IdempotencyRecord.objects.filter(
+        store_id=store.id, operation=CONFIRM_OPERATION, key=token
+    ).first()
+    return (record.response_body or {}).get("tracking_token") if record else None
+
+
+def _confirm(store: Store, order: Order, draft: dict[str, Any], token: str) -> str:
+    """Create the return once per submission token, however often the button is pressed."""
+    payload = {k: draft.get(k) for k in ("order", "items", "resolution", "method", "address")}
+
+    def create() -> tuple[int, dict[str, Any]]:
+        created = services.return_create_from_portal(
+            store=store,
+            order_external_id=order.external_id,
+            items=[
+                ItemRequest(
+                    line=i["line"],
+                    quantity=i["quantity"],
+                    reason=i["reason"],
+                    comment=i.get("comment", ""),
+                )
+                for i in draft["items"]
+            ],
+            resolution=draft["resolution"],
+            method=draft["method"],
+            actor=_shopper(order),
+            pickup_address=draft.get("address") or None,
+            details=_details(draft, order),
+        )
+        return 201, {"rma": created.rma, "tracking_token": created.tracking_token}
+
+    _status, body = run_idempotently(
+        store_id=store.id,
+        operation=CONFIRM_OPERATION,
+        key=token,
+        fingerprint=request_fingerprint(payload),
+        action=create,
+    )
+    return str(body["tracking_token"])
+
+
+def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    try:
+        store = _store_or_404(slug)
+        return_request = selectors.return_get_by_token(token=token)
+    except NotFound:
+        return not_found(request)
+    if return_request.store_id != store.id:
+        return not_found(request, store)
+    return _page(
+        request,
+        "portal/done.html",
+        {
+            "return": return_request,
+            "tracking_url": f"{settings.RETORNO_PUBLIC_URL}"
+            f"{reverse('portal:tracking', args=[return_request.tracking_token])}",
+            "status": display.label(display.STATUS_LABELS, return_request.status),
+        },
+        store=store,
+    )
+
+
+# --- the tracking page ------------------------------------------------------------------------------
+
+
+def _return_or_404(request: HttpRequest, token: str) -> Return | HttpResponse:
+    try:
+        return selectors.return_get_by_token(token=token)
+    except NotFound:
+        return not_found(request)
+
+
+def tracking_page(request: HttpRequest, token: str) -> HttpResponse:
+    found = _return_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    return _tracking(request, found)
+
+
+def _tracking(
+    request: HttpRequest, return_request: Return, *, notice: str = "", status: int = 200
+) -> HttpResponse:
+    events = list(return_request.events.all())
+    store = return_request.store
+    items = [
+        {
+            "item": item,
+            "line": item.order_line,
+            "options": display.options_text(item.order_line.options),
+            "reason": display.reason_label(item.reason),
+            "exchange": display.options_text(
+                item.exchange_variant.options if item.exchange_variant else None
+            ),
+        }
+        for item in return_request.items.all()
+    ]
+    money_status = tracking.money_status(return_request, events)
+    changeable = tracking.can_change(return_request)
+    return _page(
+        request,
+        "portal/tracking.html",
+        {
+            "return": return_request,
+            "items": items,
+            "status": display.label(display.STATUS_LABELS, return_request.status),
+            "timeline": tracking.timeline(events),
+            "method_label": display.label(display.METHOD_LABELS, return_request.method),
+            "resolution_label": display.label(display.RESOLUTION_LABELS, return_request.resolution),
+            "address": display.address_lines(return_request.pickup_address),
+            "store_address": display.address_lines(store.return_address),
+            "pickup_date": return_request.pickup_date,
+            "label_url": tracking.label_url_for(return_request),
+            "money": money_status,
+            "timing": display.label(
+                display.REFUND_TIMING_LABELS, money_status.timing if money_status else ""
+            ),
+            "can_cancel": changeable,
+            "can_change_pickup": changeable and return_request.method == "pickup",
+            "recommendations": selectors.return_recommendations(return_request=return_request),
+            "notice": notice,
+        },
+        store=store,
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tracking_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    found = _return_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    return_request = found
+    if request.method == "POST":
+        if not tracking.can_change(return_request):
+            return _tracking(
+                request,
+                return_request,
+                notice=_("This return can no longer be cancelled."),
+                status=409,
+            )
+        try:
+            services.return_cancel(
+                store=return_request.store,
+                rma=return_request.rma,
+                actor=Actor(
+                    kind="shopper",
+                    id=str(return_request.customer_id),
+                    label=return_request.customer.email,
+                ),
+                note="Cancelled by the shopper on the tracking page.",
+            )
+        except (RetornoError, DomainError):
+            return _tracking(
+                request,
+                return_request,
+                notice=_("This return can no longer be cancelled."),
+                status=409,
+            )
+        return redirect("portal:tracking", token=return_request.tracking_token)
+    if not tracking.can_change(return_request):
+        return redirect("portal:tracking", token=return_request.tracking_token)
+    return _page(
+        request, "portal/cancel.html", {"return": return_request}, store=return_request.store
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tracking_pickup(request: HttpRequest, token: str) -> HttpResponse:
+    found = _return_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    return_request = found
+    store = return_request.store
+    if not (tracking.can_change(return_request) and return_request.method == "pickup"):
+        return redirect("portal:tracking", token=return_request.tracking_token)
+    current = return_request.pickup_date
+    initial = {k: v for k, v in (return_request.pickup_address or {}).items() if v}
+    if current:
+        initial["pickup_date"] = current.isoformat()
+    form = PickupForm(request.POST or None, initial=initial, dates=_pickup_dates(store))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.return_change_pickup(
+                store=store,
+                rma=return_request.rma,
+                address=form.address(),
+                pickup_date=form.cleaned_data["pickup_date"],
+                actor=Actor(
+                    kind="shopper",
+                    id=str(return_request.customer_id),
+                    label=return_request.customer.email,
+                ),
+            )
+        except (RetornoError, DomainError):
+            return redirect("portal:tracking", token=return_request.tracking_token)
+        return redirect("portal:tracking", token=return_request.tracking_token)
+    return _page(
+        request,
+        "portal/pickup.html",
+        {"return": return_request, "form": form},
+        store=store,
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# --- language switcher -------------------------------------------------------------------------------
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Remember the shopper's language in a cookie (read by LocaleMiddleware) and go back."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
