@@ -1,0 +1,1 @@
+"""Benchmarks that print figures. Run `python bench/run.py --help`."""
