@@ -29,7 +29,10 @@ def test_rejected_decision_wins_over_counts():
 
 
 def test_missing_and_resolved():
-    assert item_status(QuantityLedger(requested=2, approved=2, missing=2), "accepted") is ItemStatus.MISSING
+    assert (
+        item_status(QuantityLedger(requested=2, approved=2, missing=2), "accepted")
+        is ItemStatus.MISSING
+    )
     resolved = QuantityLedger(requested=2, approved=2, received=2, refunded=1, exchanged=1)
     assert item_status(resolved, "accepted") is ItemStatus.RESOLVED
 
