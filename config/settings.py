@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "retorno.core.middleware.BodySizeLimitMiddleware",
+    "retorno.core.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +128,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = RETORNO_MAX_BODY_BYTES
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker: "thread" delivers outbox messages on a background thread of the web process,
+# "sync" inline after commit (tests, scripts).
+RETORNO_INPROCESS_JOBS = env.str("RETORNO_INPROCESS_JOBS", default="thread")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

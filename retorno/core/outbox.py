@@ -11,12 +11,17 @@ Handlers are registered by the app that owns the side effect, in its AppConfig.r
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import close_old_connections, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -51,27 +56,82 @@ def outbox_enqueue(
     """Write a message in the current transaction; deliver it after commit.
 
     Returns None when a message with this `dedupe_key` already exists (the event was already
-    handled), so callers can enqueue unconditionally.
+    handled), so callers can enqueue unconditionally. One INSERT … ON CONFLICT DO NOTHING: no
+    savepoint, no read first.
     """
     now = timezone.now()
-    with transaction.atomic():
-        message, created = OutboxMessage.objects.get_or_create(
-            dedupe_key=dedupe_key,
-            defaults={
-                "store_id": store_id,
-                "kind": kind,
-                "payload": payload,
-                "next_attempt_at": deliver_at or now,
-            },
-        )
-    if not created:
+    due_at = deliver_at or now
+    message_id = _insert_unless_exists(store_id, kind, dedupe_key, payload, due_at)
+    if message_id is None:
         return None
-    if deliver_at is None or deliver_at <= now:
-        from retorno.core.tasks import outbox_deliver
+    if due_at <= now:
+        transaction.on_commit(lambda: schedule_delivery(message_id))
+    return OutboxMessage(
+        id=message_id,
+        store_id=store_id,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        payload=payload,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=due_at,
+    )
 
-        message_id = message.id
-        transaction.on_commit(lambda: outbox_deliver.delay(message_id))
-    return message
+
+def schedule_delivery(message_id: int) -> None:
+    """Hand a committed message to the workers: Celery with a broker, else in-process.
+
+    In-process delivery runs on a small thread pool so a web request never waits for an SMTP
+    server or a carrier; settings.RETORNO_INPROCESS_JOBS = "sync" runs it inline (tests).
+    """
+    from retorno.core.tasks import outbox_deliver
+
+    if not settings.CELERY_TASK_ALWAYS_EAGER or settings.RETORNO_INPROCESS_JOBS == "sync":
+        outbox_deliver.delay(message_id)
+        return
+    _executor().submit(_deliver_in_thread, message_id)
+
+
+def _deliver_in_thread(message_id: int) -> None:
+    try:
+        outbox_deliver_one(message_id)
+    except Exception:
+        logger.exception("in-process delivery of outbox message %s failed", message_id)
+    finally:
+        close_old_connections()
+
+
+@functools.cache
+def _executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="retorno-outbox")
+
+
+def _insert_unless_exists(
+    store_id: int, kind: str, dedupe_key: str, payload: dict[str, Any], due_at: datetime
+) -> int | None:
+    table = OutboxMessage._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (store_id, kind, dedupe_key, payload, status, attempts, next_attempt_at, "  # noqa: S608
+        "last_error, result, created_at) VALUES (%s, %s, %s, %s, %s, 0, %s, '', '{}', %s) "
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+    )
+    connection = connections[router.db_for_write(OutboxMessage)]
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                store_id,
+                kind,
+                dedupe_key,
+                json.dumps(payload, cls=DjangoJSONEncoder),
+                OutboxStatus.PENDING,
+                adapt(due_at),
+                adapt(timezone.now()),
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str:

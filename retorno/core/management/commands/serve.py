@@ -48,6 +48,9 @@ class Command(BaseCommand):
             "--graceful-timeout",
             "20",
         ]
+        if not settings.CELERY_BROKER_URL:
+            # No broker: each web process runs the periodic jobs itself.
+            os.environ["RETORNO_INPROCESS_SCHEDULER"] = "1"
         self.stdout.write(
             f"Serving on http://{options['host']}:{options['port']} with {workers} workers"
         )
