@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
-
 from retorno.domain.policies import Policy, parse_policy
 from retorno.policies.models import PolicyVersion
 from retorno.stores.models import Store
@@ -19,17 +16,16 @@ def policy_version_list_for_store(*, store: Store) -> list[PolicyVersion]:
 
 
 def compiled_policy(version: PolicyVersion) -> Policy:
-    return _compile(version.id, _freeze(version.document))
+    """The parsed policy of a version. A version's document never changes once published, so
+    its id is a safe cache key for the life of the process."""
+    policy = _COMPILED.get(version.id)
+    if policy is None:
+        policy = parse_policy(version.document)
+        if len(_COMPILED) >= _MAX_CACHED:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[version.id] = policy
+    return policy
 
 
-@lru_cache(maxsize=512)
-def _compile(version_id: int, frozen_document: str) -> Policy:
-    import json
-
-    return parse_policy(json.loads(frozen_document))
-
-
-def _freeze(document: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(document, sort_keys=True)
+_COMPILED: dict[int, Policy] = {}
+_MAX_CACHED = 512

@@ -96,29 +96,16 @@ def return_create(
                 code="ineligible",
                 items=_ineligible_items(decision, items),
             )
-        return_request = _return_insert(
-            store=store,
-            order=order,
-            resolution=resolution,
-            method=method,
-            decision=decision,
-            policy_version=policy_version,
-            pickup_address=pickup_address or order.shipping_address,
-            pickup_date=pickup_date,
-            language=language or order.customer.language,
-            source=source,
-            now=now,
-        )
         by_line = {line.external_id: line for line in lines}
         exchange_variants = _exchange_variants(store, items, by_line, resolution)
         decisions = {d.line_id: d for d in decision.lines}
+        approved_at_once = decision.outcome is not Outcome.REVIEW
         new_items = []
         for item in items:
             line = by_line[item.line]
             line_decision = decisions[item.line]
             new_items.append(
                 ReturnItem(
-                    return_request=return_request,
                     order_line=line,
                     reason=item.reason,
                     comment=item.comment,
@@ -127,6 +114,7 @@ def return_create(
                     else ItemDecision.ACCEPTED,
                     decision_reasons=adapters.to_json(line_decision.reasons),
                     quantity_requested=item.quantity,
+                    quantity_approved=item.quantity if approved_at_once else 0,
                     amount=units_paid_amount(
                         paid_total=line_paid_total(
                             line.unit_price, line.quantity, line.discount_amount, line.tax_amount
@@ -141,10 +129,42 @@ def return_create(
                     exchange_variant=exchange_variants.get(item.exchange_variant_id),
                 )
             )
-        ReturnItem.objects.bulk_create(new_items)
+        # The decision is known: the return is written once, already in its first resting state.
+        return_request = Return(
+            store=store,
+            order=order,
+            customer=order.customer,
+            status=ReturnStatus.REQUESTED,
+            resolution=resolution,
+            method=method,
+            currency=order.currency,
+            policy_version=policy_version,
+            decision={**adapters.to_json(decision), "policy_version": policy_version.version},
+            requires_review=not approved_at_once,
+            tracking_token=secrets.token_urlsafe(24),
+            pickup_address=pickup_address or order.shipping_address,
+            pickup_date=pickup_date,
+            language=language or order.customer.language,
+            source=source,
+            created_at=now,
+            updated_at=now,
+        )
         _apply_amounts(return_request, new_items, decision)
         events = [_event(return_request, "created", "", ReturnStatus.REQUESTED, actor, now=now)]
-        if decision.outcome is Outcome.REVIEW:
+        if approved_at_once:
+            _move(return_request, Command.APPROVE, now)
+            events.append(
+                _event(
+                    return_request,
+                    "approved",
+                    ReturnStatus.REQUESTED,
+                    ReturnStatus.APPROVED,
+                    SYSTEM,
+                    note="Approved automatically by the return policy.",
+                    now=now,
+                )
+            )
+        else:
             _move(return_request, Command.HOLD_FOR_REVIEW, now)
             events.append(
                 _event(
@@ -158,24 +178,14 @@ def return_create(
                     now=now,
                 )
             )
-        else:
-            _move(return_request, Command.APPROVE, now)
-            ReturnItem.objects.filter(return_request=return_request).update(
-                quantity_approved=F("quantity_requested")
-            )
-            events.append(
-                _event(
-                    return_request,
-                    "approved",
-                    ReturnStatus.REQUESTED,
-                    ReturnStatus.APPROVED,
-                    SYSTEM,
-                    note="Approved automatically by the return policy.",
-                    now=now,
-                )
-            )
-        return_request.save()
+        _insert_with_fresh_rma(return_request, store.rma_prefix)
+        for new_item in new_items:
+            new_item.return_request = return_request
+        ReturnItem.objects.bulk_create(new_items)
+        for event in events:
+            event.return_request = return_request
         ReturnEvent.objects.bulk_create(events)
+        _remember_items(return_request, new_items)
         for event in events:
             effects.after_event(return_request, event)
     return return_request
@@ -478,47 +488,25 @@ def _ineligible_items(decision: Decision, items: list[ItemRequest]) -> list[dict
     ]
 
 
-def _return_insert(
-    *,
-    store: Store,
-    order: Order,
-    resolution: str,
-    method: str,
-    decision: Decision,
-    policy_version: Any,
-    pickup_address: dict[str, Any],
-    pickup_date: date | None,
-    language: str,
-    source: str,
-    now: datetime,
-) -> Return:
+def _remember_items(return_request: Return, items: list[ReturnItem]) -> None:
+    """Let `return_request.items.all()` answer from memory, as a prefetch would, so callers that
+    render the new return (API response, messages) do not read back what was just written."""
+    cached = ReturnItem.objects.filter(return_request=return_request)
+    cached._result_cache = list(items)
+    cached._prefetch_done = True
+    return_request._prefetched_objects_cache = {"items": cached}
+
+
+def _insert_with_fresh_rma(return_request: Return, prefix: str) -> None:
+    """Insert the return under a new random RMA, drawing again on the rare collision."""
     for _ in range(5):
+        return_request.rma = new_rma(prefix)
         try:
             with transaction.atomic():
-                return Return.objects.create(
-                    store=store,
-                    order=order,
-                    customer=order.customer,
-                    rma=new_rma(store.rma_prefix),
-                    status=ReturnStatus.REQUESTED,
-                    resolution=resolution,
-                    method=method,
-                    currency=order.currency,
-                    policy_version=policy_version,
-                    decision={
-                        **adapters.to_json(decision),
-                        "policy_version": policy_version.version,
-                    },
-                    requires_review=decision.outcome is Outcome.REVIEW,
-                    tracking_token=secrets.token_urlsafe(24),
-                    pickup_address=pickup_address,
-                    pickup_date=pickup_date,
-                    language=language,
-                    source=source,
-                    created_at=now,
-                    updated_at=now,
-                )
+                return_request.save(force_insert=True)
+            return
         except IntegrityError:
+            return_request.pk = None
             continue  # an RMA collision (40 random bits): draw again
     raise RuntimeError("could not allocate an RMA number")
 

@@ -52,9 +52,7 @@ def return_create(
             pickup_address=payload.pickup_address.model_dump() if payload.pickup_address else None,
             actor=actor_of(api_key),
         )
-        return 201, return_body(
-            selectors.return_get_for_store(store=api_key.store, rma=created.rma)
-        )
+        return 201, return_body(created)
 
     if idempotency_key is None:
         status, body = create()
