@@ -1,0 +1,1 @@
+"""Shippo (https://docs.goshippo.com): return labels and tracking through its REST API."""

@@ -1,0 +1,238 @@
+"""CarrierGateway for a carrier hosted by the Retorno carrier simulator, over HTTP.
+
+Config keys (see `carrier_gateway_for("simulator", config)`): base_url (e.g.
+"http://127.0.0.1:8055"), carrier (the simulated carrier's code, e.g. "rapido"), webhook_secret,
+api_key (only if the simulated carrier requires one), timeout (seconds, default 10),
+max_clock_skew (seconds a webhook timestamp may differ from our clock, default 300), code (the
+gateway's code, default the carrier's code).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from retorno.domain.logistics.gateway import (
+    Address,
+    Booking,
+    BookingRequest,
+    CarrierRejected,
+    CarrierUnavailable,
+    InvalidSignature,
+    RawTrackingEvent,
+)
+from retorno.domain.logistics.status_maps import SIMULATOR_STATUS_MAP
+from retorno.integrations.carriers.simulator.signing import SIGNATURE_HEADER, verify_signature
+from retorno.integrations.http import header, json_body, make_client, send
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    price_amount: Decimal
+    currency: str
+    transit_days: int
+    pickup_slots: tuple[tuple[dt.datetime, dt.datetime], ...]
+
+
+def _address_json(address: Address) -> dict[str, str]:
+    return {
+        "name": address.name,
+        "line1": address.line1,
+        "line2": address.line2,
+        "city": address.city,
+        "postal_code": address.postal_code,
+        "region": address.region,
+        "country": address.country,
+        "phone": address.phone,
+        "email": address.email,
+    }
+
+
+def _parse_time(value: object) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+class SimulatorGateway:
+    """One simulated carrier (one path prefix of the simulator) behind the CarrierGateway port."""
+
+    status_map = SIMULATOR_STATUS_MAP
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        carrier: str,
+        webhook_secret: str = "",
+        api_key: str = "",
+        timeout: float | None = None,
+        max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+        code: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not base_url or not carrier:
+            raise ValueError("The simulator gateway needs base_url and carrier.")
+        self.code = code or carrier
+        self.carrier = carrier
+        self.webhook_secret = webhook_secret
+        self.max_clock_skew = float(max_clock_skew)
+        self.clock = clock
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else None
+        self.client = make_client(
+            base_url=f"{base_url.rstrip('/')}/carriers/{carrier}/",
+            timeout=timeout,
+            headers=headers,
+            transport=transport,
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        response = send(self.client, method, path, carrier=self.code, **kwargs)
+        if response.is_success:
+            return response
+        try:
+            error = response.json().get("error", {})
+        except (ValueError, AttributeError):
+            error = {}
+        reason = error.get("code") or f"http_{response.status_code}"
+        message = error.get("message") or response.reason_phrase
+        raise CarrierRejected(f"{self.code}: {reason}: {message}")
+
+    def _body(self, request: BookingRequest) -> dict[str, Any]:
+        return {
+            "reference": request.reference,
+            "method": request.method,
+            "rma": request.rma,
+            "sender": _address_json(request.sender),
+            "recipient": _address_json(request.recipient),
+            "weight_grams": request.weight_grams,
+            "dimensions_cm": list(request.dimensions_cm),
+            "declared_value": str(request.declared_value),
+            "currency": request.currency,
+            "pickup_date": request.pickup_date.isoformat() if request.pickup_date else None,
+        }
+
+    # -- extras beyond the port (used by the demo and the tests) -----------------------------
+
+    def quote(self, request: BookingRequest) -> Quote:
+        data = json_body(
+            self._request("POST", "quote", json=self._body(request)), carrier=self.code
+        )
+        slots = tuple(
+            (_parse_time(slot["start"]), _parse_time(slot["end"]))
+            for slot in data.get("pickup_slots", ())
+        )
+        return Quote(
+            price_amount=Decimal(data["price_amount"]),
+            currency=data["currency"],
+            transit_days=int(data["transit_days"]),
+            pickup_slots=slots,  # type: ignore[arg-type]
+        )
+
+    def fetch_label(self, booking: Booking) -> bytes:
+        response = self._request("GET", f"bookings/{booking.booking_id}/label.pdf")
+        if not response.content.startswith(b"%PDF"):
+            raise CarrierUnavailable(f"{self.code}: the label is not a PDF.")
+        return response.content
+
+    # -- the port ----------------------------------------------------------------------------
+
+    def book(self, request: BookingRequest) -> Booking:
+        """Book with `request.reference` as the Idempotency-Key (a retry returns the same
+        booking) and download the label. A label that fails to download leaves label_pdf None
+        and label_url set: the booking exists and must not be lost."""
+        response = self._request(
+            "POST",
+            "bookings",
+            json=self._body(request),
+            headers={"Idempotency-Key": request.reference},
+        )
+        data = json_body(response, carrier=self.code)
+        booking = Booking(
+            carrier=self.code,
+            booking_id=data["booking_id"],
+            tracking_number=data["tracking_number"],
+            label_url=data.get("label_url", ""),
+            drop_off_code=data.get("drop_off_code") or "",
+            pickup_window_start=_parse_time(data.get("pickup_window_start")),
+            pickup_window_end=_parse_time(data.get("pickup_window_end")),
+            price_amount=Decimal(data["price_amount"]) if data.get("price_amount") else None,
+            currency=data.get("currency", ""),
+            raw=data,
+        )
+        try:
+            label = self.fetch_label(booking)
+        except (CarrierUnavailable, CarrierRejected) as error:
+            logger.warning(
+                "%s: booked %s but the label failed: %s", self.code, booking.booking_id, error
+            )
+            return booking
+        return replace(booking, label_pdf=label)
+
+    def cancel(self, booking: Booking) -> None:
+        self._request("POST", f"bookings/{booking.booking_id}/cancel")
+
+    def track(self, tracking_number: str) -> list[RawTrackingEvent]:
+        data = json_body(self._request("GET", f"tracking/{tracking_number}"), carrier=self.code)
+        return [self._event(item) for item in data.get("events", ())]
+
+    def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[RawTrackingEvent]:
+        signature = header(headers, SIGNATURE_HEADER)
+        if not signature or not verify_signature(
+            self.webhook_secret,
+            signature,
+            body,
+            now=self.clock(),
+            max_skew_seconds=self.max_clock_skew,
+        ):
+            raise InvalidSignature(f"{self.code}: webhook signature missing, wrong or stale.")
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            raise CarrierRejected(f"{self.code}: signed webhook body is not JSON.") from None
+        items = payload if isinstance(payload, list) else [payload]
+        events = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise CarrierRejected(f"{self.code}: webhook items must be objects.")
+            if item.get("carrier") not in (None, self.carrier):
+                logger.warning(
+                    "%s: ignoring a webhook event of carrier %s", self.code, item.get("carrier")
+                )
+                continue
+            events.append(self._event(item))
+        return events
+
+    def _event(self, item: Mapping[str, Any]) -> RawTrackingEvent:
+        try:
+            occurred_at = _parse_time(item["occurred_at"])
+            assert occurred_at is not None
+            return RawTrackingEvent(
+                tracking_number=str(item["tracking_number"]),
+                raw_status=str(item["code"]),
+                occurred_at=occurred_at,
+                event_id=str(item.get("event_id") or ""),
+                location=str(item.get("location") or ""),
+                description=str(item.get("description") or ""),
+            )
+        except (KeyError, ValueError, AssertionError):
+            raise CarrierRejected(f"{self.code}: malformed tracking event {item!r}.") from None
+
+    def close(self) -> None:
+        self.client.close()
