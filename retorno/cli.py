@@ -13,7 +13,14 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["retorno", *(sys.argv[1:] if argv is None else argv)])
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args:
+        # Commands are spelt with hyphens on the command line, as Django names them with underscores.
+        args[0] = ALIASES.get(args[0], args[0])
+    execute_from_command_line(["retorno", *args])
+
+
+ALIASES = {"carrier-sim": "carrier_sim"}
 
 
 if __name__ == "__main__":
