@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 from .settings import *  # noqa: F403
 from .settings import DATABASES
@@ -28,6 +29,6 @@ else:
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 
 # Whitenoise wants the static root to exist even when nothing is collected.
-STATIC_ROOT = os.path.join(tempfile.gettempdir(), "retorno-test-static")
-os.makedirs(STATIC_ROOT, exist_ok=True)
-MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"retorno-test-media-{os.getpid()}")
+STATIC_ROOT = Path(tempfile.gettempdir()) / "retorno-test-static"
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"retorno-test-media-{os.getpid()}"

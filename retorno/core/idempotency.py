@@ -11,7 +11,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 
-from retorno.core.errors import Unprocessable
+from retorno.core.errors import RetornoError, Unprocessable
 from retorno.core.models import IdempotencyRecord
 
 Outcome = tuple[int, Any]
@@ -19,6 +19,14 @@ Outcome = tuple[int, Any]
 
 class _KeyTakenMeanwhile(Exception):
     pass
+
+
+class _Refused(Exception):
+    """The action refused the request; carried out of the transaction so it rolls back."""
+
+    def __init__(self, refusal: RetornoError) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
 
 
 def request_fingerprint(payload: Any) -> str:
@@ -32,7 +40,9 @@ def run_idempotently(
     """Run `action` (which writes) at most once per (store, operation, key).
 
     `action` returns (status, JSON-able body). A concurrent request with the same key that loses
-    the race has its own writes rolled back and answers with the winner's stored response.
+    the race has its own writes rolled back and answers with the winner's stored response, also
+    when the winner's writes made its own action fail. A refusal (RetornoError) stores nothing,
+    so the client may retry with the same key.
     """
     for _ in range(2):
         try:
@@ -40,7 +50,10 @@ def run_idempotently(
                 stored = _stored(store_id, operation, key, fingerprint)
                 if stored is not None:
                     return stored
-                status, body = action()
+                try:
+                    status, body = action()
+                except RetornoError as refusal:
+                    raise _Refused(refusal) from refusal
                 body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
                 try:
                     with transaction.atomic():
@@ -57,6 +70,13 @@ def run_idempotently(
                 return status, body
         except _KeyTakenMeanwhile:
             continue
+        except _Refused as exc:
+            # A twin request with this key may have won while we waited on its locks, and what it
+            # did (say, take the last units) is why we were refused: answer with its response.
+            stored = _stored(store_id, operation, key, fingerprint)
+            if stored is not None:
+                return stored
+            raise exc.refusal from None
     stored = _stored(store_id, operation, key, fingerprint)
     if stored is None:  # pragma: no cover - the record must exist after a unique violation
         raise RuntimeError("idempotency record vanished")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from urllib.parse import unquote, unquote_plus
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -31,3 +33,40 @@ class BodySizeLimitMiddleware:
                 f"The request body is larger than {settings.RETORNO_MAX_BODY_BYTES} bytes.",
             )
         return self.get_response(request)
+
+
+# A JSON "\u0000" escape that is not itself escaped (an even run of backslashes before it).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+class NulCharacterMiddleware:
+    """Refuse text containing NUL characters with 400 `nul_character`, wherever it comes in.
+
+    PostgreSQL cannot store NUL in text or JSON, so such input would otherwise end as a 500
+    deep in a query; no legitimate client sends it. Runs after the size limit, so the body
+    looked at is bounded.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            return problem_response(
+                400, "nul_character", "The request contains a NUL character, which is not allowed."
+            )
+        return self.get_response(request)
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path_info or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS") or not request.META.get("CONTENT_LENGTH"):
+        return False
+    content_type = request.content_type or ""
+    if content_type.endswith("json"):
+        body = request.body
+        return b"u0000" in body and _JSON_NUL.search(body) is not None
+    if content_type == "application/x-www-form-urlencoded":
+        return "\x00" in unquote_plus(request.body.decode("latin-1"))
+    return False

@@ -1,0 +1,94 @@
+"""The HTTP edges every request passes: body limits, health, unknown API paths."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from retorno.api.tests.client import problem
+
+
+def test_health_reports_ok(db):
+    response = Client().get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_bad_content_length_is_400(db):
+    response = Client().generic(
+        "POST", "/api/v1/orders", b"{}", content_type="application/json", CONTENT_LENGTH="abc"
+    )
+    problem(response, 400, "invalid_content_length")
+
+
+def test_body_limit_applies_to_every_path(db, settings):
+    settings.RETORNO_MAX_BODY_BYTES = 10
+    problem(Client().post("/health", "x" * 11, content_type="text/plain"), 413, "body_too_large")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/returns/R-1/nope"])
+def test_unknown_api_path_is_404(api, path):
+    assert Client().get(path, headers={"Authorization": api.authorization}).status_code == 404
+
+
+def test_openapi_document_and_docs_are_public(db):
+    client = Client()
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    assert schema.json()["info"]["title"] == "Retorno API"
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_error_responses_are_documented_as_problem_json(db):
+    schema = Client().get("/api/v1/openapi.json").json()
+    for path in schema["paths"].values():
+        for operation in path.values():
+            for status, response in operation["responses"].items():
+                if str(status).startswith("4"):
+                    assert list(response["content"]) == ["application/problem+json"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/returns/R-%00",
+        "/api/v1/orders/a%00b",
+        "/api/v1/orders/a%00b/eligibility",
+        "/api/v1/returns?order=a%00",
+        "/api/v1/returns?customer_email=%00",
+    ],
+)
+def test_nul_in_path_or_query_is_400_on_every_engine(api, path):
+    # PostgreSQL cannot store or compare text with NUL: this used to be a 500 there.
+    response = Client().get(path, headers={"Authorization": api.authorization})
+    problem(response, 400, "nul_character")
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("customer", {"name": "A\x00B"}), ("line", {"options": {"size": "M\x00"}})],
+)
+def test_nul_in_a_json_body_is_400_and_nothing_is_written(api, where, value):
+    from retorno.orders.models import Order
+    from retorno.orders.tests.factories import order_payload
+
+    payload = order_payload("nul")
+    target = payload["customer"] if where == "customer" else payload["lines"][0]
+    target.update(value)
+
+    problem(api.post("/orders", payload), 400, "nul_character")
+    assert not Order.objects.exists()
+
+
+def test_an_escaped_backslash_before_u0000_is_just_text(api):
+    from retorno.orders.tests.factories import order_payload
+
+    payload = order_payload("text")
+    payload["customer"]["name"] = "C:\\u0000"
+    response = api.post("/orders", payload)
+    assert response.status_code == 201, response.content
+
+
+def test_nul_in_a_form_body_is_400(db):
+    response = Client().post("/health", "a=%00", content_type="application/x-www-form-urlencoded")
+    problem(response, 400, "nul_character")

@@ -1,0 +1,141 @@
+"""The API against its own OpenAPI document, in-process (schemathesis over the WSGI app).
+
+Every operation is called with generated input and a real key of a test store holding an order
+and returns; no answer may be a server error, and every answer must match the document (status
+code, content type, body schema).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from config.wsgi import application
+from retorno.accounts.tests.factories import issue_key
+from retorno.core.actors import SYSTEM
+from retorno.domain.policies import default_policy_document
+from retorno.orders.tests.factories import line_payload, make_order, order_payload
+from retorno.returns.services import ItemRequest, return_create
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def bearer(store) -> str:
+    """A key with every scope, on a store with an order and a return to find."""
+    make_order(
+        store,
+        external_id="1001",
+        lines=[line_payload("1001-1", quantity=5), line_payload("1001-2", unit_price="900.00")],
+    )
+    for line in ("1001-1", "1001-2"):
+        return_create(
+            store=store,
+            order_external_id="1001",
+            items=[ItemRequest(line=line, quantity=1, reason="too_small")],
+            resolution="refund",
+            method="pickup",
+            actor=SYSTEM,
+        )
+    return issue_key(store).header
+
+
+@pytest.fixture
+def in_test_transaction() -> Iterator[None]:
+    """Keep the test's connection open across WSGI requests, as Django's own test client does:
+    closing it at the end of a request would throw away the test transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_the_document_lists_the_foundation_operations():
+    labels = {result.ok().label for result in schema.get_all_operations()}
+    assert {
+        "POST /api/v1/orders",
+        "POST /api/v1/orders/bulk",
+        "GET /api/v1/orders/{external_id}/eligibility",
+        "POST /api/v1/returns",
+        "GET /api/v1/returns",
+        "POST /api/v1/returns/{rma}/override",
+        "PUT /api/v1/policy",
+        "POST /api/v1/policy/preview",
+    } <= labels
+
+
+@schema.parametrize()
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_api_conforms_to_its_document(case, bearer, in_test_transaction):
+    case.call_and_validate(headers={"Authorization": bearer}, checks=CHECKS)
+
+
+def _walk(bearer: str) -> None:
+    """The happy path through every operation, each answer checked against the document."""
+    auth = {"Authorization": bearer}
+
+    def call(path: str, method: str, expected: int, **parts: object) -> object:
+        case = schema[f"/api/v1{path}"][method].Case(headers=auth, **parts)
+        response = case.call_and_validate(checks=CHECKS)
+        assert response.status_code == expected, (path, method, response.content[:300])
+        return response.json()
+
+    order = order_payload("2001", lines=[line_payload("2001-1", quantity=3)])
+    call("/orders", "POST", 201, body=order)
+    call("/orders", "POST", 200, body=order)
+    call("/orders/bulk", "POST", 200, body={"orders": [order, order_payload("2002")]})
+    call("/orders/{external_id}", "GET", 200, path_parameters={"external_id": "2001"})
+    call("/orders/{external_id}/eligibility", "GET", 200, path_parameters={"external_id": "2001"})
+    item = {"line": "2001-1", "quantity": 1, "reason": "too_small", "comment": ""}
+    request = {"order": "2001", "items": [item], "resolution": "refund", "method": "pickup"}
+    rmas = [call("/returns", "POST", 201, body=request)["rma"] for _ in range(3)]
+    call("/returns", "GET", 200, query={"limit": 2})
+    call("/returns/{rma}", "GET", 200, path_parameters={"rma": rmas[0]})
+    call("/returns/{rma}/events", "GET", 200, path_parameters={"rma": rmas[0]})
+    override = {"line": "2001-1", "decision": "accepted", "rule": "r", "note": "ok"}
+    call("/returns/{rma}/override", "POST", 200, path_parameters={"rma": rmas[0]}, body=override)
+    call("/returns/{rma}/cancel", "POST", 200, path_parameters={"rma": rmas[0]}, body={})
+    call("/returns/{rma}/approve", "POST", 409, path_parameters={"rma": rmas[0]}, body={})
+    pending = call("/returns", "GET", 200, query={"status": "pending_review"})["results"]
+    (held,) = [r["rma"] for r in pending]
+    call("/returns/{rma}/reject", "POST", 422, path_parameters={"rma": held}, body={})
+    call("/returns/{rma}/approve", "POST", 200, path_parameters={"rma": held}, body={"note": "ok"})
+    call("/returns/{rma}/reject", "POST", 409, path_parameters={"rma": rmas[1]}, body={"note": "x"})
+    call("/policy", "GET", 200)
+    call("/policy", "PUT", 201, body={"document": default_policy_document()})
+    call("/policy", "PUT", 422, body={"document": {"base": 1}})
+    call(
+        "/policy/preview",
+        "POST",
+        200,
+        body={"document": default_policy_document(), "order": "2001"},
+    )
+
+
+def test_happy_path_answers_conform(bearer, in_test_transaction):
+    _walk(bearer)
