@@ -1,5 +1,6 @@
 """Retorno settings: one environment-driven base (12-factor). Every variable is in .env.example."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -143,6 +144,12 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Text messages to shoppers: dotted path of a channel backend; empty logs them to the console.
+NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="")
+NOTIFY_WHATSAPP_BACKEND = env.str("NOTIFY_WHATSAPP_BACKEND", default="")
+# Events older than this send nothing: imports and backfills must not email shoppers.
+NOTIFY_MAX_EVENT_AGE = timedelta(seconds=env.int("NOTIFY_MAX_EVENT_AGE_SECONDS", default=2 * 24 * 3600))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="returns@retorno.local")
 
 # Public address of this service, used in links sent to shoppers (tracking pages).

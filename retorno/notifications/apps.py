@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "retorno.notifications"
     label = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from retorno.core.outbox import register_handler
+        from retorno.notifications.services import OUTBOX_KIND, message_deliver
+
+        register_handler(OUTBOX_KIND, message_deliver)

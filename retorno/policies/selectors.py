@@ -17,15 +17,17 @@ def policy_version_list_for_store(*, store: Store) -> list[PolicyVersion]:
 
 def compiled_policy(version: PolicyVersion) -> Policy:
     """The parsed policy of a version. A version's document never changes once published, so
-    its id is a safe cache key for the life of the process."""
-    policy = _COMPILED.get(version.id)
+    it is cached for the life of the process. The key holds the creation time too: a database
+    may hand out the id of a rolled-back row again."""
+    key = (version.id, version.created_at)
+    policy = _COMPILED.get(key)
     if policy is None:
         policy = parse_policy(version.document)
         if len(_COMPILED) >= _MAX_CACHED:
             _COMPILED.pop(next(iter(_COMPILED)))
-        _COMPILED[version.id] = policy
+        _COMPILED[key] = policy
     return policy
 
 
-_COMPILED: dict[int, Policy] = {}
+_COMPILED: dict[tuple[int, object], Policy] = {}
 _MAX_CACHED = 512

@@ -1,0 +1,397 @@
+"""What each message says: subject, headline, paragraphs, details and amounts, per kind.
+
+Everything is built under the shopper's language (the caller activates it), then laid out by
+the email templates (HTML and text) or squeezed into one line for SMS and WhatsApp.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from retorno.notifications.formatting import format_date, format_money, tier_label
+from retorno.notifications.models import MessageKind
+from retorno.notifications.snapshots import ReturnSnapshot
+from retorno.stores.models import Store
+
+REFUND = "refund"
+STORE_CREDIT = "store_credit"
+EXCHANGE = "exchange"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    short_text: str
+
+
+@dataclass(slots=True)
+class _Copy:
+    subject: str
+    headline: str
+    paragraphs: list[str] = field(default_factory=list)
+    details: list[tuple[str, str]] = field(default_factory=list)
+    show_items: bool = True
+    show_amounts: bool = False
+    amounts_title: str = ""
+    link_label: str = ""
+    link_url: str = ""
+
+
+def render_message(
+    *,
+    store: Store,
+    snapshot: ReturnSnapshot,
+    kind: str,
+    language: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> Rendered:
+    """Render a message of `kind` about `snapshot`; call it with `language` active."""
+    data = data or {}
+    copy = _copy(kind, snapshot, note, data, language)
+    money = _Money(snapshot.currency, language)
+    context = {
+        "language": language,
+        "store": store,
+        "button_text_colour": readable_text_colour(store.primary_colour),
+        "snapshot": snapshot,
+        "copy": copy,
+        "greeting": _greeting(snapshot.customer_name),
+        "items": [
+            {
+                "title": item.title,
+                "variant": item.variant,
+                "quantity": item.quantity,
+                "amount": money(item.amount),
+                "image_url": item.image_url,
+            }
+            for item in snapshot.items
+        ],
+        "amounts": _amount_rows(snapshot, money) if copy.show_amounts else [],
+        "perks": _perks(snapshot, money) if copy.show_amounts else [],
+        "method_label": _method_label(snapshot.method),
+        "resolution_label": _resolution_label(snapshot.resolution),
+    }
+    text = render_to_string("notifications/email/message.txt", context)
+    html = render_to_string("notifications/email/message.html", context)
+    short = _("%(store)s: %(subject)s. Track it: %(url)s") % {
+        "store": store.name,
+        "subject": copy.subject,
+        "url": snapshot.tracking_url,
+    }
+    return Rendered(subject=copy.subject, text=_tidy(text), html=html, short_text=short)
+
+
+def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], language: str) -> _Copy:
+    rma = s.rma
+    if kind == MessageKind.CREATED and s.status == "pending_review":
+        kind = MessageKind.HELD_FOR_REVIEW
+    if kind in (MessageKind.CREATED, MessageKind.APPROVED):
+        return _Copy(
+            subject=_("Your return %(rma)s is approved") % {"rma": rma},
+            headline=_("Your return is approved"),
+            paragraphs=[
+                _("Your return %(rma)s for order %(order)s has been approved.")
+                % {"rma": rma, "order": s.order_number},
+                _next_steps(s.method),
+            ],
+            show_amounts=True,
+            amounts_title=_("What you get back"),
+        )
+    if kind == MessageKind.HELD_FOR_REVIEW:
+        return _Copy(
+            subject=_("We've received your return request %(rma)s") % {"rma": rma},
+            headline=_("We've received your return request"),
+            paragraphs=[
+                _("Your return request %(rma)s for order %(order)s has reached us.")
+                % {"rma": rma, "order": s.order_number},
+                _(
+                    "Our team is reviewing it and will let you know as soon as it is decided. "
+                    "You don't need to send anything yet."
+                ),
+            ],
+            show_amounts=True,
+            amounts_title=_("What you would get back"),
+        )
+    if kind == MessageKind.REJECTED:
+        paragraphs = [_("We're sorry: your return %(rma)s could not be approved.") % {"rma": rma}]
+        if note:
+            paragraphs.append(_("Reason: %(reason)s") % {"reason": note})
+        paragraphs.append(_("If you think this is a mistake, just reply to this email."))
+        return _Copy(
+            subject=_("Your return %(rma)s could not be approved") % {"rma": rma},
+            headline=_("We couldn't approve your return"),
+            paragraphs=paragraphs,
+        )
+    if kind == MessageKind.LABEL_READY:
+        return _label_ready(s, data, language)
+    if kind == MessageKind.IN_TRANSIT:
+        return _Copy(
+            subject=_("Your return %(rma)s is on its way") % {"rma": rma},
+            headline=_("Your return is on its way"),
+            paragraphs=[
+                _("The carrier has your parcel and it is on its way to us."),
+                _("We'll let you know as soon as it arrives."),
+            ],
+            show_items=False,
+        )
+    if kind == MessageKind.RECEIVED:
+        after = {
+            REFUND: _("We'll check the items and then issue your refund."),
+            STORE_CREDIT: _("We'll check the items and then add your store credit."),
+            EXCHANGE: _("We'll check the items and then send your exchange."),
+        }.get(s.resolution, _("We'll check the items and let you know."))
+        return _Copy(
+            subject=_("We've received your return %(rma)s") % {"rma": rma},
+            headline=_("Your return has arrived"),
+            paragraphs=[_("Your parcel has arrived at our warehouse."), after],
+        )
+    if kind == MessageKind.REFUNDED:
+        return _refunded(s, data, language)
+    if kind == MessageKind.CANCELLED:
+        return _Copy(
+            subject=_("Your return %(rma)s has been cancelled") % {"rma": rma},
+            headline=_("Your return has been cancelled"),
+            paragraphs=[
+                _("Your return %(rma)s has been cancelled.") % {"rma": rma},
+                _(
+                    "If you change your mind, you can start a new return while the return window is open."
+                ),
+            ],
+            show_items=False,
+        )
+    raise ValueError(f"no message for kind {kind!r}")
+
+
+def _label_ready(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
+    rma = s.rma
+    details: list[tuple[str, str]] = []
+    # Logistics may book another method than the shopper chose (no pickup in their area).
+    method = str(data.get("method") or s.method)
+    if data.get("carrier"):
+        details.append((_("Carrier"), str(data["carrier"])))
+    if method == "pickup":
+        subject = _("Your pickup for return %(rma)s is booked") % {"rma": rma}
+        headline = _("Your pickup is booked")
+        paragraphs = [_("Have the parcel packed and ready: the carrier will collect it from you.")]
+        pickup_date = _parse_date(data.get("pickup_date"))
+        if pickup_date is not None:
+            details.append((_("Pickup date"), format_date(pickup_date)))
+        if data.get("pickup_window"):
+            details.append((_("Time window"), str(data["pickup_window"])))
+        address = _one_line_address(s.pickup_address)
+        if address:
+            details.append((_("Pickup address"), address))
+    elif method == "drop_off":
+        subject = _("Your drop-off code for return %(rma)s is ready") % {"rma": rma}
+        headline = _("Your drop-off code is ready")
+        paragraphs = [_("Take the packed parcel to a drop-off point and show this code.")]
+    else:
+        subject = _("Your return label for %(rma)s is ready") % {"rma": rma}
+        headline = _("Your return label is ready")
+        paragraphs = [_("Print the label, stick it on the parcel and hand it to the carrier.")]
+    if data.get("dropoff_code"):
+        details.append((_("Drop-off code"), str(data["dropoff_code"])))
+    if data.get("tracking_number"):
+        details.append((_("Carrier tracking number"), str(data["tracking_number"])))
+    paragraphs.append(_("Please write the return number %(rma)s inside the parcel.") % {"rma": rma})
+    label_url = str(data.get("label_url") or "")
+    return _Copy(
+        subject=subject,
+        headline=headline,
+        paragraphs=paragraphs,
+        details=details,
+        link_label=_("Download your label") if label_url else "",
+        link_url=label_url,
+    )
+
+
+def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
+    rma = s.rma
+    money = _Money(s.currency, language)
+    amount = _parse_amount(data.get("amount"))
+    if s.resolution == STORE_CREDIT:
+        credit = (
+            amount if amount is not None else s.refund_estimate_amount + s.store_credit_bonus_amount
+        )
+        paragraphs = [
+            _("We've added %(amount)s of store credit to your account.") % {"amount": money(credit)}
+        ]
+        if s.store_credit_bonus_amount > 0:
+            paragraphs.append(
+                _("That includes a bonus of %(bonus)s for choosing store credit.")
+                % {"bonus": money(s.store_credit_bonus_amount)}
+            )
+        return _Copy(
+            subject=_("Your store credit for return %(rma)s is ready") % {"rma": rma},
+            headline=_("Your store credit is ready"),
+            paragraphs=paragraphs,
+        )
+    if s.resolution == EXCHANGE:
+        return _Copy(
+            subject=_("Your exchange for return %(rma)s is on its way") % {"rma": rma},
+            headline=_("Your exchange is on its way"),
+            paragraphs=[_("We've sent your exchange. Thank you for your patience.")],
+        )
+    refund = amount if amount is not None else s.refund_estimate_amount
+    return _Copy(
+        subject=_("Your refund for return %(rma)s has been issued") % {"rma": rma},
+        headline=_("Your refund is on its way"),
+        paragraphs=[
+            _("We've issued a refund of %(amount)s to your original payment method.")
+            % {"amount": money(refund)},
+            _("Depending on your bank, it can take a few days to show on your statement."),
+        ],
+    )
+
+
+def _next_steps(method: str) -> str:
+    return {
+        "pickup": _(
+            "We're booking a carrier pickup at your address; you'll get the date in a separate message."
+        ),
+        "drop_off": _(
+            "We'll send you a drop-off code shortly; then take the parcel to a drop-off point."
+        ),
+        "self_ship": _(
+            "We'll send you a prepaid return label shortly; print it and stick it on the parcel."
+        ),
+    }.get(method, _("We'll send you the next steps shortly."))
+
+
+def _method_label(method: str) -> str:
+    return {
+        "pickup": _("Carrier pickup"),
+        "drop_off": _("Drop-off point"),
+        "self_ship": _("Return label"),
+        "keep": _("Keep the item"),
+    }.get(method, method)
+
+
+def _resolution_label(resolution: str) -> str:
+    return {
+        REFUND: _("Refund to your original payment method"),
+        STORE_CREDIT: _("Store credit"),
+        EXCHANGE: _("Exchange"),
+    }.get(resolution, resolution)
+
+
+class _Money:
+    def __init__(self, currency: str, language: str) -> None:
+        self.currency = currency
+        self.language = language
+
+    def __call__(self, amount: Decimal) -> str:
+        return format_money(amount, self.currency, self.language)
+
+
+def _amount_rows(s: ReturnSnapshot, money: _Money) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [{"label": _("Items"), "value": money(s.items_amount)}]
+    rows.append(
+        {
+            "label": _("Return shipping"),
+            "value": money(-s.return_shipping_fee_amount)
+            if s.return_shipping_fee_amount > 0
+            else _("Free"),
+        }
+    )
+    if s.restocking_fee_amount > 0:
+        rows.append({"label": _("Restocking fee"), "value": money(-s.restocking_fee_amount)})
+    if s.resolution == STORE_CREDIT:
+        if s.store_credit_bonus_amount > 0:
+            rows.append(
+                {
+                    "label": _("Store credit bonus"),
+                    "value": "+" + money(s.store_credit_bonus_amount),
+                }
+            )
+        total_label = _("Estimated store credit")
+        total = s.refund_estimate_amount + s.store_credit_bonus_amount
+    elif s.resolution == EXCHANGE:
+        total_label = _("Value towards your exchange")
+        total = s.refund_estimate_amount
+    else:
+        total_label = _("Estimated refund")
+        total = s.refund_estimate_amount
+    rows.append({"label": total_label, "value": money(total), "total": True})
+    return rows
+
+
+def _perks(s: ReturnSnapshot, money: _Money) -> list[str]:
+    perks = []
+    if s.customer_tier and s.return_shipping_fee_amount == 0:
+        perks.append(
+            _("As a %(tier)s member, your return shipping is free.")
+            % {"tier": tier_label(s.customer_tier)}
+        )
+    if s.resolution == STORE_CREDIT and s.store_credit_bonus_amount > 0:
+        perks.append(
+            _("Choosing store credit earns you a bonus of %(bonus)s.")
+            % {"bonus": money(s.store_credit_bonus_amount)}
+        )
+    return perks
+
+
+def _greeting(name: str) -> str:
+    first = name.strip().split(" ")[0] if name.strip() else ""
+    return _("Hi %(name)s,") % {"name": first} if first else _("Hello,")
+
+
+def _one_line_address(address: Any) -> str:
+    if not isinstance(address, dict):
+        return ""
+    parts = [address.get(k) for k in ("line1", "line2", "postal_code", "city")]
+    return ", ".join(str(p) for p in parts if p)
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _parse_amount(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def readable_text_colour(background: str) -> str:
+    """Black or white, whichever reads better on `background` (#rrggbb), by WCAG luminance."""
+    try:
+        red, green, blue = (int(background[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    except (ValueError, IndexError):
+        return "#ffffff"
+
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+    # Contrast with white is (1.05)/(L+0.05), with black (L+0.05)/0.05: pick the larger.
+    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else "#111111"
+
+
+def _tidy(text: str) -> str:
+    """Collapse the blank lines template tags leave behind in the text part."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line == "" and (not tidy or tidy[-1] == ""):
+            continue
+        tidy.append(line)
+    return "\n".join(tidy).strip() + "\n"

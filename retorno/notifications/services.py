@@ -1,0 +1,244 @@
+"""Messages to shoppers: written with the return change that causes them, sent by the outbox.
+
+`notify_return_event` renders the message for each channel the store uses and stores it, with
+an outbox row, in the caller's transaction: a rolled-back change leaves no message behind, and
+a committed one is always delivered (the outbox retries with backoff and its sweeper re-drives
+what a crash left). `message_deliver` is the outbox handler: it sends the stored message as it
+is and records the outcome; a message already sent is never sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+
+from retorno.core.models import OutboxMessage
+from retorno.core.outbox import MAX_ATTEMPTS, PermanentFailure, outbox_enqueue
+from retorno.notifications import channels
+from retorno.notifications.content import render_message
+from retorno.notifications.formatting import base_language
+from retorno.notifications.models import Channel, Message, MessageKind, MessageStatus
+from retorno.notifications.selectors import notification_settings_for
+from retorno.notifications.snapshots import ReturnSnapshot
+from retorno.stores.models import Store
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_KIND = "notification.send"
+
+# Return events that tell the shopper something, and the message each one sends. Several
+# events can share a message: a pickup scan and the first in-transit scan both mean "on its
+# way"; resolving a refund return and the ledger's "refunded" both mean "your money is back".
+EVENT_MESSAGES: dict[str, str] = {
+    "created": MessageKind.CREATED,
+    "approved": MessageKind.APPROVED,
+    "rejected": MessageKind.REJECTED,
+    "held_for_review": MessageKind.HELD_FOR_REVIEW,
+    "label_ready": MessageKind.LABEL_READY,
+    "picked_up": MessageKind.IN_TRANSIT,
+    "in_transit": MessageKind.IN_TRANSIT,
+    "received": MessageKind.RECEIVED,
+    "refunded": MessageKind.REFUNDED,
+    "resolved": MessageKind.REFUNDED,
+    "cancelled": MessageKind.CANCELLED,
+}
+NOTIFIED_EVENTS = frozenset(EVENT_MESSAGES)
+
+# Kinds a return can go through more than once, each time worth a message (a new label after
+# a failed pickup). Every other kind is sent at most once per return and channel, whatever
+# events lead to it.
+REPEATABLE_KINDS = frozenset({MessageKind.LABEL_READY})
+
+# Steps older than this are history (an import, a backfill, the demo): recorded nowhere, sent never.
+DEFAULT_MAX_EVENT_AGE = timedelta(days=2)
+
+
+def notify_return_event(
+    *,
+    store: Store,
+    return_snapshot: ReturnSnapshot,
+    event_kind: str,
+    event_id: int | None = None,
+    occurred_at: datetime | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> list[Message]:
+    """Queue the messages that tell the shopper about `event_kind` on a return.
+
+    Call it inside the transaction of the change (it writes Message and outbox rows there and
+    delivery starts after commit). One message per channel the store enables for this kind and
+    the shopper can be reached on (email always, SMS/WhatsApp with a phone); in the shopper's
+    language (theirs, else the store's). Idempotent: calling it again for the same event (or,
+    for non-repeatable kinds, for another event leading to the same kind) queues nothing.
+    Events that tell the shopper nothing, or that happened more than NOTIFY_MAX_EVENT_AGE ago,
+    are ignored. Returns the messages queued by this call.
+    """
+    kind = EVENT_MESSAGES.get(event_kind)
+    if kind is None:
+        return []
+    now = now or timezone.now()
+    max_age = getattr(settings, "NOTIFY_MAX_EVENT_AGE", DEFAULT_MAX_EVENT_AGE)
+    if occurred_at is not None and now - occurred_at > max_age:
+        return []
+    snapshot = return_snapshot
+    preferences = notification_settings_for(store)
+    reachable = [
+        (Channel.EMAIL, snapshot.customer_email),
+        (Channel.SMS, snapshot.customer_phone),
+        (Channel.WHATSAPP, snapshot.customer_phone),
+    ]
+    keys = {
+        channel: _dedupe_key(snapshot.return_id, kind, channel, event_id, occurred_at)
+        for channel, recipient in reachable
+        if recipient and preferences.sends(channel, kind)
+    }
+    if not keys:
+        return []
+    known = set(
+        Message.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True)
+    )
+    keys = {channel: key for channel, key in keys.items() if key not in known}
+    if not keys:
+        return []
+    language = shopper_language(snapshot.customer_language, store.default_language)
+    with translation.override(language):
+        rendered = render_message(
+            store=store,
+            snapshot=snapshot,
+            kind=kind,
+            language=language,
+            note=note,
+            data=dict(data or {}),
+        )
+    queued = []
+    for channel, recipient in reachable:
+        if channel not in keys:
+            continue
+        email = channel == Channel.EMAIL
+        message = _message_insert(
+            store=store,
+            return_id=snapshot.return_id,
+            rma=snapshot.rma,
+            tracking_token=snapshot.tracking_token,
+            event_id=event_id,
+            kind=kind,
+            channel=channel,
+            recipient=recipient,
+            language=language,
+            subject=rendered.subject if email else "",
+            body_text=rendered.text if email else rendered.short_text,
+            body_html=rendered.html if email else "",
+            dedupe_key=keys[channel],
+            created_at=now,
+        )
+        if message is None:
+            continue  # a concurrent call for the same event got there first
+        outbox = outbox_enqueue(
+            store_id=store.id,
+            kind=OUTBOX_KIND,
+            dedupe_key=f"notification:{message.id}",
+            payload={"message_id": message.id},
+        )
+        if outbox is not None:
+            message.outbox_message_id = outbox.id
+            Message.objects.filter(id=message.id).update(outbox_message_id=outbox.id)
+        queued.append(message)
+    return queued
+
+
+def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
+    """Outbox handler: send one stored message and record the outcome on it.
+
+    Never renders anything. A message already sent is not sent again (a retried or re-driven
+    delivery returns at once). A transient failure keeps the message queued with its error and
+    re-raises, so the outbox retries it; a permanent one, or the last attempt, marks it failed.
+    """
+    message_id = outbox_message.payload.get("message_id")
+    message = Message.objects.select_related("store").filter(id=message_id).first()
+    if message is None:
+        raise PermanentFailure(f"message {message_id!r} does not exist")
+    if message.status != MessageStatus.QUEUED:
+        return {"message_id": message.id, "skipped": message.status}
+    try:
+        provider_id = channels.send(message)
+    except channels.PermanentSendError as exc:
+        _record_failure(message, str(exc), give_up=True)
+        raise PermanentFailure(str(exc)) from exc
+    except Exception as exc:
+        _record_failure(message, repr(exc), give_up=outbox_message.attempts + 1 >= MAX_ATTEMPTS)
+        raise
+    Message.objects.filter(id=message.id).update(
+        status=MessageStatus.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=provider_id[:255],
+        error="",
+        attempts=F("attempts") + 1,
+    )
+    return {"message_id": message.id, "provider_message_id": provider_id}
+
+
+def message_resend(*, store: Store, message_id: int) -> Message | None:
+    """Staff action: send a failed message again, exactly as it was written. A message that
+    was sent or is still queued is left alone (returns None)."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(store=store, id=message_id).first()
+        if message is None or message.status != MessageStatus.FAILED:
+            return None
+        outbox = outbox_enqueue(
+            store_id=store.id,
+            kind=OUTBOX_KIND,
+            dedupe_key=f"notification:{message.id}:resend:{message.attempts}",
+            payload={"message_id": message.id},
+        )
+        message.status = MessageStatus.QUEUED
+        message.error = ""
+        if outbox is not None:
+            message.outbox_message_id = outbox.id
+        message.save(update_fields=["status", "error", "outbox_message_id"])
+    return message
+
+
+def shopper_language(customer_language: str, store_language: str) -> str:
+    """The shopper's language if we speak it, else the store's, else the site default."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    for candidate in (customer_language, store_language, settings.LANGUAGE_CODE):
+        language = base_language(candidate)
+        if language in supported:
+            return language
+    return "en"
+
+
+def _dedupe_key(
+    return_id: int, kind: str, channel: str, event_id: int | None, occurred_at: datetime | None
+) -> str:
+    if kind not in REPEATABLE_KINDS:
+        return f"return:{return_id}:{kind}:{channel}"
+    occurrence = (
+        event_id if event_id is not None else (occurred_at.isoformat() if occurred_at else "")
+    )
+    return f"return:{return_id}:{kind}:{channel}:{occurrence}"
+
+
+def _message_insert(**fields: Any) -> Message | None:
+    try:
+        with transaction.atomic():
+            return Message.objects.create(**fields)
+    except IntegrityError:
+        if Message.objects.filter(dedupe_key=fields["dedupe_key"]).exists():
+            return None
+        raise
+
+
+def _record_failure(message: Message, error: str, *, give_up: bool) -> None:
+    Message.objects.filter(id=message.id, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.FAILED if give_up else MessageStatus.QUEUED,
+        error=error[:2000],
+        attempts=F("attempts") + 1,
+    )
