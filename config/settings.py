@@ -172,4 +172,5 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "retorno.core.tasks.outbox_sweep", "schedule": 60.0},
+    "shipments-poll": {"task": "retorno.returns.tasks.shipments_poll", "schedule": 900.0},
 }

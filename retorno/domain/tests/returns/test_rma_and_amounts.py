@@ -50,3 +50,22 @@ def test_successive_partial_returns_never_exceed_what_was_paid(quantity, price, 
     assert total <= paid
     if taken == quantity:
         assert total == paid
+
+
+@given(
+    st.integers(1, 40),
+    st.decimals(min_value=0, max_value=5000, places=2),
+    st.integers(0, 40),
+    st.integers(1, 40),
+    st.sampled_from(["EUR", "JPY", "KWD"]),
+)
+def test_unit_shares_match_the_general_allocation(quantity, paid, before, units, currency):
+    from retorno.domain.money import allocate, quantize
+
+    shares = allocate(quantize(paid, currency), [Decimal(1)] * quantity, currency)
+    start = min(before, quantity)
+    expected = sum(shares[start : start + units], Decimal("0"))
+    got = units_paid_amount(
+        paid_total=paid, quantity=quantity, units=units, units_before=before, currency=currency
+    )
+    assert got == expected
