@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from retorno.accounts.keys import KEY_PREFIX, digest_key
-from retorno.accounts.models import ApiKey
+from retorno.accounts.models import ApiKey, Membership
 
 
 def api_key_authenticate(plain: str) -> ApiKey | None:
@@ -12,4 +14,13 @@ def api_key_authenticate(plain: str) -> ApiKey | None:
         ApiKey.objects.select_related("store")
         .filter(digest=digest_key(plain), revoked_at__isnull=True)
         .first()
+    )
+
+
+def memberships_for_user(*, user: Any) -> list[Membership]:
+    """The stores a staff user works in, with the role in each, by store name."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Membership.objects.filter(user=user).select_related("store").order_by("store__name", "id")
     )

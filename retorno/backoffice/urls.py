@@ -1,4 +1,73 @@
 from django.urls import path
+from django.views.i18n import set_language
+
+from retorno.backoffice import views
 
 app_name = "backoffice"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login", views.LoginView.as_view(), name="login"),
+    path("logout", views.LogoutView.as_view(), name="logout"),
+    path("language", set_language, name="language"),
+    path("store", views.store_switch, name="store_switch"),
+    path("returns", views.queue, name="queue"),
+    path("returns/<str:rma>", views.return_detail, name="return"),
+    path("returns/<str:rma>/approve", views.return_approve, name="return_approve"),
+    path("returns/<str:rma>/reject", views.return_reject, name="return_reject"),
+    path("returns/<str:rma>/cancel", views.return_cancel, name="return_cancel"),
+    path("returns/<str:rma>/override", views.return_override, name="return_override"),
+]
+
+# Warehouse: receiving, inspection, dispositions, return-to-vendor batches.
+from retorno.backoffice import views_warehouse  # noqa: E402
+
+urlpatterns += [
+    path("receiving", views_warehouse.receiving_scan, name="receiving"),
+    path("receiving/<str:rma>", views_warehouse.receiving_return, name="receiving_return"),
+    path("receiving/<str:rma>/scan", views_warehouse.receiving_count, name="receiving_count"),
+    path("receiving/<str:rma>/close", views_warehouse.receiving_close, name="receiving_close"),
+    path("inspection/<str:rma>", views_warehouse.inspection_page, name="inspection"),
+    path(
+        "inspection/<str:rma>/items/<str:line>",
+        views_warehouse.inspection_save,
+        name="inspection_save",
+    ),
+    path(
+        "inspection/<str:rma>/dispositions/<int:inspection_id>",
+        views_warehouse.disposition_save,
+        name="disposition_save",
+    ),
+    path("rtv", views_warehouse.rtv_batches, name="rtv"),
+    path("rtv/<int:batch_id>.csv", views_warehouse.rtv_batch_csv, name="rtv_csv"),
+    path("rtv/<int:batch_id>/ship", views_warehouse.rtv_batch_ship, name="rtv_ship"),
+]
+
+from retorno.backoffice import views_pickups  # noqa: E402
+
+urlpatterns += [
+    path("pickups", views_pickups.desk, name="pickups_desk"),
+    path("pickups/<str:rma>", views_pickups.desk_act, name="pickups_desk_act"),
+]
+
+# Finance: the refund ledger, a return's refund preview and execution, claims.
+from retorno.backoffice import views_finance  # noqa: E402
+
+urlpatterns += [
+    path("finance/refunds", views_finance.refunds, name="refunds"),
+    path("finance/refunds/<int:refund_id>", views_finance.refund_detail, name="refund"),
+    path("finance/refunds/<int:refund_id>/retry", views_finance.refund_retry, name="refund_retry"),
+    path(
+        "finance/refunds/<int:refund_id>/mark-paid",
+        views_finance.refund_mark_paid,
+        name="refund_mark_paid",
+    ),
+    path("finance/returns/<str:rma>/refund", views_finance.return_refund, name="return_refund"),
+    path(
+        "finance/returns/<str:rma>/refund/execute",
+        views_finance.return_refund_execute,
+        name="return_refund_execute",
+    ),
+    path("finance/claims", views_finance.claims, name="claims"),
+    path("finance/claims/<str:number>", views_finance.claim_detail, name="claim"),
+    path("finance/claims/<str:number>/resolve", views_finance.claim_resolve, name="claim_resolve"),
+]

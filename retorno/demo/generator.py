@@ -37,6 +37,7 @@ from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.orders.catalog import product_upsert
+from retorno.logistics.demo import demo_carriers_ensure
 from retorno.orders.models import Order
 from retorno.orders.services import order_upsert
 from retorno.policies.selectors import policy_version_current
@@ -140,6 +141,8 @@ def demo_create(
                 customers=customers, orders=orders
             )
         result.generated = True
+    # Carriers come last: the demo's history is past, and only what happens from now on books.
+    demo_carriers_ensure(store)
     result.counts = {
         "products": store.products.count(),
         "variants": store.variants.count(),

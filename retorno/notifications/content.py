@@ -13,6 +13,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from retorno.notifications.formatting import format_date, format_money, tier_label
 from retorno.notifications.models import MessageKind
@@ -43,6 +44,9 @@ class _Copy:
     amounts_title: str = ""
     link_label: str = ""
     link_url: str = ""
+    # The link is what the shopper has to do next: shown as the main button, and in the SMS.
+    link_is_action: bool = False
+    short_text: str = ""
 
 
 def render_message(
@@ -82,11 +86,14 @@ def render_message(
     }
     text = render_to_string("notifications/email/message.txt", context)
     html = render_to_string("notifications/email/message.html", context)
-    short = _("%(store)s: %(subject)s. Track it: %(url)s") % {
-        "store": store.name,
-        "subject": copy.subject,
-        "url": snapshot.tracking_url,
-    }
+    if copy.short_text:
+        short = _("%(store)s: %(text)s") % {"store": store.name, "text": copy.short_text}
+    else:
+        short = _("%(store)s: %(subject)s. Track it: %(url)s") % {
+            "store": store.name,
+            "subject": copy.subject,
+            "url": snapshot.tracking_url,
+        }
     return Rendered(subject=copy.subject, text=_tidy(text), html=html, short_text=short)
 
 
@@ -133,6 +140,8 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
         )
     if kind == MessageKind.LABEL_READY:
         return _label_ready(s, data, language)
+    if kind == MessageKind.PICKUP_FAILED:
+        return _pickup_failed(s, data)
     if kind == MessageKind.IN_TRANSIT:
         return _Copy(
             subject=_("Your return %(rma)s is on its way") % {"rma": rma},
@@ -156,6 +165,8 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
         )
     if kind == MessageKind.REFUNDED:
         return _refunded(s, data, language)
+    if kind == MessageKind.CANCELLED and data.get("step") == "cancel":
+        return _cancelled_after_failed_pickups(s, data)
     if kind == MessageKind.CANCELLED:
         return _Copy(
             subject=_("Your return %(rma)s has been cancelled") % {"rma": rma},
@@ -212,6 +223,124 @@ def _label_ready(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Cop
         link_label=_("Download your label") if label_url else "",
         link_url=label_url,
     )
+
+
+def _pickup_failed(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
+    rma = s.rma
+    reason = str(data.get("reason") or "")
+    paragraphs = [
+        _("The carrier came to collect the parcel for your return %(rma)s but could not take it.")
+        % {"rma": rma},
+        _("Why: %(reason)s") % {"reason": failed_pickup_reason(reason)},
+    ]
+    hint = _failed_pickup_hint(reason)
+    if hint:
+        paragraphs.append(hint)
+    paragraphs.append(
+        _(
+            "Tell us how you'd like to continue: choose a new pickup date, correct your address "
+            "or phone number, take the parcel to a drop-off point instead, or cancel the return. "
+            "We'll book the carrier again straight away."
+        )
+    )
+    if data.get("step") == "desk":
+        paragraphs.append(
+            _("Our returns team has also been told and may get in touch to help you.")
+        )
+    details: list[tuple[str, str]] = []
+    address = _one_line_address(s.pickup_address)
+    if address:
+        details.append((_("Pickup address"), address))
+    if data.get("tracking_number"):
+        details.append((_("Carrier tracking number"), str(data["tracking_number"])))
+    url = str(data.get("recovery_url") or s.tracking_url)
+    return _Copy(
+        subject=_("The carrier couldn't collect your return %(rma)s") % {"rma": rma},
+        headline=_("The carrier couldn't collect your parcel"),
+        paragraphs=paragraphs,
+        details=details,
+        show_items=False,
+        link_label=_("Choose what to do next"),
+        link_url=url,
+        link_is_action=True,
+        short_text=_(
+            "The carrier couldn't collect your return %(rma)s (%(reason)s). "
+            "Choose a new date, fix the address or cancel: %(url)s"
+        )
+        % {"rma": rma, "reason": _failed_pickup_reason_short(reason), "url": url},
+    )
+
+
+def _cancelled_after_failed_pickups(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
+    rma = s.rma
+    try:
+        failures = max(1, int(data.get("failures") or 1))
+    except (TypeError, ValueError):
+        failures = 1
+    return _Copy(
+        subject=_("Your return %(rma)s has been cancelled") % {"rma": rma},
+        headline=_("Your return has been cancelled"),
+        paragraphs=[
+            ngettext(
+                "The carrier could not collect the parcel for your return %(rma)s, so we have "
+                "cancelled the return.",
+                "The carrier tried %(count)d times but could not collect the parcel for your "
+                "return %(rma)s, so we have cancelled the return.",
+                failures,
+            )
+            % {"rma": rma, "count": failures},
+            _("Why, the last time: %(reason)s")
+            % {"reason": failed_pickup_reason(str(data.get("reason") or ""))},
+            _(
+                "If you still want to send the items back, you can start a new return while the "
+                "return window is open."
+            ),
+            _("If you have any questions, just reply to this email."),
+        ],
+        show_items=False,
+    )
+
+
+def failed_pickup_reason(reason: str) -> str:
+    """Why a pickup failed, in plain words (reason codes of FailedPickupReason)."""
+    return {
+        "customer_not_available": _("Nobody was at home when the carrier came."),
+        "wrong_address": _("The carrier could not find the address, or it was incomplete."),
+        "item_not_ready": _("The parcel was not packed and ready when the carrier came."),
+        "refused": _("The parcel was not handed over to the carrier."),
+        "not_serviceable": _("The carrier cannot collect at this address."),
+        "carrier_issue": _(
+            "The carrier had a problem on their side and could not come. It was not your fault."
+        ),
+    }.get(reason, _("The carrier did not tell us why."))
+
+
+def _failed_pickup_hint(reason: str) -> str:
+    return {
+        "customer_not_available": _(
+            "Choose a day when someone can hand over the parcel, or take it to a drop-off "
+            "point whenever suits you."
+        ),
+        "wrong_address": _(
+            "Please check your address and phone number, and correct whatever is wrong."
+        ),
+        "item_not_ready": _("Pack the items and choose a new pickup date."),
+        "not_serviceable": _(
+            "Take the parcel to a drop-off point instead, or give us another address."
+        ),
+        "carrier_issue": _("Choose a new pickup date and we'll send the carrier again."),
+    }.get(reason, "")
+
+
+def _failed_pickup_reason_short(reason: str) -> str:
+    return {
+        "customer_not_available": _("nobody at home"),
+        "wrong_address": _("address not found"),
+        "item_not_ready": _("parcel not ready"),
+        "refused": _("parcel not handed over"),
+        "not_serviceable": _("address not served"),
+        "carrier_issue": _("carrier problem"),
+    }.get(reason, _("no reason given"))
 
 
 def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:

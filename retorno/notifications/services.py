@@ -41,6 +41,7 @@ EVENT_MESSAGES: dict[str, str] = {
     "rejected": MessageKind.REJECTED,
     "held_for_review": MessageKind.HELD_FOR_REVIEW,
     "label_ready": MessageKind.LABEL_READY,
+    "pickup_failed": MessageKind.PICKUP_FAILED,
     "picked_up": MessageKind.IN_TRANSIT,
     "in_transit": MessageKind.IN_TRANSIT,
     "received": MessageKind.RECEIVED,
@@ -51,9 +52,13 @@ EVENT_MESSAGES: dict[str, str] = {
 NOTIFIED_EVENTS = frozenset(EVENT_MESSAGES)
 
 # Kinds a return can go through more than once, each time worth a message (a new label after
-# a failed pickup). Every other kind is sent at most once per return and channel, whatever
-# events lead to it.
-REPEATABLE_KINDS = frozenset({MessageKind.LABEL_READY})
+# a failed pickup, each failed pickup). Every other kind is sent at most once per return and
+# channel, whatever events lead to it.
+REPEATABLE_KINDS = frozenset({MessageKind.LABEL_READY, MessageKind.PICKUP_FAILED})
+
+# Returns whose failed pickup the shopper can still fix on the recovery page; only these are
+# cancelled by logistics when a pickup fails for the last allowed time.
+_PICKUP_RECOVERABLE_STATUSES = frozenset({"approved", "pending_review"})
 
 # Steps older than this are history (an import, a backfill, the demo): recorded nowhere, sent never.
 DEFAULT_MAX_EVENT_AGE = timedelta(days=2)
@@ -80,14 +85,14 @@ def notify_return_event(
     Events that tell the shopper nothing, or that happened more than NOTIFY_MAX_EVENT_AGE ago,
     are ignored. Returns the messages queued by this call.
     """
-    kind = EVENT_MESSAGES.get(event_kind)
+    snapshot = return_snapshot
+    kind = message_kind_for(event_kind, data or {}, snapshot.status)
     if kind is None:
         return []
     now = now or timezone.now()
     max_age = getattr(settings, "NOTIFY_MAX_EVENT_AGE", DEFAULT_MAX_EVENT_AGE)
     if occurred_at is not None and now - occurred_at > max_age:
         return []
-    snapshot = return_snapshot
     preferences = notification_settings_for(store)
     reachable = [
         (Channel.EMAIL, snapshot.customer_email),
@@ -151,6 +156,25 @@ def notify_return_event(
             Message.objects.filter(id=message.id).update(outbox_message_id=outbox.id)
         queued.append(message)
     return queued
+
+
+def message_kind_for(event_kind: str, data: dict[str, Any], return_status: str) -> str | None:
+    """The kind of message `event_kind` sends, or None when it tells the shopper nothing.
+
+    The last failed pickup a store allows (logistics records it with `step: "cancel"`, then
+    cancels the return with a plain `cancelled` event) is the cancellation message, saying why
+    in the shopper's language: it uses the once-per-return `cancelled` key, so the `cancelled`
+    event that follows sends nothing more, and the shopper gets one message, not a "choose a
+    new date" link to a return that is about to be cancelled followed by a bare cancellation.
+    """
+    kind = EVENT_MESSAGES.get(event_kind)
+    if (
+        kind == MessageKind.PICKUP_FAILED
+        and data.get("step") == "cancel"
+        and return_status in _PICKUP_RECOVERABLE_STATUSES
+    ):
+        return MessageKind.CANCELLED
+    return kind
 
 
 def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:

@@ -23,12 +23,16 @@ INSPECTION_DAYS = 2
 
 
 def label_url_for(return_request: Return) -> str | None:
-    """HOOK for logistics: the URL of the return's printable label, or None when it has none.
+    """The URL of the return's printable label, or None while it has none (not booked yet, or
+    a pickup without a label)."""
+    from django.urls import reverse
 
-    Logistics is not built yet, so there is never a label; when it is, return the label
-    download URL here and the tracking page shows the link.
-    """
-    return None
+    from retorno.logistics.selectors import latest_label_shipment
+
+    shipment = latest_label_shipment(store=return_request.store, return_id=return_request.id)
+    if shipment is None:
+        return None
+    return reverse("portal:label", kwargs={"token": return_request.tracking_token})
 
 
 @dataclass(frozen=True)

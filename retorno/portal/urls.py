@@ -15,3 +15,10 @@ urlpatterns = [
     path("r/<str:token>/cancel", views.tracking_cancel, name="tracking_cancel"),
     path("r/<str:token>/pickup", views.tracking_pickup, name="tracking_pickup"),
 ]
+
+from retorno.portal import views_recovery  # noqa: E402
+
+urlpatterns += [
+    path("r/<str:token>/recovery", views_recovery.recovery, name="recovery"),
+    path("r/<str:token>/label.pdf", views_recovery.label, name="label"),
+]

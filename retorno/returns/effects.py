@@ -14,7 +14,9 @@ from django.conf import settings
 from retorno.domain.returns.states import ReturnStatus
 from retorno.notifications.services import NOTIFIED_EVENTS, notify_return_event
 from retorno.notifications.snapshots import ItemSnapshot, ReturnSnapshot
+from retorno.returns import refunding
 from retorno.returns.models import Return, ReturnEvent
+from retorno.returns.shipping import on_return_event as book_and_track_shipments
 
 EventHandler = Callable[[Return, ReturnEvent], None]
 
@@ -86,7 +88,11 @@ def return_snapshot(return_request: Return) -> ReturnSnapshot:
 
 
 # One handler per capability, in the order they run; each decides what an event means to it.
-HANDLERS: tuple[EventHandler, ...] = (notify_shopper,)
+HANDLERS: tuple[EventHandler, ...] = (
+    notify_shopper,
+    book_and_track_shipments,
+    refunding.on_return_event,
+)
 
 
 def after_event(return_request: Return, event: ReturnEvent) -> None:

@@ -386,3 +386,206 @@ def return_recommendations(*, return_request: Return, limit: int = 4) -> list[Re
             if len(picks) >= limit:
                 break
     return picks[:limit]
+
+
+# --- staff back office: the returns queue and the dashboard -------------------------------------
+
+# Returns someone still has to work on; the others are finished (or only wait to be closed).
+OPEN_STATUSES = (
+    "requested",
+    "pending_review",
+    "approved",
+    "in_transit",
+    "received",
+    "inspected",
+)
+FINISHED_STATUSES = ("resolved", "rejected", "cancelled", "closed")
+
+# Age of a return in whole days since it was requested: bucket -> (from, to) inclusive.
+QUEUE_AGE_BUCKETS: dict[str, tuple[int, int | None]] = {
+    "0-2": (0, 2),
+    "3-7": (3, 7),
+    "8-14": (8, 14),
+    "15-30": (15, 30),
+    "31+": (31, None),
+}
+QUEUE_MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class ReturnQueueFilters:
+    """What a staff member narrows the queue to. Empty strings mean "any".
+
+    `status` is a return status or "open" (every status still needing work). `q` is matched
+    exactly against the RMA, the order number or id, the customer's email and (once logistics
+    stores shipments) a tracking number.
+    """
+
+    status: str = ""
+    reason: str = ""
+    method: str = ""
+    resolution: str = ""
+    age: str = ""
+    tier: str = ""
+    needs_review: bool = False
+    q: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnQueuePage:
+    results: list[Return]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+def _tracking_number_filter(*, store: Store, text: str) -> Q | None:
+    """Hook for the search by carrier tracking number: None until logistics keeps shipments.
+
+    When it does, return e.g. `Q(id__in=Shipment.objects.filter(store=store,
+    tracking_number=text).values("return_id"))`; the queue's query count stays the same.
+    """
+    return None
+
+
+def _queue_search(store: Store, text: str) -> Q:
+    text = text.strip()[:254]
+    match = Q(rma=normalise_rma(text))
+    match |= Q(order__number__in=_order_number_variants(text)) | Q(order__external_id=text)
+    if "@" in text:
+        match |= Q(customer__email=text.lower())
+    tracking = _tracking_number_filter(store=store, text=text)
+    if tracking is not None:
+        match |= tracking
+    return match
+
+
+def return_queue_for_store(
+    *,
+    store: Store,
+    filters: ReturnQueueFilters,
+    now: datetime,
+    page: int = 1,
+    per_page: int = 25,
+) -> ReturnQueuePage:
+    """One page of the store's returns for staff, filtered and searched.
+
+    Order: returns waiting for review first, then other open ones, then finished ones; oldest
+    first within each group, so nothing waits forever. Three queries whatever the page size:
+    the count, the page (with order and customer) and its items.
+    """
+    from datetime import timedelta
+
+    from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+
+    queryset = Return.objects.filter(store=store)
+    if filters.status == "open":
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.needs_review:
+        queryset = queryset.filter(status="pending_review")
+    if filters.method:
+        queryset = queryset.filter(method=filters.method)
+    if filters.resolution:
+        queryset = queryset.filter(resolution=filters.resolution)
+    if filters.tier:
+        queryset = queryset.filter(customer__tier=filters.tier)
+    if filters.reason:
+        queryset = queryset.filter(
+            Exists(ReturnItem.objects.filter(return_request=OuterRef("pk"), reason=filters.reason))
+        )
+    if filters.age in QUEUE_AGE_BUCKETS:
+        youngest, oldest = QUEUE_AGE_BUCKETS[filters.age]
+        queryset = queryset.filter(created_at__lte=now - timedelta(days=youngest))
+        if oldest is not None:
+            queryset = queryset.filter(created_at__gt=now - timedelta(days=oldest + 1))
+    if filters.q.strip():
+        queryset = queryset.filter(_queue_search(store, filters.q))
+
+    per_page = max(1, min(per_page, QUEUE_MAX_PER_PAGE))
+    total = queryset.count()
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    ordered = queryset.annotate(
+        queue_rank=Case(
+            When(status="pending_review", then=Value(0)),
+            When(status__in=FINISHED_STATUSES, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("queue_rank", "created_at", "id")
+    start = (page - 1) * per_page
+    rows = list(
+        ordered.select_related("order", "customer").prefetch_related("items")[
+            start : start + per_page
+        ]
+    )
+    return ReturnQueuePage(results=rows, total=total, page=page, pages=pages, per_page=per_page)
+
+
+def customer_tiers_for_store(*, store: Store) -> list[str]:
+    """The loyalty tiers the store's returning customers have, for the queue's tier filter."""
+    return sorted(
+        tier
+        for tier in Return.objects.filter(store=store)
+        .exclude(customer__tier="")
+        .values_list("customer__tier", flat=True)
+        .distinct()
+        if tier
+    )
+
+
+def return_detail_for_store(*, store: Store, rma: str) -> Return:
+    """A return with everything its staff page shows: items (line, variant, exchange variant),
+    the policy version and the event trail, in a fixed number of queries."""
+    return_request = (
+        Return.objects.filter(store=store, rma=normalise_rma(rma))
+        .select_related("order", "customer", "policy_version")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=ReturnItem.objects.select_related(
+                    "order_line__variant", "exchange_variant"
+                ),
+            ),
+            Prefetch("events", queryset=ReturnEvent.objects.order_by("created_at", "id")),
+        )
+        .first()
+    )
+    if return_request is None:
+        raise NotFound(f"No return {rma!r} in this store.", code="return_not_found")
+    return return_request
+
+
+@dataclass(frozen=True)
+class ReturnDashboard:
+    counts_by_status: dict[str, int]
+    open_total: int
+    needs_review: int
+    oldest_open: list[Return]
+
+
+def return_dashboard_for_store(*, store: Store, oldest_limit: int = 5) -> ReturnDashboard:
+    """Counts by status and the oldest open returns of a store: two queries."""
+    from django.db.models import Count
+
+    counts = {
+        row["status"]: row["n"]
+        for row in Return.objects.filter(store=store)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    oldest = list(
+        Return.objects.filter(store=store, status__in=OPEN_STATUSES)
+        .select_related("customer")
+        .order_by("created_at", "id")[:oldest_limit]
+    )
+    return ReturnDashboard(
+        counts_by_status=counts,
+        open_total=sum(counts.get(s, 0) for s in OPEN_STATUSES),
+        needs_review=counts.get("pending_review", 0),
+        oldest_open=oldest,
+    )

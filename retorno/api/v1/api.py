@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 
 from retorno.api.v1 import errors
 from retorno.api.v1.auth import ApiKeyAuth
-from retorno.api.v1.routers import orders, policy, returns
+from retorno.api.v1.routers import logistics, money, orders, policy, returns, warehouse
 
 PROBLEM = "application/problem+json"
 
@@ -40,3 +40,6 @@ errors.install(api)
 api.add_router("/orders", orders.router)
 api.add_router("/returns", returns.router)
 api.add_router("/policy", policy.router)
+api.add_router("", logistics.router)
+api.add_router("", warehouse.router)
+api.add_router("", money.router)

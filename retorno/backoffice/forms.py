@@ -1,0 +1,108 @@
+"""Forms of the back office: the queue's filters and the actions on a return."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from retorno.backoffice import labels
+from retorno.returns.selectors import QUEUE_AGE_BUCKETS, ReturnQueueFilters
+
+ANY: list[tuple[str, Any]] = [("", _("Any"))]
+NOTE_MAX = 2000
+
+
+def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
+    # Choices are set per form, under the request's language (labels are lazy).
+    cast(forms.ChoiceField, form.fields[name]).choices = choices
+
+
+class QueueFilterForm(forms.Form):
+    """GET filters of the returns queue. An invalid value is reported and ignored."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("RMA, order number, email, tracking")}
+        ),
+    )
+    status = forms.ChoiceField(label=_("State"), required=False)
+    needs_review = forms.BooleanField(label=_("Needs review"), required=False)
+    reason = forms.ChoiceField(label=_("Reason"), required=False)
+    method = forms.ChoiceField(label=_("Method"), required=False)
+    resolution = forms.ChoiceField(label=_("Resolution"), required=False)
+    age = forms.ChoiceField(label=_("Age"), required=False)
+    tier = forms.ChoiceField(label=_("Customer tier"), required=False)
+
+    def __init__(self, *args: Any, tiers: list[str] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "status", [*ANY, ("open", _("Open")), *labels.choices("status")])
+        _set_choices(self, "reason", [*ANY, *labels.choices("reason")])
+        _set_choices(self, "method", [*ANY, *labels.choices("method")])
+        _set_choices(self, "resolution", [*ANY, *labels.choices("resolution")])
+        ages = [(key, labels.label("age", key)) for key in QUEUE_AGE_BUCKETS]
+        _set_choices(self, "age", [*ANY, *ages])
+        _set_choices(self, "tier", [*ANY, *[(t, t.capitalize()) for t in tiers or []]])
+
+    def filters(self) -> ReturnQueueFilters:
+        """The valid filters (an invalid field counts as "any")."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return ReturnQueueFilters(
+            status=data.get("status") or "",
+            reason=data.get("reason") or "",
+            method=data.get("method") or "",
+            resolution=data.get("resolution") or "",
+            age=data.get("age") or "",
+            tier=data.get("tier") or "",
+            needs_review=bool(data.get("needs_review")),
+            q=data.get("q") or "",
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(v for v in self.filters().__dict__.values())
+
+
+def _note(required_hint: bool) -> forms.CharField:
+    # Whether a note is mandatory is the service's rule (it answers note_required); the
+    # browser's `required` only saves a round trip.
+    attrs: dict[str, Any] = {"rows": 2, "maxlength": NOTE_MAX}
+    if required_hint:
+        attrs["required"] = "required"
+    return forms.CharField(
+        label=_("Note"), required=False, max_length=NOTE_MAX, widget=forms.Textarea(attrs=attrs)
+    )
+
+
+class ApproveForm(forms.Form):
+    note = _note(required_hint=False)
+
+
+class RejectForm(forms.Form):
+    note = _note(required_hint=True)
+
+
+class CancelForm(forms.Form):
+    note = _note(required_hint=False)
+
+
+class OverrideForm(forms.Form):
+    line = forms.ChoiceField(label=_("Item"))
+    decision = forms.ChoiceField(label=_("New decision"))
+    rule = forms.CharField(
+        label=_("Rule overridden"),
+        max_length=80,
+        help_text=_("The policy rule or reason code this decision departs from."),
+    )
+    note = _note(required_hint=True)
+
+    def __init__(self, *args: Any, lines: list[tuple[str, str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "line", lines or [])
+        _set_choices(self, "decision", labels.choices("decision"))

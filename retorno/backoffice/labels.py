@@ -1,0 +1,113 @@
+"""What staff read for the stable codes of returns: statuses, decisions, reasons, events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+STATUS = {
+    "requested": _("Requested"),
+    "pending_review": _("Needs review"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "cancelled": _("Cancelled"),
+    "in_transit": _("In transit"),
+    "received": _("Received"),
+    "inspected": _("Inspected"),
+    "resolved": _("Resolved"),
+    "closed": _("Closed"),
+}
+ITEM_STATUS = {
+    "requested": _("Requested"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "partially_received": _("Partly received"),
+    "received": _("Received"),
+    "missing": _("Missing"),
+    "resolved": _("Resolved"),
+}
+DECISION = {
+    "accepted": _("Accepted"),
+    "rejected": _("Rejected"),
+    "manual_review": _("Manual review"),
+}
+RESOLUTION = {
+    "refund": _("Refund"),
+    "store_credit": _("Store credit"),
+    "exchange": _("Exchange"),
+}
+METHOD = {
+    "pickup": _("Carrier pickup"),
+    "drop_off": _("Drop-off"),
+    "self_ship": _("Self-ship"),
+    "keep": _("Keep the item"),
+}
+REASON = {
+    "too_small": _("Too small"),
+    "too_large": _("Too large"),
+    "defective": _("Defective"),
+    "damaged": _("Damaged in transit"),
+    "not_as_described": _("Not as described"),
+    "wrong_item": _("Wrong item sent"),
+    "changed_mind": _("Changed my mind"),
+    "other": _("Other"),
+}
+EVENT = {
+    "created": _("Return requested"),
+    "held_for_review": _("Held for review"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "cancelled": _("Cancelled"),
+    "decision_overridden": _("Item decision overridden"),
+    "in_transit": _("In transit"),
+    "received": _("Received"),
+    "inspected": _("Inspected"),
+    "resolved": _("Resolved"),
+    "closed": _("Closed"),
+    "pickup_changed": _("Pickup changed"),
+}
+ACTOR = {
+    "system": _("Retorno"),
+    "api_key": _("API"),
+    "staff": _("Staff"),
+    "shopper": _("Shopper"),
+    "carrier": _("Carrier"),
+}
+ROLE = {
+    "admin": _("Admin"),
+    "agent": _("Agent"),
+    "warehouse": _("Warehouse"),
+    "finance": _("Finance"),
+    "analyst": _("Analyst"),
+}
+AGE = {
+    "0-2": _("0–2 days"),
+    "3-7": _("3–7 days"),
+    "8-14": _("8–14 days"),
+    "15-30": _("15–30 days"),
+    "31+": _("Over 30 days"),
+}
+
+TABLES = {
+    "status": STATUS,
+    "item_status": ITEM_STATUS,
+    "decision": DECISION,
+    "resolution": RESOLUTION,
+    "method": METHOD,
+    "reason": REASON,
+    "event": EVENT,
+    "actor": ACTOR,
+    "age": AGE,
+    "role": ROLE,
+}
+
+
+def label(kind: str, code: str) -> str:
+    """The label of `code` in table `kind`; an unknown code is shown as it is."""
+    return str(TABLES.get(kind, {}).get(code, code))
+
+
+def choices(kind: str) -> list[tuple[str, Any]]:
+    """(code, lazy label) pairs, translated when the form is rendered."""
+    return list(TABLES[kind].items())

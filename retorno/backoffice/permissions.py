@@ -1,0 +1,82 @@
+"""Who may do what in the back office: one table, action -> roles.
+
+Views declare their action with `@staff_view(action)` (see `access.py`); templates ask
+`staff.can.<action>` to show a form or a link only to the roles allowed. To add a page or an
+action: add its name here, give it to roles, and decorate the view with it.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from django.utils.translation import gettext_lazy as _
+
+from retorno.accounts.models import Role
+
+ADMIN, AGENT, WAREHOUSE, FINANCE, ANALYST = (
+    Role.ADMIN.value,
+    Role.AGENT.value,
+    Role.WAREHOUSE.value,
+    Role.FINANCE.value,
+    Role.ANALYST.value,
+)
+EVERYONE = frozenset({ADMIN, AGENT, WAREHOUSE, FINANCE, ANALYST})
+
+# Actions (stable names, used in views, templates and tests).
+VIEW = "view"
+APPROVE = "approve"
+REJECT = "reject"
+CANCEL = "cancel"
+OVERRIDE = "override"
+RECEIVE = "receive"
+INSPECT = "inspect"
+SET_DISPOSITION = "set_disposition"
+REFUND_VIEW = "refund_view"
+REFUND_RETRY = "refund_retry"
+CONFIGURE = "configure"
+
+PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
+    {
+        # Reading the dashboard, the queue and a return: every role (analysts only read).
+        VIEW: EVERYONE,
+        # Customer service: decisions on returns.
+        APPROVE: frozenset({ADMIN, AGENT}),
+        REJECT: frozenset({ADMIN, AGENT}),
+        CANCEL: frozenset({ADMIN, AGENT}),
+        OVERRIDE: frozenset({ADMIN, AGENT}),
+        # Warehouse: goods in, checked, sent on.
+        RECEIVE: frozenset({ADMIN, WAREHOUSE}),
+        INSPECT: frozenset({ADMIN, WAREHOUSE}),
+        SET_DISPOSITION: frozenset({ADMIN, WAREHOUSE}),
+        # Money: finance sees and retries refunds; analysts may read the figures.
+        REFUND_VIEW: frozenset({ADMIN, FINANCE, ANALYST}),
+        REFUND_RETRY: frozenset({ADMIN, FINANCE}),
+        # Store settings: policy, carriers, rules, staff.
+        CONFIGURE: frozenset({ADMIN}),
+    }
+)
+
+ACTION_LABELS = MappingProxyType(
+    {
+        VIEW: _("see this store's returns"),
+        APPROVE: _("approve returns"),
+        REJECT: _("reject returns"),
+        CANCEL: _("cancel returns"),
+        OVERRIDE: _("override policy decisions"),
+        RECEIVE: _("receive parcels"),
+        INSPECT: _("inspect items"),
+        SET_DISPOSITION: _("set the disposition of items"),
+        REFUND_VIEW: _("see refunds"),
+        REFUND_RETRY: _("retry refunds"),
+        CONFIGURE: _("change the store's settings"),
+    }
+)
+
+
+def is_allowed(role: str | None, action: str) -> bool:
+    """Whether `role` may perform `action`. Unknown actions are allowed to nobody."""
+    return role is not None and role in PERMISSIONS.get(action, frozenset())
+
+
+def allowed_actions(role: str | None) -> frozenset[str]:
+    return frozenset(action for action in PERMISSIONS if is_allowed(role, action))

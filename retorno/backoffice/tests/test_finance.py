@@ -1,0 +1,203 @@
+"""Finance pages: the refund ledger with states, retry, mark as paid, a return's refund preview
+and execution, claims; and who may see or move money (warehouse and agents may not)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from retorno.accounts.services import membership_grant
+from retorno.resolutions.models import Claim, Refund, ResolutionSettings
+from retorno.resolutions.services import claim_open
+from retorno.resolutions.tests.conftest import AGENT, open_return, order_with, receive
+
+ROLES = ("admin", "agent", "warehouse", "finance", "analyst")
+VIEWERS = {"admin", "finance", "analyst"}
+MOVERS = {"admin", "finance"}
+
+
+@pytest.fixture
+def manual(store):
+    ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
+
+
+@pytest.fixture
+def received(store, manual):
+    order = order_with(store, quantity=3, unit_price="20.00")
+    ret = open_return(store, order, quantity=3)
+    receive(store, ret, 2)
+    return ret
+
+
+def ledger():
+    return list(
+        Refund.objects.order_by("id").values_list("id", "state", "amount", "idempotency_key")
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_see_refunds(signed_in, received, role):
+    client = signed_in(role)
+    refund = Refund.objects.get()
+    for url in (
+        reverse("backoffice:refunds"),
+        reverse("backoffice:refund", args=[refund.id]),
+        reverse("backoffice:return_refund", args=[received.rma]),
+        reverse("backoffice:claims"),
+    ):
+        response = client.get(url)
+        assert response.status_code == (200 if role in VIEWERS else 403), (url, role)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_move_money(signed_in, received, role):
+    client = signed_in(role)
+    refund = Refund.objects.get()
+    Refund.objects.filter(id=refund.id).update(state="failed")
+    before = ledger()
+    response = client.post(reverse("backoffice:refund_retry", args=[refund.id]))
+    if role in MOVERS:
+        assert response.status_code == 302
+        assert Refund.objects.get().idempotency_key.endswith("-a2")
+    else:
+        assert response.status_code == 403
+        assert ledger() == before
+        response = client.post(
+            reverse("backoffice:return_refund_execute", args=[received.rma]), {"amount": "1.00"}
+        )
+        assert response.status_code == 403
+        response = client.post(
+            reverse("backoffice:refund_mark_paid", args=[refund.id]), {"reference": "X"}
+        )
+        assert response.status_code == 403
+        assert ledger() == before
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_sign_in(client: Client, received):
+    refund = Refund.objects.get()
+    response = client.post(reverse("backoffice:refund_retry", args=[refund.id]))
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert Refund.objects.get().state == "pending"
+
+
+@pytest.mark.django_db
+def test_another_stores_finance_sees_nothing(client: Client, other_store, received):
+    user = membership_grant(
+        store=other_store, username="finance.other", email="f@other.test", role="finance",
+        password="pw-123456789",
+    ).user  # fmt: skip
+    client.force_login(user)
+    refund = Refund.objects.get()
+    before = ledger()
+    assert received.rma not in client.get(reverse("backoffice:refunds")).content.decode()
+    assert client.get(reverse("backoffice:refund", args=[refund.id])).status_code == 404
+    assert client.get(reverse("backoffice:return_refund", args=[received.rma])).status_code == 404
+    response = client.post(
+        reverse("backoffice:refund_mark_paid", args=[refund.id]), {"reference": "X"}
+    )
+    assert response.status_code == 404
+    response = client.post(reverse("backoffice:return_refund_execute", args=[received.rma]), {})
+    assert response.status_code == 404
+    assert ledger() == before
+
+
+@pytest.mark.django_db
+def test_finance_lists_states_and_marks_a_manual_refund_paid(signed_in, received):
+    client = signed_in("finance")
+    refund = Refund.objects.get()
+    page = client.get(reverse("backoffice:refunds")).content.decode()
+    assert received.rma in page and 'data-state="pending"' in page
+    assert "Mark as paid" in page
+    page = client.get(reverse("backoffice:refund", args=[refund.id])).content.decode()
+    assert refund.idempotency_key in page
+    response = client.post(
+        reverse("backoffice:refund_mark_paid", args=[refund.id]), {"reference": ""}
+    )
+    assert response.status_code == 422
+    assert Refund.objects.get().state == "pending"
+    response = client.post(
+        reverse("backoffice:refund_mark_paid", args=[refund.id]), {"reference": "BANK-9"}
+    )
+    assert response.status_code == 302
+    refund.refresh_from_db()
+    assert (refund.state, refund.provider_reference) == ("succeeded", "BANK-9")
+    assert received.events.filter(kind="refunded", actor_label__contains="finance").exists()
+
+
+@pytest.mark.django_db
+def test_failed_refunds_show_a_retry_button(signed_in, received):
+    client = signed_in("finance")
+    Refund.objects.update(state="failed")
+    page = client.get(reverse("backoffice:refunds") + "?state=failed").content.decode()
+    assert reverse("backoffice:refund_retry", args=[Refund.objects.get().id]) in page
+
+
+@pytest.mark.django_db
+def test_retrying_a_paid_refund_says_so_and_changes_nothing(signed_in, received):
+    client = signed_in("finance")
+    refund = Refund.objects.get()
+    Refund.objects.update(state="succeeded")
+    before = ledger()
+    response = client.post(reverse("backoffice:refund_retry", args=[refund.id]))
+    assert response.status_code == 409
+    assert "already paid" in response.content.decode()
+    assert ledger() == before
+
+
+@pytest.mark.django_db
+def test_preview_then_execute(signed_in, received):
+    client = signed_in("finance")
+    page = client.get(reverse("backoffice:return_refund", args=[received.rma])).content.decode()
+    assert 'id="preview-total"' in page and 'id="execute-form"' in page
+    before = ledger()
+    response = client.post(
+        reverse("backoffice:return_refund_execute", args=[received.rma]), {"amount": "-3"}
+    )
+    assert response.status_code == 422
+    assert "positive amount" in response.content.decode()
+    assert ledger() == before
+    response = client.post(
+        reverse("backoffice:return_refund_execute", args=[received.rma]), {"amount": "900"}
+    )
+    assert response.status_code == 422 and ledger() == before
+    response = client.post(
+        reverse("backoffice:return_refund_execute", args=[received.rma]),
+        {"amount": "5.00", "note": "goodwill"},
+    )
+    assert response.status_code == 302
+    assert Refund.objects.count() == 2
+    assert Refund.objects.order_by("-id").first().amount == Decimal("5.00")
+
+
+@pytest.mark.django_db
+def test_rma_box_goes_to_the_preview(signed_in, received):
+    client = signed_in("finance")
+    response = client.get(reverse("backoffice:refunds"), {"rma": received.rma.lower()})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:return_refund", args=[received.rma])
+
+
+@pytest.mark.django_db
+def test_claim_page_and_resolution(signed_in, store, manual):
+    order = order_with(store, quantity=1, unit_price="20.00")
+    claim = claim_open(store=store, order_external_id=order.external_id, reason="missing_item",
+                       lines={order.lines.get().external_id: 1}, actor=AGENT,
+                       photos=["claims/p.jpg"])  # fmt: skip
+    client = signed_in("finance")
+    assert claim.number in client.get(reverse("backoffice:claims")).content.decode()
+    page = client.get(reverse("backoffice:claim", args=[claim.number])).content.decode()
+    assert "claims/p.jpg" in page and 'id="resolve-form"' in page
+    response = client.post(
+        reverse("backoffice:claim_resolve", args=[claim.number]), {"resolution": "refund"}
+    )
+    assert response.status_code == 302
+    assert Claim.objects.get().state == "resolved"
+    assert Refund.objects.get(claim=claim).amount == Decimal("20.00")
+    warehouse = signed_in("warehouse")
+    assert warehouse.get(reverse("backoffice:claim", args=[claim.number])).status_code == 403

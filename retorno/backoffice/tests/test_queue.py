@@ -1,0 +1,126 @@
+"""The returns queue: filters, search, order, pagination and a constant number of queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from retorno.backoffice.tests.conftest import make_return
+from retorno.returns.models import Return
+from retorno.stores.models import Store
+
+
+def rmas(response: Any) -> list[str]:
+    return [r.rma for r in response.context["page"].results]
+
+
+@pytest.fixture
+def mix(store: Store, other_store: Store) -> dict[str, Return]:
+    now = timezone.now()
+    returns = {
+        "review": make_return(store, price="600.00", reason="defective", number="7001"),
+        "gold": make_return(
+            store, tier="gold", email="Gold@Example.com", resolution="store_credit"
+        ),
+        "drop": make_return(store, method="drop_off", reason="too_large"),
+        "old": make_return(store, resolution="exchange"),
+        "elsewhere": make_return(other_store, number="7001"),
+    }
+    Return.objects.filter(pk=returns["old"].pk).update(created_at=now - timedelta(days=20))
+    Return.objects.filter(pk=returns["drop"].pk).update(created_at=now - timedelta(days=5))
+    return returns
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["review", "old", "drop", "gold"]),  # review first, then oldest
+        ({"needs_review": "on"}, ["review"]),
+        ({"status": "approved"}, ["old", "drop", "gold"]),
+        ({"status": "open"}, ["review", "old", "drop", "gold"]),
+        ({"status": "closed"}, []),
+        ({"reason": "too_large"}, ["drop"]),
+        ({"method": "drop_off"}, ["drop"]),
+        ({"resolution": "store_credit"}, ["gold"]),
+        ({"tier": "gold"}, ["gold"]),
+        ({"age": "0-2"}, ["review", "gold"]),
+        ({"age": "3-7"}, ["drop"]),
+        ({"age": "15-30"}, ["old"]),
+        ({"age": "31+"}, []),
+        ({"q": "7001"}, ["review"]),  # order number, never another store's
+        ({"q": "#7001"}, ["review"]),
+        ({"q": "gold@example.COM"}, ["gold"]),
+        ({"q": "tracking-unknown"}, []),
+        ({"status": "bogus", "age": "forever"}, ["review", "old", "drop", "gold"]),
+    ],
+)
+def test_filters_and_search(
+    query: dict[str, str], expected: list[str], signed_in: Any, mix: dict[str, Return]
+) -> None:
+    response = signed_in("agent").get(reverse("backoffice:queue"), query)
+    assert response.status_code == 200
+    assert rmas(response) == [mix[name].rma for name in expected]
+
+
+def test_search_by_rma_forgives_case_and_spaces(signed_in: Any, mix: dict[str, Return]) -> None:
+    typed = " " + mix["drop"].rma.lower() + " "
+    response = signed_in("agent").get(reverse("backoffice:queue"), {"q": typed})
+    assert rmas(response) == [mix["drop"].rma]
+
+
+def test_invalid_filters_are_reported(signed_in: Any, mix: dict[str, Return]) -> None:
+    response = signed_in("agent").get(reverse("backoffice:queue"), {"status": "bogus"})
+    assert "were not valid and were ignored" in response.content.decode()
+
+
+def test_pagination_keeps_the_filters(signed_in: Any, store: Store) -> None:
+    for _ in range(27):
+        make_return(store, method="drop_off")
+    make_return(store)
+    client = signed_in("agent")
+    first = client.get(reverse("backoffice:queue"), {"method": "drop_off"})
+    assert first.context["page"].total == 27
+    assert len(rmas(first)) == 25
+    assert "method=drop_off&amp;page=2" in first.content.decode()
+    second = client.get(reverse("backoffice:queue"), {"method": "drop_off", "page": "2"})
+    assert len(rmas(second)) == 2
+    assert not set(rmas(first)) & set(rmas(second))
+    beyond = client.get(reverse("backoffice:queue"), {"method": "drop_off", "page": "99"})
+    assert rmas(beyond) == rmas(second)
+
+
+def test_queue_query_count_does_not_grow_with_rows(
+    signed_in: Any, store: Store, django_assert_max_num_queries: Any
+) -> None:
+    client = signed_in("agent")
+    make_return(store, tier="gold")
+    client.get(reverse("backoffice:queue"))  # warm the session
+    with django_assert_max_num_queries(8):
+        small = client.get(reverse("backoffice:queue"), {"status": "open"})
+    for i in range(20):
+        make_return(store, tier="silver" if i % 2 else "gold", reason="defective")
+    with django_assert_max_num_queries(8):
+        large = client.get(reverse("backoffice:queue"), {"status": "open"})
+    assert len(rmas(small)) == 1
+    assert len(rmas(large)) == 21
+
+
+def test_return_page_query_count(
+    signed_in: Any, pending: Return, django_assert_max_num_queries: Any
+) -> None:
+    client = signed_in("agent")
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("backoffice:return", args=[pending.rma])).status_code == 200
+
+
+def test_dashboard_counts_this_store_only(signed_in: Any, mix: dict[str, Return]) -> None:
+    response = signed_in("agent").get(reverse("backoffice:dashboard"))
+    board = response.context["board"]
+    assert board.counts_by_status == {"pending_review": 1, "approved": 3}
+    assert board.needs_review == 1
+    assert board.open_total == 4
+    assert board.oldest_open[0].rma == mix["old"].rma

@@ -1,0 +1,320 @@
+"""Staff pages. Thin: `staff_view` checks who may do what, then one selector or service is
+called with the staff member as the actor, and the page is rendered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from retorno.backoffice import labels, permissions
+from retorno.backoffice.access import StaffContext, staff_view, switch_store
+from retorno.backoffice.forms import (
+    ApproveForm,
+    CancelForm,
+    OverrideForm,
+    QueueFilterForm,
+    RejectForm,
+)
+from retorno.backoffice.rendering import not_found, render_page
+from retorno.core.errors import NotFound, RetornoError
+from retorno.domain.errors import DomainError
+from retorno.returns import selectors, services
+from retorno.returns.models import Return
+
+QUEUE_PER_PAGE = 25
+
+
+# --- sign-in -----------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "backoffice/login.html"
+    redirect_authenticated_user = True
+    next_page = "backoffice:dashboard"
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "backoffice:login"
+
+
+@require_POST
+@staff_view()
+def store_switch(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    """Make another of the user's stores current; one they do not belong to is a 404."""
+    try:
+        access = switch_store(request, request.POST.get("store", "")[:60])
+    except NotFound:
+        return not_found(request, staff)
+    messages.success(request, _("You are now working in %(store)s.") % {"store": access.store.name})
+    return redirect("backoffice:dashboard")
+
+
+# --- dashboard and queue -----------------------------------------------------------------------
+
+
+@require_GET
+@staff_view()
+def dashboard(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    board = selectors.return_dashboard_for_store(store=staff.store)
+    counts = [
+        (code, text, board.counts_by_status.get(code, 0)) for code, text in labels.STATUS.items()
+    ]
+    return render_page(
+        request,
+        "backoffice/dashboard.html",
+        {"board": board, "counts": counts},
+        staff=staff,
+        section="dashboard",
+    )
+
+
+@require_GET
+@staff_view()
+def queue(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    form = QueueFilterForm(
+        request.GET or None, tiers=selectors.customer_tiers_for_store(store=staff.store)
+    )
+    try:
+        page_number = int(request.GET.get("page", "1"))
+    except ValueError:
+        page_number = 1
+    page = selectors.return_queue_for_store(
+        store=staff.store,
+        filters=form.filters(),
+        now=timezone.now(),
+        page=page_number,
+        per_page=QUEUE_PER_PAGE,
+    )
+    return render_page(
+        request,
+        "backoffice/queue.html",
+        {"form": form, "page": page, "filtered": form.is_bound and form.is_filtered},
+        staff=staff,
+        section="returns",
+    )
+
+
+# --- a return ----------------------------------------------------------------------------------
+
+
+def _messages_for_return(staff: StaffContext, return_request: Return) -> list[Any]:
+    """The messages sent to the shopper about this return (the notifications' log)."""
+    from retorno.notifications.selectors import messages_for_return
+
+    return list(messages_for_return(staff.store, return_request.pk))
+
+
+def _explanation(return_request: Return) -> dict[str, Any]:
+    """The policy decision as recorded on the return: outcome, reasons, rules that fired."""
+    decision = return_request.decision or {}
+    lines = {line.get("line_id"): line for line in decision.get("lines", [])}
+    return {
+        "outcome": decision.get("outcome", ""),
+        "review_reasons": decision.get("review_reasons", []),
+        "trace": decision.get("trace", []),
+        "lines": lines,
+        "policy_version": decision.get("policy_version")
+        or getattr(return_request.policy_version, "version", None),
+    }
+
+
+def _override_lines(return_request: Return) -> list[tuple[str, str]]:
+    return [
+        (item.order_line.external_id, f"{item.order_line.sku} · {item.order_line.title}")
+        for item in return_request.items.all()
+    ]
+
+
+def _detail(
+    request: HttpRequest,
+    staff: StaffContext,
+    rma: str,
+    *,
+    forms: dict[str, Any] | None = None,
+    error: str = "",
+    open_form: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    return_request = selectors.return_detail_for_store(store=staff.store, rma=rma)
+    explanation = _explanation(return_request)
+    items = [
+        {"item": item, "line": explanation["lines"].get(item.order_line.external_id, {})}
+        for item in return_request.items.all()
+    ]
+    forms = forms or {}
+    context = {
+        "ret": return_request,
+        "items": items,
+        "explanation": explanation,
+        "events": list(return_request.events.all()),
+        "sent_messages": _messages_for_return(staff, return_request),
+        "approve_form": forms.get("approve") or ApproveForm(),
+        "reject_form": forms.get("reject") or RejectForm(),
+        "cancel_form": forms.get("cancel") or CancelForm(),
+        "override_form": forms.get("override")
+        or OverrideForm(lines=_override_lines(return_request)),
+        "error": error,
+        "open_form": open_form,
+        "can_decide": return_request.status in ("requested", "pending_review"),
+        "can_cancel": return_request.status in ("requested", "pending_review", "approved"),
+    }
+    return render_page(
+        request,
+        "backoffice/return_detail.html",
+        context,
+        staff=staff,
+        section="returns",
+        status=status,
+    )
+
+
+@require_GET
+@staff_view()
+def return_detail(request: HttpRequest, staff: StaffContext, rma: str) -> HttpResponse:
+    return _detail(request, staff, rma)
+
+
+# Helpful words for the stable error codes of the services; anything else shows its own text.
+ERROR_MESSAGES = {
+    "illegal_transition": gettext_lazy(
+        "This return is %(status)s, so that cannot be done any more. Nothing was changed."
+    ),
+    "note_required": gettext_lazy(
+        "Write a note saying why: it is kept on the return's trail. Nothing was changed."
+    ),
+    "invalid_decision": gettext_lazy("Choose a decision from the list. Nothing was changed."),
+    "item_not_found": gettext_lazy("That item is not part of this return. Nothing was changed."),
+}
+
+
+def _error_text(exc: Exception, status: str) -> str:
+    code = getattr(exc, "code", "")
+    template = ERROR_MESSAGES.get(code)
+    if template is None:
+        return getattr(exc, "detail", None) or str(exc)
+    return str(template) % {"status": labels.label("status", status).lower()}
+
+
+def _act(
+    request: HttpRequest,
+    staff: StaffContext,
+    rma: str,
+    *,
+    name: str,
+    form: Any,
+    run: Callable[[dict[str, Any]], Return],
+    done: str,
+) -> HttpResponse:
+    """Validate `form`, run the service; on success go back to the return (PRG), otherwise show
+    the page again with the error and the status of the error (409, 422), nothing changed."""
+    if not form.is_valid():
+        selectors.return_detail_for_store(store=staff.store, rma=rma)  # 404 before 422
+        return _detail(
+            request,
+            staff,
+            rma,
+            forms={name: form},
+            error=_("Please correct the form below. Nothing was changed."),
+            open_form=name,
+            status=422,
+        )
+    try:
+        return_request = run(form.cleaned_data)
+    except NotFound:
+        raise
+    except (RetornoError, DomainError) as exc:
+        current = selectors.return_detail_for_store(store=staff.store, rma=rma)
+        http_status = getattr(exc, "status", None) or (
+            409 if getattr(exc, "code", "") == "illegal_transition" else 422
+        )
+        return _detail(
+            request,
+            staff,
+            rma,
+            forms={name: form},
+            error=_error_text(exc, current.status),
+            open_form=name,
+            status=http_status,
+        )
+    messages.success(request, done)
+    return redirect("backoffice:return", rma=return_request.rma)
+
+
+@require_POST
+@staff_view(permissions.APPROVE)
+def return_approve(request: HttpRequest, staff: StaffContext, rma: str) -> HttpResponse:
+    return _act(
+        request,
+        staff,
+        rma,
+        name="approve",
+        form=ApproveForm(request.POST),
+        run=lambda data: services.return_approve(
+            store=staff.store, rma=rma, actor=staff.actor, note=data["note"]
+        ),
+        done=_("Return approved."),
+    )
+
+
+@require_POST
+@staff_view(permissions.REJECT)
+def return_reject(request: HttpRequest, staff: StaffContext, rma: str) -> HttpResponse:
+    return _act(
+        request,
+        staff,
+        rma,
+        name="reject",
+        form=RejectForm(request.POST),
+        run=lambda data: services.return_reject(
+            store=staff.store, rma=rma, actor=staff.actor, note=data["note"]
+        ),
+        done=_("Return rejected."),
+    )
+
+
+@require_POST
+@staff_view(permissions.CANCEL)
+def return_cancel(request: HttpRequest, staff: StaffContext, rma: str) -> HttpResponse:
+    return _act(
+        request,
+        staff,
+        rma,
+        name="cancel",
+        form=CancelForm(request.POST),
+        run=lambda data: services.return_cancel(
+            store=staff.store, rma=rma, actor=staff.actor, note=data["note"]
+        ),
+        done=_("Return cancelled."),
+    )
+
+
+@require_POST
+@staff_view(permissions.OVERRIDE)
+def return_override(request: HttpRequest, staff: StaffContext, rma: str) -> HttpResponse:
+    return_request = selectors.return_detail_for_store(store=staff.store, rma=rma)
+    return _act(
+        request,
+        staff,
+        rma,
+        name="override",
+        form=OverrideForm(request.POST, lines=_override_lines(return_request)),
+        run=lambda data: services.return_item_override(
+            store=staff.store,
+            rma=rma,
+            line=data["line"],
+            decision=data["decision"],
+            rule=data["rule"].strip(),
+            note=data["note"],
+            actor=staff.actor,
+        ),
+        done=_("Item decision overridden."),
+    )

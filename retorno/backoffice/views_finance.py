@@ -1,0 +1,290 @@
+"""Finance pages: the refund ledger with its states, retry and "mark as paid", a return's refund
+preview and execution, and claims. Thin, like every staff page: `staff_view` checks the role
+(refund_view to read, refund_retry to move money), one service or selector is called with the
+staff member as the actor, and errors come back as a helpful message with nothing changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from retorno.backoffice import permissions
+from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.rendering import render_page
+from retorno.core.errors import NotFound, RetornoError
+from retorno.domain.errors import DomainError
+from retorno.resolutions import selectors as money_selectors
+from retorno.resolutions import services as money
+from retorno.resolutions.models import ClaimResolution, Refund
+from retorno.returns import refunding
+from retorno.returns.selectors import return_get_for_store
+
+STATES = ("pending", "failed", "succeeded")
+
+# Helpful words for the money services' stable codes; anything else shows its own text.
+ERROR_MESSAGES = {
+    "already_refunded": gettext_lazy("This refund was already paid. Nothing was changed."),
+    "refund_in_flight": gettext_lazy(
+        "This refund is being sent right now; look again in a minute. Nothing was changed."
+    ),
+    "not_refundable": gettext_lazy(
+        "This return is rejected, cancelled or not decided yet, so it cannot be refunded. "
+        "Nothing was changed."
+    ),
+    "nothing_to_refund": gettext_lazy(
+        "Nothing is left to refund on this return yet. Nothing was changed."
+    ),
+    "invalid_amount": gettext_lazy(
+        "Type a positive amount with at most the currency's decimals. Nothing was changed."
+    ),
+    "exceeds_refundable": gettext_lazy(
+        "That is more than is left to refund on this order. Nothing was changed."
+    ),
+    "reference_required": gettext_lazy("Give the payment's reference. Nothing was changed."),
+    "illegal_transition": gettext_lazy("That cannot be done in this state. Nothing was changed."),
+}
+
+
+def _error_text(exc: Exception) -> str:
+    text = ERROR_MESSAGES.get(getattr(exc, "code", ""))
+    return str(text) if text is not None else (getattr(exc, "detail", None) or str(exc))
+
+
+def _status_of(exc: Exception) -> int:
+    return getattr(exc, "status", None) or 422
+
+
+# --- the refund ledger ---------------------------------------------------------------------------
+
+
+@require_GET
+@staff_view(permissions.REFUND_VIEW)
+def refunds(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    rma = request.GET.get("rma", "").strip()[:24]
+    if rma:  # "preview the refund of a return" box
+        return redirect("backoffice:return_refund", rma=rma.upper())
+    return _refunds_page(request, staff)
+
+
+def _refunds_page(
+    request: HttpRequest, staff: StaffContext, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    state = request.GET.get("state", "")
+    state = state if state in STATES else ""
+    rows = money_selectors.refund_list_for_store(store=staff.store, state=state or None, limit=200)
+    counts = money_selectors.refund_counts_for_store(store=staff.store)
+    return render_page(
+        request,
+        "backoffice/refunds.html",
+        {
+            "refunds": rows,
+            "state": state,
+            "states": [(s, counts.get(s, 0)) for s in STATES],
+            "error": error,
+        },
+        staff=staff,
+        section="finance",
+        status=status,
+    )
+
+
+@require_GET
+@staff_view(permissions.REFUND_VIEW)
+def refund_detail(request: HttpRequest, staff: StaffContext, refund_id: int) -> HttpResponse:
+    return _refund_page(request, staff, refund_id)
+
+
+def _refund_page(
+    request: HttpRequest, staff: StaffContext, refund_id: int, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    refund = money_selectors.refund_get_for_store(store=staff.store, refund_id=refund_id)
+    return render_page(
+        request,
+        "backoffice/refund_detail.html",
+        {"refund": refund, "error": error, "can_retry": _can_retry(refund)},
+        staff=staff,
+        section="finance",
+        status=status,
+    )
+
+
+def _can_retry(refund: Refund) -> bool:
+    return refund.destination == "original_payment" and refund.state in ("failed", "pending")
+
+
+@require_POST
+@staff_view(permissions.REFUND_RETRY)
+def refund_retry(request: HttpRequest, staff: StaffContext, refund_id: int) -> HttpResponse:
+    try:
+        money.refund_retry(store=staff.store, refund_id=refund_id, actor=staff.actor)
+    except NotFound:
+        raise
+    except (RetornoError, DomainError) as exc:
+        return _refund_page(
+            request, staff, refund_id, error=_error_text(exc), status=_status_of(exc)
+        )
+    messages.success(request, _("Refund sent again."))
+    return redirect("backoffice:refund", refund_id=refund_id)
+
+
+@require_POST
+@staff_view(permissions.REFUND_RETRY)
+def refund_mark_paid(request: HttpRequest, staff: StaffContext, refund_id: int) -> HttpResponse:
+    try:
+        refunding.refund_mark_paid(
+            store=staff.store,
+            refund_id=refund_id,
+            reference=request.POST.get("reference", "")[:200],
+            actor=staff.actor,
+        )
+    except NotFound:
+        raise
+    except (RetornoError, DomainError) as exc:
+        return _refund_page(
+            request, staff, refund_id, error=_error_text(exc), status=_status_of(exc)
+        )
+    messages.success(request, _("Refund marked as paid."))
+    return redirect("backoffice:refund", refund_id=refund_id)
+
+
+# --- a return's refund: preview, then execute ----------------------------------------------------
+
+
+@require_GET
+@staff_view(permissions.REFUND_VIEW)
+def return_refund(request: HttpRequest, staff: StaffContext, rma: str) -> HttpResponse:
+    return _return_refund_page(
+        request, staff, rma, refund_shipping=request.GET.get("shipping") == "1"
+    )
+
+
+def _return_refund_page(
+    request: HttpRequest,
+    staff: StaffContext,
+    rma: str,
+    *,
+    refund_shipping: bool = False,
+    error: str = "",
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return_request = return_get_for_store(store=staff.store, rma=rma)
+    preview = refunding.refund_preview(
+        store=staff.store, rma=return_request.rma, refund_shipping=refund_shipping or None
+    )
+    return render_page(
+        request,
+        "backoffice/refund_preview.html",
+        {
+            "ret": return_request,
+            "preview": preview,
+            "refunds": money_selectors.refunds_for_return(
+                store=staff.store, return_id=return_request.id
+            ),
+            "refund_shipping": refund_shipping,
+            "error": error,
+            "form": form or {},
+        },
+        staff=staff,
+        section="finance",
+        status=status,
+    )
+
+
+@require_POST
+@staff_view(permissions.REFUND_RETRY)
+def return_refund_execute(request: HttpRequest, staff: StaffContext, rma: str) -> HttpResponse:
+    form = {
+        "amount": request.POST.get("amount", "").strip()[:24],
+        "note": request.POST.get("note", "")[:2000],
+        "refund_shipping": request.POST.get("refund_shipping") == "1",
+    }
+    try:
+        refund = refunding.refund_execute(
+            store=staff.store,
+            rma=rma,
+            actor=staff.actor,
+            amount=form["amount"] or None,
+            refund_shipping=form["refund_shipping"] or None,
+            note=form["note"],
+        )
+    except NotFound:
+        raise
+    except (RetornoError, DomainError) as exc:
+        return _return_refund_page(
+            request,
+            staff,
+            rma,
+            refund_shipping=bool(form["refund_shipping"]),
+            error=_error_text(exc),
+            form=form,
+            status=_status_of(exc),
+        )
+    messages.success(request, _("Refund issued."))
+    return redirect("backoffice:refund", refund_id=refund.id)
+
+
+# --- claims --------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_view(permissions.REFUND_VIEW)
+def claims(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    state = request.GET.get("state", "")
+    state = state if state in ("open", "resolved", "rejected") else ""
+    return render_page(
+        request,
+        "backoffice/claims.html",
+        {
+            "claims": money_selectors.claim_list_for_store(store=staff.store, state=state or None),
+            "state": state,
+        },
+        staff=staff,
+        section="finance",
+    )
+
+
+def _claim_page(
+    request: HttpRequest, staff: StaffContext, number: str, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    claim = money_selectors.claim_get_for_store(store=staff.store, number=number)
+    return render_page(
+        request,
+        "backoffice/claim_detail.html",
+        {"claim": claim, "error": error, "resolutions": ClaimResolution.choices},
+        staff=staff,
+        section="finance",
+        status=status,
+    )
+
+
+@require_GET
+@staff_view(permissions.REFUND_VIEW)
+def claim_detail(request: HttpRequest, staff: StaffContext, number: str) -> HttpResponse:
+    return _claim_page(request, staff, number)
+
+
+@require_POST
+@staff_view(permissions.REFUND_RETRY)
+def claim_resolve(request: HttpRequest, staff: StaffContext, number: str) -> HttpResponse:
+    try:
+        money.claim_resolve(
+            store=staff.store,
+            number=number,
+            resolution=request.POST.get("resolution", "")[:20],
+            amount=request.POST.get("amount", "").strip()[:24] or None,
+            note=request.POST.get("note", "")[:2000],
+            actor=staff.actor,
+        )
+    except NotFound:
+        raise
+    except (RetornoError, DomainError) as exc:
+        return _claim_page(request, staff, number, error=_error_text(exc), status=_status_of(exc))
+    messages.success(request, _("Claim resolved."))
+    return redirect("backoffice:claim", number=number)

@@ -1,0 +1,122 @@
+"""ORM ⇄ domain for logistics: carrier profiles, booking requests, tracking events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from retorno.domain.logistics import (
+    STATUS_MAPS,
+    Capability,
+    CarrierProfile,
+    CarrierStats,
+    FailedPickupReason,
+    PostalRange,
+    Rate,
+    ServiceArea,
+    StatusMap,
+    TrackingEvent,
+    TrackingStatus,
+)
+from retorno.domain.logistics.gateway import Address, BookingRequest
+from retorno.logistics.models import CarrierAccount, Shipment
+from retorno.logistics.models import TrackingEvent as TrackingEventRow
+
+DEFAULT_DIMENSIONS_CM = (40, 30, 15)
+
+
+def carrier_profile(account: CarrierAccount, stats: CarrierStats | None = None) -> CarrierProfile:
+    """The allocation view of an account. Raises CarrierError when the profile is unusable."""
+    return CarrierProfile(
+        code=account.code,
+        name=account.name,
+        enabled=account.enabled,
+        capabilities=frozenset(Capability(c) for c in account.capabilities or ()),
+        service_areas=tuple(_service_area(area) for area in account.service_areas or ()),
+        max_weight_grams=account.max_weight_grams,
+        max_dimensions_cm=_three(account.max_dimensions_cm or (120, 80, 80)),
+        max_length_plus_girth_cm=account.max_length_plus_girth_cm,
+        rates={
+            currency: Rate(
+                currency=currency,
+                base_amount=Decimal(str(rate.get("base_amount", "0"))),
+                per_kg_amount=Decimal(str(rate.get("per_kg_amount", "0"))),
+            )
+            for currency, rate in (account.rates or {}).items()
+        },
+        transit_days=account.transit_days,
+        daily_pickup_capacity=account.daily_pickup_capacity,
+        stats=stats,
+    )
+
+
+def _service_area(area: Mapping[str, Any]) -> ServiceArea:
+    return ServiceArea(
+        country=str(area.get("country", "")),
+        postal_prefixes=tuple(str(p) for p in area.get("postal_prefixes") or ()),
+        postal_ranges=tuple(
+            PostalRange(str(low), str(high)) for low, high in area.get("postal_ranges") or ()
+        ),
+    )
+
+
+def _three(values: Iterable[Any]) -> tuple[int, int, int]:
+    sides = tuple(int(v) for v in values)
+    if len(sides) != 3:
+        return DEFAULT_DIMENSIONS_CM
+    return sides[0], sides[1], sides[2]
+
+
+def address(data: Mapping[str, Any]) -> Address:
+    return Address(
+        name=str(data.get("name", "")),
+        line1=str(data.get("line1", "")),
+        line2=str(data.get("line2", "")),
+        city=str(data.get("city", "")),
+        region=str(data.get("region", "")),
+        postal_code=str(data.get("postal_code", "")),
+        country=str(data.get("country", "")).upper(),
+        phone=str(data.get("phone", "")),
+        email=str(data.get("email", "")),
+    )
+
+
+def booking_request(shipment: Shipment) -> BookingRequest:
+    """The booking of `shipment` as the gateway takes it, from the parcel stored on it."""
+    parcel = shipment.parcel
+    method = {"self_ship": "label"}.get(shipment.method, shipment.method)
+    return BookingRequest(
+        reference=shipment.reference,
+        method=method,
+        rma=shipment.rma,
+        sender=address(parcel.get("sender", {})),
+        recipient=address(parcel.get("recipient", {})),
+        weight_grams=int(parcel.get("weight_grams") or 1000),
+        dimensions_cm=_three(parcel.get("dimensions_cm") or DEFAULT_DIMENSIONS_CM),
+        declared_value=Decimal(str(parcel.get("declared_value") or "0")),
+        currency=str(parcel.get("currency") or "EUR"),
+        pickup_date=shipment.pickup_date if method == "pickup" else None,
+    )
+
+
+def status_map_for(account: CarrierAccount) -> StatusMap:
+    return STATUS_MAPS[account.kind]
+
+
+def tracking_event(row: TrackingEventRow, carrier: str) -> TrackingEvent:
+    return TrackingEvent(
+        carrier=carrier,
+        tracking_number=row.tracking_number,
+        raw_status=row.raw_status,
+        status=TrackingStatus(row.status),
+        occurred_at=row.occurred_at,
+        location=row.location,
+        description=row.description,
+        failure_reason=FailedPickupReason(row.failure_reason) if row.failure_reason else None,
+    )
+
+
+def iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value else None

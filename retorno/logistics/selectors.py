@@ -1,0 +1,176 @@
+"""Logistics reads. Every selector takes the store; another store's object is "not found"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from retorno.core.errors import NotFound
+from retorno.domain.logistics import CarrierStats, PickupAttempt, pickup_stats_by_carrier
+from retorno.logistics.models import (
+    OPEN_RECOVERY_STATES,
+    AllocationRuleSet,
+    BookingState,
+    CarrierAccount,
+    LogisticsSettings,
+    PickupRecovery,
+    RecoveryState,
+    Shipment,
+    TrackingEvent,
+)
+from retorno.logistics.models import PickupAttempt as PickupAttemptRow
+from retorno.stores.models import Store
+
+STATS_WINDOW = timedelta(days=180)
+
+
+def logistics_settings_for(store: Store) -> LogisticsSettings:
+    found = LogisticsSettings.objects.filter(store=store).first()
+    return found if found is not None else LogisticsSettings(store=store)
+
+
+def allocation_rules_current(store: Store) -> AllocationRuleSet | None:
+    return AllocationRuleSet.objects.filter(store=store).order_by("-version").first()
+
+
+def carrier_accounts_for_store(store: Store) -> QuerySet[CarrierAccount]:
+    return CarrierAccount.objects.for_store(store).order_by("code")
+
+
+def carrier_account_get_for_store(*, store: Store, code: str) -> CarrierAccount:
+    account = CarrierAccount.objects.for_store(store).filter(code=code).first()
+    if account is None:
+        raise NotFound(f"No carrier account {code!r} in this store.", code="carrier_not_found")
+    return account
+
+
+def carrier_account_by_webhook_code(webhook_code: str) -> CarrierAccount | None:
+    """The account an inbound webhook is addressed to (no store yet: the signature decides)."""
+    return CarrierAccount.objects.select_related("store").filter(webhook_code=webhook_code).first()
+
+
+def pickup_attempts_for_store(store: Store, *, since: datetime) -> list[PickupAttempt]:
+    rows = PickupAttemptRow.objects.filter(store=store, occurred_at__gte=since).values_list(
+        "carrier_account__code", "return_id", "attempt_number", "succeeded", "failure_reason"
+    )
+    return [
+        PickupAttempt(
+            carrier=code,
+            shipment_ref=f"return:{return_id}",
+            attempt_number=number,
+            succeeded=succeeded,
+            failure_reason=reason or None,
+        )
+        for code, return_id, number, succeeded, reason in rows
+    ]
+
+
+def carrier_stats_for_store(
+    store: Store, *, now: datetime | None = None
+) -> dict[str, CarrierStats]:
+    """First-attempt pickup success and recovery per carrier code over the last 180 days,
+    for the best_pickup_success strategy and the carriers page."""
+    now = now or timezone.now()
+    return pickup_stats_by_carrier(pickup_attempts_for_store(store, since=now - STATS_WINDOW))
+
+
+def pickups_booked_on(store: Store, day: date) -> dict[str, int]:
+    """Pickups booked per carrier code for `day`, for the daily capacity check."""
+    return dict(
+        Shipment.objects.filter(
+            store=store,
+            method="pickup",
+            pickup_date=day,
+            booking_state__in=(BookingState.PENDING, BookingState.BOOKED),
+            carrier_account__isnull=False,
+        )
+        .values_list("carrier_account__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def shipments_for_return(*, store: Store, return_id: int) -> list[Shipment]:
+    return list(
+        Shipment.objects.for_store(store)
+        .filter(return_id=return_id)
+        .select_related("carrier_account")
+        .order_by("attempt_number")
+    )
+
+
+def tracking_events_for_shipments(shipment_ids: list[int]) -> list[TrackingEvent]:
+    return list(
+        TrackingEvent.objects.filter(shipment_id__in=shipment_ids).order_by("occurred_at", "id")
+    )
+
+
+def latest_label_shipment(*, store: Store, return_id: int) -> Shipment | None:
+    """The shipment whose label the shopper should print: the newest booked one with a label."""
+    return (
+        Shipment.objects.for_store(store)
+        .filter(return_id=return_id, booking_state=BookingState.BOOKED)
+        .exclude(label_file="", carrier_label_url="")
+        .order_by("-attempt_number")
+        .first()
+    )
+
+
+def open_recovery_for_return(*, store: Store, return_id: int) -> PickupRecovery | None:
+    return (
+        PickupRecovery.objects.for_store(store)
+        .filter(return_id=return_id, state__in=OPEN_RECOVERY_STATES)
+        .select_related("carrier_account", "shipment")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def desk_list_for_store(
+    *,
+    store: Store,
+    carrier: str = "",
+    reason: str = "",
+    older_than_days: int | None = None,
+    include_awaiting: bool = False,
+    now: datetime | None = None,
+) -> QuerySet[PickupRecovery]:
+    """The failed-pickup desk: open cases handed to agents, oldest first, filterable by
+    carrier code, failure reason and age."""
+    now = now or timezone.now()
+    states = OPEN_RECOVERY_STATES if include_awaiting else (RecoveryState.AT_DESK,)
+    cases = (
+        PickupRecovery.objects.for_store(store)
+        .filter(state__in=states)
+        .select_related("carrier_account", "shipment")
+        .order_by("created_at", "id")
+    )
+    if carrier:
+        cases = cases.filter(carrier_account__code=carrier)
+    if reason:
+        cases = cases.filter(reason=reason)
+    if older_than_days is not None:
+        cases = cases.filter(created_at__lte=now - timedelta(days=older_than_days))
+    return cases
+
+
+def pollable_shipments(*, limit: int = 500) -> list[Shipment]:
+    """Booked shipments still travelling whose carrier does not push webhooks (capability
+    tracking_poll without tracking_webhook), least recently updated first."""
+    accounts = [
+        a.id
+        for a in CarrierAccount.objects.filter(enabled=True).only("id", "capabilities")
+        if "tracking_poll" in (a.capabilities or [])
+        and "tracking_webhook" not in (a.capabilities or [])
+    ]
+    if not accounts:
+        return []
+    return list(
+        Shipment.objects.filter(booking_state=BookingState.BOOKED, carrier_account_id__in=accounts)
+        .exclude(tracking_number="")
+        .exclude(status__in=("delivered_to_warehouse", "cancelled"))
+        .select_related("carrier_account", "store")
+        .order_by("updated_at")[:limit]
+    )

@@ -1,0 +1,1087 @@
+"""Logistics writes: carrier accounts, allocation rules, shipments, bookings, tracking ingestion,
+pickup attempts and failed-pickup recoveries.
+
+Logistics knows returns only as plain data (id, RMA, parcel facts): the orchestration that
+moves a return when its parcel moves lives in retorno.returns.shipping, above this module.
+Carrier calls never run inside a database transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from retorno.core.actors import Actor
+from retorno.core.errors import Conflict, NotFound, Unprocessable
+from retorno.core.outbox import outbox_enqueue
+from retorno.domain.errors import DomainError
+from retorno.domain.logistics import (
+    AllocationRequest,
+    AllocationRulesDocumentError,
+    CarrierError,
+    FailedPickupPolicy,
+    FailedPickupReason,
+    ReturnAction,
+    ReturnMethod,
+    TrackingEvent,
+    TrackingStatus,
+    allocate,
+    current_event,
+    make_event,
+    parse_allocation_rules,
+    return_progress,
+)
+from retorno.domain.logistics.gateway import (
+    Booking,
+    CarrierRejected,
+    CarrierUnavailable,
+    RawTrackingEvent,
+)
+from retorno.logistics import adapters, selectors
+from retorno.logistics.crypto import encrypt_credentials
+from retorno.logistics.gateways import gateway_for
+from retorno.logistics.models import (
+    OPEN_RECOVERY_STATES,
+    AllocationRuleSet,
+    BookingState,
+    CarrierAccount,
+    CarrierKind,
+    PickupAttempt,
+    PickupRecovery,
+    RecoveryState,
+    Shipment,
+)
+from retorno.logistics.models import TrackingEvent as TrackingEventRow
+from retorno.stores.models import Store
+
+logger = logging.getLogger(__name__)
+
+BOOK_KIND = "logistics.book"
+# Transient failures (timeouts, 5xx) tolerated per carrier, each retried by the outbox with its
+# exponential backoff (30 s, 60 s); the next one moves on to the next carrier in the ranking.
+TRANSIENT_TRIES_PER_CARRIER = 3
+# Never leave the last outbox attempts to a retry: fall back to the next carrier instead.
+OUTBOX_ATTEMPTS_FOR_RETRIES = 6
+MAX_EVENTS_PER_BATCH = 1000
+
+RETURN_METHODS = {"pickup": ReturnMethod.PICKUP, "drop_off": ReturnMethod.DROP_OFF}
+
+
+# --- carrier accounts and rules ------------------------------------------------------------
+
+
+def carrier_account_save(
+    *,
+    store: Store,
+    code: str,
+    data: Mapping[str, Any],
+    credentials: Mapping[str, Any] | None = None,
+    actor: Actor,
+) -> tuple[CarrierAccount, bool]:
+    """Create or update the store's carrier account `code` from `data` (the model's profile and
+    config fields). `credentials`, when given, replace the stored ones (encrypted); None keeps
+    them. The profile is checked the way allocation will read it: an unusable one is refused
+    (422 `invalid_carrier`) and nothing is saved. Returns (account, created)."""
+    editable = {
+        "name",
+        "kind",
+        "enabled",
+        "config",
+        "capabilities",
+        "service_areas",
+        "max_weight_grams",
+        "max_dimensions_cm",
+        "max_length_plus_girth_cm",
+        "rates",
+        "transit_days",
+        "daily_pickup_capacity",
+    }
+    with transaction.atomic():
+        account = CarrierAccount.objects.select_for_update().filter(store=store, code=code).first()
+        created = account is None
+        if account is None:
+            account = CarrierAccount(
+                store=store, code=code, webhook_code=_webhook_code(store, code)
+            )
+        for name, value in data.items():
+            if name in editable and value is not None:
+                setattr(account, name, value)
+        if not account.name:
+            account.name = code
+        if account.kind not in CarrierKind.values:
+            raise Unprocessable(f"Unknown carrier kind {account.kind!r}.", code="invalid_carrier")
+        try:
+            adapters.carrier_profile(account)
+        except (CarrierError, ValueError, TypeError, ArithmeticError) as error:
+            raise Unprocessable(str(error), code="invalid_carrier") from None
+        if credentials is not None:
+            account.credentials_encrypted = encrypt_credentials(dict(credentials))
+        account.save()
+    logger.info("carrier account %s saved by %s", account.webhook_code, actor)
+    return account, created
+
+
+def _webhook_code(store: Store, code: str) -> str:
+    base = f"{store.slug}-{code}"[:80]
+    if not CarrierAccount.objects.filter(webhook_code=base).exists():
+        return base
+    return f"{base}-{secrets.token_hex(4)}"
+
+
+def allocation_rules_publish(
+    *,
+    store: Store,
+    document: Mapping[str, Any],
+    actor: Actor,
+    note: str = "",
+    now: datetime | None = None,
+) -> AllocationRuleSet:
+    """Validate the rules document against the store's carriers and store it as the next
+    version. Invalid documents raise 422 `invalid_allocation_rules` naming every field."""
+    now = now or timezone.now()
+    known = CarrierAccount.objects.filter(store=store).values_list("code", flat=True)
+    try:
+        parse_allocation_rules(document, known_carrier_codes=list(known))
+    except AllocationRulesDocumentError as error:
+        raise Unprocessable(
+            str(error),
+            code=error.code,
+            errors=[{"field": e.field, "message": e.message} for e in error.errors],
+        ) from None
+    with transaction.atomic():
+        latest = (
+            AllocationRuleSet.objects.select_for_update()
+            .filter(store=store)
+            .aggregate(v=Max("version"))["v"]
+        )
+        return AllocationRuleSet.objects.create(
+            store=store,
+            version=(latest or 0) + 1,
+            document=dict(document),
+            note=note,
+            created_by=str(actor),
+            created_at=now,
+        )
+
+
+# --- planning a shipment ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParcelFacts:
+    """A return's parcel as logistics needs it, handed over by returns as plain data."""
+
+    return_id: int
+    rma: str
+    method: str  # pickup | drop_off | self_ship
+    sender: Mapping[str, Any]
+    weight_grams: int
+    declared_value: Decimal
+    currency: str
+    category: str = ""
+    customer_tier: str = ""
+    pickup_date: date | None = None
+    dimensions_cm: tuple[int, int, int] | None = None
+    tracking_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    shipment: Shipment | None
+    enqueued: bool
+
+
+def shipment_plan(
+    *,
+    store: Store,
+    parcel: ParcelFacts,
+    now: datetime | None = None,
+    exclude_carriers: Iterable[str] = (),
+) -> Plan:
+    """Allocate the parcel among the store's carriers and queue its booking (outbox).
+
+    Call inside the transaction that decides the return (approval, a re-booking): the shipment
+    and its outbox row commit with it. A store without any enabled carrier account ships outside
+    Retorno: nothing is created (shipment None). When no carrier can take the parcel the shipment
+    is saved as `no_carrier` with the verdicts that say why. The explained ranking is stored on
+    the shipment (`allocation`), and its codes, in order, as the candidates to book.
+    """
+    now = now or timezone.now()
+    accounts = list(CarrierAccount.objects.filter(store=store).order_by("code"))
+    if not any(a.enabled for a in accounts):
+        return Plan(None, False)
+    settings_row = selectors.logistics_settings_for(store)
+    rules_set = selectors.allocation_rules_current(store)
+    rules = parse_allocation_rules(rules_set.document) if rules_set is not None else ()
+    stats = selectors.carrier_stats_for_store(store, now=now)
+    profiles = []
+    for account in accounts:
+        try:
+            profiles.append(adapters.carrier_profile(account, stats.get(account.code)))
+        except (CarrierError, ValueError, ArithmeticError):
+            logger.warning("carrier account %s has an unusable profile", account.webhook_code)
+    method = RETURN_METHODS.get(parcel.method, ReturnMethod.LABEL)
+    dimensions = parcel.dimensions_cm or adapters._three(
+        settings_row.default_parcel_dimensions_cm or adapters.DEFAULT_DIMENSIONS_CM
+    )
+    weight = parcel.weight_grams or settings_row.default_parcel_weight_grams
+    sender = dict(parcel.sender)
+    request = AllocationRequest(
+        country=str(sender.get("country", "")) or "XX",
+        postal_code=str(sender.get("postal_code", "")),
+        weight_grams=max(1, weight),
+        dimensions_cm=dimensions,
+        declared_value=Decimal(parcel.declared_value),
+        currency=parcel.currency,
+        category=parcel.category,
+        customer_tier=parcel.customer_tier,
+        method=method,
+    )
+    excluded = set(exclude_carriers)
+    allocation = allocate(
+        [p for p in profiles if p.code not in excluded],
+        rules,
+        request,
+        capacity_used_today=selectors.pickups_booked_on(store, now.date()),
+    )
+    attempt = (
+        Shipment.objects.filter(store=store, return_id=parcel.return_id).aggregate(
+            n=Max("attempt_number")
+        )["n"]
+        or 0
+    ) + 1
+    ranking = [r.carrier_code for r in allocation.ranking]
+    by_code = {a.code: a for a in accounts}
+    pickup_date = parcel.pickup_date
+    if method is ReturnMethod.PICKUP and (pickup_date is None or pickup_date <= now.date()):
+        pickup_date = _next_working_day(now.date())
+    shipment = Shipment.objects.create(
+        store=store,
+        return_id=parcel.return_id,
+        rma=parcel.rma,
+        reference=f"{parcel.rma}-{attempt}-{secrets.token_hex(3)}",
+        attempt_number=attempt,
+        method=parcel.method,
+        carrier_account=by_code[ranking[0]] if ranking else None,
+        booking_state=BookingState.PENDING if ranking else BookingState.NO_CARRIER,
+        pickup_date=pickup_date if method is ReturnMethod.PICKUP else None,
+        currency=parcel.currency,
+        parcel={
+            "sender": sender,
+            "recipient": dict(store.return_address or {}) or {"name": store.name},
+            "weight_grams": request.weight_grams,
+            "dimensions_cm": list(dimensions),
+            "declared_value": str(parcel.declared_value),
+            "currency": parcel.currency,
+            "category": parcel.category,
+            "customer_tier": parcel.customer_tier,
+            "tracking_url": parcel.tracking_url,
+        },
+        rules_version=rules_set.version if rules_set is not None else None,
+        allocation=allocation_json(allocation),
+        candidates=ranking,
+        created_at=now,
+        updated_at=now,
+    )
+    if not ranking:
+        return Plan(shipment, False)
+    outbox_enqueue(
+        store_id=store.id,
+        kind=BOOK_KIND,
+        dedupe_key=f"{BOOK_KIND}:{shipment.id}",
+        payload={"shipment_id": shipment.id},
+    )
+    return Plan(shipment, True)
+
+
+def _next_working_day(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def allocation_json(allocation: Any) -> dict[str, Any]:
+    return {
+        "rule": allocation.rule_id,
+        "strategy": str(allocation.strategy),
+        "currency": allocation.currency,
+        "ranking": [
+            {
+                "rank": r.rank,
+                "carrier": r.carrier_code,
+                "name": r.carrier_name,
+                "price_amount": str(r.price_amount),
+                "transit_days": r.transit_days,
+                "message": r.message,
+            }
+            for r in allocation.ranking
+        ],
+        "verdicts": [
+            {
+                "carrier": v.carrier_code,
+                "kept": v.kept,
+                "code": str(v.code),
+                "message": v.message,
+                "rank": v.rank,
+            }
+            for v in allocation.verdicts
+        ],
+    }
+
+
+# --- booking --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookingTry:
+    carrier: str
+    outcome: str  # booked | unavailable | rejected | skipped
+    message: str = ""
+    will_retry: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "carrier": self.carrier,
+            "outcome": self.outcome,
+            "message": self.message,
+            "will_retry": self.will_retry,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BookingOutcome:
+    """What one booking run did. `state`: booked, failed (every carrier refused or stayed
+    down), retry (a carrier is down: try it again after the outbox's backoff) or unchanged (the
+    shipment was not pending any more)."""
+
+    shipment_id: int
+    store_id: int
+    return_id: int
+    rma: str
+    state: str
+    tries: tuple[BookingTry, ...] = ()
+    carrier: str = ""
+    carrier_name: str = ""
+    tracking_number: str = ""
+    label_ready: bool = False
+    drop_off_code: str = ""
+    pickup_date: date | None = None
+    pickup_window: str = ""
+    method: str = ""
+    shipment_changes: tuple[ShipmentChange, ...] = ()
+
+
+class BookingRetry(Exception):
+    """A carrier was unavailable: the outbox retries the booking after its backoff."""
+
+
+def shipment_book(
+    *, shipment_id: int, outbox_attempts: int = 0, now: datetime | None = None
+) -> BookingOutcome:
+    """Book a pending shipment with its carriers, in ranking order. Runs outside any transaction
+    (carrier calls can take seconds), from the outbox handler.
+
+    The shipment's reference is the carrier's idempotency key, so a booking retried after a
+    crash or a timeout never makes a second pickup. A CarrierUnavailable is tolerated
+    TRANSIENT_TRIES_PER_CARRIER times per carrier (state `retry`: the outbox retries with
+    backoff), then the next carrier is tried; a CarrierRejected moves to the next at once. Every
+    try is appended to `booking_log`. When every carrier failed the shipment is `failed`.
+    """
+    now = now or timezone.now()
+    shipment = Shipment.objects.select_related("store").get(id=shipment_id)
+    if shipment.booking_state != BookingState.PENDING:
+        return _outcome(shipment, "unchanged")
+    accounts = {a.code: a for a in CarrierAccount.objects.filter(store_id=shipment.store_id)}
+    tries: list[BookingTry] = []
+    request = adapters.booking_request(shipment)
+    while shipment.candidate_index < len(shipment.candidates):
+        code = shipment.candidates[shipment.candidate_index]
+        account = accounts.get(code)
+        if account is None or not account.enabled:
+            tries.append(BookingTry(carrier=code, outcome="skipped", message="account disabled"))
+            _advance(shipment, tries, now)
+            continue
+        try:
+            booking = gateway_for(account).book(request)
+        except CarrierUnavailable as error:
+            shipment.transient_failures += 1
+            retry = (
+                shipment.transient_failures < TRANSIENT_TRIES_PER_CARRIER
+                and outbox_attempts < OUTBOX_ATTEMPTS_FOR_RETRIES
+            )
+            tries.append(
+                BookingTry(
+                    carrier=code, outcome="unavailable", message=str(error)[:500], will_retry=retry
+                )
+            )
+            if retry:
+                _save_progress(shipment, tries, now)
+                return _outcome(shipment, "retry", tries, account)
+            _advance(shipment, tries, now)
+            continue
+        except CarrierRejected as error:
+            tries.append(BookingTry(carrier=code, outcome="rejected", message=str(error)[:500]))
+            _advance(shipment, tries, now)
+            continue
+        tries.append(BookingTry(carrier=code, outcome="booked", message=booking.tracking_number))
+        label_pdf = _label_pdf(shipment, account, booking)
+        changes = _booking_save(shipment, account, booking, label_pdf, tries, now)
+        shipment.refresh_from_db()
+        return _outcome(shipment, "booked", tries, account, changes)
+    with transaction.atomic():
+        locked = Shipment.objects.select_for_update().get(id=shipment.id)
+        if locked.booking_state == BookingState.PENDING:
+            locked.booking_state = BookingState.FAILED
+            locked.booking_log = [*locked.booking_log, *(t.as_json() for t in tries)]
+            locked.candidate_index = shipment.candidate_index
+            locked.updated_at = now
+            locked.save(
+                update_fields=["booking_state", "booking_log", "candidate_index", "updated_at"]
+            )
+    shipment.refresh_from_db()
+    return _outcome(shipment, "failed", tries)
+
+
+def _advance(shipment: Shipment, tries: list[BookingTry], now: datetime) -> None:
+    shipment.candidate_index += 1
+    shipment.transient_failures = 0
+    _save_progress(shipment, [], now)
+
+
+def _save_progress(shipment: Shipment, tries: list[BookingTry], now: datetime) -> None:
+    """Remember where the booking loop is, so a crash or a retry resumes there."""
+    fields: dict[str, Any] = {
+        "candidate_index": shipment.candidate_index,
+        "transient_failures": shipment.transient_failures,
+        "updated_at": now,
+    }
+    Shipment.objects.filter(id=shipment.id, booking_state=BookingState.PENDING).update(**fields)
+    if tries:
+        with transaction.atomic():
+            locked = Shipment.objects.select_for_update().get(id=shipment.id)
+            locked.booking_log = [*locked.booking_log, *(t.as_json() for t in tries)]
+            locked.save(update_fields=["booking_log"])
+        shipment.booking_log = locked.booking_log
+
+
+def _label_pdf(shipment: Shipment, account: CarrierAccount, booking: Booking) -> bytes | None:
+    """The label as the carrier gave it, else rendered by Retorno (retorno.integrations.labels)."""
+    if booking.label_pdf:
+        return bytes(booking.label_pdf)
+    from retorno.integrations.labels import render_label_pdf
+
+    request = adapters.booking_request(shipment)
+    try:
+        return render_label_pdf(
+            rma=shipment.rma,
+            tracking_number=booking.tracking_number,
+            carrier_name=account.name,
+            sender=request.sender,
+            recipient=request.recipient,
+            drop_off_code=booking.drop_off_code or None,
+            qr_payload=str(shipment.parcel.get("tracking_url") or booking.tracking_number),
+        )
+    except Exception:
+        logger.exception("could not render the label of %s", shipment.reference)
+        return None
+
+
+def label_path(shipment: Shipment) -> str:
+    return f"labels/{shipment.store_id}/{shipment.reference}.pdf"
+
+
+def _booking_save(
+    shipment: Shipment,
+    account: CarrierAccount,
+    booking: Booking,
+    label_pdf: bytes | None,
+    tries: list[BookingTry],
+    now: datetime,
+) -> tuple[ShipmentChange, ...]:
+    path = ""
+    if label_pdf:
+        path = label_path(shipment)
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        path = default_storage.save(path, ContentFile(label_pdf))
+    with transaction.atomic():
+        locked = Shipment.objects.select_for_update().get(id=shipment.id)
+        if locked.booking_state != BookingState.PENDING:
+            return ()
+        locked.carrier_account = account
+        locked.booking_state = BookingState.BOOKED
+        locked.booking_id = booking.booking_id[:120]
+        locked.tracking_number = booking.tracking_number[:120]
+        locked.label_file = path
+        locked.carrier_label_url = booking.label_url[:500]
+        locked.drop_off_code = booking.drop_off_code[:64]
+        locked.pickup_window_start = booking.pickup_window_start
+        locked.pickup_window_end = booking.pickup_window_end
+        if booking.pickup_window_start is not None and locked.method == "pickup":
+            locked.pickup_date = booking.pickup_window_start.date()
+        locked.price_amount = booking.price_amount
+        locked.currency = booking.currency or locked.currency
+        locked.candidate_index = shipment.candidate_index
+        locked.transient_failures = 0
+        locked.booking_log = [*locked.booking_log, *(t.as_json() for t in tries)]
+        locked.booked_at = now
+        locked.updated_at = now
+        locked.save()
+        # Scans that arrived before the booking was saved (a crash between the carrier's answer
+        # and this commit) were kept without a shipment: they belong to this one.
+        orphans = TrackingEventRow.objects.filter(
+            carrier_account=account, tracking_number=locked.tracking_number, shipment=None
+        )
+        if orphans.update(shipment=locked):
+            return tuple(_recompute([locked], account, orphan_rows=True, now=now))
+    return ()
+
+
+def _outcome(
+    shipment: Shipment,
+    state: str,
+    tries: Sequence[BookingTry] = (),
+    account: CarrierAccount | None = None,
+    changes: Sequence[ShipmentChange] = (),
+) -> BookingOutcome:
+    account = account or shipment.carrier_account
+    window = ""
+    if shipment.pickup_window_start and shipment.pickup_window_end:
+        start = timezone.localtime(shipment.pickup_window_start)
+        end = timezone.localtime(shipment.pickup_window_end)
+        window = f"{start:%H:%M}–{end:%H:%M}"
+    return BookingOutcome(
+        shipment_id=shipment.id,
+        store_id=shipment.store_id,
+        return_id=shipment.return_id,
+        rma=shipment.rma,
+        state=state,
+        tries=tuple(tries),
+        carrier=account.code if account else "",
+        carrier_name=account.name if account else "",
+        tracking_number=shipment.tracking_number,
+        label_ready=bool(shipment.label_file or shipment.carrier_label_url),
+        drop_off_code=shipment.drop_off_code,
+        pickup_date=shipment.pickup_date,
+        pickup_window=window,
+        method=shipment.method,
+        shipment_changes=tuple(changes),
+    )
+
+
+def shipment_supersede(*, store: Store, shipment_id: int, now: datetime | None = None) -> None:
+    """Retire a shipment that a new booking replaces, and cancel it with the carrier
+    (best effort, after commit: a carrier that is down must not block the shopper's choice)."""
+    now = now or timezone.now()
+    shipment = Shipment.objects.filter(store=store, id=shipment_id).first()
+    if shipment is None or shipment.booking_state in (
+        BookingState.SUPERSEDED,
+        BookingState.CANCELLED,
+    ):
+        return
+    was_booked = shipment.booking_state == BookingState.BOOKED
+    Shipment.objects.filter(id=shipment.id).update(
+        booking_state=BookingState.SUPERSEDED, updated_at=now
+    )
+    if was_booked and shipment.carrier_account_id:
+        transaction.on_commit(lambda: _cancel_with_carrier(shipment.id))
+
+
+def shipment_cancel(*, store: Store, return_id: int, now: datetime | None = None) -> int:
+    """The return was cancelled: cancel its active shipments (with the carrier after commit)."""
+    now = now or timezone.now()
+    active = list(
+        Shipment.objects.filter(
+            store=store,
+            return_id=return_id,
+            booking_state__in=(BookingState.PENDING, BookingState.BOOKED),
+        )
+    )
+    for shipment in active:
+        Shipment.objects.filter(id=shipment.id).update(
+            booking_state=BookingState.CANCELLED, updated_at=now
+        )
+        if shipment.booking_state == BookingState.BOOKED:
+            transaction.on_commit(lambda sid=shipment.id: _cancel_with_carrier(sid))
+    PickupRecovery.objects.filter(
+        store=store, return_id=return_id, state__in=OPEN_RECOVERY_STATES
+    ).update(state=RecoveryState.CANCELLED, resolved_at=now, updated_at=now)
+    return len(active)
+
+
+def _cancel_with_carrier(shipment_id: int) -> None:
+    shipment = Shipment.objects.select_related("carrier_account").filter(id=shipment_id).first()
+    if shipment is None or shipment.carrier_account is None or not shipment.booking_id:
+        return
+    try:
+        gateway_for(shipment.carrier_account).cancel(
+            Booking(
+                carrier=shipment.carrier_account.code,
+                booking_id=shipment.booking_id,
+                tracking_number=shipment.tracking_number,
+            )
+        )
+    except DomainError as error:
+        logger.warning("could not cancel %s with the carrier: %s", shipment.reference, error)
+    except Exception:
+        logger.exception("could not cancel %s with the carrier", shipment.reference)
+
+
+# --- tracking ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShipmentChange:
+    """A shipment whose current status changed, and what its return should do about it."""
+
+    shipment_id: int
+    store_id: int
+    return_id: int
+    rma: str
+    method: str
+    carrier: str
+    carrier_name: str
+    tracking_number: str
+    previous: str
+    status: str
+    occurred_at: datetime
+    action: ReturnAction
+    failure_reason: str = ""
+    raw_status: str = ""
+
+
+@dataclass(slots=True)
+class IngestResult:
+    received: int = 0
+    stored: int = 0
+    unknown_codes: list[str] = field(default_factory=list)
+    changes: list[ShipmentChange] = field(default_factory=list)
+
+
+def tracking_events_ingest(
+    *,
+    account: CarrierAccount,
+    events: Sequence[RawTrackingEvent],
+    now: datetime | None = None,
+) -> IngestResult:
+    """Store a batch of carrier events once each, and move their shipments' statuses.
+
+    Call inside a transaction (the caller applies the returned changes to the returns in the
+    same one, so a crash never leaves a parcel moved and its return behind). A handful of
+    queries per batch whatever its size: lock the batch's shipments, one INSERT … ON CONFLICT DO
+    NOTHING RETURNING, one UPDATE of the shipments whose status changed. Raw codes are mapped
+    through the carrier's status map; unknown ones are stored as `unknown` and logged. Events
+    are placed by their time (retorno.domain.logistics.current_event), so out-of-order and
+    repeated events give the same status as in-order ones.
+    """
+    now = now or timezone.now()
+    if len(events) > MAX_EVENTS_PER_BATCH:
+        raise Unprocessable(
+            f"At most {MAX_EVENTS_PER_BATCH} events per batch.", code="batch_too_large"
+        )
+    result = IngestResult(received=len(events))
+    if not events:
+        return result
+    status_map = adapters.status_map_for(account)
+    numbers = sorted({e.tracking_number for e in events})
+    shipments = {
+        s.tracking_number: s
+        for s in Shipment.objects.select_for_update()
+        .filter(carrier_account=account, tracking_number__in=numbers)
+        .only(*_TRACKING_FIELDS)
+        .order_by("id")
+    }
+    rows: list[tuple[Any, ...]] = []
+    normalised: list[TrackingEvent] = []
+    seen: set[tuple[str, str]] = set()
+    for raw in events:
+        event = make_event(
+            status_map,
+            tracking_number=raw.tracking_number[:120],
+            raw_status=raw.raw_status[:120],
+            occurred_at=raw.occurred_at,
+            location=raw.location[:200],
+            description=raw.description[:500],
+        )
+        dedupe = (raw.event_id or f"{event.raw_status}@{event.occurred_at.isoformat()}")[:200]
+        if (event.tracking_number, dedupe) in seen:
+            continue
+        seen.add((event.tracking_number, dedupe))
+        if event.status is TrackingStatus.UNKNOWN and event.raw_status not in result.unknown_codes:
+            result.unknown_codes.append(event.raw_status)
+        shipment = shipments.get(event.tracking_number)
+        rows.append(
+            (
+                account.id,
+                shipment.id if shipment else None,
+                event.tracking_number,
+                dedupe,
+                event.raw_status,
+                str(event.status),
+                str(event.failure_reason or ""),
+                event.occurred_at,
+                event.location,
+                event.description,
+                now,
+            )
+        )
+        normalised.append(event)
+    result.stored = _insert_events(rows)
+    if result.unknown_codes:
+        logger.warning(
+            "carrier %s sent unknown status codes %s (kept as unknown)",
+            account.webhook_code,
+            ", ".join(result.unknown_codes),
+        )
+    by_number: dict[str, list[TrackingEvent]] = defaultdict(list)
+    for event in normalised:
+        if event.tracking_number in shipments:
+            by_number[event.tracking_number].append(event)
+    result.changes = _apply_events(
+        [(shipments[n], evs) for n, evs in by_number.items()], account, now
+    )
+    return result
+
+
+_TRACKING_FIELDS = (
+    "id",
+    "store_id",
+    "return_id",
+    "rma",
+    "method",
+    "tracking_number",
+    "status",
+    "status_at",
+    "carrier_account_id",
+)
+_EVENT_COLUMNS = (
+    "carrier_account_id, shipment_id, tracking_number, dedupe_key, raw_status, status, "
+    "failure_reason, occurred_at, location, description, received_at"
+)
+_UNNEST_TYPES = (
+    "bigint[]",
+    "bigint[]",
+    "text[]",
+    "text[]",
+    "text[]",
+    "text[]",
+    "text[]",
+    "timestamptz[]",
+    "text[]",
+    "text[]",
+    "timestamptz[]",
+)
+
+
+def _insert_events(rows: list[tuple[Any, ...]]) -> int:
+    connection = connections[router.db_for_write(TrackingEventRow)]
+    if rows and connection.vendor == "postgresql":
+        return _insert_events_postgresql(connection, rows)
+    return _insert_events_values(rows)
+
+
+def _insert_events_postgresql(connection: Any, rows: list[tuple[Any, ...]]) -> int:
+    """PostgreSQL: one column array per field through unnest(), so the statement is the same
+    short text for any batch size (psycopg parses it once) and carries 11 parameters."""
+    table = TrackingEventRow._meta.db_table
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    arrays = ", ".join(f"%s::{kind}" for kind in _UNNEST_TYPES)
+    sql = (
+        f"INSERT INTO {table} ({_EVENT_COLUMNS}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+        "ON CONFLICT (carrier_account_id, tracking_number, dedupe_key) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, columns)
+        return len(cursor.fetchall())
+
+
+def _insert_events_values(rows: list[tuple[Any, ...]]) -> int:
+    """One multi-row INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike); returns how
+    many rows were new."""
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(TrackingEventRow)]
+    adapt = connection.ops.adapt_datetimefield_value
+    table = TrackingEventRow._meta.db_table
+    columns = (
+        "carrier_account_id, shipment_id, tracking_number, dedupe_key, raw_status, status, "
+        "failure_reason, occurred_at, location, description, received_at"
+    )
+    placeholders = "(" + ", ".join(["%s"] * 11) + ")"
+    params: list[Any] = []
+    for row in rows:
+        params.extend(row[:7])
+        params.append(adapt(row[7]))
+        params.extend(row[8:10])
+        params.append(adapt(row[10]))
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - fixed identifiers only
+        + ", ".join([placeholders] * len(rows))
+        + " ON CONFLICT (carrier_account_id, tracking_number, dedupe_key) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return len(cursor.fetchall())
+
+
+def _apply_events(
+    batches: list[tuple[Shipment, list[TrackingEvent]]], account: CarrierAccount, now: datetime
+) -> list[ShipmentChange]:
+    changes: list[ShipmentChange] = []
+    changed: list[Shipment] = []
+    for shipment, events in batches:
+        previous = TrackingStatus(shipment.status) if shipment.status else None
+        known: list[TrackingEvent] = list(events)
+        if previous is not None and shipment.status_at is not None:
+            # The stored current event stands for all earlier ones: current_event over it and
+            # the new events equals current_event over the whole history.
+            known.append(
+                TrackingEvent(
+                    carrier=account.kind,
+                    tracking_number=shipment.tracking_number,
+                    raw_status="",
+                    status=previous,
+                    occurred_at=shipment.status_at,
+                )
+            )
+        current = current_event(known)
+        if current is None or current.status == previous:
+            # Same status: exact without reading history (the stored event is a lower bound of
+            # the latest one of that status), and nothing to write.
+            continue
+        # The status seems to change: decide on the whole stored history, exactly.
+        rows = TrackingEventRow.objects.filter(shipment_id=shipment.id).only(
+            "tracking_number", "raw_status", "status", "occurred_at", "failure_reason"
+        )
+        current = current_event(
+            [*events, *(adapters.tracking_event(r, account.kind) for r in rows)]
+        )
+        if current is None or current.status == previous:
+            continue
+        shipment.status = str(current.status)
+        shipment.status_at = current.occurred_at
+        shipment.updated_at = now
+        changed.append(shipment)
+        action = return_progress(previous, current.status)
+        change = ShipmentChange(
+            shipment_id=shipment.id,
+            store_id=shipment.store_id,
+            return_id=shipment.return_id,
+            rma=shipment.rma,
+            method=shipment.method,
+            carrier=account.code,
+            carrier_name=account.name,
+            tracking_number=shipment.tracking_number,
+            previous=str(previous or ""),
+            status=str(current.status),
+            occurred_at=current.occurred_at,
+            action=action,
+            failure_reason=str(current.failure_reason or ""),
+            raw_status=current.raw_status,
+        )
+        changes.append(change)
+        _pickup_attempt_record(shipment, account, change)
+    if changed:
+        _shipment_statuses_save(changed, now)
+    return changes
+
+
+def _shipment_statuses_save(changed: list[Shipment], now: datetime) -> None:
+    connection = connections[router.db_for_write(Shipment)]
+    if connection.vendor != "postgresql":
+        Shipment.objects.bulk_update(changed, ["status", "status_at", "updated_at"])
+        return
+    table = Shipment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS s SET status = v.status, status_at = v.status_at, "  # noqa: S608
+            "updated_at = %s FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[]) "
+            "AS v(id, status, status_at) WHERE s.id = v.id",
+            [
+                now,
+                [s.id for s in changed],
+                [s.status for s in changed],
+                [s.status_at for s in changed],
+            ],
+        )
+
+
+def _recompute(
+    shipments: list[Shipment], account: CarrierAccount, *, orphan_rows: bool, now: datetime
+) -> list[ShipmentChange]:
+    """Re-read every stored event of `shipments` (after attaching orphan scans)."""
+    batches = []
+    for shipment in shipments:
+        rows = TrackingEventRow.objects.filter(shipment=shipment)
+        batches.append((shipment, [adapters.tracking_event(r, account.kind) for r in rows]))
+    return _apply_events(batches, account, now)
+
+
+def _pickup_attempt_record(
+    shipment: Shipment, account: CarrierAccount, change: ShipmentChange
+) -> None:
+    """Measure pickups: a failure on every pickup_failed, a success on the first move of a
+    pickup shipment. Numbered per return, across its shipments."""
+    if change.action is ReturnAction.PICKUP_FAILED:
+        succeeded = False
+    elif change.action in (ReturnAction.MARK_IN_TRANSIT, ReturnAction.RECEIVE) and (
+        shipment.method == "pickup"
+    ):
+        if PickupAttempt.objects.filter(shipment=shipment, succeeded=True).exists():
+            return
+        succeeded = True
+    else:
+        return
+    number = (
+        PickupAttempt.objects.filter(
+            store_id=shipment.store_id, return_id=shipment.return_id
+        ).aggregate(n=Max("attempt_number"))["n"]
+        or 0
+    ) + 1
+    try:
+        with transaction.atomic():
+            PickupAttempt.objects.create(
+                store_id=shipment.store_id,
+                shipment=shipment,
+                carrier_account=account,
+                return_id=shipment.return_id,
+                attempt_number=number,
+                succeeded=succeeded,
+                failure_reason=change.failure_reason if not succeeded else "",
+                occurred_at=change.occurred_at,
+            )
+    except IntegrityError:
+        logger.warning("pickup attempt %s of return %s recorded twice", number, shipment.return_id)
+
+
+def failed_pickups_count(*, store_id: int, return_id: int) -> int:
+    return PickupAttempt.objects.filter(
+        store_id=store_id, return_id=return_id, succeeded=False
+    ).count()
+
+
+def failed_pickup_policy(store: Store) -> FailedPickupPolicy:
+    row = selectors.logistics_settings_for(store)
+    before_desk = max(1, row.failed_pickups_before_desk)
+    return FailedPickupPolicy(
+        max_attempts_before_desk=before_desk,
+        max_attempts_before_cancel=max(before_desk, row.failed_pickups_before_cancel),
+    )
+
+
+# --- failed-pickup recovery ------------------------------------------------------------------
+
+
+def recovery_open(
+    *,
+    store: Store,
+    change: ShipmentChange,
+    failures: int,
+    at_desk: bool,
+    now: datetime | None = None,
+) -> PickupRecovery:
+    """Open (or escalate) the recovery of a failed pickup. Earlier open cases of the return are
+    folded into this one: a return has one open case at a time."""
+    now = now or timezone.now()
+    PickupRecovery.objects.filter(
+        store=store, return_id=change.return_id, state__in=OPEN_RECOVERY_STATES
+    ).exclude(shipment_id=change.shipment_id).update(
+        state=RecoveryState.CLOSED, resolution_note="Failed again", resolved_at=now, updated_at=now
+    )
+    recovery, _ = PickupRecovery.objects.update_or_create(
+        shipment_id=change.shipment_id,
+        defaults={
+            "store": store,
+            "return_id": change.return_id,
+            "rma": change.rma,
+            "carrier_account_id": Shipment.objects.filter(id=change.shipment_id)
+            .values_list("carrier_account_id", flat=True)
+            .first(),
+            "reason": change.failure_reason,
+            "failures": failures,
+            "state": RecoveryState.AT_DESK if at_desk else RecoveryState.AWAITING_SHOPPER,
+            "updated_at": now,
+        },
+        create_defaults={
+            "store": store,
+            "return_id": change.return_id,
+            "rma": change.rma,
+            "carrier_account_id": Shipment.objects.filter(id=change.shipment_id)
+            .values_list("carrier_account_id", flat=True)
+            .first(),
+            "reason": change.failure_reason,
+            "failures": failures,
+            "state": RecoveryState.AT_DESK if at_desk else RecoveryState.AWAITING_SHOPPER,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    return recovery
+
+
+def recovery_close(
+    *,
+    store: Store,
+    return_id: int,
+    state: str,
+    actor: Actor,
+    note: str = "",
+    now: datetime | None = None,
+) -> int:
+    """Close the return's open recovery with how it ended (rebooked, drop_off, cancelled...)."""
+    now = now or timezone.now()
+    return PickupRecovery.objects.filter(
+        store=store, return_id=return_id, state__in=OPEN_RECOVERY_STATES
+    ).update(
+        state=state,
+        resolution_note=note[:2000],
+        resolved_by=str(actor)[:200],
+        resolved_at=now,
+        updated_at=now,
+    )
+
+
+def active_shipment_for_return(*, store: Store, return_id: int) -> Shipment | None:
+    return (
+        Shipment.objects.filter(store=store, return_id=return_id)
+        .exclude(booking_state__in=(BookingState.SUPERSEDED, BookingState.CANCELLED))
+        .order_by("-attempt_number")
+        .first()
+    )
+
+
+def shipment_for_recovery(*, store: Store, return_id: int) -> Shipment:
+    shipment = active_shipment_for_return(store=store, return_id=return_id)
+    if shipment is None:
+        raise NotFound("This return has no shipment.", code="shipment_not_found")
+    if shipment.status != TrackingStatus.PICKUP_FAILED and shipment.booking_state not in (
+        BookingState.FAILED,
+        BookingState.NO_CARRIER,
+    ):
+        raise Conflict("The pickup of this return has not failed.", code="pickup_not_failed")
+    return shipment
+
+
+def pickups_count_by_reason(store: Store) -> dict[str, int]:
+    return dict(
+        PickupAttempt.objects.filter(store=store, succeeded=False)
+        .values_list("failure_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+FAILURE_REASONS = [r.value for r in FailedPickupReason]

@@ -1,0 +1,146 @@
+"""Shopper pages after a failed pickup (choose a new date, correct the address or phone, switch
+to drop-off, or cancel: the choice re-books at once), and the label download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from retorno.core.actors import Actor
+from retorno.core.errors import NotFound, RetornoError
+from retorno.domain.errors import DomainError
+from retorno.logistics import selectors as logistics_selectors
+from retorno.logistics.downloads import label_response
+from retorno.portal import display
+from retorno.portal.forms import AddressForm
+from retorno.portal.views import _page, _pickup_dates, _return_or_404, not_found
+from retorno.returns import shipping
+from retorno.returns.models import Return
+
+REASON_TEXTS = {
+    "customer_not_available": gettext_lazy("Nobody was at home when the carrier came."),
+    "wrong_address": gettext_lazy("The carrier could not find the address."),
+    "item_not_ready": gettext_lazy("The parcel was not ready."),
+    "refused": gettext_lazy("The parcel was not handed over."),
+    "not_serviceable": gettext_lazy("The carrier cannot collect at this address."),
+    "carrier_issue": gettext_lazy("The carrier could not come."),
+}
+
+
+class RecoveryForm(AddressForm):
+    CHOICES = [
+        ("reschedule", gettext_lazy("Choose a new pickup date")),
+        ("update_address", gettext_lazy("Correct the address or phone, and pick a date")),
+        ("drop_off", gettext_lazy("Take the parcel to a drop-off point instead")),
+        ("cancel", gettext_lazy("Cancel the return")),
+    ]
+    action = forms.ChoiceField(
+        label=gettext_lazy("What would you like to do?"), choices=CHOICES, widget=forms.RadioSelect
+    )
+    pickup_date = forms.ChoiceField(label=gettext_lazy("Pickup date"), required=False)
+    field_order = ["action", "pickup_date"]
+
+    def __init__(self, *args: Any, dates: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pickup_date"].choices = [("", "—"), *dates]  # type: ignore[attr-defined]
+        for name in ("name", "line1", "postal_code", "city", "country"):
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        action = data.get("action")
+        if action in ("reschedule", "update_address") and not data.get("pickup_date"):
+            self.add_error("pickup_date", _("Choose a pickup date."))
+        if action == "update_address":
+            for name in ("name", "line1", "postal_code", "city", "country"):
+                if not data.get(name):
+                    self.add_error(name, _("This field is required."))
+        return data
+
+
+def _shopper(return_request: Return) -> Actor:
+    return Actor(
+        kind="shopper", id=str(return_request.customer_id), label=return_request.customer.email
+    )
+
+
+def recovery(request: HttpRequest, token: str) -> HttpResponse:
+    found = _return_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    return_request = found
+    store = return_request.store
+    case = logistics_selectors.open_recovery_for_return(store=store, return_id=return_request.id)
+    if case is None:
+        return redirect("portal:tracking", token=return_request.tracking_token)
+    initial = {k: v for k, v in (return_request.pickup_address or {}).items() if v}
+    form = RecoveryForm(request.POST or None, initial=initial, dates=_pickup_dates(store))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            action = data["action"]
+            address = None
+            if action == "update_address":
+                address = {
+                    k: v
+                    for k, v in data.items()
+                    if k in ("name", "line1", "line2", "postal_code", "city", "country") and v
+                }
+            try:
+                shipping.pickup_recovery_apply(
+                    store=store,
+                    rma=return_request.rma,
+                    choice=shipping.RecoveryChoice(
+                        action=action,
+                        pickup_date=_date(data.get("pickup_date")),
+                        address=address,
+                        phone=data.get("phone") or "",
+                        note=_("Chosen by the shopper after a failed pickup."),
+                    ),
+                    actor=_shopper(return_request),
+                )
+            except (RetornoError, DomainError):
+                status = 409
+                form.add_error(None, _("This return can no longer be changed."))
+            else:
+                return redirect("portal:tracking", token=return_request.tracking_token)
+        else:
+            status = 422
+    return _page(
+        request,
+        "portal/recovery.html",
+        {
+            "return": return_request,
+            "case": case,
+            "reason_text": REASON_TEXTS.get(case.reason, _("The pickup did not happen.")),
+            "form": form,
+            "carrier": case.carrier_account.name,
+            "failed_on": display.long_date(case.created_at.date()),
+        },
+        store=store,
+        status=status,
+    )
+
+
+def _date(value: str | None) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(value) if value else None
+
+
+def label(request: HttpRequest, token: str) -> HttpResponse:
+    """The shopper's printable label, found by the tracking link's token."""
+    found = _return_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    shipment = logistics_selectors.latest_label_shipment(store=found.store, return_id=found.id)
+    try:
+        return label_response(shipment)
+    except NotFound:
+        return not_found(request, found.store)

@@ -1,0 +1,221 @@
+"""Reads of the money ledger. Every read takes the store: another store's row is "not found"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from retorno.core.errors import NotFound
+from retorno.domain.resolutions.store_credit import Wallet, replay
+from retorno.orders.models import Customer, Order
+from retorno.resolutions import adapters
+from retorno.resolutions.models import (
+    Claim,
+    CreditEntry,
+    ExchangeOrder,
+    Refund,
+    RefundLine,
+    ResolutionSettings,
+    StoreCreditWallet,
+)
+from retorno.stores.models import Store
+
+ZERO = Decimal("0")
+
+
+def settings_for(store: Store) -> ResolutionSettings:
+    """The store's money settings (defaults when it never saved any; nothing is written)."""
+    found = ResolutionSettings.objects.filter(store=store).first()
+    return found or ResolutionSettings(store=store)
+
+
+# --- what an order has given back so far (read under the order's lock) -------------------------
+
+
+def refunded_total(order: Order) -> Decimal:
+    """Every refund of the order, in any state: a failed refund can be retried, so its amount
+    stays reserved until finance decides otherwise."""
+    total = Refund.objects.filter(order=order).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+def refunded_units_by_line(order: Order) -> dict[int, int]:
+    """Order line id -> units refunded (any state) or exchanged, by every return and claim."""
+    units: dict[int, int] = {}
+    rows = (
+        RefundLine.objects.filter(refund__order=order)
+        .values("order_line_id")
+        .annotate(units=Sum("units"))
+    )
+    for row in rows:
+        units[row["order_line_id"]] = units.get(row["order_line_id"], 0) + row["units"]
+    exchanged = (
+        ExchangeOrder.objects.filter(order=order, claim__isnull=True)
+        .exclude(state="cancelled")
+        .values("lines__order_line_id")
+        .annotate(units=Sum("lines__units"))
+    )
+    for row in exchanged:
+        line_id = row["lines__order_line_id"]
+        if line_id is not None:
+            units[line_id] = units.get(line_id, 0) + (row["units"] or 0)
+    return units
+
+
+def refunded_units_by_item(return_id: int) -> dict[int, int]:
+    """Return item id -> units already refunded (any state) for one return."""
+    rows = (
+        RefundLine.objects.filter(refund__return_id=return_id, return_item_id__isnull=False)
+        .values("return_item_id")
+        .annotate(units=Sum("units"))
+    )
+    return {row["return_item_id"]: row["units"] for row in rows}
+
+
+def exchanged_units_by_item(return_id: int) -> dict[int, int]:
+    rows = (
+        ExchangeOrder.objects.filter(return_id=return_id)
+        .exclude(state="cancelled")
+        .values("lines__return_item_id")
+        .annotate(units=Sum("lines__units"))
+    )
+    return {
+        row["lines__return_item_id"]: row["units"] or 0
+        for row in rows
+        if row["lines__return_item_id"] is not None
+    }
+
+
+def return_shipping_fee_charged(return_id: int) -> Decimal:
+    total = Refund.objects.filter(return_id=return_id).aggregate(
+        t=Sum("return_shipping_fee_amount")
+    )
+    return total["t"] or ZERO
+
+
+def shipping_refunded(order: Order) -> bool:
+    return Refund.objects.filter(order=order, shipping_amount__gt=0).exists()
+
+
+# --- refunds -------------------------------------------------------------------------------------
+
+
+def refund_list_for_store(
+    *,
+    store: Store,
+    state: str | None = None,
+    rma: str | None = None,
+    claim_number: str | None = None,
+    limit: int = 100,
+) -> list[Refund]:
+    refunds = Refund.objects.for_store(store).select_related("order", "customer", "claim")
+    if state:
+        refunds = refunds.filter(state=state)
+    if rma:
+        refunds = refunds.filter(rma=rma.strip().upper())
+    if claim_number:
+        refunds = refunds.filter(claim__number=claim_number)
+    return list(refunds.prefetch_related("lines__order_line")[:limit])
+
+
+def refunds_for_return(*, store: Store, return_id: int) -> list[Refund]:
+    return list(
+        Refund.objects.for_store(store)
+        .filter(return_id=return_id)
+        .prefetch_related("lines__order_line")
+        .order_by("sequence", "id")
+    )
+
+
+def refund_get_for_store(*, store: Store, refund_id: int | str) -> Refund:
+    try:
+        key = int(refund_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such refund in this store.", code="refund_not_found") from None
+    refund = (
+        Refund.objects.for_store(store)
+        .select_related("order", "customer", "claim")
+        .prefetch_related("lines__order_line")
+        .filter(id=key)
+        .first()
+    )
+    if refund is None:
+        raise NotFound("No such refund in this store.", code="refund_not_found")
+    return refund
+
+
+def refund_counts_for_store(*, store: Store) -> dict[str, int]:
+    rows = Refund.objects.for_store(store).values("state").annotate(n=Count("id"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+# --- store credit --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WalletView:
+    customer: Customer
+    wallet: StoreCreditWallet | None
+    state: Wallet | None
+    entries: list[CreditEntry]
+
+    @property
+    def balance(self) -> Decimal:
+        return self.state.balance if self.state is not None else ZERO
+
+    @property
+    def currency(self) -> str:
+        return self.wallet.currency if self.wallet else self.customer.store.currency
+
+
+def wallet_for_customer(*, store: Store, external_id: str, now=None) -> WalletView:
+    """A customer's wallet (balance replayed from the ledger, entries newest last)."""
+    customer = (
+        Customer.objects.for_store(store)
+        .select_related("store")
+        .filter(~Q(external_id=""), external_id=external_id)
+        .first()
+    )
+    if customer is None:
+        raise NotFound("No such customer in this store.", code="customer_not_found")
+    wallet = StoreCreditWallet.objects.filter(store=store, customer=customer).first()
+    if wallet is None:
+        return WalletView(customer, None, None, [])
+    entries = list(wallet.entries.all())
+    state = replay([adapters.domain_entry(e) for e in entries], now or timezone.now())
+    return WalletView(customer, wallet, state, entries)
+
+
+# --- exchanges and claims ------------------------------------------------------------------------
+
+
+def exchange_for_return(*, store: Store, return_id: int) -> ExchangeOrder | None:
+    return (
+        ExchangeOrder.objects.for_store(store)
+        .filter(return_id=return_id)
+        .prefetch_related("lines__variant")
+        .first()
+    )
+
+
+def claim_list_for_store(*, store: Store, state: str | None = None, limit: int = 100) -> QuerySet:
+    claims = Claim.objects.for_store(store).select_related("order", "customer")
+    if state:
+        claims = claims.filter(state=state)
+    return claims.prefetch_related("lines__order_line", "photos")[:limit]
+
+
+def claim_get_for_store(*, store: Store, number: str) -> Claim:
+    claim = (
+        Claim.objects.for_store(store)
+        .select_related("order", "customer")
+        .prefetch_related("lines__order_line", "photos", "refunds", "exchanges__lines")
+        .filter(number=(number or "").strip().upper())
+        .first()
+    )
+    if claim is None:
+        raise NotFound("No such claim in this store.", code="claim_not_found")
+    return claim

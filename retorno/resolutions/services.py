@@ -1,0 +1,994 @@
+"""Writes of the money ledger: refunds, store credit, exchange orders and claims.
+
+The rules are the domain's (retorno.domain.resolutions); these functions lock, read the facts,
+ask the domain, and write. Refunds to the original payment are two steps, never one:
+
+1. `refund_plan` + `refund_record` (inside the caller's transaction, the order row locked):
+   the refund row is written PENDING with its idempotency key, and an outbox message asks for
+   it to be sent once the transaction commits.
+2. `refund_send` (outside any transaction): takes a short lease on the row, calls the payment
+   adapter with the row's key, then records the outcome under the row's lock. A crash between
+   the call and the commit leaves the row PENDING with the same key; the re-drive sends that key
+   again and the provider answers with the refund it already made.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from retorno.core.actors import Actor
+from retorno.core.errors import Conflict, NotFound, Unprocessable
+from retorno.core.outbox import outbox_enqueue
+from retorno.domain.money import MoneyError, parse_amount, quantize
+from retorno.domain.resolutions.deductions import (
+    NO_DEDUCTION,
+    Deduction,
+    DeductionRates,
+    inspection_deduction,
+)
+from retorno.domain.resolutions.exchange import (
+    DifferenceDirection,
+    exchange_difference,
+    instant_exchange_allowed,
+)
+from retorno.domain.resolutions.ledger import RefundState, refund_idempotency_key, transition_refund
+from retorno.domain.resolutions.refunds import (
+    PaidLine,
+    RefundItem,
+    RefundPreview,
+    check_manual_refund,
+    plan_refund,
+    refundable_units_amount,
+    restocking_fee_share,
+)
+from retorno.domain.resolutions.store_credit import issue_credit, spend
+from retorno.domain.resolutions.timing import pays_before_receipt
+from retorno.integrations.payments import registry
+from retorno.integrations.payments.base import OutcomeStatus, PaymentUnavailable, RefundRequest
+from retorno.orders.models import Customer, Order, OrderLine, Variant
+from retorno.resolutions import adapters, selectors
+from retorno.resolutions.models import (
+    Claim,
+    ClaimLine,
+    ClaimPhoto,
+    ClaimReason,
+    ClaimResolution,
+    ClaimState,
+    CreditEntry,
+    Destination,
+    ExchangeLine,
+    ExchangeOrder,
+    ExchangeState,
+    Refund,
+    RefundKind,
+    RefundLine,
+    StoreCreditWallet,
+)
+from retorno.stores.models import Store
+
+logger = logging.getLogger(__name__)
+
+ZERO = Decimal("0")
+SEND_KIND = "refund.send"
+EXCHANGE_CREATED_KIND = "exchange_order.created"
+# How long one payment call may hold a refund before someone else may re-drive it.
+SEND_LEASE = timedelta(minutes=5)
+DEFAULT_ADAPTER = "manual"
+
+SettledHook = Callable[[Refund], None]
+
+
+# --- planning ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One return item (or claim line) to refund, as the caller knows it.
+
+    `units_approved` / `units_received_accepted` bound the units (see plan_refund); `grades`
+    (units found in each grade, in inspection order), `qc_level` and `reason` drive the
+    inspection deduction (units not inspected: nothing deducted);
+    `restocking_fee_total` is the fee the policy decided for `units_decided` units.
+    """
+
+    order_line: OrderLine
+    return_item_id: int | None
+    units_approved: int
+    units_received_accepted: int
+    reason: str | None = None
+    grades: tuple[tuple[str, int], ...] = ()  # (grade, units) in inspection order
+    qc_level: str = "standard"
+    restocking_fee_total: Decimal = ZERO
+    units_decided: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    order: Order
+    preview: RefundPreview
+    items: tuple[PlanItem, ...]
+
+
+def order_lock(order_id: int) -> Order:
+    """Lock the order row: every refund of one order is planned and written one at a time, so
+    two refunds can never both see the same "left to refund"."""
+    return Order.objects.select_for_update().select_related("customer").get(id=order_id)
+
+
+def refund_plan(
+    *,
+    store: Store,
+    order: Order,
+    items: Sequence[PlanItem],
+    timing: str,
+    return_id: int | None = None,
+    return_shipping_fee_total: Decimal = ZERO,
+    refund_shipping: bool = False,
+    now: datetime,
+) -> Plan:
+    """Preview a refund of `items` (no write). Call inside a transaction: the order is locked.
+
+    Counts what every return and claim of the order already refunded (any state), computes each
+    item's inspection deduction on the units refunded now and its share of the restocking fee,
+    and lets the domain cap everything (docs/money.md).
+    """
+    order = order_lock(order.id)
+    currency = order.currency
+    lines = list(order.lines.all())
+    payment = adapters.order_payment(order, lines)
+    rates = adapters.deduction_rates(selectors.settings_for(store))
+    line_units = selectors.refunded_units_by_line(order)
+    item_units = selectors.refunded_units_by_item(return_id) if return_id else {}
+    by_approval = pays_before_receipt(timing)
+    refund_items: list[RefundItem] = []
+    for item in items:
+        paid = payment.line(item.order_line.external_id)
+        before_item = item_units.get(item.return_item_id, 0) if item.return_item_id else 0
+        before_line = min(line_units.get(item.order_line.id, 0), paid.quantity)
+        bound = item.units_approved if by_approval else item.units_received_accepted
+        units = max(0, min(bound - before_item, paid.quantity - before_line))
+        amount = refundable_units_amount(paid, units, before_line)
+        deduction = NO_DEDUCTION
+        if item.grades and units:
+            deduction = _deduction(paid, item, units, before_item, before_line, rates)
+        del amount
+        fee = ZERO
+        if item.restocking_fee_total and units and item.units_decided:
+            charged_before = min(before_item, item.units_decided)
+            fee = restocking_fee_share(
+                quantize(Decimal(item.restocking_fee_total), currency),
+                item.units_decided,
+                charged_before,
+                min(units, item.units_decided - charged_before),
+                currency,
+            )
+        refund_items.append(
+            RefundItem(
+                line_id=paid.line_id,
+                units_approved=item.units_approved,
+                units_received_accepted=min(item.units_received_accepted, item.units_approved),
+                units_already_refunded=before_item,
+                line_units_already_refunded=before_line,
+                deduction=deduction,
+                restocking_fee=fee,
+            )
+        )
+    fee_left = ZERO
+    if return_id and return_shipping_fee_total:
+        fee_left = max(
+            ZERO,
+            quantize(Decimal(return_shipping_fee_total), currency)
+            - quantize(selectors.return_shipping_fee_charged(return_id), currency),
+        )
+    preview = plan_refund(
+        payment,
+        refund_items,
+        timing=timing,
+        return_shipping_fee=fee_left,
+        refund_shipping=refund_shipping,
+        shipping_already_refunded=selectors.shipping_refunded(order),
+        already_refunded_total=quantize(selectors.refunded_total(order), currency),
+        now=now,
+    )
+    return Plan(order=order, preview=preview, items=tuple(items))
+
+
+def _deduction(
+    paid: PaidLine,
+    item: PlanItem,
+    units: int,
+    before_item: int,
+    before_line: int,
+    rates: DeductionRates,
+) -> Deduction:
+    """The inspection deduction of the `units` refunded now: the item's units take their
+    inspection groups in order (units refunded before took the first ones), each group's
+    deduction on the paid value of its own units; units not inspected lose nothing."""
+    skip, left, offset = before_item, units, before_line
+    parts: list[Deduction] = []
+    for grade, count in item.grades:
+        taken = min(max(0, count - skip), left)
+        skip = max(0, skip - count)
+        if not taken:
+            continue
+        amount = refundable_units_amount(paid, taken, offset)
+        parts.append(
+            inspection_deduction(
+                grade, item.qc_level, amount, item.reason, currency=paid.currency, rates=rates
+            )
+        )
+        offset += taken
+        left -= taken
+        if not left:
+            break
+    if not parts:
+        return NO_DEDUCTION
+    charged = [p for p in parts if p.amount > 0]
+    if not charged:
+        return parts[0]
+    main = max(charged, key=lambda p: p.amount)
+    return Deduction(
+        sum((p.amount for p in charged), ZERO),
+        main.reason_code,
+        " ".join(dict.fromkeys(p.message for p in charged)),
+        main.percent,
+    )
+
+
+# --- recording -----------------------------------------------------------------------------------
+
+
+def _adapter_name(store: Store) -> str:
+    chosen = selectors.settings_for(store).payment_adapter
+    return chosen or getattr(django_settings, "RETORNO_PAYMENT_ADAPTER", DEFAULT_ADAPTER)
+
+
+def _next_sequence(*, return_id: int | None, claim: Claim | None, order: Order) -> int:
+    scope = (
+        Refund.objects.filter(return_id=return_id)
+        if return_id
+        else Refund.objects.filter(claim=claim)
+        if claim
+        else Refund.objects.filter(order=order, return_id__isnull=True, claim__isnull=True)
+    )
+    return scope.count() + 1
+
+
+def _key_subject(*, return_id: int | None, claim: Claim | None, order: Order) -> str:
+    if return_id:
+        return str(return_id)
+    if claim is not None:
+        return f"claim{claim.id}"
+    return f"order{order.id}"
+
+
+def refund_record(
+    *,
+    store: Store,
+    plan: Plan,
+    kind: str,
+    destination: str,
+    actor: Actor,
+    now: datetime,
+    return_id: int | None = None,
+    rma: str = "",
+    claim: Claim | None = None,
+    amount: Decimal | None = None,
+    bonus_percent: Decimal = ZERO,
+    note: str = "",
+) -> Refund:
+    """Write a refund from `plan` (inside the caller's transaction, after `refund_plan`).
+
+    `amount` replaces the plan's total (an agent's typed amount, checked by the domain: never
+    negative, never above what is left of the order). To the original payment: PENDING, with an
+    outbox message that sends it after commit. As store credit: credited to the wallet (with
+    the policy's bonus) and SUCCEEDED at once. A zero amount is SUCCEEDED without a payment call.
+    """
+    preview = plan.preview
+    order = plan.order
+    currency = order.currency
+    total = preview.total_amount
+    if amount is not None:
+        total = check_manual_refund(
+            amount,
+            adapters.order_payment(order, order.lines.all()),
+            quantize(selectors.refunded_total(order), currency),
+        )
+    sequence = _next_sequence(return_id=return_id, claim=claim, order=order)
+    key = refund_idempotency_key(
+        _key_subject(return_id=return_id, claim=claim, order=order), sequence
+    )
+    refund = Refund.objects.create(
+        store=store,
+        order=order,
+        customer=order.customer,
+        return_id=return_id,
+        rma=rma,
+        claim=claim,
+        kind=kind,
+        destination=destination,
+        sequence=sequence,
+        idempotency_key=key,
+        state=RefundState.PENDING,
+        currency=currency,
+        amount=total,
+        items_amount=preview.items_gross,
+        deduction_amount=preview.items_deduction,
+        restocking_fee_amount=preview.items_restocking_fee,
+        shipping_amount=preview.shipping_refund_amount,
+        return_shipping_fee_amount=preview.return_shipping_fee_charged,
+        tax_amount=preview.tax_amount,
+        preview=adapters.preview_json(preview),
+        provider=_adapter_name(store) if destination == Destination.ORIGINAL_PAYMENT else "",
+        note=note,
+        created_by=actor.label or str(actor),
+        created_at=now,
+        updated_at=now,
+    )
+    by_line = {item.order_line.external_id: item for item in plan.items}
+    RefundLine.objects.bulk_create(
+        RefundLine(
+            refund=refund,
+            order_line=by_line[item.line_id].order_line,
+            return_item_id=by_line[item.line_id].return_item_id,
+            units=item.units,
+            gross_amount=item.gross_amount,
+            discount_amount=item.discount_amount,
+            tax_amount=item.tax_amount,
+            deduction_amount=item.deduction_amount,
+            deduction_reason_code=item.deduction_reason_code,
+            deduction_message=item.deduction_message[:300],
+            restocking_fee_amount=item.restocking_fee,
+            net_amount=item.net_amount,
+        )
+        for item in preview.items
+        if item.units
+    )
+    if destination == Destination.STORE_CREDIT:
+        if total > 0:
+            entries = wallet_credit(
+                store=store,
+                customer=order.customer,
+                currency=currency,
+                amount=total,
+                bonus_percent=bonus_percent,
+                entry_id=f"refund-{refund.id}",
+                refund=refund,
+                actor=actor,
+                now=now,
+            )
+            refund.bonus_amount = sum((e.amount for e in entries if e.kind == "bonus"), ZERO)
+        _settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label)
+    elif total == 0:
+        refund.provider = ""
+        _settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label)
+    else:
+        _enqueue_send(refund)
+    return refund
+
+
+def _enqueue_send(refund: Refund) -> None:
+    outbox_enqueue(
+        store_id=refund.store_id,
+        kind=SEND_KIND,
+        dedupe_key=f"{SEND_KIND}:{refund.idempotency_key}:{refund.calls}",
+        payload={"refund_id": refund.id},
+    )
+
+
+def _settle(
+    refund: Refund,
+    state: RefundState,
+    *,
+    now: datetime,
+    settled_by: str = "",
+    reference: str = "",
+    error: str = "",
+) -> None:
+    refund.state = transition_refund(refund.state, state)
+    refund.updated_at = now
+    refund.in_flight_until = None
+    refund.awaiting_manual = False
+    if state is RefundState.SUCCEEDED:
+        refund.succeeded_at = now
+        refund.provider_reference = reference or refund.provider_reference
+    else:
+        refund.failed_at = now
+        refund.last_error = error[:2000]
+    refund.settled_by = settled_by[:200]
+    refund.save()
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+def refund_send(
+    refund_id: int, *, now: datetime | None = None, on_succeeded: SettledHook | None = None
+) -> str:
+    """Send one PENDING refund to its payment adapter, at most one caller at a time.
+
+    Must run outside any transaction (the row and its key are already committed). Returns the
+    state after the call ("skipped" when the refund is not pending or another caller holds it).
+    Raises PaymentUnavailable when the outcome is unknown: the row stays PENDING with its key and
+    the caller (the outbox) re-drives it later. `on_succeeded` runs in the transaction that
+    marks the refund SUCCEEDED (to put it on the return's trail and tell the shopper).
+    """
+    now = now or timezone.now()
+    claimed = Refund.objects.filter(
+        Q(in_flight_until__isnull=True) | Q(in_flight_until__lt=now),
+        id=refund_id,
+        state=RefundState.PENDING,
+        destination=Destination.ORIGINAL_PAYMENT,
+    ).update(
+        in_flight_until=now + SEND_LEASE,
+        last_attempt_at=now,
+        calls=F("calls") + 1,
+    )
+    if not claimed:
+        return "skipped"
+    refund = Refund.objects.select_related("order").get(id=refund_id)
+    gateway = registry.gateway(refund.provider or DEFAULT_ADAPTER)
+    request = RefundRequest(
+        idempotency_key=refund.idempotency_key,
+        amount=quantize(Decimal(refund.amount), refund.currency),
+        currency=refund.currency,
+        store_id=refund.store_id,
+        order_reference=refund.order.external_id,
+        reference=refund.rma or (f"claim {refund.claim_id}" if refund.claim_id else ""),
+    )
+    try:
+        outcome = gateway.refund(request)
+    except PaymentUnavailable as exc:
+        Refund.objects.filter(id=refund_id, state=RefundState.PENDING).update(
+            in_flight_until=None, last_error=str(exc)[:2000], updated_at=now
+        )
+        raise
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(id=refund_id)
+        if refund.state != RefundState.PENDING:
+            return str(refund.state)  # finance settled it meanwhile
+        if outcome.status is OutcomeStatus.SUCCEEDED:
+            _settle(
+                refund,
+                RefundState.SUCCEEDED,
+                now=now,
+                settled_by=gateway.name,
+                reference=outcome.provider_reference,
+            )
+            if on_succeeded is not None:
+                on_succeeded(refund)
+        elif outcome.status is OutcomeStatus.FAILED:
+            _settle(refund, RefundState.FAILED, now=now, error=outcome.message or "refused")
+        else:
+            refund.awaiting_manual = True
+            refund.in_flight_until = None
+            refund.last_error = ""
+            refund.updated_at = now
+            refund.save(
+                update_fields=["awaiting_manual", "in_flight_until", "last_error", "updated_at"]
+            )
+    return str(refund.state)
+
+
+def refund_retry(
+    *, store: Store, refund_id: int | str, actor: Actor, now: datetime | None = None
+) -> Refund:
+    """Finance retries a refund. FAILED → PENDING with a new key (the provider confirmed nothing
+    was paid); a PENDING refund nobody is sending is re-driven with its *same* key. Either way
+    it is sent after commit. A SUCCEEDED refund cannot be retried (code already_refunded)."""
+    now = now or timezone.now()
+    refund = selectors.refund_get_for_store(store=store, refund_id=refund_id)
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(id=refund.id)
+        if refund.destination != Destination.ORIGINAL_PAYMENT:
+            raise Conflict("Store credit is issued at once; there is nothing to retry.",
+                           code="not_retryable")  # fmt: skip
+        if refund.state == RefundState.SUCCEEDED:
+            raise Conflict("This refund was already paid.", code="already_refunded")
+        if refund.state == RefundState.FAILED:
+            refund.state = transition_refund(refund.state, RefundState.PENDING)
+            refund.attempt += 1
+            refund.idempotency_key = refund_idempotency_key(
+                _key_subject(return_id=refund.return_id, claim=refund.claim, order=refund.order),
+                refund.sequence,
+                refund.attempt,
+            )
+            refund.failed_at = None
+        elif refund.in_flight_until is not None and refund.in_flight_until > now:
+            raise Conflict("This refund is being sent right now.", code="refund_in_flight")
+        refund.last_error = ""
+        refund.updated_at = now
+        refund.note = (refund.note + f"\nRetried by {actor.label} at {now.isoformat()}").strip()
+        refund.save()
+        _enqueue_send(refund)
+    return refund
+
+
+def refund_mark_paid(
+    *,
+    store: Store,
+    refund_id: int | str,
+    reference: str,
+    actor: Actor,
+    now: datetime | None = None,
+    on_succeeded: SettledHook | None = None,
+) -> Refund:
+    """Finance paid a PENDING refund by hand (manual adapter) and records the payment's
+    reference. Refused for anything but a pending refund to the original payment."""
+    now = now or timezone.now()
+    reference = (reference or "").strip()
+    if not reference:
+        raise Unprocessable("Give the payment's reference.", code="reference_required")
+    refund = selectors.refund_get_for_store(store=store, refund_id=refund_id)
+    with transaction.atomic():
+        refund = Refund.objects.select_for_update().get(id=refund.id)
+        if (
+            refund.state != RefundState.PENDING
+            or refund.destination != Destination.ORIGINAL_PAYMENT
+        ):
+            raise Conflict(f"A {refund.state} refund cannot be marked as paid.",
+                           code="illegal_transition")  # fmt: skip
+        _settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label,
+                reference=reference[:200])  # fmt: skip
+        if on_succeeded is not None:
+            on_succeeded(refund)
+    return refund
+
+
+# --- store credit --------------------------------------------------------------------------------
+
+
+def _wallet_locked(
+    store: Store, customer: Customer, currency: str, now: datetime
+) -> StoreCreditWallet:
+    wallet, _ = StoreCreditWallet.objects.get_or_create(
+        store=store,
+        customer=customer,
+        defaults={"currency": currency, "created_at": now, "updated_at": now},
+    )
+    return StoreCreditWallet.objects.select_for_update().get(id=wallet.id)
+
+
+def _wallet_save(wallet: StoreCreditWallet, new_entries: Iterable[Any], actor: Actor,
+                 refund: Refund | None, note: str, now: datetime) -> list[CreditEntry]:  # fmt: skip
+    rows = [
+        CreditEntry(
+            wallet=wallet,
+            entry_id=e.entry_id,
+            kind=str(e.kind),
+            amount=e.amount,
+            currency=e.currency,
+            expires_at=e.expires_at,
+            target_entry_id=e.target_entry_id or "",
+            refund=refund,
+            note=note[:300],
+            created_by=(actor.label or str(actor))[:200],
+            created_at=e.created_at,
+        )
+        for e in new_entries
+    ]
+    try:
+        with transaction.atomic():
+            CreditEntry.objects.bulk_create(rows)
+    except IntegrityError:
+        raise Conflict("This credit entry was already made.", code="duplicate_entry") from None
+    entries = [adapters.domain_entry(e) for e in wallet.entries.all()]
+    from retorno.domain.resolutions.store_credit import balance
+
+    wallet.balance_amount = balance(entries, now)
+    wallet.updated_at = now
+    wallet.save(update_fields=["balance_amount", "updated_at"])
+    return rows
+
+
+def wallet_credit(
+    *,
+    store: Store,
+    customer: Customer,
+    currency: str,
+    amount: Decimal,
+    entry_id: str,
+    actor: Actor,
+    now: datetime,
+    bonus_percent: Decimal = ZERO,
+    refund: Refund | None = None,
+    note: str = "",
+) -> list[CreditEntry]:
+    """Credit `amount` (and its bonus lot, `<entry_id>-bonus`) to the customer's wallet."""
+    wallet = _wallet_locked(store, customer, currency, now)
+    entries = [adapters.domain_entry(e) for e in wallet.entries.all()]
+    new = issue_credit(
+        entries,
+        quantize(amount, currency),
+        currency=currency,
+        now=now,
+        entry_id=entry_id,
+        bonus_percent=Decimal(bonus_percent),
+    )
+    return _wallet_save(wallet, new, actor, refund, note, now)
+
+
+def wallet_spend(
+    *,
+    store: Store,
+    customer_external_id: str,
+    amount: str | Decimal,
+    entry_id: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> StoreCreditWallet:
+    """Spend store credit (e.g. at checkout). Never below zero: InsufficientCredit (code
+    insufficient_credit) and nothing written. `entry_id` makes a repeated spend a no-op error."""
+    now = now or timezone.now()
+    view = selectors.wallet_for_customer(store=store, external_id=customer_external_id, now=now)
+    if view.wallet is None:
+        raise Unprocessable("This customer has no store credit.", code="insufficient_credit")
+    currency = view.wallet.currency
+    try:
+        value = parse_amount(amount, currency)
+    except MoneyError as exc:
+        raise Unprocessable(exc.message, code="invalid_amount") from None
+    with transaction.atomic():
+        wallet = _wallet_locked(store, view.customer, currency, now)
+        if CreditEntry.objects.filter(entry_id=entry_id).exists():
+            raise Conflict("This spend was already recorded.", code="duplicate_entry")
+        entries = [adapters.domain_entry(e) for e in wallet.entries.all()]
+        new = spend(entries, value, currency=currency, now=now, entry_id=entry_id)
+        _wallet_save(wallet, [new], actor, None, "", now)
+    return wallet
+
+
+# --- exchanges -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExchangeItem:
+    order_line: OrderLine
+    return_item_id: int | None
+    variant_id: int
+    units: int
+    returned_unit_paid: Decimal
+
+
+def _exchange_number(store: Store) -> str:
+    return f"EX-{secrets.token_hex(4).upper()}"
+
+
+def exchange_reserve(
+    *,
+    store: Store,
+    order: Order,
+    items: Sequence[ExchangeItem],
+    now: datetime,
+    return_id: int | None = None,
+    rma: str = "",
+    claim: Claim | None = None,
+    instant: bool = False,
+    replacement: bool = False,
+) -> ExchangeOrder:
+    """Reserve the new variants' stock and write the exchange order (inside a transaction).
+
+    Stock goes down with a conditional F() update, so it never goes negative even under
+    concurrent reservations; a variant without enough stock refuses the whole exchange (code
+    exchange_out_of_stock) and nothing is reserved. The price difference is per unit: the new
+    variant's price against what the shopper paid for the returned unit (zero for a claim's
+    replacement). Instant exchanges are released (emitted) at once.
+    """
+    if not items:
+        raise Unprocessable("Choose what to exchange.", code="no_items")
+    currency = order.currency
+    variants = {
+        v.id: v for v in Variant.objects.filter(store=store, id__in=[i.variant_id for i in items])
+    }
+    signed = ZERO
+    lines: list[ExchangeLine] = []
+    with transaction.atomic():
+        for item in items:
+            variant = variants.get(item.variant_id)
+            if variant is None or item.units < 1:
+                raise Unprocessable("Unknown exchange variant.", code="invalid_exchange")
+            taken = Variant.objects.filter(id=variant.id, stock__gte=item.units).update(
+                stock=F("stock") - item.units
+            )
+            if not taken:
+                raise Unprocessable(f"{variant.sku} is out of stock.", code="exchange_out_of_stock",
+                                    sku=variant.sku)  # fmt: skip
+            price = quantize(Decimal(variant.price), currency)
+            paid = quantize(Decimal(item.returned_unit_paid), currency)
+            if not replacement:
+                diff = exchange_difference(price, paid, currency)
+                sign = -1 if diff.direction is DifferenceDirection.CUSTOMER_REFUNDED else 1
+                signed += sign * diff.amount * item.units
+            lines.append(
+                ExchangeLine(
+                    order_line=item.order_line,
+                    return_item_id=item.return_item_id,
+                    variant=variant,
+                    units=item.units,
+                    new_unit_price=price,
+                    returned_unit_paid=paid,
+                )
+            )
+        direction = (
+            DifferenceDirection.CUSTOMER_PAYS
+            if signed > 0
+            else DifferenceDirection.CUSTOMER_REFUNDED
+            if signed < 0
+            else DifferenceDirection.EVEN
+        )
+        exchange = ExchangeOrder.objects.create(
+            store=store,
+            order=order,
+            customer=order.customer,
+            return_id=return_id,
+            rma=rma,
+            claim=claim,
+            number=_exchange_number(store),
+            instant=instant,
+            currency=currency,
+            difference_amount=abs(signed),
+            difference_direction=direction.value,
+            created_at=now,
+            updated_at=now,
+        )
+        for line in lines:
+            line.exchange = exchange
+        ExchangeLine.objects.bulk_create(lines)
+        if instant or replacement:
+            exchange_release(exchange, now=now)
+    return exchange
+
+
+def exchange_release(exchange: ExchangeOrder, *, now: datetime) -> ExchangeOrder:
+    """Send the exchange order to the store for fulfilment (outbox exchange_order.created)."""
+    if exchange.state != ExchangeState.RESERVED:
+        return exchange
+    exchange.state = ExchangeState.RELEASED
+    exchange.released_at = now
+    exchange.updated_at = now
+    exchange.save(update_fields=["state", "released_at", "updated_at"])
+    outbox_enqueue(
+        store_id=exchange.store_id,
+        kind=EXCHANGE_CREATED_KIND,
+        dedupe_key=f"{EXCHANGE_CREATED_KIND}:{exchange.id}",
+        payload=exchange_payload(exchange),
+    )
+    return exchange
+
+
+def exchange_shrink(
+    exchange: ExchangeOrder, units_by_item: dict[int, int], *, now: datetime
+) -> None:
+    """Give back the stock of reserved units that will not be exchanged (fewer came back)."""
+    for line in exchange.lines.all():
+        keep = units_by_item.get(line.return_item_id or 0, line.units)
+        if keep < line.units:
+            Variant.objects.filter(id=line.variant_id).update(
+                stock=F("stock") + (line.units - keep)
+            )
+            line.units = keep
+            line.save(update_fields=["units"])
+    exchange.updated_at = now
+    exchange.save(update_fields=["updated_at"])
+
+
+def exchange_payload(exchange: ExchangeOrder) -> dict[str, Any]:
+    return {
+        "exchange": exchange.number,
+        "order": exchange.order.external_id,
+        "rma": exchange.rma,
+        "claim": exchange.claim.number if exchange.claim_id else "",
+        "instant": exchange.instant,
+        "currency": exchange.currency,
+        "difference_amount": str(quantize(Decimal(exchange.difference_amount), exchange.currency)),
+        "difference_direction": exchange.difference_direction,
+        "lines": [
+            {
+                "sku": line.variant.sku,
+                "units": line.units,
+                "unit_price": str(quantize(Decimal(line.new_unit_price), exchange.currency)),
+            }
+            for line in exchange.lines.select_related("variant")
+        ],
+    }
+
+
+def exchange_deliver(message: Any) -> dict[str, Any]:
+    """Outbox handler: until store connectors exist, the exchange order is logged for the store
+    to pick up through the API (webhooks will be sent from here)."""
+    logger.info("exchange order ready for fulfilment: %s", message.payload)
+    return {"delivered": "log"}
+
+
+def instant_allowed(store: Store, tier: str | None) -> bool:
+    return instant_exchange_allowed(
+        tier, selectors.settings_for(store).instant_exchange_tiers or []
+    )
+
+
+# --- claims --------------------------------------------------------------------------------------
+
+
+def claim_open(
+    *,
+    store: Store,
+    order_external_id: str,
+    reason: str,
+    lines: dict[str, int],
+    actor: Actor,
+    description: str = "",
+    photos: Sequence[str] = (),
+    now: datetime | None = None,
+) -> Claim:
+    """Report a damaged, missing or wrong item without sending it back. Nothing is written on
+    bad input (unknown order or line, units past the line, unknown reason)."""
+    now = now or timezone.now()
+    if reason not in ClaimReason.values:
+        raise Unprocessable(f"Unknown claim reason {reason!r}.", code="invalid_reason")
+    if not lines:
+        raise Unprocessable("Say which items the claim is about.", code="no_items")
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update()
+            .filter(store=store, external_id=order_external_id)
+            .first()
+        )
+        if order is None:
+            raise NotFound(f"No order {order_external_id!r} in this store.", code="order_not_found")
+        by_ext = {line.external_id: line for line in order.lines.all()}
+        for ext, units in lines.items():
+            line = by_ext.get(ext)
+            if line is None:
+                raise Unprocessable(f"Line {ext!r} is not on the order.", code="unknown_line")
+            if (
+                isinstance(units, bool)
+                or not isinstance(units, int)
+                or not 1 <= units <= line.quantity
+            ):
+                raise Unprocessable(
+                    f"Line {ext!r}: 1 to {line.quantity} unit(s).", code="invalid_quantity"
+                )
+        for _ in range(5):
+            try:
+                with transaction.atomic():
+                    claim = Claim.objects.create(
+                        store=store,
+                        order=order,
+                        customer=order.customer,
+                        number=f"CL-{secrets.token_hex(4).upper()}",
+                        reason=reason,
+                        description=description[:4000],
+                        created_by=(actor.label or str(actor))[:200],
+                        created_at=now,
+                        updated_at=now,
+                    )
+                break
+            except IntegrityError:
+                continue
+        else:  # pragma: no cover - 32 random bits colliding five times
+            raise RuntimeError("could not allocate a claim number")
+        ClaimLine.objects.bulk_create(
+            ClaimLine(claim=claim, order_line=by_ext[ext], units=units)
+            for ext, units in lines.items()
+        )
+        ClaimPhoto.objects.bulk_create(
+            ClaimPhoto(claim=claim, path=str(p)[:500], created_at=now) for p in photos
+        )
+    return claim
+
+
+def claim_resolve(
+    *,
+    store: Store,
+    number: str,
+    resolution: str,
+    actor: Actor,
+    amount: str | Decimal | None = None,
+    note: str = "",
+    now: datetime | None = None,
+    destination: str = Destination.ORIGINAL_PAYMENT,
+) -> Claim:
+    """Resolve an open claim by refund, replacement or both, with the same refund engine as
+    returns (units bounded by the line, the order's paid total never exceeded). `amount` is an
+    agent's typed amount instead of the claimed units' paid value (checked, never clamped)."""
+    now = now or timezone.now()
+    if resolution not in ClaimResolution.values:
+        raise Unprocessable(f"Unknown claim resolution {resolution!r}.", code="invalid_resolution")
+    claim = selectors.claim_get_for_store(store=store, number=number)
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(id=claim.id)
+        if claim.state != ClaimState.OPEN:
+            raise Conflict(f"This claim is already {claim.state}.", code="illegal_transition")
+        order = claim.order
+        claim_lines = list(claim.lines.select_related("order_line"))
+        if resolution in (ClaimResolution.REFUND, ClaimResolution.BOTH):
+            typed = None
+            if amount not in (None, ""):
+                try:
+                    typed = parse_amount(amount, order.currency)  # type: ignore[arg-type]
+                except MoneyError as exc:
+                    raise Unprocessable(exc.message, code="invalid_amount") from None
+            plan = refund_plan(
+                store=store,
+                order=order,
+                items=[
+                    PlanItem(
+                        order_line=cl.order_line,
+                        return_item_id=None,
+                        units_approved=cl.units,
+                        units_received_accepted=cl.units,
+                    )
+                    for cl in claim_lines
+                ],
+                timing="on_approval",
+                now=now,
+            )
+            if typed is None and plan.preview.total_amount == 0:
+                raise Unprocessable("These items were already refunded.", code="nothing_to_refund")
+            refund_record(
+                store=store,
+                plan=plan,
+                kind=RefundKind.CLAIM,
+                destination=destination,
+                actor=actor,
+                now=now,
+                claim=claim,
+                amount=typed,
+                note=note,
+            )
+        if resolution in (ClaimResolution.REPLACEMENT, ClaimResolution.BOTH):
+            missing = [cl.order_line.sku for cl in claim_lines if cl.order_line.variant_id is None]
+            if missing:
+                raise Unprocessable(
+                    "The item is no longer in the catalog.", code="invalid_exchange"
+                )
+            exchange_reserve(
+                store=store,
+                order=order,
+                claim=claim,
+                items=[
+                    ExchangeItem(cl.order_line, None, cl.order_line.variant_id or 0, cl.units, ZERO)
+                    for cl in claim_lines
+                ],
+                replacement=True,
+                now=now,
+            )
+        claim.state = ClaimState.RESOLVED
+        claim.resolution = resolution
+        claim.resolution_note = note
+        claim.resolved_by = (actor.label or str(actor))[:200]
+        claim.resolved_at = now
+        claim.updated_at = now
+        claim.save()
+    return claim
+
+
+def claim_reject(
+    *, store: Store, number: str, note: str, actor: Actor, now: datetime | None = None
+) -> Claim:
+    now = now or timezone.now()
+    if not (note or "").strip():
+        raise Unprocessable("Write why the claim is rejected.", code="note_required")
+    claim = selectors.claim_get_for_store(store=store, number=number)
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(id=claim.id)
+        if claim.state != ClaimState.OPEN:
+            raise Conflict(f"This claim is already {claim.state}.", code="illegal_transition")
+        claim.state = ClaimState.REJECTED
+        claim.resolution_note = note.strip()
+        claim.resolved_by = (actor.label or str(actor))[:200]
+        claim.resolved_at = now
+        claim.updated_at = now
+        claim.save()
+    return claim
