@@ -39,6 +39,8 @@ def simulator(live_server, store) -> Iterator[tuple[SimulatorServer, dict[str, C
             error_rate=0.0,
             timeout_rate=0.0,
             exception_rate=0.0,
+            # The pickup outcome is drawn when the booking is made; tests force it to succeed.
+            pickup_success_rate=1.0,
             step_seconds=3600,
             timeout_seconds=1.0,
             webhook_secret=SECRET,
