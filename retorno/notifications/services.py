@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
@@ -106,12 +106,6 @@ def notify_return_event(
     }
     if not keys:
         return []
-    known = set(
-        Message.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True)
-    )
-    keys = {channel: key for channel, key in keys.items() if key not in known}
-    if not keys:
-        return []
     language = shopper_language(snapshot.customer_language, store.default_language)
     with translation.override(language):
         rendered = render_message(
@@ -127,33 +121,37 @@ def notify_return_event(
         if channel not in keys:
             continue
         email = channel == Channel.EMAIL
-        message = _message_insert(
-            store=store,
-            return_id=snapshot.return_id,
-            rma=snapshot.rma,
-            tracking_token=snapshot.tracking_token,
-            event_id=event_id,
-            kind=kind,
-            channel=channel,
-            recipient=recipient,
-            language=language,
-            subject=rendered.subject if email else "",
-            body_text=rendered.text if email else rendered.short_text,
-            body_html=rendered.html if email else "",
-            dedupe_key=keys[channel],
-            created_at=now,
-        )
-        if message is None:
-            continue  # a concurrent call for the same event got there first
-        outbox = outbox_enqueue(
-            store_id=store.id,
-            kind=OUTBOX_KIND,
-            dedupe_key=f"notification:{message.id}",
-            payload={"message_id": message.id},
-        )
-        if outbox is not None:
-            message.outbox_message_id = outbox.id
-            Message.objects.filter(id=message.id).update(outbox_message_id=outbox.id)
+        # The outbox row goes first and carries the message's dedupe key: its ON CONFLICT DO
+        # NOTHING is what makes this event yield one message, so no read-before-write and no
+        # savepoint are needed, and the message is written once, already linked to its delivery.
+        # savepoint=False: inside the caller's transaction this adds no statement; called
+        # alone, it still commits the message before the delivery that follows the commit.
+        with transaction.atomic(savepoint=False):
+            outbox = outbox_enqueue(
+                store_id=store.id,
+                kind=OUTBOX_KIND,
+                dedupe_key=f"notification:{keys[channel]}",
+                payload={"dedupe_key": keys[channel]},
+            )
+            if outbox is None:
+                continue  # this event's message exists already (a retry, or a concurrent twin)
+            message = Message.objects.create(
+                store=store,
+                return_id=snapshot.return_id,
+                rma=snapshot.rma,
+                tracking_token=snapshot.tracking_token,
+                event_id=event_id,
+                kind=kind,
+                channel=channel,
+                recipient=recipient,
+                language=language,
+                subject=rendered.subject if email else "",
+                body_text=rendered.text if email else rendered.short_text,
+                body_html=rendered.html if email else "",
+                dedupe_key=keys[channel],
+                created_at=now,
+                outbox_message_id=outbox.id,
+            )
         queued.append(message)
     return queued
 
@@ -184,10 +182,14 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
     delivery returns at once). A transient failure keeps the message queued with its error and
     re-raises, so the outbox retries it; a permanent one, or the last attempt, marks it failed.
     """
-    message_id = outbox_message.payload.get("message_id")
-    message = Message.objects.select_related("store").filter(id=message_id).first()
+    payload = outbox_message.payload
+    messages = Message.objects.select_related("store")
+    if "dedupe_key" in payload:
+        message = messages.filter(dedupe_key=payload["dedupe_key"]).first()
+    else:  # resends point at the message itself
+        message = messages.filter(id=payload.get("message_id")).first()
     if message is None:
-        raise PermanentFailure(f"message {message_id!r} does not exist")
+        raise PermanentFailure(f"message {payload!r} does not exist")
     if message.status != MessageStatus.QUEUED:
         return {"message_id": message.id, "skipped": message.status}
     try:
@@ -248,16 +250,6 @@ def _dedupe_key(
         event_id if event_id is not None else (occurred_at.isoformat() if occurred_at else "")
     )
     return f"return:{return_id}:{kind}:{channel}:{occurrence}"
-
-
-def _message_insert(**fields: Any) -> Message | None:
-    try:
-        with transaction.atomic():
-            return Message.objects.create(**fields)
-    except IntegrityError:
-        if Message.objects.filter(dedupe_key=fields["dedupe_key"]).exists():
-            return None
-        raise
 
 
 def _record_failure(message: Message, error: str, *, give_up: bool) -> None:

@@ -51,7 +51,8 @@ def _decided_at_creation(return_request: Return, event: ReturnEvent) -> bool:
 def return_snapshot(return_request: Return) -> ReturnSnapshot:
     """The return as notifications see it: plain data, no models."""
     customer = return_request.customer
-    items = return_request.items.select_related("order_line")
+    prefetched = getattr(return_request, "_prefetched_objects_cache", {})
+    items = prefetched.get("items") or return_request.items.select_related("order_line")
     return ReturnSnapshot(
         return_id=return_request.id,
         rma=return_request.rma,
@@ -65,7 +66,7 @@ def return_snapshot(return_request: Return) -> ReturnSnapshot:
         customer_name=customer.name,
         customer_email=customer.email,
         customer_phone=customer.phone,
-        customer_language=customer.language,
+        customer_language=return_request.language or customer.language,
         customer_tier=customer.tier,
         items=tuple(
             ItemSnapshot(
