@@ -9,7 +9,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from retorno.domain.policies import (
     CustomerFacts,
@@ -34,6 +35,25 @@ def held_quantities(order: Order) -> dict[int, int]:
         .annotate(units=Sum("quantity_requested"))
     )
     return {row["order_line_id"]: row["units"] for row in rows}
+
+
+def lines_with_held(order: Order) -> tuple[list[OrderLine], dict[int, int]]:
+    """The order's lines and, in the same query, the units of each held by open or completed
+    returns (line id -> units)."""
+    held_units = (
+        ReturnItem.objects.filter(order_line=OuterRef("pk"))
+        .exclude(return_request__status__in=[s.value for s in RELEASING_STATES])
+        .exclude(decision=ItemDecision.REJECTED)
+        .values("order_line")
+        .annotate(units=Sum("quantity_requested"))
+        .values("units")
+    )
+    lines = list(
+        OrderLine.objects.filter(order=order)
+        .annotate(held_units=Coalesce(Subquery(held_units), Value(0)))
+        .order_by("position", "id")
+    )
+    return lines, {line.id: line.held_units for line in lines if line.held_units}
 
 
 def order_facts(order: Order, lines: Iterable[OrderLine], held: dict[int, int]) -> OrderFacts:

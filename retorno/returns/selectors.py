@@ -21,8 +21,7 @@ from retorno.domain.policies import (
     parse_policy,
 )
 from retorno.domain.returns.rma import normalise_rma
-from retorno.orders.models import Order
-from retorno.orders.selectors import order_get_for_store
+from retorno.orders.models import Order, OrderLine
 from retorno.policies.selectors import compiled_policy, policy_version_current
 from retorno.policies.services import policy_errors
 from retorno.returns import adapters
@@ -111,6 +110,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 @dataclass(frozen=True)
 class Eligibility:
     order: Order
+    lines: list[OrderLine]
     policy_version: int
     decision: Decision
     evaluated_at: datetime
@@ -130,9 +130,14 @@ def order_eligibility_for_store(
     With `policy_document` the order is decided under that (unsaved) policy: the policy
     editor's "try it on this order". With `items` the decision is for that request.
     """
-    order = order_get_for_store(store=store, external_id=external_id)
-    lines = list(order.lines.all())
-    held = adapters.held_quantities(order)
+    order = (
+        Order.objects.select_related("customer")
+        .filter(store=store, external_id=external_id)
+        .first()
+    )
+    if order is None:
+        raise NotFound(f"No order {external_id!r} in this store.", code="order_not_found")
+    lines, held = adapters.lines_with_held(order)
     if policy_document is not None:
         try:
             policy = parse_policy(policy_document)
@@ -155,7 +160,9 @@ def order_eligibility_for_store(
         request,
         now,
     )
-    return Eligibility(order=order, policy_version=version, decision=decision, evaluated_at=now)
+    return Eligibility(
+        order=order, lines=lines, policy_version=version, decision=decision, evaluated_at=now
+    )
 
 
 # --- shopper-facing reads (customer portal and tracking page) -----------------------------------

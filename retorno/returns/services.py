@@ -76,8 +76,7 @@ def return_create(
         )
         if order is None:
             raise NotFound(f"No order {order_external_id!r} in this store.", code="order_not_found")
-        lines = list(order.lines.all())
-        held = adapters.held_quantities(order)
+        lines, held = adapters.lines_with_held(order)
         policy_version = policy_ensure_default(store=store, actor=SYSTEM)
         request = adapters.request_facts(
             [{"line": i.line, "quantity": i.quantity, "reason": i.reason} for i in items],

@@ -110,7 +110,7 @@ def order_eligibility(request: HttpRequest, external_id: str):
 
 
 def eligibility_body(result) -> dict:
-    lines = {line.external_id: line for line in result.order.lines.all()}
+    lines = {line.external_id: line for line in result.lines}
     return {
         "order": result.order.external_id,
         "currency": result.order.currency,

@@ -49,7 +49,7 @@ def policy_preview(request: HttpRequest, payload: PolicyPreviewIn):
         items=[i.model_dump() for i in payload.items] or None,
         resolution=payload.resolution,
     )
-    lines = {line.external_id: line for line in result.order.lines.all()}
+    lines = {line.external_id: line for line in result.lines}
     decision = result.decision
     return {
         "outcome": decision.outcome.value,
