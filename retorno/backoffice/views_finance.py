@@ -200,19 +200,18 @@ def _return_refund_page(
 @require_POST
 @staff_view(permissions.REFUND_RETRY)
 def return_refund_execute(request: HttpRequest, staff: StaffContext, rma: str) -> HttpResponse:
-    form = {
-        "amount": request.POST.get("amount", "").strip()[:24],
-        "note": request.POST.get("note", "")[:2000],
-        "refund_shipping": request.POST.get("refund_shipping") == "1",
-    }
+    amount = request.POST.get("amount", "").strip()[:24]
+    note = request.POST.get("note", "")[:2000]
+    refund_shipping = request.POST.get("refund_shipping") == "1"
+    form = {"amount": amount, "note": note, "refund_shipping": refund_shipping}
     try:
         refund = refunding.refund_execute(
             store=staff.store,
             rma=rma,
             actor=staff.actor,
-            amount=form["amount"] or None,
-            refund_shipping=form["refund_shipping"] or None,
-            note=form["note"],
+            amount=amount or None,
+            refund_shipping=refund_shipping or None,
+            note=note,
         )
     except NotFound:
         raise
@@ -221,7 +220,7 @@ def return_refund_execute(request: HttpRequest, staff: StaffContext, rma: str) -
             request,
             staff,
             rma,
-            refund_shipping=bool(form["refund_shipping"]),
+            refund_shipping=refund_shipping,
             error=_error_text(exc),
             form=form,
             status=_status_of(exc),

@@ -788,7 +788,7 @@ def exchange_payload(exchange: ExchangeOrder) -> dict[str, Any]:
         "exchange": exchange.number,
         "order": exchange.order.external_id,
         "rma": exchange.rma,
-        "claim": exchange.claim.number if exchange.claim_id else "",
+        "claim": exchange.claim.number if exchange.claim is not None else "",
         "instant": exchange.instant,
         "currency": exchange.currency,
         "difference_amount": str(quantize(Decimal(exchange.difference_amount), exchange.currency)),

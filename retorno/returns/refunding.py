@@ -59,8 +59,8 @@ def _decision_lines(return_request: Return) -> dict[str, dict[str, Any]]:
 def return_timing(return_request: Return) -> str:
     """The return's refund timing: the latest of its lines' (the most careful one wins when a
     category rule gives some lines another timing), on_receipt when unknown."""
-    timings = [
-        line.get("refund_timing")
+    timings: list[str] = [
+        str(line["refund_timing"])
         for line in _decision_lines(return_request).values()
         if line.get("refund_timing") in _TIMING_ORDER
     ]
@@ -538,10 +538,24 @@ def refund_drive(refund_id: int, *, now: datetime | None = None) -> str:
     return money.refund_send(refund_id, now=now, on_succeeded=record_refunded)
 
 
+class RefundBusy(Exception):
+    """Another call holds the refund (or a crashed one's lease has not run out): try later."""
+
+
 def refund_deliver(message: Any) -> dict[str, Any]:
     """Outbox handler for refund.send. An unknown outcome raises, so the outbox re-drives it
-    later with the same key; a crash leaves the message claimed until the sweeper re-drives."""
-    return {"state": refund_drive(int(message.payload["refund_id"]))}
+    later with the same key; a crash leaves the message claimed until the sweeper re-drives.
+    A refund still pending under someone else's lease is retried later too, never dropped."""
+    refund_id = int(message.payload["refund_id"])
+    state = refund_drive(refund_id)
+    if (
+        state == "skipped"
+        and Refund.objects.filter(
+            id=refund_id, state="pending", awaiting_manual=False, destination="original_payment"
+        ).exists()
+    ):
+        raise RefundBusy(f"refund {refund_id} is held by another call; retrying later")
+    return {"state": state}
 
 
 def refund_mark_paid(

@@ -201,3 +201,11 @@ def test_claim_page_and_resolution(signed_in, store, manual):
     assert Refund.objects.get(claim=claim).amount == Decimal("20.00")
     warehouse = signed_in("warehouse")
     assert warehouse.get(reverse("backoffice:claim", args=[claim.number])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_finance_pages_speak_spanish(signed_in, received):
+    client = signed_in("finance")
+    client.cookies["django_language"] = "es"
+    page = client.get(reverse("backoffice:refunds")).content.decode()
+    assert "Reembolsos" in page and "Pendiente" in page

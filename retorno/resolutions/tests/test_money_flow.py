@@ -346,3 +346,15 @@ def test_mixed_grades_deduct_only_the_damaged_units(store, provider):
     assert refund.deduction_amount == Decimal("15.00")  # 50 % of the one damaged unit
     assert refund.amount == Decimal("70.00")  # 90 − 15 − 5
     assert refund.lines.get().deduction_reason_code == "shopper_damage"
+
+
+def test_refund_at_the_first_carrier_scan(store, provider):
+    set_policy_base(store, refund_timing="on_first_scan")
+    order = order_with(store, quantity=2, unit_price="20.00")
+    ret = open_return(store, order, quantity=2)
+    assert not Refund.objects.exists()
+    services.return_mark_in_transit(store=store, rma=ret.rma, actor=AGENT, note="first scan")
+    refund = Refund.objects.get()
+    assert (refund.amount, refund.state) == (Decimal("35.00"), "succeeded")
+    receive(store, ret, 1)  # fewer arrive later: paid before receipt, by approved units
+    assert Refund.objects.count() == 1

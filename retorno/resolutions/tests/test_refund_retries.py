@@ -184,3 +184,55 @@ def test_two_finance_retries_at_once_send_one_new_key(store, provider):
     assert provider.total_paid == Decimal("15.00")
     assert len(provider.payments) == 1
     assert set(outcomes) <= {"ok", "already_refunded", "refund_in_flight"}, outcomes
+
+
+def test_crash_then_the_outbox_sweeper_finishes_it(store, provider):
+    provider.crash_after_paying = True
+    order = order_with(store, quantity=1, unit_price="20.00")
+    ret = open_return(store, order, quantity=1)
+    with pytest.raises(SimulatedCrash):
+        receive(store, ret, 1)
+    message = OutboxMessage.objects.get(kind="refund.send")
+    assert message.status == "processing"  # claimed by the worker that died
+    # The sweeper re-claims it; the dead call's lease still holds: retried later, not dropped.
+    assert outbox_deliver_one(message.id, now=later()) == "pending"
+    Refund.objects.update(in_flight_until=timezone.now() - timedelta(seconds=1))  # lease over
+    assert outbox_deliver_one(message.id, now=later(120)) == "delivered"
+    refund = Refund.objects.get()
+    assert refund.state == "succeeded"
+    assert provider.total_paid == Decimal("15.00")
+    assert provider.calls == [refund.idempotency_key] * 2
+    assert ret.events.filter(kind="refunded").count() == 1
+
+
+def test_concurrent_refunds_of_one_order_never_exceed_what_was_paid(store, provider):
+    from retorno.domain.errors import DomainError
+
+    order = order_with(store, quantity=2, unit_price="20.00")
+    ret = open_return(store, order, quantity=2)
+    receive(store, ret, 2)  # 40 − 5 fee = 35 refunded; 5 left on the order
+    count = 5
+    barrier = threading.Barrier(count)
+    outcomes: list[str] = []
+
+    def work() -> None:
+        close_old_connections()
+        try:
+            barrier.wait(timeout=30)
+            refunding.refund_execute(store=store, rma=ret.rma, actor=AGENT, amount="5.00")
+            outcomes.append("ok")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        except Exception as exc:  # pragma: no cover
+            outcomes.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["exceeds_refundable"] * (count - 1) + ["ok"], outcomes
+    assert sum(r.amount for r in Refund.objects.all()) == Decimal("40.00")
+    assert provider.total_paid == Decimal("40.00")

@@ -225,7 +225,7 @@ def refund_body(refund: Refund) -> dict[str, Any]:
     return {
         "id": refund.id,
         "rma": refund.rma,
-        "claim": refund.claim.number if refund.claim_id else None,
+        "claim": refund.claim.number if refund.claim is not None else None,
         "order": refund.order.external_id,
         "kind": refund.kind,
         "destination": refund.destination,
