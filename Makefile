@@ -19,10 +19,16 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+SIM_PORT ?= 8055
+
+# The carrier simulator runs beside the server and posts tracking webhooks to it; both stop together.
 run: install
 	$(BIN)/retorno migrate --noinput
 	$(BIN)/retorno createcachetable
 	$(BIN)/retorno demo
+	$(BIN)/retorno carrier-sim --port $(SIM_PORT) --state-dir var/carrier-sim \
+		--webhook-url "http://$(HOST):$(PORT)/api/v1/carriers/demo-{carrier}/webhooks" & \
+	SIM=$$!; trap 'kill $$SIM 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/retorno serve --host $(HOST) --port $(PORT)
 
 demo: install

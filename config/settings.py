@@ -138,6 +138,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 
+# How refunds reach the shopper's payment: "manual" (finance marks them paid) or "console"
+# (logs, for the demo); a store can choose its own in its money settings.
+RETORNO_PAYMENT_ADAPTER = env.str("RETORNO_PAYMENT_ADAPTER", default="manual")
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -149,7 +153,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="")
 NOTIFY_WHATSAPP_BACKEND = env.str("NOTIFY_WHATSAPP_BACKEND", default="")
 # Events older than this send nothing: imports and backfills must not email shoppers.
-NOTIFY_MAX_EVENT_AGE = timedelta(seconds=env.int("NOTIFY_MAX_EVENT_AGE_SECONDS", default=2 * 24 * 3600))
+NOTIFY_MAX_EVENT_AGE = timedelta(
+    seconds=env.int("NOTIFY_MAX_EVENT_AGE_SECONDS", default=2 * 24 * 3600)
+)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="returns@retorno.local")
 
 # Public address of this service, used in links sent to shoppers (tracking pages).

@@ -36,11 +36,12 @@ from retorno.demo.stores import store_create
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
-from retorno.orders.catalog import product_upsert
 from retorno.logistics.demo import demo_carriers_ensure
+from retorno.orders.catalog import product_upsert
 from retorno.orders.models import Order
 from retorno.orders.services import order_upsert
 from retorno.policies.selectors import policy_version_current
+from retorno.resolutions.services import resolution_settings_save
 from retorno.returns import services as returns
 from retorno.returns.models import Return
 from retorno.stores.models import Store
@@ -143,6 +144,15 @@ def demo_create(
         result.generated = True
     # Carriers come last: the demo's history is past, and only what happens from now on books.
     demo_carriers_ensure(store)
+    # The demo pays refunds through the console adapter, and shows the money perks in action.
+    resolution_settings_save(
+        store=store,
+        payment_adapter="console",
+        instant_exchange_tiers=["gold"],
+        keep_item_enabled=True,
+        keep_item_max_value=Decimal("8.00"),
+        return_shipping_cost=Decimal("6.50"),
+    )
     result.counts = {
         "products": store.products.count(),
         "variants": store.variants.count(),

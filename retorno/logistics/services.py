@@ -8,6 +8,7 @@ Carrier calls never run inside a database transaction.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 from collections import defaultdict
@@ -615,7 +616,7 @@ def shipment_cancel(*, store: Store, return_id: int, now: datetime | None = None
             booking_state=BookingState.CANCELLED, updated_at=now
         )
         if shipment.booking_state == BookingState.BOOKED:
-            transaction.on_commit(lambda sid=shipment.id: _cancel_with_carrier(sid))
+            transaction.on_commit(functools.partial(_cancel_with_carrier, shipment.id))
     PickupRecovery.objects.filter(
         store=store, return_id=return_id, state__in=OPEN_RECOVERY_STATES
     ).update(state=RecoveryState.CANCELLED, resolved_at=now, updated_at=now)

@@ -73,6 +73,7 @@ from retorno.resolutions.models import (
     Refund,
     RefundKind,
     RefundLine,
+    ResolutionSettings,
     StoreCreditWallet,
 )
 from retorno.stores.models import Store
@@ -992,3 +993,15 @@ def claim_reject(
         claim.updated_at = now
         claim.save()
     return claim
+
+
+def resolution_settings_save(*, store: Store, **values: Any) -> ResolutionSettings:
+    """Create or update a store's money settings; unknown names are refused."""
+    fields = {f.name for f in ResolutionSettings._meta.get_fields()} - {"id", "store"}
+    unknown = set(values) - fields
+    if unknown:
+        raise Unprocessable(
+            f"Unknown settings: {', '.join(sorted(unknown))}.", code="invalid_settings"
+        )
+    found, _ = ResolutionSettings.objects.update_or_create(store=store, defaults=values)
+    return found

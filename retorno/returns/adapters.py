@@ -37,7 +37,7 @@ def held_quantities(order: Order) -> dict[int, int]:
     return {row["order_line_id"]: row["units"] for row in rows}
 
 
-def lines_with_held(order: Order) -> tuple[list[OrderLine], dict[int, int]]:
+def lines_with_held(order: Order) -> tuple[list[Any], dict[int, int]]:
     """The order's lines and, in the same query, the units of each held by open or completed
     returns (line id -> units)."""
     held_units = (
@@ -53,7 +53,7 @@ def lines_with_held(order: Order) -> tuple[list[OrderLine], dict[int, int]]:
         .annotate(held_units=Coalesce(Subquery(held_units), Value(0)))
         .order_by("position", "id")
     )
-    return lines, {line.id: line.held_units for line in lines if line.held_units}
+    return list(lines), {line.id: line.held_units for line in lines if line.held_units}
 
 
 def order_facts(order: Order, lines: Iterable[OrderLine], held: dict[int, int]) -> OrderFacts:

@@ -459,8 +459,8 @@ def _remember_items(return_request: Return, items: list[ReturnItem]) -> None:
     render the new return (API response, messages) do not read back what was just written."""
     cached = ReturnItem.objects.filter(return_request=return_request)
     cached._result_cache = list(items)
-    cached._prefetch_done = True
-    return_request._prefetched_objects_cache = {"items": cached}
+    cached._prefetch_done = True  # type: ignore[attr-defined]
+    return_request._prefetched_objects_cache = {"items": cached}  # type: ignore[attr-defined]
 
 
 def _insert_with_fresh_rma(return_request: Return, prefix: str) -> None:

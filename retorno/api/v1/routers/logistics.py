@@ -342,7 +342,7 @@ def return_shipments(request: HttpRequest, rma: str):
     return_request = return_selectors.return_get_for_store(store=api_key.store, rma=rma)
     shipments = selectors.shipments_for_return(store=api_key.store, return_id=return_request.id)
     events = selectors.tracking_events_for_shipments([s.id for s in shipments])
-    by_shipment: dict[int, list[Any]] = {}
+    by_shipment: dict[int | None, list[Any]] = {}
     for event in events:
         by_shipment.setdefault(event.shipment_id, []).append(event)
     return {

@@ -416,7 +416,9 @@ class SimCarrier:
         with self.delivery_lock:
             while True:
                 with self.lock:
-                    url, secret = self.config.webhook_url, self.config.webhook_secret
+                    # "{carrier}" in the URL lets one setting serve several simulated carriers.
+                    url = self.config.webhook_url.replace("{carrier}", self.config.code)
+                    secret = self.config.webhook_secret
                     if not url or not self.outbox:
                         break
                     if not force and self.clock() < self.outbox_next_at:
