@@ -1,77 +1,35 @@
-"""Shopper photos: images only, size-limited, decoded and re-encoded before they are stored.
-
-Re-encoding drops whatever else the upload carried (metadata, trailing bytes, scripts in
-polyglot files) and normalises every photo to a bounded JPEG.
-"""
+"""Shopper photos (evidence for defective or damaged items), checked and re-encoded by
+retorno.core.images with the portal's limits."""
 
 from __future__ import annotations
 
-import io
-import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from retorno.core import images
+from retorno.core.images import PhotoError
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS_PER_ITEM = 3
-MAX_PIXELS = 40_000_000
 MAX_SIDE = 1600
-ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
+
+__all__ = ["MAX_PHOTOS_PER_ITEM", "PhotoError", "check_photo", "store_photos"]
 
 
-class PhotoError(ValueError):
-    pass
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "PORTAL_PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES))
+def limits() -> images.PhotoLimits:
+    return images.PhotoLimits(
+        max_bytes=int(getattr(settings, "PORTAL_PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES)),
+        max_side=MAX_SIDE,
+        max_count=MAX_PHOTOS_PER_ITEM,
+        folder="portal",
+    )
 
 
 def check_photo(upload: UploadedFile) -> None:
-    """Raise PhotoError with a message for the shopper unless `upload` is an acceptable image."""
-    limit = max_bytes()
-    if upload.size is None or upload.size > limit:
-        raise PhotoError(
-            _("“%(name)s” is larger than %(size)s MB.")
-            % {"name": upload.name, "size": limit // (1024 * 1024) or 1}
-        )
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            if image.format not in ALLOWED_FORMATS:
-                raise PhotoError(_("“%(name)s” is not a photo.") % {"name": upload.name})
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise PhotoError(_("“%(name)s” is too large.") % {"name": upload.name})
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise PhotoError(_("“%(name)s” is not a photo.") % {"name": upload.name}) from exc
-    finally:
-        upload.seek(0)
-
-
-def reencoded(upload: UploadedFile) -> bytes:
-    """The upload decoded and written again as a bounded JPEG, without metadata."""
-    upload.seek(0)
-    with Image.open(upload) as opened:
-        image: Image.Image = ImageOps.exif_transpose(opened) or opened
-        image = image.convert("RGB")
-        image.thumbnail((MAX_SIDE, MAX_SIDE))
-        out = io.BytesIO()
-        image.save(out, format="JPEG", quality=85, optimize=True)
-    return out.getvalue()
+    images.check_photo(upload, limits())
 
 
 def store_photos(store_id: int, uploads: Iterable[UploadedFile]) -> list[str]:
-    """Re-encode and save `uploads` under MEDIA_ROOT; returns their storage names."""
-    names = []
-    for upload in uploads:
-        data = reencoded(upload)
-        name = f"portal/{store_id}/{secrets.token_hex(16)}.jpg"
-        names.append(default_storage.save(name, ContentFile(data)))
-    return names
+    return images.store_photos(store_id, uploads, limits())
