@@ -40,13 +40,13 @@ worker: install
 	$(BIN)/retorno worker
 
 test: install
-	$(BIN)/pytest
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/pytest
 
 test-fast: install
-	$(BIN)/pytest retorno/domain
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/pytest retorno/domain
 
 test-postgres: install
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/retorno} $(BIN)/pytest
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/retorno} DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/pytest
 
 check: install
 	$(BIN)/ruff check .
