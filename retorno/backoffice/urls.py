@@ -71,3 +71,13 @@ urlpatterns += [
     path("finance/claims/<str:number>", views_finance.claim_detail, name="claim"),
     path("finance/claims/<str:number>/resolve", views_finance.claim_resolve, name="claim_resolve"),
 ]
+
+# Store settings (admins): carrier accounts and allocation rules.
+from retorno.backoffice import views_carriers  # noqa: E402
+
+urlpatterns += [
+    path("carriers", views_carriers.carriers, name="carriers"),
+    path("carriers/rules", views_carriers.rules_publish, name="carriers_rules_publish"),
+    path("carriers/rules/try", views_carriers.rules_try, name="carriers_rules_try"),
+    path("carriers/<slug:code>/enabled", views_carriers.carrier_enabled, name="carrier_enabled"),
+]

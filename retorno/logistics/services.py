@@ -134,6 +134,29 @@ def carrier_account_save(
     return account, created
 
 
+def carrier_account_set_enabled(
+    *, store: Store, code: str, enabled: bool, actor: Actor
+) -> CarrierAccount:
+    """Enable or disable the store's carrier account `code` (a disabled carrier is dropped by
+    allocation). Another store's account, or an unknown code, is 404 `carrier_not_found`."""
+    with transaction.atomic():
+        account = (
+            CarrierAccount.objects.for_store(store).select_for_update().filter(code=code).first()
+        )
+        if account is None:
+            raise NotFound(f"No carrier account {code!r} in this store.", code="carrier_not_found")
+        if account.enabled != enabled:
+            account.enabled = enabled
+            account.save(update_fields=["enabled", "updated_at"])
+    logger.info(
+        "carrier account %s %s by %s",
+        account.webhook_code,
+        "enabled" if enabled else "disabled",
+        actor,
+    )
+    return account
+
+
 def _webhook_code(store: Store, code: str) -> str:
     base = f"{store.slug}-{code}"[:80]
     if not CarrierAccount.objects.filter(webhook_code=base).exists():

@@ -1,0 +1,324 @@
+"""Carriers and allocation rules (store admins): the store's carrier accounts with their measured
+pickup performance and an enable/disable switch, the allocation rules in force as an editable
+JSON document published as a new version, and "Try it": the ranking a draft document gives a
+sample parcel, with the reason every carrier was kept or dropped.
+
+Every page here needs the `configure` action. Writes go through retorno.logistics.services;
+"Try it" writes nothing: it compiles the draft and calls the pure `allocate`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from retorno.backoffice import permissions
+from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.rendering import render_page
+from retorno.core.errors import RetornoError, Unprocessable
+from retorno.domain.errors import DomainError
+from retorno.domain.logistics import (
+    Allocation,
+    AllocationRequest,
+    AllocationRulesDocumentError,
+    CarrierError,
+    ReturnMethod,
+    allocate,
+    parse_allocation_rules,
+)
+from retorno.logistics import adapters, selectors, services
+from retorno.logistics.models import CarrierAccount
+
+MAX_DOCUMENT_CHARS = 200_000
+EMPTY_DOCUMENT: dict[str, Any] = {"schema": 1, "rules": []}
+TRY_FIELDS = ("country", "postal_code", "weight_grams", "value", "category", "tier", "method")
+METHODS = [str(m) for m in ReturnMethod]
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_view(permissions.CONFIGURE)
+def carriers(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    current = selectors.allocation_rules_current(staff.store)
+    document = current.document if current is not None else EMPTY_DOCUMENT
+    return _page(request, staff, draft=json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@require_POST
+@staff_view(permissions.CONFIGURE)
+def carrier_enabled(request: HttpRequest, staff: StaffContext, code: str) -> HttpResponse:
+    enabled = request.POST.get("enabled") == "1"
+    account = services.carrier_account_set_enabled(
+        store=staff.store, code=code, enabled=enabled, actor=staff.actor
+    )
+    if enabled:
+        messages.success(request, _("%(name)s is enabled.") % {"name": account.name})
+    else:
+        messages.success(request, _("%(name)s is disabled.") % {"name": account.name})
+    return redirect("backoffice:carriers")
+
+
+@require_POST
+@staff_view(permissions.CONFIGURE)
+def rules_publish(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    draft = request.POST.get("document", "")
+    note = request.POST.get("note", "").strip()[:500]
+    document, problems = _read_document(draft)
+    if document is not None:
+        try:
+            published = services.allocation_rules_publish(
+                store=staff.store, document=document, actor=staff.actor, note=note
+            )
+        except Unprocessable as error:
+            problems = _problems_of(error)
+        else:
+            messages.success(
+                request,
+                _("Allocation rules version %(version)s published.")
+                % {"version": published.version},
+            )
+            return redirect("backoffice:carriers")
+    return _page(request, staff, draft=draft, note=note, problems=problems, status=422)
+
+
+@require_POST
+@staff_view(permissions.CONFIGURE)
+def rules_try(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    draft = request.POST.get("document", "")
+    note = request.POST.get("note", "").strip()[:500]
+    facts = {name: request.POST.get(name, "").strip()[:200] for name in TRY_FIELDS}
+    document, problems = _read_document(draft)
+    allocation: Allocation | None = None
+    unusable: list[CarrierAccount] = []
+    try_problems: list[str] = []
+    if document is not None:
+        known = selectors.carrier_accounts_for_store(staff.store).values_list("code", flat=True)
+        try:
+            rules = parse_allocation_rules(document, known_carrier_codes=list(known))
+        except AllocationRulesDocumentError as error:
+            problems = [FieldProblem(e.field, e.message) for e in error.errors]
+        else:
+            try:
+                allocation, unusable = _allocate(staff, rules, facts)
+            except _BadFacts as error:
+                try_problems = error.messages
+    status = 422 if problems or try_problems else 200
+    return _page(
+        request,
+        staff,
+        draft=draft,
+        note=note,
+        problems=problems,
+        facts=facts,
+        allocation=allocation,
+        unusable=unusable,
+        try_problems=try_problems,
+        status=status,
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _page(
+    request: HttpRequest,
+    staff: StaffContext,
+    *,
+    draft: str,
+    note: str = "",
+    problems: list[FieldProblem] | None = None,
+    facts: dict[str, str] | None = None,
+    allocation: Allocation | None = None,
+    unusable: list[CarrierAccount] | None = None,
+    try_problems: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    accounts = list(selectors.carrier_accounts_for_store(staff.store))
+    stats = selectors.carrier_stats_for_store(staff.store)
+    names = {a.code: a.name for a in accounts}
+    verdicts = []
+    if allocation is not None:
+        verdicts = [
+            {"verdict": v, "name": names.get(v.carrier_code, v.carrier_code)}
+            for v in allocation.verdicts
+        ]
+    return render_page(
+        request,
+        "backoffice/carriers.html",
+        {
+            "rows": [_row(a, stats.get(a.code)) for a in accounts],
+            "current": selectors.allocation_rules_current(staff.store),
+            "draft": draft,
+            "note": note,
+            "problems": problems or [],
+            "facts": facts or _default_facts(staff),
+            "methods": METHODS,
+            "allocation": allocation,
+            "verdicts": verdicts,
+            "unusable": unusable or [],
+            "try_problems": try_problems or [],
+            "currency": staff.store.currency,
+        },
+        staff=staff,
+        section="carriers",
+        status=status,
+    )
+
+
+def _row(account: CarrierAccount, stats: Any) -> dict[str, Any]:
+    return {
+        "account": account,
+        "areas": _areas_summary(account.service_areas or []),
+        "rates": _rates_summary(account.rates or {}),
+        "first_attempts": stats.first_attempts if stats is not None else 0,
+        "success_rate": _percent(stats.first_attempt_success_rate if stats else None),
+        "recovery_rate": _percent(stats.recovery_rate if stats else None),
+    }
+
+
+def _areas_summary(areas: list[Any]) -> str:
+    parts = []
+    for area in areas:
+        if not isinstance(area, dict):
+            continue
+        country = str(area.get("country", ""))
+        limits = [str(p) + "…" for p in area.get("postal_prefixes") or ()]
+        limits += [f"{low}–{high}" for low, high in area.get("postal_ranges") or ()]
+        parts.append(f"{country} ({', '.join(limits)})" if limits else country)
+    return "; ".join(parts)
+
+
+def _rates_summary(rates: dict[str, Any]) -> str:
+    parts = []
+    for currency, rate in sorted(rates.items()):
+        base = rate.get("base_amount", "0") if isinstance(rate, dict) else "?"
+        per_kg = rate.get("per_kg_amount", "0") if isinstance(rate, dict) else "?"
+        parts.append(f"{currency} {base} + {per_kg}/kg")
+    return "; ".join(parts)
+
+
+def _percent(rate: Decimal | None) -> str:
+    if rate is None:
+        return "—"
+    return f"{(rate * 100).quantize(Decimal('0.1'))} %"
+
+
+def _default_facts(staff: StaffContext) -> dict[str, str]:
+    address = staff.store.return_address or {}
+    return {
+        "country": str(address.get("country", "")),
+        "postal_code": "",
+        "weight_grams": "1000",
+        "value": "50.00",
+        "category": "",
+        "tier": "",
+        "method": str(ReturnMethod.PICKUP),
+    }
+
+
+def _read_document(draft: str) -> tuple[dict[str, Any] | None, list[FieldProblem]]:
+    """The draft as a JSON object, or the problems that make it unreadable."""
+    if len(draft) > MAX_DOCUMENT_CHARS:
+        return None, [FieldProblem("", _("The document is too long."))]
+    try:
+        document = json.loads(draft)
+    except json.JSONDecodeError as error:
+        message = _("This is not valid JSON: %(error)s (line %(line)s, column %(column)s).") % {
+            "error": error.msg,
+            "line": error.lineno,
+            "column": error.colno,
+        }
+        return None, [FieldProblem("", message)]
+    if not isinstance(document, dict):
+        return None, [FieldProblem("", _("The document must be a JSON object."))]
+    return document, []
+
+
+def _problems_of(error: RetornoError) -> list[FieldProblem]:
+    listed = error.extra.get("errors") or []
+    problems = [FieldProblem(str(e.get("field", "")), str(e.get("message", ""))) for e in listed]
+    return problems or [FieldProblem("", error.detail)]
+
+
+class _BadFacts(Exception):
+    def __init__(self, messages_: list[str]) -> None:
+        super().__init__("; ".join(messages_))
+        self.messages = messages_
+
+
+def _allocate(
+    staff: StaffContext, rules: Any, facts: dict[str, str]
+) -> tuple[Allocation, list[CarrierAccount]]:
+    """Allocate the sample parcel among the store's carriers under the draft rules, the way
+    shipment planning does (same profiles, stats, capacity and default parcel size)."""
+    bad = []
+    try:
+        weight = int(facts["weight_grams"])
+    except ValueError:
+        weight = 0
+    if weight <= 0:
+        bad.append(_("Weight must be a whole number of grams above zero."))
+    try:
+        value = Decimal(facts["value"] or "0")
+        if not value.is_finite() or value < 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        value = Decimal("0")
+        bad.append(_("Value must be a number, like 50.00."))
+    if len(facts["country"]) != 2 or not facts["country"].isalpha():
+        bad.append(_("Country must be a two-letter code, like ES."))
+    if facts["method"] not in METHODS:
+        bad.append(_("Choose a return method."))
+    if bad:
+        raise _BadFacts(bad)
+    store = staff.store
+    now = timezone.now()
+    settings_row = selectors.logistics_settings_for(store)
+    stats = selectors.carrier_stats_for_store(store, now=now)
+    profiles, unusable = [], []
+    for account in selectors.carrier_accounts_for_store(store):
+        try:
+            profiles.append(adapters.carrier_profile(account, stats.get(account.code)))
+        except (CarrierError, ValueError, TypeError, ArithmeticError):
+            unusable.append(account)
+    dimensions = adapters._three(
+        settings_row.default_parcel_dimensions_cm or adapters.DEFAULT_DIMENSIONS_CM
+    )
+    try:
+        parcel = AllocationRequest(
+            country=facts["country"].upper(),
+            postal_code=facts["postal_code"],
+            weight_grams=weight,
+            dimensions_cm=dimensions,
+            declared_value=value,
+            currency=store.currency,
+            category=facts["category"],
+            customer_tier=facts["tier"],
+            method=ReturnMethod(facts["method"]),
+        )
+        allocation = allocate(
+            profiles,
+            rules,
+            parcel,
+            capacity_used_today=selectors.pickups_booked_on(store, now.date()),
+        )
+    except DomainError as error:
+        raise _BadFacts([str(error)]) from None
+    return allocation, unusable
