@@ -30,7 +30,6 @@ from retorno.domain.logistics import (
     Allocation,
     AllocationRequest,
     AllocationRulesDocumentError,
-    CarrierError,
     ReturnMethod,
     allocate,
     parse_allocation_rules,
@@ -291,13 +290,7 @@ def _allocate(
     store = staff.store
     now = timezone.now()
     settings_row = selectors.logistics_settings_for(store)
-    stats = selectors.carrier_stats_for_store(store, now=now)
-    profiles, unusable = [], []
-    for account in selectors.carrier_accounts_for_store(store):
-        try:
-            profiles.append(adapters.carrier_profile(account, stats.get(account.code)))
-        except (CarrierError, ValueError, TypeError, ArithmeticError):
-            unusable.append(account)
+    profiles, unusable = selectors.carrier_profiles_for_store(store, now=now)
     dimensions = adapters._three(
         settings_row.default_parcel_dimensions_cm or adapters.DEFAULT_DIMENSIONS_CM
     )

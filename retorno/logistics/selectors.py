@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from retorno.core.errors import NotFound
-from retorno.domain.logistics import CarrierStats, PickupAttempt, pickup_stats_by_carrier
+from retorno.domain.logistics import (
+    CarrierError,
+    CarrierProfile,
+    CarrierStats,
+    PickupAttempt,
+    pickup_stats_by_carrier,
+)
+from retorno.logistics import adapters
 from retorno.logistics.models import (
     OPEN_RECOVERY_STATES,
     AllocationRuleSet,
@@ -22,6 +30,8 @@ from retorno.logistics.models import (
 )
 from retorno.logistics.models import PickupAttempt as PickupAttemptRow
 from retorno.stores.models import Store
+
+logger = logging.getLogger(__name__)
 
 STATS_WINDOW = timedelta(days=180)
 
@@ -174,3 +184,20 @@ def pollable_shipments(*, limit: int = 500) -> list[Shipment]:
         .select_related("carrier_account", "store")
         .order_by("updated_at")[:limit]
     )
+
+
+def carrier_profiles_for_store(
+    store: Store, *, now: datetime
+) -> tuple[list[CarrierProfile], list[CarrierAccount]]:
+    """The store's carriers as allocation profiles, with their measured pickup stats, and the
+    accounts whose profile data is unusable (logged and left out of allocation)."""
+    stats = carrier_stats_for_store(store, now=now)
+    profiles: list[CarrierProfile] = []
+    unusable: list[CarrierAccount] = []
+    for account in carrier_accounts_for_store(store):
+        try:
+            profiles.append(adapters.carrier_profile(account, stats.get(account.code)))
+        except (CarrierError, ValueError, TypeError, ArithmeticError):
+            logger.warning("carrier account %s has an unusable profile", account.webhook_code)
+            unusable.append(account)
+    return profiles, unusable

@@ -249,13 +249,7 @@ def shipment_plan(
     settings_row = selectors.logistics_settings_for(store)
     rules_set = selectors.allocation_rules_current(store)
     rules = parse_allocation_rules(rules_set.document) if rules_set is not None else ()
-    stats = selectors.carrier_stats_for_store(store, now=now)
-    profiles = []
-    for account in accounts:
-        try:
-            profiles.append(adapters.carrier_profile(account, stats.get(account.code)))
-        except (CarrierError, ValueError, ArithmeticError):
-            logger.warning("carrier account %s has an unusable profile", account.webhook_code)
+    profiles, _unusable = selectors.carrier_profiles_for_store(store, now=now)
     method = RETURN_METHODS.get(parcel.method, ReturnMethod.LABEL)
     dimensions = parcel.dimensions_cm or adapters._three(
         settings_row.default_parcel_dimensions_cm or adapters.DEFAULT_DIMENSIONS_CM
