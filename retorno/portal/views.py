@@ -397,12 +397,13 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
     resolutions = _resolution_choices(quotes, exchange is not None, order.currency)
     if not resolutions:
         return redirect("portal:order", slug=store.slug)
-    methods = [(m, display.label(display.METHOD_LABELS, m)) for m in METHODS]
+    offered = [m for m in METHODS if m in (store.return_methods or METHODS)] or list(METHODS)
+    methods = [(m, display.label(display.METHOD_LABELS, m)) for m in offered]
     dates = [("", _("Choose a date")), *_pickup_dates(store)]
     saved_exchange = draft.get("exchange", {})
     initial = {
         "resolution": draft.get("resolution", resolutions[0][0]),
-        "method": draft.get("method", "pickup"),
+        "method": draft.get("method", offered[0]),
         "pickup_date": draft.get("pickup_date", ""),
         **{
             name: saved_exchange.get(name, proposed)

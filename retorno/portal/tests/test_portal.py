@@ -378,3 +378,15 @@ def test_language_switcher_refuses_foreign_redirects(client: Client) -> None:
         reverse("portal:language"), {"language": "es", "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_only_the_methods_the_store_offers_are_shown(
+    client: Client, shop: Store, order: Order
+) -> None:
+    shop.return_methods = ["drop_off"]
+    shop.save(update_fields=["return_methods"])
+    lookup(client, shop)
+    choose(client, shop, order)
+    page = client.get(reverse("portal:resolution", args=[shop.slug]))
+    choices = [value for value, _label in page.context["form"].fields["method"].choices]
+    assert choices == ["drop_off"]
