@@ -1,13 +1,17 @@
-"""CarrierGateway over EasyPost's REST API v2, with httpx.
+"""CarrierGateway over EasyPost's REST API v2, with the official `easypost` client (10.x).
 
 Followed documents (docs.easypost.com): "Shipments" (create, buy, refund), "Returns" (is_return:
 keep the outbound addresses, EasyPost swaps them), "Trackers" (list by tracking_code, create),
 "Events" and "Webhooks Guide" (Event object; HMAC in X-Hmac-Signature as
-"hmac-sha256-hex=<hex>", key = NFKD-normalised webhook secret, message = raw body).
+"hmac-sha256-hex=<hex>", key = NFKD-normalised webhook secret, message = raw body; checked with
+the client's `easypost.util.validate_webhook`).
 
 Config keys: api_key, webhook_secret, carrier (restrict rates to one carrier, e.g. "USPS"),
 service (e.g. "Priority"), timeout, base_url (default https://api.easypost.com/v2/), code.
 EasyPost offers labels only: a "pickup" request still gets a label (the Pickup API is not used).
+
+Errors keep the mapping of `retorno.integrations.http`: timeouts, connection errors, 429 and 5xx
+become CarrierUnavailable; other non-2xx answers CarrierRejected.
 """
 
 from __future__ import annotations
@@ -15,13 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
+import threading
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-import httpx
+import requests
+from easypost import EasyPostClient
+from easypost.easypost_object import EasyPostObject
+from easypost.errors import ApiError, EasyPostError, SignatureVerificationError
+from easypost.util import validate_webhook
 
 from retorno.domain.logistics.gateway import (
     Address,
@@ -34,7 +42,12 @@ from retorno.domain.logistics.gateway import (
 )
 from retorno.domain.logistics.status_maps import EASYPOST_STATUS_MAP
 from retorno.domain.logistics.tracking import StatusMap
-from retorno.integrations.http import header, json_body, make_client, send
+from retorno.integrations.http import (
+    CONNECT_TIMEOUT_SECONDS,
+    DEFAULT_TIMEOUT_SECONDS,
+    USER_AGENT,
+    header,
+)
 
 SIGNATURE_HEADER = "X-Hmac-Signature"
 SIGNATURE_PREFIX = "hmac-sha256-hex="
@@ -79,7 +92,7 @@ class EasyPostGateway:
         timeout: float | None = None,
         base_url: str = "https://api.easypost.com/v2/",
         code: str = "easypost",
-        transport: httpx.BaseTransport | None = None,
+        requests_session: requests.Session | None = None,
     ) -> None:
         if not api_key:
             raise ValueError("EasyPost needs an api_key.")
@@ -87,26 +100,64 @@ class EasyPostGateway:
         self.webhook_secret = webhook_secret
         self.carrier = carrier
         self.service = service
-        # EasyPost authenticates with HTTP Basic: the API key as user, no password.
-        self.client = make_client(
-            base_url=base_url, timeout=timeout, auth=(api_key, ""), transport=transport
+        seconds = DEFAULT_TIMEOUT_SECONDS if timeout is None else float(timeout)
+        # requests takes a (connect, read) pair; easypost annotates `timeout` as int but hands it
+        # to requests unchanged.
+        self.timeout = (min(seconds, CONNECT_TIMEOUT_SECONDS), seconds)
+        # EasyPost's client authenticates with "Authorization: Bearer <api key>" and builds
+        # its URLs as api_base + "/shipments", so the base goes without its trailing slash.
+        self.client = EasyPostClient(
+            api_key, api_base=base_url.rstrip("/"), timeout=cast(int, self.timeout)
         )
+        if requests_session is not None:
+            # easypost 10.x takes no session argument; its requestor sends through this
+            # attribute (tests mount a fixture adapter on the session they pass).
+            self.client._requests_session = requests_session
+        self.session: requests.Session = self.client._requests_session
+        # The client raises a JsonError without the HTTP status for a body that is not JSON;
+        # the response hook keeps the status so the error maps like any other answer.
+        self._last_status = threading.local()
+        self.client.subscribe_to_response_hook(self._remember_status)
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = send(self.client, method, path, carrier=self.code, **kwargs)
-        if not response.is_success:
-            try:
-                error = response.json().get("error", {})
-            except (ValueError, AttributeError):
-                error = {}
+    def _remember_status(self, **kwargs: Any) -> None:
+        self._last_status.value = kwargs.get("http_status")
+
+    def _call(self, what: str, call: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self._last_status.value = None
+        try:
+            result = call(*args, **kwargs)
+        except ApiError as error:
+            status = error.http_status or self._last_status.value
+            if status is None or status == 429 or status >= 500:
+                raise CarrierUnavailable(f"{self.code}: {what} failed: {error.message}.") from None
             raise CarrierRejected(
-                f"{self.code}: {error.get('code') or response.status_code}: "
-                f"{error.get('message') or response.reason_phrase}"
+                f"{self.code}: {error.code or status}: {error.message or 'rejected'}"
+            ) from None
+        except EasyPostError as error:
+            raise CarrierUnavailable(f"{self.code}: {what} failed: {error.message}.") from None
+        if not isinstance(result, EasyPostObject):
+            raise CarrierUnavailable(f"{self.code}: unexpected answer to {what}.")
+        return result.to_dict()
+
+    def _label_pdf(self, label_url: str) -> bytes | None:
+        try:
+            response = self.session.get(
+                label_url,
+                timeout=self.timeout,
+                headers={"User-Agent": USER_AGENT},
+                allow_redirects=False,
             )
-        data = json_body(response, carrier=self.code)
-        if not isinstance(data, dict):
-            raise CarrierUnavailable(f"{self.code}: unexpected answer to {method} {path}.")
-        return data
+        except requests.Timeout as error:
+            raise CarrierUnavailable(f"{self.code}: GET {label_url} timed out ({error}).") from None
+        except requests.RequestException as error:
+            raise CarrierUnavailable(f"{self.code}: GET {label_url} failed: {error}.") from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise CarrierUnavailable(
+                f"{self.code}: GET {label_url} answered {response.status_code}."
+            )
+        if response.ok and response.content.startswith(b"%PDF"):
+            return bytes(response.content)
+        return None
 
     def _pick_rate(self, rates: list[dict[str, Any]]) -> dict[str, Any]:
         usable = [
@@ -124,37 +175,32 @@ class EasyPostGateway:
     def book(self, request: BookingRequest) -> Booking:
         length, width, height = request.dimensions_cm
         shipment = self._call(
-            "POST",
-            "shipments",
-            json={
-                "shipment": {
-                    # A return: give the outbound addresses (from the store to the shopper) and
-                    # set is_return; EasyPost swaps them on the label.
-                    "from_address": _address(request.recipient),
-                    "to_address": _address(request.sender),
-                    "parcel": {
-                        "length": round(length / 2.54, 1),
-                        "width": round(width / 2.54, 1),
-                        "height": round(height / 2.54, 1),
-                        "weight": round(request.weight_grams / 28.349523125, 1),
-                    },
-                    "is_return": True,
-                    "reference": request.reference,
-                    "options": {"label_format": "PDF", "label_size": "4x6"},
-                }
+            "POST shipments",
+            self.client.shipment.create,
+            # A return: give the outbound addresses (from the store to the shopper) and set
+            # is_return; EasyPost swaps them on the label.
+            from_address=_address(request.recipient),
+            to_address=_address(request.sender),
+            parcel={
+                "length": round(length / 2.54, 1),
+                "width": round(width / 2.54, 1),
+                "height": round(height / 2.54, 1),
+                "weight": round(request.weight_grams / 28.349523125, 1),
             },
+            is_return=True,
+            reference=request.reference,
+            options={"label_format": "PDF", "label_size": "4x6"},
         )
         rate = self._pick_rate(list(shipment.get("rates") or ()))
         bought = self._call(
-            "POST", f"shipments/{shipment['id']}/buy", json={"rate": {"id": rate["id"]}}
+            f"POST shipments/{shipment['id']}/buy",
+            self.client.shipment.buy,
+            str(shipment["id"]),
+            rate={"id": rate["id"]},
         )
         label = bought.get("postage_label") or {}
         label_url = label.get("label_pdf_url") or label.get("label_url") or ""
-        label_pdf = None
-        if label_url:
-            response = send(self.client, "GET", label_url, carrier=self.code)
-            if response.is_success and response.content.startswith(b"%PDF"):
-                label_pdf = response.content
+        label_pdf = self._label_pdf(label_url) if label_url else None
         selected = bought.get("selected_rate") or rate
         return Booking(
             carrier=self.code,
@@ -168,13 +214,17 @@ class EasyPostGateway:
         )
 
     def cancel(self, booking: Booking) -> None:
-        refunded = self._call("POST", f"shipments/{booking.booking_id}/refund")
+        refunded = self._call(
+            f"POST shipments/{booking.booking_id}/refund",
+            self.client.shipment.refund,
+            booking.booking_id,
+        )
         if refunded.get("refund_status") == "rejected":
             raise CarrierRejected(f"{self.code}: the refund of {booking.booking_id} was rejected.")
 
     def track(self, tracking_number: str) -> list[RawTrackingEvent]:
         found = self._call(
-            "GET", "trackers", params={"tracking_code": tracking_number, "page_size": "1"}
+            "GET trackers", self.client.tracker.all, tracking_code=tracking_number, page_size=1
         )
         trackers = found.get("trackers") or []
         if trackers:
@@ -183,17 +233,19 @@ class EasyPostGateway:
             body: dict[str, Any] = {"tracking_code": tracking_number}
             if self.carrier:
                 body["carrier"] = self.carrier
-            tracker = self._call("POST", "trackers", json={"tracker": body})
+            tracker = self._call("POST trackers", self.client.tracker.create, **body)
         return self._tracker_events(tracker)
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[RawTrackingEvent]:
         signature = header(headers, SIGNATURE_HEADER).strip()
         if not self.webhook_secret or not signature:
             raise InvalidSignature(f"{self.code}: webhook without a signature (or no secret set).")
-        if not hmac.compare_digest(webhook_signature(self.webhook_secret, body), signature):
-            raise InvalidSignature(f"{self.code}: webhook signature does not match.")
         try:
-            event = json.loads(body)
+            # The client's helper: NFKD-normalised secret, HMAC-SHA256 of the raw body, compared
+            # in constant time; it then parses the body.
+            event = validate_webhook(body, {SIGNATURE_HEADER: signature}, self.webhook_secret)
+        except SignatureVerificationError:
+            raise InvalidSignature(f"{self.code}: webhook signature does not match.") from None
         except ValueError:
             raise CarrierRejected(f"{self.code}: signed webhook body is not JSON.") from None
         if not isinstance(event, dict) or event.get("description") not in TRACKER_EVENTS:
@@ -228,4 +280,4 @@ class EasyPostGateway:
         return events
 
     def close(self) -> None:
-        self.client.close()
+        self.session.close()

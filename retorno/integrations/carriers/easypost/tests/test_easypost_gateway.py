@@ -1,4 +1,5 @@
-"""EasyPost adapter against httpx.MockTransport fixtures.
+"""EasyPost adapter, driving the official `easypost` client, against fixture responses served by
+a `requests` transport adapter mounted on the session the client sends through (no network).
 
 The fixtures follow docs.easypost.com: "Shipments" (Shipment object: id, rates[] with id,
 carrier, service, rate, currency; buy returns postage_label.label_pdf_url, tracking_code,
@@ -12,10 +13,13 @@ the raw body keyed by the NFKD-normalised secret).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
+import requests
+from requests.adapters import BaseAdapter
 
 from retorno.domain.logistics.gateway import CarrierRejected, CarrierUnavailable, InvalidSignature
 from retorno.domain.logistics.tracking import TrackingStatus, make_event
@@ -77,22 +81,44 @@ def _shipment(**extra: object) -> dict:
     }
 
 
-class FakeEasyPost:
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.fail_with: int | None = None
+def _response(request: requests.PreparedRequest, status: int, body: object) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response.request = request
+    response.url = str(request.url)
+    if isinstance(body, bytes):
+        response._content = body
+    else:
+        response._content = json.dumps(body).encode()
+        response.headers["Content-Type"] = "application/json"
+    return response
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+
+class FakeEasyPost(BaseAdapter):
+    """Serves EasyPost's documented answers to whatever session it is mounted on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[requests.PreparedRequest] = []
+        self.fail_with: int | None = None
+        self.timeout_error = False
+
+    def send(  # type: ignore[override]
+        self, request: requests.PreparedRequest, **kwargs: object
+    ) -> requests.Response:
         self.requests.append(request)
-        path = request.url.path
+        if self.timeout_error:
+            raise requests.ReadTimeout("read timed out")
+        path = urlsplit(str(request.url)).path
         if self.fail_with:
-            return httpx.Response(self.fail_with, json={"error": {"code": "X", "message": "boom"}})
+            return _response(request, self.fail_with, {"error": {"code": "X", "message": "boom"}})
         if request.method == "POST" and path == "/v2/shipments":
-            return httpx.Response(201, json=_shipment())
+            return _response(request, 201, _shipment())
         if request.method == "POST" and path == "/v2/shipments/shp_123/buy":
-            return httpx.Response(
+            return _response(
+                request,
                 200,
-                json=_shipment(
+                _shipment(
                     tracking_code="9400100000000000000000",
                     selected_rate={
                         "id": "rate_usps",
@@ -107,12 +133,31 @@ class FakeEasyPost:
                 ),
             )
         if path == "/label.pdf":
-            return httpx.Response(200, content=b"%PDF-1.4 fake")
+            return _response(request, 200, b"%PDF-1.4 fake")
         if request.method == "POST" and path == "/v2/shipments/shp_123/refund":
-            return httpx.Response(200, json=_shipment(refund_status="submitted"))
+            return _response(request, 200, _shipment(refund_status="submitted"))
         if request.method == "GET" and path == "/v2/trackers":
-            return httpx.Response(200, json={"trackers": [TRACKER], "has_more": False})
-        return httpx.Response(404, json={"error": {"code": "NOT_FOUND", "message": path}})
+            return _response(request, 200, {"trackers": [TRACKER], "has_more": False})
+        return _response(request, 404, {"error": {"code": "NOT_FOUND", "message": path}})
+
+    def close(self) -> None:
+        pass
+
+
+def _body(request: requests.PreparedRequest) -> dict:
+    assert request.body is not None
+    return json.loads(request.body)
+
+
+def _query(request: requests.PreparedRequest) -> Mapping[str, list[str]]:
+    return parse_qs(urlsplit(str(request.url)).query)
+
+
+def _session(fake: FakeEasyPost) -> requests.Session:
+    session = requests.Session()
+    session.mount("https://", fake)
+    session.mount("http://", fake)
+    return session
 
 
 @pytest.fixture
@@ -123,7 +168,7 @@ def fake() -> FakeEasyPost:
 @pytest.fixture
 def gateway(fake: FakeEasyPost) -> EasyPostGateway:
     return EasyPostGateway(
-        api_key="EZTK_test", webhook_secret="sécret", transport=httpx.MockTransport(fake)
+        api_key="EZTK_test", webhook_secret="sécret", requests_session=_session(fake)
     )
 
 
@@ -131,15 +176,16 @@ def test_book_creates_a_return_shipment_and_buys_the_cheapest_rate(
     gateway: EasyPostGateway, fake: FakeEasyPost
 ) -> None:
     booking = gateway.book(booking_request())
-    create = json.loads(fake.requests[0].content)["shipment"]
+    create = _body(fake.requests[0])["shipment"]
     assert create["is_return"] is True
     # Outbound addresses: from the store, to the shopper (EasyPost swaps them).
     assert create["from_address"]["zip"] == "28906"
     assert create["to_address"]["zip"] == "33003"
     assert create["parcel"]["weight"] == pytest.approx(42.3, abs=0.1)  # 1200 g in oz
     assert create["options"]["label_format"] == "PDF"
-    assert fake.requests[0].headers["Authorization"].startswith("Basic ")
-    assert json.loads(fake.requests[1].content) == {"rate": {"id": "rate_usps"}}
+    # The official client authenticates with the API key as a bearer token.
+    assert fake.requests[0].headers["Authorization"] == "Bearer EZTK_test"
+    assert _body(fake.requests[1]) == {"rate": {"id": "rate_usps"}}
     assert booking.booking_id == "shp_123"
     assert booking.tracking_number == "9400100000000000000000"
     assert booking.price_amount == Decimal("7.58") and booking.currency == "USD"
@@ -147,10 +193,10 @@ def test_book_creates_a_return_shipment_and_buys_the_cheapest_rate(
 
 
 def test_rates_can_be_restricted_to_one_carrier(fake: FakeEasyPost) -> None:
-    gateway = EasyPostGateway(api_key="k", carrier="UPS", transport=httpx.MockTransport(fake))
+    gateway = EasyPostGateway(api_key="k", carrier="UPS", requests_session=_session(fake))
     gateway.book(booking_request())
-    assert json.loads(fake.requests[1].content) == {"rate": {"id": "rate_ups"}}
-    none = EasyPostGateway(api_key="k", carrier="DHL", transport=httpx.MockTransport(fake))
+    assert _body(fake.requests[1]) == {"rate": {"id": "rate_ups"}}
+    none = EasyPostGateway(api_key="k", carrier="DHL", requests_session=_session(fake))
     with pytest.raises(CarrierRejected):
         none.book(booking_request())
 
@@ -159,7 +205,23 @@ def test_errors_map_onto_the_port(gateway: EasyPostGateway, fake: FakeEasyPost) 
     fake.fail_with = 503
     with pytest.raises(CarrierUnavailable):
         gateway.book(booking_request())
+    fake.fail_with = 429
+    with pytest.raises(CarrierUnavailable):
+        gateway.book(booking_request())
     fake.fail_with = 422
+    with pytest.raises(CarrierRejected):
+        gateway.book(booking_request())
+    fake.fail_with = None
+    fake.timeout_error = True
+    with pytest.raises(CarrierUnavailable):
+        gateway.track("9400100000000000000000")
+
+
+def test_non_json_error_pages_map_by_status(gateway: EasyPostGateway, fake: FakeEasyPost) -> None:
+    fake.send = lambda request, **kwargs: _response(request, 502, b"<html>Bad Gateway</html>")  # type: ignore[method-assign]
+    with pytest.raises(CarrierUnavailable):
+        gateway.book(booking_request())
+    fake.send = lambda request, **kwargs: _response(request, 400, b"<html>Bad Request</html>")  # type: ignore[method-assign]
     with pytest.raises(CarrierRejected):
         gateway.book(booking_request())
 
@@ -167,12 +229,12 @@ def test_errors_map_onto_the_port(gateway: EasyPostGateway, fake: FakeEasyPost) 
 def test_cancel_refunds_the_label(gateway: EasyPostGateway, fake: FakeEasyPost) -> None:
     booking = gateway.book(booking_request())
     gateway.cancel(booking)
-    assert fake.requests[-1].url.path == "/v2/shipments/shp_123/refund"
+    assert urlsplit(str(fake.requests[-1].url)).path == "/v2/shipments/shp_123/refund"
 
 
 def test_track_reads_the_tracker_details(gateway: EasyPostGateway, fake: FakeEasyPost) -> None:
     events = gateway.track("9400100000000000000000")
-    assert fake.requests[0].url.params["tracking_code"] == "9400100000000000000000"
+    assert _query(fake.requests[0])["tracking_code"] == ["9400100000000000000000"]
     assert [e.raw_status for e in events] == [
         "pre_transit:status_update",
         "in_transit:arrived_at_facility",
