@@ -25,7 +25,7 @@ from retorno.backoffice.forms import (
     RejectForm,
 )
 from retorno.backoffice.rendering import not_found, render_page
-from retorno.core.errors import NotFound, RetornoError
+from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
@@ -233,9 +233,6 @@ def _act(
         raise
     except (RetornoError, DomainError) as exc:
         current = selectors.return_detail_for_store(store=staff.store, rma=rma)
-        http_status = getattr(exc, "status", None) or (
-            409 if getattr(exc, "code", "") == "illegal_transition" else 422
-        )
         return _detail(
             request,
             staff,
@@ -243,7 +240,7 @@ def _act(
             forms={name: form},
             error=_error_text(exc, current.status),
             open_form=name,
-            status=http_status,
+            status=http_status(exc),
         )
     messages.success(request, done)
     return redirect("backoffice:return", rma=return_request.rma)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
-from retorno.core.errors import NotFound, RetornoError
+from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError
 from retorno.resolutions import selectors as money_selectors
 from retorno.resolutions import services as money
@@ -54,10 +54,6 @@ ERROR_MESSAGES = {
 def _error_text(exc: Exception) -> str:
     text = ERROR_MESSAGES.get(getattr(exc, "code", ""))
     return str(text) if text is not None else (getattr(exc, "detail", None) or str(exc))
-
-
-def _status_of(exc: Exception) -> int:
-    return getattr(exc, "status", None) or 422
 
 
 # --- the refund ledger ---------------------------------------------------------------------------
@@ -127,7 +123,7 @@ def refund_retry(request: HttpRequest, staff: StaffContext, refund_id: int) -> H
         raise
     except (RetornoError, DomainError) as exc:
         return _refund_page(
-            request, staff, refund_id, error=_error_text(exc), status=_status_of(exc)
+            request, staff, refund_id, error=_error_text(exc), status=http_status(exc)
         )
     messages.success(request, _("Refund sent again."))
     return redirect("backoffice:refund", refund_id=refund_id)
@@ -147,7 +143,7 @@ def refund_mark_paid(request: HttpRequest, staff: StaffContext, refund_id: int) 
         raise
     except (RetornoError, DomainError) as exc:
         return _refund_page(
-            request, staff, refund_id, error=_error_text(exc), status=_status_of(exc)
+            request, staff, refund_id, error=_error_text(exc), status=http_status(exc)
         )
     messages.success(request, _("Refund marked as paid."))
     return redirect("backoffice:refund", refund_id=refund_id)
@@ -223,7 +219,7 @@ def return_refund_execute(request: HttpRequest, staff: StaffContext, rma: str) -
             refund_shipping=refund_shipping,
             error=_error_text(exc),
             form=form,
-            status=_status_of(exc),
+            status=http_status(exc),
         )
     messages.success(request, _("Refund issued."))
     return redirect("backoffice:refund", refund_id=refund.id)
@@ -284,6 +280,6 @@ def claim_resolve(request: HttpRequest, staff: StaffContext, number: str) -> Htt
     except NotFound:
         raise
     except (RetornoError, DomainError) as exc:
-        return _claim_page(request, staff, number, error=_error_text(exc), status=_status_of(exc))
+        return _claim_page(request, staff, number, error=_error_text(exc), status=http_status(exc))
     messages.success(request, _("Claim resolved."))
     return redirect("backoffice:claim", number=number)

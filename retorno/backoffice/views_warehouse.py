@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
-from retorno.core.errors import NotFound, RetornoError, Unprocessable
+from retorno.core.errors import NotFound, RetornoError, Unprocessable, http_status
 from retorno.domain.errors import DomainError
 from retorno.domain.returns.rma import normalise_rma
 from retorno.domain.warehouse import Disposition, Grade, checklist_for
@@ -84,13 +84,6 @@ def _error_text(exc: Exception, **values: Any) -> str:
     if template is None:
         return detail
     return str(template) % {"detail": detail, **values}
-
-
-def _status_of(exc: Exception) -> int:
-    status = getattr(exc, "status", None)
-    if status:
-        return int(status)
-    return 409 if getattr(exc, "code", "") == "illegal_transition" else 422
 
 
 def _quantity(raw: str | None, default: int | None = 1) -> int | None:
@@ -190,7 +183,7 @@ def receiving_count(request: HttpRequest, staff: StaffContext, rma: str) -> Http
         )
     except (RetornoError, DomainError) as exc:
         return _receiving_page(
-            request, staff, ret.rma, error=_error_text(exc, code=code), status=_status_of(exc)
+            request, staff, ret.rma, error=_error_text(exc, code=code), status=http_status(exc)
         )
     if outcome.kind == "unexpected":
         text = _("%(sku)s × %(quantity)s is not on this return: recorded as an unexpected item.")
@@ -219,7 +212,7 @@ def receiving_close(request: HttpRequest, staff: StaffContext, rma: str) -> Http
         raise
     except (RetornoError, DomainError) as exc:
         return _receiving_page(
-            request, staff, ret.rma, error=_error_text(exc), status=_status_of(exc)
+            request, staff, ret.rma, error=_error_text(exc), status=http_status(exc)
         )
     messages.success(
         request,
@@ -340,7 +333,7 @@ def inspection_save(request: HttpRequest, staff: StaffContext, rma: str, line: s
             error=_error_text(exc),
             error_line=line,
             posted=request.POST,
-            status=_status_of(exc),
+            status=http_status(exc),
         )
     messages.success(request, _("Inspection saved."))
     return redirect(reverse("backoffice:inspection", kwargs={"rma": ret.rma}) + "#dispositions")
@@ -372,7 +365,7 @@ def disposition_save(
         raise
     except (RetornoError, DomainError) as exc:
         return _inspection_page(
-            request, staff, ret.rma, error=_error_text(exc), status=_status_of(exc)
+            request, staff, ret.rma, error=_error_text(exc), status=http_status(exc)
         )
     text = _("Disposition set: %(sku)s → %(disposition)s.") % {
         "sku": row.sku,

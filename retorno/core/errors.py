@@ -42,3 +42,14 @@ class PermissionDenied(RetornoError):
     status = 403
     code = "forbidden"
     title = "Forbidden"
+
+
+# Domain codes that mean "the thing exists but is in the wrong state": 409 rather than 422.
+CONFLICT_CODES = frozenset({"illegal_transition", "over_received"})
+
+
+def http_status(exc: Exception) -> int:
+    """The HTTP status an application or domain error maps to, for the API and the pages alike."""
+    if isinstance(exc, RetornoError):
+        return exc.status
+    return 409 if getattr(exc, "code", "") in CONFLICT_CODES else 422

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
-
 from retorno.domain.returns.states import ReturnStatus
 from retorno.notifications.services import NOTIFIED_EVENTS, notify_return_event
 from retorno.notifications.snapshots import ItemSnapshot, ReturnSnapshot
 from retorno.returns import refunding
+from retorno.returns.links import tracking_url
 from retorno.returns.models import Return, ReturnEvent
 from retorno.returns.shipping import on_return_event as book_and_track_shipments
 
@@ -57,7 +56,7 @@ def return_snapshot(return_request: Return) -> ReturnSnapshot:
         return_id=return_request.id,
         rma=return_request.rma,
         tracking_token=return_request.tracking_token,
-        tracking_url=f"{settings.RETORNO_PUBLIC_URL}/r/{return_request.tracking_token}",
+        tracking_url=tracking_url(return_request),
         status=return_request.status,
         resolution=return_request.resolution,
         method=return_request.method,

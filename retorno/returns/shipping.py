@@ -40,6 +40,7 @@ from retorno.logistics import selectors as logistics_selectors
 from retorno.logistics import services as logistics
 from retorno.logistics.gateways import gateway_for
 from retorno.logistics.models import BookingState, CarrierAccount, RecoveryState, Shipment
+from retorno.returns.links import tracking_url
 from retorno.returns.models import Method, Return, ReturnEvent
 from retorno.stores.models import Store
 
@@ -133,7 +134,7 @@ def parcel_facts(
         category=categories[0] if categories else "",
         customer_tier=customer.tier,
         pickup_date=pickup_date if pickup_date is not None else return_request.pickup_date,
-        tracking_url=f"{settings.RETORNO_PUBLIC_URL}/r/{return_request.tracking_token}",
+        tracking_url=tracking_url(return_request),
     )
 
 

@@ -9,14 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from retorno.core.errors import RetornoError
+from retorno.core.errors import RetornoError, http_status
 from retorno.core.problems import problem_response
 from retorno.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
-
-# Domain codes that mean "the thing exists but is in the wrong state" map to 409.
-CONFLICT_CODES = {"illegal_transition", "over_received"}
 
 
 def install(api: NinjaAPI) -> None:
@@ -34,8 +31,7 @@ def _retorno_error(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 def _domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
-    status = 409 if exc.code in CONFLICT_CODES else 422
-    return problem_response(status, exc.code, str(exc))
+    return problem_response(http_status(exc), exc.code, str(exc))
 
 
 def _validation_error(request: HttpRequest, exc: Any) -> HttpResponse:

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-
 from retorno.domain.money import quantize
+from retorno.returns.links import tracking_url
 from retorno.returns.models import Return, ReturnItem
-
-
-def tracking_url(return_request: Return) -> str:
-    return f"{settings.RETORNO_PUBLIC_URL}/r/{return_request.tracking_token}"
 
 
 def return_body(return_request: Return) -> dict[str, Any]:
