@@ -23,6 +23,7 @@ from django.utils import timezone
 from retorno.core.actors import Actor
 from retorno.core.errors import Conflict, Unprocessable
 from retorno.core.outbox import outbox_enqueue
+from retorno.domain.documents import DocumentError
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
 from retorno.domain.warehouse import (
@@ -44,7 +45,6 @@ from retorno.domain.warehouse import (
     sellable,
     unit_physically_present,
 )
-from retorno.domain.warehouse._document import DocumentError
 from retorno.domain.warehouse.checklists import Check
 from retorno.orders.models import Variant
 from retorno.stores.models import Store

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from retorno.domain.errors import DomainError
+from retorno.domain.documents import (
+    DocumentError,
+    FieldError,
+    field_path,
+    unknown_or_missing_fields,
+)
 from retorno.domain.logistics.allocation import AllocationRule, Strategy
 from retorno.domain.logistics.carriers import ReturnMethod, normalise_postal_code
 
@@ -109,25 +113,12 @@ ALLOCATION_RULES_SCHEMA: dict[str, Any] = {
 _VALIDATOR = Draft202012Validator(ALLOCATION_RULES_SCHEMA)
 
 
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """One problem in a rules document. `field` is a path such as "rules[2].when.weight_gte"
-    ("" for the document itself). Same shape as the policy document's FieldError."""
-
-    field: str
-    message: str
-
-
-class AllocationRulesDocumentError(DomainError):
+class AllocationRulesDocumentError(DocumentError):
     """The allocation rules document is invalid. `errors` lists every problem found."""
 
     def __init__(self, errors: Iterable[FieldError]) -> None:
-        self.errors: tuple[FieldError, ...] = tuple(errors)
-        summary = "; ".join(
-            f"{error.field or 'document'}: {error.message}" for error in self.errors
-        )
         super().__init__(
-            f"The allocation rules are invalid: {summary}", code="invalid_allocation_rules"
+            errors, code="invalid_allocation_rules", intro="The allocation rules are invalid"
         )
 
 
@@ -159,13 +150,6 @@ def parse_allocation_rules(
 # --- validation -----------------------------------------------------------------------------
 
 
-def _path(parts: Iterable[str | int]) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
 def _schema_errors(doc: object) -> Iterable[FieldError]:
     for error in _VALIDATOR.iter_errors(doc):
         yield from _explain(error)
@@ -174,23 +158,18 @@ def _schema_errors(doc: object) -> Iterable[FieldError]:
 def _explain(error: ValidationError) -> Iterable[FieldError]:
     """Turn a jsonschema error into a message that names the exact field."""
     where = list(error.absolute_path)
-    instance = error.instance
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        known = error.schema.get("properties", {})
-        for key in sorted(str(key) for key in instance if key not in known):
-            yield FieldError(_path([*where, key]), "is not a known field")
-    elif error.validator == "required" and isinstance(instance, dict):
-        for key in error.validator_value:
-            if key not in instance:
-                yield FieldError(_path([*where, key]), "is required")
+    common = unknown_or_missing_fields(error)
+    if common is not None:
+        yield from common
     elif error.validator == "pattern" and error.validator_value == _DECIMAL_PATTERN:
         yield FieldError(
-            _path(where), 'must be a non-negative decimal number written as a string, like "50.00"'
+            field_path(where),
+            'must be a non-negative decimal number written as a string, like "50.00"',
         )
     elif error.validator == "enum" and where and where[-1] == "strategy":
-        yield FieldError(_path(where), f"must be one of: {', '.join(Strategy)}")
+        yield FieldError(field_path(where), f"must be one of: {', '.join(Strategy)}")
     else:
-        yield FieldError(_path(where), error.message)
+        yield FieldError(field_path(where), error.message)
 
 
 def _semantic_errors(doc: Mapping[str, Any], known: frozenset[str] | None) -> Iterable[FieldError]:

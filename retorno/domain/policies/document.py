@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
 
-from retorno.domain.errors import DomainError
+from retorno.domain.documents import (
+    DocumentError,
+    FieldError,
+    field_path,
+    unknown_or_missing_fields,
+)
 from retorno.domain.policies.model import RETURN_LEVEL_SETTINGS, WINDOW_SETTINGS, Policy, Rule
 from retorno.domain.policies.reasons import EXCLUDED_BY_RULE, RULE_REASON_CODES
 
@@ -143,24 +147,11 @@ POLICY_SCHEMA: dict[str, Any] = {
 _VALIDATOR = Draft202012Validator(POLICY_SCHEMA)
 
 
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """One problem in a policy document. `field` is a path such as "rules[2].then.window_days"
-    ("" for the document itself)."""
-
-    field: str
-    message: str
-
-
-class PolicyDocumentError(DomainError):
+class PolicyDocumentError(DocumentError):
     """The policy document is invalid. `errors` lists every problem found, in document order."""
 
     def __init__(self, errors: Iterable[FieldError]) -> None:
-        self.errors: tuple[FieldError, ...] = tuple(errors)
-        summary = "; ".join(
-            f"{error.field or 'document'}: {error.message}" for error in self.errors
-        )
-        super().__init__(f"The policy document is invalid: {summary}", code="invalid_policy")
+        super().__init__(errors, code="invalid_policy", intro="The policy document is invalid")
 
 
 def default_policy_document() -> dict[str, Any]:
@@ -227,13 +218,6 @@ def parse_policy(doc: dict[str, Any]) -> Policy:
 # --- validation -----------------------------------------------------------------------------
 
 
-def _path(parts: Iterable[str | int]) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
 def _document_order(error: FieldError) -> tuple[str, str]:
     return (error.field, error.message)
 
@@ -246,25 +230,23 @@ def _schema_errors(doc: object) -> Iterable[FieldError]:
 def _explain(error: ValidationError) -> Iterable[FieldError]:
     """Turn a jsonschema error into messages that name the exact field and read like English."""
     where = list(error.absolute_path)
-    instance = error.instance
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        known = error.schema.get("properties", {})
-        for key in sorted(str(key) for key in instance if key not in known):
-            yield FieldError(_path([*where, key]), "is not a known field")
-    elif error.validator == "required" and isinstance(instance, dict):
-        for key in error.validator_value:
-            if key not in instance:
-                yield FieldError(_path([*where, key]), "is required")
+    common = unknown_or_missing_fields(error)
+    if common is not None:
+        yield from common
     elif error.validator == "dependentRequired":
-        yield FieldError(_path([*where, "reason_code"]), 'needs "returnable": false next to it')
+        yield FieldError(
+            field_path([*where, "reason_code"]), 'needs "returnable": false next to it'
+        )
     elif error.validator == "pattern" and error.validator_value == _DECIMAL_PATTERN:
-        yield FieldError(_path(where), 'must be a decimal number written as a string, like "5.00"')
+        yield FieldError(
+            field_path(where), 'must be a decimal number written as a string, like "5.00"'
+        )
     elif error.validator == "const" and where and where[-1] == "returnable":
-        yield FieldError(_path(where), "can only be false (a rule can exclude, not include)")
+        yield FieldError(field_path(where), "can only be false (a rule can exclude, not include)")
     elif error.validator == "minProperties":
-        yield FieldError(_path(where), "must change at least one setting")
+        yield FieldError(field_path(where), "must change at least one setting")
     else:
-        yield FieldError(_path(where), error.message)
+        yield FieldError(field_path(where), error.message)
 
 
 def _semantic_errors(doc: Mapping[str, Any]) -> Iterable[FieldError]:

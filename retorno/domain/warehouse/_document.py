@@ -7,32 +7,12 @@ hand, which keeps this package on the standard library only.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from retorno.domain.errors import DomainError
+from retorno.domain.documents import FieldError
 
 _DECIMAL_CHARS = frozenset("0123456789.")
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """One problem in a document; `field` is a path like "rules[2].when.value_gte"."""
-
-    field: str
-    message: str
-
-
-class DocumentError(DomainError):
-    """An invalid configuration document; `errors` lists every problem, in document order."""
-
-    def __init__(self, errors: Iterable[FieldError], *, code: str) -> None:
-        self.errors: tuple[FieldError, ...] = tuple(errors)
-        summary = "; ".join(
-            f"{error.field or 'document'}: {error.message}" for error in self.errors
-        )
-        super().__init__(f"The document is invalid: {summary}", code=code)
 
 
 class Collector:

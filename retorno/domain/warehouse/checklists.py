@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from retorno.domain.documents import DocumentError
 from retorno.domain.errors import DomainError
-from retorno.domain.warehouse._document import Collector, DocumentError
+from retorno.domain.warehouse._document import Collector
 
 # The category key of the checklist used for categories without their own.
 DEFAULT_CATEGORY = "*"

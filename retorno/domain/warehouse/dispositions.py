@@ -15,9 +15,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from retorno.domain.documents import DocumentError
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
-from retorno.domain.warehouse._document import Collector, DocumentError
+from retorno.domain.warehouse._document import Collector
 from retorno.domain.warehouse.grades import SELLABLE_GRADES, Grade, as_grade
 
 _ZERO = Decimal(0)

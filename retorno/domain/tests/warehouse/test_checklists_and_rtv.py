@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from retorno.domain.documents import DocumentError
 from retorno.domain.warehouse import (
     ChecklistError,
     ChecklistIncomplete,
@@ -14,7 +15,6 @@ from retorno.domain.warehouse import (
     rtv_deadline,
     rtv_overdue,
 )
-from retorno.domain.warehouse._document import DocumentError
 
 DOCUMENT = {
     "checklists": [
