@@ -1,6 +1,9 @@
 import pytest
+from django.utils import timezone
 
 from retorno.core import scheduler
+from retorno.core.models import OutboxMessage, OutboxStatus
+from retorno.core.outbox import register_handler
 
 
 @pytest.fixture
@@ -23,5 +26,17 @@ def test_a_job_never_run_is_due_at_once(schedule):
 
 
 @pytest.mark.django_db
-def test_run_job_finds_the_task_by_name(schedule):
-    scheduler.run_job("fast")  # an empty outbox: the sweep simply finds nothing to do
+def test_run_job_runs_the_scheduled_task_by_name(schedule):
+    delivered = []
+    register_handler("test.scheduled", lambda message: delivered.append(message.id) or {})
+    due = OutboxMessage.objects.create(
+        store_id=1,
+        kind="test.scheduled",
+        dedupe_key="sched",
+        payload={},
+        next_attempt_at=timezone.now(),
+    )
+    scheduler.run_job("fast")  # the outbox sweep, looked up by its task name
+    assert delivered == [due.id]
+    due.refresh_from_db()
+    assert due.status == OutboxStatus.DELIVERED
