@@ -36,6 +36,12 @@ logger = logging.getLogger(__name__)
 STATS_WINDOW = timedelta(days=180)
 
 
+def store_books_carriers(store_id: int) -> bool:
+    """Whether the store has an enabled carrier account: without one it ships outside Retorno
+    and nothing is ever allocated or booked."""
+    return CarrierAccount.objects.filter(store_id=store_id, enabled=True).exists()
+
+
 def logistics_settings_for(store: Store) -> LogisticsSettings:
     found = LogisticsSettings.objects.filter(store=store).first()
     return found if found is not None else LogisticsSettings(store=store)

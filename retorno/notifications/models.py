@@ -41,8 +41,9 @@ class MessageStatus(models.TextChoices):
 class Message(models.Model):
     """One message to a shopper about one step of a return, on one channel.
 
-    Rendered when the step happens (in its transaction) and never re-rendered: delivery sends
-    exactly what is stored here. `dedupe_key` makes an event yield at most one message per
+    Queued when the step happens (in its transaction) with the step's facts on its outbox row;
+    rendered from those facts on the first delivery attempt and never re-rendered: every later
+    attempt or resend sends exactly what is stored here. `dedupe_key` makes an event yield at most one message per
     channel, however often the event's side effects run.
     """
 

@@ -1,10 +1,13 @@
-"""Messages to shoppers: written with the return change that causes them, sent by the outbox.
+"""Messages to shoppers: queued with the return change that causes them, sent by the outbox.
 
-`notify_return_event` renders the message for each channel the store uses and stores it, with
-an outbox row, in the caller's transaction: a rolled-back change leaves no message behind, and
-a committed one is always delivered (the outbox retries with backoff and its sweeper re-drives
-what a crash left). `message_deliver` is the outbox handler: it sends the stored message as it
-is and records the outcome; a message already sent is never sent again.
+`notify_return_event` stores one message per channel the store uses, with an outbox row that
+carries the facts of the event (the return as it was then, the event's note and data), in the
+caller's transaction: a rolled-back change leaves no message behind, and a committed one is
+always delivered (the outbox retries with backoff and its sweeper re-drives what a crash left).
+`message_deliver` is the outbox handler: it renders the message from those facts on its first
+attempt, stores the text with the outcome, and sends that same text on any later attempt; a
+message already sent is never sent again. Rendering (templates, translations) thus stays out of
+the web request and out of the write transaction.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from retorno.notifications.content import render_message
 from retorno.notifications.formatting import base_language
 from retorno.notifications.models import Channel, Message, MessageKind, MessageStatus
 from retorno.notifications.selectors import notification_settings_for
-from retorno.notifications.snapshots import ReturnSnapshot
+from retorno.notifications.snapshots import ReturnSnapshot, snapshot_from_json, snapshot_to_json
 from retorno.stores.models import Store
 
 logger = logging.getLogger(__name__)
@@ -107,20 +110,16 @@ def notify_return_event(
     if not keys:
         return []
     language = shopper_language(snapshot.customer_language, store.default_language)
-    with translation.override(language):
-        rendered = render_message(
-            store=store,
-            snapshot=snapshot,
-            kind=kind,
-            language=language,
-            note=note,
-            data=dict(data or {}),
-        )
+    facts = {
+        "kind": kind,
+        "note": note,
+        "data": dict(data or {}),
+        "snapshot": snapshot_to_json(snapshot),
+    }
     queued = []
     for channel, recipient in reachable:
         if channel not in keys:
             continue
-        email = channel == Channel.EMAIL
         # The outbox row goes first and carries the message's dedupe key: its ON CONFLICT DO
         # NOTHING is what makes this event yield one message, so no read-before-write and no
         # savepoint are needed, and the message is written once, already linked to its delivery.
@@ -131,7 +130,7 @@ def notify_return_event(
                 store_id=store.id,
                 kind=OUTBOX_KIND,
                 dedupe_key=f"notification:{keys[channel]}",
-                payload={"dedupe_key": keys[channel]},
+                payload={"dedupe_key": keys[channel], "facts": facts},
             )
             if outbox is None:
                 continue  # this event's message exists already (a retry, or a concurrent twin)
@@ -145,9 +144,6 @@ def notify_return_event(
                 channel=channel,
                 recipient=recipient,
                 language=language,
-                subject=rendered.subject if email else "",
-                body_text=rendered.text if email else rendered.short_text,
-                body_html=rendered.html if email else "",
                 dedupe_key=keys[channel],
                 created_at=now,
                 outbox_message_id=outbox.id,
@@ -176,11 +172,13 @@ def message_kind_for(event_kind: str, data: dict[str, Any], return_status: str) 
 
 
 def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
-    """Outbox handler: send one stored message and record the outcome on it.
+    """Outbox handler: send one message and record the outcome on it.
 
-    Never renders anything. A message already sent is not sent again (a retried or re-driven
-    delivery returns at once). A transient failure keeps the message queued with its error and
-    re-raises, so the outbox retries it; a permanent one, or the last attempt, marks it failed.
+    A message not rendered yet is rendered from the facts its outbox row carries, and the text
+    is stored with the outcome of this attempt, so a retry sends exactly what was rendered. A
+    message already sent is not sent again (a retried or re-driven delivery returns at once). A
+    transient failure keeps the message queued with its error and re-raises, so the outbox
+    retries it; a permanent one, or the last attempt, marks it failed.
     """
     payload = outbox_message.payload
     messages = Message.objects.select_related("store")
@@ -192,13 +190,15 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
         raise PermanentFailure(f"message {payload!r} does not exist")
     if message.status != MessageStatus.QUEUED:
         return {"message_id": message.id, "skipped": message.status}
+    rendered = _render_if_needed(message, payload.get("facts"))
     try:
         provider_id = channels.send(message)
     except channels.PermanentSendError as exc:
-        _record_failure(message, str(exc), give_up=True)
+        _record_failure(message, str(exc), give_up=True, rendered=rendered)
         raise PermanentFailure(str(exc)) from exc
     except Exception as exc:
-        _record_failure(message, repr(exc), give_up=outbox_message.attempts + 1 >= MAX_ATTEMPTS)
+        give_up = outbox_message.attempts + 1 >= MAX_ATTEMPTS
+        _record_failure(message, repr(exc), give_up=give_up, rendered=rendered)
         raise
     Message.objects.filter(id=message.id).update(
         status=MessageStatus.SENT,
@@ -206,8 +206,38 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
         provider_message_id=provider_id[:255],
         error="",
         attempts=F("attempts") + 1,
+        **rendered,
     )
     return {"message_id": message.id, "provider_message_id": provider_id}
+
+
+def message_render(message: Message, facts: dict[str, Any]) -> dict[str, str]:
+    """The subject and bodies of `message`, from the facts of its event, in its language."""
+    with translation.override(message.language):
+        rendered = render_message(
+            store=message.store,
+            snapshot=snapshot_from_json(facts["snapshot"]),
+            kind=facts["kind"],
+            language=message.language,
+            note=facts.get("note", ""),
+            data=dict(facts.get("data") or {}),
+        )
+    email = message.channel == Channel.EMAIL
+    return {
+        "subject": rendered.subject if email else "",
+        "body_text": rendered.text if email else rendered.short_text,
+        "body_html": rendered.html if email else "",
+    }
+
+
+def _render_if_needed(message: Message, facts: dict[str, Any] | None) -> dict[str, str]:
+    """Render a message queued without its text; the fields to store with the outcome."""
+    if message.body_text or not facts:
+        return {}
+    rendered = message_render(message, facts)
+    for name, value in rendered.items():
+        setattr(message, name, value)
+    return rendered
 
 
 def message_resend(*, store: Store, message_id: int) -> Message | None:
@@ -217,11 +247,14 @@ def message_resend(*, store: Store, message_id: int) -> Message | None:
         message = Message.objects.select_for_update().filter(store=store, id=message_id).first()
         if message is None or message.status != MessageStatus.FAILED:
             return None
+        payload: dict[str, Any] = {"message_id": message.id}
+        if not message.body_text:  # it failed before it was rendered: render it this time
+            payload["facts"] = _facts_of(message)
         outbox = outbox_enqueue(
             store_id=store.id,
             kind=OUTBOX_KIND,
             dedupe_key=f"notification:{message.id}:resend:{message.attempts}",
-            payload={"message_id": message.id},
+            payload=payload,
         )
         message.status = MessageStatus.QUEUED
         message.error = ""
@@ -252,9 +285,24 @@ def _dedupe_key(
     return f"return:{return_id}:{kind}:{channel}:{occurrence}"
 
 
-def _record_failure(message: Message, error: str, *, give_up: bool) -> None:
+def _facts_of(message: Message) -> dict[str, Any] | None:
+    """The event facts the message was queued with (on its first outbox row)."""
+    first = (
+        OutboxMessage.objects.filter(
+            kind=OUTBOX_KIND, dedupe_key=f"notification:{message.dedupe_key}"
+        )
+        .values_list("payload", flat=True)
+        .first()
+    )
+    return (first or {}).get("facts")
+
+
+def _record_failure(
+    message: Message, error: str, *, give_up: bool, rendered: dict[str, str]
+) -> None:
     Message.objects.filter(id=message.id, status=MessageStatus.QUEUED).update(
         status=MessageStatus.FAILED if give_up else MessageStatus.QUEUED,
         error=error[:2000],
         attempts=F("attempts") + 1,
+        **rendered,
     )

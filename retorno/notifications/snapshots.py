@@ -47,3 +47,44 @@ class ReturnSnapshot:
     store_credit_bonus_amount: Decimal = Decimal("0")
     refund_estimate_amount: Decimal = Decimal("0")
     pickup_address: Mapping[str, Any] = field(default_factory=dict)
+
+
+def snapshot_to_json(snapshot: ReturnSnapshot) -> dict[str, Any]:
+    """The snapshot as JSON data (amounts as strings), to travel in an outbox payload."""
+    data = {name: getattr(snapshot, name) for name in ReturnSnapshot.__dataclass_fields__}
+    data["items"] = [
+        {name: getattr(item, name) for name in ItemSnapshot.__dataclass_fields__}
+        for item in snapshot.items
+    ]
+    data["pickup_address"] = dict(snapshot.pickup_address)
+    return _decimals_as_strings(data)
+
+
+def snapshot_from_json(data: Mapping[str, Any]) -> ReturnSnapshot:
+    """The inverse of snapshot_to_json."""
+    fields = dict(data)
+    fields["items"] = tuple(
+        ItemSnapshot(**{**item, "amount": Decimal(item["amount"])}) for item in data["items"]
+    )
+    for name in _AMOUNT_FIELDS:
+        fields[name] = Decimal(data[name])
+    return ReturnSnapshot(**fields)
+
+
+_AMOUNT_FIELDS = (
+    "items_amount",
+    "return_shipping_fee_amount",
+    "restocking_fee_amount",
+    "store_credit_bonus_amount",
+    "refund_estimate_amount",
+)
+
+
+def _decimals_as_strings(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _decimals_as_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decimals_as_strings(item) for item in value]
+    return value

@@ -22,7 +22,7 @@ from retorno.domain.policies import (
 )
 from retorno.domain.returns.rma import normalise_rma
 from retorno.orders.models import Order, OrderLine
-from retorno.policies.selectors import compiled_policy, policy_version_current
+from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_errors
 from retorno.returns import adapters
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
@@ -145,7 +145,7 @@ def order_eligibility_for_store(
             raise Unprocessable(str(exc), code="invalid_policy", errors=policy_errors(exc)) from exc
         version = 0
     else:
-        current = policy_version_current(store=store)
+        current = policy_version_to_decide(store=store)
         if current is None:
             policy = parse_policy(default_policy_document())
             version = 0

@@ -16,13 +16,14 @@ from django.utils import timezone
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.domain.money import quantize
-from retorno.domain.policies import Decision, Outcome, decide
+from retorno.domain.policies import Decision, Outcome, Policy, decide
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.rma import new_rma, normalise_rma
 from retorno.domain.returns.states import Command, ReturnStatus, transition
 from retorno.orders.models import Order, OrderLine, Variant
-from retorno.policies.selectors import compiled_policy
+from retorno.policies.models import PolicyVersion
+from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_ensure_default
 from retorno.returns import adapters, effects, refunding
 from retorno.returns.models import Method, Resolution, Return, ReturnEvent, ReturnItem
@@ -67,26 +68,87 @@ def return_create(
         raise Unprocessable(
             f"This store does not offer {method!r} returns.", code="method_not_offered"
         )
+    # Read and compiled before the write transaction opens (on SQLite it holds the database's
+    # write lock): the version current when the request came is the one it is decided under.
+    # A store that never had a policy gets the default one, published inside the transaction.
+    policy_version = policy_version_to_decide(store=store)
+    request = _NewReturn(
+        store=store,
+        policy_version=policy_version,
+        policy=compiled_policy(policy_version) if policy_version is not None else None,
+        order_external_id=order_external_id,
+        items=items,
+        resolution=resolution,
+        method=method,
+        actor=actor,
+        pickup_address=pickup_address,
+        pickup_date=pickup_date,
+        language=language,
+        source=source,
+        now=now,
+    )
+    for _ in range(RMA_DRAWS):
+        rma = new_rma(store.rma_prefix)
+        try:
+            return _create_under_order_lock(request, rma)
+        except IntegrityError:
+            # The transaction (or savepoint) is rolled back whole. A taken RMA (40 random bits,
+            # so rarely) is worth another draw; any other integrity error is not ours to hide.
+            if not Return.objects.filter(store=store, rma=rma).exists():
+                raise
+    raise RuntimeError("could not allocate an RMA number")
+
+
+RMA_DRAWS = 5
+
+
+@dataclass(frozen=True)
+class _NewReturn:
+    store: Store
+    policy_version: PolicyVersion | None
+    policy: Policy | None
+    order_external_id: str
+    items: list[ItemRequest]
+    resolution: str
+    method: str
+    actor: Actor
+    pickup_address: dict[str, Any] | None
+    pickup_date: date | None
+    language: str
+    source: str
+    now: datetime
+
+
+def _create_under_order_lock(new: _NewReturn, rma: str) -> Return:
+    """One try of return_create under RMA `rma`: decide and write in one transaction.
+
+    The RMA's uniqueness is checked by the INSERT itself: no savepoint around it, the caller
+    draws again on the rare collision."""
+    store, items, now = new.store, new.items, new.now
     with transaction.atomic():
         order = (
             Order.objects.select_for_update()
             .select_related("customer")
-            .filter(store=store, external_id=order_external_id)
+            .filter(store=store, external_id=new.order_external_id)
             .first()
         )
         if order is None:
-            raise NotFound(f"No order {order_external_id!r} in this store.", code="order_not_found")
+            raise NotFound(
+                f"No order {new.order_external_id!r} in this store.", code="order_not_found"
+            )
         lines, held = adapters.lines_with_held(order)
-        policy_version = policy_ensure_default(store=store, actor=SYSTEM)
-        request = adapters.request_facts(
-            [{"line": i.line, "quantity": i.quantity, "reason": i.reason} for i in items],
-            resolution,
-        )
+        policy_version, policy = new.policy_version, new.policy
+        if policy_version is None or policy is None:
+            policy_version = policy_ensure_default(store=store, actor=SYSTEM)
+            policy = compiled_policy(policy_version)
         decision = decide(
-            compiled_policy(policy_version),
+            policy,
             adapters.order_facts(order, lines, held),
             adapters.customer_facts(order.customer),
-            request,
+            adapters.request_facts(
+                [{"line": i.line, "quantity": i.quantity, "reason": i.reason} for i in items],
+                new.resolution,
+            ),
             now,
         )
         if decision.outcome is Outcome.REJECT:
@@ -96,88 +158,35 @@ def return_create(
                 items=_ineligible_items(decision, items),
             )
         by_line = {line.external_id: line for line in lines}
-        exchange_variants = _exchange_variants(store, items, by_line, resolution)
-        decisions = {d.line_id: d for d in decision.lines}
+        exchange_variants = _exchange_variants(store, items, by_line, new.resolution)
         approved_at_once = decision.outcome is not Outcome.REVIEW
-        new_items = []
-        for item in items:
-            line = by_line[item.line]
-            line_decision = decisions[item.line]
-            new_items.append(
-                ReturnItem(
-                    order_line=line,
-                    reason=item.reason,
-                    comment=item.comment,
-                    decision=ItemDecision.MANUAL_REVIEW
-                    if line_decision.requires_review
-                    else ItemDecision.ACCEPTED,
-                    decision_reasons=adapters.to_json(line_decision.reasons),
-                    quantity_requested=item.quantity,
-                    quantity_approved=item.quantity if approved_at_once else 0,
-                    amount=units_paid_amount(
-                        paid_total=line_paid_total(
-                            line.unit_price, line.quantity, line.discount_amount, line.tax_amount
-                        ),
-                        quantity=line.quantity,
-                        units=item.quantity,
-                        units_before=held.get(line.id, 0),
-                        currency=order.currency,
-                    ),
-                    restocking_fee_amount=line_decision.restocking_fee,
-                    photos=list(item.photos),
-                    exchange_variant=exchange_variants.get(item.exchange_variant_id),
-                )
-            )
+        new_items = _new_items(
+            items, by_line, decision, held, order.currency, exchange_variants, approved_at_once
+        )
         # The decision is known: the return is written once, already in its first resting state.
         return_request = Return(
             store=store,
             order=order,
             customer=order.customer,
+            rma=rma,
             status=ReturnStatus.REQUESTED,
-            resolution=resolution,
-            method=method,
+            resolution=new.resolution,
+            method=new.method,
             currency=order.currency,
             policy_version=policy_version,
             decision={**adapters.to_json(decision), "policy_version": policy_version.version},
             requires_review=not approved_at_once,
             tracking_token=secrets.token_urlsafe(24),
-            pickup_address=pickup_address or order.shipping_address,
-            pickup_date=pickup_date,
-            language=language or order.customer.language,
-            source=source,
+            pickup_address=new.pickup_address or order.shipping_address,
+            pickup_date=new.pickup_date,
+            language=new.language or order.customer.language,
+            source=new.source,
             created_at=now,
             updated_at=now,
         )
         _apply_amounts(return_request, new_items, decision)
-        events = [_event(return_request, "created", "", ReturnStatus.REQUESTED, actor, now=now)]
-        if approved_at_once:
-            _move(return_request, Command.APPROVE, now)
-            events.append(
-                _event(
-                    return_request,
-                    "approved",
-                    ReturnStatus.REQUESTED,
-                    ReturnStatus.APPROVED,
-                    SYSTEM,
-                    note="Approved automatically by the return policy.",
-                    now=now,
-                )
-            )
-        else:
-            _move(return_request, Command.HOLD_FOR_REVIEW, now)
-            events.append(
-                _event(
-                    return_request,
-                    "held_for_review",
-                    ReturnStatus.REQUESTED,
-                    ReturnStatus.PENDING_REVIEW,
-                    SYSTEM,
-                    note="; ".join(r.message for r in decision.review_reasons),
-                    data={"reasons": adapters.to_json(decision.review_reasons)},
-                    now=now,
-                )
-            )
-        _insert_with_fresh_rma(return_request, store.rma_prefix)
+        events = _creation_events(return_request, decision, approved_at_once, new.actor, now)
+        return_request.save(force_insert=True)
         for new_item in new_items:
             new_item.return_request = return_request
         ReturnItem.objects.bulk_create(new_items)
@@ -188,6 +197,83 @@ def return_create(
         for event in events:
             effects.after_event(return_request, event)
     return return_request
+
+
+def _new_items(
+    items: list[ItemRequest],
+    by_line: dict[str, OrderLine],
+    decision: Decision,
+    held: dict[int, int],
+    currency: str,
+    exchange_variants: dict[int | None, Variant],
+    approved_at_once: bool,
+) -> list[ReturnItem]:
+    decisions = {d.line_id: d for d in decision.lines}
+    new_items = []
+    for item in items:
+        line = by_line[item.line]
+        line_decision = decisions[item.line]
+        new_items.append(
+            ReturnItem(
+                order_line=line,
+                reason=item.reason,
+                comment=item.comment,
+                decision=ItemDecision.MANUAL_REVIEW
+                if line_decision.requires_review
+                else ItemDecision.ACCEPTED,
+                decision_reasons=adapters.to_json(line_decision.reasons),
+                quantity_requested=item.quantity,
+                quantity_approved=item.quantity if approved_at_once else 0,
+                amount=units_paid_amount(
+                    paid_total=line_paid_total(
+                        line.unit_price, line.quantity, line.discount_amount, line.tax_amount
+                    ),
+                    quantity=line.quantity,
+                    units=item.quantity,
+                    units_before=held.get(line.id, 0),
+                    currency=currency,
+                ),
+                restocking_fee_amount=line_decision.restocking_fee,
+                photos=list(item.photos),
+                exchange_variant=exchange_variants.get(item.exchange_variant_id),
+            )
+        )
+    return new_items
+
+
+def _creation_events(
+    return_request: Return, decision: Decision, approved_at_once: bool, actor: Actor, now: datetime
+) -> list[ReturnEvent]:
+    """`created`, then the policy's verdict: approved at once, or held for review."""
+    events = [_event(return_request, "created", "", ReturnStatus.REQUESTED, actor, now=now)]
+    if approved_at_once:
+        _move(return_request, Command.APPROVE, now)
+        events.append(
+            _event(
+                return_request,
+                "approved",
+                ReturnStatus.REQUESTED,
+                ReturnStatus.APPROVED,
+                SYSTEM,
+                note="Approved automatically by the return policy.",
+                now=now,
+            )
+        )
+    else:
+        _move(return_request, Command.HOLD_FOR_REVIEW, now)
+        events.append(
+            _event(
+                return_request,
+                "held_for_review",
+                ReturnStatus.REQUESTED,
+                ReturnStatus.PENDING_REVIEW,
+                SYSTEM,
+                note="; ".join(r.message for r in decision.review_reasons),
+                data={"reasons": adapters.to_json(decision.review_reasons)},
+                now=now,
+            )
+        )
+    return events
 
 
 def return_approve(
@@ -461,20 +547,6 @@ def _remember_items(return_request: Return, items: list[ReturnItem]) -> None:
     cached._result_cache = list(items)
     cached._prefetch_done = True  # type: ignore[attr-defined]
     return_request._prefetched_objects_cache = {"items": cached}  # type: ignore[attr-defined]
-
-
-def _insert_with_fresh_rma(return_request: Return, prefix: str) -> None:
-    """Insert the return under a new random RMA, drawing again on the rare collision."""
-    for _ in range(5):
-        return_request.rma = new_rma(prefix)
-        try:
-            with transaction.atomic():
-                return_request.save(force_insert=True)
-            return
-        except IntegrityError:
-            return_request.pk = None
-            continue  # an RMA collision (40 random bits): draw again
-    raise RuntimeError("could not allocate an RMA number")
 
 
 def _apply_amounts(return_request: Return, items: list[ReturnItem], decision: Decision) -> None:

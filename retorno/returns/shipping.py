@@ -31,7 +31,7 @@ from django.utils import timezone
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, NotFound, RetornoError, Unprocessable
 from retorno.core.models import OutboxMessage
-from retorno.core.outbox import register_handler
+from retorno.core.outbox import outbox_enqueue, register_handler
 from retorno.domain.errors import DomainError
 from retorno.domain.logistics import NextStep, ReturnAction, next_step_after_failure
 from retorno.domain.logistics.gateway import RawTrackingEvent
@@ -61,12 +61,14 @@ _connected = False
 
 
 def connect() -> None:
-    """Register the booking outbox handler and the warehouse's tracking-number lookup.
-    Idempotent; called when this module is imported (from effects) and from ReturnsConfig.ready."""
+    """Register the allocation and booking outbox handlers and the warehouse's tracking-number
+    lookup. Idempotent; called when this module is imported (from effects) and from
+    ReturnsConfig.ready."""
     global _connected
     if _connected:
         return
     _connected = True
+    register_handler(ALLOCATE_KIND, allocation_deliver)
     register_handler(logistics.BOOK_KIND, booking_deliver)
     from retorno.returns import receiving
 
@@ -88,16 +90,79 @@ def rma_for_tracking_number(store: Store, code: str) -> str | None:
 
 
 def on_return_event(return_request: Return, event: ReturnEvent) -> None:
-    """Effects handler (retorno.returns.effects.HANDLERS): book a carrier when a return is
-    approved, cancel its shipments when it is cancelled. Runs inside the event's transaction."""
+    """Effects handler (retorno.returns.effects.HANDLERS): queue the carrier allocation and
+    booking when a return is approved, cancel its shipments when it is cancelled. Runs inside
+    the event's transaction."""
     if event.kind == "approved":
         if return_request.method not in SHIPPED_METHODS:
             return
         if timezone.now() - event.created_at > MAX_APPROVAL_AGE_TO_BOOK:
             return
-        shipment_plan_for_return(return_request, now=event.created_at)
+        allocation_enqueue(return_request, event)
     elif event.kind == "cancelled":
         logistics.shipment_cancel(store=return_request.store, return_id=return_request.id)
+
+
+# --- allocation (outbox handler) ---------------------------------------------------------------
+
+ALLOCATE_KIND = "logistics.allocate"
+
+
+def allocation_enqueue(return_request: Return, approval: ReturnEvent) -> None:
+    """Queue the allocation of the approved return's parcel, in the approval's transaction.
+
+    Ranking the carriers reads their profiles, rules and capacity (several queries and the
+    allocation engine); done by the job, it keeps that work out of the approval's transaction
+    and out of the web request. One job per approval, however often the effects run. A store
+    without carriers gets no job: it would find nothing to allocate.
+    """
+    if not logistics_selectors.store_books_carriers(return_request.store_id):
+        return
+    outbox_enqueue(
+        store_id=return_request.store_id,
+        kind=ALLOCATE_KIND,
+        dedupe_key=f"{ALLOCATE_KIND}:{return_request.id}:{approval.id}",
+        payload={
+            "return_id": return_request.id,
+            "approval_event_id": approval.id,
+            "approved_at": approval.created_at.isoformat(),
+        },
+    )
+
+
+def allocation_deliver(message: OutboxMessage) -> dict[str, Any]:
+    """Outbox handler of logistics.allocate: allocate a carrier to the approved return and queue
+    its booking (shipment_plan_for_return), under the return's row lock.
+
+    Nothing happens when the return is no longer approved (cancelled or moved on meanwhile) or
+    this approval already has its shipment (a re-driven job)."""
+    payload = message.payload
+    approved_at = datetime.fromisoformat(payload["approved_at"])
+    with transaction.atomic():
+        return_request = (
+            Return.objects.select_for_update(of=("self",))
+            .select_related("store", "customer")
+            .filter(id=payload["return_id"], store_id=message.store_id)
+            .first()
+        )
+        if return_request is None or not _awaits_allocation(return_request, approved_at):
+            return {"skipped": True}
+        # Allocated now (pickup dates count from today), never dated before the approval.
+        now = max(timezone.now(), approved_at)
+        shipment = shipment_plan_for_return(return_request, now=now)
+    return {"shipment": shipment.reference if shipment is not None else None}
+
+
+def _awaits_allocation(return_request: Return, approved_at: datetime) -> bool:
+    """Approved, and no shipment planned since this approval."""
+    return (
+        return_request.status == ReturnStatus.APPROVED
+        and not Shipment.objects.filter(
+            store_id=return_request.store_id,
+            return_id=return_request.id,
+            created_at__gte=approved_at,
+        ).exists()
+    )
 
 
 def parcel_facts(

@@ -592,3 +592,21 @@ def test_list_query_count_does_not_grow_with_the_page(
     with django_assert_max_num_queries(QUERY_BUDGET):
         response = api.get("/returns", {"limit": page_size})
     assert len(response.json()["results"]) == page_size
+
+
+# The key; the order (locked), its lines with their held units, the policy version (before the
+# transaction); the return, its items, its events; the store's notification settings, the
+# message's outbox row and the message; the savepoint around the create (here inside the test's
+# transaction; BEGIN and COMMIT on their own). No rendering, no allocation, no read-back.
+CREATE_QUERY_BUDGET = 13
+
+
+def test_create_runs_a_fixed_number_of_statements(
+    api, order_factory, django_assert_max_num_queries
+):
+    order_factory(external_id="1001")
+    order_factory(external_id="1002")
+    assert api.post("/returns", return_payload("1001", "1001-1")).status_code == 201  # policy v1
+    with django_assert_max_num_queries(CREATE_QUERY_BUDGET):
+        response = api.post("/returns", return_payload("1002", "1002-1"))
+    assert response.status_code == 201, response.content

@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from retorno.core.actors import SYSTEM
+from retorno.core.models import OutboxMessage, OutboxStatus
+from retorno.core.outbox import outbox_deliver_one
 from retorno.domain.logistics.gateway import (
     Booking,
     BookingRequest,
@@ -24,6 +26,7 @@ from retorno.logistics.services import carrier_account_save
 from retorno.orders.tests.factories import make_order
 from retorno.returns.models import Return
 from retorno.returns.services import ItemRequest, return_create
+from retorno.returns.shipping import ALLOCATE_KIND
 from retorno.stores.models import Store
 
 RETURN_ADDRESS = {
@@ -81,6 +84,14 @@ def make_carriers(store: Store) -> dict[str, CarrierAccount]:
 
 
 def approved_return(store: Store, *, method: str = "pickup", **order: Any) -> Return:
+    """An auto-approved return whose carrier allocation has run."""
+    created = approved_return_before_jobs(store, method=method, **order)
+    run_allocations()
+    return created
+
+
+def approved_return_before_jobs(store: Store, *, method: str = "pickup", **order: Any) -> Return:
+    """An auto-approved return, as its approval committed: the jobs it queued have not run."""
     made = make_order(store, **order)
     line = made.lines.first()
     assert line is not None
@@ -92,6 +103,15 @@ def approved_return(store: Store, *, method: str = "pickup", **order: Any) -> Re
         method=method,
         actor=SYSTEM,
     )
+
+
+def run_allocations() -> None:
+    """Run the carrier allocations that approvals queued, as the outbox does once the approval
+    commits (a test's transaction never commits, so its after-commit deliveries never start)."""
+    for message_id in OutboxMessage.objects.filter(
+        kind=ALLOCATE_KIND, status=OutboxStatus.PENDING
+    ).values_list("id", flat=True):
+        outbox_deliver_one(message_id)
 
 
 _numbers = itertools.count(1)

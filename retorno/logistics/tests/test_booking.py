@@ -11,7 +11,11 @@ from django.utils import timezone
 from retorno.core.models import OutboxMessage, OutboxStatus
 from retorno.core.outbox import outbox_deliver_one
 from retorno.logistics.models import BookingState, Shipment
-from retorno.logistics.tests.factories import approved_return, make_carrier
+from retorno.logistics.tests.factories import (
+    approved_return,
+    approved_return_before_jobs,
+    make_carrier,
+)
 from retorno.returns.models import ReturnEvent
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +147,43 @@ def test_cancelling_the_return_cancels_the_booking(
     shipment = Shipment.objects.get(return_id=returned.id)
     assert shipment.booking_state == BookingState.CANCELLED
     assert fake_carriers.gateways["rapido"].cancelled == [shipment.booking_id]
+
+
+def test_approval_queues_the_allocation_instead_of_running_it(store, carriers, fake_carriers):
+    from retorno.returns.shipping import ALLOCATE_KIND
+
+    returned = approved_return_before_jobs(store)
+    # The approval's transaction only queues: no shipment, no allocation event yet.
+    assert not Shipment.objects.filter(return_id=returned.id).exists()
+    [job] = OutboxMessage.objects.filter(kind=ALLOCATE_KIND)
+    assert job.payload["return_id"] == returned.id
+
+    assert outbox_deliver_one(job.id) == OutboxStatus.DELIVERED
+    shipment = Shipment.objects.get(return_id=returned.id)
+    assert shipment.candidates == ["rapido", "norte", "eco"]
+    assert kinds(returned)[-1] == "carrier_allocated"
+    # Re-driven (a crash after the allocation committed): nothing is allocated twice.
+    OutboxMessage.objects.filter(id=job.id).update(status=OutboxStatus.PENDING)
+    assert outbox_deliver_one(job.id) == OutboxStatus.DELIVERED
+    assert Shipment.objects.filter(return_id=returned.id).count() == 1
+    assert kinds(returned).count("carrier_allocated") == 1
+
+
+def test_a_return_cancelled_before_its_allocation_is_never_booked(store, carriers, fake_carriers):
+    from retorno.core.actors import SYSTEM
+    from retorno.returns.services import return_cancel
+    from retorno.returns.shipping import ALLOCATE_KIND
+
+    returned = approved_return_before_jobs(store)
+    return_cancel(store=store, rma=returned.rma, actor=SYSTEM)
+    job = OutboxMessage.objects.get(kind=ALLOCATE_KIND)
+    assert outbox_deliver_one(job.id) == OutboxStatus.DELIVERED
+    assert not Shipment.objects.filter(return_id=returned.id).exists()
+    assert "carrier_allocated" not in kinds(returned)
+
+
+def test_store_without_carriers_queues_no_allocation(store, fake_carriers):
+    from retorno.returns.shipping import ALLOCATE_KIND
+
+    approved_return(store)
+    assert not OutboxMessage.objects.filter(kind=ALLOCATE_KIND).exists()

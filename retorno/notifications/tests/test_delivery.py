@@ -419,3 +419,67 @@ def test_amounts_are_stored_as_rendered(smtp_server, shop):
     message = Message.objects.get()
     assert "€16.63" in message.body_text
     assert Decimal("16.63") == Return.objects.get().refund_estimate_amount
+
+
+# --- rendered at delivery, from the facts of the step ------------------------------------------
+
+
+def test_message_is_queued_with_its_facts_and_rendered_by_its_delivery(smtp_server, shop):
+    order = order_for(shop, language="es")
+    with transaction.atomic():
+        created = create_return(shop, order)
+        queued = Message.objects.get()
+        # Nothing is rendered inside the change: the outbox row carries what the text needs.
+        assert queued.body_text == "" and queued.subject == ""
+        facts = OutboxMessage.objects.get(id=queued.outbox_message_id).payload["facts"]
+        assert facts["kind"] == "created"
+        assert facts["snapshot"]["rma"] == created.rma
+        assert facts["snapshot"]["refund_estimate_amount"] == "16.63"
+
+    [mail] = smtp_server.arrivals
+    message = Message.objects.get()
+    assert message.status == MessageStatus.SENT
+    assert message.subject == mail.subject == f"Tu devolución {created.rma} está aprobada"
+    assert created.rma in message.body_text and created.rma in message.body_html
+    assert f"16,63{NBSP}€" in message.body_text
+    assert mail.message["Message-ID"] == f"<retorno.message.{message.id}@retorno.test>"
+
+
+def test_a_retry_sends_the_text_rendered_by_the_first_attempt(smtp, shop):
+    create_return(shop, order_for(shop))  # nobody listens: the first attempt fails
+    message = Message.objects.get()
+    assert message.status == MessageStatus.QUEUED
+    first_text = message.body_text
+    assert message.subject and first_text  # rendered once, stored with the failed attempt
+
+    outbox = OutboxMessage.objects.get(id=message.outbox_message_id)
+    Store.objects.filter(id=shop.id).update(name="Another name")
+    smtp.start()
+    outbox_deliver_one(outbox.id, now=outbox.next_attempt_at + timedelta(seconds=1))
+
+    [mail] = smtp.arrivals
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert message.body_text == first_text
+    assert mail.message["Message-ID"] == f"<retorno.message.{message.id}@retorno.test>"
+
+
+def test_resending_a_message_that_failed_before_rendering_renders_it(smtp_server, shop):
+    from retorno.notifications.services import message_resend
+
+    with transaction.atomic():
+        created = create_return(shop, order_for(shop))
+        message = Message.objects.get()
+        OutboxMessage.objects.filter(id=message.outbox_message_id).update(
+            status=OutboxStatus.FAILED
+        )
+        Message.objects.filter(id=message.id).update(status=MessageStatus.FAILED)
+    assert smtp_server.arrivals == []
+
+    message_resend(store=shop, message_id=message.id)
+
+    [mail] = smtp_server.arrivals
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert created.rma in message.body_text
+    assert mail.subject == message.subject
