@@ -181,4 +181,8 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "retorno.core.tasks.outbox_sweep", "schedule": 60.0},
     "shipments-poll": {"task": "retorno.returns.tasks.shipments_poll", "schedule": 900.0},
+    "instant-exchange-charge-backs": {
+        "task": "retorno.returns.tasks.instant_exchange_charge_backs",
+        "schedule": 3600.0,
+    },
 }

@@ -33,6 +33,8 @@ INSPECT = "inspect"
 SET_DISPOSITION = "set_disposition"
 REFUND_VIEW = "refund_view"
 REFUND_RETRY = "refund_retry"
+CLAIM_VIEW = "claim_view"
+CLAIM_HANDLE = "claim_handle"
 CONFIGURE = "configure"
 
 PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
@@ -51,6 +53,10 @@ PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         # Money: finance sees and retries refunds; analysts may read the figures.
         REFUND_VIEW: frozenset({ADMIN, FINANCE, ANALYST}),
         REFUND_RETRY: frozenset({ADMIN, FINANCE}),
+        # Claims (damaged, missing, wrong item kept by the shopper): customer service opens and
+        # settles them with finance; the refund they lead to goes through the same ledger.
+        CLAIM_VIEW: frozenset({ADMIN, AGENT, FINANCE, ANALYST}),
+        CLAIM_HANDLE: frozenset({ADMIN, AGENT, FINANCE}),
         # Store settings: policy, carriers, rules, staff.
         CONFIGURE: frozenset({ADMIN}),
     }
@@ -68,6 +74,8 @@ ACTION_LABELS = MappingProxyType(
         SET_DISPOSITION: _("set the disposition of items"),
         REFUND_VIEW: _("see refunds"),
         REFUND_RETRY: _("retry refunds"),
+        CLAIM_VIEW: _("see claims"),
+        CLAIM_HANDLE: _("open and settle claims"),
         CONFIGURE: _("change the store's settings"),
     }
 )

@@ -49,7 +49,7 @@ urlpatterns += [
     path("pickups/<str:rma>", views_pickups.desk_act, name="pickups_desk_act"),
 ]
 
-# Finance: the refund ledger, a return's refund preview and execution, claims.
+# Finance: the refund and charge ledgers, a return's refund preview and execution, claims.
 from retorno.backoffice import views_finance  # noqa: E402
 
 urlpatterns += [
@@ -60,6 +60,19 @@ urlpatterns += [
         "finance/refunds/<int:refund_id>/mark-paid",
         views_finance.refund_mark_paid,
         name="refund_mark_paid",
+    ),
+    path("finance/charges", views_finance.charges, name="charges"),
+    path("finance/charges/<int:charge_id>", views_finance.charge_detail, name="charge"),
+    path("finance/charges/<int:charge_id>/retry", views_finance.charge_retry, name="charge_retry"),
+    path(
+        "finance/charges/<int:charge_id>/mark-paid",
+        views_finance.charge_mark_paid,
+        name="charge_mark_paid",
+    ),
+    path(
+        "finance/charges/<int:charge_id>/release-exchange",
+        views_finance.charge_release_exchange,
+        name="charge_release_exchange",
     ),
     path("finance/returns/<str:rma>/refund", views_finance.return_refund, name="return_refund"),
     path(
@@ -80,4 +93,12 @@ urlpatterns += [
     path("carriers/rules", views_carriers.rules_publish, name="carriers_rules_publish"),
     path("carriers/rules/try", views_carriers.rules_try, name="carriers_rules_try"),
     path("carriers/<slug:code>/enabled", views_carriers.carrier_enabled, name="carrier_enabled"),
+]
+
+# Claims opened by an agent for a shopper (from a return's page or by order number).
+from retorno.backoffice import views_claims  # noqa: E402
+
+urlpatterns += [
+    path("claims/open", views_claims.claim_open, name="claim_open"),
+    path("claims/opened/<str:number>", views_claims.claim_opened, name="claim_opened"),
 ]

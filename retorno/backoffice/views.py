@@ -122,6 +122,9 @@ def _explanation(return_request: Return) -> dict[str, Any]:
         "review_reasons": decision.get("review_reasons", []),
         "trace": decision.get("trace", []),
         "lines": lines,
+        "keep_item": decision.get("keep_item") or {},
+        "instant_exchange": bool(decision.get("instant_exchange")),
+        "instant_exchange_return_days": decision.get("instant_exchange_return_days"),
         "policy_version": decision.get("policy_version")
         or getattr(return_request.policy_version, "version", None),
     }

@@ -1,5 +1,6 @@
-"""Finance pages: the refund ledger with its states, retry and "mark as paid", a return's refund
-preview and execution, and claims. Thin, like every staff page: `staff_view` checks the role
+"""Finance pages: the refund and charge ledgers with their states, retry and "mark as paid", an
+exchange held for its unpaid difference released with a note, a return's refund preview and
+execution, and claims. Thin, like every staff page: `staff_view` checks the role
 (refund_view to read, refund_retry to move money), one service or selector is called with the
 staff member as the actor, and errors come back as a helpful message with nothing changed."""
 
@@ -21,7 +22,7 @@ from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError
 from retorno.resolutions import selectors as money_selectors
 from retorno.resolutions import services as money
-from retorno.resolutions.models import ClaimResolution, Refund
+from retorno.resolutions.models import Charge, ClaimResolution, Refund
 from retorno.returns import refunding
 from retorno.returns.selectors import return_get_for_store
 
@@ -47,6 +48,14 @@ ERROR_MESSAGES = {
         "That is more than is left to refund on this order. Nothing was changed."
     ),
     "reference_required": gettext_lazy("Give the payment's reference. Nothing was changed."),
+    "already_charged": gettext_lazy("This charge was already taken. Nothing was changed."),
+    "charge_in_flight": gettext_lazy(
+        "This charge is being sent right now; look again in a minute. Nothing was changed."
+    ),
+    "note_required": gettext_lazy(
+        "Write why the exchange ships without payment: it is kept on the return's trail. "
+        "Nothing was changed."
+    ),
     "illegal_transition": gettext_lazy("That cannot be done in this state. Nothing was changed."),
 }
 
@@ -149,6 +158,117 @@ def refund_mark_paid(request: HttpRequest, staff: StaffContext, refund_id: int) 
     return redirect("backoffice:refund", refund_id=refund_id)
 
 
+# --- the charge ledger ---------------------------------------------------------------------------
+
+
+@require_GET
+@staff_view(permissions.REFUND_VIEW)
+def charges(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    state = request.GET.get("state", "")
+    state = state if state in STATES else ""
+    counts = money_selectors.charge_counts_for_store(store=staff.store)
+    return render_page(
+        request,
+        "backoffice/charges.html",
+        {
+            "charges": money_selectors.charge_list_for_store(
+                store=staff.store, state=state or None, limit=200
+            ),
+            "state": state,
+            "states": [(s, counts.get(s, 0)) for s in STATES],
+        },
+        staff=staff,
+        section="finance",
+    )
+
+
+def _charge_page(
+    request: HttpRequest, staff: StaffContext, charge_id: int, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    charge = money_selectors.charge_get_for_store(store=staff.store, charge_id=charge_id)
+    return render_page(
+        request,
+        "backoffice/charge_detail.html",
+        {"charge": charge, "error": error, "can_retry": _can_retry_charge(charge)},
+        staff=staff,
+        section="finance",
+        status=status,
+    )
+
+
+def _can_retry_charge(charge: Charge) -> bool:
+    return charge.state in ("failed", "pending")
+
+
+@require_GET
+@staff_view(permissions.REFUND_VIEW)
+def charge_detail(request: HttpRequest, staff: StaffContext, charge_id: int) -> HttpResponse:
+    return _charge_page(request, staff, charge_id)
+
+
+def _charge_action(
+    request: HttpRequest, staff: StaffContext, charge_id: int, run: Any, done: str
+) -> HttpResponse:
+    """Run one charge service; on success back to the charge (PRG), otherwise the page again
+    with the error and its status, nothing changed."""
+    try:
+        run()
+    except NotFound:
+        raise
+    except (RetornoError, DomainError) as exc:
+        return _charge_page(
+            request, staff, charge_id, error=_error_text(exc), status=http_status(exc)
+        )
+    messages.success(request, done)
+    return redirect("backoffice:charge", charge_id=charge_id)
+
+
+@require_POST
+@staff_view(permissions.REFUND_RETRY)
+def charge_retry(request: HttpRequest, staff: StaffContext, charge_id: int) -> HttpResponse:
+    return _charge_action(
+        request,
+        staff,
+        charge_id,
+        lambda: money.charge_retry(store=staff.store, charge_id=charge_id, actor=staff.actor),
+        _("Charge sent again."),
+    )
+
+
+@require_POST
+@staff_view(permissions.REFUND_RETRY)
+def charge_mark_paid(request: HttpRequest, staff: StaffContext, charge_id: int) -> HttpResponse:
+    reference = request.POST.get("reference", "")[:200]
+    return _charge_action(
+        request,
+        staff,
+        charge_id,
+        lambda: refunding.charge_mark_paid(
+            store=staff.store, charge_id=charge_id, reference=reference, actor=staff.actor
+        ),
+        _("Charge marked as paid."),
+    )
+
+
+@require_POST
+@staff_view(permissions.REFUND_RETRY)
+def charge_release_exchange(
+    request: HttpRequest, staff: StaffContext, charge_id: int
+) -> HttpResponse:
+    """Send the exchange held for this charge without waiting for the payment."""
+    charge = money_selectors.charge_get_for_store(store=staff.store, charge_id=charge_id)
+    note = request.POST.get("note", "")[:2000]
+    return _charge_action(
+        request,
+        staff,
+        charge_id,
+        lambda: refunding.exchange_release_unpaid(
+            store=staff.store, exchange_id=charge.exchange_id, note=note, actor=staff.actor
+        ),
+        _("Exchange sent for fulfilment without payment."),
+    )
+
+
 # --- a return's refund: preview, then execute ----------------------------------------------------
 
 
@@ -181,6 +301,12 @@ def _return_refund_page(
             "ret": return_request,
             "preview": preview,
             "refunds": money_selectors.refunds_for_return(
+                store=staff.store, return_id=return_request.id
+            ),
+            "charges": money_selectors.charges_for_return(
+                store=staff.store, return_id=return_request.id
+            ),
+            "exchange": money_selectors.exchange_for_return(
                 store=staff.store, return_id=return_request.id
             ),
             "refund_shipping": refund_shipping,
@@ -229,7 +355,7 @@ def return_refund_execute(request: HttpRequest, staff: StaffContext, rma: str) -
 
 
 @require_GET
-@staff_view(permissions.REFUND_VIEW)
+@staff_view(permissions.CLAIM_VIEW)
 def claims(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     state = request.GET.get("state", "")
     state = state if state in ("open", "resolved", "rejected") else ""
@@ -241,7 +367,7 @@ def claims(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             "state": state,
         },
         staff=staff,
-        section="finance",
+        section="claims",
     )
 
 
@@ -254,19 +380,19 @@ def _claim_page(
         "backoffice/claim_detail.html",
         {"claim": claim, "error": error, "resolutions": ClaimResolution.choices},
         staff=staff,
-        section="finance",
+        section="claims",
         status=status,
     )
 
 
 @require_GET
-@staff_view(permissions.REFUND_VIEW)
+@staff_view(permissions.CLAIM_VIEW)
 def claim_detail(request: HttpRequest, staff: StaffContext, number: str) -> HttpResponse:
     return _claim_page(request, staff, number)
 
 
 @require_POST
-@staff_view(permissions.REFUND_RETRY)
+@staff_view(permissions.CLAIM_HANDLE)
 def claim_resolve(request: HttpRequest, staff: StaffContext, number: str) -> HttpResponse:
     try:
         money.claim_resolve(

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+from retorno.domain.policies import default_policy_document
 
 STORE_NAME = "Tienda Demo · Moda y Hogar"
 STORE_BRANDING = {
@@ -279,3 +282,27 @@ APPROVE_NOTES = (
     "",
 )
 CANCEL_NOTES = ("Customer decided to keep the item.", "Customer asked to cancel by chat.", "")
+
+
+def demo_policy_document() -> dict[str, Any]:
+    """The default policy with the money perks the demo shows: gold members get their exchange
+    before sending the old item back (21 days to send it), and an item that would recover less
+    than the 6.50 a return parcel costs, and is worth at most 8.00, can be kept."""
+    document = default_policy_document()
+    document["base"].update(
+        {
+            "instant_exchange_return_days": 21,
+            "keep_item": True,
+            "keep_item_max_value": "8.00",
+            "return_shipping_cost": "6.50",
+        }
+    )
+    document["rules"].append(
+        {
+            "id": "gold-instant-exchange",
+            "description": "Gold members get their exchange before sending the item back.",
+            "when": {"tier_in": ["gold"]},
+            "then": {"instant_exchange": True},
+        }
+    )
+    return document

@@ -32,7 +32,7 @@ from retorno.accounts.services import membership_grant
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import RetornoError
 from retorno.demo import data
-from retorno.demo.stores import store_create
+from retorno.demo.stores import CLI, store_create
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
@@ -41,6 +41,7 @@ from retorno.orders.catalog import product_upsert
 from retorno.orders.models import Order
 from retorno.orders.services import order_upsert
 from retorno.policies.selectors import policy_version_current
+from retorno.policies.services import policy_publish
 from retorno.resolutions.services import resolution_settings_save
 from retorno.returns import services as returns
 from retorno.returns.models import Return
@@ -127,6 +128,7 @@ def demo_create(
     with transaction.atomic():
         store = _store_ensure(slug, key)
         staff = _staff_ensure(store)
+        _demo_policy_ensure(store)
     result = DemoResult(
         store=store,
         generated=False,
@@ -144,15 +146,8 @@ def demo_create(
         result.generated = True
     # Carriers come last: the demo's history is past, and only what happens from now on books.
     demo_carriers_ensure(store)
-    # The demo pays refunds through the console adapter, and shows the money perks in action.
-    resolution_settings_save(
-        store=store,
-        payment_adapter="console",
-        instant_exchange_tiers=["gold"],
-        keep_item_enabled=True,
-        keep_item_max_value=Decimal("8.00"),
-        return_shipping_cost=Decimal("6.50"),
-    )
+    # The demo pays refunds through the console adapter.
+    resolution_settings_save(store=store, payment_adapter="console")
     result.counts = {
         "products": store.products.count(),
         "variants": store.variants.count(),
@@ -171,6 +166,15 @@ def demo_create(
 
 
 # --- store, staff ------------------------------------------------------------------------------
+
+
+def _demo_policy_ensure(store: Store) -> None:
+    """The default policy plus the money perks the demo shows: gold members get exchanges
+    before sending anything back, and cheap items are not worth the return shipping."""
+    current = policy_version_current(store=store)
+    document = data.demo_policy_document()
+    if current is None or current.document != document:
+        policy_publish(store=store, document=document, actor=CLI, note="Demo policy")
 
 
 def _store_ensure(slug: str, key: str) -> Store:

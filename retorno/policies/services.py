@@ -9,7 +9,12 @@ from django.db.models import Max
 
 from retorno.core.actors import Actor
 from retorno.core.errors import Unprocessable
-from retorno.domain.policies import PolicyDocumentError, default_policy_document, parse_policy
+from retorno.domain.policies import (
+    PolicyDocumentError,
+    complete_policy_document,
+    default_policy_document,
+    parse_policy,
+)
 from retorno.policies.models import PolicyVersion
 from retorno.stores.models import Store
 
@@ -19,11 +24,13 @@ def policy_publish(
 ) -> PolicyVersion:
     """Validate `document` and store it as the store's next policy version.
 
-    Raises Unprocessable (code `invalid_policy`, with `errors` naming each field) and writes
-    nothing when the document is invalid.
+    The stored document spells out the settings added since schema 1 (with their defaults), so
+    a version says what it means on its own. Raises Unprocessable (code `invalid_policy`, with
+    `errors` naming each field) and writes nothing when the document is invalid.
     """
     try:
         parse_policy(document)
+        document = complete_policy_document(document)
     except PolicyDocumentError as exc:
         raise Unprocessable(str(exc), code="invalid_policy", errors=policy_errors(exc)) from exc
     for _ in range(3):

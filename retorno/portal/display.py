@@ -112,6 +112,22 @@ def reason_choices() -> list[tuple[Any, Any]]:
     return choices
 
 
+# --- claim reasons (a problem reported without sending anything back) -------------------------
+
+CLAIM_REASON_LABELS = {
+    "damaged_in_transit": gettext_lazy("It arrived damaged"),
+    "missing_item": gettext_lazy("An item was missing from the parcel"),
+    "wrong_item": gettext_lazy("I received the wrong item"),
+    "defective_on_arrival": gettext_lazy("It does not work out of the box"),
+    "never_arrived": gettext_lazy("My parcel never arrived"),
+}
+
+
+def claim_reason_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """`codes` (the service's claim reasons, in its order) with the shopper's words."""
+    return [(code, label(CLAIM_REASON_LABELS, code)) for code in codes]
+
+
 # --- why a line cannot be returned (policy reason codes) ----------------------------------------
 
 

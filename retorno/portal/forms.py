@@ -33,6 +33,8 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultiplePhotoField(forms.FileField):
+    too_many_text = gettext_lazy("At most %(count)s photos per item.")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
@@ -43,9 +45,7 @@ class MultiplePhotoField(forms.FileField):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         files = [f for f in files if f]
         if len(files) > MAX_PHOTOS_PER_ITEM:
-            raise forms.ValidationError(
-                _("At most %(count)s photos per item.") % {"count": MAX_PHOTOS_PER_ITEM}
-            )
+            raise forms.ValidationError(str(self.too_many_text) % {"count": MAX_PHOTOS_PER_ITEM})
         errors = []
         for upload in files:
             try:
@@ -184,3 +184,81 @@ class PickupForm(AddressForm):
 
     def address(self) -> dict[str, str]:
         return {k: v for k, v in self.cleaned_data.items() if v and k != "pickup_date"}
+
+
+# --- claims: a problem with items the shopper keeps -----------------------------------------------
+
+# Reasons a photo can show; a missing item or a parcel that never came has nothing to photograph.
+CLAIM_REASONS_NEEDING_PHOTOS = frozenset(
+    {"damaged_in_transit", "wrong_item", "defective_on_arrival"}
+)
+
+
+class ClaimPhotoField(MultiplePhotoField):
+    too_many_text = gettext_lazy("At most %(count)s photos.")
+
+
+class ClaimLineForm(forms.Form):
+    """One order line of a claim: whether it has the problem, and how many units."""
+
+    selected = forms.BooleanField(required=False, label=gettext_lazy("This item has a problem"))
+    units = forms.IntegerField(
+        required=False, min_value=1, max_value=999, initial=1, label=gettext_lazy("Units affected")
+    )
+
+    def __init__(self, *args: Any, bought: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bought = bought
+        self.fields["units"].widget.attrs["max"] = bought
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("selected"):
+            return data
+        units = data.get("units")
+        if units is None and "units" not in self.errors:
+            self.add_error("units", _("Say how many units have the problem."))
+        elif units is not None and units > self.bought:
+            self.add_error(
+                "units",
+                _("You bought %(count)s of this item, so you can report at most %(count)s.")
+                % {"count": self.bought},
+            )
+        return data
+
+
+class ClaimForm(forms.Form):
+    """What went wrong, in the shopper's words, with photos as evidence."""
+
+    reason = forms.ChoiceField(
+        label=gettext_lazy("What went wrong?"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose what went wrong."),
+            "invalid_choice": gettext_lazy("Choose what went wrong."),
+        },
+    )
+    description = forms.CharField(
+        required=False,
+        max_length=2000,
+        label=gettext_lazy("Tell us what happened (optional)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    photos = ClaimPhotoField(
+        required=False,
+        label=gettext_lazy("Photos"),
+        help_text=gettext_lazy("JPEG, PNG or WebP, up to 5 MB each, at most 3."),
+    )
+
+    def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["reason"]).choices = reasons
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needs_photo = data.get("reason") in CLAIM_REASONS_NEEDING_PHOTOS
+        if needs_photo and not data.get("photos") and "photos" not in self.errors:
+            self.add_error(
+                "photos", _("Add at least one photo showing the problem for this reason.")
+            )
+        return data

@@ -1,7 +1,9 @@
-"""Lookup rate limits in the shared cache, so every web process counts the same attempts.
+"""Portal rate limits (lookups, claims) in the shared cache, so every web process counts the
+same attempts.
 
 A counter per subject that expires with its window, which opens at the first attempt. Limits are
-`(attempts, seconds)` and can be tuned with PORTAL_LOOKUP_IP_LIMIT / PORTAL_LOOKUP_ORDER_LIMIT.
+`(attempts, seconds)` and can be tuned with PORTAL_LOOKUP_IP_LIMIT / PORTAL_LOOKUP_ORDER_LIMIT
+(and PORTAL_CLAIM_LIMIT for the claims a shopper may open on one order).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.core.cache import cache
 
 DEFAULT_IP_LIMIT = (20, 600)  # any lookup from one address
 DEFAULT_ORDER_LIMIT = (5, 900)  # failed lookups of one order number
+DEFAULT_CLAIM_LIMIT = (5, 86400)  # claims opened on one order from the portal
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,11 @@ def ip_limit() -> Limit:
 def order_limit() -> Limit:
     attempts, seconds = getattr(settings, "PORTAL_LOOKUP_ORDER_LIMIT", DEFAULT_ORDER_LIMIT)
     return Limit("order", attempts, seconds)
+
+
+def claim_limit() -> Limit:
+    attempts, seconds = getattr(settings, "PORTAL_CLAIM_LIMIT", DEFAULT_CLAIM_LIMIT)
+    return Limit("claim", attempts, seconds)
 
 
 def _keys(limit: Limit, subject: str) -> tuple[str, str]:

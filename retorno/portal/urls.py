@@ -22,3 +22,10 @@ urlpatterns += [
     path("r/<str:token>/recovery", views_recovery.recovery, name="recovery"),
     path("r/<str:token>/label.pdf", views_recovery.label, name="label"),
 ]
+
+from retorno.portal import views_claims  # noqa: E402
+
+urlpatterns += [
+    path("s/<slug:slug>/claim/", views_claims.claim_report, name="claim"),
+    path("s/<slug:slug>/claim/<str:number>/", views_claims.claim_done, name="claim_done"),
+]

@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from retorno.domain.money import quantize
-from retorno.domain.resolutions.deductions import DeductionRates
+from retorno.domain.resolutions.deductions import DEFAULT_RATES, DeductionRates
 from retorno.domain.resolutions.refunds import OrderPayment, PaidLine, RefundPreview
 from retorno.domain.resolutions.store_credit import CreditEntry as DomainEntry
 from retorno.domain.resolutions.store_credit import EntryKind
 from retorno.orders.models import Order, OrderLine
-from retorno.resolutions.models import CreditEntry, ResolutionSettings
+from retorno.resolutions.models import CreditEntry
 
 
 def _amount(value: Decimal, currency: str) -> Decimal:
@@ -42,10 +42,14 @@ def order_payment(order: Order, lines: Iterable[OrderLine]) -> OrderPayment:
     )
 
 
-def deduction_rates(settings: ResolutionSettings) -> DeductionRates:
+def deduction_rates(line_decision: dict[str, Any]) -> DeductionRates:
+    """The deduction rates a line's stored policy decision carries; decisions recorded before
+    the policy had them use the rates those versions meant (the defaults)."""
+    damaged = line_decision.get("damaged_deduction_percent")
+    used = line_decision.get("used_deduction_percent")
     return DeductionRates(
-        damaged_percent=Decimal(settings.damaged_percent),
-        used_percent=Decimal(settings.used_percent),
+        damaged_percent=DEFAULT_RATES.damaged_percent if damaged is None else Decimal(damaged),
+        used_percent=DEFAULT_RATES.used_percent if used is None else Decimal(used),
     )
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from retorno.resolutions.models import (
+    Charge,
     Claim,
     ClaimLine,
     ClaimPhoto,
@@ -27,6 +28,22 @@ class ReadOnlyInline(admin.TabularInline):
 
 class RefundLineInline(ReadOnlyInline):
     model = RefundLine
+
+
+@admin.register(Charge)
+class ChargeAdmin(admin.ModelAdmin):
+    """Read-only, like refunds: charges are written by services and settled in the back office."""
+
+    list_display = ("idempotency_key", "store", "rma", "kind", "state", "amount", "currency",
+                    "provider", "created_at")  # fmt: skip
+    list_filter = ("state", "kind", "store")
+    search_fields = ("idempotency_key", "rma", "provider_reference")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Refund)

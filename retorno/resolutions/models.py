@@ -1,4 +1,5 @@
-"""Money and resolutions: the refund ledger, store-credit wallets, exchange orders and claims.
+"""Money and resolutions: the refund and charge ledgers, store-credit wallets, exchange orders and
+claims.
 
 Returns sit above this app, so rows here name a return by plain ids (`return_id`, `rma`), never
 by a foreign key. The rules live in `retorno.domain.resolutions`; see docs/money.md.
@@ -11,6 +12,7 @@ from decimal import Decimal
 from django.db import models
 
 from retorno.core.models import StoreScopedQuerySet
+from retorno.domain.resolutions.charges import ChargePurpose
 from retorno.domain.resolutions.ledger import RefundState
 from retorno.orders.models import Customer, Order, OrderLine, Variant, money_field
 from retorno.stores.models import Store
@@ -19,25 +21,13 @@ ZERO = Decimal("0")
 
 
 class ResolutionSettings(models.Model):
-    """A store's money settings that the policy document does not carry (yet)."""
+    """How a store pays money back: plumbing, not policy. The money rules that shape a decision
+    (instant exchange, keep-the-item, deduction rates) are in the versioned policy document."""
 
     store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="+")
     payment_adapter = models.CharField(
         max_length=40, default="", blank=True, help_text="manual, console, ...; blank: default."
     )
-    instant_exchange_tiers = models.JSONField(
-        default=list, blank=True, help_text="Tiers that get the new item before sending back."
-    )
-    keep_item_enabled = models.BooleanField(default=False)
-    keep_item_recovery_percent = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("100")
-    )
-    keep_item_max_value = money_field(null=True, blank=True)
-    return_shipping_cost = money_field(
-        default=ZERO, help_text="What bringing one parcel back costs the store, for keep-the-item."
-    )
-    damaged_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("50"))
-    used_percent = models.DecimalField(max_digits=5, decimal_places=2, default=ZERO)
 
     def __str__(self) -> str:
         return f"money settings of store {self.store_id}"
@@ -53,6 +43,7 @@ class RefundKind(models.TextChoices):
     KEEP_ITEM = "keep_item", "Keep the item"
     EXCHANGE_DIFFERENCE = "exchange_difference", "Exchange price difference"
     CLAIM = "claim", "Claim"
+    CHARGE_REFUND = "charge_refund", "Charge refunded (the item came back)"
 
 
 class Refund(models.Model):
@@ -66,6 +57,14 @@ class Refund(models.Model):
     rma = models.CharField(max_length=24, blank=True)
     claim = models.ForeignKey(
         "Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
+    charge = models.ForeignKey(
+        "Charge",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunds",
+        help_text="The charge this refund gives back (kind charge_refund).",
     )
     kind = models.CharField(max_length=24, choices=RefundKind.choices)
     destination = models.CharField(max_length=20, choices=Destination.choices)
@@ -113,6 +112,64 @@ class Refund(models.Model):
             models.Index(fields=["store", "state", "-created_at"]),
             models.Index(fields=["order", "state"]),
         ]
+
+    def __str__(self) -> str:
+        return self.idempotency_key
+
+
+class ChargeKind(models.TextChoices):
+    EXCHANGE_DIFFERENCE = ChargePurpose.EXCHANGE_DIFFERENCE.value, "Exchange price difference"
+    UNRETURNED_ITEM = ChargePurpose.UNRETURNED_ITEM.value, "Instant exchange, item not returned"
+
+
+class Charge(models.Model):
+    """One charge of the shopper, the refund ledger's mirror: committed PENDING with its
+    idempotency key before any payment call; SUCCEEDED or FAILED only from what the payment
+    adapter answered (or finance). At most one charge of each kind per exchange order."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    return_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    rma = models.CharField(max_length=24, blank=True)
+    exchange = models.ForeignKey("ExchangeOrder", on_delete=models.PROTECT, related_name="charges")
+    kind = models.CharField(max_length=24, choices=ChargeKind.choices)
+    attempt = models.PositiveIntegerField(default=1)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    state = models.CharField(
+        max_length=12, choices=[(s.value, s.value) for s in RefundState], default="pending"
+    )
+    currency = models.CharField(max_length=3)
+    amount = money_field(help_text="What is taken from the shopper.")
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="How the amount was reached (units, prices)."
+    )
+    provider = models.CharField(max_length=40, blank=True)
+    provider_reference = models.CharField(max_length=200, blank=True)
+    calls = models.PositiveIntegerField(default=0, help_text="Payment calls made so far.")
+    in_flight_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    awaiting_manual = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    created_by = models.CharField(max_length=200, blank=True)
+    settled_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="charge_amount_positive"),
+            models.UniqueConstraint(
+                fields=["exchange", "kind"], name="one_charge_per_exchange_kind"
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "state", "-created_at"])]
 
     def __str__(self) -> str:
         return self.idempotency_key
@@ -196,6 +253,7 @@ class CreditEntry(models.Model):
 
 class ExchangeState(models.TextChoices):
     RESERVED = "reserved", "Stock reserved"
+    AWAITING_PAYMENT = "awaiting_payment", "Waiting for the price difference"
     RELEASED = "released", "Sent for fulfilment"
     FULFILLED = "fulfilled", "Fulfilled"
     CANCELLED = "cancelled", "Cancelled"
@@ -215,12 +273,21 @@ class ExchangeOrder(models.Model):
     )
     number = models.CharField(max_length=40)
     state = models.CharField(
-        max_length=12, choices=ExchangeState.choices, default=ExchangeState.RESERVED
+        max_length=20, choices=ExchangeState.choices, default=ExchangeState.RESERVED
     )
     instant = models.BooleanField(default=False, help_text="Sent before the old item arrives.")
+    return_due_by = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Instant exchanges: the original must be on its way by then, or it is charged.",
+    )
     currency = models.CharField(max_length=3)
     difference_amount = money_field(default=ZERO)
     difference_direction = models.CharField(max_length=20, default="even")
+    release_note = models.TextField(
+        blank=True, help_text="Why staff released it without the difference being paid."
+    )
+    released_by = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     released_at = models.DateTimeField(null=True, blank=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -13,10 +14,14 @@ from retorno.domain.resolutions.store_credit import Wallet, replay
 from retorno.orders.models import Customer, Order
 from retorno.resolutions import adapters
 from retorno.resolutions.models import (
+    Charge,
+    ChargeKind,
     Claim,
     CreditEntry,
     ExchangeOrder,
+    ExchangeState,
     Refund,
+    RefundKind,
     RefundLine,
     ResolutionSettings,
     StoreCreditWallet,
@@ -37,8 +42,13 @@ def settings_for(store: Store) -> ResolutionSettings:
 
 def refunded_total(order: Order) -> Decimal:
     """Every refund of the order, in any state: a failed refund can be retried, so its amount
-    stays reserved until finance decides otherwise."""
-    total = Refund.objects.filter(order=order).aggregate(total=Sum("amount"))["total"]
+    stays reserved until finance decides otherwise. Refunds of a charge give back money that
+    was charged apart, not the order's payment, so they do not count."""
+    total = (
+        Refund.objects.filter(order=order)
+        .exclude(kind=RefundKind.CHARGE_REFUND)
+        .aggregate(total=Sum("amount"))["total"]
+    )
     return total or ZERO
 
 
@@ -199,6 +209,91 @@ def exchange_for_return(*, store: Store, return_id: int) -> ExchangeOrder | None
         .prefetch_related("lines__variant")
         .first()
     )
+
+
+def exchange_get_for_store(*, store: Store, exchange_id: int | str) -> ExchangeOrder:
+    try:
+        key = int(exchange_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such exchange in this store.", code="exchange_not_found") from None
+    exchange = ExchangeOrder.objects.for_store(store).filter(id=key).first()
+    if exchange is None:
+        raise NotFound("No such exchange in this store.", code="exchange_not_found")
+    return exchange
+
+
+def overdue_instant_exchanges(*, now: datetime, limit: int = 500) -> list[int]:
+    """Ids of instant exchanges, in every store, shipped and past their return deadline with no
+    charge-back yet: the candidates of the periodic charge-back job, which re-checks each one
+    under the return's lock (this read takes no store on purpose: it is the job's sweep)."""
+    return list(
+        ExchangeOrder.objects.filter(
+            instant=True,
+            return_id__isnull=False,
+            return_due_by__lt=now,
+            state__in=[ExchangeState.RELEASED, ExchangeState.FULFILLED],
+        )
+        .exclude(charges__kind=ChargeKind.UNRETURNED_ITEM)
+        .order_by("return_due_by", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+# --- charges -------------------------------------------------------------------------------------
+
+
+def charge_list_for_store(
+    *,
+    store: Store,
+    state: str | None = None,
+    rma: str | None = None,
+    kind: str | None = None,
+    limit: int = 100,
+) -> list[Charge]:
+    charges = Charge.objects.for_store(store).select_related("order", "customer", "exchange")
+    if state:
+        charges = charges.filter(state=state)
+    if rma:
+        charges = charges.filter(rma=rma.strip().upper())
+    if kind:
+        charges = charges.filter(kind=kind)
+    return list(charges.prefetch_related("refunds")[:limit])
+
+
+def charges_for_return(*, store: Store, return_id: int) -> list[Charge]:
+    return list(
+        Charge.objects.for_store(store)
+        .filter(return_id=return_id)
+        .select_related("exchange")
+        .prefetch_related("refunds")
+        .order_by("created_at", "id")
+    )
+
+
+def charge_get_for_store(*, store: Store, charge_id: int | str) -> Charge:
+    try:
+        key = int(charge_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such charge in this store.", code="charge_not_found") from None
+    charge = (
+        Charge.objects.for_store(store)
+        .select_related("order", "customer", "exchange")
+        .prefetch_related("refunds")
+        .filter(id=key)
+        .first()
+    )
+    if charge is None:
+        raise NotFound("No such charge in this store.", code="charge_not_found")
+    return charge
+
+
+def charge_counts_for_store(*, store: Store) -> dict[str, int]:
+    rows = Charge.objects.for_store(store).values("state").annotate(n=Count("id"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+def charge_for_exchange(*, exchange_id: int, kind: str) -> Charge | None:
+    return Charge.objects.filter(exchange_id=exchange_id, kind=kind).first()
 
 
 def claim_list_for_store(*, store: Store, state: str | None = None, limit: int = 100) -> QuerySet:

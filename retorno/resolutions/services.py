@@ -10,6 +10,9 @@ ask the domain, and write. Refunds to the original payment are two steps, never 
    adapter with the row's key, then records the outcome under the row's lock. A crash between
    the call and the commit leaves the row PENDING with the same key; the re-drive sends that key
    again and the provider answers with the refund it already made.
+
+Charges (taking money from the shopper: a dearer exchange's difference, an instant exchange's
+original that never came back) are the same two steps: `charge_record`, then `charge_send`.
 """
 
 from __future__ import annotations
@@ -24,14 +27,24 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from retorno.core.actors import Actor
+from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.core.outbox import outbox_enqueue
 from retorno.domain.money import MoneyError, parse_amount, quantize
+from retorno.domain.resolutions.charges import (
+    ChargePurpose,
+    KeptLine,
+    charge_idempotency_key,
+    charge_refund_amount,
+    instant_return_due_by,
+    kept_unit_amount,
+    unreturned_amount,
+)
 from retorno.domain.resolutions.deductions import (
+    DEFAULT_RATES,
     NO_DEDUCTION,
     Deduction,
     DeductionRates,
@@ -40,7 +53,6 @@ from retorno.domain.resolutions.deductions import (
 from retorno.domain.resolutions.exchange import (
     DifferenceDirection,
     exchange_difference,
-    instant_exchange_allowed,
 )
 from retorno.domain.resolutions.ledger import RefundState, refund_idempotency_key, transition_refund
 from retorno.domain.resolutions.refunds import (
@@ -55,10 +67,17 @@ from retorno.domain.resolutions.refunds import (
 from retorno.domain.resolutions.store_credit import issue_credit, spend
 from retorno.domain.resolutions.timing import pays_before_receipt
 from retorno.integrations.payments import registry
-from retorno.integrations.payments.base import OutcomeStatus, PaymentUnavailable, RefundRequest
+from retorno.integrations.payments.base import (
+    ChargeRequest,
+    OutcomeStatus,
+    PaymentUnavailable,
+    RefundRequest,
+)
 from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.resolutions import adapters, selectors
 from retorno.resolutions.models import (
+    Charge,
+    ChargeKind,
     Claim,
     ClaimLine,
     ClaimPhoto,
@@ -82,12 +101,14 @@ logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0")
 SEND_KIND = "refund.send"
+CHARGE_SEND_KIND = "charge.send"
 EXCHANGE_CREATED_KIND = "exchange_order.created"
 # How long one payment call may hold a refund before someone else may re-drive it.
 SEND_LEASE = timedelta(minutes=5)
 DEFAULT_ADAPTER = "manual"
 
 SettledHook = Callable[[Refund], None]
+ChargeHook = Callable[[Charge], None]
 
 
 # --- planning ------------------------------------------------------------------------------------
@@ -98,8 +119,8 @@ class PlanItem:
     """One return item (or claim line) to refund, as the caller knows it.
 
     `units_approved` / `units_received_accepted` bound the units (see plan_refund); `grades`
-    (units found in each grade, in inspection order), `qc_level` and `reason` drive the
-    inspection deduction (units not inspected: nothing deducted);
+    (units found in each grade, in inspection order), `qc_level`, `reason` and the policy's
+    deduction `rates` drive the inspection deduction (units not inspected: nothing deducted);
     `restocking_fee_total` is the fee the policy decided for `units_decided` units.
     """
 
@@ -110,6 +131,7 @@ class PlanItem:
     reason: str | None = None
     grades: tuple[tuple[str, int], ...] = ()  # (grade, units) in inspection order
     qc_level: str = "standard"
+    rates: DeductionRates = DEFAULT_RATES
     restocking_fee_total: Decimal = ZERO
     units_decided: int = 0
 
@@ -148,7 +170,6 @@ def refund_plan(
     currency = order.currency
     lines = list(order.lines.all())
     payment = adapters.order_payment(order, lines)
-    rates = adapters.deduction_rates(selectors.settings_for(store))
     line_units = selectors.refunded_units_by_line(order)
     item_units = selectors.refunded_units_by_item(return_id) if return_id else {}
     by_approval = pays_before_receipt(timing)
@@ -162,7 +183,7 @@ def refund_plan(
         amount = refundable_units_amount(paid, units, before_line)
         deduction = NO_DEDUCTION
         if item.grades and units:
-            deduction = _deduction(paid, item, units, before_item, before_line, rates)
+            deduction = _deduction(paid, item, units, before_item, before_line)
         del amount
         fee = ZERO
         if item.restocking_fee_total and units and item.units_decided:
@@ -211,7 +232,6 @@ def _deduction(
     units: int,
     before_item: int,
     before_line: int,
-    rates: DeductionRates,
 ) -> Deduction:
     """The inspection deduction of the `units` refunded now: the item's units take their
     inspection groups in order (units refunded before took the first ones), each group's
@@ -226,7 +246,7 @@ def _deduction(
         amount = refundable_units_amount(paid, taken, offset)
         parts.append(
             inspection_deduction(
-                grade, item.qc_level, amount, item.reason, currency=paid.currency, rates=rates
+                grade, item.qc_level, amount, item.reason, currency=paid.currency, rates=item.rates
             )
         )
         offset += taken
@@ -677,6 +697,8 @@ def exchange_reserve(
     claim: Claim | None = None,
     instant: bool = False,
     replacement: bool = False,
+    return_days: int | None = None,
+    actor: Actor = SYSTEM,
 ) -> ExchangeOrder:
     """Reserve the new variants' stock and write the exchange order (inside a transaction).
 
@@ -684,7 +706,9 @@ def exchange_reserve(
     concurrent reservations; a variant without enough stock refuses the whole exchange (code
     exchange_out_of_stock) and nothing is reserved. The price difference is per unit: the new
     variant's price against what the shopper paid for the returned unit (zero for a claim's
-    replacement). Instant exchanges are released (emitted) at once.
+    replacement). Instant exchanges are released at once (see exchange_release: a dearer one
+    waits for its difference to be charged), and the original must be on its way within
+    `return_days` (the policy's instant_exchange_return_days, already checked) or it is charged.
     """
     if not items:
         raise Unprocessable("Choose what to exchange.", code="no_items")
@@ -737,6 +761,9 @@ def exchange_reserve(
             claim=claim,
             number=_exchange_number(store),
             instant=instant,
+            return_due_by=(
+                instant_return_due_by(now, return_days) if instant and return_days else None
+            ),
             currency=currency,
             difference_amount=abs(signed),
             difference_direction=direction.value,
@@ -747,14 +774,52 @@ def exchange_reserve(
             line.exchange = exchange
         ExchangeLine.objects.bulk_create(lines)
         if instant or replacement:
-            exchange_release(exchange, now=now)
+            exchange_release(exchange, now=now, actor=actor)
     return exchange
 
 
-def exchange_release(exchange: ExchangeOrder, *, now: datetime) -> ExchangeOrder:
-    """Send the exchange order to the store for fulfilment (outbox exchange_order.created)."""
+def _difference_owed(exchange: ExchangeOrder) -> bool:
+    return (
+        exchange.difference_direction == DifferenceDirection.CUSTOMER_PAYS
+        and exchange.difference_amount > 0
+    )
+
+
+def _difference_charged(exchange: ExchangeOrder) -> bool:
+    return Charge.objects.filter(
+        exchange=exchange, kind=ChargeKind.EXCHANGE_DIFFERENCE, state=RefundState.SUCCEEDED
+    ).exists()
+
+
+def exchange_release(
+    exchange: ExchangeOrder, *, now: datetime, actor: Actor = SYSTEM
+) -> ExchangeOrder:
+    """Send the exchange order to the store for fulfilment (outbox exchange_order.created).
+
+    A dearer exchange is not sent for free: its price difference is charged first (once per
+    exchange) and the order waits AWAITING_PAYMENT until the charge succeeds (then it is sent
+    by `_exchange_paid`) or staff release it with a note (`exchange_release_unpaid`). Inside
+    the caller's transaction; the charge is sent after commit.
+    """
     if exchange.state != ExchangeState.RESERVED:
         return exchange
+    if _difference_owed(exchange) and not _difference_charged(exchange):
+        charge_record(
+            exchange=exchange,
+            kind=ChargeKind.EXCHANGE_DIFFERENCE,
+            amount=Decimal(exchange.difference_amount),
+            actor=actor,
+            now=now,
+            note="Price difference of the exchange.",
+        )
+        exchange.state = ExchangeState.AWAITING_PAYMENT
+        exchange.updated_at = now
+        exchange.save(update_fields=["state", "updated_at"])
+        return exchange
+    return _exchange_emit(exchange, now=now)
+
+
+def _exchange_emit(exchange: ExchangeOrder, *, now: datetime) -> ExchangeOrder:
     exchange.state = ExchangeState.RELEASED
     exchange.released_at = now
     exchange.updated_at = now
@@ -780,8 +845,32 @@ def exchange_shrink(
             )
             line.units = keep
             line.save(update_fields=["units"])
+    _recompute_difference(exchange)
     exchange.updated_at = now
-    exchange.save(update_fields=["updated_at"])
+    exchange.save(update_fields=["difference_amount", "difference_direction", "updated_at"])
+
+
+def _recompute_difference(exchange: ExchangeOrder) -> None:
+    """The price difference of the units actually exchanged (fewer may have come back)."""
+    if exchange.claim_id is not None:
+        return  # a claim's replacement has no difference
+    signed = ZERO
+    for line in exchange.lines.all():
+        diff = exchange_difference(
+            quantize(Decimal(line.new_unit_price), exchange.currency),
+            quantize(Decimal(line.returned_unit_paid), exchange.currency),
+            exchange.currency,
+        )
+        sign = -1 if diff.direction is DifferenceDirection.CUSTOMER_REFUNDED else 1
+        signed += sign * diff.amount * line.units
+    exchange.difference_amount = abs(signed)
+    exchange.difference_direction = (
+        DifferenceDirection.CUSTOMER_PAYS
+        if signed > 0
+        else DifferenceDirection.CUSTOMER_REFUNDED
+        if signed < 0
+        else DifferenceDirection.EVEN
+    ).value
 
 
 def exchange_payload(exchange: ExchangeOrder) -> dict[str, Any]:
@@ -791,6 +880,8 @@ def exchange_payload(exchange: ExchangeOrder) -> dict[str, Any]:
         "rma": exchange.rma,
         "claim": exchange.claim.number if exchange.claim is not None else "",
         "instant": exchange.instant,
+        "return_due_by": exchange.return_due_by.isoformat() if exchange.return_due_by else None,
+        "released_unpaid": bool(exchange.release_note),
         "currency": exchange.currency,
         "difference_amount": str(quantize(Decimal(exchange.difference_amount), exchange.currency)),
         "difference_direction": exchange.difference_direction,
@@ -812,10 +903,360 @@ def exchange_deliver(message: Any) -> dict[str, Any]:
     return {"delivered": "log"}
 
 
-def instant_allowed(store: Store, tier: str | None) -> bool:
-    return instant_exchange_allowed(
-        tier, selectors.settings_for(store).instant_exchange_tiers or []
+def exchange_release_unpaid(
+    *, store: Store, exchange_id: int | str, note: str, actor: Actor, now: datetime | None = None
+) -> ExchangeOrder:
+    """Staff send a dearer exchange held for its unpaid difference anyway, saying why (`note`,
+    code note_required). The charge stays as it is: finance may still retry it. Refused with
+    illegal_transition unless the exchange is AWAITING_PAYMENT."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if not note:
+        raise Unprocessable("Write why it is sent without payment.", code="note_required")
+    exchange = selectors.exchange_get_for_store(store=store, exchange_id=exchange_id)
+    with transaction.atomic():
+        exchange = ExchangeOrder.objects.select_for_update().get(id=exchange.id)
+        if exchange.state != ExchangeState.AWAITING_PAYMENT:
+            raise Conflict(f"A {exchange.state} exchange is not waiting for payment.",
+                           code="illegal_transition")  # fmt: skip
+        exchange.release_note = note[:2000]
+        exchange.released_by = (actor.label or str(actor))[:200]
+        exchange.save(update_fields=["release_note", "released_by"])
+        _exchange_emit(exchange, now=now)
+    return exchange
+
+
+def _exchange_paid(charge: Charge, *, now: datetime) -> None:
+    """The difference of a held exchange was charged: send it for fulfilment."""
+    exchange = ExchangeOrder.objects.select_for_update().get(id=charge.exchange_id)
+    if exchange.state == ExchangeState.AWAITING_PAYMENT:
+        _exchange_emit(exchange, now=now)
+
+
+# --- charges -------------------------------------------------------------------------------------
+
+
+def charge_record(
+    *,
+    exchange: ExchangeOrder,
+    kind: str,
+    amount: Decimal,
+    actor: Actor,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+    note: str = "",
+) -> Charge:
+    """Write the `kind` charge of `exchange` PENDING with its key, sent after commit (inside
+    the caller's transaction, the return or exchange locked).
+
+    Once per exchange and kind: an existing charge is returned as it is, whatever its state
+    (a unique constraint holds it even if a caller forgot the lock). `amount` must be positive
+    (code nothing_to_charge).
+    """
+    existing = Charge.objects.filter(exchange=exchange, kind=kind).first()
+    if existing is not None:
+        return existing
+    value = quantize(Decimal(amount), exchange.currency)
+    if value <= 0:
+        raise Unprocessable("There is nothing to charge.", code="nothing_to_charge")
+    store = Store.objects.get(id=exchange.store_id)
+    charge = Charge.objects.create(
+        store_id=exchange.store_id,
+        order_id=exchange.order_id,
+        customer_id=exchange.customer_id,
+        return_id=exchange.return_id,
+        rma=exchange.rma,
+        exchange=exchange,
+        kind=kind,
+        idempotency_key=charge_idempotency_key(exchange.id, ChargePurpose(kind)),
+        state=RefundState.PENDING,
+        currency=exchange.currency,
+        amount=value,
+        detail=detail or {},
+        provider=_adapter_name(store),
+        note=note,
+        created_by=(actor.label or str(actor))[:200],
+        created_at=now,
+        updated_at=now,
     )
+    _enqueue_charge_send(charge)
+    return charge
+
+
+def charge_back_record(
+    *, exchange: ExchangeOrder, units_received: dict[int, int], actor: Actor, now: datetime
+) -> Charge | None:
+    """Charge an instant exchange's shopper for the new units whose originals never came back
+    (`units_received`: return item id -> units received). Each kept unit costs its new price
+    less the price difference already charged for it. None when nothing is owed."""
+    difference_paid = _difference_charged(exchange)
+    lines = []
+    for line in exchange.lines.select_related("variant"):
+        unit = kept_unit_amount(
+            quantize(Decimal(line.new_unit_price), exchange.currency),
+            quantize(Decimal(line.returned_unit_paid), exchange.currency),
+            difference_charged=difference_paid,
+            currency=exchange.currency,
+        )
+        lines.append((line, unit))
+    amount = unreturned_amount(
+        [
+            KeptLine(line.units, units_received.get(line.return_item_id or 0, 0), unit)
+            for line, unit in lines
+        ],
+        exchange.currency,
+    )
+    if amount <= 0:
+        return None
+    detail = {
+        "lines": [
+            {
+                "return_item_id": line.return_item_id,
+                "sku": line.variant.sku,
+                "units_shipped": line.units,
+                "units_received": units_received.get(line.return_item_id or 0, 0),
+                "unit_amount": str(unit),
+            }
+            for line, unit in lines
+        ],
+        "difference_charged": difference_paid,
+    }
+    return charge_record(
+        exchange=exchange,
+        kind=ChargeKind.UNRETURNED_ITEM,
+        amount=amount,
+        actor=actor,
+        now=now,
+        detail=detail,
+        note="The original of an instant exchange was not sent back in time.",
+    )
+
+
+def charge_back_still_due(charge: Charge, units_received: dict[int, int]) -> Decimal:
+    """What a charge-back would be with the units received now (from its frozen lines)."""
+    return unreturned_amount(
+        [
+            KeptLine(
+                int(line["units_shipped"]),
+                units_received.get(line.get("return_item_id") or 0, 0),
+                Decimal(line["unit_amount"]),
+            )
+            for line in (charge.detail or {}).get("lines", [])
+        ],
+        charge.currency,
+    )
+
+
+def charge_refund_arrivals(
+    *, charge_id: int, units_received: dict[int, int], actor: Actor, now: datetime
+) -> Refund | None:
+    """Refund the part of a SUCCEEDED charge-back that is no longer owed because originals
+    arrived (inside the caller's transaction). The caller holds the return's row lock: that is
+    what serialises two arrivals, or an arrival and the charge's own success, so the refunds of
+    a charge add up to at most the charge. (Locking the charge here instead would take the two
+    rows in the opposite order to `charge_send` and could deadlock.) None when nothing (more)
+    is due back."""
+    charge = Charge.objects.select_related("order", "customer").get(id=charge_id)
+    if charge.state != RefundState.SUCCEEDED or charge.kind != ChargeKind.UNRETURNED_ITEM:
+        return None
+    currency = charge.currency
+    already = Refund.objects.filter(charge=charge).aggregate(t=Sum("amount"))["t"] or ZERO
+    amount = charge_refund_amount(
+        quantize(Decimal(charge.amount), currency),
+        charge_back_still_due(charge, units_received),
+        quantize(Decimal(already), currency),
+        currency,
+    )
+    if amount <= 0:
+        return None
+    return _charge_refund_write(charge, amount, actor=actor, now=now)
+
+
+def _charge_refund_write(charge: Charge, amount: Decimal, *, actor: Actor, now: datetime) -> Refund:
+    order = charge.order
+    sequence = _next_sequence(return_id=charge.return_id, claim=None, order=order)
+    refund = Refund.objects.create(
+        store_id=charge.store_id,
+        order=order,
+        customer_id=charge.customer_id,
+        return_id=charge.return_id,
+        rma=charge.rma,
+        charge=charge,
+        kind=RefundKind.CHARGE_REFUND,
+        destination=Destination.ORIGINAL_PAYMENT,
+        sequence=sequence,
+        idempotency_key=refund_idempotency_key(
+            _key_subject(return_id=charge.return_id, claim=None, order=order), sequence
+        ),
+        state=RefundState.PENDING,
+        currency=charge.currency,
+        amount=amount,
+        provider=_adapter_name(Store.objects.get(id=charge.store_id)),
+        note=f"The item came back after charge {charge.idempotency_key}.",
+        created_by=(actor.label or str(actor))[:200],
+        created_at=now,
+        updated_at=now,
+    )
+    _enqueue_send(refund)
+    return refund
+
+
+def _enqueue_charge_send(charge: Charge) -> None:
+    outbox_enqueue(
+        store_id=charge.store_id,
+        kind=CHARGE_SEND_KIND,
+        dedupe_key=f"{CHARGE_SEND_KIND}:{charge.idempotency_key}:{charge.calls}",
+        payload={"charge_id": charge.id},
+    )
+
+
+def _charge_settle(
+    charge: Charge,
+    state: RefundState,
+    *,
+    now: datetime,
+    settled_by: str = "",
+    reference: str = "",
+    error: str = "",
+) -> None:
+    charge.state = transition_refund(charge.state, state)
+    charge.updated_at = now
+    charge.in_flight_until = None
+    charge.awaiting_manual = False
+    if state is RefundState.SUCCEEDED:
+        charge.succeeded_at = now
+        charge.provider_reference = reference or charge.provider_reference
+    else:
+        charge.failed_at = now
+        charge.last_error = error[:2000]
+    charge.settled_by = settled_by[:200]
+    charge.save()
+
+
+def _charge_succeeded(
+    charge: Charge, *, now: datetime, settled_by: str, reference: str, hook: ChargeHook | None
+) -> None:
+    """Mark it paid, run the caller's hook (which locks the return and writes its trail), then
+    send a held exchange whose difference this was. In the transaction that holds the charge's
+    lock; the hook comes first so that the return is always locked before the exchange, as
+    every other writer does."""
+    _charge_settle(charge, RefundState.SUCCEEDED, now=now, settled_by=settled_by,
+                   reference=reference)  # fmt: skip
+    if hook is not None:
+        hook(charge)
+    if charge.kind == ChargeKind.EXCHANGE_DIFFERENCE:
+        _exchange_paid(charge, now=now)
+
+
+def charge_send(
+    charge_id: int, *, now: datetime | None = None, on_succeeded: ChargeHook | None = None
+) -> str:
+    """Send one PENDING charge to its payment adapter, at most one caller at a time.
+
+    The same protocol as `refund_send`: outside any transaction, a lease on the row, the row's
+    key on the call, the outcome recorded under the row's lock. Returns the state after the call
+    ("skipped" when not pending or held by another caller); raises PaymentUnavailable when the
+    outcome is unknown (the row stays PENDING with its key, re-driven later).
+    """
+    now = now or timezone.now()
+    claimed = Charge.objects.filter(
+        Q(in_flight_until__isnull=True) | Q(in_flight_until__lt=now),
+        id=charge_id,
+        state=RefundState.PENDING,
+    ).update(in_flight_until=now + SEND_LEASE, last_attempt_at=now, calls=F("calls") + 1)
+    if not claimed:
+        return "skipped"
+    charge = Charge.objects.select_related("order", "exchange").get(id=charge_id)
+    gateway = registry.gateway(charge.provider or DEFAULT_ADAPTER)
+    request = ChargeRequest(
+        idempotency_key=charge.idempotency_key,
+        amount=quantize(Decimal(charge.amount), charge.currency),
+        currency=charge.currency,
+        store_id=charge.store_id,
+        order_reference=charge.order.external_id,
+        reference=charge.rma or charge.exchange.number,
+        reason=charge.kind,
+    )
+    try:
+        outcome = gateway.charge(request)
+    except PaymentUnavailable as exc:
+        Charge.objects.filter(id=charge_id, state=RefundState.PENDING).update(
+            in_flight_until=None, last_error=str(exc)[:2000], updated_at=now
+        )
+        raise
+    with transaction.atomic():
+        charge = Charge.objects.select_for_update().get(id=charge_id)
+        if charge.state != RefundState.PENDING:
+            return str(charge.state)  # finance settled it meanwhile
+        if outcome.status is OutcomeStatus.SUCCEEDED:
+            _charge_succeeded(charge, now=now, settled_by=gateway.name,
+                              reference=outcome.provider_reference, hook=on_succeeded)  # fmt: skip
+        elif outcome.status is OutcomeStatus.FAILED:
+            _charge_settle(charge, RefundState.FAILED, now=now, error=outcome.message or "refused")
+        else:
+            charge.awaiting_manual = True
+            charge.in_flight_until = None
+            charge.last_error = ""
+            charge.updated_at = now
+            charge.save(
+                update_fields=["awaiting_manual", "in_flight_until", "last_error", "updated_at"]
+            )
+    return str(charge.state)
+
+
+def charge_retry(
+    *, store: Store, charge_id: int | str, actor: Actor, now: datetime | None = None
+) -> Charge:
+    """Finance retries a charge. FAILED → PENDING with a new key (the provider confirmed nothing
+    was taken); a PENDING charge nobody is sending is re-driven with its *same* key. Sent after
+    commit. A SUCCEEDED charge cannot be retried (code already_charged)."""
+    now = now or timezone.now()
+    charge = selectors.charge_get_for_store(store=store, charge_id=charge_id)
+    with transaction.atomic():
+        charge = Charge.objects.select_for_update().get(id=charge.id)
+        if charge.state == RefundState.SUCCEEDED:
+            raise Conflict("This charge was already taken.", code="already_charged")
+        if charge.state == RefundState.FAILED:
+            charge.state = transition_refund(charge.state, RefundState.PENDING)
+            charge.attempt += 1
+            charge.idempotency_key = charge_idempotency_key(
+                charge.exchange_id, ChargePurpose(charge.kind), charge.attempt
+            )
+            charge.failed_at = None
+        elif charge.in_flight_until is not None and charge.in_flight_until > now:
+            raise Conflict("This charge is being sent right now.", code="charge_in_flight")
+        charge.last_error = ""
+        charge.updated_at = now
+        charge.note = (charge.note + f"\nRetried by {actor.label} at {now.isoformat()}").strip()
+        charge.save()
+        _enqueue_charge_send(charge)
+    return charge
+
+
+def charge_mark_paid(
+    *,
+    store: Store,
+    charge_id: int | str,
+    reference: str,
+    actor: Actor,
+    now: datetime | None = None,
+    on_succeeded: ChargeHook | None = None,
+) -> Charge:
+    """Finance took a PENDING charge by hand (manual adapter) and records the payment's
+    reference. Refused for anything but a pending charge (code illegal_transition)."""
+    now = now or timezone.now()
+    reference = (reference or "").strip()
+    if not reference:
+        raise Unprocessable("Give the payment's reference.", code="reference_required")
+    charge = selectors.charge_get_for_store(store=store, charge_id=charge_id)
+    with transaction.atomic():
+        charge = Charge.objects.select_for_update().get(id=charge.id)
+        if charge.state != RefundState.PENDING:
+            raise Conflict(f"A {charge.state} charge cannot be marked as paid.",
+                           code="illegal_transition")  # fmt: skip
+        _charge_succeeded(charge, now=now, settled_by=actor.label, reference=reference[:200],
+                          hook=on_succeeded)  # fmt: skip
+    return charge
 
 
 # --- claims --------------------------------------------------------------------------------------

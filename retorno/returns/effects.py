@@ -88,10 +88,12 @@ def return_snapshot(return_request: Return) -> ReturnSnapshot:
 
 
 # One handler per capability, in the order they run; each decides what an event means to it.
+# Money before shipping: a return the policy lets the shopper keep is settled at approval, and
+# then nothing is booked for it.
 HANDLERS: tuple[EventHandler, ...] = (
     notify_shopper,
-    book_and_track_shipments,
     refunding.on_return_event,
+    book_and_track_shipments,
 )
 
 

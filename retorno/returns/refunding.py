@@ -4,8 +4,10 @@ The money rules and the ledger live in `retorno.resolutions` (which knows nothin
 this module joins the two: "this return reached a milestone → is a refund due under its policy
 decision → plan it from what was paid, received, accepted and inspected → write the PENDING
 ledger row and its outbox message → once paid, a `refunded` event on the return's trail (which
-tells the shopper)". Exchanges reserve stock at approval and are emitted at resolution;
-keep-the-item resolves a return without anything travelling.
+tells the shopper)". Exchanges reserve stock at approval and are emitted at resolution (a
+dearer one once its difference is charged); keep-the-item resolves a return without anything
+travelling. Instant exchanges whose original is not sent back in time are charged back by a
+periodic job, and refunded if the original arrives after all.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.utils import timezone
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, Unprocessable
 from retorno.domain.money import quantize
-from retorno.domain.resolutions.exchange import KeepItemRules, keep_item_advice
+from retorno.domain.resolutions.charges import instant_exchange_overdue, instant_return_days
 from retorno.domain.resolutions.refunds import refundable_units_amount
 from retorno.domain.resolutions.timing import Milestone, RefundTiming, refund_due
 from retorno.domain.returns.ledger import ItemDecision
@@ -28,7 +30,15 @@ from retorno.domain.returns.states import ReturnStatus
 from retorno.resolutions import adapters as money_adapters
 from retorno.resolutions import selectors as money_selectors
 from retorno.resolutions import services as money
-from retorno.resolutions.models import Destination, Refund, RefundKind
+from retorno.resolutions.models import (
+    Charge,
+    ChargeKind,
+    Destination,
+    ExchangeOrder,
+    ExchangeState,
+    Refund,
+    RefundKind,
+)
 from retorno.returns.models import Method, Resolution, Return, ReturnEvent, ReturnItem
 from retorno.stores.models import Store
 
@@ -104,6 +114,7 @@ def _plan_items(
             reason=item.reason,
             grades=grades.get(item.id, ()),
             qc_level=lines.get(item.order_line.external_id, {}).get("qc_level") or "standard",
+            rates=money_adapters.deduction_rates(lines.get(item.order_line.external_id, {})),
             restocking_fee_total=ZERO if keep else Decimal(item.restocking_fee_amount),
             units_decided=item.quantity_requested,
         )
@@ -323,14 +334,21 @@ def _event(
 
 
 def on_return_event(return_request: Return, event: ReturnEvent) -> None:
-    """After a milestone event: reserve an exchange's stock at approval; issue the refund (or
-    store credit) when the policy's refund timing says it is due. Same transaction."""
+    """After a milestone event: at approval, settle a return the policy lets the shopper keep,
+    or reserve an exchange's stock; issue the refund (or store credit) when the policy's refund
+    timing says it is due. Same transaction."""
     milestone = EVENT_MILESTONES.get(event.kind)
     if milestone is None or return_request.method == Method.KEEP:
+        return
+    if milestone is Milestone.APPROVED and keeps_items(return_request):
+        _resolve_kept(return_request, actor=SYSTEM, now=event.created_at,
+                      note="The return policy lets the shopper keep the items.")  # fmt: skip
         return
     if return_request.resolution == Resolution.EXCHANGE:
         if milestone is Milestone.APPROVED:
             exchange_reserve_for_return(return_request, now=event.created_at)
+        elif milestone is Milestone.RECEIVED:
+            charge_back_refund_arrivals(return_request, now=event.created_at)
         return
     if refund_due(return_timing(return_request), milestone):
         refund_issue(return_request, actor=SYSTEM, now=event.created_at)
@@ -341,7 +359,9 @@ def on_return_event(return_request: Return, event: ReturnEvent) -> None:
 
 def exchange_reserve_for_return(return_request: Return, *, now: datetime) -> Any:
     """Reserve the new variants at approval (once per return). Out of stock refuses the
-    approval with code exchange_out_of_stock, nothing changed."""
+    approval with code exchange_out_of_stock, nothing changed. An instant exchange gets its
+    return deadline from the policy decision (`instant_exchange_return_days`, 30 days when
+    absent) and, when dearer, its difference charged before it ships."""
     existing = money_selectors.exchange_for_return(
         store=return_request.store, return_id=return_request.id
     )
@@ -363,15 +383,35 @@ def exchange_reserve_for_return(return_request: Return, *, now: datetime) -> Any
         )
         for item in items
     ]
-    return money.exchange_reserve(
+    exchange = money.exchange_reserve(
         store=return_request.store,
         order=return_request.order,
         items=exchange_items,
         return_id=return_request.id,
         rma=return_request.rma,
-        instant=money.instant_allowed(return_request.store, return_request.customer.tier),
+        instant=bool((return_request.decision or {}).get("instant_exchange")),
+        return_days=_instant_return_days(return_request),
         now=now,
     )
+    if exchange.state == ExchangeState.AWAITING_PAYMENT:
+        _record_difference_charge(return_request, exchange, SYSTEM, now=now)
+    return exchange
+
+
+def _instant_return_days(return_request: Return) -> int:
+    return instant_return_days((return_request.decision or {}).get("instant_exchange_return_days"))
+
+
+def _record_difference_charge(
+    return_request: Return, exchange: ExchangeOrder, actor: Actor, *, now: datetime
+) -> None:
+    charge = money_selectors.charge_for_exchange(
+        exchange_id=exchange.id, kind=ChargeKind.EXCHANGE_DIFFERENCE
+    )
+    if charge is not None:
+        _event(return_request, "charge_issued", actor, now=now,
+               note="The exchange ships once its price difference is paid.",
+               data=_charge_data(charge))  # fmt: skip
 
 
 def _resolve_exchange(return_request: Return, *, actor: Actor, now: datetime) -> None:
@@ -382,7 +422,10 @@ def _resolve_exchange(return_request: Return, *, actor: Actor, now: datetime) ->
                 i.id: min(i.quantity_received, i.quantity_approved) for i in _items(return_request)
             }
             money.exchange_shrink(exchange, received, now=now)
-        money.exchange_release(exchange, now=now)
+        before = exchange.state
+        money.exchange_release(exchange, now=now, actor=actor)
+        if before == ExchangeState.RESERVED and exchange.state == ExchangeState.AWAITING_PAYMENT:
+            _record_difference_charge(return_request, exchange, actor, now=now)
         if (
             exchange.difference_direction == "customer_refunded"
             and exchange.difference_amount > 0
@@ -474,14 +517,54 @@ def refund_execute(
 # --- keep the item -------------------------------------------------------------------------------
 
 
+def keeps_items(return_request: Return) -> bool:
+    """Whether the return's policy decision lets the shopper keep the items (never for an
+    exchange, which settles in goods, not money)."""
+    keep = (return_request.decision or {}).get("keep_item") or {}
+    return bool(keep.get("allowed")) and return_request.resolution != Resolution.EXCHANGE
+
+
+def _keep_refusal(return_request: Return) -> Unprocessable:
+    if return_request.resolution == Resolution.EXCHANGE:
+        return Unprocessable("Keep-the-item settles in money, not in an exchange.",
+                             code="keep_item_not_allowed", reason="exchange")  # fmt: skip
+    keep = (return_request.decision or {}).get("keep_item") or {}
+    code = keep.get("code") or "keep_item_disabled"
+    return Unprocessable(
+        "The return policy this return was decided under does not let the shopper keep the "
+        f"items ({code}).",
+        code="keep_item_not_allowed",
+        reason=code,
+    )
+
+
+def _resolve_kept(return_request: Return, *, actor: Actor, note: str, now: datetime) -> None:
+    """Refund (or credit) what is left of the approved items and resolve the return with
+    nothing travelling. Inside the caller's transaction, with the return locked and approved."""
+    from retorno.domain.returns.states import Command
+    from retorno.returns.services import _move, _record
+
+    before = return_request.status
+    return_request.method = Method.KEEP
+    # Nothing to pay (a free item, or refunded already at approval) still resolves the return.
+    refund_issue(return_request, actor=actor, now=now, kind=RefundKind.KEEP_ITEM, keep=True,
+                 note=note)  # fmt: skip
+    _move(return_request, Command.RESOLVE, now)
+    return_request.save(update_fields=["method", "status", "updated_at"])
+    _record(return_request, "resolved", before, return_request.status, actor,
+            note=note or "The shopper keeps the items.",
+            data={"resolution": return_request.resolution, "keep_item": True}, now=now)  # fmt: skip
+
+
 def return_keep_item(
     *, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None
 ) -> Return:
-    """Let the shopper keep the items and be refunded (or credited) without sending anything,
-    when the store's keep-the-item rule recommends it for every item (shipping back would cost
-    more than the store recovers). Refused with code keep_item_not_allowed otherwise."""
-    from retorno.domain.returns.states import Command
-    from retorno.returns.services import _locked, _move, _record
+    """Staff or the API let the shopper keep the items of an approved return that has not
+    travelled, when its policy decision allowed it (every line may be kept and shipping the
+    parcel back would cost more than the store recovers). Refused with code
+    keep_item_not_allowed otherwise, giving the decision's reason. (Returns approved under
+    such a decision are already kept automatically; this serves the ones approved before.)"""
+    from retorno.returns.services import _locked
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -489,44 +572,9 @@ def return_keep_item(
         if return_request.status != ReturnStatus.APPROVED:
             raise Conflict("Only an approved return that has not travelled can be kept.",
                            code="illegal_transition")  # fmt: skip
-        if return_request.resolution == Resolution.EXCHANGE:
-            raise Unprocessable("Keep-the-item settles in money, not in an exchange.",
-                                code="keep_item_not_allowed")  # fmt: skip
-        settings = money_selectors.settings_for(store)
-        rules = KeepItemRules(
-            enabled=settings.keep_item_enabled,
-            recovery_percent=Decimal(settings.keep_item_recovery_percent),
-            max_item_value=None
-            if settings.keep_item_max_value is None
-            else Decimal(settings.keep_item_max_value),
-        )
-        currency = return_request.currency
-        cost = quantize(Decimal(settings.return_shipping_cost), currency)
-        items = _items(return_request)
-        for item in items:
-            advice = keep_item_advice(
-                quantize(Decimal(item.amount), currency), cost, rules, currency
-            )
-            if not advice.recommended:
-                raise Unprocessable(
-                    f"The store's rules do not let the shopper keep {item.order_line.sku} "
-                    f"({advice.reason_code}).",
-                    code="keep_item_not_allowed",
-                    reason=advice.reason_code,
-                )
-        before = return_request.status
-        return_request.method = Method.KEEP
-        refund = refund_issue(return_request, actor=actor, now=now, kind=RefundKind.KEEP_ITEM,
-                              keep=True, note=note)  # fmt: skip
-        if refund is None:
-            raise Unprocessable(
-                "Nothing is left to refund on this return.", code="nothing_to_refund"
-            )
-        _move(return_request, Command.RESOLVE, now)
-        return_request.save(update_fields=["method", "status", "updated_at"])
-        _record(return_request, "resolved", before, return_request.status, actor,
-                note=note or "The shopper keeps the items.",
-                data={"resolution": return_request.resolution, "keep_item": True}, now=now)  # fmt: skip
+        if not keeps_items(return_request):
+            raise _keep_refusal(return_request)
+        _resolve_kept(return_request, actor=actor, note=note, now=now)
     return return_request
 
 
@@ -564,3 +612,168 @@ def refund_mark_paid(
     """Finance paid a (manual) refund and gives its reference; it goes on the return's trail."""
     return money.refund_mark_paid(store=store, refund_id=refund_id, reference=reference,
                                   actor=actor, now=now, on_succeeded=record_refunded)  # fmt: skip
+
+
+# --- charges -------------------------------------------------------------------------------------
+
+# Trail events that mean a carrier has the parcel: the original is on its way.
+SCAN_EVENTS = ("picked_up", "in_transit")
+# A return that staff resolved (or that travelled) is settled another way; only one still
+# waiting for its parcel, or cancelled after the new item shipped, is charged back.
+CHARGE_BACK_STATES = frozenset({ReturnStatus.APPROVED, ReturnStatus.CANCELLED})
+
+
+def _charge_data(charge: Charge) -> dict[str, Any]:
+    return {
+        "charge": charge.id,
+        "kind": charge.kind,
+        "idempotency_key": charge.idempotency_key,
+        "state": charge.state,
+        "amount": str(quantize(Decimal(charge.amount), charge.currency)),
+        "currency": charge.currency,
+    }
+
+
+def _units_received(return_request: Return) -> dict[int, int]:
+    return {
+        item.id: item.quantity_received
+        for item in ReturnItem.objects.filter(return_request=return_request)
+    }
+
+
+def _return_locked(return_id: int | None) -> Return | None:
+    if return_id is None:
+        return None
+    return (
+        Return.objects.select_for_update()
+        .select_related("store", "order", "customer")
+        .get(id=return_id)
+    )
+
+
+def record_charged(charge: Charge) -> None:
+    """Put a taken charge on its return's trail (`charged`); a charge-back whose originals
+    arrived while it was being taken is refunded for them at once. Runs in the transaction that
+    marks the charge paid (the charge locked; the return is locked next, as by a receipt)."""
+    return_request = _return_locked(charge.return_id)
+    if return_request is None:
+        return
+    now = charge.succeeded_at or timezone.now()
+    actor = Actor(kind="system", id="", label=charge.settled_by or "Retorno")
+    _event(return_request, "charged", actor, now=now, data=_charge_data(charge))
+    if charge.kind == ChargeKind.UNRETURNED_ITEM:
+        _refund_arrivals(return_request, charge, now=now)
+
+
+def charge_back_refund_arrivals(return_request: Return, *, now: datetime) -> None:
+    """After a receipt: give back the part of the return's charge-back no longer owed (inside
+    the receipt's transaction, the return locked). A charge still pending is left alone;
+    `record_charged` does it once the charge is taken."""
+    charge = (
+        Charge.objects.filter(return_id=return_request.id, kind=ChargeKind.UNRETURNED_ITEM)
+        .only("id")
+        .first()
+    )
+    if charge is not None:
+        _refund_arrivals(return_request, charge, now=now)
+
+
+def _refund_arrivals(return_request: Return, charge: Charge, *, now: datetime) -> None:
+    refund = money.charge_refund_arrivals(
+        charge_id=charge.id, units_received=_units_received(return_request), actor=SYSTEM, now=now
+    )
+    if refund is not None:
+        _event(return_request, "refund_issued", SYSTEM, now=now,
+               note="The item came back after it was charged.", data=_refund_data(refund))  # fmt: skip
+
+
+def instant_exchange_charge_backs(*, now: datetime | None = None) -> int:
+    """The periodic job: charge the shopper of every instant exchange past its return deadline
+    whose original was never scanned nor received. Each is decided under its return's lock and
+    charged at most once (one charge-back per exchange). Returns how many were charged."""
+    now = now or timezone.now()
+    return sum(
+        _charge_back(exchange_id, now=now)
+        for exchange_id in money_selectors.overdue_instant_exchanges(now=now)
+    )
+
+
+def _charge_back(exchange_id: int, *, now: datetime) -> bool:
+    with transaction.atomic():
+        # The return's lock is the one every writer of this exchange's money takes first.
+        return_id = ExchangeOrder.objects.values_list("return_id", flat=True).get(id=exchange_id)
+        return_request = _return_locked(return_id)
+        assert return_request is not None
+        exchange = ExchangeOrder.objects.get(id=exchange_id)
+        received = _units_received(return_request)
+        overdue = instant_exchange_overdue(
+            exchange.return_due_by,
+            now,
+            scanned=return_request.events.filter(kind__in=SCAN_EVENTS).exists(),
+            units_received=sum(received.values()),
+        )
+        if not overdue or return_request.status not in CHARGE_BACK_STATES:
+            return False
+        if money_selectors.charge_for_exchange(
+            exchange_id=exchange.id, kind=ChargeKind.UNRETURNED_ITEM
+        ):
+            return False
+        charge = money.charge_back_record(
+            exchange=exchange, units_received=received, actor=SYSTEM, now=now
+        )
+        if charge is None:
+            return False
+        _event(return_request, "charge_back_issued", SYSTEM, now=now,
+               note="The original was not sent back by the deadline; the new items are charged.",
+               data={**_charge_data(charge), "return_due_by": exchange.return_due_by.isoformat()
+                     if exchange.return_due_by else None})  # fmt: skip
+    return True
+
+
+def charge_drive(charge_id: int, *, now: datetime | None = None) -> str:
+    """Send a pending charge (outside any transaction); once taken, put it on the trail."""
+    return money.charge_send(charge_id, now=now, on_succeeded=record_charged)
+
+
+class ChargeBusy(Exception):
+    """Another call holds the charge (or a crashed one's lease has not run out): try later."""
+
+
+def charge_deliver(message: Any) -> dict[str, Any]:
+    """Outbox handler for charge.send, as refund_deliver: an unknown outcome raises so the
+    outbox re-drives it with the same key; a charge held by another call is retried later."""
+    charge_id = int(message.payload["charge_id"])
+    state = charge_drive(charge_id)
+    if (
+        state == "skipped"
+        and Charge.objects.filter(id=charge_id, state="pending", awaiting_manual=False).exists()
+    ):
+        raise ChargeBusy(f"charge {charge_id} is held by another call; retrying later")
+    return {"state": state}
+
+
+def charge_mark_paid(
+    *, store: Store, charge_id: int | str, reference: str, actor: Actor, now: datetime | None = None
+) -> Charge:
+    """Finance took a (manual) charge and gives its reference; it goes on the return's trail
+    and a held exchange is sent."""
+    return money.charge_mark_paid(store=store, charge_id=charge_id, reference=reference,
+                                  actor=actor, now=now, on_succeeded=record_charged)  # fmt: skip
+
+
+def exchange_release_unpaid(
+    *, store: Store, exchange_id: int | str, note: str, actor: Actor, now: datetime | None = None
+) -> ExchangeOrder:
+    """Staff send an exchange held for its unpaid difference anyway, with a note that goes on
+    the return's trail (`exchange_released_unpaid`). The return is locked before the exchange."""
+    now = now or timezone.now()
+    found = money_selectors.exchange_get_for_store(store=store, exchange_id=exchange_id)
+    with transaction.atomic():
+        return_request = _return_locked(found.return_id)
+        exchange = money.exchange_release_unpaid(
+            store=store, exchange_id=found.id, note=note, actor=actor, now=now
+        )
+        if return_request is not None:
+            _event(return_request, "exchange_released_unpaid", actor, now=now,
+                   note=exchange.release_note, data={"exchange": exchange.number})  # fmt: skip
+    return exchange

@@ -1,10 +1,11 @@
-"""Periodic jobs where returns and logistics meet: tracking polling for carriers without webhooks."""
+"""Periodic jobs where returns meet logistics and money: tracking polling for carriers without
+webhooks, and charging back instant exchanges whose original never came back."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from retorno.returns import shipping
+from retorno.returns import refunding, shipping
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -12,3 +13,11 @@ def shipments_poll() -> int:
     """Poll carriers without webhooks for shipments still travelling; scheduled every 15 minutes
     by Celery beat (CELERY_BEAT_SCHEDULE) and by the in-process scheduler without a broker."""
     return shipping.shipments_poll()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def instant_exchange_charge_backs() -> int:
+    """Charge instant exchanges past their return deadline with no scan and no receipt; hourly
+    by Celery beat and the in-process scheduler. Safe to run twice at once (each exchange is
+    decided under its return's lock and charged back at most once)."""
+    return refunding.instant_exchange_charge_backs()

@@ -143,3 +143,31 @@ def test_preview_of_an_unknown_order_is_404(api, store):
         404,
         "order_not_found",
     )
+
+
+def test_preview_answers_keep_the_item_and_instant_exchange(api, store, order_factory):
+    order_factory(external_id="1001")
+    document = default_policy_document()
+    document["base"].update({"keep_item": True, "return_shipping_cost": "1000.00",
+                             "instant_exchange_return_days": 10})  # fmt: skip
+    document["rules"].append(
+        {"id": "everyone-instant", "when": {"order_value_gte": "0"},
+         "then": {"instant_exchange": True}}
+    )  # fmt: skip
+    item = {"line": "1001-1", "quantity": 1, "reason": "too_small"}
+
+    body = api.post(
+        "/policy/preview",
+        {"document": document, "order": "1001", "items": [item], "resolution": "refund"},
+    ).json()
+
+    assert body["keep_item"]["allowed"] is True
+    assert body["keep_item"]["code"] == "shipping_exceeds_recovery"
+    assert (body["instant_exchange"], body["instant_exchange_return_days"]) == (True, 10)
+
+
+def test_a_published_version_spells_out_the_settings_added_since_schema_1(api, store):
+    document = default_policy_document()
+    del document["base"]["keep_item"]
+    assert api.put("/policy", {"document": document}).status_code == 201
+    assert api.get("/policy").json()["document"]["base"]["keep_item"] is False

@@ -274,10 +274,21 @@ class PolicyPreviewIn(Schema):
     resolution: Literal["refund", "store_credit", "exchange"] | None = None
 
 
+class KeepItemOut(Schema):
+    allowed: bool
+    code: str = Field(description="shipping_exceeds_recovery (allowed), keep_item_disabled, "
+                      "above_max_item_value, worth_returning or not_approvable")  # fmt: skip
+    recovered_value: Decimal
+    return_shipping_cost: Decimal
+
+
 class PolicyPreviewOut(Schema):
     outcome: str
     requires_review: bool
     return_shipping_fee: Decimal
     review_reasons: list[ReasonOut]
     lines: list[LineEligibilityOut]
+    instant_exchange: bool
+    instant_exchange_return_days: int
+    keep_item: KeepItemOut
     trace: list[dict[str, Any]]

@@ -1,4 +1,5 @@
-"""Labels of the finance pages: `{{ refund.state|finance_label:"refund_state" }}`."""
+"""Labels of the finance pages: `{{ refund.state|finance_label:"refund_state" }}`,
+`{{ charge.kind|finance_label:"charge_kind" }}`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,19 @@ TABLES: dict[str, dict[str, Any]] = {
         "keep_item": _("Keep the item"),
         "exchange_difference": _("Exchange price difference"),
         "claim": _("Claim"),
+        "charge_refund": _("Charge refunded (item came back)"),
+    },
+    "charge_state": {"pending": _("Pending"), "succeeded": _("Taken"), "failed": _("Failed")},
+    "charge_kind": {
+        "exchange_difference": _("Exchange price difference"),
+        "unreturned_item": _("Instant exchange, item not returned"),
+    },
+    "exchange_state": {
+        "reserved": _("Stock reserved"),
+        "awaiting_payment": _("Waiting for payment"),
+        "released": _("Sent for fulfilment"),
+        "fulfilled": _("Fulfilled"),
+        "cancelled": _("Cancelled"),
     },
     "refund_destination": {
         "original_payment": _("Original payment"),

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.urls import reverse
 
-from retorno.backoffice.tests.conftest import snapshot
+from retorno.backoffice.tests.conftest import make_return, snapshot
+from retorno.core.actors import SYSTEM
 from retorno.returns.models import Return
 
 
@@ -79,3 +80,23 @@ def test_spanish(signed_in: Any, pending: Return) -> None:
     assert 'lang="es"' in html
     assert "Aprobar devolución" in html
     assert "Pendiente de revisión" in html
+
+
+def test_the_return_page_says_when_the_policy_let_the_shopper_keep_the_items(
+    signed_in: Any, store: Any
+) -> None:
+    from retorno.domain.policies import default_policy_document
+    from retorno.policies.services import policy_publish
+
+    document = default_policy_document()
+    document["base"].update({"keep_item": True, "return_shipping_cost": "9.00"})
+    policy_publish(store=store, document=document, actor=SYSTEM)
+    kept = make_return(store, price="4.00")
+    shipped = make_return(store, price="40.00")
+
+    kept_page = signed_in("agent").get(reverse("backoffice:return", args=[kept.rma]))
+    shipped_page = signed_in("agent").get(reverse("backoffice:return", args=[shipped.rma]))
+
+    assert "The policy lets the shopper keep the items" in kept_page.content.decode()
+    assert "€9.00" in kept_page.content.decode()
+    assert "worth_returning" in shipped_page.content.decode()

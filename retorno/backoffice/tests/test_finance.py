@@ -47,10 +47,11 @@ def test_who_may_see_refunds(signed_in, received, role):
         reverse("backoffice:refunds"),
         reverse("backoffice:refund", args=[refund.id]),
         reverse("backoffice:return_refund", args=[received.rma]),
-        reverse("backoffice:claims"),
     ):
         response = client.get(url)
         assert response.status_code == (200 if role in VIEWERS else 403), (url, role)
+    claims = client.get(reverse("backoffice:claims"))
+    assert claims.status_code == (403 if role == "warehouse" else 200), role
 
 
 @pytest.mark.django_db
@@ -184,12 +185,13 @@ def test_rma_box_goes_to_the_preview(signed_in, received):
 
 
 @pytest.mark.django_db
-def test_claim_page_and_resolution(signed_in, store, manual):
+@pytest.mark.parametrize("role", ["finance", "agent"])
+def test_claim_page_and_resolution(signed_in, store, manual, role):
     order = order_with(store, quantity=1, unit_price="20.00")
     claim = claim_open(store=store, order_external_id=order.external_id, reason="missing_item",
                        lines={order.lines.get().external_id: 1}, actor=AGENT,
                        photos=["claims/p.jpg"])  # fmt: skip
-    client = signed_in("finance")
+    client = signed_in(role)
     assert claim.number in client.get(reverse("backoffice:claims")).content.decode()
     page = client.get(reverse("backoffice:claim", args=[claim.number])).content.decode()
     assert "claims/p.jpg" in page and 'id="resolve-form"' in page
@@ -201,6 +203,11 @@ def test_claim_page_and_resolution(signed_in, store, manual):
     assert Refund.objects.get(claim=claim).amount == Decimal("20.00")
     warehouse = signed_in("warehouse")
     assert warehouse.get(reverse("backoffice:claim", args=[claim.number])).status_code == 403
+    still_open = claim_open(store=store, order_external_id=order.external_id, reason="wrong_item",
+                            lines={order.lines.get().external_id: 1}, actor=AGENT)  # fmt: skip
+    analyst_page = signed_in("analyst").get(reverse("backoffice:claim", args=[still_open.number]))
+    assert analyst_page.status_code == 200  # analysts read claims, but settle none
+    assert 'id="resolve-form"' not in analyst_page.content.decode()
 
 
 @pytest.mark.django_db

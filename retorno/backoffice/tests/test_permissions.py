@@ -82,12 +82,14 @@ def test_the_table_matches_the_brief() -> None:
         assert allowed[warehouse_action] == ["admin", "warehouse"]
     assert allowed["refund_retry"] == ["admin", "finance"]
     assert allowed["refund_view"] == ["admin", "analyst", "finance"]
+    assert allowed["claim_view"] == ["admin", "agent", "analyst", "finance"]
+    assert allowed["claim_handle"] == ["admin", "agent", "finance"]
     assert allowed["configure"] == ["admin"]
     assert allowed["view"] == sorted(ROLES)
     assert not any(
         permissions.is_allowed("analyst", a)
         for a in permissions.PERMISSIONS
-        if a not in ("view", "refund_view")
+        if a not in ("view", "refund_view", "claim_view")
     )
 
 

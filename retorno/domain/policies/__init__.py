@@ -9,6 +9,7 @@ from retorno.domain.policies.document import (
     POLICY_SCHEMA,
     FieldError,
     PolicyDocumentError,
+    complete_policy_document,
     default_policy_document,
     parse_policy,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "RequestFacts",
     "RequestedItem",
     "RuleFired",
+    "complete_policy_document",
     "decide",
     "default_policy_document",
     "parse_policy",

@@ -28,6 +28,16 @@ class RuleFired:
     description: str
 
 
+class KeepItemCode(enum.StrEnum):
+    """Why the shopper may, or may not, keep the items instead of sending them back."""
+
+    SHIPPING_EXCEEDS_RECOVERY = "shipping_exceeds_recovery"  # allowed
+    KEEP_ITEM_DISABLED = "keep_item_disabled"
+    ABOVE_MAX_ITEM_VALUE = "above_max_item_value"
+    WORTH_RETURNING = "worth_returning"
+    NOT_APPROVABLE = "not_approvable"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LineDecision:
     """The decision for one order line.
@@ -36,7 +46,8 @@ class LineDecision:
     about the item (window, exclusions, quantity left), so an eligible line may still carry a
     request reason such as quantity_exceeds_returnable or resolution_not_allowed.
     `return_value` is the paid amount of min(requested, returnable) units; fees are already
-    computed on it.
+    computed on it. `keep_item_refusal` is None when the policy lets this line be kept (on and
+    under its value cap); `keep_item_recovered_value` is what the store expects to recover.
     """
 
     line_id: str
@@ -54,7 +65,22 @@ class LineDecision:
     refund_timing: str
     qc_level: str
     store_credit_bonus_percent: Decimal
+    damaged_deduction_percent: Decimal
+    used_deduction_percent: Decimal
+    keep_item_refusal: KeepItemCode | None
+    keep_item_recovered_value: Decimal
     rules_fired: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class KeepItem:
+    """Keep-the-item for the whole return: allowed when every line allows it and bringing the
+    parcel back (`return_shipping_cost`) costs more than the store would recover."""
+
+    allowed: bool
+    code: KeepItemCode
+    recovered_value: Decimal
+    return_shipping_cost: Decimal
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,7 +90,9 @@ class Decision:
     Amounts are in `currency`, quantized to its minor unit. `return_shipping_fee` is charged
     once per return; fees together never exceed `return_value`. `requires_review` is true
     exactly when `outcome` is REVIEW; `review_reasons` lists every review trigger found, even
-    when the outcome is REJECT. The caller records the policy version next to it.
+    when the outcome is REJECT. `instant_exchange`: an exchange ships the new item before the
+    old one arrives, which must then come back within `instant_exchange_return_days`. The
+    caller records the policy version next to it.
     """
 
     outcome: Outcome
@@ -76,6 +104,9 @@ class Decision:
     refund_shipping: bool
     requires_review: bool
     review_reasons: tuple[Reason, ...]
+    instant_exchange: bool
+    instant_exchange_return_days: int
+    keep_item: KeepItem
     trace: tuple[RuleFired, ...]
 
     @property

@@ -59,7 +59,32 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
     "refund_timing": {"enum": list(REFUND_TIMINGS)},
     "qc_level": {"enum": list(QC_LEVELS)},
     "refund_shipping": {"type": "boolean"},
+    "instant_exchange": {"type": "boolean"},
+    "instant_exchange_return_days": {"type": "integer", "minimum": 1, "maximum": 365},
+    "keep_item": {"type": "boolean"},
+    "keep_item_max_value": _NULLABLE_DECIMAL,
+    "keep_item_recovery_percent": _DECIMAL,
+    "return_shipping_cost": _DECIMAL,
+    "damaged_deduction_percent": _DECIMAL,
+    "used_deduction_percent": _DECIMAL,
 }
+
+# Settings added after schema 1 was published. A stored version written before them means
+# what these values say, so they are frozen: change a default here and old returns change too.
+# Every version published from now on carries them explicitly (see complete_policy_document).
+ADDED_SETTINGS_DEFAULTS: dict[str, Any] = {
+    "instant_exchange": False,
+    "instant_exchange_return_days": 30,
+    "keep_item": False,
+    "keep_item_max_value": None,
+    "keep_item_recovery_percent": "100",
+    "return_shipping_cost": "0.00",
+    "damaged_deduction_percent": "50",
+    "used_deduction_percent": "0",
+}
+_REQUIRED_BASE_SETTINGS = [
+    key for key in _SETTINGS_PROPERTIES if key not in ADDED_SETTINGS_DEFAULTS
+]
 
 _CONDITION_PROPERTIES: dict[str, Any] = {
     # Order-scoped: about the order or the customer.
@@ -107,8 +132,9 @@ POLICY_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             # Every base setting is required: a stored policy version must mean the same thing
-            # forever, so it cannot lean on defaults that a later release might change.
-            "required": list(_SETTINGS_PROPERTIES),
+            # forever, so it cannot lean on defaults that a later release might change. The
+            # settings added later have frozen defaults instead (ADDED_SETTINGS_DEFAULTS).
+            "required": _REQUIRED_BASE_SETTINGS,
             "properties": _SETTINGS_PROPERTIES,
         },
         "rules": {
@@ -176,6 +202,7 @@ def default_policy_document() -> dict[str, Any]:
             "refund_timing": "on_receipt",
             "qc_level": "standard",
             "refund_shipping": False,
+            **ADDED_SETTINGS_DEFAULTS,
         },
         "rules": [
             {
@@ -198,6 +225,17 @@ def default_policy_document() -> dict[str, Any]:
             },
         ],
     }
+
+
+def complete_policy_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `doc` whose base spells out every setting added since schema 1, so that what
+    a published version means can be read from the version alone."""
+    completed = copy.deepcopy(doc)
+    base = completed.get("base")
+    if isinstance(base, dict):
+        for key, value in ADDED_SETTINGS_DEFAULTS.items():
+            base.setdefault(key, value)
+    return completed
 
 
 def parse_policy(doc: dict[str, Any]) -> Policy:
@@ -299,11 +337,19 @@ def _settings_errors(settings: Mapping[str, Any], where: str) -> Iterable[FieldE
             f"{where}.resolutions",
             'must offer at least one resolution (use "returnable": false in a rule to exclude)',
         )
-    for key in ("return_shipping_fee", "review_above_amount"):
+    for key in ("return_shipping_fee", "review_above_amount", "keep_item_max_value",
+                "return_shipping_cost"):  # fmt: skip
         value = settings.get(key)
         if value is not None and Decimal(value) < 0:
             yield FieldError(f"{where}.{key}", "must not be negative")
-    for key in ("restocking_fee_percent", "store_credit_bonus_percent", "max_discount_percent"):
+    for key in (
+        "restocking_fee_percent",
+        "store_credit_bonus_percent",
+        "max_discount_percent",
+        "keep_item_recovery_percent",
+        "damaged_deduction_percent",
+        "used_deduction_percent",
+    ):
         value = settings.get(key)
         if value is not None and not Decimal(0) <= Decimal(value) <= Decimal(100):
             yield FieldError(f"{where}.{key}", "must be a percentage between 0 and 100")
@@ -322,7 +368,7 @@ def _typed_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
             typed[key] = tuple(value)
         elif key in _DECIMAL_SETTINGS:
             typed[key] = _decimal(value)
-        elif key == "window_days":
+        elif key in ("window_days", "instant_exchange_return_days"):
             typed[key] = _integer(value)
         else:
             typed[key] = value
@@ -347,7 +393,7 @@ def _integer(value: int | float | None) -> int | None:
 
 
 def _compile(doc: Mapping[str, Any]) -> Policy:
-    base = _typed_settings(doc["base"])
+    base = _typed_settings({**ADDED_SETTINGS_DEFAULTS, **doc["base"]})
     # Line flags that only rules set; the base starts them in their neutral state.
     base.update({"fee_waived": False, "returnable": True, "reason_code": None})
     rules = tuple(

@@ -9,7 +9,14 @@ from typing import Any
 
 from retorno.domain.money import quantize
 from retorno.domain.policies import reasons as r
-from retorno.domain.policies.decision import Decision, LineDecision, Outcome, RuleFired
+from retorno.domain.policies.decision import (
+    Decision,
+    KeepItem,
+    KeepItemCode,
+    LineDecision,
+    Outcome,
+    RuleFired,
+)
 from retorno.domain.policies.facts import (
     CustomerFacts,
     FactsError,
@@ -129,6 +136,12 @@ def decide(
         outcome = Outcome.REVIEW
     else:
         outcome = Outcome.APPROVE
+    keep_item = _keep_item(
+        considered,
+        quantize(return_settings["return_shipping_cost"], currency),
+        rejected=rejected,
+        currency=currency,
+    )
     return Decision(
         outcome=outcome,
         currency=currency,
@@ -139,8 +152,38 @@ def decide(
         refund_shipping=bool(return_settings["refund_shipping"]),
         requires_review=outcome is Outcome.REVIEW,
         review_reasons=tuple(review_reasons),
+        instant_exchange=bool(return_settings["instant_exchange"]),
+        instant_exchange_return_days=return_settings["instant_exchange_return_days"],
+        keep_item=keep_item,
         trace=tuple(trace),
     )
+
+
+def _keep_item(
+    considered: list[LineDecision],
+    shipping_cost: Decimal,
+    *,
+    rejected: bool,
+    currency: str,
+) -> KeepItem:
+    """Whether the shopper may keep everything: one parcel comes back or none, so the store's
+    cost of bringing it back is weighed against what it would recover of all its lines."""
+    recovered = quantize(
+        sum((line.keep_item_recovered_value for line in considered), _ZERO), currency
+    )
+
+    def answer(code: KeepItemCode) -> KeepItem:
+        allowed = code is KeepItemCode.SHIPPING_EXCEEDS_RECOVERY
+        return KeepItem(allowed, code, recovered, shipping_cost)
+
+    if rejected or not considered:
+        return answer(KeepItemCode.NOT_APPROVABLE)
+    for line in considered:
+        if line.keep_item_refusal is not None:
+            return answer(line.keep_item_refusal)
+    if shipping_cost > recovered:
+        return answer(KeepItemCode.SHIPPING_EXCEEDS_RECOVERY)
+    return answer(KeepItemCode.WORTH_RETURNING)
 
 
 def _merge(base: Mapping[str, Any], rules: list[Rule]) -> Mapping[str, Any]:
@@ -225,8 +268,24 @@ def _decide_line(
         refund_timing=settings["refund_timing"],
         qc_level=settings["qc_level"],
         store_credit_bonus_percent=settings["store_credit_bonus_percent"],
+        damaged_deduction_percent=settings["damaged_deduction_percent"],
+        used_deduction_percent=settings["used_deduction_percent"],
+        keep_item_refusal=_keep_line_refusal(settings, return_value),
+        keep_item_recovered_value=quantize(
+            return_value * settings["keep_item_recovery_percent"] / _HUNDRED, currency
+        ),
         rules_fired=tuple(rule.rule_id for rule in applied),
     )
+
+
+def _keep_line_refusal(settings: Mapping[str, Any], return_value: Decimal) -> KeepItemCode | None:
+    """Why the policy refuses keep-the-item for this line, None when it allows it."""
+    if not settings["keep_item"]:
+        return KeepItemCode.KEEP_ITEM_DISABLED
+    cap = settings["keep_item_max_value"]
+    if cap is not None and return_value > cap:
+        return KeepItemCode.ABOVE_MAX_ITEM_VALUE
+    return None
 
 
 def _eligibility(
@@ -302,5 +361,9 @@ def _unknown_line(
         refund_timing=base["refund_timing"],
         qc_level=base["qc_level"],
         store_credit_bonus_percent=base["store_credit_bonus_percent"],
+        damaged_deduction_percent=base["damaged_deduction_percent"],
+        used_deduction_percent=base["used_deduction_percent"],
+        keep_item_refusal=KeepItemCode.NOT_APPROVABLE,
+        keep_item_recovered_value=zero,
         rules_fired=(),
     )

@@ -15,7 +15,14 @@ from retorno.domain.policies.facts import LineFacts
 # Settings that describe the whole return rather than one line. Only rules whose conditions
 # are all about the order or customer may change them, so a return has one value for each.
 RETURN_LEVEL_SETTINGS: frozenset[str] = frozenset(
-    {"return_shipping_fee", "review_above_amount", "refund_shipping"}
+    {
+        "return_shipping_fee",
+        "review_above_amount",
+        "refund_shipping",
+        "instant_exchange",
+        "instant_exchange_return_days",
+        "return_shipping_cost",
+    }
 )
 
 # Settings that define the return window. A rule conditioned on days since delivery may not

@@ -1,4 +1,5 @@
-"""The payment port: how Retorno asks a payment provider (or a person) to give money back.
+"""The payment port: how Retorno asks a payment provider (or a person) to give money back, or to
+take it (a dearer exchange's difference, an instant exchange whose original never came back).
 
 Every call carries the refund's idempotency key. A provider that sees a key again must answer
 with the refund it already made, never make a second one; that is what makes re-driving a
@@ -14,6 +15,9 @@ Outcomes are three, and only one of them may mark a refund as failed:
 
 Anything ambiguous (timeout, connection reset, 5xx) is raised as `PaymentUnavailable`: the
 caller leaves the refund pending and re-drives it later with the same key.
+
+Charges follow exactly the same contract, in the other direction: `charge` takes money from the
+shopper's original payment method at most once per idempotency key.
 """
 
 from __future__ import annotations
@@ -50,6 +54,30 @@ class RefundOutcome:
     message: str = ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChargeRequest:
+    """One charge to take from the shopper. `amount` is positive, in minor units of `currency`."""
+
+    idempotency_key: str
+    amount: Decimal
+    currency: str
+    store_id: int
+    order_reference: str
+    reference: str  # the RMA or exchange number, for the shopper's statement
+    reason: str  # exchange_difference, unreturned_item
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeOutcome:
+    """SUCCEEDED: the money was taken; FAILED: a definite refusal (card declined, no payment
+    method on file); PENDING: nothing known yet, or a person must act."""
+
+    status: OutcomeStatus
+    provider_reference: str = ""
+    message: str = ""
+
+
 class PaymentUnavailable(Exception):
     """The outcome is unknown (timeout, 5xx, connection lost): retry later with the same key."""
 
@@ -61,6 +89,13 @@ class PaymentGateway(Protocol):
 
     def refund(self, request: RefundRequest) -> RefundOutcome:
         """Pay `request` back at most once per idempotency key.
+
+        Returns the outcome; raises PaymentUnavailable when the outcome is unknown.
+        """
+        ...
+
+    def charge(self, request: ChargeRequest) -> ChargeOutcome:
+        """Take `request` from the shopper at most once per idempotency key.
 
         Returns the outcome; raises PaymentUnavailable when the outcome is unknown.
         """

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import base64
 import re
-import shutil
 import subprocess
 import zlib
-
-import pytest
 
 from retorno.integrations.labels import render_label_pdf
 from retorno.integrations.tests.fixtures import SHOPPER, WAREHOUSE
@@ -63,7 +60,6 @@ def test_rendering_is_deterministic() -> None:
     assert _label() == _label()
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_pdftotext_reads_the_label(tmp_path) -> None:
     path = tmp_path / "label.pdf"
     path.write_bytes(_label(drop_off_code="DX7K-92QF"))

@@ -118,13 +118,13 @@ def variant_pair(
     return old, new
 
 
-def set_policy_base(store: Store, **changes: Any) -> None:
-    """Publish a policy version whose base differs from the default by `changes`."""
+def set_policy_base(store: Store, *rules: dict[str, Any], **changes: Any) -> None:
+    """Publish a policy version whose base differs from the default by `changes`, with `rules`
+    after the default ones."""
     from retorno.domain.policies.document import default_policy_document
-    from retorno.policies import services as policy_services
+    from retorno.policies.services import policy_publish
 
     doc = default_policy_document()
     doc["base"].update(changes)
-    publish = getattr(policy_services, "policy_publish", None)
-    assert publish is not None, "policy_publish service expected"
-    publish(store=store, document=doc, actor=AGENT)
+    doc["rules"].extend(rules)
+    policy_publish(store=store, document=doc, actor=AGENT)

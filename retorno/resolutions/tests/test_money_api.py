@@ -9,7 +9,13 @@ import pytest
 
 from retorno.api.tests.client import ApiClient, problem
 from retorno.resolutions.models import Claim, Refund, ResolutionSettings
-from retorno.resolutions.tests.conftest import AGENT, open_return, order_with, receive
+from retorno.resolutions.tests.conftest import (
+    AGENT,
+    open_return,
+    order_with,
+    receive,
+    set_policy_base,
+)
 from retorno.returns import services
 
 pytestmark = pytest.mark.django_db
@@ -178,14 +184,16 @@ def test_claims_open_resolve_and_list(store, api, provider):
 
 
 def test_keep_item_endpoint(store, api, provider):
-    ResolutionSettings.objects.filter(store=store).update(
-        keep_item_enabled=True, return_shipping_cost=Decimal("9.00")
-    )
-    order = order_with(store, quantity=1, unit_price="4.00")
-    ret = open_return(store, order, quantity=1)
-    response = api.post(f"/returns/{ret.rma}/keep-item", {"note": "cheaper to keep"})
-    assert response.status_code == 200, response.content
-    assert body(response)["results"][0]["kind"] == "keep_item"
+    set_policy_base(store, keep_item=True, return_shipping_cost="9.00")
+    cheap = open_return(store, order_with(store, quantity=1, unit_price="4.00"), quantity=1)
+    dear = open_return(store, order_with(store, quantity=1, unit_price="40.00"), quantity=1)
+    refunds = body(api.get(f"/refunds?rma={cheap.rma}"))["results"]
+    assert [r["kind"] for r in refunds] == ["keep_item"]  # kept when it was approved
+    problem(api.post(f"/returns/{cheap.rma}/keep-item", {"note": "again"}), 409,
+            "illegal_transition")  # fmt: skip
+    refused = api.post(f"/returns/{dear.rma}/keep-item", {"note": "please"})
+    problem(refused, 422, "keep_item_not_allowed")
+    assert body(refused)["reason"] == "worth_returning"
 
 
 # --- authorization matrix ------------------------------------------------------------------------

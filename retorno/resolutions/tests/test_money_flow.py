@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from retorno.core.errors import Unprocessable
+from retorno.core.errors import Conflict, Unprocessable
 from retorno.core.models import OutboxMessage
 from retorno.resolutions import selectors
-from retorno.resolutions.models import ExchangeOrder, Refund, ResolutionSettings
+from retorno.resolutions.models import ExchangeOrder, Refund
 from retorno.resolutions.tests.conftest import (
     AGENT,
     inspect,
@@ -87,6 +87,18 @@ def test_inspection_damage_lowers_the_refund_and_says_why(store, provider):
     event = ret.events.get(kind="refunded")
     assert "damaged" in event.note
     assert event.data["deductions"][0]["code"] == "shopper_damage"
+
+
+@pytest.mark.parametrize(("percent", "deducted"), [("20", "12.00"), ("0", "0.00")])
+def test_the_policy_sets_the_damage_deduction_rate(store, provider, percent, deducted):
+    set_policy_base(store, refund_timing="on_inspection", damaged_deduction_percent=percent)
+    order = order_with(store, quantity=2, unit_price="30.00")
+    ret = open_return(store, order, quantity=2)
+    receive(store, ret, 2)
+    inspect(store, ret, "damaged")
+    refund = Refund.objects.get()
+    assert refund.deduction_amount == Decimal(deducted)
+    assert refund.amount == Decimal("55.00") - Decimal(deducted)
 
 
 def test_lenient_qc_deducts_nothing(store, provider):
@@ -183,14 +195,22 @@ def test_exchange_of_fewer_units_gives_stock_back(store, provider):
     assert ExchangeOrder.objects.get().lines.get().units == 2
 
 
-def test_instant_exchange_for_trusted_tiers(store, provider):
-    ResolutionSettings.objects.filter(store=store).update(instant_exchange_tiers=["gold"])
+GOLD_INSTANT = {"id": "gold-instant", "when": {"tier_in": ["gold"]},
+                "then": {"instant_exchange": True}}  # fmt: skip
+
+
+@pytest.mark.parametrize(("tier", "instant"), [("gold", True), ("bronze", False)])
+def test_instant_exchange_for_the_tiers_the_policy_names(store, provider, tier, instant):
+    set_policy_base(store, GOLD_INSTANT)
     old, new = variant_pair(store, stock=5)
-    order = order_with(store, quantity=1, unit_price="20.00", variant=old, tier="gold")
-    open_return(store, order, quantity=1, resolution="exchange", exchange_variant_id=new.id)
+    order = order_with(store, quantity=1, unit_price="20.00", variant=old, tier=tier)
+    ret = open_return(store, order, quantity=1, resolution="exchange", exchange_variant_id=new.id)
+    assert ret.decision["instant_exchange"] is instant
     exchange = ExchangeOrder.objects.get()
-    assert exchange.instant and exchange.state == "released"
-    assert OutboxMessage.objects.filter(kind="exchange_order.created").count() == 1
+    assert exchange.instant is instant
+    assert exchange.state == ("released" if instant else "reserved")
+    emitted = OutboxMessage.objects.filter(kind="exchange_order.created").count()
+    assert emitted == (1 if instant else 0)
 
 
 def test_exchange_out_of_stock_is_refused_and_nothing_changes(store, provider):
@@ -205,14 +225,14 @@ def test_exchange_out_of_stock_is_refused_and_nothing_changes(store, provider):
 
 
 def test_keep_the_item_when_shipping_costs_more(store, provider):
-    ResolutionSettings.objects.filter(store=store).update(
-        keep_item_enabled=True, return_shipping_cost=Decimal("8.00")
-    )
+    set_policy_base(store, keep_item=True, return_shipping_cost="8.00")
     order = order_with(store, quantity=1, unit_price="5.00")
-    ret = open_return(store, order, quantity=1)
-    refunding.return_keep_item(store=store, rma=ret.rma, actor=AGENT)
+    ret = open_return(store, order, quantity=1)  # approved at once, so kept at once
     ret.refresh_from_db()
     assert (ret.status, ret.method) == ("resolved", "keep")
+    assert events(ret)[-2:] == ["resolved", "refunded"]  # refunded once the payment went through
+    assert ret.events.get(kind="resolved").data["keep_item"] is True
+    assert not OutboxMessage.objects.filter(kind__startswith="logistics.").exists()
     refund = Refund.objects.get()
     assert (refund.kind, refund.amount, refund.return_shipping_fee_amount) == (
         "keep_item",
@@ -220,17 +240,30 @@ def test_keep_the_item_when_shipping_costs_more(store, provider):
         Decimal("0"),
     )
     assert provider.total_paid == Decimal("5.00")
+    with pytest.raises(Conflict):  # kept already: nothing more to do, nothing paid twice
+        refunding.return_keep_item(store=store, rma=ret.rma, actor=AGENT)
+    assert Refund.objects.count() == 1
+
+
+def test_a_return_held_for_review_is_kept_when_an_agent_approves_it(store, provider):
+    set_policy_base(store, keep_item=True, return_shipping_cost="8.00", always_review=True)
+    order = order_with(store, quantity=1, unit_price="5.00")
+    ret = open_return(store, order, quantity=1)
+    assert ret.status == "pending_review" and not Refund.objects.exists()
+    services.return_approve(store=store, rma=ret.rma, actor=AGENT, note="ok")
+    ret.refresh_from_db()
+    assert (ret.status, ret.method) == ("resolved", "keep")
+    assert Refund.objects.get().kind == "keep_item"
 
 
 def test_keep_the_item_refused_when_worth_returning(store, provider):
-    ResolutionSettings.objects.filter(store=store).update(
-        keep_item_enabled=True, return_shipping_cost=Decimal("8.00")
-    )
+    set_policy_base(store, keep_item=True, return_shipping_cost="8.00")
     order = order_with(store, quantity=1, unit_price="50.00")
     ret = open_return(store, order, quantity=1)
     with pytest.raises(Unprocessable) as caught:
         refunding.return_keep_item(store=store, rma=ret.rma, actor=AGENT)
     assert caught.value.code == "keep_item_not_allowed"
+    assert caught.value.extra["reason"] == "worth_returning"
     ret.refresh_from_db()
     assert (ret.status, ret.method) == ("approved", "drop_off")
     assert not Refund.objects.exists()

@@ -1,7 +1,8 @@
-"""Money: refunds (list, preview, execute, retry, mark paid), store credit, claims, keep-the-item.
+"""Money: refunds (list, preview, execute, retry, mark paid), charges (list, read, retry, mark
+paid), store credit, claims, keep-the-item.
 
-Every operation works inside the API key's store; another store's refund, return, claim or
-customer is a 404. Amounts are strings in the currency's minor unit ("12.50").
+Every operation works inside the API key's store; another store's refund, charge, return, claim
+or customer is a 404. Amounts are strings in the currency's minor unit ("12.50").
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from retorno.core.idempotency import request_fingerprint, run_idempotently
 from retorno.domain.money import quantize
 from retorno.resolutions import selectors as money_selectors
 from retorno.resolutions import services as money
-from retorno.resolutions.models import ClaimReason, ClaimResolution, Refund
+from retorno.resolutions.models import Charge, ChargeKind, ClaimReason, ClaimResolution, Refund
 from retorno.returns import refunding
 from retorno.returns.selectors import return_get_for_store
 
@@ -122,6 +123,41 @@ class RefundListOut(Schema):
 
 class RefundFilters(Schema):
     state: str | None = Field(None, pattern=r"^(pending|succeeded|failed)$")
+    rma: str | None = Field(None, max_length=24)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class ChargeOut(Schema):
+    id: int
+    rma: str
+    order: str
+    exchange: str
+    exchange_state: str
+    kind: str
+    state: str
+    attempt: int
+    idempotency_key: str
+    currency: str
+    amount: str
+    refunded_amount: str
+    provider: str
+    provider_reference: str
+    awaiting_manual: bool
+    last_error: str
+    note: str
+    created_at: str
+    succeeded_at: str | None
+    failed_at: str | None
+    refunds: list[int]
+
+
+class ChargeListOut(Schema):
+    results: list[ChargeOut]
+
+
+class ChargeFilters(Schema):
+    state: str | None = Field(None, pattern=r"^(pending|succeeded|failed)$")
+    kind: str | None = Field(None, pattern=rf"^({'|'.join(ChargeKind.values)})$")
     rma: str | None = Field(None, max_length=24)
     limit: int = Field(50, ge=1, le=200)
 
@@ -267,6 +303,34 @@ def refund_body(refund: Refund) -> dict[str, Any]:
             }
             for line in refund.lines.all()
         ],
+    }
+
+
+def charge_body(charge: Charge) -> dict[str, Any]:
+    c = charge.currency
+    refunds = list(charge.refunds.all())
+    return {
+        "id": charge.id,
+        "rma": charge.rma,
+        "order": charge.order.external_id,
+        "exchange": charge.exchange.number,
+        "exchange_state": charge.exchange.state,
+        "kind": charge.kind,
+        "state": charge.state,
+        "attempt": charge.attempt,
+        "idempotency_key": charge.idempotency_key,
+        "currency": c,
+        "amount": _money(charge.amount, c),
+        "refunded_amount": _money(sum((r.amount for r in refunds), Decimal(0)), c),
+        "provider": charge.provider,
+        "provider_reference": charge.provider_reference,
+        "awaiting_manual": charge.awaiting_manual,
+        "last_error": charge.last_error,
+        "note": charge.note,
+        "created_at": charge.created_at.isoformat(),
+        "succeeded_at": _iso(charge.succeeded_at),
+        "failed_at": _iso(charge.failed_at),
+        "refunds": [r.id for r in refunds],
     }
 
 
@@ -420,6 +484,67 @@ def keep_item(request: HttpRequest, rma: str, payload: NoteOnlyIn):
     )
     refunds = money_selectors.refunds_for_return(store=api_key.store, return_id=return_request.id)
     return {"results": [refund_body(r) for r in refunds]}
+
+
+# --- charges -------------------------------------------------------------------------------------
+
+
+def _charge(store: Any, charge_id: int) -> dict[str, Any]:
+    return charge_body(money_selectors.charge_get_for_store(store=store, charge_id=charge_id))
+
+
+@router.get("/charges", response={200: ChargeListOut, **ERRORS}, summary="List charges")
+def charge_list(request: HttpRequest, filters: Query[ChargeFilters]):
+    """Money taken from shoppers, newest first: a dearer exchange's price difference
+    (`exchange_difference`) or an instant exchange whose original never came back
+    (`unreturned_item`). Filter by state, kind or RMA."""
+    api_key = require_scope(request, "read")
+    charges = money_selectors.charge_list_for_store(
+        store=api_key.store,
+        state=filters.state,
+        kind=filters.kind,
+        rma=filters.rma,
+        limit=filters.limit,
+    )
+    return {"results": [charge_body(c) for c in charges]}
+
+
+@router.get("/charges/{charge_id}", response={200: ChargeOut, **ERRORS}, summary="Read a charge")
+def charge_get(request: HttpRequest, charge_id: int):
+    api_key = require_scope(request, "read")
+    return _charge(api_key.store, charge_id)
+
+
+@router.post(
+    "/charges/{charge_id}/retry",
+    response={200: ChargeOut, **WRITE_ERRORS},
+    summary="Retry a charge",
+)
+def charge_retry(request: HttpRequest, charge_id: int):
+    """A failed charge is retried with a new idempotency key (the provider confirmed nothing was
+    taken); a pending one nobody is sending is re-driven with its same key. 409
+    `already_charged` for a charge already taken, `charge_in_flight` while it is being sent."""
+    api_key = require_scope(request, "write")
+    money.charge_retry(store=api_key.store, charge_id=charge_id, actor=actor_of(api_key))
+    return _charge(api_key.store, charge_id)
+
+
+@router.post(
+    "/charges/{charge_id}/mark-paid",
+    response={200: ChargeOut, **WRITE_ERRORS},
+    summary="Record a charge taken by hand",
+)
+def charge_mark_paid(request: HttpRequest, charge_id: int, payload: MarkPaidIn):
+    """For the manual payment adapter: finance took the payment and gives its reference. A
+    dearer exchange held for this charge is then sent for fulfilment."""
+    api_key = require_scope(request, "write")
+    refunding.charge_mark_paid(
+        store=api_key.store,
+        charge_id=charge_id,
+        reference=payload.reference,
+        actor=actor_of(api_key),
+    )
+    return _charge(api_key.store, charge_id)
 
 
 # --- store credit --------------------------------------------------------------------------------

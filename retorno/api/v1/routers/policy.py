@@ -57,5 +57,8 @@ def policy_preview(request: HttpRequest, payload: PolicyPreviewIn):
         "return_shipping_fee": decision.return_shipping_fee,
         "review_reasons": [{"code": r.code, "message": r.message} for r in decision.review_reasons],
         "lines": [line_decision_body(d, lines.get(d.line_id)) for d in decision.lines],
+        "instant_exchange": decision.instant_exchange,
+        "instant_exchange_return_days": decision.instant_exchange_return_days,
+        "keep_item": to_json(decision.keep_item),
         "trace": to_json(list(decision.trace)),
     }
