@@ -102,3 +102,8 @@ urlpatterns += [
     path("claims/open", views_claims.claim_open, name="claim_open"),
     path("claims/opened/<str:number>", views_claims.claim_opened, name="claim_opened"),
 ]
+
+# Evidence photos, for staff of the photo's store.
+from retorno.backoffice import views_photos  # noqa: E402
+
+urlpatterns += [path("photos/<path:name>", views_photos.photo, name="photo")]

@@ -1,0 +1,34 @@
+"""Evidence photos (return reasons, claims, inspections) shown to staff of their store only.
+
+Photos are stored under MEDIA_ROOT as `<folder>/<store id>/<random>.jpg` (core/images.py) and
+MEDIA_ROOT is not served: shoppers' photos are private. The store id in the name is checked
+against the signed-in store, so staff of one store can never open another's photos.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from retorno.backoffice import permissions
+from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.rendering import not_found
+
+_PHOTO_NAME = re.compile(
+    r"^[a-z][a-z_-]{0,39}/(?P<store>\d{1,12})/[0-9a-f]{16,64}(_\w{1,10})?\.jpg$"
+)
+
+
+@require_GET
+@staff_view(permissions.VIEW)
+def photo(request: HttpRequest, staff: StaffContext, name: str) -> HttpResponse:
+    match = _PHOTO_NAME.match(name)
+    if match is None or int(match["store"]) != staff.store.id or not default_storage.exists(name):
+        return not_found(request, staff)
+    response = FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
