@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from retorno.backoffice import permissions
@@ -28,7 +28,8 @@ def photo(request: HttpRequest, staff: StaffContext, name: str) -> HttpResponse:
     match = _PHOTO_NAME.match(name)
     if match is None or int(match["store"]) != staff.store.id or not default_storage.exists(name):
         return not_found(request, staff)
-    response = FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
+    with default_storage.open(name, "rb") as stored:  # re-encoded, so small (max_side)
+        response = HttpResponse(stored.read(), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -34,7 +34,7 @@ def test_staff_of_the_store_see_the_photo_on_the_return_page(signed_in: Any, sto
     assert f'src="{url}"' in page
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
-    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # a JPEG, re-encoded
+    assert response.content[:2] == b"\xff\xd8"  # a JPEG, re-encoded
 
 
 def test_another_store_and_made_up_names_get_404(
