@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from retorno.core.errors import NotFound, Unprocessable
 from retorno.domain.policies import (
     Decision,
+    Outcome,
     PolicyDocumentError,
     decide,
     default_policy_document,
@@ -25,7 +26,7 @@ from retorno.orders.models import Order, OrderLine
 from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_errors
 from retorno.returns import adapters
-from retorno.returns.models import Return, ReturnEvent, ReturnItem
+from retorno.returns.models import Resolution, Return, ReturnEvent, ReturnItem
 from retorno.stores.models import Store
 
 
@@ -238,6 +239,7 @@ class ReturnQuote:
     refund_amount: Any
     store_credit_bonus_amount: Any
     store_credit_bonus_percent: Any
+    keeps_items: bool = False  # approved at once and kept: nothing is sent back
 
     @property
     def fees_amount(self) -> Any:
@@ -286,8 +288,18 @@ def return_quote_for_store(
             units_before=held.get(line.id, 0),
             currency=currency,
         )
-    restocking = sum((d.restocking_fee for d in decision.lines), Decimal("0"))
-    shipping_fee = decision.return_shipping_fee
+    # A return the policy lets the shopper keep is settled at approval without fees: nothing
+    # travels and nothing is restocked (returns/refunding.py, keep-the-item).
+    keeps_items = (
+        decision.outcome is Outcome.APPROVE
+        and decision.keep_item.allowed
+        and resolution != Resolution.EXCHANGE
+    )
+    restocking = Decimal("0")
+    shipping_fee = Decimal("0")
+    if not keeps_items:
+        restocking = sum((d.restocking_fee for d in decision.lines), Decimal("0"))
+        shipping_fee = decision.return_shipping_fee
     refund = max(Decimal("0"), items_amount - restocking - shipping_fee)
     percent = max((d.store_credit_bonus_percent for d in decision.lines), default=Decimal("0"))
     bonus = quantize(refund * percent / 100, currency)
@@ -300,6 +312,7 @@ def return_quote_for_store(
         refund_amount=quantize(refund, currency),
         store_credit_bonus_amount=bonus,
         store_credit_bonus_percent=percent,
+        keeps_items=keeps_items,
     )
 
 

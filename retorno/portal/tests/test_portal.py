@@ -390,3 +390,32 @@ def test_only_the_methods_the_store_offers_are_shown(
     page = client.get(reverse("portal:resolution", args=[shop.slug]))
     choices = [value for value, _label in page.context["form"].fields["method"].choices]
     assert choices == ["drop_off"]
+
+
+def test_a_return_the_policy_lets_the_shopper_keep(
+    client: Client, shop: Store, order: Order
+) -> None:
+    from retorno.core.actors import SYSTEM
+    from retorno.domain.policies import default_policy_document
+    from retorno.policies.services import policy_publish
+
+    document = default_policy_document()
+    document["base"].update({"keep_item": True, "return_shipping_cost": "30.00"})
+    policy_publish(store=shop, document=document, actor=SYSTEM)
+    lookup(client, shop)
+    choose(client, shop, order)
+    options(client, shop)
+    page, token = confirm(client, shop)
+    quote = page.context["quote"]
+    assert quote.keeps_items and quote.return_shipping_fee_amount == 0
+    assert quote.refund_amount == quote.items_amount  # no fee: nothing travels
+    assert 'id="keep-items"' in page.content.decode()
+
+    done = client.post(
+        reverse("portal:review", args=[shop.slug]), {"submission": token}, follow=True
+    )
+    created = Return.objects.get()
+    assert (created.status, created.method) == ("resolved", "keep")
+    assert "Keep the items: nothing to send back" in done.content.decode()
+    tracking = client.get(reverse("portal:tracking", args=[created.tracking_token]))
+    assert 'id="keep-items"' in tracking.content.decode()
