@@ -107,3 +107,8 @@ urlpatterns += [
 from retorno.backoffice import views_photos  # noqa: E402
 
 urlpatterns += [path("photos/<path:name>", views_photos.photo, name="photo")]
+
+# Finance exports.
+from retorno.backoffice import views_exports  # noqa: E402
+
+urlpatterns += [path("finance/export", views_exports.finance_export, name="finance_export")]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from retorno.core.actors import Actor
 from retorno.core.errors import Conflict, Unprocessable
 from retorno.core.outbox import outbox_enqueue
+from retorno.core.spreadsheets import safe_cell
 from retorno.domain.documents import DocumentError
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
@@ -524,26 +525,20 @@ def rtv_batch_csv(batch: RtvBatch) -> str:
         writer.writerow(
             [
                 batch.id,
-                _cell(batch.supplier_name or batch.supplier_code),
+                safe_cell(batch.supplier_name or batch.supplier_code),
                 unit.rma,
-                _cell(unit.sku),
+                safe_cell(unit.sku),
                 unit.quantity,
                 unit.grade,
-                _cell(unit.reason),
+                safe_cell(unit.reason),
                 unit.unit_value_amount.normalize() if unit.unit_value_amount else "0",
                 unit.currency,
                 unit.received_at.isoformat(),
                 unit.rtv_deadline_at.isoformat() if unit.rtv_deadline_at else "",
-                _cell(unit.notes),
+                safe_cell(unit.notes),
             ]
         )
     return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    text = str(text or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 __all__ = [

@@ -1,0 +1,76 @@
+"""Finance exports: the refund and charge ledgers of a period as CSV, for reconciliation with
+the payment provider's statements. Days are the store's own (its timezone)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from retorno.backoffice import permissions
+from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.rendering import render_page
+from retorno.domain.resolutions.ledger import RefundState
+from retorno.resolutions import exports
+
+LEDGERS = {
+    "refunds": (exports.REFUND_COLUMNS, exports.refund_rows),
+    "charges": (exports.CHARGE_COLUMNS, exports.charge_rows),
+}
+
+
+class ExportForm(forms.Form):
+    ledger = forms.ChoiceField(
+        label=_("Ledger"), choices=[("refunds", _("Refunds")), ("charges", _("Charges"))]
+    )
+    start = forms.DateField(label=_("From (first day)"), required=False)
+    end = forms.DateField(label=_("To (last day)"), required=False)
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("All")), *((s.value, s.value) for s in RefundState)],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The last day is before the first one."))
+        return cleaned
+
+
+def _day_start(day: date | None, zone: ZoneInfo) -> datetime | None:
+    return None if day is None else datetime.combine(day, time.min, zone)
+
+
+@require_GET
+@staff_view(permissions.REFUND_VIEW)
+def finance_export(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    """Without `download`: the form. With it: the CSV, or the form with what to correct."""
+    if "download" not in request.GET:
+        form = ExportForm(initial={"ledger": request.GET.get("ledger", "refunds")})
+        return render_page(request, "backoffice/finance_export.html", {"form": form},
+                           staff=staff, section="finance")  # fmt: skip
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return render_page(request, "backoffice/finance_export.html", {"form": form},
+                           staff=staff, section="finance", status=422)  # fmt: skip
+    data = form.cleaned_data
+    zone = ZoneInfo(staff.store.timezone or "UTC")
+    end = data["end"] + timedelta(days=1) if data["end"] else None
+    columns, rows = LEDGERS[data["ledger"]]
+    lines = exports.csv_lines(
+        columns,
+        rows(store=staff.store, since=_day_start(data["start"], zone),
+             until=_day_start(end, zone), state=data["state"] or None),
+    )  # fmt: skip
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    period = "-".join(str(d) for d in (data["start"], data["end"]) if d) or "all"
+    filename = f"{staff.store.slug}-{data['ledger']}-{period}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response  # type: ignore[return-value]
