@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from retorno.domain.returns.reasons import REASONS, photos_required
+from retorno.domain.returns.reasons import REASONS
 from retorno.portal import display
 from retorno.portal.photos import MAX_PHOTOS_PER_ITEM, PhotoError, check_photo
 
@@ -77,10 +77,18 @@ class ItemForm(forms.Form):
         help_text=gettext_lazy("JPEG, PNG or WebP, up to 5 MB each, at most 3."),
     )
 
-    def __init__(self, *args: Any, returnable: int, has_photos: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        returnable: int,
+        has_photos: bool = False,
+        photo_reasons: frozenset[str] = frozenset(),
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.returnable = returnable
         self.has_photos = has_photos
+        self.photo_reasons = photo_reasons  # the policy's reasons that need a photo, this line
         cast(forms.ChoiceField, self.fields["reason"]).choices = display.reason_choices()
         self.fields["quantity"].widget.attrs["max"] = returnable
 
@@ -99,7 +107,7 @@ class ItemForm(forms.Form):
         reason = data.get("reason")
         if not reason or reason not in REASONS:
             self.add_error("reason", _("Choose why you are returning this item."))
-        elif photos_required(reason) and not data.get("photos") and not self.has_photos:
+        elif reason in self.photo_reasons and not data.get("photos") and not self.has_photos:
             self.add_error(
                 "photos", _("Add at least one photo showing the problem for this reason.")
             )

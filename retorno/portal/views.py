@@ -242,9 +242,17 @@ def _line_rows(store: Store, order: Order, draft: dict[str, Any], data: Any, fil
                 prefix=f"l{line.id}",
                 returnable=returnable,
                 has_photos=bool(before and before.get("photos")),
+                photo_reasons=frozenset(decision.photo_required_reasons)
+                if decision
+                else frozenset(),
                 initial=initial,
             )
             row["photos_kept"] = len(before.get("photos", [])) if before else 0
+            row["photo_reasons"] = (
+                [display.reason_label(code) for code in sorted(decision.photo_required_reasons)]
+                if decision
+                else []
+            )
         rows.append(row)
     return eligibility, rows
 

@@ -67,6 +67,7 @@ class LineDecision:
     store_credit_bonus_percent: Decimal
     damaged_deduction_percent: Decimal
     used_deduction_percent: Decimal
+    photo_required_reasons: frozenset[str]
     keep_item_refusal: KeepItemCode | None
     keep_item_recovered_value: Decimal
     rules_fired: tuple[str, ...]

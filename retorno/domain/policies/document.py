@@ -67,6 +67,7 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
     "return_shipping_cost": _DECIMAL,
     "damaged_deduction_percent": _DECIMAL,
     "used_deduction_percent": _DECIMAL,
+    "photo_required_reasons": _NAMES,
 }
 
 # Settings added after schema 1 was published. A stored version written before them means
@@ -81,6 +82,7 @@ ADDED_SETTINGS_DEFAULTS: dict[str, Any] = {
     "return_shipping_cost": "0.00",
     "damaged_deduction_percent": "50",
     "used_deduction_percent": "0",
+    "photo_required_reasons": ["defective", "damaged"],
 }
 _REQUIRED_BASE_SETTINGS = [
     key for key in _SETTINGS_PROPERTIES if key not in ADDED_SETTINGS_DEFAULTS
@@ -362,7 +364,13 @@ def _typed_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     """Convert JSON values into the types the engine uses, so it converts nothing per call."""
     typed: dict[str, Any] = {}
     for key, value in settings.items():
-        if key in ("excluded_categories", "excluded_tags", "fee_waived_reasons", "review_reasons"):
+        if key in (
+            "excluded_categories",
+            "excluded_tags",
+            "fee_waived_reasons",
+            "review_reasons",
+            "photo_required_reasons",
+        ):
             typed[key] = frozenset(value)
         elif key == "resolutions":
             typed[key] = tuple(value)

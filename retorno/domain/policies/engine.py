@@ -270,6 +270,7 @@ def _decide_line(
         store_credit_bonus_percent=settings["store_credit_bonus_percent"],
         damaged_deduction_percent=settings["damaged_deduction_percent"],
         used_deduction_percent=settings["used_deduction_percent"],
+        photo_required_reasons=settings["photo_required_reasons"],
         keep_item_refusal=_keep_line_refusal(settings, return_value),
         keep_item_recovered_value=quantize(
             return_value * settings["keep_item_recovery_percent"] / _HUNDRED, currency
@@ -363,6 +364,7 @@ def _unknown_line(
         store_credit_bonus_percent=base["store_credit_bonus_percent"],
         damaged_deduction_percent=base["damaged_deduction_percent"],
         used_deduction_percent=base["used_deduction_percent"],
+        photo_required_reasons=base["photo_required_reasons"],
         keep_item_refusal=KeepItemCode.NOT_APPROVABLE,
         keep_item_recovered_value=zero,
         rules_fired=(),

@@ -14,13 +14,13 @@ from types import MappingProxyType
 
 @dataclass(frozen=True, slots=True)
 class ReturnReason:
-    """A leaf reason. `photos_required`: the shopper must show the problem. `size_direction`:
-    +1 when a bigger size would fit (too small), -1 when a smaller one would, 0 otherwise."""
+    """A leaf reason. `size_direction`: +1 when a bigger size would fit (too small), -1 when a
+    smaller one would, 0 otherwise. Which reasons need a photo is the store's policy
+    (`photo_required_reasons`)."""
 
     code: str
     group: str
     label: str
-    photos_required: bool = False
     size_direction: int = 0
 
 
@@ -44,8 +44,8 @@ TAXONOMY: tuple[ReasonGroup, ...] = (
         "quality",
         "Quality",
         (
-            ReturnReason("defective", "quality", "Defective", photos_required=True),
-            ReturnReason("damaged", "quality", "Damaged in transit", photos_required=True),
+            ReturnReason("defective", "quality", "Defective"),
+            ReturnReason("damaged", "quality", "Damaged in transit"),
         ),
     ),
     ReasonGroup(
@@ -74,11 +74,6 @@ REASONS: MappingProxyType[str, ReturnReason] = MappingProxyType(
 def get_reason(code: str) -> ReturnReason | None:
     """The leaf reason for `code`, or None when it is not part of the taxonomy."""
     return REASONS.get(code)
-
-
-def photos_required(code: str) -> bool:
-    reason = REASONS.get(code)
-    return reason is not None and reason.photos_required
 
 
 def size_direction(code: str) -> int:

@@ -419,3 +419,24 @@ def test_a_return_the_policy_lets_the_shopper_keep(
     assert "Keep the items: nothing to send back" in done.content.decode()
     tracking = client.get(reverse("portal:tracking", args=[created.tracking_token]))
     assert 'id="keep-items"' in tracking.content.decode()
+
+
+def test_the_policy_says_which_reasons_need_a_photo(
+    client: Client, shop: Store, order: Order
+) -> None:
+    from retorno.core.actors import SYSTEM
+    from retorno.domain.policies import default_policy_document
+    from retorno.policies.services import policy_publish
+
+    document = default_policy_document()
+    document["base"]["photo_required_reasons"] = ["too_small"]
+    policy_publish(store=shop, document=document, actor=SYSTEM)
+    lookup(client, shop)
+    page = client.get(reverse("portal:order", args=[shop.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "A photo is required for these reasons: Too small." in page.content.decode()
+
+    too_small = choose(client, shop, order, reason="too_small")
+    assert too_small.status_code == 422
+    assert "Add at least one photo" in too_small.content.decode()
+    defective = choose(client, shop, order, reason="defective")
+    assert defective.status_code == 302  # no longer needs one under this policy
