@@ -34,6 +34,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("backoffice:refunds", _("Refunds"), permissions.REFUND_VIEW, "finance"),
     NavItem("backoffice:claims", _("Claims"), permissions.CLAIM_VIEW, "claims"),
     NavItem("backoffice:carriers", _("Carriers"), permissions.CONFIGURE, "carriers"),
+    NavItem("backoffice:settings_policy", _("Settings"), permissions.CONFIGURE, "settings"),
 ]
 
 

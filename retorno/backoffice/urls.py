@@ -112,3 +112,23 @@ urlpatterns += [path("photos/<path:name>", views_photos.photo, name="photo")]
 from retorno.backoffice import views_exports  # noqa: E402
 
 urlpatterns += [path("finance/export", views_exports.finance_export, name="finance_export")]
+
+# Store settings (admins): the return policy with its versions and "Try it", warehouse documents.
+from retorno.backoffice import views_settings  # noqa: E402
+
+urlpatterns += [
+    path("settings/policy", views_settings.policy, name="settings_policy"),
+    path("settings/policy/publish", views_settings.policy_publish, name="settings_policy_publish"),
+    path("settings/policy/try", views_settings.policy_try, name="settings_policy_try"),
+    path(
+        "settings/policy/versions/<int:number>",
+        views_settings.policy_version,
+        name="settings_policy_version",
+    ),
+    path("settings/warehouse", views_settings.warehouse, name="settings_warehouse"),
+    path(
+        "settings/warehouse/<slug:kind>",
+        views_settings.warehouse_publish,
+        name="settings_warehouse_publish",
+    ),
+]
