@@ -127,6 +127,11 @@ urlpatterns += [
     ),
     path("settings/warehouse", views_settings.warehouse, name="settings_warehouse"),
     path(
+        "settings/warehouse/suppliers",
+        views_settings.supplier_save,
+        name="settings_supplier_save",
+    ),
+    path(
         "settings/warehouse/<slug:kind>",
         views_settings.warehouse_publish,
         name="settings_warehouse_publish",

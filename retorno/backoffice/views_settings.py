@@ -41,7 +41,7 @@ from retorno.domain.policies import (
     parse_policy,
 )
 from retorno.domain.warehouse import DispositionRule
-from retorno.orders.models import Order
+from retorno.orders.models import Order, Product
 from retorno.policies import selectors as policy_selectors
 from retorno.policies import services as policy_services
 from retorno.policies.models import PolicyVersion
@@ -92,6 +92,15 @@ class FieldProblem:
 
 
 # --- forms -------------------------------------------------------------------------------------
+
+
+class SupplierForm(forms.Form):
+    """One supplier's return terms, keyed by its code (the catalog's vendor field)."""
+
+    code = forms.CharField(label=gettext_lazy("Code (vendor)"), max_length=120)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)
+    terms_days = forms.IntegerField(label=gettext_lazy("Terms (days)"), min_value=0, max_value=3650)
+    contact_email = forms.EmailField(label=gettext_lazy("Contact"), required=False)
 
 
 class DocumentForm(forms.Form):
@@ -548,11 +557,31 @@ def warehouse_publish(request: HttpRequest, staff: StaffContext, kind: str) -> H
     return _warehouse_page(request, staff, edited=edited, status=422)
 
 
+@require_POST
+@staff_view(permissions.CONFIGURE)
+def supplier_save(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    form = SupplierForm(request.POST)
+    if form.is_valid():
+        try:
+            supplier = warehouse_services.supplier_save(store=staff.store, **form.cleaned_data)
+        except Unprocessable as error:
+            form.add_error(None, error.detail)
+        else:
+            messages.success(
+                request,
+                _("%(supplier)s: %(days)s days to send goods back.")
+                % {"supplier": supplier.name or supplier.code, "days": supplier.terms_days},
+            )
+            return redirect("backoffice:settings_warehouse")
+    return _warehouse_page(request, staff, supplier_form=form, status=422)
+
+
 def _warehouse_page(
     request: HttpRequest,
     staff: StaffContext,
     *,
     edited: dict[str, Any] | None = None,
+    supplier_form: SupplierForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """One section per document kind; the section just sent keeps its draft and problems."""
@@ -575,6 +604,9 @@ def _warehouse_page(
             "disposition_rules": [_disposition_rule_row(rule) for rule in rules.rules],
             "recycle_below": rules.defaults.damaged_recycle_below,
             "suppliers": _suppliers(staff.store),
+            "vendors_without_terms": _vendors_without_terms(staff.store),
+            "supplier_form": supplier_form
+            or SupplierForm(initial={"terms_days": warehouse_selectors.DEFAULT_RTV_TERMS_DAYS}),
             "default_terms_days": warehouse_selectors.DEFAULT_RTV_TERMS_DAYS,
             "currency": staff.store.currency,
         },
@@ -606,8 +638,18 @@ def _disposition_rule_row(rule: DispositionRule) -> dict[str, Any]:
 
 
 def _suppliers(store: Store) -> list[Supplier]:
-    # Read-only here: supplier terms are plain rows with no versioned document or service yet.
     return list(Supplier.objects.for_store(store).order_by("code"))
+
+
+def _vendors_without_terms(store: Store) -> list[str]:
+    """Vendors of the catalog with no terms recorded: they get the default terms."""
+    known = {
+        code.casefold() for code in Supplier.objects.for_store(store).values_list("code", flat=True)
+    }
+    vendors = (
+        Product.objects.filter(store=store).exclude(vendor="").values_list("vendor", flat=True)
+    )
+    return sorted({v for v in vendors if v.casefold() not in known})
 
 
 # --- helpers -----------------------------------------------------------------------------------

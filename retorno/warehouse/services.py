@@ -56,6 +56,7 @@ from retorno.warehouse.models import (
     InventoryEvent,
     RtvBatch,
     RtvStatus,
+    Supplier,
     UnexpectedItem,
     WarehouseDocument,
 )
@@ -484,6 +485,43 @@ def _refresh_deadline(batch: RtvBatch) -> None:
     batch.save(update_fields=["deadline_at"])
 
 
+def supplier_save(
+    *, store: Store, code: str, terms_days: int, name: str = "", contact_email: str = ""
+) -> Supplier:
+    """Record a supplier's return terms (matched to products by their vendor, ignoring case).
+
+    Units already waiting in an open return-to-vendor batch of that supplier get their deadline
+    recounted from receipt with the new terms, so the batch shows what the supplier now accepts;
+    shipped batches keep theirs.
+    """
+    code = code.strip()
+    if not code or len(code) > 120:
+        raise Unprocessable("Give the supplier's code as in the catalog's vendor field.",
+                            code="invalid_supplier")  # fmt: skip
+    whole = isinstance(terms_days, int) and not isinstance(terms_days, bool)
+    if not whole or not 0 <= terms_days <= 3650:
+        raise Unprocessable("Terms are a whole number of days, 0 to 3650.", code="invalid_terms")
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().filter(
+            store=store, code__iexact=code
+        ).first() or Supplier(store=store, code=code)
+        supplier.name = name.strip()[:200]
+        supplier.terms_days = terms_days
+        supplier.contact_email = contact_email.strip()[:254]
+        supplier.save()
+        key = rtv_batch_key(code).supplier
+        for batch in RtvBatch.objects.select_for_update().filter(
+            store=store, supplier_code=key, status=RtvStatus.OPEN
+        ):
+            for unit in batch.inspections.all():
+                unit.rtv_deadline_at = rtv_deadline(unit.received_at, terms_days)
+                unit.save(update_fields=["rtv_deadline_at"])
+            batch.supplier_name = supplier.name or supplier.code
+            batch.save(update_fields=["supplier_name"])
+            _refresh_deadline(batch)
+    return supplier
+
+
 def rtv_batch_ship(*, store: Store, batch_id: int, actor: Actor, now: datetime) -> RtvBatch:
     """Mark an open batch as shipped to its supplier; its units' disposition becomes final."""
     batch = RtvBatch.objects.select_for_update().filter(store=store, id=batch_id).first()
@@ -553,5 +591,6 @@ __all__ = [
     "inspection_record",
     "rtv_batch_csv",
     "rtv_batch_ship",
+    "supplier_save",
     "unexpected_item_record",
 ]

@@ -331,7 +331,7 @@ def test_invalid_warehouse_documents_give_422_with_field_paths_and_write_nothing
     assert response.status_code == 422 and "checklists[0].checks[0].id" in response.content.decode()
     response = client.post("/staff/settings/warehouse/checklists", {"document": "{"})
     assert response.status_code == 422 and "not valid JSON" in response.content.decode()
-    response = client.post("/staff/settings/warehouse/suppliers", {"document": "{}"})
+    response = client.post("/staff/settings/warehouse/returns_policy", {"document": "{}"})
     assert response.status_code == 404
     assert state() == before
 
@@ -381,3 +381,39 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
     for url in ("/staff/settings/policy", "/staff/settings/warehouse"):
         response = client.get(url)
         assert response.status_code == 302 and "/staff/login" in response["Location"]
+
+
+def test_admin_records_supplier_terms_and_sees_vendors_on_the_default(
+    store: Store, signed_in: SignIn
+) -> None:
+    from retorno.orders.catalog import product_upsert
+
+    product_upsert(store=store, external_id="p-1", title="Boot", vendor="Acme",
+                   variants=[{"sku": "BOOT-1", "price": "50.00"}])  # fmt: skip
+    client = signed_in("admin")
+    assert "Acme" in client.get("/staff/settings/warehouse").content.decode()
+
+    saved = client.post(
+        "/staff/settings/warehouse/suppliers",
+        {"code": "Acme", "name": "Acme SL", "terms_days": "21", "contact_email": "rtv@acme.test"},
+    )
+    assert saved.status_code == 302
+    supplier = Supplier.objects.get(store=store)
+    assert (supplier.code, supplier.terms_days, supplier.contact_email) == (
+        "Acme",
+        21,
+        "rtv@acme.test",
+    )
+    html = client.get("/staff/settings/warehouse").content.decode()
+    assert 'data-supplier="Acme"' in html and 'id="vendors-without-terms"' not in html
+
+    bad = client.post("/staff/settings/warehouse/suppliers", {"code": "Acme", "terms_days": "-3"})
+    assert bad.status_code == 422
+    assert Supplier.objects.get(store=store).terms_days == 21
+    assert (
+        signed_in("warehouse")
+        .post("/staff/settings/warehouse/suppliers", {"code": "X", "terms_days": "5"})
+        .status_code
+        == 403
+    )
+    assert Supplier.objects.filter(store=store).count() == 1

@@ -400,6 +400,32 @@ def test_defective_units_gather_per_supplier_with_the_earliest_deadline(store: S
     assert caught.value.code == "disposition_final"
 
 
+def test_new_supplier_terms_recount_the_deadlines_of_its_open_batch_only(store: Store) -> None:
+    Supplier.objects.create(store=store, code="Acme Shoes", name="Acme", terms_days=14)
+    ret = approved_return(store, reason="defective")
+    receive(ret)
+    inspect(ret, grade="damaged")
+    inspection.return_item_disposition_set(store=store, rma=ret.rma, line=line_of(ret), actor=STAFF)
+    batch = RtvBatch.objects.get()
+
+    saved = warehouse.supplier_save(store=store, code="ACME SHOES", terms_days=45, name="Acme SL")
+
+    unit = batch.inspections.get()
+    batch.refresh_from_db()
+    assert (saved.code, saved.terms_days, Supplier.objects.count()) == ("Acme Shoes", 45, 1)
+    assert unit.rtv_deadline_at == unit.received_at + timedelta(days=45)
+    assert batch.deadline_at == unit.rtv_deadline_at and batch.supplier_name == "Acme SL"
+    inspection.rtv_batch_ship(store=store, batch_id=batch.id, actor=STAFF)
+    warehouse.supplier_save(store=store, code="Acme Shoes", terms_days=5)
+    batch.refresh_from_db()
+    assert batch.deadline_at == unit.rtv_deadline_at  # shipped: its deadline stays
+    for bad in (-1, 3651, True):
+        with pytest.raises(Unprocessable) as caught:
+            warehouse.supplier_save(store=store, code="Acme Shoes", terms_days=bad)
+        assert caught.value.code == "invalid_terms"
+    assert Supplier.objects.get().terms_days == 5
+
+
 def test_a_product_without_supplier_cannot_go_to_vendor(store: Store) -> None:
     ret = approved_return(store, vendor="")
     receive(ret)
