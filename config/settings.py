@@ -185,4 +185,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "retorno.returns.tasks.instant_exchange_charge_backs",
         "schedule": 3600.0,
     },
+    "instant-exchange-reminders": {
+        "task": "retorno.returns.tasks.instant_exchange_reminders",
+        "schedule": 3600.0,
+    },
 }

@@ -86,6 +86,39 @@ EVENT = {
     "refunded": _("Refunded"),
     "exchange_reserved": _("Exchange reserved"),
     "kept_by_shopper": _("Kept by the shopper"),
+    "picked_up": _("Picked up by the carrier"),
+    "carrier_not_found": _("Carrier not found"),
+    "inspection_skipped": _("Inspection skipped"),
+    "charge_issued": _("Charge issued"),
+    "charged": _("Charged"),
+    "charge_failed": _("Charge declined"),
+    "charge_back_issued": _("Charged back: original not returned"),
+    "exchange_released_unpaid": _("Exchange sent without payment"),
+    "return_due_soon": _("Reminder: original due back soon"),
+}
+# A few events read better with what their data says (what the money was for, a kept item).
+EVENT_DETAIL = {
+    ("resolved", "keep_item"): _("Resolved: the shopper keeps the items"),
+    ("charge_issued", "exchange_difference"): _("Charge issued: exchange price difference"),
+    ("charged", "exchange_difference"): _("Charged: exchange price difference"),
+    ("charged", "unreturned_item"): _("Charged: original not returned"),
+    ("charge_failed", "exchange_difference"): _("Charge declined: exchange price difference"),
+    ("charge_failed", "unreturned_item"): _("Charge declined: original not returned"),
+    ("refund_issued", "charge_refund"): _("Charge refunded: original arrived"),
+    ("refunded", "charge_refund"): _("Charge refunded: original arrived"),
+}
+MONEY_KIND = {
+    "return": _("Refund"),
+    "keep_item": _("Refund (item kept)"),
+    "exchange_difference": _("Exchange price difference"),
+    "claim": _("Claim refund"),
+    "charge_refund": _("Charge refunded"),
+    "unreturned_item": _("Original not returned"),
+}
+MONEY_STATE = {
+    "pending": _("Pending"),
+    "succeeded": _("Paid"),
+    "failed": _("Failed"),
 }
 ACTOR = {
     "system": _("Retorno"),
@@ -120,12 +153,22 @@ TABLES = {
     "actor": ACTOR,
     "age": AGE,
     "role": ROLE,
+    "money_kind": MONEY_KIND,
+    "money_state": MONEY_STATE,
 }
 
 
 def label(kind: str, code: str) -> str:
     """The label of `code` in table `kind`; an unknown code is shown as it is."""
     return str(TABLES.get(kind, {}).get(code, code))
+
+
+def event_label(kind: str, data: dict[str, Any] | None) -> str:
+    """The label of a trail event, told apart by its data where that says more."""
+    data = data or {}
+    detail = "keep_item" if data.get("keep_item") else str(data.get("kind") or "")
+    found = EVENT_DETAIL.get((kind, detail))
+    return str(found) if found is not None else label("event", kind)
 
 
 def choices(kind: str) -> list[tuple[str, Any]]:

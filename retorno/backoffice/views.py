@@ -113,6 +113,17 @@ def _messages_for_return(staff: StaffContext, return_request: Return) -> list[An
     return list(messages_for_return(staff.store, return_request.pk))
 
 
+def _money(staff: StaffContext, return_request: Return) -> list[dict[str, Any]]:
+    """The return's refunds and charges, oldest first. Every role sees what happened (kind and
+    state); amounts, errors and the finance links only roles that may see refunds."""
+    from retorno.resolutions.selectors import money_rows_for_return
+
+    refunds, charges = money_rows_for_return(store=staff.store, return_id=return_request.pk)
+    rows = [{"direction": "refund", "row": r, "url_name": "backoffice:refund"} for r in refunds]
+    rows += [{"direction": "charge", "row": c, "url_name": "backoffice:charge"} for c in charges]
+    return sorted(rows, key=lambda m: (m["row"].created_at, m["row"].id))
+
+
 def _explanation(return_request: Return) -> dict[str, Any]:
     """The policy decision as recorded on the return: outcome, reasons, rules that fired."""
     decision = return_request.decision or {}
@@ -158,7 +169,11 @@ def _detail(
         "ret": return_request,
         "items": items,
         "explanation": explanation,
-        "events": list(return_request.events.all()),
+        "events": [
+            {"event": event, "label": labels.event_label(event.kind, event.data)}
+            for event in return_request.events.all()
+        ],
+        "money": _money(staff, return_request),
         "sent_messages": _messages_for_return(staff, return_request),
         "approve_form": forms.get("approve") or ApproveForm(),
         "reject_form": forms.get("reject") or RejectForm(),

@@ -34,8 +34,8 @@ from retorno.core.models import IdempotencyRecord
 from retorno.orders.models import Order
 from retorno.orders.selectors import order_get_for_store
 from retorno.resolutions import selectors as claim_selectors
-from retorno.resolutions import services as claim_services
 from retorno.resolutions.models import Claim, ClaimReason
+from retorno.returns import claims as claim_services
 from retorno.stores.models import Store
 
 OPERATION = "backoffice.claim_open"
@@ -59,6 +59,10 @@ ERROR_MESSAGES = {
         "One of the items has more units than were bought. Nothing was opened."
     ),
     "invalid_reason": gettext_lazy("Choose a reason from the list. Nothing was opened."),
+    "already_claimed": gettext_lazy(
+        "Some of these units are already covered by another open or resolved claim on this "
+        "order. Nothing was opened."
+    ),
     "idempotency_key_reused": gettext_lazy(
         "This form was already sent with other details. Reload the page and try again."
     ),

@@ -23,6 +23,7 @@ from retorno.domain.errors import DomainError
 from retorno.resolutions import selectors as money_selectors
 from retorno.resolutions import services as money
 from retorno.resolutions.models import Charge, ClaimResolution, Refund
+from retorno.returns import claims as claim_services
 from retorno.returns import refunding
 from retorno.returns.selectors import return_get_for_store
 
@@ -395,7 +396,7 @@ def claim_detail(request: HttpRequest, staff: StaffContext, number: str) -> Http
 @staff_view(permissions.CLAIM_HANDLE)
 def claim_resolve(request: HttpRequest, staff: StaffContext, number: str) -> HttpResponse:
     try:
-        money.claim_resolve(
+        claim_services.claim_resolve(
             store=staff.store,
             number=number,
             resolution=request.POST.get("resolution", "")[:20],

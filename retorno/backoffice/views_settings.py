@@ -603,7 +603,7 @@ def _warehouse_page(
             "checklists": warehouse_selectors.checklists_current(store=staff.store).checklists,
             "disposition_rules": [_disposition_rule_row(rule) for rule in rules.rules],
             "recycle_below": rules.defaults.damaged_recycle_below,
-            "suppliers": _suppliers(staff.store),
+            "suppliers": warehouse_selectors.suppliers_for_store(store=staff.store),
             "vendors_without_terms": _vendors_without_terms(staff.store),
             "supplier_form": supplier_form
             or SupplierForm(initial={"terms_days": warehouse_selectors.DEFAULT_RTV_TERMS_DAYS}),
@@ -635,10 +635,6 @@ def _disposition_rule_row(rule: DispositionRule) -> dict[str, Any]:
         "when": " · ".join(conditions),
         "disposition": DISPOSITION_LABELS.get(rule.disposition, rule.disposition),
     }
-
-
-def _suppliers(store: Store) -> list[Supplier]:
-    return list(Supplier.objects.for_store(store).order_by("code"))
 
 
 def _vendors_without_terms(store: Store) -> list[str]:

@@ -17,6 +17,7 @@ from retorno.notifications.services import message_resend
 class MessageAdmin(admin.ModelAdmin):
     list_display = (
         "rma",
+        "claim_number",
         "kind",
         "channel",
         "recipient",
@@ -26,14 +27,27 @@ class MessageAdmin(admin.ModelAdmin):
         "sent_at",
     )
     list_filter = ("status", "channel", "kind", "language")
-    search_fields = ("=rma", "recipient", "=tracking_token", "subject")
+    search_fields = ("=rma", "=claim_number", "recipient", "=tracking_token", "subject")
     date_hierarchy = "created_at"
     list_select_related = ("store",)
     ordering = ("-created_at", "-id")
     actions = ("resend_failed",)
     readonly_fields = [field.name for field in Message._meta.fields] + ["html_preview"]
     fieldsets = (
-        (None, {"fields": ("store", "rma", "return_id", "tracking_token", "event_id", "kind")}),
+        (
+            None,
+            {
+                "fields": (
+                    "store",
+                    "rma",
+                    "return_id",
+                    "tracking_token",
+                    "claim_number",
+                    "event_id",
+                    "kind",
+                )
+            },
+        ),
         (
             "Delivery",
             {

@@ -106,8 +106,9 @@ def send_email(message: Message) -> str:
             "Message-ID": message_id,
             # RFC 3834: an automatic message, so auto-responders do not answer it.
             "Auto-Submitted": "auto-generated",
-            "X-Retorno-RMA": message.rma,
             "Content-Language": message.language,
+            **({"X-Retorno-RMA": message.rma} if message.rma else {}),
+            **({"X-Retorno-Claim": message.claim_number} if message.claim_number else {}),
         },
     )
     if message.body_html:

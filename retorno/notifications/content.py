@@ -6,6 +6,7 @@ the email templates (HTML and text) or squeezed into one line for SMS and WhatsA
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,7 +18,7 @@ from django.utils.translation import ngettext
 
 from retorno.notifications.formatting import format_date, format_money, tier_label
 from retorno.notifications.models import MessageKind
-from retorno.notifications.snapshots import ReturnSnapshot
+from retorno.notifications.snapshots import ClaimSnapshot, ItemSnapshot, ReturnSnapshot
 from retorno.stores.models import Store
 
 REFUND = "refund"
@@ -66,35 +67,70 @@ def render_message(
         "language": language,
         "store": store,
         "button_text_colour": readable_text_colour(store.primary_colour),
-        "snapshot": snapshot,
+        "reference_label": _("Return number"),
+        "reference": snapshot.rma,
+        "track_url": snapshot.tracking_url,
         "copy": copy,
         "greeting": _greeting(snapshot.customer_name),
-        "items": [
-            {
-                "title": item.title,
-                "variant": item.variant,
-                "quantity": item.quantity,
-                "amount": money(item.amount),
-                "image_url": item.image_url,
-            }
-            for item in snapshot.items
-        ],
+        "items": _item_rows(snapshot.items, money),
         "amounts": _amount_rows(snapshot, money) if copy.show_amounts else [],
         "perks": _perks(snapshot, money) if copy.show_amounts else [],
         "method_label": _method_label(snapshot.method),
         "resolution_label": _resolution_label(snapshot.resolution),
     }
+    return _rendered(store, copy, context, url=snapshot.tracking_url)
+
+
+def render_claim_message(
+    *, store: Store, snapshot: ClaimSnapshot, kind: str, language: str
+) -> Rendered:
+    """Render a claim message of `kind` (opened, resolved, rejected); call it with `language`
+    active. A claim has no tracking page: the footer gives its number and the store's contacts."""
+    money = _Money(snapshot.currency, language)
+    copy = _claim_copy(kind, snapshot, money)
+    context = {
+        "language": language,
+        "store": store,
+        "button_text_colour": readable_text_colour(store.primary_colour),
+        "reference_label": _("Claim number"),
+        "reference": snapshot.number,
+        "track_url": "",
+        "copy": copy,
+        "greeting": _greeting(snapshot.customer_name),
+        "items": _item_rows(snapshot.items, money),
+        "amounts": [],
+        "perks": [],
+    }
+    return _rendered(store, copy, context, url="")
+
+
+def _rendered(store: Store, copy: _Copy, context: dict[str, Any], *, url: str) -> Rendered:
     text = render_to_string("notifications/email/message.txt", context)
     html = render_to_string("notifications/email/message.html", context)
     if copy.short_text:
         short = _("%(store)s: %(text)s") % {"store": store.name, "text": copy.short_text}
-    else:
+    elif url:
         short = _("%(store)s: %(subject)s. Track it: %(url)s") % {
             "store": store.name,
             "subject": copy.subject,
-            "url": snapshot.tracking_url,
+            "url": url,
         }
+    else:
+        short = _("%(store)s: %(subject)s.") % {"store": store.name, "subject": copy.subject}
     return Rendered(subject=copy.subject, text=_tidy(text), html=html, short_text=short)
+
+
+def _item_rows(items: tuple[ItemSnapshot, ...], money: _Money) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": item.title,
+            "variant": item.variant,
+            "quantity": item.quantity,
+            "amount": money(item.amount),
+            "image_url": item.image_url,
+        }
+        for item in items
+    ]
 
 
 def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], language: str) -> _Copy:
@@ -165,6 +201,8 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
         )
     if kind == MessageKind.REFUNDED:
         return _refunded(s, data, language)
+    if kind in _CHARGE_COPIES:
+        return _CHARGE_COPIES[kind](s, data, _Money(s.currency, language))
     if kind == MessageKind.CANCELLED and data.get("step") == "cancel":
         return _cancelled_after_failed_pickups(s, data)
     if kind == MessageKind.CANCELLED:
@@ -364,6 +402,19 @@ def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
             headline=_("Your store credit is ready"),
             paragraphs=paragraphs,
         )
+    if s.resolution == EXCHANGE and data.get("awaiting_payment"):
+        difference = _parse_amount(data.get("difference_amount")) or Decimal("0")
+        return _Copy(
+            subject=_("Your exchange for return %(rma)s is ready") % {"rma": rma},
+            headline=_("Your exchange is ready"),
+            paragraphs=[
+                _(
+                    "Your new item is reserved for you. It ships as soon as the price "
+                    "difference of %(amount)s is paid; we'll let you know when it is."
+                )
+                % {"amount": money(difference)},
+            ],
+        )
     if s.resolution == EXCHANGE:
         return _Copy(
             subject=_("Your exchange for return %(rma)s is on its way") % {"rma": rma},
@@ -380,6 +431,223 @@ def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
             _("Depending on your bank, it can take a few days to show on your statement."),
         ],
     )
+
+
+# --- money taken from the shopper (exchanges) -----------------------------------------------------
+
+
+def _exchange_charged(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
+    amount = money(_parse_amount(data.get("amount")) or Decimal("0"))
+    return _Copy(
+        subject=_("Price difference paid for return %(rma)s") % {"rma": s.rma},
+        headline=_("Your exchange is on its way"),
+        paragraphs=[
+            _(
+                "We've charged %(amount)s, the price difference of your exchange, to your "
+                "original payment method."
+            )
+            % {"amount": amount},
+            _("Your new item is on its way. Thank you for your patience."),
+        ],
+        details=[(_("Amount charged"), amount)],
+        show_items=False,
+        short_text=_("We've charged %(amount)s for the price difference of return %(rma)s.")
+        % {"amount": amount, "rma": s.rma},
+    )
+
+
+def _exchange_payment_failed(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
+    amount = money(_parse_amount(data.get("amount")) or Decimal("0"))
+    return _Copy(
+        subject=_("We couldn't take the payment for your exchange %(rma)s") % {"rma": s.rma},
+        headline=_("Your exchange is waiting for payment"),
+        paragraphs=[
+            _(
+                "We tried to charge %(amount)s, the price difference of your exchange, but "
+                "the payment did not go through."
+            )
+            % {"amount": amount},
+            _(
+                "Your new item stays reserved for you and ships as soon as the difference is "
+                "paid. Please check your payment method, or just reply to this email and we'll "
+                "help you."
+            ),
+        ],
+        details=[(_("Amount due"), amount)],
+        show_items=False,
+        short_text=_(
+            "We couldn't charge %(amount)s for the price difference of return %(rma)s; "
+            "your exchange waits for it. Reply or call us to pay."
+        )
+        % {"amount": amount, "rma": s.rma},
+    )
+
+
+def _return_due_soon(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
+    due = _parse_date(data.get("return_due_by"))
+    due_text = format_date(due) if due is not None else ""
+    amount = money(_parse_amount(data.get("amount")) or Decimal("0"))
+    return _Copy(
+        subject=_("Reminder: please send back the items of return %(rma)s") % {"rma": s.rma},
+        headline=_("Please send back your original items"),
+        paragraphs=[
+            _(
+                "We sent your exchange before your return reached us. Please send back the "
+                "original items by %(date)s."
+            )
+            % {"date": due_text},
+            _(
+                "If the carrier has not picked them up by then, we'll charge %(amount)s to "
+                "your original payment method for the items you kept."
+            )
+            % {"amount": amount},
+        ],
+        details=[(_("Send back by"), due_text)],
+        link_label=_("See how to send it back"),
+        link_url=s.tracking_url,
+        link_is_action=True,
+        short_text=_(
+            "Please send back the items of return %(rma)s by %(date)s, or we'll charge "
+            "%(amount)s: %(url)s"
+        )
+        % {"rma": s.rma, "date": due_text, "amount": amount, "url": s.tracking_url},
+    )
+
+
+def _charged_back(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
+    amount = money(_parse_amount(data.get("amount")) or Decimal("0"))
+    due = _parse_date(data.get("return_due_by"))
+    paragraphs = [
+        _(
+            "The original items of your return %(rma)s did not reach us by %(date)s, so we've "
+            "charged %(amount)s to your original payment method for the items you kept."
+        )
+        % {"rma": s.rma, "date": format_date(due), "amount": amount}
+        if due is not None
+        else _(
+            "The original items of your return %(rma)s did not reach us in time, so we've "
+            "charged %(amount)s to your original payment method for the items you kept."
+        )
+        % {"rma": s.rma, "amount": amount},
+        _("If you still send them back, we'll refund the charge for each item that arrives."),
+    ]
+    return _Copy(
+        subject=_("We've charged you for the items of return %(rma)s") % {"rma": s.rma},
+        headline=_("We've charged you for the items you kept"),
+        paragraphs=paragraphs,
+        details=[(_("Amount charged"), amount)],
+        short_text=_(
+            "The items of return %(rma)s did not come back in time: we've charged %(amount)s."
+        )
+        % {"rma": s.rma, "amount": amount},
+    )
+
+
+def _charge_refunded(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
+    amount = money(_parse_amount(data.get("amount")) or Decimal("0"))
+    return _Copy(
+        subject=_("We've refunded the charge for return %(rma)s") % {"rma": s.rma},
+        headline=_("Your items arrived: charge refunded"),
+        paragraphs=[
+            _(
+                "Your original items arrived after all, so we've refunded %(amount)s of what "
+                "we charged you for them to your original payment method."
+            )
+            % {"amount": amount},
+            _("Depending on your bank, it can take a few days to show on your statement."),
+        ],
+        details=[(_("Amount refunded"), amount)],
+        show_items=False,
+        short_text=_("Your items arrived: we've refunded %(amount)s for return %(rma)s.")
+        % {"amount": amount, "rma": s.rma},
+    )
+
+
+_CHARGE_COPIES: dict[str, Callable[[ReturnSnapshot, dict[str, Any], _Money], _Copy]] = {
+    MessageKind.EXCHANGE_CHARGED: _exchange_charged,
+    MessageKind.EXCHANGE_PAYMENT_FAILED: _exchange_payment_failed,
+    MessageKind.RETURN_DUE_SOON: _return_due_soon,
+    MessageKind.CHARGED_BACK: _charged_back,
+    MessageKind.CHARGE_REFUNDED: _charge_refunded,
+}
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+
+def _claim_copy(kind: str, c: ClaimSnapshot, money: _Money) -> _Copy:
+    number = c.number
+    if kind == MessageKind.CLAIM_OPENED:
+        return _Copy(
+            subject=_("We've received your claim %(number)s") % {"number": number},
+            headline=_("We've received your claim"),
+            paragraphs=[
+                _("Thank you for telling us about the problem with order %(order)s.")
+                % {"order": c.order_number},
+                _(
+                    "Our team will look at it and write to you with what we can do: a refund or "
+                    "a replacement. You don't need to send anything back."
+                ),
+            ],
+            details=[
+                (_("Claim number"), number),
+                (_("Order"), c.order_number),
+                (_("Problem"), claim_reason_label(c.reason)),
+            ],
+            short_text=_("We've received your claim %(number)s about order %(order)s.")
+            % {"number": number, "order": c.order_number},
+        )
+    if kind == MessageKind.CLAIM_RESOLVED:
+        paragraphs: list[str] = []
+        details: list[tuple[str, str]] = [(_("Claim number"), number)]
+        if c.resolution in ("refund", "both"):
+            amount = money(c.refund_amount)
+            paragraphs.append(
+                _("We've added %(amount)s of store credit to your account.") % {"amount": amount}
+                if c.refund_destination == "store_credit"
+                else _("We've issued a refund of %(amount)s to your original payment method.")
+                % {"amount": amount}
+            )
+            details.append((_("Refund"), amount))
+        if c.resolution in ("replacement", "both"):
+            paragraphs.append(_("We're sending you a replacement of the items below."))
+            if c.replacement_number:
+                details.append((_("Replacement order"), c.replacement_number))
+        paragraphs.append(_("If you have any questions, just reply to this email."))
+        return _Copy(
+            subject=_("Your claim %(number)s is resolved") % {"number": number},
+            headline=_("Your claim is resolved"),
+            paragraphs=paragraphs,
+            details=details,
+            short_text=_("Your claim %(number)s is resolved. %(what)s")
+            % {"number": number, "what": paragraphs[0]},
+        )
+    if kind == MessageKind.CLAIM_REJECTED:
+        paragraphs = [
+            _("We're sorry: we couldn't accept your claim %(number)s.") % {"number": number}
+        ]
+        if c.resolution_note:
+            paragraphs.append(_("Reason: %(reason)s") % {"reason": c.resolution_note})
+        paragraphs.append(_("If you think this is a mistake, just reply to this email."))
+        return _Copy(
+            subject=_("Your claim %(number)s could not be accepted") % {"number": number},
+            headline=_("We couldn't accept your claim"),
+            paragraphs=paragraphs,
+            details=[(_("Claim number"), number), (_("Order"), c.order_number)],
+            show_items=False,
+        )
+    raise ValueError(f"no message for claim kind {kind!r}")
+
+
+def claim_reason_label(reason: str) -> str:
+    """A claim reason (ClaimReason) in the shopper's words."""
+    return {
+        "damaged_in_transit": _("The item arrived damaged"),
+        "missing_item": _("An item was missing from the parcel"),
+        "wrong_item": _("I received the wrong item"),
+        "defective_on_arrival": _("The item did not work out of the box"),
+        "never_arrived": _("The parcel never arrived"),
+    }.get(reason, reason)
 
 
 def _next_steps(method: str) -> str:

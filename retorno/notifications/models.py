@@ -2,6 +2,7 @@
 
 Notifications sit below returns in the layer order, so a message does not point at its return
 with a foreign key: it keeps the return's id, RMA and tracking token as plain, indexed values.
+A message about a claim (which has no return) keeps the claim's number instead.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ class MessageKind(models.TextChoices):
     RECEIVED = "received", "Received at the warehouse"
     REFUNDED = "refunded", "Refund or credit issued"
     CANCELLED = "cancelled", "Return cancelled"
+    EXCHANGE_CHARGED = "exchange_charged", "Exchange price difference charged"
+    EXCHANGE_PAYMENT_FAILED = "exchange_payment_failed", "Exchange price difference declined"
+    RETURN_DUE_SOON = "return_due_soon", "Instant exchange: original due back soon"
+    CHARGED_BACK = "charged_back", "Charged: original not sent back"
+    CHARGE_REFUNDED = "charge_refunded", "Charge refunded: original arrived"
+    CLAIM_OPENED = "claim_opened", "Claim opened"
+    CLAIM_RESOLVED = "claim_resolved", "Claim resolved"
+    CLAIM_REJECTED = "claim_rejected", "Claim rejected"
 
 
 class MessageStatus(models.TextChoices):
@@ -39,7 +48,7 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
-    """One message to a shopper about one step of a return, on one channel.
+    """One message to a shopper about one step of a return (or of a claim), on one channel.
 
     Queued when the step happens (in its transaction) with the step's facts on its outbox row;
     rendered from those facts on the first delivery attempt and never re-rendered: every later
@@ -48,9 +57,10 @@ class Message(models.Model):
     """
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
-    return_id = models.BigIntegerField(db_index=True)
-    rma = models.CharField(max_length=24, db_index=True)
-    tracking_token = models.CharField(max_length=64, db_index=True)
+    return_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    rma = models.CharField(max_length=24, blank=True, db_index=True)
+    tracking_token = models.CharField(max_length=64, blank=True, db_index=True)
+    claim_number = models.CharField(max_length=40, blank=True, db_index=True)
     event_id = models.BigIntegerField(null=True, blank=True)
     kind = models.CharField(max_length=32, choices=MessageKind.choices)
     channel = models.CharField(max_length=12, choices=Channel.choices)
@@ -80,7 +90,7 @@ class Message(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rma} {self.kind} {self.channel} ({self.status})"
+        return f"{self.rma or self.claim_number} {self.kind} {self.channel} ({self.status})"
 
 
 class NotificationSettings(models.Model):

@@ -1,7 +1,7 @@
 """Messages to shoppers: queued with the return change that causes them, sent by the outbox.
 
-`notify_return_event` stores one message per channel the store uses, with an outbox row that
-carries the facts of the event (the return as it was then, the event's note and data), in the
+`notify_return_event` (and `notify_claim_event` for claims, which have no return) stores one
+message per channel the store uses, with an outbox row that carries the facts of the event (the return as it was then, the event's note and data), in the
 caller's transaction: a rolled-back change leaves no message behind, and a committed one is
 always delivered (the outbox retries with backoff and its sweeper re-drives what a crash left).
 `message_deliver` is the outbox handler: it renders the message from those facts on its first
@@ -13,6 +13,7 @@ the web request and out of the write transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,11 +25,18 @@ from django.utils import timezone, translation
 from retorno.core.models import OutboxMessage
 from retorno.core.outbox import MAX_ATTEMPTS, PermanentFailure, outbox_enqueue
 from retorno.notifications import channels
-from retorno.notifications.content import render_message
+from retorno.notifications.content import render_claim_message, render_message
 from retorno.notifications.formatting import base_language
 from retorno.notifications.models import Channel, Message, MessageKind, MessageStatus
 from retorno.notifications.selectors import notification_settings_for
-from retorno.notifications.snapshots import ReturnSnapshot, snapshot_from_json, snapshot_to_json
+from retorno.notifications.snapshots import (
+    ClaimSnapshot,
+    ReturnSnapshot,
+    claim_snapshot_from_json,
+    claim_snapshot_to_json,
+    snapshot_from_json,
+    snapshot_to_json,
+)
 from retorno.stores.models import Store
 
 logger = logging.getLogger(__name__)
@@ -51,13 +59,33 @@ EVENT_MESSAGES: dict[str, str] = {
     "refunded": MessageKind.REFUNDED,
     "resolved": MessageKind.REFUNDED,
     "cancelled": MessageKind.CANCELLED,
+    "return_due_soon": MessageKind.RETURN_DUE_SOON,
 }
-NOTIFIED_EVENTS = frozenset(EVENT_MESSAGES)
+# Money events whose message depends on what the money was for (the `kind` in their data, a
+# ChargeKind or RefundKind); a charge or refund kind not listed tells the shopper nothing more.
+MONEY_EVENT_MESSAGES: dict[tuple[str, str], str] = {
+    ("charged", "exchange_difference"): MessageKind.EXCHANGE_CHARGED,
+    ("charge_failed", "exchange_difference"): MessageKind.EXCHANGE_PAYMENT_FAILED,
+    ("charged", "unreturned_item"): MessageKind.CHARGED_BACK,
+    ("refunded", "charge_refund"): MessageKind.CHARGE_REFUNDED,
+}
+NOTIFIED_EVENTS = frozenset(EVENT_MESSAGES) | {event for event, _kind in MONEY_EVENT_MESSAGES}
 
 # Kinds a return can go through more than once, each time worth a message (a new label after
-# a failed pickup, each failed pickup). Every other kind is sent at most once per return and
-# channel, whatever events lead to it.
-REPEATABLE_KINDS = frozenset({MessageKind.LABEL_READY, MessageKind.PICKUP_FAILED})
+# a failed pickup, each failed pickup, each declined attempt to charge an exchange's
+# difference, each late arrival refunding part of a charge-back). Every other kind is sent at
+# most once per return and channel, whatever events lead to it.
+REPEATABLE_KINDS = frozenset(
+    {
+        MessageKind.LABEL_READY,
+        MessageKind.PICKUP_FAILED,
+        MessageKind.EXCHANGE_PAYMENT_FAILED,
+        MessageKind.CHARGE_REFUNDED,
+    }
+)
+CLAIM_KINDS = frozenset(
+    {MessageKind.CLAIM_OPENED, MessageKind.CLAIM_RESOLVED, MessageKind.CLAIM_REJECTED}
+)
 
 # Returns whose failed pickup the shopper can still fix on the recovery page; only these are
 # cancelled by logistics when a pickup fails for the last allowed time.
@@ -96,25 +124,70 @@ def notify_return_event(
     max_age = getattr(settings, "NOTIFY_MAX_EVENT_AGE", DEFAULT_MAX_EVENT_AGE)
     if occurred_at is not None and now - occurred_at > max_age:
         return []
+    return _queue(
+        store=store,
+        kind=kind,
+        email=snapshot.customer_email,
+        phone=snapshot.customer_phone,
+        language=shopper_language(snapshot.customer_language, store.default_language),
+        key=lambda channel: _dedupe_key(snapshot.return_id, kind, channel, event_id, occurred_at),
+        facts={
+            "kind": kind,
+            "note": note,
+            "data": dict(data or {}),
+            "snapshot": snapshot_to_json(snapshot),
+        },
+        fields={
+            "return_id": snapshot.return_id,
+            "rma": snapshot.rma,
+            "tracking_token": snapshot.tracking_token,
+            "event_id": event_id,
+        },
+        now=now,
+    )
+
+
+def notify_claim_event(
+    *, store: Store, claim_snapshot: ClaimSnapshot, kind: str, now: datetime | None = None
+) -> list[Message]:
+    """Queue the messages that tell the shopper their claim was opened, resolved or rejected
+    (`kind`, one of CLAIM_KINDS). Same rules as `notify_return_event`: inside the caller's
+    transaction, the store's channels, the shopper's language, and at most one message per
+    claim, kind and channel however often it is called."""
+    if kind not in CLAIM_KINDS:
+        raise ValueError(f"{kind!r} is not a claim message")
+    snapshot = claim_snapshot
+    return _queue(
+        store=store,
+        kind=kind,
+        email=snapshot.customer_email,
+        phone=snapshot.customer_phone,
+        language=shopper_language(snapshot.customer_language, store.default_language),
+        key=lambda channel: f"claim:{snapshot.claim_id}:{kind}:{channel}",
+        facts={"kind": kind, "claim": claim_snapshot_to_json(snapshot)},
+        fields={"claim_number": snapshot.number},
+        now=now or timezone.now(),
+    )
+
+
+def _queue(
+    *,
+    store: Store,
+    kind: str,
+    email: str,
+    phone: str,
+    language: str,
+    key: Callable[[str], str],
+    facts: dict[str, Any],
+    fields: dict[str, Any],
+    now: datetime,
+) -> list[Message]:
     preferences = notification_settings_for(store)
-    reachable = [
-        (Channel.EMAIL, snapshot.customer_email),
-        (Channel.SMS, snapshot.customer_phone),
-        (Channel.WHATSAPP, snapshot.customer_phone),
-    ]
+    reachable = [(Channel.EMAIL, email), (Channel.SMS, phone), (Channel.WHATSAPP, phone)]
     keys = {
-        channel: _dedupe_key(snapshot.return_id, kind, channel, event_id, occurred_at)
+        channel: key(channel)
         for channel, recipient in reachable
         if recipient and preferences.sends(channel, kind)
-    }
-    if not keys:
-        return []
-    language = shopper_language(snapshot.customer_language, store.default_language)
-    facts = {
-        "kind": kind,
-        "note": note,
-        "data": dict(data or {}),
-        "snapshot": snapshot_to_json(snapshot),
     }
     queued = []
     for channel, recipient in reachable:
@@ -136,10 +209,7 @@ def notify_return_event(
                 continue  # this event's message exists already (a retry, or a concurrent twin)
             message = Message.objects.create(
                 store=store,
-                return_id=snapshot.return_id,
-                rma=snapshot.rma,
-                tracking_token=snapshot.tracking_token,
-                event_id=event_id,
+                **fields,
                 kind=kind,
                 channel=channel,
                 recipient=recipient,
@@ -155,12 +225,19 @@ def notify_return_event(
 def message_kind_for(event_kind: str, data: dict[str, Any], return_status: str) -> str | None:
     """The kind of message `event_kind` sends, or None when it tells the shopper nothing.
 
+    Money events say what the money was for in `data["kind"]`: a charge's difference taken or
+    declined, a charge-back, a charge-back refunded after a late arrival each have their own
+    message; any other refund is the plain "refunded" message.
+
     The last failed pickup a store allows (logistics records it with `step: "cancel"`, then
     cancels the return with a plain `cancelled` event) is the cancellation message, saying why
     in the shopper's language: it uses the once-per-return `cancelled` key, so the `cancelled`
     event that follows sends nothing more, and the shopper gets one message, not a "choose a
     new date" link to a return that is about to be cancelled followed by a bare cancellation.
     """
+    money_kind = MONEY_EVENT_MESSAGES.get((event_kind, str(data.get("kind") or "")))
+    if money_kind is not None:
+        return money_kind
     kind = EVENT_MESSAGES.get(event_kind)
     if (
         kind == MessageKind.PICKUP_FAILED
@@ -212,16 +289,25 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
 
 
 def message_render(message: Message, facts: dict[str, Any]) -> dict[str, str]:
-    """The subject and bodies of `message`, from the facts of its event, in its language."""
+    """The subject and bodies of `message`, from the facts of its event (or claim), in its
+    language."""
     with translation.override(message.language):
-        rendered = render_message(
-            store=message.store,
-            snapshot=snapshot_from_json(facts["snapshot"]),
-            kind=facts["kind"],
-            language=message.language,
-            note=facts.get("note", ""),
-            data=dict(facts.get("data") or {}),
-        )
+        if "claim" in facts:
+            rendered = render_claim_message(
+                store=message.store,
+                snapshot=claim_snapshot_from_json(facts["claim"]),
+                kind=facts["kind"],
+                language=message.language,
+            )
+        else:
+            rendered = render_message(
+                store=message.store,
+                snapshot=snapshot_from_json(facts["snapshot"]),
+                kind=facts["kind"],
+                language=message.language,
+                note=facts.get("note", ""),
+                data=dict(facts.get("data") or {}),
+            )
     email = message.channel == Channel.EMAIL
     return {
         "subject": rendered.subject if email else "",

@@ -1,7 +1,8 @@
-"""What notifications need to know about a return, as plain data.
+"""What notifications need to know about a return or a claim, as plain data.
 
 Returns sits above notifications, so it hands over a `ReturnSnapshot` built from its own rows
-(see retorno.returns.effects) instead of notifications reading the Return model.
+(see retorno.returns.effects) instead of notifications reading the Return model; claims come as
+a `ClaimSnapshot` (see retorno.returns.claims), resolutions being a sibling of notifications.
 """
 
 from __future__ import annotations
@@ -47,6 +48,46 @@ class ReturnSnapshot:
     store_credit_bonus_amount: Decimal = Decimal("0")
     refund_estimate_amount: Decimal = Decimal("0")
     pickup_address: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimSnapshot:
+    """A claim as the shopper sees it, with what it was settled with once it is."""
+
+    claim_id: int
+    number: str
+    state: str
+    reason: str
+    order_number: str
+    currency: str
+    customer_name: str
+    customer_email: str
+    customer_phone: str = ""
+    customer_language: str = ""
+    items: tuple[ItemSnapshot, ...] = ()
+    resolution: str = ""
+    resolution_note: str = ""
+    refund_amount: Decimal = Decimal("0")
+    refund_destination: str = ""
+    replacement_number: str = ""
+
+
+def claim_snapshot_to_json(snapshot: ClaimSnapshot) -> dict[str, Any]:
+    data = {name: getattr(snapshot, name) for name in ClaimSnapshot.__dataclass_fields__}
+    data["items"] = [
+        {name: getattr(item, name) for name in ItemSnapshot.__dataclass_fields__}
+        for item in snapshot.items
+    ]
+    return _decimals_as_strings(data)
+
+
+def claim_snapshot_from_json(data: Mapping[str, Any]) -> ClaimSnapshot:
+    fields = dict(data)
+    fields["items"] = tuple(
+        ItemSnapshot(**{**item, "amount": Decimal(item["amount"])}) for item in data["items"]
+    )
+    fields["refund_amount"] = Decimal(data["refund_amount"])
+    return ClaimSnapshot(**fields)
 
 
 def snapshot_to_json(snapshot: ReturnSnapshot) -> dict[str, Any]:

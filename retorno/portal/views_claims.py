@@ -35,8 +35,8 @@ from retorno.portal.views import (
     not_found,
 )
 from retorno.resolutions import selectors as claim_selectors
-from retorno.resolutions import services as claim_services
 from retorno.resolutions.models import Claim, ClaimReason
+from retorno.returns import claims as claim_services
 from retorno.stores.models import Store
 
 CLAIM_OPERATION = "portal.claim_open"
@@ -49,6 +49,9 @@ SERVICE_ERRORS = {
     "invalid_quantity": gettext_lazy("One of the items has more units than the order."),
     "invalid_reason": gettext_lazy("Choose what went wrong."),
     "order_not_found": gettext_lazy("We could not find this order any more."),
+    "already_claimed": gettext_lazy(
+        "Some of these items are already part of another claim on this order."
+    ),
 }
 
 

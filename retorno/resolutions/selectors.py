@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from retorno.core.errors import NotFound
+from retorno.domain.money import quantize
+from retorno.domain.resolutions.charges import KeptLine, kept_unit_amount, unreturned_amount
+from retorno.domain.resolutions.ledger import RefundState
 from retorno.domain.resolutions.store_credit import Wallet, replay
 from retorno.orders.models import Customer, Order
 from retorno.resolutions import adapters
@@ -17,6 +20,8 @@ from retorno.resolutions.models import (
     Charge,
     ChargeKind,
     Claim,
+    ClaimLine,
+    ClaimState,
     CreditEntry,
     ExchangeOrder,
     ExchangeState,
@@ -140,6 +145,14 @@ def refunds_for_return(*, store: Store, return_id: int) -> list[Refund]:
     )
 
 
+def money_rows_for_return(*, store: Store, return_id: int) -> tuple[list[Refund], list[Charge]]:
+    """A return's refunds and charges as plain rows, oldest first, for a summary (two queries:
+    no lines, no links between them)."""
+    refunds = Refund.objects.for_store(store).filter(return_id=return_id)
+    charges = Charge.objects.for_store(store).filter(return_id=return_id)
+    return list(refunds.order_by("created_at", "id")), list(charges.order_by("created_at", "id"))
+
+
 def refund_get_for_store(*, store: Store, refund_id: int | str) -> Refund:
     try:
         key = int(refund_id)
@@ -239,6 +252,52 @@ def overdue_instant_exchanges(*, now: datetime, limit: int = 500) -> list[int]:
     )
 
 
+def instant_exchanges_due_soon(
+    *, now: datetime, within: timedelta, limit: int = 500
+) -> list[tuple[int, int]]:
+    """(exchange id, return id) of instant exchanges, in every store, shipped, not charged back,
+    whose return deadline falls within `within` from `now`: the candidates of the reminder job,
+    which re-checks each one under the return's lock (no store on purpose, as the job sweeps)."""
+    return list(
+        ExchangeOrder.objects.filter(
+            instant=True,
+            return_id__isnull=False,
+            return_due_by__gt=now,
+            return_due_by__lte=now + within,
+            state__in=[ExchangeState.RELEASED, ExchangeState.FULFILLED],
+        )
+        .exclude(charges__kind=ChargeKind.UNRETURNED_ITEM)
+        .order_by("return_due_by", "id")
+        .values_list("id", "return_id")[:limit]
+    )
+
+
+def charge_back_amount(exchange: ExchangeOrder, *, units_received: dict[int, int]) -> Decimal:
+    """What charging `exchange` back would take now (return item id -> units received), by the
+    same rules as the charge-back itself: each unit kept costs its new price less a difference
+    already charged for it. Used to tell the shopper before the deadline."""
+    difference_paid = Charge.objects.filter(
+        exchange=exchange, kind=ChargeKind.EXCHANGE_DIFFERENCE, state=RefundState.SUCCEEDED
+    ).exists()
+    currency = exchange.currency
+    return unreturned_amount(
+        [
+            KeptLine(
+                line.units,
+                units_received.get(line.return_item_id or 0, 0),
+                kept_unit_amount(
+                    quantize(Decimal(line.new_unit_price), currency),
+                    quantize(Decimal(line.returned_unit_paid), currency),
+                    difference_charged=difference_paid,
+                    currency=currency,
+                ),
+            )
+            for line in exchange.lines.all()
+        ],
+        currency,
+    )
+
+
 # --- charges -------------------------------------------------------------------------------------
 
 
@@ -314,3 +373,16 @@ def claim_get_for_store(*, store: Store, number: str) -> Claim:
     if claim is None:
         raise NotFound("No such claim in this store.", code="claim_not_found")
     return claim
+
+
+def claimed_units_by_line(order: Order) -> dict[int, int]:
+    """Order line id -> units covered by the order's open and resolved claims (a rejected claim
+    covers nothing: its units may be claimed again)."""
+    rows = (
+        ClaimLine.objects.filter(
+            claim__order=order, claim__state__in=[ClaimState.OPEN, ClaimState.RESOLVED]
+        )
+        .values("order_line_id")
+        .annotate(units=Sum("units"))
+    )
+    return {row["order_line_id"]: int(row["units"]) for row in rows}

@@ -1274,7 +1274,10 @@ def claim_open(
     now: datetime | None = None,
 ) -> Claim:
     """Report a damaged, missing or wrong item without sending it back. Nothing is written on
-    bad input (unknown order or line, units past the line, unknown reason)."""
+    bad input (unknown order or line, units past the line, unknown reason), nor for units the
+    order's other open or resolved claims already cover (code already_claimed: a line's units
+    are claimed at most once; a rejected claim frees them). The order's row lock serialises two
+    claims on one order."""
     now = now or timezone.now()
     if reason not in ClaimReason.values:
         raise Unprocessable(f"Unknown claim reason {reason!r}.", code="invalid_reason")
@@ -1300,6 +1303,18 @@ def claim_open(
             ):
                 raise Unprocessable(
                     f"Line {ext!r}: 1 to {line.quantity} unit(s).", code="invalid_quantity"
+                )
+        claimed = selectors.claimed_units_by_line(order)
+        for ext, units in lines.items():
+            line = by_ext[ext]
+            left = line.quantity - claimed.get(line.id, 0)
+            if units > left:
+                raise Unprocessable(
+                    f"Line {ext!r}: {left} unit(s) left to claim; other claims of this order "
+                    "cover the rest.",
+                    code="already_claimed",
+                    line=ext,
+                    units_left=max(left, 0),
                 )
         for _ in range(5):
             try:

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from retorno.domain.returns.states import ReturnStatus
 from retorno.notifications.services import NOTIFIED_EVENTS, notify_return_event
 from retorno.notifications.snapshots import ItemSnapshot, ReturnSnapshot
+from retorno.resolutions import selectors as money_selectors
+from retorno.resolutions.models import ExchangeState
 from retorno.returns import refunding
 from retorno.returns.links import tracking_url
-from retorno.returns.models import Return, ReturnEvent
+from retorno.returns.models import Resolution, Return, ReturnEvent
 from retorno.returns.shipping import on_return_event as book_and_track_shipments
 
 EventHandler = Callable[[Return, ReturnEvent], None]
@@ -35,8 +37,21 @@ def notify_shopper(return_request: Return, event: ReturnEvent) -> None:
         event_id=event.id,
         occurred_at=event.created_at,
         note=event.note,
-        data=event.data,
+        data={**event.data, **_exchange_facts(return_request, event)},
     )
+
+
+def _exchange_facts(return_request: Return, event: ReturnEvent) -> dict[str, object]:
+    """A dearer exchange resolved while its difference is still unpaid does not ship yet: the
+    shopper is told it waits for the payment, not that it is on its way."""
+    if event.kind != "resolved" or return_request.resolution != Resolution.EXCHANGE:
+        return {}
+    exchange = money_selectors.exchange_for_return(
+        store=return_request.store, return_id=return_request.id
+    )
+    if exchange is None or exchange.state != ExchangeState.AWAITING_PAYMENT:
+        return {}
+    return {"awaiting_payment": True, "difference_amount": str(exchange.difference_amount)}
 
 
 def _decided_at_creation(return_request: Return, event: ReturnEvent) -> bool:

@@ -6,16 +6,19 @@ decision → plan it from what was paid, received, accepted and inspected → wr
 ledger row and its outbox message → once paid, a `refunded` event on the return's trail (which
 tells the shopper)". Exchanges reserve stock at approval and are emitted at resolution (a
 dearer one once its difference is charged); keep-the-item resolves a return without anything
-travelling. Instant exchanges whose original is not sent back in time are charged back by a
-periodic job, and refunded if the original arrives after all.
+travelling. Instant exchanges whose original is not sent back in time are reminded a few days
+before their deadline and charged back after it by periodic jobs, and refunded if the original
+arrives after all. Charges go on the trail when issued, taken (`charged`) or declined
+(`charge_failed`); the shopper hears of them through the trail's effects.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -263,6 +266,7 @@ def _refund_data(refund: Refund) -> dict[str, Any]:
 
     return {
         "refund": refund.id,
+        "kind": refund.kind,
         "idempotency_key": refund.idempotency_key,
         "destination": refund.destination,
         "state": refund.state,
@@ -624,7 +628,7 @@ CHARGE_BACK_STATES = frozenset({ReturnStatus.APPROVED, ReturnStatus.CANCELLED})
 
 
 def _charge_data(charge: Charge) -> dict[str, Any]:
-    return {
+    data = {
         "charge": charge.id,
         "kind": charge.kind,
         "idempotency_key": charge.idempotency_key,
@@ -632,6 +636,12 @@ def _charge_data(charge: Charge) -> dict[str, Any]:
         "amount": str(quantize(Decimal(charge.amount), charge.currency)),
         "currency": charge.currency,
     }
+    if charge.kind == ChargeKind.UNRETURNED_ITEM:  # the shopper is told which deadline passed
+        due_by = ExchangeOrder.objects.values_list("return_due_by", flat=True).get(
+            id=charge.exchange_id
+        )
+        data["return_due_by"] = due_by.isoformat() if due_by else None
+    return data
 
 
 def _units_received(return_request: Return) -> dict[int, int]:
@@ -730,9 +740,87 @@ def _charge_back(exchange_id: int, *, now: datetime) -> bool:
     return True
 
 
+# How many days before an instant exchange's deadline the shopper is reminded to send the
+# original back (RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS).
+DEFAULT_REMINDER_DAYS = 3
+
+
+def instant_exchange_reminders(*, now: datetime | None = None) -> int:
+    """The periodic job: remind the shopper of every instant exchange whose return deadline is
+    within the next few days, and whose original was neither scanned nor received, to send it
+    back (`return_due_soon` on the trail, which sends the message). Once per exchange: decided
+    under the return's lock, and an exchange reminded before is skipped, however often the job
+    runs or is retried. Returns how many were reminded."""
+    now = now or timezone.now()
+    days = int(getattr(settings, "RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS", DEFAULT_REMINDER_DAYS))
+    candidates = money_selectors.instant_exchanges_due_soon(now=now, within=timedelta(days=days))
+    reminded = set(
+        ReturnEvent.objects.filter(
+            return_request_id__in=[return_id for _id, return_id in candidates],
+            kind="return_due_soon",
+        ).values_list("return_request_id", flat=True)
+    )
+    return sum(
+        _remind(exchange_id, now=now)
+        for exchange_id, return_id in candidates
+        if return_id not in reminded
+    )
+
+
+def _remind(exchange_id: int, *, now: datetime) -> bool:
+    with transaction.atomic():
+        return_id = ExchangeOrder.objects.values_list("return_id", flat=True).get(id=exchange_id)
+        return_request = _return_locked(return_id)
+        assert return_request is not None
+        exchange = ExchangeOrder.objects.get(id=exchange_id)
+        if (
+            return_request.status != ReturnStatus.APPROVED
+            or exchange.return_due_by is None
+            or exchange.return_due_by <= now
+            or any(_units_received(return_request).values())
+            or return_request.events.filter(kind__in=(*SCAN_EVENTS, "return_due_soon")).exists()
+        ):
+            return False
+        amount = money_selectors.charge_back_amount(exchange, units_received={})
+        _event(return_request, "return_due_soon", SYSTEM, now=now,
+               data={"exchange": exchange.number,
+                     "return_due_by": exchange.return_due_by.isoformat(),
+                     "amount": str(amount), "currency": exchange.currency})  # fmt: skip
+    return True
+
+
 def charge_drive(charge_id: int, *, now: datetime | None = None) -> str:
-    """Send a pending charge (outside any transaction); once taken, put it on the trail."""
-    return money.charge_send(charge_id, now=now, on_succeeded=record_charged)
+    """Send a pending charge (outside any transaction); once taken or declined, put it on the
+    trail."""
+    state = money.charge_send(charge_id, now=now, on_succeeded=record_charged)
+    if state in ("failed", "skipped"):
+        # "skipped" too: a delivery re-driven after a crash that followed the refusal's commit
+        # finds the charge already failed and records what the crashed one could not.
+        record_charge_failed(charge_id)
+    return state
+
+
+def record_charge_failed(charge_id: int) -> bool:
+    """Put a declined charge on its return's trail (`charge_failed`, which tells the shopper
+    when it holds their exchange), once per attempt: each finance retry that is declined again
+    is its own event. Runs after the refusal was committed, under the return's lock, so a
+    re-driven or concurrent delivery records it once. True when it recorded it now."""
+    with transaction.atomic():
+        return_id = Charge.objects.values_list("return_id", flat=True).filter(id=charge_id).first()
+        return_request = _return_locked(return_id)
+        if return_request is None:
+            return False
+        charge = Charge.objects.get(id=charge_id)
+        if charge.state != "failed":
+            return False  # retried (or settled) meanwhile: the next outcome is what counts
+        if return_request.events.filter(
+            kind="charge_failed", data__charge=charge.id, data__attempt=charge.attempt
+        ).exists():
+            return False
+        _event(return_request, "charge_failed", SYSTEM, now=charge.failed_at or timezone.now(),
+               note=charge.last_error,
+               data={**_charge_data(charge), "attempt": charge.attempt})  # fmt: skip
+    return True
 
 
 class ChargeBusy(Exception):

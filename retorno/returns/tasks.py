@@ -1,5 +1,6 @@
 """Periodic jobs where returns meet logistics and money: tracking polling for carriers without
-webhooks, and charging back instant exchanges whose original never came back."""
+webhooks, reminding shoppers of instant exchanges to send the original back, and charging back
+the ones whose original never came back."""
 
 from __future__ import annotations
 
@@ -21,3 +22,11 @@ def instant_exchange_charge_backs() -> int:
     by Celery beat and the in-process scheduler. Safe to run twice at once (each exchange is
     decided under its return's lock and charged back at most once)."""
     return refunding.instant_exchange_charge_backs()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def instant_exchange_reminders() -> int:
+    """Remind shoppers of instant exchanges due back within a few days; hourly by Celery beat
+    and the in-process scheduler. Safe to run twice at once or to retry (each exchange is
+    decided under its return's lock and reminded at most once)."""
+    return refunding.instant_exchange_reminders()

@@ -61,6 +61,10 @@ def disposition_rules_current(*, store: Store) -> CurrentRules:
     return CurrentRules(row.version, parse_disposition_rules(row.document))
 
 
+def suppliers_for_store(*, store: Store) -> list[Supplier]:
+    return list(Supplier.objects.filter(store=store).order_by("code"))
+
+
 def supplier_terms_days(*, store: Store, supplier_code: str) -> tuple[int, str]:
     """(terms in days, display name) of a supplier; unknown suppliers get the default terms."""
     wanted = supplier_code.strip().casefold()

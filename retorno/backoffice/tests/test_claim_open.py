@@ -272,3 +272,32 @@ def test_open_claims_on_the_order_are_shown(
     claim = Claim.objects.get()
     body = form_page(client).content.decode()
     assert 'id="open-claims"' in body and claim.number in body
+
+
+def test_the_shopper_is_told_once_even_when_the_form_is_sent_twice(
+    signed_in: Callable[[str], Client], order: Order
+) -> None:
+    from retorno.notifications.models import Message
+
+    client = signed_in("agent")
+    token = form_page(client).context["submission"]
+    submit(client, order, token=token)
+    submit(client, order, token=token)
+    claim = Claim.objects.get()
+    [message] = Message.objects.filter(kind="claim_opened")
+    assert (message.claim_number, message.recipient) == (claim.number, order.customer.email)
+
+
+def test_units_already_claimed_are_explained_and_nothing_is_opened(
+    signed_in: Callable[[str], Client], order: Order
+) -> None:
+    from retorno.notifications.models import Message
+
+    client = signed_in("agent")
+    lamp = order.lines.get(external_id="7001-1")
+    assert submit(client, order, **{f"l{lamp.id}-units": "2"}).status_code == 302
+    response = submit(client, order)  # the lamp's two units are in the first claim
+    assert response.status_code == 422
+    assert "already covered by another open or resolved claim" in response.content.decode()
+    assert Claim.objects.count() == 1
+    assert Message.objects.filter(kind="claim_opened").count() == 1

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from retorno.accounts.services import membership_grant
+from retorno.notifications.models import Message
 from retorno.resolutions.models import Claim, Refund, ResolutionSettings
 from retorno.resolutions.services import claim_open
 from retorno.resolutions.tests.conftest import AGENT, open_return, order_with, receive
@@ -187,7 +188,8 @@ def test_rma_box_goes_to_the_preview(signed_in, received):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["finance", "agent"])
 def test_claim_page_and_resolution(signed_in, store, manual, role):
-    order = order_with(store, quantity=1, unit_price="20.00")
+    # Two units: the second claim may not cover the unit the first one resolved.
+    order = order_with(store, quantity=2, unit_price="20.00")
     claim = claim_open(store=store, order_external_id=order.external_id, reason="missing_item",
                        lines={order.lines.get().external_id: 1}, actor=AGENT,
                        photos=["claims/p.jpg"])  # fmt: skip
@@ -201,6 +203,8 @@ def test_claim_page_and_resolution(signed_in, store, manual, role):
     assert response.status_code == 302
     assert Claim.objects.get().state == "resolved"
     assert Refund.objects.get(claim=claim).amount == Decimal("20.00")
+    [told] = Message.objects.filter(kind="claim_resolved")  # the shopper hears what they get
+    assert told.claim_number == claim.number
     warehouse = signed_in("warehouse")
     assert warehouse.get(reverse("backoffice:claim", args=[claim.number])).status_code == 403
     still_open = claim_open(store=store, order_external_id=order.external_id, reason="wrong_item",

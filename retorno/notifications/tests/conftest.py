@@ -14,6 +14,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from retorno.notifications.channels import LocmemTextBackend
+from retorno.resolutions.tests.conftest import provider  # noqa: F401 (a fake payment provider)
 
 
 @dataclass

@@ -344,3 +344,34 @@ def test_the_confirmation_is_only_for_the_claims_order(
     make_shop_order(shop, external_id="5003")
     lookup(client, shop, number="#5003")
     assert client.get(done).status_code == 404
+
+
+def test_the_shopper_gets_one_email_for_the_claim(
+    client: Client, shop: Store, order: Order
+) -> None:
+    from retorno.notifications.models import Message
+
+    lookup(client, shop)
+    token = claim_page(client, shop).context["submission"]
+    assert report(client, shop, order, token=token).status_code == 302
+    assert report(client, shop, order, token=token).status_code == 302  # pressed twice
+    claim = Claim.objects.get()
+    [message] = Message.objects.filter(kind="claim_opened")
+    assert (message.claim_number, message.recipient, message.channel) == (
+        claim.number,
+        "ana@example.com",
+        "email",
+    )
+
+
+def test_units_already_claimed_are_refused(client: Client, shop: Store, order: Order) -> None:
+    from retorno.notifications.models import Message
+
+    lookup(client, shop)
+    line = order.lines.get(external_id=f"{order.external_id}-1")
+    assert report(client, shop, order, **{f"c{line.id}-units": "2"}).status_code == 302
+    response = report(client, shop, order)
+    assert response.status_code == 422
+    assert "already part of another claim" in response.content.decode()
+    assert Claim.objects.count() == 1
+    assert Message.objects.filter(kind="claim_opened").count() == 1

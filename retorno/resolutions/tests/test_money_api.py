@@ -183,6 +183,35 @@ def test_claims_open_resolve_and_list(store, api, provider):
     assert [c["number"] for c in body(api.get("/claims"))["results"]] == [number]
 
 
+def test_claims_through_the_api_tell_the_shopper_and_refuse_units_already_claimed(
+    store, api, provider
+):
+    from retorno.notifications.models import Message
+
+    order = order_with(store, quantity=2, unit_price="20.00")
+    line = order.lines.get().external_id
+    opened = body(api.post("/claims", {"order": order.external_id, "reason": "missing_item",
+                                       "lines": {line: 2}}))  # fmt: skip
+    error = problem(api.post("/claims", {"order": order.external_id, "reason": "wrong_item",
+                                         "lines": {line: 1}}), 422, "already_claimed")  # fmt: skip
+    assert error["units_left"] == 0
+    assert Claim.objects.count() == 1
+    assert api.post(f"/claims/{opened['number']}/reject", {"note": "Delivered."}).status_code == 200
+    # The rejected claim freed the units.
+    again = body(api.post("/claims", {"order": order.external_id, "reason": "wrong_item",
+                                      "lines": {line: 1}}))  # fmt: skip
+    assert (
+        api.post(f"/claims/{again['number']}/resolve", {"resolution": "refund"}).status_code == 200
+    )
+    told = list(Message.objects.order_by("id").values_list("claim_number", "kind"))
+    assert told == [
+        (opened["number"], "claim_opened"),
+        (opened["number"], "claim_rejected"),
+        (again["number"], "claim_opened"),
+        (again["number"], "claim_resolved"),
+    ]
+
+
 def test_keep_item_endpoint(store, api, provider):
     set_policy_base(store, keep_item=True, return_shipping_cost="9.00")
     cheap = open_return(store, order_with(store, quantity=1, unit_price="4.00"), quantity=1)

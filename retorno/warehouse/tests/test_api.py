@@ -12,7 +12,7 @@ from retorno.api.tests.client import ApiClient, problem
 from retorno.orders.models import Variant
 from retorno.returns.models import ReturnEvent, ReturnItem
 from retorno.stores.models import Store
-from retorno.warehouse.models import Inspection, InventoryEvent
+from retorno.warehouse.models import Inspection, InventoryEvent, Supplier
 from retorno.warehouse.tests.factories import CHECKLISTS, approved_return, line_of
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +161,23 @@ def test_authorization_matrix(
     problem(ApiClient(write_key).put("/warehouse/checklists", {"document": CHECKLISTS}), 403,
             "insufficient_scope")  # fmt: skip
     assert state() == before
+
+
+def test_supplier_terms_through_the_api(
+    store: Store, admin_key: IssuedKey, write_key: IssuedKey, other_key: IssuedKey
+) -> None:
+    admin = ApiClient(admin_key)
+    saved = admin.put("/warehouse/suppliers/Acme%20Shoes", {"name": "Acme", "terms_days": 21})
+    assert saved.status_code == 200, saved.content
+    assert json.loads(saved.content) == {
+        "code": "Acme Shoes", "name": "Acme", "terms_days": 21, "contact_email": ""
+    }  # fmt: skip
+    assert [s["terms_days"] for s in json.loads(admin.get("/warehouse/suppliers").content)] == [21]
+    assert json.loads(ApiClient(other_key).get("/warehouse/suppliers").content) == []
+    before = state()
+    problem(admin.put("/warehouse/suppliers/Acme%20Shoes", {"terms_days": -1}), 422,
+            "validation_error")  # fmt: skip
+    problem(ApiClient(write_key).put("/warehouse/suppliers/Acme%20Shoes", {"terms_days": 5}), 403,
+            "insufficient_scope")  # fmt: skip
+    assert state() == before
+    assert list(Supplier.objects.values_list("terms_days", flat=True)) == [21]

@@ -21,6 +21,7 @@ from retorno.domain.money import quantize
 from retorno.resolutions import selectors as money_selectors
 from retorno.resolutions import services as money
 from retorno.resolutions.models import Charge, ChargeKind, ClaimReason, ClaimResolution, Refund
+from retorno.returns import claims as claim_services
 from retorno.returns import refunding
 from retorno.returns.selectors import return_get_for_store
 
@@ -623,7 +624,7 @@ def claim_open(request: HttpRequest, payload: ClaimIn):
     """A damaged, missing or wrong item reported without sending it back, photos as evidence.
     Claim reasons are their own list (not return reasons)."""
     api_key = require_scope(request, "write")
-    claim = money.claim_open(
+    claim = claim_services.claim_open(
         store=api_key.store,
         order_external_id=payload.order,
         reason=payload.reason,
@@ -651,7 +652,7 @@ def claim_resolve(request: HttpRequest, number: str, payload: ClaimResolveIn):
     """By refund (the same refund engine as returns), replacement (stock reserved, an exchange
     order emitted) or both."""
     api_key = require_scope(request, "write")
-    money.claim_resolve(
+    claim_services.claim_resolve(
         store=api_key.store,
         number=number,
         resolution=payload.resolution,
@@ -668,7 +669,7 @@ def claim_resolve(request: HttpRequest, number: str, payload: ClaimResolveIn):
 )
 def claim_reject(request: HttpRequest, number: str, payload: NoteOnlyIn):
     api_key = require_scope(request, "write")
-    money.claim_reject(
+    claim_services.claim_reject(
         store=api_key.store, number=number, note=payload.note, actor=actor_of(api_key)
     )
     return claim_body(money_selectors.claim_get_for_store(store=api_key.store, number=number))

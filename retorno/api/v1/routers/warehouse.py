@@ -548,3 +548,58 @@ def disposition_rules_put(request: HttpRequest, payload: DocumentIn):
     """Ordered rules (grade × reason × category × value → disposition and recovery percent);
     422 `invalid_disposition_rules` with every problem and its field path in `errors`."""
     return _publish(request, DocumentKind.DISPOSITION_RULES, payload)
+
+
+# --- supplier terms ------------------------------------------------------------------------------
+
+
+class SupplierIn(Schema):
+    name: Annotated[str, Field(max_length=200)] = ""
+    terms_days: Annotated[int, Field(ge=0, le=3650)]
+    contact_email: Annotated[str, Field(max_length=254)] = ""
+
+
+class SupplierOut(Schema):
+    code: str
+    name: str
+    terms_days: int
+    contact_email: str
+
+
+def _supplier_body(supplier: Any) -> dict[str, Any]:
+    return {
+        "code": supplier.code,
+        "name": supplier.name,
+        "terms_days": supplier.terms_days,
+        "contact_email": supplier.contact_email,
+    }
+
+
+@router.get(
+    "/warehouse/suppliers",
+    response={200: list[SupplierOut], **ERRORS},
+    summary="Suppliers' return terms",
+)
+def suppliers_list(request: HttpRequest):
+    """Suppliers with recorded terms; a vendor not listed gets the default terms (30 days)."""
+    api_key = require_scope(request, "read")
+    return [_supplier_body(s) for s in warehouse_selectors.suppliers_for_store(store=api_key.store)]
+
+
+@router.put(
+    "/warehouse/suppliers/{code}",
+    response={200: SupplierOut, **WRITE_ERRORS},
+    summary="Record a supplier's return terms (admin scope)",
+)
+def supplier_put(request: HttpRequest, code: Sku, payload: SupplierIn):
+    """`code` is the catalog's vendor (matched ignoring case). Units already waiting in an open
+    return-to-vendor batch of that supplier get their deadline recounted with the new terms."""
+    api_key = require_scope(request, "admin")
+    supplier = warehouse.supplier_save(
+        store=api_key.store,
+        code=code,
+        name=payload.name,
+        terms_days=payload.terms_days,
+        contact_email=payload.contact_email,
+    )
+    return _supplier_body(supplier)

@@ -1,0 +1,149 @@
+"""Every kind of event recorded on a return's trail has a staff label in English and Spanish,
+and the return page's Money card lists its refunds and charges (details for finance roles)."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from retorno.backoffice import labels
+from retorno.resolutions.models import Charge, ExchangeOrder, Refund, ResolutionSettings
+from retorno.resolutions.tests.conftest import (
+    inspect,
+    open_return,
+    order_with,
+    receive,
+    resolve,
+    variant_pair,
+)
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]  # the retorno package
+# Writers of trail events and where their `kind` argument sits.
+KIND_ARGUMENT = {"_record": 1, "_event": 1, "_simple_command": 3}
+
+
+def _strings(node: ast.AST) -> set[str]:
+    """String literals of an argument (a literal, or each branch of a conditional)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body) | _strings(node.orelse)
+    return set()
+
+
+def recorded_event_kinds() -> set[str]:
+    """Every literal event kind passed to a trail writer in the application's code."""
+    kinds: set[str] = set()
+    for path in ROOT.rglob("*.py"):
+        if {"tests", "migrations"} & set(path.parts):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = getattr(func, "id", None) or getattr(func, "attr", None)
+            position = KIND_ARGUMENT.get(str(name))
+            if position is not None and len(node.args) > position:
+                kinds |= _strings(node.args[position])
+    return kinds
+
+
+def test_the_collector_finds_the_kinds_it_should():
+    kinds = recorded_event_kinds()
+    assert {"created", "rejected", "cancelled", "in_transit", "closed", "resolved"} <= kinds
+    assert {"charge_issued", "charged", "charge_failed", "charge_back_issued"} <= kinds
+    assert {"exchange_released_unpaid", "return_due_soon", "inspection_skipped"} <= kinds
+
+
+def test_every_recorded_event_kind_has_a_label():
+    missing = sorted(recorded_event_kinds() - set(labels.EVENT))
+    assert missing == [], f"add these to backoffice.labels.EVENT: {missing}"
+
+
+def test_every_event_label_is_translated_to_spanish():
+    english = {kind: str(text) for kind, text in labels.EVENT.items()}
+    english |= {f"{k}:{d}": str(text) for (k, d), text in labels.EVENT_DETAIL.items()}
+    with translation.override("es"):
+        spanish = {kind: str(text) for kind, text in labels.EVENT.items()}
+        spanish |= {f"{k}:{d}": str(text) for (k, d), text in labels.EVENT_DETAIL.items()}
+    untranslated = sorted(kind for kind in english if english[kind] == spanish[kind])
+    assert untranslated == []
+
+
+def test_event_labels_tell_apart_what_the_data_says():
+    assert labels.event_label("resolved", {"keep_item": True}) == (
+        "Resolved: the shopper keeps the items"
+    )
+    assert labels.event_label("resolved", {"resolution": "refund"}) == "Resolved"
+    assert labels.event_label("charged", {"kind": "unreturned_item"}) == (
+        "Charged: original not returned"
+    )
+    assert labels.event_label("charged", {}) == "Charged"
+    assert labels.event_label("something_new", None) == "something_new"
+
+
+# --- the Money card ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def exchange_held(store: Any) -> Charge:
+    """A dearer exchange resolved with the manual adapter: its difference charge pending."""
+    ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
+    old, new = variant_pair(store, stock=5, new_price="27.50")
+    order = order_with(store, quantity=1, unit_price="20.00", variant=old)
+    ret = open_return(store, order, quantity=1, resolution="exchange", exchange_variant_id=new.id)
+    receive(store, ret, 1)
+    inspect(store, ret, "new")
+    resolve(store, ret)
+    assert ExchangeOrder.objects.get().state == "awaiting_payment"
+    return Charge.objects.get()
+
+
+@pytest.mark.django_db
+def test_finance_sees_the_charge_with_its_amount_and_link(signed_in, exchange_held):
+    page = signed_in("finance").get(reverse("backoffice:return", args=[exchange_held.rma]))
+    html = page.content.decode()
+    assert 'id="money"' in html
+    assert 'data-direction="charge" data-kind="exchange_difference" data-state="pending"' in html
+    assert "−€7.50" in html
+    assert reverse("backoffice:charge", args=[exchange_held.id]) in html
+    # The trail says what the charge was for.
+    assert "Charge issued: exchange price difference" in html
+
+
+@pytest.mark.django_db
+def test_warehouse_sees_what_happened_but_no_amounts_or_links(signed_in, exchange_held):
+    page = signed_in("warehouse").get(reverse("backoffice:return", args=[exchange_held.rma]))
+    html = page.content.decode()
+    assert 'id="money"' in html and 'data-kind="exchange_difference"' in html
+    assert "Pending" in html
+    assert "−€7.50" not in html
+    assert reverse("backoffice:charge", args=[exchange_held.id]) not in html
+    assert "/staff/finance/" not in html
+
+
+@pytest.mark.django_db
+def test_refunds_are_listed_in_spanish_for_finance(signed_in, store, provider):
+    order = order_with(store, quantity=2, unit_price="20.00")
+    ret = open_return(store, order, quantity=2)
+    receive(store, ret, 2)
+    refund = Refund.objects.get()
+    page = signed_in("finance").get(
+        reverse("backoffice:return", args=[ret.rma]), HTTP_ACCEPT_LANGUAGE="es"
+    )
+    html = page.content.decode()
+    assert "Dinero" in html and 'data-direction="refund"' in html
+    assert reverse("backoffice:refund", args=[refund.id]) in html
+    assert "Abrir en finanzas" in html
+
+
+@pytest.mark.django_db
+def test_a_return_without_money_says_so(signed_in, store):
+    ret = open_return(store, order_with(store, quantity=1), quantity=1)
+    html = signed_in("agent").get(reverse("backoffice:return", args=[ret.rma])).content.decode()
+    assert "No money has moved for this return yet." in html
