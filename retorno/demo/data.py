@@ -160,6 +160,14 @@ CATALOG: tuple[ProductSpec, ...] = (
     ProductSpec("HOM-EDR", "Edredón nórdico ligero", "home", "bedding",
                 "Textil Hogar Mediterráneo", _d("79.00"), 2400, (), BED_SIZES[1:],
                 BED_SIZE_WEIGHTS[1:], size_option="bed", popularity=4),
+    # --- accessories: cheap enough that a return parcel (6.50) costs more than they are worth,
+    # so the demo policy lets the shopper keep them -----------------------------------------
+    ProductSpec("ACC-CAL", "Calcetines de algodón (pack de 3)", "accessories", "socks",
+                "Algodón Norte", _d("5.95"), 120, ("surtido", "negro", "blanco"), popularity=14),
+    ProductSpec("ACC-COL", "Coleteros de tela (pack de 6)", "accessories", "hair-ties",
+                "Atelier Brisa", _d("3.50"), 30, ("pastel", "neutros"), popularity=9),
+    ProductSpec("ACC-LLA", "Llavero de cuero grabado", "accessories", "keyring",
+                "Pieles Ubrique", _d("4.95"), 25, ("coñac", "negro"), popularity=7),
     # --- gift cards --------------------------------------------------------------------------
     ProductSpec("GFT-025", "Tarjeta regalo 25 €", GIFT_CARD_CATEGORY, "gift-card",
                 "Tienda Demo", _d("25.00"), 0, popularity=4, tags=("gift-card",)),
@@ -170,9 +178,13 @@ CATALOG: tuple[ProductSpec, ...] = (
 )  # fmt: skip
 
 # How often a line comes from each category.
-CATEGORY_WEIGHTS = {"apparel": 48, "shoes": 20, "electronics": 14, "home": 12, "gift-cards": 6}
+CATEGORY_WEIGHTS = {
+    "apparel": 48, "shoes": 20, "electronics": 14, "home": 12, "accessories": 8, "gift-cards": 6,
+}  # fmt: skip
 # How likely a delivered line is to be sent back, per category.
-RETURN_RATE = {"apparel": 0.11, "shoes": 0.10, "electronics": 0.05, "home": 0.04}
+RETURN_RATE = {
+    "apparel": 0.11, "shoes": 0.10, "electronics": 0.05, "home": 0.04, "accessories": 0.07,
+}  # fmt: skip
 PREMIUM_RETURN_RATE = 0.3
 
 REASONS = (
@@ -188,6 +200,10 @@ REASONS = (
 SIZING_REASON_WEIGHTS = (34, 30, 4, 3, 3, 9, 14, 3)
 ELECTRONICS_REASON_WEIGHTS = (0, 0, 36, 12, 8, 16, 24, 4)
 HOME_REASON_WEIGHTS = (0, 0, 10, 26, 9, 25, 26, 4)
+ACCESSORY_REASON_WEIGHTS = (0, 0, 14, 12, 10, 24, 34, 6)
+# Reasons a shopper swaps a size or colour for (an exchange needs another variant to want).
+SIZE_SWAP_REASONS = ("too_small", "too_large")
+COLOUR_SWAP_REASONS = ("not_as_described", "changed_mind", "other")
 
 COMMENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "es": {
@@ -306,3 +322,45 @@ def demo_policy_document() -> dict[str, Any]:
         }
     )
     return document
+
+
+# --- claims (damaged, missing or wrong items reported without sending anything back) ---------
+
+# Claim reason -> the categories it is believable for.
+CLAIM_REASONS = {
+    "damaged_in_transit": ("apparel", "shoes", "electronics", "home", "accessories"),
+    "missing_item": ("apparel", "shoes", "electronics", "accessories"),
+    "wrong_item": ("apparel", "shoes", "accessories"),
+    "defective_on_arrival": ("electronics",),
+}
+CLAIM_DESCRIPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "es": {
+        "damaged_in_transit": ("La caja llegó aplastada y el artículo está roto.",
+                               "El paquete venía mojado y el producto está manchado."),
+        "missing_item": ("En el paquete faltaba uno de los artículos del pedido.",
+                         "Recibí el paquete pero este artículo no venía dentro."),
+        "wrong_item": ("Me llegó otra talla distinta a la que pedí.",
+                       "El color que recibí no es el del pedido."),
+        "defective_on_arrival": ("No enciende desde el primer día.",
+                                 "Viene con la pantalla sin imagen."),
+    },
+    "en": {
+        "damaged_in_transit": ("The box arrived crushed and the item is broken.",
+                               "The parcel was soaked and the item is stained."),
+        "missing_item": ("One of the items on the order was not in the parcel.",
+                         "The parcel arrived but this item was not inside."),
+        "wrong_item": ("I received a different size from the one I ordered.",
+                       "The colour I received is not the one I ordered."),
+        "defective_on_arrival": ("It does not turn on out of the box.",
+                                 "The screen stays blank from day one."),
+    },
+}  # fmt: skip
+CLAIM_RESOLVE_NOTES = {
+    "refund": "Refunded the item; no need to send anything back.",
+    "replacement": "Sending a replacement at no cost.",
+    "both": "Sending a replacement and refunding the item as an apology.",
+}
+CLAIM_REJECT_NOTES = (
+    "The carrier's proof of delivery shows the parcel intact and the packing weight matches.",
+    "The photos show the item we shipped, in the size and colour ordered.",
+)

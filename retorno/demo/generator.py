@@ -6,22 +6,32 @@ demo exercises the same paths as real traffic. The data is a pure function of th
 sizes and today's date (dates are anchored to today at midnight UTC so the demo always looks
 current); RMAs and tracking tokens stay random, as the services make them.
 
+The money side goes through the real services too: exchanges (size and colour swaps; gold
+members' instant ones, released at approval), dearer exchanges whose difference is charged,
+cheap accessories the policy lets the shopper keep, claims, and the hourly instant-exchange jobs
+run at the past hours they would have run (reminder, then charge-back of an original never sent
+back). The store pays through the console adapter, and every refund and charge of the past is
+sent when it is written, at its own time, so the ledger ends settled and on the trails.
+
 Generation happens once per store: when the store already has orders, only the store, its
 policy, the staff users and the API key are ensured.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
@@ -38,11 +48,22 @@ from retorno.domain.money import quantize
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.logistics.demo import demo_carriers_ensure
 from retorno.orders.catalog import product_upsert
-from retorno.orders.models import Order
+from retorno.orders.models import Order, Variant
 from retorno.orders.services import order_upsert
 from retorno.policies.selectors import policy_version_current
 from retorno.policies.services import policy_publish
+from retorno.resolutions import selectors as money_selectors
+from retorno.resolutions import services as money
+from retorno.resolutions.models import (
+    Charge,
+    ChargeKind,
+    Claim,
+    Destination,
+    ExchangeOrder,
+    Refund,
+)
 from retorno.resolutions.services import resolution_settings_save
+from retorno.returns import refunding
 from retorno.returns import services as returns
 from retorno.returns.models import Return
 from retorno.stores.models import Store
@@ -86,6 +107,13 @@ STEP_STATE = {
 # Products people sometimes buy two of.
 MULTI_BUY = frozenset({"t-shirt", "charger", "gift-card", "bedding"})
 CHAIN = ("in_transit", "receive", "inspect", "resolve", "close")
+# The states an exchange (not an instant one) is shown in: stock reserved at approval, the
+# original travelling, received, inspected, and the exchange order released at resolution.
+EXCHANGE_STATES = ("approved", "in_transit", "received", "inspected", "resolved", "closed")
+# Claims: about one order in 200, at least one of each outcome.
+CLAIM_RATE = 0.005
+CLAIM_OUTCOMES = ("refund", "replacement", "both", "rejected")
+CLAIM_OUTCOME_WEIGHTS = (40, 30, 10, 20)
 
 T = TypeVar("T")
 
@@ -101,6 +129,7 @@ class DemoResult:
     counts: dict[str, int] = field(default_factory=dict)
     return_states: dict[str, int] = field(default_factory=dict)
     refused_returns: int = 0
+    money: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -129,6 +158,9 @@ def demo_create(
         store = _store_ensure(slug, key)
         staff = _staff_ensure(store)
         _demo_policy_ensure(store)
+        # The demo pays refunds and takes charges through the console adapter; set before the
+        # history is generated, so its refunds and charges are paid through it too.
+        resolution_settings_save(store=store, payment_adapter="console")
     result = DemoResult(
         store=store,
         generated=False,
@@ -139,15 +171,13 @@ def demo_create(
     )
     if not Order.objects.filter(store=store).exists():
         anchor = datetime.combine(today or timezone.now().date(), datetime.min.time(), UTC)
-        with transaction.atomic():
+        with transaction.atomic(), _quiet(CONSOLE_PAYMENTS_LOGGER):
             result.refused_returns = _Generator(store, random.Random(seed), anchor, staff).run(
                 customers=customers, orders=orders
             )
         result.generated = True
     # Carriers come last: the demo's history is past, and only what happens from now on books.
     demo_carriers_ensure(store)
-    # The demo pays refunds through the console adapter.
-    resolution_settings_save(store=store, payment_adapter="console")
     result.counts = {
         "products": store.products.count(),
         "variants": store.variants.count(),
@@ -161,8 +191,45 @@ def demo_create(
         .annotate(n=Count("id"))
         .order_by("status")
     )
+    result.money = money_summary(store)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def money_summary(store: Store) -> dict[str, Any]:
+    """What the demo shows of the money side: exchanges, charges, kept returns, claims."""
+
+    def by(queryset: Any, *names: str) -> dict[str, int]:
+        rows = queryset.values_list(*names).annotate(n=Count("id")).order_by(*names)
+        return {" ".join(str(part) for part in row[:-1] if part): row[-1] for row in rows}
+
+    exchanges = ExchangeOrder.objects.filter(store=store, return_id__isnull=False)
+    return {
+        "exchanges": exchanges.count(),
+        "instant_exchanges": exchanges.filter(instant=True).count(),
+        "exchanges_by_state": by(exchanges, "state"),
+        "replacements": ExchangeOrder.objects.filter(store=store, claim__isnull=False).count(),
+        "charges_by_kind": by(Charge.objects.filter(store=store), "kind", "state"),
+        "kept_returns": Return.objects.filter(store=store, method="keep").count(),
+        "claims_by_state": by(Claim.objects.filter(store=store), "state", "resolution"),
+        "refunds_by_state": by(Refund.objects.filter(store=store), "state"),
+    }
+
+
+CONSOLE_PAYMENTS_LOGGER = "retorno.integrations.payments.console"
+
+
+@contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """Keep a logger to warnings meanwhile: the demo's past refunds and charges, paid through
+    the console adapter, would otherwise log a line each."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 # --- store, staff ------------------------------------------------------------------------------
@@ -255,13 +322,34 @@ class _Plan:
     grades: dict[str, str]
     notes: dict[str, str]
     expect_refusal: bool
+    # Line -> SKUs the shopper would take in exchange, best first (empty: nothing to swap for).
+    candidates: dict[str, list[str]] = field(default_factory=dict)
+    # The policy lets the shopper keep the items: resolved at approval, nothing travels.
+    kept: bool = False
 
     @property
     def final_state(self) -> str:
         last = self.steps[-1][0]
         if last == "create":
+            if self.kept:
+                return "resolved"
             return "pending_review" if self.review else "approved"
         return STEP_STATE[last]
+
+    @property
+    def gold(self) -> bool:
+        return bool(self.customer["tier"] == "gold")
+
+    @property
+    def exchangeable(self) -> bool:
+        return all(self.candidates.get(line.external_id) for line, _, _, _ in self.items)
+
+    @property
+    def approved_at(self) -> datetime | None:
+        for command, at in self.steps:
+            if command == "approve":
+                return at
+        return None if self.review else self.steps[0][1]
 
 
 class _Generator:
@@ -273,6 +361,15 @@ class _Generator:
         self.anchor = anchor
         self.staff = staff
         self.variants: dict[str, list[tuple[str, dict[str, str], Decimal]]] = {}
+        self.stock: dict[str, int] = {}  # SKU -> stock when the catalog was loaded
+        self.sku_options: dict[str, dict[str, str]] = {}
+        self.by_options: dict[tuple[str, str, str], str] = {}  # (code, colour, size) -> SKU
+        base = data.demo_policy_document()["base"]
+        self.keep_item = bool(base.get("keep_item"))
+        self.keep_max = Decimal(base["keep_item_max_value"] or "Infinity")
+        self.keep_recovery = Decimal(base.get("keep_item_recovery_percent", "100"))
+        self.return_cost = Decimal(base.get("return_shipping_cost", "0"))
+        self.instant_days = int(base.get("instant_exchange_return_days") or 30)
 
     def run(self, *, customers: int, orders: int) -> int:
         self._catalog()
@@ -281,7 +378,11 @@ class _Generator:
         threshold = self._review_threshold()
         plans = [p for p in (self._return_plan(*o, threshold) for o in planned) if p]
         self._cover_states(plans, planned, threshold)
-        return self._returns_execute(plans)
+        self._cover_exchanges(plans)
+        refused = self._returns_execute(plans)
+        self._instant_exchange_jobs()
+        self._claims(planned, plans)
+        return refused
 
     # catalog ------------------------------------------------------------------------------
 
@@ -316,6 +417,9 @@ class _Generator:
                         }
                     )
                     self.variants.setdefault(spec.code, []).append((sku, options, price))
+                    self.stock[sku] = stock
+                    self.sku_options[sku] = options
+                    self.by_options[(spec.code, colour, size)] = sku
             product_upsert(
                 store=self.store,
                 external_id=f"prod_{spec.code.lower()}",
@@ -544,7 +648,14 @@ class _Generator:
             percent = promo[1]
         net = unit_price * quantity
         discount = quantize(net * percent / 100, CURRENCY)
-        tax = Decimal("0.00") if gift_card else quantize((net - discount) * VAT, CURRENCY)
+        if gift_card:
+            tax = Decimal("0.00")
+        else:
+            # The tax is what makes the line add up to its shelf price less the promotion, as
+            # tax-inclusive shops do (rounding the tax apart would charge 59.96 for a 59.95
+            # item, and every exchange of it would refund a cent).
+            gross = gross_price * quantity
+            tax = gross - quantize(gross * percent / 100, CURRENCY) - (net - discount)
         return _Line(external_id, spec, sku, quantity, unit_price, discount, tax)
 
     # returns ------------------------------------------------------------------------------
@@ -596,27 +707,30 @@ class _Generator:
             comment = rng.choice(data.COMMENTS[language][reason]) if rng.random() < 0.45 else ""
             units = line.quantity if rng.random() < 0.3 else 1
             items.append((line, units, reason, comment))
-        sizing = any(reason in ("too_small", "too_large") for _, _, reason, _ in items)
+        sizing = any(reason in data.SIZE_SWAP_REASONS for _, _, reason, _ in items)
         if sizing:
             resolution = _weighted(rng, ["exchange", "refund", "store_credit"], [35, 45, 20])
         else:
             resolution = _weighted(rng, ["refund", "store_credit", "exchange"], [65, 28, 7])
+        candidates = {
+            line.external_id: self._exchange_candidates(line, units, reason)
+            for line, units, reason, _ in items
+        }
+        if resolution == "exchange" and not all(candidates.values()):
+            # Nothing to swap for (no other size that way, out of stock): money instead.
+            resolution = _weighted(rng, ["refund", "store_credit"], [70, 30])
         method = _weighted(rng, ["pickup", "drop_off", "self_ship"], [45, 40, 15])
-        value = sum(
-            (
-                units_paid_amount(
-                    paid_total=line_paid_total(
-                        line.unit_price, line.quantity, line.discount, line.tax
-                    ),
-                    quantity=line.quantity,
-                    units=units,
-                    units_before=0,
-                    currency=CURRENCY,
-                )
-                for line, units, _, _ in items
-            ),
-            Decimal("0"),
-        )
+        values = [
+            units_paid_amount(
+                paid_total=line_paid_total(line.unit_price, line.quantity, line.discount, line.tax),
+                quantity=line.quantity,
+                units=units,
+                units_before=0,
+                currency=CURRENCY,
+            )
+            for line, units, _, _ in items
+        ]
+        value = sum(values, Decimal("0"))
         review = threshold is not None and value > threshold
         delay = rng.randint(6, 72) if forced else int(rng.triangular(6, 34 * 24, 3 * 24))
         requested_at = delivered_at + timedelta(hours=delay)
@@ -644,8 +758,45 @@ class _Generator:
                 "cancel": rng.choice(data.CANCEL_NOTES),
             },
             expect_refusal=expect_refusal,
+            candidates=candidates,
         )
+        if not review and not expect_refusal and resolution != "exchange" and self._keeps(values):
+            # Approved and kept at once; closed a few days later like any settled return.
+            plan.kept = True
+            plan.steps = self._until_now(
+                [plan.steps[0], ("close", requested_at + timedelta(days=rng.uniform(1, 7)))]
+            )
         return plan
+
+    def _keeps(self, values: list[Decimal]) -> bool:
+        """Whether the demo policy lets the shopper keep items worth `values` (docs/policies.md,
+        keep-the-item): every line within the cap, and shipping them back costs more than the
+        store would recover."""
+        recovered = sum(values, Decimal("0")) * self.keep_recovery / 100
+        return (
+            self.keep_item
+            and all(v <= self.keep_max for v in values)
+            and self.return_cost > recovered
+        )
+
+    def _exchange_candidates(self, line: _Line, units: int, reason: str) -> list[str]:
+        """The variants a shopper returning `line` for `reason` would swap it for: the next size
+        that way for a sizing reason, another colour in the same size for a colour one; only
+        apparel and shoes, and only variants the catalog had in stock."""
+        spec = line.spec
+        if spec.category not in ("apparel", "shoes") or not spec.sizes or not _returnable(line):
+            return []
+        options = self.sku_options[line.sku]
+        colour, size = options.get("colour", ""), options.get(spec.size_option, "")
+        wanted: list[tuple[str, str]] = []
+        if reason in data.SIZE_SWAP_REASONS:
+            index = spec.sizes.index(size) + (1 if reason == "too_small" else -1)
+            if 0 <= index < len(spec.sizes):
+                wanted = [(colour, spec.sizes[index])]
+        elif reason in data.COLOUR_SWAP_REASONS:
+            wanted = [(other, size) for other in spec.colours if other != colour]
+        skus = [self.by_options.get((spec.code, c, z), "") for c, z in wanted]
+        return [sku for sku in skus if sku and self.stock[sku] > units]
 
     def _reason(self, spec: data.ProductSpec) -> str:
         if spec.category in ("apparel", "shoes"):
@@ -656,6 +807,8 @@ class _Generator:
                 weights[1] *= 2  # runs large
         elif spec.category == "electronics":
             weights = list(data.ELECTRONICS_REASON_WEIGHTS)
+        elif spec.category == "accessories":
+            weights = list(data.ACCESSORY_REASON_WEIGHTS)
         else:
             weights = list(data.HOME_REASON_WEIGHTS)
         return _weighted(self.rng, list(data.REASONS), weights)
@@ -734,7 +887,7 @@ class _Generator:
         """Make sure every reachable state appears at least once (small demos, unlucky seeds):
         stop some returns earlier on their own timeline (never invent later dates), or, when no
         return can be cut that way, plan one more on an order that has none."""
-        donors = [p for p in plans if not p.expect_refusal]
+        donors = [p for p in plans if not p.expect_refusal and not p.kept]
         donors.sort(key=lambda p: p.steps[0][1], reverse=True)  # prefer recent returns
         taken = {p.order_external_id for p in plans if not p.expect_refusal}
         for state in REACHABLE_STATES:
@@ -761,12 +914,69 @@ class _Generator:
                 if (
                     plan is not None
                     and plan.review == review
+                    and not plan.kept
                     and _reshape(plan, state, self.anchor)
                 ):
                     # It replaces a refused attempt on the same order, if there was one.
                     plans[:] = [p for p in plans if p.order_external_id != order["external_id"]]
                     plans.append(plan)
                     taken.add(order["external_id"])
+                    break
+
+    def _cover_exchanges(self, plans: list[_Plan]) -> None:
+        """Make sure the money side of exchanges shows (small demos, unlucky seeds), by turning
+        a return whose items can be swapped into an exchange (the shopper's choice was a coin
+        toss anyway) or cutting an exchange short on its own timeline, never inventing dates:
+        an exchange in each state of its path; a gold member's instant exchange; and one
+        instant exchange whose original never came back, approved long enough ago for its
+        deadline to have passed (the charge-back job then charges it)."""
+        live = [p for p in plans if not p.expect_refusal and not p.kept]
+        live.sort(key=lambda p: p.steps[0][1], reverse=True)  # prefer recent returns
+        after_approval = {"approved", *EXCHANGE_STATES}
+        overdue_before = self.anchor - timedelta(days=self.instant_days, hours=2)
+
+        def overdue(p: _Plan) -> bool:
+            at = p.approved_at
+            return p.gold and p.final_state == "approved" and at is not None and at < overdue_before
+
+        if not any(p.resolution == "exchange" and overdue(p) for p in live):
+            states = Counter(p.final_state for p in live)
+            for p in live:
+                at = p.approved_at
+                if (
+                    p.gold
+                    and p.exchangeable
+                    and at is not None
+                    and at < overdue_before
+                    and p.final_state in after_approval
+                    and (p.final_state == "approved" or states[p.final_state] > 1)
+                ):
+                    p.resolution = "exchange"
+                    _reshape(p, "approved", self.anchor)
+                    break
+        # An instant exchange whose original did come back, too.
+        travelled = EXCHANGE_STATES[1:]
+        if not any(p.gold and p.resolution == "exchange" and p.final_state in travelled
+                   for p in live):  # fmt: skip
+            for p in live:
+                if p.gold and p.exchangeable and p.final_state in travelled:
+                    p.resolution = "exchange"
+                    break
+        pool = [p for p in live if not p.gold]  # gold members' exchanges are instant
+        for state in EXCHANGE_STATES:
+            exchanges = Counter(p.final_state for p in pool if p.resolution == "exchange")
+            if exchanges[state]:
+                continue
+            convert = next((p for p in pool if p.final_state == state and p.exchangeable), None)
+            if convert is not None:
+                convert.resolution = "exchange"
+                continue
+            for p in pool:
+                if (
+                    p.resolution == "exchange"
+                    and exchanges[p.final_state] > 1
+                    and _reshape(p, state, self.anchor)
+                ):
                     break
 
     def _returns_execute(self, plans: list[_Plan]) -> int:
@@ -777,13 +987,18 @@ class _Generator:
             shopper = Actor(kind="shopper", id=customer["external_id"], label=customer["name"])
             steps = iter(plan.steps)
             _, created_at = next(steps)
+            variants = self._exchange_variants(plan)
             try:
                 created = returns.return_create(
                     store=store,
                     order_external_id=plan.order_external_id,
                     items=[
                         returns.ItemRequest(
-                            line=line.external_id, quantity=units, reason=reason, comment=comment
+                            line=line.external_id,
+                            quantity=units,
+                            reason=reason,
+                            comment=comment,
+                            exchange_variant_id=variants.get(line.external_id),
                         )
                         for line, units, reason, comment in plan.items
                     ],
@@ -797,6 +1012,7 @@ class _Generator:
                 refused += 1  # not eligible (final sale, gift card, window over): skip it
                 continue
             rma = created.rma
+            self._payments_settle(created.id, created_at)
             rest = list(steps)
             if created.status == "pending_review" and rest and rest[0][0] not in STEP_DECIDE:
                 review_at = created_at + timedelta(hours=6)
@@ -807,9 +1023,166 @@ class _Generator:
             try:
                 for command, at in rest:
                     self._step(rma, plan, command, at, shopper)
+                    if command not in ("reject", "cancel", "close"):
+                        self._payments_settle(created.id, at)
             except (RetornoError, DomainError):
                 continue  # the policy or the state machine saw it differently: leave it there
         return refused
+
+    def _exchange_variants(self, plan: _Plan) -> dict[str, int]:
+        """Line -> the variant an exchange plan swaps it for: its first candidate still in
+        stock now (earlier exchanges reserved some). None left: the shopper takes the money."""
+        if plan.resolution != "exchange":
+            return {}
+        skus = {sku for wanted in plan.candidates.values() for sku in wanted}
+        found = {
+            sku: (variant_id, stock)
+            for sku, variant_id, stock in Variant.objects.filter(
+                store=self.store, sku__in=skus
+            ).values_list("sku", "id", "stock")
+        }
+        chosen = {}
+        for line, units, _, _ in plan.items:
+            pick = next(
+                (
+                    found[sku][0]
+                    for sku in plan.candidates.get(line.external_id, [])
+                    if sku in found and found[sku][1] >= units
+                ),
+                None,
+            )
+            if pick is None:
+                plan.resolution = "refund"
+                return {}
+            chosen[line.external_id] = pick
+        return chosen
+
+    def _payments_settle(self, return_id: int, at: datetime) -> None:
+        """Pay the return's refunds and take its charges written by the last step, at the
+        step's time, through the store's adapter (the console one), as the outbox would have
+        right after commit. Their outbox messages, delivered after the demo commits, then
+        find them settled and do nothing."""
+        refunds = Refund.objects.filter(
+            return_id=return_id, state="pending", destination=Destination.ORIGINAL_PAYMENT
+        )
+        for refund_id in list(refunds.order_by("id").values_list("id", flat=True)):
+            refunding.refund_drive(refund_id, now=at)
+        charges = Charge.objects.filter(return_id=return_id, state="pending")
+        for charge_id in list(charges.order_by("id").values_list("id", flat=True)):
+            refunding.charge_drive(charge_id, now=at)
+
+    def _instant_exchange_jobs(self) -> None:
+        """Run the hourly instant-exchange jobs at the past hours they would have run: the
+        reminder a few days before each deadline, the charge-back just after it. The jobs
+        sweep every store; a run is skipped if it would touch another store's exchanges."""
+        rng = self.rng
+        days = int(
+            getattr(
+                settings, "RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS", refunding.DEFAULT_REMINDER_DAYS
+            )
+        )
+        runs: list[tuple[datetime, str]] = []
+        exchanges = ExchangeOrder.objects.filter(
+            store=self.store, instant=True, return_due_by__isnull=False
+        ).order_by("return_due_by", "id")
+        for due in exchanges.values_list("return_due_by", flat=True):
+            runs.append((due - timedelta(days=days, minutes=-rng.randint(5, 55)), "remind"))
+            runs.append((due + timedelta(minutes=rng.randint(5, 55)), "charge_back"))
+        for at, job in sorted(runs):
+            if at >= self.anchor:
+                continue
+            if job == "remind":
+                due_soon = money_selectors.instant_exchanges_due_soon(
+                    now=at, within=timedelta(days=days)
+                )
+                if due_soon and self._ours([exchange_id for exchange_id, _ in due_soon]):
+                    refunding.instant_exchange_reminders(now=at)
+                continue
+            overdue = money_selectors.overdue_instant_exchanges(now=at)
+            if overdue and self._ours(overdue) and refunding.instant_exchange_charge_backs(now=at):
+                for charge in Charge.objects.filter(
+                    store=self.store, kind=ChargeKind.UNRETURNED_ITEM, state="pending"
+                ).order_by("id"):
+                    refunding.charge_drive(charge.id, now=at)
+
+    def _ours(self, exchange_ids: list[int]) -> bool:
+        return (
+            not ExchangeOrder.objects.filter(id__in=exchange_ids).exclude(store=self.store).exists()
+        )
+
+    # claims -------------------------------------------------------------------------------
+
+    def _claims(
+        self, planned: list[tuple[dict[str, Any], list[_Line]]], plans: list[_Plan]
+    ) -> None:
+        """A few delivered orders without a return get a claim (damaged in transit, missing or
+        wrong item, dead on arrival), opened by the shopper soon after delivery and resolved
+        by an agent by refund, replacement or both, or rejected; the latest stay open."""
+        rng = self.rng
+        returned = {p.order_external_id for p in plans}
+        pool = []
+        for order, lines in planned:
+            if order["delivered_at"] is None or order["external_id"] in returned:
+                continue
+            claimable = [line for line in lines if line.spec.category in data.RETURN_RATE]
+            if claimable:
+                pool.append((order, claimable))
+        count = min(len(pool), max(len(CLAIM_OUTCOMES) + 1, round(len(planned) * CLAIM_RATE)))
+        if not count:
+            return
+        chosen = sorted(rng.sample(pool, count), key=lambda pair: pair[0]["delivered_at"])
+        settled = count - max(1, count // 6)
+        outcomes = list(CLAIM_OUTCOMES) + [
+            _weighted(rng, CLAIM_OUTCOMES, CLAIM_OUTCOME_WEIGHTS)
+            for _ in range(settled - len(CLAIM_OUTCOMES))
+        ]
+        rng.shuffle(outcomes)
+        # The most recent ones are still waiting for an agent.
+        outcomes = outcomes[:settled] + ["open"] * (count - settled)
+        agent = self.staff[Role.AGENT]
+        for (order, lines), outcome in zip(chosen, outcomes, strict=True):
+            self._claim(order, lines, outcome, agent)
+
+    def _claim(self, order: dict[str, Any], lines: list[_Line], outcome: str, agent: Actor) -> None:
+        rng = self.rng
+        store = self.store
+        customer = order["customer"]
+        line = rng.choice(lines)
+        reasons = [r for r, cats in data.CLAIM_REASONS.items() if line.spec.category in cats]
+        reason = rng.choice(reasons)
+        units = line.quantity if rng.random() < 0.3 else 1
+        delivered_at: datetime = order["delivered_at"]
+        opened_at = delivered_at + timedelta(minutes=int(rng.uniform(2, 72) * 60))
+        if opened_at >= self.anchor:
+            opened_at = delivered_at + (self.anchor - delivered_at) / 2
+        claim = money.claim_open(
+            store=store,
+            order_external_id=order["external_id"],
+            reason=reason,
+            lines={line.external_id: units},
+            actor=Actor(kind="shopper", id=customer["external_id"], label=customer["name"]),
+            description=rng.choice(data.CLAIM_DESCRIPTIONS[customer["language"]][reason]),
+            now=opened_at,
+        )
+        resolved_at = opened_at + timedelta(minutes=int(rng.uniform(3, 60) * 60))
+        if outcome == "open" or resolved_at >= self.anchor:
+            return
+        if outcome == "rejected":
+            money.claim_reject(store=store, number=claim.number, actor=agent,
+                               note=rng.choice(data.CLAIM_REJECT_NOTES), now=resolved_at)  # fmt: skip
+            return
+        try:
+            money.claim_resolve(store=store, number=claim.number, resolution=outcome, actor=agent,
+                                note=data.CLAIM_RESOLVE_NOTES[outcome], now=resolved_at)  # fmt: skip
+        except RetornoError:  # nothing left in stock to replace it with: refunded instead
+            money.claim_resolve(store=store, number=claim.number, resolution="refund",
+                                actor=agent, note=data.CLAIM_RESOLVE_NOTES["refund"],
+                                now=resolved_at)  # fmt: skip
+        refunds = Refund.objects.filter(
+            claim=claim, state="pending", destination=Destination.ORIGINAL_PAYMENT
+        )
+        for refund_id in list(refunds.order_by("id").values_list("id", flat=True)):
+            refunding.refund_drive(refund_id, now=resolved_at)
 
     def _step(self, rma: str, plan: _Plan, command: str, at: datetime, shopper: Actor) -> None:
         store = self.store

@@ -21,17 +21,21 @@ from retorno.demo.generator import (
 )
 from retorno.orders.models import Customer, Order, OrderLine, Product, Variant
 from retorno.policies.models import PolicyVersion
+from retorno.resolutions.models import Charge, Claim, ExchangeOrder, Refund
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
 from retorno.stores.models import Store
 
 SMALL = {"customers": 60, "orders": 120}
+# Big enough for every money story (exchanges in each state, instant ones, charges, kept
+# returns, claims of each outcome) without the full demo's cost.
+MEDIUM = {"customers": 300, "orders": 600}
 TODAY = date(2026, 3, 15)
 
 
 def counts() -> dict[str, int]:
     models = (
         Store, Product, Variant, Customer, Order, OrderLine, Return, ReturnItem, ReturnEvent,
-        PolicyVersion, ApiKey, Membership, get_user_model(),
+        PolicyVersion, ApiKey, Membership, get_user_model(), ExchangeOrder, Charge, Claim, Refund,
     )  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
@@ -82,6 +86,30 @@ def digest(store: Store) -> str:
                 tuple(events),
             )
         )
+    # The money side (exchange and claim numbers are random by design, like RMAs).
+    for exchange in ExchangeOrder.objects.filter(store=store).select_related("order", "claim"):
+        rows.append(
+            (
+                exchange.order.number,
+                exchange.claim.reason if exchange.claim else "",
+                exchange.state,
+                exchange.instant,
+                exchange.return_due_by.isoformat() if exchange.return_due_by else "",
+                str(exchange.difference_amount),
+                exchange.difference_direction,
+                tuple(sorted(exchange.lines.values_list("variant__sku", "units"))),
+            )
+        )
+    for charge in Charge.objects.filter(store=store).select_related("order"):
+        rows.append((charge.order.number, charge.kind, charge.state, str(charge.amount),
+                     charge.created_at.isoformat(), str(charge.succeeded_at)))  # fmt: skip
+    for claim in Claim.objects.filter(store=store).select_related("order"):
+        rows.append((claim.order.number, claim.reason, claim.state, claim.resolution,
+                     claim.created_at.isoformat(), str(claim.resolved_at),
+                     tuple(claim.lines.values_list("order_line__sku", "units"))))  # fmt: skip
+    for refund in Refund.objects.filter(store=store).select_related("order"):
+        rows.append((refund.order.number, refund.kind, refund.destination, refund.state,
+                     str(refund.amount), refund.created_at.isoformat(), str(refund.succeeded_at)))  # fmt: skip
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
@@ -122,7 +150,7 @@ def test_default_sized_mix_is_believable():
     assert OrderLine.objects.filter(final_sale=True).exists()
     assert OrderLine.objects.exclude(discount_amount=0).exists()
     assert set(Product.objects.values_list("category", flat=True)) == {
-        "apparel", "shoes", "electronics", "home", "gift-cards",
+        "apparel", "shoes", "electronics", "home", "accessories", "gift-cards",
     }  # fmt: skip
     sizing = ReturnItem.objects.filter(
         order_line__category__in=["apparel", "shoes"], reason__in=["too_small", "too_large"]
@@ -146,6 +174,7 @@ def test_running_twice_changes_nothing():
     assert first.generated and not again.generated
     assert counts() == before
     assert again.counts == first.counts
+    assert again.money == first.money
 
 
 @pytest.mark.django_db(transaction=True)
@@ -159,6 +188,102 @@ def test_same_seed_gives_the_same_data_in_fresh_databases():
 
     assert first == second
     assert other != first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_seed_gives_the_same_money_side():
+    # Committed for real, so the outbox delivers the refunds and charges after commit, as in
+    # `retorno demo`: they must find them paid already and change nothing.
+    first_result = demo_create(seed=7, today=TODAY, **MEDIUM)
+    first = digest(first_result.store)
+    call_command("flush", interactive=False, verbosity=0)
+    second_result = demo_create(seed=7, today=TODAY, **MEDIUM)
+
+    assert digest(second_result.store) == first
+    assert second_result.money == first_result.money
+    assert first_result.money["exchanges"] and first_result.money["charges_by_kind"]
+    assert Claim.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_money_side_shows_in_every_state():
+    result = demo_create(today=TODAY, **MEDIUM)
+    store = result.store
+    exchanges = ExchangeOrder.objects.filter(store=store, return_id__isnull=False)
+    by_return = {r.id: r for r in Return.objects.filter(store=store)}
+
+    # Exchanges (size or colour swaps of apparel and shoes) in every state of their path.
+    statuses = {by_return[e.return_id].status for e in exchanges.filter(instant=False)}
+    assert {"approved", "in_transit", "received", "inspected", "resolved", "closed"} <= statuses
+    for exchange in exchanges.select_related("order").prefetch_related("lines__order_line"):
+        ret = by_return[exchange.return_id]
+        assert ret.resolution == "exchange"
+        for line in exchange.lines.all():
+            assert line.order_line.category in ("apparel", "shoes")
+            assert line.variant.product_id == line.order_line.variant.product_id
+            assert line.variant_id != line.order_line.variant_id
+        if exchange.instant:
+            assert ret.customer.tier == "gold"
+            assert exchange.state == "released"  # at approval, before the original is back
+        elif ret.status in ("resolved", "closed"):
+            assert exchange.state == "released"
+        elif ret.status != "cancelled":
+            assert exchange.state == "reserved"
+    assert (
+        ReturnItem.objects.filter(
+            return_request__resolution="exchange", reason__in=["too_small", "too_large"]
+        ).count()
+        > ReturnItem.objects.filter(return_request__resolution="exchange").count() / 2
+    )
+    assert exchanges.filter(instant=True).exists()
+
+    # An instant exchange whose original never came back: reminded, then charged back.
+    charge_backs = Charge.objects.filter(store=store, kind="unreturned_item")
+    assert charge_backs.exists()
+    for charge_back in charge_backs.select_related("exchange"):
+        assert charge_back.state == "succeeded"
+        assert charge_back.succeeded_at < datetime(2026, 3, 15, tzinfo=UTC)
+        assert charge_back.created_at > charge_back.exchange.return_due_by
+        overdue = by_return[charge_back.return_id]
+        assert overdue.status in ("approved", "cancelled")
+        kinds = list(overdue.events.order_by("created_at", "id").values_list("kind", flat=True))
+        assert kinds[-2:] == ["charge_back_issued", "charged"]
+        assert overdue.status == "cancelled" or "return_due_soon" in kinds
+
+    # Dearer exchanges: the difference charged, then the exchange released.
+    difference = Charge.objects.filter(store=store, kind="exchange_difference")
+    assert difference.exists()
+    assert set(difference.values_list("state", flat=True)) == {"succeeded"}
+    assert set(difference.values_list("exchange__state", flat=True)) == {"released"}
+
+    # Cheap accessories are kept: resolved at approval with method keep, and refunded.
+    kept = Return.objects.filter(store=store, method="keep")
+    assert kept.exists()
+    for ret in kept:
+        assert ret.status in ("resolved", "closed")
+        assert not ret.events.filter(kind__in=["in_transit", "received"]).exists()
+        assert Refund.objects.filter(return_id=ret.id, kind="keep_item").exists()
+    assert set(kept.values_list("items__order_line__category", flat=True)) == {"accessories"}
+
+    # Claims in every state and outcome.
+    claims = Claim.objects.filter(store=store)
+    assert 5 <= claims.count() <= 20
+    outcomes = set(claims.values_list("state", "resolution"))
+    assert {("open", ""), ("rejected", ""), ("resolved", "refund"), ("resolved", "replacement"),
+            ("resolved", "both")} <= outcomes  # fmt: skip
+    assert ExchangeOrder.objects.filter(store=store, claim__isnull=False, state="released").exists()
+
+    # Every payment of the demo's past went through: paid at its own time, on the trail.
+    assert set(Refund.objects.filter(store=store).values_list("state", flat=True)) == {"succeeded"}
+    assert set(Charge.objects.filter(store=store).values_list("state", flat=True)) == {"succeeded"}
+    assert not Refund.objects.filter(
+        store=store, succeeded_at__gte=datetime(2026, 3, 15, tzinfo=UTC)
+    ).exists()
+    on_returns = Refund.objects.filter(store=store, return_id__isnull=False).count()
+    assert ReturnEvent.objects.filter(store=store, kind="refunded").count() == on_returns
+    for ret in Return.objects.filter(store=store).prefetch_related("events"):
+        times = [e.created_at for e in ret.events.all()]
+        assert times == sorted(times)
 
 
 @pytest.mark.django_db
@@ -198,6 +323,8 @@ def test_printed_api_key_authenticates():
     text = out.getvalue()
     assert DEMO_API_KEY in text
     assert "admin / retorno-demo" in text
+    for summary in ("exchanges:", "kept returns", "charges:", "claims:", "refunds:"):
+        assert summary in text
     assert "http://127.0.0.1:8000/admin/" in text and "/api/v1/docs" in text
 
     response = Client().get("/api/v1/returns", HTTP_AUTHORIZATION=f"Bearer {DEMO_API_KEY}")

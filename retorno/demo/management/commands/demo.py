@@ -60,6 +60,24 @@ class Command(BaseCommand):
         if result.return_states:
             states = ", ".join(f"{k} {v}" for k, v in sorted(result.return_states.items()))
             out(f"  returns by state: {states}")
+        money = result.money
+        if money:
+
+            def parts(counts: dict[str, int]) -> str:
+                return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"
+
+            out(
+                f"  exchanges: {money['exchanges']} ({money['instant_exchanges']} instant; "
+                f"{parts(money['exchanges_by_state'])}), "
+                f"{money['replacements']} claim replacements"
+            )
+            out(f"  kept returns (keep-the-item): {money['kept_returns']}")
+            charges = money["charges_by_kind"]
+            out(f"  charges: {sum(charges.values())} ({parts(charges)})")
+            claims = money["claims_by_state"]
+            out(f"  claims: {sum(claims.values())} ({parts(claims)})")
+            refunds = money["refunds_by_state"]
+            out(f"  refunds: {sum(refunds.values())} ({parts(refunds)})")
         if result.refused_returns:
             out(f"  {result.refused_returns} return requests refused by the policy (skipped)")
         out("")
