@@ -833,6 +833,21 @@ def _exchange_emit(exchange: ExchangeOrder, *, now: datetime) -> ExchangeOrder:
     return exchange
 
 
+def exchange_cancel(exchange: ExchangeOrder, *, now: datetime) -> ExchangeOrder:
+    """Give back the stock of an exchange that will not happen (its return was cancelled while
+    the exchange was only reserved). One already sent for fulfilment, or waiting for its price
+    difference to be charged, is left as it is: the new item is out (or may be paid for) and
+    the charge-back rules decide what the shopper owes."""
+    if exchange.state != ExchangeState.RESERVED:
+        return exchange
+    for line in exchange.lines.all():
+        Variant.objects.filter(id=line.variant_id).update(stock=F("stock") + line.units)
+    exchange.state = ExchangeState.CANCELLED
+    exchange.updated_at = now
+    exchange.save(update_fields=["state", "updated_at"])
+    return exchange
+
+
 def exchange_shrink(
     exchange: ExchangeOrder, units_by_item: dict[int, int], *, now: datetime
 ) -> None:

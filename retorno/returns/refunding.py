@@ -339,8 +339,15 @@ def _event(
 
 def on_return_event(return_request: Return, event: ReturnEvent) -> None:
     """After a milestone event: at approval, settle a return the policy lets the shopper keep,
-    or reserve an exchange's stock; issue the refund (or store credit) when the policy's refund
-    timing says it is due. Same transaction."""
+    or reserve an exchange's stock (given back if the return is cancelled); issue the refund
+    (or store credit) when the policy's refund timing says it is due. Same transaction."""
+    if event.kind == "cancelled" and return_request.resolution == Resolution.EXCHANGE:
+        exchange = money_selectors.exchange_for_return(
+            store=return_request.store, return_id=return_request.id
+        )
+        if exchange is not None:
+            money.exchange_cancel(exchange, now=event.created_at)
+        return
     milestone = EVENT_MILESTONES.get(event.kind)
     if milestone is None or return_request.method == Method.KEEP:
         return

@@ -213,6 +213,29 @@ def test_instant_exchange_for_the_tiers_the_policy_names(store, provider, tier, 
     assert emitted == (1 if instant else 0)
 
 
+def test_cancelling_an_exchange_return_gives_back_the_reserved_stock(store, provider):
+    old, new = variant_pair(store, stock=5)
+    order = order_with(store, quantity=2, unit_price="20.00", variant=old)
+    ret = open_return(store, order, quantity=2, resolution="exchange", exchange_variant_id=new.id)
+    new.refresh_from_db()
+    assert new.stock == 3
+    services.return_cancel(store=store, rma=ret.rma, actor=AGENT, note="changed my mind")
+    new.refresh_from_db()
+    exchange = ExchangeOrder.objects.get()
+    assert (new.stock, exchange.state) == (5, "cancelled")
+    assert not OutboxMessage.objects.filter(kind="exchange_order.created").exists()
+
+
+def test_a_cancelled_instant_exchange_stays_sent(store, provider):
+    set_policy_base(store, GOLD_INSTANT)
+    old, new = variant_pair(store, stock=5)
+    order = order_with(store, quantity=1, unit_price="20.00", variant=old, tier="gold")
+    ret = open_return(store, order, quantity=1, resolution="exchange", exchange_variant_id=new.id)
+    services.return_cancel(store=store, rma=ret.rma, actor=AGENT, note="kept both")
+    new.refresh_from_db()
+    assert (new.stock, ExchangeOrder.objects.get().state) == (4, "released")  # it has shipped
+
+
 def test_exchange_out_of_stock_is_refused_and_nothing_changes(store, provider):
     old, new = variant_pair(store, stock=1)
     order = order_with(store, quantity=2, unit_price="20.00", variant=old)
