@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from retorno.accounts.keys import digest_key, display_prefix, generate_key
@@ -73,3 +75,20 @@ def membership_grant(
         user=user, store=store, defaults={"role": role}
     )
     return membership
+
+
+# How fresh "last used" is kept: writing it on every request would add a write to every read.
+LAST_USED_PRECISION = timedelta(minutes=5)
+
+
+def api_key_mark_used(api_key: ApiKey, *, now: datetime | None = None) -> None:
+    """Record that `api_key` was used, at most once per LAST_USED_PRECISION (one conditional
+    UPDATE, so concurrent requests of the same key write it once)."""
+    now = now or timezone.now()
+    stale = now - LAST_USED_PRECISION
+    if api_key.last_used_at is not None and api_key.last_used_at > stale:
+        return
+    ApiKey.objects.filter(id=api_key.id).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale)
+    ).update(last_used_at=now)
+    api_key.last_used_at = now

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from retorno.accounts.models import ApiKey
 from retorno.accounts.selectors import api_key_authenticate
-from retorno.accounts.services import api_key_create, api_key_revoke, membership_grant
+from retorno.accounts.services import (
+    LAST_USED_PRECISION,
+    api_key_create,
+    api_key_mark_used,
+    api_key_revoke,
+    membership_grant,
+)
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 
 
@@ -61,3 +69,16 @@ def test_membership_role_is_checked_and_updated(store):
     )
     with pytest.raises(Unprocessable):
         membership_grant(store=store, username="eva", email="eva@x.io", role="owner")
+
+
+def test_last_used_is_recorded_at_most_every_few_minutes(store, api):
+    key = ApiKey.objects.get(store=store)
+    assert key.last_used_at is None
+    assert api.get("/returns").status_code == 200
+    first = ApiKey.objects.get(id=key.id).last_used_at
+    assert first is not None
+    api.get("/returns")
+    assert ApiKey.objects.get(id=key.id).last_used_at == first  # not rewritten at once
+    later = first + LAST_USED_PRECISION + timedelta(seconds=1)
+    api_key_mark_used(ApiKey.objects.get(id=key.id), now=later)
+    assert ApiKey.objects.get(id=key.id).last_used_at == later

@@ -7,6 +7,7 @@ from ninja.security import HttpBearer
 
 from retorno.accounts.models import ApiKey
 from retorno.accounts.selectors import api_key_authenticate
+from retorno.accounts.services import api_key_mark_used
 from retorno.core.actors import Actor
 from retorno.core.errors import PermissionDenied
 
@@ -15,7 +16,10 @@ class ApiKeyAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
         if not token or len(token) > 200:
             return None
-        return api_key_authenticate(token)
+        api_key = api_key_authenticate(token)
+        if api_key is not None:
+            api_key_mark_used(api_key)
+        return api_key
 
 
 def require_scope(request: HttpRequest, scope: str) -> ApiKey:
