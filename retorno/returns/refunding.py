@@ -433,6 +433,8 @@ def _resolve_exchange(return_request: Return, *, actor: Actor, now: datetime) ->
                 i.id: min(i.quantity_received, i.quantity_approved) for i in _items(return_request)
             }
             money.exchange_shrink(exchange, received, now=now)
+        if exchange.instant:
+            _charge_back_missing(return_request, exchange, now=now)
         before = exchange.state
         money.exchange_release(exchange, now=now, actor=actor)
         if before == ExchangeState.RESERVED and exchange.state == ExchangeState.AWAITING_PAYMENT:
@@ -463,6 +465,22 @@ def _resolve_exchange(return_request: Return, *, actor: Actor, now: datetime) ->
             _event(return_request, "refund_issued", actor, now=now, data=_refund_data(refund))
     refund_issue(return_request, actor=actor, now=now)  # items without a new variant
     _sync_quantities(return_request)
+
+
+def _charge_back_missing(return_request: Return, exchange: ExchangeOrder, *, now: datetime) -> None:
+    """An instant exchange resolved with fewer originals back than new items sent: the missing
+    ones will not come, so they are charged now (once per exchange, like the deadline job)."""
+    if money_selectors.charge_for_exchange(
+        exchange_id=exchange.id, kind=ChargeKind.UNRETURNED_ITEM
+    ):
+        return
+    charge = money.charge_back_record(
+        exchange=exchange, units_received=_units_received(return_request), actor=SYSTEM, now=now
+    )
+    if charge is not None:
+        _event(return_request, "charge_back_issued", SYSTEM, now=now,
+               note="Fewer items came back than the exchange sent; the missing ones are charged.",
+               data=_charge_data(charge))  # fmt: skip
 
 
 # --- resolving a return --------------------------------------------------------------------------

@@ -348,6 +348,27 @@ def test_not_charged_before_an_awaiting_payment_exchange_ships(store, provider):
     assert Charge.objects.count() == 1  # only the declined difference
 
 
+def test_an_instant_exchange_resolved_with_an_original_missing_charges_it_once(store, provider):
+    ret = instant_exchange(store)  # two new items sent at approval
+    bring_back_and_resolve(store, ret, 1)  # one original came back
+    charge = Charge.objects.get()
+    assert (charge.kind, charge.amount, charge.state) == (
+        "unreturned_item",
+        Decimal("20.00"),
+        "succeeded",
+    )
+    assert {"charge_back_issued", "charged"} <= set(kinds(ret))
+    exchange = ExchangeOrder.objects.get()
+    assert refunding.instant_exchange_charge_backs(now=past_due(exchange)) == 0
+    assert Charge.objects.count() == 1 and provider.total_charged == Decimal("20.00")
+
+
+def test_an_instant_exchange_resolved_with_everything_back_charges_nothing(store, provider):
+    ret = instant_exchange(store)
+    bring_back_and_resolve(store, ret, 2)
+    assert not Charge.objects.exists() and provider.charge_calls == []
+
+
 def test_a_late_arrival_refunds_the_charge_back_once(store, provider):
     ret = instant_exchange(store)
     exchange = ExchangeOrder.objects.get()
