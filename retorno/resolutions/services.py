@@ -21,7 +21,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -68,9 +68,9 @@ from retorno.domain.resolutions.store_credit import issue_credit, spend
 from retorno.domain.resolutions.timing import pays_before_receipt
 from retorno.integrations.payments import registry
 from retorno.integrations.payments.base import (
+    ChargeOutcome,
     ChargeRequest,
-    OutcomeStatus,
-    PaymentUnavailable,
+    RefundOutcome,
     RefundRequest,
 )
 from retorno.orders.models import Customer, Order, OrderLine, Variant
@@ -95,6 +95,7 @@ from retorno.resolutions.models import (
     ResolutionSettings,
     StoreCreditWallet,
 )
+from retorno.resolutions.sending import send_once, settle
 from retorno.stores.models import Store
 
 logger = logging.getLogger(__name__)
@@ -104,7 +105,6 @@ SEND_KIND = "refund.send"
 CHARGE_SEND_KIND = "charge.send"
 EXCHANGE_CREATED_KIND = "exchange_order.created"
 # How long one payment call may hold a refund before someone else may re-drive it.
-SEND_LEASE = timedelta(minutes=5)
 DEFAULT_ADAPTER = "manual"
 
 SettledHook = Callable[[Refund], None]
@@ -390,10 +390,10 @@ def refund_record(
                 now=now,
             )
             refund.bonus_amount = sum((e.amount for e in entries if e.kind == "bonus"), ZERO)
-        _settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label)
+        settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label)
     elif total == 0:
         refund.provider = ""
-        _settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label)
+        settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label)
     else:
         _enqueue_send(refund)
     return refund
@@ -406,29 +406,6 @@ def _enqueue_send(refund: Refund) -> None:
         dedupe_key=f"{SEND_KIND}:{refund.idempotency_key}:{refund.calls}",
         payload={"refund_id": refund.id},
     )
-
-
-def _settle(
-    refund: Refund,
-    state: RefundState,
-    *,
-    now: datetime,
-    settled_by: str = "",
-    reference: str = "",
-    error: str = "",
-) -> None:
-    refund.state = transition_refund(refund.state, state)
-    refund.updated_at = now
-    refund.in_flight_until = None
-    refund.awaiting_manual = False
-    if state is RefundState.SUCCEEDED:
-        refund.succeeded_at = now
-        refund.provider_reference = reference or refund.provider_reference
-    else:
-        refund.failed_at = now
-        refund.last_error = error[:2000]
-    refund.settled_by = settled_by[:200]
-    refund.save()
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -445,61 +422,28 @@ def refund_send(
     the caller (the outbox) re-drives it later. `on_succeeded` runs in the transaction that
     marks the refund SUCCEEDED (to put it on the return's trail and tell the shopper).
     """
-    now = now or timezone.now()
-    claimed = Refund.objects.filter(
-        Q(in_flight_until__isnull=True) | Q(in_flight_until__lt=now),
-        id=refund_id,
-        state=RefundState.PENDING,
-        destination=Destination.ORIGINAL_PAYMENT,
-    ).update(
-        in_flight_until=now + SEND_LEASE,
-        last_attempt_at=now,
-        calls=F("calls") + 1,
-    )
-    if not claimed:
-        return "skipped"
-    refund = Refund.objects.select_related("order").get(id=refund_id)
-    gateway = registry.gateway(refund.provider or DEFAULT_ADAPTER)
-    request = RefundRequest(
-        idempotency_key=refund.idempotency_key,
-        amount=quantize(Decimal(refund.amount), refund.currency),
-        currency=refund.currency,
-        store_id=refund.store_id,
-        order_reference=refund.order.external_id,
-        reference=refund.rma or (f"claim {refund.claim_id}" if refund.claim_id else ""),
-    )
-    try:
-        outcome = gateway.refund(request)
-    except PaymentUnavailable as exc:
-        Refund.objects.filter(id=refund_id, state=RefundState.PENDING).update(
-            in_flight_until=None, last_error=str(exc)[:2000], updated_at=now
+
+    def call(refund: Refund) -> tuple[str, RefundOutcome]:
+        gateway = registry.gateway(refund.provider or DEFAULT_ADAPTER)
+        request = RefundRequest(
+            idempotency_key=refund.idempotency_key,
+            amount=quantize(Decimal(refund.amount), refund.currency),
+            currency=refund.currency,
+            store_id=refund.store_id,
+            order_reference=refund.order.external_id,
+            reference=refund.rma or (f"claim {refund.claim_id}" if refund.claim_id else ""),
         )
-        raise
-    with transaction.atomic():
-        refund = Refund.objects.select_for_update().get(id=refund_id)
-        if refund.state != RefundState.PENDING:
-            return str(refund.state)  # finance settled it meanwhile
-        if outcome.status is OutcomeStatus.SUCCEEDED:
-            _settle(
-                refund,
-                RefundState.SUCCEEDED,
-                now=now,
-                settled_by=gateway.name,
-                reference=outcome.provider_reference,
-            )
-            if on_succeeded is not None:
-                on_succeeded(refund)
-        elif outcome.status is OutcomeStatus.FAILED:
-            _settle(refund, RefundState.FAILED, now=now, error=outcome.message or "refused")
-        else:
-            refund.awaiting_manual = True
-            refund.in_flight_until = None
-            refund.last_error = ""
-            refund.updated_at = now
-            refund.save(
-                update_fields=["awaiting_manual", "in_flight_until", "last_error", "updated_at"]
-            )
-    return str(refund.state)
+        return gateway.name, gateway.refund(request)
+
+    return send_once(
+        Refund,
+        refund_id,
+        now=now or timezone.now(),
+        call=call,
+        on_succeeded=on_succeeded,
+        only_if=Q(destination=Destination.ORIGINAL_PAYMENT),
+        related=("order",),
+    )
 
 
 def refund_retry(
@@ -560,7 +504,7 @@ def refund_mark_paid(
         ):
             raise Conflict(f"A {refund.state} refund cannot be marked as paid.",
                            code="illegal_transition")  # fmt: skip
-        _settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label,
+        settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label,
                 reference=reference[:200])  # fmt: skip
         if on_succeeded is not None:
             on_succeeded(refund)
@@ -1125,38 +1069,18 @@ def _enqueue_charge_send(charge: Charge) -> None:
     )
 
 
-def _charge_settle(
-    charge: Charge,
-    state: RefundState,
-    *,
-    now: datetime,
-    settled_by: str = "",
-    reference: str = "",
-    error: str = "",
-) -> None:
-    charge.state = transition_refund(charge.state, state)
-    charge.updated_at = now
-    charge.in_flight_until = None
-    charge.awaiting_manual = False
-    if state is RefundState.SUCCEEDED:
-        charge.succeeded_at = now
-        charge.provider_reference = reference or charge.provider_reference
-    else:
-        charge.failed_at = now
-        charge.last_error = error[:2000]
-    charge.settled_by = settled_by[:200]
-    charge.save()
-
-
 def _charge_succeeded(
     charge: Charge, *, now: datetime, settled_by: str, reference: str, hook: ChargeHook | None
 ) -> None:
-    """Mark it paid, run the caller's hook (which locks the return and writes its trail), then
-    send a held exchange whose difference this was. In the transaction that holds the charge's
-    lock; the hook comes first so that the return is always locked before the exchange, as
-    every other writer does."""
-    _charge_settle(charge, RefundState.SUCCEEDED, now=now, settled_by=settled_by,
-                   reference=reference)  # fmt: skip
+    settle(charge, RefundState.SUCCEEDED, now=now, settled_by=settled_by, reference=reference)
+    _after_charge_taken(charge, now=now, hook=hook)
+
+
+def _after_charge_taken(charge: Charge, *, now: datetime, hook: ChargeHook | None) -> None:
+    """Run the caller's hook (which locks the return and writes its trail), then send a held
+    exchange whose difference this was. In the transaction that marked the charge paid; the
+    hook comes first so that the return is always locked before the exchange, as every other
+    writer does."""
     if hook is not None:
         hook(charge)
     if charge.kind == ChargeKind.EXCHANGE_DIFFERENCE:
@@ -1166,57 +1090,29 @@ def _charge_succeeded(
 def charge_send(
     charge_id: int, *, now: datetime | None = None, on_succeeded: ChargeHook | None = None
 ) -> str:
-    """Send one PENDING charge to its payment adapter, at most one caller at a time.
-
-    The same protocol as `refund_send`: outside any transaction, a lease on the row, the row's
-    key on the call, the outcome recorded under the row's lock. Returns the state after the call
-    ("skipped" when not pending or held by another caller); raises PaymentUnavailable when the
-    outcome is unknown (the row stays PENDING with its key, re-driven later).
-    """
+    """Send one PENDING charge to its payment adapter, at most one caller at a time: the same
+    protocol as `refund_send` (retorno/resolutions/sending.py)."""
     now = now or timezone.now()
-    claimed = Charge.objects.filter(
-        Q(in_flight_until__isnull=True) | Q(in_flight_until__lt=now),
-        id=charge_id,
-        state=RefundState.PENDING,
-    ).update(in_flight_until=now + SEND_LEASE, last_attempt_at=now, calls=F("calls") + 1)
-    if not claimed:
-        return "skipped"
-    charge = Charge.objects.select_related("order", "exchange").get(id=charge_id)
-    gateway = registry.gateway(charge.provider or DEFAULT_ADAPTER)
-    request = ChargeRequest(
-        idempotency_key=charge.idempotency_key,
-        amount=quantize(Decimal(charge.amount), charge.currency),
-        currency=charge.currency,
-        store_id=charge.store_id,
-        order_reference=charge.order.external_id,
-        reference=charge.rma or charge.exchange.number,
-        reason=charge.kind,
-    )
-    try:
-        outcome = gateway.charge(request)
-    except PaymentUnavailable as exc:
-        Charge.objects.filter(id=charge_id, state=RefundState.PENDING).update(
-            in_flight_until=None, last_error=str(exc)[:2000], updated_at=now
+
+    def call(charge: Charge) -> tuple[str, ChargeOutcome]:
+        gateway = registry.gateway(charge.provider or DEFAULT_ADAPTER)
+        request = ChargeRequest(
+            idempotency_key=charge.idempotency_key,
+            amount=quantize(Decimal(charge.amount), charge.currency),
+            currency=charge.currency,
+            store_id=charge.store_id,
+            order_reference=charge.order.external_id,
+            reference=charge.rma or charge.exchange.number,
+            reason=charge.kind,
         )
-        raise
-    with transaction.atomic():
-        charge = Charge.objects.select_for_update().get(id=charge_id)
-        if charge.state != RefundState.PENDING:
-            return str(charge.state)  # finance settled it meanwhile
-        if outcome.status is OutcomeStatus.SUCCEEDED:
-            _charge_succeeded(charge, now=now, settled_by=gateway.name,
-                              reference=outcome.provider_reference, hook=on_succeeded)  # fmt: skip
-        elif outcome.status is OutcomeStatus.FAILED:
-            _charge_settle(charge, RefundState.FAILED, now=now, error=outcome.message or "refused")
-        else:
-            charge.awaiting_manual = True
-            charge.in_flight_until = None
-            charge.last_error = ""
-            charge.updated_at = now
-            charge.save(
-                update_fields=["awaiting_manual", "in_flight_until", "last_error", "updated_at"]
-            )
-    return str(charge.state)
+        return gateway.name, gateway.charge(request)
+
+    def taken(charge: Charge) -> None:
+        _after_charge_taken(charge, now=now, hook=on_succeeded)
+
+    return send_once(
+        Charge, charge_id, now=now, call=call, on_succeeded=taken, related=("order", "exchange")
+    )
 
 
 def charge_retry(

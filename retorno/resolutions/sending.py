@@ -1,0 +1,112 @@
+"""Sending one ledger row (a refund or a charge) to the payment adapter, safely.
+
+The protocol both ledgers follow (docs/adr/0005): the row and its idempotency key are already
+committed PENDING; a caller takes a short lease on the row with a conditional UPDATE (so one
+caller at a time), calls the adapter outside any transaction with the row's key, then records
+the outcome under the row's lock. An unknown outcome (PaymentUnavailable) leaves the row PENDING
+with its key and is re-raised for the outbox to re-drive; a definite refusal marks it FAILED; an
+adapter waiting for a person (manual) leaves it PENDING and flagged for finance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+from django.db.models import F, Q
+
+from retorno.domain.resolutions.ledger import RefundState, transition_refund
+from retorno.integrations.payments.base import OutcomeStatus, PaymentUnavailable
+
+# How long a caller holds a row it is sending; a crashed caller's lease runs out after this.
+SEND_LEASE = timedelta(minutes=5)
+
+Row = TypeVar("Row", bound=models.Model)
+
+
+def settle(
+    row: Any,
+    state: RefundState,
+    *,
+    now: datetime,
+    settled_by: str = "",
+    reference: str = "",
+    error: str = "",
+) -> None:
+    """Move a locked PENDING row to SUCCEEDED or FAILED and save it."""
+    row.state = transition_refund(row.state, state)
+    row.updated_at = now
+    row.in_flight_until = None
+    row.awaiting_manual = False
+    if state is RefundState.SUCCEEDED:
+        row.succeeded_at = now
+        row.provider_reference = reference or row.provider_reference
+    else:
+        row.failed_at = now
+        row.last_error = error[:2000]
+    row.settled_by = settled_by[:200]
+    row.save()
+
+
+def send_once(
+    model: type[Row],
+    row_id: int,
+    *,
+    now: datetime,
+    call: Callable[[Row], tuple[str, Any]],
+    on_succeeded: Callable[[Row], None] | None = None,
+    only_if: Q | None = None,
+    related: tuple[str, ...] = (),
+) -> str:
+    """Send row `row_id` of `model` through `call` (which returns the adapter's name and its
+    outcome), at most one caller at a time. Must run outside any transaction. Returns the state
+    after the call, or "skipped" when the row is not PENDING (or not `only_if`) or another
+    caller holds its lease. `on_succeeded` runs in the transaction that marks it SUCCEEDED."""
+    pending = Q(id=row_id, state=RefundState.PENDING) & (only_if or Q())
+    claimed = (
+        model._default_manager.filter(pending)
+        .filter(Q(in_flight_until__isnull=True) | Q(in_flight_until__lt=now))
+        .update(in_flight_until=now + SEND_LEASE, last_attempt_at=now, calls=F("calls") + 1)
+    )
+    if not claimed:
+        return "skipped"
+    row = model._default_manager.select_related(*related).get(id=row_id)
+    try:
+        adapter_name, outcome = call(row)
+    except PaymentUnavailable as exc:
+        model._default_manager.filter(id=row_id, state=RefundState.PENDING).update(
+            in_flight_until=None, last_error=str(exc)[:2000], updated_at=now
+        )
+        raise
+    with transaction.atomic():
+        row = model._default_manager.select_for_update().get(id=row_id)
+        state: Any = row.state  # type: ignore[attr-defined]
+        if state != RefundState.PENDING:
+            return str(state)  # finance settled it meanwhile
+        _record(row, outcome, now=now, adapter_name=adapter_name, on_succeeded=on_succeeded)
+        return str(row.state)  # type: ignore[attr-defined]
+
+
+def _record(
+    row: Any,
+    outcome: Any,
+    *,
+    now: datetime,
+    adapter_name: str,
+    on_succeeded: Callable[[Any], None] | None,
+) -> None:
+    if outcome.status is OutcomeStatus.SUCCEEDED:
+        settle(row, RefundState.SUCCEEDED, now=now, settled_by=adapter_name,
+               reference=outcome.provider_reference)  # fmt: skip
+        if on_succeeded is not None:
+            on_succeeded(row)
+    elif outcome.status is OutcomeStatus.FAILED:
+        settle(row, RefundState.FAILED, now=now, error=outcome.message or "refused")
+    else:  # a person must act (manual adapter): finance sees it waiting
+        row.awaiting_manual = True
+        row.in_flight_until = None
+        row.last_error = ""
+        row.updated_at = now
+        row.save(update_fields=["awaiting_manual", "in_flight_until", "last_error", "updated_at"])
