@@ -16,7 +16,6 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -29,6 +28,7 @@ from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core import images
 from retorno.core.errors import NotFound, RetornoError, http_status
+from retorno.core.forms import PhotosField
 from retorno.core.idempotency import request_fingerprint, run_idempotently
 from retorno.core.models import IdempotencyRecord
 from retorno.orders.models import Order
@@ -81,30 +81,13 @@ def photo_limits() -> images.PhotoLimits:
 # --- forms ---------------------------------------------------------------------------------------
 
 
-class _MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class ClaimPhotosField(forms.FileField):
-    """Up to MAX_PHOTOS images, each checked (not stored) by retorno.core.images."""
+class ClaimPhotosField(PhotosField):
+    """Up to MAX_PHOTOS images the shopper sent, checked (not stored) with the claims' limits."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", _MultipleFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("limits", photo_limits)
+        kwargs.setdefault("accept", "image/*")
         super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(_("At most %(count)s photos.") % {"count": MAX_PHOTOS})
-        errors = []
-        for upload in files:
-            try:
-                images.check_photo(upload, photo_limits())
-            except images.PhotoError as exc:
-                errors.append(str(exc))
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
 
 
 class ClaimLineForm(forms.Form):

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from retorno.core.forms import PhotosField
 from retorno.domain.returns.reasons import REASONS
-from retorno.portal import display
-from retorno.portal.photos import MAX_PHOTOS_PER_ITEM, PhotoError, check_photo
+from retorno.portal import display, photos
 
 
 class LookupForm(forms.Form):
@@ -28,33 +27,13 @@ class LookupForm(forms.Form):
     )
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    too_many_text = gettext_lazy("At most %(count)s photos per item.")
+class MultiplePhotoField(PhotosField):
+    """The shopper's photos of one item, with the portal's limits."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
-        )
+        kwargs.setdefault("limits", photos.limits)
+        kwargs.setdefault("too_many", gettext_lazy("At most %(count)s photos per item."))
         super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        files = [f for f in files if f]
-        if len(files) > MAX_PHOTOS_PER_ITEM:
-            raise forms.ValidationError(str(self.too_many_text) % {"count": MAX_PHOTOS_PER_ITEM})
-        errors = []
-        for upload in files:
-            try:
-                check_photo(upload)
-            except PhotoError as exc:
-                errors.append(str(exc))
-        if errors:
-            raise forms.ValidationError(errors)
-        return files
 
 
 class ItemForm(forms.Form):
@@ -202,8 +181,12 @@ CLAIM_REASONS_NEEDING_PHOTOS = frozenset(
 )
 
 
-class ClaimPhotoField(MultiplePhotoField):
-    too_many_text = gettext_lazy("At most %(count)s photos.")
+class ClaimPhotoField(PhotosField):
+    """The shopper's photos of a claim (for every item together), with the portal's limits."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("limits", photos.limits)
+        super().__init__(*args, **kwargs)
 
 
 class ClaimLineForm(forms.Form):
