@@ -83,6 +83,7 @@ urlpatterns += [
     path("finance/claims", views_finance.claims, name="claims"),
     path("finance/claims/<str:number>", views_finance.claim_detail, name="claim"),
     path("finance/claims/<str:number>/resolve", views_finance.claim_resolve, name="claim_resolve"),
+    path("finance/claims/<str:number>/reject", views_finance.claim_reject, name="claim_reject"),
 ]
 
 # Store settings (admins): carrier accounts and allocation rules.

@@ -410,3 +410,22 @@ def claim_resolve(request: HttpRequest, staff: StaffContext, number: str) -> Htt
         return _claim_page(request, staff, number, error=_error_text(exc), status=http_status(exc))
     messages.success(request, _("Claim resolved."))
     return redirect("backoffice:claim", number=number)
+
+
+@require_POST
+@staff_view(permissions.CLAIM_HANDLE)
+def claim_reject(request: HttpRequest, staff: StaffContext, number: str) -> HttpResponse:
+    """Reject an open claim; the note (required) is what the shopper is told."""
+    try:
+        claim_services.claim_reject(
+            store=staff.store,
+            number=number,
+            note=request.POST.get("note", "")[:2000],
+            actor=staff.actor,
+        )
+    except NotFound:
+        raise
+    except (RetornoError, DomainError) as exc:
+        return _claim_page(request, staff, number, error=_error_text(exc), status=http_status(exc))
+    messages.success(request, _("Claim rejected; the shopper is told why."))
+    return redirect("backoffice:claim", number=number)

@@ -220,3 +220,22 @@ def test_finance_pages_speak_spanish(signed_in, received):
     client.cookies["django_language"] = "es"
     page = client.get(reverse("backoffice:refunds")).content.decode()
     assert "Reembolsos" in page and "Pendiente" in page
+
+
+@pytest.mark.django_db
+def test_an_agent_rejects_a_claim_with_a_note_the_shopper_is_told(signed_in, store, manual):
+    order = order_with(store, quantity=1, unit_price="20.00")
+    claim = claim_open(store=store, order_external_id=order.external_id, reason="missing_item",
+                       lines={order.lines.get().external_id: 1}, actor=AGENT)  # fmt: skip
+    client = signed_in("agent")
+    url = reverse("backoffice:claim_reject", args=[claim.number])
+    no_note = client.post(url, {"note": "  "})
+    assert no_note.status_code == 422 and Claim.objects.get().state == "open"
+    assert client.post(url, {"note": "Tracking shows it was delivered."}).status_code == 302
+    claim.refresh_from_db()
+    assert (claim.state, claim.resolution_note) == ("rejected", "Tracking shows it was delivered.")
+    assert not Refund.objects.filter(claim=claim).exists()
+    assert Message.objects.filter(claim_number=claim.number, kind="claim_rejected").count() == 1
+    again = client.post(url, {"note": "again"})
+    assert again.status_code == 409
+    assert signed_in("warehouse").post(url, {"note": "x"}).status_code == 403
