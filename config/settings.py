@@ -83,7 +83,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh checkout has no var/ yet; SQLite creates the file but not its folder.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at BEGIN
-    # so two writers queue instead of failing with "database is locked" on lock upgrade.
+    # so two writers queue instead of failing with "database is locked" on lock upgrade, and
+    # the backend makes them wait in a queue that wakes the next one at once (ADR 8).
+    DATABASES["default"]["ENGINE"] = "retorno.core.db.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",

@@ -16,7 +16,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "retorno.core.db.sqlite":
     # A file, not memory: the concurrency tests open one connection per thread, and an in-memory
     # shared-cache database fails at once with "table is locked" instead of waiting its turn.
     # One file per process, so suites run side by side do not delete each other's database.

@@ -137,14 +137,9 @@ def _insert_unless_exists(
 def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str:
     """Deliver one message if it is due and nobody else holds it. Returns the resulting status."""
     now = now or timezone.now()
-    claimed = OutboxMessage.objects.filter(
-        Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
-        | Q(status=OutboxStatus.PROCESSING, claimed_at__lt=now - STALE_CLAIM),
-        id=message_id,
-    ).update(status=OutboxStatus.PROCESSING, claimed_at=now)
-    if not claimed:
+    message = _claim(message_id, now)
+    if message is None:
         return "skipped"
-    message = OutboxMessage.objects.get(id=message_id)
     handler = _HANDLERS.get(message.kind)
     try:
         if handler is None:
@@ -177,6 +172,36 @@ def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str:
     return OutboxStatus.DELIVERED
 
 
+def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
+    """Take the message if it is due and nobody holds it (or their claim is stale); the row as
+    claimed, read by the same statement (UPDATE … RETURNING), or None."""
+    connection = connections[router.db_for_write(OutboxMessage)]
+    adapt = connection.ops.adapt_datetimefield_value
+    claimed = OutboxMessage.objects.raw(
+        _claim_sql(),
+        [
+            OutboxStatus.PROCESSING,
+            adapt(now),
+            message_id,
+            OutboxStatus.PENDING,
+            adapt(now),
+            OutboxStatus.PROCESSING,
+            adapt(now - STALE_CLAIM),
+        ],
+    )
+    rows = list(claimed)  # read to the end: on SQLite the write is over only then
+    return rows[0] if rows else None
+
+
+@functools.cache
+def _claim_sql() -> str:
+    return (
+        f"UPDATE {OutboxMessage._meta.db_table} SET status = %s, claimed_at = %s "  # noqa: S608
+        "WHERE id = %s AND ((status = %s AND next_attempt_at <= %s) "
+        "OR (status = %s AND claimed_at < %s)) RETURNING *"
+    )
+
+
 def outbox_due_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
     """Messages the sweeper should (re)drive: due pending ones and stale claims."""
     now = now or timezone.now()
@@ -199,10 +224,20 @@ def _finish(
     result: dict[str, Any] | None = None,
     attempts: int | None = None,
 ) -> None:
-    OutboxMessage.objects.filter(id=message.id).update(
-        status=status,
-        attempts=attempts if attempts is not None else message.attempts + 1,
-        delivered_at=now if status == OutboxStatus.DELIVERED else None,
-        last_error=error[:2000],
-        result=result or {},
-    )
+    # Written out: this runs once per delivered message, and the ORM's UPDATE compilation cost
+    # more than the statement.
+    connection = connections[router.db_for_write(OutboxMessage)]
+    delivered_at = now if status == OutboxStatus.DELIVERED else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {OutboxMessage._meta.db_table} SET status = %s, attempts = %s, "  # noqa: S608
+            "delivered_at = %s, last_error = %s, result = %s WHERE id = %s",
+            [
+                status,
+                attempts if attempts is not None else message.attempts + 1,
+                connection.ops.adapt_datetimefield_value(delivered_at),
+                error[:2000],
+                json.dumps(result or {}, cls=DjangoJSONEncoder),
+                message.id,
+            ],
+        )

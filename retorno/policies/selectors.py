@@ -25,7 +25,8 @@ def compiled_policy(version: PolicyVersion) -> Policy:
     """The parsed policy of a version. A version's document never changes once published, so
     it is cached for the life of the process. The key holds the creation time too: a database
     may hand out the id of a rolled-back row again. A version read without its document
-    (policy_version_to_decide) loads it here on a miss only."""
+    (policy_version_to_decide, or with the order by returns.adapters.order_to_decide) loads it
+    here on a miss only."""
     key = (version.id, version.created_at)
     policy = _COMPILED.get(key)
     if policy is None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import asdict, is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Sum
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model, Sum
 
 from retorno.domain.policies import (
     CustomerFacts,
@@ -22,7 +24,10 @@ from retorno.domain.policies import (
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import RELEASING_STATES
 from retorno.orders.models import Customer, Order, OrderLine
+from retorno.policies.models import PolicyVersion
 from retorno.returns.models import Return, ReturnItem
+
+M = TypeVar("M", bound=Model)
 
 
 def held_quantities(order: Order) -> dict[int, int]:
@@ -37,12 +42,111 @@ def held_quantities(order: Order) -> dict[int, int]:
     return {row["order_line_id"]: row["units"] for row in rows}
 
 
+def order_to_decide(store_id: int, external_id: str) -> tuple[Order | None, PolicyVersion | None]:
+    """The order with its customer, and the store's current policy version (without its
+    document, which compiled_policy loads only the first time a process meets the version),
+    in one query. (None, None) when the store has no such order."""
+    connection = connections[router.db_for_read(Order)]
+    with connection.cursor() as cursor:
+        cursor.execute(_order_to_decide_sql(), [store_id, external_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    order_end = len(_ORDER_FIELDS)
+    customer_end = order_end + len(_CUSTOMER_FIELDS)
+    order = _from_row(connection, Order, _ORDER_FIELDS, row[:order_end])
+    order.customer = _from_row(connection, Customer, _CUSTOMER_FIELDS, row[order_end:customer_end])
+    policy_row = row[customer_end:]
+    if policy_row[0] is None:
+        return order, None
+    return order, _from_row(connection, PolicyVersion, _POLICY_VERSION_FIELDS, policy_row)
+
+
+_ORDER_FIELDS = tuple(f.attname for f in Order._meta.concrete_fields)
+_CUSTOMER_FIELDS = tuple(f.attname for f in Customer._meta.concrete_fields)
+_POLICY_VERSION_FIELDS = ("id", "store_id", "version", "created_at")
+
+
+@functools.cache
+def _order_to_decide_sql() -> str:
+    policy_table = PolicyVersion._meta.db_table
+    return (
+        f"SELECT {_columns('o', Order, _ORDER_FIELDS)}, "  # noqa: S608
+        f"{_columns('c', Customer, _CUSTOMER_FIELDS)}, "
+        f"{_columns('pv', PolicyVersion, _POLICY_VERSION_FIELDS)} "
+        f"FROM {Order._meta.db_table} o "
+        f"JOIN {Customer._meta.db_table} c ON c.id = o.customer_id "
+        f"LEFT JOIN {policy_table} pv ON pv.id = (SELECT id FROM {policy_table} "
+        f"WHERE store_id = o.store_id ORDER BY version DESC LIMIT 1) "
+        f"WHERE o.store_id = %s AND o.external_id = %s"
+    )
+
+
+def _columns(alias: str, model: type[Model], attnames: tuple[str, ...]) -> str:
+    fields = _concrete_fields(model)
+    return ", ".join(f"{alias}.{fields[name].column}" for name in attnames)
+
+
+def _concrete_fields(model: type[Model]) -> dict[str, Field[Any, Any]]:
+    return {field.attname: field for field in model._meta.concrete_fields}
+
+
+def _from_row(
+    connection: BaseDatabaseWrapper, model: type[M], attnames: tuple[str, ...], values: Any
+) -> M:
+    """An instance of `model` from the columns `attnames` of a hand-written query, with the
+    values converted as the ORM converts them (dates, decimals and JSON on SQLite)."""
+    converted = []
+    for value, (column, converters) in zip(
+        values, _converters(connection.alias, model, attnames), strict=True
+    ):
+        for converter in converters:
+            value = converter(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, list(attnames), converted)
+
+
+@functools.cache
+def _converters(alias: str, model: type[Model], attnames: tuple[str, ...]) -> list[Any]:
+    """Per column, the expression and the converters the ORM would apply to its values."""
+    connection = connections[alias]
+    fields = _concrete_fields(model)
+    converters = []
+    for name in attnames:
+        column = fields[name].get_col(model._meta.db_table)
+        field_converters = fields[name].get_db_converters(connection)  # type: ignore[attr-defined]
+        converters.append((column, connection.ops.get_db_converters(column) + field_converters))
+    return converters
+
+
 def lines_with_held(order: Order) -> tuple[list[Any], dict[int, int]]:
     """The order's lines and, in the same query, the units of each held by open or completed
     returns (line id -> units)."""
     lines = list(OrderLine.objects.raw(_lines_with_held_sql(), [*_NOT_HOLDING, order.pk]))
     held = {line.id: units for line in lines if (units := getattr(line, "held_units", 0))}
     return lines, held
+
+
+def bought_and_held(order_id: int) -> dict[int, tuple[int, int]]:
+    """What guards the quantities of an order (ADR 3), read again under its lock: each line's
+    units bought and units held by returns (line id -> (bought, held))."""
+    connection = connections[router.db_for_read(OrderLine)]
+    with connection.cursor() as cursor:
+        cursor.execute(_bought_and_held_sql(), [*_NOT_HOLDING, order_id])
+        return {line_id: (bought, held) for line_id, bought, held in cursor.fetchall()}
+
+
+def lock_order(order_id: int) -> None:
+    """Take the order's row lock, which queues return requests on one order (ADR 3). SQLite has
+    no row locks: its write transaction (BEGIN IMMEDIATE) already excludes every other writer."""
+    connection = connections[router.db_for_write(Order)]
+    if not connection.features.has_select_for_update:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Order._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
+            [order_id],
+        )
 
 
 # Written out once rather than built by the ORM on every call: compiling the equivalent
@@ -52,17 +156,32 @@ _NOT_HOLDING = [*sorted(s.value for s in RELEASING_STATES), ItemDecision.REJECTE
 
 
 @functools.cache
-def _lines_with_held_sql() -> str:
-    line = OrderLine._meta.db_table
+def _held_units_sql() -> str:
+    """Units of line `l` held by returns; its parameters are _NOT_HOLDING."""
     item = ReturnItem._meta.db_table
     return_table = Return._meta.db_table
     releasing = ", ".join(["%s"] * len(RELEASING_STATES))
     return (
-        f"SELECT l.*, COALESCE((SELECT SUM(i.quantity_requested) FROM {item} i "  # noqa: S608
+        f"COALESCE((SELECT SUM(i.quantity_requested) FROM {item} i "  # noqa: S608
         f"JOIN {return_table} r ON r.id = i.return_request_id "
         f"WHERE i.order_line_id = l.id AND r.status NOT IN ({releasing}) "
-        f"AND i.decision <> %s), 0) AS held_units "
-        f"FROM {line} l WHERE l.order_id = %s ORDER BY l.position, l.id"
+        f"AND i.decision <> %s), 0)"
+    )
+
+
+@functools.cache
+def _lines_with_held_sql() -> str:
+    return (
+        f"SELECT l.*, {_held_units_sql()} AS held_units "  # noqa: S608
+        f"FROM {OrderLine._meta.db_table} l WHERE l.order_id = %s ORDER BY l.position, l.id"
+    )
+
+
+@functools.cache
+def _bought_and_held_sql() -> str:
+    return (
+        f"SELECT l.id, l.quantity, {_held_units_sql()} "  # noqa: S608
+        f"FROM {OrderLine._meta.db_table} l WHERE l.order_id = %s"
     )
 
 
@@ -112,7 +231,8 @@ def request_facts(items: Iterable[dict[str, Any]], resolution: str | None) -> Re
 def to_json(value: Any) -> Any:
     """Domain values (dataclasses, enums, Decimal, datetimes) as plain JSON data."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {k: to_json(v) for k, v in asdict(value).items()}
+        # Field by field rather than dataclasses.asdict, which deep-copies the whole tree first.
+        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

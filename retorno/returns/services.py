@@ -3,6 +3,7 @@ whether the change is allowed, saves, and appends an event to the return's trail
 
 from __future__ import annotations
 
+import copy
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,7 +24,7 @@ from retorno.domain.returns.rma import new_rma, normalise_rma
 from retorno.domain.returns.states import Command, ReturnStatus, transition
 from retorno.orders.models import Order, OrderLine, Variant
 from retorno.policies.models import PolicyVersion
-from retorno.policies.selectors import compiled_policy, policy_version_to_decide
+from retorno.policies.selectors import compiled_policy
 from retorno.policies.services import policy_ensure_default
 from retorno.returns import adapters, effects, refunding
 from retorno.returns.models import Method, Resolution, Return, ReturnEvent, ReturnItem
@@ -58,8 +59,12 @@ def return_create(
 ) -> Return:
     """Open a return on an order, decided by the store's current policy.
 
-    The order row is locked for the whole decision, so two concurrent requests on one order can
-    never together return more than was bought. An ineligible request raises Unprocessable with
+    The request is decided before the write transaction opens, from the order, its lines and
+    the units its returns hold. In the transaction the order row is locked and only what guards
+    the quantities (units bought and held per line) is read again; when it changed meanwhile,
+    the request is read and decided again under the lock. So two concurrent requests on one
+    order can never together return more than was bought (ADR 3), and the write lock (on SQLite,
+    the database's) is held for the writes only. An ineligible request raises Unprocessable with
     code `ineligible` and each item's reason codes, and writes nothing.
     """
     now = now or timezone.now()
@@ -68,14 +73,8 @@ def return_create(
         raise Unprocessable(
             f"This store does not offer {method!r} returns.", code="method_not_offered"
         )
-    # Read and compiled before the write transaction opens (on SQLite it holds the database's
-    # write lock): the version current when the request came is the one it is decided under.
-    # A store that never had a policy gets the default one, published inside the transaction.
-    policy_version = policy_version_to_decide(store=store)
     request = _NewReturn(
         store=store,
-        policy_version=policy_version,
-        policy=compiled_policy(policy_version) if policy_version is not None else None,
         order_external_id=order_external_id,
         items=items,
         resolution=resolution,
@@ -87,13 +86,18 @@ def return_create(
         source=source,
         now=now,
     )
+    # The version current when the request came is the one it is decided under.
+    order, policy_version = adapters.order_to_decide(store.id, order_external_id)
+    if order is None:
+        raise NotFound(f"No order {order_external_id!r} in this store.", code="order_not_found")
+    plan = _decide(request, _compiled(store, policy_version), order)
     for _ in range(RMA_DRAWS):
         rma = new_rma(store.rma_prefix)
         try:
-            return _create_under_order_lock(request, rma)
+            return _write_under_order_lock(request, plan, rma)
         except IntegrityError:
-            # The transaction (or savepoint) is rolled back whole. A taken RMA (40 random bits,
-            # so rarely) is worth another draw; any other integrity error is not ours to hide.
+            # The transaction is rolled back whole. A taken RMA (40 random bits, so rarely) is
+            # worth another draw; any other integrity error is not ours to hide.
             if not Return.objects.filter(store=store, rma=rma).exists():
                 raise
     raise RuntimeError("could not allocate an RMA number")
@@ -105,8 +109,6 @@ RMA_DRAWS = 5
 @dataclass(frozen=True)
 class _NewReturn:
     store: Store
-    policy_version: PolicyVersion | None
-    policy: Policy | None
     order_external_id: str
     items: list[ItemRequest]
     resolution: str
@@ -119,83 +121,133 @@ class _NewReturn:
     now: datetime
 
 
-def _create_under_order_lock(new: _NewReturn, rma: str) -> Return:
-    """One try of return_create under RMA `rma`: decide and write in one transaction.
+@dataclass(frozen=True)
+class _Plan:
+    """A request decided on one reading of its order: what the return will be written from."""
+
+    policy_version: PolicyVersion
+    order: Order
+    decision: Decision
+    decision_json: dict[str, Any]
+    items: list[ReturnItem]
+    # Units bought and held per line when decided, compared again under the order's lock.
+    bought_and_held: dict[int, tuple[int, int]]
+
+
+def _compiled(store: Store, version: PolicyVersion | None) -> tuple[PolicyVersion, Policy]:
+    """The version and its compiled policy (cached per version). A store that never had a
+    policy gets the default one published."""
+    if version is None:
+        version = policy_ensure_default(store=store, actor=SYSTEM)
+    return version, compiled_policy(version)
+
+
+def _decide(request: _NewReturn, policy: tuple[PolicyVersion, Policy], order: Order) -> _Plan:
+    """Decide the request on the order's lines as they are now. Pure work apart from the
+    lines read (and the variants asked for in exchange); raises Unprocessable when refused."""
+    policy_version, compiled = policy
+    lines, held = adapters.lines_with_held(order)
+    items = request.items
+    decision = decide(
+        compiled,
+        adapters.order_facts(order, lines, held),
+        adapters.customer_facts(order.customer),
+        adapters.request_facts(
+            [{"line": i.line, "quantity": i.quantity, "reason": i.reason} for i in items],
+            request.resolution,
+        ),
+        request.now,
+    )
+    if decision.outcome is Outcome.REJECT:
+        raise Unprocessable(
+            "Some items cannot be returned.",
+            code="ineligible",
+            items=_ineligible_items(decision, items),
+        )
+    by_line = {line.external_id: line for line in lines}
+    exchange_variants = _exchange_variants(request.store, items, by_line, request.resolution)
+    new_items = _new_items(
+        items,
+        by_line,
+        decision,
+        held,
+        order.currency,
+        exchange_variants,
+        approved_at_once=decision.outcome is not Outcome.REVIEW,
+    )
+    return _Plan(
+        policy_version=policy_version,
+        order=order,
+        decision=decision,
+        decision_json={**adapters.to_json(decision), "policy_version": policy_version.version},
+        items=new_items,
+        bought_and_held={line.id: (line.quantity, held.get(line.id, 0)) for line in lines},
+    )
+
+
+def _write_under_order_lock(request: _NewReturn, plan: _Plan, rma: str) -> Return:
+    """One try of return_create under RMA `rma`, in one transaction.
 
     The RMA's uniqueness is checked by the INSERT itself: no savepoint around it, the caller
     draws again on the rare collision."""
-    store, items, now = new.store, new.items, new.now
     with transaction.atomic():
-        order = (
-            Order.objects.select_for_update()
-            .select_related("customer")
-            .filter(store=store, external_id=new.order_external_id)
-            .first()
+        adapters.lock_order(plan.order.pk)
+        if adapters.bought_and_held(plan.order.pk) != plan.bought_and_held:
+            # Another return (or an order update) committed since the request was decided.
+            order, _ = adapters.order_to_decide(request.store.id, request.order_external_id)
+            if order is None:  # deleted meanwhile
+                raise NotFound(
+                    f"No order {request.order_external_id!r} in this store.",
+                    code="order_not_found",
+                )
+            plan = _decide(request, _compiled(request.store, plan.policy_version), order)
+        # Written once, already in its first resting state (approved, or held for review).
+        return_request = _new_return(request, plan, rma)
+        events = _creation_events(
+            return_request,
+            plan.decision,
+            not return_request.requires_review,
+            request.actor,
+            request.now,
         )
-        if order is None:
-            raise NotFound(
-                f"No order {new.order_external_id!r} in this store.", code="order_not_found"
-            )
-        lines, held = adapters.lines_with_held(order)
-        policy_version, policy = new.policy_version, new.policy
-        if policy_version is None or policy is None:
-            policy_version = policy_ensure_default(store=store, actor=SYSTEM)
-            policy = compiled_policy(policy_version)
-        decision = decide(
-            policy,
-            adapters.order_facts(order, lines, held),
-            adapters.customer_facts(order.customer),
-            adapters.request_facts(
-                [{"line": i.line, "quantity": i.quantity, "reason": i.reason} for i in items],
-                new.resolution,
-            ),
-            now,
-        )
-        if decision.outcome is Outcome.REJECT:
-            raise Unprocessable(
-                "Some items cannot be returned.",
-                code="ineligible",
-                items=_ineligible_items(decision, items),
-            )
-        by_line = {line.external_id: line for line in lines}
-        exchange_variants = _exchange_variants(store, items, by_line, new.resolution)
-        approved_at_once = decision.outcome is not Outcome.REVIEW
-        new_items = _new_items(
-            items, by_line, decision, held, order.currency, exchange_variants, approved_at_once
-        )
-        # The decision is known: the return is written once, already in its first resting state.
-        return_request = Return(
-            store=store,
-            order=order,
-            customer=order.customer,
-            rma=rma,
-            status=ReturnStatus.REQUESTED,
-            resolution=new.resolution,
-            method=new.method,
-            currency=order.currency,
-            policy_version=policy_version,
-            decision={**adapters.to_json(decision), "policy_version": policy_version.version},
-            requires_review=not approved_at_once,
-            tracking_token=secrets.token_urlsafe(24),
-            pickup_address=new.pickup_address or order.shipping_address,
-            pickup_date=new.pickup_date,
-            language=new.language or order.customer.language,
-            source=new.source,
-            created_at=now,
-            updated_at=now,
-        )
-        _apply_amounts(return_request, new_items, decision)
-        events = _creation_events(return_request, decision, approved_at_once, new.actor, now)
         return_request.save(force_insert=True)
-        for new_item in new_items:
-            new_item.return_request = return_request
-        ReturnItem.objects.bulk_create(new_items)
+        items = [copy.copy(item) for item in plan.items]  # a retried draw starts from the plan
+        for item in items:
+            item.return_request = return_request
+        ReturnItem.objects.bulk_create(items)
         for event in events:
             event.return_request = return_request
         ReturnEvent.objects.bulk_create(events)
-        _remember_items(return_request, new_items)
+        _remember_items(return_request, items)
         for event in events:
             effects.after_event(return_request, event)
+    return return_request
+
+
+def _new_return(request: _NewReturn, plan: _Plan, rma: str) -> Return:
+    """The return as requested, with its amounts; not saved."""
+    order, decision, policy_version = plan.order, plan.decision, plan.policy_version
+    return_request = Return(
+        store=request.store,
+        order=order,
+        customer=order.customer,
+        rma=rma,
+        status=ReturnStatus.REQUESTED,
+        resolution=request.resolution,
+        method=request.method,
+        currency=order.currency,
+        policy_version=policy_version,
+        decision=plan.decision_json,
+        requires_review=decision.outcome is Outcome.REVIEW,
+        tracking_token=secrets.token_urlsafe(24),
+        pickup_address=request.pickup_address or order.shipping_address,
+        pickup_date=request.pickup_date,
+        language=request.language or order.customer.language,
+        source=request.source,
+        created_at=request.now,
+        updated_at=request.now,
+    )
+    _apply_amounts(return_request, plan.items, decision)
     return return_request
 
 
@@ -206,6 +258,7 @@ def _new_items(
     held: dict[int, int],
     currency: str,
     exchange_variants: dict[int | None, Variant],
+    *,
     approved_at_once: bool,
 ) -> list[ReturnItem]:
     decisions = {d.line_id: d for d in decision.lines}

@@ -19,6 +19,7 @@ from retorno.api.tests.client import ApiClient
 from retorno.core.actors import SYSTEM
 from retorno.core.errors import Unprocessable
 from retorno.orders.tests.factories import line_payload, make_order, return_payload
+from retorno.returns import adapters
 from retorno.returns.models import Return, ReturnItem
 from retorno.returns.services import ItemRequest, return_create
 from retorno.stores.tests.factories import StoreFactory
@@ -127,3 +128,61 @@ def test_concurrent_requests_with_one_idempotency_key_make_one_return(bought):
     assert len({r.json()["rma"] for r in responses}) == 1
     assert Return.objects.count() == 1
     assert held_units() == 1
+
+
+def _return_committed_after_the_decision(monkeypatch, competitor: Callable[[], Any]) -> None:
+    """Make `competitor` run (and commit) right after the next request read its order's lines,
+    i.e. after it was decided and before its write transaction locks the order."""
+    real = adapters.lines_with_held
+    pending = [competitor]
+
+    def read_then_let_another_request_in(order):
+        read = real(order)
+        if pending:
+            pending.pop()()
+        return read
+
+    monkeypatch.setattr(adapters, "lines_with_held", read_then_let_another_request_in)
+
+
+def _create(store, quantity: int) -> Return:
+    return return_create(
+        store=store,
+        order_external_id="1001",
+        items=[ItemRequest(line="1001-1", quantity=quantity, reason="too_small")],
+        resolution="refund",
+        method="pickup",
+        actor=SYSTEM,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_units_taken_after_the_decision_are_seen_under_the_lock_and_the_request_refused(
+    monkeypatch,
+):
+    store = StoreFactory(slug="race")
+    make_order(store, external_id="1001", lines=[line_payload("1001-1", quantity=2)])
+    _return_committed_after_the_decision(monkeypatch, lambda: _create(store, 1))
+
+    with pytest.raises(Unprocessable) as refused:
+        _create(store, 2)  # decided eligible on 0 held; 1 is held by the time it writes
+
+    assert refused.value.code == "ineligible"
+    assert held_units() == 1
+    assert Return.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_decided_again_under_the_lock_is_written_from_the_new_decision(monkeypatch):
+    store = StoreFactory(slug="race")
+    make_order(store, external_id="1001", lines=[line_payload("1001-1", quantity=3)])
+    _return_committed_after_the_decision(monkeypatch, lambda: _create(store, 1))
+
+    created = _create(store, 2)
+
+    assert held_units() == 3
+    item = created.items.get()
+    assert item.quantity_requested == 2
+    fresh = ReturnItem.objects.get(pk=item.pk)
+    assert fresh.amount == item.amount
+    assert created.decision["lines"][0]["returnable_quantity"] == 2

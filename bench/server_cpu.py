@@ -1,0 +1,93 @@
+"""CPU the server spends per request, floor write against create return.
+
+    .venv/bin/python bench/server_cpu.py [--engine sqlite|postgres] [--orders N] [--seconds S]
+
+Prepares a database and starts `retorno serve` as bench/run.py does, drives one endpoint at a
+time with the same load generator, and reads the CPU time (user + system) of the server's
+process tree from /proc before and after. On a saturated machine the throughput ratio of two
+endpoints is close to the inverse of this ratio, and, unlike req/s, it barely moves with the
+noise of other processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+
+from bench import run as bench_run  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def session_cpu_seconds(session_id: int) -> float:
+    """utime + stime of every live process of the session (the server and its workers)."""
+    total = 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session_id:
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--orders", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    var_dir = Path(tempfile.mkdtemp(prefix=f"retorno-bench-cpu-{args.engine}-"))
+    env = bench_run.engine_env(args.engine, var_dir)
+    if args.engine == "postgres":
+        bench_run.pg_recreate()
+    subprocess.run(
+        [bench_run.PYTHON, str(ROOT / "bench" / "run.py"), "_prepare", str(args.orders),
+         str(var_dir / "prepared.json")],
+        env=env, cwd=ROOT, check=True, timeout=600,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    port = bench_run.free_port()
+    with open(var_dir / "server.log", "w") as server_log:
+        server = subprocess.Popen(
+            [str(Path(bench_run.PYTHON).parent / "retorno"), "serve", "--host", "127.0.0.1",
+             "--port", str(port), "--workers", str(args.workers)],
+            env=env, cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            bench_run.wait_ready(port, server)
+            bench_run.run_load(port, "floor_read", args.orders, 2.0, args.concurrency, 1.0)
+            for _ in range(args.rounds):
+                for kind in ("floor_write", "create"):
+                    before = session_cpu_seconds(server.pid)
+                    result = bench_run.run_load(
+                        port, kind, args.orders, args.seconds, args.concurrency, 0.0
+                    )
+                    time.sleep(0.5)  # let the in-process jobs of the last requests finish
+                    used = session_cpu_seconds(server.pid) - before
+                    sent = result["requests"] + result["errors"]
+                    print(
+                        f"{args.engine} {kind:12s} {result['rps']:7.1f} req/s  "
+                        f"server CPU {used / sent * 1000:6.2f} ms/request ({sent} requests)"
+                    )
+        finally:
+            bench_run.stop(server)
+
+
+if __name__ == "__main__":
+    main()
