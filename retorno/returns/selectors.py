@@ -15,7 +15,6 @@ from django.utils.dateparse import parse_datetime
 from retorno.core.errors import NotFound, Unprocessable
 from retorno.domain.policies import (
     Decision,
-    Outcome,
     PolicyDocumentError,
     decide,
     default_policy_document,
@@ -26,7 +25,7 @@ from retorno.orders.models import Order, OrderLine
 from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_errors
 from retorno.returns import adapters
-from retorno.returns.models import Resolution, Return, ReturnEvent, ReturnItem
+from retorno.returns.models import Return, ReturnEvent, ReturnItem
 from retorno.stores.models import Store
 
 
@@ -239,7 +238,7 @@ class ReturnQuote:
     refund_amount: Any
     store_credit_bonus_amount: Any
     store_credit_bonus_percent: Any
-    keeps_items: bool = False  # approved at once and kept: nothing is sent back
+    keeps_items: bool = False  # kept once approved: nothing is sent back, no fees
 
     @property
     def fees_amount(self) -> Any:
@@ -290,11 +289,7 @@ def return_quote_for_store(
         )
     # A return the policy lets the shopper keep is settled at approval without fees: nothing
     # travels and nothing is restocked (returns/refunding.py, keep-the-item).
-    keeps_items = (
-        decision.outcome is Outcome.APPROVE
-        and decision.keep_item.allowed
-        and resolution != Resolution.EXCHANGE
-    )
+    keeps_items = decision.kept_by_shopper(resolution)
     restocking = Decimal("0")
     shipping_fee = Decimal("0")
     if not keeps_items:

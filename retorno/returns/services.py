@@ -607,6 +607,8 @@ def _apply_amounts(return_request: Return, items: list[ReturnItem], decision: De
     items_amount = sum((i.amount for i in items), Decimal("0"))
     restocking = sum((i.restocking_fee_amount for i in items), Decimal("0"))
     shipping_fee = decision.return_shipping_fee
+    if decision.kept_by_shopper(return_request.resolution):  # nothing travels: no fees
+        restocking = shipping_fee = Decimal("0")
     refund = max(Decimal("0"), items_amount - restocking - shipping_fee)
     bonus = Decimal("0")
     if return_request.resolution == Resolution.STORE_CREDIT:

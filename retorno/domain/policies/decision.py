@@ -110,6 +110,11 @@ class Decision:
     keep_item: KeepItem
     trace: tuple[RuleFired, ...]
 
+    def kept_by_shopper(self, resolution: str | None) -> bool:
+        """Whether a return decided so is kept by the shopper once approved, with no fees:
+        keep-the-item is allowed and it is not an exchange (which settles in goods)."""
+        return self.keep_item.allowed and resolution != "exchange"
+
     @property
     def fees_total(self) -> Decimal:
         """Return shipping plus every line's restocking fee."""

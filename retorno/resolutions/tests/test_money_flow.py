@@ -253,6 +253,8 @@ def test_keep_the_item_when_shipping_costs_more(store, provider):
     ret = open_return(store, order, quantity=1)  # approved at once, so kept at once
     ret.refresh_from_db()
     assert (ret.status, ret.method) == ("resolved", "keep")
+    # What the return says it is worth matches what is paid: nothing travels, so no fees.
+    assert (ret.return_shipping_fee_amount, ret.refund_estimate_amount) == (0, Decimal("5.00"))
     assert events(ret)[-2:] == ["resolved", "refunded"]  # refunded once the payment went through
     assert ret.events.get(kind="resolved").data["keep_item"] is True
     assert not OutboxMessage.objects.filter(kind__startswith="logistics.").exists()
