@@ -778,11 +778,11 @@ def _exchange_emit(exchange: ExchangeOrder, *, now: datetime) -> ExchangeOrder:
 
 
 def exchange_cancel(exchange: ExchangeOrder, *, now: datetime) -> ExchangeOrder:
-    """Give back the stock of an exchange that will not happen (its return was cancelled while
-    the exchange was only reserved). One already sent for fulfilment, or waiting for its price
-    difference to be charged, is left as it is: the new item is out (or may be paid for) and
-    the charge-back rules decide what the shopper owes."""
-    if exchange.state != ExchangeState.RESERVED:
+    """Give back the stock of an exchange that will not happen: its return was cancelled before
+    the exchange was sent (reserved, or waiting for its price difference; a difference taken
+    later is refunded, see `_exchange_paid`). One already sent is left as it is: the new item
+    is out, and the charge-back rules decide what the shopper owes."""
+    if exchange.state not in (ExchangeState.RESERVED, ExchangeState.AWAITING_PAYMENT):
         return exchange
     for line in exchange.lines.all():
         Variant.objects.filter(id=line.variant_id).update(stock=F("stock") + line.units)
@@ -886,10 +886,15 @@ def exchange_release_unpaid(
 
 
 def _exchange_paid(charge: Charge, *, now: datetime) -> None:
-    """The difference of a held exchange was charged: send it for fulfilment."""
+    """The difference of a held exchange was charged: send it for fulfilment. If its return
+    was cancelled while the charge was on its way, the exchange will not ship: the charge is
+    refunded in full, once."""
     exchange = ExchangeOrder.objects.select_for_update().get(id=charge.exchange_id)
     if exchange.state == ExchangeState.AWAITING_PAYMENT:
         _exchange_emit(exchange, now=now)
+    elif exchange.state == ExchangeState.CANCELLED and not charge.refunds.exists():
+        _charge_refund_write(charge, quantize(Decimal(charge.amount), charge.currency),
+                             actor=SYSTEM, now=now)  # fmt: skip
 
 
 # --- charges -------------------------------------------------------------------------------------

@@ -259,6 +259,37 @@ def test_dearer_instant_exchange_ships_only_once_paid(store, provider):
     assert exchange.state == "released" and emitted() == 1  # paid at once by the fake
 
 
+@pytest.mark.parametrize("outcome", ["declined", "taken later"])
+def test_a_return_cancelled_while_its_exchange_waits_for_payment(store, provider, outcome):
+    provider.charge_refuse = outcome == "declined"
+    provider.charge_pending = outcome == "taken later"
+    set_policy_base(store, GOLD_INSTANT)
+    old, new = variant_pair(store, stock=5, new_price="25.00")
+    order = order_with(store, quantity=1, unit_price="20.00", variant=old, tier="gold")
+    ret = open_return(store, order, quantity=1, resolution="exchange", exchange_variant_id=new.id)
+    exchange = ExchangeOrder.objects.get()
+    assert exchange.state == "awaiting_payment"
+
+    services.return_cancel(store=store, rma=ret.rma, actor=AGENT, note="changed my mind")
+    new.refresh_from_db()
+    exchange.refresh_from_db()
+    assert (new.stock, exchange.state) == (5, "cancelled")  # the stock is back
+    charge = Charge.objects.get()
+    if outcome == "taken later":
+        provider.charge_pending = False
+        money.charge_send(charge.id, now=later())  # the provider took it after all
+        charge.refresh_from_db()
+        assert charge.state == "succeeded"
+        refund = Refund.objects.get(charge=charge)  # and it is given back, once
+        assert (refund.kind, refund.amount) == ("charge_refund", Decimal("5.00"))
+        money.charge_send(charge.id, now=later(20))
+        assert Refund.objects.filter(charge=charge).count() == 1
+    else:
+        assert not Refund.objects.exists()
+    exchange.refresh_from_db()
+    assert exchange.state == "cancelled" and emitted() == 0  # never shipped
+
+
 # --- instant exchanges whose original never comes back -------------------------------------------
 
 
