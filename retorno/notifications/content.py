@@ -605,7 +605,8 @@ def _claim_copy(kind: str, c: ClaimSnapshot, money: _Money) -> _Copy:
             paragraphs.append(
                 _("We've added %(amount)s of store credit to your account.") % {"amount": amount}
                 if c.refund_destination == "store_credit"
-                else _("We've issued a refund of %(amount)s to your original payment method.")
+                # Sent as the claim is resolved, before a manual refund is paid: "on its way".
+                else _("A refund of %(amount)s to your original payment method is on its way.")
                 % {"amount": amount}
             )
             details.append((_("Refund"), amount))

@@ -68,7 +68,7 @@ def test_resolved_by_refund_and_replacement_says_what_the_shopper_gets(
 
     [message] = messages("claim_resolved")
     assert message.subject == f"Your claim {claim.number} is resolved"
-    assert "We've issued a refund of €20.00 to your original payment method." in message.body_text
+    assert "A refund of €20.00 to your original payment method is on its way." in message.body_text
     assert "We're sending you a replacement" in message.body_text
     replacement = claim.exchanges.get()
     assert replacement.number in message.body_text
