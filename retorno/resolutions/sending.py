@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.db.models import F, Q
 
+from retorno.core.errors import Conflict, Unprocessable
+from retorno.core.outbox import outbox_enqueue
 from retorno.domain.resolutions.ledger import RefundState, transition_refund
 from retorno.integrations.payments.base import OutcomeStatus, PaymentUnavailable
 
@@ -24,6 +26,17 @@ from retorno.integrations.payments.base import OutcomeStatus, PaymentUnavailable
 SEND_LEASE = timedelta(minutes=5)
 
 Row = TypeVar("Row", bound=models.Model)
+
+
+def enqueue_send(row: Any, *, kind: str, id_field: str) -> None:
+    """Queue the sending of `row` in the caller's transaction: once per key and call count, so
+    a retry (a new call) queues again and a repeated enqueue of the same one does not."""
+    outbox_enqueue(
+        store_id=row.store_id,
+        kind=kind,
+        dedupe_key=f"{kind}:{row.idempotency_key}:{row.calls}",
+        payload={id_field: row.id},
+    )
 
 
 def settle(
@@ -110,3 +123,39 @@ def _record(
         row.last_error = ""
         row.updated_at = now
         row.save(update_fields=["awaiting_manual", "in_flight_until", "last_error", "updated_at"])
+
+
+def reopen_for_retry(
+    row: Any,
+    *,
+    now: datetime,
+    actor_label: str,
+    next_key: Callable[[int], str],
+    already_done: Conflict,
+    in_flight: Conflict,
+) -> None:
+    """Finance retries a row it holds locked. FAILED → PENDING with the key of the next attempt
+    (`next_key(attempt)`; the provider confirmed nothing moved), a PENDING row nobody is sending
+    keeps its key and is re-driven. Raises `already_done` once it SUCCEEDED and `in_flight`
+    while a caller holds its lease. Saves the row; the caller sends it after commit."""
+    if row.state == RefundState.SUCCEEDED:
+        raise already_done
+    if row.state == RefundState.FAILED:
+        row.state = transition_refund(row.state, RefundState.PENDING)
+        row.attempt += 1
+        row.idempotency_key = next_key(row.attempt)
+        row.failed_at = None
+    elif row.in_flight_until is not None and row.in_flight_until > now:
+        raise in_flight
+    row.last_error = ""
+    row.updated_at = now
+    row.note = (row.note + f"\nRetried by {actor_label} at {now.isoformat()}").strip()
+    row.save()
+
+
+def payment_reference(reference: str | None) -> str:
+    """The reference finance gives for a payment made by hand (required, at most 200 chars)."""
+    cleaned = (reference or "").strip()
+    if not cleaned:
+        raise Unprocessable("Give the payment's reference.", code="reference_required")
+    return cleaned[:200]

@@ -54,7 +54,7 @@ from retorno.domain.resolutions.exchange import (
     DifferenceDirection,
     exchange_difference,
 )
-from retorno.domain.resolutions.ledger import RefundState, refund_idempotency_key, transition_refund
+from retorno.domain.resolutions.ledger import RefundState, refund_idempotency_key
 from retorno.domain.resolutions.refunds import (
     PaidLine,
     RefundItem,
@@ -95,7 +95,13 @@ from retorno.resolutions.models import (
     ResolutionSettings,
     StoreCreditWallet,
 )
-from retorno.resolutions.sending import send_once, settle
+from retorno.resolutions.sending import (
+    enqueue_send,
+    payment_reference,
+    reopen_for_retry,
+    send_once,
+    settle,
+)
 from retorno.stores.models import Store
 
 logger = logging.getLogger(__name__)
@@ -400,12 +406,7 @@ def refund_record(
 
 
 def _enqueue_send(refund: Refund) -> None:
-    outbox_enqueue(
-        store_id=refund.store_id,
-        kind=SEND_KIND,
-        dedupe_key=f"{SEND_KIND}:{refund.idempotency_key}:{refund.calls}",
-        payload={"refund_id": refund.id},
-    )
+    enqueue_send(refund, kind=SEND_KIND, id_field="refund_id")
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -459,23 +460,18 @@ def refund_retry(
         if refund.destination != Destination.ORIGINAL_PAYMENT:
             raise Conflict("Store credit is issued at once; there is nothing to retry.",
                            code="not_retryable")  # fmt: skip
-        if refund.state == RefundState.SUCCEEDED:
-            raise Conflict("This refund was already paid.", code="already_refunded")
-        if refund.state == RefundState.FAILED:
-            refund.state = transition_refund(refund.state, RefundState.PENDING)
-            refund.attempt += 1
-            refund.idempotency_key = refund_idempotency_key(
+        reopen_for_retry(
+            refund,
+            now=now,
+            actor_label=actor.label,
+            next_key=lambda attempt: refund_idempotency_key(
                 _key_subject(return_id=refund.return_id, claim=refund.claim, order=refund.order),
                 refund.sequence,
-                refund.attempt,
-            )
-            refund.failed_at = None
-        elif refund.in_flight_until is not None and refund.in_flight_until > now:
-            raise Conflict("This refund is being sent right now.", code="refund_in_flight")
-        refund.last_error = ""
-        refund.updated_at = now
-        refund.note = (refund.note + f"\nRetried by {actor.label} at {now.isoformat()}").strip()
-        refund.save()
+                attempt,
+            ),
+            already_done=Conflict("This refund was already paid.", code="already_refunded"),
+            in_flight=Conflict("This refund is being sent right now.", code="refund_in_flight"),
+        )
         _enqueue_send(refund)
     return refund
 
@@ -492,9 +488,7 @@ def refund_mark_paid(
     """Finance paid a PENDING refund by hand (manual adapter) and records the payment's
     reference. Refused for anything but a pending refund to the original payment."""
     now = now or timezone.now()
-    reference = (reference or "").strip()
-    if not reference:
-        raise Unprocessable("Give the payment's reference.", code="reference_required")
+    reference = payment_reference(reference)
     refund = selectors.refund_get_for_store(store=store, refund_id=refund_id)
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(id=refund.id)
@@ -505,7 +499,7 @@ def refund_mark_paid(
             raise Conflict(f"A {refund.state} refund cannot be marked as paid.",
                            code="illegal_transition")  # fmt: skip
         settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label,
-                reference=reference[:200])  # fmt: skip
+                reference=reference)  # fmt: skip
         if on_succeeded is not None:
             on_succeeded(refund)
     return refund
@@ -1066,12 +1060,7 @@ def _charge_refund_write(charge: Charge, amount: Decimal, *, actor: Actor, now: 
 
 
 def _enqueue_charge_send(charge: Charge) -> None:
-    outbox_enqueue(
-        store_id=charge.store_id,
-        kind=CHARGE_SEND_KIND,
-        dedupe_key=f"{CHARGE_SEND_KIND}:{charge.idempotency_key}:{charge.calls}",
-        payload={"charge_id": charge.id},
-    )
+    enqueue_send(charge, kind=CHARGE_SEND_KIND, id_field="charge_id")
 
 
 def _charge_succeeded(
@@ -1130,21 +1119,16 @@ def charge_retry(
     charge = selectors.charge_get_for_store(store=store, charge_id=charge_id)
     with transaction.atomic():
         charge = Charge.objects.select_for_update().get(id=charge.id)
-        if charge.state == RefundState.SUCCEEDED:
-            raise Conflict("This charge was already taken.", code="already_charged")
-        if charge.state == RefundState.FAILED:
-            charge.state = transition_refund(charge.state, RefundState.PENDING)
-            charge.attempt += 1
-            charge.idempotency_key = charge_idempotency_key(
-                charge.exchange_id, ChargePurpose(charge.kind), charge.attempt
-            )
-            charge.failed_at = None
-        elif charge.in_flight_until is not None and charge.in_flight_until > now:
-            raise Conflict("This charge is being sent right now.", code="charge_in_flight")
-        charge.last_error = ""
-        charge.updated_at = now
-        charge.note = (charge.note + f"\nRetried by {actor.label} at {now.isoformat()}").strip()
-        charge.save()
+        reopen_for_retry(
+            charge,
+            now=now,
+            actor_label=actor.label,
+            next_key=lambda attempt: charge_idempotency_key(
+                charge.exchange_id, ChargePurpose(charge.kind), attempt
+            ),
+            already_done=Conflict("This charge was already taken.", code="already_charged"),
+            in_flight=Conflict("This charge is being sent right now.", code="charge_in_flight"),
+        )
         _enqueue_charge_send(charge)
     return charge
 
@@ -1161,16 +1145,14 @@ def charge_mark_paid(
     """Finance took a PENDING charge by hand (manual adapter) and records the payment's
     reference. Refused for anything but a pending charge (code illegal_transition)."""
     now = now or timezone.now()
-    reference = (reference or "").strip()
-    if not reference:
-        raise Unprocessable("Give the payment's reference.", code="reference_required")
+    reference = payment_reference(reference)
     charge = selectors.charge_get_for_store(store=store, charge_id=charge_id)
     with transaction.atomic():
         charge = Charge.objects.select_for_update().get(id=charge.id)
         if charge.state != RefundState.PENDING:
             raise Conflict(f"A {charge.state} charge cannot be marked as paid.",
                            code="illegal_transition")  # fmt: skip
-        _charge_succeeded(charge, now=now, settled_by=actor.label, reference=reference[:200],
+        _charge_succeeded(charge, now=now, settled_by=actor.label, reference=reference,
                           hook=on_succeeded)  # fmt: skip
     return charge
 
