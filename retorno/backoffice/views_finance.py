@@ -6,6 +6,8 @@ staff member as the actor, and errors come back as a helpful message with nothin
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -127,36 +129,40 @@ def _can_retry(refund: Refund) -> bool:
 @require_POST
 @staff_view(permissions.REFUND_RETRY)
 def refund_retry(request: HttpRequest, staff: StaffContext, refund_id: int) -> HttpResponse:
-    try:
-        money.refund_retry(store=staff.store, refund_id=refund_id, actor=staff.actor)
-    except NotFound:
-        raise
-    except (RetornoError, DomainError) as exc:
-        return _refund_page(
-            request, staff, refund_id, error=_error_text(exc), status=http_status(exc)
-        )
-    messages.success(request, _("Refund sent again."))
-    return redirect("backoffice:refund", refund_id=refund_id)
+    return _refund_action(
+        request,
+        staff,
+        refund_id,
+        lambda: money.refund_retry(store=staff.store, refund_id=refund_id, actor=staff.actor),
+        _("Refund sent again."),
+    )
 
 
 @require_POST
 @staff_view(permissions.REFUND_RETRY)
 def refund_mark_paid(request: HttpRequest, staff: StaffContext, refund_id: int) -> HttpResponse:
-    try:
-        refunding.refund_mark_paid(
-            store=staff.store,
-            refund_id=refund_id,
-            reference=request.POST.get("reference", "")[:200],
-            actor=staff.actor,
-        )
-    except NotFound:
-        raise
-    except (RetornoError, DomainError) as exc:
-        return _refund_page(
-            request, staff, refund_id, error=_error_text(exc), status=http_status(exc)
-        )
-    messages.success(request, _("Refund marked as paid."))
-    return redirect("backoffice:refund", refund_id=refund_id)
+    reference = request.POST.get("reference", "")[:200]
+    return _refund_action(
+        request,
+        staff,
+        refund_id,
+        lambda: refunding.refund_mark_paid(
+            store=staff.store, refund_id=refund_id, reference=reference, actor=staff.actor
+        ),
+        _("Refund marked as paid."),
+    )
+
+
+def _refund_action(
+    request: HttpRequest, staff: StaffContext, refund_id: int, run: Any, done: str
+) -> HttpResponse:
+    return _perform(
+        request,
+        run,
+        done=done,
+        page=partial(_refund_page, request, staff, refund_id),
+        back=lambda: redirect("backoffice:refund", refund_id=refund_id),
+    )
 
 
 # --- the charge ledger ---------------------------------------------------------------------------
@@ -207,21 +213,36 @@ def charge_detail(request: HttpRequest, staff: StaffContext, charge_id: int) -> 
     return _charge_page(request, staff, charge_id)
 
 
-def _charge_action(
-    request: HttpRequest, staff: StaffContext, charge_id: int, run: Any, done: str
+def _perform(
+    request: HttpRequest,
+    run: Callable[[], Any],
+    *,
+    done: str,
+    page: Callable[..., HttpResponse],
+    back: Callable[[], HttpResponse],
 ) -> HttpResponse:
-    """Run one charge service; on success back to the charge (PRG), otherwise the page again
-    with the error and its status, nothing changed."""
+    """Run one money service; on success `back` to its page (PRG), otherwise the `page` again
+    with the error and its status (409, 422), nothing changed. Unknown objects stay a 404."""
     try:
         run()
     except NotFound:
         raise
     except (RetornoError, DomainError) as exc:
-        return _charge_page(
-            request, staff, charge_id, error=_error_text(exc), status=http_status(exc)
-        )
+        return page(error=_error_text(exc), status=http_status(exc))
     messages.success(request, done)
-    return redirect("backoffice:charge", charge_id=charge_id)
+    return back()
+
+
+def _charge_action(
+    request: HttpRequest, staff: StaffContext, charge_id: int, run: Any, done: str
+) -> HttpResponse:
+    return _perform(
+        request,
+        run,
+        done=done,
+        page=partial(_charge_page, request, staff, charge_id),
+        back=lambda: redirect("backoffice:charge", charge_id=charge_id),
+    )
 
 
 @require_POST
@@ -395,37 +416,47 @@ def claim_detail(request: HttpRequest, staff: StaffContext, number: str) -> Http
 @require_POST
 @staff_view(permissions.CLAIM_HANDLE)
 def claim_resolve(request: HttpRequest, staff: StaffContext, number: str) -> HttpResponse:
-    try:
-        claim_services.claim_resolve(
+    return _claim_action(
+        request,
+        staff,
+        number,
+        lambda: claim_services.claim_resolve(
             store=staff.store,
             number=number,
             resolution=request.POST.get("resolution", "")[:20],
             amount=request.POST.get("amount", "").strip()[:24] or None,
             note=request.POST.get("note", "")[:2000],
             actor=staff.actor,
-        )
-    except NotFound:
-        raise
-    except (RetornoError, DomainError) as exc:
-        return _claim_page(request, staff, number, error=_error_text(exc), status=http_status(exc))
-    messages.success(request, _("Claim resolved."))
-    return redirect("backoffice:claim", number=number)
+        ),
+        _("Claim resolved."),
+    )
 
 
 @require_POST
 @staff_view(permissions.CLAIM_HANDLE)
 def claim_reject(request: HttpRequest, staff: StaffContext, number: str) -> HttpResponse:
     """Reject an open claim; the note (required) is what the shopper is told."""
-    try:
-        claim_services.claim_reject(
+    return _claim_action(
+        request,
+        staff,
+        number,
+        lambda: claim_services.claim_reject(
             store=staff.store,
             number=number,
             note=request.POST.get("note", "")[:2000],
             actor=staff.actor,
-        )
-    except NotFound:
-        raise
-    except (RetornoError, DomainError) as exc:
-        return _claim_page(request, staff, number, error=_error_text(exc), status=http_status(exc))
-    messages.success(request, _("Claim rejected; the shopper is told why."))
-    return redirect("backoffice:claim", number=number)
+        ),
+        _("Claim rejected; the shopper is told why."),
+    )
+
+
+def _claim_action(
+    request: HttpRequest, staff: StaffContext, number: str, run: Any, done: str
+) -> HttpResponse:
+    return _perform(
+        request,
+        run,
+        done=done,
+        page=partial(_claim_page, request, staff, number),
+        back=lambda: redirect("backoffice:claim", number=number),
+    )
