@@ -436,8 +436,13 @@ def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
 # --- money taken from the shopper (exchanges) -----------------------------------------------------
 
 
+def _charged_amount(data: dict[str, Any], money: _Money) -> str:
+    """The amount an event's data carries, as the shopper reads it (0 when missing)."""
+    return money(_parse_amount(data.get("amount")) or Decimal("0"))
+
+
 def _exchange_charged(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
-    amount = money(_parse_amount(data.get("amount")) or Decimal("0"))
+    amount = _charged_amount(data, money)
     return _Copy(
         subject=_("Price difference paid for return %(rma)s") % {"rma": s.rma},
         headline=_("Your exchange is on its way"),
@@ -457,7 +462,7 @@ def _exchange_charged(s: ReturnSnapshot, data: dict[str, Any], money: _Money) ->
 
 
 def _exchange_payment_failed(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
-    amount = money(_parse_amount(data.get("amount")) or Decimal("0"))
+    amount = _charged_amount(data, money)
     return _Copy(
         subject=_("We couldn't take the payment for your exchange %(rma)s") % {"rma": s.rma},
         headline=_("Your exchange is waiting for payment"),
@@ -486,7 +491,7 @@ def _exchange_payment_failed(s: ReturnSnapshot, data: dict[str, Any], money: _Mo
 def _return_due_soon(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
     due = _parse_date(data.get("return_due_by"))
     due_text = format_date(due) if due is not None else ""
-    amount = money(_parse_amount(data.get("amount")) or Decimal("0"))
+    amount = _charged_amount(data, money)
     return _Copy(
         subject=_("Reminder: please send back the items of return %(rma)s") % {"rma": s.rma},
         headline=_("Please send back your original items"),
@@ -515,7 +520,7 @@ def _return_due_soon(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> 
 
 
 def _charged_back(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
-    amount = money(_parse_amount(data.get("amount")) or Decimal("0"))
+    amount = _charged_amount(data, money)
     due = _parse_date(data.get("return_due_by"))
     paragraphs = [
         _(
@@ -544,7 +549,7 @@ def _charged_back(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Co
 
 
 def _charge_refunded(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
-    amount = money(_parse_amount(data.get("amount")) or Decimal("0"))
+    amount = _charged_amount(data, money)
     return _Copy(
         subject=_("We've refunded the charge for return %(rma)s") % {"rma": s.rma},
         headline=_("Your items arrived: charge refunded"),
