@@ -15,7 +15,6 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -29,7 +28,6 @@ from retorno.backoffice.rendering import render_page
 from retorno.core import images
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.core.forms import PhotosField
-from retorno.core.idempotency import request_fingerprint, run_idempotently
 from retorno.core.models import IdempotencyRecord
 from retorno.orders.models import Order
 from retorno.orders.selectors import order_get_for_store
@@ -294,43 +292,18 @@ def _open(
     staff: StaffContext, order: Order, form: OpenClaimForm, lines: dict[str, int], token: str
 ) -> str:
     """Store the photos and open the claim, once per submission token; returns its number."""
-    reason, note = form.cleaned_data["reason"], form.cleaned_data["note"]
-    # Photos are left out of the fingerprint: a twin request stores copies under new names.
-    payload = {"order": order.external_id, "reason": reason, "lines": lines, "note": note}
     uploads = form.cleaned_data["photos"]
-    photos = images.store_photos(staff.store.id, uploads, photo_limits()) if uploads else []
-
-    def create() -> tuple[int, dict[str, Any]]:
-        claim = claim_services.claim_open(
-            store=staff.store,
-            order_external_id=order.external_id,
-            reason=reason,
-            lines=lines,
-            description=note,
-            photos=photos,
-            actor=staff.actor,
-        )
-        return 201, {"number": claim.number, "photos": photos}
-
-    try:
-        _status, body = run_idempotently(
-            store_id=staff.store.id,
-            operation=OPERATION,
-            key=token,
-            fingerprint=request_fingerprint(payload),
-            action=create,
-        )
-    except RetornoError:
-        _discard(photos)
-        raise
-    if body.get("photos") != photos:  # a twin request won: its photos are the claim's
-        _discard(photos)
-    return str(body["number"])
-
-
-def _discard(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
+    return claim_services.claim_open_once(
+        store=staff.store,
+        operation=OPERATION,
+        token=token,
+        order_external_id=order.external_id,
+        reason=form.cleaned_data["reason"],
+        lines=lines,
+        description=form.cleaned_data["note"],
+        photos=images.store_photos(staff.store.id, uploads, photo_limits()) if uploads else [],
+        actor=staff.actor,
+    )
 
 
 @require_GET

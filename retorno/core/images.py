@@ -84,3 +84,9 @@ def store_photos(store_id: int, uploads: Iterable[UploadedFile], limits: PhotoLi
         name = f"{limits.folder}/{store_id}/{secrets.token_hex(16)}.jpg"
         names.append(default_storage.save(name, ContentFile(data)))
     return names
+
+
+def discard_photos(names: Iterable[str]) -> None:
+    """Delete stored photos nothing will refer to (their request failed, or a twin won)."""
+    for name in names:
+        default_storage.delete(name)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -18,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from retorno.core.errors import NotFound, RetornoError
-from retorno.core.idempotency import request_fingerprint, run_idempotently
 from retorno.core.models import IdempotencyRecord
 from retorno.orders.models import Order
 from retorno.portal import display, ratelimit
@@ -122,45 +120,18 @@ def _open_claim(
     store: Store, order: Order, form: ClaimForm, lines: dict[str, int], token: str
 ) -> str:
     """Open the claim once per submission token; returns its number."""
-    reason = form.cleaned_data["reason"]
-    description = form.cleaned_data["description"]
-    # Photos are not part of the fingerprint: a twin request stores its own copies under new
-    # names, and must still be recognised as the same submission.
-    payload = {"order": order.external_id, "reason": reason, "lines": lines, "text": description}
     uploads = form.cleaned_data["photos"]
-    photos = store_photos(store.id, uploads) if uploads else []
-
-    def create() -> tuple[int, dict[str, Any]]:
-        claim = claim_services.claim_open(
-            store=store,
-            order_external_id=order.external_id,
-            reason=reason,
-            lines=lines,
-            description=description,
-            photos=photos,
-            actor=_shopper(order),
-        )
-        return 201, {"number": claim.number, "photos": photos}
-
-    try:
-        _status, body = run_idempotently(
-            store_id=store.id,
-            operation=CLAIM_OPERATION,
-            key=token,
-            fingerprint=request_fingerprint(payload),
-            action=create,
-        )
-    except RetornoError:
-        _discard(photos)
-        raise
-    if body.get("photos") != photos:  # a twin request won: its photos are the claim's
-        _discard(photos)
-    return str(body["number"])
-
-
-def _discard(names: list[str]) -> None:
-    for name in names:
-        default_storage.delete(name)
+    return claim_services.claim_open_once(
+        store=store,
+        operation=CLAIM_OPERATION,
+        token=token,
+        order_external_id=order.external_id,
+        reason=form.cleaned_data["reason"],
+        lines=lines,
+        description=form.cleaned_data["description"],
+        photos=store_photos(store.id, uploads) if uploads else [],
+        actor=_shopper(order),
+    )
 
 
 def _remember_claim(

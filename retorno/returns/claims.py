@@ -18,6 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from retorno.core.actors import Actor
+from retorno.core.errors import RetornoError
+from retorno.core.idempotency import request_fingerprint, run_idempotently
+from retorno.core.images import discard_photos
 from retorno.domain.money import quantize
 from retorno.domain.resolutions.refunds import refundable_units_amount
 from retorno.notifications.models import MessageKind
@@ -49,6 +52,40 @@ def claim_open(
                                  description=description, photos=photos, now=now)  # fmt: skip
         _notify(store, claim, MessageKind.CLAIM_OPENED, now=now)
     return claim
+
+
+def claim_open_once(
+    *,
+    store: Store,
+    operation: str,
+    token: str,
+    order_external_id: str,
+    reason: str,
+    lines: dict[str, int],
+    actor: Actor,
+    description: str = "",
+    photos: list[str],
+) -> str:
+    """Open a claim once per submission `token` of a form (`operation`): pressed twice, or sent
+    from two tabs, it opens one claim. Returns the claim's number. `photos` are already stored;
+    they are deleted when the claim is refused, or when a twin submission opened it with its
+    own copies. Photos are left out of the fingerprint for that reason."""
+    payload = {"order": order_external_id, "reason": reason, "lines": lines, "text": description}
+
+    def create() -> tuple[int, dict[str, Any]]:
+        claim = claim_open(store=store, order_external_id=order_external_id, reason=reason,
+                           lines=lines, description=description, photos=photos, actor=actor)  # fmt: skip
+        return 201, {"number": claim.number, "photos": photos}
+
+    try:
+        _status, body = run_idempotently(store_id=store.id, operation=operation, key=token,
+                                         fingerprint=request_fingerprint(payload), action=create)  # fmt: skip
+    except RetornoError:
+        discard_photos(photos)
+        raise
+    if body.get("photos") != photos:  # a twin request won: its photos are the claim's
+        discard_photos(photos)
+    return str(body["number"])
 
 
 def claim_resolve(
