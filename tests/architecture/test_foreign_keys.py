@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.apps import apps
 from django.db import models
 
@@ -156,12 +155,9 @@ def test_domain_loads_without_django():
     assert result.stdout.strip() == ""
 
 
-@pytest.mark.skipif(
-    shutil.which("lint-imports", path=str(Path(sys.executable).parent)) is None,
-    reason="import-linter is not installed",
-)
 def test_import_contracts_hold():
     lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint is not None, "import-linter is a pinned dependency; reinstall with make install"
     result = subprocess.run(
         [lint, "--no-cache"], capture_output=True, text=True, cwd=ROOT, check=False
     )
