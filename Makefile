@@ -21,6 +21,9 @@ install: $(STAMP)
 
 SIM_PORT ?= 8055
 
+# Links in the demo's e-mails and the URLs it prints follow the port it is served on.
+run demo: export RETORNO_PUBLIC_URL ?= http://$(HOST):$(PORT)
+
 # The carrier simulator runs beside the server and posts tracking webhooks to it; both stop together.
 run: install
 	$(BIN)/retorno migrate --noinput

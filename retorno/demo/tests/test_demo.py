@@ -317,7 +317,9 @@ def test_staff_and_admin_can_sign_in():
 
 
 @pytest.mark.django_db
-def test_printed_api_key_authenticates():
+def test_printed_api_key_authenticates(settings):
+    # `make run PORT=…` sets the public URL; the printed links follow it.
+    settings.RETORNO_PUBLIC_URL = "http://127.0.0.1:8244"
     out = StringIO()
     call_command("demo", customers=20, orders=40, stdout=out)
     text = out.getvalue()
@@ -325,7 +327,9 @@ def test_printed_api_key_authenticates():
     assert "admin / retorno-demo" in text
     for summary in ("exchanges:", "kept returns", "charges:", "claims:", "refunds:"):
         assert summary in text
-    assert "http://127.0.0.1:8000/admin/" in text and "/api/v1/docs" in text
+    assert "http://127.0.0.1:8244/admin/" in text
+    assert "http://127.0.0.1:8244/api/v1/docs" in text
+    assert "8000" not in text
 
     response = Client().get("/api/v1/returns", HTTP_AUTHORIZATION=f"Bearer {DEMO_API_KEY}")
     assert response.status_code == 200

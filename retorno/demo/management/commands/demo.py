@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from retorno.core.errors import RetornoError
@@ -81,13 +82,11 @@ class Command(BaseCommand):
         if result.refused_returns:
             out(f"  {result.refused_returns} return requests refused by the policy (skipped)")
         out("")
-        out("  Admin:    http://127.0.0.1:8000/admin/")
-        out("  API docs: http://127.0.0.1:8000/api/v1/docs")
+        site = settings.RETORNO_PUBLIC_URL
+        out(f"  Admin:    {site}/admin/")
+        out(f"  API docs: {site}/api/v1/docs")
         out(f"  Login:    {result.admin_username} / {result.password} (superuser)")
         staff = ", ".join(f"{username} ({role})" for username, role in result.staff)
         out(f"  Staff:    {staff}, same password")
         out(f"  API key:  {result.api_key}")
-        out(
-            f'  Try:      curl -H "Authorization: Bearer {result.api_key}" '
-            "http://127.0.0.1:8000/api/v1/returns"
-        )
+        out(f'  Try:      curl -H "Authorization: Bearer {result.api_key}" {site}/api/v1/returns')
