@@ -4,7 +4,7 @@
 
 Prepares a database and starts `retorno serve` as bench/run.py does, drives one endpoint at a
 time with the same load generator, and reads the CPU time (user + system) of the server's
-process tree from /proc before and after. On a saturated machine the throughput ratio of two
+process tree from /proc before and after, split into the in-process job threads and the rest. On a saturated machine the throughput ratio of two
 endpoints is close to the inverse of this ratio, and, unlike req/s, it barely moves with the
 noise of other processes.
 """
@@ -28,18 +28,32 @@ from bench import run as bench_run  # noqa: E402
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def session_cpu_seconds(session_id: int) -> float:
-    """utime + stime of every live process of the session (the server and its workers)."""
-    total = 0.0
+def session_cpu_seconds(session_id: int) -> tuple[float, float]:
+    """utime + stime of every live process of the session (the server and its workers), split
+    into the in-process job threads (named `retorno-outbox…`) and everything else."""
+    jobs = other = 0.0
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+                if int(f.read().rsplit(")", 1)[1].split()[3]) != session_id:
+                    continue
+            tids = os.listdir(f"/proc/{pid}/task")
         except OSError:
             continue
-        if int(fields[3]) == session_id:
-            total += (int(fields[11]) + int(fields[12])) / TICKS
-    return total
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                    name = f.read().strip()
+                with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            used = (int(fields[11]) + int(fields[12])) / TICKS
+            if name.startswith("retorno-outbox"):
+                jobs += used
+            else:
+                other += used
+    return jobs, other
 
 
 def main() -> None:
@@ -74,16 +88,19 @@ def main() -> None:
             bench_run.run_load(port, "floor_read", args.orders, 2.0, args.concurrency, 1.0)
             for _ in range(args.rounds):
                 for kind in ("floor_write", "create"):
-                    before = session_cpu_seconds(server.pid)
+                    jobs_before, other_before = session_cpu_seconds(server.pid)
                     result = bench_run.run_load(
                         port, kind, args.orders, args.seconds, args.concurrency, 0.0
                     )
                     time.sleep(0.5)  # let the in-process jobs of the last requests finish
-                    used = session_cpu_seconds(server.pid) - before
+                    jobs_after, other_after = session_cpu_seconds(server.pid)
                     sent = result["requests"] + result["errors"]
+                    jobs = (jobs_after - jobs_before) / sent * 1000
+                    other = (other_after - other_before) / sent * 1000
                     print(
-                        f"{args.engine} {kind:12s} {result['rps']:7.1f} req/s  "
-                        f"server CPU {used / sent * 1000:6.2f} ms/request ({sent} requests)"
+                        f"{args.engine} {kind:12s} {result['rps']:7.1f} req/s  server CPU "
+                        f"{jobs + other:6.2f} ms/request: requests {other:5.2f}, "
+                        f"jobs {jobs:5.2f} ({sent} requests)"
                     )
         finally:
             bench_run.stop(server)

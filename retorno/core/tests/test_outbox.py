@@ -5,6 +5,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from retorno.core import outbox
 from retorno.core.models import OutboxMessage, OutboxStatus
 from retorno.core.outbox import (
     STALE_CLAIM,
@@ -140,3 +141,14 @@ def test_concurrent_deliveries_call_the_handler_once():
         thread.join()
     assert calls == [message.id]
     assert sorted(outcomes).count("delivered") == 1
+
+
+def test_delivery_threads_carry_their_name_for_the_operating_system():
+    """bench/server_cpu.py and `top -H` tell the jobs' CPU from the requests' by this name."""
+
+    def os_name() -> str:
+        with open(f"/proc/self/task/{threading.get_native_id()}/comm") as f:
+            return f.read().strip()
+
+    assert outbox._executor().submit(os_name).result(timeout=10) == "retorno-outbox"
+    assert os_name() != "retorno-outbox"
