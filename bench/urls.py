@@ -3,6 +3,7 @@
 from django.urls import path
 
 from bench.floor import floor_read, floor_write
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from config.urls import urlpatterns as app_urlpatterns
 
 urlpatterns = [

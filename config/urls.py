@@ -11,3 +11,9 @@ urlpatterns = [
     path("staff/", include("retorno.backoffice.urls")),
     path("", include("retorno.portal.urls")),
 ]
+
+# The site's error pages (problem+json under /api/); see retorno/portal/errors.py.
+handler400 = "retorno.portal.errors.bad_request"
+handler403 = "retorno.portal.errors.permission_denied"
+handler404 = "retorno.portal.errors.page_not_found"
+handler500 = "retorno.portal.errors.server_error"

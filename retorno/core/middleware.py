@@ -7,7 +7,7 @@ from urllib.parse import unquote, unquote_plus
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from retorno.core.problems import problem_response
+from retorno.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 
 
 class BodySizeLimitMiddleware:
@@ -70,3 +70,28 @@ def _has_nul(request: HttpRequest) -> bool:
     if content_type == "application/x-www-form-urlencoded":
         return "\x00" in unquote_plus(request.body.decode("latin-1"))
     return False
+
+
+class ApiMethodNotAllowedMiddleware:
+    """Under /api/, answer a method an endpoint does not have (the router's plain 405) with
+    problem+json like every other API error, keeping its Allow header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE)
+        ):
+            allowed = response.get("Allow", "")
+            problem = problem_response(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed here; allowed: {allowed or 'none'}.",
+            )
+            problem["Allow"] = allowed
+            return problem
+        return response

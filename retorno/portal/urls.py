@@ -4,6 +4,7 @@ from retorno.portal import views
 
 app_name = "portal"
 urlpatterns = [
+    path("", views.site_home, name="site_home"),
     path("language", views.set_language, name="language"),
     path("s/<slug:slug>/", views.store_home, name="store"),
     path("s/<slug:slug>/policy/", views.policy_page, name="policy"),

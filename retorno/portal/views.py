@@ -825,3 +825,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
             secure=request.is_secure(),
         )
     return response
+
+
+def site_home(request: HttpRequest) -> HttpResponse:
+    """The site's root. An install with one store sends visitors to its returns portal; with
+    several there is no one portal to choose, so it leads to the staff sign-in."""
+    slugs = list(Store.objects.order_by("id").values_list("slug", flat=True)[:2])
+    if len(slugs) == 1:
+        return redirect("portal:store", slugs[0])
+    return redirect("backoffice:dashboard")

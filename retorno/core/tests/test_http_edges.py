@@ -26,9 +26,17 @@ def test_body_limit_applies_to_every_path(db, settings):
     problem(Client().post("/health", "x" * 11, content_type="text/plain"), 413, "body_too_large")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/returns/R-1/nope"])
-def test_unknown_api_path_is_404(api, path):
-    assert Client().get(path, headers={"Authorization": api.authorization}).status_code == 404
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/returns/R-1/nope", "/api/v1/returns/"])
+def test_unknown_api_path_is_404_problem(api, path):
+    response = Client().get(path, headers={"Authorization": api.authorization})
+    problem(response, 404, "not_found")
+
+
+def test_a_method_an_endpoint_does_not_have_is_405_problem(api):
+    response = Client().delete("/api/v1/returns", headers={"Authorization": api.authorization})
+    problem(response, 405, "method_not_allowed")
+    assert set(response["Allow"].split(", ")) == {"GET", "POST"}
+    assert "DELETE" in response.json()["detail"]
 
 
 def test_openapi_document_and_docs_are_public(db):

@@ -1,0 +1,85 @@
+"""The site's own error pages: what a person sees for a wrong address, an expired form or a
+failure, in the shopper portal's look and their language; under /api/ the same errors are
+problem+json, as every API error is."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from retorno.core.problems import problem_response
+from retorno.portal import display
+
+API_PREFIX = "/api/"
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    response = TemplateResponse(
+        request,
+        "portal/error.html",
+        {"store": None, "lang": display.language(), "title": title, "message": message},
+        status=status,
+    )
+    response.render()
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(404, "not_found", f"No API endpoint at {request.path}.")
+    return _error_page(
+        request,
+        404,
+        _("Page not found"),
+        _("This link is not valid. Check that you copied the whole link from your email."),
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(400, "bad_request", "The request could not be understood.")
+    return _error_page(
+        request, 400, _("Something is wrong with this request"), _("Go back and try again.")
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(403, "forbidden", "This key may not do that.")
+    return _error_page(
+        request,
+        403,
+        _("You cannot open this page"),
+        _("Your account does not have access to it. Ask an administrator of your store."),
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token: most often a page left open for a long time,
+    or cookies blocked. Nothing was saved."""
+    if _is_api(request):
+        return problem_response(403, "csrf_failed", "The form's security check failed.")
+    return _error_page(
+        request,
+        403,
+        _("This page has expired"),
+        _(
+            "Nothing was saved. Go back, reload the page and send the form again. If it keeps "
+            "happening, allow cookies for this site."
+        ),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The failure page renders without the database or the request's context: whatever
+    failed must not fail it too."""
+    if _is_api(request):
+        return problem_response(500, "internal_error", "Something went wrong on our side.")
+    return HttpResponse(render_to_string("portal/server_error.html"), status=500)
