@@ -19,7 +19,12 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _error_page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, *, code: str, detail: str, title: str, message: str
+) -> HttpResponse:
+    """problem+json (`code`, `detail`) under /api/, else a page (`title`, `message`)."""
+    if _is_api(request):
+        return problem_response(status, code, detail)
     response = TemplateResponse(
         request,
         "portal/error.html",
@@ -32,45 +37,48 @@ def _error_page(request: HttpRequest, status: int, title: str, message: str) -> 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _is_api(request):
-        return problem_response(404, "not_found", f"No API endpoint at {request.path}.")
-    return _error_page(
+    return _error(
         request,
         404,
-        _("Page not found"),
-        _("This link is not valid. Check that you copied the whole link from your email."),
+        code="not_found",
+        detail=f"No API endpoint at {request.path}.",
+        title=_("Page not found"),
+        message=_("This link is not valid. Check that you copied the whole link from your email."),
     )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _is_api(request):
-        return problem_response(400, "bad_request", "The request could not be understood.")
-    return _error_page(
-        request, 400, _("Something is wrong with this request"), _("Go back and try again.")
+    return _error(
+        request,
+        400,
+        code="bad_request",
+        detail="The request could not be understood.",
+        title=_("Something is wrong with this request"),
+        message=_("Go back and try again."),
     )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if _is_api(request):
-        return problem_response(403, "forbidden", "This key may not do that.")
-    return _error_page(
+    return _error(
         request,
         403,
-        _("You cannot open this page"),
-        _("Your account does not have access to it. Ask an administrator of your store."),
+        code="forbidden",
+        detail="This key may not do that.",
+        title=_("You cannot open this page"),
+        message=_("Your account does not have access to it. Ask an administrator of your store."),
     )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form sent without its security token: most often a page left open for a long time,
     or cookies blocked. Nothing was saved."""
-    if _is_api(request):
-        return problem_response(403, "csrf_failed", "The form's security check failed.")
-    return _error_page(
+    return _error(
         request,
         403,
-        _("This page has expired"),
-        _(
+        code="csrf_failed",
+        detail="The form's security check failed.",
+        title=_("This page has expired"),
+        message=_(
             "Nothing was saved. Go back, reload the page and send the form again. If it keeps "
             "happening, allow cookies for this site."
         ),

@@ -84,3 +84,23 @@ def test_a_failure_is_a_calm_page_for_people_and_problem_json_for_the_api():
     assert api["Content-Type"] == "application/problem+json"
     assert api.json()["code"] == "internal_error"
     assert b"a bug" not in api.content
+
+
+@pytest.mark.urls("retorno.portal.tests.urls_failing")
+@pytest.mark.parametrize(
+    ("path", "status", "code", "title"),
+    [
+        ("refused", 403, "forbidden", b"You cannot open this page"),
+        ("suspicious", 400, "bad_request", b"Something is wrong with this request"),
+    ],
+)
+def test_a_refusal_is_a_page_for_people_and_problem_json_for_the_api(path, status, code, title):
+    client = Client(raise_request_exception=False)
+    page = client.get(f"/{path}")
+    assert page.status_code == status
+    assert title in page.content
+    assert b"a forged header" not in page.content
+    api = client.get(f"/api/v1/{path}")
+    assert api.status_code == status
+    assert api["Content-Type"] == "application/problem+json"
+    assert api.json()["code"] == code

@@ -1,5 +1,6 @@
-"""The site's URLs plus two views that fail, to see the failure pages (tests only)."""
+"""The site's URLs plus views that fail or refuse, to see the failure pages (tests only)."""
 
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
@@ -11,8 +12,20 @@ def _fail(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("a bug")
 
 
+def _refuse(request: HttpRequest) -> HttpResponse:
+    raise PermissionDenied
+
+
+def _suspicious(request: HttpRequest) -> HttpResponse:
+    raise SuspiciousOperation("a forged header")
+
+
 urlpatterns = [
     path("failing", _fail),
     path("api/v1/failing", _fail),
+    path("refused", _refuse),
+    path("api/v1/refused", _refuse),
+    path("suspicious", _suspicious),
+    path("api/v1/suspicious", _suspicious),
     *site_urlpatterns,
 ]
