@@ -130,6 +130,8 @@ CACHES = {
 # Bodies above this are refused with 413 problem+json before any parsing.
 RETORNO_MAX_BODY_BYTES = env.int("RETORNO_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = RETORNO_MAX_BODY_BYTES
+# A form with photos (3 per item, 5 MB each, several items): its files go to disk, not memory.
+RETORNO_MAX_UPLOAD_BYTES = env.int("RETORNO_MAX_UPLOAD_BYTES", default=60 * 1024 * 1024)
 
 # Background jobs: Celery on Redis or RabbitMQ; with no broker they run in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

@@ -5,13 +5,24 @@ from collections.abc import Callable
 from urllib.parse import unquote, unquote_plus
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 
 from retorno.core.problems import PROBLEM_CONTENT_TYPE, problem_response
 
+API_PREFIX = "/api/"
+
+
+def _for_machines(request: HttpRequest) -> bool:
+    """The API and the health check answer problem+json; everything else is a page, whose
+    refusals go to the site's error pages (the exception handlers of config/urls.py)."""
+    return request.path.startswith(API_PREFIX) or request.path == "/health"
+
 
 class BodySizeLimitMiddleware:
-    """Refuse oversized bodies with 413 before anything reads them (no 500 from RequestDataTooBig)."""
+    """Refuse oversized bodies before anything reads them: 413 problem+json for the API, the
+    "too large" page for a form. Forms with files (shoppers' and staff's photos) may be larger
+    than other bodies: Django streams their files to disk."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -26,11 +37,14 @@ class BodySizeLimitMiddleware:
             return problem_response(
                 400, "invalid_content_length", "Content-Length is not a number."
             )
-        if size > settings.RETORNO_MAX_BODY_BYTES:
+        limit = settings.RETORNO_MAX_BODY_BYTES
+        if not _for_machines(request) and (request.content_type or "").startswith("multipart/"):
+            limit = settings.RETORNO_MAX_UPLOAD_BYTES
+        if size > limit:
+            if not _for_machines(request):
+                raise RequestDataTooBig(f"The request body is larger than {limit} bytes.")
             return problem_response(
-                413,
-                "body_too_large",
-                f"The request body is larger than {settings.RETORNO_MAX_BODY_BYTES} bytes.",
+                413, "body_too_large", f"The request body is larger than {limit} bytes."
             )
         return self.get_response(request)
 
@@ -52,6 +66,8 @@ class NulCharacterMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request):
+            if not _for_machines(request):
+                raise SuspiciousOperation("The request contains a NUL character.")
             return problem_response(
                 400, "nul_character", "The request contains a NUL character, which is not allowed."
             )
@@ -83,7 +99,7 @@ class ApiMethodNotAllowedMiddleware:
         response = self.get_response(request)
         if (
             response.status_code == 405
-            and request.path.startswith("/api/")
+            and request.path.startswith(API_PREFIX)
             and not response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE)
         ):
             allowed = response.get("Allow", "")

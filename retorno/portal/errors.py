@@ -4,10 +4,13 @@ problem+json, as every API error is."""
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from retorno.core.problems import problem_response
 from retorno.portal import display
@@ -20,18 +23,27 @@ def _is_api(request: HttpRequest) -> bool:
 
 
 def _error(
-    request: HttpRequest, status: int, *, code: str, detail: str, title: str, message: str
+    request: HttpRequest,
+    status: int,
+    *,
+    code: str,
+    detail: str,
+    title: str | Promise,
+    message: str | Promise,
 ) -> HttpResponse:
-    """problem+json (`code`, `detail`) under /api/, else a page (`title`, `message`)."""
+    """problem+json (`code`, `detail`) under /api/, else a page (`title`, `message`, lazy
+    translations) in the visitor's language, also when the refusal came before the locale
+    middleware ran."""
     if _is_api(request):
         return problem_response(status, code, detail)
-    response = TemplateResponse(
-        request,
-        "portal/error.html",
-        {"store": None, "lang": display.language(), "title": title, "message": message},
-        status=status,
-    )
-    response.render()
+    with translation.override(translation.get_language_from_request(request)):
+        response = TemplateResponse(
+            request,
+            "portal/error.html",
+            {"store": None, "lang": display.language(), "title": title, "message": message},
+            status=status,
+        )
+        response.render()
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -48,6 +60,15 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        return _error(
+            request,
+            413,
+            code="body_too_large",
+            detail="The request body is too large.",
+            title=_("What you sent is too large"),
+            message=_("Nothing was saved. Go back and send fewer or smaller photos."),
+        )
     return _error(
         request,
         400,
@@ -90,4 +111,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
     failed must not fail it too."""
     if _is_api(request):
         return problem_response(500, "internal_error", "Something went wrong on our side.")
-    return HttpResponse(render_to_string("portal/server_error.html"), status=500)
+    with translation.override(translation.get_language_from_request(request)):
+        return HttpResponse(render_to_string("portal/server_error.html"), status=500)

@@ -100,3 +100,33 @@ def test_an_escaped_backslash_before_u0000_is_just_text(api):
 def test_nul_in_a_form_body_is_400(db):
     response = Client().post("/health", "a=%00", content_type="application/x-www-form-urlencoded")
     problem(response, 400, "nul_character")
+
+
+def _multipart(size: int) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"photos": SimpleUploadedFile("p.jpg", b"x" * size, content_type="image/jpeg")}
+
+
+def test_an_oversized_form_gets_a_page_not_json(db, settings):
+    settings.RETORNO_MAX_UPLOAD_BYTES = 2000
+    response = Client().post("/s/any/", _multipart(5000), HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    assert "Lo que has enviado es demasiado grande" in response.content.decode()
+
+
+def test_a_form_with_photos_may_be_larger_than_other_bodies(db, settings):
+    settings.RETORNO_MAX_BODY_BYTES = 1000
+    settings.RETORNO_MAX_UPLOAD_BYTES = 20_000
+    # Past the body limit, within the upload limit: it reaches the page (no such store: 404).
+    assert Client().post("/s/any/", _multipart(5000)).status_code == 404
+    # The API keeps the body limit, files or not.
+    problem(Client().post("/api/v1/orders", _multipart(5000)), 413, "body_too_large")
+
+
+def test_nul_in_a_form_of_a_page_gets_a_page(db):
+    response = Client().post("/s/any/", "a=%00", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert b"Something is wrong with this request" in response.content
