@@ -135,6 +135,9 @@ RETORNO_MAX_UPLOAD_BYTES = env.int("RETORNO_MAX_UPLOAD_BYTES", default=60 * 1024
 
 # Background jobs: Celery on Redis or RabbitMQ; with no broker they run in-process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+# The queue the web processes publish to and the workers consume: deployments sharing a broker
+# each use their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # Without a broker: "thread" delivers outbox messages on a background thread of the web process,
