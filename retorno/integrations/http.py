@@ -8,6 +8,7 @@ which knows what a 4xx means for its carrier (usually `CarrierRejected`).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -98,3 +99,13 @@ def header(headers: Mapping[str, str], name: str) -> str:
                 return candidate
         return ""
     return value
+
+
+def timestamp(value: object) -> dt.datetime:
+    """An ISO 8601 time from a carrier, in UTC; one without an offset is taken as UTC.
+
+    Converted because Python accepts offsets up to ±23:59 and PostgreSQL only up to ±15:59: a
+    stored event time must never be one the database refuses. Raises ValueError when `value`
+    is not such a time."""
+    parsed = dt.datetime.fromisoformat(str(value))
+    return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -98,9 +98,9 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         at_text, row_id = json.loads(raw)
         at = parse_datetime(at_text)
-        if at is None or not isinstance(row_id, int):
+        if at is None or at.tzinfo is None or not isinstance(row_id, int):
             raise ValueError
-        return at, row_id
+        return at.astimezone(UTC), row_id
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
         raise Unprocessable(
             "The cursor is not valid; start again without it.", code="invalid_cursor"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, Field, field_validator
 
 from retorno.domain.money import MoneyError, minor_units
 
@@ -15,6 +15,8 @@ Id = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\s/?#]([^/?
 ShortText = Annotated[str, Field(max_length=200)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4, allow_inf_nan=False)]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
+# A time with its offset, kept in UTC: Python takes offsets up to ±23:59, PostgreSQL up to ±15:59.
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(lambda value: value.astimezone(UTC))]
 
 
 class Problem(Schema):
@@ -69,8 +71,8 @@ class OrderLineIn(Schema):
 class OrderIn(Schema):
     external_id: Id
     number: Annotated[str, Field(max_length=64)] = ""
-    placed_at: AwareDatetime
-    delivered_at: AwareDatetime | None = None
+    placed_at: UtcDatetime
+    delivered_at: UtcDatetime | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
     customer: CustomerIn
     shipping_address: AddressIn = AddressIn()

@@ -2,12 +2,20 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Schema, Status
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from retorno.api.v1.auth import actor_of, require_scope
 from retorno.api.v1.render import return_body
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
-from retorno.api.v1.schemas import EventOut, NoteIn, OverrideIn, ReturnIn, ReturnListOut, ReturnOut
+from retorno.api.v1.schemas import (
+    EventOut,
+    NoteIn,
+    OverrideIn,
+    ReturnIn,
+    ReturnListOut,
+    ReturnOut,
+    UtcDatetime,
+)
 from retorno.core.idempotency import request_fingerprint, run_idempotently
 from retorno.returns import selectors, services
 
@@ -18,7 +26,7 @@ class ReturnFilters(Schema):
     status: str | None = Field(None, max_length=20)
     customer_email: str | None = Field(None, max_length=254)
     order: str | None = Field(None, max_length=120)
-    updated_since: AwareDatetime | None = None
+    updated_since: UtcDatetime | None = None
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(50, ge=1, le=200)
 

@@ -16,7 +16,6 @@ become CarrierUnavailable; other non-2xx answers CarrierRejected.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import threading
@@ -47,6 +46,7 @@ from retorno.integrations.http import (
     DEFAULT_TIMEOUT_SECONDS,
     USER_AGENT,
     header,
+    timestamp,
 )
 
 SIGNATURE_HEADER = "X-Hmac-Signature"
@@ -66,11 +66,6 @@ def _address(address: Address) -> dict[str, str]:
         "phone": address.phone,
         "email": address.email,
     }
-
-
-def _time(value: object) -> dt.datetime:
-    parsed = dt.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def webhook_signature(secret: str, body: bytes) -> str:
@@ -265,7 +260,7 @@ class EasyPostGateway:
                 for part in (location.get("city"), location.get("state"), location.get("country"))
                 if part
             )
-            occurred_at = _time(detail["datetime"])
+            occurred_at = timestamp(detail["datetime"])
             events.append(
                 RawTrackingEvent(
                     tracking_number=tracking_number,

@@ -20,7 +20,6 @@ webhook_token, timeout, base_url (default https://api.goshippo.com/), code.
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import json
 from collections.abc import Mapping
@@ -41,7 +40,14 @@ from retorno.domain.logistics.gateway import (
 )
 from retorno.domain.logistics.status_maps import SHIPPO_STATUS_MAP
 from retorno.domain.logistics.tracking import StatusMap
-from retorno.integrations.http import WEBHOOK_QUERY_HEADER, header, json_body, make_client, send
+from retorno.integrations.http import (
+    WEBHOOK_QUERY_HEADER,
+    header,
+    json_body,
+    make_client,
+    send,
+    timestamp,
+)
 
 WEBHOOK_TOKEN_PARAM = "token"
 
@@ -58,11 +64,6 @@ def _address(address: Address) -> dict[str, str]:
         "phone": address.phone,
         "email": address.email,
     }
-
-
-def _time(value: object) -> dt.datetime:
-    parsed = dt.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 class ShippoGateway:
@@ -226,7 +227,7 @@ class ShippoGateway:
                 for part in (location.get("city"), location.get("state"), location.get("country"))
                 if part
             )
-            occurred_at = _time(item["status_date"])
+            occurred_at = timestamp(item["status_date"])
             events.append(
                 RawTrackingEvent(
                     tracking_number=tracking_number,

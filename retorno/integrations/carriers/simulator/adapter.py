@@ -31,7 +31,7 @@ from retorno.domain.logistics.gateway import (
 )
 from retorno.domain.logistics.status_maps import SIMULATOR_STATUS_MAP
 from retorno.integrations.carriers.simulator.signing import SIGNATURE_HEADER, verify_signature
-from retorno.integrations.http import header, json_body, make_client, send
+from retorno.integrations.http import header, json_body, make_client, send, timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +63,7 @@ def _address_json(address: Address) -> dict[str, str]:
 def _parse_time(value: object) -> dt.datetime | None:
     if not value:
         return None
-    parsed = dt.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return timestamp(value)
 
 
 class SimulatorGateway:
