@@ -187,8 +187,15 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# `retorno worker --beat` keeps when each job last ran here, not in the working directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "retorno.core.tasks.outbox_sweep", "schedule": 60.0},
+    # Re-drives messages committed but never handed to a worker (a process that died between
+    # its commit and the publish) and failed attempts that are due again.
+    "outbox-sweep": {
+        "task": "retorno.core.tasks.outbox_sweep",
+        "schedule": env.float("RETORNO_OUTBOX_SWEEP_SECONDS", default=60.0),
+    },
     "shipments-poll": {"task": "retorno.returns.tasks.shipments_poll", "schedule": 900.0},
     "instant-exchange-charge-backs": {
         "task": "retorno.returns.tasks.instant_exchange_charge_backs",

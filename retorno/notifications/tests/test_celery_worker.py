@@ -1,6 +1,7 @@
 """Production's path for background jobs, with real parts: a committed return publishes its
 shopper e-mail's delivery to a broker (Redis, RabbitMQ), a `retorno worker` process started
-later consumes it and sends the e-mail to an SMTP server on 127.0.0.1, exactly once."""
+later consumes it and sends the e-mail to an SMTP server on 127.0.0.1, exactly once; and when
+the publish was lost, the worker's scheduler (`--beat`) sweeps the message out of the outbox."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from django.db import connection
 from kombu import pools
 
 from config.celery import app
+from retorno.core import outbox
 from retorno.notifications.models import Message, MessageStatus
 from retorno.notifications.tests.test_delivery import create_return, order_for
 from retorno.stores.models import Store
@@ -78,13 +80,13 @@ def _fresh_connection_pools() -> None:
 @pytest.fixture
 def start_worker(
     broker: tuple[str, str], smtp_server: Any, tmp_path: Path
-) -> Iterator[Callable[[], None]]:
+) -> Iterator[Callable[..., None]]:
     """Starts `retorno worker` with the production settings on the test database."""
     url, queue = broker
     log_path = tmp_path / "worker.log"
     started: list[subprocess.Popen] = []
 
-    def start() -> None:
+    def start(*, beat: bool = False, **extra_env: str) -> None:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -97,10 +99,18 @@ def start_worker(
             "DEFAULT_FROM_EMAIL": "returns@retorno.test",
             "RETORNO_VAR_DIR": str(tmp_path),
             "SECRET_KEY": "worker-test",
+            **extra_env,
         }
         worker = subprocess.Popen(
-            [str(Path(sys.executable).parent / "retorno"), "worker", "--concurrency", "1"],
+            [
+                str(Path(sys.executable).parent / "retorno"),
+                "worker",
+                "--concurrency",
+                "1",
+                *(["--beat"] if beat else []),
+            ],
             env=env,
+            cwd=tmp_path,
             stdout=log_path.open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -153,4 +163,23 @@ def test_a_worker_started_later_delivers_the_queued_email_once(
     assert created.rma in mail.subject
     assert mail.rcpt_tos == [created.customer.email]
     time.sleep(2)  # a second delivery (a redelivered task, a second consumer) would show by now
+    assert len(smtp_server.arrivals) == 1
+
+
+def test_a_message_whose_publish_was_lost_is_delivered_by_the_sweeper(
+    store: Store, start_worker, smtp_server, monkeypatch
+):
+    # The web process dies between its commit and the publish: nothing reaches the broker.
+    monkeypatch.setattr(outbox, "schedule_delivery", lambda message_id: None)
+    created = create_return(store, order_for(store))
+    assert Message.objects.get().status == MessageStatus.QUEUED
+
+    start_worker(beat=True, RETORNO_OUTBOX_SWEEP_SECONDS="1")
+
+    assert _wait_for(
+        lambda: Message.objects.get().status == MessageStatus.SENT, DELIVERY_SECONDS
+    ), Message.objects.values("status", "error").get()
+    assert _wait_for(lambda: len(smtp_server.arrivals) == 1, 10)
+    assert created.rma in smtp_server.arrivals[0].subject
+    time.sleep(3)  # later sweeps find it delivered and send nothing more
     assert len(smtp_server.arrivals) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -28,5 +29,6 @@ class Command(BaseCommand):
         if options["concurrency"]:
             argv.append(f"--concurrency={options['concurrency']}")
         if options["beat"]:
+            Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
             argv.append("--beat")
         app.worker_main(argv)
