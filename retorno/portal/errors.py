@@ -4,6 +4,8 @@ problem+json, as every API error is."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -22,26 +24,73 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _error(
-    request: HttpRequest,
-    status: int,
-    *,
-    code: str,
-    detail: str,
-    title: str | Promise,
-    message: str | Promise,
-) -> HttpResponse:
-    """problem+json (`code`, `detail`) under /api/, else a page (`title`, `message`, lazy
-    translations) in the visitor's language, also when the refusal came before the locale
-    middleware ran."""
+@dataclass(frozen=True)
+class _Refusal:
+    status: int
+    code: str  # the problem's `code` under /api/
+    detail: str
+    title: Promise  # the page's, translated when it renders
+    message: Promise
+
+
+NOT_FOUND = _Refusal(
+    404,
+    "not_found",
+    "No API endpoint at this address.",
+    _("Page not found"),
+    _("This link is not valid. Check that you copied the whole link from your email."),
+)
+TOO_LARGE = _Refusal(
+    413,
+    "body_too_large",
+    "The request body is too large.",
+    _("What you sent is too large"),
+    _("Nothing was saved. Go back and send fewer or smaller photos."),
+)
+BAD_REQUEST = _Refusal(
+    400,
+    "bad_request",
+    "The request could not be understood.",
+    _("Something is wrong with this request"),
+    _("Go back and try again."),
+)
+FORBIDDEN = _Refusal(
+    403,
+    "forbidden",
+    "This key may not do that.",
+    _("You cannot open this page"),
+    _("Your account does not have access to it. Ask an administrator of your store."),
+)
+# A form sent without its security token: most often a page left open for a long time, or
+# cookies blocked.
+CSRF_FAILED = _Refusal(
+    403,
+    "csrf_failed",
+    "The form's security check failed.",
+    _("This page has expired"),
+    _(
+        "Nothing was saved. Go back, reload the page and send the form again. If it keeps "
+        "happening, allow cookies for this site."
+    ),
+)
+
+
+def _answer(request: HttpRequest, refusal: _Refusal) -> HttpResponse:
+    """problem+json under /api/, else a page in the visitor's language, also when the refusal
+    came before the locale middleware ran."""
     if _is_api(request):
-        return problem_response(status, code, detail)
+        return problem_response(refusal.status, refusal.code, refusal.detail)
     with translation.override(translation.get_language_from_request(request)):
         response = TemplateResponse(
             request,
             "portal/error.html",
-            {"store": None, "lang": display.language(), "title": title, "message": message},
-            status=status,
+            {
+                "store": None,
+                "lang": display.language(),
+                "title": refusal.title,
+                "message": refusal.message,
+            },
+            status=refusal.status,
         )
         response.render()
     response.headers["Cache-Control"] = "no-store"
@@ -49,61 +98,19 @@ def _error(
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(
-        request,
-        404,
-        code="not_found",
-        detail=f"No API endpoint at {request.path}.",
-        title=_("Page not found"),
-        message=_("This link is not valid. Check that you copied the whole link from your email."),
-    )
+    return _answer(request, NOT_FOUND)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if isinstance(exception, RequestDataTooBig):
-        return _error(
-            request,
-            413,
-            code="body_too_large",
-            detail="The request body is too large.",
-            title=_("What you sent is too large"),
-            message=_("Nothing was saved. Go back and send fewer or smaller photos."),
-        )
-    return _error(
-        request,
-        400,
-        code="bad_request",
-        detail="The request could not be understood.",
-        title=_("Something is wrong with this request"),
-        message=_("Go back and try again."),
-    )
+    return _answer(request, TOO_LARGE if isinstance(exception, RequestDataTooBig) else BAD_REQUEST)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(
-        request,
-        403,
-        code="forbidden",
-        detail="This key may not do that.",
-        title=_("You cannot open this page"),
-        message=_("Your account does not have access to it. Ask an administrator of your store."),
-    )
+    return _answer(request, FORBIDDEN)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A form sent without its security token: most often a page left open for a long time,
-    or cookies blocked. Nothing was saved."""
-    return _error(
-        request,
-        403,
-        code="csrf_failed",
-        detail="The form's security check failed.",
-        title=_("This page has expired"),
-        message=_(
-            "Nothing was saved. Go back, reload the page and send the form again. If it keeps "
-            "happening, allow cookies for this site."
-        ),
-    )
+    return _answer(request, CSRF_FAILED)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
