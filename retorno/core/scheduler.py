@@ -32,7 +32,7 @@ def due_jobs(last_run: dict[str, float], now: float) -> list[str]:
     """Names of the schedule entries whose interval has passed since they last ran."""
     due = []
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-        interval = float(entry["schedule"])  # type: ignore[arg-type]
+        interval = float(entry["schedule"])
         if now - last_run.get(name, now - interval) >= interval:
             due.append(name)
     return due

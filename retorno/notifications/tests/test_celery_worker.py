@@ -5,6 +5,7 @@ the publish was lost, the worker's scheduler (`--beat`) sweeps the message out o
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -124,13 +125,34 @@ def start_worker(
 
     yield start
     for worker in started:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait(timeout=10)
+        _stop_group(worker)
+
+
+def _stop_group(worker: subprocess.Popen) -> None:
+    """Stop the worker and its pool's child processes, and wait until none is left: one still
+    connected would keep the test database from being dropped."""
+    _signal_group(worker.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while _group_alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _group_alive(worker):
+        _signal_group(worker.pid, signal.SIGKILL)
+        while _group_alive(worker):
+            time.sleep(0.1)
+
+
+def _signal_group(group: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, sig)
+
+
+def _group_alive(worker: subprocess.Popen) -> bool:
+    worker.poll()  # reap the main process once it exits
+    try:
+        os.killpg(worker.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
