@@ -5,13 +5,12 @@ real SMTP server, in the shopper's language, and is sent once however often its 
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from retorno.core.tests.threads import run_together
 from retorno.notifications.models import Message
 from retorno.resolutions import services as money
 from retorno.resolutions.models import Charge, ExchangeOrder
@@ -169,24 +168,7 @@ def test_two_reminder_jobs_at_once_remind_once(smtp_server, store, provider):
     ret = instant_exchange(store)
     when = due_by(ret) - timedelta(days=1)
     count = 4
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def work(index: int) -> None:
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            results[index] = refunding.instant_exchange_reminders(now=when)
-        except Exception as exc:  # pragma: no cover - shown in the assertion
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_together(lambda index: refunding.instant_exchange_reminders(now=when), count)
     assert sorted(results, key=str) == [0] * (count - 1) + [1], results
     assert len(sent(ret, "return_due_soon")) == 1
 

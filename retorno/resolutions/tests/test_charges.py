@@ -4,16 +4,15 @@ and crashes happen between the payment call and the commit; refunded once if the
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from retorno.core.errors import Conflict, Unprocessable
 from retorno.core.models import OutboxMessage
+from retorno.core.tests.threads import run_together
 from retorno.integrations.payments.testing import SimulatedCrash
 from retorno.resolutions import selectors
 from retorno.resolutions import services as money
@@ -223,24 +222,7 @@ def test_two_workers_redriving_one_charge_take_it_once(store, provider):
     provider.charge_unavailable = False
 
     count = 6
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def work(index: int) -> None:
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            results[index] = refunding.charge_drive(charge.id, now=later())
-        except Exception as exc:  # pragma: no cover - shown in the assertion
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_together(lambda index: refunding.charge_drive(charge.id, now=later()), count)
     assert list(map(str, results)).count("succeeded") == 1, results
     assert set(map(str, results)) <= {"succeeded", "skipped"}
     assert provider.total_charged == Decimal("10.00") and len(provider.charges) == 1
@@ -449,24 +431,7 @@ def test_two_jobs_at_once_charge_back_once(store, provider):
     instant_exchange(store)
     when = past_due(ExchangeOrder.objects.get())
     count = 4
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def work(index: int) -> None:
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            results[index] = refunding.instant_exchange_charge_backs(now=when)
-        except Exception as exc:  # pragma: no cover - shown in the assertion
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_together(lambda index: refunding.instant_exchange_charge_backs(now=when), count)
     assert sorted(results, key=str) == [0] * (count - 1) + [1], results
     assert Charge.objects.count() == 1
     assert provider.total_charged == Decimal("40.00")
@@ -475,25 +440,9 @@ def test_two_jobs_at_once_charge_back_once(store, provider):
 def test_two_arrivals_at_once_refund_the_charge_back_once(store, provider):
     ret = instant_exchange(store, quantity=1)
     refunding.instant_exchange_charge_backs(now=past_due(ExchangeOrder.objects.get()))
-    count = 4
-    barrier = threading.Barrier(count)
-    errors: list[object] = []
-
-    def work() -> None:
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            receive(store, ret, 1)
-        except Exception as exc:  # a concurrent receipt may be refused as over-received
-            errors.append(getattr(exc, "code", repr(exc)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_together(lambda _: receive(store, ret, 1), 4)
+    # A concurrent receipt may be refused as over-received.
+    errors = [getattr(r, "code", repr(r)) for r in results if isinstance(r, Exception)]
     assert set(map(str, errors)) <= {"over_received"}, errors
     assert [r.amount for r in Refund.objects.all()] == [Decimal("20.00")]
     assert provider.total_paid == Decimal("20.00")

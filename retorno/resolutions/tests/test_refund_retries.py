@@ -3,17 +3,16 @@ and several workers re-driving the same refund at once."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from retorno.core.errors import Conflict
 from retorno.core.models import OutboxMessage
 from retorno.core.outbox import outbox_deliver_one
+from retorno.core.tests.threads import run_together
 from retorno.integrations.payments.testing import SimulatedCrash
 from retorno.resolutions.models import Refund, ResolutionSettings
 from retorno.resolutions.tests.conftest import AGENT, open_return, order_with, receive
@@ -120,24 +119,7 @@ def test_two_workers_redriving_one_refund_pay_once(store, provider):
     provider.unavailable = False
 
     count = 6
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def work(index: int) -> None:
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            results[index] = refunding.refund_drive(refund.id, now=later())
-        except Exception as exc:  # pragma: no cover - shown in the assertion
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_together(lambda index: refunding.refund_drive(refund.id, now=later()), count)
     assert sorted(map(str, results)).count("succeeded") == 1, results
     assert set(map(str, results)) <= {"succeeded", "skipped"}
     refund.refresh_from_db()
@@ -157,28 +139,11 @@ def test_two_finance_retries_at_once_send_one_new_key(store, provider):
     provider.refuse = False
     from retorno.resolutions.services import refund_retry
 
-    count = 4
-    barrier = threading.Barrier(count)
-    outcomes: list[str] = []
-
-    def work() -> None:
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            refund_retry(store=store, refund_id=refund.id, actor=AGENT)
-            outcomes.append("ok")
-        except Conflict as exc:
-            outcomes.append(exc.code)
-        except Exception as exc:  # pragma: no cover
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_together(lambda _: refund_retry(store=store, refund_id=refund.id, actor=AGENT), 4)
+    outcomes = [
+        r.code if isinstance(r, Conflict) else repr(r) if isinstance(r, Exception) else "ok"
+        for r in results
+    ]
     refund.refresh_from_db()
     assert refund.state == "succeeded"
     assert provider.total_paid == Decimal("15.00")
@@ -212,27 +177,14 @@ def test_concurrent_refunds_of_one_order_never_exceed_what_was_paid(store, provi
     ret = open_return(store, order, quantity=2)
     receive(store, ret, 2)  # 40 − 5 fee = 35 refunded; 5 left on the order
     count = 5
-    barrier = threading.Barrier(count)
-    outcomes: list[str] = []
-
-    def work() -> None:
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            refunding.refund_execute(store=store, rma=ret.rma, actor=AGENT, amount="5.00")
-            outcomes.append("ok")
-        except DomainError as exc:
-            outcomes.append(exc.code)
-        except Exception as exc:  # pragma: no cover
-            outcomes.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_together(
+        lambda _: refunding.refund_execute(store=store, rma=ret.rma, actor=AGENT, amount="5.00"),
+        count,
+    )
+    outcomes = [
+        r.code if isinstance(r, DomainError) else repr(r) if isinstance(r, Exception) else "ok"
+        for r in results
+    ]
     assert sorted(outcomes) == ["exceeds_refundable"] * (count - 1) + ["ok"], outcomes
     assert sum(r.amount for r in Refund.objects.all()) == Decimal("40.00")
     assert provider.total_paid == Decimal("40.00")

@@ -6,18 +6,17 @@ its connection, or the test database could not be dropped at the end.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connection
 from django.db.models import Sum
 
 from retorno.accounts.tests.factories import issue_key
 from retorno.api.tests.client import ApiClient
 from retorno.core.actors import SYSTEM
 from retorno.core.errors import Unprocessable
+from retorno.core.tests.threads import run_together
 from retorno.orders.tests.factories import line_payload, make_order, return_payload
 from retorno.returns import adapters
 from retorno.returns.models import Return, ReturnItem
@@ -25,30 +24,6 @@ from retorno.returns.services import ItemRequest, return_create
 from retorno.stores.tests.factories import StoreFactory
 
 THREADS = 8
-
-
-def run_together(work: Callable[[int], Any], count: int = THREADS) -> list[Any]:
-    """Run `work(i)` in `count` threads released at the same moment; results (or errors) in order."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def target(index: int) -> None:
-        close_old_connections()
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
 
 
 def held_units() -> int:
@@ -85,7 +60,7 @@ def test_concurrent_returns_never_exceed_what_was_bought(bought, already, each):
             actor=SYSTEM,
         )
 
-    results = run_together(attempt)
+    results = run_together(attempt, THREADS)
 
     winners = [r for r in results if isinstance(r, Return)]
     losers = [r for r in results if not isinstance(r, Return)]
@@ -102,7 +77,8 @@ def test_concurrent_api_requests_hold_exactly_the_units_left():
     make_order(store, external_id="1001", lines=[line_payload("1001-1", quantity=2)])
 
     responses = run_together(
-        lambda _: ApiClient(key).post("/returns", return_payload("1001", "1001-1"))
+        lambda _: ApiClient(key).post("/returns", return_payload("1001", "1001-1")),
+        THREADS,
     )
 
     statuses = sorted(r.status_code for r in responses)
@@ -121,7 +97,8 @@ def test_concurrent_requests_with_one_idempotency_key_make_one_return(bought):
     payload = return_payload("1001", "1001-1")
 
     responses = run_together(
-        lambda _: ApiClient(key).post("/returns", payload, headers={"Idempotency-Key": "k-1"})
+        lambda _: ApiClient(key).post("/returns", payload, headers={"Idempotency-Key": "k-1"}),
+        THREADS,
     )
 
     assert [r.status_code for r in responses] == [201] * THREADS, [r.content for r in responses]
