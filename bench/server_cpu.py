@@ -70,19 +70,39 @@ def main() -> None:
     if args.engine == "postgres":
         bench_run.pg_recreate()
     subprocess.run(
-        [bench_run.PYTHON, str(ROOT / "bench" / "run.py"), "_prepare", str(args.orders),
-         str(var_dir / "prepared.json")],
-        env=env, cwd=ROOT, check=True, timeout=600,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            bench_run.PYTHON,
+            str(ROOT / "bench" / "run.py"),
+            "_prepare",
+            str(args.orders),
+            str(var_dir / "prepared.json"),
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=600,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     port = bench_run.free_port()
     with open(var_dir / "server.log", "w") as server_log:
         server = subprocess.Popen(
-            [str(Path(bench_run.PYTHON).parent / "retorno"), "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(args.workers)],
-            env=env, cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT,
+            [
+                str(Path(bench_run.PYTHON).parent / "retorno"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         try:
             bench_run.wait_ready(port, server)
             bench_run.run_load(port, "floor_read", args.orders, 2.0, args.concurrency, 1.0)

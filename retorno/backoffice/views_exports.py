@@ -54,21 +54,36 @@ def finance_export(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     """Without `download`: the form. With it: the CSV, or the form with what to correct."""
     if "download" not in request.GET:
         form = ExportForm(initial={"ledger": request.GET.get("ledger", "refunds")})
-        return render_page(request, "backoffice/finance_export.html", {"form": form},
-                           staff=staff, section="finance")  # fmt: skip
+        return render_page(
+            request,
+            "backoffice/finance_export.html",
+            {"form": form},
+            staff=staff,
+            section="finance",
+        )
     form = ExportForm(request.GET)
     if not form.is_valid():
-        return render_page(request, "backoffice/finance_export.html", {"form": form},
-                           staff=staff, section="finance", status=422)  # fmt: skip
+        return render_page(
+            request,
+            "backoffice/finance_export.html",
+            {"form": form},
+            staff=staff,
+            section="finance",
+            status=422,
+        )
     data = form.cleaned_data
     zone = ZoneInfo(staff.store.timezone or "UTC")
     end = data["end"] + timedelta(days=1) if data["end"] else None
     columns, rows = LEDGERS[data["ledger"]]
     lines = exports.csv_lines(
         columns,
-        rows(store=staff.store, since=_day_start(data["start"], zone),
-             until=_day_start(end, zone), state=data["state"] or None),
-    )  # fmt: skip
+        rows(
+            store=staff.store,
+            since=_day_start(data["start"], zone),
+            until=_day_start(end, zone),
+            state=data["state"] or None,
+        ),
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     period = "-".join(str(d) for d in (data["start"], data["end"]) if d) or "all"
     filename = f"{staff.store.slug}-{data['ledger']}-{period}.csv"

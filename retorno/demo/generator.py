@@ -956,8 +956,9 @@ class _Generator:
                     break
         # An instant exchange whose original did come back, too.
         travelled = EXCHANGE_STATES[1:]
-        if not any(p.gold and p.resolution == "exchange" and p.final_state in travelled
-                   for p in live):  # fmt: skip
+        if not any(
+            p.gold and p.resolution == "exchange" and p.final_state in travelled for p in live
+        ):
             for p in live:
                 if p.gold and p.exchangeable and p.final_state in travelled:
                     p.resolution = "exchange"
@@ -1168,16 +1169,32 @@ class _Generator:
         if outcome == "open" or resolved_at >= self.anchor:
             return
         if outcome == "rejected":
-            money.claim_reject(store=store, number=claim.number, actor=agent,
-                               note=rng.choice(data.CLAIM_REJECT_NOTES), now=resolved_at)  # fmt: skip
+            money.claim_reject(
+                store=store,
+                number=claim.number,
+                actor=agent,
+                note=rng.choice(data.CLAIM_REJECT_NOTES),
+                now=resolved_at,
+            )
             return
         try:
-            money.claim_resolve(store=store, number=claim.number, resolution=outcome, actor=agent,
-                                note=data.CLAIM_RESOLVE_NOTES[outcome], now=resolved_at)  # fmt: skip
+            money.claim_resolve(
+                store=store,
+                number=claim.number,
+                resolution=outcome,
+                actor=agent,
+                note=data.CLAIM_RESOLVE_NOTES[outcome],
+                now=resolved_at,
+            )
         except RetornoError:  # nothing left in stock to replace it with: refunded instead
-            money.claim_resolve(store=store, number=claim.number, resolution="refund",
-                                actor=agent, note=data.CLAIM_RESOLVE_NOTES["refund"],
-                                now=resolved_at)  # fmt: skip
+            money.claim_resolve(
+                store=store,
+                number=claim.number,
+                resolution="refund",
+                actor=agent,
+                note=data.CLAIM_RESOLVE_NOTES["refund"],
+                now=resolved_at,
+            )
         refunds = Refund.objects.filter(
             claim=claim, state="pending", destination=Destination.ORIGINAL_PAYMENT
         )

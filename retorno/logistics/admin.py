@@ -74,9 +74,16 @@ class TrackingEventInline(admin.TabularInline):
 @admin.register(Shipment)
 class ShipmentAdmin(ReadOnlyAdmin):
     list_display = (
-        "reference", "rma", "store", "carrier_account", "method", "booking_state", "status",
-        "tracking_number", "created_at",
-    )  # fmt: skip
+        "reference",
+        "rma",
+        "store",
+        "carrier_account",
+        "method",
+        "booking_state",
+        "status",
+        "tracking_number",
+        "created_at",
+    )
     list_filter = ("booking_state", "status", "method", "store", "carrier_account")
     search_fields = ("reference", "rma", "tracking_number", "booking_id")
     date_hierarchy = "created_at"

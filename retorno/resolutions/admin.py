@@ -34,8 +34,17 @@ class RefundLineInline(ReadOnlyInline):
 class ChargeAdmin(admin.ModelAdmin):
     """Read-only, like refunds: charges are written by services and settled in the back office."""
 
-    list_display = ("idempotency_key", "store", "rma", "kind", "state", "amount", "currency",
-                    "provider", "created_at")  # fmt: skip
+    list_display = (
+        "idempotency_key",
+        "store",
+        "rma",
+        "kind",
+        "state",
+        "amount",
+        "currency",
+        "provider",
+        "created_at",
+    )
     list_filter = ("state", "kind", "store")
     search_fields = ("idempotency_key", "rma", "provider_reference")
 
@@ -50,8 +59,18 @@ class ChargeAdmin(admin.ModelAdmin):
 class RefundAdmin(admin.ModelAdmin):
     """Read-only: the ledger is written by services only (finance acts in the back office)."""
 
-    list_display = ("idempotency_key", "store", "rma", "kind", "destination", "state", "amount",
-                    "currency", "provider", "created_at")  # fmt: skip
+    list_display = (
+        "idempotency_key",
+        "store",
+        "rma",
+        "kind",
+        "destination",
+        "state",
+        "amount",
+        "currency",
+        "provider",
+        "created_at",
+    )
     list_filter = ("state", "destination", "kind", "store")
     search_fields = ("idempotency_key", "rma", "provider_reference")
     inlines = [RefundLineInline]
@@ -87,8 +106,16 @@ class ExchangeLineInline(ReadOnlyInline):
 
 @admin.register(ExchangeOrder)
 class ExchangeAdmin(admin.ModelAdmin):
-    list_display = ("number", "store", "rma", "state", "instant", "difference_amount",
-                    "difference_direction", "created_at")  # fmt: skip
+    list_display = (
+        "number",
+        "store",
+        "rma",
+        "state",
+        "instant",
+        "difference_amount",
+        "difference_direction",
+        "created_at",
+    )
     inlines = [ExchangeLineInline]
 
 

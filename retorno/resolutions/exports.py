@@ -17,21 +17,59 @@ from retorno.resolutions.models import Charge, Refund
 from retorno.stores.models import Store
 
 REFUND_COLUMNS = (
-    "created_at", "succeeded_at", "failed_at", "state", "kind", "destination", "rma", "claim",
-    "order", "customer_email", "currency", "amount", "items_amount", "deduction_amount",
-    "restocking_fee_amount", "shipping_amount", "return_shipping_fee_amount", "tax_amount",
-    "bonus_amount", "provider", "provider_reference", "idempotency_key", "created_by",
+    "created_at",
+    "succeeded_at",
+    "failed_at",
+    "state",
+    "kind",
+    "destination",
+    "rma",
+    "claim",
+    "order",
+    "customer_email",
+    "currency",
+    "amount",
+    "items_amount",
+    "deduction_amount",
+    "restocking_fee_amount",
+    "shipping_amount",
+    "return_shipping_fee_amount",
+    "tax_amount",
+    "bonus_amount",
+    "provider",
+    "provider_reference",
+    "idempotency_key",
+    "created_by",
     "settled_by",
-)  # fmt: skip
+)
 _REFUND_AMOUNTS = (
-    "amount", "items_amount", "deduction_amount", "restocking_fee_amount", "shipping_amount",
-    "return_shipping_fee_amount", "tax_amount", "bonus_amount",
-)  # fmt: skip
+    "amount",
+    "items_amount",
+    "deduction_amount",
+    "restocking_fee_amount",
+    "shipping_amount",
+    "return_shipping_fee_amount",
+    "tax_amount",
+    "bonus_amount",
+)
 CHARGE_COLUMNS = (
-    "created_at", "succeeded_at", "failed_at", "state", "kind", "rma", "exchange", "order",
-    "customer_email", "currency", "amount", "provider", "provider_reference",
-    "idempotency_key", "created_by", "settled_by",
-)  # fmt: skip
+    "created_at",
+    "succeeded_at",
+    "failed_at",
+    "state",
+    "kind",
+    "rma",
+    "exchange",
+    "order",
+    "customer_email",
+    "currency",
+    "amount",
+    "provider",
+    "provider_reference",
+    "idempotency_key",
+    "created_by",
+    "settled_by",
+)
 
 
 def _when(value: datetime | None) -> str:
@@ -58,14 +96,24 @@ def refund_rows(
         refunds = refunds.filter(state=state)
     for r in _period(refunds, since, until).iterator(chunk_size=500):
         yield [
-            _when(r.created_at), _when(r.succeeded_at), _when(r.failed_at), r.state, r.kind,
-            r.destination, r.rma, r.claim.number if r.claim else "", safe_cell(r.order.number),
-            safe_cell(r.customer.email), r.currency,
+            _when(r.created_at),
+            _when(r.succeeded_at),
+            _when(r.failed_at),
+            r.state,
+            r.kind,
+            r.destination,
+            r.rma,
+            r.claim.number if r.claim else "",
+            safe_cell(r.order.number),
+            safe_cell(r.customer.email),
+            r.currency,
             *(_money(getattr(r, name), r.currency) for name in _REFUND_AMOUNTS),
             safe_cell(r.provider),
-            safe_cell(r.provider_reference), r.idempotency_key, safe_cell(r.created_by),
+            safe_cell(r.provider_reference),
+            r.idempotency_key,
+            safe_cell(r.created_by),
             safe_cell(r.settled_by),
-        ]  # fmt: skip
+        ]
 
 
 def charge_rows(
@@ -76,11 +124,23 @@ def charge_rows(
         charges = charges.filter(state=state)
     for c in _period(charges, since, until).iterator(chunk_size=500):
         yield [
-            _when(c.created_at), _when(c.succeeded_at), _when(c.failed_at), c.state, c.kind,
-            c.rma, c.exchange.number, safe_cell(c.order.number), safe_cell(c.customer.email),
-            c.currency, _money(c.amount, c.currency), safe_cell(c.provider), safe_cell(c.provider_reference),
-            c.idempotency_key, safe_cell(c.created_by), safe_cell(c.settled_by),
-        ]  # fmt: skip
+            _when(c.created_at),
+            _when(c.succeeded_at),
+            _when(c.failed_at),
+            c.state,
+            c.kind,
+            c.rma,
+            c.exchange.number,
+            safe_cell(c.order.number),
+            safe_cell(c.customer.email),
+            c.currency,
+            _money(c.amount, c.currency),
+            safe_cell(c.provider),
+            safe_cell(c.provider_reference),
+            c.idempotency_key,
+            safe_cell(c.created_by),
+            safe_cell(c.settled_by),
+        ]
 
 
 def csv_lines(columns: Iterable[str], rows: Iterable[list[Any]]) -> Iterator[str]:

@@ -111,8 +111,13 @@ def _record(
     on_succeeded: Callable[[Any], None] | None,
 ) -> None:
     if outcome.status is OutcomeStatus.SUCCEEDED:
-        settle(row, RefundState.SUCCEEDED, now=now, settled_by=adapter_name,
-               reference=outcome.provider_reference)  # fmt: skip
+        settle(
+            row,
+            RefundState.SUCCEEDED,
+            now=now,
+            settled_by=adapter_name,
+            reference=outcome.provider_reference,
+        )
         if on_succeeded is not None:
             on_succeeded(row)
     elif outcome.status is OutcomeStatus.FAILED:

@@ -458,8 +458,9 @@ def refund_retry(
     with transaction.atomic():
         refund = Refund.objects.select_for_update().get(id=refund.id)
         if refund.destination != Destination.ORIGINAL_PAYMENT:
-            raise Conflict("Store credit is issued at once; there is nothing to retry.",
-                           code="not_retryable")  # fmt: skip
+            raise Conflict(
+                "Store credit is issued at once; there is nothing to retry.", code="not_retryable"
+            )
         reopen_for_retry(
             refund,
             now=now,
@@ -496,10 +497,10 @@ def refund_mark_paid(
             refund.state != RefundState.PENDING
             or refund.destination != Destination.ORIGINAL_PAYMENT
         ):
-            raise Conflict(f"A {refund.state} refund cannot be marked as paid.",
-                           code="illegal_transition")  # fmt: skip
-        settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label,
-                reference=reference)  # fmt: skip
+            raise Conflict(
+                f"A {refund.state} refund cannot be marked as paid.", code="illegal_transition"
+            )
+        settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label, reference=reference)
         if on_succeeded is not None:
             on_succeeded(refund)
     return refund
@@ -519,8 +520,14 @@ def _wallet_locked(
     return StoreCreditWallet.objects.select_for_update().get(id=wallet.id)
 
 
-def _wallet_save(wallet: StoreCreditWallet, new_entries: Iterable[Any], actor: Actor,
-                 refund: Refund | None, note: str, now: datetime) -> list[CreditEntry]:  # fmt: skip
+def _wallet_save(
+    wallet: StoreCreditWallet,
+    new_entries: Iterable[Any],
+    actor: Actor,
+    refund: Refund | None,
+    note: str,
+    now: datetime,
+) -> list[CreditEntry]:
     rows = [
         CreditEntry(
             wallet=wallet,
@@ -665,8 +672,9 @@ def exchange_reserve(
                 stock=F("stock") - item.units
             )
             if not taken:
-                raise Unprocessable(f"{variant.sku} is out of stock.", code="exchange_out_of_stock",
-                                    sku=variant.sku)  # fmt: skip
+                raise Unprocessable(
+                    f"{variant.sku} is out of stock.", code="exchange_out_of_stock", sku=variant.sku
+                )
             price = quantize(Decimal(variant.price), currency)
             paid = quantize(Decimal(item.returned_unit_paid), currency)
             if not replacement:
@@ -870,8 +878,10 @@ def exchange_release_unpaid(
     with transaction.atomic():
         exchange = ExchangeOrder.objects.select_for_update().get(id=exchange.id)
         if exchange.state != ExchangeState.AWAITING_PAYMENT:
-            raise Conflict(f"A {exchange.state} exchange is not waiting for payment.",
-                           code="illegal_transition")  # fmt: skip
+            raise Conflict(
+                f"A {exchange.state} exchange is not waiting for payment.",
+                code="illegal_transition",
+            )
         exchange.release_note = note[:2000]
         exchange.released_by = (actor.label or str(actor))[:200]
         exchange.save(update_fields=["release_note", "released_by"])
@@ -887,8 +897,9 @@ def _exchange_paid(charge: Charge, *, now: datetime) -> None:
     if exchange.state == ExchangeState.AWAITING_PAYMENT:
         _exchange_emit(exchange, now=now)
     elif exchange.state == ExchangeState.CANCELLED and not charge.refunds.exists():
-        _charge_refund_write(charge, quantize(Decimal(charge.amount), charge.currency),
-                             actor=SYSTEM, now=now)  # fmt: skip
+        _charge_refund_write(
+            charge, quantize(Decimal(charge.amount), charge.currency), actor=SYSTEM, now=now
+        )
 
 
 # --- charges -------------------------------------------------------------------------------------
@@ -1150,10 +1161,12 @@ def charge_mark_paid(
     with transaction.atomic():
         charge = Charge.objects.select_for_update().get(id=charge.id)
         if charge.state != RefundState.PENDING:
-            raise Conflict(f"A {charge.state} charge cannot be marked as paid.",
-                           code="illegal_transition")  # fmt: skip
-        _charge_succeeded(charge, now=now, settled_by=actor.label, reference=reference,
-                          hook=on_succeeded)  # fmt: skip
+            raise Conflict(
+                f"A {charge.state} charge cannot be marked as paid.", code="illegal_transition"
+            )
+        _charge_succeeded(
+            charge, now=now, settled_by=actor.label, reference=reference, hook=on_succeeded
+        )
     return charge
 
 

@@ -47,9 +47,16 @@ def claim_open(
     items and what happens next."""
     now = now or timezone.now()
     with transaction.atomic():
-        claim = money.claim_open(store=store, order_external_id=order_external_id,
-                                 reason=reason, lines=lines, actor=actor,
-                                 description=description, photos=photos, now=now)  # fmt: skip
+        claim = money.claim_open(
+            store=store,
+            order_external_id=order_external_id,
+            reason=reason,
+            lines=lines,
+            actor=actor,
+            description=description,
+            photos=photos,
+            now=now,
+        )
         _notify(store, claim, MessageKind.CLAIM_OPENED, now=now)
     return claim
 
@@ -73,13 +80,25 @@ def claim_open_once(
     payload = {"order": order_external_id, "reason": reason, "lines": lines, "text": description}
 
     def create() -> tuple[int, dict[str, Any]]:
-        claim = claim_open(store=store, order_external_id=order_external_id, reason=reason,
-                           lines=lines, description=description, photos=photos, actor=actor)  # fmt: skip
+        claim = claim_open(
+            store=store,
+            order_external_id=order_external_id,
+            reason=reason,
+            lines=lines,
+            description=description,
+            photos=photos,
+            actor=actor,
+        )
         return 201, {"number": claim.number, "photos": photos}
 
     try:
-        _status, body = run_idempotently(store_id=store.id, operation=operation, key=token,
-                                         fingerprint=request_fingerprint(payload), action=create)  # fmt: skip
+        _status, body = run_idempotently(
+            store_id=store.id,
+            operation=operation,
+            key=token,
+            fingerprint=request_fingerprint(payload),
+            action=create,
+        )
     except RetornoError:
         discard_photos(photos)
         raise
@@ -103,9 +122,16 @@ def claim_resolve(
     get: the refund's amount, the replacement, or both."""
     now = now or timezone.now()
     with transaction.atomic():
-        claim = money.claim_resolve(store=store, number=number, resolution=resolution,
-                                    actor=actor, amount=amount, note=note, now=now,
-                                    destination=destination)  # fmt: skip
+        claim = money.claim_resolve(
+            store=store,
+            number=number,
+            resolution=resolution,
+            actor=actor,
+            amount=amount,
+            note=note,
+            now=now,
+            destination=destination,
+        )
         _notify(store, claim, MessageKind.CLAIM_RESOLVED, now=now)
     return claim
 

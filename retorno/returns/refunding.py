@@ -57,9 +57,13 @@ EVENT_MILESTONES: dict[str, Milestone] = {
 }
 _TIMING_ORDER = list(RefundTiming)
 NOT_REFUNDABLE_STATES = frozenset(
-    {ReturnStatus.REQUESTED, ReturnStatus.PENDING_REVIEW, ReturnStatus.REJECTED,
-     ReturnStatus.CANCELLED}
-)  # fmt: skip
+    {
+        ReturnStatus.REQUESTED,
+        ReturnStatus.PENDING_REVIEW,
+        ReturnStatus.REJECTED,
+        ReturnStatus.CANCELLED,
+    }
+)
 
 
 # --- facts of a return ---------------------------------------------------------------------------
@@ -180,8 +184,9 @@ def refund_preview(
     now = now or timezone.now()
     return_request = return_get_for_store(store=store, rma=rma)
     with transaction.atomic():
-        plan = _plan(return_request, _refund_items(return_request), now=now,
-                     refund_shipping=refund_shipping)  # fmt: skip
+        plan = _plan(
+            return_request, _refund_items(return_request), now=now, refund_shipping=refund_shipping
+        )
     body = money_adapters.preview_json(plan.preview)
     body["rma"] = return_request.rma
     body["destination"] = _destination(return_request)
@@ -208,8 +213,13 @@ def refund_issue(
 ) -> Refund | None:
     """Write the refund of whatever of the return is refundable now (inside the return's
     transaction, the return locked). None when there is nothing (more) to refund."""
-    plan = _plan(return_request, _refund_items(return_request), now=now,
-                 refund_shipping=refund_shipping, keep=keep)  # fmt: skip
+    plan = _plan(
+        return_request,
+        _refund_items(return_request),
+        now=now,
+        refund_shipping=refund_shipping,
+        keep=keep,
+    )
     nothing = not any(item.units for item in plan.preview.items) and not plan.preview.total_amount
     if nothing and amount is None:
         return None
@@ -352,8 +362,12 @@ def on_return_event(return_request: Return, event: ReturnEvent) -> None:
     if milestone is None or return_request.method == Method.KEEP:
         return
     if milestone is Milestone.APPROVED and keeps_items(return_request):
-        _resolve_kept(return_request, actor=SYSTEM, now=event.created_at,
-                      note="The return policy lets the shopper keep the items.")  # fmt: skip
+        _resolve_kept(
+            return_request,
+            actor=SYSTEM,
+            now=event.created_at,
+            note="The return policy lets the shopper keep the items.",
+        )
         return
     if return_request.resolution == Resolution.EXCHANGE:
         if milestone is Milestone.APPROVED:
@@ -420,9 +434,14 @@ def _record_difference_charge(
         exchange_id=exchange.id, kind=ChargeKind.EXCHANGE_DIFFERENCE
     )
     if charge is not None:
-        _event(return_request, "charge_issued", actor, now=now,
-               note="The exchange ships once its price difference is paid.",
-               data=_charge_data(charge))  # fmt: skip
+        _event(
+            return_request,
+            "charge_issued",
+            actor,
+            now=now,
+            note="The exchange ships once its price difference is paid.",
+            data=_charge_data(charge),
+        )
 
 
 def _resolve_exchange(return_request: Return, *, actor: Actor, now: datetime) -> None:
@@ -447,9 +466,12 @@ def _resolve_exchange(return_request: Return, *, actor: Actor, now: datetime) ->
             ).exists()
         ):
             plan = money.refund_plan(
-                store=return_request.store, order=return_request.order, items=[],
-                timing=RefundTiming.ON_APPROVAL.value, now=now,
-            )  # fmt: skip
+                store=return_request.store,
+                order=return_request.order,
+                items=[],
+                timing=RefundTiming.ON_APPROVAL.value,
+                now=now,
+            )
             refund = money.refund_record(
                 store=return_request.store,
                 plan=plan,
@@ -478,9 +500,14 @@ def _charge_back_missing(return_request: Return, exchange: ExchangeOrder, *, now
         exchange=exchange, units_received=_units_received(return_request), actor=SYSTEM, now=now
     )
     if charge is not None:
-        _event(return_request, "charge_back_issued", SYSTEM, now=now,
-               note="Fewer items came back than the exchange sent; the missing ones are charged.",
-               data=_charge_data(charge))  # fmt: skip
+        _event(
+            return_request,
+            "charge_back_issued",
+            SYSTEM,
+            now=now,
+            note="Fewer items came back than the exchange sent; the missing ones are charged.",
+            data=_charge_data(charge),
+        )
 
 
 # --- resolving a return --------------------------------------------------------------------------
@@ -534,8 +561,14 @@ def refund_execute(
                 typed = parse_amount(amount, return_request.currency)  # type: ignore[arg-type]
             except MoneyError as exc:
                 raise Unprocessable(exc.message, code="invalid_amount") from None
-        refund = refund_issue(return_request, actor=actor, now=now, amount=typed,
-                              refund_shipping=refund_shipping, note=note)  # fmt: skip
+        refund = refund_issue(
+            return_request,
+            actor=actor,
+            now=now,
+            amount=typed,
+            refund_shipping=refund_shipping,
+            note=note,
+        )
         if refund is None:
             raise Unprocessable(
                 "Nothing is left to refund on this return.", code="nothing_to_refund"
@@ -555,8 +588,11 @@ def keeps_items(return_request: Return) -> bool:
 
 def _keep_refusal(return_request: Return) -> Unprocessable:
     if return_request.resolution == Resolution.EXCHANGE:
-        return Unprocessable("Keep-the-item settles in money, not in an exchange.",
-                             code="keep_item_not_allowed", reason="exchange")  # fmt: skip
+        return Unprocessable(
+            "Keep-the-item settles in money, not in an exchange.",
+            code="keep_item_not_allowed",
+            reason="exchange",
+        )
     keep = (return_request.decision or {}).get("keep_item") or {}
     code = keep.get("code") or "keep_item_disabled"
     return Unprocessable(
@@ -576,13 +612,21 @@ def _resolve_kept(return_request: Return, *, actor: Actor, note: str, now: datet
     before = return_request.status
     return_request.method = Method.KEEP
     # Nothing to pay (a free item, or refunded already at approval) still resolves the return.
-    refund_issue(return_request, actor=actor, now=now, kind=RefundKind.KEEP_ITEM, keep=True,
-                 note=note)  # fmt: skip
+    refund_issue(
+        return_request, actor=actor, now=now, kind=RefundKind.KEEP_ITEM, keep=True, note=note
+    )
     _move(return_request, Command.RESOLVE, now)
     return_request.save(update_fields=["method", "status", "updated_at"])
-    _record(return_request, "resolved", before, return_request.status, actor,
-            note=note or "The shopper keeps the items.",
-            data={"resolution": return_request.resolution, "keep_item": True}, now=now)  # fmt: skip
+    _record(
+        return_request,
+        "resolved",
+        before,
+        return_request.status,
+        actor,
+        note=note or "The shopper keeps the items.",
+        data={"resolution": return_request.resolution, "keep_item": True},
+        now=now,
+    )
 
 
 def return_keep_item(
@@ -599,8 +643,10 @@ def return_keep_item(
     with transaction.atomic():
         return_request = _locked(store, rma)
         if return_request.status != ReturnStatus.APPROVED:
-            raise Conflict("Only an approved return that has not travelled can be kept.",
-                           code="illegal_transition")  # fmt: skip
+            raise Conflict(
+                "Only an approved return that has not travelled can be kept.",
+                code="illegal_transition",
+            )
         if not keeps_items(return_request):
             raise _keep_refusal(return_request)
         _resolve_kept(return_request, actor=actor, note=note, now=now)
@@ -639,8 +685,14 @@ def refund_mark_paid(
     *, store: Store, refund_id: int | str, reference: str, actor: Actor, now: datetime | None = None
 ) -> Refund:
     """Finance paid a (manual) refund and gives its reference; it goes on the return's trail."""
-    return money.refund_mark_paid(store=store, refund_id=refund_id, reference=reference,
-                                  actor=actor, now=now, on_succeeded=record_refunded)  # fmt: skip
+    return money.refund_mark_paid(
+        store=store,
+        refund_id=refund_id,
+        reference=reference,
+        actor=actor,
+        now=now,
+        on_succeeded=record_refunded,
+    )
 
 
 # --- charges -------------------------------------------------------------------------------------
@@ -718,8 +770,14 @@ def _refund_arrivals(return_request: Return, charge: Charge, *, now: datetime) -
         charge_id=charge.id, units_received=_units_received(return_request), actor=SYSTEM, now=now
     )
     if refund is not None:
-        _event(return_request, "refund_issued", SYSTEM, now=now,
-               note="The item came back after it was charged.", data=_refund_data(refund))  # fmt: skip
+        _event(
+            return_request,
+            "refund_issued",
+            SYSTEM,
+            now=now,
+            note="The item came back after it was charged.",
+            data=_refund_data(refund),
+        )
 
 
 def instant_exchange_charge_backs(*, now: datetime | None = None) -> int:
@@ -758,10 +816,19 @@ def _charge_back(exchange_id: int, *, now: datetime) -> bool:
         )
         if charge is None:
             return False
-        _event(return_request, "charge_back_issued", SYSTEM, now=now,
-               note="The original was not sent back by the deadline; the new items are charged.",
-               data={**_charge_data(charge), "return_due_by": exchange.return_due_by.isoformat()
-                     if exchange.return_due_by else None})  # fmt: skip
+        _event(
+            return_request,
+            "charge_back_issued",
+            SYSTEM,
+            now=now,
+            note="The original was not sent back by the deadline; the new items are charged.",
+            data={
+                **_charge_data(charge),
+                "return_due_by": exchange.return_due_by.isoformat()
+                if exchange.return_due_by
+                else None,
+            },
+        )
     return True
 
 
@@ -807,10 +874,18 @@ def _remind(exchange_id: int, *, now: datetime) -> bool:
         ):
             return False
         amount = money_selectors.charge_back_amount(exchange, units_received={})
-        _event(return_request, "return_due_soon", SYSTEM, now=now,
-               data={"exchange": exchange.number,
-                     "return_due_by": exchange.return_due_by.isoformat(),
-                     "amount": str(amount), "currency": exchange.currency})  # fmt: skip
+        _event(
+            return_request,
+            "return_due_soon",
+            SYSTEM,
+            now=now,
+            data={
+                "exchange": exchange.number,
+                "return_due_by": exchange.return_due_by.isoformat(),
+                "amount": str(amount),
+                "currency": exchange.currency,
+            },
+        )
     return True
 
 
@@ -842,9 +917,14 @@ def record_charge_failed(charge_id: int) -> bool:
             kind="charge_failed", data__charge=charge.id, data__attempt=charge.attempt
         ).exists():
             return False
-        _event(return_request, "charge_failed", SYSTEM, now=charge.failed_at or timezone.now(),
-               note=charge.last_error,
-               data={**_charge_data(charge), "attempt": charge.attempt})  # fmt: skip
+        _event(
+            return_request,
+            "charge_failed",
+            SYSTEM,
+            now=charge.failed_at or timezone.now(),
+            note=charge.last_error,
+            data={**_charge_data(charge), "attempt": charge.attempt},
+        )
     return True
 
 
@@ -870,8 +950,14 @@ def charge_mark_paid(
 ) -> Charge:
     """Finance took a (manual) charge and gives its reference; it goes on the return's trail
     and a held exchange is sent."""
-    return money.charge_mark_paid(store=store, charge_id=charge_id, reference=reference,
-                                  actor=actor, now=now, on_succeeded=record_charged)  # fmt: skip
+    return money.charge_mark_paid(
+        store=store,
+        charge_id=charge_id,
+        reference=reference,
+        actor=actor,
+        now=now,
+        on_succeeded=record_charged,
+    )
 
 
 def exchange_release_unpaid(
@@ -887,6 +973,12 @@ def exchange_release_unpaid(
             store=store, exchange_id=found.id, note=note, actor=actor, now=now
         )
         if return_request is not None:
-            _event(return_request, "exchange_released_unpaid", actor, now=now,
-                   note=exchange.release_note, data={"exchange": exchange.number})  # fmt: skip
+            _event(
+                return_request,
+                "exchange_released_unpaid",
+                actor,
+                now=now,
+                note=exchange.release_note,
+                data={"exchange": exchange.number},
+            )
     return exchange

@@ -47,8 +47,16 @@ class SupplierAdmin(admin.ModelAdmin):
 
 @admin.register(Inspection)
 class InspectionAdmin(admin.ModelAdmin):
-    list_display = ("rma", "sku", "quantity", "grade", "proposed_disposition", "disposition",
-                    "restocked_quantity", "inspected_at")  # fmt: skip
+    list_display = (
+        "rma",
+        "sku",
+        "quantity",
+        "grade",
+        "proposed_disposition",
+        "disposition",
+        "restocked_quantity",
+        "inspected_at",
+    )
     list_filter = ("grade", "disposition", "store")
     search_fields = ("rma", "sku")
     readonly_fields = [f.name for f in Inspection._meta.fields]

@@ -496,8 +496,9 @@ def supplier_save(
     """
     code = code.strip()
     if not code or len(code) > 120:
-        raise Unprocessable("Give the supplier's code as in the catalog's vendor field.",
-                            code="invalid_supplier")  # fmt: skip
+        raise Unprocessable(
+            "Give the supplier's code as in the catalog's vendor field.", code="invalid_supplier"
+        )
     whole = isinstance(terms_days, int) and not isinstance(terms_days, bool)
     if not whole or not 0 <= terms_days <= 3650:
         raise Unprocessable("Terms are a whole number of days, 0 to 3650.", code="invalid_terms")

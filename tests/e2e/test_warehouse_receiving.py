@@ -24,9 +24,12 @@ def parcel(transactional_db: None, settings: Any, tmp_path: Any) -> Return:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     store = StoreFactory(slug="bodega", name="Bodega Norte", timezone="Europe/Madrid")
     membership_grant(
-        store=store, username="wendy", email="wendy@bodega.test", role="warehouse",
+        store=store,
+        username="wendy",
+        email="wendy@bodega.test",
+        role="warehouse",
         password=PASSWORD,
-    )  # fmt: skip
+    )
     document_publish(store=store, kind="checklists", document=CHECKLISTS, actor=STAFF)
     return approved_return(store, sku="TRAIL-42", quantity=2, stock=4)
 

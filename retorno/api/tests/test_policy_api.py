@@ -148,12 +148,16 @@ def test_preview_of_an_unknown_order_is_404(api, store):
 def test_preview_answers_keep_the_item_and_instant_exchange(api, store, order_factory):
     order_factory(external_id="1001")
     document = default_policy_document()
-    document["base"].update({"keep_item": True, "return_shipping_cost": "1000.00",
-                             "instant_exchange_return_days": 10})  # fmt: skip
+    document["base"].update(
+        {"keep_item": True, "return_shipping_cost": "1000.00", "instant_exchange_return_days": 10}
+    )
     document["rules"].append(
-        {"id": "everyone-instant", "when": {"order_value_gte": "0"},
-         "then": {"instant_exchange": True}}
-    )  # fmt: skip
+        {
+            "id": "everyone-instant",
+            "when": {"order_value_gte": "0"},
+            "then": {"instant_exchange": True},
+        }
+    )
     item = {"line": "1001-1", "quantity": 1, "reason": "too_small"}
 
     body = api.post(

@@ -278,8 +278,10 @@ class PolicyPreviewIn(Schema):
 
 class KeepItemOut(Schema):
     allowed: bool
-    code: str = Field(description="shipping_exceeds_recovery (allowed), keep_item_disabled, "
-                      "above_max_item_value, worth_returning or not_approvable")  # fmt: skip
+    code: str = Field(
+        description="shipping_exceeds_recovery (allowed), keep_item_disabled, "
+        "above_max_item_value, worth_returning or not_approvable"
+    )
     recovered_value: Decimal
     return_shipping_cost: Decimal
 

@@ -138,9 +138,14 @@ def test_warehouse_sees_no_link_and_gets_403(
     lamp = order.lines.get(external_id="7001-1")
     posted = client.post(
         OPEN_URL,
-        {"order": "7001", f"l{lamp.id}-selected": "on", f"l{lamp.id}-units": "1",
-         "reason": "missing_item", "submission": "t"},
-    )  # fmt: skip
+        {
+            "order": "7001",
+            f"l{lamp.id}-selected": "on",
+            f"l{lamp.id}-units": "1",
+            "reason": "missing_item",
+            "submission": "t",
+        },
+    )
     assert posted.status_code == 403
     assert Claim.objects.count() == 0
 
@@ -183,9 +188,14 @@ def test_another_stores_order_is_not_found(
     line = foreign_order.lines.get()
     posted = client.post(
         OPEN_URL,
-        {"order": "9001", "submission": "t", f"l{line.id}-selected": "on",
-         f"l{line.id}-units": "1", "reason": "missing_item"},
-    )  # fmt: skip
+        {
+            "order": "9001",
+            "submission": "t",
+            f"l{line.id}-selected": "on",
+            f"l{line.id}-units": "1",
+            "reason": "missing_item",
+        },
+    )
     assert posted.status_code == 404
     assert Claim.objects.count() == 0
 
@@ -200,9 +210,14 @@ def test_the_other_stores_agent_cannot_open_or_read_ours(
     lamp = order.lines.get(external_id="7001-1")
     posted = outsider.post(
         OPEN_URL,
-        {"order": "7001", "submission": "t2", f"l{lamp.id}-selected": "on",
-         f"l{lamp.id}-units": "1", "reason": "missing_item"},
-    )  # fmt: skip
+        {
+            "order": "7001",
+            "submission": "t2",
+            f"l{lamp.id}-selected": "on",
+            f"l{lamp.id}-units": "1",
+            "reason": "missing_item",
+        },
+    )
     assert posted.status_code == 404
     assert outsider.get(reverse("backoffice:claim_opened", args=[claim.number])).status_code == 404
     assert Claim.objects.count() == 1

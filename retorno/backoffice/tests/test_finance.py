@@ -91,9 +91,12 @@ def test_anonymous_is_sent_to_sign_in(client: Client, received):
 @pytest.mark.django_db
 def test_another_stores_finance_sees_nothing(client: Client, other_store, received):
     user = membership_grant(
-        store=other_store, username="finance.other", email="f@other.test", role="finance",
+        store=other_store,
+        username="finance.other",
+        email="f@other.test",
+        role="finance",
         password="pw-123456789",
-    ).user  # fmt: skip
+    ).user
     client.force_login(user)
     refund = Refund.objects.get()
     before = ledger()
@@ -190,9 +193,14 @@ def test_rma_box_goes_to_the_preview(signed_in, received):
 def test_claim_page_and_resolution(signed_in, store, manual, role):
     # Two units: the second claim may not cover the unit the first one resolved.
     order = order_with(store, quantity=2, unit_price="20.00")
-    claim = claim_open(store=store, order_external_id=order.external_id, reason="missing_item",
-                       lines={order.lines.get().external_id: 1}, actor=AGENT,
-                       photos=["claims/p.jpg"])  # fmt: skip
+    claim = claim_open(
+        store=store,
+        order_external_id=order.external_id,
+        reason="missing_item",
+        lines={order.lines.get().external_id: 1},
+        actor=AGENT,
+        photos=["claims/p.jpg"],
+    )
     client = signed_in(role)
     assert claim.number in client.get(reverse("backoffice:claims")).content.decode()
     page = client.get(reverse("backoffice:claim", args=[claim.number])).content.decode()
@@ -207,8 +215,13 @@ def test_claim_page_and_resolution(signed_in, store, manual, role):
     assert told.claim_number == claim.number
     warehouse = signed_in("warehouse")
     assert warehouse.get(reverse("backoffice:claim", args=[claim.number])).status_code == 403
-    still_open = claim_open(store=store, order_external_id=order.external_id, reason="wrong_item",
-                            lines={order.lines.get().external_id: 1}, actor=AGENT)  # fmt: skip
+    still_open = claim_open(
+        store=store,
+        order_external_id=order.external_id,
+        reason="wrong_item",
+        lines={order.lines.get().external_id: 1},
+        actor=AGENT,
+    )
     analyst_page = signed_in("analyst").get(reverse("backoffice:claim", args=[still_open.number]))
     assert analyst_page.status_code == 200  # analysts read claims, but settle none
     assert 'id="resolve-form"' not in analyst_page.content.decode()
@@ -225,8 +238,13 @@ def test_finance_pages_speak_spanish(signed_in, received):
 @pytest.mark.django_db
 def test_an_agent_rejects_a_claim_with_a_note_the_shopper_is_told(signed_in, store, manual):
     order = order_with(store, quantity=1, unit_price="20.00")
-    claim = claim_open(store=store, order_external_id=order.external_id, reason="missing_item",
-                       lines={order.lines.get().external_id: 1}, actor=AGENT)  # fmt: skip
+    claim = claim_open(
+        store=store,
+        order_external_id=order.external_id,
+        reason="missing_item",
+        lines={order.lines.get().external_id: 1},
+        actor=AGENT,
+    )
     client = signed_in("agent")
     url = reverse("backoffice:claim_reject", args=[claim.number])
     no_note = client.post(url, {"note": "  "})

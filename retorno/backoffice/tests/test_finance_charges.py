@@ -67,8 +67,10 @@ def test_who_may_move_charges(signed_in, held, role):
         assert Charge.objects.get().idempotency_key.endswith("-a2")
         return
     assert response.status_code == 403
-    for name, data in (("charge_mark_paid", {"reference": "X"}),
-                       ("charge_release_exchange", {"note": "goodwill"})):  # fmt: skip
+    for name, data in (
+        ("charge_mark_paid", {"reference": "X"}),
+        ("charge_release_exchange", {"note": "goodwill"}),
+    ):
         assert client.post(reverse(f"backoffice:{name}", args=[held.id]), data).status_code == 403
     assert ledger() == before
     assert ExchangeOrder.objects.get().state == "awaiting_payment"
@@ -110,8 +112,13 @@ def test_another_stores_staff_see_no_charge(signed_in, held):
 def test_a_finance_user_of_another_store_sees_none_of_these_charges(signed_in, held, other_store):
     from retorno.accounts.services import membership_grant
 
-    user = membership_grant(store=other_store, username="finance.other", email="f@other.test",
-                            role="finance", password="correct-horse-battery").user  # fmt: skip
+    user = membership_grant(
+        store=other_store,
+        username="finance.other",
+        email="f@other.test",
+        role="finance",
+        password="correct-horse-battery",
+    ).user
     client = signed_in("finance")
     client.force_login(user)
     listed = client.get(reverse("backoffice:charges"))

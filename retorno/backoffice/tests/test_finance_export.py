@@ -26,8 +26,9 @@ def refunds(store, other_store):
         ret = open_return(store, order_with(store, quantity=1, unit_price=price), quantity=1)
         receive(store, ret, 1)
         rows.append(Refund.objects.get(rma=ret.rma))
-    theirs = open_return(other_store, order_with(other_store, quantity=1, unit_price="99.00"),
-                         quantity=1)  # fmt: skip
+    theirs = open_return(
+        other_store, order_with(other_store, quantity=1, unit_price="99.00"), quantity=1
+    )
     receive(other_store, theirs, 1)
     return rows
 
@@ -82,8 +83,9 @@ def test_charges_export_has_its_own_columns(signed_in, refunds):
     assert len(text.splitlines()) == 1  # no charges yet, just the header
 
 
-@pytest.mark.parametrize(("role", "status"), [("finance", 200), ("analyst", 200),
-                                              ("warehouse", 403), ("agent", 403)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "status"), [("finance", 200), ("analyst", 200), ("warehouse", 403), ("agent", 403)]
+)
 def test_who_may_export(signed_in, refunds, role, status):
     assert signed_in(role).get(URL).status_code == status
     assert signed_in(role).get(URL, {"download": "1", "ledger": "refunds"}).status_code == status

@@ -44,8 +44,12 @@ def test_another_store_and_made_up_names_get_404(
     theirs = _stored_photo(other_store)
     client = signed_in("agent")
     assert client.get(reverse("backoffice:photo", args=[theirs])).status_code == 404
-    for name in ("../settings.py", f"portal/{store.id}/../../x.jpg", f"portal/{store.id}/nope.jpg",
-                 ours.replace(".jpg", ".png")):  # fmt: skip
+    for name in (
+        "../settings.py",
+        f"portal/{store.id}/../../x.jpg",
+        f"portal/{store.id}/nope.jpg",
+        ours.replace(".jpg", ".png"),
+    ):
         assert client.get(reverse("backoffice:photo", args=[name])).status_code == 404, name
     assert client.get(reverse("backoffice:photo", args=[ours])).status_code == 200
 

@@ -388,8 +388,13 @@ def test_admin_records_supplier_terms_and_sees_vendors_on_the_default(
 ) -> None:
     from retorno.orders.catalog import product_upsert
 
-    product_upsert(store=store, external_id="p-1", title="Boot", vendor="Acme",
-                   variants=[{"sku": "BOOT-1", "price": "50.00"}])  # fmt: skip
+    product_upsert(
+        store=store,
+        external_id="p-1",
+        title="Boot",
+        vendor="Acme",
+        variants=[{"sku": "BOOT-1", "price": "50.00"}],
+    )
     client = signed_in("admin")
     assert "Acme" in client.get("/staff/settings/warehouse").content.decode()
 

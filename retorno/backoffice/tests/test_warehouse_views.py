@@ -138,9 +138,12 @@ def test_other_stores_staff_get_404(store: Store, other_store: Store, signed_in:
     from retorno.accounts.services import membership_grant
 
     user = membership_grant(
-        store=other_store, username="wh.other", email="wh@other.test", role="warehouse",
+        store=other_store,
+        username="wh.other",
+        email="wh@other.test",
+        role="warehouse",
         password="x-very-long-password",
-    ).user  # fmt: skip
+    ).user
     client = signed_in("warehouse")
     client.force_login(user)
     ret = approved_return(store)

@@ -24,12 +24,22 @@ def tee(**overrides):
         "image_url": "",
         "tags": ["t-shirt"],
         "variants": [
-            {"sku": "TS-M", "options": {"size": "M"}, "price": Decimal("19.95"), "stock": 5,
-             "weight_grams": 180},
-            {"sku": "TS-L", "options": {"size": "L"}, "price": Decimal("19.95"), "stock": 0,
-             "weight_grams": 190},
+            {
+                "sku": "TS-M",
+                "options": {"size": "M"},
+                "price": Decimal("19.95"),
+                "stock": 5,
+                "weight_grams": 180,
+            },
+            {
+                "sku": "TS-L",
+                "options": {"size": "L"},
+                "price": Decimal("19.95"),
+                "stock": 0,
+                "weight_grams": 190,
+            },
         ],
-    }  # fmt: skip
+    }
     return {**values, **overrides}
 
 

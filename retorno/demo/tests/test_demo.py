@@ -34,9 +34,24 @@ TODAY = date(2026, 3, 15)
 
 def counts() -> dict[str, int]:
     models = (
-        Store, Product, Variant, Customer, Order, OrderLine, Return, ReturnItem, ReturnEvent,
-        PolicyVersion, ApiKey, Membership, get_user_model(), ExchangeOrder, Charge, Claim, Refund,
-    )  # fmt: skip
+        Store,
+        Product,
+        Variant,
+        Customer,
+        Order,
+        OrderLine,
+        Return,
+        ReturnItem,
+        ReturnEvent,
+        PolicyVersion,
+        ApiKey,
+        Membership,
+        get_user_model(),
+        ExchangeOrder,
+        Charge,
+        Claim,
+        Refund,
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -101,15 +116,40 @@ def digest(store: Store) -> str:
             )
         )
     for charge in Charge.objects.filter(store=store).select_related("order"):
-        rows.append((charge.order.number, charge.kind, charge.state, str(charge.amount),
-                     charge.created_at.isoformat(), str(charge.succeeded_at)))  # fmt: skip
+        rows.append(
+            (
+                charge.order.number,
+                charge.kind,
+                charge.state,
+                str(charge.amount),
+                charge.created_at.isoformat(),
+                str(charge.succeeded_at),
+            )
+        )
     for claim in Claim.objects.filter(store=store).select_related("order"):
-        rows.append((claim.order.number, claim.reason, claim.state, claim.resolution,
-                     claim.created_at.isoformat(), str(claim.resolved_at),
-                     tuple(claim.lines.values_list("order_line__sku", "units"))))  # fmt: skip
+        rows.append(
+            (
+                claim.order.number,
+                claim.reason,
+                claim.state,
+                claim.resolution,
+                claim.created_at.isoformat(),
+                str(claim.resolved_at),
+                tuple(claim.lines.values_list("order_line__sku", "units")),
+            )
+        )
     for refund in Refund.objects.filter(store=store).select_related("order"):
-        rows.append((refund.order.number, refund.kind, refund.destination, refund.state,
-                     str(refund.amount), refund.created_at.isoformat(), str(refund.succeeded_at)))  # fmt: skip
+        rows.append(
+            (
+                refund.order.number,
+                refund.kind,
+                refund.destination,
+                refund.state,
+                str(refund.amount),
+                refund.created_at.isoformat(),
+                str(refund.succeeded_at),
+            )
+        )
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
@@ -150,8 +190,13 @@ def test_default_sized_mix_is_believable():
     assert OrderLine.objects.filter(final_sale=True).exists()
     assert OrderLine.objects.exclude(discount_amount=0).exists()
     assert set(Product.objects.values_list("category", flat=True)) == {
-        "apparel", "shoes", "electronics", "home", "accessories", "gift-cards",
-    }  # fmt: skip
+        "apparel",
+        "shoes",
+        "electronics",
+        "home",
+        "accessories",
+        "gift-cards",
+    }
     sizing = ReturnItem.objects.filter(
         order_line__category__in=["apparel", "shoes"], reason__in=["too_small", "too_large"]
     ).count()
@@ -269,8 +314,13 @@ def test_the_money_side_shows_in_every_state():
     claims = Claim.objects.filter(store=store)
     assert 5 <= claims.count() <= 20
     outcomes = set(claims.values_list("state", "resolution"))
-    assert {("open", ""), ("rejected", ""), ("resolved", "refund"), ("resolved", "replacement"),
-            ("resolved", "both")} <= outcomes  # fmt: skip
+    assert {
+        ("open", ""),
+        ("rejected", ""),
+        ("resolved", "refund"),
+        ("resolved", "replacement"),
+        ("resolved", "both"),
+    } <= outcomes
     assert ExchangeOrder.objects.filter(store=store, claim__isnull=False, state="released").exists()
 
     # Every payment of the demo's past went through: paid at its own time, on the trail.

@@ -339,8 +339,12 @@ def _settings_errors(settings: Mapping[str, Any], where: str) -> Iterable[FieldE
             f"{where}.resolutions",
             'must offer at least one resolution (use "returnable": false in a rule to exclude)',
         )
-    for key in ("return_shipping_fee", "review_above_amount", "keep_item_max_value",
-                "return_shipping_cost"):  # fmt: skip
+    for key in (
+        "return_shipping_fee",
+        "review_above_amount",
+        "keep_item_max_value",
+        "return_shipping_cost",
+    ):
         value = settings.get(key)
         if value is not None and Decimal(value) < 0:
             yield FieldError(f"{where}.{key}", "must not be negative")

@@ -67,8 +67,9 @@ def charge_idempotency_key(
         or len(text) > _MAX_ID_LENGTH
         or not all(char.isalnum() or char in "-_" for char in text)
     ):
-        raise ChargeError(f"{exchange_id!r} cannot be part of a charge key.",
-                          code="invalid_charge_key")  # fmt: skip
+        raise ChargeError(
+            f"{exchange_id!r} cannot be part of a charge key.", code="invalid_charge_key"
+        )
     try:
         part = _KEY_PARTS[ChargePurpose(purpose)]
     except ValueError:
@@ -177,8 +178,11 @@ def charge_refund_amount(
     more than what is left of the charge, so any sequence of late arrivals refunds at most the
     charge, and exactly `charged − still_due` in total.
     """
-    for name, value in (("charged", charged), ("still_due", still_due),
-                        ("already_refunded", already_refunded)):  # fmt: skip
+    for name, value in (
+        ("charged", charged),
+        ("still_due", still_due),
+        ("already_refunded", already_refunded),
+    ):
         require_amount(value, name, currency, ChargeError)
     left = max(_ZERO, charged - already_refunded)
     return quantize(min(left, max(_ZERO, charged - still_due - already_refunded)), currency)

@@ -107,11 +107,21 @@ def inspection_deduction(
     item_amount = require_amount(item_amount, "item_amount", currency, DeductionError)
 
     if grade is Grade.NOT_RECEIVED:
-        return _percent_of(item_amount, _HUNDRED, currency, ITEM_NOT_RECEIVED,
-                           "The item did not arrive, so it cannot be refunded.")  # fmt: skip
+        return _percent_of(
+            item_amount,
+            _HUNDRED,
+            currency,
+            ITEM_NOT_RECEIVED,
+            "The item did not arrive, so it cannot be refunded.",
+        )
     if grade is Grade.WRONG_ITEM and reason != "wrong_item":
-        return _percent_of(item_amount, _HUNDRED, currency, DIFFERENT_ITEM_RETURNED,
-                           "The item we received is not the item you bought.")  # fmt: skip
+        return _percent_of(
+            item_amount,
+            _HUNDRED,
+            currency,
+            DIFFERENT_ITEM_RETURNED,
+            "The item we received is not the item you bought.",
+        )
     if reason in rates.no_fault_reasons:
         return Deduction(_ZERO, NOT_SHOPPER_FAULT, "The item's condition is not your doing.")
     if qc_level == QC_LENIENT:
@@ -119,11 +129,21 @@ def inspection_deduction(
             _ZERO, QC_LENIENT_CODE, "Your items are refunded without a condition check."
         )
     if grade is Grade.DAMAGED:
-        return _percent_of(item_amount, rates.damaged_percent, currency, SHOPPER_DAMAGE,
-                           "The item came back damaged.")  # fmt: skip
+        return _percent_of(
+            item_amount,
+            rates.damaged_percent,
+            currency,
+            SHOPPER_DAMAGE,
+            "The item came back damaged.",
+        )
     if grade is Grade.USED:
-        return _percent_of(item_amount, rates.used_percent, currency, SIGNS_OF_USE,
-                           "The item came back with signs of use.")  # fmt: skip
+        return _percent_of(
+            item_amount,
+            rates.used_percent,
+            currency,
+            SIGNS_OF_USE,
+            "The item came back with signs of use.",
+        )
     return Deduction(_ZERO, NO_DAMAGE, "The item came back in good condition.")
 
 

@@ -390,27 +390,38 @@ def plan_refund(
     shipping_refund = _ZERO
     shipping_tax = _ZERO
     if refund_shipping and shipping_already_refunded and payment.shipping_total:
-        caps.append(AppliedCap(RefundCap.SHIPPING_ALREADY_REFUNDED, None,
-                               "Outbound shipping was already refunded for this order."))  # fmt: skip
+        caps.append(
+            AppliedCap(
+                RefundCap.SHIPPING_ALREADY_REFUNDED,
+                None,
+                "Outbound shipping was already refunded for this order.",
+            )
+        )
     elif refund_shipping:
         shipping_refund, shipping_tax = payment.shipping_total, payment.shipping_tax
 
     fee_charged = min(return_shipping_fee, items_net + shipping_refund)
     if fee_charged < return_shipping_fee:
-        caps.append(AppliedCap(
-            RefundCap.RETURN_SHIPPING_FEE_LIMITED, None,
-            f"Only {fee_charged} of the {return_shipping_fee} return shipping fee could be "
-            "deducted from this refund.",
-        ))  # fmt: skip
+        caps.append(
+            AppliedCap(
+                RefundCap.RETURN_SHIPPING_FEE_LIMITED,
+                None,
+                f"Only {fee_charged} of the {return_shipping_fee} return shipping fee could be "
+                "deducted from this refund.",
+            )
+        )
     total = items_net + shipping_refund - fee_charged
 
     remaining = max(_ZERO, payment.paid_total - already_refunded_total)
     if total > remaining:
-        caps.append(AppliedCap(
-            RefundCap.ORDER_REMAINING, None,
-            f"The refund was lowered from {total} to {remaining}: the order was paid "
-            f"{payment.paid_total} and {already_refunded_total} is already refunded.",
-        ))  # fmt: skip
+        caps.append(
+            AppliedCap(
+                RefundCap.ORDER_REMAINING,
+                None,
+                f"The refund was lowered from {total} to {remaining}: the order was paid "
+                f"{payment.paid_total} and {already_refunded_total} is already refunded.",
+            )
+        )
         total = remaining
 
     return RefundPreview(
@@ -456,29 +467,43 @@ def _item_preview(
 
     bound = item.units_approved if by_approval else item.units_received_accepted
     if not by_approval and bound < item.units_approved:
-        caps.append(AppliedCap(
-            RefundCap.UNITS_NOT_RECEIVED, item.line_id,
-            f"{item.units_approved} unit(s) approved, {bound} received and accepted: "
-            f"only those are refunded.",
-        ))  # fmt: skip
+        caps.append(
+            AppliedCap(
+                RefundCap.UNITS_NOT_RECEIVED,
+                item.line_id,
+                f"{item.units_approved} unit(s) approved, {bound} received and accepted: "
+                f"only those are refunded.",
+            )
+        )
     units = max(0, bound - item.units_already_refunded)
     line_left = max(0, line.quantity - item.line_units_already_refunded)
     if units > line_left:
-        caps.append(AppliedCap(
-            RefundCap.LINE_QUANTITY, item.line_id,
-            f"Only {line_left} unit(s) of this line are not refunded yet.",
-        ))  # fmt: skip
+        caps.append(
+            AppliedCap(
+                RefundCap.LINE_QUANTITY,
+                item.line_id,
+                f"Only {line_left} unit(s) of this line are not refunded yet.",
+            )
+        )
         units = line_left
 
     paid = refundable_units_breakdown(line, units, item.line_units_already_refunded)
     deduction = min(deduction_asked, paid.amount)
     if deduction < deduction_asked:
-        caps.append(AppliedCap(RefundCap.DEDUCTION_LIMITED, item.line_id,
-                               f"The deduction was limited to the item's {paid.amount}."))  # fmt: skip
+        caps.append(
+            AppliedCap(
+                RefundCap.DEDUCTION_LIMITED,
+                item.line_id,
+                f"The deduction was limited to the item's {paid.amount}.",
+            )
+        )
     fee = min(fee_asked, paid.amount - deduction)
     if fee < fee_asked:
-        caps.append(AppliedCap(RefundCap.FEE_LIMITED, item.line_id,
-                               f"The restocking fee was limited to {fee}."))  # fmt: skip
+        caps.append(
+            AppliedCap(
+                RefundCap.FEE_LIMITED, item.line_id, f"The restocking fee was limited to {fee}."
+            )
+        )
     return RefundItemPreview(
         line_id=item.line_id,
         units=units,

@@ -14,11 +14,25 @@ PROPERTY = settings(max_examples=300, deadline=None, database=None)
 @pytest.mark.parametrize(
     ("currency", "digits"),
     [
-        ("EUR", 2), ("USD", 2), ("GBP", 2), ("MXN", 2), ("BRL", 2), ("ARS", 2), ("CLP", 0),
-        ("COP", 2), ("JPY", 0), ("KWD", 3), ("CHF", 2), ("SEK", 2), ("NOK", 2), ("DKK", 2),
-        ("PLN", 2), ("CAD", 2), ("AUD", 2),
+        ("EUR", 2),
+        ("USD", 2),
+        ("GBP", 2),
+        ("MXN", 2),
+        ("BRL", 2),
+        ("ARS", 2),
+        ("CLP", 0),
+        ("COP", 2),
+        ("JPY", 0),
+        ("KWD", 3),
+        ("CHF", 2),
+        ("SEK", 2),
+        ("NOK", 2),
+        ("DKK", 2),
+        ("PLN", 2),
+        ("CAD", 2),
+        ("AUD", 2),
     ],
-)  # fmt: skip
+)
 def test_minor_units_follow_iso_4217(currency, digits):
     assert minor_units(currency) == digits
 

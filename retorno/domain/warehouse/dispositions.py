@@ -135,15 +135,22 @@ def propose_disposition(
             f"value must be a non-negative Decimal, not {value!r}.", code="invalid_amount"
         )
     if grade is Grade.NOT_RECEIVED:
-        raise DispositionError("The unit was not received; there is nothing to dispose of.",
-                               code="item_not_received")  # fmt: skip
+        raise DispositionError(
+            "The unit was not received; there is nothing to dispose of.", code="item_not_received"
+        )
     ruleset = rules if isinstance(rules, DispositionRuleSet) else DispositionRuleSet(tuple(rules))
 
     for rule in ruleset.rules:
         if rule.matches(grade, reason, category, value):
             why = rule.description or _describe_match(rule)
-            return _proposal(rule.disposition, rule.recovery_percent, value, currency, rule.rule_id,
-                             f"Rule {rule.rule_id!r}: {why}")  # fmt: skip
+            return _proposal(
+                rule.disposition,
+                rule.recovery_percent,
+                value,
+                currency,
+                rule.rule_id,
+                f"Rule {rule.rule_id!r}: {why}",
+            )
 
     disposition, percent, why = _default(grade, reason, value, ruleset.defaults)
     return _proposal(disposition, percent, value, currency, None, f"No rule matched; {why}")
@@ -156,8 +163,11 @@ def _default(
     if grade is Grade.WRONG_ITEM:
         return Disposition.RESTOCK, _HUNDRED, "a wrong item is restocked under its own SKU."
     if reason == DEFECTIVE_REASON:
-        return (Disposition.RETURN_TO_VENDOR, Decimal(50),
-                "a defective unit goes back to its supplier.")  # fmt: skip
+        return (
+            Disposition.RETURN_TO_VENDOR,
+            Decimal(50),
+            "a defective unit goes back to its supplier.",
+        )
     if grade in (Grade.NEW, Grade.LIKE_NEW):
         return (
             Disposition.RESTOCK,
@@ -167,8 +177,11 @@ def _default(
     if grade is Grade.USED:
         return Disposition.REFURBISH, Decimal(60), "a used unit is refurbished."
     if value < defaults.damaged_recycle_below:
-        return (Disposition.RECYCLE, _ZERO,
-                f"a damaged unit worth less than {defaults.damaged_recycle_below} is recycled.")  # fmt: skip
+        return (
+            Disposition.RECYCLE,
+            _ZERO,
+            f"a damaged unit worth less than {defaults.damaged_recycle_below} is recycled.",
+        )
     return Disposition.LIQUIDATE, Decimal(20), "a damaged unit is liquidated."
 
 
@@ -192,8 +205,11 @@ def _proposal(
 
 def _describe_match(rule: DispositionRule) -> str:
     parts = []
-    for label, values in (("grade", rule.grade_in), ("reason", rule.reason_in),
-                          ("category", rule.category_in)):  # fmt: skip
+    for label, values in (
+        ("grade", rule.grade_in),
+        ("reason", rule.reason_in),
+        ("category", rule.category_in),
+    ):
         if values is not None:
             parts.append(f"{label} in {', '.join(sorted(values))}")
     if rule.value_gte is not None:
@@ -280,19 +296,26 @@ def _parse_rule(
     if value_gte is not None and value_lte is not None and value_gte > value_lte:
         check.add(f"{path}.when", "value_gte is above value_lte, so the rule can never match")
 
-    then = check.mapping(rule.get("then", {}), f"{path}.then", ("disposition", "recovery_percent"),
-                         ("disposition", "recovery_percent"))  # fmt: skip
+    then = check.mapping(
+        rule.get("then", {}),
+        f"{path}.then",
+        ("disposition", "recovery_percent"),
+        ("disposition", "recovery_percent"),
+    )
     disposition = None
     if "disposition" in then:
         try:
             disposition = Disposition(then["disposition"])
         except ValueError:
-            check.add(f"{path}.then.disposition",
-                      f"{then['disposition']!r} is not one of: {', '.join(Disposition)}")  # fmt: skip
+            check.add(
+                f"{path}.then.disposition",
+                f"{then['disposition']!r} is not one of: {', '.join(Disposition)}",
+            )
     percent = None
     if "recovery_percent" in then:
-        percent = check.decimal(then["recovery_percent"], f"{path}.then.recovery_percent",
-                                maximum=_HUNDRED)  # fmt: skip
+        percent = check.decimal(
+            then["recovery_percent"], f"{path}.then.recovery_percent", maximum=_HUNDRED
+        )
 
     if len(check.errors) > errors_before or disposition is None or percent is None:
         return None

@@ -41,11 +41,13 @@ class ConsoleGateway:
         return reference
 
     def refund(self, request: RefundRequest) -> RefundOutcome:
-        reference = self._reference("refund", request.idempotency_key, request.amount,
-                                    request.currency, request.reference)  # fmt: skip
+        reference = self._reference(
+            "refund", request.idempotency_key, request.amount, request.currency, request.reference
+        )
         return RefundOutcome(OutcomeStatus.SUCCEEDED, provider_reference=reference)
 
     def charge(self, request: ChargeRequest) -> ChargeOutcome:
-        reference = self._reference("charge", request.idempotency_key, request.amount,
-                                    request.currency, request.reference)  # fmt: skip
+        reference = self._reference(
+            "charge", request.idempotency_key, request.amount, request.currency, request.reference
+        )
         return ChargeOutcome(OutcomeStatus.SUCCEEDED, provider_reference=reference)

@@ -27,8 +27,13 @@ def shopper_speaks(order, language: str) -> None:
 
 
 def open_claim(store, order, units: int = 1, reason: str = "damaged_in_transit") -> Claim:
-    return claims.claim_open(store=store, order_external_id=order.external_id, reason=reason,
-                             lines={order.lines.get().external_id: units}, actor=AGENT)  # fmt: skip
+    return claims.claim_open(
+        store=store,
+        order_external_id=order.external_id,
+        reason=reason,
+        lines={order.lines.get().external_id: units},
+        actor=AGENT,
+    )
 
 
 def messages(kind: str) -> list[Message]:
@@ -78,8 +83,9 @@ def test_resolved_by_refund_and_replacement_says_what_the_shopper_gets(
 def test_a_typed_amount_is_what_the_message_says(smtp_server, store, provider):
     order = order_with(store, quantity=2, unit_price="20.00")
     claim = open_claim(store, order, units=2)
-    claims.claim_resolve(store=store, number=claim.number, resolution="refund", amount="12.50",
-                         actor=AGENT)  # fmt: skip
+    claims.claim_resolve(
+        store=store, number=claim.number, resolution="refund", amount="12.50", actor=AGENT
+    )
     [message] = messages("claim_resolved")
     assert "€12.50" in message.body_text and "replacement" not in message.body_text
 
@@ -92,8 +98,12 @@ def test_rejected_claim_says_why_once(smtp_server, store, provider):
         claims.claim_reject(store=store, number=claim.number, note=" ", actor=AGENT)
     assert messages("claim_rejected") == []  # refused: nothing sent
 
-    claims.claim_reject(store=store, number=claim.number, actor=AGENT,
-                        note="El transportista confirma la entrega con firma.")  # fmt: skip
+    claims.claim_reject(
+        store=store,
+        number=claim.number,
+        actor=AGENT,
+        note="El transportista confirma la entrega con firma.",
+    )
     [message] = messages("claim_rejected")
     assert message.subject == f"Tu reclamación {claim.number} no ha podido aceptarse"
     assert "El transportista confirma la entrega con firma." in message.body_text

@@ -30,8 +30,11 @@ from retorno.returns.models import Return
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NBSP = "\u00a0"
-GOLD_INSTANT = {"id": "gold-instant", "when": {"tier_in": ["gold"]},
-                "then": {"instant_exchange": True}}  # fmt: skip
+GOLD_INSTANT = {
+    "id": "gold-instant",
+    "when": {"tier_in": ["gold"]},
+    "then": {"instant_exchange": True},
+}
 
 
 def speaks(ret: Return, language: str) -> Return:
@@ -55,8 +58,9 @@ def instant_exchange(store, *, language: str = "en", quantity: int = 2) -> Retur
     set_policy_base(store, GOLD_INSTANT, instant_exchange_return_days=14)
     old, new = variant_pair(store, stock=5, new_price="20.00")
     order = order_with(store, quantity=quantity, unit_price="20.00", variant=old, tier="gold")
-    ret = open_return(store, order, quantity=quantity, resolution="exchange",
-                      exchange_variant_id=new.id)  # fmt: skip
+    ret = open_return(
+        store, order, quantity=quantity, resolution="exchange", exchange_variant_id=new.id
+    )
     return speaks(ret, language)
 
 

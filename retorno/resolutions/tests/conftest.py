@@ -51,9 +51,13 @@ def order_with(
     if variant is not None:
         line["sku"] = variant.sku
     return make_order(
-        store, external_id=number, tier=tier, email=f"{number}@example.com",
-        lines=[line], shipping_amount=shipping,
-    )  # fmt: skip
+        store,
+        external_id=number,
+        tier=tier,
+        email=f"{number}@example.com",
+        lines=[line],
+        shipping_amount=shipping,
+    )
 
 
 def open_return(
@@ -89,16 +93,20 @@ def line_of(return_request: Return) -> str:
 
 def receive(store: Store, return_request: Return, units: int) -> Return:
     return services.return_receive(
-        store=store, rma=return_request.rma, quantities={line_of(return_request): units},
+        store=store,
+        rma=return_request.rma,
+        quantities={line_of(return_request): units},
         actor=WAREHOUSE,
-    )  # fmt: skip
+    )
 
 
 def inspect(store: Store, return_request: Return, grade: str) -> Return:
     return services.return_inspect(
-        store=store, rma=return_request.rma, grades={line_of(return_request): grade},
+        store=store,
+        rma=return_request.rma,
+        grades={line_of(return_request): grade},
         actor=WAREHOUSE,
-    )  # fmt: skip
+    )
 
 
 def resolve(store: Store, return_request: Return) -> Return:
@@ -111,10 +119,22 @@ def variant_pair(
     product = Product.objects.create(
         store=store, external_id="p-1", title="Tee", category="apparel"
     )
-    old = Variant.objects.create(store=store, product=product, sku="TEE-M", price=Decimal("20.00"),
-                                 stock=0, options={"size": "M"})  # fmt: skip
-    new = Variant.objects.create(store=store, product=product, sku="TEE-L",
-                                 price=Decimal(new_price), stock=stock, options={"size": "L"})  # fmt: skip
+    old = Variant.objects.create(
+        store=store,
+        product=product,
+        sku="TEE-M",
+        price=Decimal("20.00"),
+        stock=0,
+        options={"size": "M"},
+    )
+    new = Variant.objects.create(
+        store=store,
+        product=product,
+        sku="TEE-L",
+        price=Decimal(new_price),
+        stock=stock,
+        options={"size": "L"},
+    )
     return old, new
 
 

@@ -33,8 +33,11 @@ from retorno.returns.models import Return
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-GOLD_INSTANT = {"id": "gold-instant", "when": {"tier_in": ["gold"]},
-                "then": {"instant_exchange": True}}  # fmt: skip
+GOLD_INSTANT = {
+    "id": "gold-instant",
+    "when": {"tier_in": ["gold"]},
+    "then": {"instant_exchange": True},
+}
 
 
 def later(minutes: int = 6):
@@ -52,8 +55,9 @@ def emitted() -> int:
 def dearer_exchange(store, *, quantity: int = 2, new_price: str = "25.00") -> Return:
     old, new = variant_pair(store, stock=5, new_price=new_price)
     order = order_with(store, quantity=quantity, unit_price="20.00", variant=old)
-    return open_return(store, order, quantity=quantity, resolution="exchange",
-                       exchange_variant_id=new.id)  # fmt: skip
+    return open_return(
+        store, order, quantity=quantity, resolution="exchange", exchange_variant_id=new.id
+    )
 
 
 def bring_back_and_resolve(store, ret: Return, units: int) -> None:
@@ -91,8 +95,13 @@ def test_dearer_exchange_is_charged_once_then_ships(store, provider):
 
     # Releasing again, or recording the charge again, takes nothing more.
     money.exchange_release(exchange, now=timezone.now())
-    again = money.charge_record(exchange=exchange, kind="exchange_difference",
-                                amount=Decimal("10.00"), actor=AGENT, now=timezone.now())  # fmt: skip
+    again = money.charge_record(
+        exchange=exchange,
+        kind="exchange_difference",
+        amount=Decimal("10.00"),
+        actor=AGENT,
+        now=timezone.now(),
+    )
     assert again.id == charge.id
     assert Charge.objects.count() == 1 and provider.total_charged == Decimal("10.00")
 
@@ -136,20 +145,23 @@ def test_staff_may_release_a_held_exchange_with_a_note(store, provider):
     bring_back_and_resolve(store, ret, 2)
     exchange = ExchangeOrder.objects.get()
     with pytest.raises(Unprocessable) as caught:
-        refunding.exchange_release_unpaid(store=store, exchange_id=exchange.id, note=" ",
-                                          actor=AGENT)  # fmt: skip
+        refunding.exchange_release_unpaid(
+            store=store, exchange_id=exchange.id, note=" ", actor=AGENT
+        )
     assert caught.value.code == "note_required"
     assert ExchangeOrder.objects.get().state == "awaiting_payment"
 
-    refunding.exchange_release_unpaid(store=store, exchange_id=exchange.id,
-                                      note="Loyal customer; goodwill.", actor=AGENT)  # fmt: skip
+    refunding.exchange_release_unpaid(
+        store=store, exchange_id=exchange.id, note="Loyal customer; goodwill.", actor=AGENT
+    )
     exchange.refresh_from_db()
     assert (exchange.state, exchange.release_note) == ("released", "Loyal customer; goodwill.")
     assert emitted() == 1
     assert ret.events.get(kind="exchange_released_unpaid").note == "Loyal customer; goodwill."
     with pytest.raises(Conflict):
-        refunding.exchange_release_unpaid(store=store, exchange_id=exchange.id, note="again",
-                                          actor=AGENT)  # fmt: skip
+        refunding.exchange_release_unpaid(
+            store=store, exchange_id=exchange.id, note="again", actor=AGENT
+        )
     # A later successful retry takes the money but ships nothing twice.
     provider.charge_refuse = False
     money.charge_retry(store=store, charge_id=Charge.objects.get().id, actor=AGENT)
@@ -279,8 +291,9 @@ def instant_exchange(store, *, quantity: int = 2, new_price: str = "20.00", **po
     set_policy_base(store, GOLD_INSTANT, **policy)
     old, new = variant_pair(store, stock=5, new_price=new_price)
     order = order_with(store, quantity=quantity, unit_price="20.00", variant=old, tier="gold")
-    return open_return(store, order, quantity=quantity, resolution="exchange",
-                       exchange_variant_id=new.id)  # fmt: skip
+    return open_return(
+        store, order, quantity=quantity, resolution="exchange", exchange_variant_id=new.id
+    )
 
 
 def past_due(exchange: ExchangeOrder):

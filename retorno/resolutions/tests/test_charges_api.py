@@ -79,8 +79,9 @@ def test_retry_of_a_taken_charge_is_a_conflict(store, api, charged):
 
 def test_mark_paid_releases_the_exchange(store, api, charged):
     ResolutionSettings.objects.filter(store=store).update(payment_adapter="manual")
-    problem(api.post(f"/charges/{charged.id}/mark-paid", {"reference": ""}), 422,
-            "validation_error")  # fmt: skip
+    problem(
+        api.post(f"/charges/{charged.id}/mark-paid", {"reference": ""}), 422, "validation_error"
+    )
     response = api.post(f"/charges/{charged.id}/mark-paid", {"reference": "POS-1"})
     assert body(response)["state"] == "succeeded"
     assert body(response)["exchange_state"] == "released"
@@ -98,8 +99,9 @@ def test_another_store_sees_and_touches_nothing(store, other_key, charged):
     assert body(other.get("/charges"))["results"] == []
     problem(other.get(f"/charges/{charged.id}"), 404, "charge_not_found")
     problem(other.post(f"/charges/{charged.id}/retry"), 404, "charge_not_found")
-    problem(other.post(f"/charges/{charged.id}/mark-paid", {"reference": "x"}), 404,
-            "charge_not_found")  # fmt: skip
+    problem(
+        other.post(f"/charges/{charged.id}/mark-paid", {"reference": "x"}), 404, "charge_not_found"
+    )
     assert ledger() == before
 
 
@@ -109,7 +111,10 @@ def test_a_read_only_key_cannot_move_money(store, read_key, charged):
     before = ledger()
     assert reader.get("/charges").status_code == 200
     problem(reader.post(f"/charges/{charged.id}/retry"), 403, "insufficient_scope")
-    problem(reader.post(f"/charges/{charged.id}/mark-paid", {"reference": "x"}), 403,
-            "insufficient_scope")  # fmt: skip
+    problem(
+        reader.post(f"/charges/{charged.id}/mark-paid", {"reference": "x"}),
+        403,
+        "insufficient_scope",
+    )
     assert ledger() == before
     assert Charge.objects.get().amount == Decimal("10.00")

@@ -47,7 +47,12 @@ def test_preview_per_item_with_fees_and_caps(store, api, provider):
     assert preview["timing"] == "on_receipt"
     assert preview["total_amount"] == "0.00"  # nothing received yet
     assert preview["caps"][0]["code"] == "units_not_received"
-    services.return_receive(store=store, rma=ret.rma, quantities={ret.items.get().order_line.external_id: 3}, actor=AGENT)  # fmt: skip
+    services.return_receive(
+        store=store,
+        rma=ret.rma,
+        quantities={ret.items.get().order_line.external_id: 3},
+        actor=AGENT,
+    )
     Refund.objects.all().delete()  # look at the preview as if nothing was issued at receipt
     preview = body(api.get(f"/returns/{ret.rma}/refunds/preview"))
     item = preview["items"][0]
@@ -94,7 +99,12 @@ def test_bad_amounts_are_clear_errors_and_change_nothing(store, api, received, a
 
 
 def test_nothing_left_to_refund(store, api, received):
-    services.return_receive(store=store, rma=received.rma, quantities={received.items.get().order_line.external_id: 1}, actor=AGENT)  # fmt: skip
+    services.return_receive(
+        store=store,
+        rma=received.rma,
+        quantities={received.items.get().order_line.external_id: 1},
+        actor=AGENT,
+    )
     before = ledger()
     problem(api.post(f"/returns/{received.rma}/refunds", {}), 422, "nothing_to_refund")
     assert ledger() == before
@@ -167,12 +177,24 @@ def test_store_credit_balance_and_spend(store, api, provider):
 def test_claims_open_resolve_and_list(store, api, provider):
     order = order_with(store, quantity=2, unit_price="20.00")
     line = order.lines.get().external_id
-    response = api.post("/claims", {"order": order.external_id, "reason": "missing_item",
-                                    "lines": {line: 1}, "photos": ["claims/1.jpg"]})  # fmt: skip
+    response = api.post(
+        "/claims",
+        {
+            "order": order.external_id,
+            "reason": "missing_item",
+            "lines": {line: 1},
+            "photos": ["claims/1.jpg"],
+        },
+    )
     assert response.status_code == 201, response.content
     number = body(response)["number"]
-    problem(api.post("/claims", {"order": order.external_id, "reason": "too_small", "lines": {line: 1}}),
-            422, "invalid_reason")  # fmt: skip
+    problem(
+        api.post(
+            "/claims", {"order": order.external_id, "reason": "too_small", "lines": {line: 1}}
+        ),
+        422,
+        "invalid_reason",
+    )
     resolved = api.post(f"/claims/{number}/resolve", {"resolution": "refund"})
     assert resolved.status_code == 200, resolved.content
     assert body(resolved)["state"] == "resolved" and len(body(resolved)["refunds"]) == 1
@@ -190,16 +212,27 @@ def test_claims_through_the_api_tell_the_shopper_and_refuse_units_already_claime
 
     order = order_with(store, quantity=2, unit_price="20.00")
     line = order.lines.get().external_id
-    opened = body(api.post("/claims", {"order": order.external_id, "reason": "missing_item",
-                                       "lines": {line: 2}}))  # fmt: skip
-    error = problem(api.post("/claims", {"order": order.external_id, "reason": "wrong_item",
-                                         "lines": {line: 1}}), 422, "already_claimed")  # fmt: skip
+    opened = body(
+        api.post(
+            "/claims", {"order": order.external_id, "reason": "missing_item", "lines": {line: 2}}
+        )
+    )
+    error = problem(
+        api.post(
+            "/claims", {"order": order.external_id, "reason": "wrong_item", "lines": {line: 1}}
+        ),
+        422,
+        "already_claimed",
+    )
     assert error["units_left"] == 0
     assert Claim.objects.count() == 1
     assert api.post(f"/claims/{opened['number']}/reject", {"note": "Delivered."}).status_code == 200
     # The rejected claim freed the units.
-    again = body(api.post("/claims", {"order": order.external_id, "reason": "wrong_item",
-                                      "lines": {line: 1}}))  # fmt: skip
+    again = body(
+        api.post(
+            "/claims", {"order": order.external_id, "reason": "wrong_item", "lines": {line: 1}}
+        )
+    )
     assert (
         api.post(f"/claims/{again['number']}/resolve", {"resolution": "refund"}).status_code == 200
     )
@@ -218,8 +251,9 @@ def test_keep_item_endpoint(store, api, provider):
     dear = open_return(store, order_with(store, quantity=1, unit_price="40.00"), quantity=1)
     refunds = body(api.get(f"/refunds?rma={cheap.rma}"))["results"]
     assert [r["kind"] for r in refunds] == ["keep_item"]  # kept when it was approved
-    problem(api.post(f"/returns/{cheap.rma}/keep-item", {"note": "again"}), 409,
-            "illegal_transition")  # fmt: skip
+    problem(
+        api.post(f"/returns/{cheap.rma}/keep-item", {"note": "again"}), 409, "illegal_transition"
+    )
     refused = api.post(f"/returns/{dear.rma}/keep-item", {"note": "please"})
     problem(refused, 422, "keep_item_not_allowed")
     assert body(refused)["reason"] == "worth_returning"
@@ -247,8 +281,14 @@ def test_another_store_sees_and_touches_nothing(store, other_key, received):
     problem(other.post(f"/returns/{received.rma}/refunds", {}), 404, "return_not_found")
     customer = received.customer.external_id
     problem(other.get(f"/customers/{customer}/store-credit"), 404, "customer_not_found")
-    problem(other.post("/claims", {"order": received.order.external_id, "reason": "missing_item",
-                                   "lines": {"x": 1}}), 404, "order_not_found")  # fmt: skip
+    problem(
+        other.post(
+            "/claims",
+            {"order": received.order.external_id, "reason": "missing_item", "lines": {"x": 1}},
+        ),
+        404,
+        "order_not_found",
+    )
     assert ledger() == before
     assert not Claim.objects.exists()
 

@@ -195,8 +195,11 @@ def test_exchange_of_fewer_units_gives_stock_back(store, provider):
     assert ExchangeOrder.objects.get().lines.get().units == 2
 
 
-GOLD_INSTANT = {"id": "gold-instant", "when": {"tier_in": ["gold"]},
-                "then": {"instant_exchange": True}}  # fmt: skip
+GOLD_INSTANT = {
+    "id": "gold-instant",
+    "when": {"tier_in": ["gold"]},
+    "then": {"instant_exchange": True},
+}
 
 
 @pytest.mark.parametrize(("tier", "instant"), [("gold", True), ("bronze", False)])
@@ -341,13 +344,22 @@ def test_claim_with_an_unknown_line_writes_nothing(store, provider):
 
     order = order_with(store)
     with pytest.raises(Unprocessable) as caught:
-        money.claim_open(store=store, order_external_id=order.external_id,
-                         reason="missing_item", lines={"nope": 1}, actor=AGENT)  # fmt: skip
+        money.claim_open(
+            store=store,
+            order_external_id=order.external_id,
+            reason="missing_item",
+            lines={"nope": 1},
+            actor=AGENT,
+        )
     assert caught.value.code == "unknown_line"
     with pytest.raises(Unprocessable) as caught:
-        money.claim_open(store=store, order_external_id=order.external_id,
-                         reason="too_small", lines={order.lines.get().external_id: 1},
-                         actor=AGENT)  # fmt: skip
+        money.claim_open(
+            store=store,
+            order_external_id=order.external_id,
+            reason="too_small",
+            lines={order.lines.get().external_id: 1},
+            actor=AGENT,
+        )
     assert caught.value.code == "invalid_reason"  # return reasons are not claim reasons
     assert not Claim.objects.exists()
 
@@ -366,9 +378,14 @@ def test_refunding_a_rejected_return_is_refused(store, provider):
 
 @pytest.mark.parametrize(
     ("amount", "code"),
-    [("-5.00", "invalid_amount"), ("0", "invalid_amount"), ("1000.00", "exceeds_refundable"),
-     ("1.234", "invalid_amount"), ("abc", "invalid_amount")],
-)  # fmt: skip
+    [
+        ("-5.00", "invalid_amount"),
+        ("0", "invalid_amount"),
+        ("1000.00", "exceeds_refundable"),
+        ("1.234", "invalid_amount"),
+        ("abc", "invalid_amount"),
+    ],
+)
 def test_bad_typed_amounts_are_refused_and_nothing_changes(store, provider, amount, code):
     from retorno.domain.errors import DomainError
 

@@ -43,8 +43,9 @@ action = st.one_of(
 def test_refunds_of_an_order_never_exceed_what_was_paid(
     store, quantity, price, tax, shipping, actions
 ):
-    order = order_with(store, quantity=quantity, unit_price=str(price), tax=str(tax),
-                       shipping=str(shipping))  # fmt: skip
+    order = order_with(
+        store, quantity=quantity, unit_price=str(price), tax=str(tax), shipping=str(shipping)
+    )
     line = order.lines.get()
     paid = line.paid_amount + order.shipping_amount + order.shipping_tax_amount
     last_return = None
@@ -57,15 +58,28 @@ def test_refunds_of_an_order_never_exceed_what_was_paid(
                         store, last_return, min(second, last_return.items.get().quantity_approved)
                     )
             elif kind == "claim":
-                claim = money.claim_open(store=store, order_external_id=order.external_id,
-                                         reason="missing_item",
-                                         lines={line.external_id: min(first, quantity)},
-                                         actor=AGENT)  # fmt: skip
-                money.claim_resolve(store=store, number=claim.number, resolution="refund",
-                                    amount=second, actor=AGENT)  # fmt: skip
+                claim = money.claim_open(
+                    store=store,
+                    order_external_id=order.external_id,
+                    reason="missing_item",
+                    lines={line.external_id: min(first, quantity)},
+                    actor=AGENT,
+                )
+                money.claim_resolve(
+                    store=store,
+                    number=claim.number,
+                    resolution="refund",
+                    amount=second,
+                    actor=AGENT,
+                )
             elif last_return is not None:
-                refunding.refund_execute(store=store, rma=last_return.rma, actor=AGENT,
-                                         amount=first, refund_shipping=second)  # fmt: skip
+                refunding.refund_execute(
+                    store=store,
+                    rma=last_return.rma,
+                    actor=AGENT,
+                    amount=first,
+                    refund_shipping=second,
+                )
         except (RetornoError, DomainError):
             pass  # refused with a clear code: nothing written (checked below by the sums)
         refunded = Refund.objects.filter(order=order).aggregate(t=Sum("amount"))["t"] or 0

@@ -158,8 +158,11 @@ def test_authorization_matrix(
         404,
         "return_not_found",
     )
-    problem(ApiClient(write_key).put("/warehouse/checklists", {"document": CHECKLISTS}), 403,
-            "insufficient_scope")  # fmt: skip
+    problem(
+        ApiClient(write_key).put("/warehouse/checklists", {"document": CHECKLISTS}),
+        403,
+        "insufficient_scope",
+    )
     assert state() == before
 
 
@@ -170,14 +173,21 @@ def test_supplier_terms_through_the_api(
     saved = admin.put("/warehouse/suppliers/Acme%20Shoes", {"name": "Acme", "terms_days": 21})
     assert saved.status_code == 200, saved.content
     assert json.loads(saved.content) == {
-        "code": "Acme Shoes", "name": "Acme", "terms_days": 21, "contact_email": ""
-    }  # fmt: skip
+        "code": "Acme Shoes",
+        "name": "Acme",
+        "terms_days": 21,
+        "contact_email": "",
+    }
     assert [s["terms_days"] for s in json.loads(admin.get("/warehouse/suppliers").content)] == [21]
     assert json.loads(ApiClient(other_key).get("/warehouse/suppliers").content) == []
     before = state()
-    problem(admin.put("/warehouse/suppliers/Acme%20Shoes", {"terms_days": -1}), 422,
-            "validation_error")  # fmt: skip
-    problem(ApiClient(write_key).put("/warehouse/suppliers/Acme%20Shoes", {"terms_days": 5}), 403,
-            "insufficient_scope")  # fmt: skip
+    problem(
+        admin.put("/warehouse/suppliers/Acme%20Shoes", {"terms_days": -1}), 422, "validation_error"
+    )
+    problem(
+        ApiClient(write_key).put("/warehouse/suppliers/Acme%20Shoes", {"terms_days": 5}),
+        403,
+        "insufficient_scope",
+    )
     assert state() == before
     assert list(Supplier.objects.values_list("terms_days", flat=True)) == [21]

@@ -159,12 +159,20 @@ def test_ties_break_by_price_then_transit_days_then_code():
 
 def test_best_pickup_success_weighs_evidence_not_only_the_rate():
     carriers = [
-        carrier("lucky", base="1.00", stats=CarrierStats.from_counts(
-            first_attempts=2, first_attempt_successes=2)),
-        carrier("proven", base="9.00", stats=CarrierStats.from_counts(
-            first_attempts=1000, first_attempt_successes=950, recovered=30)),
+        carrier(
+            "lucky",
+            base="1.00",
+            stats=CarrierStats.from_counts(first_attempts=2, first_attempt_successes=2),
+        ),
+        carrier(
+            "proven",
+            base="9.00",
+            stats=CarrierStats.from_counts(
+                first_attempts=1000, first_attempt_successes=950, recovered=30
+            ),
+        ),
         carrier("new", base="0.50"),
-    ]  # fmt: skip
+    ]
     rule = AllocationRule(rule_id="reliable", strategy=Strategy.BEST_PICKUP_SUCCESS)
     allocation = allocate(carriers, [rule], request())
     assert [r.carrier_code for r in allocation.ranking] == ["proven", "lucky", "new"]

@@ -52,24 +52,32 @@ def carriers(draw):
         )
         attempts = draw(st.integers(0, 50))
         successes = draw(st.integers(0, attempts))
-        fleet.append(CarrierProfile(
-            code=code,
-            name=code.upper(),
-            enabled=draw(st.booleans()) or draw(st.booleans()),
-            capabilities=frozenset(draw(st.sets(st.sampled_from(sorted(EVERY_CAPABILITY))))),
-            service_areas=areas,
-            max_weight_grams=draw(st.integers(1, 40_000)),
-            max_dimensions_cm=draw(st.tuples(*[st.integers(1, 150)] * 3)),
-            max_length_plus_girth_cm=draw(st.none() | st.integers(50, 500)),
-            rates={
-                currency: Rate(currency, draw(amounts), draw(amounts))
-                for currency in draw(st.sets(st.sampled_from(["EUR", "USD"]), min_size=1))
-            },
-            transit_days=draw(st.integers(0, 7)),
-            daily_pickup_capacity=draw(st.none() | st.integers(0, 5)),
-            stats=draw(st.none() | st.just(CarrierStats.from_counts(
-                first_attempts=attempts, first_attempt_successes=successes))),
-        ))  # fmt: skip
+        fleet.append(
+            CarrierProfile(
+                code=code,
+                name=code.upper(),
+                enabled=draw(st.booleans()) or draw(st.booleans()),
+                capabilities=frozenset(draw(st.sets(st.sampled_from(sorted(EVERY_CAPABILITY))))),
+                service_areas=areas,
+                max_weight_grams=draw(st.integers(1, 40_000)),
+                max_dimensions_cm=draw(st.tuples(*[st.integers(1, 150)] * 3)),
+                max_length_plus_girth_cm=draw(st.none() | st.integers(50, 500)),
+                rates={
+                    currency: Rate(currency, draw(amounts), draw(amounts))
+                    for currency in draw(st.sets(st.sampled_from(["EUR", "USD"]), min_size=1))
+                },
+                transit_days=draw(st.integers(0, 7)),
+                daily_pickup_capacity=draw(st.none() | st.integers(0, 5)),
+                stats=draw(
+                    st.none()
+                    | st.just(
+                        CarrierStats.from_counts(
+                            first_attempts=attempts, first_attempt_successes=successes
+                        )
+                    )
+                ),
+            )
+        )
     return fleet
 
 
@@ -148,10 +156,14 @@ def test_allocation_is_deterministic_whatever_the_order_of_carriers(fleet, rule_
 def test_more_capacity_never_removes_a_carrier(fleet, rule_list, parcel, used, extra):
     before = allocate(fleet, rule_list, parcel, capacity_used_today=used)
     roomier = [
-        dataclasses.replace(c, daily_pickup_capacity=None if c.daily_pickup_capacity is None
-                            else c.daily_pickup_capacity + extra)
+        dataclasses.replace(
+            c,
+            daily_pickup_capacity=None
+            if c.daily_pickup_capacity is None
+            else c.daily_pickup_capacity + extra,
+        )
         for c in fleet
-    ]  # fmt: skip
+    ]
     after = allocate(roomier, rule_list, parcel, capacity_used_today=used)
     fewer_used = {code: max(0, count - extra) for code, count in used.items()}
     also_after = allocate(fleet, rule_list, parcel, capacity_used_today=fewer_used)

@@ -81,28 +81,61 @@ def errors_of(change, **kwargs):
     ("change", "expected"),
     [
         (lambda d: d.pop("rules"), FieldError("rules", "is required")),
-        (lambda d: d["rules"][0].update(colour="red"), FieldError("rules[0].colour", "is not a known field")),
+        (
+            lambda d: d["rules"][0].update(colour="red"),
+            FieldError("rules[0].colour", "is not a known field"),
+        ),
         (lambda d: d["rules"][1].pop("strategy"), FieldError("rules[1].strategy", "is required")),
-        (lambda d: d["rules"][1].update(strategy="random"),
-         FieldError("rules[1].strategy", "must be one of: cheapest, fastest, best_pickup_success, fixed_preference")),
-        (lambda d: d["rules"][0]["when"].update(value_gte="ten"),
-         FieldError("rules[0].when.value_gte", 'must be a non-negative decimal number written as a string, like "50.00"')),
-        (lambda d: d["rules"][0]["when"].update(weight_gte=9000),
-         FieldError("rules[0].when.weight_gte", "is above weight_lte, so the rule never fires")),
-        (lambda d: d["rules"][1].update(id="madrid"), FieldError("rules[1].id", "duplicates the id of rules[0]")),
-        (lambda d: d["rules"][0].pop("preference"),
-         FieldError("rules[0].preference", "is required by the fixed_preference strategy")),
-        (lambda d: d["rules"][1].update(preference=["moto"]),
-         FieldError("rules[1].preference", "only applies to the fixed_preference strategy")),
-        (lambda d: d["rules"][0].update(preference=["barato"]),
-         FieldError("rules[0].preference[0]", "'barato' is excluded by this rule, so preferring it has no effect")),
-        (lambda d: d["rules"][1].update(carrier_not_in=["moto"]),
-         FieldError("rules[1].carrier_not_in[0]", "'moto' is also in carrier_in")),
-        (lambda d: d["rules"][0]["when"].update(postal_prefix_in=["- "]),
-         FieldError("rules[0].when.postal_prefix_in[0]",
-                    "is empty without spaces and hyphens, so it would match every postal code")),
+        (
+            lambda d: d["rules"][1].update(strategy="random"),
+            FieldError(
+                "rules[1].strategy",
+                "must be one of: cheapest, fastest, best_pickup_success, fixed_preference",
+            ),
+        ),
+        (
+            lambda d: d["rules"][0]["when"].update(value_gte="ten"),
+            FieldError(
+                "rules[0].when.value_gte",
+                'must be a non-negative decimal number written as a string, like "50.00"',
+            ),
+        ),
+        (
+            lambda d: d["rules"][0]["when"].update(weight_gte=9000),
+            FieldError("rules[0].when.weight_gte", "is above weight_lte, so the rule never fires"),
+        ),
+        (
+            lambda d: d["rules"][1].update(id="madrid"),
+            FieldError("rules[1].id", "duplicates the id of rules[0]"),
+        ),
+        (
+            lambda d: d["rules"][0].pop("preference"),
+            FieldError("rules[0].preference", "is required by the fixed_preference strategy"),
+        ),
+        (
+            lambda d: d["rules"][1].update(preference=["moto"]),
+            FieldError("rules[1].preference", "only applies to the fixed_preference strategy"),
+        ),
+        (
+            lambda d: d["rules"][0].update(preference=["barato"]),
+            FieldError(
+                "rules[0].preference[0]",
+                "'barato' is excluded by this rule, so preferring it has no effect",
+            ),
+        ),
+        (
+            lambda d: d["rules"][1].update(carrier_not_in=["moto"]),
+            FieldError("rules[1].carrier_not_in[0]", "'moto' is also in carrier_in"),
+        ),
+        (
+            lambda d: d["rules"][0]["when"].update(postal_prefix_in=["- "]),
+            FieldError(
+                "rules[0].when.postal_prefix_in[0]",
+                "is empty without spaces and hyphens, so it would match every postal code",
+            ),
+        ),
     ],
-)  # fmt: skip
+)
 def test_errors_name_the_field(change, expected):
     assert expected in errors_of(change)
 

@@ -19,8 +19,13 @@ R = FailedPickupReason
 
 
 def attempt(shipment, number, succeeded, carrier="rapido", reason=None):
-    return PickupAttempt(carrier=carrier, shipment_ref=shipment, attempt_number=number,
-                         succeeded=succeeded, failure_reason=reason)  # fmt: skip
+    return PickupAttempt(
+        carrier=carrier,
+        shipment_ref=shipment,
+        attempt_number=number,
+        succeeded=succeeded,
+        failure_reason=reason,
+    )
 
 
 ATTEMPTS = [

@@ -108,8 +108,13 @@ def test_unknown_codes_are_kept_with_status_unknown():
 
 def test_events_need_aware_times():
     with pytest.raises(DomainError):
-        TrackingEvent(carrier="x", tracking_number="T", raw_status="X", status=S.UNKNOWN,
-                      occurred_at=NOW.replace(tzinfo=None))  # fmt: skip
+        TrackingEvent(
+            carrier="x",
+            tracking_number="T",
+            raw_status="X",
+            status=S.UNKNOWN,
+            occurred_at=NOW.replace(tzinfo=None),
+        )
 
 
 def test_timeline_orders_by_time_and_drops_duplicates():
@@ -124,9 +129,13 @@ def test_timeline_orders_by_time_and_drops_duplicates():
 
 def test_same_instant_in_another_offset_is_the_same_scan():
     moving = event("IN_TRANSIT", 60)
-    madrid = TrackingEvent(carrier=moving.carrier, tracking_number="T1", raw_status="IN_TRANSIT",
-                           status=S.IN_TRANSIT,
-                           occurred_at=moving.occurred_at.astimezone(timezone(timedelta(hours=2))))  # fmt: skip
+    madrid = TrackingEvent(
+        carrier=moving.carrier,
+        tracking_number="T1",
+        raw_status="IN_TRANSIT",
+        status=S.IN_TRANSIT,
+        occurred_at=moving.occurred_at.astimezone(timezone(timedelta(hours=2))),
+    )
     assert len(timeline([moving, madrid])) == 1
     assert timeline([moving, madrid]) == timeline([madrid, moving])
 
@@ -180,8 +189,12 @@ def test_return_progress(previous, new, action):
 
 
 def test_failed_attempts_count_distinct_failures():
-    events = [event("PICKUP_FAILED_NOT_HOME", 0), event("PICKUP_FAILED_NOT_HOME", 0),
-              event("PICKUP_SCHEDULED", 60), event("PICKUP_FAILED_ADDRESS", 1440)]  # fmt: skip
+    events = [
+        event("PICKUP_FAILED_NOT_HOME", 0),
+        event("PICKUP_FAILED_NOT_HOME", 0),
+        event("PICKUP_SCHEDULED", 60),
+        event("PICKUP_FAILED_ADDRESS", 1440),
+    ]
     assert failed_pickup_attempts(events) == 2
 
 

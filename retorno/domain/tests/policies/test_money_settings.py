@@ -45,9 +45,14 @@ def test_completing_a_document_spells_out_every_added_setting_and_keeps_the_rest
 def test_instant_exchange_for_the_tiers_a_rule_names():
     the_policy = policy(
         {"instant_exchange_return_days": 14},
-        rules=[{"id": "gold-instant", "when": {"tier_in": ["gold"]},
-                "then": {"instant_exchange": True}}],
-    )  # fmt: skip
+        rules=[
+            {
+                "id": "gold-instant",
+                "when": {"tier_in": ["gold"]},
+                "then": {"instant_exchange": True},
+            }
+        ],
+    )
     gold = decide(the_policy, order(line()), customer("gold"), None, NOW)
     bronze = decide(the_policy, order(line()), customer("bronze"), None, NOW)
     assert (gold.instant_exchange, gold.instant_exchange_return_days) == (True, 14)
@@ -56,8 +61,9 @@ def test_instant_exchange_for_the_tiers_a_rule_names():
 
 def test_instant_exchange_is_set_for_the_whole_return_only():
     document = default_policy_document()
-    document["rules"] = [{"id": "x", "when": {"category_in": ["shoes"]},
-                          "then": {"instant_exchange": True}}]  # fmt: skip
+    document["rules"] = [
+        {"id": "x", "when": {"category_in": ["shoes"]}, "then": {"instant_exchange": True}}
+    ]
     with pytest.raises(PolicyDocumentError) as caught:
         parse_policy(document)
     assert caught.value.errors[0].field == "rules[0].then.instant_exchange"
@@ -68,13 +74,21 @@ def test_instant_exchange_is_set_for_the_whole_return_only():
     [
         ("4.00", KEEP, True, KeepItemCode.SHIPPING_EXCEEDS_RECOVERY),
         ("6.50", KEEP, False, KeepItemCode.WORTH_RETURNING),
-        ("20.00", {**KEEP, "keep_item_recovery_percent": "20"}, True,
-         KeepItemCode.SHIPPING_EXCEEDS_RECOVERY),
-        ("20.00", {**KEEP, "keep_item_recovery_percent": "20", "keep_item_max_value": "15.00"},
-         False, KeepItemCode.ABOVE_MAX_ITEM_VALUE),
+        (
+            "20.00",
+            {**KEEP, "keep_item_recovery_percent": "20"},
+            True,
+            KeepItemCode.SHIPPING_EXCEEDS_RECOVERY,
+        ),
+        (
+            "20.00",
+            {**KEEP, "keep_item_recovery_percent": "20", "keep_item_max_value": "15.00"},
+            False,
+            KeepItemCode.ABOVE_MAX_ITEM_VALUE,
+        ),
         ("1.00", {"return_shipping_cost": "6.50"}, False, KeepItemCode.KEEP_ITEM_DISABLED),
     ],
-)  # fmt: skip
+)
 def test_keep_the_item_when_bringing_it_back_costs_more_than_it_recovers(
     price, settings, allowed, code
 ):
@@ -96,9 +110,14 @@ def test_keep_the_item_weighs_one_parcel_against_every_line():
 def test_a_category_rule_can_allow_keep_the_item_for_its_lines_only():
     the_policy = policy(
         {"return_shipping_cost": "6.50"},
-        rules=[{"id": "cosmetics-keep", "when": {"category_in": ["cosmetics"]},
-                "then": {"keep_item": True}}],
-    )  # fmt: skip
+        rules=[
+            {
+                "id": "cosmetics-keep",
+                "when": {"category_in": ["cosmetics"]},
+                "then": {"keep_item": True},
+            }
+        ],
+    )
     the_order = order(
         line("a", unit_price="3.00", category="cosmetics"), line("b", unit_price="2.00")
     )
@@ -119,9 +138,14 @@ def test_a_rejected_request_is_never_kept():
 def test_deduction_rates_per_line_from_rules():
     the_policy = policy(
         {"damaged_deduction_percent": "40"},
-        rules=[{"id": "shoes-used", "when": {"category_in": ["shoes"]},
-                "then": {"used_deduction_percent": "25"}}],
-    )  # fmt: skip
+        rules=[
+            {
+                "id": "shoes-used",
+                "when": {"category_in": ["shoes"]},
+                "then": {"used_deduction_percent": "25"},
+            }
+        ],
+    )
     the_order = order(line("a", category="shoes"), line("b"))
     a, b = decide(the_policy, the_order, customer(), None, NOW).lines
     assert (a.damaged_deduction_percent, a.used_deduction_percent) == (D("40"), D("25"))
@@ -130,10 +154,14 @@ def test_deduction_rates_per_line_from_rules():
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("keep_item_recovery_percent", "101"), ("damaged_deduction_percent", "-1"),
-     ("return_shipping_cost", "-0.01"), ("keep_item_max_value", "-5"),
-     ("instant_exchange_return_days", 0)],
-)  # fmt: skip
+    [
+        ("keep_item_recovery_percent", "101"),
+        ("damaged_deduction_percent", "-1"),
+        ("return_shipping_cost", "-0.01"),
+        ("keep_item_max_value", "-5"),
+        ("instant_exchange_return_days", 0),
+    ],
+)
 def test_invalid_money_settings_name_their_field(key, value):
     document = default_policy_document()
     document["base"][key] = value

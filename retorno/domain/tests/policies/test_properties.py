@@ -29,19 +29,29 @@ RULE_POOL = [
     {"id": "loyal-free", "when": {"tier_in": ["silver", "gold"]}, "then": {"fee_waived": True}},
     {"id": "shoes-short", "when": {"category_in": ["shoes"]}, "then": {"window_days": 14}},
     {"id": "sale-credit", "when": {"tag_any": ["sale"]}, "then": {"resolutions": ["store_credit"]}},
-    {"id": "big-orders", "when": {"order_value_gte": "200.00"},
-     "then": {"return_shipping_fee": "0", "review_above_amount": "150.00"}},
+    {
+        "id": "big-orders",
+        "when": {"order_value_gte": "200.00"},
+        "then": {"return_shipping_fee": "0", "review_above_amount": "150.00"},
+    },
     {"id": "restock", "when": {}, "then": {"restocking_fee_percent": "20"}},
     {"id": "restock-all", "when": {"tier_in": [""]}, "then": {"restocking_fee_percent": "100"}},
-    {"id": "defect-lenient", "when": {"reason_in": ["defective"]},
-     "then": {"qc_level": "lenient", "refund_timing": "on_first_scan"}},
+    {
+        "id": "defect-lenient",
+        "when": {"reason_in": ["defective"]},
+        "then": {"qc_level": "lenient", "refund_timing": "on_first_scan"},
+    },
     {"id": "late-review", "when": {"days_since_delivery_gte": 20}, "then": {"always_review": True}},
     {"id": "hygiene", "when": {"tag_any": ["hygiene"]}, "then": {"returnable": False}},
     {"id": "by-order", "when": {"country_in": ["PT"]}, "then": {"window_starts": "order"}},
-    {"id": "final-ok", "when": {"customer_tag_any": ["vip"]}, "then": {"final_sale_returnable": True}},
+    {
+        "id": "final-ok",
+        "when": {"customer_tag_any": ["vip"]},
+        "then": {"final_sale_returnable": True},
+    },
     {"id": "discounts", "when": {}, "then": {"max_discount_percent": "40"}},
     {"id": "expensive-fee", "when": {}, "then": {"return_shipping_fee": "25.00"}},
-]  # fmt: skip
+]
 
 rule_lists = st.lists(st.sampled_from(RULE_POOL), unique_by=lambda rule: rule["id"], max_size=6)
 
@@ -246,13 +256,27 @@ def test_returning_a_line_unit_by_unit_refunds_exactly_what_was_paid(data, quant
     assert total == the_order.order_value
 
 
-rule_values = st.sampled_from([
-    ("window_days", 5), ("window_days", 50), ("qc_level", "lenient"), ("qc_level", "standard"),
-    ("refund_timing", "on_approval"), ("refund_timing", "on_inspection"),
-    ("restocking_fee_percent", "10"), ("restocking_fee_percent", "30"),
-])  # fmt: skip
-conditions = st.sampled_from([{}, {"tier_in": ["gold"]}, {"category_in": ["shoes"]},
-                              {"tag_any": ["sale"]}, {"reason_in": ["defective"]}])  # fmt: skip
+rule_values = st.sampled_from(
+    [
+        ("window_days", 5),
+        ("window_days", 50),
+        ("qc_level", "lenient"),
+        ("qc_level", "standard"),
+        ("refund_timing", "on_approval"),
+        ("refund_timing", "on_inspection"),
+        ("restocking_fee_percent", "10"),
+        ("restocking_fee_percent", "30"),
+    ]
+)
+conditions = st.sampled_from(
+    [
+        {},
+        {"tier_in": ["gold"]},
+        {"category_in": ["shoes"]},
+        {"tag_any": ["sale"]},
+        {"reason_in": ["defective"]},
+    ]
+)
 
 
 def _without_rule_order(decision):

@@ -218,10 +218,13 @@ def test_order_scoped_return_settings():
         {
             "id": "spain-vip",
             "when": {"country_in": ["ES"], "order_value_gte": "100.00"},
-            "then": {"return_shipping_fee": "2.50", "review_above_amount": "50.00",
-                     "refund_shipping": True},
+            "then": {
+                "return_shipping_fee": "2.50",
+                "review_above_amount": "50.00",
+                "refund_shipping": True,
+            },
         }
-    ]  # fmt: skip
+    ]
     the_policy = policy(rules=rules)
     small = decide(the_policy, order(line()), customer(), request(("l1", 1, "x")), NOW)
     assert small.return_shipping_fee == Decimal("5.00")

@@ -28,8 +28,12 @@ def test_keys_are_one_per_exchange_and_purpose():
         "retorno-charge-7-difference"
     )
     assert charge_idempotency_key(7, "unreturned_item", 3) == "retorno-charge-7-unreturned-a3"
-    for bad in ((True, "unreturned_item", 1), ("a b", "unreturned_item", 1),
-                (7, "tip", 1), (7, "unreturned_item", 0)):  # fmt: skip
+    for bad in (
+        (True, "unreturned_item", 1),
+        ("a b", "unreturned_item", 1),
+        (7, "tip", 1),
+        (7, "unreturned_item", 0),
+    ):
         with pytest.raises(ChargeError) as caught:
             charge_idempotency_key(*bad)
         assert caught.value.code == "invalid_charge_key"
@@ -94,10 +98,13 @@ line = st.builds(KeptLine, units, units, cents)
 def test_more_arrivals_never_raise_the_charge_back(lines, extra):
     before = unreturned_amount(lines, "EUR")
     more = [
-        KeptLine(kept.units_shipped, kept.units_received + (extra[i] if i < len(extra) else 0),
-                 kept.unit_amount)
+        KeptLine(
+            kept.units_shipped,
+            kept.units_received + (extra[i] if i < len(extra) else 0),
+            kept.unit_amount,
+        )
         for i, kept in enumerate(lines)
-    ]  # fmt: skip
+    ]
     after = unreturned_amount(more, "EUR")
     assert D(0) <= after <= before
     shipped_value = sum((kept.units_shipped * kept.unit_amount for kept in lines), D(0))

@@ -44,8 +44,10 @@ def test_keys_are_deterministic_and_distinct():
     assert refund_idempotency_key(4, 21) != refund_idempotency_key(42, 1)
 
 
-@pytest.mark.parametrize(("return_id", "sequence", "attempt"),
-                         [("", 1, 1), ("a b", 1, 1), (1, 0, 1), (1, 1, 0), (1, True, 1), ("x" * 101, 1, 1)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("return_id", "sequence", "attempt"),
+    [("", 1, 1), ("a b", 1, 1), (1, 0, 1), (1, 1, 0), (1, True, 1), ("x" * 101, 1, 1)],
+)
 def test_bad_key_parts_are_refused(return_id, sequence, attempt):
     with pytest.raises(RefundLedgerError) as caught:
         refund_idempotency_key(return_id, sequence, attempt)

@@ -230,9 +230,12 @@ def test_fees_larger_than_the_refund_are_limited_and_never_make_it_negative():
 def test_total_is_capped_at_paid_minus_already_refunded():
     payment = order(line(quantity=2, price="10.00"))
     preview = plan_refund(
-        payment, [item(approved=2, received=2)], timing="on_receipt",
-        already_refunded_total=D("15.00"), now=NOW,
-    )  # fmt: skip
+        payment,
+        [item(approved=2, received=2)],
+        timing="on_receipt",
+        already_refunded_total=D("15.00"),
+        now=NOW,
+    )
     assert preview.total_amount == D("5.00")
     assert preview.refundable_remaining == D("5.00")
     assert preview.capped_by == (RefundCap.ORDER_REMAINING,)
@@ -241,9 +244,11 @@ def test_total_is_capped_at_paid_minus_already_refunded():
 def test_units_already_refunded_on_the_line_by_other_returns_are_not_refunded_again():
     payment = order(line(quantity=3, price="10.00"))
     preview = plan_refund(
-        payment, [item(approved=2, received=2, refunded=0, line_refunded=2)],
-        timing="on_receipt", now=NOW,
-    )  # fmt: skip
+        payment,
+        [item(approved=2, received=2, refunded=0, line_refunded=2)],
+        timing="on_receipt",
+        now=NOW,
+    )
     assert preview.items[0].units == 1
     assert RefundCap.LINE_QUANTITY in preview.capped_by
 
@@ -406,13 +411,22 @@ def test_refunding_every_unit_in_pieces_gives_back_exactly_what_was_paid(payment
             if left:
                 units = data.draw(st.integers(1, left))
                 items.append(
-                    RefundItem(line_id=paid_line.line_id, units_approved=units,
-                               units_received_accepted=units,
-                               line_units_already_refunded=refunded_units[paid_line.line_id])
-                )  # fmt: skip
-        preview = plan_refund(payment, items, timing="on_receipt", refund_shipping=True,
-                              shipping_already_refunded=not first, already_refunded_total=total,
-                              now=NOW)  # fmt: skip
+                    RefundItem(
+                        line_id=paid_line.line_id,
+                        units_approved=units,
+                        units_received_accepted=units,
+                        line_units_already_refunded=refunded_units[paid_line.line_id],
+                    )
+                )
+        preview = plan_refund(
+            payment,
+            items,
+            timing="on_receipt",
+            refund_shipping=True,
+            shipping_already_refunded=not first,
+            already_refunded_total=total,
+            now=NOW,
+        )
         first = False
         for row in preview.items:
             refunded_units[row.line_id] += row.units

@@ -30,8 +30,9 @@ def at(days):
 
 
 def test_credit_with_bonus_then_spend():
-    entries = list(issue_credit([], D("50.00"), currency="EUR", now=T0, entry_id="c1",
-                                bonus_percent=D("10")))  # fmt: skip
+    entries = list(
+        issue_credit([], D("50.00"), currency="EUR", now=T0, entry_id="c1", bonus_percent=D("10"))
+    )
     assert [e.kind for e in entries] == [EntryKind.CREDIT, EntryKind.BONUS]
     assert entries[1].entry_id == "c1-bonus" and entries[1].amount == D("5.00")
     assert balance(entries, at(1)) == D("55.00")
@@ -51,8 +52,9 @@ def test_expired_credit_is_not_spendable_and_the_soonest_expiring_goes_first():
     entries = [
         *issue_credit([], D("10.00"), currency="EUR", now=T0, entry_id="late", expires_at=at(60)),
     ]
-    entries += issue_credit(entries, D("10.00"), currency="EUR", now=T0, entry_id="soon",
-                            expires_at=at(30))  # fmt: skip
+    entries += issue_credit(
+        entries, D("10.00"), currency="EUR", now=T0, entry_id="soon", expires_at=at(30)
+    )
     entries += issue_credit(entries, D("10.00"), currency="EUR", now=T0, entry_id="never")
     entries.append(spend(entries, D("15.00"), currency="EUR", now=at(1), entry_id="s1"))
     lots = {lot.lot_id: lot.remaining for lot in replay(entries, at(1)).lots}
@@ -63,8 +65,9 @@ def test_expired_credit_is_not_spendable_and_the_soonest_expiring_goes_first():
 
 
 def test_expiry_sweeper_is_idempotent():
-    entries = list(issue_credit([], D("8.00"), currency="EUR", now=T0, entry_id="c1",
-                                expires_at=at(10)))  # fmt: skip
+    entries = list(
+        issue_credit([], D("8.00"), currency="EUR", now=T0, entry_id="c1", expires_at=at(10))
+    )
     (expiry,) = expiry_entries(entries, at(11))
     assert (expiry.entry_id, expiry.amount, expiry.target_entry_id) == (
         "c1-expiry",
@@ -105,9 +108,12 @@ def test_entries_cannot_be_back_dated_or_mix_currencies():
 
 
 def test_a_forged_overspend_is_detected_on_replay():
-    entries = [*issue_credit([], D("5.00"), currency="EUR", now=T0, entry_id="c1"),
-               CreditEntry(entry_id="s1", kind=EntryKind.SPEND, amount=D("6.00"), currency="EUR",
-                           created_at=at(1))]  # fmt: skip
+    entries = [
+        *issue_credit([], D("5.00"), currency="EUR", now=T0, entry_id="c1"),
+        CreditEntry(
+            entry_id="s1", kind=EntryKind.SPEND, amount=D("6.00"), currency="EUR", created_at=at(1)
+        ),
+    ]
     with pytest.raises(WalletError) as caught:
         balance(entries, at(2))
     assert caught.value.code == "inconsistent_wallet"
@@ -115,9 +121,14 @@ def test_a_forged_overspend_is_detected_on_replay():
 
 @pytest.mark.parametrize(
     ("amount", "percent", "currency", "bonus"),
-    [("50.00", "10", "EUR", "5.00"), ("0.05", "10", "EUR", "0.01"), ("999", "15", "JPY", "150"),
-     ("1.234", "10", "KWD", "0.123"), ("10.00", "0", "EUR", "0.00")],
-)  # fmt: skip
+    [
+        ("50.00", "10", "EUR", "5.00"),
+        ("0.05", "10", "EUR", "0.01"),
+        ("999", "15", "JPY", "150"),
+        ("1.234", "10", "KWD", "0.123"),
+        ("10.00", "0", "EUR", "0.00"),
+    ],
+)
 def test_bonus_for(amount, percent, currency, bonus):
     assert bonus_for(D(amount), D(percent), currency) == D(bonus)
 
@@ -151,9 +162,15 @@ def test_balance_never_negative_and_expired_credit_never_spendable(currency, ops
         try:
             if op == "credit":
                 expires = now + (days + 1) * DAY if flag else None
-                entries += issue_credit(entries, amount, currency=currency, now=now,
-                                        entry_id=f"c{index}", expires_at=expires,
-                                        bonus_percent=D(days))  # fmt: skip
+                entries += issue_credit(
+                    entries,
+                    amount,
+                    currency=currency,
+                    now=now,
+                    entry_id=f"c{index}",
+                    expires_at=expires,
+                    bonus_percent=D(days),
+                )
             elif op == "spend":
                 entries.append(
                     spend(entries, amount, currency=currency, now=now, entry_id=f"s{index}")

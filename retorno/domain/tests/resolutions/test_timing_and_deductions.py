@@ -66,8 +66,9 @@ def test_inspection_deduction(grade, qc, reason, amount, code):
 
 def test_deduction_percentages_are_configurable_and_rounded():
     rates = DeductionRates(damaged_percent=D("33.3"), used_percent=D("15"))
-    assert inspection_deduction("damaged", "standard", D("10.01"), "other", currency="EUR",
-                                rates=rates).amount == D("3.33")  # fmt: skip
+    assert inspection_deduction(
+        "damaged", "standard", D("10.01"), "other", currency="EUR", rates=rates
+    ).amount == D("3.33")
     used = inspection_deduction("used", "standard", D("999"), "other", currency="JPY", rates=rates)
     assert (used.amount, used.reason_code, used.percent) == (D("150"), "signs_of_use", D("15"))
     with pytest.raises(DomainError):

@@ -18,13 +18,16 @@ from retorno.domain.warehouse import (
 
 DOCUMENT = {
     "checklists": [
-        {"category": "shoes", "checks": [
-            {"id": "soles-clean", "label": "Soles clean?"},
-            {"id": "box", "label": "Original box?", "required": False},
-        ]},
+        {
+            "category": "shoes",
+            "checks": [
+                {"id": "soles-clean", "label": "Soles clean?"},
+                {"id": "box", "label": "Original box?", "required": False},
+            ],
+        },
         {"category": "*", "checks": [{"id": "tags", "label": "Tags attached?"}]},
     ]
-}  # fmt: skip
+}
 NOW = datetime(2025, 3, 1, 9, tzinfo=UTC)
 
 
@@ -58,9 +61,13 @@ def test_missing_required_answers_are_named():
     assert caught.value.missing == ("soles-clean",)
 
 
-@pytest.mark.parametrize(("answers", "code"),
-                         [({"soles-clean": True, "zip": True}, "unknown_check"),
-                          ({"soles-clean": "yes"}, "invalid_answer")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("answers", "code"),
+    [
+        ({"soles-clean": True, "zip": True}, "unknown_check"),
+        ({"soles-clean": "yes"}, "invalid_answer"),
+    ],
+)
 def test_bad_answers(answers, code):
     shoes = checklist_for(parse_checklists(DOCUMENT), "shoes")
     with pytest.raises(ChecklistError) as caught:
@@ -69,10 +76,15 @@ def test_bad_answers(answers, code):
 
 
 def test_checklists_document_errors_name_the_field():
-    bad = {"checklists": [
-        {"category": "shoes", "checks": [{"id": "A", "label": ""}, {"id": "b", "label": "B", "required": "no"}]},
-        {"category": "shoes", "checks": "x"},
-    ]}  # fmt: skip
+    bad = {
+        "checklists": [
+            {
+                "category": "shoes",
+                "checks": [{"id": "A", "label": ""}, {"id": "b", "label": "B", "required": "no"}],
+            },
+            {"category": "shoes", "checks": "x"},
+        ]
+    }
     with pytest.raises(DocumentError) as caught:
         parse_checklists(bad)
     assert caught.value.code == "invalid_checklists"

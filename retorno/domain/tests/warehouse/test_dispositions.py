@@ -18,16 +18,25 @@ D = Decimal
 
 RULES = {
     "rules": [
-        {"id": "shoes-damaged", "when": {"grade_in": ["damaged"], "category_in": ["shoes"]},
-         "then": {"disposition": "donate", "recovery_percent": "0"}},
-        {"id": "pricey-used", "description": "Expensive used items go to the refurbisher.",
-         "when": {"grade_in": ["used"], "value_gte": "200"},
-         "then": {"disposition": "refurbish", "recovery_percent": "75"}},
-        {"id": "cheap", "when": {"value_lte": "5.00"},
-         "then": {"disposition": "liquidate", "recovery_percent": "10"}},
+        {
+            "id": "shoes-damaged",
+            "when": {"grade_in": ["damaged"], "category_in": ["shoes"]},
+            "then": {"disposition": "donate", "recovery_percent": "0"},
+        },
+        {
+            "id": "pricey-used",
+            "description": "Expensive used items go to the refurbisher.",
+            "when": {"grade_in": ["used"], "value_gte": "200"},
+            "then": {"disposition": "refurbish", "recovery_percent": "75"},
+        },
+        {
+            "id": "cheap",
+            "when": {"value_lte": "5.00"},
+            "then": {"disposition": "liquidate", "recovery_percent": "10"},
+        },
     ],
     "defaults": {"damaged_recycle_below": "15"},
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize(
@@ -47,8 +56,9 @@ RULES = {
     ],
 )
 def test_proposals(grade, reason, category, value, disposition, recovery, rule_id):
-    proposal = propose_disposition(parse_disposition_rules(RULES), grade, reason, category,
-                                   D(value), "EUR")  # fmt: skip
+    proposal = propose_disposition(
+        parse_disposition_rules(RULES), grade, reason, category, D(value), "EUR"
+    )
     assert proposal.disposition is Disposition(disposition)
     assert proposal.estimated_recovery == D(recovery)
     assert proposal.rule_id == rule_id
@@ -82,23 +92,67 @@ def test_not_received_units_have_no_disposition():
     [
         ({}, ["rules"]),
         ({"rules": "x"}, ["rules"]),
-        ({"rules": [{"id": "A b", "when": {}, "then": {"disposition": "restock",
-                                                        "recovery_percent": "100"}}]},
-         ["rules[0].id"]),
-        ({"rules": [{"id": "a", "when": {"grade_in": ["broken"], "value_gte": 5},
-                     "then": {"disposition": "burn", "recovery_percent": "101"}}]},
-         ["rules[0].when.grade_in[0]", "rules[0].when.value_gte", "rules[0].then.disposition",
-          "rules[0].then.recovery_percent"]),
-        ({"rules": [{"id": "a", "when": {"value_gte": "10", "value_lte": "5"},
-                     "then": {"disposition": "restock"}}]},
-         ["rules[0].when", "rules[0].then.recovery_percent"]),
-        ({"rules": [{"id": "a", "when": {}, "then": {"disposition": "restock", "recovery_percent": "1"}},
-                    {"id": "a", "when": {"colour": ["red"]}, "then": {"disposition": "restock",
-                                                                      "recovery_percent": "1"}}],
-          "defaults": {"damaged_recycle_below": "-1"}},
-         ["rules[1].id", "rules[1].when.colour", "defaults.damaged_recycle_below"]),
+        (
+            {
+                "rules": [
+                    {
+                        "id": "A b",
+                        "when": {},
+                        "then": {"disposition": "restock", "recovery_percent": "100"},
+                    }
+                ]
+            },
+            ["rules[0].id"],
+        ),
+        (
+            {
+                "rules": [
+                    {
+                        "id": "a",
+                        "when": {"grade_in": ["broken"], "value_gte": 5},
+                        "then": {"disposition": "burn", "recovery_percent": "101"},
+                    }
+                ]
+            },
+            [
+                "rules[0].when.grade_in[0]",
+                "rules[0].when.value_gte",
+                "rules[0].then.disposition",
+                "rules[0].then.recovery_percent",
+            ],
+        ),
+        (
+            {
+                "rules": [
+                    {
+                        "id": "a",
+                        "when": {"value_gte": "10", "value_lte": "5"},
+                        "then": {"disposition": "restock"},
+                    }
+                ]
+            },
+            ["rules[0].when", "rules[0].then.recovery_percent"],
+        ),
+        (
+            {
+                "rules": [
+                    {
+                        "id": "a",
+                        "when": {},
+                        "then": {"disposition": "restock", "recovery_percent": "1"},
+                    },
+                    {
+                        "id": "a",
+                        "when": {"colour": ["red"]},
+                        "then": {"disposition": "restock", "recovery_percent": "1"},
+                    },
+                ],
+                "defaults": {"damaged_recycle_below": "-1"},
+            },
+            ["rules[1].id", "rules[1].when.colour", "defaults.damaged_recycle_below"],
+        ),
     ],
-)  # fmt: skip
+)
 def test_rules_document_errors_name_the_field(document, fields):
     with pytest.raises(DispositionRulesError) as caught:
         parse_disposition_rules(document)
@@ -108,9 +162,15 @@ def test_rules_document_errors_name_the_field(document, fields):
 
 @pytest.mark.parametrize(
     ("grade", "disposition", "expected"),
-    [("new", "restock", True), ("like_new", "restock", True), ("used", "restock", False),
-     ("wrong_item", "restock", False), ("new", "refurbish", False), ("damaged", "liquidate", False)],
-)  # fmt: skip
+    [
+        ("new", "restock", True),
+        ("like_new", "restock", True),
+        ("used", "restock", False),
+        ("wrong_item", "restock", False),
+        ("new", "refurbish", False),
+        ("damaged", "liquidate", False),
+    ],
+)
 def test_sellable(grade, disposition, expected):
     assert sellable(grade, disposition) is expected
 

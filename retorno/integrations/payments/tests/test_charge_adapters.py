@@ -9,8 +9,15 @@ from retorno.integrations.payments.testing import FakeProvider
 
 
 def request(key: str = "retorno-charge-1-difference") -> ChargeRequest:
-    return ChargeRequest(idempotency_key=key, amount=Decimal("5.00"), currency="EUR", store_id=1,
-                         order_reference="1001", reference="R-1", reason="exchange_difference")  # fmt: skip
+    return ChargeRequest(
+        idempotency_key=key,
+        amount=Decimal("5.00"),
+        currency="EUR",
+        store_id=1,
+        order_reference="1001",
+        reference="R-1",
+        reason="exchange_difference",
+    )
 
 
 def test_manual_waits_for_finance():
