@@ -723,7 +723,8 @@ def tracking_events_ingest(
         .order_by("id")
     }
     rows: list[tuple[Any, ...]] = []
-    normalised: list[TrackingEvent] = []
+    # Each event with its key: only the ones this batch stores may move a shipment.
+    normalised: list[tuple[tuple[str, str], TrackingEvent]] = []
     seen: set[tuple[str, str]] = set()
     for raw in events:
         event = make_event(
@@ -756,17 +757,20 @@ def tracking_events_ingest(
                 now,
             )
         )
-        normalised.append(event)
-    result.stored = _insert_events(rows)
+        normalised.append(((event.tracking_number, dedupe), event))
+    stored = _insert_events(rows)
+    result.stored = len(stored)
     if result.unknown_codes:
         logger.warning(
             "carrier %s sent unknown status codes %s (kept as unknown)",
             account.webhook_code,
             ", ".join(result.unknown_codes),
         )
+    # An event refused as a duplicate (its key is stored already, whatever status it says now)
+    # changes nothing: the carrier's first word on an event id is the one kept and applied.
     by_number: dict[str, list[TrackingEvent]] = defaultdict(list)
-    for event in normalised:
-        if event.tracking_number in shipments:
+    for key, event in normalised:
+        if key in stored and event.tracking_number in shipments:
             by_number[event.tracking_number].append(event)
     result.changes = _apply_events(
         [(shipments[n], evs) for n, evs in by_number.items()], account, now
@@ -804,14 +808,15 @@ _UNNEST_TYPES = (
 )
 
 
-def _insert_events(rows: list[tuple[Any, ...]]) -> int:
+def _insert_events(rows: list[tuple[Any, ...]]) -> set[tuple[str, str]]:
+    """Insert the rows that are new; the (tracking number, dedupe key) of each row stored."""
     connection = connections[router.db_for_write(TrackingEventRow)]
     if rows and connection.vendor == "postgresql":
         return _insert_events_postgresql(connection, rows)
     return _insert_events_values(rows)
 
 
-def _insert_events_postgresql(connection: Any, rows: list[tuple[Any, ...]]) -> int:
+def _insert_events_postgresql(connection: Any, rows: list[tuple[Any, ...]]) -> set[tuple[str, str]]:
     """PostgreSQL: one column array per field through unnest(), so the statement is the same
     short text for any batch size (psycopg parses it once) and carries 11 parameters."""
     table = TrackingEventRow._meta.db_table
@@ -819,18 +824,19 @@ def _insert_events_postgresql(connection: Any, rows: list[tuple[Any, ...]]) -> i
     arrays = ", ".join(f"%s::{kind}" for kind in _UNNEST_TYPES)
     sql = (
         f"INSERT INTO {table} ({_EVENT_COLUMNS}) SELECT * FROM unnest({arrays}) "  # noqa: S608
-        "ON CONFLICT (carrier_account_id, tracking_number, dedupe_key) DO NOTHING RETURNING id"
+        "ON CONFLICT (carrier_account_id, tracking_number, dedupe_key) DO NOTHING "
+        "RETURNING tracking_number, dedupe_key"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, columns)
-        return len(cursor.fetchall())
+        return {(number, key) for number, key in cursor.fetchall()}
 
 
-def _insert_events_values(rows: list[tuple[Any, ...]]) -> int:
-    """One multi-row INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike); returns how
-    many rows were new."""
+def _insert_events_values(rows: list[tuple[Any, ...]]) -> set[tuple[str, str]]:
+    """One multi-row INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite alike); returns the
+    keys of the rows that were new."""
     if not rows:
-        return 0
+        return set()
     connection = connections[router.db_for_write(TrackingEventRow)]
     adapt = connection.ops.adapt_datetimefield_value
     table = TrackingEventRow._meta.db_table
@@ -848,11 +854,12 @@ def _insert_events_values(rows: list[tuple[Any, ...]]) -> int:
     sql = (
         f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - fixed identifiers only
         + ", ".join([placeholders] * len(rows))
-        + " ON CONFLICT (carrier_account_id, tracking_number, dedupe_key) DO NOTHING RETURNING id"
+        + " ON CONFLICT (carrier_account_id, tracking_number, dedupe_key) DO NOTHING"
+        + " RETURNING tracking_number, dedupe_key"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return len(cursor.fetchall())
+        return {(number, key) for number, key in cursor.fetchall()}
 
 
 def _apply_events(

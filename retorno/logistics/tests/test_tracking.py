@@ -126,6 +126,40 @@ def test_repeated_events_are_stored_once(store, carriers, fake_carriers):
     assert ReturnEvent.objects.filter(return_request=returned, kind="in_transit").count() == 1
 
 
+def test_an_event_refused_as_a_duplicate_moves_nothing(store, carriers, fake_carriers):
+    returned, shipment = booked(store)
+    assert post_events(shipment, [("PICKUP_SCHEDULED", T0, "e1")]).json()["stored"] == 1
+    # The carrier sends event e1 again with another status: it is not stored, so it must not
+    # move the shipment or the return either.
+    replayed = post_events(shipment, [("PICKED_UP", T0 + timedelta(hours=2), "e1")])
+    assert replayed.json() == {
+        "received": 1,
+        "stored": 0,
+        "unknown_codes": [],
+        "status_changes": 0,
+    }
+    shipment.refresh_from_db()
+    assert shipment.status == "pickup_scheduled"
+    returned.refresh_from_db()
+    assert returned.status == "approved"
+    assert not ReturnEvent.objects.filter(return_request=returned, kind="in_transit").exists()
+    assert not PickupAttempt.objects.exists()
+    # In a batch, only the stored events count: the new e2 moves the parcel, the replayed e1
+    # (delivered, later than e2) does not.
+    mixed = post_events(
+        shipment,
+        [
+            ("DELIVERED", T0 + timedelta(days=1), "e1"),
+            ("IN_TRANSIT", T0 + timedelta(hours=5), "e2"),
+        ],
+    )
+    assert mixed.json()["stored"] == 1 and mixed.json()["status_changes"] == 1
+    shipment.refresh_from_db()
+    assert shipment.status == "in_transit"
+    returned.refresh_from_db()
+    assert returned.status == "in_transit"
+
+
 def test_out_of_order_events_are_placed_by_time(store, carriers, fake_carriers):
     returned, shipment = booked(store)
     post_events(shipment, [("DELIVERED", T0 + timedelta(days=2), "e3")])
