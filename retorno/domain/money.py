@@ -13,20 +13,18 @@ from retorno.domain.errors import DomainError
 
 # Minor units (digits after the decimal point) from ISO 4217. Only currencies we are ready to
 # support are listed: an unknown code is far more likely a typo than a real store currency.
-# fmt: off
+_CURRENCIES_BY_MINOR_UNITS = (
+    (0, "CLP ISK JPY KRW PYG UGX VND XAF XOF"),
+    (3, "BHD JOD KWD OMR TND"),
+    (
+        2,
+        "AED ARS AUD BGN BOB BRL CAD CHF CNY COP CRC CZK DKK DOP EGP EUR GBP GTQ HKD HUF IDR ILS "
+        "INR MAD MXN MYR NOK NZD PEN PHP PLN RON RSD SAR SEK SGD THB TRY TWD UAH USD UYU ZAR",
+    ),
+)
 _MINOR_UNITS: dict[str, int] = {
-    # Zero-decimal currencies.
-    "CLP": 0, "ISK": 0, "JPY": 0, "KRW": 0, "PYG": 0, "UGX": 0, "VND": 0, "XAF": 0, "XOF": 0,
-    # Three-decimal currencies.
-    "BHD": 3, "JOD": 3, "KWD": 3, "OMR": 3, "TND": 3,
-    # Two-decimal currencies.
-    "AED": 2, "ARS": 2, "AUD": 2, "BGN": 2, "BOB": 2, "BRL": 2, "CAD": 2, "CHF": 2, "CNY": 2,
-    "COP": 2, "CRC": 2, "CZK": 2, "DKK": 2, "DOP": 2, "EGP": 2, "EUR": 2, "GBP": 2, "GTQ": 2,
-    "HKD": 2, "HUF": 2, "IDR": 2, "ILS": 2, "INR": 2, "MAD": 2, "MXN": 2, "MYR": 2, "NOK": 2,
-    "NZD": 2, "PEN": 2, "PHP": 2, "PLN": 2, "RON": 2, "RSD": 2, "SAR": 2, "SEK": 2, "SGD": 2,
-    "THB": 2, "TRY": 2, "TWD": 2, "UAH": 2, "USD": 2, "UYU": 2, "ZAR": 2,
+    code: digits for digits, codes in _CURRENCIES_BY_MINOR_UNITS for code in codes.split()
 }
-# fmt: on
 
 # One quantum per currency, built once: quantize() is on the hot path of the policy engine.
 _QUANTA: dict[str, Decimal] = {
