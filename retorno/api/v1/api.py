@@ -14,16 +14,56 @@ PROBLEM = "application/problem+json"
 
 
 class RetornoAPI(NinjaAPI):
-    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Error responses are served as application/problem+json: say so in the spec."""
-        schema = super().get_openapi_schema(*args, **kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._documents: dict[str, Any] = {}
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """The OpenAPI document, built once per process and path prefix: building it walks every
+        schema of every operation (hundreds of milliseconds), and the operations cannot change
+        while the process runs. Callers must not change the document they get."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        document = self._documents.get(path_prefix)
+        if document is None:
+            document = self._documents[path_prefix] = self._document(path_prefix)
+        return document
+
+    def _document(self, path_prefix: str) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix)
         for path in schema.get("paths", {}).values():
             for operation in path.values():
-                for status, response in operation.get("responses", {}).items():
+                responses = responses_by_status_text(operation.get("responses", {}))
+                operation["responses"] = responses
+                # Error responses are served as application/problem+json: say so in the spec.
+                for status, response in responses.items():
                     content = response.get("content", {})
-                    if str(status).startswith(("4", "5")) and "application/json" in content:
+                    if status.startswith(("4", "5")) and "application/json" in content:
                         content[PROBLEM] = content.pop("application/json")
         return schema
+
+
+def responses_by_status_text(responses: dict[Any, Any]) -> dict[str, Any]:
+    """An operation's responses keyed by status text. ninja keys the responses it generates by
+    number and merges an operation's `openapi_extra` as given, so a status declared both ways
+    would be two keys that JSON writes as one key twice (a document no reader accepts): such
+    entries are merged, the later one's fields winning."""
+    merged: dict[str, Any] = {}
+    for status, response in responses.items():
+        key = str(status)
+        merged[key] = _deep_merge(merged[key], response) if key in merged else response
+    return merged
+
+
+def _deep_merge(base: Any, update: Any) -> Any:
+    if not (isinstance(base, dict) and isinstance(update, dict)):
+        return update
+    merged = dict(base)
+    for key, value in update.items():
+        merged[key] = _deep_merge(merged[key], value) if key in merged else value
+    return merged
 
 
 api = RetornoAPI(
