@@ -118,6 +118,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Files browsers ask for at the site's root (/favicon.ico), served by whitenoise like static ones.
+WHITENOISE_ROOT = BASE_DIR / "retorno" / "core" / "static" / "root"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 

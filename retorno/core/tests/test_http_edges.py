@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
+from PIL import Image
 
 from retorno.api.tests.client import problem
 
@@ -12,6 +15,17 @@ def test_health_reports_ok(db):
     response = Client().get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_the_favicon_is_a_real_icon_served_as_a_static_file(db):
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    assert "max-age" in response["Cache-Control"]
+    body = b"".join(response.streaming_content)
+    icon = Image.open(io.BytesIO(body))
+    assert icon.format == "ICO"
+    assert {(16, 16), (32, 32)} <= set(icon.info["sizes"])
 
 
 def test_bad_content_length_is_400(db):
