@@ -20,6 +20,8 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 SIM_PORT ?= 8055
+# The demo's carrier accounts call the simulator here (updated on every run).
+SIM_URL = http://$(HOST):$(SIM_PORT)
 
 # Links in the demo's e-mails and the URLs it prints follow the port it is served on.
 run demo: export RETORNO_PUBLIC_URL ?= http://$(HOST):$(PORT)
@@ -28,7 +30,7 @@ run demo: export RETORNO_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/retorno migrate --noinput
 	$(BIN)/retorno createcachetable
-	$(BIN)/retorno demo
+	$(BIN)/retorno demo --simulator-url $(SIM_URL)
 	$(BIN)/retorno carrier-sim --port $(SIM_PORT) --state-dir var/carrier-sim \
 		--webhook-url "http://$(HOST):$(PORT)/api/v1/carriers/demo-{carrier}/webhooks" & \
 	SIM=$$!; trap 'kill $$SIM 2>/dev/null' EXIT INT TERM; \
@@ -37,7 +39,7 @@ run: install
 demo: install
 	$(BIN)/retorno migrate --noinput
 	$(BIN)/retorno createcachetable
-	$(BIN)/retorno demo
+	$(BIN)/retorno demo --simulator-url $(SIM_URL)
 
 worker: install
 	$(BIN)/retorno worker

@@ -131,6 +131,8 @@ class DemoResult:
     refused_returns: int = 0
     money: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    # The demo's carrier accounts: code -> the simulator address they call.
+    carriers: dict[str, str] = field(default_factory=dict)
 
 
 def demo_create(
@@ -141,6 +143,7 @@ def demo_create(
     seed: int = DEFAULT_SEED,
     api_key: str | None = None,
     today: date | None = None,
+    simulator_url: str | None = None,
 ) -> DemoResult:
     """Create (once) the demo store `slug` with its catalog, customers, orders and returns.
 
@@ -148,7 +151,8 @@ def demo_create(
     and the API key (`api_key` or DEMO_API_KEY). Generates data only when the store has no
     orders yet, all in one transaction (a failure leaves no half-built store). `today` (UTC)
     anchors every date; it defaults to the current date. Raises RetornoError when the store
-    cannot be set up (for example an API key that belongs to another store).
+    cannot be set up (for example an API key that belongs to another store). The demo's
+    carriers call the carrier simulator at `simulator_url` (default: the address they have).
     """
     if customers < 1 or orders < 1:
         raise ValueError("customers and orders must be at least 1")
@@ -177,7 +181,10 @@ def demo_create(
             )
         result.generated = True
     # Carriers come last: the demo's history is past, and only what happens from now on books.
-    demo_carriers_ensure(store)
+    result.carriers = {
+        account.code: str(account.config.get("base_url", ""))
+        for account in demo_carriers_ensure(store, base_url=simulator_url)
+    }
     result.counts = {
         "products": store.products.count(),
         "variants": store.variants.count(),

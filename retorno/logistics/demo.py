@@ -49,21 +49,30 @@ def simulator_account_data(carrier: SimCarrierConfig, base_url: str) -> dict[str
 def demo_carriers_ensure(
     store: Store,
     *,
-    base_url: str = DEMO_SIMULATOR_URL,
+    base_url: str | None = None,
     carriers: tuple[SimCarrierConfig, ...] = DEFAULT_CARRIERS,
 ) -> list[CarrierAccount]:
-    """Create or refresh the store's accounts for the simulated carriers (at `base_url`), with
-    each carrier's webhook secret stored encrypted. Returns the accounts, in the simulator's order.
+    """Create or refresh the store's accounts for the simulated carriers, with each carrier's
+    webhook secret stored encrypted. They call the simulator at `base_url`; without one, an
+    account keeps the address it has (a new one gets DEMO_SIMULATOR_URL). Returns the accounts,
+    in the simulator's order.
     """
+    known = {
+        code: str((config or {}).get("base_url") or "")
+        for code, config in CarrierAccount.objects.filter(
+            store=store, code__in=[c.code for c in carriers]
+        ).values_list("code", "config")
+    }
     accounts = []
     for carrier in carriers:
         credentials: dict[str, Any] = {"webhook_secret": carrier.webhook_secret}
         if carrier.api_key:
             credentials["api_key"] = carrier.api_key
+        url = base_url or known.get(carrier.code) or DEMO_SIMULATOR_URL
         account, _ = carrier_account_save(
             store=store,
             code=carrier.code,
-            data=simulator_account_data(carrier, base_url),
+            data=simulator_account_data(carrier, url.rstrip("/")),
             credentials=credentials,
             actor=SYSTEM,
         )

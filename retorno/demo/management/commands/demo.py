@@ -15,6 +15,7 @@ from retorno.demo.generator import (
     DEMO_SLUG,
     demo_create,
 )
+from retorno.logistics.demo import DEMO_SIMULATOR_URL
 
 
 class Command(BaseCommand):
@@ -29,6 +30,12 @@ class Command(BaseCommand):
         parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS)
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--slug", default=DEMO_SLUG, help="Store slug (default: demo).")
+        parser.add_argument(
+            "--simulator-url",
+            default=None,
+            help="Where the carrier simulator listens (`make run` passes its SIM_PORT). Default: "
+            f"the address the demo's carriers have, {DEMO_SIMULATOR_URL} for new ones.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["customers"] < 1 or options["orders"] < 1:
@@ -40,6 +47,7 @@ class Command(BaseCommand):
                 orders=options["orders"],
                 seed=options["seed"],
                 api_key=options["api_key"],
+                simulator_url=options["simulator_url"],
             )
         except RetornoError as exc:
             raise CommandError(exc.detail) from exc
@@ -81,6 +89,9 @@ class Command(BaseCommand):
             out(f"  refunds: {sum(refunds.values())} ({parts(refunds)})")
         if result.refused_returns:
             out(f"  {result.refused_returns} return requests refused by the policy (skipped)")
+        for url in sorted(set(result.carriers.values())):
+            codes = ", ".join(code for code, at in result.carriers.items() if at == url)
+            out(f"  carriers {codes}: the carrier simulator at {url}")
         out("")
         site = settings.RETORNO_PUBLIC_URL
         out(f"  Admin:    {site}/admin/")
