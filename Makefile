@@ -59,6 +59,7 @@ check: install
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/mypy retorno config
 	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/python -m django makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings_test $(BIN)/pytest -q tests/architecture/test_import_graph.py tests/architecture/test_formatting.py
 
 format: install
 	$(BIN)/ruff format .

@@ -110,11 +110,33 @@ def _functions_around(tree: ast.AST) -> dict[ast.AST, bool]:
     return inside
 
 
-def _explained(lines: list[str], lineno: int) -> bool:
+def _commented(lines: list[str], lineno: int) -> bool:
     """A comment on the line (not a tool's marker) or on the line just above."""
     comment = lines[lineno - 1].partition("#")[2].strip()
     above = lines[lineno - 2].strip() if lineno >= 2 else ""
     return bool(comment and not comment.startswith(("noqa", "type:"))) or above.startswith("#")
+
+
+def _explained_imports(tree: ast.AST, lines: list[str]) -> set[ast.AST]:
+    """Import statements that say why: commented themselves, or in an unbroken run of imports
+    whose first one is (one comment for a block of imports)."""
+    explained: set[ast.AST] = set()
+    blocks = (
+        block
+        for node in ast.walk(tree)
+        for name in ("body", "orelse", "finalbody")
+        if isinstance(block := getattr(node, name, None), list)
+    )
+    for block in blocks:
+        run_explained = False
+        for statement in block:
+            if not isinstance(statement, ast.Import | ast.ImportFrom):
+                run_explained = False
+                continue
+            run_explained = run_explained or _commented(lines, statement.lineno)
+            if run_explained:
+                explained.add(statement)
+    return explained
 
 
 def _imports_of(module: Module, known: dict[str, Module]) -> Iterator[Import]:
@@ -122,6 +144,7 @@ def _imports_of(module: Module, known: dict[str, Module]) -> Iterator[Import]:
     lines = text.splitlines()
     tree = ast.parse(text, filename=str(module.path))
     inside = _functions_around(tree)
+    explained = _explained_imports(tree, lines)
     bound: dict[str, str] = {}  # local name -> retorno module it is bound to
     for node in ast.walk(tree):
         if not isinstance(node, ast.Import | ast.ImportFrom):
@@ -130,7 +153,7 @@ def _imports_of(module: Module, known: dict[str, Module]) -> Iterator[Import]:
             "source": module.name,
             "line": node.lineno,
             "inside_function": inside.get(node, False),
-            "explained": _explained(lines, node.lineno),
+            "explained": node in explained,
         }
         if isinstance(node, ast.Import):
             for alias in node.names:
