@@ -55,6 +55,7 @@ def order_upsert(*, store: Store, data: dict[str, Any]) -> tuple[Order, bool]:
 def _customer_upsert(store: Store, data: dict[str, Any]) -> Customer:
     external_id = data.get("external_id") or ""
     email = data["email"].strip().lower()
+    # Without an external id the store knows the customer by e-mail alone (a guest checkout).
     lookup = {"external_id": external_id} if external_id else {"external_id": "", "email": email}
     values = {
         "email": email,
@@ -66,7 +67,7 @@ def _customer_upsert(store: Store, data: dict[str, Any]) -> Customer:
     }
     customer = Customer.objects.filter(store=store, **lookup).first()
     if customer is None:
-        return Customer.objects.create(store=store, **lookup, **values)
+        return Customer.objects.create(store=store, **{**lookup, **values})
     changed = [name for name, value in values.items() if getattr(customer, name) != value]
     if changed:
         for name in changed:

@@ -213,3 +213,39 @@ def test_default_body_limit_is_configured():
     from django.conf import settings
 
     assert settings.RETORNO_MAX_BODY_BYTES >= 1_000_000
+
+
+def _anonymous_customer(payload: dict) -> dict:
+    """A customer the store knows only by e-mail (no `external_id`): guest checkouts."""
+    payload = copy.deepcopy(payload)
+    del payload["customer"]["external_id"]
+    return payload
+
+
+def test_a_customer_without_external_id_is_created_then_reused(api, store):
+    first = api.post(
+        "/orders", _anonymous_customer(order_payload("g-1", email="Guest@Example.com"))
+    )
+    second = api.post(
+        "/orders", _anonymous_customer(order_payload("g-2", email="guest@example.com"))
+    )
+
+    assert (first.status_code, second.status_code) == (201, 201), first.content
+    customer = Customer.objects.get(store=store)
+    assert (customer.external_id, customer.email) == ("", "guest@example.com")
+    assert customer.orders.count() == 2
+
+
+def test_bulk_creates_customers_without_external_id(api, store):
+    orders = [
+        _anonymous_customer(order_payload(f"g-{n}", email=f"guest{n % 2}@example.com"))
+        for n in range(4)
+    ]
+
+    body = api.post("/orders/bulk", {"orders": orders}).json()
+
+    assert (body["created"], body["failed"]) == (4, 0), body
+    assert sorted(Customer.objects.filter(store=store).values_list("email", flat=True)) == [
+        "guest0@example.com",
+        "guest1@example.com",
+    ]
