@@ -8,7 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -16,6 +18,7 @@ from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.domain.resolutions.ledger import RefundState
+from retorno.domain.times import EARLIEST_QUERY_DAY, LATEST_QUERY_DAY
 from retorno.resolutions import exports
 
 LEDGERS = {
@@ -24,12 +27,30 @@ LEDGERS = {
 }
 
 
+def _period_day(label: Any) -> forms.DateField:
+    field = forms.DateField(label=label, required=False)
+    field.validators.append(_in_query_range)
+    return field
+
+
+def _in_query_range(day: date) -> None:
+    if not EARLIEST_QUERY_DAY <= day <= LATEST_QUERY_DAY:
+        raise ValidationError(
+            _("Enter a day between %(first)s and %(last)s."),
+            code="out_of_range",
+            params={
+                "first": date_format(EARLIEST_QUERY_DAY),
+                "last": date_format(LATEST_QUERY_DAY),
+            },
+        )
+
+
 class ExportForm(forms.Form):
     ledger = forms.ChoiceField(
         label=_("Ledger"), choices=[("refunds", _("Refunds")), ("charges", _("Charges"))]
     )
-    start = forms.DateField(label=_("From (first day)"), required=False)
-    end = forms.DateField(label=_("To (last day)"), required=False)
+    start = _period_day(_("From (first day)"))
+    end = _period_day(_("To (last day)"))
     state = forms.ChoiceField(
         label=_("State"),
         required=False,

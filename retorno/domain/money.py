@@ -97,7 +97,7 @@ def parse_amount(value: str | Decimal | int, currency: str) -> Decimal:
     if rounded != amount:
         raise MoneyError(
             "invalid_amount",
-            f"{value!r} has more decimals than {currency} allows ({minor_units(currency)}).",
+            f"{amount} has more decimals than {currency} allows ({minor_units(currency)}).",
         )
     return rounded
 

@@ -1,6 +1,98 @@
-from django.contrib import admin
+from typing import Any
 
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+
+from retorno.domain.money import minor_units
+from retorno.orders.intake import (
+    ORDER_AMOUNTS,
+    ORDER_TIMES,
+    FieldProblem,
+    amount_problem,
+    order_amount_problems,
+    time_problem,
+)
 from retorno.orders.models import Customer, Order, OrderLine, Product, Variant
+
+# What a person is told, by problem code; the domain's messages are English only.
+MESSAGES = {
+    "time_out_of_range": gettext_lazy(
+        "Enter a time from 1 January 2000 to one day from now: this one cannot have happened."
+    ),
+    "unknown_currency": gettext_lazy("Enter a three-letter ISO 4217 currency code, e.g. EUR."),
+}
+
+
+def _message(problem: FieldProblem, currency: str) -> str:
+    if problem.code == "invalid_amount":
+        digits = minor_units(currency)
+        return gettext(
+            "%(currency)s has %(digits)s decimals: enter the amount with no more than that."
+        ) % {"currency": currency, "digits": digits}
+    return str(MESSAGES.get(problem.code, problem.message))
+
+
+class OrderAdminForm(forms.ModelForm):
+    """The same refusals as the order intake: times that cannot have happened, amounts finer
+    than the currency (the order's own, and its lines' under a changed currency)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        now = timezone.now()
+        for name in ORDER_TIMES:
+            problem = time_problem((name,), cleaned.get(name), now=now)
+            if problem is not None:
+                self.add_error(name, _message(problem, ""))
+        currency = str(cleaned.get("currency") or "").upper()
+        lines = self.instance.lines.all() if self.instance.pk else []
+        data = {
+            "currency": currency,
+            **{name: cleaned.get(name) for name in ORDER_AMOUNTS},
+            "lines": [
+                {
+                    "unit_price": line.unit_price,
+                    "discount": line.discount_amount,
+                    "tax": line.tax_amount,
+                }
+                for line in lines
+            ],
+        }
+        refused: dict[str, str] = {}
+        for problem in order_amount_problems(data):
+            # A line's amount is not editable here: it is the currency that does not fit it.
+            name = str(problem.field[0])
+            refused.setdefault(
+                name if name in ORDER_AMOUNTS else "currency", _message(problem, currency)
+            )
+        for name, message in refused.items():
+            self.add_error(name, message)
+        if "currency" in cleaned and not self.has_error("currency"):
+            cleaned["currency"] = currency
+        return cleaned
+
+
+def _store_of(variant: Variant, product: Product | None) -> Any:
+    """The store of a variant being edited: its own, or (a new one in its product's page) its
+    product's."""
+    if variant.store_id is not None:
+        return variant.store
+    product = product or (variant.product if variant.product_id is not None else None)
+    return product.store if product is not None else None
+
+
+class VariantAdminForm(forms.ModelForm):
+    """A variant's price is in its store's currency, exact in its minor unit."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        store = cleaned.get("store") or _store_of(self.instance, cleaned.get("product"))
+        if store is not None:
+            problem = amount_problem(("price",), cleaned.get("price"), store.currency)
+            if problem is not None:
+                self.add_error("price", _message(problem, store.currency))
+        return cleaned
 
 
 @admin.register(Customer)
@@ -12,6 +104,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 class VariantInline(admin.TabularInline):
     model = Variant
+    form = VariantAdminForm
     extra = 0
     fields = ("sku", "options", "price", "stock", "weight_grams")
 
@@ -26,6 +119,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(Variant)
 class VariantAdmin(admin.ModelAdmin):
+    form = VariantAdminForm
     list_display = ("sku", "product", "price", "stock", "store")
     list_filter = ("store", "product__category")
     search_fields = ("sku", "product__title")
@@ -51,6 +145,7 @@ class OrderLineInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    form = OrderAdminForm
     list_display = (
         "number",
         "external_id",

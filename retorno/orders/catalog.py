@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from retorno.core.errors import Conflict, Unprocessable
+from retorno.domain.money import MoneyError, parse_amount
 from retorno.orders.models import Product, Variant
 from retorno.stores.models import Store
 
@@ -39,8 +40,9 @@ def product_upsert(
     `category` is stored lower-case, like order lines, so policies match both alike.
 
     Runs in one transaction and writes nothing when the input is invalid: an empty title,
-    a duplicate SKU in `variants`, a negative price, stock or weight (code `invalid_product`,
-    422), or a SKU that already belongs to another product of the store (code `sku_taken`, 409).
+    a duplicate SKU in `variants`, a negative price, stock or weight, a price finer than the
+    store's currency (code `invalid_product`, 422), or a SKU that already belongs to another
+    product of the store (code `sku_taken`, 409).
     Unchanged rows are not written again, so a repeated call is cheap and changes nothing.
     """
     if not external_id or not title.strip():
@@ -52,7 +54,7 @@ def product_upsert(
         "image_url": image_url,
         "tags": list(dict.fromkeys(tags)),
     }
-    wanted = [_variant_values(v) for v in variants]
+    wanted = [_variant_values(v, store.currency) for v in variants]
     if len(wanted) > MAX_VARIANTS:
         raise Unprocessable(f"At most {MAX_VARIANTS} variants per product.", code="invalid_product")
     skus = [v["sku"] for v in wanted]
@@ -76,7 +78,7 @@ def product_upsert(
     return product, created
 
 
-def _variant_values(data: Mapping[str, Any]) -> dict[str, Any]:
+def _variant_values(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
     sku = str(data.get("sku") or "").strip()
     if not sku:
         raise Unprocessable("Every variant needs a SKU.", code="invalid_product")
@@ -93,6 +95,10 @@ def _variant_values(data: Mapping[str, Any]) -> dict[str, Any]:
             f"Variant {sku}: price, stock and weight must not be negative.",
             code="invalid_product",
         )
+    try:
+        parse_amount(price, currency)
+    except MoneyError as exc:
+        raise Unprocessable(f"Variant {sku}: {exc.message}", code="invalid_product") from exc
     return {
         "sku": sku,
         "options": {str(k): str(v) for k, v in (data.get("options") or {}).items()},

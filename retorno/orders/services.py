@@ -6,8 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from retorno.core.errors import Conflict
+from retorno.core.errors import Conflict, Unprocessable
+from retorno.orders.intake import order_problems
 from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.stores.models import Store
 
@@ -18,8 +20,18 @@ def order_upsert(*, store: Store, data: dict[str, Any]) -> tuple[Order, bool]:
     """Create or update the order `data["external_id"]` of `store`. Returns (order, created).
 
     Lines are matched by their external id. A line that already has returns cannot disappear
-    from the order (code `line_has_returns`): its history would be lost.
+    from the order (code `line_has_returns`): its history would be lost. An amount its currency
+    cannot express or a time that cannot have happened is refused (code `validation_error`,
+    `errors[].field` naming each) and nothing is written: entrances report these themselves,
+    this is the guard for any that does not.
     """
+    problems = order_problems(data, now=timezone.now())
+    if problems:
+        raise Unprocessable(
+            "The order has values that cannot be stored.",
+            code="validation_error",
+            errors=[{"field": p.dotted, "message": p.message, "type": p.code} for p in problems],
+        )
     with transaction.atomic():
         customer = _customer_upsert(store, data["customer"])
         order = (

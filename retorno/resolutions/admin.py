@@ -96,6 +96,10 @@ class WalletAdmin(admin.ModelAdmin):
     list_display = ("customer", "store", "balance_amount", "currency", "updated_at")
     inlines = [CreditEntryInline]
 
+    # The balance follows the ledger: a wallet is only ever opened and moved by its service.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -117,6 +121,13 @@ class ExchangeAdmin(admin.ModelAdmin):
         "created_at",
     )
     inlines = [ExchangeLineInline]
+
+    # Exchanges move stock and money: only the resolutions service writes them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class ClaimLineInline(ReadOnlyInline):

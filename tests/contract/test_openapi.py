@@ -8,12 +8,14 @@ code, content type, body schema).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,7 +26,9 @@ from schemathesis.specs.openapi.checks import (
 from config.wsgi import application
 from retorno.accounts.tests.factories import issue_key
 from retorno.core.actors import SYSTEM
+from retorno.domain.money import quantize
 from retorno.domain.policies import default_policy_document
+from retorno.domain.times import EARLIEST_FACT_AT, FUTURE_MARGIN
 from retorno.orders.tests.factories import line_payload, make_order, order_payload
 from retorno.returns.services import ItemRequest, return_create
 
@@ -139,3 +143,48 @@ def _walk(bearer: str) -> None:
 
 def test_happy_path_answers_conform(bearer, in_test_transaction):
     _walk(bearer)
+
+
+_offsets = st.integers(min_value=-(24 * 60 - 1), max_value=24 * 60 - 1).map(
+    lambda minutes: timezone(timedelta(minutes=minutes))
+)
+_CURRENCIES = ["EUR", "JPY", "KWD", "CLP", "USD"]
+
+
+@given(
+    placed_at=st.datetimes(timezones=_offsets),
+    currency=st.sampled_from(_CURRENCIES),
+    price=st.decimals(min_value=0, max_value=99_999, places=4, allow_nan=False),
+)
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_order_times_and_amounts_at_any_edge_are_201_or_a_422_naming_them(
+    bearer, in_test_transaction, placed_at, currency, price
+):
+    """Any year, any offset Python allows, any decimals: never a 500, always the document's shape,
+    and a 422 exactly when the time cannot have happened or the price is finer than the
+    currency, naming the field."""
+    body = order_payload("edge", delivered_days_ago=None, currency=currency)
+    body["placed_at"] = placed_at.isoformat()
+    body["lines"][0].update(unit_price=str(price), discount="0", tax="0")
+    case = schema["/api/v1/orders"]["POST"].Case(headers={"Authorization": bearer}, body=body)
+
+    response = case.call_and_validate(checks=CHECKS)
+
+    expected = set()
+    if not EARLIEST_FACT_AT <= placed_at <= datetime.now(UTC) + FUTURE_MARGIN:
+        expected.add(("placed_at", "time_out_of_range"))
+    if price != quantize(price, currency):
+        expected.add(("lines.0.unit_price", "invalid_amount"))
+    if expected:
+        assert response.status_code == 422, response.content[:300]
+        found = {(e["field"], e["type"]) for e in response.json()["errors"]}
+        # Amounts are checked against the currency once every field has its type: a bad time
+        # is reported first.
+        assert found == expected or found == {("placed_at", "time_out_of_range")}
+    else:
+        assert response.status_code in (200, 201), response.content[:300]

@@ -6,17 +6,75 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.utils import timezone
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from retorno.domain.money import MoneyError, minor_units
+from retorno.domain.times import TimeOutOfRange, check_fact_time
+from retorno.orders.intake import FieldProblem, order_amount_problems
 
 Id = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\s/?#]([^/?#]*[^\s/?#])?$")]
 ShortText = Annotated[str, Field(max_length=200)]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4, allow_inf_nan=False)]
+Amount = Annotated[
+    Decimal,
+    Field(
+        ge=0,
+        max_digits=14,
+        decimal_places=4,
+        allow_inf_nan=False,
+        description="With no more decimals than the currency has (EUR 2, JPY 0, KWD 3).",
+    ),
+]
 Tag = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 with an offset: no such time in UTC
+        raise PydanticCustomError("time_out_of_range", "This time has no UTC equivalent.") from None
+
+
+def _fact_time(value: datetime) -> datetime:
+    try:
+        return check_fact_time(value, now=timezone.now())
+    except TimeOutOfRange as exc:
+        raise PydanticCustomError(exc.code, str(exc)) from None
+
+
 # A time with its offset, kept in UTC: Python takes offsets up to ±23:59, PostgreSQL up to ±15:59.
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(lambda value: value.astimezone(UTC))]
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+# The time of something that happened (an order placed, a parcel delivered): any other is a 422.
+FactTime = Annotated[
+    AwareDatetime,
+    AfterValidator(_fact_time),
+    Field(description="With its offset; from 2000-01-01 to one day from now."),
+]
+
+
+def refuse(title: str, problems: list[FieldProblem], data: Any) -> None:
+    """Raise the pydantic error of `problems`, each at its own path, so the 422 names the field."""
+    if problems:
+        raise ValidationError.from_exception_data(
+            title,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError(problem.code, problem.message),
+                    loc=problem.field,
+                    input=data,
+                )
+                for problem in problems
+            ],
+        )
 
 
 class Problem(Schema):
@@ -71,8 +129,8 @@ class OrderLineIn(Schema):
 class OrderIn(Schema):
     external_id: Id
     number: Annotated[str, Field(max_length=64)] = ""
-    placed_at: UtcDatetime
-    delivered_at: UtcDatetime | None = None
+    placed_at: FactTime
+    delivered_at: FactTime | None = None
     currency: Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
     customer: CustomerIn
     shipping_address: AddressIn = AddressIn()
@@ -89,6 +147,15 @@ class OrderIn(Schema):
         except MoneyError as exc:
             raise ValueError(f"unknown currency {value!r}") from exc
         return value.upper()
+
+    @model_validator(mode="after")
+    def _amounts_fit_the_currency(self) -> OrderIn:
+        data = self.model_dump(include={"currency", "shipping_amount", "shipping_tax_amount"})
+        data["lines"] = [
+            line.model_dump(include={"unit_price", "discount", "tax"}) for line in self.lines
+        ]
+        refuse("OrderIn", order_amount_problems(data), data)
+        return self
 
 
 class OrderBulkIn(Schema):

@@ -89,3 +89,23 @@ def test_charges_export_has_its_own_columns(signed_in, refunds):
 def test_who_may_export(signed_in, refunds, role, status):
     assert signed_in(role).get(URL).status_code == status
     assert signed_in(role).get(URL, {"download": "1", "ledger": "refunds"}).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("field", "day"),
+    [
+        ("end", "9999-12-31"),
+        ("start", "0001-01-01"),
+        ("start", "1999-12-31"),
+        ("end", "2101-01-01"),
+    ],
+)
+def test_a_day_outside_any_ledger_gets_the_form_back_naming_it(signed_in, refunds, field, day):
+    """The last day of the period is followed by one more: 9999-12-31 has none (it was a 500)."""
+    query = {"download": "1", "ledger": "refunds", field: day}
+    response = signed_in("finance").get(URL, query, headers={"Accept-Language": "es"})
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == [field]
+    assert "Escribe un día entre el 1 de enero de 2000 y el 31 de diciembre de 2100." in (
+        response.content.decode()
+    )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
 
+from retorno.api.v1.schemas import OrderIn
 from retorno.core.actors import SYSTEM
-from retorno.core.errors import Conflict
+from retorno.core.errors import Conflict, Unprocessable
 from retorno.orders.models import Customer, Order, OrderLine
-from retorno.orders.tests.factories import line_payload, make_order
+from retorno.orders.services import order_upsert
+from retorno.orders.tests.factories import line_payload, make_order, order_payload
 from retorno.returns.services import ItemRequest, return_create
 
 
@@ -67,3 +72,25 @@ def test_bulk_reports_a_failing_order_and_keeps_the_others(api, store):
     assert (body["created"], body["updated"], body["failed"]) == (1, 0, 1)
     assert body["results"][0]["error"]["code"] == "line_has_returns"
     assert Order.objects.filter(store=store).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        ({"placed_at": datetime(1, 1, 1, tzinfo=UTC)}, ["placed_at"]),
+        ({"delivered_at": datetime(9999, 12, 31, tzinfo=UTC)}, ["delivered_at"]),
+        ({"shipping_amount": Decimal("4.999")}, ["shipping_amount"]),
+        ({"currency": "JPY"}, ["lines.0.unit_price", "lines.0.tax"]),
+    ],
+    ids=["year-1", "year-9999", "tenth-of-a-cent", "cents-in-yen"],
+)
+def test_the_service_refuses_what_no_entrance_may_store(store, changes, fields):
+    """Imports and future entrances call the service directly: it is the last guard."""
+    data = OrderIn.model_validate(order_payload("1")).model_dump() | changes
+
+    with pytest.raises(Unprocessable) as error:
+        order_upsert(store=store, data=data)
+
+    assert error.value.code == "validation_error"
+    assert [e["field"] for e in error.value.extra["errors"]] == fields
+    assert not Order.objects.exists() and not Customer.objects.exists()
