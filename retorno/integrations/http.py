@@ -106,6 +106,9 @@ def timestamp(value: object) -> dt.datetime:
 
     Converted because Python accepts offsets up to ±23:59 and PostgreSQL only up to ±15:59: a
     stored event time must never be one the database refuses. Raises ValueError when `value`
-    is not such a time."""
+    is not such a time, or has none in UTC (year 1 at +14:00)."""
     parsed = dt.datetime.fromisoformat(str(value))
-    return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} has no UTC equivalent.") from None

@@ -59,3 +59,6 @@ def test_carrier_times_are_read_in_utc():
     assert timestamp("2026-11-01T10:00:00") == datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
     with pytest.raises(ValueError):
         timestamp("yesterday")
+    for nowhere in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
+        with pytest.raises(ValueError):  # an OverflowError escaped every caller
+            timestamp(nowhere)
