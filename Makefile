@@ -25,6 +25,8 @@ SIM_URL = http://$(HOST):$(SIM_PORT)
 
 # Links in the demo's e-mails and the URLs it prints follow the port it is served on.
 run demo: export RETORNO_PUBLIC_URL ?= http://$(HOST):$(PORT)
+# The demo's carriers are the simulator on 127.0.0.1, over http.
+run demo: export RETORNO_ALLOW_PRIVATE_URLS ?= true
 
 # The carrier simulator runs beside the server and posts tracking webhooks to it; both stop together.
 run: install

@@ -171,6 +171,10 @@ NOTIFY_MAX_EVENT_AGE = timedelta(
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="returns@retorno.local")
 
+# Outbound calls on a store's behalf (carrier APIs) go to public https addresses only. On for
+# development and tests, where the carrier simulator listens on 127.0.0.1 over http.
+RETORNO_ALLOW_PRIVATE_URLS = env.bool("RETORNO_ALLOW_PRIVATE_URLS", default=False)
+
 # Public address of this service, used in links sent to shoppers (tracking pages).
 RETORNO_PUBLIC_URL = env.str("RETORNO_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 

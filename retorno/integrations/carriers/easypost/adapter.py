@@ -30,6 +30,8 @@ from easypost.easypost_object import EasyPostObject
 from easypost.errors import ApiError, EasyPostError, SignatureVerificationError
 from easypost.util import validate_webhook
 
+from retorno.core import outbound
+from retorno.core.outbound import CONNECT_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS, USER_AGENT
 from retorno.domain.logistics.gateway import (
     Address,
     Booking,
@@ -42,11 +44,15 @@ from retorno.domain.logistics.gateway import (
 from retorno.domain.logistics.status_maps import EASYPOST_STATUS_MAP
 from retorno.domain.logistics.tracking import StatusMap
 from retorno.integrations.http import (
-    CONNECT_TIMEOUT_SECONDS,
-    DEFAULT_TIMEOUT_SECONDS,
-    USER_AGENT,
+    MALFORMED,
+    amount,
+    carrier_answers_checked,
     header,
+    mapping,
+    objects,
+    text,
     timestamp,
+    webhook_body_checked,
 )
 
 SIGNATURE_HEADER = "X-Hmac-Signature"
@@ -104,10 +110,12 @@ class EasyPostGateway:
         self.client = EasyPostClient(
             api_key, api_base=base_url.rstrip("/"), timeout=cast(int, self.timeout)
         )
-        if requests_session is not None:
-            # easypost 10.x takes no session argument; its requestor sends through this
-            # attribute (tests mount a fixture adapter on the session they pass).
-            self.client._requests_session = requests_session
+        # easypost 10.x takes no session argument; its requestor sends through this attribute.
+        # The outbound session applies the outbound-URL check at connect time (tests pass a
+        # session with a fixture adapter mounted instead).
+        self.client._requests_session = requests_session or outbound.requests_session(
+            timeout=seconds
+        )
         self.session: requests.Session = self.client._requests_session
         # The client raises a JsonError without the HTTP status for a body that is not JSON;
         # the response hook keeps the status so the error maps like any other answer.
@@ -130,6 +138,14 @@ class EasyPostGateway:
             ) from None
         except EasyPostError as error:
             raise CarrierUnavailable(f"{self.code}: {what} failed: {error.message}.") from None
+        except MALFORMED as error:
+            # The client reads error bodies assuming EasyPost's shape ({"error": {...}}); any
+            # other body breaks it with AttributeError or TypeError.
+            status = self._last_status.value
+            raise CarrierUnavailable(
+                f"{self.code}: {what} answered {status} with an unexpected body "
+                f"({type(error).__name__})."
+            ) from None
         if not isinstance(result, EasyPostObject):
             raise CarrierUnavailable(f"{self.code}: unexpected answer to {what}.")
         return result.to_dict()
@@ -154,19 +170,21 @@ class EasyPostGateway:
             return bytes(response.content)
         return None
 
-    def _pick_rate(self, rates: list[dict[str, Any]]) -> dict[str, Any]:
+    def _pick_rate(self, rates: list[Mapping[str, Any]]) -> Mapping[str, Any]:
         usable = [
             rate
             for rate in rates
-            if (not self.carrier or rate.get("carrier", "").lower() == self.carrier.lower())
-            and (not self.service or rate.get("service", "").lower() == self.service.lower())
+            if (not self.carrier or text(rate.get("carrier")).lower() == self.carrier.lower())
+            and (not self.service or text(rate.get("service")).lower() == self.service.lower())
+            and amount(rate.get("rate")) is not None
         ]
         if not usable:
             raise CarrierRejected(
                 f"{self.code}: no rate for this return ({self.carrier or 'any'})."
             )
-        return min(usable, key=lambda rate: Decimal(str(rate["rate"])))
+        return min(usable, key=lambda rate: amount(rate["rate"]) or Decimal(0))
 
+    @carrier_answers_checked
     def book(self, request: BookingRequest) -> Booking:
         length, width, height = request.dimensions_cm
         shipment = self._call(
@@ -186,28 +204,29 @@ class EasyPostGateway:
             reference=request.reference,
             options={"label_format": "PDF", "label_size": "4x6"},
         )
-        rate = self._pick_rate(list(shipment.get("rates") or ()))
+        rate = self._pick_rate(objects(shipment.get("rates")))
         bought = self._call(
             f"POST shipments/{shipment['id']}/buy",
             self.client.shipment.buy,
-            str(shipment["id"]),
-            rate={"id": rate["id"]},
+            text(shipment.get("id"), required=True),
+            rate={"id": text(rate.get("id"), required=True)},
         )
-        label = bought.get("postage_label") or {}
-        label_url = label.get("label_pdf_url") or label.get("label_url") or ""
+        label = mapping(bought.get("postage_label"))
+        label_url = text(label.get("label_pdf_url") or label.get("label_url"))
         label_pdf = self._label_pdf(label_url) if label_url else None
-        selected = bought.get("selected_rate") or rate
+        selected = mapping(bought.get("selected_rate")) or rate
         return Booking(
             carrier=self.code,
-            booking_id=str(bought["id"]),
-            tracking_number=str(bought.get("tracking_code") or ""),
+            booking_id=text(bought.get("id"), required=True),
+            tracking_number=text(bought.get("tracking_code")),
             label_pdf=label_pdf,
             label_url=label_url,
-            price_amount=Decimal(str(selected["rate"])) if selected.get("rate") else None,
-            currency=str(selected.get("currency") or ""),
+            price_amount=amount(selected.get("rate")),
+            currency=text(selected.get("currency")),
             raw=bought,
         )
 
+    @carrier_answers_checked
     def cancel(self, booking: Booking) -> None:
         refunded = self._call(
             f"POST shipments/{booking.booking_id}/refund",
@@ -217,11 +236,12 @@ class EasyPostGateway:
         if refunded.get("refund_status") == "rejected":
             raise CarrierRejected(f"{self.code}: the refund of {booking.booking_id} was rejected.")
 
+    @carrier_answers_checked
     def track(self, tracking_number: str) -> list[RawTrackingEvent]:
         found = self._call(
             "GET trackers", self.client.tracker.all, tracking_code=tracking_number, page_size=1
         )
-        trackers = found.get("trackers") or []
+        trackers = objects(found.get("trackers"))
         if trackers:
             tracker = trackers[0]
         else:
@@ -231,6 +251,7 @@ class EasyPostGateway:
             tracker = self._call("POST trackers", self.client.tracker.create, **body)
         return self._tracker_events(tracker)
 
+    @webhook_body_checked
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[RawTrackingEvent]:
         signature = header(headers, SIGNATURE_HEADER).strip()
         if not self.webhook_secret or not signature:
@@ -245,31 +266,31 @@ class EasyPostGateway:
             raise CarrierRejected(f"{self.code}: signed webhook body is not JSON.") from None
         if not isinstance(event, dict) or event.get("description") not in TRACKER_EVENTS:
             return []  # other events (batch, refund, ...) carry no tracking
-        return self._tracker_events(event.get("result") or {})
+        return self._tracker_events(mapping(event.get("result")))
 
     def _tracker_events(self, tracker: Mapping[str, Any]) -> list[RawTrackingEvent]:
-        tracking_number = str(tracker.get("tracking_code") or "")
+        tracking_number = text(tracker.get("tracking_code"))
         events = []
-        for detail in tracker.get("tracking_details") or ():
+        for detail in objects(tracker.get("tracking_details")):
             raw = StatusMap.raw_code(
-                str(detail.get("status") or "unknown"), detail.get("status_detail") or None
+                text(detail.get("status")) or "unknown", text(detail.get("status_detail")) or None
             )
-            location = detail.get("tracking_location") or {}
+            location = mapping(detail.get("tracking_location"))
             place = ", ".join(
-                str(part)
+                text(part)
                 for part in (location.get("city"), location.get("state"), location.get("country"))
                 if part
             )
-            occurred_at = timestamp(detail["datetime"])
+            occurred_at = timestamp(detail.get("datetime"))
             events.append(
                 RawTrackingEvent(
                     tracking_number=tracking_number,
                     raw_status=raw,
                     occurred_at=occurred_at,
                     # Tracking details have no id of their own: tracker + time + status is stable.
-                    event_id=f"{tracker.get('id', '')}:{occurred_at.isoformat()}:{raw}",
+                    event_id=f"{text(tracker.get('id'))}:{occurred_at.isoformat()}:{raw}",
                     location=place,
-                    description=str(detail.get("message") or detail.get("description") or ""),
+                    description=text(detail.get("message") or detail.get("description")),
                 )
             )
         return events

@@ -42,11 +42,17 @@ from retorno.domain.logistics.status_maps import SHIPPO_STATUS_MAP
 from retorno.domain.logistics.tracking import StatusMap
 from retorno.integrations.http import (
     WEBHOOK_QUERY_HEADER,
+    amount,
+    carrier_answers_checked,
     header,
     json_body,
     make_client,
+    mapping,
+    objects,
     send,
+    text,
     timestamp,
+    webhook_body_checked,
 )
 
 WEBHOOK_TOKEN_PARAM = "token"
@@ -107,22 +113,24 @@ class ShippoGateway:
             raise CarrierUnavailable(f"{self.code}: unexpected answer to {method} {path}.")
         return data
 
-    def _pick_rate(self, rates: list[dict[str, Any]]) -> dict[str, Any]:
+    def _pick_rate(self, rates: list[Mapping[str, Any]]) -> Mapping[str, Any]:
         usable = [
             rate
             for rate in rates
-            if (not self.carrier or str(rate.get("provider", "")).lower() == self.carrier.lower())
+            if (not self.carrier or text(rate.get("provider")).lower() == self.carrier.lower())
             and (
                 not self.servicelevel
-                or (rate.get("servicelevel") or {}).get("token") == self.servicelevel
+                or mapping(rate.get("servicelevel")).get("token") == self.servicelevel
             )
+            and amount(rate.get("amount")) is not None
         ]
         if not usable:
             raise CarrierRejected(
                 f"{self.code}: no rate for this return ({self.carrier or 'any'})."
             )
-        return min(usable, key=lambda rate: Decimal(str(rate["amount"])))
+        return min(usable, key=lambda rate: amount(rate["amount"]) or Decimal(0))
 
+    @carrier_answers_checked
     def book(self, request: BookingRequest) -> Booking:
         length, width, height = request.dimensions_cm
         shipment = self._call(
@@ -148,12 +156,12 @@ class ShippoGateway:
                 "async": False,
             },
         )
-        rate = self._pick_rate(list(shipment.get("rates") or ()))
+        rate = self._pick_rate(objects(shipment.get("rates")))
         transaction = self._call(
             "POST",
             "transactions/",
             json={
-                "rate": rate["object_id"],
+                "rate": text(rate.get("object_id"), required=True),
                 "label_file_type": "PDF_4x6",
                 "metadata": request.reference,
                 "async": False,
@@ -163,9 +171,9 @@ class ShippoGateway:
         if status in ("QUEUED", "WAITING"):
             raise CarrierUnavailable(f"{self.code}: the label is still being generated.")
         if status != "SUCCESS":
-            messages = "; ".join(str(m.get("text", m)) for m in transaction.get("messages") or ())
+            messages = "; ".join(text(m.get("text")) for m in objects(transaction.get("messages")))
             raise CarrierRejected(f"{self.code}: label purchase failed: {messages or status}.")
-        label_url = str(transaction.get("label_url") or "")
+        label_url = text(transaction.get("label_url"))
         label_pdf = None
         if label_url:
             response = send(self.client, "GET", label_url, carrier=self.code)
@@ -173,15 +181,16 @@ class ShippoGateway:
                 label_pdf = response.content
         return Booking(
             carrier=self.code,
-            booking_id=str(transaction["object_id"]),
-            tracking_number=str(transaction.get("tracking_number") or ""),
+            booking_id=text(transaction.get("object_id"), required=True),
+            tracking_number=text(transaction.get("tracking_number")),
             label_pdf=label_pdf,
             label_url=label_url,
-            price_amount=Decimal(str(rate["amount"])),
-            currency=str(rate.get("currency") or ""),
+            price_amount=amount(rate.get("amount")),
+            currency=text(rate.get("currency")),
             raw=transaction,
         )
 
+    @carrier_answers_checked
     def cancel(self, booking: Booking) -> None:
         refund = self._call(
             "POST", "refunds/", json={"transaction": booking.booking_id, "async": False}
@@ -189,11 +198,13 @@ class ShippoGateway:
         if refund.get("status") == "ERROR":
             raise CarrierRejected(f"{self.code}: the refund of {booking.booking_id} failed.")
 
+    @carrier_answers_checked
     def track(self, tracking_number: str) -> list[RawTrackingEvent]:
         if not self.carrier:
             raise CarrierRejected(f"{self.code}: tracking needs the `carrier` setting.")
         return self._track_events(self._call("GET", f"tracks/{self.carrier}/{tracking_number}"))
 
+    @webhook_body_checked
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[RawTrackingEvent]:
         query = parse_qs(header(headers, WEBHOOK_QUERY_HEADER))
         given = (query.get(WEBHOOK_TOKEN_PARAM) or [""])[-1]
@@ -207,38 +218,36 @@ class ShippoGateway:
             raise CarrierRejected(f"{self.code}: webhook body is not JSON.") from None
         if not isinstance(payload, dict) or payload.get("event") != "track_updated":
             return []
-        return self._track_events(payload.get("data") or {})
+        return self._track_events(mapping(payload.get("data")))
 
     def _track_events(self, track: Mapping[str, Any]) -> list[RawTrackingEvent]:
-        tracking_number = str(track.get("tracking_number") or "")
-        history = list(track.get("tracking_history") or ())
-        current = track.get("tracking_status")
+        tracking_number = text(track.get("tracking_number"))
+        history = objects(track.get("tracking_history"))
+        current = mapping(track.get("tracking_status"))
         if current and all(item.get("object_id") != current.get("object_id") for item in history):
             history.append(current)
         events = []
         for item in history:
             if not item or not item.get("status_date"):
                 continue
-            substatus = (item.get("substatus") or {}).get("code")
-            raw = StatusMap.raw_code(str(item.get("status") or "UNKNOWN"), substatus)
-            location = item.get("location") or {}
+            substatus = text(mapping(item.get("substatus")).get("code")) or None
+            raw = StatusMap.raw_code(text(item.get("status")) or "UNKNOWN", substatus)
+            location = mapping(item.get("location"))
             place = ", ".join(
-                str(part)
+                text(part)
                 for part in (location.get("city"), location.get("state"), location.get("country"))
                 if part
             )
-            occurred_at = timestamp(item["status_date"])
+            occurred_at = timestamp(item.get("status_date"))
             events.append(
                 RawTrackingEvent(
                     tracking_number=tracking_number,
                     raw_status=raw,
                     occurred_at=occurred_at,
-                    event_id=str(
-                        item.get("object_id")
-                        or f"{tracking_number}:{occurred_at.isoformat()}:{raw}"
-                    ),
+                    event_id=text(item.get("object_id"))
+                    or f"{tracking_number}:{occurred_at.isoformat()}:{raw}",
                     location=place,
-                    description=str(item.get("status_details") or ""),
+                    description=text(item.get("status_details")),
                 )
             )
         return events

@@ -31,7 +31,19 @@ from retorno.domain.logistics.gateway import (
 )
 from retorno.domain.logistics.status_maps import SIMULATOR_STATUS_MAP
 from retorno.integrations.carriers.simulator.signing import SIGNATURE_HEADER, verify_signature
-from retorno.integrations.http import header, json_body, make_client, send, timestamp
+from retorno.integrations.http import (
+    amount,
+    carrier_answers_checked,
+    header,
+    json_body,
+    make_client,
+    mapping,
+    objects,
+    send,
+    text,
+    timestamp,
+    webhook_body_checked,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +118,11 @@ class SimulatorGateway:
         if response.is_success:
             return response
         try:
-            error = response.json().get("error", {})
-        except (ValueError, AttributeError):
+            error = mapping(mapping(response.json()).get("error"))
+        except ValueError:
             error = {}
-        reason = error.get("code") or f"http_{response.status_code}"
-        message = error.get("message") or response.reason_phrase
+        reason = str(error.get("code") or f"http_{response.status_code}")
+        message = str(error.get("message") or response.reason_phrase)
         raise CarrierRejected(f"{self.code}: {reason}: {message}")
 
     def _body(self, request: BookingRequest) -> dict[str, Any]:
@@ -129,21 +141,26 @@ class SimulatorGateway:
 
     # -- extras beyond the port (used by the demo and the tests) -----------------------------
 
+    @carrier_answers_checked
     def quote(self, request: BookingRequest) -> Quote:
-        data = json_body(
-            self._request("POST", "quote", json=self._body(request)), carrier=self.code
+        data = mapping(
+            json_body(self._request("POST", "quote", json=self._body(request)), carrier=self.code)
         )
         slots = tuple(
-            (_parse_time(slot["start"]), _parse_time(slot["end"]))
-            for slot in data.get("pickup_slots", ())
+            (timestamp(slot["start"]), timestamp(slot["end"]))
+            for slot in objects(data.get("pickup_slots"))
         )
+        price = amount(data["price_amount"])
+        if price is None:
+            raise ValueError("a quote without a price")
         return Quote(
-            price_amount=Decimal(data["price_amount"]),
-            currency=data["currency"],
-            transit_days=int(data["transit_days"]),
-            pickup_slots=slots,  # type: ignore[arg-type]
+            price_amount=price,
+            currency=text(data["currency"], required=True),
+            transit_days=int(text(data["transit_days"], required=True)),
+            pickup_slots=slots,
         )
 
+    @carrier_answers_checked
     def fetch_label(self, booking: Booking) -> bytes:
         response = self._request("GET", f"bookings/{booking.booking_id}/label.pdf")
         if not response.content.startswith(b"%PDF"):
@@ -152,6 +169,7 @@ class SimulatorGateway:
 
     # -- the port ----------------------------------------------------------------------------
 
+    @carrier_answers_checked
     def book(self, request: BookingRequest) -> Booking:
         """Book with `request.reference` as the Idempotency-Key (a retry returns the same
         booking) and download the label. A label that fails to download leaves label_pdf None
@@ -162,17 +180,17 @@ class SimulatorGateway:
             json=self._body(request),
             headers={"Idempotency-Key": request.reference},
         )
-        data = json_body(response, carrier=self.code)
+        data = mapping(json_body(response, carrier=self.code))
         booking = Booking(
             carrier=self.code,
-            booking_id=data["booking_id"],
-            tracking_number=data["tracking_number"],
-            label_url=data.get("label_url", ""),
-            drop_off_code=data.get("drop_off_code") or "",
+            booking_id=text(data.get("booking_id"), required=True),
+            tracking_number=text(data.get("tracking_number")),
+            label_url=text(data.get("label_url")),
+            drop_off_code=text(data.get("drop_off_code")),
             pickup_window_start=_parse_time(data.get("pickup_window_start")),
             pickup_window_end=_parse_time(data.get("pickup_window_end")),
-            price_amount=Decimal(data["price_amount"]) if data.get("price_amount") else None,
-            currency=data.get("currency", ""),
+            price_amount=amount(data.get("price_amount")),
+            currency=text(data.get("currency")),
             raw=data,
         )
         try:
@@ -184,13 +202,18 @@ class SimulatorGateway:
             return booking
         return replace(booking, label_pdf=label)
 
+    @carrier_answers_checked
     def cancel(self, booking: Booking) -> None:
         self._request("POST", f"bookings/{booking.booking_id}/cancel")
 
+    @carrier_answers_checked
     def track(self, tracking_number: str) -> list[RawTrackingEvent]:
-        data = json_body(self._request("GET", f"tracking/{tracking_number}"), carrier=self.code)
-        return [self._event(item) for item in data.get("events", ())]
+        data = mapping(
+            json_body(self._request("GET", f"tracking/{tracking_number}"), carrier=self.code)
+        )
+        return [self._event(item) for item in objects(data.get("events"))]
 
+    @webhook_body_checked
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[RawTrackingEvent]:
         signature = header(headers, SIGNATURE_HEADER)
         if not signature or not verify_signature(
@@ -220,17 +243,15 @@ class SimulatorGateway:
 
     def _event(self, item: Mapping[str, Any]) -> RawTrackingEvent:
         try:
-            occurred_at = _parse_time(item["occurred_at"])
-            assert occurred_at is not None
             return RawTrackingEvent(
-                tracking_number=str(item["tracking_number"]),
-                raw_status=str(item["code"]),
-                occurred_at=occurred_at,
-                event_id=str(item.get("event_id") or ""),
-                location=str(item.get("location") or ""),
-                description=str(item.get("description") or ""),
+                tracking_number=text(item.get("tracking_number"), required=True),
+                raw_status=text(item.get("code"), required=True),
+                occurred_at=timestamp(item.get("occurred_at")),
+                event_id=text(item.get("event_id")),
+                location=text(item.get("location")),
+                description=text(item.get("description")),
             )
-        except (KeyError, ValueError, AssertionError):
+        except ValueError:
             raise CarrierRejected(f"{self.code}: malformed tracking event {item!r}.") from None
 
     def close(self) -> None:
