@@ -129,6 +129,15 @@ CACHES = {
     "default": env.cache_url("CACHE_URL", default="dbcache://retorno_cache"),
 }
 
+# Password sign-ins (staff pages, admin): attempts allowed per account and per address within
+# the window; then the form says when to try again (429).
+SIGNIN_ATTEMPTS_PER_ACCOUNT = env.int("SIGNIN_ATTEMPTS_PER_ACCOUNT", default=5)
+SIGNIN_ATTEMPTS_PER_ADDRESS = env.int("SIGNIN_ATTEMPTS_PER_ADDRESS", default=20)
+SIGNIN_WINDOW_SECONDS = env.int("SIGNIN_WINDOW_SECONDS", default=15 * 60)
+# How many proxies in front of the server append to X-Forwarded-For: per-address limits count
+# the address the outermost one saw. 0 (no proxy) counts REMOTE_ADDR.
+RETORNO_TRUSTED_PROXIES = env.int("RETORNO_TRUSTED_PROXIES", default=0)
+
 # Bodies above this are refused with 413 problem+json before any parsing.
 RETORNO_MAX_BODY_BYTES = env.int("RETORNO_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = RETORNO_MAX_BODY_BYTES

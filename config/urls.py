@@ -1,10 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from retorno.accounts.forms import ThrottledAdminSignIn
 from retorno.api.v1.api import api as api_v1
+from retorno.backoffice.views import admin_login
 from retorno.core.views import health
 
+# Password guessing on the admin's sign-in is throttled like the staff sign-in.
+admin.site.login_form = ThrottledAdminSignIn
+
 urlpatterns = [
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", api_v1.urls),
     path("health", health, name="health"),

@@ -61,3 +61,26 @@ class ApiKey(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SignInAttempt(models.Model):
+    """One password sign-in attempt (staff pages and admin) that has not succeeded: counted by
+    account and by address to throttle password guessing (retorno.accounts.signin).
+
+    Rows hold digests, not the names or addresses themselves, and are removed when they can no
+    longer count (after the longest window) or when the same account signs in from the same
+    address."""
+
+    username_digest = models.CharField(max_length=64)
+    address_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username_digest", "created_at"], name="signin_by_account"),
+            models.Index(fields=["address_digest", "created_at"], name="signin_by_address"),
+            models.Index(fields=["created_at"], name="signin_by_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-in attempt at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from retorno.accounts.forms import ThrottledSignIn
 from retorno.backoffice import labels, permissions
 from retorno.backoffice.access import StaffContext, staff_view, switch_store
 from retorno.backoffice.forms import (
@@ -40,6 +41,23 @@ class LoginView(auth_views.LoginView):
     template_name = "backoffice/login.html"
     redirect_authenticated_user = True
     next_page = "backoffice:dashboard"
+    authentication_form = ThrottledSignIn
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return _throttled_status(super().form_invalid(form), form)
+
+
+def admin_login(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """The admin's sign-in page (its form is throttled too, see config/urls.py), answered 429
+    while throttled like the staff sign-in."""
+    response = admin.site.login(request, **kwargs)
+    return _throttled_status(response, (getattr(response, "context_data", None) or {}).get("form"))
+
+
+def _throttled_status(response: HttpResponse, form: Any) -> HttpResponse:
+    if isinstance(form, ThrottledSignIn) and form.is_throttled():
+        response.status_code = 429
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
