@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from retorno.core.actors import Actor
 from retorno.core.errors import Conflict, NotFound, Unprocessable
-from retorno.core.outbound import OutboundURLRefused, check_outbound_url
 from retorno.core.outbox import outbox_enqueue
 from retorno.domain.errors import DomainError
 from retorno.domain.logistics import (
@@ -53,6 +52,7 @@ from retorno.domain.logistics.gateway import (
 )
 from retorno.logistics import adapters, selectors
 from retorno.logistics.crypto import encrypt_credentials
+from retorno.logistics.destinations import config_urls_check, credentials_destination
 from retorno.logistics.gateways import gateway_for
 from retorno.logistics.models import (
     OPEN_RECOVERY_STATES,
@@ -94,11 +94,10 @@ def carrier_account_save(
 ) -> tuple[CarrierAccount, bool]:
     """Create or update the store's carrier account `code` from `data` (the model's profile and
     config fields). `credentials`, when given, replace the stored ones (encrypted); None keeps
-    them, unless the account now sends them somewhere else (another kind or another URL in its
-    config): then they are cleared, so a stored API key never follows a changed base URL.
-    Every URL in the config must pass the outbound-URL check (422 `invalid_outbound_url`
-    naming the field). The profile is checked the way allocation will read it: an unusable one
-    is refused (422 `invalid_carrier`) and nothing is saved. Returns (account, created)."""
+    them, unless the account now sends them elsewhere (retorno.logistics.destinations): then
+    they are cleared, so a stored API key never follows a changed base URL. An unusable profile
+    (422 `invalid_carrier`) or URL (422 `invalid_outbound_url`, naming the field) saves nothing.
+    Returns (account, created)."""
     editable = {
         "name",
         "kind",
@@ -120,7 +119,7 @@ def carrier_account_save(
             account = CarrierAccount(
                 store=store, code=code, webhook_code=_webhook_code(store, code)
             )
-        destination_before = _credentials_destination(account)
+        destination_before = credentials_destination(account)
         for name, value in data.items():
             if name in editable and value is not None:
                 setattr(account, name, value)
@@ -128,49 +127,18 @@ def carrier_account_save(
             account.name = code
         if account.kind not in CarrierKind.values:
             raise Unprocessable(f"Unknown carrier kind {account.kind!r}.", code="invalid_carrier")
-        _config_urls_check(account.config)
+        config_urls_check(account.config)
         try:
             adapters.carrier_profile(account)
         except (CarrierError, ValueError, TypeError, ArithmeticError) as error:
             raise Unprocessable(str(error), code="invalid_carrier") from None
         if credentials is not None:
             account.credentials_encrypted = encrypt_credentials(dict(credentials))
-        elif _credentials_destination(account) != destination_before:
+        elif credentials_destination(account) != destination_before:
             account.credentials_encrypted = ""
         account.save()
     logger.info("carrier account %s saved by %s", account.webhook_code, actor)
     return account, created
-
-
-def _config_urls(config: Any) -> dict[str, Any]:
-    """The config's URLs (`base_url` and any other `..._url` key): where the adapter calls."""
-    if not isinstance(config, Mapping):
-        return {}
-    return {str(key): value for key, value in config.items() if str(key).lower().endswith("url")}
-
-
-def _credentials_destination(account: CarrierAccount) -> tuple[str, dict[str, Any]]:
-    """What decides where an account's credentials are sent: its adapter and its URLs."""
-    return account.kind, _config_urls(account.config)
-
-
-def _config_urls_check(config: Any) -> None:
-    refusals = []
-    for key, url in _config_urls(config).items():
-        try:
-            if not isinstance(url, str):
-                raise OutboundURLRefused("url_malformed", "The URL must be a string.")
-            check_outbound_url(url)
-        except OutboundURLRefused as refused:
-            refusals.append(
-                {"field": f"config.{key}", "code": refused.code, "message": refused.message}
-            )
-    if refusals:
-        raise Unprocessable(
-            "; ".join(f"{r['field']}: {r['message']}" for r in refusals),
-            code="invalid_outbound_url",
-            errors=refusals,
-        )
 
 
 def carrier_account_set_enabled(

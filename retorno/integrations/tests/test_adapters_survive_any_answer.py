@@ -39,24 +39,80 @@ SECRET = "whsec_fuzz"
 
 # Words the adapters look for, so random bodies reach past the first lookup.
 VOCABULARY = [
-    "id", "object_id", "booking_id", "tracking_number", "tracking_code", "label_url",
-    "label_pdf_url", "postage_label", "rates", "rate", "amount", "currency", "price_amount",
-    "carrier", "provider", "service", "servicelevel", "token", "selected_rate", "status",
-    "status_detail", "substatus", "code", "message", "messages", "error", "errors", "events",
-    "event", "event_id", "data", "result", "description", "trackers", "tracking_details",
-    "tracking_history", "tracking_status", "tracking_location", "location", "datetime",
-    "status_date", "occurred_at", "pickup_slots", "start", "end", "transit_days",
-    "pickup_window_start", "pickup_window_end", "drop_off_code", "refund_status", "city",
-]  # fmt: skip
+    "id",
+    "object_id",
+    "booking_id",
+    "tracking_number",
+    "tracking_code",
+    "label_url",
+    "label_pdf_url",
+    "postage_label",
+    "rates",
+    "rate",
+    "amount",
+    "currency",
+    "price_amount",
+    "carrier",
+    "provider",
+    "service",
+    "servicelevel",
+    "token",
+    "selected_rate",
+    "status",
+    "status_detail",
+    "substatus",
+    "code",
+    "message",
+    "messages",
+    "error",
+    "errors",
+    "events",
+    "event",
+    "event_id",
+    "data",
+    "result",
+    "description",
+    "trackers",
+    "tracking_details",
+    "tracking_history",
+    "tracking_status",
+    "tracking_location",
+    "location",
+    "datetime",
+    "status_date",
+    "occurred_at",
+    "pickup_slots",
+    "start",
+    "end",
+    "transit_days",
+    "pickup_window_start",
+    "pickup_window_end",
+    "drop_off_code",
+    "refund_status",
+    "city",
+]
 scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(-(2**70), 2**70),
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=12),
-    st.sampled_from(["2026-03-02T08:30:00Z", "9.10", "USD", "SUCCESS", "tracker.updated",
-                     "track_updated", "in_transit", "%PDF-1.4", "1e999", "NaN", "-0"]),
-)  # fmt: skip
+    st.sampled_from(
+        [
+            "2026-03-02T08:30:00Z",
+            "9.10",
+            "USD",
+            "SUCCESS",
+            "tracker.updated",
+            "track_updated",
+            "in_transit",
+            "%PDF-1.4",
+            "1e999",
+            "NaN",
+            "-0",
+        ]
+    ),
+)
 json_values = st.recursive(
     scalars,
     lambda inner: (
@@ -86,29 +142,57 @@ TRACKER = {
     "id": "trk_1",
     "tracking_code": "T1",
     "tracking_details": [
-        {"status": "in_transit", "status_detail": "arrived_at_facility", "message": "m",
-         "datetime": WHEN, "tracking_location": {"city": "MADRID", "country": "ES"}},
+        {
+            "status": "in_transit",
+            "status_detail": "arrived_at_facility",
+            "message": "m",
+            "datetime": WHEN,
+            "tracking_location": {"city": "MADRID", "country": "ES"},
+        },
     ],
-}  # fmt: skip
+}
 SHIPPO_TRACK = {
     "tracking_number": "T1",
     "tracking_status": {"object_id": "h2", "status": "DELIVERED", "status_date": WHEN},
     "tracking_history": [
-        {"object_id": "h1", "status": "TRANSIT", "status_date": WHEN, "status_details": "d",
-         "substatus": {"code": "package_accepted"}, "location": {"city": "Madrid"}},
+        {
+            "object_id": "h1",
+            "status": "TRANSIT",
+            "status_date": WHEN,
+            "status_details": "d",
+            "substatus": {"code": "package_accepted"},
+            "location": {"city": "Madrid"},
+        },
     ],
-}  # fmt: skip
-SIM_EVENT = {"tracking_number": "T1", "code": "in_transit", "occurred_at": WHEN,
-             "event_id": "e1", "location": "Madrid", "description": "d", "carrier": "rapido"}  # fmt: skip
+}
+SIM_EVENT = {
+    "tracking_number": "T1",
+    "code": "in_transit",
+    "occurred_at": WHEN,
+    "event_id": "e1",
+    "location": "Madrid",
+    "description": "d",
+    "carrier": "rapido",
+}
 PDF = b"%PDF-1.4 label"
 # What each carrier answers when all goes well, call after call: the starting point of the
 # "almost right" answers below.
 GOOD: dict[str, dict[str, list[tuple[int, Any]]]] = {
     "simulator": {
         "book": [
-            (201, {"booking_id": "b1", "tracking_number": "T1", "label_url": "https://l/1.pdf",
-                   "drop_off_code": "D1", "pickup_window_start": WHEN, "pickup_window_end": WHEN,
-                   "price_amount": "5.00", "currency": "EUR"}),
+            (
+                201,
+                {
+                    "booking_id": "b1",
+                    "tracking_number": "T1",
+                    "label_url": "https://l/1.pdf",
+                    "drop_off_code": "D1",
+                    "pickup_window_start": WHEN,
+                    "pickup_window_end": WHEN,
+                    "price_amount": "5.00",
+                    "currency": "EUR",
+                },
+            ),
             (200, PDF),
         ],
         "cancel": [(200, {"booking_id": "b1", "state": "cancelled"})],
@@ -117,10 +201,30 @@ GOOD: dict[str, dict[str, list[tuple[int, Any]]]] = {
     },
     "shippo": {
         "book": [
-            (201, {"object_id": "s1", "rates": [{"object_id": "r1", "provider": "USPS",
-                   "amount": "7.50", "currency": "USD", "servicelevel": {"token": "p"}}]}),
-            (201, {"status": "SUCCESS", "object_id": "t1", "tracking_number": "T1",
-                   "label_url": "https://l/1.pdf"}),
+            (
+                201,
+                {
+                    "object_id": "s1",
+                    "rates": [
+                        {
+                            "object_id": "r1",
+                            "provider": "USPS",
+                            "amount": "7.50",
+                            "currency": "USD",
+                            "servicelevel": {"token": "p"},
+                        }
+                    ],
+                },
+            ),
+            (
+                201,
+                {
+                    "status": "SUCCESS",
+                    "object_id": "t1",
+                    "tracking_number": "T1",
+                    "label_url": "https://l/1.pdf",
+                },
+            ),
             (200, PDF),
         ],
         "cancel": [(201, {"status": "QUEUED"})],
@@ -129,18 +233,39 @@ GOOD: dict[str, dict[str, list[tuple[int, Any]]]] = {
     },
     "easypost": {
         "book": [
-            (201, {"id": "shp_1", "object": "Shipment", "rates": [{"id": "rate_1",
-                   "carrier": "USPS", "service": "Priority", "rate": "7.58", "currency": "USD"}]}),
-            (200, {"id": "shp_1", "object": "Shipment", "tracking_code": "T1",
-                   "postage_label": {"label_pdf_url": "https://l/1.pdf"},
-                   "selected_rate": {"rate": "7.58", "currency": "USD"}}),
+            (
+                201,
+                {
+                    "id": "shp_1",
+                    "object": "Shipment",
+                    "rates": [
+                        {
+                            "id": "rate_1",
+                            "carrier": "USPS",
+                            "service": "Priority",
+                            "rate": "7.58",
+                            "currency": "USD",
+                        }
+                    ],
+                },
+            ),
+            (
+                200,
+                {
+                    "id": "shp_1",
+                    "object": "Shipment",
+                    "tracking_code": "T1",
+                    "postage_label": {"label_pdf_url": "https://l/1.pdf"},
+                    "selected_rate": {"rate": "7.58", "currency": "USD"},
+                },
+            ),
             (200, PDF),
         ],
         "cancel": [(200, {"id": "shp_1", "object": "Shipment", "refund_status": "submitted"})],
         "track": [(200, {"trackers": [TRACKER]})],
         "webhook": [(200, {"description": "tracker.updated", "result": TRACKER})],
     },
-}  # fmt: skip
+}
 
 
 @st.composite
