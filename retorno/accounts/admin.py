@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from retorno.accounts.models import ApiKey, Membership
+from retorno.accounts.models import ApiKey, Membership, SignInAttempt
 
 
 @admin.register(Membership)
@@ -31,4 +31,20 @@ class ApiKeyAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(SignInAttempt)
+class SignInAttemptAdmin(admin.ModelAdmin):
+    """Recent sign-in attempts that count against their account and address (digests only).
+    Deleting an account's rows lets a locked-out user in before the window ends."""
+
+    list_display = ("created_at", "username_digest", "address_digest")
+    search_fields = ("username_digest", "address_digest")
+    readonly_fields = ("username_digest", "address_digest", "created_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
