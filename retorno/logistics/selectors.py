@@ -117,6 +117,18 @@ def shipments_for_return(*, store: Store, return_id: int) -> list[Shipment]:
     )
 
 
+def rma_for_tracking_number(store: Store, code: str) -> str | None:
+    """The RMA of the store's newest shipment (label or pickup) with this carrier tracking
+    number, whatever its letter case; None when no shipment has it."""
+    return (
+        Shipment.objects.for_store(store)
+        .filter(tracking_number__iexact=code.strip())
+        .order_by("-id")
+        .values_list("rma", flat=True)
+        .first()
+    )
+
+
 def tracking_events_for_shipments(shipment_ids: list[int]) -> list[TrackingEvent]:
     return list(
         TrackingEvent.objects.filter(shipment_id__in=shipment_ids).order_by("occurred_at", "id")

@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
+        # Imported here, not at the top: Django loads this module before the models exist.
         from retorno.core.outbox import register_handler
         from retorno.notifications.services import OUTBOX_KIND, message_deliver
 

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 
 from retorno.core.models import OutboxMessage
 from retorno.core.outbox import MAX_ATTEMPTS, PermanentFailure, outbox_enqueue
+from retorno.domain.returns.events import EventKind
 from retorno.notifications import channels
 from retorno.notifications.content import render_claim_message, render_message
 from retorno.notifications.formatting import base_language
@@ -44,30 +45,29 @@ logger = logging.getLogger(__name__)
 OUTBOX_KIND = "notification.send"
 
 # Return events that tell the shopper something, and the message each one sends. Several
-# events can share a message: a pickup scan and the first in-transit scan both mean "on its
-# way"; resolving a refund return and the ledger's "refunded" both mean "your money is back".
+# events can share a message: resolving a refund return and the ledger's "refunded" both mean
+# "your money is back".
 EVENT_MESSAGES: dict[str, str] = {
-    "created": MessageKind.CREATED,
-    "approved": MessageKind.APPROVED,
-    "rejected": MessageKind.REJECTED,
-    "held_for_review": MessageKind.HELD_FOR_REVIEW,
-    "label_ready": MessageKind.LABEL_READY,
-    "pickup_failed": MessageKind.PICKUP_FAILED,
-    "picked_up": MessageKind.IN_TRANSIT,
-    "in_transit": MessageKind.IN_TRANSIT,
-    "received": MessageKind.RECEIVED,
-    "refunded": MessageKind.REFUNDED,
-    "resolved": MessageKind.REFUNDED,
-    "cancelled": MessageKind.CANCELLED,
-    "return_due_soon": MessageKind.RETURN_DUE_SOON,
+    EventKind.CREATED: MessageKind.CREATED,
+    EventKind.APPROVED: MessageKind.APPROVED,
+    EventKind.REJECTED: MessageKind.REJECTED,
+    EventKind.HELD_FOR_REVIEW: MessageKind.HELD_FOR_REVIEW,
+    EventKind.LABEL_READY: MessageKind.LABEL_READY,
+    EventKind.PICKUP_FAILED: MessageKind.PICKUP_FAILED,
+    EventKind.IN_TRANSIT: MessageKind.IN_TRANSIT,
+    EventKind.RECEIVED: MessageKind.RECEIVED,
+    EventKind.REFUNDED: MessageKind.REFUNDED,
+    EventKind.RESOLVED: MessageKind.REFUNDED,
+    EventKind.CANCELLED: MessageKind.CANCELLED,
+    EventKind.RETURN_DUE_SOON: MessageKind.RETURN_DUE_SOON,
 }
 # Money events whose message depends on what the money was for (the `kind` in their data, a
 # ChargeKind or RefundKind); a charge or refund kind not listed tells the shopper nothing more.
 MONEY_EVENT_MESSAGES: dict[tuple[str, str], str] = {
-    ("charged", "exchange_difference"): MessageKind.EXCHANGE_CHARGED,
-    ("charge_failed", "exchange_difference"): MessageKind.EXCHANGE_PAYMENT_FAILED,
-    ("charged", "unreturned_item"): MessageKind.CHARGED_BACK,
-    ("refunded", "charge_refund"): MessageKind.CHARGE_REFUNDED,
+    (EventKind.CHARGED, "exchange_difference"): MessageKind.EXCHANGE_CHARGED,
+    (EventKind.CHARGE_FAILED, "exchange_difference"): MessageKind.EXCHANGE_PAYMENT_FAILED,
+    (EventKind.CHARGED, "unreturned_item"): MessageKind.CHARGED_BACK,
+    (EventKind.REFUNDED, "charge_refund"): MessageKind.CHARGE_REFUNDED,
 }
 NOTIFIED_EVENTS = frozenset(EVENT_MESSAGES) | {event for event, _kind in MONEY_EVENT_MESSAGES}
 

@@ -47,8 +47,10 @@ def settle(
     settled_by: str = "",
     reference: str = "",
     error: str = "",
+    also_save: tuple[str, ...] = (),
 ) -> None:
-    """Move a locked PENDING row to SUCCEEDED or FAILED and save it."""
+    """Move a locked PENDING row to SUCCEEDED or FAILED and save it (with the fields named in
+    `also_save`, which the caller changed)."""
     row.state = transition_refund(row.state, state)
     row.updated_at = now
     row.in_flight_until = None
@@ -60,7 +62,20 @@ def settle(
         row.failed_at = now
         row.last_error = error[:2000]
     row.settled_by = settled_by[:200]
-    row.save()
+    row.save(
+        update_fields=[
+            "state",
+            "updated_at",
+            "in_flight_until",
+            "awaiting_manual",
+            "succeeded_at",
+            "failed_at",
+            "provider_reference",
+            "last_error",
+            "settled_by",
+            *also_save,
+        ]
+    )
 
 
 def send_once(
@@ -155,7 +170,17 @@ def reopen_for_retry(
     row.last_error = ""
     row.updated_at = now
     row.note = (row.note + f"\nRetried by {actor_label} at {now.isoformat()}").strip()
-    row.save()
+    row.save(
+        update_fields=[
+            "state",
+            "attempt",
+            "idempotency_key",
+            "failed_at",
+            "last_error",
+            "updated_at",
+            "note",
+        ]
+    )
 
 
 def payment_reference(reference: str | None) -> str:

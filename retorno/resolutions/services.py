@@ -357,7 +357,11 @@ def refund_record(
         return_shipping_fee_amount=preview.return_shipping_fee_charged,
         tax_amount=preview.tax_amount,
         preview=adapters.preview_json(preview),
-        provider=_adapter_name(store) if destination == Destination.ORIGINAL_PAYMENT else "",
+        provider=(
+            _adapter_name(store)
+            if destination == Destination.ORIGINAL_PAYMENT and total != 0
+            else ""
+        ),
         note=note,
         created_by=actor.label or str(actor),
         created_at=now,
@@ -396,9 +400,14 @@ def refund_record(
                 now=now,
             )
             refund.bonus_amount = sum((e.amount for e in entries if e.kind == "bonus"), ZERO)
-        settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label)
-    elif total == 0:
-        refund.provider = ""
+        settle(
+            refund,
+            RefundState.SUCCEEDED,
+            now=now,
+            settled_by=actor.label,
+            also_save=("bonus_amount",),
+        )
+    elif total == 0:  # nothing to pay: no payment call
         settle(refund, RefundState.SUCCEEDED, now=now, settled_by=actor.label)
     else:
         _enqueue_send(refund)
@@ -1338,7 +1347,16 @@ def claim_resolve(
         claim.resolved_by = (actor.label or str(actor))[:200]
         claim.resolved_at = now
         claim.updated_at = now
-        claim.save()
+        claim.save(
+            update_fields=[
+                "state",
+                "resolution",
+                "resolution_note",
+                "resolved_by",
+                "resolved_at",
+                "updated_at",
+            ]
+        )
     return claim
 
 
@@ -1358,7 +1376,9 @@ def claim_reject(
         claim.resolved_by = (actor.label or str(actor))[:200]
         claim.resolved_at = now
         claim.updated_at = now
-        claim.save()
+        claim.save(
+            update_fields=["state", "resolution_note", "resolved_by", "resolved_at", "updated_at"]
+        )
     return claim
 
 

@@ -6,9 +6,14 @@ class ReturnsConfig(AppConfig):
     label = "returns"
 
     def ready(self) -> None:
+        # Imported here, not at the top: Django loads this module before the models exist.
         from retorno.core.outbox import register_handler
+        from retorno.logistics.services import BOOK_KIND
         from retorno.resolutions.services import CHARGE_SEND_KIND, SEND_KIND
-        from retorno.returns.refunding import charge_deliver, refund_deliver
+        from retorno.returns import events, handlers, refunding, shipping
 
-        register_handler(SEND_KIND, refund_deliver)
-        register_handler(CHARGE_SEND_KIND, charge_deliver)
+        events.handlers_install(handlers.HANDLERS)
+        register_handler(SEND_KIND, refunding.refund_deliver)
+        register_handler(CHARGE_SEND_KIND, refunding.charge_deliver)
+        register_handler(shipping.ALLOCATE_KIND, shipping.allocation_deliver)
+        register_handler(BOOK_KIND, shipping.booking_deliver)

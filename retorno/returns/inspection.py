@@ -17,7 +17,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from retorno.core.actors import Actor
@@ -26,7 +25,10 @@ from retorno.domain.money import quantize
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import Command, ReturnStatus, transition
 from retorno.domain.warehouse import Grade
+from retorno.returns.events import EventKind, command, event_record
+from retorno.returns.locks import return_lock
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
+from retorno.returns.selectors import return_get_for_store
 from retorno.stores.models import Store
 from retorno.warehouse import selectors as warehouse_selectors
 from retorno.warehouse import services as warehouse
@@ -54,7 +56,7 @@ def qc_level_of(return_request: Return, line: str) -> str:
 
 def _received_at(return_request: Return, now: datetime) -> datetime:
     first = (
-        ReturnEvent.objects.filter(return_request=return_request, kind="received")
+        ReturnEvent.objects.filter(return_request=return_request, kind=EventKind.RECEIVED)
         .order_by("created_at", "id")
         .values_list("created_at", flat=True)
         .first()
@@ -127,14 +129,12 @@ def return_inspect_items(
     `inspected` event listing the inspections and their proposed dispositions.
     `skip_finished` ignores lines with nothing left to inspect (the older grades-only call).
     """
-    from retorno.returns.services import _locked, _record
-
     now = now or timezone.now()
     inputs = list(inspections)
     if not inputs:
         raise Unprocessable("Say which items were inspected.", code="no_items")
-    with transaction.atomic():
-        return_request = _locked(store, rma)
+    with command():
+        return_request = return_lock(store, rma)
         items = {
             i.order_line.external_id: i
             for i in return_request.items.select_related("order_line", "order_line__variant")
@@ -191,20 +191,19 @@ def return_inspect_items(
             return_request.save(update_fields=["status", "updated_at"])
             # "inspected" is the milestone (refund timing, the shopper's message): only once
             # every unit is accounted for; partial inspections are "items_inspected".
-            _record(
+            event_record(
                 return_request,
-                "inspected"
+                EventKind.INSPECTED
                 if return_request.status == ReturnStatus.INSPECTED
-                else "items_inspected",
-                before,
-                return_request.status,
-                actor,
+                else EventKind.ITEMS_INSPECTED,
+                actor=actor,
+                now=now,
                 note=note,
                 data={
                     "inspections": [_summary(row) for row in created],
                     "grades": {row.line: row.grade for row in created},
                 },
-                now=now,
+                from_status=before,
             )
     return created
 
@@ -223,8 +222,6 @@ def auto_pass_lenient(
     as an auto-passed inspection (presumed like new, with the proposal that goes with it);
     staff still choose their disposition, and nothing is restocked without that choice.
     """
-    from retorno.returns.services import _record
-
     items = {
         i.order_line.external_id: i
         for i in return_request.items.select_related("order_line", "order_line__variant")
@@ -253,15 +250,14 @@ def auto_pass_lenient(
         complete_if_done(return_request, now)
         return_request.save(update_fields=["status", "updated_at"])
         done = return_request.status == ReturnStatus.INSPECTED
-        _record(
+        event_record(
             return_request,
-            "inspected" if done else "inspection_skipped",
-            before,
-            return_request.status,
-            actor,
+            EventKind.INSPECTED if done else EventKind.INSPECTION_SKIPPED,
+            actor=actor,
+            now=now,
             note="Passed on receipt: the shopper's tier has lenient quality control.",
             data={"inspections": [_summary(row) for row in created]},
-            now=now,
+            from_status=before,
         )
     return created
 
@@ -302,11 +298,9 @@ def return_item_disposition_set(
     (note_required). A sellable restock adds stock; see warehouse.services.disposition_set.
     Records `disposition_set` (and `restocked` when stock was added) on the trail.
     """
-    from retorno.returns.services import _locked, _record
-
     now = now or timezone.now()
-    with transaction.atomic():
-        return_request = _locked(store, rma)
+    with command():
+        return_request = return_lock(store, rma)
         item = (
             return_request.items.select_related("order_line")
             .filter(order_line__external_id=line)
@@ -352,12 +346,11 @@ def return_item_disposition_set(
         row = outcome.inspection
         return_request.updated_at = now
         return_request.save(update_fields=["updated_at"])
-        _record(
+        event_record(
             return_request,
-            "disposition_set",
-            return_request.status,
-            return_request.status,
-            actor,
+            EventKind.DISPOSITION_SET,
+            actor=actor,
+            now=now,
             note=row.disposition_note,
             data={
                 "line": line,
@@ -374,15 +367,13 @@ def return_item_disposition_set(
                 else None,
                 "rtv_batch": outcome.rtv_batch.id if outcome.rtv_batch else None,
             },
-            now=now,
         )
         if outcome.stock_added:
-            _record(
+            event_record(
                 return_request,
-                "restocked",
-                return_request.status,
-                return_request.status,
-                actor,
+                EventKind.RESTOCKED,
+                actor=actor,
+                now=now,
                 data={
                     "line": line,
                     "sku": row.sku,
@@ -394,7 +385,6 @@ def return_item_disposition_set(
                     if outcome.inventory_event
                     else None,
                 },
-                now=now,
             )
     return outcome
 
@@ -404,28 +394,24 @@ def rtv_batch_ship(
 ) -> RtvBatch:
     """Ship a return-to-vendor batch; each return with units in it gets a `returned_to_vendor`
     event on its trail."""
-    from retorno.returns.services import _record
-
     now = now or timezone.now()
-    with transaction.atomic():
+    with command():
         batch = warehouse.rtv_batch_ship(store=store, batch_id=batch_id, actor=actor, now=now)
         by_return: dict[int, list[Inspection]] = {}
         for unit in batch.inspections.all():
             by_return.setdefault(unit.return_id, []).append(unit)
         for return_request in Return.objects.filter(store=store, id__in=list(by_return)):
             units = by_return[return_request.id]
-            _record(
+            event_record(
                 return_request,
-                "returned_to_vendor",
-                return_request.status,
-                return_request.status,
-                actor,
+                EventKind.RETURNED_TO_VENDOR,
+                actor=actor,
+                now=now,
                 data={
                     "batch": batch.id,
                     "supplier": batch.supplier_name or batch.supplier_code,
                     "units": [{"sku": u.sku, "quantity": u.quantity} for u in units],
                 },
-                now=now,
             )
     return batch
 
@@ -464,8 +450,6 @@ class WarehouseState:
 
 def return_warehouse_state(*, store: Store, rma: str) -> WarehouseState:
     """Read a return with its warehouse records (3 queries beyond the return's own)."""
-    from retorno.returns.selectors import return_get_for_store
-
     return_request = return_get_for_store(store=store, rma=rma)
     rows = warehouse_selectors.inspections_for_return(store=store, return_id=return_request.id)
     by_item: dict[int, list[Inspection]] = {}

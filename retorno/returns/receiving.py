@@ -8,12 +8,10 @@ with the staff member to the return's trail. A refused command writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -22,6 +20,10 @@ from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.rma import normalise_rma
 from retorno.domain.returns.states import Command, ReturnStatus
+from retorno.logistics.selectors import rma_for_tracking_number as shipment_rma
+from retorno.returns import inspection
+from retorno.returns.events import EventKind, command, event_record, return_move
+from retorno.returns.locks import return_lock
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
 from retorno.stores.models import Store
 from retorno.warehouse import services as warehouse
@@ -35,34 +37,16 @@ RECEIVABLE_STATES = frozenset(
 
 # --- finding the return from a scan ------------------------------------------------------------
 
-# Hook for more sources of carrier tracking numbers: functions (store, code) -> RMA or None,
-# asked after logistics' shipments, e.g. a connector's own fulfilment records.
-TrackingLookup = Callable[[Store, str], str | None]
-TRACKING_NUMBER_LOOKUPS: list[TrackingLookup] = []
-
-
-def _shipment_rma(store: Store, code: str) -> str | None:
-    """The RMA of the logistics shipment (label or pickup) with this tracking number."""
-    from retorno.logistics.models import Shipment
-
-    return (
-        Shipment.objects.filter(store=store, tracking_number__iexact=code)
-        .order_by("-id")
-        .values_list("rma", flat=True)
-        .first()
-    )
-
 
 def rma_for_tracking_number(store: Store, code: str) -> str | None:
     """The RMA of the return whose parcel carries tracking number `code`, if known.
 
-    Asks logistics' shipments, then the registered lookups, then the trail: carrier events
-    record the tracking number in their data (`{"tracking_number": ...}`).
+    Asks logistics' shipments, then the trail: carrier events record the tracking number in
+    their data (`{"tracking_number": ...}`).
     """
-    for lookup in (_shipment_rma, *TRACKING_NUMBER_LOOKUPS):
-        rma = lookup(store, code)
-        if rma:
-            return rma
+    rma = shipment_rma(store, code)
+    if rma:
+        return rma
     event = (
         ReturnEvent.objects.filter(store=store, data__tracking_number=code)
         .select_related("return_request")
@@ -157,9 +141,6 @@ def return_receive_items(
     lenient QC are passed without inspection as they arrive. Records a `received` event (and an
     `unexpected_item` event per unexpected SKU).
     """
-    from retorno.returns import inspection
-    from retorno.returns.services import _locked, _move, _record
-
     now = now or timezone.now()
     unexpected = list(unexpected or [])
     if not quantities and not unexpected:
@@ -173,10 +154,9 @@ def return_receive_items(
             raise Unprocessable(
                 f"Quantities must be between 1 and {MAX_UNITS_PER_SCAN}.", code="invalid_quantity"
             )
-    with transaction.atomic():
-        return_request = _locked(store, rma)
-        before = return_request.status
-        _move(return_request, Command.RECEIVE, now)
+    with command():
+        return_request = return_lock(store, rma)
+        before = return_move(return_request, Command.RECEIVE, now)
         items = {
             i.order_line.external_id: i
             for i in return_request.items.select_related("order_line", "order_line__variant")
@@ -203,26 +183,24 @@ def return_receive_items(
             found.append({"sku": row.sku, "quantity": row.quantity, "id": row.id})
         return_request.save(update_fields=["status", "updated_at"])
         if counted:
-            _record(
+            event_record(
                 return_request,
-                "received",
-                before,
-                return_request.status,
-                actor,
+                EventKind.RECEIVED,
+                actor=actor,
+                now=now,
                 note=note,
                 data={"quantities": counted},
-                now=now,
+                from_status=before,
             )
         for found_row in found:
-            _record(
+            event_record(
                 return_request,
-                "unexpected_item",
-                before if not counted else return_request.status,
-                return_request.status,
-                actor,
+                EventKind.UNEXPECTED_ITEM,
+                actor=actor,
+                now=now,
                 note=note if not counted else "",
                 data=found_row,
-                now=now,
+                from_status=before if not counted else return_request.status,
             )
         if counted:
             inspection.auto_pass_lenient(
@@ -333,14 +311,10 @@ def return_receipt_close(
     Raises Conflict (receipt_complete) when nothing is outstanding. Records `receipt_closed`
     with the missing units per line; the return counts as received (with units missing).
     """
-    from retorno.returns import inspection
-    from retorno.returns.services import _locked, _move, _record
-
     now = now or timezone.now()
-    with transaction.atomic():
-        return_request = _locked(store, rma)
-        before = return_request.status
-        _move(return_request, Command.RECEIVE, now)
+    with command():
+        return_request = return_lock(store, rma)
+        before = return_move(return_request, Command.RECEIVE, now)
         missing: dict[str, int] = {}
         for item in return_request.items.select_related("order_line"):
             outstanding = item.ledger.outstanding
@@ -357,25 +331,23 @@ def return_receipt_close(
             )
         inspection.complete_if_done(return_request, now)
         return_request.save(update_fields=["status", "updated_at"])
-        _record(
+        event_record(
             return_request,
-            "receipt_closed",
-            before,
-            return_request.status,
-            actor,
+            EventKind.RECEIPT_CLOSED,
+            actor=actor,
+            now=now,
             note=note,
             data={"missing": missing},
-            now=now,
+            from_status=before,
         )
         if return_request.status == ReturnStatus.INSPECTED and before != ReturnStatus.INSPECTED:
             # The last units were written off and everything else was inspected already.
-            _record(
+            event_record(
                 return_request,
-                "inspected",
-                ReturnStatus.RECEIVED,
-                ReturnStatus.INSPECTED,
-                actor,
-                note="Every received unit is inspected; the rest is missing.",
+                EventKind.INSPECTED,
+                actor=actor,
                 now=now,
+                note="Every received unit is inspected; the rest is missing.",
+                from_status=ReturnStatus.RECEIVED,
             )
     return ReceiptOutcome(return_request, missing=missing)

@@ -24,12 +24,12 @@ from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, Unprocessable
-from retorno.domain.money import quantize
+from retorno.domain.money import MoneyError, parse_amount, quantize
 from retorno.domain.resolutions.charges import instant_exchange_overdue, instant_return_days
 from retorno.domain.resolutions.refunds import refundable_units_amount
 from retorno.domain.resolutions.timing import Milestone, RefundTiming, refund_due
 from retorno.domain.returns.ledger import ItemDecision
-from retorno.domain.returns.states import ReturnStatus
+from retorno.domain.returns.states import Command, ReturnStatus
 from retorno.resolutions import adapters as money_adapters
 from retorno.resolutions import selectors as money_selectors
 from retorno.resolutions import services as money
@@ -42,18 +42,21 @@ from retorno.resolutions.models import (
     Refund,
     RefundKind,
 )
+from retorno.returns.events import EventKind, Recorded, command, event_record, return_move
+from retorno.returns.locks import return_lock, return_lock_by_id
 from retorno.returns.models import Method, Resolution, Return, ReturnEvent, ReturnItem
+from retorno.returns.selectors import return_get_for_store
 from retorno.stores.models import Store
+from retorno.warehouse.selectors import inspections_for_return
 
 ZERO = Decimal("0")
 
 # Events that are milestones for refund timing (docs/money.md, "Timing").
-EVENT_MILESTONES: dict[str, Milestone] = {
-    "approved": Milestone.APPROVED,
-    "picked_up": Milestone.FIRST_SCAN,
-    "in_transit": Milestone.FIRST_SCAN,
-    "received": Milestone.RECEIVED,
-    "inspected": Milestone.INSPECTED,
+EVENT_MILESTONES: dict[EventKind, Milestone] = {
+    EventKind.APPROVED: Milestone.APPROVED,
+    EventKind.IN_TRANSIT: Milestone.FIRST_SCAN,
+    EventKind.RECEIVED: Milestone.RECEIVED,
+    EventKind.INSPECTED: Milestone.INSPECTED,
 }
 _TIMING_ORDER = list(RefundTiming)
 NOT_REFUNDABLE_STATES = frozenset(
@@ -90,8 +93,6 @@ def _grades(
     return_request: Return, items: list[ReturnItem]
 ) -> dict[int, tuple[tuple[str, int], ...]]:
     """Return item id -> (grade, units) of its inspections, in order (the warehouse's record)."""
-    from retorno.warehouse.selectors import inspections_for_return
-
     grades: dict[int, list[tuple[str, int]]] = {}
     for row in inspections_for_return(store=return_request.store, return_id=return_request.id):
         grades.setdefault(row.return_item_id, []).append((row.grade, row.quantity))
@@ -179,11 +180,9 @@ def refund_preview(
     *, store: Store, rma: str, refund_shipping: bool | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
     """What refunding the return now would pay, item by item (nothing is written)."""
-    from retorno.returns.selectors import return_get_for_store
-
     now = now or timezone.now()
     return_request = return_get_for_store(store=store, rma=rma)
-    with transaction.atomic():
+    with transaction.atomic():  # the plan locks the order row while it reads
         plan = _plan(
             return_request, _refund_items(return_request), now=now, refund_shipping=refund_shipping
         )
@@ -237,10 +236,10 @@ def refund_issue(
         note=note,
     )
     _sync_quantities(return_request)
-    _event(
+    event_record(
         return_request,
-        "refund_issued",
-        actor,
+        EventKind.REFUND_ISSUED,
+        actor=actor,
         now=now,
         note=_deduction_note(refund),
         data=_refund_data(refund),
@@ -303,62 +302,41 @@ def record_refunded(
     deduction reasons as the note). Runs in the transaction that marks the refund paid."""
     if refund.return_id is None:
         return
-    return_request = return_request or Return.objects.select_related(
-        "store", "order", "customer"
-    ).get(id=refund.return_id)
-    _event(
-        return_request,
-        "refunded",
-        Actor(kind="system", id="", label=refund.settled_by or "Retorno"),
-        now=now or refund.succeeded_at or timezone.now(),
-        note=_deduction_note(refund),
-        data=_refund_data(refund),
-    )
-
-
-def _event(
-    return_request: Return,
-    kind: str,
-    actor: Actor,
-    *,
-    now: datetime,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-) -> ReturnEvent:
-    from retorno.returns import effects
-
-    event = ReturnEvent.objects.create(
-        store_id=return_request.store_id,
-        return_request=return_request,
-        kind=kind,
-        from_status=return_request.status,
-        to_status=return_request.status,
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        actor_label=actor.label,
-        note=note,
-        data=data or {},
-        created_at=now,
-    )
-    effects.after_event(return_request, event)
-    return event
+    with command():
+        return_request = return_request or Return.objects.select_related(
+            "store", "order", "customer"
+        ).get(id=refund.return_id)
+        event_record(
+            return_request,
+            EventKind.REFUNDED,
+            actor=Actor(kind="system", id="", label=refund.settled_by or "Retorno"),
+            now=now or refund.succeeded_at or timezone.now(),
+            note=_deduction_note(refund),
+            data=_refund_data(refund),
+        )
 
 
 # --- the effects handler: refund timing ----------------------------------------------------------
 
 
-def on_return_event(return_request: Return, event: ReturnEvent) -> None:
-    """After a milestone event: at approval, settle a return the policy lets the shopper keep,
-    or reserve an exchange's stock (given back if the return is cancelled); issue the refund
-    (or store credit) when the policy's refund timing says it is due. Same transaction."""
-    if event.kind == "cancelled" and return_request.resolution == Resolution.EXCHANGE:
-        exchange = money_selectors.exchange_for_return(
-            store=return_request.store, return_id=return_request.id
-        )
-        if exchange is not None:
-            money.exchange_cancel(exchange, now=event.created_at)
+def on_cancelled(recorded: Recorded) -> None:
+    """A cancelled exchange gives back the stock reserved for it."""
+    return_request, event = recorded.return_request, recorded.event
+    if return_request.resolution != Resolution.EXCHANGE:
         return
-    milestone = EVENT_MILESTONES.get(event.kind)
+    exchange = money_selectors.exchange_for_return(
+        store=return_request.store, return_id=return_request.id
+    )
+    if exchange is not None:
+        money.exchange_cancel(exchange, now=event.created_at)
+
+
+def on_milestone(recorded: Recorded) -> None:
+    """After a milestone event: at approval, settle a return the policy lets the shopper keep,
+    or reserve an exchange's stock; issue the refund (or store credit) when the policy's
+    refund timing says it is due. Same transaction."""
+    return_request, event = recorded.return_request, recorded.event
+    milestone = EVENT_MILESTONES.get(EventKind(event.kind))
     if milestone is None or return_request.method == Method.KEEP:
         return
     if milestone is Milestone.APPROVED and keeps_items(return_request):
@@ -434,10 +412,10 @@ def _record_difference_charge(
         exchange_id=exchange.id, kind=ChargeKind.EXCHANGE_DIFFERENCE
     )
     if charge is not None:
-        _event(
+        event_record(
             return_request,
-            "charge_issued",
-            actor,
+            EventKind.CHARGE_ISSUED,
+            actor=actor,
             now=now,
             note="The exchange ships once its price difference is paid.",
             data=_charge_data(charge),
@@ -484,7 +462,13 @@ def _resolve_exchange(return_request: Return, *, actor: Actor, now: datetime) ->
                 amount=quantize(Decimal(exchange.difference_amount), return_request.currency),
                 note="Price difference of the exchange.",
             )
-            _event(return_request, "refund_issued", actor, now=now, data=_refund_data(refund))
+            event_record(
+                return_request,
+                EventKind.REFUND_ISSUED,
+                actor=actor,
+                now=now,
+                data=_refund_data(refund),
+            )
     refund_issue(return_request, actor=actor, now=now)  # items without a new variant
     _sync_quantities(return_request)
 
@@ -500,10 +484,10 @@ def _charge_back_missing(return_request: Return, exchange: ExchangeOrder, *, now
         exchange=exchange, units_received=_units_received(return_request), actor=SYSTEM, now=now
     )
     if charge is not None:
-        _event(
+        event_record(
             return_request,
-            "charge_back_issued",
-            SYSTEM,
+            EventKind.CHARGE_BACK_ISSUED,
+            actor=SYSTEM,
             now=now,
             note="Fewer items came back than the exchange sent; the missing ones are charged.",
             data=_charge_data(charge),
@@ -545,12 +529,9 @@ def refund_execute(
     """Staff or API execute the refund of a return now (after its preview): what is refundable
     and not refunded yet, or an agent's typed `amount` (never negative, never above what is
     left of the order). A rejected, cancelled or undecided return is refused, nothing changed."""
-    from retorno.domain.money import MoneyError, parse_amount
-    from retorno.returns.services import _locked
-
     now = now or timezone.now()
-    with transaction.atomic():
-        return_request = _locked(store, rma)
+    with command():
+        return_request = return_lock(store, rma)
         if return_request.status in NOT_REFUNDABLE_STATES:
             raise Conflict(
                 f"A {return_request.status} return cannot be refunded.", code="not_refundable"
@@ -605,27 +586,24 @@ def _keep_refusal(return_request: Return) -> Unprocessable:
 
 def _resolve_kept(return_request: Return, *, actor: Actor, note: str, now: datetime) -> None:
     """Refund (or credit) what is left of the approved items and resolve the return with
-    nothing travelling. Inside the caller's transaction, with the return locked and approved."""
-    from retorno.domain.returns.states import Command
-    from retorno.returns.services import _move, _record
-
-    before = return_request.status
+    nothing travelling. Inside the caller's command, with the return locked and approved."""
+    before = ReturnStatus(return_request.status)
     return_request.method = Method.KEEP
     # Nothing to pay (a free item, or refunded already at approval) still resolves the return.
     refund_issue(
         return_request, actor=actor, now=now, kind=RefundKind.KEEP_ITEM, keep=True, note=note
     )
-    _move(return_request, Command.RESOLVE, now)
+    return_move(return_request, Command.RESOLVE, now)
     return_request.save(update_fields=["method", "status", "updated_at"])
-    _record(
+    event_record(
         return_request,
-        "resolved",
-        before,
-        return_request.status,
-        actor,
+        EventKind.RESOLVED,
+        actor=actor,
+        now=now,
         note=note or "The shopper keeps the items.",
         data={"resolution": return_request.resolution, "keep_item": True},
-        now=now,
+        from_status=before,
+        to_status=return_request.status,
     )
 
 
@@ -637,11 +615,9 @@ def return_keep_item(
     parcel back would cost more than the store recovers). Refused with code
     keep_item_not_allowed otherwise, giving the decision's reason. (Returns approved under
     such a decision are already kept automatically; this serves the ones approved before.)"""
-    from retorno.returns.services import _locked
-
     now = now or timezone.now()
-    with transaction.atomic():
-        return_request = _locked(store, rma)
+    with command():
+        return_request = return_lock(store, rma)
         if return_request.status != ReturnStatus.APPROVED:
             raise Conflict(
                 "Only an approved return that has not travelled can be kept.",
@@ -698,7 +674,7 @@ def refund_mark_paid(
 # --- charges -------------------------------------------------------------------------------------
 
 # Trail events that mean a carrier has the parcel: the original is on its way.
-SCAN_EVENTS = ("picked_up", "in_transit")
+SCAN_EVENTS = (EventKind.IN_TRANSIT,)
 # A return that staff resolved (or that travelled) is settled another way; only one still
 # waiting for its parcel, or cancelled after the new item shipped, is charged back.
 CHARGE_BACK_STATES = frozenset({ReturnStatus.APPROVED, ReturnStatus.CANCELLED})
@@ -728,28 +704,22 @@ def _units_received(return_request: Return) -> dict[int, int]:
     }
 
 
-def _return_locked(return_id: int | None) -> Return | None:
-    if return_id is None:
-        return None
-    return (
-        Return.objects.select_for_update()
-        .select_related("store", "order", "customer")
-        .get(id=return_id)
-    )
-
-
 def record_charged(charge: Charge) -> None:
     """Put a taken charge on its return's trail (`charged`); a charge-back whose originals
     arrived while it was being taken is refunded for them at once. Runs in the transaction that
     marks the charge paid (the charge locked; the return is locked next, as by a receipt)."""
-    return_request = _return_locked(charge.return_id)
-    if return_request is None:
+    if charge.return_id is None:
         return
-    now = charge.succeeded_at or timezone.now()
-    actor = Actor(kind="system", id="", label=charge.settled_by or "Retorno")
-    _event(return_request, "charged", actor, now=now, data=_charge_data(charge))
-    if charge.kind == ChargeKind.UNRETURNED_ITEM:
-        _refund_arrivals(return_request, charge, now=now)
+    with command():
+        return_request = return_lock_by_id(charge.return_id)
+        assert return_request is not None
+        now = charge.succeeded_at or timezone.now()
+        actor = Actor(kind="system", id="", label=charge.settled_by or "Retorno")
+        event_record(
+            return_request, EventKind.CHARGED, actor=actor, now=now, data=_charge_data(charge)
+        )
+        if charge.kind == ChargeKind.UNRETURNED_ITEM:
+            _refund_arrivals(return_request, charge, now=now)
 
 
 def charge_back_refund_arrivals(return_request: Return, *, now: datetime) -> None:
@@ -770,10 +740,10 @@ def _refund_arrivals(return_request: Return, charge: Charge, *, now: datetime) -
         charge_id=charge.id, units_received=_units_received(return_request), actor=SYSTEM, now=now
     )
     if refund is not None:
-        _event(
+        event_record(
             return_request,
-            "refund_issued",
-            SYSTEM,
+            EventKind.REFUND_ISSUED,
+            actor=SYSTEM,
             now=now,
             note="The item came back after it was charged.",
             data=_refund_data(refund),
@@ -792,10 +762,10 @@ def instant_exchange_charge_backs(*, now: datetime | None = None) -> int:
 
 
 def _charge_back(exchange_id: int, *, now: datetime) -> bool:
-    with transaction.atomic():
+    with command():
         # The return's lock is the one every writer of this exchange's money takes first.
         return_id = ExchangeOrder.objects.values_list("return_id", flat=True).get(id=exchange_id)
-        return_request = _return_locked(return_id)
+        return_request = return_lock_by_id(return_id)
         assert return_request is not None
         exchange = ExchangeOrder.objects.get(id=exchange_id)
         received = _units_received(return_request)
@@ -816,10 +786,10 @@ def _charge_back(exchange_id: int, *, now: datetime) -> bool:
         )
         if charge is None:
             return False
-        _event(
+        event_record(
             return_request,
-            "charge_back_issued",
-            SYSTEM,
+            EventKind.CHARGE_BACK_ISSUED,
+            actor=SYSTEM,
             now=now,
             note="The original was not sent back by the deadline; the new items are charged.",
             data={
@@ -849,7 +819,7 @@ def instant_exchange_reminders(*, now: datetime | None = None) -> int:
     reminded = set(
         ReturnEvent.objects.filter(
             return_request_id__in=[return_id for _id, return_id in candidates],
-            kind="return_due_soon",
+            kind=EventKind.RETURN_DUE_SOON,
         ).values_list("return_request_id", flat=True)
     )
     return sum(
@@ -860,9 +830,9 @@ def instant_exchange_reminders(*, now: datetime | None = None) -> int:
 
 
 def _remind(exchange_id: int, *, now: datetime) -> bool:
-    with transaction.atomic():
+    with command():
         return_id = ExchangeOrder.objects.values_list("return_id", flat=True).get(id=exchange_id)
-        return_request = _return_locked(return_id)
+        return_request = return_lock_by_id(return_id)
         assert return_request is not None
         exchange = ExchangeOrder.objects.get(id=exchange_id)
         if (
@@ -870,14 +840,16 @@ def _remind(exchange_id: int, *, now: datetime) -> bool:
             or exchange.return_due_by is None
             or exchange.return_due_by <= now
             or any(_units_received(return_request).values())
-            or return_request.events.filter(kind__in=(*SCAN_EVENTS, "return_due_soon")).exists()
+            or return_request.events.filter(
+                kind__in=(*SCAN_EVENTS, EventKind.RETURN_DUE_SOON)
+            ).exists()
         ):
             return False
         amount = money_selectors.charge_back_amount(exchange, units_received={})
-        _event(
+        event_record(
             return_request,
-            "return_due_soon",
-            SYSTEM,
+            EventKind.RETURN_DUE_SOON,
+            actor=SYSTEM,
             now=now,
             data={
                 "exchange": exchange.number,
@@ -905,22 +877,22 @@ def record_charge_failed(charge_id: int) -> bool:
     when it holds their exchange), once per attempt: each finance retry that is declined again
     is its own event. Runs after the refusal was committed, under the return's lock, so a
     re-driven or concurrent delivery records it once. True when it recorded it now."""
-    with transaction.atomic():
+    with command():
         return_id = Charge.objects.values_list("return_id", flat=True).filter(id=charge_id).first()
-        return_request = _return_locked(return_id)
+        return_request = return_lock_by_id(return_id)
         if return_request is None:
             return False
         charge = Charge.objects.get(id=charge_id)
         if charge.state != "failed":
             return False  # retried (or settled) meanwhile: the next outcome is what counts
         if return_request.events.filter(
-            kind="charge_failed", data__charge=charge.id, data__attempt=charge.attempt
+            kind=EventKind.CHARGE_FAILED, data__charge=charge.id, data__attempt=charge.attempt
         ).exists():
             return False
-        _event(
+        event_record(
             return_request,
-            "charge_failed",
-            SYSTEM,
+            EventKind.CHARGE_FAILED,
+            actor=SYSTEM,
             now=charge.failed_at or timezone.now(),
             note=charge.last_error,
             data={**_charge_data(charge), "attempt": charge.attempt},
@@ -967,16 +939,16 @@ def exchange_release_unpaid(
     the return's trail (`exchange_released_unpaid`). The return is locked before the exchange."""
     now = now or timezone.now()
     found = money_selectors.exchange_get_for_store(store=store, exchange_id=exchange_id)
-    with transaction.atomic():
-        return_request = _return_locked(found.return_id)
+    with command():
+        return_request = return_lock_by_id(found.return_id)
         exchange = money.exchange_release_unpaid(
             store=store, exchange_id=found.id, note=note, actor=actor, now=now
         )
         if return_request is not None:
-            _event(
+            event_record(
                 return_request,
-                "exchange_released_unpaid",
-                actor,
+                EventKind.EXCHANGE_RELEASED_UNPAID,
+                actor=actor,
                 now=now,
                 note=exchange.release_note,
                 data={"exchange": exchange.number},

@@ -6,13 +6,26 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.dateparse import parse_datetime
 
 from retorno.core.errors import NotFound, Unprocessable
+from retorno.domain.money import quantize
 from retorno.domain.policies import (
     Decision,
     PolicyDocumentError,
@@ -20,8 +33,10 @@ from retorno.domain.policies import (
     default_policy_document,
     parse_policy,
 )
+from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
+from retorno.domain.returns.reasons import next_size, size_direction
 from retorno.domain.returns.rma import normalise_rma
-from retorno.orders.models import Order, OrderLine
+from retorno.orders.models import Order, OrderLine, Variant
 from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_errors
 from retorno.returns import adapters
@@ -259,11 +274,6 @@ def return_quote_for_store(
 ) -> ReturnQuote:
     """The policy decision and the amounts (item value, fees, bonus, total) of a return request
     before it is made: same engine, same arithmetic as `return_create`. Writes nothing."""
-    from decimal import Decimal
-
-    from retorno.domain.money import quantize
-    from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
-
     eligibility = order_eligibility_for_store(
         store=store, external_id=external_id, now=now, items=items, resolution=resolution
     )
@@ -322,9 +332,6 @@ class ExchangeOptions:
 def exchange_options_for_line(*, store: Store, line: Any, reason: str) -> ExchangeOptions:
     """Other in-stock variants of the same product as `line`. For a sizing reason the proposal
     is the next size in the complaint's direction (same colour first); otherwise none."""
-    from retorno.domain.returns.reasons import next_size, size_direction
-    from retorno.orders.models import Variant
-
     variant = line.variant
     if variant is None:
         return ExchangeOptions(variants=[], proposed=None)
@@ -362,9 +369,6 @@ def return_recommendations(*, return_request: Return, limit: int = 4) -> list[Re
     """In-stock products the shopper is likely to want: for a sizing return the same product in
     the next size first, then products of the same categories. Never a returned variant, and
     for other reasons never a returned product."""
-    from retorno.domain.returns.reasons import size_direction
-    from retorno.orders.models import Variant
-
     items = list(return_request.items.all())
     returned_variants = {i.order_line.variant_id for i in items if i.order_line.variant_id}
     returned_products = {
@@ -490,10 +494,6 @@ def return_queue_for_store(
     first within each group, so nothing waits forever. Three queries whatever the page size:
     the count, the page (with order and customer) and its items.
     """
-    from datetime import timedelta
-
-    from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
-
     queryset = Return.objects.filter(store=store)
     if filters.status == "open":
         queryset = queryset.filter(status__in=OPEN_STATUSES)
@@ -584,8 +584,6 @@ class ReturnDashboard:
 
 def return_dashboard_for_store(*, store: Store, oldest_limit: int = 5) -> ReturnDashboard:
     """Counts by status and the oldest open returns of a store: two queries."""
-    from django.db.models import Count
-
     counts = {
         row["status"]: row["n"]
         for row in Return.objects.filter(store=store)

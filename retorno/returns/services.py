@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
@@ -21,13 +21,25 @@ from retorno.domain.policies import Decision, Outcome, Policy, decide
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.rma import new_rma, normalise_rma
-from retorno.domain.returns.states import Command, ReturnStatus, transition
+from retorno.domain.returns.states import Command, ReturnStatus
 from retorno.orders.models import Order, OrderLine, Variant
 from retorno.policies.models import PolicyVersion
 from retorno.policies.selectors import compiled_policy
 from retorno.policies.services import policy_ensure_default
-from retorno.returns import adapters, effects, refunding
-from retorno.returns.models import Method, Resolution, Return, ReturnEvent, ReturnItem
+from retorno.returns import adapters, refunding
+from retorno.returns.events import (
+    EventDraft,
+    EventKind,
+    command,
+    event_record,
+    events_record,
+    return_move,
+    transition_record,
+)
+from retorno.returns.inspection import InspectionInput, return_inspect_items
+from retorno.returns.locks import order_lock, return_lock
+from retorno.returns.models import Method, Resolution, Return, ReturnItem
+from retorno.returns.receiving import return_receive_items
 from retorno.stores.models import Store
 
 MAX_ITEMS_PER_RETURN = 100
@@ -190,8 +202,8 @@ def _write_under_order_lock(request: _NewReturn, plan: _Plan, rma: str) -> Retur
 
     The RMA's uniqueness is checked by the INSERT itself: no savepoint around it, the caller
     draws again on the rare collision."""
-    with transaction.atomic():
-        adapters.lock_order(plan.order.pk)
+    with command():
+        order_lock(plan.order.pk)
         if adapters.bought_and_held(plan.order.pk) != plan.bought_and_held:
             # Another return (or an order update) committed since the request was decided.
             order, _ = adapters.order_to_decide(request.store.id, request.order_external_id)
@@ -203,7 +215,7 @@ def _write_under_order_lock(request: _NewReturn, plan: _Plan, rma: str) -> Retur
             plan = _decide(request, _compiled(request.store, plan.policy_version), order)
         # Written once, already in its first resting state (approved, or held for review).
         return_request = _new_return(request, plan, rma)
-        events = _creation_events(
+        drafts = _creation_events(
             return_request,
             plan.decision,
             not return_request.requires_review,
@@ -215,12 +227,8 @@ def _write_under_order_lock(request: _NewReturn, plan: _Plan, rma: str) -> Retur
         for item in items:
             item.return_request = return_request
         ReturnItem.objects.bulk_create(items)
-        for event in events:
-            event.return_request = return_request
-        ReturnEvent.objects.bulk_create(events)
         _remember_items(return_request, items)
-        for event in events:
-            effects.after_event(return_request, event)
+        events_record(return_request, drafts)
     return return_request
 
 
@@ -296,37 +304,34 @@ def _new_items(
 
 def _creation_events(
     return_request: Return, decision: Decision, approved_at_once: bool, actor: Actor, now: datetime
-) -> list[ReturnEvent]:
-    """`created`, then the policy's verdict: approved at once, or held for review."""
-    events = [_event(return_request, "created", "", ReturnStatus.REQUESTED, actor, now=now)]
+) -> list[EventDraft]:
+    """`created`, then the policy's verdict: approved at once, or held for review. Moves the
+    (unsaved) return to the state the verdict leads to."""
+    created = EventDraft(
+        EventKind.CREATED, actor, now, from_status="", to_status=ReturnStatus.REQUESTED
+    )
     if approved_at_once:
-        _move(return_request, Command.APPROVE, now)
-        events.append(
-            _event(
-                return_request,
-                "approved",
-                ReturnStatus.REQUESTED,
-                ReturnStatus.APPROVED,
-                SYSTEM,
-                note="Approved automatically by the return policy.",
-                now=now,
-            )
+        before = return_move(return_request, Command.APPROVE, now)
+        verdict = EventDraft(
+            EventKind.APPROVED,
+            SYSTEM,
+            now,
+            note="Approved automatically by the return policy.",
+            from_status=before,
+            to_status=return_request.status,
         )
     else:
-        _move(return_request, Command.HOLD_FOR_REVIEW, now)
-        events.append(
-            _event(
-                return_request,
-                "held_for_review",
-                ReturnStatus.REQUESTED,
-                ReturnStatus.PENDING_REVIEW,
-                SYSTEM,
-                note="; ".join(r.message for r in decision.review_reasons),
-                data={"reasons": adapters.to_json(decision.review_reasons)},
-                now=now,
-            )
+        before = return_move(return_request, Command.HOLD_FOR_REVIEW, now)
+        verdict = EventDraft(
+            EventKind.HELD_FOR_REVIEW,
+            SYSTEM,
+            now,
+            note="; ".join(r.message for r in decision.review_reasons),
+            data={"reasons": adapters.to_json(decision.review_reasons)},
+            from_status=before,
+            to_status=return_request.status,
         )
-    return events
+    return [created, verdict]
 
 
 def return_approve(
@@ -334,16 +339,13 @@ def return_approve(
 ) -> Return:
     """Approve a requested or reviewed return: every item not rejected is approved in full."""
     now = now or timezone.now()
-    with transaction.atomic():
-        return_request = _locked(store, rma)
-        before = return_request.status
-        _move(return_request, Command.APPROVE, now)
+    with command():
+        return_request = return_lock(store, rma)
         ReturnItem.objects.filter(return_request=return_request).exclude(
             decision=ItemDecision.REJECTED
         ).update(quantity_approved=F("quantity_requested"))
-        return_request.save()
-        _record(
-            return_request, "approved", before, return_request.status, actor, note=note, now=now
+        transition_record(
+            return_request, Command.APPROVE, EventKind.APPROVED, actor=actor, now=now, note=note
         )
     return return_request
 
@@ -352,14 +354,16 @@ def return_reject(
     *, store: Store, rma: str, actor: Actor, note: str, now: datetime | None = None
 ) -> Return:
     """Reject a return; its units become returnable again. A note is mandatory."""
-    return _simple_command(store, rma, Command.REJECT, "rejected", actor, _required(note), now)
+    return _simple_command(
+        store, rma, Command.REJECT, EventKind.REJECTED, actor, _required(note), now
+    )
 
 
 def return_cancel(
     *, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None
 ) -> Return:
     """Cancel a return before its goods travel; its units become returnable again."""
-    return _simple_command(store, rma, Command.CANCEL, "cancelled", actor, note, now)
+    return _simple_command(store, rma, Command.CANCEL, EventKind.CANCELLED, actor, note, now)
 
 
 def return_item_override(
@@ -380,8 +384,8 @@ def return_item_override(
         new_decision = ItemDecision(decision)
     except ValueError as exc:
         raise Unprocessable(f"Unknown decision {decision!r}.", code="invalid_decision") from exc
-    with transaction.atomic():
-        return_request = _locked(store, rma)
+    with command():
+        return_request = return_lock(store, rma)
         if return_request.status not in (
             ReturnStatus.REQUESTED,
             ReturnStatus.PENDING_REVIEW,
@@ -407,15 +411,13 @@ def return_item_override(
         item.save(update_fields=["decision", "quantity_approved"])
         return_request.updated_at = now
         return_request.save(update_fields=["updated_at"])
-        _record(
+        event_record(
             return_request,
-            "decision_overridden",
-            return_request.status,
-            return_request.status,
-            actor,
+            EventKind.DECISION_OVERRIDDEN,
+            actor=actor,
+            now=now,
             note=note,
             data={"line": line, "from": previous, "to": new_decision.value, "rule": rule},
-            now=now,
         )
     return return_request
 
@@ -431,7 +433,7 @@ def return_mark_in_transit(
 ) -> Return:
     """The goods are on their way (first carrier scan or the shopper's word)."""
     return _simple_command(
-        store, rma, Command.MARK_IN_TRANSIT, "in_transit", actor, note, now, data
+        store, rma, Command.MARK_IN_TRANSIT, EventKind.IN_TRANSIT, actor, note, now, data
     )
 
 
@@ -449,8 +451,6 @@ def return_receive(
     Receiving more than is still expected of an item is refused (code `over_received`) and
     nothing is written. See retorno.returns.receiving for scans and unexpected items.
     """
-    from retorno.returns.receiving import return_receive_items
-
     return return_receive_items(
         store=store, rma=rma, quantities=quantities, actor=actor, note=note, now=now
     ).return_request
@@ -472,8 +472,6 @@ def return_inspect(
     """Record the inspection of received items: `grades` maps order line id to a grade for
     every received unit not inspected yet. See retorno.returns.inspection for checklists,
     quantities, photos and dispositions."""
-    from retorno.returns.inspection import InspectionInput, return_inspect_items
-
     if not grades:
         raise Unprocessable("Say which items were inspected.", code="no_items")
     return_inspect_items(
@@ -488,7 +486,7 @@ def return_inspect(
         now=now,
         skip_finished=True,
     )
-    return _locked_free(store, rma)
+    return Return.objects.get(store=store, rma=normalise_rma(rma))
 
 
 def return_resolve(
@@ -497,22 +495,21 @@ def return_resolve(
     """Resolve the return: its refund, store credit or exchange is issued for the units that are
     refundable now (see returns.refunding.resolve_money; nothing_to_refund when none)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        return_request = _locked(store, rma)
-        before = return_request.status
-        _move(return_request, Command.RESOLVE, now)
+    with command():
+        return_request = return_lock(store, rma)
+        before = return_move(return_request, Command.RESOLVE, now)
         # Money is settled by the refund ledger: refund, credit or exchange of what came back.
         refunding.resolve_money(return_request, actor=actor, now=now)
         return_request.save(update_fields=["status", "updated_at"])
-        _record(
+        event_record(
             return_request,
-            "resolved",
-            before,
-            return_request.status,
-            actor,
+            EventKind.RESOLVED,
+            actor=actor,
+            now=now,
             note=note,
             data={"resolution": return_request.resolution},
-            now=now,
+            from_status=before,
+            to_status=return_request.status,
         )
     return return_request
 
@@ -520,7 +517,7 @@ def return_resolve(
 def return_close(
     *, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None
 ) -> Return:
-    return _simple_command(store, rma, Command.CLOSE, "closed", actor, note, now)
+    return _simple_command(store, rma, Command.CLOSE, EventKind.CLOSED, actor, note, now)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -621,49 +618,21 @@ def _apply_amounts(return_request: Return, items: list[ReturnItem], decision: De
     return_request.store_credit_bonus_amount = bonus
 
 
-def _locked(store: Store, rma: str) -> Return:
-    return_request = (
-        Return.objects.select_for_update().filter(store=store, rma=normalise_rma(rma)).first()
-    )
-    if return_request is None:
-        raise NotFound(f"No return {rma!r} in this store.", code="return_not_found")
-    return return_request
-
-
-def _locked_free(store: Store, rma: str) -> Return:
-    return Return.objects.get(store=store, rma=normalise_rma(rma))
-
-
-def _move(return_request: Return, command: Command, now: datetime) -> None:
-    return_request.status = transition(return_request.status, command)
-    return_request.updated_at = now
-
-
 def _simple_command(
     store: Store,
     rma: str,
-    command: Command,
-    kind: str,
+    command_: Command,
+    kind: EventKind,
     actor: Actor,
     note: str,
     now: datetime | None,
     data: dict[str, Any] | None = None,
 ) -> Return:
     now = now or timezone.now()
-    with transaction.atomic():
-        return_request = _locked(store, rma)
-        before = return_request.status
-        _move(return_request, command, now)
-        return_request.save(update_fields=["status", "updated_at"])
-        _record(
-            return_request,
-            kind,
-            before,
-            return_request.status,
-            actor,
-            note=note,
-            data=data,
-            now=now,
+    with command():
+        return_request = return_lock(store, rma)
+        transition_record(
+            return_request, command_, kind, actor=actor, now=now, note=note, data=data
         )
     return return_request
 
@@ -673,40 +642,6 @@ def _required(note: str) -> str:
     if not note:
         raise Unprocessable("A note is required for this action.", code="note_required")
     return note
-
-
-def _record(return_request: Return, *args: Any, **kwargs: Any) -> ReturnEvent:
-    """Append an event to the trail and start what follows from it (after commit)."""
-    event = _event(return_request, *args, **kwargs)
-    event.save()
-    effects.after_event(return_request, event)
-    return event
-
-
-def _event(
-    return_request: Return,
-    kind: str,
-    from_status: str,
-    to_status: str,
-    actor: Actor,
-    *,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    now: datetime,
-) -> ReturnEvent:
-    return ReturnEvent(
-        store_id=return_request.store_id,
-        return_request=return_request,
-        kind=kind,
-        from_status=str(from_status),
-        to_status=str(to_status),
-        actor_kind=actor.kind,
-        actor_id=actor.id,
-        actor_label=actor.label,
-        note=note,
-        data=data or {},
-        created_at=now,
-    )
 
 
 # --- shopper self-service (customer portal and tracking page) -----------------------------------
@@ -776,8 +711,8 @@ def return_change_pickup(
     The date is recorded in the `pickup_changed` event (the return has no date field yet).
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        return_request = _locked(store, rma)
+    with command():
+        return_request = return_lock(store, rma)
         if (
             return_request.method != Method.PICKUP
             or return_request.status not in SHOPPER_CHANGEABLE_STATES
@@ -790,13 +725,11 @@ def return_change_pickup(
         return_request.pickup_date = date.fromisoformat(pickup_date) if pickup_date else None
         return_request.updated_at = now
         return_request.save(update_fields=["pickup_address", "pickup_date", "updated_at"])
-        _record(
+        event_record(
             return_request,
-            "pickup_changed",
-            return_request.status,
-            return_request.status,
-            actor,
-            data={"address": address, "pickup_date": pickup_date},
+            EventKind.PICKUP_CHANGED,
+            actor=actor,
             now=now,
+            data={"address": address, "pickup_date": pickup_date},
         )
     return return_request

@@ -24,14 +24,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, NotFound, RetornoError, Unprocessable
 from retorno.core.models import OutboxMessage
-from retorno.core.outbox import outbox_enqueue, register_handler
+from retorno.core.outbox import outbox_enqueue
 from retorno.domain.errors import DomainError
 from retorno.domain.logistics import NextStep, ReturnAction, next_step_after_failure
 from retorno.domain.logistics.gateway import RawTrackingEvent
@@ -40,7 +39,10 @@ from retorno.logistics import selectors as logistics_selectors
 from retorno.logistics import services as logistics
 from retorno.logistics.gateways import gateway_for
 from retorno.logistics.models import BookingState, CarrierAccount, RecoveryState, Shipment
+from retorno.returns import services
+from retorno.returns.events import EventKind, Recorded, command, event_record, transition_record
 from retorno.returns.links import tracking_url
+from retorno.returns.locks import return_lock, return_lock_by_id
 from retorno.returns.models import Method, Return, ReturnEvent
 from retorno.stores.models import Store
 
@@ -55,52 +57,24 @@ def _carrier_actor(code: str, name: str) -> Actor:
     return Actor(kind="carrier", id=code, label=name or code)
 
 
-# --- wiring -------------------------------------------------------------------------------------
-
-_connected = False
+# --- handlers: what a return event means to logistics ------------------------------------------
 
 
-def connect() -> None:
-    """Register the allocation and booking outbox handlers and the warehouse's tracking-number
-    lookup. Idempotent; called when this module is imported (from effects) and from
-    ReturnsConfig.ready."""
-    global _connected
-    if _connected:
+def on_approved(recorded: Recorded) -> None:
+    """Queue the carrier allocation and booking of an approved return that travels (not one
+    approved long ago: an import or the demo's history)."""
+    return_request, event = recorded.return_request, recorded.event
+    if return_request.method not in SHIPPED_METHODS:
         return
-    _connected = True
-    register_handler(ALLOCATE_KIND, allocation_deliver)
-    register_handler(logistics.BOOK_KIND, booking_deliver)
-    from retorno.returns import receiving
-
-    if rma_for_tracking_number not in receiving.TRACKING_NUMBER_LOOKUPS:
-        receiving.TRACKING_NUMBER_LOOKUPS.append(rma_for_tracking_number)
+    if timezone.now() - event.created_at > MAX_APPROVAL_AGE_TO_BOOK:
+        return
+    allocation_enqueue(return_request, event)
 
 
-def rma_for_tracking_number(store: Store, code: str) -> str | None:
-    """Warehouse scan lookup: the RMA of the shipment with this carrier tracking number."""
-    return (
-        Shipment.objects.filter(store=store, tracking_number=code.strip())
-        .order_by("-id")
-        .values_list("rma", flat=True)
-        .first()
-    )
-
-
-# --- effects: what a return event means to logistics -------------------------------------------
-
-
-def on_return_event(return_request: Return, event: ReturnEvent) -> None:
-    """Effects handler (retorno.returns.effects.HANDLERS): queue the carrier allocation and
-    booking when a return is approved, cancel its shipments when it is cancelled. Runs inside
-    the event's transaction."""
-    if event.kind == "approved":
-        if return_request.method not in SHIPPED_METHODS:
-            return
-        if timezone.now() - event.created_at > MAX_APPROVAL_AGE_TO_BOOK:
-            return
-        allocation_enqueue(return_request, event)
-    elif event.kind == "cancelled":
-        logistics.shipment_cancel(store=return_request.store, return_id=return_request.id)
+def on_cancelled(recorded: Recorded) -> None:
+    """Cancel the shipments of a cancelled return with their carriers."""
+    return_request = recorded.return_request
+    logistics.shipment_cancel(store=return_request.store, return_id=return_request.id)
 
 
 # --- allocation (outbox handler) ---------------------------------------------------------------
@@ -138,13 +112,8 @@ def allocation_deliver(message: OutboxMessage) -> dict[str, Any]:
     this approval already has its shipment (a re-driven job)."""
     payload = message.payload
     approved_at = datetime.fromisoformat(payload["approved_at"])
-    with transaction.atomic():
-        return_request = (
-            Return.objects.select_for_update(of=("self",))
-            .select_related("store", "customer")
-            .filter(id=payload["return_id"], store_id=message.store_id)
-            .first()
-        )
+    with command():
+        return_request = return_lock_by_id(payload["return_id"], store_id=message.store_id)
         if return_request is None or not _awaits_allocation(return_request, approved_at):
             return {"skipped": True}
         # Allocated now (pickup dates count from today), never dated before the approval.
@@ -213,9 +182,7 @@ def shipment_plan_for_return(
     exclude_carriers: Sequence[str] = (),
 ) -> Shipment | None:
     """Allocate and queue the booking of the return's parcel; record the choice on the trail.
-    Call inside the transaction that holds the return's row lock."""
-    from retorno.returns import services
-
+    Call inside the command that holds the return's row lock."""
     now = now or timezone.now()
     plan = logistics.shipment_plan(
         store=return_request.store,
@@ -230,25 +197,22 @@ def shipment_plan_for_return(
         return None
     allocation = shipment.allocation
     if shipment.booking_state == BookingState.NO_CARRIER:
-        services._record(
+        event_record(
             return_request,
-            "carrier_not_found",
-            return_request.status,
-            return_request.status,
-            SYSTEM,
+            EventKind.CARRIER_NOT_FOUND,
+            actor=SYSTEM,
+            now=now,
             note="No carrier can take this parcel: "
             + "; ".join(f"{v['carrier']}: {v['message']}" for v in allocation.get("verdicts", [])),
             data={"shipment": shipment.reference, "allocation": allocation},
-            now=now,
         )
     else:
         first = allocation["ranking"][0]
-        services._record(
+        event_record(
             return_request,
-            "carrier_allocated",
-            return_request.status,
-            return_request.status,
-            SYSTEM,
+            EventKind.CARRIER_ALLOCATED,
+            actor=SYSTEM,
+            now=now,
             note=f"{first['name']} chosen by rule {allocation['rule']} ({first['message']}).",
             data={
                 "shipment": shipment.reference,
@@ -257,7 +221,6 @@ def shipment_plan_for_return(
                 "strategy": allocation["strategy"],
                 "ranking": [r["carrier"] for r in allocation["ranking"]],
             },
-            now=now,
         )
     return shipment
 
@@ -285,37 +248,29 @@ def booking_outcome_record(
 ) -> None:
     """Put a booking run on the return's trail: one event per failed try, then `label_ready`
     (which the shopper is sent) or `booking_failed`."""
-    from retorno.returns import services
-
     if outcome.state == "unchanged":
         return
     now = now or timezone.now()
-    with transaction.atomic():
-        return_request = (
-            Return.objects.select_for_update()
-            .select_related("store")
-            .filter(id=outcome.return_id, store_id=outcome.store_id)
-            .first()
-        )
+    with command():
+        return_request = return_lock_by_id(outcome.return_id, store_id=outcome.store_id)
         if return_request is None:
             return
-        status = return_request.status
         for attempt in outcome.tries:
             if attempt.outcome in ("booked", "skipped"):
                 continue
-            services._record(
+            event_record(
                 return_request,
-                "carrier_unavailable" if attempt.outcome == "unavailable" else "carrier_rejected",
-                status,
-                status,
-                SYSTEM,
+                EventKind.CARRIER_UNAVAILABLE
+                if attempt.outcome == "unavailable"
+                else EventKind.CARRIER_REJECTED,
+                actor=SYSTEM,
+                now=now,
                 note=attempt.message,
                 data={
                     "carrier": attempt.carrier,
                     "will_retry": attempt.will_retry,
                     "next": "retry" if attempt.will_retry else "next carrier",
                 },
-                now=now,
             )
         if outcome.state == "booked":
             data: dict[str, Any] = {
@@ -332,20 +287,16 @@ def booking_outcome_record(
                 data["pickup_date"] = outcome.pickup_date.isoformat()
             if outcome.pickup_window:
                 data["pickup_window"] = outcome.pickup_window
-            services._record(
-                return_request, "label_ready", status, status, SYSTEM, data=data, now=now
-            )
+            event_record(return_request, EventKind.LABEL_READY, actor=SYSTEM, now=now, data=data)
             _apply_changes(return_request.store, outcome.shipment_changes, now=now)
         elif outcome.state == "failed":
-            services._record(
+            event_record(
                 return_request,
-                "booking_failed",
-                status,
-                status,
-                SYSTEM,
+                EventKind.BOOKING_FAILED,
+                actor=SYSTEM,
+                now=now,
                 note="No carrier could book this return; it waits at the failed-pickup desk.",
                 data={"tries": [t.as_json() for t in outcome.tries]},
-                now=now,
             )
 
 
@@ -378,7 +329,7 @@ def tracking_events_apply(
 ) -> logistics.IngestResult:
     """Store carrier events and move the returns they concern, in one transaction."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with command():
         result = logistics.tracking_events_ingest(account=account, events=events, now=now)
         if result.changes:
             _apply_changes(account.store, result.changes, now=now)
@@ -408,7 +359,7 @@ def _apply_changes(
 ) -> None:
     for change in changes:
         try:
-            with transaction.atomic():
+            with command():  # a change rolled back takes its events with it
                 _apply_change(store, change, now)
         except (RetornoError, DomainError) as error:
             # The return moved on by another path (cancelled, received by hand): keep the scan,
@@ -417,8 +368,6 @@ def _apply_changes(
 
 
 def _apply_change(store: Store, change: logistics.ShipmentChange, now: datetime) -> None:
-    from retorno.returns import services
-
     actor = _carrier_actor(change.carrier, change.carrier_name)
     data = {
         "carrier": change.carrier,
@@ -428,7 +377,7 @@ def _apply_change(store: Store, change: logistics.ShipmentChange, now: datetime)
         "shipment_id": change.shipment_id,
     }
     if change.action is ReturnAction.MARK_IN_TRANSIT:
-        return_request = services._locked(store, change.rma)
+        return_request = return_lock(store, change.rma)
         logistics.recovery_close(
             store=store,
             return_id=change.return_id,
@@ -451,16 +400,14 @@ def _apply_change(store: Store, change: logistics.ShipmentChange, now: datetime)
     elif change.action is ReturnAction.PICKUP_FAILED:
         pickup_failed_handle(store=store, change=change, now=now)
     elif change.status == "exception":
-        return_request = services._locked(store, change.rma)
-        services._record(
+        return_request = return_lock(store, change.rma)
+        event_record(
             return_request,
-            "shipment_exception",
-            return_request.status,
-            return_request.status,
-            actor,
+            EventKind.SHIPMENT_EXCEPTION,
+            actor=actor,
+            now=now,
             note=f"{change.carrier_name} reports a problem ({change.raw_status}).",
             data=data,
-            now=now,
         )
 
 
@@ -469,25 +416,19 @@ def return_parcel_delivered(
 ) -> Return:
     """The carrier delivered the parcel to the warehouse: the return is `received` (the parcel
     is here) with no unit counted yet; the warehouse counts units with return_receive."""
-    from retorno.returns import services
-
     now = now or timezone.now()
-    with transaction.atomic():
-        return_request = services._locked(store, rma)
+    with command():
+        return_request = return_lock(store, rma)
         if return_request.status == ReturnStatus.RECEIVED:
             return return_request
-        before = return_request.status
-        services._move(return_request, Command.RECEIVE, now)
-        return_request.save(update_fields=["status", "updated_at"])
-        services._record(
+        transition_record(
             return_request,
-            "received",
-            before,
-            return_request.status,
-            actor,
+            Command.RECEIVE,
+            EventKind.RECEIVED,
+            actor=actor,
+            now=now,
             note="Parcel delivered to the warehouse by the carrier; units are counted on receiving.",
             data={**data, "parcel_delivered": True, "units_counted": False, "quantities": {}},
-            now=now,
         )
     return return_request
 
@@ -506,12 +447,10 @@ def pickup_failed_handle(
 ) -> NextStep:
     """A pickup failed: write to the shopper with a link to fix it (outreach), hand it to the
     failed-pickup desk after the store's number of failures, cancel the return at the maximum."""
-    from retorno.returns import services
-
     now = now or timezone.now()
     failures = logistics.failed_pickups_count(store_id=store.id, return_id=change.return_id)
     step = next_step_after_failure(max(1, failures), logistics.failed_pickup_policy(store))
-    return_request = services._locked(store, change.rma)
+    return_request = return_lock(store, change.rma)
     actor = _carrier_actor(change.carrier, change.carrier_name)
     data = {
         "carrier": change.carrier,
@@ -531,15 +470,13 @@ def pickup_failed_handle(
             note=f"Cancelled after {failures} failed pickups",
             now=now,
         )
-        services._record(
+        event_record(
             return_request,
-            "pickup_failed",
-            return_request.status,
-            return_request.status,
-            actor,
+            EventKind.PICKUP_FAILED,
+            actor=actor,
+            now=now,
             note=f"Pickup failed ({change.failure_reason or 'no reason given'}).",
             data=data,
-            now=now,
         )
         if return_request.status in (ReturnStatus.APPROVED, ReturnStatus.PENDING_REVIEW):
             services.return_cancel(
@@ -556,15 +493,13 @@ def pickup_failed_handle(
     logistics.recovery_open(
         store=store, change=change, failures=failures, at_desk=step is NextStep.DESK, now=now
     )
-    services._record(
+    event_record(
         return_request,
-        "pickup_failed",
-        return_request.status,
-        return_request.status,
-        actor,
+        EventKind.PICKUP_FAILED,
+        actor=actor,
+        now=now,
         note=f"Pickup failed ({change.failure_reason or 'no reason given'}).",
         data=data,
-        now=now,
     )
     return step
 
@@ -590,13 +525,11 @@ def pickup_recovery_apply(
     books a new pickup (the failed shipment is superseded and cancelled with its carrier),
     drop-off books a drop-off code, cancel cancels the return. Raises Conflict when the pickup
     has not failed (code `pickup_not_failed`) or the return can no longer change."""
-    from retorno.returns import services
-
     now = now or timezone.now()
     if choice.action not in RECOVERY_ACTIONS:
         raise Unprocessable(f"Unknown choice {choice.action!r}.", code="invalid_choice")
-    with transaction.atomic():
-        return_request = services._locked(store, rma)
+    with command():
+        return_request = return_lock(store, rma)
         if return_request.status != ReturnStatus.APPROVED:
             raise Conflict("This return can no longer be changed.", code="pickup_not_changeable")
         failed = logistics.shipment_for_recovery(store=store, return_id=return_request.id)
@@ -650,19 +583,19 @@ def pickup_recovery_apply(
             note=choice.note or choice.action,
             now=now,
         )
-        services._record(
+        event_record(
             return_request,
-            "pickup_rebooked" if method == Method.PICKUP else "switched_to_drop_off",
-            return_request.status,
-            return_request.status,
-            actor,
+            EventKind.PICKUP_REBOOKED
+            if method == Method.PICKUP
+            else EventKind.SWITCHED_TO_DROP_OFF,
+            actor=actor,
+            now=now,
             note=choice.note,
             data={
                 "choice": choice.action,
                 "pickup_date": pickup_date.isoformat() if pickup_date else None,
                 "address_changed": "pickup_address" in changed_fields,
             },
-            now=now,
         )
         shipment_plan_for_return(
             return_request, now=now, method=method, address=address, pickup_date=pickup_date
@@ -681,6 +614,3 @@ def shipment_rebook_by_agent(
         actor=actor,
         now=now,
     )
-
-
-connect()

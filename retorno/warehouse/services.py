@@ -385,7 +385,19 @@ def disposition_set(
         event = _restock(store, inspection, actor, now)
         stock_added = inspection.quantity
         inspection.restocked_quantity = inspection.quantity
-    inspection.save()
+    inspection.save(
+        update_fields=[
+            "rtv_batch",
+            "rtv_deadline_at",
+            "disposition",
+            "disposition_note",
+            "disposition_overridden",
+            "disposition_set_at",
+            "disposition_set_by",
+            "recovery_amount",
+            "restocked_quantity",
+        ]
+    )
     if old_batch is not None and old_batch.id != (batch.id if batch else None):
         _refresh_deadline(old_batch)
     return DispositionOutcome(inspection, previous, stock_added, event, batch)

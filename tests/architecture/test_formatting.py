@@ -16,7 +16,7 @@ def tracked_python_files() -> list[str]:
     listed = subprocess.run(
         ["git", "ls-files", "*.py"], capture_output=True, text=True, cwd=ROOT, check=True
     )
-    return [name for name in listed.stdout.splitlines() if name]
+    return [name for name in listed.stdout.splitlines() if name and (ROOT / name).exists()]
 
 
 def escapes_in(source: str) -> list[int]:

@@ -17,7 +17,7 @@ from retorno.notifications.models import Message, MessageStatus, NotificationSet
 from retorno.notifications.selectors import messages_for_return
 from retorno.notifications.services import message_deliver
 from retorno.orders.tests.factories import line_payload, make_order
-from retorno.returns import effects
+from retorno.returns import events
 from retorno.returns.models import Return
 from retorno.returns.services import (
     ItemRequest,
@@ -200,8 +200,8 @@ def test_effects_running_twice_for_one_event_queue_one_message(smtp_server, shop
     created = create_return(shop, order_for(shop))
     with transaction.atomic():
         for event in created.events.all():
-            effects.after_event(created, event)
-            effects.after_event(created, event)
+            events.event_handle(created, event)
+            events.event_handle(created, event)
     assert Message.objects.count() == 1
     assert len(smtp_server.arrivals) == 1
 
@@ -341,7 +341,7 @@ def test_label_ready_and_refunded_from_other_capabilities(smtp_server, shop):
     )
     with transaction.atomic():
         for event in (first, second, refunded, refunded):
-            effects.after_event(created, event)
+            events.event_handle(created, event)
 
     subjects = [mail.subject for mail in smtp_server.arrivals[1:]]
     assert subjects == [
@@ -359,7 +359,7 @@ def test_label_ready_and_refunded_from_other_capabilities(smtp_server, shop):
         store=shop, kind="resolved", actor_kind="staff", data={}, created_at=timezone.now()
     )
     with transaction.atomic():
-        effects.after_event(created, resolved)
+        events.event_handle(created, resolved)
     assert len(smtp_server.arrivals) == 4
 
 

@@ -23,7 +23,7 @@ from retorno.logistics.tests.factories import FakeCarriers, make_carriers, sign
 from retorno.notifications.models import Message, NotificationSettings
 from retorno.notifications.services import notify_return_event
 from retorno.notifications.tests.test_delivery import create_return, order_for
-from retorno.returns import effects
+from retorno.returns import events, handlers
 from retorno.returns.models import Return, ReturnEvent
 from retorno.returns.shipping import RecoveryChoice, pickup_recovery_apply, recovery_url
 from retorno.stores.models import Store
@@ -169,7 +169,7 @@ def test_each_failure_is_its_own_message_and_a_redelivered_one_is_not(
     # The effects of the recorded event run again (a replay): still one message.
     first_event = ReturnEvent.objects.get(return_request=created, kind="pickup_failed")
     with transaction.atomic():
-        effects.after_event(created, first_event)
+        events.event_handle(created, first_event)
     assert len(pickup_failed_messages(created)) == 1
 
     rebook(created)  # a new booking, a new label_ready message
@@ -267,7 +267,7 @@ def failed_pickup(created: Return, event_id: int, reason: str, **data) -> list[M
     link = recovery_url(created)
     return notify_return_event(
         store=created.store,
-        return_snapshot=effects.return_snapshot(created),
+        return_snapshot=handlers.return_snapshot(created),
         event_kind="pickup_failed",
         event_id=event_id,
         occurred_at=timezone.now(),

@@ -1,38 +1,37 @@
-"""What follows an event on a return: messages to the shopper, carrier bookings, refunds.
+"""What each kind of return event sets off: messages to the shopper, carrier bookings, money.
 
-Called by the services inside their transaction, right after the event is appended. Everything
+The table at the bottom is the one place that says it; `retorno.returns.events` runs it once
+per event when the command that recorded the event ends, inside its transaction. Everything
 here writes rows (outbox messages, bookings, ledger entries) in that same transaction; delivery
 happens after commit, so a rolled-back change never leaves a message or a booking behind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from retorno.domain.returns.events import EventKind
 from retorno.domain.returns.states import ReturnStatus
 from retorno.notifications.services import NOTIFIED_EVENTS, notify_return_event
 from retorno.notifications.snapshots import ItemSnapshot, ReturnSnapshot
 from retorno.resolutions import selectors as money_selectors
 from retorno.resolutions.models import ExchangeState
-from retorno.returns import refunding
+from retorno.returns import refunding, shipping
+from retorno.returns.events import Handler, Recorded
 from retorno.returns.links import tracking_url
 from retorno.returns.models import Resolution, Return, ReturnEvent
-from retorno.returns.shipping import on_return_event as book_and_track_shipments
-
-EventHandler = Callable[[Return, ReturnEvent], None]
 
 
-def notify_shopper(return_request: Return, event: ReturnEvent) -> None:
+def notify_shopper(recorded: Recorded) -> None:
     """Tell the shopper about the step, on the channels the store uses.
 
     The decision taken while the return is created (auto-approval or review) is part of the
     creation message, so the shopper gets one message for one request, not two.
     """
+    return_request, event = recorded.return_request, recorded.event
     if event.kind not in NOTIFIED_EVENTS or _decided_at_creation(return_request, event):
         return
     notify_return_event(
         store=return_request.store,
-        return_snapshot=return_snapshot(return_request),
+        return_snapshot=return_snapshot(return_request, status=recorded.status),
         event_kind=event.kind,
         event_id=event.id,
         occurred_at=event.created_at,
@@ -44,7 +43,7 @@ def notify_shopper(return_request: Return, event: ReturnEvent) -> None:
 def _exchange_facts(return_request: Return, event: ReturnEvent) -> dict[str, object]:
     """A dearer exchange resolved while its difference is still unpaid does not ship yet: the
     shopper is told it waits for the payment, not that it is on its way."""
-    if event.kind != "resolved" or return_request.resolution != Resolution.EXCHANGE:
+    if event.kind != EventKind.RESOLVED or return_request.resolution != Resolution.EXCHANGE:
         return {}
     exchange = money_selectors.exchange_for_return(
         store=return_request.store, return_id=return_request.id
@@ -56,14 +55,15 @@ def _exchange_facts(return_request: Return, event: ReturnEvent) -> dict[str, obj
 
 def _decided_at_creation(return_request: Return, event: ReturnEvent) -> bool:
     return (
-        event.kind in ("approved", "held_for_review")
+        event.kind in (EventKind.APPROVED, EventKind.HELD_FOR_REVIEW)
         and event.from_status == ReturnStatus.REQUESTED
         and event.created_at == return_request.created_at
     )
 
 
-def return_snapshot(return_request: Return) -> ReturnSnapshot:
-    """The return as notifications see it: plain data, no models."""
+def return_snapshot(return_request: Return, *, status: str = "") -> ReturnSnapshot:
+    """The return as notifications see it: plain data, no models. `status` is the state the
+    return was in when the event happened (its current one by default)."""
     customer = return_request.customer
     prefetched = getattr(return_request, "_prefetched_objects_cache", {})
     items = prefetched.get("items") or return_request.items.select_related("order_line")
@@ -72,7 +72,7 @@ def return_snapshot(return_request: Return) -> ReturnSnapshot:
         rma=return_request.rma,
         tracking_token=return_request.tracking_token,
         tracking_url=tracking_url(return_request),
-        status=return_request.status,
+        status=status or return_request.status,
         resolution=return_request.resolution,
         method=return_request.method,
         order_number=return_request.order.number,
@@ -102,17 +102,44 @@ def return_snapshot(return_request: Return) -> ReturnSnapshot:
     )
 
 
-# One handler per capability, in the order they run; each decides what an event means to it.
-# Money before shipping: a return the policy lets the shopper keep is settled at approval, and
-# then nothing is booked for it.
-HANDLERS: tuple[EventHandler, ...] = (
-    notify_shopper,
-    refunding.on_return_event,
-    book_and_track_shipments,
-)
-
-
-def after_event(return_request: Return, event: ReturnEvent) -> None:
-    """Dispatch the side effects of `event` to every capability."""
-    for handler in HANDLERS:
-        handler(return_request, event)
+# What each kind sets off, in the order the handlers run. Money before shipping: a return the
+# policy lets the shopper keep is settled at approval, and then nothing is booked for it.
+HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
+    EventKind.CREATED: (notify_shopper,),
+    EventKind.HELD_FOR_REVIEW: (notify_shopper,),
+    EventKind.APPROVED: (notify_shopper, refunding.on_milestone, shipping.on_approved),
+    EventKind.REJECTED: (notify_shopper,),
+    EventKind.CANCELLED: (notify_shopper, refunding.on_cancelled, shipping.on_cancelled),
+    EventKind.DECISION_OVERRIDDEN: (),
+    EventKind.PICKUP_CHANGED: (),
+    EventKind.IN_TRANSIT: (notify_shopper, refunding.on_milestone),
+    EventKind.RECEIVED: (notify_shopper, refunding.on_milestone),
+    EventKind.INSPECTED: (refunding.on_milestone,),
+    EventKind.RESOLVED: (notify_shopper,),
+    EventKind.CLOSED: (),
+    EventKind.CARRIER_ALLOCATED: (),
+    EventKind.CARRIER_NOT_FOUND: (),
+    EventKind.CARRIER_UNAVAILABLE: (),
+    EventKind.CARRIER_REJECTED: (),
+    EventKind.LABEL_READY: (notify_shopper,),
+    EventKind.BOOKING_FAILED: (),
+    EventKind.SHIPMENT_EXCEPTION: (),
+    EventKind.PICKUP_FAILED: (notify_shopper,),
+    EventKind.PICKUP_REBOOKED: (),
+    EventKind.SWITCHED_TO_DROP_OFF: (),
+    EventKind.UNEXPECTED_ITEM: (),
+    EventKind.RECEIPT_CLOSED: (),
+    EventKind.ITEMS_INSPECTED: (),
+    EventKind.INSPECTION_SKIPPED: (),
+    EventKind.DISPOSITION_SET: (),
+    EventKind.RESTOCKED: (),
+    EventKind.RETURNED_TO_VENDOR: (),
+    EventKind.REFUND_ISSUED: (),
+    EventKind.REFUNDED: (notify_shopper,),
+    EventKind.CHARGE_ISSUED: (),
+    EventKind.CHARGED: (notify_shopper,),
+    EventKind.CHARGE_FAILED: (notify_shopper,),
+    EventKind.CHARGE_BACK_ISSUED: (),
+    EventKind.RETURN_DUE_SOON: (notify_shopper,),
+    EventKind.EXCHANGE_RELEASED_UNPAID: (),
+}
