@@ -119,4 +119,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
         return problem_response(500, "internal_error", "Something went wrong on our side.")
     with translation.override(translation.get_language_from_request(request)):
-        return HttpResponse(render_to_string("portal/server_error.html"), status=500)
+        # The CSP nonce is the one thing taken from the request: the page's style is inline.
+        page = render_to_string(
+            "portal/server_error.html", {"csp_nonce": getattr(request, "csp_nonce", "")}
+        )
+        return HttpResponse(page, status=500)
