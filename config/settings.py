@@ -4,6 +4,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from config.secrets import encryption_keys_problem, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("RETORNO_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -11,10 +14,31 @@ VAR_DIR = Path(environ.Env().str("RETORNO_VAR_DIR", default=str(BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# "production" (the default) refuses to start with a missing or public SECRET_KEY and without
+# RETORNO_ENCRYPTION_KEY; "development" (make run, the tests) has stand-ins for both.
+RETORNO_ENV = env.str("RETORNO_ENV", default="production")
+if RETORNO_ENV not in ("production", "development"):
+    raise ImproperlyConfigured("RETORNO_ENV is 'production' or 'development'.")
+DEVELOPMENT = RETORNO_ENV == "development"
+
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str(
-    "SECRET_KEY", default="retorno-insecure-development-key-change-me-in-production"
-)
+DEVELOPMENT_SECRET_KEY = "retorno-insecure-development-key-change-me-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEVELOPMENT else "")
+if not DEVELOPMENT:
+    secret_key_problem(SECRET_KEY, public=(DEVELOPMENT_SECRET_KEY, "change-me"))
+# Keys that encrypt stored secrets (carrier credentials), comma-separated: the first encrypts,
+# every one decrypts, so a new key goes first and an old one stays until `retorno
+# reencrypt-secrets` has run. Independent of SECRET_KEY.
+RETORNO_ENCRYPTION_KEYS = env.list("RETORNO_ENCRYPTION_KEY", default=[])
+if not RETORNO_ENCRYPTION_KEYS:
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "RETORNO_ENCRYPTION_KEY is not set: it encrypts stored carrier credentials. Generate "
+            'one with: python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+        )
+    RETORNO_ENCRYPTION_KEYS = [SECRET_KEY]
+elif not DEVELOPMENT:
+    encryption_keys_problem(RETORNO_ENCRYPTION_KEYS)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -191,9 +215,21 @@ RETORNO_PUBLIC_URL = env.str("RETORNO_PUBLIC_URL", default="http://127.0.0.1:800
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto, the site is https only: plain http
+# is redirected (except the load balancer's /health), browsers are told to stay on https
+# (HSTS) and cookies are sent over https only. Each can be set apart.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=BEHIND_TLS_PROXY)
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if BEHIND_TLS_PROXY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Asking to be preloaded into browsers is the domain owner's decision (it binds the whole
+# domain for months): opt in with SECURE_HSTS_PRELOAD=true.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=BEHIND_TLS_PROXY)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,10 @@ import os
 import tempfile
 from pathlib import Path
 
+# Tests, and the processes they start (a worker, a server), run with the development stand-ins
+# for the secrets production must be given.
+os.environ.setdefault("RETORNO_ENV", "development")
+
 from .settings import *  # noqa: F403
 from .settings import DATABASES
 

@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     execute_from_command_line(["retorno", *args])
 
 
-ALIASES = {"carrier-sim": "carrier_sim"}
+ALIASES = {"carrier-sim": "carrier_sim", "reencrypt-secrets": "reencrypt_secrets"}
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Carrier credentials encrypted at rest with Fernet (AES-128-CBC + HMAC-SHA256, authenticated).
 
-The key is derived from settings.RETORNO_ENCRYPTION_KEY when set, else from SECRET_KEY, so a
-fresh install works and production can rotate SECRET_KEY without losing credentials by setting
-RETORNO_ENCRYPTION_KEY. Several comma-separated keys may be given: the first encrypts, all of
-them decrypt (rotation).
+The keys come from RETORNO_ENCRYPTION_KEY (settings.RETORNO_ENCRYPTION_KEYS), apart from
+SECRET_KEY: the first encrypts, all of them decrypt, so a new key is put first, `retorno
+reencrypt-secrets` re-encrypts everything with it, and then the old one can go. Each key is
+any secret text, stretched to a Fernet key with SHA-256 (development, with no key set, uses
+SECRET_KEY, which is how earlier versions encrypted: list the old SECRET_KEY after a new key to
+keep reading what they stored).
 """
 
 from __future__ import annotations
@@ -22,15 +24,26 @@ _CONTEXT = b"retorno.logistics.credentials.v1"
 
 
 def _fernet() -> MultiFernet:
-    configured = getattr(settings, "RETORNO_ENCRYPTION_KEY", "") or ""
-    secrets = [part.strip() for part in configured.split(",") if part.strip()]
-    if not secrets:
-        secrets = [settings.SECRET_KEY]
+    secrets = [key.strip() for key in settings.RETORNO_ENCRYPTION_KEYS if key.strip()]
     keys = [
         Fernet(base64.urlsafe_b64encode(hashlib.sha256(_CONTEXT + s.encode()).digest()))
         for s in secrets
     ]
     return MultiFernet(keys)
+
+
+def reencrypt(token: str) -> str:
+    """`token` encrypted with the current (first) key; unchanged if empty. A token no key
+    reads raises Unprocessable (`credentials_unreadable`)."""
+    if not token:
+        return token
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise Unprocessable(
+            "The carrier credentials cannot be decrypted with the configured keys.",
+            code="credentials_unreadable",
+        ) from None
 
 
 def encrypt_credentials(credentials: dict[str, Any]) -> str:

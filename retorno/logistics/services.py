@@ -51,7 +51,7 @@ from retorno.domain.logistics.gateway import (
     RawTrackingEvent,
 )
 from retorno.logistics import adapters, selectors
-from retorno.logistics.crypto import encrypt_credentials
+from retorno.logistics.crypto import encrypt_credentials, reencrypt
 from retorno.logistics.destinations import config_urls_check, credentials_destination
 from retorno.logistics.gateways import gateway_for
 from retorno.logistics.models import (
@@ -162,6 +162,38 @@ def carrier_account_set_enabled(
         actor,
     )
     return account
+
+
+@dataclass(frozen=True)
+class Reencrypted:
+    accounts: int
+    unreadable: list[str]  # "store/code" of the accounts no configured key reads
+
+
+def carrier_credentials_reencrypt() -> Reencrypted:
+    """Encrypt every carrier account's stored credentials with the current (first) encryption
+    key, one account at a time. Accounts whose credentials no key reads are left as they are and
+    named in the result: they need their credentials given again."""
+    done, unreadable = 0, []
+    candidates = CarrierAccount.objects.exclude(credentials_encrypted="").order_by("id")
+    for account_id in candidates.values_list("id", flat=True):
+        with transaction.atomic():
+            account = (
+                CarrierAccount.objects.select_for_update()
+                .select_related("store")
+                .get(id=account_id)
+            )
+            try:
+                account.credentials_encrypted = reencrypt(account.credentials_encrypted)
+            except Unprocessable:
+                unreadable.append(f"{account.store.slug}/{account.code}")
+                continue
+            # updated_at stays: the account's settings did not change.
+            CarrierAccount.objects.filter(id=account.id).update(
+                credentials_encrypted=account.credentials_encrypted
+            )
+            done += 1
+    return Reencrypted(done, unreadable)
 
 
 def _webhook_code(store: Store, code: str) -> str:
