@@ -28,7 +28,7 @@ run demo: export RETORNO_PUBLIC_URL ?= http://$(HOST):$(PORT)
 # The demo's carriers are the simulator on 127.0.0.1, over http.
 run demo: export RETORNO_ALLOW_PRIVATE_URLS ?= true
 # Development stand-ins for the secrets production must be given (SECRET_KEY, encryption key).
-run demo bench: export RETORNO_ENV ?= development
+run demo: export RETORNO_ENV ?= development
 
 # The carrier simulator runs beside the server and posts tracking webhooks to it; both stop together.
 run: install

@@ -25,6 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+# The servers measured here get development stand-ins for the secrets production requires,
+# and their carriers are local (the simulator, or nothing listening at all).
+os.environ.setdefault("RETORNO_ENV", "development")
+os.environ.setdefault("RETORNO_ALLOW_PRIVATE_URLS", "true")
+
 ROOT = Path(__file__).resolve().parent.parent
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)

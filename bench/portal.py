@@ -28,6 +28,11 @@ from urllib.parse import urlparse
 
 import httpx
 
+# The servers measured here get development stand-ins for the secrets production requires,
+# and their carriers are local (the simulator, or nothing listening at all).
+os.environ.setdefault("RETORNO_ENV", "development")
+os.environ.setdefault("RETORNO_ALLOW_PRIVATE_URLS", "true")
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/retorno_bench_portal"
