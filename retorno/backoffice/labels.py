@@ -48,9 +48,12 @@ REASON = {
     "too_large": _("Too large"),
     "defective": _("Defective"),
     "damaged": _("Damaged in transit"),
+    "missing_parts": _("Parts or accessories missing"),
     "not_as_described": _("Not as described"),
     "wrong_item": _("Wrong item sent"),
     "changed_mind": _("Changed my mind"),
+    "better_price": _("Found a better price"),
+    "arrived_late": _("Arrived too late"),
     "other": _("Other"),
 }
 EVENT = {

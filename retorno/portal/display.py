@@ -75,7 +75,7 @@ REASON_GROUP_LABELS = {
     "quality": gettext_lazy("Quality"),
     "not_as_described": gettext_lazy("Not as described"),
     "wrong_item": gettext_lazy("Wrong item sent"),
-    "changed_mind": gettext_lazy("Changed my mind"),
+    "changed_mind": gettext_lazy("No longer wanted"),
     "other": gettext_lazy("Other"),
 }
 REASON_LABELS = {
@@ -83,9 +83,12 @@ REASON_LABELS = {
     "too_large": gettext_lazy("Too large"),
     "defective": gettext_lazy("Defective"),
     "damaged": gettext_lazy("Damaged in transit"),
+    "missing_parts": gettext_lazy("Parts or accessories missing"),
     "not_as_described": gettext_lazy("Not as described"),
     "wrong_item": gettext_lazy("Wrong item sent"),
     "changed_mind": gettext_lazy("Changed my mind"),
+    "better_price": gettext_lazy("Found a better price"),
+    "arrived_late": gettext_lazy("Arrived too late"),
     "other": gettext_lazy("Other"),
 }
 

@@ -197,7 +197,7 @@ def default_policy_document() -> dict[str, Any]:
             "store_credit_bonus_percent": "10",
             "return_shipping_fee": "5.00",
             "restocking_fee_percent": "0",
-            "fee_waived_reasons": ["defective", "damaged", "wrong_item"],
+            "fee_waived_reasons": ["defective", "damaged", "missing_parts", "wrong_item"],
             "review_above_amount": "500.00",
             "review_reasons": [],
             "always_review": False,

@@ -70,7 +70,7 @@ class DeductionRates:
     damaged_percent: Decimal = Decimal(50)
     used_percent: Decimal = _ZERO
     no_fault_reasons: frozenset[str] = field(
-        default_factory=lambda: frozenset({"defective", "damaged", "wrong_item"})
+        default_factory=lambda: frozenset({"defective", "damaged", "missing_parts", "wrong_item"})
     )
 
     def __post_init__(self) -> None:

@@ -46,6 +46,7 @@ TAXONOMY: tuple[ReasonGroup, ...] = (
         (
             ReturnReason("defective", "quality", "Defective"),
             ReturnReason("damaged", "quality", "Damaged in transit"),
+            ReturnReason("missing_parts", "quality", "Parts or accessories missing"),
         ),
     ),
     ReasonGroup(
@@ -60,14 +61,51 @@ TAXONOMY: tuple[ReasonGroup, ...] = (
     ),
     ReasonGroup(
         "changed_mind",
-        "Changed my mind",
-        (ReturnReason("changed_mind", "changed_mind", "Changed my mind"),),
+        "No longer wanted",
+        (
+            ReturnReason("changed_mind", "changed_mind", "Changed my mind"),
+            ReturnReason("better_price", "changed_mind", "Found a better price"),
+            ReturnReason("arrived_late", "changed_mind", "Arrived too late"),
+        ),
     ),
     ReasonGroup("other", "Other", (ReturnReason("other", "other", "Other"),)),
 )
 
 REASONS: MappingProxyType[str, ReturnReason] = MappingProxyType(
     {reason.code: reason for group in TAXONOMY for reason in group.reasons}
+)
+
+
+# Shopify's `ReturnReason` enum (Admin GraphQL) for each leaf, and back. Shopify asks for a note
+# with OTHER, so leaves it has no value for travel as OTHER with their label as the note.
+SHOPIFY_RETURN_REASONS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "too_small": "SIZE_TOO_SMALL",
+        "too_large": "SIZE_TOO_LARGE",
+        "defective": "DEFECTIVE",
+        "damaged": "DEFECTIVE",
+        "missing_parts": "OTHER",
+        "not_as_described": "NOT_AS_DESCRIBED",
+        "wrong_item": "WRONG_ITEM",
+        "changed_mind": "UNWANTED",
+        "better_price": "UNWANTED",
+        "arrived_late": "OTHER",
+        "other": "OTHER",
+    }
+)
+FROM_SHOPIFY_RETURN_REASON: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "SIZE_TOO_SMALL": "too_small",
+        "SIZE_TOO_LARGE": "too_large",
+        "DEFECTIVE": "defective",
+        "NOT_AS_DESCRIBED": "not_as_described",
+        "WRONG_ITEM": "wrong_item",
+        "UNWANTED": "changed_mind",
+        "COLOR": "changed_mind",
+        "STYLE": "changed_mind",
+        "OTHER": "other",
+        "UNKNOWN": "other",
+    }
 )
 
 

@@ -159,6 +159,9 @@ def test_a_resolution_the_policy_does_not_offer_is_rejected():
         ("", ["defective"], "0.00"),
         ("", ["damaged"], "0.00"),
         ("", ["wrong_item"], "0.00"),
+        ("", ["missing_parts"], "0.00"),
+        ("", ["arrived_late"], "5.00"),
+        ("", ["better_price"], "5.00"),
         ("", ["defective", "damaged"], "0.00"),
         ("", ["defective", "too_small"], "5.00"),  # waived only if every line's reason is
         ("gold", ["defective", "too_small"], "0.00"),

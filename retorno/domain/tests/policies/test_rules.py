@@ -265,3 +265,30 @@ def test_facts_must_be_valid():
         order(line("a"), line("a"))
     with pytest.raises(FactsError):
         order(line(), currency="XXX")
+
+
+@pytest.mark.parametrize("reason", ["arrived_late", "better_price", "missing_parts"])
+def test_the_newer_leaves_drive_conditions_waivers_reviews_and_photos(reason):
+    the_policy = policy(
+        {
+            "fee_waived_reasons": [reason],
+            "review_reasons": [reason],
+            "photo_required_reasons": [reason],
+            "restocking_fee_percent": "10",
+        },
+        rules=[
+            {"id": "slow-refund", "when": {"reason_in": [reason]}, "then": {"qc_level": "lenient"}}
+        ],
+    )
+    the_order = order(line("a"), line("b"))
+    decision = decide(
+        the_policy, the_order, customer(), request(("a", 1, reason), ("b", 1, "too_small")), NOW
+    )
+    leaf, other = decision.line("a"), decision.line("b")
+    assert leaf.fee_waived and leaf.restocking_fee == Decimal("0.00")
+    assert not other.fee_waived and other.restocking_fee == Decimal("4.00")
+    assert leaf.requires_review and not other.requires_review
+    assert decision.review_reasons[0].params_dict == {"reason": reason}
+    assert reason in leaf.photo_required_reasons
+    assert leaf.qc_level == "lenient" and other.qc_level == "standard"
+    assert leaf.rules_fired == ("slow-refund",)

@@ -49,6 +49,7 @@ def test_pays_before_receipt():
         ("damaged", "standard", "defective", "0", "not_shopper_fault"),
         ("damaged", "standard", "damaged", "0", "not_shopper_fault"),
         ("damaged", "standard", "wrong_item", "0", "not_shopper_fault"),
+        ("damaged", "standard", "missing_parts", "0", "not_shopper_fault"),
         ("used", "standard", "changed_mind", "0", "no_damage"),  # used_percent defaults to 0
         ("new", "standard", "changed_mind", "0", "no_damage"),
         ("like_new", "standard", None, "0", "no_damage"),
