@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext
+from retorno.domain.days import zone
 
 
 @dataclass(frozen=True)
@@ -54,11 +53,7 @@ def render_page(
         "section": section,
         "navigation": [n for n in NAVIGATION if staff is not None and staff.may(n.action)],
     }
-    zone = zoneinfo.ZoneInfo("UTC")
-    if staff is not None:
-        with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = zoneinfo.ZoneInfo(staff.store.timezone)
-    with timezone.override(zone):
+    with timezone.override(zone(staff.store.timezone if staff is not None else None)):
         response = TemplateResponse(request, template, context, status=status)
         response.render()
     response.headers["Cache-Control"] = "no-store"

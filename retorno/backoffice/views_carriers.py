@@ -25,6 +25,7 @@ from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.errors import RetornoError, Unprocessable
+from retorno.domain.days import local_day
 from retorno.domain.errors import DomainError
 from retorno.domain.logistics import (
     Allocation,
@@ -310,7 +311,7 @@ def _allocate(
             profiles,
             rules,
             parcel,
-            capacity_used_today=selectors.pickups_booked_on(store, now.date()),
+            capacity_used_today=selectors.pickups_booked_on(store, local_day(now, store.timezone)),
         )
     except DomainError as error:
         raise _BadFacts([str(error)]) from None

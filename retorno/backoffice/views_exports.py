@@ -3,9 +3,8 @@ the payment provider's statements. Days are the store's own (its timezone)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET
 from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
+from retorno.domain.days import zone
 from retorno.domain.resolutions.ledger import RefundState
 from retorno.domain.times import EARLIEST_QUERY_DAY, LATEST_QUERY_DAY
 from retorno.resolutions import exports
@@ -65,8 +65,8 @@ class ExportForm(forms.Form):
         return cleaned
 
 
-def _day_start(day: date | None, zone: ZoneInfo) -> datetime | None:
-    return None if day is None else datetime.combine(day, time.min, zone)
+def _day_start(day: date | None, where: tzinfo) -> datetime | None:
+    return None if day is None else datetime.combine(day, time.min, where)
 
 
 @require_GET
@@ -93,15 +93,15 @@ def finance_export(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             status=422,
         )
     data = form.cleaned_data
-    zone = ZoneInfo(staff.store.timezone or "UTC")
+    store_zone = zone(staff.store.timezone)
     end = data["end"] + timedelta(days=1) if data["end"] else None
     columns, rows = LEDGERS[data["ledger"]]
     lines = exports.csv_lines(
         columns,
         rows(
             store=staff.store,
-            since=_day_start(data["start"], zone),
-            until=_day_start(end, zone),
+            since=_day_start(data["start"], store_zone),
+            until=_day_start(end, store_zone),
             state=data["state"] or None,
         ),
     )

@@ -3,8 +3,8 @@ customers, orders over the last 120 days and returns in every state.
 
 Everything is written through the services (product_upsert, order_upsert, return_*), so the
 demo exercises the same paths as real traffic. The data is a pure function of the seed, the
-sizes and today's date (dates are anchored to today at midnight UTC so the demo always looks
-current); RMAs and tracking tokens stay random, as the services make them.
+sizes and today's date (dates are anchored to the store's today at its local midnight, so the
+demo always looks current); RMAs and tracking tokens stay random, as the services make them.
 
 The money side goes through the real services too: exchanges (size and colour swaps; gold
 members' instant ones, released at approval), dearer exchanges whose difference is charged,
@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -43,6 +43,7 @@ from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import RetornoError
 from retorno.demo import data
 from retorno.demo.stores import CLI, store_create
+from retorno.domain.days import local_day, zone
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
@@ -149,10 +150,11 @@ def demo_create(
 
     Always ensures the store, its default policy, the `admin` superuser, one staff user per role
     and the API key (`api_key` or DEMO_API_KEY). Generates data only when the store has no
-    orders yet, all in one transaction (a failure leaves no half-built store). `today` (UTC)
-    anchors every date; it defaults to the current date. Raises RetornoError when the store
-    cannot be set up (for example an API key that belongs to another store). The demo's
-    carriers call the carrier simulator at `simulator_url` (default: the address they have).
+    orders yet, all in one transaction (a failure leaves no half-built store). `today` (the
+    store's day) anchors every date at its local midnight; it defaults to the store's today.
+    Raises RetornoError when the store cannot be set up (for example an API key that belongs to
+    another store). The demo's carriers call the carrier simulator at `simulator_url` (default:
+    the address they have).
     """
     if customers < 1 or orders < 1:
         raise ValueError("customers and orders must be at least 1")
@@ -174,7 +176,8 @@ def demo_create(
         staff=[(username, role) for username, _, _, role in data.STAFF],
     )
     if not Order.objects.filter(store=store).exists():
-        anchor = datetime.combine(today or timezone.now().date(), datetime.min.time(), UTC)
+        day = today or local_day(timezone.now(), store.timezone)
+        anchor = datetime.combine(day, datetime.min.time(), zone(store.timezone))
         with transaction.atomic(), _quiet(CONSOLE_PAYMENTS_LOGGER):
             result.refused_returns = _Generator(store, random.Random(seed), anchor, staff).run(
                 customers=customers, orders=orders

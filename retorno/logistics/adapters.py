@@ -83,10 +83,18 @@ def address(data: Mapping[str, Any]) -> Address:
     )
 
 
-def booking_request(shipment: Shipment) -> BookingRequest:
-    """The booking of `shipment` as the gateway takes it, from the parcel stored on it."""
+def booking_request(shipment: Shipment, *, today: date | None = None) -> BookingRequest:
+    """The booking of `shipment` as the gateway takes it, from the parcel stored on it.
+
+    A pickup asks for the date the shopper chose while it is after `today` (the store's day);
+    otherwise for no date, and the carrier books the first day it offers."""
     parcel = shipment.parcel
     method = {"self_ship": "label"}.get(shipment.method, shipment.method)
+    pickup_date = shipment.pickup_date if method == "pickup" else None
+    if pickup_date is not None and (
+        not parcel.get("pickup_date_chosen", True) or (today is not None and pickup_date <= today)
+    ):
+        pickup_date = None
     return BookingRequest(
         reference=shipment.reference,
         method=method,
@@ -97,7 +105,7 @@ def booking_request(shipment: Shipment) -> BookingRequest:
         dimensions_cm=_three(parcel.get("dimensions_cm") or DEFAULT_DIMENSIONS_CM),
         declared_value=Decimal(str(parcel.get("declared_value") or "0")),
         currency=str(parcel.get("currency") or "EUR"),
-        pickup_date=shipment.pickup_date if method == "pickup" else None,
+        pickup_date=pickup_date,
     )
 
 

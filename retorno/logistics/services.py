@@ -27,6 +27,7 @@ from django.utils import timezone
 from retorno.core.actors import Actor
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.core.outbox import outbox_enqueue
+from retorno.domain.days import local_day, local_time
 from retorno.domain.errors import DomainError
 from retorno.domain.logistics import (
     AllocationRequest,
@@ -307,11 +308,12 @@ def shipment_plan(
         method=method,
     )
     excluded = set(exclude_carriers)
+    today = local_day(now, store.timezone)
     allocation = allocate(
         [p for p in profiles if p.code not in excluded],
         rules,
         request,
-        capacity_used_today=selectors.pickups_booked_on(store, now.date()),
+        capacity_used_today=selectors.pickups_booked_on(store, today),
     )
     attempt = (
         Shipment.objects.filter(store=store, return_id=parcel.return_id).aggregate(
@@ -321,9 +323,13 @@ def shipment_plan(
     ) + 1
     ranking = [r.carrier_code for r in allocation.ranking]
     by_code = {a.code: a for a in accounts}
+    # A date the shopper chose is asked of the carrier while it is still ahead in the store's
+    # calendar. Otherwise Retorno asks for no date: the carrier books the first day it offers,
+    # and the next working day stands in for it (capacity, pages) until the booking says.
     pickup_date = parcel.pickup_date
-    if method is ReturnMethod.PICKUP and (pickup_date is None or pickup_date <= now.date()):
-        pickup_date = _next_working_day(now.date())
+    pickup_date_chosen = pickup_date is not None and pickup_date > today
+    if method is ReturnMethod.PICKUP and not pickup_date_chosen:
+        pickup_date = _next_working_day(today)
     shipment = Shipment.objects.create(
         store=store,
         return_id=parcel.return_id,
@@ -345,6 +351,7 @@ def shipment_plan(
             "category": parcel.category,
             "customer_tier": parcel.customer_tier,
             "tracking_url": parcel.tracking_url,
+            "pickup_date_chosen": pickup_date_chosen,
         },
         rules_version=rules_set.version if rules_set is not None else None,
         allocation=allocation_json(allocation),
@@ -459,11 +466,12 @@ def shipment_book(
     """
     now = now or timezone.now()
     shipment = Shipment.objects.select_related("store").get(id=shipment_id)
+    zone = shipment.store.timezone
     if shipment.booking_state != BookingState.PENDING:
-        return _outcome(shipment, "unchanged")
+        return _outcome(shipment, "unchanged", zone=zone)
     accounts = {a.code: a for a in CarrierAccount.objects.filter(store_id=shipment.store_id)}
     tries: list[BookingTry] = []
-    request = adapters.booking_request(shipment)
+    request = adapters.booking_request(shipment, today=local_day(now, zone))
     while shipment.candidate_index < len(shipment.candidates):
         code = shipment.candidates[shipment.candidate_index]
         account = accounts.get(code)
@@ -486,7 +494,7 @@ def shipment_book(
             )
             if retry:
                 _save_progress(shipment, tries, now)
-                return _outcome(shipment, "retry", tries, account)
+                return _outcome(shipment, "retry", tries, account, zone=zone)
             _advance(shipment, tries, now)
             continue
         except CarrierRejected as error:
@@ -495,9 +503,9 @@ def shipment_book(
             continue
         tries.append(BookingTry(carrier=code, outcome="booked", message=booking.tracking_number))
         label_pdf = _label_pdf(shipment, account, booking)
-        changes = _booking_save(shipment, account, booking, label_pdf, tries, now)
+        changes = _booking_save(shipment, account, booking, label_pdf, tries, now, zone=zone)
         shipment.refresh_from_db()
-        return _outcome(shipment, "booked", tries, account, changes)
+        return _outcome(shipment, "booked", tries, account, changes, zone=zone)
     with transaction.atomic():
         locked = Shipment.objects.select_for_update().get(id=shipment.id)
         if locked.booking_state == BookingState.PENDING:
@@ -509,7 +517,7 @@ def shipment_book(
                 update_fields=["booking_state", "booking_log", "candidate_index", "updated_at"]
             )
     shipment.refresh_from_db()
-    return _outcome(shipment, "failed", tries)
+    return _outcome(shipment, "failed", tries, zone=zone)
 
 
 def _advance(shipment: Shipment, tries: list[BookingTry], now: datetime) -> None:
@@ -567,6 +575,8 @@ def _booking_save(
     label_pdf: bytes | None,
     tries: list[BookingTry],
     now: datetime,
+    *,
+    zone: str,
 ) -> tuple[ShipmentChange, ...]:
     path = ""
     if label_pdf:
@@ -588,7 +598,8 @@ def _booking_save(
         locked.pickup_window_start = booking.pickup_window_start
         locked.pickup_window_end = booking.pickup_window_end
         if booking.pickup_window_start is not None and locked.method == "pickup":
-            locked.pickup_date = booking.pickup_window_start.date()
+            # The carrier's window says the day, in the store's calendar.
+            locked.pickup_date = local_day(booking.pickup_window_start, zone)
         locked.price_amount = booking.price_amount
         locked.currency = booking.currency or locked.currency
         locked.candidate_index = shipment.candidate_index
@@ -613,12 +624,15 @@ def _outcome(
     tries: Sequence[BookingTry] = (),
     account: CarrierAccount | None = None,
     changes: Sequence[ShipmentChange] = (),
+    *,
+    zone: str,
 ) -> BookingOutcome:
     account = account or shipment.carrier_account
     window = ""
     if shipment.pickup_window_start and shipment.pickup_window_end:
-        start = timezone.localtime(shipment.pickup_window_start)
-        end = timezone.localtime(shipment.pickup_window_end)
+        # Told to the shopper as the store's wall clock shows it.
+        start = local_time(shipment.pickup_window_start, zone)
+        end = local_time(shipment.pickup_window_end, zone)
         window = f"{start:%H:%M}–{end:%H:%M}"
     return BookingOutcome(
         shipment_id=shipment.id,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from retorno.domain.days import local_day
 from retorno.portal import display
 from retorno.returns.models import Return, ReturnEvent
 from retorno.returns.services import SHOPPER_CHANGEABLE_STATES
@@ -67,10 +67,10 @@ def timeline(events: list[ReturnEvent]) -> list[TimelineEntry]:
     return entries
 
 
-def _first(events: list[ReturnEvent], kind: str) -> date | None:
+def _first(events: list[ReturnEvent], kind: str, zone: str) -> date | None:
     for event in events:
         if event.kind == kind:
-            return timezone.localtime(event.created_at).date()
+            return local_day(event.created_at, zone)
     return None
 
 
@@ -85,20 +85,21 @@ def money_status(return_request: Return, events: list[ReturnEvent]) -> MoneyStat
     """Whether the refund (credit, exchange) is done, and when it was or is expected."""
     if return_request.status in ("rejected", "cancelled"):
         return None
-    resolved = _first(events, "resolved")
+    zone = return_request.store.timezone
+    resolved = _first(events, "resolved", zone)
     lines = (return_request.decision or {}).get("lines") or [{}]
     timing = str(lines[0].get("refund_timing") or "on_receipt")
     if resolved:
         return MoneyStatus(done=True, on=resolved, timing=timing)
-    created = timezone.localtime(return_request.created_at).date()
-    approved = _first(events, "approved") or created + timedelta(days=REVIEW_DAYS)
+    created = local_day(return_request.created_at, zone)
+    approved = _first(events, "approved", zone) or created + timedelta(days=REVIEW_DAYS)
     scanned = (
-        _first(events, "in_transit")
+        _first(events, "in_transit", zone)
         or return_request.pickup_date
         or approved + timedelta(days=COLLECTION_DAYS)
     )
-    received = _first(events, "received") or scanned + timedelta(days=TRANSIT_DAYS)
-    inspected = _first(events, "inspected") or received + timedelta(days=INSPECTION_DAYS)
+    received = _first(events, "received", zone) or scanned + timedelta(days=TRANSIT_DAYS)
+    inspected = _first(events, "inspected", zone) or received + timedelta(days=INSPECTION_DAYS)
     trigger = {
         "on_approval": approved,
         "on_first_scan": scanned,

@@ -8,7 +8,6 @@ confirm button creates the return.
 from __future__ import annotations
 
 import secrets
-import zoneinfo
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,6 +26,7 @@ from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, RetornoError
 from retorno.core.idempotency import request_fingerprint, run_idempotently
 from retorno.core.models import IdempotencyRecord
+from retorno.domain.days import local_day, zone
 from retorno.domain.errors import DomainError
 from retorno.domain.policies import default_policy_document
 from retorno.orders.models import Order, Variant
@@ -73,11 +73,7 @@ def _page(
     if store is not None:
         context["on_primary"] = display.readable_on(store.primary_colour)
         context["on_accent"] = display.readable_on(store.accent_colour)
-        try:
-            zone = zoneinfo.ZoneInfo(store.timezone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = zoneinfo.ZoneInfo("UTC")
-        with timezone.override(zone):
+        with timezone.override(zone(store.timezone)):
             response = TemplateResponse(request, template, context, status=status)
             response.render()
     else:
@@ -124,11 +120,7 @@ def _client_ip(request: HttpRequest) -> str:
 
 def _pickup_dates(store: Store) -> list[tuple[str, str]]:
     """The next working days (Monday to Saturday) from tomorrow, in the store's time zone."""
-    try:
-        zone = zoneinfo.ZoneInfo(store.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    day = timezone.now().astimezone(zone).date()
+    day = local_day(timezone.now(), store.timezone)
     out: list[tuple[str, str]] = []
     while len(out) < PICKUP_DAYS_OFFERED:
         day += timedelta(days=1)

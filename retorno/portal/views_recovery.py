@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, RetornoError
+from retorno.domain.days import local_day
 from retorno.domain.errors import DomainError
 from retorno.logistics import selectors as logistics_selectors
 from retorno.logistics.downloads import label_response
@@ -121,7 +122,7 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
             "reason_text": REASON_TEXTS.get(case.reason, _("The pickup did not happen.")),
             "form": form,
             "carrier": case.carrier_account.name,
-            "failed_on": display.long_date(case.created_at.date()),
+            "failed_on": display.long_date(local_day(case.created_at, store.timezone)),
         },
         store=store,
         status=status,

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils.dateparse import parse_datetime
 
 from retorno.core.errors import NotFound, Unprocessable
+from retorno.domain.days import local_time
 from retorno.domain.money import quantize
 from retorno.domain.policies import (
     Decision,
@@ -173,7 +174,7 @@ def order_eligibility_for_store(
         adapters.order_facts(order, lines, held),
         adapters.customer_facts(order.customer),
         request,
-        now,
+        local_time(now, store.timezone),
     )
     return Eligibility(
         order=order, lines=lines, policy_version=version, decision=decision, evaluated_at=now

@@ -31,6 +31,7 @@ from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, NotFound, RetornoError, Unprocessable
 from retorno.core.models import OutboxMessage
 from retorno.core.outbox import outbox_enqueue
+from retorno.domain.days import local_day
 from retorno.domain.errors import DomainError
 from retorno.domain.logistics import NextStep, ReturnAction, next_step_after_failure
 from retorno.domain.logistics.gateway import RawTrackingEvent
@@ -556,7 +557,11 @@ def pickup_recovery_apply(
             address["phone"] = choice.phone
         method = Method.DROP_OFF if choice.action == "drop_off" else Method.PICKUP
         pickup_date = choice.pickup_date if method == Method.PICKUP else None
-        if method == Method.PICKUP and pickup_date is not None and pickup_date <= now.date():
+        if (
+            method == Method.PICKUP
+            and pickup_date is not None
+            and pickup_date <= local_day(now, store.timezone)
+        ):
             raise Unprocessable(
                 "Choose a pickup date from tomorrow on.", code="invalid_pickup_date"
             )

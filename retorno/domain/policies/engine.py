@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from retorno.domain.days import local_day
 from retorno.domain.money import quantize
 from retorno.domain.policies import reasons as r
 from retorno.domain.policies.decision import (
@@ -50,7 +51,8 @@ def decide(
     with no reason (reason-conditioned rules do not fire) and no resolution. Ineligible lines
     do not reject the preview: it is REJECT only when no line is eligible.
 
-    `now` must be timezone-aware. Pure: no I/O, same inputs give the same Decision.
+    `now` must be timezone-aware, in the store's zone: days the shopper reads (the last day of
+    a window) are days there. Pure: no I/O, same inputs give the same Decision.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise FactsError("now must be a timezone-aware datetime.")
@@ -319,7 +321,8 @@ def _eligibility(
     if window_starts_at is not None:
         window_ends_at = window_starts_at + timedelta(days=settings["window_days"])
         if now > window_ends_at:
-            reasons.append(r.reason(r.WINDOW_EXPIRED, date=window_ends_at.date().isoformat()))
+            last_day = local_day(window_ends_at, now.tzinfo)
+            reasons.append(r.reason(r.WINDOW_EXPIRED, date=last_day.isoformat()))
     if line.remaining_quantity <= 0:
         reasons.append(r.reason(r.ALREADY_RETURNED))
     return reasons, window_ends_at

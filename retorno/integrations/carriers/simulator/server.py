@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from retorno.domain.days import local_day
 from retorno.domain.logistics.gateway import Address
 from retorno.domain.logistics.status_maps import SimulatorCode as C
 from retorno.integrations.carriers.simulator.config import (
@@ -179,7 +180,7 @@ class SimCarrier:
         return method, weight
 
     def pickup_dates(self) -> list[dt.date]:
-        today = dt.datetime.fromtimestamp(self.clock(), tz=LOCAL_TZ).date()
+        today = local_day(dt.datetime.fromtimestamp(self.clock(), tz=dt.UTC), LOCAL_TZ)
         dates: list[dt.date] = []
         day = today
         while len(dates) < self.config.pickup_days_offered:

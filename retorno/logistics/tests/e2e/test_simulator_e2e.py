@@ -3,13 +3,18 @@
 approve → allocated and booked with the simulator (label stored) → the simulator's signed
 webhooks reach /api/v1/carriers/<code>/webhooks → picked up (return in transit) → delivered to
 the warehouse (return received). And a carrier that is down: retried, then the next one.
+
+The store and the simulated carriers work in Europe/Madrid. Each test runs at the hour it is run,
+and with Retorno's and the simulator's clocks moved to just before and just after Madrid's
+midnight while UTC is still on the day before: pickup days must be the local ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time as time_module
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import httpx
 import pytest
@@ -18,6 +23,7 @@ from django.utils import timezone
 
 from retorno.core.models import OutboxMessage
 from retorno.core.outbox import outbox_deliver_one
+from retorno.core.tests.clock import clock_moved_to
 from retorno.integrations.carriers.simulator.config import DEFAULT_CARRIERS
 from retorno.integrations.carriers.simulator.server import SimulatorServer
 from retorno.logistics.demo import demo_carriers_ensure
@@ -29,10 +35,41 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "e2e-webhook-secret"
 
 
+def _last_tuesday_at(hour: int, minute: int) -> datetime:
+    """The latest Tuesday before today at hh:mm UTC: a working day followed by one, so the UTC
+    and the Madrid "tomorrow" are two different pickup days. In the past, so the test orders
+    (dated by the real clock) were placed before it."""
+    day = datetime.now(UTC).date() - timedelta(days=1)
+    while day.weekday() != 1:
+        day -= timedelta(days=1)
+    return datetime.combine(day, time(hour, minute), UTC)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(None, id="now"),
+        # 22:30 or 23:30 in Madrid: the same day as in UTC.
+        pytest.param((21, 30), id="21h30-utc-before-local-midnight"),
+        # 00:30 or 01:30 in Madrid, the next day: UTC is still on the day before.
+        pytest.param((23, 30), id="23h30-utc-after-local-midnight"),
+    ]
+)
+def clock(request) -> Iterator[Callable[[], float]]:
+    """Retorno's clock (and the simulator's, from the value it yields) at the test's hour."""
+    if request.param is None:
+        yield time_module.time
+        return
+    with clock_moved_to(_last_tuesday_at(*request.param)) as moved:
+        yield moved
+
+
 @pytest.fixture
-def simulator(live_server, store) -> Iterator[tuple[SimulatorServer, dict[str, CarrierAccount]]]:
+def simulator(
+    live_server, store, clock
+) -> Iterator[tuple[SimulatorServer, dict[str, CarrierAccount]]]:
     store.return_address = RETURN_ADDRESS
-    store.save(update_fields=["return_address"])
+    store.timezone = "Europe/Madrid"
+    store.save(update_fields=["return_address", "timezone"])
     quiet = [
         replace(
             c,
@@ -47,7 +84,7 @@ def simulator(live_server, store) -> Iterator[tuple[SimulatorServer, dict[str, C
         )
         for c in DEFAULT_CARRIERS
     ]
-    server = SimulatorServer(quiet, port=0, tick_seconds=None).start()
+    server = SimulatorServer(quiet, port=0, tick_seconds=None, clock=clock).start()
     accounts = {
         a.code: a for a in demo_carriers_ensure(store, base_url=server.url, carriers=tuple(quiet))
     }
