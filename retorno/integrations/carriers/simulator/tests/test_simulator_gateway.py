@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import replace
+from datetime import datetime
 
 import httpx
 import pytest
@@ -23,7 +25,8 @@ from retorno.domain.logistics.tracking import (
     make_event,
 )
 from retorno.integrations.carriers.simulator.adapter import SimulatorGateway
-from retorno.integrations.carriers.simulator.server import SimulatorServer
+from retorno.integrations.carriers.simulator.config import DEFAULT_CARRIERS
+from retorno.integrations.carriers.simulator.server import SimCarrier, SimulatorServer
 from retorno.integrations.carriers.simulator.signing import SIGNATURE_HEADER, signature_header
 
 from .conftest import SECRET, SHOPPER, Receiver, booking_request
@@ -351,3 +354,26 @@ def test_state_survives_a_restart(tmp_path, receiver: Receiver) -> None:
         gateway = SimulatorGateway(base_url=server.url, carrier="rapido")
         assert gateway.book(booking_request()).booking_id == first.booking_id
         assert gateway.track(first.tracking_number)
+
+
+@pytest.mark.parametrize(
+    ("moment", "first_day"),
+    [
+        # Monday 23:30 in Madrid: Tuesday is the first day offered.
+        ("2026-01-12T22:30:00+00:00", "2026-01-13"),
+        # Tuesday 00:30 in Madrid while UTC is still on Monday: Wednesday.
+        ("2026-01-12T23:30:00+00:00", "2026-01-14"),
+        # The March change: Monday 00:30 CEST while UTC says Sunday 22:30.
+        ("2026-03-29T22:30:00+00:00", "2026-03-31"),
+        # The October change: Sunday 23:30 CET (Monday at the summer offset).
+        ("2026-10-25T22:30:00+00:00", "2026-10-26"),
+    ],
+)
+def test_pickup_days_are_the_carriers_local_days(moment, first_day) -> None:
+    at = datetime.fromisoformat(moment).timestamp()
+    carrier = SimCarrier(
+        DEFAULT_CARRIERS[0], clock=lambda: at, state_dir=None, stop=threading.Event()
+    )
+    days = carrier.pickup_dates()
+    assert days[0].isoformat() == first_day
+    assert all(day.weekday() < 5 for day in days)
