@@ -19,7 +19,7 @@ from retorno.backoffice.rendering import render_page
 from retorno.core.errors import RetornoError
 from retorno.domain.errors import DomainError
 from retorno.logistics import selectors
-from retorno.logistics.services import FAILURE_REASONS
+from retorno.logistics.recoveries import FAILURE_REASONS
 from retorno.returns import shipping
 
 AGES = {"": None, "1": 1, "3": 3, "7": 7}

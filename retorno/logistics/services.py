@@ -21,11 +21,11 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from retorno.core.actors import Actor
-from retorno.core.errors import Conflict, NotFound, Unprocessable
+from retorno.core.errors import NotFound, Unprocessable
 from retorno.core.outbox import outbox_enqueue
 from retorno.domain.days import local_day, local_time
 from retorno.domain.errors import DomainError
@@ -33,8 +33,6 @@ from retorno.domain.logistics import (
     AllocationRequest,
     AllocationRulesDocumentError,
     CarrierError,
-    FailedPickupPolicy,
-    FailedPickupReason,
     ReturnAction,
     ReturnMethod,
     TrackingEvent,
@@ -1043,123 +1041,3 @@ def _pickup_attempt_record(
             )
     except IntegrityError:
         logger.warning("pickup attempt %s of return %s recorded twice", number, shipment.return_id)
-
-
-def failed_pickups_count(*, store_id: int, return_id: int) -> int:
-    return PickupAttempt.objects.filter(
-        store_id=store_id, return_id=return_id, succeeded=False
-    ).count()
-
-
-def failed_pickup_policy(store: Store) -> FailedPickupPolicy:
-    row = selectors.logistics_settings_for(store)
-    before_desk = max(1, row.failed_pickups_before_desk)
-    return FailedPickupPolicy(
-        max_attempts_before_desk=before_desk,
-        max_attempts_before_cancel=max(before_desk, row.failed_pickups_before_cancel),
-    )
-
-
-# --- failed-pickup recovery ------------------------------------------------------------------
-
-
-def recovery_open(
-    *,
-    store: Store,
-    change: ShipmentChange,
-    failures: int,
-    at_desk: bool,
-    now: datetime | None = None,
-) -> PickupRecovery:
-    """Open (or escalate) the recovery of a failed pickup. Earlier open cases of the return are
-    folded into this one: a return has one open case at a time."""
-    now = now or timezone.now()
-    PickupRecovery.objects.filter(
-        store=store, return_id=change.return_id, state__in=OPEN_RECOVERY_STATES
-    ).exclude(shipment_id=change.shipment_id).update(
-        state=RecoveryState.CLOSED, resolution_note="Failed again", resolved_at=now, updated_at=now
-    )
-    recovery, _ = PickupRecovery.objects.update_or_create(
-        shipment_id=change.shipment_id,
-        defaults={
-            "store": store,
-            "return_id": change.return_id,
-            "rma": change.rma,
-            "carrier_account_id": Shipment.objects.filter(id=change.shipment_id)
-            .values_list("carrier_account_id", flat=True)
-            .first(),
-            "reason": change.failure_reason,
-            "failures": failures,
-            "state": RecoveryState.AT_DESK if at_desk else RecoveryState.AWAITING_SHOPPER,
-            "updated_at": now,
-        },
-        create_defaults={
-            "store": store,
-            "return_id": change.return_id,
-            "rma": change.rma,
-            "carrier_account_id": Shipment.objects.filter(id=change.shipment_id)
-            .values_list("carrier_account_id", flat=True)
-            .first(),
-            "reason": change.failure_reason,
-            "failures": failures,
-            "state": RecoveryState.AT_DESK if at_desk else RecoveryState.AWAITING_SHOPPER,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
-    return recovery
-
-
-def recovery_close(
-    *,
-    store: Store,
-    return_id: int,
-    state: str,
-    actor: Actor,
-    note: str = "",
-    now: datetime | None = None,
-) -> int:
-    """Close the return's open recovery with how it ended (rebooked, drop_off, cancelled...)."""
-    now = now or timezone.now()
-    return PickupRecovery.objects.filter(
-        store=store, return_id=return_id, state__in=OPEN_RECOVERY_STATES
-    ).update(
-        state=state,
-        resolution_note=note[:2000],
-        resolved_by=str(actor)[:200],
-        resolved_at=now,
-        updated_at=now,
-    )
-
-
-def active_shipment_for_return(*, store: Store, return_id: int) -> Shipment | None:
-    return (
-        Shipment.objects.filter(store=store, return_id=return_id)
-        .exclude(booking_state__in=(BookingState.SUPERSEDED, BookingState.CANCELLED))
-        .order_by("-attempt_number")
-        .first()
-    )
-
-
-def shipment_for_recovery(*, store: Store, return_id: int) -> Shipment:
-    shipment = active_shipment_for_return(store=store, return_id=return_id)
-    if shipment is None:
-        raise NotFound("This return has no shipment.", code="shipment_not_found")
-    if shipment.status != TrackingStatus.PICKUP_FAILED and shipment.booking_state not in (
-        BookingState.FAILED,
-        BookingState.NO_CARRIER,
-    ):
-        raise Conflict("The pickup of this return has not failed.", code="pickup_not_failed")
-    return shipment
-
-
-def pickups_count_by_reason(store: Store) -> dict[str, int]:
-    return dict(
-        PickupAttempt.objects.filter(store=store, succeeded=False)
-        .values_list("failure_reason")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-
-
-FAILURE_REASONS = [r.value for r in FailedPickupReason]

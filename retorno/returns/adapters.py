@@ -14,6 +14,7 @@ from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, Sum
 
+from retorno.domain.days import local_time
 from retorno.domain.policies import (
     CustomerFacts,
     LineFacts,
@@ -26,6 +27,7 @@ from retorno.domain.returns.states import RELEASING_STATES
 from retorno.orders.models import Customer, Order, OrderLine
 from retorno.policies.models import PolicyVersion
 from retorno.returns.models import Return, ReturnItem
+from retorno.stores.models import Store
 
 M = TypeVar("M", bound=Model)
 
@@ -212,6 +214,12 @@ def line_facts(line: OrderLine, already_returned: int) -> LineFacts:
         vendor=line.vendor,
         already_returned_quantity=already_returned,
     )
+
+
+def decision_clock(now: datetime, store: Store) -> datetime:
+    """`now` for the policy engine: the same instant on the store's wall clock, so the days it
+    tells the shopper (a window's last day) are the store's days."""
+    return local_time(now, store.timezone)
 
 
 def customer_facts(customer: Customer) -> CustomerFacts:

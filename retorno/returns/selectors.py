@@ -25,7 +25,6 @@ from django.db.models import (
 from django.utils.dateparse import parse_datetime
 
 from retorno.core.errors import NotFound, Unprocessable
-from retorno.domain.days import local_time
 from retorno.domain.money import quantize
 from retorno.domain.policies import (
     Decision,
@@ -174,7 +173,7 @@ def order_eligibility_for_store(
         adapters.order_facts(order, lines, held),
         adapters.customer_facts(order.customer),
         request,
-        local_time(now, store.timezone),
+        adapters.decision_clock(now, store),
     )
     return Eligibility(
         order=order, lines=lines, policy_version=version, decision=decision, evaluated_at=now

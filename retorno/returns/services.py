@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, NotFound, Unprocessable
-from retorno.domain.days import local_time
 from retorno.domain.money import quantize
 from retorno.domain.policies import Decision, Outcome, Policy, decide
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
@@ -169,7 +168,7 @@ def _decide(request: _NewReturn, policy: tuple[PolicyVersion, Policy], order: Or
             [{"line": i.line, "quantity": i.quantity, "reason": i.reason} for i in items],
             request.resolution,
         ),
-        local_time(request.now, request.store.timezone),
+        adapters.decision_clock(request.now, request.store),
     )
     if decision.outcome is Outcome.REJECT:
         raise Unprocessable(

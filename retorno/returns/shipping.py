@@ -36,6 +36,7 @@ from retorno.domain.errors import DomainError
 from retorno.domain.logistics import NextStep, ReturnAction, next_step_after_failure
 from retorno.domain.logistics.gateway import RawTrackingEvent
 from retorno.domain.returns.states import Command, ReturnStatus
+from retorno.logistics import recoveries
 from retorno.logistics import selectors as logistics_selectors
 from retorno.logistics import services as logistics
 from retorno.logistics.gateways import gateway_for
@@ -379,7 +380,7 @@ def _apply_change(store: Store, change: logistics.ShipmentChange, now: datetime)
     }
     if change.action is ReturnAction.MARK_IN_TRANSIT:
         return_request = return_lock(store, change.rma)
-        logistics.recovery_close(
+        recoveries.recovery_close(
             store=store,
             return_id=change.return_id,
             state=RecoveryState.CLOSED,
@@ -449,8 +450,8 @@ def pickup_failed_handle(
     """A pickup failed: write to the shopper with a link to fix it (outreach), hand it to the
     failed-pickup desk after the store's number of failures, cancel the return at the maximum."""
     now = now or timezone.now()
-    failures = logistics.failed_pickups_count(store_id=store.id, return_id=change.return_id)
-    step = next_step_after_failure(max(1, failures), logistics.failed_pickup_policy(store))
+    failures = recoveries.failed_pickups_count(store_id=store.id, return_id=change.return_id)
+    step = next_step_after_failure(max(1, failures), recoveries.failed_pickup_policy(store))
     return_request = return_lock(store, change.rma)
     actor = _carrier_actor(change.carrier, change.carrier_name)
     data = {
@@ -463,7 +464,7 @@ def pickup_failed_handle(
         "shipment_id": change.shipment_id,
     }
     if step is NextStep.CANCEL:
-        logistics.recovery_close(
+        recoveries.recovery_close(
             store=store,
             return_id=change.return_id,
             state=RecoveryState.CANCELLED,
@@ -491,7 +492,7 @@ def pickup_failed_handle(
                 now=now,
             )
         return step
-    logistics.recovery_open(
+    recoveries.recovery_open(
         store=store, change=change, failures=failures, at_desk=step is NextStep.DESK, now=now
     )
     event_record(
@@ -533,9 +534,9 @@ def pickup_recovery_apply(
         return_request = return_lock(store, rma)
         if return_request.status != ReturnStatus.APPROVED:
             raise Conflict("This return can no longer be changed.", code="pickup_not_changeable")
-        failed = logistics.shipment_for_recovery(store=store, return_id=return_request.id)
+        failed = recoveries.shipment_for_recovery(store=store, return_id=return_request.id)
         if choice.action == "cancel":
-            logistics.recovery_close(
+            recoveries.recovery_close(
                 store=store,
                 return_id=return_request.id,
                 state=RecoveryState.CANCELLED,
@@ -578,7 +579,7 @@ def pickup_recovery_apply(
         return_request.updated_at = now
         return_request.save(update_fields=changed_fields)
         logistics.shipment_supersede(store=store, shipment_id=failed.id, now=now)
-        logistics.recovery_close(
+        recoveries.recovery_close(
             store=store,
             return_id=return_request.id,
             state=RecoveryState.SWITCHED_TO_DROP_OFF

@@ -3,6 +3,7 @@ page and the day a pickup failed, around local midnight and the daylight-saving 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,7 +17,6 @@ from retorno.logistics.models import PickupRecovery, Shipment
 from retorno.logistics.tests.factories import FakeCarriers, approved_return, make_carriers
 from retorno.logistics.tests.test_booking import deliver_bookings
 from retorno.portal.tracking import money_status
-from retorno.portal.views import _pickup_dates
 from retorno.returns.models import ReturnEvent
 from retorno.returns.shipping import tracking_events_apply
 
@@ -46,9 +46,13 @@ def madrid(store):
     ],
 )
 def test_pickup_dates_offered_start_on_the_stores_tomorrow(madrid, moment, first_offered):
+    make_carriers(madrid)
+    returned = approved_return(madrid)
     with clock_moved_to(utc(moment)):
-        offered = _pickup_dates(madrid)
-    assert offered[0][0] == first_offered.isoformat()
+        page = Client().get(f"/r/{returned.tracking_token}/pickup")
+    assert page.status_code == 200
+    offered = re.findall(r'<option value="(\d{4}-\d{2}-\d{2})"', page.content.decode())
+    assert offered and offered[0] == first_offered.isoformat()
 
 
 @pytest.mark.parametrize(

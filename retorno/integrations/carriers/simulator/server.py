@@ -30,9 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
-from retorno.domain.days import local_day
+from retorno.domain.days import local_day, zone
 from retorno.domain.logistics.gateway import Address
 from retorno.domain.logistics.status_maps import SimulatorCode as C
 from retorno.integrations.carriers.simulator.config import (
@@ -46,7 +45,7 @@ from retorno.integrations.labels import render_label_pdf
 
 logger = logging.getLogger(__name__)
 
-LOCAL_TZ = ZoneInfo("Europe/Madrid")
+LOCAL_TZ = zone("Europe/Madrid")
 MAX_BODY_BYTES = 1_000_000
 WEBHOOK_BATCH_SIZE = 100
 WEBHOOK_MAX_ATTEMPTS = 8
