@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from retorno.domain.days import local_day
 from retorno.domain.errors import DomainError
 
 # No store has an order from before online returns existed; the bound is far enough to import
@@ -21,7 +22,7 @@ FUTURE_MARGIN = timedelta(days=1)
 
 # Days typed to bound a query (an export's period). Nothing is recorded before the first fact,
 # and a day past the last one leaves no room for the day after it that ends a period.
-EARLIEST_QUERY_DAY = EARLIEST_FACT_AT.date()
+EARLIEST_QUERY_DAY = local_day(EARLIEST_FACT_AT, UTC)
 LATEST_QUERY_DAY = date(2100, 12, 31)
 
 
@@ -45,6 +46,6 @@ def check_fact_time(value: datetime, *, now: datetime) -> datetime:
     if value < EARLIEST_FACT_AT or value > latest:
         raise TimeOutOfRange(
             f"{value.isoformat()} is outside the accepted range: from "
-            f"{EARLIEST_FACT_AT.date().isoformat()} to one day from now."
+            f"{EARLIEST_QUERY_DAY.isoformat()} to one day from now."
         )
     return value.astimezone(UTC)

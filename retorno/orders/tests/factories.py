@@ -1,7 +1,7 @@
 """Order payloads as a store's platform sends them, and orders made from them.
 
-Dates are relative to now: the API decides with the real clock, so "delivered 10 days ago" must
-mean exactly that whenever the suite runs.
+Dates are relative to Retorno's clock (`timezone.now`): the API decides with it, so "delivered 10
+days ago" means exactly that whenever the suite runs, and at the hour a test moves the clock to.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from retorno.orders.models import Order
 from retorno.orders.services import order_upsert
@@ -22,7 +24,7 @@ def iso(moment: datetime) -> str:
 
 
 def days_ago(days: float) -> datetime:
-    return datetime.now(UTC) - timedelta(days=days)
+    return timezone.now() - timedelta(days=days)
 
 
 def line_payload(external_id: str, **overrides: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time as time_module
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import httpx
 import pytest
@@ -35,22 +35,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "e2e-webhook-secret"
 
 
-def _last_tuesday_at(hour: int, minute: int) -> datetime:
-    """The latest Tuesday before today at hh:mm UTC: a working day followed by one, so the UTC
-    and the Madrid "tomorrow" are two different pickup days. In the past, so the test orders
-    (dated by the real clock) were placed before it."""
-    day = datetime.now(UTC).date() - timedelta(days=1)
-    while day.weekday() != 1:
-        day -= timedelta(days=1)
-    return datetime.combine(day, time(hour, minute), UTC)
+# A Tuesday in winter (Madrid is UTC+1): the next day is a working day too, so the UTC and the
+# Madrid "tomorrow" are two different pickup days.
+TUESDAY = date(2026, 1, 13)
 
 
 @pytest.fixture(
     params=[
         pytest.param(None, id="now"),
-        # 22:30 or 23:30 in Madrid: the same day as in UTC.
+        # 22:30 in Madrid: the same day as in UTC.
         pytest.param((21, 30), id="21h30-utc-before-local-midnight"),
-        # 00:30 or 01:30 in Madrid, the next day: UTC is still on the day before.
+        # 00:30 in Madrid, the next day: UTC is still on the day before.
         pytest.param((23, 30), id="23h30-utc-after-local-midnight"),
     ]
 )
@@ -59,7 +54,7 @@ def clock(request) -> Iterator[Callable[[], float]]:
     if request.param is None:
         yield time_module.time
         return
-    with clock_moved_to(_last_tuesday_at(*request.param)) as moved:
+    with clock_moved_to(datetime.combine(TUESDAY, time(*request.param), UTC)) as moved:
         yield moved
 
 
