@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import transaction
 
 from retorno.core.actors import SYSTEM
 from retorno.core.errors import Unprocessable
@@ -17,6 +16,7 @@ from retorno.logistics.gateways import gateways_overridden
 from retorno.logistics.models import BookingState, CarrierAccount, Shipment
 from retorno.logistics.services import shipment_book
 from retorno.logistics.tests.factories import FakeCarriers, approved_return_before_jobs
+from retorno.returns.events import command
 from retorno.returns.models import Return
 from retorno.returns.shipping import RecoveryChoice, pickup_recovery_apply, shipment_plan_for_return
 
@@ -41,7 +41,7 @@ def planned(store, now: datetime, **changes) -> tuple[Return, Shipment]:
     if changes:
         Return.objects.filter(id=returned.id).update(**changes)
         returned.refresh_from_db()
-    with transaction.atomic():
+    with command():
         shipment = shipment_plan_for_return(returned, now=now)
     assert shipment is not None
     return returned, shipment
@@ -226,7 +226,7 @@ def test_an_old_shipment_without_the_chosen_flag_still_asks_for_its_date(
 
 def test_a_drop_off_has_no_pickup_day(madrid_store, carriers, fake_carriers):
     returned = approved_return_before_jobs(madrid_store, method="drop_off")
-    with transaction.atomic():
+    with command():
         shipment = shipment_plan_for_return(returned, now=utc("2026-01-12 23:30"))
     assert shipment is not None and shipment.pickup_date is None
     shipment_book(shipment_id=shipment.id, now=utc("2026-01-12 23:30"))
