@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,8 +11,19 @@ from retorno.accounts.tests.factories import ALL, READ, READ_WRITE, IssuedKey, i
 from retorno.api.tests.client import ApiClient
 from retorno.orders.models import Order
 from retorno.orders.tests.factories import make_order
+from retorno.policies.selectors import compiled_policy_cache_clear
 from retorno.stores.models import Store
 from retorno.stores.tests.factories import StoreFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_policy_cache() -> Iterator[None]:
+    """The policy cache is keyed by PolicyVersion id, and SQLite reuses the ids of rows whose
+    transaction rolled back (every non-transactional test): a version compiled by an earlier
+    test could otherwise stand in for this test's default policy and change the amounts."""
+    compiled_policy_cache_clear()
+    yield
+    compiled_policy_cache_clear()
 
 
 @pytest.fixture

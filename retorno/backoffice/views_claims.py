@@ -33,7 +33,7 @@ from retorno.orders.models import Order
 from retorno.orders.selectors import order_get_for_store
 from retorno.resolutions import selectors as claim_selectors
 from retorno.resolutions.models import Claim, ClaimReason
-from retorno.returns import claims as claim_services
+from retorno.returns.workflows import claims as claim_services
 from retorno.stores.models import Store
 
 OPERATION = "backoffice.claim_open"

@@ -25,9 +25,11 @@ from retorno.domain.errors import DomainError
 from retorno.resolutions import selectors as money_selectors
 from retorno.resolutions import services as money
 from retorno.resolutions.models import Charge, ClaimResolution, Refund
-from retorno.returns import claims as claim_services
-from retorno.returns import refunding
 from retorno.returns.selectors import return_get_for_store
+from retorno.returns.workflows import charges as charge_flow
+from retorno.returns.workflows import claims as claim_services
+from retorno.returns.workflows import exchanges as exchange_flow
+from retorno.returns.workflows import refunds as refund_flow
 
 STATES = ("pending", "failed", "succeeded")
 
@@ -146,7 +148,7 @@ def refund_mark_paid(request: HttpRequest, staff: StaffContext, refund_id: int) 
         request,
         staff,
         refund_id,
-        lambda: refunding.refund_mark_paid(
+        lambda: refund_flow.refund_mark_paid(
             store=staff.store, refund_id=refund_id, reference=reference, actor=staff.actor
         ),
         _("Refund marked as paid."),
@@ -265,7 +267,7 @@ def charge_mark_paid(request: HttpRequest, staff: StaffContext, charge_id: int) 
         request,
         staff,
         charge_id,
-        lambda: refunding.charge_mark_paid(
+        lambda: charge_flow.charge_mark_paid(
             store=staff.store, charge_id=charge_id, reference=reference, actor=staff.actor
         ),
         _("Charge marked as paid."),
@@ -284,7 +286,7 @@ def charge_release_exchange(
         request,
         staff,
         charge_id,
-        lambda: refunding.exchange_release_unpaid(
+        lambda: exchange_flow.exchange_release_unpaid(
             store=staff.store, exchange_id=charge.exchange_id, note=note, actor=staff.actor
         ),
         _("Exchange sent for fulfilment without payment."),
@@ -313,7 +315,7 @@ def _return_refund_page(
     status: int = 200,
 ) -> HttpResponse:
     return_request = return_get_for_store(store=staff.store, rma=rma)
-    preview = refunding.refund_preview(
+    preview = refund_flow.refund_preview(
         store=staff.store, rma=return_request.rma, refund_shipping=refund_shipping or None
     )
     return render_page(
@@ -349,7 +351,7 @@ def return_refund_execute(request: HttpRequest, staff: StaffContext, rma: str) -
     refund_shipping = request.POST.get("refund_shipping") == "1"
     form = {"amount": amount, "note": note, "refund_shipping": refund_shipping}
     try:
-        refund = refunding.refund_execute(
+        refund = refund_flow.refund_execute(
             store=staff.store,
             rma=rma,
             actor=staff.actor,

@@ -20,7 +20,7 @@ from retorno.core.errors import RetornoError
 from retorno.domain.errors import DomainError
 from retorno.logistics import selectors
 from retorno.logistics.recoveries import FAILURE_REASONS
-from retorno.returns import shipping
+from retorno.returns.workflows import shipping
 
 AGES = {"": None, "1": 1, "3": 3, "7": 7}
 

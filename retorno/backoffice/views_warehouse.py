@@ -26,8 +26,8 @@ from retorno.core.errors import NotFound, RetornoError, Unprocessable, http_stat
 from retorno.domain.errors import DomainError
 from retorno.domain.returns.rma import normalise_rma
 from retorno.domain.warehouse import Disposition, Grade, checklist_for
-from retorno.returns import inspection, receiving
 from retorno.returns.models import Return
+from retorno.returns.workflows import inspection, receiving
 from retorno.warehouse import photos
 from retorno.warehouse import selectors as warehouse_selectors
 from retorno.warehouse import services as warehouse

@@ -64,9 +64,12 @@ from retorno.resolutions.models import (
     Refund,
 )
 from retorno.resolutions.services import resolution_settings_save
-from retorno.returns import refunding
 from retorno.returns import services as returns
 from retorno.returns.models import Return
+from retorno.returns.workflows import charges as charge_flow
+from retorno.returns.workflows import inspection, receiving
+from retorno.returns.workflows import refunds as refund_flow
+from retorno.returns.workflows import resolving as resolve_flow
 from retorno.stores.models import Store
 
 DEMO_SLUG = "demo"
@@ -1077,10 +1080,10 @@ class _Generator:
             return_id=return_id, state="pending", destination=Destination.ORIGINAL_PAYMENT
         )
         for refund_id in list(refunds.order_by("id").values_list("id", flat=True)):
-            refunding.refund_drive(refund_id, now=at)
+            refund_flow.refund_drive(refund_id, now=at)
         charges = Charge.objects.filter(return_id=return_id, state="pending")
         for charge_id in list(charges.order_by("id").values_list("id", flat=True)):
-            refunding.charge_drive(charge_id, now=at)
+            charge_flow.charge_drive(charge_id, now=at)
 
     def _instant_exchange_jobs(self) -> None:
         """Run the hourly instant-exchange jobs at the past hours they would have run: the
@@ -1089,7 +1092,9 @@ class _Generator:
         rng = self.rng
         days = int(
             getattr(
-                settings, "RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS", refunding.DEFAULT_REMINDER_DAYS
+                settings,
+                "RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS",
+                charge_flow.DEFAULT_REMINDER_DAYS,
             )
         )
         runs: list[tuple[datetime, str]] = []
@@ -1107,14 +1112,18 @@ class _Generator:
                     now=at, within=timedelta(days=days)
                 )
                 if due_soon and self._ours([exchange_id for exchange_id, _ in due_soon]):
-                    refunding.instant_exchange_reminders(now=at)
+                    charge_flow.instant_exchange_reminders(now=at)
                 continue
             overdue = money_selectors.overdue_instant_exchanges(now=at)
-            if overdue and self._ours(overdue) and refunding.instant_exchange_charge_backs(now=at):
+            if (
+                overdue
+                and self._ours(overdue)
+                and charge_flow.instant_exchange_charge_backs(now=at)
+            ):
                 for charge in Charge.objects.filter(
                     store=self.store, kind=ChargeKind.UNRETURNED_ITEM, state="pending"
                 ).order_by("id"):
-                    refunding.charge_drive(charge.id, now=at)
+                    charge_flow.charge_drive(charge.id, now=at)
 
     def _ours(self, exchange_ids: list[int]) -> bool:
         return (
@@ -1209,7 +1218,7 @@ class _Generator:
             claim=claim, state="pending", destination=Destination.ORIGINAL_PAYMENT
         )
         for refund_id in list(refunds.order_by("id").values_list("id", flat=True)):
-            refunding.refund_drive(refund_id, now=resolved_at)
+            refund_flow.refund_drive(refund_id, now=resolved_at)
 
     def _step(self, rma: str, plan: _Plan, command: str, at: datetime, shopper: Actor) -> None:
         store = self.store
@@ -1238,7 +1247,7 @@ class _Generator:
                 now=at,
             )
         elif command == "receive":
-            returns.return_receive(
+            receiving.return_receive(
                 store=store,
                 rma=rma,
                 quantities={line.external_id: units for line, units, _, _ in plan.items},
@@ -1246,11 +1255,13 @@ class _Generator:
                 now=at,
             )
         elif command == "inspect":
-            returns.return_inspect(
+            inspection.return_inspect(
                 store=store, rma=rma, grades=plan.grades, actor=warehouse, now=at
             )
         elif command == "resolve":
-            returns.return_resolve(store=store, rma=rma, actor=self.staff[Role.FINANCE], now=at)
+            resolve_flow.return_resolve(
+                store=store, rma=rma, actor=self.staff[Role.FINANCE], now=at
+            )
         elif command == "close":
             returns.return_close(store=store, rma=rma, actor=SYSTEM, now=at)
         else:  # pragma: no cover - a planning bug

@@ -2,7 +2,7 @@
 pickup attempts and failed-pickup recoveries.
 
 Logistics knows returns only as plain data (id, RMA, parcel facts): the orchestration that
-moves a return when its parcel moves lives in retorno.returns.shipping, above this module.
+moves a return when its parcel moves lives in retorno.returns.workflows.shipping, above this module.
 Carrier calls never run inside a database transaction.
 """
 

@@ -2,7 +2,7 @@
 
 Returns sits above notifications, so it hands over a `ReturnSnapshot` built from its own rows
 (see retorno.returns.effects) instead of notifications reading the Return model; claims come as
-a `ClaimSnapshot` (see retorno.returns.claims), resolutions being a sibling of notifications.
+a `ClaimSnapshot` (see retorno.returns.workflows.claims), resolutions being a sibling of notifications.
 """
 
 from __future__ import annotations

@@ -39,3 +39,8 @@ def compiled_policy(version: PolicyVersion) -> Policy:
 
 _COMPILED: dict[tuple[int, object], Policy] = {}
 _MAX_CACHED = 512
+
+
+def compiled_policy_cache_clear() -> None:
+    """Forget every compiled policy (tests: a database may reuse a rolled-back row's id)."""
+    _COMPILED.clear()

@@ -34,7 +34,7 @@ from retorno.portal.views import (
 )
 from retorno.resolutions import selectors as claim_selectors
 from retorno.resolutions.models import Claim, ClaimReason
-from retorno.returns import claims as claim_services
+from retorno.returns.workflows import claims as claim_services
 from retorno.stores.models import Store
 
 CLAIM_OPERATION = "portal.claim_open"

@@ -20,8 +20,8 @@ from retorno.logistics.downloads import label_response
 from retorno.portal import display
 from retorno.portal.forms import AddressForm
 from retorno.portal.views import _page, _pickup_dates, _return_or_404, not_found
-from retorno.returns import shipping
 from retorno.returns.models import Return
+from retorno.returns.workflows import shipping
 
 REASON_TEXTS = {
     "customer_not_available": gettext_lazy("Nobody was at home when the carrier came."),

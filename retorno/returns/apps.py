@@ -10,10 +10,13 @@ class ReturnsConfig(AppConfig):
         from retorno.core.outbox import register_handler
         from retorno.logistics.services import BOOK_KIND
         from retorno.resolutions.services import CHARGE_SEND_KIND, SEND_KIND
-        from retorno.returns import events, handlers, refunding, shipping
+        from retorno.returns import events, handlers
+        from retorno.returns.workflows import charges as charge_flow
+        from retorno.returns.workflows import refunds as refund_flow
+        from retorno.returns.workflows import shipping
 
         events.handlers_install(handlers.HANDLERS)
-        register_handler(SEND_KIND, refunding.refund_deliver)
-        register_handler(CHARGE_SEND_KIND, refunding.charge_deliver)
+        register_handler(SEND_KIND, refund_flow.refund_deliver)
+        register_handler(CHARGE_SEND_KIND, charge_flow.charge_deliver)
         register_handler(shipping.ALLOCATE_KIND, shipping.allocation_deliver)
         register_handler(BOOK_KIND, shipping.booking_deliver)

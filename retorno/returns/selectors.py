@@ -298,7 +298,7 @@ def return_quote_for_store(
             currency=currency,
         )
     # A return the policy lets the shopper keep is settled at approval without fees: nothing
-    # travels and nothing is restocked (returns/refunding.py, keep-the-item).
+    # travels and nothing is restocked (returns/workflows/resolving.py, keep-the-item).
     keeps_items = decision.kept_by_shopper(resolution)
     restocking = Decimal("0")
     shipping_fee = Decimal("0")

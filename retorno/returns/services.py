@@ -20,13 +20,13 @@ from retorno.domain.money import quantize
 from retorno.domain.policies import Decision, Outcome, Policy, decide
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.domain.returns.ledger import ItemDecision
-from retorno.domain.returns.rma import new_rma, normalise_rma
+from retorno.domain.returns.rma import new_rma
 from retorno.domain.returns.states import Command, ReturnStatus
 from retorno.orders.models import Order, OrderLine, Variant
 from retorno.policies.models import PolicyVersion
 from retorno.policies.selectors import compiled_policy
 from retorno.policies.services import policy_ensure_default
-from retorno.returns import adapters, refunding
+from retorno.returns import adapters
 from retorno.returns.events import (
     EventDraft,
     EventKind,
@@ -36,10 +36,8 @@ from retorno.returns.events import (
     return_move,
     transition_record,
 )
-from retorno.returns.inspection import InspectionInput, return_inspect_items
 from retorno.returns.locks import order_lock, return_lock
 from retorno.returns.models import Method, Resolution, Return, ReturnItem
-from retorno.returns.receiving import return_receive_items
 from retorno.stores.models import Store
 
 MAX_ITEMS_PER_RETURN = 100
@@ -435,83 +433,6 @@ def return_mark_in_transit(
     return _simple_command(
         store, rma, Command.MARK_IN_TRANSIT, EventKind.IN_TRANSIT, actor, note, now, data
     )
-
-
-def return_receive(
-    *,
-    store: Store,
-    rma: str,
-    quantities: dict[str, int],
-    actor: Actor,
-    note: str = "",
-    now: datetime | None = None,
-) -> Return:
-    """Count units in at the warehouse: `quantities` maps order line id to units received now.
-
-    Receiving more than is still expected of an item is refused (code `over_received`) and
-    nothing is written. See retorno.returns.receiving for scans and unexpected items.
-    """
-    return return_receive_items(
-        store=store, rma=rma, quantities=quantities, actor=actor, note=note, now=now
-    ).return_request
-
-
-# The A–D scale some callers (the demo) still use, onto the warehouse's grades.
-LETTER_GRADES = {"A": "like_new", "B": "used", "C": "damaged", "D": "damaged"}
-
-
-def return_inspect(
-    *,
-    store: Store,
-    rma: str,
-    grades: dict[str, str],
-    actor: Actor,
-    note: str = "",
-    now: datetime | None = None,
-) -> Return:
-    """Record the inspection of received items: `grades` maps order line id to a grade for
-    every received unit not inspected yet. See retorno.returns.inspection for checklists,
-    quantities, photos and dispositions."""
-    if not grades:
-        raise Unprocessable("Say which items were inspected.", code="no_items")
-    return_inspect_items(
-        store=store,
-        rma=rma,
-        inspections=[
-            InspectionInput(line=line, grade=LETTER_GRADES.get(grade, grade))
-            for line, grade in grades.items()
-        ],
-        actor=actor,
-        note=note,
-        now=now,
-        skip_finished=True,
-    )
-    return Return.objects.get(store=store, rma=normalise_rma(rma))
-
-
-def return_resolve(
-    *, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None
-) -> Return:
-    """Resolve the return: its refund, store credit or exchange is issued for the units that are
-    refundable now (see returns.refunding.resolve_money; nothing_to_refund when none)."""
-    now = now or timezone.now()
-    with command():
-        return_request = return_lock(store, rma)
-        before = return_move(return_request, Command.RESOLVE, now)
-        # Money is settled by the refund ledger: refund, credit or exchange of what came back.
-        refunding.resolve_money(return_request, actor=actor, now=now)
-        return_request.save(update_fields=["status", "updated_at"])
-        event_record(
-            return_request,
-            EventKind.RESOLVED,
-            actor=actor,
-            now=now,
-            note=note,
-            data={"resolution": return_request.resolution},
-            from_status=before,
-            to_status=return_request.status,
-        )
-    return return_request
 
 
 def return_close(

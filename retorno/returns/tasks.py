@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from retorno.returns import refunding, shipping
+from retorno.returns.workflows import charges as charge_flow
+from retorno.returns.workflows import shipping
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -21,7 +22,7 @@ def instant_exchange_charge_backs() -> int:
     """Charge instant exchanges past their return deadline with no scan and no receipt; hourly
     by Celery beat and the in-process scheduler. Safe to run twice at once (each exchange is
     decided under its return's lock and charged back at most once)."""
-    return refunding.instant_exchange_charge_backs()
+    return charge_flow.instant_exchange_charge_backs()
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -29,4 +30,4 @@ def instant_exchange_reminders() -> int:
     """Remind shoppers of instant exchanges due back within a few days; hourly by Celery beat
     and the in-process scheduler. Safe to run twice at once or to retry (each exchange is
     decided under its return's lock and reminded at most once)."""
-    return refunding.instant_exchange_reminders()
+    return charge_flow.instant_exchange_reminders()

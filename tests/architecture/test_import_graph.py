@@ -22,11 +22,9 @@ KNOWN_CIRCLES: list[list[str]] = [
 KNOWN_PRIVATE_IMPORTS: dict[str, int] = {
     "retorno.portal.views_claims": 7,
     "retorno.portal.views_recovery": 3,
-    "retorno.notifications.tests.conftest": 2,
     "retorno.backoffice.views_carriers": 1,
     "retorno.core.tests.test_outbox": 1,
     "retorno.logistics.services": 1,
-    "retorno.warehouse.tests.factories": 1,
 }
 # Module -> imports inside its functions that do not say why.
 KNOWN_UNEXPLAINED_FUNCTION_IMPORTS: dict[str, int] = {
@@ -47,10 +45,8 @@ KNOWN_UNEXPLAINED_FUNCTION_IMPORTS: dict[str, int] = {
 KNOWN_OVERSIZED: set[str] = {
     "retorno.resolutions.services",
     "retorno.logistics.services",
-    "retorno.returns.refunding",
     "retorno.integrations.carriers.simulator.server",
     "retorno.portal.views",
-    "retorno.returns.services",
     "retorno.notifications.content",
 }
 

@@ -26,7 +26,7 @@ from retorno.logistics.services import carrier_account_save
 from retorno.orders.tests.factories import make_order
 from retorno.returns.models import Return
 from retorno.returns.services import ItemRequest, return_create
-from retorno.returns.shipping import ALLOCATE_KIND
+from retorno.returns.workflows.shipping import ALLOCATE_KIND
 from retorno.stores.models import Store
 
 RETURN_ADDRESS = {

@@ -150,7 +150,7 @@ def test_cancelling_the_return_cancels_the_booking(
 
 
 def test_approval_queues_the_allocation_instead_of_running_it(store, carriers, fake_carriers):
-    from retorno.returns.shipping import ALLOCATE_KIND
+    from retorno.returns.workflows.shipping import ALLOCATE_KIND
 
     returned = approved_return_before_jobs(store)
     # The approval's transaction only queues: no shipment, no allocation event yet.
@@ -172,7 +172,7 @@ def test_approval_queues_the_allocation_instead_of_running_it(store, carriers, f
 def test_a_return_cancelled_before_its_allocation_is_never_booked(store, carriers, fake_carriers):
     from retorno.core.actors import SYSTEM
     from retorno.returns.services import return_cancel
-    from retorno.returns.shipping import ALLOCATE_KIND
+    from retorno.returns.workflows.shipping import ALLOCATE_KIND
 
     returned = approved_return_before_jobs(store)
     return_cancel(store=store, rma=returned.rma, actor=SYSTEM)
@@ -183,7 +183,7 @@ def test_a_return_cancelled_before_its_allocation_is_never_booked(store, carrier
 
 
 def test_store_without_carriers_queues_no_allocation(store, fake_carriers):
-    from retorno.returns.shipping import ALLOCATE_KIND
+    from retorno.returns.workflows.shipping import ALLOCATE_KIND
 
     approved_return(store)
     assert not OutboxMessage.objects.filter(kind=ALLOCATE_KIND).exists()

@@ -26,7 +26,7 @@ from retorno.logistics.selectors import carrier_stats_for_store, desk_list_for_s
 from retorno.logistics.tests.factories import approved_return, sign
 from retorno.logistics.tests.test_booking import deliver_bookings
 from retorno.returns.models import Return, ReturnEvent
-from retorno.returns.shipping import RecoveryChoice, pickup_recovery_apply, shipments_poll
+from retorno.returns.workflows.shipping import RecoveryChoice, pickup_recovery_apply, shipments_poll
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +181,7 @@ def test_unknown_codes_are_kept(store, carriers, fake_carriers):
 
 def test_events_arriving_before_the_booking_is_saved_are_attached(store, carriers, fake_carriers):
     from retorno.domain.logistics.gateway import RawTrackingEvent
-    from retorno.returns.shipping import tracking_events_apply
+    from retorno.returns.workflows.shipping import tracking_events_apply
 
     returned = approved_return(store)
     gateway = fake_carriers.script("rapido")

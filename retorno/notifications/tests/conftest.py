@@ -113,15 +113,3 @@ def texts(settings: Any) -> Iterator[list[dict[str, str]]]:
     LocmemTextBackend.outbox.clear()
     yield LocmemTextBackend.outbox
     LocmemTextBackend.outbox.clear()
-
-
-@pytest.fixture(autouse=True)
-def fresh_policy_cache() -> Iterator[None]:
-    """The policy cache is keyed by PolicyVersion id, and SQLite reuses the ids of rows whose
-    transaction rolled back (every non-transactional test): a version compiled by an earlier
-    test could otherwise stand in for this test's default policy and change the amounts."""
-    from retorno.policies import selectors
-
-    selectors._COMPILED.clear()
-    yield
-    selectors._COMPILED.clear()

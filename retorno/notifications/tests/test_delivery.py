@@ -25,10 +25,10 @@ from retorno.returns.services import (
     return_cancel,
     return_create,
     return_mark_in_transit,
-    return_receive,
     return_reject,
-    return_resolve,
 )
+from retorno.returns.workflows.receiving import return_receive
+from retorno.returns.workflows.resolving import return_resolve
 from retorno.stores.models import Store
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -23,9 +23,10 @@ from retorno.logistics.tests.factories import FakeCarriers, make_carriers, sign
 from retorno.notifications.models import Message, NotificationSettings
 from retorno.notifications.services import notify_return_event
 from retorno.notifications.tests.test_delivery import create_return, order_for
-from retorno.returns import events, handlers
+from retorno.returns import events
 from retorno.returns.models import Return, ReturnEvent
-from retorno.returns.shipping import RecoveryChoice, pickup_recovery_apply, recovery_url
+from retorno.returns.workflows import messages
+from retorno.returns.workflows.shipping import RecoveryChoice, pickup_recovery_apply, recovery_url
 from retorno.stores.models import Store
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -267,7 +268,7 @@ def failed_pickup(created: Return, event_id: int, reason: str, **data) -> list[M
     link = recovery_url(created)
     return notify_return_event(
         store=created.store,
-        return_snapshot=handlers.return_snapshot(created),
+        return_snapshot=messages.return_snapshot(created),
         event_kind="pickup_failed",
         event_id=event_id,
         occurred_at=timezone.now(),

@@ -25,8 +25,9 @@ from retorno.resolutions.tests.conftest import (
     set_policy_base,
     variant_pair,
 )
-from retorno.returns import refunding, services
+from retorno.returns import services
 from retorno.returns.models import Return
+from retorno.returns.workflows import charges as charge_flow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NBSP = "\u00a0"
@@ -91,7 +92,7 @@ def test_difference_charged_tells_the_spanish_shopper_once(smtp_server, store, p
     assert f"10,00{NBSP}€" in mail.html
 
     # Settling the charge again (a re-driven delivery) tells the shopper nothing more.
-    assert refunding.charge_drive(Charge.objects.get().id) == "skipped"
+    assert charge_flow.charge_drive(Charge.objects.get().id) == "skipped"
     assert len(sent(ret, "exchange_charged")) == 1
     assert sent(ret, "exchange_payment_failed") == []
 
@@ -113,8 +114,8 @@ def test_declined_difference_says_the_exchange_waits_each_time_it_is_declined(
     assert ret.events.filter(kind="charge_failed").count() == 1
 
     # A re-driven delivery of the same refusal records and sends nothing more.
-    assert refunding.charge_drive(charge.id) == "skipped"
-    assert refunding.record_charge_failed(charge.id) is False
+    assert charge_flow.charge_drive(charge.id) == "skipped"
+    assert charge_flow.record_charge_failed(charge.id) is False
     assert ret.events.filter(kind="charge_failed").count() == 1
     assert len(sent(ret, "exchange_payment_failed")) == 1
 
@@ -137,9 +138,9 @@ def test_reminder_a_few_days_before_the_deadline_is_sent_once(smtp_server, store
     ret = instant_exchange(store, language="es")
     deadline = due_by(ret)
 
-    assert refunding.instant_exchange_reminders(now=deadline - timedelta(days=4)) == 0
+    assert charge_flow.instant_exchange_reminders(now=deadline - timedelta(days=4)) == 0
     when = deadline - timedelta(days=2)
-    assert refunding.instant_exchange_reminders(now=when) == 1
+    assert charge_flow.instant_exchange_reminders(now=when) == 1
     [reminder] = sent(ret, "return_due_soon")
     assert reminder.language == "es"
     assert reminder.subject == (f"Recordatorio: envíanos los artículos de la devolución {ret.rma}")
@@ -150,11 +151,11 @@ def test_reminder_a_few_days_before_the_deadline_is_sent_once(smtp_server, store
 
     # Hourly runs, a retried task: nothing more.
     for later in (when, when + timedelta(hours=1), deadline - timedelta(minutes=1)):
-        assert refunding.instant_exchange_reminders(now=later) == 0
+        assert charge_flow.instant_exchange_reminders(now=later) == 0
     assert len(sent(ret, "return_due_soon")) == 1
     assert ret.events.filter(kind="return_due_soon").count() == 1
     # Past the deadline it is the charge-back's turn, not another reminder.
-    assert refunding.instant_exchange_reminders(now=deadline + timedelta(hours=1)) == 0
+    assert charge_flow.instant_exchange_reminders(now=deadline + timedelta(hours=1)) == 0
 
 
 @pytest.mark.parametrize("what", ["scanned", "received"])
@@ -164,7 +165,7 @@ def test_no_reminder_once_the_original_travelled_or_arrived(smtp_server, store, 
         services.return_mark_in_transit(store=store, rma=ret.rma, actor=WAREHOUSE)
     else:
         receive(store, ret, 1)
-    assert refunding.instant_exchange_reminders(now=due_by(ret) - timedelta(days=1)) == 0
+    assert charge_flow.instant_exchange_reminders(now=due_by(ret) - timedelta(days=1)) == 0
     assert sent(ret, "return_due_soon") == []
 
 
@@ -172,7 +173,7 @@ def test_two_reminder_jobs_at_once_remind_once(smtp_server, store, provider):
     ret = instant_exchange(store)
     when = due_by(ret) - timedelta(days=1)
     count = 4
-    results = run_together(lambda index: refunding.instant_exchange_reminders(now=when), count)
+    results = run_together(lambda index: charge_flow.instant_exchange_reminders(now=when), count)
     assert sorted(results, key=str) == [0] * (count - 1) + [1], results
     assert len(sent(ret, "return_due_soon")) == 1
 
@@ -190,13 +191,13 @@ def test_the_reminder_job_is_scheduled():
 def test_charge_back_then_late_arrivals_each_tell_the_shopper(smtp_server, store, provider):
     ret = instant_exchange(store, language="en")
     deadline = due_by(ret)
-    refunding.instant_exchange_charge_backs(now=deadline + timedelta(seconds=1))
+    charge_flow.instant_exchange_charge_backs(now=deadline + timedelta(seconds=1))
     [back] = sent(ret, "charged_back")
     assert back.subject == f"We've charged you for the items of return {ret.rma}"
     assert "we've charged €40.00" in back.body_text
     assert f"{deadline.day}, {deadline.year}" in back.body_text  # the deadline that passed
     # The job runs again: no second charge, no second message.
-    refunding.instant_exchange_charge_backs(now=deadline + timedelta(days=1))
+    charge_flow.instant_exchange_charge_backs(now=deadline + timedelta(days=1))
     assert len(sent(ret, "charged_back")) == 1
 
     receive(store, ret, 1)  # one original arrives after all: its part is refunded
@@ -208,13 +209,13 @@ def test_charge_back_then_late_arrivals_each_tell_the_shopper(smtp_server, store
     # A refund of a charge is not "your refund is on its way" for the return itself.
     assert sent(ret, "refunded") == []
     ret.refresh_from_db()
-    refunding.charge_back_refund_arrivals(ret, now=timezone.now())
+    charge_flow.charge_back_refund_arrivals(ret, now=timezone.now())
     assert len(sent(ret, "charge_refunded")) == 2
 
 
 def test_charge_back_in_spanish(smtp_server, store, provider):
     ret = instant_exchange(store, language="es", quantity=1)
-    refunding.instant_exchange_charge_backs(now=due_by(ret) + timedelta(seconds=1))
+    charge_flow.instant_exchange_charge_backs(now=due_by(ret) + timedelta(seconds=1))
     [back] = sent(ret, "charged_back")
     assert back.language == "es"
     assert back.subject == f"Te hemos cobrado los artículos de la devolución {ret.rma}"

@@ -17,6 +17,7 @@ from retorno.orders.tests.factories import line_payload, make_order
 from retorno.resolutions.models import ResolutionSettings
 from retorno.returns import services
 from retorno.returns.models import Return
+from retorno.returns.workflows import inspection, receiving, resolving
 from retorno.stores.models import Store
 
 AGENT = Actor(kind="staff", id="1", label="Agent Smith")
@@ -92,7 +93,7 @@ def line_of(return_request: Return) -> str:
 
 
 def receive(store: Store, return_request: Return, units: int) -> Return:
-    return services.return_receive(
+    return receiving.return_receive(
         store=store,
         rma=return_request.rma,
         quantities={line_of(return_request): units},
@@ -101,7 +102,7 @@ def receive(store: Store, return_request: Return, units: int) -> Return:
 
 
 def inspect(store: Store, return_request: Return, grade: str) -> Return:
-    return services.return_inspect(
+    return inspection.return_inspect(
         store=store,
         rma=return_request.rma,
         grades={line_of(return_request): grade},
@@ -110,7 +111,7 @@ def inspect(store: Store, return_request: Return, grade: str) -> Return:
 
 
 def resolve(store: Store, return_request: Return) -> Return:
-    return services.return_resolve(store=store, rma=return_request.rma, actor=AGENT)
+    return resolving.return_resolve(store=store, rma=return_request.rma, actor=AGENT)
 
 
 def variant_pair(

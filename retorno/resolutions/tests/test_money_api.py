@@ -17,6 +17,7 @@ from retorno.resolutions.tests.conftest import (
     set_policy_base,
 )
 from retorno.returns import services
+from retorno.returns.workflows import receiving
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_preview_per_item_with_fees_and_caps(store, api, provider):
     assert preview["timing"] == "on_receipt"
     assert preview["total_amount"] == "0.00"  # nothing received yet
     assert preview["caps"][0]["code"] == "units_not_received"
-    services.return_receive(
+    receiving.return_receive(
         store=store,
         rma=ret.rma,
         quantities={ret.items.get().order_line.external_id: 3},
@@ -99,7 +100,7 @@ def test_bad_amounts_are_clear_errors_and_change_nothing(store, api, received, a
 
 
 def test_nothing_left_to_refund(store, api, received):
-    services.return_receive(
+    receiving.return_receive(
         store=store,
         rma=received.rma,
         quantities={received.items.get().order_line.external_id: 1},

@@ -19,6 +19,7 @@ from retorno.returns.events import EventKind, Recorded, command, event_record
 from retorno.returns.locks import return_lock
 from retorno.returns.models import Return, ReturnEvent
 from retorno.returns.services import ItemRequest, return_create
+from retorno.returns.workflows import messages
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_every_kind_has_a_declared_entry():
 
 def test_the_kinds_that_notify_are_the_kinds_notifications_have_messages_for():
     notifying = {
-        kind for kind, chain in handlers.HANDLERS.items() if handlers.notify_shopper in chain
+        kind for kind, chain in handlers.HANDLERS.items() if messages.notify_shopper in chain
     }
     assert notifying == {EventKind(kind) for kind in NOTIFIED_EVENTS}
 

@@ -9,6 +9,7 @@ from retorno.core.actors import SYSTEM, Actor
 from retorno.domain.policies import default_policy_document
 from retorno.orders.models import Product, Variant
 from retorno.orders.tests.factories import line_payload, make_order
+from retorno.policies.selectors import compiled_policy_cache_clear
 from retorno.policies.services import policy_publish
 from retorno.returns.models import Return
 from retorno.returns.services import ItemRequest, return_create
@@ -102,7 +103,5 @@ def make_gold_lenient(store: Store) -> None:
     )
     # Compiled policies are cached by version id, and SQLite reuses the ids of rows that an
     # earlier test rolled back: forget them so this store's new version is really read.
-    from retorno.policies import selectors as policy_selectors
-
-    policy_selectors._COMPILED.clear()
+    compiled_policy_cache_clear()
     policy_publish(store=store, document=document, actor=SYSTEM)

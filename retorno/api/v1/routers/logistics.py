@@ -22,7 +22,7 @@ from retorno.logistics import selectors, services
 from retorno.logistics.downloads import label_response
 from retorno.logistics.models import CarrierAccount, Shipment
 from retorno.returns import selectors as return_selectors
-from retorno.returns import shipping
+from retorno.returns.workflows import shipping
 
 router = Router(tags=["logistics"])
 

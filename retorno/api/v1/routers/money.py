@@ -21,9 +21,11 @@ from retorno.domain.money import quantize
 from retorno.resolutions import selectors as money_selectors
 from retorno.resolutions import services as money
 from retorno.resolutions.models import Charge, ChargeKind, ClaimReason, ClaimResolution, Refund
-from retorno.returns import claims as claim_services
-from retorno.returns import refunding
 from retorno.returns.selectors import return_get_for_store
+from retorno.returns.workflows import charges as charge_flow
+from retorno.returns.workflows import claims as claim_services
+from retorno.returns.workflows import refunds as refund_flow
+from retorno.returns.workflows import resolving as resolve_flow
 
 router = Router(tags=["money"])
 
@@ -399,7 +401,7 @@ def refund_retry(request: HttpRequest, refund_id: int):
 def refund_mark_paid(request: HttpRequest, refund_id: int, payload: MarkPaidIn):
     """For the manual payment adapter: finance paid it and gives the payment's reference."""
     api_key = require_scope(request, "write")
-    refunding.refund_mark_paid(
+    refund_flow.refund_mark_paid(
         store=api_key.store,
         refund_id=refund_id,
         reference=payload.reference,
@@ -417,7 +419,7 @@ def refund_preview(request: HttpRequest, rma: str, refund_shipping: bool | None 
     """What refunding the return now would pay, per item (fees, deductions, shipping, tax) and
     every cap that applied. Nothing is written."""
     api_key = require_scope(request, "read")
-    return refunding.refund_preview(store=api_key.store, rma=rma, refund_shipping=refund_shipping)
+    return refund_flow.refund_preview(store=api_key.store, rma=rma, refund_shipping=refund_shipping)
 
 
 @router.get(
@@ -448,7 +450,7 @@ def refund_execute(
     api_key = require_scope(request, "write")
 
     def execute() -> tuple[int, dict[str, Any]]:
-        refund = refunding.refund_execute(
+        refund = refund_flow.refund_execute(
             store=api_key.store,
             rma=rma,
             actor=actor_of(api_key),
@@ -480,7 +482,7 @@ def keep_item(request: HttpRequest, rma: str, payload: NoteOnlyIn):
     """Refund (or credit) an approved return without anything sent back, when the store's
     keep-the-item rule allows it for every item (422 `keep_item_not_allowed` otherwise)."""
     api_key = require_scope(request, "write")
-    return_request = refunding.return_keep_item(
+    return_request = resolve_flow.return_keep_item(
         store=api_key.store, rma=rma, actor=actor_of(api_key), note=payload.note
     )
     refunds = money_selectors.refunds_for_return(store=api_key.store, return_id=return_request.id)
@@ -539,7 +541,7 @@ def charge_mark_paid(request: HttpRequest, charge_id: int, payload: MarkPaidIn):
     """For the manual payment adapter: finance took the payment and gives its reference. A
     dearer exchange held for this charge is then sent for fulfilment."""
     api_key = require_scope(request, "write")
-    refunding.charge_mark_paid(
+    charge_flow.charge_mark_paid(
         store=api_key.store,
         charge_id=charge_id,
         reference=payload.reference,

@@ -15,7 +15,7 @@ from retorno.api.v1.auth import actor_of, require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.api.v1.schemas import Id
 from retorno.core.idempotency import request_fingerprint, run_idempotently
-from retorno.returns import inspection, receiving
+from retorno.returns.workflows import inspection, receiving
 from retorno.warehouse import selectors as warehouse_selectors
 from retorno.warehouse import services as warehouse
 from retorno.warehouse.models import DocumentKind, Inspection, RtvBatch

@@ -13,9 +13,9 @@ from retorno.core.models import OutboxMessage
 from retorno.domain.errors import DomainError
 from retorno.domain.warehouse import ChecklistIncomplete
 from retorno.orders.models import Variant
-from retorno.returns import inspection, receiving
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
 from retorno.returns.services import return_mark_in_transit
+from retorno.returns.workflows import inspection, receiving
 from retorno.stores.models import Store
 from retorno.warehouse import services as warehouse
 from retorno.warehouse.models import (
@@ -444,10 +444,8 @@ def test_a_product_without_supplier_cannot_go_to_vendor(store: Store) -> None:
 
 
 def test_the_older_grades_call_still_works(store: Store) -> None:
-    from retorno.returns.services import return_inspect, return_receive
-
     ret = approved_return(store)
-    return_receive(store=store, rma=ret.rma, quantities={line_of(ret): 2}, actor=STAFF)
-    return_inspect(store=store, rma=ret.rma, grades={line_of(ret): "A"}, actor=STAFF)
+    receiving.return_receive(store=store, rma=ret.rma, quantities={line_of(ret): 2}, actor=STAFF)
+    inspection.return_inspect(store=store, rma=ret.rma, grades={line_of(ret): "A"}, actor=STAFF)
     assert Return.objects.get(pk=ret.pk).status == "inspected"
     assert Inspection.objects.get().grade == "like_new"

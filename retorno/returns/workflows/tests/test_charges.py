@@ -28,8 +28,10 @@ from retorno.resolutions.tests.conftest import (
     set_policy_base,
     variant_pair,
 )
-from retorno.returns import refunding, services
+from retorno.returns import services
 from retorno.returns.models import Return
+from retorno.returns.workflows import charges as charge_flow
+from retorno.returns.workflows import exchanges as exchange_flow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -145,13 +147,13 @@ def test_staff_may_release_a_held_exchange_with_a_note(store, provider):
     bring_back_and_resolve(store, ret, 2)
     exchange = ExchangeOrder.objects.get()
     with pytest.raises(Unprocessable) as caught:
-        refunding.exchange_release_unpaid(
+        exchange_flow.exchange_release_unpaid(
             store=store, exchange_id=exchange.id, note=" ", actor=AGENT
         )
     assert caught.value.code == "note_required"
     assert ExchangeOrder.objects.get().state == "awaiting_payment"
 
-    refunding.exchange_release_unpaid(
+    exchange_flow.exchange_release_unpaid(
         store=store, exchange_id=exchange.id, note="Loyal customer; goodwill.", actor=AGENT
     )
     exchange.refresh_from_db()
@@ -159,7 +161,7 @@ def test_staff_may_release_a_held_exchange_with_a_note(store, provider):
     assert emitted() == 1
     assert ret.events.get(kind="exchange_released_unpaid").note == "Loyal customer; goodwill."
     with pytest.raises(Conflict):
-        refunding.exchange_release_unpaid(
+        exchange_flow.exchange_release_unpaid(
             store=store, exchange_id=exchange.id, note="again", actor=AGENT
         )
     # A later successful retry takes the money but ships nothing twice.
@@ -176,13 +178,13 @@ def test_manual_adapter_holds_the_exchange_until_finance_marks_it_paid(store):
     charge = Charge.objects.get()
     assert (charge.state, charge.awaiting_manual, charge.provider) == ("pending", True, "manual")
     assert ExchangeOrder.objects.get().state == "awaiting_payment"
-    refunding.charge_mark_paid(store=store, charge_id=charge.id, reference="POS-9", actor=AGENT)
+    charge_flow.charge_mark_paid(store=store, charge_id=charge.id, reference="POS-9", actor=AGENT)
     charge.refresh_from_db()
     assert (charge.state, charge.provider_reference) == ("succeeded", "POS-9")
     assert ExchangeOrder.objects.get().state == "released" and emitted() == 1
     assert ret.events.filter(kind="charged").count() == 1
     with pytest.raises(Conflict):
-        refunding.charge_mark_paid(store=store, charge_id=charge.id, reference="X", actor=AGENT)
+        charge_flow.charge_mark_paid(store=store, charge_id=charge.id, reference="X", actor=AGENT)
 
 
 def test_crash_after_charging_then_redrive_never_charges_twice(store, provider):
@@ -198,15 +200,15 @@ def test_crash_after_charging_then_redrive_never_charges_twice(store, provider):
     assert ExchangeOrder.objects.get().state == "awaiting_payment"
     key = charge.idempotency_key
 
-    assert refunding.charge_drive(charge.id) == "skipped"  # the dead call's lease still holds
-    assert refunding.charge_drive(charge.id, now=later()) == "succeeded"
+    assert charge_flow.charge_drive(charge.id) == "skipped"  # the dead call's lease still holds
+    assert charge_flow.charge_drive(charge.id, now=later()) == "succeeded"
     charge.refresh_from_db()
     assert charge.idempotency_key == key
     assert provider.charge_calls == [key, key]
     assert provider.total_charged == Decimal("10.00")
     assert ExchangeOrder.objects.get().state == "released" and emitted() == 1
     assert ret.events.filter(kind="charged").count() == 1
-    assert refunding.charge_drive(charge.id, now=later(60)) == "skipped"
+    assert charge_flow.charge_drive(charge.id, now=later(60)) == "skipped"
 
 
 def test_outage_leaves_it_pending_and_the_outbox_redrives_with_the_same_key(store, provider):
@@ -234,7 +236,7 @@ def test_two_workers_redriving_one_charge_take_it_once(store, provider):
     provider.charge_unavailable = False
 
     count = 6
-    results = run_together(lambda index: refunding.charge_drive(charge.id, now=later()), count)
+    results = run_together(lambda index: charge_flow.charge_drive(charge.id, now=later()), count)
     assert list(map(str, results)).count("succeeded") == 1, results
     assert set(map(str, results)) <= {"succeeded", "skipped"}
     assert provider.total_charged == Decimal("10.00") and len(provider.charges) == 1
@@ -317,7 +319,7 @@ def test_the_deadline_falls_back_to_thirty_days(store, provider):
     ExchangeOrder.objects.all().delete()
     ret.refresh_from_db()
     now = timezone.now()
-    exchange = refunding.exchange_reserve_for_return(ret, now=now)
+    exchange = exchange_flow.exchange_reserve_for_return(ret, now=now)
     assert exchange.return_due_by == now + timedelta(days=30)
 
 
@@ -326,9 +328,9 @@ def test_overdue_instant_exchange_is_charged_back_once(store, provider):
     exchange = ExchangeOrder.objects.get()
     assert (exchange.instant, exchange.state) == (True, "released")
 
-    assert refunding.instant_exchange_charge_backs(now=exchange.return_due_by) == 0  # not yet
+    assert charge_flow.instant_exchange_charge_backs(now=exchange.return_due_by) == 0  # not yet
     when = past_due(exchange)
-    assert refunding.instant_exchange_charge_backs(now=when) == 1
+    assert charge_flow.instant_exchange_charge_backs(now=when) == 1
     charge = Charge.objects.get()
     assert (charge.kind, charge.amount, charge.state) == (
         "unreturned_item",
@@ -339,15 +341,15 @@ def test_overdue_instant_exchange_is_charged_back_once(store, provider):
     assert provider.total_charged == Decimal("40.00")
     assert {"charge_back_issued", "charged"} <= set(kinds(ret))
     # The job runs again (and again): nothing more is charged.
-    assert refunding.instant_exchange_charge_backs(now=when + timedelta(hours=1)) == 0
-    assert refunding.instant_exchange_charge_backs(now=when + timedelta(days=9)) == 0
+    assert charge_flow.instant_exchange_charge_backs(now=when + timedelta(hours=1)) == 0
+    assert charge_flow.instant_exchange_charge_backs(now=when + timedelta(days=9)) == 0
     assert Charge.objects.count() == 1 and provider.charge_calls == [charge.idempotency_key]
 
 
 def test_a_dearer_instant_exchange_is_charged_back_less_the_difference_paid(store, provider):
     instant_exchange(store, quantity=1, new_price="25.00")
     exchange = ExchangeOrder.objects.get()
-    refunding.instant_exchange_charge_backs(now=past_due(exchange))
+    charge_flow.instant_exchange_charge_backs(now=past_due(exchange))
     back = Charge.objects.get(kind="unreturned_item")
     assert back.amount == Decimal("20.00")  # 25.00 less the 5.00 difference already taken
     assert provider.total_charged == Decimal("25.00")
@@ -361,7 +363,7 @@ def test_not_charged_when_the_original_was_scanned_or_received(store, provider, 
         services.return_mark_in_transit(store=store, rma=ret.rma, actor=WAREHOUSE)
     else:
         receive(store, ret, 1)
-    assert refunding.instant_exchange_charge_backs(now=past_due(exchange)) == 0
+    assert charge_flow.instant_exchange_charge_backs(now=past_due(exchange)) == 0
     assert not Charge.objects.exists() and provider.charge_calls == []
 
 
@@ -370,7 +372,7 @@ def test_not_charged_before_an_awaiting_payment_exchange_ships(store, provider):
     instant_exchange(store, quantity=1, new_price="25.00")
     exchange = ExchangeOrder.objects.get()
     assert exchange.state == "awaiting_payment"
-    assert refunding.instant_exchange_charge_backs(now=past_due(exchange)) == 0
+    assert charge_flow.instant_exchange_charge_backs(now=past_due(exchange)) == 0
     assert Charge.objects.count() == 1  # only the declined difference
 
 
@@ -385,7 +387,7 @@ def test_an_instant_exchange_resolved_with_an_original_missing_charges_it_once(s
     )
     assert {"charge_back_issued", "charged"} <= set(kinds(ret))
     exchange = ExchangeOrder.objects.get()
-    assert refunding.instant_exchange_charge_backs(now=past_due(exchange)) == 0
+    assert charge_flow.instant_exchange_charge_backs(now=past_due(exchange)) == 0
     assert Charge.objects.count() == 1 and provider.total_charged == Decimal("20.00")
 
 
@@ -398,7 +400,7 @@ def test_an_instant_exchange_resolved_with_everything_back_charges_nothing(store
 def test_a_late_arrival_refunds_the_charge_back_once(store, provider):
     ret = instant_exchange(store)
     exchange = ExchangeOrder.objects.get()
-    refunding.instant_exchange_charge_backs(now=past_due(exchange))
+    charge_flow.instant_exchange_charge_backs(now=past_due(exchange))
     charge = Charge.objects.get()
     assert charge.state == "succeeded"
 
@@ -417,7 +419,7 @@ def test_a_late_arrival_refunds_the_charge_back_once(store, provider):
     assert ret.events.filter(kind="refunded").count() == 2
     # Going over the arrivals again gives nothing more back.
     ret.refresh_from_db()
-    refunding.charge_back_refund_arrivals(ret, now=timezone.now())
+    charge_flow.charge_back_refund_arrivals(ret, now=timezone.now())
     assert Refund.objects.count() == 2
     # The order's own refund cap ignores refunds of a charge.
     assert selectors.refunded_total(ret.order) == Decimal("0")
@@ -427,16 +429,16 @@ def test_an_arrival_while_the_charge_back_is_pending_is_refunded_once_it_is_take
     ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
     ret = instant_exchange(store)
     exchange = ExchangeOrder.objects.get()
-    refunding.instant_exchange_charge_backs(now=past_due(exchange))
+    charge_flow.instant_exchange_charge_backs(now=past_due(exchange))
     charge = Charge.objects.get()
     assert (charge.state, charge.awaiting_manual) == ("pending", True)
     receive(store, ret, 2)
     assert not Refund.objects.exists()  # nothing was taken yet, nothing to give back
-    refunding.charge_mark_paid(store=store, charge_id=charge.id, reference="POS-1", actor=AGENT)
+    charge_flow.charge_mark_paid(store=store, charge_id=charge.id, reference="POS-1", actor=AGENT)
     refund = Refund.objects.get()
     assert (refund.kind, refund.amount) == ("charge_refund", Decimal("40.00"))
     ret.refresh_from_db()
-    refunding.charge_back_refund_arrivals(ret, now=timezone.now())
+    charge_flow.charge_back_refund_arrivals(ret, now=timezone.now())
     assert Refund.objects.count() == 1
 
 
@@ -444,7 +446,7 @@ def test_two_jobs_at_once_charge_back_once(store, provider):
     instant_exchange(store)
     when = past_due(ExchangeOrder.objects.get())
     count = 4
-    results = run_together(lambda index: refunding.instant_exchange_charge_backs(now=when), count)
+    results = run_together(lambda index: charge_flow.instant_exchange_charge_backs(now=when), count)
     assert sorted(results, key=str) == [0] * (count - 1) + [1], results
     assert Charge.objects.count() == 1
     assert provider.total_charged == Decimal("40.00")
@@ -452,7 +454,7 @@ def test_two_jobs_at_once_charge_back_once(store, provider):
 
 def test_two_arrivals_at_once_refund_the_charge_back_once(store, provider):
     ret = instant_exchange(store, quantity=1)
-    refunding.instant_exchange_charge_backs(now=past_due(ExchangeOrder.objects.get()))
+    charge_flow.instant_exchange_charge_backs(now=past_due(ExchangeOrder.objects.get()))
     results = run_together(lambda _: receive(store, ret, 1), 4)
     # A concurrent receipt may be refused as over-received.
     errors = [getattr(r, "code", repr(r)) for r in results if isinstance(r, Exception)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from retorno.core.errors import Conflict
-from retorno.returns import receiving
+from retorno.core.tests.threads import run_together
 from retorno.returns.models import ReturnEvent, ReturnItem
-from retorno.returns.tests.test_concurrency import run_together
+from retorno.returns.workflows import receiving
 from retorno.stores.tests.factories import StoreFactory
 from retorno.warehouse.tests.factories import STAFF, approved_return, line_of
 

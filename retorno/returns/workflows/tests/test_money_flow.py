@@ -21,8 +21,10 @@ from retorno.resolutions.tests.conftest import (
     set_policy_base,
     variant_pair,
 )
-from retorno.returns import refunding, services
+from retorno.returns import services
 from retorno.returns.models import Return, ReturnEvent
+from retorno.returns.workflows import refunds as refund_flow
+from retorno.returns.workflows import resolving as resolve_flow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -269,7 +271,7 @@ def test_keep_the_item_when_shipping_costs_more(store, provider):
     )
     assert provider.total_paid == Decimal("5.00")
     with pytest.raises(Conflict):  # kept already: nothing more to do, nothing paid twice
-        refunding.return_keep_item(store=store, rma=ret.rma, actor=AGENT)
+        resolve_flow.return_keep_item(store=store, rma=ret.rma, actor=AGENT)
     assert Refund.objects.count() == 1
 
 
@@ -289,7 +291,7 @@ def test_keep_the_item_refused_when_worth_returning(store, provider):
     order = order_with(store, quantity=1, unit_price="50.00")
     ret = open_return(store, order, quantity=1)
     with pytest.raises(Unprocessable) as caught:
-        refunding.return_keep_item(store=store, rma=ret.rma, actor=AGENT)
+        resolve_flow.return_keep_item(store=store, rma=ret.rma, actor=AGENT)
     assert caught.value.code == "keep_item_not_allowed"
     assert caught.value.extra["reason"] == "worth_returning"
     ret.refresh_from_db()
@@ -371,7 +373,7 @@ def test_refunding_a_rejected_return_is_refused(store, provider):
     ret = open_return(store, order, quantity=1)
     services.return_reject(store=store, rma=ret.rma, actor=AGENT, note="Worn")
     with pytest.raises(Conflict) as caught:
-        refunding.refund_execute(store=store, rma=ret.rma, actor=AGENT)
+        refund_flow.refund_execute(store=store, rma=ret.rma, actor=AGENT)
     assert caught.value.code == "not_refundable"
     assert not Refund.objects.exists()
 
@@ -394,14 +396,14 @@ def test_bad_typed_amounts_are_refused_and_nothing_changes(store, provider, amou
     receive(store, ret, 1)
     before = list(Refund.objects.values_list("id", "amount", "state"))
     with pytest.raises((Unprocessable, DomainError)) as caught:
-        refunding.refund_execute(store=store, rma=ret.rma, actor=AGENT, amount=amount)
+        refund_flow.refund_execute(store=store, rma=ret.rma, actor=AGENT, amount=amount)
     assert caught.value.code == code
     assert list(Refund.objects.values_list("id", "amount", "state")) == before
     assert provider.total_paid == Decimal("15.00")
 
 
 def test_mixed_grades_deduct_only_the_damaged_units(store, provider):
-    from retorno.returns.inspection import InspectionInput, return_inspect_items
+    from retorno.returns.workflows.inspection import InspectionInput, return_inspect_items
 
     set_policy_base(store, refund_timing="on_inspection")
     order = order_with(store, quantity=3, unit_price="30.00")

@@ -23,6 +23,7 @@ from retorno.core.actors import Actor
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.domain.money import quantize
 from retorno.domain.returns.ledger import ItemDecision
+from retorno.domain.returns.rma import normalise_rma
 from retorno.domain.returns.states import Command, ReturnStatus, transition
 from retorno.domain.warehouse import Grade
 from retorno.returns.events import EventKind, command, event_record
@@ -414,6 +415,39 @@ def rtv_batch_ship(
                 },
             )
     return batch
+
+
+# The A–D scale some callers (the demo) still use, onto the warehouse's grades.
+LETTER_GRADES = {"A": "like_new", "B": "used", "C": "damaged", "D": "damaged"}
+
+
+def return_inspect(
+    *,
+    store: Store,
+    rma: str,
+    grades: dict[str, str],
+    actor: Actor,
+    note: str = "",
+    now: datetime | None = None,
+) -> Return:
+    """Record the inspection of received items: `grades` maps order line id to a grade for
+    every received unit not inspected yet. See return_inspect_items for
+    checklists, quantities, photos and dispositions."""
+    if not grades:
+        raise Unprocessable("Say which items were inspected.", code="no_items")
+    return_inspect_items(
+        store=store,
+        rma=rma,
+        inspections=[
+            InspectionInput(line=line, grade=LETTER_GRADES.get(grade, grade))
+            for line, grade in grades.items()
+        ],
+        actor=actor,
+        note=note,
+        now=now,
+        skip_finished=True,
+    )
+    return Return.objects.get(store=store, rma=normalise_rma(rma))
 
 
 # --- reads -------------------------------------------------------------------------------------

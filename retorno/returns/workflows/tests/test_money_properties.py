@@ -16,7 +16,7 @@ from retorno.domain.errors import DomainError
 from retorno.resolutions import services as money
 from retorno.resolutions.models import Refund, RefundLine
 from retorno.resolutions.tests.conftest import AGENT, open_return, order_with, receive
-from retorno.returns import refunding
+from retorno.returns.workflows import refunds as refund_flow
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_refunds_of_an_order_never_exceed_what_was_paid(
                     actor=AGENT,
                 )
             elif last_return is not None:
-                refunding.refund_execute(
+                refund_flow.refund_execute(
                     store=store,
                     rma=last_return.rma,
                     actor=AGENT,

@@ -16,7 +16,7 @@ from retorno.resolutions.tests.conftest import (
     order_with,
     variant_pair,
 )
-from retorno.returns import claims
+from retorno.returns.workflows import claims
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NBSP = "\u00a0"

@@ -21,10 +21,10 @@ from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.rma import normalise_rma
 from retorno.domain.returns.states import Command, ReturnStatus
 from retorno.logistics.selectors import rma_for_tracking_number as shipment_rma
-from retorno.returns import inspection
 from retorno.returns.events import EventKind, command, event_record, return_move
 from retorno.returns.locks import return_lock
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
+from retorno.returns.workflows import inspection
 from retorno.stores.models import Store
 from retorno.warehouse import services as warehouse
 
@@ -351,3 +351,22 @@ def return_receipt_close(
                 from_status=ReturnStatus.RECEIVED,
             )
     return ReceiptOutcome(return_request, missing=missing)
+
+
+def return_receive(
+    *,
+    store: Store,
+    rma: str,
+    quantities: dict[str, int],
+    actor: Actor,
+    note: str = "",
+    now: datetime | None = None,
+) -> Return:
+    """Count units in at the warehouse: `quantities` maps order line id to units received now.
+
+    Receiving more than is still expected of an item is refused (code `over_received`) and
+    nothing is written. See return_receive_items for scans and unexpected items.
+    """
+    return return_receive_items(
+        store=store, rma=rma, quantities=quantities, actor=actor, note=note, now=now
+    ).return_request

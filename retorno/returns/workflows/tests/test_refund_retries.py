@@ -16,7 +16,7 @@ from retorno.core.tests.threads import run_together
 from retorno.integrations.payments.testing import SimulatedCrash
 from retorno.resolutions.models import Refund, ResolutionSettings
 from retorno.resolutions.tests.conftest import AGENT, open_return, order_with, receive
-from retorno.returns import refunding
+from retorno.returns.workflows import refunds as refund_flow
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,9 +37,9 @@ def test_crash_after_paying_then_redrive_never_pays_twice(store, provider):
     key = refund.idempotency_key
 
     # Too early: the call may still be in flight, nobody else may send it.
-    assert refunding.refund_drive(refund.id) == "skipped"
+    assert refund_flow.refund_drive(refund.id) == "skipped"
     # After the lease, the re-drive sends the same key; the provider answers the same refund.
-    assert refunding.refund_drive(refund.id, now=later()) == "succeeded"
+    assert refund_flow.refund_drive(refund.id, now=later()) == "succeeded"
     refund.refresh_from_db()
     assert refund.state == "succeeded"
     assert refund.idempotency_key == key
@@ -47,7 +47,7 @@ def test_crash_after_paying_then_redrive_never_pays_twice(store, provider):
     assert provider.total_paid == Decimal("15.00")
     assert ret.events.filter(kind="refunded").count() == 1
     # And once succeeded, nothing sends it again.
-    assert refunding.refund_drive(refund.id, now=later(60)) == "skipped"
+    assert refund_flow.refund_drive(refund.id, now=later(60)) == "skipped"
     assert provider.calls == [key, key]
 
 
@@ -101,12 +101,12 @@ def test_manual_adapter_waits_for_finance(store):
     receive(store, ret, 1)
     refund = Refund.objects.get()
     assert (refund.state, refund.awaiting_manual) == ("pending", True)
-    refunding.refund_mark_paid(store=store, refund_id=refund.id, reference="BANK-42", actor=AGENT)
+    refund_flow.refund_mark_paid(store=store, refund_id=refund.id, reference="BANK-42", actor=AGENT)
     refund.refresh_from_db()
     assert (refund.state, refund.provider_reference) == ("succeeded", "BANK-42")
     assert ret.events.filter(kind="refunded").count() == 1
     with pytest.raises(Conflict):
-        refunding.refund_mark_paid(store=store, refund_id=refund.id, reference="X", actor=AGENT)
+        refund_flow.refund_mark_paid(store=store, refund_id=refund.id, reference="X", actor=AGENT)
 
 
 def test_two_workers_redriving_one_refund_pay_once(store, provider):
@@ -119,7 +119,7 @@ def test_two_workers_redriving_one_refund_pay_once(store, provider):
     provider.unavailable = False
 
     count = 6
-    results = run_together(lambda index: refunding.refund_drive(refund.id, now=later()), count)
+    results = run_together(lambda index: refund_flow.refund_drive(refund.id, now=later()), count)
     assert sorted(map(str, results)).count("succeeded") == 1, results
     assert set(map(str, results)) <= {"succeeded", "skipped"}
     refund.refresh_from_db()
@@ -178,7 +178,7 @@ def test_concurrent_refunds_of_one_order_never_exceed_what_was_paid(store, provi
     receive(store, ret, 2)  # 40 − 5 fee = 35 refunded; 5 left on the order
     count = 5
     results = run_together(
-        lambda _: refunding.refund_execute(store=store, rma=ret.rma, actor=AGENT, amount="5.00"),
+        lambda _: refund_flow.refund_execute(store=store, rma=ret.rma, actor=AGENT, amount="5.00"),
         count,
     )
     outcomes = [
