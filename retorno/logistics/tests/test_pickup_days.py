@@ -18,7 +18,11 @@ from retorno.logistics.services import shipment_book
 from retorno.logistics.tests.factories import FakeCarriers, approved_return_before_jobs
 from retorno.returns.events import command
 from retorno.returns.models import Return
-from retorno.returns.shipping import RecoveryChoice, pickup_recovery_apply, shipment_plan_for_return
+from retorno.returns.workflows.shipping import (
+    RecoveryChoice,
+    pickup_recovery_apply,
+    shipment_plan_for_return,
+)
 
 pytestmark = pytest.mark.django_db
 

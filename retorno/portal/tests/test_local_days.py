@@ -18,7 +18,7 @@ from retorno.logistics.tests.factories import FakeCarriers, approved_return, mak
 from retorno.logistics.tests.test_booking import deliver_bookings
 from retorno.portal.tracking import money_status
 from retorno.returns.models import ReturnEvent
-from retorno.returns.shipping import tracking_events_apply
+from retorno.returns.workflows.shipping import tracking_events_apply
 
 pytestmark = pytest.mark.django_db
 
