@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "retorno.logistics",
     "retorno.warehouse",
     "retorno.resolutions",
+    "retorno.insight",
     "retorno.returns",
     "retorno.portal",
     "retorno.backoffice",
@@ -256,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "instant-exchange-reminders": {
         "task": "retorno.returns.tasks.instant_exchange_reminders",
+        "schedule": 3600.0,
+    },
+    "comments-classify-sweep": {
+        "task": "retorno.returns.tasks.comments_classify_sweep",
         "schedule": 3600.0,
     },
 }

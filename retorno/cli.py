@@ -1,6 +1,7 @@
 """The `retorno` command: Django's management commands with Retorno's settings.
 
-retorno migrate | serve [--host H] [--port P] | worker | demo | createstore SLUG --api-key KEY
+retorno migrate | serve [--host H] [--port P] | worker | demo | createstore SLUG --api-key KEY |
+classify "texto" | insight train [--store SLUG]
 """
 
 from __future__ import annotations

@@ -29,6 +29,10 @@ _STORE_MODELS: dict[str, LinearModel] = {}
 _STORE_MODELS_KEPT = 32
 
 
+def cached_store_model(version: str) -> LinearModel | None:
+    return _STORE_MODELS.get(version)
+
+
 def model_from_artefact(artefact: Mapping[str, Any]) -> LinearModel:
     """A store model, parsed once per version (a handful are kept per process)."""
     version = str(artefact.get("version", ""))

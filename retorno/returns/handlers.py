@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from retorno.domain.returns.events import EventKind
 from retorno.returns.events import Handler
-from retorno.returns.workflows import messages, resolving, shipping
+from retorno.returns.workflows import messages, resolving, shipping, triage
 
 # What each kind sets off, in the order the handlers run. Money before shipping: a return the
 # policy lets the shopper keep is settled at approval, and then nothing is booked for it.
 HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
-    EventKind.CREATED: (messages.notify_shopper,),
+    EventKind.CREATED: (messages.notify_shopper, triage.on_created),
     EventKind.HELD_FOR_REVIEW: (messages.notify_shopper,),
     EventKind.APPROVED: (messages.notify_shopper, resolving.on_milestone, shipping.on_approved),
     EventKind.REJECTED: (messages.notify_shopper,),

@@ -1,13 +1,13 @@
 """Periodic jobs where returns meet logistics and money: tracking polling for carriers without
 webhooks, reminding shoppers of instant exchanges to send the original back, and charging back
-the ones whose original never came back."""
+the ones whose original never came back, and classifying comments a job missed."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from retorno.returns.workflows import charges as charge_flow
-from retorno.returns.workflows import shipping
+from retorno.returns.workflows import shipping, triage
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -31,3 +31,10 @@ def instant_exchange_reminders() -> int:
     and the in-process scheduler. Safe to run twice at once or to retry (each exchange is
     decided under its return's lock and reminded at most once)."""
     return charge_flow.instant_exchange_reminders()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def comments_classify_sweep() -> int:
+    """Classify return comments a job missed; hourly by Celery beat and the in-process
+    scheduler. Safe to run twice at once (a prediction is one row per item)."""
+    return triage.comments_classify_sweep()

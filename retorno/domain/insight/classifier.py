@@ -35,12 +35,8 @@ class Evidence:
     weight: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"kind": self.kind, "text": self.text}
-        if self.reason is not None:
-            data["reason"] = self.reason
-        if self.weight is not None:
-            data["weight"] = round(self.weight, 3)
-        return data
+        weight = None if self.weight is None else round(self.weight, 3)
+        return {"kind": self.kind, "text": self.text, "reason": self.reason, "weight": weight}
 
 
 @dataclass(frozen=True, slots=True)

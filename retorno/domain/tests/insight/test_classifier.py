@@ -57,6 +57,7 @@ def test_the_answer_has_exactly_the_documented_fields():
         "kind": "phrase",
         "text": "me queda grande",
         "reason": "too_large",
+        "weight": None,
     }
 
 

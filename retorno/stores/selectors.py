@@ -1,0 +1,13 @@
+"""Store reads for commands and pages that pick a store by its slug."""
+
+from __future__ import annotations
+
+from retorno.stores.models import Store
+
+
+def store_by_slug(slug: str) -> Store | None:
+    return Store.objects.filter(slug=slug).first()
+
+
+def stores_by_slug() -> list[Store]:
+    return list(Store.objects.order_by("slug"))
