@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 
 from retorno.api.v1 import errors
 from retorno.api.v1.auth import ApiKeyAuth
-from retorno.api.v1.routers import logistics, money, orders, policy, returns, warehouse
+from retorno.api.v1.routers import insight, logistics, money, orders, policy, returns, warehouse
 
 PROBLEM = "application/problem+json"
 
@@ -83,3 +83,4 @@ api.add_router("/policy", policy.router)
 api.add_router("", logistics.router)
 api.add_router("", warehouse.router)
 api.add_router("", money.router)
+api.add_router("/insight", insight.router)
