@@ -33,6 +33,8 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("State"), required=False)
     needs_review = forms.BooleanField(label=_("Needs review"), required=False)
     reason = forms.ChoiceField(label=_("Reason"), required=False)
+    predicted = forms.ChoiceField(label=_("Comment reads"), required=False)
+    mismatch = forms.BooleanField(label=_("Comment contradicts the reason"), required=False)
     method = forms.ChoiceField(label=_("Method"), required=False)
     resolution = forms.ChoiceField(label=_("Resolution"), required=False)
     age = forms.ChoiceField(label=_("Age"), required=False)
@@ -43,6 +45,7 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         _set_choices(self, "status", [*ANY, ("open", _("Open")), *labels.choices("status")])
         _set_choices(self, "reason", [*ANY, *labels.choices("reason")])
+        _set_choices(self, "predicted", [*ANY, *labels.choices("reason")])
         _set_choices(self, "method", [*ANY, *labels.choices("method")])
         _set_choices(self, "resolution", [*ANY, *labels.choices("resolution")])
         ages = [(key, labels.label("age", key)) for key in QUEUE_AGE_BUCKETS]
@@ -56,6 +59,8 @@ class QueueFilterForm(forms.Form):
         return ReturnQueueFilters(
             status=data.get("status") or "",
             reason=data.get("reason") or "",
+            predicted_reason=data.get("predicted") or "",
+            comment_mismatch=bool(data.get("mismatch")),
             method=data.get("method") or "",
             resolution=data.get("resolution") or "",
             age=data.get("age") or "",

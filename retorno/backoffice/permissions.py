@@ -36,6 +36,7 @@ REFUND_RETRY = "refund_retry"
 CLAIM_VIEW = "claim_view"
 CLAIM_HANDLE = "claim_handle"
 CONFIGURE = "configure"
+INSIGHT_VIEW = "insight_view"
 
 PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
@@ -59,6 +60,8 @@ PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         CLAIM_HANDLE: frozenset({ADMIN, AGENT, FINANCE}),
         # Store settings: policy, carriers, rules, staff.
         CONFIGURE: frozenset({ADMIN}),
+        # What shoppers' comments say, product by product: for analysts and admins.
+        INSIGHT_VIEW: frozenset({ADMIN, ANALYST}),
     }
 )
 
@@ -77,6 +80,7 @@ ACTION_LABELS = MappingProxyType(
         CLAIM_VIEW: _("see claims"),
         CLAIM_HANDLE: _("open and settle claims"),
         CONFIGURE: _("change the store's settings"),
+        INSIGHT_VIEW: _("read the comment insight"),
     }
 )
 

@@ -32,6 +32,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("backoffice:rtv", _("Return to vendor"), permissions.SET_DISPOSITION, "rtv"),
     NavItem("backoffice:refunds", _("Refunds"), permissions.REFUND_VIEW, "finance"),
     NavItem("backoffice:claims", _("Claims"), permissions.CLAIM_VIEW, "claims"),
+    NavItem("backoffice:insight", _("Comment insight"), permissions.INSIGHT_VIEW, "insight"),
     NavItem("backoffice:carriers", _("Carriers"), permissions.CONFIGURE, "carriers"),
     NavItem("backoffice:settings_policy", _("Settings"), permissions.CONFIGURE, "settings"),
 ]

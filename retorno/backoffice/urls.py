@@ -138,3 +138,8 @@ urlpatterns += [
         name="settings_warehouse_publish",
     ),
 ]
+
+# Comment insight (analysts, admins): what shoppers' comments say per product and reason.
+from retorno.backoffice import views_insight  # noqa: E402
+
+urlpatterns += [path("insight", views_insight.insight_panel, name="insight")]

@@ -28,6 +28,7 @@ from retorno.backoffice.forms import (
 from retorno.backoffice.rendering import not_found, render_page
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError
+from retorno.insight import selectors as insight_selectors
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
 
@@ -112,10 +113,18 @@ def queue(request: HttpRequest, staff: StaffContext) -> HttpResponse:
         page=page_number,
         per_page=QUEUE_PER_PAGE,
     )
+    predictions = insight_selectors.predictions_for_returns(
+        store=staff.store, return_ids=[row.id for row in page.results]
+    )
     return render_page(
         request,
         "backoffice/queue.html",
-        {"form": form, "page": page, "filtered": form.is_bound and form.is_filtered},
+        {
+            "form": form,
+            "page": page,
+            "filtered": form.is_bound and form.is_filtered,
+            "predictions": predictions,
+        },
         staff=staff,
         section="returns",
     )
@@ -178,8 +187,15 @@ def _detail(
 ) -> HttpResponse:
     return_request = selectors.return_detail_for_store(store=staff.store, rma=rma)
     explanation = _explanation(return_request)
+    predictions = insight_selectors.predictions_for_return(
+        store=staff.store, return_id=return_request.id
+    )
     items = [
-        {"item": item, "line": explanation["lines"].get(item.order_line.external_id, {})}
+        {
+            "item": item,
+            "line": explanation["lines"].get(item.order_line.external_id, {}),
+            "prediction": predictions.get(item.id),
+        }
         for item in return_request.items.all()
     ]
     forms = forms or {}

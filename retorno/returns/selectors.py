@@ -36,6 +36,7 @@ from retorno.domain.policies import (
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.domain.returns.reasons import next_size, size_direction
 from retorno.domain.returns.rma import normalise_rma
+from retorno.insight import selectors as insight_selectors
 from retorno.orders.models import Order, OrderLine, Variant
 from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_errors
@@ -437,11 +438,15 @@ class ReturnQueueFilters:
 
     `status` is a return status or "open" (every status still needing work). `q` is matched
     exactly against the RMA, the order number or id, the customer's email and (once logistics
-    stores shipments) a tracking number.
+    stores shipments) a tracking number. `predicted_reason`: an item's comment reads as that
+    reason (the classifier answered it); `comment_mismatch`: an item's comment gives another
+    reason than the one picked.
     """
 
     status: str = ""
     reason: str = ""
+    predicted_reason: str = ""
+    comment_mismatch: bool = False
     method: str = ""
     resolution: str = ""
     age: str = ""
@@ -510,6 +515,12 @@ def return_queue_for_store(
     if filters.reason:
         queryset = queryset.filter(
             Exists(ReturnItem.objects.filter(return_request=OuterRef("pk"), reason=filters.reason))
+        )
+    if filters.predicted_reason or filters.comment_mismatch:
+        queryset = queryset.filter(
+            id__in=insight_selectors.return_ids_predicted(
+                store=store, reason=filters.predicted_reason, mismatch=filters.comment_mismatch
+            )
         )
     if filters.age in QUEUE_AGE_BUCKETS:
         youngest, oldest = QUEUE_AGE_BUCKETS[filters.age]

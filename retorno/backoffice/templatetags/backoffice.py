@@ -40,7 +40,25 @@ def money(amount: Any, currency: str) -> str:
 
 
 @register.filter
+def share(value: Any) -> str:
+    """A share between 0 and 1 as a whole percentage in the active language: "87%", "87 %"."""
+    try:
+        percent = round(float(value) * 100)
+    except (TypeError, ValueError):
+        return ""
+    if (translation.get_language() or "en").startswith("es"):
+        return f"{percent}\u00a0%"
+    return f"{percent}%"
+
+
+@register.filter
 def item_reasons(return_request: Any) -> str:
     """The distinct reasons of a return's (prefetched) items, labelled, in item order."""
     codes = dict.fromkeys(item.reason for item in return_request.items.all())
     return ", ".join(labels.label("reason", code) for code in codes)
+
+
+@register.filter
+def readings(predictions: Any, return_id: Any) -> list[Any]:
+    """The answered comment predictions of one return, from the page's predictions by id."""
+    return [p for p in (predictions or {}).get(return_id, []) if not p.abstained]
