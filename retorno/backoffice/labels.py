@@ -144,6 +144,13 @@ AGE = {
     "15-30": _("15–30 days"),
     "31+": _("Over 30 days"),
 }
+CAPABILITY = {
+    "pickup": _("Pickup at home"),
+    "label": _("Printable label"),
+    "drop_off": _("Drop-off code"),
+    "tracking_webhook": _("Tracking by webhook"),
+    "tracking_poll": _("Tracking by polling"),
+}
 
 TABLES = {
     "status": STATUS,
@@ -158,6 +165,7 @@ TABLES = {
     "role": ROLE,
     "money_kind": MONEY_KIND,
     "money_state": MONEY_STATE,
+    "capability": CAPABILITY,
 }
 
 

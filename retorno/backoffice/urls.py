@@ -96,6 +96,14 @@ urlpatterns += [
     path("carriers/<slug:code>/enabled", views_carriers.carrier_enabled, name="carrier_enabled"),
 ]
 
+# Adding and editing carrier accounts (admins); their secrets are write-only.
+from retorno.backoffice import views_carrier_accounts  # noqa: E402
+
+urlpatterns += [
+    path("carriers/new/<slug:kind>", views_carrier_accounts.carrier_new, name="carrier_new"),
+    path("carriers/<slug:code>/edit", views_carrier_accounts.carrier_edit, name="carrier_edit"),
+]
+
 # Claims opened by an agent for a shopper (from a return's page or by order number).
 from retorno.backoffice import views_claims  # noqa: E402
 

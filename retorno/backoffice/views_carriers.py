@@ -36,7 +36,7 @@ from retorno.domain.logistics import (
     parse_allocation_rules,
 )
 from retorno.logistics import adapters, selectors, services
-from retorno.logistics.models import CarrierAccount
+from retorno.logistics.models import CarrierAccount, CarrierKind
 
 MAX_DOCUMENT_CHARS = 200_000
 EMPTY_DOCUMENT: dict[str, Any] = {"schema": 1, "rules": []}
@@ -175,6 +175,7 @@ def _page(
             "unusable": unusable or [],
             "try_problems": try_problems or [],
             "currency": staff.store.currency,
+            "kinds": CarrierKind.choices,
         },
         staff=staff,
         section="carriers",

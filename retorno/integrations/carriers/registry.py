@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from retorno.domain.logistics.gateway import CarrierGateway
@@ -19,6 +20,37 @@ ADAPTERS: Mapping[str, str] = {
     "shippo": "retorno.integrations.carriers.shippo.adapter:ShippoGateway",
 }
 KINDS = tuple(ADAPTERS)
+
+
+@dataclass(frozen=True)
+class KindKeys:
+    """The config keys of a kind that a person sets (docs/carriers.md has them all): `settings`
+    are shown and edited as they are; `secrets` are stored encrypted apart from the config and
+    never shown again. The `required_*` ones must be set for the gateway to work."""
+
+    settings: tuple[str, ...]
+    secrets: tuple[str, ...]
+    required_settings: tuple[str, ...] = ()
+    required_secrets: tuple[str, ...] = ()
+
+
+KIND_KEYS: Mapping[str, KindKeys] = {
+    "simulator": KindKeys(
+        settings=("base_url", "carrier"),
+        secrets=("webhook_secret", "api_key"),
+        required_settings=("base_url", "carrier"),
+    ),
+    "easypost": KindKeys(
+        settings=("carrier", "service", "base_url"),
+        secrets=("api_key", "webhook_secret"),
+        required_secrets=("api_key",),
+    ),
+    "shippo": KindKeys(
+        settings=("carrier", "servicelevel", "base_url"),
+        secrets=("api_token", "webhook_token"),
+        required_secrets=("api_token",),
+    ),
+}
 
 
 class UnknownCarrierKind(ValueError):
