@@ -29,16 +29,25 @@ run demo: export RETORNO_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run demo: export RETORNO_ALLOW_PRIVATE_URLS ?= true
 # Development stand-ins for the secrets production must be given (SECRET_KEY, encryption key).
 run demo: export RETORNO_ENV ?= development
+# The demo's e-mails are files under var/mail/ and its logs go to var/log/retorno.log (errors
+# still show in the terminal), so the closing summary stays on screen. To see them in the
+# terminal: make run LOG_FILE= EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+run demo: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
+run demo: export LOG_FILE ?= $(CURDIR)/var/log/retorno.log
 
-# The carrier simulator runs beside the server and posts tracking webhooks to it; both stop together.
+# The carrier simulator runs beside the server and posts tracking webhooks to it; both stop
+# together. The summary (portal, orders to try, logins, API key) comes once the server answers.
 run: install
 	$(BIN)/retorno migrate --noinput
 	$(BIN)/retorno createcachetable
-	$(BIN)/retorno demo --simulator-url $(SIM_URL)
+	$(BIN)/retorno demo --simulator-url $(SIM_URL) --no-summary
 	$(BIN)/retorno carrier-sim --port $(SIM_PORT) --state-dir var/carrier-sim \
 		--webhook-url "http://$(HOST):$(PORT)/api/v1/carriers/demo-{carrier}/webhooks" & \
-	SIM=$$!; trap 'kill $$SIM 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/retorno serve --host $(HOST) --port $(PORT)
+	SIM=$$!; \
+	$(BIN)/retorno serve --host $(HOST) --port $(PORT) & \
+	WEB=$$!; trap 'kill $$SIM $$WEB 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/retorno demo-summary --wait-for http://$(HOST):$(PORT)/health --server-pid $$WEB; \
+	wait $$WEB
 
 demo: install
 	$(BIN)/retorno migrate --noinput

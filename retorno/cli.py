@@ -21,7 +21,11 @@ def main(argv: list[str] | None = None) -> None:
     execute_from_command_line(["retorno", *args])
 
 
-ALIASES = {"carrier-sim": "carrier_sim", "reencrypt-secrets": "reencrypt_secrets"}
+ALIASES = {
+    "carrier-sim": "carrier_sim",
+    "demo-summary": "demo_summary",
+    "reencrypt-secrets": "reencrypt_secrets",
+}
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from typing import Any
 from retorno.domain.policies import default_policy_document
 
 STORE_NAME = "Tienda Demo · Moda y Hogar"
+# Shelf prices include Spanish VAT.
+VAT = Decimal("0.21")
 STORE_BRANDING = {
     "timezone": "Europe/Madrid",
     "primary_colour": "#0f4c5c",

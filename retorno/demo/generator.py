@@ -41,7 +41,8 @@ from retorno.accounts.models import Role
 from retorno.accounts.services import membership_grant
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import RetornoError
-from retorno.demo import data
+from retorno.demo import data, showcase
+from retorno.demo.showcase import showcase_orders_ensure
 from retorno.demo.stores import CLI, store_create
 from retorno.domain.days import local_day, zone
 from retorno.domain.errors import DomainError
@@ -81,7 +82,7 @@ DEMO_API_KEY = "rtn_demo_key_do_not_use_in_production"
 ADMIN_USERNAME = "admin"
 HISTORY_DAYS = 120
 CURRENCY = "EUR"
-VAT = Decimal("0.21")
+VAT = data.VAT
 TIER_WEIGHTS = {"": 68, "silver": 23, "gold": 9}
 # Return windows of the default policy, to avoid planning returns the policy would refuse.
 TIER_WINDOW_DAYS = {"": 30, "silver": 45, "gold": 60}
@@ -137,6 +138,8 @@ class DemoResult:
     seconds: float = 0.0
     # The demo's carrier accounts: code -> the simulator address they call.
     carriers: dict[str, str] = field(default_factory=dict)
+    # Orders a visitor can return now: a simple one, an exchange, one for review.
+    showcase: list[Order] = field(default_factory=list)
 
 
 def demo_create(
@@ -191,11 +194,22 @@ def demo_create(
         account.code: str(account.config.get("base_url", ""))
         for account in demo_carriers_ensure(store, base_url=simulator_url)
     }
+    # Orders to try, fresh whatever day this runs; the counts are of the generated history.
+    # With `today` given, noon of that day in the store's time zone stands for now.
+    result.showcase = showcase_orders_ensure(
+        store,
+        now=timezone.now()
+        if today is None
+        else datetime.combine(today, datetime.min.time(), zone(store.timezone))
+        + timedelta(hours=12),
+    )
     result.counts = {
         "products": store.products.count(),
         "variants": store.variants.count(),
-        "customers": store.customers.count(),
-        "orders": store.orders.count(),
+        "customers": store.customers.exclude(
+            external_id__startswith=showcase.CUSTOMER_PREFIX
+        ).count(),
+        "orders": store.orders.exclude(external_id__startswith=showcase.EXTERNAL_PREFIX).count(),
         "returns": store.returns.count(),
     }
     result.return_states = dict(

@@ -43,10 +43,13 @@ class Command(BaseCommand):
             "--threads",
             str(options["threads"]),
             "--no-control-socket",
-            "--access-logfile",
-            "-",
             "--graceful-timeout",
             "20",
+            # With LOG_FILE the requests are logged there and the terminal keeps to warnings.
+            "--access-logfile",
+            settings.LOG_FILE or "-",
+            "--log-level",
+            "warning" if settings.LOG_FILE else "info",
         ]
         if not settings.CELERY_BROKER_URL:
             # No broker: each web process runs the periodic jobs itself.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from retorno.core.errors import RetornoError
 from retorno.demo.generator import (
@@ -15,6 +15,7 @@ from retorno.demo.generator import (
     DEMO_SLUG,
     demo_create,
 )
+from retorno.demo.summary import demo_summary, summary_lines
 from retorno.logistics.demo import DEMO_SIMULATOR_URL
 
 
@@ -30,6 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS)
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
         parser.add_argument("--slug", default=DEMO_SLUG, help="Store slug (default: demo).")
+        parser.add_argument(
+            "--no-summary",
+            action="store_true",
+            help="Leave out the closing summary (`make run` prints it once the server is up).",
+        )
         parser.add_argument(
             "--simulator-url",
             default=None,
@@ -92,12 +98,6 @@ class Command(BaseCommand):
         for url in sorted(set(result.carriers.values())):
             codes = ", ".join(code for code, at in result.carriers.items() if at == url)
             out(f"  carriers {codes}: the carrier simulator at {url}")
-        out("")
-        site = settings.RETORNO_PUBLIC_URL
-        out(f"  Admin:    {site}/admin/")
-        out(f"  API docs: {site}/api/v1/docs")
-        out(f"  Login:    {result.admin_username} / {result.password} (superuser)")
-        staff = ", ".join(f"{username} ({role})" for username, role in result.staff)
-        out(f"  Staff:    {staff}, same password")
-        out(f"  API key:  {result.api_key}")
-        out(f'  Try:      curl -H "Authorization: Bearer {result.api_key}" {site}/api/v1/returns')
+        if not options["no_summary"]:
+            summary = demo_summary(store, now=timezone.now(), api_key=result.api_key)
+            out("\n".join(["", *summary_lines(summary)]))

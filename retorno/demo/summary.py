@@ -1,0 +1,140 @@
+"""What a person needs to try the demo, printed last by `make run` (and by `retorno demo`):
+where the portal is, orders that can be returned right now with their e-mail, the staff
+logins, the API key, and where e-mails and logs go instead of the terminal."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+
+from retorno.accounts.selectors import api_key_authenticate
+from retorno.demo import data
+from retorno.demo.generator import ADMIN_USERNAME, DEMO_API_KEY, DEMO_PASSWORD
+from retorno.demo.showcase import showcase_orders
+from retorno.stores.models import Store
+
+WHAT_TO_TRY = {
+    "simple": "simple: refund or store credit; label, drop-off or pickup",
+    "exchange": "exchange it for another size",
+    "review": "goes to review: an agent decides in the back office",
+}
+RULE = "─" * 78
+WIDTH = 96
+
+
+@dataclass(frozen=True)
+class TryOrder:
+    kind: str
+    number: str
+    email: str
+    items: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    site: str
+    store_slug: str
+    orders: list[TryOrder]
+    staff: list[tuple[str, str]]
+    admin_username: str
+    password: str
+    api_key: str | None
+    mail: str
+    logs: str
+
+
+def demo_summary(store: Store, *, now: datetime, api_key: str = DEMO_API_KEY) -> Summary:
+    """The summary of the demo store `store` at `now`: only orders that can be returned now
+    are named. `api_key` is shown only if it opens this store."""
+    orders = []
+    for kind, order in showcase_orders(store, now=now):
+        items = ", ".join(
+            " ".join(part for part in (line.title, _options(line.options)) if part)
+            for line in order.lines.all()
+        )
+        orders.append(TryOrder(kind, order.number, order.customer.email, items))
+    found = api_key_authenticate(api_key)
+    return Summary(
+        site=settings.RETORNO_PUBLIC_URL,
+        store_slug=store.slug,
+        orders=orders,
+        staff=[(username, role) for username, _, _, role in data.STAFF],
+        admin_username=ADMIN_USERNAME,
+        password=DEMO_PASSWORD,
+        api_key=api_key if found is not None and found.store_id == store.id else None,
+        mail=_where_mail_goes(),
+        logs=_where_logs_go(),
+    )
+
+
+def summary_lines(summary: Summary) -> list[str]:
+    """The summary as lines of at most about 100 characters."""
+    site = summary.site
+    lines = [RULE, f"  Retorno demo store: {site}/s/{summary.store_slug}/ (the returns portal)", ""]
+    if summary.orders:
+        lines.append("  Return one of these orders now (order number and e-mail):")
+        width = max(len(order.email) for order in summary.orders)
+        for order in summary.orders:
+            lines.append(f"    {order.number}  {order.email:<{width}}  {WHAT_TO_TRY[order.kind]}")
+            indent = " " * (4 + len(order.number) + 2 + width + 2)
+            lines += textwrap.wrap(
+                order.items, WIDTH, initial_indent=indent, subsequent_indent=indent
+            )
+    else:
+        lines.append("  The demo's orders to try have all been returned: run `retorno demo` (or")
+        lines.append("  `make run` again) to place new ones.")
+    staff = ", ".join(f"{username} ({role})" for username, role in summary.staff)
+    key = summary.api_key or "the key given to `retorno demo --api-key`"
+    lines += ["", f"  Back office   {site}/staff/"]
+    lines += textwrap.wrap(
+        f"{staff}; password {summary.password}",
+        WIDTH,
+        initial_indent=" " * 16,
+        subsequent_indent=" " * 16,
+    )
+    lines += [
+        f"  Admin         {site}/admin/  {summary.admin_username} / {summary.password} (superuser)",
+        f"  API           {site}/api/v1/docs  key {key}",
+        f"  E-mails       {summary.mail}",
+        f"  Logs          {summary.logs}",
+        RULE,
+    ]
+    return lines
+
+
+def _options(options: dict[str, str] | None) -> str:
+    values = [str(v) for v in (options or {}).values() if v]
+    return f"({', '.join(values)})" if values else ""
+
+
+def _where_mail_goes() -> str:
+    backend = settings.EMAIL_BACKEND
+    if backend.endswith("filebased.EmailBackend"):
+        return f"written to {_shown(settings.EMAIL_FILE_PATH)}/ (EMAIL_BACKEND)"
+    if backend.endswith("console.EmailBackend"):
+        return "printed in this terminal (EMAIL_BACKEND)"
+    if backend.endswith("smtp.EmailBackend"):
+        return f"sent through {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+    return f"handled by {backend}"
+
+
+def _where_logs_go() -> str:
+    log_file = getattr(settings, "LOG_FILE", "")
+    level = getattr(settings, "LOG_LEVEL", "INFO")
+    if log_file:
+        return f"{_shown(log_file)} at {level} (LOG_FILE, LOG_LEVEL); errors also in this terminal"
+    return f"this terminal at {level} (LOG_LEVEL)"
+
+
+def _shown(path: str | os.PathLike[str]) -> str:
+    """A path as short as it can be said from where the command runs."""
+    resolved = Path(path).resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd()))
+    except ValueError:
+        return str(resolved)
