@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "retorno.notifications",
     "retorno.logistics",
     "retorno.warehouse",
-    "retorno.resolutions",
+    "retorno.money",
     "retorno.insight",
     "retorno.returns",
     "retorno.portal",

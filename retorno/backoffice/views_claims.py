@@ -29,10 +29,10 @@ from retorno.core import images
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.core.forms import PhotosField
 from retorno.core.models import IdempotencyRecord
+from retorno.money import selectors as claim_selectors
+from retorno.money.models import Claim, ClaimReason
 from retorno.orders.models import Order
 from retorno.orders.selectors import order_get_for_store
-from retorno.resolutions import selectors as claim_selectors
-from retorno.resolutions.models import Claim, ClaimReason
 from retorno.returns.workflows import claims as claim_services
 from retorno.stores.models import Store
 

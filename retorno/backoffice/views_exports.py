@@ -17,9 +17,9 @@ from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.domain.days import zone
-from retorno.domain.resolutions.ledger import RefundState
+from retorno.domain.money.ledger import RefundState
 from retorno.domain.times import EARLIEST_QUERY_DAY, LATEST_QUERY_DAY
-from retorno.resolutions import exports
+from retorno.money import exports
 
 LEDGERS = {
     "refunds": (exports.REFUND_COLUMNS, exports.refund_rows),

@@ -22,9 +22,9 @@ from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError
-from retorno.resolutions import selectors as money_selectors
-from retorno.resolutions import services as money
-from retorno.resolutions.models import Charge, ClaimResolution, Refund
+from retorno.money import selectors as money_selectors
+from retorno.money import services as money
+from retorno.money.models import Charge, ClaimResolution, Refund
 from retorno.returns.selectors import return_get_for_store
 from retorno.returns.workflows import charges as charge_flow
 from retorno.returns.workflows import claims as claim_services

@@ -49,14 +49,9 @@ from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.logistics.demo import demo_carriers_ensure
-from retorno.orders.catalog import product_upsert
-from retorno.orders.models import Order, Variant
-from retorno.orders.services import order_upsert
-from retorno.policies.selectors import policy_version_current
-from retorno.policies.services import policy_publish
-from retorno.resolutions import selectors as money_selectors
-from retorno.resolutions import services as money
-from retorno.resolutions.models import (
+from retorno.money import selectors as money_selectors
+from retorno.money import services as money
+from retorno.money.models import (
     Charge,
     ChargeKind,
     Claim,
@@ -64,7 +59,12 @@ from retorno.resolutions.models import (
     ExchangeOrder,
     Refund,
 )
-from retorno.resolutions.services import resolution_settings_save
+from retorno.money.services import money_settings_save
+from retorno.orders.catalog import product_upsert
+from retorno.orders.models import Order, Variant
+from retorno.orders.services import order_upsert
+from retorno.policies.selectors import policy_version_current
+from retorno.policies.services import policy_publish
 from retorno.returns import services as returns
 from retorno.returns.models import Return
 from retorno.returns.workflows import charges as charge_flow
@@ -172,7 +172,7 @@ def demo_create(
         _demo_policy_ensure(store)
         # The demo pays refunds and takes charges through the console adapter; set before the
         # history is generated, so its refunds and charges are paid through it too.
-        resolution_settings_save(store=store, payment_adapter="console")
+        money_settings_save(store=store, payment_adapter="console")
     result = DemoResult(
         store=store,
         generated=False,

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods
 
 from retorno.core.errors import NotFound, RetornoError
 from retorno.core.models import IdempotencyRecord
+from retorno.money import selectors as claim_selectors
+from retorno.money.models import Claim, ClaimReason
 from retorno.orders.models import Order
 from retorno.portal import display, ratelimit
 from retorno.portal.forms import ClaimForm, ClaimLineForm
@@ -32,8 +34,6 @@ from retorno.portal.views import (
     _store_or_404,
     not_found,
 )
-from retorno.resolutions import selectors as claim_selectors
-from retorno.resolutions.models import Claim, ClaimReason
 from retorno.returns.workflows import claims as claim_services
 from retorno.stores.models import Store
 

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from retorno.money.models import Claim
 from retorno.orders.models import Order
 from retorno.portal.tests.conftest import make_catalog, make_shop_order
-from retorno.resolutions.models import Claim
 from retorno.stores.tests.factories import StoreFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,8 @@ from django.test import Client
 
 from retorno.accounts.services import membership_grant
 from retorno.core.actors import SYSTEM
+from retorno.money.tests.conftest import provider  # noqa: F401 (a fake payment provider)
 from retorno.orders.tests.factories import line_payload, make_order
-from retorno.resolutions.tests.conftest import provider  # noqa: F401 (a fake payment provider)
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
 from retorno.returns.services import ItemRequest, return_create
 from retorno.stores.models import Store

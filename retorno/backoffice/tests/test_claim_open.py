@@ -14,9 +14,9 @@ from django.urls import reverse
 from PIL import Image
 
 from retorno.backoffice.tests.conftest import make_return
+from retorno.money.models import Claim
 from retorno.orders.models import Order
 from retorno.orders.tests.factories import line_payload, make_order
-from retorno.resolutions.models import Claim
 from retorno.stores.models import Store
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from retorno.accounts.services import membership_grant
+from retorno.money.models import Claim, MoneySettings, Refund
+from retorno.money.services import claim_open
+from retorno.money.tests.conftest import AGENT, open_return, order_with, receive
 from retorno.notifications.models import Message
-from retorno.resolutions.models import Claim, Refund, ResolutionSettings
-from retorno.resolutions.services import claim_open
-from retorno.resolutions.tests.conftest import AGENT, open_return, order_with, receive
 
 ROLES = ("admin", "agent", "warehouse", "finance", "analyst")
 VIEWERS = {"admin", "finance", "analyst"}
@@ -22,7 +22,7 @@ MOVERS = {"admin", "finance"}
 
 @pytest.fixture
 def manual(store):
-    ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
+    MoneySettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
 
 
 @pytest.fixture

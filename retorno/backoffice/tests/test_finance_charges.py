@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from retorno.resolutions.models import Charge, ExchangeOrder, ResolutionSettings
-from retorno.resolutions.tests.conftest import (
+from retorno.money.models import Charge, ExchangeOrder, MoneySettings
+from retorno.money.tests.conftest import (
     inspect,
     open_return,
     order_with,
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def held(store):
     """A dearer exchange resolved with the manual adapter: its charge pending, the exchange held."""
-    ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
+    MoneySettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
     old, new = variant_pair(store, stock=5, new_price="25.00")
     order = order_with(store, quantity=1, unit_price="20.00", variant=old)
     ret = open_return(store, order, quantity=1, resolution="exchange", exchange_variant_id=new.id)

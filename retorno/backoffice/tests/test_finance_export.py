@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from retorno.resolutions.models import Refund, ResolutionSettings
-from retorno.resolutions.tests.conftest import open_return, order_with, receive
+from retorno.money.models import MoneySettings, Refund
+from retorno.money.tests.conftest import open_return, order_with, receive
 
 pytestmark = pytest.mark.django_db
 URL = reverse("backoffice:finance_export")
@@ -20,7 +20,7 @@ URL = reverse("backoffice:finance_export")
 
 @pytest.fixture
 def refunds(store, other_store):
-    ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
+    MoneySettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
     rows = []
     for price in ("20.00", "30.00"):
         ret = open_return(store, order_with(store, quantity=1, unit_price=price), quantity=1)

@@ -11,8 +11,8 @@ from django.utils import translation
 
 from retorno.backoffice import labels
 from retorno.domain.returns.events import EventKind
-from retorno.resolutions.models import Charge, ExchangeOrder, Refund, ResolutionSettings
-from retorno.resolutions.tests.conftest import (
+from retorno.money.models import Charge, ExchangeOrder, MoneySettings, Refund
+from retorno.money.tests.conftest import (
     inspect,
     open_return,
     order_with,
@@ -67,7 +67,7 @@ def test_event_labels_tell_apart_what_the_data_says():
 @pytest.fixture
 def exchange_held(store: Any) -> Charge:
     """A dearer exchange resolved with the manual adapter: its difference charge pending."""
-    ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
+    MoneySettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
     old, new = variant_pair(store, stock=5, new_price="27.50")
     order = order_with(store, quantity=1, unit_price="20.00", variant=old)
     ret = open_return(store, order, quantity=1, resolution="exchange", exchange_variant_id=new.id)

@@ -19,9 +19,9 @@ from retorno.demo.generator import (
     REACHABLE_STATES,
     demo_create,
 )
+from retorno.money.models import Charge, Claim, ExchangeOrder, Refund
 from retorno.orders.models import Customer, Order, OrderLine, Product, Variant
 from retorno.policies.models import PolicyVersion
-from retorno.resolutions.models import Charge, Claim, ExchangeOrder, Refund
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
 from retorno.stores.models import Store
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from retorno.money.tests.conftest import provider  # noqa: F401 (a fake payment provider)
 from retorno.notifications.channels import LocmemTextBackend
-from retorno.resolutions.tests.conftest import provider  # noqa: F401 (a fake payment provider)
 
 
 @dataclass

@@ -11,10 +11,9 @@ import pytest
 from django.utils import timezone
 
 from retorno.core.tests.threads import run_together
-from retorno.notifications.models import Message
-from retorno.resolutions import services as money
-from retorno.resolutions.models import Charge, ExchangeOrder
-from retorno.resolutions.tests.conftest import (
+from retorno.money import services as money
+from retorno.money.models import Charge, ExchangeOrder
+from retorno.money.tests.conftest import (
     AGENT,
     WAREHOUSE,
     inspect,
@@ -25,6 +24,7 @@ from retorno.resolutions.tests.conftest import (
     set_policy_base,
     variant_pair,
 )
+from retorno.notifications.models import Message
 from retorno.returns import services
 from retorno.returns.models import Return
 from retorno.returns.workflows import charges as charge_flow

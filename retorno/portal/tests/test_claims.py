@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from retorno.money.models import Claim, ClaimReason
 from retorno.orders.models import Order
 from retorno.portal.tests.conftest import make_catalog, make_shop_order
-from retorno.resolutions.models import Claim, ClaimReason
 from retorno.stores.models import Store
 
 pytestmark = pytest.mark.django_db

@@ -18,11 +18,11 @@ from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
 from retorno.domain.money import quantize
-from retorno.domain.resolutions.charges import instant_exchange_overdue
+from retorno.domain.money.charges import instant_exchange_overdue
 from retorno.domain.returns.states import ReturnStatus
-from retorno.resolutions import selectors as money_selectors
-from retorno.resolutions import services as money
-from retorno.resolutions.models import (
+from retorno.money import selectors as money_selectors
+from retorno.money import services as money
+from retorno.money.models import (
     Charge,
     ChargeKind,
     ExchangeOrder,

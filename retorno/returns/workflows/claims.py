@@ -1,6 +1,6 @@
 """Claims with their messages: the shopper hears when a claim is opened, resolved or rejected.
 
-The claim rules and the ledger live in `retorno.resolutions`, the messages in
+The claim rules and the ledger live in `retorno.money`, the messages in
 `retorno.notifications`; those two are independent of each other, so the interfaces (portal,
 back office, API) call these wrappers, which run the resolutions service and queue the message in
 one transaction: a refused or rolled-back claim sends nothing, a committed one always tells the
@@ -22,13 +22,13 @@ from retorno.core.errors import RetornoError
 from retorno.core.idempotency import request_fingerprint, run_idempotently
 from retorno.core.images import discard_photos
 from retorno.domain.money import quantize
-from retorno.domain.resolutions.refunds import refundable_units_amount
+from retorno.domain.money.refunds import refundable_units_amount
+from retorno.money import adapters as money_adapters
+from retorno.money import services as money
+from retorno.money.models import Claim, Destination
 from retorno.notifications.models import MessageKind
 from retorno.notifications.services import notify_claim_event
 from retorno.notifications.snapshots import ClaimSnapshot, ItemSnapshot
-from retorno.resolutions import adapters as money_adapters
-from retorno.resolutions import services as money
-from retorno.resolutions.models import Claim, Destination
 from retorno.stores.models import Store
 
 

@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
 from retorno.domain.money import quantize
-from retorno.domain.resolutions.charges import instant_return_days
-from retorno.domain.resolutions.refunds import refundable_units_amount
-from retorno.domain.resolutions.timing import RefundTiming
-from retorno.resolutions import adapters as money_adapters
-from retorno.resolutions import selectors as money_selectors
-from retorno.resolutions import services as money
-from retorno.resolutions.models import (
+from retorno.domain.money.charges import instant_return_days
+from retorno.domain.money.refunds import refundable_units_amount
+from retorno.domain.money.timing import RefundTiming
+from retorno.money import adapters as money_adapters
+from retorno.money import selectors as money_selectors
+from retorno.money import services as money
+from retorno.money.models import (
     ChargeKind,
     Destination,
     ExchangeOrder,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from retorno.domain.returns.events import EventKind
 from retorno.domain.returns.states import ReturnStatus
+from retorno.money import selectors as money_selectors
+from retorno.money.models import ExchangeState
 from retorno.notifications.services import NOTIFIED_EVENTS, notify_return_event
 from retorno.notifications.snapshots import ItemSnapshot, ReturnSnapshot
-from retorno.resolutions import selectors as money_selectors
-from retorno.resolutions.models import ExchangeState
 from retorno.returns.events import Recorded
 from retorno.returns.links import tracking_url
 from retorno.returns.models import Resolution, Return, ReturnEvent

@@ -1,6 +1,6 @@
 """A return's refunds: when one is due, what it pays, and putting it on the trail.
 
-The money rules and the ledger live in `retorno.resolutions` (which knows nothing of returns);
+The money rules and the ledger live in `retorno.money` (which knows nothing of returns);
 this module joins the two: "is a refund due under the return's policy decision → plan it from
 what was paid, received, accepted and inspected → write the PENDING ledger row and its outbox
 message → once paid, a `refunded` event on the return's trail (which tells the shopper)".
@@ -18,13 +18,13 @@ from django.utils import timezone
 from retorno.core.actors import Actor
 from retorno.core.errors import Conflict, Unprocessable
 from retorno.domain.money import MoneyError, parse_amount, quantize
-from retorno.domain.resolutions.timing import RefundTiming
+from retorno.domain.money.timing import RefundTiming
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import ReturnStatus
-from retorno.resolutions import adapters as money_adapters
-from retorno.resolutions import selectors as money_selectors
-from retorno.resolutions import services as money
-from retorno.resolutions.models import (
+from retorno.money import adapters as money_adapters
+from retorno.money import selectors as money_selectors
+from retorno.money import services as money
+from retorno.money.models import (
     Destination,
     Refund,
     RefundKind,

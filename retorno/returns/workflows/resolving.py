@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, Unprocessable
-from retorno.domain.resolutions.timing import Milestone, refund_due
+from retorno.domain.money.timing import Milestone, refund_due
 from retorno.domain.returns.states import Command, ReturnStatus
-from retorno.resolutions import selectors as money_selectors
-from retorno.resolutions import services as money
-from retorno.resolutions.models import (
+from retorno.money import selectors as money_selectors
+from retorno.money import services as money
+from retorno.money.models import (
     Refund,
     RefundKind,
 )

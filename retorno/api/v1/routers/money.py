@@ -18,9 +18,9 @@ from retorno.api.v1.auth import actor_of, require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.core.idempotency import request_fingerprint, run_idempotently
 from retorno.domain.money import quantize
-from retorno.resolutions import selectors as money_selectors
-from retorno.resolutions import services as money
-from retorno.resolutions.models import Charge, ChargeKind, ClaimReason, ClaimResolution, Refund
+from retorno.money import selectors as money_selectors
+from retorno.money import services as money
+from retorno.money.models import Charge, ChargeKind, ClaimReason, ClaimResolution, Refund
 from retorno.returns.selectors import return_get_for_store
 from retorno.returns.workflows import charges as charge_flow
 from retorno.returns.workflows import claims as claim_services

@@ -14,10 +14,10 @@ from retorno.core.errors import Conflict, Unprocessable
 from retorno.core.models import OutboxMessage
 from retorno.core.tests.threads import run_together
 from retorno.integrations.payments.testing import SimulatedCrash
-from retorno.resolutions import selectors
-from retorno.resolutions import services as money
-from retorno.resolutions.models import Charge, ExchangeOrder, Refund, ResolutionSettings
-from retorno.resolutions.tests.conftest import (
+from retorno.money import selectors
+from retorno.money import services as money
+from retorno.money.models import Charge, ExchangeOrder, MoneySettings, Refund
+from retorno.money.tests.conftest import (
     AGENT,
     WAREHOUSE,
     inspect,
@@ -172,7 +172,7 @@ def test_staff_may_release_a_held_exchange_with_a_note(store, provider):
 
 
 def test_manual_adapter_holds_the_exchange_until_finance_marks_it_paid(store):
-    ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
+    MoneySettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
     ret = dearer_exchange(store)
     bring_back_and_resolve(store, ret, 2)
     charge = Charge.objects.get()
@@ -426,7 +426,7 @@ def test_a_late_arrival_refunds_the_charge_back_once(store, provider):
 
 
 def test_an_arrival_while_the_charge_back_is_pending_is_refunded_once_it_is_taken(store):
-    ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
+    MoneySettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
     ret = instant_exchange(store)
     exchange = ExchangeOrder.objects.get()
     charge_flow.instant_exchange_charge_backs(now=past_due(exchange))

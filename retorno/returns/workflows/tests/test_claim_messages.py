@@ -7,15 +7,15 @@ from __future__ import annotations
 import pytest
 
 from retorno.core.errors import Unprocessable
-from retorno.notifications.models import Message, NotificationSettings
-from retorno.notifications.services import notify_claim_event
-from retorno.orders.models import Customer
-from retorno.resolutions.models import Claim, ClaimLine
-from retorno.resolutions.tests.conftest import (
+from retorno.money.models import Claim, ClaimLine
+from retorno.money.tests.conftest import (
     AGENT,
     order_with,
     variant_pair,
 )
+from retorno.notifications.models import Message, NotificationSettings
+from retorno.notifications.services import notify_claim_event
+from retorno.orders.models import Customer
 from retorno.returns.workflows import claims
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,9 +9,9 @@ import pytest
 
 from retorno.core.errors import Conflict, Unprocessable
 from retorno.core.models import OutboxMessage
-from retorno.resolutions import selectors
-from retorno.resolutions.models import ExchangeOrder, Refund
-from retorno.resolutions.tests.conftest import (
+from retorno.money import selectors
+from retorno.money.models import ExchangeOrder, Refund
+from retorno.money.tests.conftest import (
     AGENT,
     inspect,
     open_return,
@@ -311,7 +311,7 @@ def test_resolving_before_anything_arrived_is_refused(store, provider):
 
 
 def test_claim_refund_and_replacement(store, provider):
-    from retorno.resolutions import services as money
+    from retorno.money import services as money
 
     old, _new = variant_pair(store, stock=4)
     old.stock = 3
@@ -341,8 +341,8 @@ def test_claim_refund_and_replacement(store, provider):
 
 
 def test_claim_with_an_unknown_line_writes_nothing(store, provider):
-    from retorno.resolutions import services as money
-    from retorno.resolutions.models import Claim
+    from retorno.money import services as money
+    from retorno.money.models import Claim
 
     order = order_with(store)
     with pytest.raises(Unprocessable) as caught:

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from retorno.core.errors import RetornoError
 from retorno.domain.errors import DomainError
-from retorno.resolutions import services as money
-from retorno.resolutions.models import Refund, RefundLine
-from retorno.resolutions.tests.conftest import AGENT, open_return, order_with, receive
+from retorno.money import services as money
+from retorno.money.models import Refund, RefundLine
+from retorno.money.tests.conftest import AGENT, open_return, order_with, receive
 from retorno.returns.workflows import refunds as refund_flow
 
 pytestmark = pytest.mark.django_db

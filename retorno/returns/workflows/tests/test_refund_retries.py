@@ -14,8 +14,8 @@ from retorno.core.models import OutboxMessage
 from retorno.core.outbox import outbox_deliver_one
 from retorno.core.tests.threads import run_together
 from retorno.integrations.payments.testing import SimulatedCrash
-from retorno.resolutions.models import Refund, ResolutionSettings
-from retorno.resolutions.tests.conftest import AGENT, open_return, order_with, receive
+from retorno.money.models import MoneySettings, Refund
+from retorno.money.tests.conftest import AGENT, open_return, order_with, receive
 from retorno.returns.workflows import refunds as refund_flow
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,7 +79,7 @@ def test_a_refusal_fails_and_a_finance_retry_uses_a_new_key(store, provider):
     first_key = refund.idempotency_key
 
     provider.refuse = False
-    from retorno.resolutions.services import refund_retry as refunding_retry
+    from retorno.money.services import refund_retry as refunding_retry
 
     refunding_retry(store=store, refund_id=refund.id, actor=AGENT)
     refund.refresh_from_db()
@@ -95,7 +95,7 @@ def test_a_refusal_fails_and_a_finance_retry_uses_a_new_key(store, provider):
 
 
 def test_manual_adapter_waits_for_finance(store):
-    ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
+    MoneySettings.objects.update_or_create(store=store, defaults={"payment_adapter": "manual"})
     order = order_with(store, quantity=1, unit_price="20.00")
     ret = open_return(store, order, quantity=1)
     receive(store, ret, 1)
@@ -137,7 +137,7 @@ def test_two_finance_retries_at_once_send_one_new_key(store, provider):
     refund = Refund.objects.get()
     assert refund.state == "failed"
     provider.refuse = False
-    from retorno.resolutions.services import refund_retry
+    from retorno.money.services import refund_retry
 
     results = run_together(lambda _: refund_retry(store=store, refund_id=refund.id, actor=AGENT), 4)
     outcomes = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from retorno.resolutions.models import (
+from retorno.money.models import (
     Charge,
     Claim,
     ClaimLine,
@@ -8,9 +8,9 @@ from retorno.resolutions.models import (
     CreditEntry,
     ExchangeLine,
     ExchangeOrder,
+    MoneySettings,
     Refund,
     RefundLine,
-    ResolutionSettings,
     StoreCreditWallet,
 )
 
@@ -145,4 +145,4 @@ class ClaimAdmin(admin.ModelAdmin):
     inlines = [ClaimLineInline, ClaimPhotoInline]
 
 
-admin.site.register(ResolutionSettings)
+admin.site.register(MoneySettings)

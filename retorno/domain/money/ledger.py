@@ -25,7 +25,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from retorno.domain.errors import DomainError
-from retorno.domain.resolutions._checks import require_aware
+from retorno.domain.money._checks import require_aware
 
 
 class RefundState(StrEnum):

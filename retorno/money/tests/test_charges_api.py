@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from retorno.api.tests.client import ApiClient, problem
-from retorno.resolutions.models import Charge, ResolutionSettings
-from retorno.resolutions.tests.conftest import (
+from retorno.money.models import Charge, MoneySettings
+from retorno.money.tests.conftest import (
     inspect,
     open_return,
     order_with,
@@ -78,7 +78,7 @@ def test_retry_of_a_taken_charge_is_a_conflict(store, api, charged):
 
 
 def test_mark_paid_releases_the_exchange(store, api, charged):
-    ResolutionSettings.objects.filter(store=store).update(payment_adapter="manual")
+    MoneySettings.objects.filter(store=store).update(payment_adapter="manual")
     problem(
         api.post(f"/charges/{charged.id}/mark-paid", {"reference": ""}), 422, "validation_error"
     )

@@ -1,8 +1,8 @@
-"""Money and resolutions: the refund and charge ledgers, store-credit wallets, exchange orders and
+"""Money: the refund and charge ledgers, store-credit wallets, exchange orders and
 claims.
 
 Returns sit above this app, so rows here name a return by plain ids (`return_id`, `rma`), never
-by a foreign key. The rules live in `retorno.domain.resolutions`; see docs/money.md.
+by a foreign key. The rules live in `retorno.domain.money`; see docs/money.md.
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from decimal import Decimal
 from django.db import models
 
 from retorno.core.models import StoreScopedQuerySet
-from retorno.domain.resolutions.charges import ChargePurpose
-from retorno.domain.resolutions.ledger import RefundState
+from retorno.domain.money.charges import ChargePurpose
+from retorno.domain.money.ledger import RefundState
 from retorno.orders.models import Customer, Order, OrderLine, Variant, money_field
 from retorno.stores.models import Store
 
 ZERO = Decimal("0")
 
 
-class ResolutionSettings(models.Model):
+class MoneySettings(models.Model):
     """How a store pays money back: plumbing, not policy. The money rules that shape a decision
     (instant exchange, keep-the-item, deduction rates) are in the versioned policy document."""
 
@@ -225,7 +225,7 @@ class StoreCreditWallet(models.Model):
 
 class CreditEntry(models.Model):
     """One append-only wallet entry (credit, bonus, spend, expiry, reversal); see
-    retorno.domain.resolutions.store_credit. `amount` is positive; the kind gives the sign."""
+    retorno.domain.money.store_credit. `amount` is positive; the kind gives the sign."""
 
     wallet = models.ForeignKey(StoreCreditWallet, on_delete=models.CASCADE, related_name="entries")
     entry_id = models.CharField(max_length=120, unique=True)

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
-from retorno.domain.resolutions._checks import require_amount
+from retorno.domain.money._checks import require_amount
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)

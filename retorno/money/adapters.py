@@ -7,12 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from retorno.domain.money import quantize
-from retorno.domain.resolutions.deductions import DEFAULT_RATES, DeductionRates
-from retorno.domain.resolutions.refunds import OrderPayment, PaidLine, RefundPreview
-from retorno.domain.resolutions.store_credit import CreditEntry as DomainEntry
-from retorno.domain.resolutions.store_credit import EntryKind
+from retorno.domain.money.deductions import DEFAULT_RATES, DeductionRates
+from retorno.domain.money.refunds import OrderPayment, PaidLine, RefundPreview
+from retorno.domain.money.store_credit import CreditEntry as DomainEntry
+from retorno.domain.money.store_credit import EntryKind
+from retorno.money.models import CreditEntry
 from retorno.orders.models import Order, OrderLine
-from retorno.resolutions.models import CreditEntry
 
 
 def _amount(value: Decimal, currency: str) -> Decimal:

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retorno.domain.money import minor_units, quantize
-from retorno.domain.resolutions.deductions import Deduction
-from retorno.domain.resolutions.refunds import (
+from retorno.domain.money.deductions import Deduction
+from retorno.domain.money.refunds import (
     OrderPayment,
     PaidLine,
     RefundCap,

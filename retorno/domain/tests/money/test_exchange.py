@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from retorno.domain.resolutions.exchange import (
+from retorno.domain.money.exchange import (
     DifferenceDirection,
     ExchangeError,
     exchange_difference,

@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from retorno.domain.errors import DomainError
 from retorno.domain.money import minor_units, quantize
-from retorno.domain.resolutions._checks import require_amount, require_aware
+from retorno.domain.money._checks import require_amount, require_aware
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)

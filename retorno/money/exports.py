@@ -13,7 +13,7 @@ from typing import Any
 
 from retorno.core.spreadsheets import safe_cell
 from retorno.domain.money import quantize
-from retorno.resolutions.models import Charge, Refund
+from retorno.money.models import Charge, Refund
 from retorno.stores.models import Store
 
 REFUND_COLUMNS = (

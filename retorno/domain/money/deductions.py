@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
-from retorno.domain.resolutions._checks import require_amount
+from retorno.domain.money._checks import require_amount
 from retorno.domain.warehouse.grades import Grade, as_grade
 
 _ZERO = Decimal(0)

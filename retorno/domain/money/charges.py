@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
-from retorno.domain.resolutions._checks import require_amount, require_aware, require_count
+from retorno.domain.money._checks import require_amount, require_aware, require_count
 
 _ZERO = Decimal(0)
 DEFAULT_INSTANT_RETURN_DAYS = 30

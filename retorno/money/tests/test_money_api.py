@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from retorno.api.tests.client import ApiClient, problem
-from retorno.resolutions.models import Claim, Refund, ResolutionSettings
-from retorno.resolutions.tests.conftest import (
+from retorno.money.models import Claim, MoneySettings, Refund
+from retorno.money.tests.conftest import (
     AGENT,
     open_return,
     order_with,
@@ -137,7 +137,7 @@ def test_retry_of_a_failed_refund_takes_a_new_key(store, api, received):
 
 
 def test_mark_paid(store, api, received):
-    ResolutionSettings.objects.filter(store=store).update(payment_adapter="manual")
+    MoneySettings.objects.filter(store=store).update(payment_adapter="manual")
     refund = Refund.objects.get()
     problem(api.post(f"/refunds/{refund.id}/mark-paid", {"reference": ""}), 422, "validation_error")
     response = api.post(f"/refunds/{refund.id}/mark-paid", {"reference": "BANK-1"})

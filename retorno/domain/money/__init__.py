@@ -1,4 +1,8 @@
-"""Money arithmetic: currency minor units, rounding, parsing and proration.
+"""Money: currency minor units, rounding, parsing and proration (here), and the rules of what a
+return or claim pays back or charges, in the modules: `refunds` (proration, caps, manual
+amounts), `timing` (when a refund is due), `deductions` (inspection deductions), `ledger` (the
+refund and charge states and idempotency keys), `store_credit` (the wallet), `exchange` (price
+differences) and `charges` (charge-backs, keep-the-item). See docs/money.md.
 
 Amounts are always `Decimal` paired with an ISO 4217 currency code; floats are refused because
 they cannot represent most cent values exactly.

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retorno.domain.money import minor_units
-from retorno.domain.resolutions.store_credit import (
+from retorno.domain.money.store_credit import (
     CreditEntry,
     EntryKind,
     InsufficientCredit,

@@ -12,9 +12,9 @@ import pytest
 from retorno.core.actors import Actor
 from retorno.integrations.payments import registry
 from retorno.integrations.payments.testing import FakeProvider
+from retorno.money.models import MoneySettings
 from retorno.orders.models import Order, Product, Variant
 from retorno.orders.tests.factories import line_payload, make_order
-from retorno.resolutions.models import ResolutionSettings
 from retorno.returns import services
 from retorno.returns.models import Return
 from retorno.returns.workflows import inspection, receiving, resolving
@@ -30,7 +30,7 @@ def provider(store: Store) -> FakeProvider:
     """A fake provider, registered and chosen by the store (fresh per test)."""
     fake = FakeProvider(name="fake")
     registry.register(fake)
-    ResolutionSettings.objects.update_or_create(store=store, defaults={"payment_adapter": "fake"})
+    MoneySettings.objects.update_or_create(store=store, defaults={"payment_adapter": "fake"})
     return fake
 
 

@@ -11,12 +11,11 @@ from django.utils import timezone
 
 from retorno.core.errors import NotFound
 from retorno.domain.money import quantize
-from retorno.domain.resolutions.charges import KeptLine, kept_unit_amount, unreturned_amount
-from retorno.domain.resolutions.ledger import RefundState
-from retorno.domain.resolutions.store_credit import Wallet, replay
-from retorno.orders.models import Customer, Order
-from retorno.resolutions import adapters
-from retorno.resolutions.models import (
+from retorno.domain.money.charges import KeptLine, kept_unit_amount, unreturned_amount
+from retorno.domain.money.ledger import RefundState
+from retorno.domain.money.store_credit import Wallet, replay
+from retorno.money import adapters
+from retorno.money.models import (
     Charge,
     ChargeKind,
     Claim,
@@ -25,21 +24,22 @@ from retorno.resolutions.models import (
     CreditEntry,
     ExchangeOrder,
     ExchangeState,
+    MoneySettings,
     Refund,
     RefundKind,
     RefundLine,
-    ResolutionSettings,
     StoreCreditWallet,
 )
+from retorno.orders.models import Customer, Order
 from retorno.stores.models import Store
 
 ZERO = Decimal("0")
 
 
-def settings_for(store: Store) -> ResolutionSettings:
+def settings_for(store: Store) -> MoneySettings:
     """The store's money settings (defaults when it never saved any; nothing is written)."""
-    found = ResolutionSettings.objects.filter(store=store).first()
-    return found or ResolutionSettings(store=store)
+    found = MoneySettings.objects.filter(store=store).first()
+    return found or MoneySettings(store=store)
 
 
 # --- what an order has given back so far (read under the order's lock) -------------------------

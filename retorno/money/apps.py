@@ -1,14 +1,16 @@
 from django.apps import AppConfig
 
 
-class ResolutionsConfig(AppConfig):
-    name = "retorno.resolutions"
+class MoneyConfig(AppConfig):
+    name = "retorno.money"
+    # The label names the tables and the migration history: it stays as first released
+    # (docs/adr/0010-money-is-one-context.md).
     label = "resolutions"
-    verbose_name = "Money and resolutions"
+    verbose_name = "Money"
 
     def ready(self) -> None:
         # Imported here, not at the top: Django loads this module before the models exist.
         from retorno.core.outbox import register_handler
-        from retorno.resolutions.services import EXCHANGE_CREATED_KIND, exchange_deliver
+        from retorno.money.services import EXCHANGE_CREATED_KIND, exchange_deliver
 
         register_handler(EXCHANGE_CREATED_KIND, exchange_deliver)

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 
 from retorno.core.errors import Conflict, Unprocessable
 from retorno.core.outbox import outbox_enqueue
-from retorno.domain.resolutions.ledger import RefundState, transition_refund
+from retorno.domain.money.ledger import RefundState, transition_refund
 from retorno.integrations.payments.base import OutcomeStatus, PaymentUnavailable
 
 # How long a caller holds a row it is sending; a crashed caller's lease runs out after this.

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retorno.domain.resolutions.charges import (
+from retorno.domain.money.charges import (
     DEFAULT_INSTANT_RETURN_DAYS,
     ChargeError,
     ChargePurpose,

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 
 from retorno.domain.errors import DomainError
-from retorno.domain.resolutions.deductions import DeductionRates, inspection_deduction
-from retorno.domain.resolutions.timing import TimingError, pays_before_receipt, refund_due
+from retorno.domain.money.deductions import DeductionRates, inspection_deduction
+from retorno.domain.money.timing import TimingError, pays_before_receipt, refund_due
 
 D = Decimal
 

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from retorno.domain.resolutions.ledger import (
+from retorno.domain.money.ledger import (
     RefundLedgerError,
     RefundState,
     can_transition,

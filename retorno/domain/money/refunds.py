@@ -21,9 +21,9 @@ from enum import StrEnum
 
 from retorno.domain.errors import DomainError
 from retorno.domain.money import allocate, minor_units, quantize
-from retorno.domain.resolutions._checks import require_amount, require_aware, require_count
-from retorno.domain.resolutions.deductions import NO_DEDUCTION, Deduction
-from retorno.domain.resolutions.timing import RefundTiming, pays_before_receipt
+from retorno.domain.money._checks import require_amount, require_aware, require_count
+from retorno.domain.money.deductions import NO_DEDUCTION, Deduction
+from retorno.domain.money.timing import RefundTiming, pays_before_receipt
 from retorno.domain.returns.amounts import units_paid_amount
 
 _ZERO = Decimal(0)

@@ -1,6 +1,6 @@
 """Writes of the money ledger: refunds, store credit, exchange orders and claims.
 
-The rules are the domain's (retorno.domain.resolutions); these functions lock, read the facts,
+The rules are the domain's (retorno.domain.money); these functions lock, read the facts,
 ask the domain, and write. Refunds to the original payment are two steps, never one:
 
 1. `refund_plan` + `refund_record` (inside the caller's transaction, the order row locked):
@@ -34,7 +34,7 @@ from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.core.outbox import outbox_enqueue
 from retorno.domain.money import MoneyError, parse_amount, quantize
-from retorno.domain.resolutions.charges import (
+from retorno.domain.money.charges import (
     ChargePurpose,
     KeptLine,
     charge_idempotency_key,
@@ -43,19 +43,19 @@ from retorno.domain.resolutions.charges import (
     kept_unit_amount,
     unreturned_amount,
 )
-from retorno.domain.resolutions.deductions import (
+from retorno.domain.money.deductions import (
     DEFAULT_RATES,
     NO_DEDUCTION,
     Deduction,
     DeductionRates,
     inspection_deduction,
 )
-from retorno.domain.resolutions.exchange import (
+from retorno.domain.money.exchange import (
     DifferenceDirection,
     exchange_difference,
 )
-from retorno.domain.resolutions.ledger import RefundState, refund_idempotency_key
-from retorno.domain.resolutions.refunds import (
+from retorno.domain.money.ledger import RefundState, refund_idempotency_key
+from retorno.domain.money.refunds import (
     PaidLine,
     RefundItem,
     RefundPreview,
@@ -64,8 +64,8 @@ from retorno.domain.resolutions.refunds import (
     refundable_units_amount,
     restocking_fee_share,
 )
-from retorno.domain.resolutions.store_credit import issue_credit, spend
-from retorno.domain.resolutions.timing import pays_before_receipt
+from retorno.domain.money.store_credit import issue_credit, spend
+from retorno.domain.money.timing import pays_before_receipt
 from retorno.integrations.payments import registry
 from retorno.integrations.payments.base import (
     ChargeOutcome,
@@ -73,9 +73,8 @@ from retorno.integrations.payments.base import (
     RefundOutcome,
     RefundRequest,
 )
-from retorno.orders.models import Customer, Order, OrderLine, Variant
-from retorno.resolutions import adapters, selectors
-from retorno.resolutions.models import (
+from retorno.money import adapters, selectors
+from retorno.money.models import (
     Charge,
     ChargeKind,
     Claim,
@@ -89,19 +88,20 @@ from retorno.resolutions.models import (
     ExchangeLine,
     ExchangeOrder,
     ExchangeState,
+    MoneySettings,
     Refund,
     RefundKind,
     RefundLine,
-    ResolutionSettings,
     StoreCreditWallet,
 )
-from retorno.resolutions.sending import (
+from retorno.money.sending import (
     enqueue_send,
     payment_reference,
     reopen_for_retry,
     send_once,
     settle,
 )
+from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.stores.models import Store
 
 logger = logging.getLogger(__name__)
@@ -559,7 +559,7 @@ def _wallet_save(
     except IntegrityError:
         raise Conflict("This credit entry was already made.", code="duplicate_entry") from None
     entries = [adapters.domain_entry(e) for e in wallet.entries.all()]
-    from retorno.domain.resolutions.store_credit import balance
+    from retorno.domain.money.store_credit import balance
 
     wallet.balance_amount = balance(entries, now)
     wallet.updated_at = now
@@ -1105,7 +1105,7 @@ def charge_send(
     charge_id: int, *, now: datetime | None = None, on_succeeded: ChargeHook | None = None
 ) -> str:
     """Send one PENDING charge to its payment adapter, at most one caller at a time: the same
-    protocol as `refund_send` (retorno/resolutions/sending.py)."""
+    protocol as `refund_send` (retorno/money/sending.py)."""
     now = now or timezone.now()
 
     def call(charge: Charge) -> tuple[str, ChargeOutcome]:
@@ -1382,13 +1382,13 @@ def claim_reject(
     return claim
 
 
-def resolution_settings_save(*, store: Store, **values: Any) -> ResolutionSettings:
+def money_settings_save(*, store: Store, **values: Any) -> MoneySettings:
     """Create or update a store's money settings; unknown names are refused."""
-    fields = {f.name for f in ResolutionSettings._meta.get_fields()} - {"id", "store"}
+    fields = {f.name for f in MoneySettings._meta.get_fields()} - {"id", "store"}
     unknown = set(values) - fields
     if unknown:
         raise Unprocessable(
             f"Unknown settings: {', '.join(sorted(unknown))}.", code="invalid_settings"
         )
-    found, _ = ResolutionSettings.objects.update_or_create(store=store, defaults=values)
+    found, _ = MoneySettings.objects.update_or_create(store=store, defaults=values)
     return found
