@@ -2,8 +2,9 @@
 
 This table is the one place that says it; `retorno.returns.events` runs it once per event
 when the command that recorded the event ends, inside its transaction. The handlers (in
-`retorno.returns.workflows`) write rows (outbox messages, bookings, ledger entries) in that same transaction; delivery
-happens after commit, so a rolled-back change never leaves a message or a booking behind.
+`retorno.returns.workflows`) write rows (outbox messages, bookings, ledger entries) in that
+same transaction; delivery happens after commit, so a rolled-back change never leaves a
+message or a booking behind.
 """
 
 from __future__ import annotations
