@@ -22,6 +22,7 @@ from retorno.domain.documents import (
     field_path,
     unknown_or_missing_fields,
 )
+from retorno.domain.insight.signals import SIGNAL_CODES
 from retorno.domain.policies.model import RETURN_LEVEL_SETTINGS, WINDOW_SETTINGS, Policy, Rule
 from retorno.domain.policies.reasons import EXCLUDED_BY_RULE, RULE_REASON_CODES
 
@@ -97,6 +98,12 @@ _CONDITION_PROPERTIES: dict[str, Any] = {
         "minItems": 1,
     },
     "customer_tag_any": _NON_EMPTY_NAMES,
+    "signal_any": {
+        "type": "array",
+        "items": {"enum": list(SIGNAL_CODES)},
+        "uniqueItems": True,
+        "minItems": 1,
+    },
     "country_in": {
         "type": "array",
         "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
@@ -415,6 +422,7 @@ def _compile(doc: Mapping[str, Any]) -> Policy:
             overrides=MappingProxyType(_typed_settings(rule["then"])),
             tiers=_names(rule["when"].get("tier_in")),
             customer_tags=_names(rule["when"].get("customer_tag_any")),
+            signals=_names(rule["when"].get("signal_any")),
             countries=_names(rule["when"].get("country_in"), upper=True),
             order_value_gte=_decimal(rule["when"].get("order_value_gte")),
             order_value_lte=_decimal(rule["when"].get("order_value_lte")),

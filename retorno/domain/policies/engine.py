@@ -61,6 +61,7 @@ def decide(
     context = OrderContext(
         tier=customer.tier,
         customer_tags=customer.tags,
+        signals=customer.signals,
         country=order.country.upper(),
         order_value=order.order_value,
         days_since_delivery=None if delivered_at is None else (now - delivered_at).days,

@@ -128,6 +128,9 @@ class CustomerFacts:
 
     tier: str = ""
     tags: frozenset[str] = frozenset()
+    # Abuse signals that hold for this customer and this request (retorno.domain.insight.signals),
+    # computed by the caller when the policy asks for them (Policy.uses_signals).
+    signals: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

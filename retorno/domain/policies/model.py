@@ -36,6 +36,7 @@ class OrderContext:
 
     tier: str
     customer_tags: frozenset[str]
+    signals: frozenset[str]
     country: str
     order_value: Decimal
     days_since_delivery: int | None
@@ -51,6 +52,7 @@ class Rule:
     # Order-scoped conditions.
     tiers: frozenset[str] | None = None
     customer_tags: frozenset[str] | None = None
+    signals: frozenset[str] | None = None
     countries: frozenset[str] | None = None
     order_value_gte: Decimal | None = None
     order_value_lte: Decimal | None = None
@@ -76,6 +78,8 @@ class Rule:
         if self.tiers is not None and context.tier not in self.tiers:
             return False
         if self.customer_tags is not None and not (self.customer_tags & context.customer_tags):
+            return False
+        if self.signals is not None and not (self.signals & context.signals):
             return False
         if self.countries is not None and context.country not in self.countries:
             return False
@@ -114,3 +118,9 @@ class Policy:
 
     base: Mapping[str, Any]
     rules: tuple[Rule, ...]
+
+    @property
+    def uses_signals(self) -> bool:
+        """Whether a rule is conditioned on abuse signals: only then must the caller compute
+        them (they read the customer's history)."""
+        return any(rule.signals is not None for rule in self.rules)
