@@ -81,6 +81,7 @@ EVENT = {
     "items_received": _("Items counted in"),
     "items_inspected": _("Items inspected"),
     "unexpected_item": _("Unexpected item"),
+    "parcel_checked": _("Parcel weighed and checked"),
     "receipt_closed": _("Receipt closed"),
     "disposition_set": _("Disposition set"),
     "returned_to_vendor": _("Returned to the supplier"),
@@ -152,6 +153,52 @@ CAPABILITY = {
     "tracking_poll": _("Tracking by polling"),
 }
 
+SIGNAL = {
+    "serial_returner": _("Serial returner"),
+    "bracketing": _("Bracketing"),
+    "wardrobing": _("Wardrobing"),
+    "empty_box": _("Empty box or swap"),
+    "false_claims": _("False claims"),
+}
+SIGNAL_DEFINITION = {
+    "serial_returner": _(
+        "Over 12 months, half the units bought or more came back, in 5 returns or more."
+    ),
+    "bracketing": _(
+        "Two sizes or colours of one product in one order, and at least one sent back."
+    ),
+    "wardrobing": _(
+        "An event-type item worn or with its tags removed, asked back within a week of delivery."
+    ),
+    "empty_box": _(
+        "A parcel whose weight or serial number did not match, or another item sent back."
+    ),
+    "false_claims": _("Three or more 'never arrived' or damage claims in 12 months."),
+}
+# The evidence of a signal, filled with its params.
+EVIDENCE = {
+    "return_rate": _(
+        "%(returned)s of %(bought)s units bought in the last %(days)s days came back "
+        "(%(percent)s%%), in %(returns)s returns."
+    ),
+    "bracketed_order": _("Order %(order)s: %(variants)s bought together, and some sent back."),
+    "worn_and_returned": _(
+        "%(rma)s: %(category)s graded worn, asked back %(days)s days after delivery."
+    ),
+    "tags_removed_and_returned": _(
+        "%(rma)s: %(category)s with its tags removed, asked back %(days)s days after delivery."
+    ),
+    "weight_off": _(
+        "%(rma)s: the parcel weighed %(measured)s g; what was shipped, %(expected)s g."
+    ),
+    "serial_mismatch": _("%(rma)s: a serial number did not match the one sold."),
+    "sku_swapped": _("%(rma)s: %(skus)s came back instead, and units of the return are missing."),
+    "other_item_returned": _("%(rma)s: a unit was graded as another item than the one sold."),
+    "never_arrived_claim": _("Claim %(claim)s: the parcel never arrived."),
+    "damage_claim": _("Claim %(claim)s: it arrived damaged."),
+    "damaged_return": _("%(rma)s: returned as damaged."),
+}
+
 TABLES = {
     "status": STATUS,
     "item_status": ITEM_STATUS,
@@ -166,6 +213,8 @@ TABLES = {
     "money_kind": MONEY_KIND,
     "money_state": MONEY_STATE,
     "capability": CAPABILITY,
+    "signal": SIGNAL,
+    "signal_definition": SIGNAL_DEFINITION,
 }
 
 
@@ -185,3 +234,14 @@ def event_label(kind: str, data: dict[str, Any] | None) -> str:
 def choices(kind: str) -> list[tuple[str, Any]]:
     """(code, lazy label) pairs, translated when the form is rendered."""
     return list(TABLES[kind].items())
+
+
+def evidence_text(code: str, params: dict[str, Any] | None) -> str:
+    """One piece of a signal's evidence in the staff member's language."""
+    template = EVIDENCE.get(code)
+    if template is None:
+        return code
+    try:
+        return str(template) % {name: value for name, value in (params or {}).items()}
+    except (KeyError, TypeError, ValueError):
+        return code

@@ -26,6 +26,11 @@ urlpatterns += [
     path("receiving/<str:rma>", views_warehouse.receiving_return, name="receiving_return"),
     path("receiving/<str:rma>/scan", views_warehouse.receiving_count, name="receiving_count"),
     path("receiving/<str:rma>/close", views_warehouse.receiving_close, name="receiving_close"),
+    path(
+        "receiving/<str:rma>/parcel",
+        views_warehouse.receiving_parcel_check,
+        name="receiving_parcel_check",
+    ),
     path("inspection/<str:rma>", views_warehouse.inspection_page, name="inspection"),
     path(
         "inspection/<str:rma>/items/<str:line>",
@@ -151,3 +156,10 @@ urlpatterns += [
 from retorno.backoffice import views_insight  # noqa: E402
 
 urlpatterns += [path("insight", views_insight.insight_panel, name="insight")]
+
+# A customer's returns and abuse signals.
+from retorno.backoffice import views_customers  # noqa: E402
+
+urlpatterns += [
+    path("customers/<int:customer_id>", views_customers.customer_detail, name="customer"),
+]

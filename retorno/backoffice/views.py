@@ -31,6 +31,7 @@ from retorno.domain.errors import DomainError
 from retorno.insight import selectors as insight_selectors
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
+from retorno.returns.workflows.signals import signals_for_customer
 
 QUEUE_PER_PAGE = 25
 
@@ -190,6 +191,9 @@ def _detail(
     predictions = insight_selectors.predictions_for_return(
         store=staff.store, return_id=return_request.id
     )
+    signals = signals_for_customer(
+        store=staff.store, customer_id=return_request.customer_id, now=timezone.now()
+    )
     items = [
         {
             "item": item,
@@ -203,6 +207,8 @@ def _detail(
         "ret": return_request,
         "items": items,
         "explanation": explanation,
+        "signals": [signal for signal in signals if signal.fired],
+        "here": {return_request.rma, return_request.order.number},
         "events": [
             {"event": event, "label": labels.event_label(event.kind, event.data)}
             for event in return_request.events.all()

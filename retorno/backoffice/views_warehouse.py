@@ -27,7 +27,7 @@ from retorno.domain.errors import DomainError
 from retorno.domain.returns.rma import normalise_rma
 from retorno.domain.warehouse import Disposition, Grade, checklist_for
 from retorno.returns.models import Return
-from retorno.returns.workflows import inspection, receiving
+from retorno.returns.workflows import inspection, parcel_checks, receiving
 from retorno.warehouse import photos
 from retorno.warehouse import selectors as warehouse_selectors
 from retorno.warehouse import services as warehouse
@@ -73,6 +73,12 @@ ERROR_MESSAGES = {
     ),
     "note_required": gettext_lazy(
         "Write a note saying why you change the proposed disposition. Nothing was changed."
+    ),
+    "nothing_checked": gettext_lazy(
+        "Give the parcel's weight or say whether the serial numbers match. Nothing was changed."
+    ),
+    "invalid_weight": gettext_lazy(
+        "The weight is in whole grams, between 1 and 1,000,000. Nothing was changed."
     ),
 }
 
@@ -143,6 +149,7 @@ def _receiving_page(
         "error": error,
         "outstanding": sum(s.item.ledger.outstanding for s in state.items),
         "receivable": ret.status in receiving.RECEIVABLE_STATES,
+        "expected_weight": parcel_checks.expected_weight_grams(ret),
     }
     return render_page(
         request,
@@ -220,6 +227,36 @@ def receiving_close(request: HttpRequest, staff: StaffContext, rma: str) -> Http
         % {"count": sum(outcome.missing.values())},
     )
     return redirect("backoffice:inspection", rma=ret.rma)
+
+
+SERIAL_ANSWERS = {"yes": True, "no": False}
+
+
+@require_POST
+@staff_view(permissions.RECEIVE)
+def receiving_parcel_check(request: HttpRequest, staff: StaffContext, rma: str) -> HttpResponse:
+    """The parcel's weight and whether the serial numbers match, on the return's trail."""
+    ret = _return_or_404(staff, rma)
+    raw = request.POST.get("weight_grams", "").strip()[:20]
+    # Anything but whole grams is passed on as 0, which the service refuses with its message.
+    weight = None if not raw else (int(raw) if raw.isdigit() else 0)
+    try:
+        parcel_checks.return_parcel_check(
+            store=staff.store,
+            rma=ret.rma,
+            weight_grams=weight,
+            serial_matches=SERIAL_ANSWERS.get(request.POST.get("serial", "")),
+            note=request.POST.get("note", "")[:2000],
+            actor=staff.actor,
+        )
+    except NotFound:
+        raise
+    except (RetornoError, DomainError) as exc:
+        return _receiving_page(
+            request, staff, ret.rma, error=_error_text(exc), status=http_status(exc)
+        )
+    messages.success(request, _("Parcel check recorded."))
+    return redirect("backoffice:receiving_return", rma=ret.rma)
 
 
 def _return_or_404(staff: StaffContext, rma: str) -> Return:

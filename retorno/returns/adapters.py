@@ -222,8 +222,12 @@ def decision_clock(now: datetime, store: Store) -> datetime:
     return local_time(now, store.timezone)
 
 
-def customer_facts(customer: Customer) -> CustomerFacts:
-    return CustomerFacts(tier=customer.tier or "", tags=frozenset(customer.tags or ()))
+def customer_facts(customer: Customer, signals: frozenset[str] = frozenset()) -> CustomerFacts:
+    """The customer as the policy sees them; `signals` are the abuse signals that hold for
+    them and the request (workflows.signals.signals_for_decision)."""
+    return CustomerFacts(
+        tier=customer.tier or "", tags=frozenset(customer.tags or ()), signals=signals
+    )
 
 
 def request_facts(items: Iterable[dict[str, Any]], resolution: str | None) -> RequestFacts:

@@ -39,6 +39,7 @@ HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
     EventKind.PICKUP_REBOOKED: (),
     EventKind.SWITCHED_TO_DROP_OFF: (),
     EventKind.UNEXPECTED_ITEM: (),
+    EventKind.PARCEL_CHECKED: (),
     EventKind.RECEIPT_CLOSED: (),
     EventKind.ITEMS_INSPECTED: (),
     EventKind.INSPECTION_SKIPPED: (),

@@ -42,6 +42,7 @@ from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_errors
 from retorno.returns import adapters
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
+from retorno.returns.workflows.signals import signals_for_decision
 from retorno.stores.models import Store
 
 
@@ -169,10 +170,18 @@ def order_eligibility_for_store(
             policy = compiled_policy(current)
             version = current.version
     request = adapters.request_facts(items, resolution) if items else None
+    signals = signals_for_decision(
+        policy=policy,
+        store=store,
+        order=order,
+        lines=lines,
+        requested_lines=[item["line"] for item in items or ()],
+        now=now,
+    )
     decision = decide(
         policy,
         adapters.order_facts(order, lines, held),
-        adapters.customer_facts(order.customer),
+        adapters.customer_facts(order.customer, signals),
         request,
         adapters.decision_clock(now, store),
     )
@@ -612,4 +621,17 @@ def return_dashboard_for_store(*, store: Store, oldest_limit: int = 5) -> Return
         open_total=sum(counts.get(s, 0) for s in OPEN_STATUSES),
         needs_review=counts.get("pending_review", 0),
         oldest_open=oldest,
+    )
+
+
+CUSTOMER_RETURNS_SHOWN = 50
+
+
+def returns_for_customer(*, store: Store, customer_id: int) -> list[Return]:
+    """The customer's latest returns in this store, with their order and items: two queries."""
+    return list(
+        Return.objects.filter(store=store, customer_id=customer_id)
+        .select_related("order")
+        .prefetch_related("items")
+        .order_by("-created_at", "-id")[:CUSTOMER_RETURNS_SHOWN]
     )

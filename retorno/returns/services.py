@@ -38,6 +38,7 @@ from retorno.returns.events import (
 )
 from retorno.returns.locks import order_lock, return_lock
 from retorno.returns.models import Method, Resolution, Return, ReturnItem
+from retorno.returns.workflows.signals import signals_for_decision
 from retorno.stores.models import Store
 
 MAX_ITEMS_PER_RETURN = 100
@@ -158,10 +159,18 @@ def _decide(request: _NewReturn, policy: tuple[PolicyVersion, Policy], order: Or
     policy_version, compiled = policy
     lines, held = adapters.lines_with_held(order)
     items = request.items
+    signals = signals_for_decision(
+        policy=compiled,
+        store=request.store,
+        order=order,
+        lines=lines,
+        requested_lines=[item.line for item in items],
+        now=request.now,
+    )
     decision = decide(
         compiled,
         adapters.order_facts(order, lines, held),
-        adapters.customer_facts(order.customer),
+        adapters.customer_facts(order.customer, signals),
         adapters.request_facts(
             [{"line": i.line, "quantity": i.quantity, "reason": i.reason} for i in items],
             request.resolution,

@@ -62,3 +62,9 @@ def item_reasons(return_request: Any) -> str:
 def readings(predictions: Any, return_id: Any) -> list[Any]:
     """The answered comment predictions of one return, from the page's predictions by id."""
     return [p for p in (predictions or {}).get(return_id, []) if not p.abstained]
+
+
+@register.filter
+def evidence(item: Any) -> str:
+    """`{{ item|evidence }}` for a signal's evidence (a domain Evidence)."""
+    return labels.evidence_text(item.code, dict(item.params))

@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     SWITCHED_TO_DROP_OFF = "switched_to_drop_off"
     # The warehouse.
     UNEXPECTED_ITEM = "unexpected_item"
+    PARCEL_CHECKED = "parcel_checked"
     RECEIPT_CLOSED = "receipt_closed"
     ITEMS_INSPECTED = "items_inspected"
     INSPECTION_SKIPPED = "inspection_skipped"
