@@ -80,6 +80,18 @@ def refunded_units_by_line(order: Order) -> dict[int, int]:
     return units
 
 
+def refunded_gross_by_line(order: Order) -> dict[int, Decimal]:
+    """Order line id -> paid value refunded (gross, any state) by every return and claim;
+    refunds of a charge give back money charged apart and do not count."""
+    rows = (
+        RefundLine.objects.filter(refund__order=order)
+        .exclude(refund__kind=RefundKind.CHARGE_REFUND)
+        .values("order_line_id")
+        .annotate(gross=Sum("gross_amount"))
+    )
+    return {row["order_line_id"]: row["gross"] or ZERO for row in rows}
+
+
 def refunded_units_by_item(return_id: int) -> dict[int, int]:
     """Return item id -> units already refunded (any state) for one return."""
     rows = (

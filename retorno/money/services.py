@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -140,6 +140,7 @@ class PlanItem:
     rates: DeductionRates = DEFAULT_RATES
     restocking_fee_total: Decimal = ZERO
     units_decided: int = 0
+    first_unit: int | None = None  # the line's share its first unit took (a return item's)
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,7 @@ def refund_plan(
     lines = list(order.lines.all())
     payment = adapters.order_payment(order, lines)
     line_units = selectors.refunded_units_by_line(order)
+    line_amounts = selectors.refunded_gross_by_line(order)
     item_units = selectors.refunded_units_by_item(return_id) if return_id else {}
     by_approval = pays_before_receipt(timing)
     refund_items: list[RefundItem] = []
@@ -184,13 +186,28 @@ def refund_plan(
         paid = payment.line(item.order_line.external_id)
         before_item = item_units.get(item.return_item_id, 0) if item.return_item_id else 0
         before_line = min(line_units.get(item.order_line.id, 0), paid.quantity)
+        refund_item = RefundItem(
+            line_id=paid.line_id,
+            units_approved=item.units_approved,
+            units_received_accepted=min(item.units_received_accepted, item.units_approved),
+            units_already_refunded=before_item,
+            line_units_already_refunded=before_line,
+            first_share=item.first_unit,
+            line_amount_already_refunded=quantize(
+                line_amounts.get(item.order_line.id, ZERO), currency
+            ),
+        )
         bound = item.units_approved if by_approval else item.units_received_accepted
-        units = max(0, min(bound - before_item, paid.quantity - before_line))
-        amount = refundable_units_amount(paid, units, before_line)
+        units = max(
+            0,
+            min(
+                bound - before_item,
+                paid.quantity - max(before_line, refund_item.next_share),
+            ),
+        )
         deduction = NO_DEDUCTION
         if item.grades and units:
-            deduction = _deduction(paid, item, units, before_item, before_line)
-        del amount
+            deduction = _deduction(paid, item, units, before_item, refund_item.next_share)
         fee = ZERO
         if item.restocking_fee_total and units and item.units_decided:
             charged_before = min(before_item, item.units_decided)
@@ -201,17 +218,7 @@ def refund_plan(
                 min(units, item.units_decided - charged_before),
                 currency,
             )
-        refund_items.append(
-            RefundItem(
-                line_id=paid.line_id,
-                units_approved=item.units_approved,
-                units_received_accepted=min(item.units_received_accepted, item.units_approved),
-                units_already_refunded=before_item,
-                line_units_already_refunded=before_line,
-                deduction=deduction,
-                restocking_fee=fee,
-            )
-        )
+        refund_items.append(replace(refund_item, deduction=deduction, restocking_fee=fee))
     fee_left = ZERO
     if return_id and return_shipping_fee_total:
         fee_left = max(
@@ -237,12 +244,13 @@ def _deduction(
     item: PlanItem,
     units: int,
     before_item: int,
-    before_line: int,
+    next_share: int,
 ) -> Deduction:
     """The inspection deduction of the `units` refunded now: the item's units take their
     inspection groups in order (units refunded before took the first ones), each group's
-    deduction on the paid value of its own units; units not inspected lose nothing."""
-    skip, left, offset = before_item, units, before_line
+    deduction on the paid value of its own units (the line's shares from `next_share`); units
+    not inspected lose nothing."""
+    skip, left, offset = before_item, units, next_share
     parts: list[Deduction] = []
     for grade, count in item.grades:
         taken = min(max(0, count - skip), left)

@@ -708,6 +708,10 @@ def _amount_rows(s: ReturnSnapshot, money: _Money) -> list[dict[str, Any]]:
     )
     if s.restocking_fee_amount > 0:
         rows.append({"label": _("Restocking fee"), "value": money(-s.restocking_fee_amount)})
+    if s.shipping_refund_amount > 0:
+        rows.append(
+            {"label": _("Original shipping"), "value": "+" + money(s.shipping_refund_amount)}
+        )
     if s.resolution == STORE_CREDIT:
         if s.store_credit_bonus_amount > 0:
             rows.append(

@@ -47,6 +47,7 @@ class ReturnSnapshot:
     restocking_fee_amount: Decimal = Decimal("0")
     store_credit_bonus_amount: Decimal = Decimal("0")
     refund_estimate_amount: Decimal = Decimal("0")
+    shipping_refund_amount: Decimal = Decimal("0")
     pickup_address: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -108,7 +109,8 @@ def snapshot_from_json(data: Mapping[str, Any]) -> ReturnSnapshot:
         ItemSnapshot(**{**item, "amount": Decimal(item["amount"])}) for item in data["items"]
     )
     for name in _AMOUNT_FIELDS:
-        fields[name] = Decimal(data[name])
+        if name in data:  # a payload written before the field existed has its default
+            fields[name] = Decimal(data[name])
     return ReturnSnapshot(**fields)
 
 
@@ -118,6 +120,7 @@ _AMOUNT_FIELDS = (
     "restocking_fee_amount",
     "store_credit_bonus_amount",
     "refund_estimate_amount",
+    "shipping_refund_amount",
 )
 
 

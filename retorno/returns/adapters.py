@@ -26,6 +26,7 @@ from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import RELEASING_STATES
 from retorno.orders.models import Customer, Order, OrderLine
 from retorno.policies.models import PolicyVersion
+from retorno.resolutions.selectors import shipping_refunded
 from retorno.returns.models import Return, ReturnItem
 from retorno.stores.models import Store
 
@@ -42,6 +43,22 @@ def held_quantities(order: Order) -> dict[int, int]:
         .annotate(units=Sum("quantity_requested"))
     )
     return {row["order_line_id"]: row["units"] for row in rows}
+
+
+def shipping_refund_available(order: Order) -> Decimal:
+    """The outbound shipping (with its tax) a new return of `order` gives back when its policy
+    refunds shipping: all of it, once per order, to the first return that claims it. Nothing
+    when a refund already gave it back or an open or completed return holds it (a cancelled or
+    rejected one lets it go)."""
+    shipping = order.shipping_amount + order.shipping_tax_amount
+    if not shipping:
+        return Decimal("0")
+    held = (
+        Return.objects.filter(order=order, shipping_refund_amount__gt=0)
+        .exclude(status__in=[s.value for s in RELEASING_STATES])
+        .exists()
+    )
+    return Decimal("0") if held or shipping_refunded(order) else shipping
 
 
 def order_to_decide(store_id: int, external_id: str) -> tuple[Order | None, PolicyVersion | None]:

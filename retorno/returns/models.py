@@ -44,6 +44,12 @@ class Return(models.Model):
     restocking_fee_amount = money_field(default=Decimal("0"))
     store_credit_bonus_amount = money_field(default=Decimal("0"))
     refund_estimate_amount = money_field(default=Decimal("0"))
+    shipping_refund_amount = money_field(
+        null=True,
+        blank=True,
+        help_text="Outbound shipping this return gives back (its policy refunds it and no other "
+        "return of the order holds it); empty on returns made before it was recorded.",
+    )
     tracking_token = models.CharField(max_length=64, unique=True)
     pickup_address = models.JSONField(default=dict, blank=True)
     pickup_date = models.DateField(
@@ -84,6 +90,12 @@ class ReturnItem(models.Model):
     quantity_refunded = models.PositiveIntegerField(default=0)
     quantity_exchanged = models.PositiveIntegerField(default=0)
     amount = money_field(default=Decimal("0"), help_text="Paid value of the requested units.")
+    first_unit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Which of the line's per-unit paid shares the item's units take (the units "
+        "other returns held when it was requested): its refunds pay exactly `amount`.",
+    )
     restocking_fee_amount = money_field(default=Decimal("0"))
     exchange_variant = models.ForeignKey(
         Variant,

@@ -25,7 +25,6 @@ from django.db.models import (
 from django.utils.dateparse import parse_datetime
 
 from retorno.core.errors import NotFound, Unprocessable
-from retorno.domain.money import quantize
 from retorno.domain.policies import (
     Decision,
     PolicyDocumentError,
@@ -33,7 +32,7 @@ from retorno.domain.policies import (
     default_policy_document,
     parse_policy,
 )
-from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
+from retorno.domain.returns.amounts import return_amounts
 from retorno.domain.returns.reasons import next_size, size_direction
 from retorno.domain.returns.rma import normalise_rma
 from retorno.insight import selectors as insight_selectors
@@ -260,6 +259,7 @@ class ReturnQuote:
     items_amount: Any
     restocking_fee_amount: Any
     return_shipping_fee_amount: Any
+    shipping_refund_amount: Any
     refund_amount: Any
     store_credit_bonus_amount: Any
     store_credit_bonus_percent: Any
@@ -290,42 +290,33 @@ def return_quote_for_store(
     order = eligibility.order
     decision = eligibility.decision
     currency = order.currency
-    lines = {line.external_id: line for line in order.lines.all()}
-    held = adapters.held_quantities(order)
-    items_amount = Decimal("0")
-    for item in items:
-        line = lines.get(item["line"])
-        if line is None:
-            continue
-        units = min(item["quantity"], max(0, line.quantity - held.get(line.id, 0)))
-        items_amount += units_paid_amount(
-            paid_total=line_paid_total(
-                line.unit_price, line.quantity, line.discount_amount, line.tax_amount
-            ),
-            quantity=line.quantity,
-            units=units,
-            units_before=held.get(line.id, 0),
-            currency=currency,
-        )
+    # The policy values each line's units with the shares the return's items will take
+    # (`units_paid_amount` after the units other returns hold): that is what the items are worth.
+    items_amount = sum((d.return_value for d in decision.lines), Decimal("0"))
     # A return the policy lets the shopper keep is settled at approval without fees: nothing
     # travels and nothing is restocked (returns/workflows/resolving.py, keep-the-item).
     keeps_items = decision.kept_by_shopper(resolution)
-    restocking = Decimal("0")
-    shipping_fee = Decimal("0")
-    if not keeps_items:
-        restocking = sum((d.restocking_fee for d in decision.lines), Decimal("0"))
-        shipping_fee = decision.return_shipping_fee
-    refund = max(Decimal("0"), items_amount - restocking - shipping_fee)
     percent = max((d.store_credit_bonus_percent for d in decision.lines), default=Decimal("0"))
-    bonus = quantize(refund * percent / 100, currency)
+    amounts = return_amounts(
+        items_amount=items_amount,
+        restocking_fee=sum((d.restocking_fee for d in decision.lines), Decimal("0")),
+        return_shipping_fee=decision.return_shipping_fee,
+        shipping_refund=adapters.shipping_refund_available(order)
+        if decision.refund_shipping
+        else Decimal("0"),
+        bonus_percent=percent,
+        kept=keeps_items,
+        currency=currency,
+    )
     return ReturnQuote(
         decision=decision,
         currency=currency,
-        items_amount=quantize(items_amount, currency),
-        restocking_fee_amount=quantize(restocking, currency),
-        return_shipping_fee_amount=quantize(shipping_fee, currency),
-        refund_amount=quantize(refund, currency),
-        store_credit_bonus_amount=bonus,
+        items_amount=amounts.items_amount,
+        restocking_fee_amount=amounts.restocking_fee_amount,
+        return_shipping_fee_amount=amounts.return_shipping_fee_amount,
+        shipping_refund_amount=amounts.shipping_refund_amount,
+        refund_amount=amounts.refund_amount,
+        store_credit_bonus_amount=amounts.store_credit_bonus_amount,
         store_credit_bonus_percent=percent,
         keeps_items=keeps_items,
     )

@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, NotFound, Unprocessable
-from retorno.domain.money import quantize
 from retorno.domain.policies import Decision, Outcome, Policy, decide
-from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
+from retorno.domain.returns.amounts import line_paid_total, return_amounts, units_paid_amount
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.rma import new_rma
 from retorno.domain.returns.states import Command, ReturnStatus
@@ -301,6 +300,7 @@ def _new_items(
                     units_before=held.get(line.id, 0),
                     currency=currency,
                 ),
+                first_unit=held.get(line.id, 0),
                 restocking_fee_amount=line_decision.restocking_fee,
                 photos=list(item.photos),
                 exchange_variant=exchange_variants.get(item.exchange_variant_id),
@@ -530,22 +530,32 @@ def _remember_items(return_request: Return, items: list[ReturnItem]) -> None:
 
 
 def _apply_amounts(return_request: Return, items: list[ReturnItem], decision: Decision) -> None:
-    currency = return_request.currency
-    items_amount = sum((i.amount for i in items), Decimal("0"))
-    restocking = sum((i.restocking_fee_amount for i in items), Decimal("0"))
-    shipping_fee = decision.return_shipping_fee
-    if decision.kept_by_shopper(return_request.resolution):  # nothing travels: no fees
-        restocking = shipping_fee = Decimal("0")
-    refund = max(Decimal("0"), items_amount - restocking - shipping_fee)
-    bonus = Decimal("0")
+    """The return's amounts: what it was quoted (`return_quote_for_store`, same function)."""
+    shipping_refund = (
+        adapters.shipping_refund_available(return_request.order)
+        if decision.refund_shipping
+        else Decimal("0")
+    )
+    bonus_percent = Decimal("0")
     if return_request.resolution == Resolution.STORE_CREDIT:
-        percent = max((d.store_credit_bonus_percent for d in decision.lines), default=Decimal("0"))
-        bonus = quantize(refund * percent / 100, currency)
-    return_request.items_amount = quantize(items_amount, currency)
-    return_request.restocking_fee_amount = quantize(restocking, currency)
-    return_request.return_shipping_fee_amount = quantize(shipping_fee, currency)
-    return_request.refund_estimate_amount = quantize(refund, currency)
-    return_request.store_credit_bonus_amount = bonus
+        bonus_percent = max(
+            (d.store_credit_bonus_percent for d in decision.lines), default=Decimal("0")
+        )
+    amounts = return_amounts(
+        items_amount=sum((i.amount for i in items), Decimal("0")),
+        restocking_fee=sum((i.restocking_fee_amount for i in items), Decimal("0")),
+        return_shipping_fee=decision.return_shipping_fee,
+        shipping_refund=shipping_refund,
+        bonus_percent=bonus_percent,
+        kept=decision.kept_by_shopper(return_request.resolution),
+        currency=return_request.currency,
+    )
+    return_request.items_amount = amounts.items_amount
+    return_request.restocking_fee_amount = amounts.restocking_fee_amount
+    return_request.return_shipping_fee_amount = amounts.return_shipping_fee_amount
+    return_request.shipping_refund_amount = amounts.shipping_refund_amount
+    return_request.refund_estimate_amount = amounts.refund_amount
+    return_request.store_credit_bonus_amount = amounts.store_credit_bonus_amount
 
 
 def _simple_command(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from retorno.domain.money import quantize
@@ -27,6 +28,9 @@ def return_body(return_request: Return) -> dict[str, Any]:
             "items": quantize(return_request.items_amount, currency),
             "return_shipping_fee": quantize(return_request.return_shipping_fee_amount, currency),
             "restocking_fee": quantize(return_request.restocking_fee_amount, currency),
+            "shipping_refund": quantize(
+                return_request.shipping_refund_amount or Decimal("0"), currency
+            ),
             "refund_estimate": quantize(return_request.refund_estimate_amount, currency),
             "store_credit_bonus": quantize(return_request.store_credit_bonus_amount, currency),
         },

@@ -273,6 +273,10 @@ class AmountsOut(Schema):
     items: Decimal
     return_shipping_fee: Decimal
     restocking_fee: Decimal
+    shipping_refund: Decimal = Field(
+        description="Outbound shipping this return gives back (policy refund_shipping), once "
+        "per order: included in refund_estimate."
+    )
     refund_estimate: Decimal
     store_credit_bonus: Decimal
 

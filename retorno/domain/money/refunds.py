@@ -248,6 +248,7 @@ class RefundCap(StrEnum):
 
     UNITS_NOT_RECEIVED = "units_not_received"  # fewer units received and accepted than approved
     LINE_QUANTITY = "line_quantity"  # the line has no more unrefunded units
+    LINE_AMOUNT = "line_amount"  # the line has less unrefunded value than its shares
     DEDUCTION_LIMITED = "deduction_limited"  # a deduction larger than the item's gross
     FEE_LIMITED = "fee_limited"  # a restocking fee larger than what was left of the item
     RETURN_SHIPPING_FEE_LIMITED = "return_shipping_fee_limited"  # more fee than refund
@@ -268,7 +269,12 @@ class RefundItem:
 
     `units_already_refunded`: units of this return item refunded before (bounds this refund).
     `line_units_already_refunded`: units of the order line refunded by every return so far,
-    this one included (picks the paid shares; see refundable_units_amount).
+    this one included (bounds the units; picks the paid shares when `first_share` is None).
+    `first_share`: the line's share the item's first unit took when it was requested (the
+    units other returns held then); its units take the shares from there on, so its refunds
+    add up to exactly the amount it was quoted, in whatever order returns are refunded.
+    `line_amount_already_refunded`: the line's paid value refunded so far (gross, every
+    return and claim): no refund takes the line past what was paid for it.
     `deduction`: the inspection deduction for the units refunded now (inspection_deduction on
     their amount). `restocking_fee`: the fee these units bear (see restocking_fee_share).
     """
@@ -278,8 +284,17 @@ class RefundItem:
     units_received_accepted: int
     units_already_refunded: int = 0
     line_units_already_refunded: int
+    first_share: int | None = None
+    line_amount_already_refunded: Decimal = _ZERO
     deduction: Deduction = NO_DEDUCTION
     restocking_fee: Decimal = _ZERO
+
+    @property
+    def next_share(self) -> int:
+        """The line's share the next unit refunded takes."""
+        if self.first_share is None:
+            return self.line_units_already_refunded
+        return self.first_share + self.units_already_refunded
 
     def __post_init__(self) -> None:
         for name in (
@@ -289,6 +304,13 @@ class RefundItem:
             "line_units_already_refunded",
         ):
             require_count(getattr(self, name), f"Item {self.line_id} {name}", RefundError)
+        if self.first_share is not None:
+            require_count(self.first_share, f"Item {self.line_id} first_share", RefundError)
+        if self.line_amount_already_refunded < 0:
+            raise RefundError(
+                f"Item {self.line_id}: line_amount_already_refunded is negative.",
+                code="invalid_amount",
+            )
         if self.units_received_accepted > self.units_approved:
             raise RefundError(
                 f"Item {self.line_id}: more units accepted than approved.", code="invalid_units"
@@ -476,7 +498,7 @@ def _item_preview(
             )
         )
     units = max(0, bound - item.units_already_refunded)
-    line_left = max(0, line.quantity - item.line_units_already_refunded)
+    line_left = max(0, line.quantity - max(item.line_units_already_refunded, item.next_share))
     if units > line_left:
         caps.append(
             AppliedCap(
@@ -487,7 +509,21 @@ def _item_preview(
         )
         units = line_left
 
-    paid = refundable_units_breakdown(line, units, item.line_units_already_refunded)
+    paid = refundable_units_breakdown(line, units, item.next_share)
+    value_left = max(_ZERO, quantize(line.paid_total, currency) - item.line_amount_already_refunded)
+    if paid.amount > value_left:
+        caps.append(
+            AppliedCap(
+                RefundCap.LINE_AMOUNT,
+                item.line_id,
+                f"Only {value_left} of what was paid for this line is not refunded yet.",
+            )
+        )
+        paid = UnitsAmount(
+            amount=value_left,
+            discount_amount=paid.discount_amount,
+            tax_amount=min(paid.tax_amount, value_left),
+        )
     deduction = min(deduction_asked, paid.amount)
     if deduction < deduction_asked:
         caps.append(

@@ -27,6 +27,7 @@ from retorno.domain.policies.facts import (
 )
 from retorno.domain.policies.model import OrderContext, Policy, Rule
 from retorno.domain.policies.reasons import Reason
+from retorno.domain.returns.amounts import units_paid_amount
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -330,19 +331,17 @@ def _eligibility(
 
 
 def _paid_share(line: LineFacts, units: int, currency: str) -> Decimal:
-    """What the customer paid for `units` more units of `line`: price minus discount plus tax.
-
-    Computed cumulatively (what the first already_returned + units cost, minus what the first
-    already_returned cost), so partial returns of one line add up to exactly what was paid and
-    rounding can never refund more than the line's total.
+    """What the customer paid for `units` more units of `line` (price minus discount plus tax),
+    after the units already held by other returns: the same per-unit shares as the return's
+    amount and its refund (`units_paid_amount`), so fees decided on it are decided on what the
+    shopper is quoted and refunded, and partial returns add up to exactly what was paid.
     """
-    if units <= 0 or line.quantity <= 0:
-        return _ZERO
-    before = min(line.already_returned_quantity, line.quantity)
-    after = min(before + units, line.quantity)
-    paid = line.paid_amount
-    return quantize(paid * after / line.quantity, currency) - quantize(
-        paid * before / line.quantity, currency
+    return units_paid_amount(
+        paid_total=line.paid_amount,
+        quantity=line.quantity,
+        units=units,
+        units_before=line.already_returned_quantity,
+        currency=currency,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from retorno.domain.money import minor_units, quantize
@@ -33,3 +34,48 @@ def units_paid_amount(
     end = min(start + units, quantity)
     extra = max(0, min(remainder, end) - min(remainder, start))
     return quantize(((end - start) * base + extra) * step, currency)
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnAmounts:
+    """What a return is worth to the shopper, as quoted before it is made and stored with it."""
+
+    items_amount: Decimal
+    restocking_fee_amount: Decimal
+    return_shipping_fee_amount: Decimal
+    shipping_refund_amount: Decimal
+    refund_amount: Decimal
+    store_credit_bonus_amount: Decimal
+
+
+def return_amounts(
+    *,
+    items_amount: Decimal,
+    restocking_fee: Decimal,
+    return_shipping_fee: Decimal,
+    shipping_refund: Decimal,
+    bonus_percent: Decimal,
+    kept: bool,
+    currency: str,
+) -> ReturnAmounts:
+    """The refund a return pays once its items are back as they were sent, for the quote and the
+    return alike: the same arithmetic as the refund plan (`plan_refund`), so the two agree.
+
+    `items_amount` is the paid value of the returned units (`units_paid_amount`), `restocking_fee`
+    what the policy decided on it (never more than an item is worth), `shipping_refund` the
+    outbound shipping this return gives back (or zero). Fees never take more than the refund
+    pays; a return the shopper keeps bears no fees. The bonus is what store credit adds.
+    """
+    if kept:
+        restocking_fee = return_shipping_fee = Decimal("0")
+    refund = max(
+        Decimal("0"), items_amount - restocking_fee + shipping_refund - return_shipping_fee
+    )
+    return ReturnAmounts(
+        items_amount=quantize(items_amount, currency),
+        restocking_fee_amount=quantize(restocking_fee, currency),
+        return_shipping_fee_amount=quantize(return_shipping_fee, currency),
+        shipping_refund_amount=quantize(shipping_refund, currency),
+        refund_amount=quantize(refund, currency),
+        store_credit_bonus_amount=quantize(refund * bonus_percent / 100, currency),
+    )

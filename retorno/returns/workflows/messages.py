@@ -3,6 +3,8 @@ return as notifications see it (plain data, no models)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from retorno.domain.returns.events import EventKind
 from retorno.domain.returns.states import ReturnStatus
 from retorno.money import selectors as money_selectors
@@ -92,5 +94,6 @@ def return_snapshot(return_request: Return, *, status: str = "") -> ReturnSnapsh
         restocking_fee_amount=return_request.restocking_fee_amount,
         store_credit_bonus_amount=return_request.store_credit_bonus_amount,
         refund_estimate_amount=return_request.refund_estimate_amount,
+        shipping_refund_amount=return_request.shipping_refund_amount or Decimal("0"),
         pickup_address=return_request.pickup_address or {},
     )

@@ -105,6 +105,7 @@ def _plan_items(
             rates=money_adapters.deduction_rates(lines.get(item.order_line.external_id, {})),
             restocking_fee_total=ZERO if keep else Decimal(item.restocking_fee_amount),
             units_decided=item.quantity_requested,
+            first_unit=item.first_unit,
         )
         for item in items
         if item.quantity_approved > 0
@@ -144,13 +145,19 @@ def _plan(
         return_shipping_fee_total=ZERO
         if keep
         else Decimal(return_request.return_shipping_fee_amount),
-        refund_shipping=(
-            bool((return_request.decision or {}).get("refund_shipping"))
-            if refund_shipping is None
-            else refund_shipping
-        ),
+        refund_shipping=_refunds_shipping(return_request)
+        if refund_shipping is None
+        else refund_shipping,
         now=now,
     )
+
+
+def _refunds_shipping(return_request: Return) -> bool:
+    """Whether the return gives the outbound shipping back: when it was quoted with it (one
+    return per order holds it); returns recorded before that follow their policy decision."""
+    if return_request.shipping_refund_amount is None:
+        return bool((return_request.decision or {}).get("refund_shipping"))
+    return return_request.shipping_refund_amount > 0
 
 
 def refund_preview(

@@ -432,3 +432,59 @@ def test_refunding_every_unit_in_pieces_gives_back_exactly_what_was_paid(payment
             refunded_units[row.line_id] += row.units
         total += preview.total_amount
     assert total == payment.paid_total
+
+
+def test_an_item_takes_the_shares_it_was_requested_with_whoever_is_refunded_first():
+    # 29.99 over 3 units: shares 10.00, 10.00, 9.99. The second return was requested with the
+    # third share (two units held before it) and is refunded first: it still pays 9.99.
+    payment = order(line(quantity=3, price="9.99", tax="0.02"))
+    later_first = plan_refund(
+        payment, [item(approved=1, received=1, first_share=2)], timing="on_receipt", now=NOW
+    )
+    assert later_first.items[0].gross_amount == D("9.99")
+    earlier = plan_refund(
+        payment,
+        [item(approved=2, received=2, line_refunded=1, first_share=0)],
+        timing="on_receipt",
+        now=NOW,
+    )
+    assert earlier.items[0].gross_amount == D("20.00")
+    assert later_first.capped_by == earlier.capped_by == ()
+
+
+def test_an_item_refunded_in_parts_continues_from_its_own_shares():
+    payment = order(line(quantity=3, price="9.99", tax="0.02"))
+    rest = plan_refund(
+        payment,
+        [item(approved=2, received=2, refunded=1, line_refunded=1, first_share=1)],
+        timing="on_receipt",
+        now=NOW,
+    )
+    assert (rest.items[0].units, rest.items[0].gross_amount) == (1, D("9.99"))
+
+
+def test_a_line_never_gives_back_more_than_was_paid_for_it():
+    # A claim took the second share; a return requested with it too is capped at what is left.
+    payment = order(line(quantity=3, price="9.99", tax="0.02"))
+    preview = plan_refund(
+        payment,
+        [
+            item(
+                approved=1,
+                received=1,
+                line_refunded=2,
+                first_share=1,
+                line_amount_already_refunded=D("20.00"),
+            )
+        ],
+        timing="on_receipt",
+        now=NOW,
+    )
+    assert preview.items[0].gross_amount == D("9.99")
+    assert RefundCap.LINE_AMOUNT in preview.capped_by
+
+
+@pytest.mark.parametrize("field", ["first_share", "line_amount_already_refunded"])
+def test_negative_positions_and_amounts_are_refused(field):
+    with pytest.raises(RefundError):
+        item(**{field: -1 if field == "first_share" else D("-0.01")})

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from retorno.domain.policies import Outcome, RuleFired, decide
+from retorno.domain.returns.amounts import units_paid_amount
 from retorno.domain.tests.policies.builders import (
     DEFAULT_POLICY,
     NOW,
@@ -241,8 +242,16 @@ def test_partial_returns_of_a_line_add_up_to_exactly_what_was_paid():
     for already_returned in range(3):
         the_line = line(already_returned_quantity=already_returned, **the_line_facts)
         values.append(decide_default(order(the_line), None, request(("l1", 1, "x"))).return_value)
-    assert values == [Decimal("3.33"), Decimal("3.34"), Decimal("3.33")]
+    # The shares the return's amount and its refund take (units_paid_amount): the leftover cent
+    # goes to the first unit, so what the policy decides fees on is what is quoted and refunded.
+    assert values == [Decimal("3.34"), Decimal("3.33"), Decimal("3.33")]
     assert sum(values) == Decimal("10.00")
+    assert values == [
+        units_paid_amount(
+            paid_total=Decimal("10.00"), quantity=3, units=1, units_before=n, currency="EUR"
+        )
+        for n in range(3)
+    ]
 
 
 def test_gold_decision_is_explained_by_the_rules_that_fired():
