@@ -24,9 +24,9 @@ from retorno.domain.policies import (
 )
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import RELEASING_STATES
+from retorno.money.selectors import shipping_refunded
 from retorno.orders.models import Customer, Order, OrderLine
 from retorno.policies.models import PolicyVersion
-from retorno.resolutions.selectors import shipping_refunded
 from retorno.returns.models import Return, ReturnItem
 from retorno.stores.models import Store
 

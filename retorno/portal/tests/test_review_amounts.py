@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.test import Client
 
+from retorno.money.tests.conftest import set_policy_base
 from retorno.portal.tests.test_portal import choose, confirm, lookup, options
-from retorno.resolutions.tests.conftest import set_policy_base
 
 
 def test_the_review_shows_the_shipping_given_back_in_the_total(client: Client, shop, order):

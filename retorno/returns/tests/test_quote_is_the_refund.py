@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
 from retorno.domain.money import minor_units
+from retorno.money.models import Refund, RefundKind
+from retorno.money.tests.conftest import AGENT, WAREHOUSE, set_policy_base
 from retorno.orders.models import Order
 from retorno.orders.tests.factories import line_payload, make_order
-from retorno.resolutions.models import Refund, RefundKind
-from retorno.resolutions.tests.conftest import AGENT, WAREHOUSE, set_policy_base
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
 from retorno.returns.workflows import inspection, receiving

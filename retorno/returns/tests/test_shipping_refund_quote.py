@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from retorno.money.models import Refund
+from retorno.money.tests.conftest import AGENT, set_policy_base
 from retorno.notifications.content import render_message
 from retorno.orders.tests.factories import line_payload, make_order
-from retorno.resolutions.models import Refund
-from retorno.resolutions.tests.conftest import AGENT, set_policy_base
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
 from retorno.returns.workflows.messages import return_snapshot
