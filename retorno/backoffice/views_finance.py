@@ -23,8 +23,9 @@ from retorno.backoffice.rendering import render_page
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError
 from retorno.money import selectors as money_selectors
-from retorno.money import services as money
 from retorno.money.models import Charge, ClaimResolution, Refund
+from retorno.money.services import charges as money_charges
+from retorno.money.services import refunds as money_refunds
 from retorno.returns.selectors import return_get_for_store
 from retorno.returns.workflows import charges as charge_flow
 from retorno.returns.workflows import claims as claim_services
@@ -135,7 +136,9 @@ def refund_retry(request: HttpRequest, staff: StaffContext, refund_id: int) -> H
         request,
         staff,
         refund_id,
-        lambda: money.refund_retry(store=staff.store, refund_id=refund_id, actor=staff.actor),
+        lambda: money_refunds.refund_retry(
+            store=staff.store, refund_id=refund_id, actor=staff.actor
+        ),
         _("Refund sent again."),
     )
 
@@ -254,7 +257,9 @@ def charge_retry(request: HttpRequest, staff: StaffContext, charge_id: int) -> H
         request,
         staff,
         charge_id,
-        lambda: money.charge_retry(store=staff.store, charge_id=charge_id, actor=staff.actor),
+        lambda: money_charges.charge_retry(
+            store=staff.store, charge_id=charge_id, actor=staff.actor
+        ),
         _("Charge sent again."),
     )
 

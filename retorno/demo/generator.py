@@ -50,7 +50,6 @@ from retorno.domain.money import quantize
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.logistics.demo import demo_carriers_ensure
 from retorno.money import selectors as money_selectors
-from retorno.money import services as money
 from retorno.money.models import (
     Charge,
     ChargeKind,
@@ -59,7 +58,8 @@ from retorno.money.models import (
     ExchangeOrder,
     Refund,
 )
-from retorno.money.services import money_settings_save
+from retorno.money.services import claims as money_claims
+from retorno.money.services.settings import money_settings_save
 from retorno.orders.catalog import product_upsert
 from retorno.orders.models import Order, Variant
 from retorno.orders.services import order_upsert
@@ -1189,7 +1189,7 @@ class _Generator:
         opened_at = delivered_at + timedelta(minutes=int(rng.uniform(2, 72) * 60))
         if opened_at >= self.anchor:
             opened_at = delivered_at + (self.anchor - delivered_at) / 2
-        claim = money.claim_open(
+        claim = money_claims.claim_open(
             store=store,
             order_external_id=order["external_id"],
             reason=reason,
@@ -1202,7 +1202,7 @@ class _Generator:
         if outcome == "open" or resolved_at >= self.anchor:
             return
         if outcome == "rejected":
-            money.claim_reject(
+            money_claims.claim_reject(
                 store=store,
                 number=claim.number,
                 actor=agent,
@@ -1211,7 +1211,7 @@ class _Generator:
             )
             return
         try:
-            money.claim_resolve(
+            money_claims.claim_resolve(
                 store=store,
                 number=claim.number,
                 resolution=outcome,
@@ -1220,7 +1220,7 @@ class _Generator:
                 now=resolved_at,
             )
         except RetornoError:  # nothing left in stock to replace it with: refunded instead
-            money.claim_resolve(
+            money_claims.claim_resolve(
                 store=store,
                 number=claim.number,
                 resolution="refund",

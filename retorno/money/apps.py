@@ -11,6 +11,6 @@ class MoneyConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: Django loads this module before the models exist.
         from retorno.core.outbox import register_handler
-        from retorno.money.services import EXCHANGE_CREATED_KIND, exchange_deliver
+        from retorno.money.services.fulfilment import EXCHANGE_CREATED_KIND, exchange_deliver
 
         register_handler(EXCHANGE_CREATED_KIND, exchange_deliver)

@@ -9,7 +9,8 @@ class ReturnsConfig(AppConfig):
         # Imported here, not at the top: Django loads this module before the models exist.
         from retorno.core.outbox import register_handler
         from retorno.logistics.services import BOOK_KIND
-        from retorno.money.services import CHARGE_SEND_KIND, SEND_KIND
+        from retorno.money.services.charges import CHARGE_SEND_KIND
+        from retorno.money.services.refunds import SEND_KIND
         from retorno.returns import events, handlers
         from retorno.returns.workflows import charges as charge_flow
         from retorno.returns.workflows import refunds as refund_flow

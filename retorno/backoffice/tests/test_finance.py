@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from retorno.accounts.services import membership_grant
 from retorno.money.models import Claim, MoneySettings, Refund
-from retorno.money.services import claim_open
+from retorno.money.services.claims import claim_open
 from retorno.money.tests.conftest import AGENT, open_return, order_with, receive
 from retorno.notifications.models import Message
 

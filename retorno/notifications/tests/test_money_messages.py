@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from retorno.core.tests.threads import run_together
-from retorno.money import services as money
 from retorno.money.models import Charge, ExchangeOrder
+from retorno.money.services import charges as money_charges
 from retorno.money.tests.conftest import (
     AGENT,
     WAREHOUSE,
@@ -120,12 +120,12 @@ def test_declined_difference_says_the_exchange_waits_each_time_it_is_declined(
     assert len(sent(ret, "exchange_payment_failed")) == 1
 
     # Finance retries and it is declined again: a new attempt, a new message.
-    money.charge_retry(store=store, charge_id=charge.id, actor=AGENT)
+    money_charges.charge_retry(store=store, charge_id=charge.id, actor=AGENT)
     assert ret.events.filter(kind="charge_failed").count() == 2
     assert len(sent(ret, "exchange_payment_failed")) == 2
 
     provider.charge_refuse = False
-    money.charge_retry(store=store, charge_id=charge.id, actor=AGENT)
+    money_charges.charge_retry(store=store, charge_id=charge.id, actor=AGENT)
     [charged] = sent(ret, "exchange_charged")
     assert "We've charged €10.00" in charged.body_text
     assert len(sent(ret, "exchange_payment_failed")) == 2

@@ -21,12 +21,12 @@ from retorno.domain.money import quantize
 from retorno.domain.money.charges import instant_exchange_overdue
 from retorno.domain.returns.states import ReturnStatus
 from retorno.money import selectors as money_selectors
-from retorno.money import services as money
 from retorno.money.models import (
     Charge,
     ChargeKind,
     ExchangeOrder,
 )
+from retorno.money.services import charges as money_charges
 from retorno.returns.events import EventKind, command, event_record
 from retorno.returns.locks import return_lock_by_id
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
@@ -101,7 +101,7 @@ def charge_back_refund_arrivals(return_request: Return, *, now: datetime) -> Non
 
 
 def _refund_arrivals(return_request: Return, charge: Charge, *, now: datetime) -> None:
-    refund = money.charge_refund_arrivals(
+    refund = money_charges.charge_refund_arrivals(
         charge_id=charge.id, units_received=units_received(return_request), actor=SYSTEM, now=now
     )
     if refund is not None:
@@ -122,7 +122,7 @@ def charge_back_missing(return_request: Return, exchange: ExchangeOrder, *, now:
         exchange_id=exchange.id, kind=ChargeKind.UNRETURNED_ITEM
     ):
         return
-    charge = money.charge_back_record(
+    charge = money_charges.charge_back_record(
         exchange=exchange, units_received=units_received(return_request), actor=SYSTEM, now=now
     )
     if charge is not None:
@@ -167,7 +167,7 @@ def _charge_back(exchange_id: int, *, now: datetime) -> bool:
             exchange_id=exchange.id, kind=ChargeKind.UNRETURNED_ITEM
         ):
             return False
-        charge = money.charge_back_record(
+        charge = money_charges.charge_back_record(
             exchange=exchange, units_received=received, actor=SYSTEM, now=now
         )
         if charge is None:
@@ -250,7 +250,7 @@ def _remind(exchange_id: int, *, now: datetime) -> bool:
 def charge_drive(charge_id: int, *, now: datetime | None = None) -> str:
     """Send a pending charge (outside any transaction); once taken or declined, put it on the
     trail."""
-    state = money.charge_send(charge_id, now=now, on_succeeded=record_charged)
+    state = money_charges.charge_send(charge_id, now=now, on_succeeded=record_charged)
     if state in ("failed", "skipped"):
         # "skipped" too: a delivery re-driven after a crash that followed the refusal's commit
         # finds the charge already failed and records what the crashed one could not.
@@ -308,7 +308,7 @@ def charge_mark_paid(
 ) -> Charge:
     """Finance took a (manual) charge and gives its reference; it goes on the return's trail
     and a held exchange is sent."""
-    return money.charge_mark_paid(
+    return money_charges.charge_mark_paid(
         store=store,
         charge_id=charge_id,
         reference=reference,

@@ -24,8 +24,8 @@ from retorno.core.images import discard_photos
 from retorno.domain.money import quantize
 from retorno.domain.money.refunds import refundable_units_amount
 from retorno.money import adapters as money_adapters
-from retorno.money import services as money
 from retorno.money.models import Claim, Destination
+from retorno.money.services import claims as money_claims
 from retorno.notifications.models import MessageKind
 from retorno.notifications.services import notify_claim_event
 from retorno.notifications.snapshots import ClaimSnapshot, ItemSnapshot
@@ -47,7 +47,7 @@ def claim_open(
     items and what happens next."""
     now = now or timezone.now()
     with transaction.atomic():
-        claim = money.claim_open(
+        claim = money_claims.claim_open(
             store=store,
             order_external_id=order_external_id,
             reason=reason,
@@ -122,7 +122,7 @@ def claim_resolve(
     get: the refund's amount, the replacement, or both."""
     now = now or timezone.now()
     with transaction.atomic():
-        claim = money.claim_resolve(
+        claim = money_claims.claim_resolve(
             store=store,
             number=number,
             resolution=resolution,
@@ -143,7 +143,9 @@ def claim_reject(
     note is required and is what the shopper reads)."""
     now = now or timezone.now()
     with transaction.atomic():
-        claim = money.claim_reject(store=store, number=number, note=note, actor=actor, now=now)
+        claim = money_claims.claim_reject(
+            store=store, number=number, note=note, actor=actor, now=now
+        )
         _notify(store, claim, MessageKind.CLAIM_REJECTED, now=now)
     return claim
 

@@ -16,7 +16,6 @@ from retorno.domain.money.refunds import refundable_units_amount
 from retorno.domain.money.timing import RefundTiming
 from retorno.money import adapters as money_adapters
 from retorno.money import selectors as money_selectors
-from retorno.money import services as money
 from retorno.money.models import (
     ChargeKind,
     Destination,
@@ -25,6 +24,8 @@ from retorno.money.models import (
     Refund,
     RefundKind,
 )
+from retorno.money.services import exchanges as money_exchanges
+from retorno.money.services import refunds as money_refunds
 from retorno.returns.events import EventKind, command, event_record
 from retorno.returns.locks import return_lock_by_id
 from retorno.returns.models import Return
@@ -55,7 +56,7 @@ def exchange_reserve_for_return(return_request: Return, *, now: datetime) -> Any
         return None
     payment = money_adapters.order_payment(return_request.order, return_request.order.lines.all())
     exchange_items = [
-        money.ExchangeItem(
+        money_exchanges.ExchangeItem(
             order_line=item.order_line,
             return_item_id=item.id,
             variant_id=item.exchange_variant_id or 0,
@@ -66,7 +67,7 @@ def exchange_reserve_for_return(return_request: Return, *, now: datetime) -> Any
         )
         for item in items
     ]
-    exchange = money.exchange_reserve(
+    exchange = money_exchanges.exchange_reserve(
         store=return_request.store,
         order=return_request.order,
         items=exchange_items,
@@ -110,11 +111,11 @@ def exchange_resolve(return_request: Return, *, actor: Actor, now: datetime) -> 
                 i.id: min(i.quantity_received, i.quantity_approved)
                 for i in approved_items(return_request)
             }
-            money.exchange_shrink(exchange, received, now=now)
+            money_exchanges.exchange_shrink(exchange, received, now=now)
         if exchange.instant:
             charge_back_missing(return_request, exchange, now=now)
         before = exchange.state
-        money.exchange_release(exchange, now=now, actor=actor)
+        money_exchanges.exchange_release(exchange, now=now, actor=actor)
         if before == ExchangeState.RESERVED and exchange.state == ExchangeState.AWAITING_PAYMENT:
             _record_difference_charge(return_request, exchange, actor, now=now)
         if (
@@ -124,14 +125,14 @@ def exchange_resolve(return_request: Return, *, actor: Actor, now: datetime) -> 
                 return_id=return_request.id, kind=RefundKind.EXCHANGE_DIFFERENCE
             ).exists()
         ):
-            plan = money.refund_plan(
+            plan = money_refunds.refund_plan(
                 store=return_request.store,
                 order=return_request.order,
                 items=[],
                 timing=RefundTiming.ON_APPROVAL.value,
                 now=now,
             )
-            refund = money.refund_record(
+            refund = money_refunds.refund_record(
                 store=return_request.store,
                 plan=plan,
                 kind=RefundKind.EXCHANGE_DIFFERENCE,
@@ -163,7 +164,7 @@ def exchange_release_unpaid(
     found = money_selectors.exchange_get_for_store(store=store, exchange_id=exchange_id)
     with command():
         return_request = return_lock_by_id(found.return_id)
-        exchange = money.exchange_release_unpaid(
+        exchange = money_exchanges.exchange_release_unpaid(
             store=store, exchange_id=found.id, note=note, actor=actor, now=now
         )
         if return_request is not None:

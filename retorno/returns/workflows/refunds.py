@@ -23,12 +23,12 @@ from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import ReturnStatus
 from retorno.money import adapters as money_adapters
 from retorno.money import selectors as money_selectors
-from retorno.money import services as money
 from retorno.money.models import (
     Destination,
     Refund,
     RefundKind,
 )
+from retorno.money.services import refunds as money_refunds
 from retorno.returns.events import EventKind, command, event_record
 from retorno.returns.locks import return_lock
 from retorno.returns.models import Resolution, Return, ReturnItem
@@ -90,11 +90,11 @@ def approved_items(return_request: Return) -> list[ReturnItem]:
 
 def _plan_items(
     return_request: Return, items: list[ReturnItem], *, keep: bool = False
-) -> list[money.PlanItem]:
+) -> list[money_refunds.PlanItem]:
     lines = _decision_lines(return_request)
     grades = {} if keep else _grades(return_request, items)
     return [
-        money.PlanItem(
+        money_refunds.PlanItem(
             order_line=item.order_line,
             return_item_id=item.id,
             units_approved=item.quantity_approved,
@@ -135,8 +135,8 @@ def _plan(
     now: datetime,
     refund_shipping: bool | None = None,
     keep: bool = False,
-) -> money.Plan:
-    return money.refund_plan(
+) -> money_refunds.Plan:
+    return money_refunds.refund_plan(
         store=return_request.store,
         order=return_request.order,
         items=_plan_items(return_request, items, keep=keep),
@@ -206,7 +206,7 @@ def refund_issue(
     nothing = not any(item.units for item in plan.preview.items) and not plan.preview.total_amount
     if nothing and amount is None:
         return None
-    refund = money.refund_record(
+    refund = money_refunds.refund_record(
         store=return_request.store,
         plan=plan,
         kind=kind,
@@ -343,7 +343,7 @@ def refund_execute(
 
 def refund_drive(refund_id: int, *, now: datetime | None = None) -> str:
     """Send a pending refund (outside any transaction); once paid, put it on the trail."""
-    return money.refund_send(refund_id, now=now, on_succeeded=record_refunded)
+    return money_refunds.refund_send(refund_id, now=now, on_succeeded=record_refunded)
 
 
 class RefundBusy(Exception):
@@ -370,7 +370,7 @@ def refund_mark_paid(
     *, store: Store, refund_id: int | str, reference: str, actor: Actor, now: datetime | None = None
 ) -> Refund:
     """Finance paid a (manual) refund and gives its reference; it goes on the return's trail."""
-    return money.refund_mark_paid(
+    return money_refunds.refund_mark_paid(
         store=store,
         refund_id=refund_id,
         reference=reference,

@@ -12,11 +12,11 @@ from retorno.core.errors import Conflict, Unprocessable
 from retorno.domain.money.timing import Milestone, refund_due
 from retorno.domain.returns.states import Command, ReturnStatus
 from retorno.money import selectors as money_selectors
-from retorno.money import services as money
 from retorno.money.models import (
     Refund,
     RefundKind,
 )
+from retorno.money.services import exchanges as money_exchanges
 from retorno.returns.events import EventKind, Recorded, command, event_record, return_move
 from retorno.returns.locks import return_lock
 from retorno.returns.models import Method, Resolution, Return
@@ -43,7 +43,7 @@ def on_cancelled(recorded: Recorded) -> None:
         store=return_request.store, return_id=return_request.id
     )
     if exchange is not None:
-        money.exchange_cancel(exchange, now=event.created_at)
+        money_exchanges.exchange_cancel(exchange, now=event.created_at)
 
 
 def on_milestone(recorded: Recorded) -> None:

@@ -19,8 +19,10 @@ from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.core.idempotency import request_fingerprint, run_idempotently
 from retorno.domain.money import quantize
 from retorno.money import selectors as money_selectors
-from retorno.money import services as money
 from retorno.money.models import Charge, ChargeKind, ClaimReason, ClaimResolution, Refund
+from retorno.money.services import charges as money_charges
+from retorno.money.services import refunds as money_refunds
+from retorno.money.services import store_credit as money_credit
 from retorno.returns.selectors import return_get_for_store
 from retorno.returns.workflows import charges as charge_flow
 from retorno.returns.workflows import claims as claim_services
@@ -389,7 +391,7 @@ def refund_retry(request: HttpRequest, refund_id: int):
     paid); a pending one nobody is sending is re-driven with its same key. 409
     `already_refunded` for a paid refund."""
     api_key = require_scope(request, "write")
-    money.refund_retry(store=api_key.store, refund_id=refund_id, actor=actor_of(api_key))
+    money_refunds.refund_retry(store=api_key.store, refund_id=refund_id, actor=actor_of(api_key))
     return _refund(request, api_key.store, refund_id)
 
 
@@ -528,7 +530,7 @@ def charge_retry(request: HttpRequest, charge_id: int):
     taken); a pending one nobody is sending is re-driven with its same key. 409
     `already_charged` for a charge already taken, `charge_in_flight` while it is being sent."""
     api_key = require_scope(request, "write")
-    money.charge_retry(store=api_key.store, charge_id=charge_id, actor=actor_of(api_key))
+    money_charges.charge_retry(store=api_key.store, charge_id=charge_id, actor=actor_of(api_key))
     return _charge(api_key.store, charge_id)
 
 
@@ -595,7 +597,7 @@ def store_credit_spend(request: HttpRequest, external_id: str, payload: SpendIn)
     """Spend credit at checkout. 422 `insufficient_credit` (the balance never goes negative);
     409 `duplicate_entry` when `entry_id` was already used."""
     api_key = require_scope(request, "write")
-    money.wallet_spend(
+    money_credit.wallet_spend(
         store=api_key.store,
         customer_external_id=external_id,
         amount=payload.amount,

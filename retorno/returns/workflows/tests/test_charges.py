@@ -15,8 +15,9 @@ from retorno.core.models import OutboxMessage
 from retorno.core.tests.threads import run_together
 from retorno.integrations.payments.testing import SimulatedCrash
 from retorno.money import selectors
-from retorno.money import services as money
 from retorno.money.models import Charge, ExchangeOrder, MoneySettings, Refund
+from retorno.money.services import charges as money_charges
+from retorno.money.services import exchanges as money_exchanges
 from retorno.money.tests.conftest import (
     AGENT,
     WAREHOUSE,
@@ -96,8 +97,8 @@ def test_dearer_exchange_is_charged_once_then_ships(store, provider):
     assert not Refund.objects.exists()
 
     # Releasing again, or recording the charge again, takes nothing more.
-    money.exchange_release(exchange, now=timezone.now())
-    again = money.charge_record(
+    money_exchanges.exchange_release(exchange, now=timezone.now())
+    again = money_charges.charge_record(
         exchange=exchange,
         kind="exchange_difference",
         amount=Decimal("10.00"),
@@ -129,7 +130,7 @@ def test_a_declined_charge_holds_the_exchange_until_a_retry_succeeds(store, prov
     assert new_stock.stock == 3  # still reserved for this shopper
 
     provider.charge_refuse = False
-    money.charge_retry(store=store, charge_id=charge.id, actor=AGENT)
+    money_charges.charge_retry(store=store, charge_id=charge.id, actor=AGENT)
     charge.refresh_from_db()
     assert charge.state == "succeeded" and charge.attempt == 2
     assert charge.idempotency_key.endswith("-difference-a2")
@@ -137,7 +138,7 @@ def test_a_declined_charge_holds_the_exchange_until_a_retry_succeeds(store, prov
     exchange.refresh_from_db()
     assert exchange.state == "released" and emitted() == 1
     with pytest.raises(Conflict) as caught:
-        money.charge_retry(store=store, charge_id=charge.id, actor=AGENT)
+        money_charges.charge_retry(store=store, charge_id=charge.id, actor=AGENT)
     assert caught.value.code == "already_charged"
 
 
@@ -166,7 +167,7 @@ def test_staff_may_release_a_held_exchange_with_a_note(store, provider):
         )
     # A later successful retry takes the money but ships nothing twice.
     provider.charge_refuse = False
-    money.charge_retry(store=store, charge_id=Charge.objects.get().id, actor=AGENT)
+    money_charges.charge_retry(store=store, charge_id=Charge.objects.get().id, actor=AGENT)
     assert Charge.objects.get().state == "succeeded"
     assert emitted() == 1
 
@@ -273,12 +274,12 @@ def test_a_return_cancelled_while_its_exchange_waits_for_payment(store, provider
     charge = Charge.objects.get()
     if outcome == "taken later":
         provider.charge_pending = False
-        money.charge_send(charge.id, now=later())  # the provider took it after all
+        money_charges.charge_send(charge.id, now=later())  # the provider took it after all
         charge.refresh_from_db()
         assert charge.state == "succeeded"
         refund = Refund.objects.get(charge=charge)  # and it is given back, once
         assert (refund.kind, refund.amount) == ("charge_refund", Decimal("5.00"))
-        money.charge_send(charge.id, now=later(20))
+        money_charges.charge_send(charge.id, now=later(20))
         assert Refund.objects.filter(charge=charge).count() == 1
     else:
         assert not Refund.objects.exists()

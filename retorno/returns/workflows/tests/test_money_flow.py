@@ -9,8 +9,10 @@ import pytest
 
 from retorno.core.errors import Conflict, Unprocessable
 from retorno.core.models import OutboxMessage
+from retorno.domain.errors import DomainError
 from retorno.money import selectors
-from retorno.money.models import ExchangeOrder, Refund
+from retorno.money.models import Claim, ExchangeOrder, Refund
+from retorno.money.services import claims as money_claims
 from retorno.money.tests.conftest import (
     AGENT,
     inspect,
@@ -25,6 +27,7 @@ from retorno.returns import services
 from retorno.returns.models import Return, ReturnEvent
 from retorno.returns.workflows import refunds as refund_flow
 from retorno.returns.workflows import resolving as resolve_flow
+from retorno.returns.workflows.inspection import InspectionInput, return_inspect_items
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -311,14 +314,13 @@ def test_resolving_before_anything_arrived_is_refused(store, provider):
 
 
 def test_claim_refund_and_replacement(store, provider):
-    from retorno.money import services as money
 
     old, _new = variant_pair(store, stock=4)
     old.stock = 3
     old.save()
     order = order_with(store, quantity=2, unit_price="20.00", variant=old)
     line = order.lines.get()
-    claim = money.claim_open(
+    claim = money_claims.claim_open(
         store=store,
         order_external_id=order.external_id,
         reason="damaged_in_transit",
@@ -328,7 +330,7 @@ def test_claim_refund_and_replacement(store, provider):
         actor=AGENT,
     )
     assert claim.photos.count() == 1
-    money.claim_resolve(store=store, number=claim.number, resolution="both", actor=AGENT)
+    money_claims.claim_resolve(store=store, number=claim.number, resolution="both", actor=AGENT)
     claim.refresh_from_db()
     assert (claim.state, claim.resolution) == ("resolved", "both")
     refund = Refund.objects.get(claim=claim)
@@ -341,12 +343,10 @@ def test_claim_refund_and_replacement(store, provider):
 
 
 def test_claim_with_an_unknown_line_writes_nothing(store, provider):
-    from retorno.money import services as money
-    from retorno.money.models import Claim
 
     order = order_with(store)
     with pytest.raises(Unprocessable) as caught:
-        money.claim_open(
+        money_claims.claim_open(
             store=store,
             order_external_id=order.external_id,
             reason="missing_item",
@@ -355,7 +355,7 @@ def test_claim_with_an_unknown_line_writes_nothing(store, provider):
         )
     assert caught.value.code == "unknown_line"
     with pytest.raises(Unprocessable) as caught:
-        money.claim_open(
+        money_claims.claim_open(
             store=store,
             order_external_id=order.external_id,
             reason="too_small",
@@ -367,7 +367,6 @@ def test_claim_with_an_unknown_line_writes_nothing(store, provider):
 
 
 def test_refunding_a_rejected_return_is_refused(store, provider):
-    from retorno.core.errors import Conflict
 
     order = order_with(store, quantity=1, unit_price="600.00")  # above 500: held for review
     ret = open_return(store, order, quantity=1)
@@ -389,7 +388,6 @@ def test_refunding_a_rejected_return_is_refused(store, provider):
     ],
 )
 def test_bad_typed_amounts_are_refused_and_nothing_changes(store, provider, amount, code):
-    from retorno.domain.errors import DomainError
 
     order = order_with(store, quantity=1, unit_price="20.00")
     ret = open_return(store, order, quantity=1)
@@ -403,7 +401,6 @@ def test_bad_typed_amounts_are_refused_and_nothing_changes(store, provider, amou
 
 
 def test_mixed_grades_deduct_only_the_damaged_units(store, provider):
-    from retorno.returns.workflows.inspection import InspectionInput, return_inspect_items
 
     set_policy_base(store, refund_timing="on_inspection")
     order = order_with(store, quantity=3, unit_price="30.00")

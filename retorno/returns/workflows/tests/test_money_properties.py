@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from retorno.core.errors import RetornoError
 from retorno.domain.errors import DomainError
-from retorno.money import services as money
 from retorno.money.models import Refund, RefundLine
+from retorno.money.services import claims as money_claims
 from retorno.money.tests.conftest import AGENT, open_return, order_with, receive
 from retorno.returns.workflows import refunds as refund_flow
 
@@ -58,14 +58,14 @@ def test_refunds_of_an_order_never_exceed_what_was_paid(
                         store, last_return, min(second, last_return.items.get().quantity_approved)
                     )
             elif kind == "claim":
-                claim = money.claim_open(
+                claim = money_claims.claim_open(
                     store=store,
                     order_external_id=order.external_id,
                     reason="missing_item",
                     lines={line.external_id: min(first, quantity)},
                     actor=AGENT,
                 )
-                money.claim_resolve(
+                money_claims.claim_resolve(
                     store=store,
                     number=claim.number,
                     resolution="refund",

@@ -79,7 +79,7 @@ def test_a_refusal_fails_and_a_finance_retry_uses_a_new_key(store, provider):
     first_key = refund.idempotency_key
 
     provider.refuse = False
-    from retorno.money.services import refund_retry as refunding_retry
+    from retorno.money.services.refunds import refund_retry as refunding_retry
 
     refunding_retry(store=store, refund_id=refund.id, actor=AGENT)
     refund.refresh_from_db()
@@ -137,7 +137,7 @@ def test_two_finance_retries_at_once_send_one_new_key(store, provider):
     refund = Refund.objects.get()
     assert refund.state == "failed"
     provider.refuse = False
-    from retorno.money.services import refund_retry
+    from retorno.money.services.refunds import refund_retry
 
     results = run_together(lambda _: refund_retry(store=store, refund_id=refund.id, actor=AGENT), 4)
     outcomes = [
