@@ -20,7 +20,7 @@ from retorno.core.errors import RetornoError
 from retorno.domain.errors import DomainError
 from retorno.logistics import selectors
 from retorno.logistics.recoveries import FAILURE_REASONS
-from retorno.returns.workflows import shipping
+from retorno.returns.workflows import recovery
 
 AGES = {"": None, "1": 1, "3": 3, "7": 7}
 
@@ -72,10 +72,10 @@ def desk_act(request: HttpRequest, staff: StaffContext, rma: str) -> HttpRespons
     raw_date = request.POST.get("pickup_date", "")
     try:
         pickup_date = date.fromisoformat(raw_date) if raw_date else None
-        shipping.pickup_recovery_apply(
+        recovery.pickup_recovery_apply(
             store=staff.store,
             rma=rma,
-            choice=shipping.RecoveryChoice(
+            choice=recovery.RecoveryChoice(
                 action=action,
                 pickup_date=pickup_date,
                 phone=request.POST.get("phone", "")[:40],

@@ -62,6 +62,11 @@ def _service_area(area: Mapping[str, Any]) -> ServiceArea:
     )
 
 
+def parcel_dimensions(values: Iterable[Any] | None) -> tuple[int, int, int]:
+    """A parcel's three sides from stored values; the default size when they are missing."""
+    return _three(values or DEFAULT_DIMENSIONS_CM)
+
+
 def _three(values: Iterable[Any]) -> tuple[int, int, int]:
     sides = tuple(int(v) for v in values)
     if len(sides) != 3:

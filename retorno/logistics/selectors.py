@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, QuerySet
@@ -210,12 +211,21 @@ def carrier_profiles_for_store(
     """The store's carriers as allocation profiles, with their measured pickup stats, and the
     accounts whose profile data is unusable (logged and left out of allocation)."""
     stats = carrier_stats_for_store(store, now=now)
+    accounts = list(carrier_accounts_for_store(store))
+    profiles = carrier_profiles(accounts, stats)
+    usable = {profile.code for profile in profiles}
+    return profiles, [account for account in accounts if account.code not in usable]
+
+
+def carrier_profiles(
+    accounts: Iterable[CarrierAccount], stats: Mapping[str, CarrierStats]
+) -> list[CarrierProfile]:
+    """The accounts as allocation profiles (with their stats); an account whose profile data is
+    unusable is logged and left out."""
     profiles: list[CarrierProfile] = []
-    unusable: list[CarrierAccount] = []
-    for account in carrier_accounts_for_store(store):
+    for account in accounts:
         try:
             profiles.append(adapters.carrier_profile(account, stats.get(account.code)))
         except (CarrierError, ValueError, TypeError, ArithmeticError):
             logger.warning("carrier account %s has an unusable profile", account.webhook_code)
-            unusable.append(account)
-    return profiles, unusable
+    return profiles

@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -30,14 +29,12 @@ from retorno.core.outbox import outbox_enqueue
 from retorno.domain.days import local_day, local_time
 from retorno.domain.errors import DomainError
 from retorno.domain.logistics import (
-    AllocationRequest,
     AllocationRulesDocumentError,
     CarrierError,
     ReturnAction,
     ReturnMethod,
     TrackingEvent,
     TrackingStatus,
-    allocate,
     current_event,
     make_event,
     parse_allocation_rules,
@@ -49,7 +46,13 @@ from retorno.domain.logistics.gateway import (
     CarrierUnavailable,
     RawTrackingEvent,
 )
-from retorno.logistics import adapters, selectors
+from retorno.logistics import adapters
+from retorno.logistics.allocating import (
+    ParcelFacts,
+    allocation_inputs,
+    allocation_request,
+    parcel_allocate,
+)
 from retorno.logistics.crypto import encrypt_credentials, reencrypt
 from retorno.logistics.destinations import config_urls_check, credentials_destination
 from retorno.logistics.gateways import gateway_for
@@ -76,8 +79,6 @@ TRANSIENT_TRIES_PER_CARRIER = 3
 # Never leave the last outbox attempts to a retry: fall back to the next carrier instead.
 OUTBOX_ATTEMPTS_FOR_RETRIES = 6
 MAX_EVENTS_PER_BATCH = 1000
-
-RETURN_METHODS = {"pickup": ReturnMethod.PICKUP, "drop_off": ReturnMethod.DROP_OFF}
 
 
 # --- carrier accounts and rules ------------------------------------------------------------
@@ -241,24 +242,6 @@ def allocation_rules_publish(
 # --- planning a shipment ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ParcelFacts:
-    """A return's parcel as logistics needs it, handed over by returns as plain data."""
-
-    return_id: int
-    rma: str
-    method: str  # pickup | drop_off | self_ship
-    sender: Mapping[str, Any]
-    weight_grams: int
-    declared_value: Decimal
-    currency: str
-    category: str = ""
-    customer_tier: str = ""
-    pickup_date: date | None = None
-    dimensions_cm: tuple[int, int, int] | None = None
-    tracking_url: str = ""
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     shipment: Shipment | None
@@ -281,38 +264,11 @@ def shipment_plan(
     the shipment (`allocation`), and its codes, in order, as the candidates to book.
     """
     now = now or timezone.now()
-    accounts = list(CarrierAccount.objects.filter(store=store).order_by("code"))
-    if not any(a.enabled for a in accounts):
+    inputs = allocation_inputs(store, now=now)
+    if inputs is None:
         return Plan(None, False)
-    settings_row = selectors.logistics_settings_for(store)
-    rules_set = selectors.allocation_rules_current(store)
-    rules = parse_allocation_rules(rules_set.document) if rules_set is not None else ()
-    profiles, _unusable = selectors.carrier_profiles_for_store(store, now=now)
-    method = RETURN_METHODS.get(parcel.method, ReturnMethod.LABEL)
-    dimensions = parcel.dimensions_cm or adapters._three(
-        settings_row.default_parcel_dimensions_cm or adapters.DEFAULT_DIMENSIONS_CM
-    )
-    weight = parcel.weight_grams or settings_row.default_parcel_weight_grams
-    sender = dict(parcel.sender)
-    request = AllocationRequest(
-        country=str(sender.get("country", "")) or "XX",
-        postal_code=str(sender.get("postal_code", "")),
-        weight_grams=max(1, weight),
-        dimensions_cm=dimensions,
-        declared_value=Decimal(parcel.declared_value),
-        currency=parcel.currency,
-        category=parcel.category,
-        customer_tier=parcel.customer_tier,
-        method=method,
-    )
-    excluded = set(exclude_carriers)
-    today = local_day(now, store.timezone)
-    allocation = allocate(
-        [p for p in profiles if p.code not in excluded],
-        rules,
-        request,
-        capacity_used_today=selectors.pickups_booked_on(store, today),
-    )
+    request = allocation_request(parcel, inputs)
+    allocation = parcel_allocate(inputs, request, exclude_carriers=exclude_carriers)
     attempt = (
         Shipment.objects.filter(store=store, return_id=parcel.return_id).aggregate(
             n=Max("attempt_number")
@@ -320,14 +276,17 @@ def shipment_plan(
         or 0
     ) + 1
     ranking = [r.carrier_code for r in allocation.ranking]
-    by_code = {a.code: a for a in accounts}
+    by_code = {a.code: a for a in inputs.accounts}
     # A date the shopper chose is asked of the carrier while it is still ahead in the store's
     # calendar. Otherwise Retorno asks for no date: the carrier books the first day it offers,
     # and the next working day stands in for it (capacity, pages) until the booking says.
+    today = inputs.today
     pickup_date = parcel.pickup_date
     pickup_date_chosen = pickup_date is not None and pickup_date > today
-    if method is ReturnMethod.PICKUP and not pickup_date_chosen:
+    is_pickup = request.method is ReturnMethod.PICKUP
+    if is_pickup and not pickup_date_chosen:
         pickup_date = _next_working_day(today)
+    rules_set = inputs.rules_set
     shipment = Shipment.objects.create(
         store=store,
         return_id=parcel.return_id,
@@ -337,13 +296,13 @@ def shipment_plan(
         method=parcel.method,
         carrier_account=by_code[ranking[0]] if ranking else None,
         booking_state=BookingState.PENDING if ranking else BookingState.NO_CARRIER,
-        pickup_date=pickup_date if method is ReturnMethod.PICKUP else None,
+        pickup_date=pickup_date if is_pickup else None,
         currency=parcel.currency,
         parcel={
-            "sender": sender,
+            "sender": dict(parcel.sender),
             "recipient": dict(store.return_address or {}) or {"name": store.name},
             "weight_grams": request.weight_grams,
-            "dimensions_cm": list(dimensions),
+            "dimensions_cm": list(request.dimensions_cm),
             "declared_value": str(parcel.declared_value),
             "currency": parcel.currency,
             "category": parcel.category,

@@ -21,7 +21,7 @@ from retorno.portal import display
 from retorno.portal.forms import AddressForm
 from retorno.portal.views import _page, _pickup_dates, _return_or_404, not_found
 from retorno.returns.models import Return
-from retorno.returns.workflows import shipping
+from retorno.returns.workflows import recovery as recovering
 
 REASON_TEXTS = {
     "customer_not_available": gettext_lazy("Nobody was at home when the carrier came."),
@@ -94,10 +94,10 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
                     if k in ("name", "line1", "line2", "postal_code", "city", "country") and v
                 }
             try:
-                shipping.pickup_recovery_apply(
+                recovering.pickup_recovery_apply(
                     store=store,
                     rma=return_request.rma,
-                    choice=shipping.RecoveryChoice(
+                    choice=recovering.RecoveryChoice(
                         action=action,
                         pickup_date=_date(data.get("pickup_date")),
                         address=address,

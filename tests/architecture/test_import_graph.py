@@ -24,7 +24,6 @@ KNOWN_PRIVATE_IMPORTS: dict[str, int] = {
     "retorno.portal.views_recovery": 3,
     "retorno.backoffice.views_carriers": 1,
     "retorno.core.tests.test_outbox": 1,
-    "retorno.logistics.services": 1,
 }
 # Module -> imports inside its functions that do not say why.
 KNOWN_UNEXPLAINED_FUNCTION_IMPORTS: dict[str, int] = {

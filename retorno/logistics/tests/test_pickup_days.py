@@ -18,11 +18,8 @@ from retorno.logistics.services import shipment_book
 from retorno.logistics.tests.factories import FakeCarriers, approved_return_before_jobs
 from retorno.returns.events import command
 from retorno.returns.models import Return
-from retorno.returns.workflows.shipping import (
-    RecoveryChoice,
-    pickup_recovery_apply,
-    shipment_plan_for_return,
-)
+from retorno.returns.workflows.parcels import shipment_plan_for_return
+from retorno.returns.workflows.recovery import RecoveryChoice, pickup_recovery_apply
 
 pytestmark = pytest.mark.django_db
 

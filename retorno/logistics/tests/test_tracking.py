@@ -26,7 +26,8 @@ from retorno.logistics.selectors import carrier_stats_for_store, desk_list_for_s
 from retorno.logistics.tests.factories import approved_return, sign
 from retorno.logistics.tests.test_booking import deliver_bookings
 from retorno.returns.models import Return, ReturnEvent
-from retorno.returns.workflows.shipping import RecoveryChoice, pickup_recovery_apply, shipments_poll
+from retorno.returns.workflows.recovery import RecoveryChoice, pickup_recovery_apply
+from retorno.returns.workflows.shipping import shipments_poll
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from retorno.notifications.tests.test_delivery import create_return, order_for
 from retorno.returns import events
 from retorno.returns.models import Return, ReturnEvent
 from retorno.returns.workflows import messages
-from retorno.returns.workflows.shipping import RecoveryChoice, pickup_recovery_apply, recovery_url
+from retorno.returns.workflows.recovery import RecoveryChoice, pickup_recovery_apply, recovery_url
 from retorno.stores.models import Store
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,24 +26,24 @@ from django.urls import reverse
 from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
-from retorno.core.errors import Conflict, NotFound, RetornoError, Unprocessable
+from retorno.core.errors import NotFound, RetornoError
 from retorno.core.models import OutboxMessage
 from retorno.core.outbox import outbox_enqueue
-from retorno.domain.days import local_day
 from retorno.domain.errors import DomainError
-from retorno.domain.logistics import NextStep, ReturnAction, next_step_after_failure
+from retorno.domain.logistics import ReturnAction
 from retorno.domain.logistics.gateway import RawTrackingEvent
 from retorno.domain.returns.states import Command, ReturnStatus
 from retorno.logistics import recoveries
 from retorno.logistics import selectors as logistics_selectors
 from retorno.logistics import services as logistics
 from retorno.logistics.gateways import gateway_for
-from retorno.logistics.models import BookingState, CarrierAccount, RecoveryState, Shipment
+from retorno.logistics.models import CarrierAccount, RecoveryState, Shipment
 from retorno.returns import services
 from retorno.returns.events import EventKind, Recorded, command, event_record, transition_record
-from retorno.returns.links import tracking_url
 from retorno.returns.locks import return_lock, return_lock_by_id
 from retorno.returns.models import Method, Return, ReturnEvent
+from retorno.returns.workflows import recovery
+from retorno.returns.workflows.parcels import carrier_actor, shipment_plan_for_return
 from retorno.stores.models import Store
 
 logger = logging.getLogger(__name__)
@@ -53,10 +51,6 @@ logger = logging.getLogger(__name__)
 SHIPPED_METHODS = frozenset({Method.PICKUP, Method.DROP_OFF, Method.SELF_SHIP})
 # Approvals older than this are history (an import, the demo's backfill): never booked.
 MAX_APPROVAL_AGE_TO_BOOK = timedelta(days=2)
-
-
-def _carrier_actor(code: str, name: str) -> Actor:
-    return Actor(kind="carrier", id=code, label=name or code)
 
 
 # --- handlers: what a return event means to logistics ------------------------------------------
@@ -134,97 +128,6 @@ def _awaits_allocation(return_request: Return, approved_at: datetime) -> bool:
             created_at__gte=approved_at,
         ).exists()
     )
-
-
-def parcel_facts(
-    return_request: Return,
-    *,
-    method: str | None = None,
-    address: Mapping[str, Any] | None = None,
-    pickup_date: date | None = None,
-) -> logistics.ParcelFacts:
-    """The return's parcel as logistics sees it: sender (pickup address with the shopper's
-    contact), weight from the variants, declared value, category and tier."""
-    customer = return_request.customer
-    items = list(return_request.items.select_related("order_line__variant"))
-    weight = 0
-    for item in items:
-        variant = item.order_line.variant
-        units = item.quantity_approved or item.quantity_requested
-        weight += (variant.weight_grams if variant is not None else 0) * units
-    sender = {
-        "name": customer.name,
-        "phone": customer.phone,
-        "email": customer.email,
-        **dict(address if address is not None else (return_request.pickup_address or {})),
-    }
-    categories = [item.order_line.category for item in items if item.order_line.category]
-    return logistics.ParcelFacts(
-        return_id=return_request.id,
-        rma=return_request.rma,
-        method=method or return_request.method,
-        sender=sender,
-        weight_grams=weight,
-        declared_value=Decimal(return_request.items_amount),
-        currency=return_request.currency,
-        category=categories[0] if categories else "",
-        customer_tier=customer.tier,
-        pickup_date=pickup_date if pickup_date is not None else return_request.pickup_date,
-        tracking_url=tracking_url(return_request),
-    )
-
-
-def shipment_plan_for_return(
-    return_request: Return,
-    *,
-    now: datetime | None = None,
-    method: str | None = None,
-    address: Mapping[str, Any] | None = None,
-    pickup_date: date | None = None,
-    exclude_carriers: Sequence[str] = (),
-) -> Shipment | None:
-    """Allocate and queue the booking of the return's parcel; record the choice on the trail.
-    Call inside the command that holds the return's row lock."""
-    now = now or timezone.now()
-    plan = logistics.shipment_plan(
-        store=return_request.store,
-        parcel=parcel_facts(
-            return_request, method=method, address=address, pickup_date=pickup_date
-        ),
-        now=now,
-        exclude_carriers=exclude_carriers,
-    )
-    shipment = plan.shipment
-    if shipment is None:
-        return None
-    allocation = shipment.allocation
-    if shipment.booking_state == BookingState.NO_CARRIER:
-        event_record(
-            return_request,
-            EventKind.CARRIER_NOT_FOUND,
-            actor=SYSTEM,
-            now=now,
-            note="No carrier can take this parcel: "
-            + "; ".join(f"{v['carrier']}: {v['message']}" for v in allocation.get("verdicts", [])),
-            data={"shipment": shipment.reference, "allocation": allocation},
-        )
-    else:
-        first = allocation["ranking"][0]
-        event_record(
-            return_request,
-            EventKind.CARRIER_ALLOCATED,
-            actor=SYSTEM,
-            now=now,
-            note=f"{first['name']} chosen by rule {allocation['rule']} ({first['message']}).",
-            data={
-                "shipment": shipment.reference,
-                "carrier": first["carrier"],
-                "rule": allocation["rule"],
-                "strategy": allocation["strategy"],
-                "ranking": [r["carrier"] for r in allocation["ranking"]],
-            },
-        )
-    return shipment
 
 
 # --- booking (outbox handler) ------------------------------------------------------------------
@@ -370,7 +273,7 @@ def _apply_changes(
 
 
 def _apply_change(store: Store, change: logistics.ShipmentChange, now: datetime) -> None:
-    actor = _carrier_actor(change.carrier, change.carrier_name)
+    actor = carrier_actor(change.carrier, change.carrier_name)
     data = {
         "carrier": change.carrier,
         "tracking_number": change.tracking_number,
@@ -400,7 +303,7 @@ def _apply_change(store: Store, change: logistics.ShipmentChange, now: datetime)
     elif change.action is ReturnAction.RECEIVE:
         return_parcel_delivered(store=store, rma=change.rma, actor=actor, data=data, now=now)
     elif change.action is ReturnAction.PICKUP_FAILED:
-        pickup_failed_handle(store=store, change=change, now=now)
+        recovery.pickup_failed_handle(store=store, change=change, now=now)
     elif change.status == "exception":
         return_request = return_lock(store, change.rma)
         event_record(
@@ -433,190 +336,3 @@ def return_parcel_delivered(
             data={**data, "parcel_delivered": True, "units_counted": False, "quantities": {}},
         )
     return return_request
-
-
-# --- failed pickups ------------------------------------------------------------------------------
-
-
-def recovery_url(return_request: Return) -> str:
-    return settings.RETORNO_PUBLIC_URL + reverse(
-        "portal:recovery", kwargs={"token": return_request.tracking_token}
-    )
-
-
-def pickup_failed_handle(
-    *, store: Store, change: logistics.ShipmentChange, now: datetime | None = None
-) -> NextStep:
-    """A pickup failed: write to the shopper with a link to fix it (outreach), hand it to the
-    failed-pickup desk after the store's number of failures, cancel the return at the maximum."""
-    now = now or timezone.now()
-    failures = recoveries.failed_pickups_count(store_id=store.id, return_id=change.return_id)
-    step = next_step_after_failure(max(1, failures), recoveries.failed_pickup_policy(store))
-    return_request = return_lock(store, change.rma)
-    actor = _carrier_actor(change.carrier, change.carrier_name)
-    data = {
-        "carrier": change.carrier,
-        "tracking_number": change.tracking_number,
-        "reason": change.failure_reason,
-        "failures": failures,
-        "step": str(step),
-        "recovery_url": recovery_url(return_request),
-        "shipment_id": change.shipment_id,
-    }
-    if step is NextStep.CANCEL:
-        recoveries.recovery_close(
-            store=store,
-            return_id=change.return_id,
-            state=RecoveryState.CANCELLED,
-            actor=actor,
-            note=f"Cancelled after {failures} failed pickups",
-            now=now,
-        )
-        event_record(
-            return_request,
-            EventKind.PICKUP_FAILED,
-            actor=actor,
-            now=now,
-            note=f"Pickup failed ({change.failure_reason or 'no reason given'}).",
-            data=data,
-        )
-        if return_request.status in (ReturnStatus.APPROVED, ReturnStatus.PENDING_REVIEW):
-            services.return_cancel(
-                store=store,
-                rma=change.rma,
-                actor=SYSTEM,
-                note=(
-                    f"Cancelled after {failures} failed pickup attempts. "
-                    "Start a new return if you still want to send the items back."
-                ),
-                now=now,
-            )
-        return step
-    recoveries.recovery_open(
-        store=store, change=change, failures=failures, at_desk=step is NextStep.DESK, now=now
-    )
-    event_record(
-        return_request,
-        EventKind.PICKUP_FAILED,
-        actor=actor,
-        now=now,
-        note=f"Pickup failed ({change.failure_reason or 'no reason given'}).",
-        data=data,
-    )
-    return step
-
-
-@dataclass(frozen=True)
-class RecoveryChoice:
-    """What the shopper (or an agent) chose after a failed pickup."""
-
-    action: str  # reschedule | update_address | drop_off | cancel
-    pickup_date: date | None = None
-    address: Mapping[str, Any] | None = None
-    phone: str = ""
-    note: str = ""
-
-
-RECOVERY_ACTIONS = ("reschedule", "update_address", "drop_off", "cancel")
-
-
-def pickup_recovery_apply(
-    *, store: Store, rma: str, choice: RecoveryChoice, actor: Actor, now: datetime | None = None
-) -> Return:
-    """Apply a recovery choice and re-book at once: a new date or a corrected address or phone
-    books a new pickup (the failed shipment is superseded and cancelled with its carrier),
-    drop-off books a drop-off code, cancel cancels the return. Raises Conflict when the pickup
-    has not failed (code `pickup_not_failed`) or the return can no longer change."""
-    now = now or timezone.now()
-    if choice.action not in RECOVERY_ACTIONS:
-        raise Unprocessable(f"Unknown choice {choice.action!r}.", code="invalid_choice")
-    with command():
-        return_request = return_lock(store, rma)
-        if return_request.status != ReturnStatus.APPROVED:
-            raise Conflict("This return can no longer be changed.", code="pickup_not_changeable")
-        failed = recoveries.shipment_for_recovery(store=store, return_id=return_request.id)
-        if choice.action == "cancel":
-            recoveries.recovery_close(
-                store=store,
-                return_id=return_request.id,
-                state=RecoveryState.CANCELLED,
-                actor=actor,
-                note=choice.note or "Cancelled after a failed pickup",
-                now=now,
-            )
-            return services.return_cancel(
-                store=store,
-                rma=rma,
-                actor=actor,
-                note=choice.note or "Cancelled after a failed pickup.",
-                now=now,
-            )
-        address = dict(return_request.pickup_address or {})
-        if choice.address:
-            address.update({k: v for k, v in choice.address.items() if v is not None})
-        if choice.phone:
-            address["phone"] = choice.phone
-        method = Method.DROP_OFF if choice.action == "drop_off" else Method.PICKUP
-        pickup_date = choice.pickup_date if method == Method.PICKUP else None
-        if (
-            method == Method.PICKUP
-            and pickup_date is not None
-            and pickup_date <= local_day(now, store.timezone)
-        ):
-            raise Unprocessable(
-                "Choose a pickup date from tomorrow on.", code="invalid_pickup_date"
-            )
-        changed_fields = ["updated_at"]
-        if address != (return_request.pickup_address or {}):
-            return_request.pickup_address = address
-            changed_fields.append("pickup_address")
-        if method != return_request.method:
-            return_request.method = method
-            changed_fields.append("method")
-        if pickup_date is not None:
-            return_request.pickup_date = pickup_date
-            changed_fields.append("pickup_date")
-        return_request.updated_at = now
-        return_request.save(update_fields=changed_fields)
-        logistics.shipment_supersede(store=store, shipment_id=failed.id, now=now)
-        recoveries.recovery_close(
-            store=store,
-            return_id=return_request.id,
-            state=RecoveryState.SWITCHED_TO_DROP_OFF
-            if method == Method.DROP_OFF
-            else RecoveryState.REBOOKED,
-            actor=actor,
-            note=choice.note or choice.action,
-            now=now,
-        )
-        event_record(
-            return_request,
-            EventKind.PICKUP_REBOOKED
-            if method == Method.PICKUP
-            else EventKind.SWITCHED_TO_DROP_OFF,
-            actor=actor,
-            now=now,
-            note=choice.note,
-            data={
-                "choice": choice.action,
-                "pickup_date": pickup_date.isoformat() if pickup_date else None,
-                "address_changed": "pickup_address" in changed_fields,
-            },
-        )
-        shipment_plan_for_return(
-            return_request, now=now, method=method, address=address, pickup_date=pickup_date
-        )
-    return return_request
-
-
-def shipment_rebook_by_agent(
-    *, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None
-) -> Return:
-    """Desk action: book again with the same facts (e.g. after calling the shopper)."""
-    return pickup_recovery_apply(
-        store=store,
-        rma=rma,
-        choice=RecoveryChoice(action="reschedule", note=note),
-        actor=actor,
-        now=now,
-    )
