@@ -43,6 +43,7 @@ from retorno.portal.photos import store_photos
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
 from retorno.returns.services import ItemRequest
+from retorno.returns.workflows import parcels
 from retorno.stores.models import Store
 
 CONFIRM_OPERATION = "portal.return_create"
@@ -397,13 +398,19 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
     resolutions = _resolution_choices(quotes, exchange is not None, order.currency)
     if not resolutions:
         return redirect("portal:order", slug=store.slug)
-    offered = [m for m in METHODS if m in (store.return_methods or METHODS)] or list(METHODS)
+    allowed = [m for m in METHODS if m in (store.return_methods or METHODS)] or list(METHODS)
+    items_amount = next(iter(quotes.values())).items_amount
+    # Only what a carrier can take the parcel with from where the order went, as booking it
+    # would find; with nothing, the page says whom to ask instead of a choice that would fail.
+    offered = parcels.methods_served_for_order(
+        order=order, items=items, methods=allowed, declared_value=items_amount
+    )
     methods = [(m, display.label(display.METHOD_LABELS, m)) for m in offered]
     dates = [("", _("Choose a date")), *_pickup_dates(store)]
     saved_exchange = draft.get("exchange", {})
     initial = {
         "resolution": draft.get("resolution", resolutions[0][0]),
-        "method": draft.get("method", offered[0]),
+        "method": draft["method"] if draft.get("method") in offered else next(iter(offered), ""),
         "pickup_date": draft.get("pickup_date", ""),
         **{
             name: saved_exchange.get(name, proposed)
@@ -428,6 +435,8 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
     address_form = AddressForm(request.POST if post else None, initial=address_initial, prefix="a")
     if post and form.is_valid():
         method = form.cleaned_data["method"]
+        if method == "pickup" and address_form.is_valid():
+            _check_pickup_address(order, items, items_amount, address_form)
         if method != "pickup" or address_form.is_valid():
             draft.update(
                 resolution=form.cleaned_data["resolution"],
@@ -451,11 +460,47 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
             "address_form": address_form,
             "quotes": quotes,
             "step": 2,
-            "pickup_selected": (form["method"].value() or "pickup") == "pickup",
+            "pickup_selected": (form["method"].value() or initial["method"]) == "pickup",
+            "unserved": None if offered else _unserved(store, order),
         },
         store=store,
         status=422 if post else 200,
     )
+
+
+def _check_pickup_address(
+    order: Order, items: list[dict[str, Any]], items_amount: Any, address_form: AddressForm
+) -> None:
+    """A pickup address no carrier collects at is an error on the form, not a booking that
+    fails after the return is made."""
+    served = parcels.methods_served_for_order(
+        order=order,
+        items=items,
+        methods=["pickup"],
+        declared_value=items_amount,
+        pickup_address=address_form.address(),
+    )
+    if not served:
+        address_form.add_error(
+            "postal_code",
+            _(
+                "No carrier collects at this address. Check the postal code and the country, "
+                "or choose another way to send the parcel back."
+            ),
+        )
+
+
+def _unserved(store: Store, order: Order) -> dict[str, str]:
+    """What the page says when no carrier can take the parcel from where the order went."""
+    address = order.shipping_address or {}
+    place = ", ".join(
+        str(part) for part in (address.get("postal_code"), address.get("country")) if part
+    )
+    contact = " · ".join(c for c in (store.support_email, store.support_phone) if c)
+    return {
+        "place": place or _("your address"),
+        "contact": contact or store.name,
+    }
 
 
 # --- step 3: review the amounts and confirm --------------------------------------------------------
