@@ -76,7 +76,10 @@ EVENT = {
     "booking_failed": _("Booking failed"),
     "pickup_failed": _("Pickup failed"),
     "pickup_rebooked": _("Pickup booked again"),
+    "booking_retried": _("Booking tried again"),
+    "switched_to_pickup": _("Switched to a pickup"),
     "switched_to_drop_off": _("Switched to drop-off"),
+    "switched_to_label": _("Switched to a return label"),
     "shipment_exception": _("Carrier exception"),
     "items_received": _("Items counted in"),
     "items_inspected": _("Items inspected"),
@@ -198,6 +201,45 @@ EVIDENCE = {
     "damage_claim": _("Claim %(claim)s: it arrived damaged."),
     "damaged_return": _("%(rma)s: returned as damaged."),
 }
+# Why a parcel is at the failed-pickup desk: the carrier's reason for a failed pickup, or a
+# booking no carrier took.
+DESK_REASON = {
+    "customer_not_available": _("Nobody at home"),
+    "wrong_address": _("Address not found"),
+    "item_not_ready": _("Parcel not ready"),
+    "refused": _("Parcel not handed over"),
+    "not_serviceable": _("Address not served by the carrier"),
+    "carrier_issue": _("Problem on the carrier's side"),
+    "booking_failed": _("No carrier could book it"),
+    "no_carrier": _("No carrier can take it"),
+}
+RECOVERY_STATE = {
+    "awaiting_shopper": _("Waiting for the shopper"),
+    "at_desk": _("At the desk"),
+    "rebooked": _("Booked again"),
+    "drop_off": _("Switched to drop-off"),
+    "label": _("Switched to a return label"),
+    "cancelled": _("Cancelled"),
+    "closed": _("Closed"),
+}
+# A carrier's answer to one booking try.
+BOOKING_TRY = {
+    "unavailable": _("did not answer"),
+    "rejected": _("refused the booking"),
+    "skipped": _("disabled for this store"),
+}
+# Why allocation left a carrier out (retorno.domain.logistics.VerdictCode).
+ALLOCATION_VERDICT = {
+    "ranked": _("can take it"),
+    "disabled": _("disabled for this store"),
+    "denied_by_rule": _("excluded by the allocation rules"),
+    "no_capability": _("does not offer this return method"),
+    "not_serviceable": _("does not serve this address"),
+    "over_weight": _("the parcel is too heavy"),
+    "over_size": _("the parcel is too large"),
+    "no_rate": _("has no price in this currency"),
+    "capacity_full": _("no pickups left today"),
+}
 
 TABLES = {
     "status": STATUS,
@@ -215,6 +257,10 @@ TABLES = {
     "capability": CAPABILITY,
     "signal": SIGNAL,
     "signal_definition": SIGNAL_DEFINITION,
+    "desk_reason": DESK_REASON,
+    "recovery_state": RECOVERY_STATE,
+    "booking_try": BOOKING_TRY,
+    "allocation_verdict": ALLOCATION_VERDICT,
 }
 
 

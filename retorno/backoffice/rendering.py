@@ -33,6 +33,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("backoffice:refunds", _("Refunds"), permissions.REFUND_VIEW, "finance"),
     NavItem("backoffice:claims", _("Claims"), permissions.CLAIM_VIEW, "claims"),
     NavItem("backoffice:insight", _("Comment insight"), permissions.INSIGHT_VIEW, "insight"),
+    # Agents and admins act on it: failed pickups and bookings no carrier took.
+    NavItem("backoffice:pickups_desk", _("Failed pickups"), permissions.APPROVE, "pickups"),
     NavItem("backoffice:carriers", _("Carriers"), permissions.CONFIGURE, "carriers"),
     NavItem("backoffice:settings_policy", _("Settings"), permissions.CONFIGURE, "settings"),
 ]

@@ -1,6 +1,7 @@
-"""The failed-pickup desk: failed pickups handed to agents (after the store's number of
-failures, or when no carrier could book), filterable by carrier, reason and age; an agent
-re-books, switches to drop-off or cancels, and the choice is booked at once."""
+"""The failed-pickup desk: parcels that did not leave, handed to agents: failed pickups (after
+the store's number of failures) and bookings no carrier took (at once), each with why,
+filterable by carrier, reason and age. An agent tries the booking again, books a pickup,
+switches to drop-off or to a label, or cancels; the choice is booked at once."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from retorno.backoffice import permissions
+from retorno.backoffice import labels, permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.errors import RetornoError
 from retorno.domain.errors import DomainError
 from retorno.logistics import selectors
+from retorno.logistics.models import BookingProblem, PickupRecovery
 from retorno.logistics.recoveries import FAILURE_REASONS
 from retorno.returns.workflows import recovery
 
@@ -32,6 +35,8 @@ def desk(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     reason = reason if reason in FAILURE_REASONS else ""
     age = AGES.get(request.GET.get("age", ""))
     everything = request.GET.get("all") == "1"
+    carriers = list(selectors.carrier_accounts_for_store(staff.store))
+    names = {account.code: account.name for account in carriers}
     cases = list(
         selectors.desk_list_for_store(
             store=staff.store,
@@ -46,8 +51,8 @@ def desk(request: HttpRequest, staff: StaffContext) -> HttpResponse:
         request,
         "backoffice/pickups_desk.html",
         {
-            "cases": cases,
-            "carriers": selectors.carrier_accounts_for_store(staff.store),
+            "cases": [(case, _why(case, names)) for case in cases],
+            "carriers": carriers,
             "reasons": FAILURE_REASONS,
             "selected": {
                 "carrier": carrier,
@@ -60,6 +65,48 @@ def desk(request: HttpRequest, staff: StaffContext) -> HttpResponse:
         staff=staff,
         section="pickups",
     )
+
+
+def _why(case: PickupRecovery, names: dict[str, str]) -> list[str]:
+    """Why the parcel is at the desk, for the agent: each carrier's answer to the booking, each
+    carrier's verdict when none could take it, or the failed pickups so far."""
+    shipment = case.shipment
+    if case.reason == BookingProblem.BOOKING_FAILED:
+        last: dict[str, tuple[str, str, int]] = {}
+        for attempt in shipment.booking_log or []:
+            code = str(attempt.get("carrier", ""))
+            if attempt.get("outcome") == "booked":
+                continue
+            tries = last.get(code, ("", "", 0))[2] + 1
+            last[code] = (str(attempt.get("outcome", "")), str(attempt.get("message", "")), tries)
+        return [
+            _carrier_line(names.get(code, code), labels.label("booking_try", outcome), message)
+            + (" " + ngettext("(%(n)d try)", "(%(n)d tries)", tries) % {"n": tries})
+            for code, (outcome, message, tries) in last.items()
+        ]
+    if case.reason == BookingProblem.NO_CARRIER:
+        verdicts = (shipment.allocation or {}).get("verdicts") or []
+        return [
+            _carrier_line(
+                names.get(str(v.get("carrier")), str(v.get("carrier"))),
+                labels.label("allocation_verdict", str(v.get("code", ""))),
+                "",
+            )
+            for v in verdicts
+        ] or [_("The store has no carrier that could take it.")]
+    return [
+        ngettext(
+            "%(n)d failed pickup: %(reason)s",
+            "%(n)d failed pickups, the last: %(reason)s",
+            case.failures,
+        )
+        % {"n": case.failures, "reason": labels.label("desk_reason", case.reason)}
+    ]
+
+
+def _carrier_line(carrier: str, verdict: str, message: str) -> str:
+    line = _("%(carrier)s: %(verdict)s") % {"carrier": carrier, "verdict": verdict}
+    return f"{line} ({message})" if message else line
 
 
 @require_POST

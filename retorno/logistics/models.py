@@ -270,6 +270,7 @@ class RecoveryState(models.TextChoices):
     AT_DESK = "at_desk", "At the failed-pickup desk"
     REBOOKED = "rebooked", "Re-booked"
     SWITCHED_TO_DROP_OFF = "drop_off", "Switched to drop-off"
+    SWITCHED_TO_LABEL = "label", "Switched to a return label"
     CANCELLED = "cancelled", "Cancelled"
     CLOSED = "closed", "Closed"
 
@@ -277,17 +278,32 @@ class RecoveryState(models.TextChoices):
 OPEN_RECOVERY_STATES = (RecoveryState.AWAITING_SHOPPER, RecoveryState.AT_DESK)
 
 
+class BookingProblem(models.TextChoices):
+    """Why a parcel did not leave when no pickup was even tried (a PickupRecovery's reason
+    beside the carriers' failed-pickup reasons)."""
+
+    BOOKING_FAILED = "booking_failed", "No carrier could book it"
+    NO_CARRIER = "no_carrier", "No carrier can take it"
+
+
+RECOVERY_REASON_CHOICES = [*FAILURE_REASON_CHOICES, *BookingProblem.choices]
+
+
 class PickupRecovery(models.Model):
-    """A failed pickup being recovered: the shopper was written to and may choose a new date,
-    a corrected address or phone, a drop-off or to cancel; after enough failures an agent takes
-    it at the failed-pickup desk. One per failed shipment."""
+    """A parcel that did not leave, being recovered. A failed pickup: the shopper was written to
+    and may choose a new date, a corrected address or phone, another method or to cancel; after
+    enough failures an agent takes it at the failed-pickup desk. A booking no carrier took
+    (`reason` booking_failed or no_carrier, no carrier account when none was chosen) goes to the
+    desk at once. One per shipment."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     return_id = models.BigIntegerField()
     rma = models.CharField(max_length=24)
     shipment = models.OneToOneField(Shipment, on_delete=models.CASCADE, related_name="recovery")
-    carrier_account = models.ForeignKey(CarrierAccount, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=32, choices=FAILURE_REASON_CHOICES, blank=True)
+    carrier_account = models.ForeignKey(
+        CarrierAccount, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    reason = models.CharField(max_length=32, choices=RECOVERY_REASON_CHOICES, blank=True)
     failures = models.PositiveSmallIntegerField(default=1)
     state = models.CharField(max_length=20, choices=RecoveryState.choices)
     resolution_note = models.TextField(blank=True)

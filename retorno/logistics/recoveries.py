@@ -15,6 +15,7 @@ from retorno.domain.logistics import FailedPickupPolicy, FailedPickupReason, Tra
 from retorno.logistics import selectors
 from retorno.logistics.models import (
     OPEN_RECOVERY_STATES,
+    BookingProblem,
     BookingState,
     PickupAttempt,
     PickupRecovery,
@@ -53,39 +54,68 @@ def recovery_open(
 ) -> PickupRecovery:
     """Open (or escalate) the recovery of a failed pickup. Earlier open cases of the return are
     folded into this one: a return has one open case at a time."""
-    now = now or timezone.now()
+    shipment = Shipment.objects.get(id=change.shipment_id)
+    return _case_open(
+        shipment,
+        reason=change.failure_reason,
+        failures=failures,
+        state=RecoveryState.AT_DESK if at_desk else RecoveryState.AWAITING_SHOPPER,
+        now=now or timezone.now(),
+    )
+
+
+def booking_problem_open(
+    *, store: Store, shipment_id: int, now: datetime | None = None
+) -> PickupRecovery | None:
+    """Hand a shipment no carrier took to the failed-pickup desk: every carrier refused or stayed
+    down (booking_failed), or none could take the parcel at all (no_carrier). Folds the return's
+    earlier open case into it. None when the shipment is not (or no longer) in that state: a
+    replayed event opens nothing."""
+    shipment = (
+        Shipment.objects.filter(
+            store=store,
+            id=shipment_id,
+            booking_state__in=(BookingState.FAILED, BookingState.NO_CARRIER),
+        )
+        .only("id", "store_id", "return_id", "rma", "carrier_account_id", "booking_state")
+        .first()
+    )
+    if shipment is None:
+        return None
+    problem = (
+        BookingProblem.BOOKING_FAILED
+        if shipment.booking_state == BookingState.FAILED
+        else BookingProblem.NO_CARRIER
+    )
+    return _case_open(
+        shipment,
+        reason=problem,
+        failures=failed_pickups_count(store_id=store.id, return_id=shipment.return_id),
+        state=RecoveryState.AT_DESK,
+        now=now or timezone.now(),
+    )
+
+
+def _case_open(
+    shipment: Shipment, *, reason: str, failures: int, state: str, now: datetime
+) -> PickupRecovery:
     PickupRecovery.objects.filter(
-        store=store, return_id=change.return_id, state__in=OPEN_RECOVERY_STATES
-    ).exclude(shipment_id=change.shipment_id).update(
+        store_id=shipment.store_id, return_id=shipment.return_id, state__in=OPEN_RECOVERY_STATES
+    ).exclude(shipment_id=shipment.id).update(
         state=RecoveryState.CLOSED, resolution_note="Failed again", resolved_at=now, updated_at=now
     )
+    facts = {
+        "store_id": shipment.store_id,
+        "return_id": shipment.return_id,
+        "rma": shipment.rma,
+        "carrier_account_id": shipment.carrier_account_id,
+        "reason": reason,
+        "failures": failures,
+        "state": state,
+        "updated_at": now,
+    }
     recovery, _ = PickupRecovery.objects.update_or_create(
-        shipment_id=change.shipment_id,
-        defaults={
-            "store": store,
-            "return_id": change.return_id,
-            "rma": change.rma,
-            "carrier_account_id": Shipment.objects.filter(id=change.shipment_id)
-            .values_list("carrier_account_id", flat=True)
-            .first(),
-            "reason": change.failure_reason,
-            "failures": failures,
-            "state": RecoveryState.AT_DESK if at_desk else RecoveryState.AWAITING_SHOPPER,
-            "updated_at": now,
-        },
-        create_defaults={
-            "store": store,
-            "return_id": change.return_id,
-            "rma": change.rma,
-            "carrier_account_id": Shipment.objects.filter(id=change.shipment_id)
-            .values_list("carrier_account_id", flat=True)
-            .first(),
-            "reason": change.failure_reason,
-            "failures": failures,
-            "state": RecoveryState.AT_DESK if at_desk else RecoveryState.AWAITING_SHOPPER,
-            "created_at": now,
-            "updated_at": now,
-        },
+        shipment_id=shipment.id, defaults=facts, create_defaults={**facts, "created_at": now}
     )
     return recovery
 
@@ -142,4 +172,5 @@ def pickups_count_by_reason(store: Store) -> dict[str, int]:
     )
 
 
-FAILURE_REASONS = [r.value for r in FailedPickupReason]
+# Every reason a parcel can be at the desk for, as the desk's filter lists them.
+FAILURE_REASONS = [r.value for r in FailedPickupReason] + [p.value for p in BookingProblem]

@@ -178,6 +178,8 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
         return _label_ready(s, data, language)
     if kind == MessageKind.PICKUP_FAILED:
         return _pickup_failed(s, data)
+    if kind == MessageKind.BOOKING_FAILED:
+        return _booking_failed(s, data)
     if kind == MessageKind.IN_TRANSIT:
         return _Copy(
             subject=_("Your return %(rma)s is on its way") % {"rma": rma},
@@ -306,6 +308,52 @@ def _pickup_failed(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
             "Choose a new date, fix the address or cancel: %(url)s"
         )
         % {"rma": rma, "reason": _failed_pickup_reason_short(reason), "url": url},
+    )
+
+
+def _booking_failed(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
+    rma = s.rma
+    method = str(data.get("method") or s.method)
+    tried = {
+        "pickup": _(
+            "We tried to book the pickup of your return %(rma)s, but none of our carriers could "
+            "take it."
+        ),
+        "drop_off": _(
+            "We tried to get a drop-off code for your return %(rma)s, but none of our carriers "
+            "could take it."
+        ),
+    }.get(
+        method,
+        _(
+            "We tried to get a return label for your return %(rma)s, but none of our carriers "
+            "could take it."
+        ),
+    )
+    url = str(data.get("recovery_url") or s.tracking_url)
+    return _Copy(
+        subject=_("We couldn't book a carrier for your return %(rma)s") % {"rma": rma},
+        headline=_("We couldn't book a carrier yet"),
+        paragraphs=[
+            tried % {"rma": rma},
+            _(
+                "Our returns team has been told and will book it for you or get in touch. You "
+                "don't need to do anything for now."
+            ),
+            _(
+                "If you prefer, you can choose another way to send the parcel back, correct your "
+                "address, or cancel the return."
+            ),
+        ],
+        show_items=False,
+        link_label=_("See your options"),
+        link_url=url,
+        link_is_action=True,
+        short_text=_(
+            "We couldn't book a carrier for your return %(rma)s yet. Our team will get in "
+            "touch; your options: %(url)s"
+        )
+        % {"rma": rma, "url": url},
     )
 
 

@@ -27,6 +27,7 @@ class MessageKind(models.TextChoices):
     HELD_FOR_REVIEW = "held_for_review", "Held for review"
     LABEL_READY = "label_ready", "Label or pickup ready"
     PICKUP_FAILED = "pickup_failed", "Pickup failed"
+    BOOKING_FAILED = "booking_failed", "No carrier could book the return"
     IN_TRANSIT = "in_transit", "Picked up / in transit"
     RECEIVED = "received", "Received at the warehouse"
     REFUNDED = "refunded", "Refund or credit issued"

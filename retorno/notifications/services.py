@@ -54,6 +54,10 @@ EVENT_MESSAGES: dict[str, str] = {
     EventKind.HELD_FOR_REVIEW: MessageKind.HELD_FOR_REVIEW,
     EventKind.LABEL_READY: MessageKind.LABEL_READY,
     EventKind.PICKUP_FAILED: MessageKind.PICKUP_FAILED,
+    # No carrier took the parcel (every one refused or stayed down, or none serves it): the
+    # shopper is told, instead of waiting for a label that is not coming.
+    EventKind.BOOKING_FAILED: MessageKind.BOOKING_FAILED,
+    EventKind.CARRIER_NOT_FOUND: MessageKind.BOOKING_FAILED,
     EventKind.IN_TRANSIT: MessageKind.IN_TRANSIT,
     EventKind.RECEIVED: MessageKind.RECEIVED,
     EventKind.REFUNDED: MessageKind.REFUNDED,
@@ -79,6 +83,7 @@ REPEATABLE_KINDS = frozenset(
     {
         MessageKind.LABEL_READY,
         MessageKind.PICKUP_FAILED,
+        MessageKind.BOOKING_FAILED,
         MessageKind.EXCHANGE_PAYMENT_FAILED,
         MessageKind.CHARGE_REFUNDED,
     }

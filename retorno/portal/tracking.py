@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 
 from retorno.domain.days import local_day
+from retorno.logistics.models import BookingProblem
+from retorno.logistics.selectors import open_recovery_for_return
 from retorno.portal import display
 from retorno.returns.models import Return, ReturnEvent
 from retorno.returns.services import SHOPPER_CHANGEABLE_STATES
@@ -112,3 +115,26 @@ def money_status(return_request: Return, events: list[ReturnEvent]) -> MoneyStat
 
 def can_change(return_request: Return) -> bool:
     return return_request.status in SHOPPER_CHANGEABLE_STATES
+
+
+@dataclass(frozen=True)
+class ParcelProblem:
+    """A parcel that did not leave, as the tracking page tells the shopper: no carrier took the
+    booking (`booking`), or the carrier could not collect it; `url` is where to choose what to
+    do next."""
+
+    booking: bool
+    url: str
+
+
+def parcel_problem(return_request: Return) -> ParcelProblem | None:
+    """The open case of an approved return whose parcel did not leave, if any."""
+    if return_request.status != "approved":
+        return None
+    case = open_recovery_for_return(store=return_request.store, return_id=return_request.id)
+    if case is None:
+        return None
+    return ParcelProblem(
+        booking=case.reason in BookingProblem.values,
+        url=reverse("portal:recovery", kwargs={"token": return_request.tracking_token}),
+    )

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retorno.core.actors import Actor
@@ -49,6 +50,10 @@ from retorno.stores.models import Store
 CONFIRM_OPERATION = "portal.return_create"
 PICKUP_DAYS_OFFERED = 6
 METHODS = ("pickup", "drop_off", "self_ship")
+NOT_COLLECTED = gettext_lazy(
+    "No carrier collects at this address. Check the postal code and the country, or choose "
+    "another way to send the parcel back."
+)
 
 
 # --- rendering helpers ---------------------------------------------------------------------------
@@ -481,13 +486,7 @@ def _check_pickup_address(
         pickup_address=address_form.address(),
     )
     if not served:
-        address_form.add_error(
-            "postal_code",
-            _(
-                "No carrier collects at this address. Check the postal code and the country, "
-                "or choose another way to send the parcel back."
-            ),
-        )
+        address_form.add_error("postal_code", NOT_COLLECTED)
 
 
 def _unserved(store: Store, order: Order) -> dict[str, str]:
@@ -754,6 +753,7 @@ def _tracking(
             "can_change_pickup": changeable and return_request.method == "pickup",
             "recommendations": selectors.return_recommendations(return_request=return_request),
             "notice": notice,
+            "parcel_problem": tracking.parcel_problem(return_request),
         },
         store=store,
         status=status,

@@ -1,5 +1,7 @@
-"""Shopper pages after a failed pickup (choose a new date, correct the address or phone, switch
-to drop-off, or cancel: the choice re-books at once), and the label download."""
+"""Shopper pages for a parcel that did not leave, after a failed pickup or a booking no carrier
+took (choose a new date, correct the address or phone, switch to drop-off or to a label, or
+cancel: the choice books again at once; only the methods a carrier can take the parcel with are
+offered), and the label download."""
 
 from __future__ import annotations
 
@@ -19,10 +21,26 @@ from retorno.logistics import selectors as logistics_selectors
 from retorno.logistics.downloads import label_response
 from retorno.portal import display
 from retorno.portal.forms import AddressForm
-from retorno.portal.views import _page, _pickup_dates, _return_or_404, not_found
+from retorno.portal.views import (
+    METHODS,
+    NOT_COLLECTED,
+    _page,
+    _pickup_dates,
+    _return_or_404,
+    not_found,
+)
 from retorno.returns.models import Return
+from retorno.returns.workflows import parcels
 from retorno.returns.workflows import recovery as recovering
 
+BOOKING_PROBLEM_TEXTS = {
+    "booking_failed": gettext_lazy(
+        "The carriers were not available or turned the booking down. It was not your fault."
+    ),
+    "no_carrier": gettext_lazy(
+        "None of our carriers can take this parcel from your address the way you chose."
+    ),
+}
 REASON_TEXTS = {
     "customer_not_available": gettext_lazy("Nobody was at home when the carrier came."),
     "wrong_address": gettext_lazy("The carrier could not find the address."),
@@ -34,20 +52,37 @@ REASON_TEXTS = {
 
 
 class RecoveryForm(AddressForm):
+    # Each choice with the return method it books (None: no booking).
     CHOICES = [
-        ("reschedule", gettext_lazy("Choose a new pickup date")),
-        ("update_address", gettext_lazy("Correct the address or phone, and pick a date")),
-        ("drop_off", gettext_lazy("Take the parcel to a drop-off point instead")),
-        ("cancel", gettext_lazy("Cancel the return")),
+        ("reschedule", gettext_lazy("Choose a new pickup date"), "pickup"),
+        ("update_address", gettext_lazy("Correct the address or phone, and pick a date"), None),
+        ("drop_off", gettext_lazy("Take the parcel to a drop-off point instead"), "drop_off"),
+        ("label", gettext_lazy("Get a return label and send it yourself"), "self_ship"),
+        ("cancel", gettext_lazy("Cancel the return"), None),
     ]
     action = forms.ChoiceField(
-        label=gettext_lazy("What would you like to do?"), choices=CHOICES, widget=forms.RadioSelect
+        label=gettext_lazy("What would you like to do?"), widget=forms.RadioSelect
     )
     pickup_date = forms.ChoiceField(label=gettext_lazy("Pickup date"), required=False)
     field_order = ["action", "pickup_date"]
 
-    def __init__(self, *args: Any, dates: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        dates: list[tuple[str, str]],
+        served: list[str],
+        collects: bool,
+        **kwargs: Any,
+    ) -> None:
+        """`served`: the methods a carrier can take the parcel with from where it is; `collects`:
+        whether the store collects at all, so a corrected address may be served (it is checked
+        when posted)."""
         super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [  # type: ignore[attr-defined]
+            (action, text)
+            for action, text, method in self.CHOICES
+            if method in served or action == "cancel" or (action == "update_address" and collects)
+        ]
         self.fields["pickup_date"].choices = [("", "—"), *dates]  # type: ignore[attr-defined]
         for name in ("name", "line1", "postal_code", "city", "country"):
             self.fields[name].required = False
@@ -80,7 +115,14 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
     if case is None:
         return redirect("portal:tracking", token=return_request.tracking_token)
     initial = {k: v for k, v in (return_request.pickup_address or {}).items() if v}
-    form = RecoveryForm(request.POST or None, initial=initial, dates=_pickup_dates(store))
+    allowed = [m for m in METHODS if m in (store.return_methods or METHODS)] or list(METHODS)
+    form = RecoveryForm(
+        request.POST or None,
+        initial=initial,
+        dates=_pickup_dates(store),
+        served=parcels.methods_served_for_return(return_request, allowed),
+        collects="pickup" in allowed,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -93,6 +135,11 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
                     for k, v in data.items()
                     if k in ("name", "line1", "line2", "postal_code", "city", "country") and v
                 }
+                if not parcels.methods_served_for_return(
+                    return_request, ["pickup"], address=address
+                ):
+                    form.add_error("postal_code", NOT_COLLECTED)
+        if form.is_valid():
             try:
                 recovering.pickup_recovery_apply(
                     store=store,
@@ -102,7 +149,7 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
                         pickup_date=_date(data.get("pickup_date")),
                         address=address,
                         phone=data.get("phone") or "",
-                        note=_("Chosen by the shopper after a failed pickup."),
+                        note=_("Chosen by the shopper on the recovery page."),
                     ),
                     actor=_shopper(return_request),
                 )
@@ -113,15 +160,20 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("portal:tracking", token=return_request.tracking_token)
         else:
             status = 422
+    booking_problem = case.reason in BOOKING_PROBLEM_TEXTS
     return _page(
         request,
         "portal/recovery.html",
         {
             "return": return_request,
             "case": case,
-            "reason_text": REASON_TEXTS.get(case.reason, _("The pickup did not happen.")),
+            "booking_problem": booking_problem,
+            "reason_text": (BOOKING_PROBLEM_TEXTS if booking_problem else REASON_TEXTS).get(
+                case.reason, _("The pickup did not happen.")
+            ),
             "form": form,
-            "carrier": case.carrier_account.name,
+            "carrier": case.carrier_account.name if case.carrier_account else "",
+            "method_label": display.label(display.METHOD_LABELS, case.shipment.method),
             "failed_on": display.long_date(local_day(case.created_at, store.timezone)),
         },
         store=store,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from retorno.domain.returns.events import EventKind
 from retorno.returns.events import Handler
-from retorno.returns.workflows import messages, resolving, shipping, triage
+from retorno.returns.workflows import messages, recovery, resolving, shipping, triage
 
 # What each kind sets off, in the order the handlers run. Money before shipping: a return the
 # policy lets the shopper keep is settled at approval, and then nothing is booked for it.
@@ -29,15 +29,18 @@ HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
     EventKind.RESOLVED: (messages.notify_shopper,),
     EventKind.CLOSED: (),
     EventKind.CARRIER_ALLOCATED: (),
-    EventKind.CARRIER_NOT_FOUND: (),
+    EventKind.CARRIER_NOT_FOUND: (messages.notify_shopper, recovery.on_booking_failed),
     EventKind.CARRIER_UNAVAILABLE: (),
     EventKind.CARRIER_REJECTED: (),
     EventKind.LABEL_READY: (messages.notify_shopper,),
-    EventKind.BOOKING_FAILED: (),
+    EventKind.BOOKING_FAILED: (messages.notify_shopper, recovery.on_booking_failed),
     EventKind.SHIPMENT_EXCEPTION: (),
     EventKind.PICKUP_FAILED: (messages.notify_shopper,),
     EventKind.PICKUP_REBOOKED: (),
+    EventKind.BOOKING_RETRIED: (),
+    EventKind.SWITCHED_TO_PICKUP: (),
     EventKind.SWITCHED_TO_DROP_OFF: (),
+    EventKind.SWITCHED_TO_LABEL: (),
     EventKind.UNEXPECTED_ITEM: (),
     EventKind.PARCEL_CHECKED: (),
     EventKind.RECEIPT_CLOSED: (),

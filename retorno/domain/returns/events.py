@@ -35,7 +35,10 @@ class EventKind(StrEnum):
     SHIPMENT_EXCEPTION = "shipment_exception"
     PICKUP_FAILED = "pickup_failed"
     PICKUP_REBOOKED = "pickup_rebooked"
+    BOOKING_RETRIED = "booking_retried"
+    SWITCHED_TO_PICKUP = "switched_to_pickup"
     SWITCHED_TO_DROP_OFF = "switched_to_drop_off"
+    SWITCHED_TO_LABEL = "switched_to_label"
     # The warehouse.
     UNEXPECTED_ITEM = "unexpected_item"
     PARCEL_CHECKED = "parcel_checked"

@@ -20,7 +20,7 @@ from retorno.logistics.allocating import ParcelFacts, methods_served
 from retorno.logistics.models import BookingState, Shipment
 from retorno.orders.models import Customer, Order, OrderLine
 from retorno.returns.events import EventKind, event_record
-from retorno.returns.links import tracking_url
+from retorno.returns.links import recovery_url, tracking_url
 from retorno.returns.models import Method, Return
 
 
@@ -121,6 +121,23 @@ def methods_served_for_order(
     return [m for m in methods if m in served]
 
 
+def methods_served_for_return(
+    return_request: Return,
+    methods: Sequence[str],
+    *,
+    address: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Which of `methods` a carrier can take the return's parcel with, from its pickup address
+    (or `address`), as booking it again would find. Order is kept."""
+    return methods_served(
+        store=return_request.store,
+        parcel=parcel_facts(return_request, address=address),
+        methods=methods,
+        now=now or timezone.now(),
+    )
+
+
 def shipment_plan_for_return(
     return_request: Return,
     *,
@@ -153,7 +170,13 @@ def shipment_plan_for_return(
             now=now,
             note="No carrier can take this parcel: "
             + "; ".join(f"{v['carrier']}: {v['message']}" for v in allocation.get("verdicts", [])),
-            data={"shipment": shipment.reference, "allocation": allocation},
+            data={
+                "shipment": shipment.reference,
+                "shipment_id": shipment.id,
+                "method": shipment.method,
+                "allocation": allocation,
+                "recovery_url": recovery_url(return_request),
+            },
         )
     else:
         first = allocation["ranking"][0]

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
@@ -23,17 +21,12 @@ from retorno.logistics import recoveries
 from retorno.logistics import services as logistics
 from retorno.logistics.models import RecoveryState
 from retorno.returns import services
-from retorno.returns.events import EventKind, command, event_record
+from retorno.returns.events import EventKind, Recorded, command, event_record
+from retorno.returns.links import recovery_url
 from retorno.returns.locks import return_lock
 from retorno.returns.models import Method, Return
 from retorno.returns.workflows.parcels import carrier_actor, shipment_plan_for_return
 from retorno.stores.models import Store
-
-
-def recovery_url(return_request: Return) -> str:
-    return settings.RETORNO_PUBLIC_URL + reverse(
-        "portal:recovery", kwargs={"token": return_request.tracking_token}
-    )
 
 
 def pickup_failed_handle(
@@ -98,27 +91,60 @@ def pickup_failed_handle(
     return step
 
 
+def on_booking_failed(recorded: Recorded) -> None:
+    """Handler of booking_failed and carrier_not_found: the parcel has no carrier, so the return
+    goes to the failed-pickup desk at once, where an agent retries, switches the method or
+    cancels (the shopper is told by notify_shopper, with the same choices on the recovery
+    page)."""
+    return_request, event = recorded.return_request, recorded.event
+    if return_request.status != ReturnStatus.APPROVED or "shipment_id" not in event.data:
+        return
+    recoveries.booking_problem_open(
+        store=return_request.store, shipment_id=int(event.data["shipment_id"]), now=event.created_at
+    )
+
+
 @dataclass(frozen=True)
 class RecoveryChoice:
-    """What the shopper (or an agent) chose after a failed pickup."""
+    """What the shopper (or an agent) chose for a parcel that did not leave."""
 
-    action: str  # reschedule | update_address | drop_off | cancel
+    action: str  # one of RECOVERY_ACTIONS
     pickup_date: date | None = None
     address: Mapping[str, Any] | None = None
     phone: str = ""
     note: str = ""
 
 
-RECOVERY_ACTIONS = ("reschedule", "update_address", "drop_off", "cancel")
+# Each choice but cancel, and the method it books. `retry` books the return's own method again.
+CHOICE_METHODS: Mapping[str, str | None] = {
+    "retry": None,
+    "reschedule": Method.PICKUP,
+    "update_address": Method.PICKUP,
+    "drop_off": Method.DROP_OFF,
+    "label": Method.SELF_SHIP,
+}
+RECOVERY_ACTIONS = (*CHOICE_METHODS, "cancel")
+# The trail's step and the case's end for a booking by `method`, kept or switched to.
+_SAME_METHOD: Mapping[str, EventKind] = {Method.PICKUP: EventKind.PICKUP_REBOOKED}
+_SWITCHED_TO: Mapping[str, EventKind] = {
+    Method.PICKUP: EventKind.SWITCHED_TO_PICKUP,
+    Method.DROP_OFF: EventKind.SWITCHED_TO_DROP_OFF,
+    Method.SELF_SHIP: EventKind.SWITCHED_TO_LABEL,
+}
+_CASE_END: Mapping[str, RecoveryState] = {
+    Method.DROP_OFF: RecoveryState.SWITCHED_TO_DROP_OFF,
+    Method.SELF_SHIP: RecoveryState.SWITCHED_TO_LABEL,
+}
 
 
 def pickup_recovery_apply(
     *, store: Store, rma: str, choice: RecoveryChoice, actor: Actor, now: datetime | None = None
 ) -> Return:
-    """Apply a recovery choice and re-book at once: a new date or a corrected address or phone
-    books a new pickup (the failed shipment is superseded and cancelled with its carrier),
-    drop-off books a drop-off code, cancel cancels the return. Raises Conflict when the pickup
-    has not failed (code `pickup_not_failed`) or the return can no longer change."""
+    """Apply a recovery choice and book again at once: the failed shipment is superseded (and
+    cancelled with its carrier) and a new one is allocated. `retry` books the same method, a new
+    date or a corrected address or phone a pickup, `drop_off` a drop-off code, `label` a return
+    label; `cancel` cancels the return. Raises Conflict when the parcel's pickup or booking has
+    not failed (code `pickup_not_failed`) or the return can no longer change."""
     now = now or timezone.now()
     if choice.action not in RECOVERY_ACTIONS:
         raise Unprocessable(f"Unknown choice {choice.action!r}.", code="invalid_choice")
@@ -148,7 +174,8 @@ def pickup_recovery_apply(
             address.update({k: v for k, v in choice.address.items() if v is not None})
         if choice.phone:
             address["phone"] = choice.phone
-        method = Method.DROP_OFF if choice.action == "drop_off" else Method.PICKUP
+        method = CHOICE_METHODS[choice.action] or return_request.method
+        was = return_request.method
         pickup_date = choice.pickup_date if method == Method.PICKUP else None
         if (
             method == Method.PICKUP
@@ -174,8 +201,8 @@ def pickup_recovery_apply(
         recoveries.recovery_close(
             store=store,
             return_id=return_request.id,
-            state=RecoveryState.SWITCHED_TO_DROP_OFF
-            if method == Method.DROP_OFF
+            state=_CASE_END.get(method, RecoveryState.REBOOKED)
+            if method != was
             else RecoveryState.REBOOKED,
             actor=actor,
             note=choice.note or choice.action,
@@ -183,14 +210,15 @@ def pickup_recovery_apply(
         )
         event_record(
             return_request,
-            EventKind.PICKUP_REBOOKED
-            if method == Method.PICKUP
-            else EventKind.SWITCHED_TO_DROP_OFF,
+            _SWITCHED_TO[method]
+            if method != was
+            else _SAME_METHOD.get(method, EventKind.BOOKING_RETRIED),
             actor=actor,
             now=now,
             note=choice.note,
             data={
                 "choice": choice.action,
+                "method": method,
                 "pickup_date": pickup_date.isoformat() if pickup_date else None,
                 "address_changed": "pickup_address" in changed_fields,
             },
@@ -208,7 +236,7 @@ def shipment_rebook_by_agent(
     return pickup_recovery_apply(
         store=store,
         rma=rma,
-        choice=RecoveryChoice(action="reschedule", note=note),
+        choice=RecoveryChoice(action="retry", note=note),
         actor=actor,
         now=now,
     )

@@ -40,6 +40,7 @@ from retorno.logistics.gateways import gateway_for
 from retorno.logistics.models import CarrierAccount, RecoveryState, Shipment
 from retorno.returns import services
 from retorno.returns.events import EventKind, Recorded, command, event_record, transition_record
+from retorno.returns.links import recovery_url
 from retorno.returns.locks import return_lock, return_lock_by_id
 from retorno.returns.models import Method, Return, ReturnEvent
 from retorno.returns.workflows import recovery
@@ -201,7 +202,12 @@ def booking_outcome_record(
                 actor=SYSTEM,
                 now=now,
                 note="No carrier could book this return; it waits at the failed-pickup desk.",
-                data={"tries": [t.as_json() for t in outcome.tries]},
+                data={
+                    "shipment_id": outcome.shipment_id,
+                    "method": outcome.method,
+                    "tries": [t.as_json() for t in outcome.tries],
+                    "recovery_url": recovery_url(return_request),
+                },
             )
 
 
