@@ -38,7 +38,7 @@ BOOKING_PROBLEM_TEXTS = {
         "The carriers were not available or turned the booking down. It was not your fault."
     ),
     "no_carrier": gettext_lazy(
-        "None of our carriers can take this parcel from your address the way you chose."
+        "None of our carriers serves your address for this way of sending it."
     ),
 }
 REASON_TEXTS = {
