@@ -1,8 +1,8 @@
 """A return's parcel: what logistics is told about it, which methods a carrier can take it with,
 and the shipment planned for it (its carrier chosen, its booking queued), on the return's trail.
 
-Used by the booking on approval (returns.shipping) and by the recovery after a failed pickup or
-booking (returns.recovery); both sit above this module.
+Used by the booking on approval (workflows.shipping) and by the recovery after a failed pickup or
+booking (workflows.recovery); both sit above this module.
 """
 
 from __future__ import annotations
