@@ -19,11 +19,13 @@ class LookupForm(forms.Form):
         max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
-    contact = forms.CharField(
-        label=gettext_lazy("Email or postal code"),
+    # The e-mail only: a postal code is shared by a whole street and printed on the parcel, and
+    # with sequential order numbers it would open anyone's order.
+    email = forms.EmailField(
+        label=gettext_lazy("Your email"),
         max_length=254,
-        help_text=gettext_lazy("The email address or the postal code the order was sent to."),
-        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+        help_text=gettext_lazy("The email address you used when you placed the order."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
 

@@ -3,7 +3,9 @@ same attempts.
 
 A counter per subject that expires with its window, which opens at the first attempt. Limits are
 `(attempts, seconds)` and can be tuned with PORTAL_LOOKUP_IP_LIMIT / PORTAL_LOOKUP_ORDER_LIMIT
-(and PORTAL_CLAIM_LIMIT for the claims a shopper may open on one order).
+(and PORTAL_CLAIM_LIMIT for the claims a shopper may open on one order). Failed lookups of an
+order count per order *and* client address: a stranger's wrong tries never lock the order's
+shopper out; every lookup also counts against the address.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 DEFAULT_IP_LIMIT = (20, 600)  # any lookup from one address
-DEFAULT_ORDER_LIMIT = (5, 900)  # failed lookups of one order number
+DEFAULT_ORDER_LIMIT = (5, 900)  # failed lookups of one order number from one address
 DEFAULT_CLAIM_LIMIT = (5, 86400)  # claims opened on one order from the portal
 
 

@@ -154,7 +154,9 @@ def store_home(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"].strip().lstrip("#").strip().upper()
         ip_subject = f"{_client_ip(request)}"
-        order_subject = f"{store.id}:{number}"
+        # Wrong tries count per order *and* address: one address guessing at an order is
+        # stopped without locking the order's real shopper out from theirs.
+        order_subject = f"{store.id}:{number}:{ip_subject}"
         wait = ratelimit.blocked_minutes(ratelimit.ip_limit(), ip_subject) or (
             ratelimit.blocked_minutes(ratelimit.order_limit(), order_subject)
         )
@@ -166,7 +168,7 @@ def store_home(request: HttpRequest, slug: str) -> HttpResponse:
         order = selectors.order_find_for_shopper(
             store=store,
             number=form.cleaned_data["number"],
-            email_or_postal_code=form.cleaned_data["contact"],
+            email=form.cleaned_data["email"],
         )
         if order is not None:
             request.session.cycle_key()  # a new session id once the shopper proves who they are
@@ -175,7 +177,7 @@ def store_home(request: HttpRequest, slug: str) -> HttpResponse:
         ratelimit.count(ratelimit.order_limit(), order_subject)
         error = _(
             "We could not find an order with these details. Check the order number and the "
-            "email or postal code and try again."
+            "email address and try again."
         )
     status = 200 if not error else 404
     return _page(

@@ -192,37 +192,25 @@ def order_eligibility_for_store(
 # --- shopper-facing reads (customer portal and tracking page) -----------------------------------
 
 
-def _normalise_postal_code(value: str) -> str:
-    return "".join(value.split()).upper()
-
-
 def _order_number_variants(number: str) -> list[str]:
     number = number.strip()
     bare = number.lstrip("#").strip()
     return list(dict.fromkeys([number, bare, f"#{bare}"]))
 
 
-def order_find_for_shopper(*, store: Store, number: str, email_or_postal_code: str) -> Order | None:
-    """The store's order with this number whose customer email (or shipping postal code)
-    matches, or None. A wrong pair and an unknown order look exactly alike to the caller, so
-    nothing can be enumerated."""
+def order_find_for_shopper(*, store: Store, number: str, email: str) -> Order | None:
+    """The store's order with this number whose customer's e-mail is `email`, or None. A wrong
+    pair and an unknown order look exactly alike to the caller, so nothing can be enumerated."""
     number = number.strip()[:64]
-    secret = email_or_postal_code.strip()[:254]
-    if not number or not secret:
+    email = email.strip().lower()[:254]
+    if not number or "@" not in email:
         return None
-    candidates = list(
-        Order.objects.select_related("customer").filter(
-            store=store, number__in=_order_number_variants(number)
-        )[:5]
-    )
+    candidates = Order.objects.select_related("customer").filter(
+        store=store, number__in=_order_number_variants(number)
+    )[:5]
     for order in candidates:
-        if "@" in secret:
-            if order.customer.email.strip().lower() == secret.lower():
-                return order
-        else:
-            postal = order.postal_code or str((order.shipping_address or {}).get("postal_code", ""))
-            if postal and _normalise_postal_code(postal) == _normalise_postal_code(secret):
-                return order
+        if order.customer.email.strip().lower() == email:
+            return order
     return None
 
 

@@ -50,7 +50,7 @@ def test_shopper_reports_a_damaged_item_with_a_photo(
     _find_order(
         page,
         live_server.url,
-        {"number": "Order number", "contact": "Email or postal code", "find": "Find my order"},
+        {"number": "Order number", "contact": "Your email", "find": "Find my order"},
     )
     page.get_by_role(
         "link", name="Report a problem with an item (damaged, missing, wrong item)"
@@ -101,7 +101,7 @@ def test_the_report_works_without_javascript_in_spanish(
             live_server.url,
             {
                 "number": "Número de pedido",
-                "contact": "Email o código postal",
+                "contact": "Tu email",
                 "find": "Buscar mi pedido",
             },
         )

@@ -45,7 +45,7 @@ def named(store: Store) -> dict[str, tuple[str, str]]:
 def start(client: Client, number: str, email: str) -> Order:
     """Open the order in the portal as the shopper would, with the number and e-mail given."""
     response = client.post(
-        reverse("portal:store", args=["demo"]), {"number": number, "contact": email}
+        reverse("portal:store", args=["demo"]), {"number": number, "email": email}
     )
     assert response.status_code == 302, response.content.decode()[:500]
     assert response["Location"] == reverse("portal:order", args=["demo"])
@@ -99,7 +99,7 @@ def test_the_named_orders_are_one_of_each_kind_and_returnable_with_the_named_ema
         # The e-mail is what opens it: another's does not.
         other = next(e for _, e in orders.values() if e != email)
         wrong = Client().post(
-            reverse("portal:store", args=["demo"]), {"number": number, "contact": other}
+            reverse("portal:store", args=["demo"]), {"number": number, "email": other}
         )
         assert wrong.status_code == 404
 

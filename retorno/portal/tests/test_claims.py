@@ -30,7 +30,7 @@ def png(name: str = "photo.png") -> io.BytesIO:
 def lookup(client: Client, store: Store, number: str = "#5001") -> None:
     response = client.post(
         reverse("portal:store", args=[store.slug]),
-        {"number": number, "contact": "ana@example.com"},
+        {"number": number, "email": "ana@example.com"},
     )
     assert response.status_code == 302
 

@@ -12,6 +12,7 @@ from PIL import Image
 
 from retorno.core.models import IdempotencyRecord
 from retorno.orders.models import Order
+from retorno.portal.tests.conftest import make_shop_order
 from retorno.returns.models import Return, ReturnEvent
 from retorno.stores.models import Store
 
@@ -27,9 +28,17 @@ def png(size: tuple[int, int] = (40, 30), name: str = "photo.png") -> io.BytesIO
     return out
 
 
-def lookup(client: Client, store: Store, number: str = "#5001", contact: str = "ana@example.com"):
+def lookup(
+    client: Client,
+    store: Store,
+    number: str = "#5001",
+    email: str = "ana@example.com",
+    address: str = "127.0.0.1",
+):
     return client.post(
-        reverse("portal:store", args=[store.slug]), {"number": number, "contact": contact}
+        reverse("portal:store", args=[store.slug]),
+        {"number": number, "email": email},
+        REMOTE_ADDR=address,
     )
 
 
@@ -80,20 +89,37 @@ def test_store_page_is_branded_and_shows_the_policy(client: Client, shop: Store)
     assert '<label for="id_number">' in body
 
 
-def test_lookup_by_email_and_by_postal_code(client: Client, shop: Store, order: Order) -> None:
-    response = lookup(client, shop)
+def test_lookup_by_email(client: Client, shop: Store, order: Order) -> None:
+    response = lookup(client, shop, email=" Ana@Example.com ")
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:order", args=[shop.slug])
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
     assert "Organic T-shirt" in page.content.decode()
-    other = Client()
-    assert lookup(other, shop, number="5001", contact="28 013").status_code == 302
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_postal_code_no_longer_opens_an_order(shop: Store, order: Order, language) -> None:
+    """Order numbers are sequential and a postal code is printed on the parcel: with both, anyone
+    could open anyone's order. Only the e-mail does."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    response = lookup(client, shop, number="5001", email="28013")
+    assert response.status_code == 200
+    assert "portal" not in client.session
+    errors = response.context["form"].errors["email"]
+    assert errors == [
+        {
+            "en": "Enter a valid email address.",
+            "es": "Introduzca una dirección de correo electrónico válida.",
+        }[language]
+    ]
+    label = {"en": "Your email", "es": "Tu email"}[language]
+    assert f'<label for="id_email">{label}' in response.content.decode()
 
 
 def test_wrong_email_and_unknown_order_get_the_same_message(
     client: Client, shop: Store, order: Order
 ) -> None:
-    wrong = lookup(client, shop, contact="eve@example.com")
+    wrong = lookup(client, shop, email="eve@example.com")
     unknown = lookup(client, shop, number="#9999")
     assert wrong.status_code == unknown.status_code == 404
     assert NOT_FOUND_TEXT in wrong.content.decode()
@@ -101,15 +127,21 @@ def test_wrong_email_and_unknown_order_get_the_same_message(
     assert "portal" not in client.session
 
 
-def test_lookups_are_rate_limited_per_order(
+def test_lookups_are_rate_limited_per_order_and_address(
     client: Client, shop: Store, order: Order, settings
 ) -> None:
     settings.PORTAL_LOOKUP_ORDER_LIMIT = (3, 900)
     for _ in range(3):
-        assert lookup(client, shop, contact="eve@example.com").status_code == 404
-    blocked = lookup(Client(), shop, contact="ana@example.com", number="5001")
+        assert lookup(client, shop, email="eve@example.com", address="10.0.0.1").status_code == 404
+    blocked = lookup(Client(), shop, email="ana@example.com", number="5001", address="10.0.0.1")
     assert blocked.status_code == 429
     assert "try again in 15 minutes" in blocked.content.decode()
+    # The real shopper, elsewhere, is not locked out of their order by someone else's guesses.
+    shopper = Client()
+    assert lookup(shopper, shop, number="5001", address="10.0.0.2").status_code == 302
+    # Nor is the guessing address from another order.
+    other = make_shop_order(shop, external_id="5002")
+    assert lookup(Client(), shop, number=other.number, address="10.0.0.1").status_code == 302
 
 
 def test_lookups_are_rate_limited_per_ip(
@@ -253,7 +285,7 @@ def test_double_confirm_with_a_stale_session_creates_one_return(
 def test_forged_post_without_csrf_token_is_refused(shop: Store, order: Order) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post(
-        reverse("portal:store", args=[shop.slug]), {"number": "#5001", "contact": "ana@example.com"}
+        reverse("portal:store", args=[shop.slug]), {"number": "#5001", "email": "ana@example.com"}
     )
     assert response.status_code == 403
     assert "portal" not in client.session
@@ -265,7 +297,7 @@ def test_forged_confirm_is_refused_and_writes_nothing(shop: Store, order: Order)
     csrf = page.context["csrf_token"]
     client.post(
         reverse("portal:store", args=[shop.slug]),
-        {"number": "#5001", "contact": "ana@example.com", "csrfmiddlewaretoken": str(csrf)},
+        {"number": "#5001", "email": "ana@example.com", "csrfmiddlewaretoken": str(csrf)},
     )
     forged = client.post(reverse("portal:review", args=[shop.slug]), {"submission": "x"})
     assert forged.status_code == 403
