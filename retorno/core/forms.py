@@ -40,6 +40,10 @@ class PhotosField(forms.FileField):
         limits = self.limits()
         if len(files) > limits.max_count:
             raise forms.ValidationError(str(self.too_many) % {"count": limits.max_count})
+        try:
+            images.check_submission(files)
+        except images.PhotoError as exc:
+            raise forms.ValidationError(str(exc)) from None
         errors = []
         for upload in files:
             try:

@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import formats
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-MAX_PIXELS = 40_000_000
+# What a photo may cost to decode, read from its header before any pixel is decoded. A phone
+# takes 12 megapixels unless asked for more (some cameras 24); the opt-in 48-200 MP modes add
+# nothing an inspection needs, and a tiny file declaring a huge canvas is a decompression bomb
+# (a 38 KB PNG of 6300 x 6300 took 1.6 s of CPU and 213 MB to re-encode).
+MAX_PIXELS = 25_000_000
+# What one form submission may cost in all: a few photos per item of one order, not more.
+MAX_PHOTOS_PER_SUBMISSION = 12
+MAX_PIXELS_PER_SUBMISSION = 100_000_000
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
 
 
@@ -35,20 +43,32 @@ class PhotoLimits:
 
 
 def check_photo(upload: UploadedFile, limits: PhotoLimits) -> None:
-    """Raise PhotoError unless `upload` is an acceptable image."""
+    """Raise PhotoError unless `upload` is an acceptable image. Reads its header and checks its
+    chunks; decodes no pixel."""
     if upload.size is None or upload.size > limits.max_bytes:
         raise PhotoError(
             _("“%(name)s” is larger than %(size)s MB.")
             % {"name": upload.name, "size": limits.max_bytes // (1024 * 1024) or 1}
         )
+    width, height = photo_size(upload)
+    if width * height > MAX_PIXELS:
+        raise PhotoError(
+            _(
+                "“%(name)s” is %(width)s × %(height)s pixels (%(megapixels)s megapixels); photos "
+                "of up to %(limit)s megapixels are accepted. Take it at your camera's usual size, "
+                "or send a screenshot of it."
+            )
+            % {
+                "name": upload.name,
+                "width": width,
+                "height": height,
+                "megapixels": _megapixels(width * height),
+                "limit": _megapixels(MAX_PIXELS),
+            }
+        )
     try:
         upload.seek(0)
         with Image.open(upload) as image:
-            if image.format not in ALLOWED_FORMATS:
-                raise PhotoError(_("“%(name)s” is not a photo.") % {"name": upload.name})
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise PhotoError(_("“%(name)s” is too large.") % {"name": upload.name})
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise PhotoError(_("“%(name)s” is not a photo.") % {"name": upload.name}) from exc
@@ -56,13 +76,68 @@ def check_photo(upload: UploadedFile, limits: PhotoLimits) -> None:
         upload.seek(0)
 
 
+def photo_size(upload: UploadedFile) -> tuple[int, int]:
+    """(width, height) of an accepted image format, from its header alone; PhotoError when it
+    is not one."""
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            if image.format not in ALLOWED_FORMATS:
+                raise PhotoError(_("“%(name)s” is not a photo.") % {"name": upload.name})
+            return image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise PhotoError(_("“%(name)s” is not a photo.") % {"name": upload.name}) from exc
+    finally:
+        upload.seek(0)
+
+
+def check_submission(uploads: Iterable[UploadedFile]) -> None:
+    """Raise PhotoError when the photos of one form submission together are more work than an
+    honest one needs: more than MAX_PHOTOS_PER_SUBMISSION files, or more than
+    MAX_PIXELS_PER_SUBMISSION pixels to decode. Reads headers only; files that are no image
+    are left to `check_photo` to name."""
+    uploads = list(uploads)
+    if len(uploads) > MAX_PHOTOS_PER_SUBMISSION:
+        raise PhotoError(
+            _("At most %(count)s photos can be sent at once.")
+            % {"count": MAX_PHOTOS_PER_SUBMISSION}
+        )
+    pixels = 0
+    for upload in uploads:
+        try:
+            width, height = photo_size(upload)
+        except PhotoError:
+            continue
+        pixels += min(width * height, MAX_PIXELS + 1)
+    if pixels > MAX_PIXELS_PER_SUBMISSION:
+        raise PhotoError(
+            _(
+                "These photos are %(megapixels)s megapixels together; up to %(limit)s can be "
+                "sent at once. Send fewer, or smaller ones."
+            )
+            % {
+                "megapixels": _megapixels(pixels),
+                "limit": _megapixels(MAX_PIXELS_PER_SUBMISSION),
+            }
+        )
+
+
+def _megapixels(pixels: int) -> str:
+    return formats.number_format(round(pixels / 1_000_000, 1), decimal_pos=1)
+
+
 def reencoded(upload: UploadedFile, max_side: int) -> bytes:
-    """The upload decoded and written again as a bounded JPEG, without metadata."""
+    """The upload decoded and written again as a bounded JPEG, without metadata. A JPEG is
+    decoded straight at the smallest scale that still covers `max_side` (its DCT can skip the
+    rest), and every image is shrunk before its colours are converted."""
     upload.seek(0)
     with Image.open(upload) as opened:
+        opened.draft("RGB", (max_side, max_side))
         image: Image.Image = ImageOps.exif_transpose(opened) or opened
-        image = image.convert("RGB")
+        if image.mode in ("1", "P"):  # palettes resize by nearest pixel: convert them first
+            image = image.convert("RGB")
         image.thumbnail((max_side, max_side))
+        image = image.convert("RGB")
         out = io.BytesIO()
         image.save(out, format="JPEG", quality=85, optimize=True)
     return out.getvalue()
@@ -76,6 +151,7 @@ def store_photos(store_id: int, uploads: Iterable[UploadedFile], limits: PhotoLi
     uploads = list(uploads)
     if len(uploads) > limits.max_count:
         raise PhotoError(_("At most %(count)s photos.") % {"count": limits.max_count})
+    check_submission(uploads)
     for upload in uploads:
         check_photo(upload, limits)
     names = []

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.datastructures import MultiValueDict
 
 from retorno.core import images
 from retorno.core.images import PhotoError
@@ -15,7 +16,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS_PER_ITEM = 3
 MAX_SIDE = 1600
 
-__all__ = ["MAX_PHOTOS_PER_ITEM", "PhotoError", "check_photo", "store_photos"]
+__all__ = ["MAX_PHOTOS_PER_ITEM", "PhotoError", "check_photo", "check_submission", "store_photos"]
 
 
 def limits() -> images.PhotoLimits:
@@ -29,6 +30,11 @@ def limits() -> images.PhotoLimits:
 
 def check_photo(upload: UploadedFile) -> None:
     images.check_photo(upload, limits())
+
+
+def check_submission(files: MultiValueDict) -> None:
+    """Every file of one submission (all its items' photos) within the per-form budget."""
+    images.check_submission(upload for name in files for upload in files.getlist(name))
 
 
 def store_photos(store_id: int, uploads: Iterable[UploadedFile]) -> list[str]:

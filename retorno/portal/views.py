@@ -40,7 +40,7 @@ from retorno.portal.forms import (
     PickupForm,
     ResolutionForm,
 )
-from retorno.portal.photos import store_photos
+from retorno.portal.photos import PhotoError, check_submission, store_photos
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
 from retorno.returns.services import ItemRequest
@@ -268,11 +268,15 @@ def order_items(request: HttpRequest, slug: str) -> HttpResponse:
     if order is None:
         return _restart(store)
     post = request.method == "POST"
-    _eligibility, rows = _line_rows(
-        store, order, draft, request.POST if post else None, request.FILES if post else None
-    )
     errors: list[str] = []
     if post:
+        try:
+            check_submission(request.FILES)
+        except PhotoError as exc:
+            errors.append(str(exc))  # shown above the items; no photo is decoded
+    files = request.FILES if post and not errors else None
+    _eligibility, rows = _line_rows(store, order, draft, request.POST if post else None, files)
+    if post and not errors:
         forms = [row for row in rows if row["form"] is not None]
         valid = all(row["form"].is_valid() for row in forms)
         picked = [
