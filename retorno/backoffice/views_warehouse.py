@@ -147,7 +147,7 @@ def _receiving_page(
         "ret": ret,
         "state": state,
         "error": error,
-        "outstanding": sum(s.item.ledger.outstanding for s in state.items),
+        "outstanding": sum(s.item.outstanding for s in state.items),
         "receivable": ret.status in receiving.RECEIVABLE_STATES,
         "expected_weight": parcel_checks.expected_weight_grams(ret),
     }

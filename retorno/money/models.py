@@ -180,7 +180,7 @@ class RefundLine(models.Model):
 
     refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
-    return_item_id = models.BigIntegerField(null=True, blank=True)
+    return_item_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     units = models.PositiveIntegerField()
     gross_amount = money_field()
     discount_amount = money_field(default=ZERO)
@@ -312,7 +312,7 @@ class ExchangeOrder(models.Model):
 class ExchangeLine(models.Model):
     exchange = models.ForeignKey(ExchangeOrder, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
-    return_item_id = models.BigIntegerField(null=True, blank=True)
+    return_item_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
     units = models.PositiveIntegerField()
     new_unit_price = money_field()

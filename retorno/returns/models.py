@@ -5,10 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from retorno.core.models import StoreScopedQuerySet
 from retorno.domain.returns.ledger import ItemDecision, QuantityLedger, item_status
 from retorno.domain.returns.states import ReturnStatus
+from retorno.money.models import ExchangeLine, ExchangeState, RefundLine
 from retorno.orders.models import Customer, Order, OrderLine, Variant, money_field
 from retorno.policies.models import PolicyVersion
 from retorno.stores.models import Store
@@ -76,7 +79,38 @@ class Return(models.Model):
         return self.rma
 
 
+# What with_settled_units() annotates on each item.
+SETTLED = ("settled_refund_units", "settled_exchange_units")
+
+
+class ReturnItemQuerySet(models.QuerySet["ReturnItem"]):
+    def with_settled_units(self) -> ReturnItemQuerySet:
+        """Each item with what the money ledger settled for it, read in the same query: units
+        refunded (refund lines in any state) and units in exchange orders not cancelled."""
+        refunded = (
+            RefundLine.objects.filter(return_item_id=OuterRef("pk"))
+            .values("return_item_id")
+            .annotate(units=Sum("units"))
+            .values("units")
+        )
+        exchanged = (
+            ExchangeLine.objects.filter(return_item_id=OuterRef("pk"))
+            .exclude(exchange__state=ExchangeState.CANCELLED)
+            .values("return_item_id")
+            .annotate(units=Sum("units"))
+            .values("units")
+        )
+        return self.annotate(
+            settled_refund_units=Coalesce(Subquery(refunded), 0),
+            settled_exchange_units=Coalesce(Subquery(exchanged), 0),
+        )
+
+
 class ReturnItem(models.Model):
+    """One returned line. Units refunded and exchanged are not stored here: the money ledger
+    holds them, and `quantity_refunded` / `quantity_exchanged` read them from it (annotated by
+    `ReturnItem.objects.with_settled_units()`, or asked for when not)."""
+
     return_request = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="items")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_items")
     reason = models.CharField(max_length=40)
@@ -87,8 +121,6 @@ class ReturnItem(models.Model):
     quantity_approved = models.PositiveIntegerField(default=0)
     quantity_received = models.PositiveIntegerField(default=0)
     quantity_missing = models.PositiveIntegerField(default=0)
-    quantity_refunded = models.PositiveIntegerField(default=0)
-    quantity_exchanged = models.PositiveIntegerField(default=0)
     amount = money_field(default=Decimal("0"), help_text="Paid value of the requested units.")
     first_unit = models.PositiveIntegerField(
         null=True,
@@ -109,21 +141,53 @@ class ReturnItem(models.Model):
         default=list, blank=True, help_text="Stored photo paths, as evidence."
     )
 
+    objects = ReturnItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.order_line.sku} × {self.quantity_requested}"
 
+    def _settled(self) -> tuple[int, int]:
+        """(units refunded, units exchanged), each bounded as the ledger bounds them."""
+        if not hasattr(self, SETTLED[0]):  # not annotated: ask the ledger once
+            found = ReturnItem.objects.with_settled_units().filter(pk=self.pk).first()
+            for name in SETTLED:
+                setattr(self, name, getattr(found, name, 0))
+        refund_units, exchange_units = (int(getattr(self, name)) for name in SETTLED)
+        refunded = min(refund_units, self.quantity_approved)
+        exchanged = min(exchange_units, self.quantity_approved - refunded)
+        return refunded, exchanged
+
     @property
-    def ledger(self) -> QuantityLedger:
+    def quantity_refunded(self) -> int:
+        return self._settled()[0]
+
+    @property
+    def quantity_exchanged(self) -> int:
+        return self._settled()[1]
+
+    @property
+    def outstanding(self) -> int:
+        """Approved units neither received nor written off as missing."""
         return QuantityLedger(
             requested=self.quantity_requested,
             approved=self.quantity_approved,
             received=self.quantity_received,
             missing=self.quantity_missing,
-            refunded=self.quantity_refunded,
-            exchanged=self.quantity_exchanged,
+        ).outstanding
+
+    @property
+    def ledger(self) -> QuantityLedger:
+        refunded, exchanged = self._settled()
+        return QuantityLedger(
+            requested=self.quantity_requested,
+            approved=self.quantity_approved,
+            received=self.quantity_received,
+            missing=self.quantity_missing,
+            refunded=refunded,
+            exchanged=exchanged,
         )
 
     @property

@@ -47,7 +47,10 @@ from retorno.stores.models import Store
 
 def _with_items(queryset: QuerySet[Return]) -> QuerySet[Return]:
     return queryset.select_related("order", "customer", "policy_version").prefetch_related(
-        Prefetch("items", queryset=ReturnItem.objects.select_related("order_line"))
+        Prefetch(
+            "items",
+            queryset=ReturnItem.objects.with_settled_units().select_related("order_line"),
+        )
     )
 
 
@@ -224,7 +227,7 @@ def return_get_by_token(*, token: str) -> Return:
         .prefetch_related(
             Prefetch(
                 "items",
-                queryset=ReturnItem.objects.select_related(
+                queryset=ReturnItem.objects.with_settled_units().select_related(
                     "order_line__variant__product", "exchange_variant"
                 ),
             ),
@@ -560,7 +563,7 @@ def return_detail_for_store(*, store: Store, rma: str) -> Return:
         .prefetch_related(
             Prefetch(
                 "items",
-                queryset=ReturnItem.objects.select_related(
+                queryset=ReturnItem.objects.with_settled_units().select_related(
                     "order_line__variant", "exchange_variant"
                 ),
             ),

@@ -36,7 +36,7 @@ from retorno.returns.events import (
     transition_record,
 )
 from retorno.returns.locks import order_lock, return_lock
-from retorno.returns.models import Method, Resolution, Return, ReturnItem
+from retorno.returns.models import SETTLED, Method, Resolution, Return, ReturnItem
 from retorno.returns.workflows.signals import signals_for_decision
 from retorno.stores.models import Store
 
@@ -523,6 +523,9 @@ def _ineligible_items(decision: Decision, items: list[ItemRequest]) -> list[dict
 def _remember_items(return_request: Return, items: list[ReturnItem]) -> None:
     """Let `return_request.items.all()` answer from memory, as a prefetch would, so callers that
     render the new return (API response, messages) do not read back what was just written."""
+    for item in items:  # nothing of a new return is settled yet
+        for name in SETTLED:
+            setattr(item, name, 0)
     cached = ReturnItem.objects.filter(return_request=return_request)
     cached._result_cache = list(items)
     cached._prefetch_done = True  # type: ignore[attr-defined]

@@ -32,7 +32,6 @@ from retorno.returns.models import Return
 from retorno.returns.workflows.charges import charge_back_missing, charge_event_data
 from retorno.returns.workflows.refunds import (
     approved_items,
-    item_quantities_sync,
     refund_event_data,
     refund_issue,
 )
@@ -152,7 +151,6 @@ def exchange_resolve(return_request: Return, *, actor: Actor, now: datetime) -> 
                 data=refund_event_data(refund),
             )
     refund_issue(return_request, actor=actor, now=now)  # items without a new variant
-    item_quantities_sync(return_request)
 
 
 def exchange_release_unpaid(

@@ -101,7 +101,7 @@ def complete_if_done(return_request: Return, now: datetime) -> bool:
         )
     )
     done = all(
-        item.ledger.outstanding == 0 and inspected.get(item.id, 0) >= item.quantity_received
+        item.outstanding == 0 and inspected.get(item.id, 0) >= item.quantity_received
         for item in items
     )
     if done and any(item.quantity_received for item in items):

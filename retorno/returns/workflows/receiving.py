@@ -222,7 +222,7 @@ def _count_in(item: ReturnItem, units: int) -> None:
     ).update(quantity_received=F("quantity_received") + units)
     if not updated:
         item.refresh_from_db(fields=["quantity_received", "quantity_missing", "quantity_approved"])
-        outstanding = item.ledger.outstanding
+        outstanding = item.outstanding
         raise Conflict(
             f"{item.order_line.sku}: only {outstanding} more unit(s) are expected, not {units}. "
             "Nothing was recorded.",
@@ -287,7 +287,7 @@ def return_receive_scan(
             now=now,
         )
         return ScanOutcome("unexpected", code, quantity, receipt=receipt)
-    target = next((i for i in matching if i.ledger.outstanding > 0), matching[0])
+    target = next((i for i in matching if i.outstanding > 0), matching[0])
     line = target.order_line.external_id
     receipt = return_receive_items(
         store=store, rma=rma, quantities={line: quantity}, actor=actor, now=now
@@ -298,7 +298,7 @@ def return_receive_scan(
         target.order_line.sku,
         quantity,
         line=line,
-        outstanding=target.ledger.outstanding,
+        outstanding=target.outstanding,
         receipt=receipt,
     )
 
@@ -317,7 +317,7 @@ def return_receipt_close(
         before = return_move(return_request, Command.RECEIVE, now)
         missing: dict[str, int] = {}
         for item in return_request.items.select_related("order_line"):
-            outstanding = item.ledger.outstanding
+            outstanding = item.outstanding
             if outstanding <= 0:
                 continue
             ReturnItem.objects.filter(pk=item.pk).update(

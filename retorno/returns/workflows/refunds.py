@@ -22,7 +22,6 @@ from retorno.domain.money.timing import RefundTiming
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import ReturnStatus
 from retorno.money import adapters as money_adapters
-from retorno.money import selectors as money_selectors
 from retorno.money.models import (
     Destination,
     Refund,
@@ -219,7 +218,6 @@ def refund_issue(
         bonus_percent=_bonus_percent(return_request),
         note=note,
     )
-    item_quantities_sync(return_request)
     event_record(
         return_request,
         EventKind.REFUND_ISSUED,
@@ -231,18 +229,6 @@ def refund_issue(
     if refund.state == "succeeded":
         record_refunded(refund, return_request=return_request, now=now)
     return refund
-
-
-def item_quantities_sync(return_request: Return) -> None:
-    refunded = money_selectors.refunded_units_by_item(return_request.id)
-    exchanged = money_selectors.exchanged_units_by_item(return_request.id)
-    for item in ReturnItem.objects.filter(return_request=return_request):
-        units_refunded = min(refunded.get(item.id, 0), item.quantity_approved)
-        units_exchanged = min(exchanged.get(item.id, 0), item.quantity_approved - units_refunded)
-        if (item.quantity_refunded, item.quantity_exchanged) != (units_refunded, units_exchanged):
-            item.quantity_refunded = units_refunded
-            item.quantity_exchanged = units_exchanged
-            item.save(update_fields=["quantity_refunded", "quantity_exchanged"])
 
 
 def _deduction_note(refund: Refund) -> str:

@@ -226,7 +226,7 @@ def _state_body(store: Any, rma: str) -> dict[str, Any]:
                 "approved": s.item.quantity_approved,
                 "received": s.item.quantity_received,
                 "missing": s.item.quantity_missing,
-                "outstanding": s.item.ledger.outstanding,
+                "outstanding": s.item.outstanding,
                 "inspected": s.inspected,
                 "awaiting_inspection": s.awaiting_inspection,
             }
