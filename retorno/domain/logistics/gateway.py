@@ -70,6 +70,8 @@ class Booking:
     tracking_number: str
     label_pdf: bytes | None = None
     label_url: str = ""
+    # The carrier's public tracking page for the shopper, when it has one.
+    tracking_url: str = ""
     drop_off_code: str = ""
     pickup_window_start: datetime | None = None
     pickup_window_end: datetime | None = None

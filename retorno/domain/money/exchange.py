@@ -3,6 +3,7 @@ one back, and when a return is not worth shipping at all, are policy settings (t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -51,4 +52,28 @@ def exchange_difference(
         return ExchangeDifference(difference, DifferenceDirection.CUSTOMER_PAYS, currency)
     if difference < 0:
         return ExchangeDifference(-difference, DifferenceDirection.CUSTOMER_REFUNDED, currency)
+    return ExchangeDifference(_ZERO, DifferenceDirection.EVEN, currency)
+
+
+@dataclass(frozen=True, slots=True)
+class SwapLine:
+    """`units` units of one returned line swapped for another variant (prices per unit)."""
+
+    new_unit_price: Decimal
+    returned_unit_paid: Decimal
+    units: int
+
+
+def exchange_total_difference(lines: Iterable[SwapLine], currency: str) -> ExchangeDifference:
+    """The price difference of a whole exchange: each line's per-unit difference times its
+    units, dearer lines and cheaper lines offsetting each other."""
+    signed = _ZERO
+    for line in lines:
+        diff = exchange_difference(line.new_unit_price, line.returned_unit_paid, currency)
+        sign = -1 if diff.direction is DifferenceDirection.CUSTOMER_REFUNDED else 1
+        signed += sign * diff.amount * line.units
+    if signed > 0:
+        return ExchangeDifference(signed, DifferenceDirection.CUSTOMER_PAYS, currency)
+    if signed < 0:
+        return ExchangeDifference(-signed, DifferenceDirection.CUSTOMER_REFUNDED, currency)
     return ExchangeDifference(_ZERO, DifferenceDirection.EVEN, currency)

@@ -116,6 +116,11 @@ class Decision:
         return self.keep_item.allowed and resolution != "exchange"
 
     @property
+    def store_credit_bonus_percent(self) -> Decimal:
+        """The bonus on store credit for the whole return: the highest of its lines'."""
+        return max((line.store_credit_bonus_percent for line in self.lines), default=Decimal(0))
+
+    @property
     def fees_total(self) -> Decimal:
         """Return shipping plus every line's restocking fee."""
         return self.return_shipping_fee + self.restocking_fee

@@ -36,9 +36,41 @@ def units_paid_amount(
     return quantize(((end - start) * base + extra) * step, currency)
 
 
+def paid_per_unit(*, paid_total: Decimal, quantity: int, currency: str) -> Decimal | None:
+    """What one unit of a line cost the shopper, when every unit cost the same; None when the
+    line's total does not split evenly (EUR 29.99 over 3 units is 10.00, 10.00 and 9.99)."""
+    if quantity <= 0:
+        return None
+    first = units_paid_amount(
+        paid_total=paid_total, quantity=quantity, units=1, units_before=0, currency=currency
+    )
+    last = units_paid_amount(
+        paid_total=paid_total,
+        quantity=quantity,
+        units=1,
+        units_before=quantity - 1,
+        currency=currency,
+    )
+    return first if first == last else None
+
+
+def settled_in_goods(resolution: str | None) -> bool:
+    """An exchange is settled in goods: the shopper gets another variant and only the price
+    difference changes hands (charged or refunded, retorno.domain.money.exchange). Fees are
+    taken out of money paid back, so an exchange bears none."""
+    return resolution == "exchange"
+
+
+def store_credit_total(credit_amount: Decimal, bonus_amount: Decimal, currency: str) -> Decimal:
+    """The store credit a shopper receives: the credit and its bonus, in minor units."""
+    return quantize(credit_amount + bonus_amount, currency)
+
+
 @dataclass(frozen=True, slots=True)
 class ReturnAmounts:
-    """What a return is worth to the shopper, as quoted before it is made and stored with it."""
+    """What a return is worth to the shopper, as quoted before it is made and stored with it.
+    `store_credit_total_amount` is the refund with the store-credit bonus: what a shopper who
+    chose store credit receives (pages and messages show it; they never add amounts up)."""
 
     items_amount: Decimal
     restocking_fee_amount: Decimal
@@ -46,6 +78,7 @@ class ReturnAmounts:
     shipping_refund_amount: Decimal
     refund_amount: Decimal
     store_credit_bonus_amount: Decimal
+    store_credit_total_amount: Decimal
 
 
 def return_amounts(
@@ -57,6 +90,7 @@ def return_amounts(
     bonus_percent: Decimal,
     kept: bool,
     currency: str,
+    resolution: str | None = None,
 ) -> ReturnAmounts:
     """The refund a return pays once its items are back as they were sent, for the quote and the
     return alike: the same arithmetic as the refund plan (`plan_refund`), so the two agree.
@@ -64,18 +98,22 @@ def return_amounts(
     `items_amount` is the paid value of the returned units (`units_paid_amount`), `restocking_fee`
     what the policy decided on it (never more than an item is worth), `shipping_refund` the
     outbound shipping this return gives back (or zero). Fees never take more than the refund
-    pays; a return the shopper keeps bears no fees. The bonus is what store credit adds.
+    pays; a return the shopper keeps bears no fees, nor does an exchange (`settled_in_goods`).
+    The bonus is what store credit adds.
     """
-    if kept:
+    if kept or settled_in_goods(resolution):
         restocking_fee = return_shipping_fee = Decimal("0")
-    refund = max(
-        Decimal("0"), items_amount - restocking_fee + shipping_refund - return_shipping_fee
+    refund = quantize(
+        max(Decimal("0"), items_amount - restocking_fee + shipping_refund - return_shipping_fee),
+        currency,
     )
+    bonus = quantize(refund * bonus_percent / 100, currency)
     return ReturnAmounts(
         items_amount=quantize(items_amount, currency),
         restocking_fee_amount=quantize(restocking_fee, currency),
         return_shipping_fee_amount=quantize(return_shipping_fee, currency),
         shipping_refund_amount=quantize(shipping_refund, currency),
-        refund_amount=quantize(refund, currency),
-        store_credit_bonus_amount=quantize(refund * bonus_percent / 100, currency),
+        refund_amount=refund,
+        store_credit_bonus_amount=bonus,
+        store_credit_total_amount=store_credit_total(refund, bonus, currency),
     )

@@ -8,6 +8,7 @@ Interfaces translate labels by code; the English labels here are the fallback.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -148,3 +149,19 @@ def next_size(current: str, candidates: list[str], direction: int) -> str | None
         return min(bigger)[1] if bigger else None
     smaller = [item for item in ranked if item[0] < here]
     return max(smaller)[1] if smaller else None
+
+
+def fitting_size(
+    *, returned_size: str, reason: str, exchanged_to_size: str = "", sizes: Sequence[str] = ()
+) -> str:
+    """The size that fits the shopper, as a return tells it: the size they exchange to; else,
+    when the item was too small or too large, the next size of its product (`sizes`) in that
+    direction; else the returned item's own size, which fitted. "" when no size is known."""
+    if exchanged_to_size:
+        return exchanged_to_size
+    if not returned_size:
+        return ""
+    direction = size_direction(reason)
+    if direction == 0:
+        return returned_size
+    return next_size(returned_size, list(sizes), direction) or ""

@@ -88,3 +88,52 @@ def test_bad_deduction_inputs(args, code):
     with pytest.raises(DomainError) as caught:
         inspection_deduction(*args, currency="EUR")
     assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("lines", "timing"),
+    [
+        (["on_approval", "on_inspection"], "on_inspection"),
+        (["on_inspection", "on_approval"], "on_inspection"),
+        (["on_first_scan", "on_receipt", "on_approval"], "on_receipt"),
+        (["on_approval"], "on_approval"),
+        ([None, "later", "on_first_scan"], "on_first_scan"),
+        ([], "on_receipt"),
+    ],
+)
+def test_a_return_is_refunded_at_the_latest_timing_of_its_lines(lines, timing):
+    from retorno.domain.money.timing import return_refund_timing
+
+    assert return_refund_timing(lines) == timing
+
+
+def test_the_expected_day_comes_from_the_milestone_the_timing_waits_for():
+    from datetime import date
+
+    from retorno.domain.money.timing import Milestone, expected_money_on
+
+    day = date(2026, 3, 2)
+    reached = {Milestone.APPROVED: day}
+    # Approved on the 2nd; pickup on the 4th; 3 days in transit; 2 days to inspect.
+    assert expected_money_on(
+        "on_approval", requested_on=day, reached=reached, pickup_on=date(2026, 3, 4)
+    ) == date(2026, 3, 5)  # + 3 days for the bank
+    assert expected_money_on(
+        "on_inspection", requested_on=day, reached=reached, pickup_on=date(2026, 3, 4)
+    ) == date(2026, 3, 12)
+    assert expected_money_on(
+        "on_receipt", requested_on=day, reached=reached, store_credit=True
+    ) == date(2026, 3, 7)  # approved + 2 to collect + 3 in transit, credit at once
+
+
+def test_a_later_milestone_counts_for_the_earlier_ones():
+    from datetime import date
+
+    from retorno.domain.money.timing import Milestone, expected_money_on
+
+    handed_in = date(2026, 3, 3)  # received at the counter: never scanned by a carrier
+    reached = {Milestone.APPROVED: date(2026, 3, 1), Milestone.RECEIVED: handed_in}
+    got = expected_money_on(
+        "on_first_scan", requested_on=date(2026, 3, 1), reached=reached, store_credit=True
+    )
+    assert got == handed_in
