@@ -153,6 +153,9 @@ class Shipment(models.Model):
     tracking_number = models.CharField(max_length=120, blank=True)
     label_file = models.CharField(max_length=300, blank=True)
     carrier_label_url = models.CharField(max_length=500, blank=True)
+    carrier_tracking_url = models.CharField(
+        max_length=500, blank=True, help_text="The carrier's public tracking page, if it has one."
+    )
     drop_off_code = models.CharField(max_length=64, blank=True)
     pickup_date = models.DateField(null=True, blank=True)
     pickup_window_start = models.DateTimeField(null=True, blank=True)

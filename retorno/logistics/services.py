@@ -26,6 +26,7 @@ from django.utils import timezone
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, Unprocessable
 from retorno.core.outbox import outbox_enqueue
+from retorno.core.weblinks import is_web_link
 from retorno.domain.days import local_day, local_time
 from retorno.domain.errors import DomainError
 from retorno.domain.logistics import (
@@ -551,6 +552,10 @@ def _booking_save(
         locked.tracking_number = booking.tracking_number[:120]
         locked.label_file = path
         locked.carrier_label_url = booking.label_url[:500]
+        # Only a web address is kept: it becomes a link on the shopper's tracking page.
+        locked.carrier_tracking_url = (
+            booking.tracking_url[:500] if is_web_link(booking.tracking_url) else ""
+        )
         locked.drop_off_code = booking.drop_off_code[:64]
         locked.pickup_window_start = booking.pickup_window_start
         locked.pickup_window_end = booking.pickup_window_end

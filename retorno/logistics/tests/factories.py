@@ -145,6 +145,7 @@ class FakeGateway:
                 booking_id=f"bk-{number}",
                 tracking_number=number,
                 label_pdf=b"%PDF-1.4 fake label " + number.encode(),
+                tracking_url=f"https://track.example.com/{self.code}/{number}",
                 drop_off_code="DO-" + number if request.method == "drop_off" else "",
             )
         return self.bookings[request.reference]

@@ -187,3 +187,30 @@ def test_store_without_carriers_queues_no_allocation(store, fake_carriers):
 
     approved_return(store)
     assert not OutboxMessage.objects.filter(kind=ALLOCATE_KIND).exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("https://track.example.com/rapido/X1", "https://track.example.com/rapido/X1"),
+        ("javascript:alert(1)", ""),
+        ("", ""),
+    ],
+)
+def test_the_carrier_s_tracking_page_is_kept_when_it_is_a_web_address(
+    store, carriers, fake_carriers, given, kept
+):
+    import dataclasses
+
+    gateway = fake_carriers.script("rapido")
+    book = gateway.book
+
+    def book_with_link(request):
+        return dataclasses.replace(book(request), tracking_url=given)
+
+    gateway.book = book_with_link  # type: ignore[method-assign]
+    returned = approved_return(store)
+    deliver_bookings()
+    shipment = Shipment.objects.get(return_id=returned.id)
+    assert shipment.booking_state == BookingState.BOOKED
+    assert shipment.carrier_tracking_url == kept

@@ -221,6 +221,7 @@ class EasyPostGateway:
             tracking_number=text(bought.get("tracking_code")),
             label_pdf=label_pdf,
             label_url=label_url,
+            tracking_url=text(mapping(bought.get("tracker")).get("public_url")),
             price_amount=amount(selected.get("rate")),
             currency=text(selected.get("currency")),
             raw=bought,

@@ -185,6 +185,7 @@ class ShippoGateway:
             tracking_number=text(transaction.get("tracking_number")),
             label_pdf=label_pdf,
             label_url=label_url,
+            tracking_url=text(transaction.get("tracking_url_provider")),
             price_amount=amount(rate.get("amount")),
             currency=text(rate.get("currency")),
             raw=transaction,

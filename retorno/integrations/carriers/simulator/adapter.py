@@ -186,6 +186,7 @@ class SimulatorGateway:
             booking_id=text(data.get("booking_id"), required=True),
             tracking_number=text(data.get("tracking_number")),
             label_url=text(data.get("label_url")),
+            tracking_url=text(data.get("tracking_url")),
             drop_off_code=text(data.get("drop_off_code")),
             pickup_window_start=_parse_time(data.get("pickup_window_start")),
             pickup_window_end=_parse_time(data.get("pickup_window_end")),

@@ -130,6 +130,11 @@ class FakeEasyPost(BaseAdapter):
                         "label_url": "https://easypost-files.s3.amazonaws.com/label.png",
                         "label_pdf_url": "https://easypost-files.s3.amazonaws.com/label.pdf",
                     },
+                    tracker={
+                        "id": "trk_1",
+                        "tracking_code": "9400100000000000000000",
+                        "public_url": "https://track.easypost.com/djE6dHJrXzE",
+                    },
                 ),
             )
         if path == "/label.pdf":
@@ -190,6 +195,7 @@ def test_book_creates_a_return_shipment_and_buys_the_cheapest_rate(
     assert booking.tracking_number == "9400100000000000000000"
     assert booking.price_amount == Decimal("7.58") and booking.currency == "USD"
     assert booking.label_pdf == b"%PDF-1.4 fake"
+    assert booking.tracking_url == "https://track.easypost.com/djE6dHJrXzE"
 
 
 def test_rates_can_be_restricted_to_one_carrier(fake: FakeEasyPost) -> None:

@@ -102,6 +102,8 @@ class FakeShippo:
                     "status": self.transaction_status,
                     "tracking_number": "9205590164917312751089",
                     "label_url": "https://shippo-delivery.s3.amazonaws.com/label.pdf",
+                    "tracking_url_provider": "https://tools.usps.com/go/TrackConfirmAction_input"
+                    "?origTrackNum=9205590164917312751089",
                     "messages": [{"text": "Address invalid"}]
                     if self.transaction_status == "ERROR"
                     else [],
@@ -155,6 +157,7 @@ def test_book_creates_a_return_and_buys_a_4x6_pdf_label(
     assert booking.tracking_number == "9205590164917312751089"
     assert booking.price_amount == Decimal("8.10")
     assert booking.label_pdf == b"%PDF-1.5 fake"
+    assert booking.tracking_url.startswith("https://tools.usps.com/go/TrackConfirmAction")
 
 
 def test_failed_and_pending_transactions(gateway: ShippoGateway, fake: FakeShippo) -> None:

@@ -74,6 +74,7 @@ def test_booking_is_idempotent_and_comes_with_a_label(gateway: SimulatorGateway)
     assert first.pickup_window_start is not None and first.pickup_window_end is not None
     assert first.label_pdf is not None and first.label_pdf.startswith(b"%PDF")
     assert first.label_url.endswith("/label.pdf")
+    assert first.tracking_url.endswith(f"/tracking/{first.tracking_number}")
     assert str(first.price_amount) == "5.70"
 
 
