@@ -14,6 +14,8 @@ from retorno.domain.policies import default_policy_document
 STORE_NAME = "Tienda Demo · Moda y Hogar"
 # Shelf prices include Spanish VAT.
 VAT = Decimal("0.21")
+# The demo shop's own site (fictional): product pages the shopper's recommendations link to.
+SHOP_URL = "https://tienda-demo.example.com"
 STORE_BRANDING = {
     "timezone": "Europe/Madrid",
     "primary_colour": "#0f4c5c",

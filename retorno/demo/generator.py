@@ -35,6 +35,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
+from django.templatetags.static import static
 from django.utils import timezone
 
 from retorno.accounts.models import Role
@@ -453,7 +454,9 @@ class _Generator:
                 title=spec.title,
                 category=spec.category,
                 vendor=spec.vendor,
-                image_url="",
+                # A drawing of the kind of product, shipped with the demo (no image downloads).
+                image_url=static(f"demo/products/{spec.kind}.svg"),
+                url=f"{data.SHOP_URL}/productos/{spec.code.lower()}",
                 tags=[spec.kind, *spec.tags, *(["premium"] if spec.premium else [])],
                 variants=variants,
             )

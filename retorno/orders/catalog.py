@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from retorno.core.errors import Conflict, Unprocessable
+from retorno.core.weblinks import is_web_link
 from retorno.domain.money import MoneyError, parse_amount
 from retorno.orders.models import Product, Variant
 from retorno.stores.models import Store
 
-PRODUCT_FIELDS = ("title", "category", "vendor", "image_url", "tags")
+PRODUCT_FIELDS = ("title", "category", "vendor", "image_url", "url", "tags")
 VARIANT_FIELDS = ("options", "price", "stock", "image_url", "weight_grams")
 MAX_VARIANTS = 500
 
@@ -27,6 +28,7 @@ def product_upsert(
     category: str = "",
     vendor: str = "",
     image_url: str = "",
+    url: str = "",
     tags: Iterable[str] = (),
     variants: Iterable[Mapping[str, Any]] = (),
 ) -> tuple[Product, bool]:
@@ -37,21 +39,28 @@ def product_upsert(
     {"size": "M", "colour": "navy"}), `price` (Decimal, the shelf price), `stock`,
     `weight_grams` and optionally `image_url`. Variants are matched by SKU: listed ones are
     created or updated, unlisted ones are left as they are (order lines may point at them).
-    `category` is stored lower-case, like order lines, so policies match both alike.
+    `category` is stored lower-case, like order lines, so policies match both alike. `url` is
+    the product's page in the shop (the shopper's recommendations link to it): an http(s)
+    address, or empty.
 
     Runs in one transaction and writes nothing when the input is invalid: an empty title,
     a duplicate SKU in `variants`, a negative price, stock or weight, a price finer than the
-    store's currency (code `invalid_product`, 422), or a SKU that already belongs to another
-    product of the store (code `sku_taken`, 409).
+    store's currency, a `url` that is not a web address (code `invalid_product`, 422), or a
+    SKU that already belongs to another product of the store (code `sku_taken`, 409).
     Unchanged rows are not written again, so a repeated call is cheap and changes nothing.
     """
     if not external_id or not title.strip():
         raise Unprocessable("A product needs an external id and a title.", code="invalid_product")
+    if url and not is_web_link(url):
+        raise Unprocessable(
+            "A product's url must be an http(s) address of its page.", code="invalid_product"
+        )
     values = {
         "title": title.strip(),
         "category": category.strip().lower(),
         "vendor": vendor.strip(),
         "image_url": image_url,
+        "url": url,
         "tags": list(dict.fromkeys(tags)),
     }
     wanted = [_variant_values(v, store.currency) for v in variants]

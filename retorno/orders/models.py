@@ -51,6 +51,9 @@ class Product(TimeStampedModel):
     category = models.CharField(max_length=80, blank=True)
     vendor = models.CharField(max_length=120, blank=True)
     image_url = models.CharField(max_length=500, blank=True)
+    url = models.CharField(
+        max_length=500, blank=True, help_text="The product's page in the store's shop."
+    )
     tags = models.JSONField(default=list, blank=True)
 
     objects = StoreScopedQuerySet.as_manager()

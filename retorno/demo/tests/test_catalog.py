@@ -91,3 +91,21 @@ def test_skus_are_per_store(store):
     product_upsert(store=store, **tee())
     product, created = product_upsert(store=other, **tee())
     assert created and product.store == other
+
+
+def test_a_product_page_must_be_a_web_address(store):
+    with pytest.raises(Unprocessable) as caught:
+        product_upsert(store=store, **tee(url="javascript:alert(1)"))
+    assert caught.value.code == "invalid_product"
+    assert not Product.objects.exists()
+    product, _ = product_upsert(store=store, **tee(url="https://shop.example.com/p/camiseta"))
+    assert product.url == "https://shop.example.com/p/camiseta"
+
+
+def test_every_kind_of_demo_product_has_a_picture():
+    from django.contrib.staticfiles import finders
+
+    from retorno.demo.data import CATALOG
+
+    for spec in CATALOG:
+        assert finders.find(f"demo/products/{spec.kind}.svg"), spec.kind

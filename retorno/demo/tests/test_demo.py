@@ -439,3 +439,16 @@ def test_createstore_is_idempotent():
     )
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+@pytest.mark.django_db
+def test_demo_products_have_a_picture_and_a_link():
+    from retorno.core.weblinks import is_web_link
+    from retorno.orders.models import Product
+
+    result = demo_create(seed=7, **SMALL)
+    products = Product.objects.filter(store=result.store)
+    assert products.exists()
+    for product in products:
+        assert product.image_url.startswith("/static/demo/products/"), product.title
+        assert is_web_link(product.url), product.title
