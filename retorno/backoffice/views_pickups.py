@@ -54,6 +54,7 @@ def desk(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             "cases": [(case, _why(case, names)) for case in cases],
             "carriers": carriers,
             "reasons": FAILURE_REASONS,
+            "ages": [(value, days) for value, days in AGES.items() if days],
             "selected": {
                 "carrier": carrier,
                 "reason": reason,

@@ -16,8 +16,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from retorno.domain.returns.amounts import store_credit_total
 from retorno.notifications.formatting import format_date, format_money, tier_label
 from retorno.notifications.models import MessageKind
+from retorno.notifications.money_timing import when_money_arrives
 from retorno.notifications.snapshots import ClaimSnapshot, ItemSnapshot, ReturnSnapshot
 from retorno.stores.models import Store
 
@@ -128,6 +130,7 @@ def _item_rows(items: tuple[ItemSnapshot, ...], money: _Money) -> list[dict[str,
             "quantity": item.quantity,
             "amount": money(item.amount),
             "image_url": item.image_url,
+            "exchange_variant": item.exchange_variant,
         }
         for item in items
     ]
@@ -145,6 +148,7 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
                 _("Your return %(rma)s for order %(order)s has been approved.")
                 % {"rma": rma, "order": s.order_number},
                 _next_steps(s.method),
+                _when_money_arrives(s),
             ],
             show_amounts=True,
             amounts_title=_("What you get back"),
@@ -160,6 +164,7 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
                     "Our team is reviewing it and will let you know as soon as it is decided. "
                     "You don't need to send anything yet."
                 ),
+                _when_money_arrives(s),
             ],
             show_amounts=True,
             amounts_title=_("What you would get back"),
@@ -191,15 +196,10 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
             show_items=False,
         )
     if kind == MessageKind.RECEIVED:
-        after = {
-            REFUND: _("We'll check the items and then issue your refund."),
-            STORE_CREDIT: _("We'll check the items and then add your store credit."),
-            EXCHANGE: _("We'll check the items and then send your exchange."),
-        }.get(s.resolution, _("We'll check the items and let you know."))
         return _Copy(
             subject=_("We've received your return %(rma)s") % {"rma": rma},
             headline=_("Your return has arrived"),
-            paragraphs=[_("Your parcel has arrived at our warehouse."), after],
+            paragraphs=[_("Your parcel has arrived at our warehouse."), _when_money_arrives(s)],
         )
     if kind == MessageKind.REFUNDED:
         return _refunded(s, data, language)
@@ -435,7 +435,11 @@ def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
     amount = _parse_amount(data.get("amount"))
     if s.resolution == STORE_CREDIT:
         credit = (
-            amount if amount is not None else s.refund_estimate_amount + s.store_credit_bonus_amount
+            amount
+            if amount is not None
+            else store_credit_total(
+                s.refund_estimate_amount, s.store_credit_bonus_amount, s.currency
+            )
         )
         paragraphs = [
             _("We've added %(amount)s of store credit to your account.") % {"amount": money(credit)}
@@ -704,6 +708,13 @@ def claim_reason_label(reason: str) -> str:
     }.get(reason, reason)
 
 
+def _when_money_arrives(s: ReturnSnapshot) -> str:
+    """When the money (or the new item) comes, in the words every page uses."""
+    return when_money_arrives(
+        s.resolution, s.refund_timing or "on_receipt", instant_exchange=s.instant_exchange
+    )
+
+
 def _next_steps(method: str) -> str:
     return {
         "pickup": _(
@@ -769,7 +780,9 @@ def _amount_rows(s: ReturnSnapshot, money: _Money) -> list[dict[str, Any]]:
                 }
             )
         total_label = _("Estimated store credit")
-        total = s.refund_estimate_amount + s.store_credit_bonus_amount
+        total = store_credit_total(
+            s.refund_estimate_amount, s.store_credit_bonus_amount, s.currency
+        )
     elif s.resolution == EXCHANGE:
         total_label = _("Value towards your exchange")
         total = s.refund_estimate_amount

@@ -21,6 +21,7 @@ class ItemSnapshot:
     amount: Decimal
     variant: str = ""
     image_url: str = ""
+    exchange_variant: str = ""  # the variant the shopper gets instead, for an exchange
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +50,8 @@ class ReturnSnapshot:
     refund_estimate_amount: Decimal = Decimal("0")
     shipping_refund_amount: Decimal = Decimal("0")
     pickup_address: Mapping[str, Any] = field(default_factory=dict)
+    refund_timing: str = ""  # the return's (RefundTiming value); "" reads as on_receipt
+    instant_exchange: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

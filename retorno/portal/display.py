@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from retorno.domain.money import MoneyError, minor_units, quantize
 from retorno.domain.returns.reasons import TAXONOMY
+from retorno.notifications.money_timing import when_money_arrives
 
 NBSP = "\u00a0"
 _SYMBOLS = {
@@ -269,13 +270,6 @@ def readable_on(hex_colour: str) -> str:
 
 # --- the public policy page ---------------------------------------------------------------------
 
-REFUND_TIMING_LABELS = {
-    "on_approval": gettext_lazy("as soon as your return is approved"),
-    "on_first_scan": gettext_lazy("as soon as the carrier collects your parcel"),
-    "on_receipt": gettext_lazy("when your parcel reaches our warehouse"),
-    "on_inspection": gettext_lazy("once we have checked the items"),
-}
-
 
 def _join(values: Iterable[Any]) -> str:
     return ", ".join(str(v) for v in values)
@@ -359,10 +353,7 @@ def policy_settings_text(settings: Mapping[str, Any], currency: str) -> list[str
     if settings.get("returnable") is False:
         out.append(_("These items cannot be returned."))
     if settings.get("refund_timing"):
-        out.append(
-            _("Refunds are issued %(when)s.")
-            % {"when": label(REFUND_TIMING_LABELS, settings["refund_timing"])}
-        )
+        out.append(when_money_arrives(None, str(settings["refund_timing"])))
     if settings.get("review_reasons"):
         out.append(
             _("Returns for these reasons are checked by our team: %(list)s.")

@@ -29,10 +29,15 @@ from retorno.core.idempotency import request_fingerprint, run_idempotently
 from retorno.core.models import IdempotencyRecord
 from retorno.domain.days import local_day, zone
 from retorno.domain.errors import DomainError
+from retorno.domain.money import quantize
+from retorno.domain.money.timing import RefundTiming
 from retorno.domain.policies import default_policy_document
+from retorno.domain.returns.amounts import line_paid_total, paid_per_unit, store_credit_total
+from retorno.notifications.money_timing import when_money_arrives
 from retorno.orders.models import Order, Variant
 from retorno.policies.selectors import policy_version_current
 from retorno.portal import display, ratelimit, tracking
+from retorno.portal.exchanges import exchange_view
 from retorno.portal.forms import (
     AddressForm,
     ItemForm,
@@ -40,9 +45,16 @@ from retorno.portal.forms import (
     PickupForm,
     ResolutionForm,
 )
+from retorno.portal.next_step import next_step
 from retorno.portal.photos import PhotoError, check_submission, store_photos
+from retorno.portal.qr import qr_svg
 from retorno.returns import selectors, services
+from retorno.returns.exchange_quotes import (
+    exchange_quote_for_request,
+    exchange_quote_for_return,
+)
 from retorno.returns.models import Return
+from retorno.returns.recommendations import return_recommendations
 from retorno.returns.services import ItemRequest
 from retorno.returns.workflows import parcels
 from retorno.stores.models import Store
@@ -216,8 +228,17 @@ def _line_rows(store: Store, order: Order, draft: dict[str, Any], data: Any, fil
     for line in eligibility.order.lines.all():
         decision = decisions.get(line.external_id)
         returnable = decision.returnable_quantity if decision else 0
+        paid_total = quantize(
+            line_paid_total(line.unit_price, line.quantity, line.discount_amount, line.tax_amount),
+            order.currency,
+        )
         row: dict[str, Any] = {
             "line": line,
+            # What the shopper paid, tax and discounts included: what a refund gives back.
+            "paid_total": paid_total,
+            "paid_unit": paid_per_unit(
+                paid_total=paid_total, quantity=line.quantity, currency=order.currency
+            ),
             "options": display.options_text(line.options),
             "returnable": returnable,
             "why_not": display.reasons_text(decision.reasons) if decision else [],
@@ -345,11 +366,40 @@ def _exchange_fields(store: Store, order: Order, items: list[dict[str, Any]]):
         if not options.variants:
             return None  # an item without an alternative cannot be exchanged
         choices = [("", _("Choose"))] + [
-            (str(v.id), display.options_text(v.options) or v.sku) for v in options.variants
+            (str(v.id), _variant_choice(line, v, order.currency)) for v in options.variants
         ]
         proposed = str(options.proposed.id) if options.proposed else None
         fields.append((f"exchange_{line.id}", line.title, choices, proposed, line))
     return fields
+
+
+def _variant_choice(line: Any, variant: Variant, currency: str) -> str:
+    """A variant offered in exchange, with what swapping one unit for it costs."""
+    name = display.options_text(variant.options) or variant.sku
+    quote = exchange_quote_for_request(currency=currency, swaps=[(line, variant, 1)])
+    difference = quote.difference if quote else None
+    if difference is None or difference.direction == "even":
+        return _("%(variant)s (same price)") % {"variant": name}
+    amount = display.money(difference.amount, currency)
+    if difference.direction == "customer_pays":
+        return _("%(variant)s (%(amount)s more)") % {"variant": name, "amount": amount}
+    return _("%(variant)s (%(amount)s less, refunded)") % {"variant": name, "amount": amount}
+
+
+def _money_hints(quotes: dict[str, Any]) -> list[str]:
+    """When each resolution on offer pays, as every page says it (and the store credit bonus)."""
+    hints = []
+    for resolution in ("refund", "store_credit"):
+        quote = quotes.get(resolution)
+        if quote is None:
+            continue
+        if resolution == "store_credit" and quote.store_credit_bonus_percent:
+            hints.append(
+                _("Store credit adds a %(percent)s bonus.")
+                % {"percent": display.percent(quote.store_credit_bonus_percent)}
+            )
+        hints.append(when_money_arrives(resolution, quote.refund_timing))
+    return hints
 
 
 def _quotes(store: Store, order: Order, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -470,6 +520,7 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "address_form": address_form,
             "quotes": quotes,
+            "money_hints": _money_hints(quotes),
             "step": 2,
             "pickup_selected": (form["method"].value() or initial["method"]) == "pickup",
             "unserved": None if offered else _unserved(store, order),
@@ -531,9 +582,12 @@ def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[s
         )
     }
     rows = []
+    swaps = []
     for item in items:
         line = lines[item["line"]]
         new_variant = variants.get(draft.get("exchange", {}).get(f"exchange_{line.id}", ""))
+        if new_variant is not None:
+            swaps.append((line, new_variant, item["quantity"]))
         rows.append(
             {
                 "line": line,
@@ -542,14 +596,24 @@ def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[s
                 "reason": display.reason_label(item["reason"]),
                 "comment": item.get("comment", ""),
                 "photos": len(item.get("photos", [])),
-                "exchange": display.options_text(new_variant.options) if new_variant else "",
             }
         )
     pickup = parse_iso(draft.get("pickup_date"))
+    exchange = (
+        exchange_view(exchange_quote_for_request(currency=order.currency, swaps=swaps))
+        if draft["resolution"] == "exchange"
+        else None
+    )
     return {
         "order": order,
         "rows": rows,
         "quote": quote,
+        "exchange": exchange,
+        "money_when": when_money_arrives(
+            draft["resolution"],
+            RefundTiming.ON_APPROVAL if quote.keeps_items else quote.refund_timing,
+            instant_exchange=quote.decision.instant_exchange,
+        ),
         "blocked": [text for d in quote.decision.lines for text in display.reasons_text(d.reasons)],
         "review_reasons": display.reasons_text(quote.decision.review_reasons),
         "resolution": draft["resolution"],
@@ -688,6 +752,8 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return not_found(request)
     if return_request.store_id != store.id:
         return not_found(request, store)
+    events = list(return_request.events.all())
+    parcel = tracking.parcel_for(return_request)
     return _page(
         request,
         "portal/done.html",
@@ -696,6 +762,13 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             "tracking_url": f"{settings.RETORNO_PUBLIC_URL}"
             f"{reverse('portal:tracking', args=[return_request.tracking_token])}",
             "status": display.label(display.STATUS_LABELS, return_request.status),
+            "next": next_step(
+                return_request,
+                parcel=parcel,
+                money=tracking.money_status(return_request, events),
+                events=events,
+            ),
+            "label_url": tracking.label_url_for(return_request),
         },
         store=store,
     )
@@ -736,6 +809,7 @@ def _tracking(
         for item in return_request.items.all()
     ]
     money_status = tracking.money_status(return_request, events)
+    parcel = tracking.parcel_for(return_request)
     changeable = tracking.can_change(return_request)
     return _page(
         request,
@@ -745,19 +819,30 @@ def _tracking(
             "items": items,
             "status": display.label(display.STATUS_LABELS, return_request.status),
             "timeline": tracking.timeline(events),
+            # The money card says when the money comes: the next step does not repeat it.
+            "next": next_step(return_request, parcel=parcel, money=None, events=events),
             "method_label": display.label(display.METHOD_LABELS, return_request.method),
             "resolution_label": display.label(display.RESOLUTION_LABELS, return_request.resolution),
+            "credit_total": store_credit_total(
+                return_request.refund_estimate_amount,
+                return_request.store_credit_bonus_amount,
+                return_request.currency,
+            ),
+            "exchange": exchange_view(exchange_quote_for_return(return_request))
+            if return_request.resolution == "exchange"
+            else None,
             "address": display.address_lines(return_request.pickup_address),
             "store_address": display.address_lines(store.return_address),
-            "pickup_date": return_request.pickup_date,
+            "pickup_date": (parcel.pickup_date if parcel else None) or return_request.pickup_date,
+            "parcel": parcel,
+            "drop_off_qr": qr_svg(parcel.drop_off_code, title=_("Drop-off code"))
+            if parcel and parcel.drop_off_code
+            else "",
             "label_url": tracking.label_url_for(return_request),
             "money": money_status,
-            "timing": display.label(
-                display.REFUND_TIMING_LABELS, money_status.timing if money_status else ""
-            ),
             "can_cancel": changeable,
             "can_change_pickup": changeable and return_request.method == "pickup",
-            "recommendations": selectors.return_recommendations(return_request=return_request),
+            "recommendations": return_recommendations(return_request=return_request),
             "notice": notice,
             "parcel_problem": tracking.parcel_problem(return_request),
         },

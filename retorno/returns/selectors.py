@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils.dateparse import parse_datetime
 
 from retorno.core.errors import NotFound, Unprocessable
+from retorno.domain.money.timing import RefundTiming, return_refund_timing
 from retorno.domain.policies import (
     Decision,
     PolicyDocumentError,
@@ -254,15 +255,13 @@ class ReturnQuote:
     refund_amount: Any
     store_credit_bonus_amount: Any
     store_credit_bonus_percent: Any
+    store_credit_total_amount: Any
     keeps_items: bool = False  # kept once approved: nothing is sent back, no fees
 
     @property
-    def fees_amount(self) -> Any:
-        return self.restocking_fee_amount + self.return_shipping_fee_amount
-
-    @property
-    def store_credit_total_amount(self) -> Any:
-        return self.refund_amount + self.store_credit_bonus_amount
+    def refund_timing(self) -> RefundTiming:
+        """When the refund of such a return is due: the latest of its lines' timings."""
+        return return_refund_timing(line.refund_timing for line in self.decision.lines)
 
 
 def return_quote_for_store(
@@ -287,7 +286,7 @@ def return_quote_for_store(
     # A return the policy lets the shopper keep is settled at approval without fees: nothing
     # travels and nothing is restocked (returns/workflows/resolving.py, keep-the-item).
     keeps_items = decision.kept_by_shopper(resolution)
-    percent = max((d.store_credit_bonus_percent for d in decision.lines), default=Decimal("0"))
+    percent = decision.store_credit_bonus_percent
     amounts = return_amounts(
         items_amount=items_amount,
         restocking_fee=sum((d.restocking_fee for d in decision.lines), Decimal("0")),
@@ -298,6 +297,7 @@ def return_quote_for_store(
         bonus_percent=percent,
         kept=keeps_items,
         currency=currency,
+        resolution=resolution,
     )
     return ReturnQuote(
         decision=decision,
@@ -309,6 +309,7 @@ def return_quote_for_store(
         refund_amount=amounts.refund_amount,
         store_credit_bonus_amount=amounts.store_credit_bonus_amount,
         store_credit_bonus_percent=percent,
+        store_credit_total_amount=amounts.store_credit_total_amount,
         keeps_items=keeps_items,
     )
 
@@ -348,55 +349,6 @@ def exchange_options_for_line(*, store: Store, line: Any, reason: str) -> Exchan
                 proposed = next(v for v in pool if (v.options or {}).get("size") == wanted)
                 break
     return ExchangeOptions(variants=options, proposed=proposed)
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    variant: Any
-    product: Any
-    right_size: bool
-
-
-def return_recommendations(*, return_request: Return, limit: int = 4) -> list[Recommendation]:
-    """In-stock products the shopper is likely to want: for a sizing return the same product in
-    the next size first, then products of the same categories. Never a returned variant, and
-    for other reasons never a returned product."""
-    items = list(return_request.items.all())
-    returned_variants = {i.order_line.variant_id for i in items if i.order_line.variant_id}
-    returned_products = {
-        i.order_line.variant.product_id for i in items if i.order_line.variant is not None
-    }
-    picks: list[Recommendation] = []
-    seen_products: set[int] = set()
-    for item in items:
-        line = item.order_line
-        if line.variant is None or not size_direction(item.reason):
-            continue
-        choice = exchange_options_for_line(
-            store=return_request.store, line=line, reason=item.reason
-        ).proposed
-        if choice is not None and choice.id not in returned_variants:
-            picks.append(Recommendation(choice, line.variant.product, right_size=True))
-            seen_products.add(line.variant.product_id)
-    categories = {i.order_line.category for i in items if i.order_line.category}
-    if categories and len(picks) < limit:
-        related = (
-            Variant.objects.filter(
-                store_id=return_request.store_id, stock__gt=0, product__category__in=categories
-            )
-            .exclude(product_id__in=returned_products | seen_products)
-            .exclude(id__in=returned_variants)
-            .select_related("product")
-            .order_by("-stock", "id")[: limit * 8]
-        )
-        for variant in related:
-            if variant.product_id in seen_products:
-                continue
-            seen_products.add(variant.product_id)
-            picks.append(Recommendation(variant, variant.product, right_size=False))
-            if len(picks) >= limit:
-                break
-    return picks[:limit]
 
 
 # --- staff back office: the returns queue and the dashboard -------------------------------------
@@ -453,6 +405,14 @@ class ReturnQueuePage:
     page: int
     pages: int
     per_page: int
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
 
 
 def _tracking_number_filter(*, store: Store, text: str) -> Q | None:

@@ -17,7 +17,12 @@ from django.utils import timezone
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.domain.policies import Decision, Outcome, Policy, decide
-from retorno.domain.returns.amounts import line_paid_total, return_amounts, units_paid_amount
+from retorno.domain.returns.amounts import (
+    line_paid_total,
+    return_amounts,
+    settled_in_goods,
+    units_paid_amount,
+)
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.rma import new_rma
 from retorno.domain.returns.states import Command, ReturnStatus
@@ -192,6 +197,7 @@ def _decide(request: _NewReturn, policy: tuple[PolicyVersion, Policy], order: Or
         order.currency,
         exchange_variants,
         approved_at_once=decision.outcome is not Outcome.REVIEW,
+        resolution=request.resolution,
     )
     return _Plan(
         policy_version=policy_version,
@@ -274,6 +280,7 @@ def _new_items(
     exchange_variants: dict[int | None, Variant],
     *,
     approved_at_once: bool,
+    resolution: str,
 ) -> list[ReturnItem]:
     decisions = {d.line_id: d for d in decision.lines}
     new_items = []
@@ -301,7 +308,9 @@ def _new_items(
                     currency=currency,
                 ),
                 first_unit=held.get(line.id, 0),
-                restocking_fee_amount=line_decision.restocking_fee,
+                restocking_fee_amount=Decimal("0")
+                if settled_in_goods(resolution)
+                else line_decision.restocking_fee,
                 photos=list(item.photos),
                 exchange_variant=exchange_variants.get(item.exchange_variant_id),
             )
@@ -541,9 +550,7 @@ def _apply_amounts(return_request: Return, items: list[ReturnItem], decision: De
     )
     bonus_percent = Decimal("0")
     if return_request.resolution == Resolution.STORE_CREDIT:
-        bonus_percent = max(
-            (d.store_credit_bonus_percent for d in decision.lines), default=Decimal("0")
-        )
+        bonus_percent = decision.store_credit_bonus_percent
     amounts = return_amounts(
         items_amount=sum((i.amount for i in items), Decimal("0")),
         restocking_fee=sum((i.restocking_fee_amount for i in items), Decimal("0")),
@@ -552,6 +559,7 @@ def _apply_amounts(return_request: Return, items: list[ReturnItem], decision: De
         bonus_percent=bonus_percent,
         kept=decision.kept_by_shopper(return_request.resolution),
         currency=return_request.currency,
+        resolution=return_request.resolution,
     )
     return_request.items_amount = amounts.items_amount
     return_request.restocking_fee_amount = amounts.restocking_fee_amount

@@ -30,7 +30,6 @@ KNOWN_UNEXPLAINED_FUNCTION_IMPORTS: dict[str, int] = {
     "retorno.api.v1.routers.warehouse": 3,
     "retorno.backoffice.access": 2,
     "retorno.backoffice.views": 2,
-    "retorno.portal.tracking": 2,
     "retorno.cli": 1,
     "retorno.core.management.commands.worker": 1,
     "retorno.core.outbox": 1,

@@ -61,13 +61,16 @@ def _full_return(page: Page, base: str, shoot: Any, lang: str, texts: dict[str, 
     page.get_by_role("button", name=texts["confirm"]).click()
 
     expect(page.locator("#rma")).to_be_visible()
+    expect(page.get_by_role("heading", name=texts["approved"])).to_be_visible()
     shoot(page, f"{lang}-5-done")
     rma = page.locator("#rma").inner_text()
     page.locator("#tracking-link").click()
 
     expect(page.get_by_role("heading", name=rma)).to_be_visible()
     expect(page.get_by_text(texts["requested"])).to_be_visible()
-    expect(page.get_by_text(texts["next_size"])).to_be_visible()
+    expect(page.locator("#next-step")).to_contain_text(texts["approved"])
+    # The exchange card shows the size the shopper gets, not an amount.
+    expect(page.locator(".new-variant")).to_have_text(texts["new_size"])
     shoot(page, f"{lang}-6-tracking")
     created = Return.objects.get(rma=rma)
     assert created.source == "portal"
@@ -100,10 +103,11 @@ def test_full_return_in_spanish(
             "pickup": "Recogida por mensajero en tu dirección",
             "pickup_date": "Fecha de recogida",
             "review_h": "Revisa y confirma tu devolución",
-            "value": "Valor de los artículos",
+            "value": "Recibes",
             "confirm": "Confirmar la devolución",
             "requested": "Devolución solicitada",
-            "next_size": "Tu talla siguiente, disponible",
+            "approved": "Tu devolución está aprobada",
+            "new_size": "Talla: L · Color: navy",
         },
     )
 
@@ -136,10 +140,11 @@ def test_full_return_in_english_via_the_switcher(
             "pickup": "Carrier pickup at your address",
             "pickup_date": "Pickup date",
             "review_h": "Check and confirm your return",
-            "value": "Value of the items",
+            "value": "You get",
             "confirm": "Confirm return",
             "requested": "Return requested",
-            "next_size": "Your next size, in stock",
+            "approved": "Your return is approved",
+            "new_size": "Size: L · Colour: navy",
         },
     )
 

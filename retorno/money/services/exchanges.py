@@ -21,7 +21,8 @@ from retorno.domain.money.charges import (
 )
 from retorno.domain.money.exchange import (
     DifferenceDirection,
-    exchange_difference,
+    SwapLine,
+    exchange_total_difference,
 )
 from retorno.money import selectors
 from retorno.money.models import (
@@ -82,7 +83,6 @@ def exchange_reserve(
     variants = {
         v.id: v for v in Variant.objects.filter(store=store, id__in=[i.variant_id for i in items])
     }
-    signed = ZERO
     lines: list[ExchangeLine] = []
     with transaction.atomic():
         for item in items:
@@ -98,10 +98,6 @@ def exchange_reserve(
                 )
             price = quantize(Decimal(variant.price), currency)
             paid = quantize(Decimal(item.returned_unit_paid), currency)
-            if not replacement:
-                diff = exchange_difference(price, paid, currency)
-                sign = -1 if diff.direction is DifferenceDirection.CUSTOMER_REFUNDED else 1
-                signed += sign * diff.amount * item.units
             lines.append(
                 ExchangeLine(
                     order_line=item.order_line,
@@ -112,12 +108,9 @@ def exchange_reserve(
                     returned_unit_paid=paid,
                 )
             )
-        direction = (
-            DifferenceDirection.CUSTOMER_PAYS
-            if signed > 0
-            else DifferenceDirection.CUSTOMER_REFUNDED
-            if signed < 0
-            else DifferenceDirection.EVEN
+        # A claim's replacement has no difference: the shopper paid for what never came right.
+        difference = exchange_total_difference(
+            [] if replacement else [_swap(line, currency) for line in lines], currency
         )
         exchange = ExchangeOrder.objects.create(
             store=store,
@@ -132,8 +125,8 @@ def exchange_reserve(
                 instant_return_due_by(now, return_days) if instant and return_days else None
             ),
             currency=currency,
-            difference_amount=abs(signed),
-            difference_direction=direction.value,
+            difference_amount=difference.amount,
+            difference_direction=difference.direction.value,
             created_at=now,
             updated_at=now,
         )
@@ -212,27 +205,23 @@ def exchange_shrink(
     exchange.save(update_fields=["difference_amount", "difference_direction", "updated_at"])
 
 
+def _swap(line: ExchangeLine, currency: str) -> SwapLine:
+    return SwapLine(
+        new_unit_price=quantize(Decimal(line.new_unit_price), currency),
+        returned_unit_paid=quantize(Decimal(line.returned_unit_paid), currency),
+        units=line.units,
+    )
+
+
 def _recompute_difference(exchange: ExchangeOrder) -> None:
     """The price difference of the units actually exchanged (fewer may have come back)."""
     if exchange.claim_id is not None:
         return  # a claim's replacement has no difference
-    signed = ZERO
-    for line in exchange.lines.all():
-        diff = exchange_difference(
-            quantize(Decimal(line.new_unit_price), exchange.currency),
-            quantize(Decimal(line.returned_unit_paid), exchange.currency),
-            exchange.currency,
-        )
-        sign = -1 if diff.direction is DifferenceDirection.CUSTOMER_REFUNDED else 1
-        signed += sign * diff.amount * line.units
-    exchange.difference_amount = abs(signed)
-    exchange.difference_direction = (
-        DifferenceDirection.CUSTOMER_PAYS
-        if signed > 0
-        else DifferenceDirection.CUSTOMER_REFUNDED
-        if signed < 0
-        else DifferenceDirection.EVEN
-    ).value
+    difference = exchange_total_difference(
+        [_swap(line, exchange.currency) for line in exchange.lines.all()], exchange.currency
+    )
+    exchange.difference_amount = difference.amount
+    exchange.difference_direction = difference.direction.value
 
 
 def exchange_release_unpaid(

@@ -25,6 +25,8 @@ def make_catalog(store: Store) -> None:
         external_id="tee",
         title="Organic T-shirt",
         category="apparel",
+        image_url="/static/demo/products/t-shirt.svg",
+        url="https://shop.example.com/products/tee",
         variants=[
             {
                 "sku": f"TEE-{size}",
@@ -40,6 +42,8 @@ def make_catalog(store: Store) -> None:
         external_id="hoodie",
         title="Hoodie",
         category="apparel",
+        image_url="/static/demo/products/sweatshirt.svg",
+        url="https://shop.example.com/products/hoodie",
         variants=[{"sku": "HOOD-M", "options": {"size": "M"}, "price": Decimal("49"), "stock": 3}],
     )
     product_upsert(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from retorno.domain.money.timing import RefundTiming
 from retorno.domain.returns.events import EventKind
 from retorno.domain.returns.states import ReturnStatus
 from retorno.money import selectors as money_selectors
@@ -13,7 +14,8 @@ from retorno.notifications.services import NOTIFIED_EVENTS, notify_return_event
 from retorno.notifications.snapshots import ItemSnapshot, ReturnSnapshot
 from retorno.returns.events import Recorded
 from retorno.returns.links import tracking_url
-from retorno.returns.models import Resolution, Return, ReturnEvent
+from retorno.returns.models import Method, Resolution, Return, ReturnEvent
+from retorno.returns.workflows.refunds import return_timing
 
 
 def notify_shopper(recorded: Recorded) -> None:
@@ -62,7 +64,9 @@ def return_snapshot(return_request: Return, *, status: str = "") -> ReturnSnapsh
     return was in when the event happened (its current one by default)."""
     customer = return_request.customer
     prefetched = getattr(return_request, "_prefetched_objects_cache", {})
-    items = prefetched.get("items") or return_request.items.select_related("order_line")
+    items = prefetched.get("items") or return_request.items.select_related(
+        "order_line", "exchange_variant"
+    )
     return ReturnSnapshot(
         return_id=return_request.id,
         rma=return_request.rma,
@@ -86,6 +90,11 @@ def return_snapshot(return_request: Return, *, status: str = "") -> ReturnSnapsh
                 amount=item.amount,
                 variant=" · ".join(str(v) for v in (item.order_line.options or {}).values()),
                 image_url=item.order_line.image_url,
+                exchange_variant=" · ".join(
+                    str(v) for v in (item.exchange_variant.options or {}).values()
+                )
+                if item.exchange_variant_id and item.exchange_variant
+                else "",
             )
             for item in items
         ),
@@ -96,4 +105,9 @@ def return_snapshot(return_request: Return, *, status: str = "") -> ReturnSnapsh
         refund_estimate_amount=return_request.refund_estimate_amount,
         shipping_refund_amount=return_request.shipping_refund_amount or Decimal("0"),
         pickup_address=return_request.pickup_address or {},
+        # A kept return is settled at approval, whatever its lines' timing.
+        refund_timing=RefundTiming.ON_APPROVAL.value
+        if return_request.method == Method.KEEP
+        else return_timing(return_request),
+        instant_exchange=bool((return_request.decision or {}).get("instant_exchange")),
     )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from retorno.core.actors import Actor
 from retorno.core.errors import Conflict, Unprocessable
 from retorno.domain.money import MoneyError, parse_amount, quantize
-from retorno.domain.money.timing import RefundTiming
+from retorno.domain.money.timing import RefundTiming, return_refund_timing
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import ReturnStatus
 from retorno.money import adapters as money_adapters
@@ -38,9 +38,6 @@ from retorno.warehouse.selectors import inspections_for_return
 ZERO = Decimal("0")
 
 
-_TIMING_ORDER = list(RefundTiming)
-
-
 NOT_REFUNDABLE_STATES = frozenset(
     {
         ReturnStatus.REQUESTED,
@@ -56,16 +53,9 @@ def _decision_lines(return_request: Return) -> dict[str, dict[str, Any]]:
 
 
 def return_timing(return_request: Return) -> str:
-    """The return's refund timing: the latest of its lines' (the most careful one wins when a
-    category rule gives some lines another timing), on_receipt when unknown."""
-    timings: list[str] = [
-        str(line["refund_timing"])
-        for line in _decision_lines(return_request).values()
-        if line.get("refund_timing") in _TIMING_ORDER
-    ]
-    if not timings:
-        return RefundTiming.ON_RECEIPT.value
-    return max(timings, key=lambda t: _TIMING_ORDER.index(RefundTiming(t)))
+    """The return's refund timing: the latest of its lines' (return_refund_timing)."""
+    lines = _decision_lines(return_request).values()
+    return return_refund_timing(line.get("refund_timing") for line in lines).value
 
 
 def _grades(

@@ -55,7 +55,9 @@ def test_the_credit_total_is_exactly_the_credit_and_its_bonus(refund, percent):
     credit = amounts("store_credit", items=str(refund), shipping="0", bonus=str(percent))
     total = credit.refund_amount + credit.store_credit_bonus_amount
     assert credit.store_credit_total_amount == total
-    assert store_credit_total(credit.refund_amount, credit.store_credit_bonus_amount, "EUR") == total
+    assert (
+        store_credit_total(credit.refund_amount, credit.store_credit_bonus_amount, "EUR") == total
+    )
 
 
 @pytest.mark.parametrize(

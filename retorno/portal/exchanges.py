@@ -1,0 +1,94 @@
+"""An exchange as the shopper reads it: the new variant of each item and any amount that
+changes hands, with its reason (the figures come from retorno.returns.exchange_quotes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from retorno.domain.money.exchange import DifferenceDirection, ExchangeDifference
+from retorno.portal import display
+from retorno.returns.exchange_quotes import ExchangeQuote, Swap
+
+
+@dataclass(frozen=True)
+class SwapRow:
+    title: str
+    units: int
+    options: str
+    new_options: str
+    why: str  # the amount of this line and its reason
+
+
+@dataclass(frozen=True)
+class ExchangeView:
+    rows: list[SwapRow]
+    total: str  # what the whole exchange costs or gives back, and when
+    direction: str
+
+
+def exchange_view(quote: ExchangeQuote | None) -> ExchangeView | None:
+    if quote is None:
+        return None
+    rows = [
+        SwapRow(
+            title=swap.title,
+            units=swap.units,
+            options=display.options_text(swap.options),
+            new_options=display.options_text(swap.new_options),
+            why=_swap_reason(swap, quote.currency),
+        )
+        for swap in quote.swaps
+    ]
+    return ExchangeView(
+        rows=rows,
+        total=_total(quote.difference),
+        direction=quote.difference.direction.value,
+    )
+
+
+def _swap_reason(swap: Swap, currency: str) -> str:
+    values = {
+        "amount": display.money(swap.difference.amount, currency),
+        "price": display.money(swap.new_unit_price, currency),
+        "paid": display.money(swap.returned_unit_paid, currency),
+    }
+    if swap.difference.direction is DifferenceDirection.CUSTOMER_PAYS:
+        return (
+            ngettext(
+                "The new item costs %(price)s and you paid %(paid)s for yours: %(amount)s to pay.",
+                "The new items cost %(price)s each and you paid %(paid)s for each of yours: "
+                "%(amount)s to pay.",
+                swap.units,
+            )
+            % values
+        )
+    if swap.difference.direction is DifferenceDirection.CUSTOMER_REFUNDED:
+        return (
+            ngettext(
+                "The new item costs %(price)s and you paid %(paid)s for yours: we refund you "
+                "%(amount)s.",
+                "The new items cost %(price)s each and you paid %(paid)s for each of yours: we "
+                "refund you %(amount)s.",
+                swap.units,
+            )
+            % values
+        )
+    return _("Same price as you paid (%(paid)s): nothing to pay.") % values
+
+
+def _total(difference: ExchangeDifference) -> str:
+    amount = display.money(difference.amount, difference.currency)
+    if difference.direction is DifferenceDirection.CUSTOMER_PAYS:
+        return _(
+            "You pay %(amount)s, the price difference, to your original payment method before "
+            "the new item ships."
+        ) % {"amount": amount}
+    if difference.direction is DifferenceDirection.CUSTOMER_REFUNDED:
+        return _(
+            "We refund %(amount)s, the price difference, to your original payment method when "
+            "the new item ships."
+        ) % {"amount": amount}
+    return _("The exchange costs you nothing: no fees and no price difference.")
