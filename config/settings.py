@@ -197,7 +197,12 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds each step of an SMTP conversation may wait (connect, EHLO, … DATA, QUIT).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Seconds a worker's claim on an outbox message holds before the sweeper hands the message to
+# another worker (the first one died). Longer than the slowest send: `retorno check` refuses a
+# value under EMAIL_TIMEOUT times the steps of one SMTP conversation.
+RETORNO_OUTBOX_CLAIM_SECONDS = env.int("RETORNO_OUTBOX_CLAIM_SECONDS", default=300)
 # With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (what `make run` uses),
 # every sending is a file in this folder.
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(VAR_DIR / "mail")

@@ -4,7 +4,7 @@
 after commit. Delivery claims the row with a conditional UPDATE (only one worker wins), runs the
 handler registered for its kind outside any transaction, then records the outcome. A failed
 delivery is retried with exponential backoff; a worker that dies mid-delivery leaves the row
-`processing`, and the sweeper hands it out again once the claim is stale.
+`processing`, and the sweeper hands it out again once the claim is stale (`claim_timeout`).
 
 Handlers are registered by the app that owns the side effect, in its AppConfig.ready().
 """
@@ -36,7 +36,17 @@ _HANDLERS: dict[str, Handler] = {}
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 30
-STALE_CLAIM = timedelta(minutes=5)
+# A claim older than this is a worker that died: its message is handed out again. It must
+# outlast the slowest delivery a live worker can make, or a slow send is made twice at once
+# (settings.RETORNO_OUTBOX_CLAIM_SECONDS; checked against the SMTP timeout, see checks.py).
+DEFAULT_CLAIM_SECONDS = 300
+
+
+def claim_timeout() -> timedelta:
+    """How long a claim holds before the sweeper takes it for a dead worker's."""
+    return timedelta(
+        seconds=getattr(settings, "RETORNO_OUTBOX_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS)
+    )
 
 
 class PermanentFailure(Exception):
@@ -201,7 +211,7 @@ def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
             OutboxStatus.PENDING,
             adapt(now),
             OutboxStatus.PROCESSING,
-            adapt(now - STALE_CLAIM),
+            adapt(now - claim_timeout()),
         ],
     )
     rows = list(claimed)  # read to the end: on SQLite the write is over only then
@@ -223,7 +233,7 @@ def outbox_due_ids(*, now: datetime | None = None, limit: int = 500) -> list[int
     return list(
         OutboxMessage.objects.filter(
             Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
-            | Q(status=OutboxStatus.PROCESSING, claimed_at__lt=now - STALE_CLAIM)
+            | Q(status=OutboxStatus.PROCESSING, claimed_at__lt=now - claim_timeout())
         )
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:limit]

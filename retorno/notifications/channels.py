@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 CONSOLE_TEXT_BACKEND = "retorno.notifications.channels.ConsoleTextBackend"
 DEFAULT_EMAIL_TIMEOUT_SECONDS = 10
+# Steps of one SMTP conversation that each wait up to EMAIL_TIMEOUT: connect, EHLO, STARTTLS,
+# EHLO again, AUTH, MAIL FROM, RCPT TO, DATA, the message, QUIT.
+SMTP_STEPS_PER_SEND = 10
 
 
 class PermanentSendError(Exception):

@@ -46,6 +46,8 @@ class MessageStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # Never sent: the shopper had already been told of a later step when its turn came.
+    SKIPPED = "skipped", "Skipped"
 
 
 class Message(models.Model):
@@ -78,6 +80,7 @@ class Message(models.Model):
     provider_message_id = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    skipped_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
 

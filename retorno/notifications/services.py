@@ -3,7 +3,9 @@
 `notify_return_event` (and `notify_claim_event` for claims, which have no return) stores one
 message per channel the store uses, with an outbox row that carries the facts of the event (the return as it was then, the event's note and data), in the
 caller's transaction: a rolled-back change leaves no message behind, and a committed one is
-always delivered (the outbox retries with backoff and its sweeper re-drives what a crash left).
+always delivered (the outbox retries with backoff and its sweeper re-drives what a crash left),
+unless by then the shopper was told of a later step of the return: it is then recorded as
+skipped, never sent late.
 `message_deliver` is the outbox handler: it renders the message from those facts on its first
 attempt, stores the text with the outcome, and sends that same text on any later attempt; a
 message already sent is never sent again. Rendering (templates, translations) thus stays out of
@@ -260,7 +262,9 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
     is stored with the outcome of this attempt, so a retry sends exactly what was rendered. A
     message already sent is not sent again (a retried or re-driven delivery returns at once). A
     transient failure keeps the message queued with its error and re-raises, so the outbox
-    retries it; a permanent one, or the last attempt, marks it failed.
+    retries it; a permanent one, or the last attempt, marks it failed. A message whose return
+    has since had a later step told to the shopper on the same channel is not sent late: it is
+    marked skipped, with the reason.
     """
     payload = outbox_message.payload
     messages = Message.objects.select_related("store")
@@ -273,6 +277,10 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
     if message.status != MessageStatus.QUEUED:
         return {"message_id": message.id, "skipped": message.status}
     rendered = _render_if_needed(message, payload.get("facts"))
+    later = _later_step_sent(message)
+    if later is not None:  # kept with its text, so staff can read what was not sent
+        reason = f"the shopper was already told of a later step ({later.kind})"
+        return _skip(message, reason, rendered)
     try:
         provider_id = channels.send(message)
     except channels.PermanentSendError as exc:
@@ -282,6 +290,39 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
         give_up = outbox_message.attempts + 1 >= MAX_ATTEMPTS
         _record_failure(message, repr(exc), give_up=give_up, rendered=rendered)
         raise
+    _record_sent(message, provider_id, rendered)
+    return {"message_id": message.id, "provider_message_id": provider_id}
+
+
+def _later_step_sent(message: Message) -> Message | None:
+    """A message about a later step of the same return already sent on the same channel, if
+    any. Its step is what the shopper knows now: this one, arriving after it, would be wrong.
+    This is the case of a delivery re-driven after a crash (the claim of a worker that died
+    after the SMTP server took the message, before it was recorded) or retried after a failure
+    while the return moved on."""
+    if message.return_id is None:
+        return None
+    return (
+        Message.objects.filter(
+            return_id=message.return_id,
+            channel=message.channel,
+            status=MessageStatus.SENT,
+            id__gt=message.id,
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def _skip(message: Message, reason: str, rendered: dict[str, str]) -> dict[str, Any]:
+    Message.objects.filter(id=message.id, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SKIPPED, skipped_reason=reason[:255], **rendered
+    )
+    logger.info("message %s (%s) not sent: %s", message.id, message.kind, reason)
+    return {"message_id": message.id, "skipped": MessageStatus.SKIPPED, "reason": reason}
+
+
+def _record_sent(message: Message, provider_id: str, rendered: dict[str, str]) -> None:
     Message.objects.filter(id=message.id).update(
         status=MessageStatus.SENT,
         sent_at=timezone.now(),
@@ -290,7 +331,6 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
         attempts=F("attempts") + 1,
         **rendered,
     )
-    return {"message_id": message.id, "provider_message_id": provider_id}
 
 
 def message_render(message: Message, facts: dict[str, Any]) -> dict[str, str]:

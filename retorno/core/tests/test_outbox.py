@@ -8,8 +8,8 @@ from django.utils import timezone
 from retorno.core import outbox
 from retorno.core.models import OutboxMessage, OutboxStatus
 from retorno.core.outbox import (
-    STALE_CLAIM,
     PermanentFailure,
+    claim_timeout,
     outbox_deliver_one,
     outbox_due_ids,
     outbox_enqueue,
@@ -114,7 +114,8 @@ def test_stale_claim_of_a_crashed_worker_is_redriven():
     )
     assert outbox_deliver_one(message.id, now=now) == "skipped"  # another worker may still be on it
     assert (
-        outbox_deliver_one(message.id, now=now + STALE_CLAIM + timedelta(minutes=1)) == "delivered"
+        outbox_deliver_one(message.id, now=now + claim_timeout() + timedelta(minutes=1))
+        == "delivered"
     )
     assert calls == [message.id]
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from retorno.backoffice.tests.conftest import signed_in, staff  # noqa: F401 (staff pages)
 from retorno.money.tests.conftest import provider  # noqa: F401 (a fake payment provider)
 from retorno.notifications.channels import LocmemTextBackend
 
