@@ -58,21 +58,30 @@ urlpatterns += [
 from retorno.backoffice import views_finance  # noqa: E402
 
 urlpatterns += [
-    path("finance/refunds", views_finance.refunds, name="refunds"),
-    path("finance/refunds/<int:refund_id>", views_finance.refund_detail, name="refund"),
-    path("finance/refunds/<int:refund_id>/retry", views_finance.refund_retry, name="refund_retry"),
-    path(
-        "finance/refunds/<int:refund_id>/mark-paid",
-        views_finance.refund_mark_paid,
-        name="refund_mark_paid",
-    ),
-    path("finance/charges", views_finance.charges, name="charges"),
-    path("finance/charges/<int:charge_id>", views_finance.charge_detail, name="charge"),
-    path("finance/charges/<int:charge_id>/retry", views_finance.charge_retry, name="charge_retry"),
-    path(
-        "finance/charges/<int:charge_id>/mark-paid",
-        views_finance.charge_mark_paid,
-        name="charge_mark_paid",
+    *(
+        route
+        for ledger, one in (("refunds", "refund"), ("charges", "charge"))
+        for route in (
+            path(f"finance/{ledger}", views_finance.payments, {"ledger": ledger}, name=ledger),
+            path(
+                f"finance/{ledger}/<int:attempt_id>",
+                views_finance.payment_detail,
+                {"ledger": ledger},
+                name=one,
+            ),
+            path(
+                f"finance/{ledger}/<int:attempt_id>/retry",
+                views_finance.payment_retry,
+                {"ledger": ledger},
+                name=f"{one}_retry",
+            ),
+            path(
+                f"finance/{ledger}/<int:attempt_id>/mark-paid",
+                views_finance.payment_mark_paid,
+                {"ledger": ledger},
+                name=f"{one}_mark_paid",
+            ),
+        )
     ),
     path(
         "finance/charges/<int:charge_id>/release-exchange",

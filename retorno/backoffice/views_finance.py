@@ -7,12 +7,14 @@ staff member as the actor, and errors come back as a helpful message with nothin
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -20,10 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
+from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError
 from retorno.money import selectors as money_selectors
-from retorno.money.models import Charge, ClaimResolution, Refund
+from retorno.money.models import ClaimResolution
 from retorno.money.services import charges as money_charges
 from retorno.money.services import refunds as money_refunds
 from retorno.returns.selectors import return_get_for_store
@@ -31,6 +34,7 @@ from retorno.returns.workflows import charges as charge_flow
 from retorno.returns.workflows import claims as claim_services
 from retorno.returns.workflows import exchanges as exchange_flow
 from retorno.returns.workflows import refunds as refund_flow
+from retorno.stores.models import Store
 
 STATES = ("pending", "failed", "succeeded")
 
@@ -71,151 +75,171 @@ def _error_text(exc: Exception) -> str:
     return str(text) if text is not None else (getattr(exc, "detail", None) or str(exc))
 
 
-# --- the refund ledger ---------------------------------------------------------------------------
+# --- the two ledgers: refunds and charges ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """One direction of money as the finance pages show it: its rows, its page and its two
+    actions (retry, mark as paid), the same for refunds and charges."""
+
+    name: str  # the URL name of its list; its rows' page is the singular
+    direction: str  # refund | charge
+    rows: Callable[[Store, str | None], list[Any]]
+    counts: Callable[[Store], dict[str, int]]
+    get: Callable[[Store, int], Any]
+    retry: Callable[[Store, int, Actor], Any]
+    mark_paid: Callable[[Store, int, str, Actor], Any]
+    retried: str | Promise
+    marked_paid: str | Promise
+
+    def can_retry(self, row: Any) -> bool:
+        to_payment = getattr(row, "destination", "original_payment") == "original_payment"
+        return to_payment and row.state in ("failed", "pending")
+
+
+LEDGERS = {
+    "refunds": Ledger(
+        name="refunds",
+        direction="refund",
+        rows=lambda store, state: money_selectors.refund_list_for_store(
+            store=store, state=state, limit=200
+        ),
+        counts=lambda store: money_selectors.refund_counts_for_store(store=store),
+        get=lambda store, row_id: money_selectors.refund_get_for_store(
+            store=store, refund_id=row_id
+        ),
+        retry=lambda store, row_id, actor: money_refunds.refund_retry(
+            store=store, refund_id=row_id, actor=actor
+        ),
+        mark_paid=lambda store, row_id, reference, actor: refund_flow.refund_mark_paid(
+            store=store, refund_id=row_id, reference=reference, actor=actor
+        ),
+        retried=gettext_lazy("Refund sent again."),
+        marked_paid=gettext_lazy("Refund marked as paid."),
+    ),
+    "charges": Ledger(
+        name="charges",
+        direction="charge",
+        rows=lambda store, state: money_selectors.charge_list_for_store(
+            store=store, state=state, limit=200
+        ),
+        counts=lambda store: money_selectors.charge_counts_for_store(store=store),
+        get=lambda store, row_id: money_selectors.charge_get_for_store(
+            store=store, charge_id=row_id
+        ),
+        retry=lambda store, row_id, actor: money_charges.charge_retry(
+            store=store, charge_id=row_id, actor=actor
+        ),
+        mark_paid=lambda store, row_id, reference, actor: charge_flow.charge_mark_paid(
+            store=store, charge_id=row_id, reference=reference, actor=actor
+        ),
+        retried=gettext_lazy("Charge sent again."),
+        marked_paid=gettext_lazy("Charge marked as paid."),
+    ),
+}
 
 
 @require_GET
 @staff_view(permissions.REFUND_VIEW)
-def refunds(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+def payments(request: HttpRequest, staff: StaffContext, ledger: str) -> HttpResponse:
     rma = request.GET.get("rma", "").strip()[:24]
-    if rma:  # "preview the refund of a return" box
+    if rma and ledger == "refunds":  # "preview the refund of a return" box
         return redirect("backoffice:return_refund", rma=rma.upper())
-    return _refunds_page(request, staff)
-
-
-def _refunds_page(
-    request: HttpRequest, staff: StaffContext, *, error: str = "", status: int = 200
-) -> HttpResponse:
+    spec = LEDGERS[ledger]
     state = request.GET.get("state", "")
     state = state if state in STATES else ""
-    rows = money_selectors.refund_list_for_store(store=staff.store, state=state or None, limit=200)
-    counts = money_selectors.refund_counts_for_store(store=staff.store)
+    counts = spec.counts(staff.store)
     return render_page(
         request,
-        "backoffice/refunds.html",
+        "backoffice/payments.html",
         {
-            "refunds": rows,
+            "ledger": spec,
+            "rows": spec.rows(staff.store, state or None),
             "state": state,
             "states": [(s, counts.get(s, 0)) for s in STATES],
-            "error": error,
         },
         staff=staff,
         section="finance",
-        status=status,
     )
 
 
 @require_GET
 @staff_view(permissions.REFUND_VIEW)
-def refund_detail(request: HttpRequest, staff: StaffContext, refund_id: int) -> HttpResponse:
-    return _refund_page(request, staff, refund_id)
-
-
-def _refund_page(
-    request: HttpRequest, staff: StaffContext, refund_id: int, *, error: str = "", status: int = 200
+def payment_detail(
+    request: HttpRequest, staff: StaffContext, ledger: str, attempt_id: int
 ) -> HttpResponse:
-    refund = money_selectors.refund_get_for_store(store=staff.store, refund_id=refund_id)
+    return _payment_page(request, staff, LEDGERS[ledger], attempt_id)
+
+
+def _payment_page(
+    request: HttpRequest,
+    staff: StaffContext,
+    ledger: Ledger,
+    attempt_id: int,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    row = ledger.get(staff.store, attempt_id)
     return render_page(
         request,
-        "backoffice/refund_detail.html",
-        {"refund": refund, "error": error, "can_retry": _can_retry(refund)},
+        "backoffice/payment_detail.html",
+        {"ledger": ledger, "row": row, "error": error, "can_retry": ledger.can_retry(row)},
         staff=staff,
         section="finance",
         status=status,
     )
 
 
-def _can_retry(refund: Refund) -> bool:
-    return refund.destination == "original_payment" and refund.state in ("failed", "pending")
-
-
 @require_POST
 @staff_view(permissions.REFUND_RETRY)
-def refund_retry(request: HttpRequest, staff: StaffContext, refund_id: int) -> HttpResponse:
-    return _refund_action(
+def payment_retry(
+    request: HttpRequest, staff: StaffContext, ledger: str, attempt_id: int
+) -> HttpResponse:
+    spec = LEDGERS[ledger]
+    return _payment_action(
         request,
         staff,
-        refund_id,
-        lambda: money_refunds.refund_retry(
-            store=staff.store, refund_id=refund_id, actor=staff.actor
-        ),
-        _("Refund sent again."),
+        spec,
+        attempt_id,
+        lambda: spec.retry(staff.store, attempt_id, staff.actor),
+        str(spec.retried),
     )
 
 
 @require_POST
 @staff_view(permissions.REFUND_RETRY)
-def refund_mark_paid(request: HttpRequest, staff: StaffContext, refund_id: int) -> HttpResponse:
+def payment_mark_paid(
+    request: HttpRequest, staff: StaffContext, ledger: str, attempt_id: int
+) -> HttpResponse:
+    spec = LEDGERS[ledger]
     reference = request.POST.get("reference", "")[:200]
-    return _refund_action(
+    return _payment_action(
         request,
         staff,
-        refund_id,
-        lambda: refund_flow.refund_mark_paid(
-            store=staff.store, refund_id=refund_id, reference=reference, actor=staff.actor
-        ),
-        _("Refund marked as paid."),
+        spec,
+        attempt_id,
+        lambda: spec.mark_paid(staff.store, attempt_id, reference, staff.actor),
+        str(spec.marked_paid),
     )
 
 
-def _refund_action(
-    request: HttpRequest, staff: StaffContext, refund_id: int, run: Any, done: str
+def _payment_action(
+    request: HttpRequest,
+    staff: StaffContext,
+    ledger: Ledger,
+    attempt_id: int,
+    run: Callable[[], Any],
+    done: str,
 ) -> HttpResponse:
     return _perform(
         request,
         run,
         done=done,
-        page=partial(_refund_page, request, staff, refund_id),
-        back=lambda: redirect("backoffice:refund", refund_id=refund_id),
+        page=partial(_payment_page, request, staff, ledger, attempt_id),
+        back=lambda: redirect(f"backoffice:{ledger.direction}", attempt_id=attempt_id),
     )
-
-
-# --- the charge ledger ---------------------------------------------------------------------------
-
-
-@require_GET
-@staff_view(permissions.REFUND_VIEW)
-def charges(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    state = request.GET.get("state", "")
-    state = state if state in STATES else ""
-    counts = money_selectors.charge_counts_for_store(store=staff.store)
-    return render_page(
-        request,
-        "backoffice/charges.html",
-        {
-            "charges": money_selectors.charge_list_for_store(
-                store=staff.store, state=state or None, limit=200
-            ),
-            "state": state,
-            "states": [(s, counts.get(s, 0)) for s in STATES],
-        },
-        staff=staff,
-        section="finance",
-    )
-
-
-def _charge_page(
-    request: HttpRequest, staff: StaffContext, charge_id: int, *, error: str = "", status: int = 200
-) -> HttpResponse:
-    charge = money_selectors.charge_get_for_store(store=staff.store, charge_id=charge_id)
-    return render_page(
-        request,
-        "backoffice/charge_detail.html",
-        {"charge": charge, "error": error, "can_retry": _can_retry_charge(charge)},
-        staff=staff,
-        section="finance",
-        status=status,
-    )
-
-
-def _can_retry_charge(charge: Charge) -> bool:
-    return charge.state in ("failed", "pending")
-
-
-@require_GET
-@staff_view(permissions.REFUND_VIEW)
-def charge_detail(request: HttpRequest, staff: StaffContext, charge_id: int) -> HttpResponse:
-    return _charge_page(request, staff, charge_id)
 
 
 def _perform(
@@ -238,47 +262,6 @@ def _perform(
     return back()
 
 
-def _charge_action(
-    request: HttpRequest, staff: StaffContext, charge_id: int, run: Any, done: str
-) -> HttpResponse:
-    return _perform(
-        request,
-        run,
-        done=done,
-        page=partial(_charge_page, request, staff, charge_id),
-        back=lambda: redirect("backoffice:charge", charge_id=charge_id),
-    )
-
-
-@require_POST
-@staff_view(permissions.REFUND_RETRY)
-def charge_retry(request: HttpRequest, staff: StaffContext, charge_id: int) -> HttpResponse:
-    return _charge_action(
-        request,
-        staff,
-        charge_id,
-        lambda: money_charges.charge_retry(
-            store=staff.store, charge_id=charge_id, actor=staff.actor
-        ),
-        _("Charge sent again."),
-    )
-
-
-@require_POST
-@staff_view(permissions.REFUND_RETRY)
-def charge_mark_paid(request: HttpRequest, staff: StaffContext, charge_id: int) -> HttpResponse:
-    reference = request.POST.get("reference", "")[:200]
-    return _charge_action(
-        request,
-        staff,
-        charge_id,
-        lambda: charge_flow.charge_mark_paid(
-            store=staff.store, charge_id=charge_id, reference=reference, actor=staff.actor
-        ),
-        _("Charge marked as paid."),
-    )
-
-
 @require_POST
 @staff_view(permissions.REFUND_RETRY)
 def charge_release_exchange(
@@ -287,9 +270,10 @@ def charge_release_exchange(
     """Send the exchange held for this charge without waiting for the payment."""
     charge = money_selectors.charge_get_for_store(store=staff.store, charge_id=charge_id)
     note = request.POST.get("note", "")[:2000]
-    return _charge_action(
+    return _payment_action(
         request,
         staff,
+        LEDGERS["charges"],
         charge_id,
         lambda: exchange_flow.exchange_release_unpaid(
             store=staff.store, exchange_id=charge.exchange_id, note=note, actor=staff.actor
@@ -377,7 +361,7 @@ def return_refund_execute(request: HttpRequest, staff: StaffContext, rma: str) -
             status=http_status(exc),
         )
     messages.success(request, _("Refund issued."))
-    return redirect("backoffice:refund", refund_id=refund.id)
+    return redirect("backoffice:refund", attempt_id=refund.id)
 
 
 # --- claims --------------------------------------------------------------------------------------

@@ -46,15 +46,55 @@ class RefundKind(models.TextChoices):
     CHARGE_REFUND = "charge_refund", "Charge refunded (the item came back)"
 
 
-class Refund(models.Model):
-    """One refund in the ledger: committed PENDING with its idempotency key before any payment
-    call; SUCCEEDED or FAILED only from what the payment adapter answered (or finance)."""
+class PaymentAttempt(models.Model):
+    """Money moved through a payment adapter, either way: a refund pays the shopper back, a
+    charge takes from them. One lifecycle for both (`retorno.money.services.attempts`, ADR 5):
+    committed PENDING with its idempotency key before any payment call, then SUCCEEDED or
+    FAILED only from what the adapter answered (or finance); a retry after a failure is the next
+    attempt with a new key."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
     return_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     rma = models.CharField(max_length=24, blank=True)
+    attempt = models.PositiveIntegerField(default=1)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    state = models.CharField(
+        max_length=12, choices=[(s.value, s.value) for s in RefundState], default="pending"
+    )
+    currency = models.CharField(max_length=3)
+    provider = models.CharField(max_length=40, blank=True)
+    provider_reference = models.CharField(max_length=200, blank=True)
+    calls = models.PositiveIntegerField(default=0, help_text="Payment calls made so far.")
+    in_flight_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    awaiting_manual = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    created_by = models.CharField(max_length=200, blank=True)
+    settled_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    # Which way the money goes: "refund" (to the shopper) or "charge" (from the shopper).
+    direction = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.idempotency_key
+
+
+class Refund(PaymentAttempt):
+    """One refund in the ledger (see PaymentAttempt), with what it pays item by item."""
+
     claim = models.ForeignKey(
         "Claim", on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
     )
@@ -69,12 +109,6 @@ class Refund(models.Model):
     kind = models.CharField(max_length=24, choices=RefundKind.choices)
     destination = models.CharField(max_length=20, choices=Destination.choices)
     sequence = models.PositiveIntegerField()
-    attempt = models.PositiveIntegerField(default=1)
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    state = models.CharField(
-        max_length=12, choices=[(s.value, s.value) for s in RefundState], default="pending"
-    )
-    currency = models.CharField(max_length=3)
     amount = money_field(help_text="What is paid back (to the payment or as credit).")
     items_amount = money_field(default=ZERO)
     deduction_amount = money_field(default=ZERO)
@@ -84,25 +118,10 @@ class Refund(models.Model):
     tax_amount = money_field(default=ZERO)
     bonus_amount = money_field(default=ZERO, help_text="Store-credit bonus on top of `amount`.")
     preview = models.JSONField(default=dict, blank=True)
-    provider = models.CharField(max_length=40, blank=True)
-    provider_reference = models.CharField(max_length=200, blank=True)
-    calls = models.PositiveIntegerField(default=0, help_text="Payment calls made so far.")
-    in_flight_until = models.DateTimeField(null=True, blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    awaiting_manual = models.BooleanField(default=False)
-    note = models.TextField(blank=True)
-    created_by = models.CharField(max_length=200, blank=True)
-    settled_by = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    succeeded_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = StoreScopedQuerySet.as_manager()
+    direction = "refund"
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(PaymentAttempt.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0), name="refund_amount_not_negative"
@@ -113,56 +132,26 @@ class Refund(models.Model):
             models.Index(fields=["order", "state"]),
         ]
 
-    def __str__(self) -> str:
-        return self.idempotency_key
-
 
 class ChargeKind(models.TextChoices):
     EXCHANGE_DIFFERENCE = ChargePurpose.EXCHANGE_DIFFERENCE.value, "Exchange price difference"
     UNRETURNED_ITEM = ChargePurpose.UNRETURNED_ITEM.value, "Instant exchange, item not returned"
 
 
-class Charge(models.Model):
-    """One charge of the shopper, the refund ledger's mirror: committed PENDING with its
-    idempotency key before any payment call; SUCCEEDED or FAILED only from what the payment
-    adapter answered (or finance). At most one charge of each kind per exchange order."""
+class Charge(PaymentAttempt):
+    """One charge of the shopper (see PaymentAttempt), the refund ledger's mirror. At most one
+    charge of each kind per exchange order."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
-    return_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    rma = models.CharField(max_length=24, blank=True)
     exchange = models.ForeignKey("ExchangeOrder", on_delete=models.PROTECT, related_name="charges")
     kind = models.CharField(max_length=24, choices=ChargeKind.choices)
-    attempt = models.PositiveIntegerField(default=1)
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    state = models.CharField(
-        max_length=12, choices=[(s.value, s.value) for s in RefundState], default="pending"
-    )
-    currency = models.CharField(max_length=3)
     amount = money_field(help_text="What is taken from the shopper.")
     detail = models.JSONField(
         default=dict, blank=True, help_text="How the amount was reached (units, prices)."
     )
-    provider = models.CharField(max_length=40, blank=True)
-    provider_reference = models.CharField(max_length=200, blank=True)
-    calls = models.PositiveIntegerField(default=0, help_text="Payment calls made so far.")
-    in_flight_until = models.DateTimeField(null=True, blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    awaiting_manual = models.BooleanField(default=False)
-    note = models.TextField(blank=True)
-    created_by = models.CharField(max_length=200, blank=True)
-    settled_by = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-    succeeded_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = StoreScopedQuerySet.as_manager()
+    direction = "charge"
 
-    class Meta:
-        ordering = ["-created_at", "-id"]
+    class Meta(PaymentAttempt.Meta):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="charge_amount_positive"),
             models.UniqueConstraint(
@@ -170,9 +159,6 @@ class Charge(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["store", "state", "-created_at"])]
-
-    def __str__(self) -> str:
-        return self.idempotency_key
 
 
 class RefundLine(models.Model):

@@ -38,7 +38,7 @@ from retorno.money.models import (
     ExchangeState,
     Refund,
 )
-from retorno.money.sending import (
+from retorno.money.services.attempts import (
     enqueue_send,
     payment_reference,
     reopen_for_retry,
@@ -240,7 +240,7 @@ def charge_send(
     charge_id: int, *, now: datetime | None = None, on_succeeded: ChargeHook | None = None
 ) -> str:
     """Send one PENDING charge to its payment adapter, at most one caller at a time: the same
-    protocol as `refund_send` (retorno/money/sending.py)."""
+    protocol as `refund_send` (retorno/money/services/attempts.py)."""
     now = now or timezone.now()
 
     def call(charge: Charge) -> tuple[str, ChargeOutcome]:

@@ -58,7 +58,7 @@ from retorno.money.models import (
     RefundKind,
     RefundLine,
 )
-from retorno.money.sending import (
+from retorno.money.services.attempts import (
     enqueue_send,
     payment_reference,
     reopen_for_retry,

@@ -92,26 +92,18 @@ class RefundLineOut(Schema):
     net_amount: str
 
 
-class RefundOut(Schema):
+class PaymentAttemptOut(Schema):
+    """What refunds and charges share: one payment attempt through the store's adapter."""
+
     id: int
     rma: str
-    claim: str | None
     order: str
     kind: str
-    destination: str
     state: str
-    sequence: int
     attempt: int
     idempotency_key: str
     currency: str
     amount: str
-    bonus_amount: str
-    items_amount: str
-    deduction_amount: str
-    restocking_fee_amount: str
-    shipping_amount: str
-    return_shipping_fee_amount: str
-    tax_amount: str
     provider: str
     provider_reference: str
     awaiting_manual: bool
@@ -119,6 +111,19 @@ class RefundOut(Schema):
     created_at: str
     succeeded_at: str | None
     failed_at: str | None
+
+
+class RefundOut(PaymentAttemptOut):
+    claim: str | None
+    destination: str
+    sequence: int
+    bonus_amount: str
+    items_amount: str
+    deduction_amount: str
+    restocking_fee_amount: str
+    shipping_amount: str
+    return_shipping_fee_amount: str
+    tax_amount: str
     lines: list[RefundLineOut]
 
 
@@ -132,27 +137,11 @@ class RefundFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-class ChargeOut(Schema):
-    id: int
-    rma: str
-    order: str
+class ChargeOut(PaymentAttemptOut):
     exchange: str
     exchange_state: str
-    kind: str
-    state: str
-    attempt: int
-    idempotency_key: str
-    currency: str
-    amount: str
     refunded_amount: str
-    provider: str
-    provider_reference: str
-    awaiting_manual: bool
-    last_error: str
     note: str
-    created_at: str
-    succeeded_at: str | None
-    failed_at: str | None
     refunds: list[int]
 
 
@@ -261,24 +250,38 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def attempt_body(row: Refund | Charge) -> dict[str, Any]:
+    """The fields of PaymentAttemptOut, the same for a refund and a charge."""
+    return {
+        "id": row.id,
+        "rma": row.rma,
+        "order": row.order.external_id,
+        "kind": row.kind,
+        "state": row.state,
+        "attempt": row.attempt,
+        "idempotency_key": row.idempotency_key,
+        "currency": row.currency,
+        "amount": _money(row.amount, row.currency),
+        "provider": row.provider,
+        "provider_reference": row.provider_reference,
+        "awaiting_manual": row.awaiting_manual,
+        "last_error": row.last_error,
+        "created_at": row.created_at.isoformat(),
+        "succeeded_at": _iso(row.succeeded_at),
+        "failed_at": _iso(row.failed_at),
+    }
+
+
 def refund_body(refund: Refund) -> dict[str, Any]:
     c = refund.currency
     return {
-        "id": refund.id,
-        "rma": refund.rma,
+        **attempt_body(refund),
         "claim": refund.claim.number if refund.claim is not None else None,
-        "order": refund.order.external_id,
-        "kind": refund.kind,
         "destination": refund.destination,
-        "state": refund.state,
         "sequence": refund.sequence,
-        "attempt": refund.attempt,
-        "idempotency_key": refund.idempotency_key,
-        "currency": c,
         **{
             name: _money(getattr(refund, name), c)
             for name in (
-                "amount",
                 "bonus_amount",
                 "items_amount",
                 "deduction_amount",
@@ -288,13 +291,6 @@ def refund_body(refund: Refund) -> dict[str, Any]:
                 "tax_amount",
             )
         },
-        "provider": refund.provider,
-        "provider_reference": refund.provider_reference,
-        "awaiting_manual": refund.awaiting_manual,
-        "last_error": refund.last_error,
-        "created_at": refund.created_at.isoformat(),
-        "succeeded_at": _iso(refund.succeeded_at),
-        "failed_at": _iso(refund.failed_at),
         "lines": [
             {
                 "line": line.order_line.external_id,
@@ -315,26 +311,11 @@ def charge_body(charge: Charge) -> dict[str, Any]:
     c = charge.currency
     refunds = list(charge.refunds.all())
     return {
-        "id": charge.id,
-        "rma": charge.rma,
-        "order": charge.order.external_id,
+        **attempt_body(charge),
         "exchange": charge.exchange.number,
         "exchange_state": charge.exchange.state,
-        "kind": charge.kind,
-        "state": charge.state,
-        "attempt": charge.attempt,
-        "idempotency_key": charge.idempotency_key,
-        "currency": c,
-        "amount": _money(charge.amount, c),
         "refunded_amount": _money(sum((r.amount for r in refunds), Decimal(0)), c),
-        "provider": charge.provider,
-        "provider_reference": charge.provider_reference,
-        "awaiting_manual": charge.awaiting_manual,
-        "last_error": charge.last_error,
         "note": charge.note,
-        "created_at": charge.created_at.isoformat(),
-        "succeeded_at": _iso(charge.succeeded_at),
-        "failed_at": _iso(charge.failed_at),
         "refunds": [r.id for r in refunds],
     }
 

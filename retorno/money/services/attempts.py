@@ -1,6 +1,7 @@
-"""Sending one ledger row (a refund or a charge) to the payment adapter, safely.
+"""The one lifecycle of a payment attempt (a refund or a charge, `money.models.PaymentAttempt`):
+queued, sent to the payment adapter safely, settled, retried, marked paid by hand.
 
-The protocol both ledgers follow (docs/adr/0005): the row and its idempotency key are already
+The protocol (docs/adr/0005): the row and its idempotency key are already
 committed PENDING; a caller takes a short lease on the row with a conditional UPDATE (so one
 caller at a time), calls the adapter outside any transaction with the row's key, then records
 the outcome under the row's lock. An unknown outcome (PaymentUnavailable) leaves the row PENDING
@@ -14,33 +15,34 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F, Q
 
 from retorno.core.errors import Conflict, Unprocessable
 from retorno.core.outbox import outbox_enqueue
 from retorno.domain.money.ledger import RefundState, transition_refund
 from retorno.integrations.payments.base import OutcomeStatus, PaymentUnavailable
+from retorno.money.models import PaymentAttempt
 
 # How long a caller holds a row it is sending; a crashed caller's lease runs out after this.
 SEND_LEASE = timedelta(minutes=5)
 
-Row = TypeVar("Row", bound=models.Model)
+Row = TypeVar("Row", bound=PaymentAttempt)
 
 
-def enqueue_send(row: Any, *, kind: str, id_field: str) -> None:
+def enqueue_send(row: PaymentAttempt, *, kind: str, id_field: str) -> None:
     """Queue the sending of `row` in the caller's transaction: once per key and call count, so
     a retry (a new call) queues again and a repeated enqueue of the same one does not."""
     outbox_enqueue(
         store_id=row.store_id,
         kind=kind,
         dedupe_key=f"{kind}:{row.idempotency_key}:{row.calls}",
-        payload={id_field: row.id},
+        payload={id_field: row.pk},
     )
 
 
 def settle(
-    row: Any,
+    row: PaymentAttempt,
     state: RefundState,
     *,
     now: datetime,
@@ -92,7 +94,7 @@ def send_once(
     outcome), at most one caller at a time. Must run outside any transaction. Returns the state
     after the call, or "skipped" when the row is not PENDING (or not `only_if`) or another
     caller holds its lease. `on_succeeded` runs in the transaction that marks it SUCCEEDED."""
-    pending = Q(id=row_id, state=RefundState.PENDING) & (only_if or Q())
+    pending = Q(pk=row_id, state=RefundState.PENDING) & (only_if or Q())
     claimed = (
         model._default_manager.filter(pending)
         .filter(Q(in_flight_until__isnull=True) | Q(in_flight_until__lt=now))
@@ -100,30 +102,29 @@ def send_once(
     )
     if not claimed:
         return "skipped"
-    row = model._default_manager.select_related(*related).get(id=row_id)
+    row = model._default_manager.select_related(*related).get(pk=row_id)
     try:
         adapter_name, outcome = call(row)
     except PaymentUnavailable as exc:
-        model._default_manager.filter(id=row_id, state=RefundState.PENDING).update(
+        model._default_manager.filter(pk=row_id, state=RefundState.PENDING).update(
             in_flight_until=None, last_error=str(exc)[:2000], updated_at=now
         )
         raise
     with transaction.atomic():
-        row = model._default_manager.select_for_update().get(id=row_id)
-        state: Any = row.state  # type: ignore[attr-defined]
-        if state != RefundState.PENDING:
-            return str(state)  # finance settled it meanwhile
+        row = model._default_manager.select_for_update().get(pk=row_id)
+        if row.state != RefundState.PENDING:
+            return str(row.state)  # finance settled it meanwhile
         _record(row, outcome, now=now, adapter_name=adapter_name, on_succeeded=on_succeeded)
-        return str(row.state)  # type: ignore[attr-defined]
+        return str(row.state)
 
 
 def _record(
-    row: Any,
+    row: Row,
     outcome: Any,
     *,
     now: datetime,
     adapter_name: str,
-    on_succeeded: Callable[[Any], None] | None,
+    on_succeeded: Callable[[Row], None] | None,
 ) -> None:
     if outcome.status is OutcomeStatus.SUCCEEDED:
         settle(
@@ -146,7 +147,7 @@ def _record(
 
 
 def reopen_for_retry(
-    row: Any,
+    row: PaymentAttempt,
     *,
     now: datetime,
     actor_label: str,
