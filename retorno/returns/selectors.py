@@ -37,7 +37,7 @@ from retorno.domain.returns.amounts import return_amounts
 from retorno.domain.returns.reasons import next_size, size_direction
 from retorno.domain.returns.rma import normalise_rma
 from retorno.insight import selectors as insight_selectors
-from retorno.orders.models import Order, OrderLine, Variant
+from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_errors
 from retorno.returns import adapters
@@ -503,14 +503,16 @@ def return_queue_for_store(
 
 
 def customer_tiers_for_store(*, store: Store) -> list[str]:
-    """The loyalty tiers the store's returning customers have, for the queue's tier filter."""
-    return sorted(
-        tier
-        for tier in Return.objects.filter(store=store)
-        .exclude(customer__tier="")
-        .values_list("customer__tier", flat=True)
+    """The loyalty tiers the store's returning customers have, for the queue's tier filter.
+
+    Read from customers, each tier once: `.distinct()` on returns would keep their default
+    ordering (created_at, id) in the SELECT and list a tier once per return."""
+    return list(
+        Customer.objects.filter(store=store, returns__isnull=False)
+        .exclude(tier="")
+        .order_by("tier")
+        .values_list("tier", flat=True)
         .distinct()
-        if tier
     )
 
 

@@ -126,3 +126,15 @@ def test_dashboard_counts_this_store_only(signed_in: Any, mix: dict[str, Return]
     assert board.needs_review == 1
     assert board.open_total == 4
     assert board.oldest_open[0].rma == mix["old"].rma
+
+
+def test_the_tier_filter_lists_each_tier_once(signed_in: Any, store: Store) -> None:
+    """Several returns of one tier (one customer's and another's) give one option, not one each."""
+    for _ in range(3):
+        make_return(store, tier="gold", email="ana@example.com")
+    make_return(store, tier="gold", email="bea@example.com")
+    make_return(store, tier="silver", email="carla@example.com")
+    make_return(store, email="dora@example.com")
+    response = signed_in("agent").get(reverse("backoffice:queue"))
+    tiers = [code for code, _label in response.context["form"].fields["tier"].choices if code]
+    assert tiers == ["gold", "silver"]
