@@ -93,6 +93,31 @@ class Ledger:
     retried: str | Promise
     marked_paid: str | Promise
 
+    # Names the templates use as they are: a template never builds a name with |add:.
+    @property
+    def kind_labels(self) -> str:
+        return f"{self.direction}_kind"
+
+    @property
+    def state_labels(self) -> str:
+        return f"{self.direction}_state"
+
+    @property
+    def list_url(self) -> str:
+        return f"backoffice:{self.name}"
+
+    @property
+    def row_url(self) -> str:
+        return f"backoffice:{self.direction}"
+
+    @property
+    def retry_url(self) -> str:
+        return f"backoffice:{self.direction}_retry"
+
+    @property
+    def mark_paid_url(self) -> str:
+        return f"backoffice:{self.direction}_mark_paid"
+
     def can_retry(self, row: Any) -> bool:
         to_payment = getattr(row, "destination", "original_payment") == "original_payment"
         return to_payment and row.state in ("failed", "pending")
