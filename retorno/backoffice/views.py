@@ -142,8 +142,9 @@ def _messages_for_return(staff: StaffContext, return_request: Return) -> list[An
 
 
 def _money(staff: StaffContext, return_request: Return) -> list[dict[str, Any]]:
-    """The return's refunds and charges, oldest first. Every role sees what happened (kind and
-    state); amounts, errors and the finance links only roles that may see refunds."""
+    """The return's refunds and charges, oldest first. Every role sees what happened (kind,
+    state and amount, as the Amounts card shows the refund to come); the payment's errors and
+    the finance links only roles that may see refunds."""
     from retorno.money.selectors import money_rows_for_return
 
     refunds, charges = money_rows_for_return(store=staff.store, return_id=return_request.pk)

@@ -24,6 +24,7 @@ from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, RetornoError, http_status
+from retorno.core.paging import Page, page_number
 from retorno.domain.errors import DomainError
 from retorno.money import selectors as money_selectors
 from retorno.money.models import ClaimResolution
@@ -85,7 +86,7 @@ class Ledger:
 
     name: str  # the URL name of its list; its rows' page is the singular
     direction: str  # refund | charge
-    rows: Callable[[Store, str | None], list[Any]]
+    rows: Callable[[Store, str | None, int], Page[Any]]  # one page, in a state or all
     counts: Callable[[Store], dict[str, int]]
     get: Callable[[Store, int], Any]
     retry: Callable[[Store, int, Actor], Any]
@@ -127,8 +128,8 @@ LEDGERS = {
     "refunds": Ledger(
         name="refunds",
         direction="refund",
-        rows=lambda store, state: money_selectors.refund_list_for_store(
-            store=store, state=state, limit=200
+        rows=lambda store, state, page: money_selectors.refund_page_for_store(
+            store=store, state=state, page=page
         ),
         counts=lambda store: money_selectors.refund_counts_for_store(store=store),
         get=lambda store, row_id: money_selectors.refund_get_for_store(
@@ -146,8 +147,8 @@ LEDGERS = {
     "charges": Ledger(
         name="charges",
         direction="charge",
-        rows=lambda store, state: money_selectors.charge_list_for_store(
-            store=store, state=state, limit=200
+        rows=lambda store, state, page: money_selectors.charge_page_for_store(
+            store=store, state=state, page=page
         ),
         counts=lambda store: money_selectors.charge_counts_for_store(store=store),
         get=lambda store, row_id: money_selectors.charge_get_for_store(
@@ -180,7 +181,7 @@ def payments(request: HttpRequest, staff: StaffContext, ledger: str) -> HttpResp
         "backoffice/payments.html",
         {
             "ledger": spec,
-            "rows": spec.rows(staff.store, state or None),
+            "page": spec.rows(staff.store, state or None, page_number(request.GET.get("page"))),
             "state": state,
             "states": [(s, counts.get(s, 0)) for s in STATES],
         },

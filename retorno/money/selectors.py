@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from retorno.core.errors import NotFound
+from retorno.core.paging import PER_PAGE, Page, page_of
 from retorno.domain.money import quantize
 from retorno.domain.money.charges import KeptLine, kept_unit_amount, unreturned_amount
 from retorno.domain.money.ledger import RefundState
@@ -146,6 +147,16 @@ def refund_list_for_store(
     if claim_number:
         refunds = refunds.filter(claim__number=claim_number)
     return list(refunds.prefetch_related("lines__order_line")[:limit])
+
+
+def refund_page_for_store(
+    *, store: Store, state: str | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> Page[Refund]:
+    """One page of the store's refunds, newest first, for the finance list."""
+    refunds = Refund.objects.for_store(store).select_related("order", "customer", "claim")
+    if state:
+        refunds = refunds.filter(state=state)
+    return page_of(refunds.order_by("-created_at", "-id"), page, per_page)
 
 
 def refunds_for_return(*, store: Store, return_id: int) -> list[Refund]:
@@ -329,6 +340,16 @@ def charge_list_for_store(
     if kind:
         charges = charges.filter(kind=kind)
     return list(charges.prefetch_related("refunds")[:limit])
+
+
+def charge_page_for_store(
+    *, store: Store, state: str | None = None, page: int = 1, per_page: int = PER_PAGE
+) -> Page[Charge]:
+    """One page of the store's charges, newest first, for the finance list."""
+    charges = Charge.objects.for_store(store).select_related("order", "customer", "exchange")
+    if state:
+        charges = charges.filter(state=state)
+    return page_of(charges.order_by("-created_at", "-id"), page, per_page)
 
 
 def charges_for_return(*, store: Store, return_id: int) -> list[Charge]:

@@ -257,3 +257,39 @@ def test_an_agent_rejects_a_claim_with_a_note_the_shopper_is_told(signed_in, sto
     again = client.post(url, {"note": "again"})
     assert again.status_code == 409
     assert signed_in("warehouse").post(url, {"note": "x"}).status_code == 403
+
+
+def copies_of(refund: Refund, n: int, state: str = "pending") -> None:
+    """`n` more refunds like `refund` (the ledger's rows only: each its own key and sequence)."""
+    for i in range(n):
+        refund.pk = None
+        refund.idempotency_key = f"copy-{state}-{i}"
+        refund.sequence = 100 + i
+        refund.state = state
+        refund.save()
+
+
+@pytest.mark.django_db
+def test_the_refund_list_pages_and_keeps_its_filter(signed_in, received):
+    first_refund = Refund.objects.get()
+    copies_of(first_refund, 28, state="succeeded")
+    copies_of(Refund.objects.get(pk=first_refund.pk), 1, state="failed")  # 30 in all
+    client = signed_in("finance")
+    url = reverse("backoffice:refunds")
+
+    def ids(response) -> list[int]:
+        return [r.id for r in response.context["page"].results]
+
+    first = client.get(url, {"state": "succeeded"})
+    assert first.context["page"].total == 28
+    assert len(ids(first)) == 25
+    assert "state=succeeded&amp;page=2" in first.content.decode()
+    second = client.get(url, {"state": "succeeded", "page": "2"})
+    assert len(ids(second)) == 3
+    assert not set(ids(first)) & set(ids(second))
+    newest_first = ids(first) + ids(second)
+    assert newest_first == sorted(newest_first, reverse=True)
+    assert ids(client.get(url, {"state": "succeeded", "page": "99"})) == ids(second)
+    assert ids(client.get(url, {"state": "succeeded", "page": "x"})) == ids(first)
+    everything = client.get(url)
+    assert everything.context["page"].total == 30 and everything.context["page"].pages == 2

@@ -91,14 +91,21 @@ def test_finance_sees_the_charge_with_its_amount_and_link(signed_in, exchange_he
 
 
 @pytest.mark.django_db
-def test_warehouse_sees_what_happened_but_no_amounts_or_links(signed_in, exchange_held):
-    page = signed_in("warehouse").get(reverse("backoffice:return", args=[exchange_held.rma]))
+@pytest.mark.parametrize("role", ["agent", "warehouse"])
+def test_every_role_sees_the_amounts_but_only_finance_the_links(signed_in, exchange_held, role):
+    """The Amounts card shows every role the refund to come; the Money table, what moved, with
+    its amount column. Finance's pages (and the payment errors) stay with those who may see them."""
+    page = signed_in(role).get(reverse("backoffice:return", args=[exchange_held.rma]))
     html = page.content.decode()
-    assert 'id="money"' in html and 'data-kind="exchange_difference"' in html
-    assert "Pending" in html
-    assert "−€7.50" not in html
+    table = html[
+        html.index('<table id="money-rows">') : html.index("</table>", html.index("money-rows"))
+    ]
+    assert 'data-kind="exchange_difference"' in table and "Pending" in table
+    assert '<th scope="col" class="num">Amount</th>' in table
+    assert "−€7.50" in table
     assert reverse("backoffice:charge", args=[exchange_held.id]) not in html
-    assert "/staff/finance/" not in html
+    assert reverse("backoffice:charges") not in html
+    assert reverse("backoffice:return_refund", args=[exchange_held.rma]) not in html
 
 
 @pytest.mark.django_db
