@@ -11,7 +11,12 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from retorno.domain.returns.shopper_steps import ParcelState, ShopperStep, shopper_step
+from retorno.domain.returns.shopper_steps import (
+    PARCEL_TO_SEND,
+    ParcelState,
+    ShopperStep,
+    shopper_step,
+)
 from retorno.portal import display
 from retorno.portal.tracking import MoneyStatus, Parcel
 from retorno.returns.models import Return, ReturnEvent
@@ -22,6 +27,11 @@ class NextStep:
     step: ShopperStep
     headline: str
     paragraphs: list[str] = field(default_factory=list)
+
+    @property
+    def parcel_to_send(self) -> bool:
+        """Whether the shopper is still to send the parcel (and may be told where and how)."""
+        return self.step in PARCEL_TO_SEND
 
 
 def next_step(

@@ -38,6 +38,19 @@ class ShopperStep(StrEnum):
     COMPLETED = "completed"
 
 
+# The steps at which the parcel is still with the shopper and is to be sent: only then is the
+# shopper told where and how to send it (not while in review, nor once it has left).
+PARCEL_TO_SEND = frozenset(
+    {
+        ShopperStep.PICKUP_PENDING,
+        ShopperStep.PICKUP_BOOKED,
+        ShopperStep.LABEL_PENDING,
+        ShopperStep.LABEL_READY,
+        ShopperStep.DROP_OFF_PENDING,
+        ShopperStep.DROP_OFF_READY,
+    }
+)
+
 _WAITING = frozenset({ReturnStatus.REQUESTED, ReturnStatus.PENDING_REVIEW})
 _PENDING = {
     "pickup": ShopperStep.PICKUP_PENDING,

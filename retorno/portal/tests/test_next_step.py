@@ -234,3 +234,67 @@ def test_a_carrier_link_that_is_not_a_web_address_is_not_a_link(
     body = response.content.decode()
     assert response.context["parcel"].tracking_number in body
     assert "javascript:" not in body and 'id="carrier-link"' not in body
+
+
+def _by(method: str, then: str) -> Callable[[Store, FakeCarriers], Return]:
+    """A return by `method` held for review, then left there, rejected or cancelled."""
+
+    def build(store: Store, carriers: FakeCarriers) -> Return:
+        _publish(store, always_review=True)
+        held = _requested(store, method=method)
+        if then == "rejected":
+            return services.return_reject(store=store, rma=held.rma, actor=SYSTEM, note="Worn.")
+        if then == "cancelled":
+            return services.return_cancel(store=store, rma=held.rma, actor=SYSTEM)
+        return held
+
+    return build
+
+
+SEND_NOW = {
+    "self_ship": ("Send the parcel to:", "Envía el paquete a:"),
+    "drop_off": (
+        "Take the parcel to a collection point and show your return number.",
+        "Lleva el paquete a un punto de recogida",
+    ),
+}
+
+
+@pytest.mark.parametrize("method", list(SEND_NOW))
+@pytest.mark.parametrize("then", ["in_review", "rejected", "cancelled"])
+def test_the_parcel_card_tells_to_send_only_while_the_parcel_is_to_leave(
+    client: Client, store: Store, fake_carriers: FakeCarriers, then: str, method: str
+) -> None:
+    """A return in review (or rejected, or cancelled) is told not to send anything: the parcel
+    card does not say where to send it; once approved, it does."""
+    store.return_address = {"line1": "Nave 14", "city": "Getafe", "postal_code": "28906"}
+    store.save(update_fields=["return_address"])
+    returned = _by(method, then)(store, fake_carriers)
+    for language, text in zip(("en", "es"), SEND_NOW[method], strict=True):
+        body = html.unescape(
+            client.get(
+                reverse("portal:tracking", args=[returned.tracking_token]),
+                HTTP_ACCEPT_LANGUAGE=language,
+            ).content.decode()
+        )
+        assert text not in body, language
+        assert "Nave 14" not in body, language
+
+
+@pytest.mark.parametrize("method", list(SEND_NOW))
+def test_an_approved_return_is_told_where_to_send_its_parcel(
+    client: Client, store: Store, method: str
+) -> None:
+    store.return_address = {"line1": "Nave 14", "city": "Getafe", "postal_code": "28906"}
+    store.save(update_fields=["return_address"])
+    returned = approved_return_before_jobs(store, method=method)
+    for language, text in zip(("en", "es"), SEND_NOW[method], strict=True):
+        body = html.unescape(
+            client.get(
+                reverse("portal:tracking", args=[returned.tracking_token]),
+                HTTP_ACCEPT_LANGUAGE=language,
+            ).content.decode()
+        )
+        assert text in body, language
+        if method == "self_ship":
+            assert "Nave 14" in body, language
