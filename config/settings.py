@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "retorno.money",
     "retorno.insight",
     "retorno.returns",
+    "retorno.analytics",
     "retorno.portal",
     "retorno.backoffice",
     "retorno.demo",

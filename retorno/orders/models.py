@@ -124,6 +124,12 @@ class OrderLine(models.Model):
         Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     sku = models.CharField(max_length=120)
+    product_id = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The store's id of the line's product, when it sends one (analytics group "
+        "variants by it; without it, by title).",
+    )
     title = models.CharField(max_length=255)
     category = models.CharField(max_length=80, blank=True)
     vendor = models.CharField(max_length=120, blank=True)

@@ -91,11 +91,19 @@ def _customer_upsert(store: Store, data: dict[str, Any]) -> Customer:
 def _lines_sync(store: Store, order: Order, lines: list[dict[str, Any]], created: bool) -> None:
     existing = {} if created else {line.external_id: line for line in order.lines.all()}
     skus = {line["sku"] for line in lines}
-    variants = {v.sku: v for v in Variant.objects.filter(store=store, sku__in=skus)}
+    variants = {
+        v.sku: v
+        for v in Variant.objects.filter(store=store, sku__in=skus).select_related("product")
+    }
     to_create = []
     for position, line in enumerate(lines):
+        variant = variants.get(line["sku"])
         values = {
             "sku": line["sku"],
+            # Kept as received (or as the catalog said when the line came in): analytics group
+            # variants by it, and a later change of the catalog does not move past sales.
+            "product_id": (line.get("product_id") or "").strip()
+            or (variant.product.external_id if variant else ""),
             "title": line.get("title") or line["sku"],
             "category": (line.get("category") or "").lower(),
             "vendor": line.get("vendor") or "",
@@ -108,7 +116,7 @@ def _lines_sync(store: Store, order: Order, lines: list[dict[str, Any]], created
             "options": line.get("options") or {},
             "image_url": line.get("image_url") or "",
             "position": position,
-            "variant": variants.get(line["sku"]),
+            "variant": variant,
         }
         current = existing.pop(line["external_id"], None)
         if current is None:

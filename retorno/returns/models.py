@@ -34,6 +34,12 @@ class Return(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="returns")
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="returns")
+    customer_tier = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The customer's loyalty tier when the return was requested (analytics count "
+        "it there, whatever the tier is now).",
+    )
     rma = models.CharField(max_length=24)
     status = models.CharField(max_length=20, choices=[(s.value, s.value) for s in ReturnStatus])
     resolution = models.CharField(max_length=16, choices=Resolution.choices)

@@ -251,6 +251,7 @@ def _new_return(request: _NewReturn, plan: _Plan, rma: str) -> Return:
         store=request.store,
         order=order,
         customer=order.customer,
+        customer_tier=order.customer.tier,
         rma=rma,
         status=ReturnStatus.REQUESTED,
         resolution=request.resolution,

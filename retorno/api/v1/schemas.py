@@ -113,6 +113,15 @@ class CustomerIn(Schema):
 class OrderLineIn(Schema):
     external_id: Id
     sku: Annotated[str, Field(min_length=1, max_length=120)]
+    product_id: Annotated[
+        str,
+        Field(
+            max_length=120,
+            description="The store's id of the product the line's variant belongs to. Analytics "
+            "group a product's variants by it; without it, by the line's title (or by the "
+            "catalog's product when Retorno knows the SKU).",
+        ),
+    ] = ""
     title: Annotated[str, Field(max_length=255)] = ""
     category: Annotated[str, Field(max_length=80)] = ""
     vendor: Annotated[str, Field(max_length=120)] = ""
@@ -165,6 +174,7 @@ class OrderBulkIn(Schema):
 class OrderLineOut(Schema):
     external_id: str
     sku: str
+    product_id: str
     title: str
     category: str
     quantity: int

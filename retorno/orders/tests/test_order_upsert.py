@@ -10,6 +10,7 @@ import pytest
 from retorno.api.v1.schemas import OrderIn
 from retorno.core.actors import SYSTEM
 from retorno.core.errors import Conflict, Unprocessable
+from retorno.orders.catalog import product_upsert
 from retorno.orders.models import Customer, Order, OrderLine
 from retorno.orders.services import order_upsert
 from retorno.orders.tests.factories import line_payload, make_order, order_payload
@@ -94,3 +95,26 @@ def test_the_service_refuses_what_no_entrance_may_store(store, changes, fields):
     assert error.value.code == "validation_error"
     assert [e["field"] for e in error.value.extra["errors"]] == fields
     assert not Order.objects.exists() and not Customer.objects.exists()
+
+
+def test_a_line_keeps_the_product_id_it_came_with_or_the_catalogs(store):
+    product_upsert(
+        store=store,
+        external_id="prod-jeans",
+        title="Jeans",
+        variants=[{"sku": "JEANS-M", "price": "50.00", "options": {"size": "M"}}],
+    )
+    make_order(
+        store,
+        external_id="1",
+        lines=[
+            line_payload("1-1", sku="JEANS-M"),
+            line_payload("1-2", sku="TEE", product_id="shopify-9"),
+            line_payload("1-3", sku="MUG"),
+        ],
+    )
+    assert dict(OrderLine.objects.values_list("sku", "product_id")) == {
+        "JEANS-M": "prod-jeans",
+        "TEE": "shopify-9",
+        "MUG": "",
+    }

@@ -32,6 +32,7 @@ def _order_body(order: Order) -> dict:
             {
                 "external_id": line.external_id,
                 "sku": line.sku,
+                "product_id": line.product_id,
                 "title": line.title,
                 "category": line.category,
                 "quantity": line.quantity,

@@ -1,0 +1,251 @@
+"""Supplier quality: confirmed defects per supplier and product, the evidence behind them, and
+the days left to send goods back to each supplier.
+
+A defect counts only when inspection confirmed it (retorno.domain.analytics.quality): a unit
+returned as defective, damaged or with parts missing and graded `damaged`. The defect rate is
+confirmed defective units ÷ units sold in the period; a supplier is over threshold past
+DEFAULT_DEFECT_THRESHOLD (with enough units sold to say so).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Min, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from retorno.analytics.returns import product_key, returned_items, sold_lines
+from retorno.analytics.scope import Scope
+from retorno.analytics.tables import Table, table
+from retorno.core.errors import NotFound
+from retorno.domain.analytics.quality import (
+    CONFIRMING_GRADE,
+    DEFAULT_DEFECT_THRESHOLD,
+    DEFECT_REASONS,
+    confirmed_defect,
+)
+from retorno.domain.analytics.rates import Rate, rate
+from retorno.domain.days import local_day
+from retorno.warehouse.models import Inspection, RtvBatch, RtvStatus, Supplier
+
+
+def _code(vendor: str) -> str:
+    """How the warehouse writes a supplier's code (trimmed, casefolded)."""
+    return vendor.strip().casefold()
+
+
+@dataclass(frozen=True)
+class ProductDefects:
+    product: str
+    title: str
+    units_returned: int
+    defects: int
+
+
+@dataclass(frozen=True)
+class SupplierQuality:
+    supplier: str
+    name: str
+    units_sold: int
+    units_returned: int
+    defects: int
+    defect_rate: Rate
+    threshold: Decimal
+    rtv_deadline_at: datetime | None
+    rtv_days_left: int | None
+    products: list[ProductDefects] = field(default_factory=list)
+    filter: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def over_threshold(self) -> bool:
+        value = self.defect_rate.value
+        return value is not None and value > self.threshold
+
+
+@dataclass(frozen=True)
+class SupplierReport:
+    scope: Scope
+    suppliers: list[SupplierQuality]
+
+    @property
+    def over_threshold(self) -> list[SupplierQuality]:
+        return [s for s in self.suppliers if s.over_threshold]
+
+    def table(self) -> Table:
+        return table(
+            (
+                "supplier",
+                "name",
+                "units_sold",
+                "units_returned",
+                "confirmed_defects",
+                "defect_rate",
+                "threshold",
+                "over_threshold",
+                "rtv_days_left",
+            ),
+            [
+                (
+                    s.supplier,
+                    s.name,
+                    s.units_sold,
+                    s.units_returned,
+                    s.defects,
+                    s.defect_rate,
+                    s.threshold,
+                    s.over_threshold,
+                    s.rtv_days_left,
+                )
+                for s in self.suppliers
+            ],
+        )
+
+
+def _damaged_units() -> Coalesce:
+    """An item's units graded damaged at inspection."""
+    return Coalesce(
+        Subquery(
+            Inspection.objects.filter(return_item_id=OuterRef("pk"), grade=CONFIRMING_GRADE)
+            .values("return_item_id")
+            .annotate(n=Sum("quantity"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def supplier_report(scope: Scope, *, now: datetime) -> SupplierReport:
+    """Every supplier with units sold or returned in the scope, over threshold first, then by
+    defect rate: five queries."""
+    sold = {
+        row["vendor"]: row["units"]
+        for row in sold_lines(scope).values("vendor").annotate(units=Sum("quantity")).order_by()
+    }
+    returned = {
+        row["order_line__vendor"]: row["units"]
+        for row in returned_items(scope)
+        .values("order_line__vendor")
+        .annotate(units=Sum("quantity_requested"))
+        .order_by()
+    }
+    per_product: dict[str, dict[str, list]] = defaultdict(dict)
+    for vendor, product, title, reason, units, damaged in (
+        returned_items(scope)
+        .filter(reason__in=DEFECT_REASONS)
+        .annotate(product=product_key("order_line__"), damaged=_damaged_units())
+        .values_list(
+            "order_line__vendor",
+            "product",
+            "order_line__title",
+            "reason",
+            "quantity_requested",
+            "damaged",
+        )
+    ):
+        entry = per_product[vendor].setdefault(product, [title, 0, 0])
+        entry[1] += units
+        if confirmed_defect(reason, CONFIRMING_GRADE if damaged else ""):
+            entry[2] += damaged
+    names = {
+        s.code.strip().casefold(): s.name or s.code
+        for s in Supplier.objects.filter(store=scope.store)
+    }
+    deadlines = {
+        row["supplier_code"]: row["deadline"]
+        for row in RtvBatch.objects.filter(store=scope.store, status=RtvStatus.OPEN)
+        .values("supplier_code")
+        .annotate(deadline=Min("deadline_at"))
+        .order_by()
+    }
+    today = local_day(now, scope.store.timezone)
+    suppliers = []
+    for vendor in sorted(set(sold) | set(returned)):
+        if not vendor:
+            continue
+        products = sorted(
+            (
+                ProductDefects(product, title, units, defects)
+                for product, (title, units, defects) in per_product[vendor].items()
+            ),
+            key=lambda p: (-p.defects, -p.units_returned, p.title),
+        )
+        defects = sum(p.defects for p in products)
+        deadline = deadlines.get(_code(vendor))
+        suppliers.append(
+            SupplierQuality(
+                supplier=vendor,
+                name=names.get(_code(vendor), vendor),
+                units_sold=sold.get(vendor, 0),
+                units_returned=returned.get(vendor, 0),
+                defects=defects,
+                defect_rate=rate(defects, sold.get(vendor, 0)),
+                threshold=DEFAULT_DEFECT_THRESHOLD,
+                rtv_deadline_at=deadline,
+                rtv_days_left=(
+                    None
+                    if deadline is None
+                    else (local_day(deadline, scope.store.timezone) - today).days
+                ),
+                products=products,
+                filter={**scope.as_params(), "vendor": vendor},
+            )
+        )
+    suppliers.sort(
+        key=lambda s: (not s.over_threshold, -(s.defect_rate.value or Decimal(-1)), s.supplier)
+    )
+    return SupplierReport(scope, suppliers)
+
+
+def supplier_evidence(scope: Scope, supplier: str) -> Table:
+    """The evidence pack of a supplier: every confirmed defect in the scope with its return,
+    the shopper's reason and comment, the grade, the inspector's notes and the photos. NotFound
+    (`supplier_not_found`) when the supplier sold and returned nothing in the scope."""
+    items = returned_items(scope).filter(order_line__vendor=supplier)
+    if not items.exists() and not sold_lines(scope).filter(vendor=supplier).exists():
+        raise NotFound(f"No supplier {supplier!r} in this period.", code="supplier_not_found")
+    by_item = {
+        item.id: item
+        for item in items.filter(reason__in=DEFECT_REASONS).select_related(
+            "return_request", "order_line"
+        )
+    }
+    inspections = Inspection.objects.filter(
+        store=scope.store, return_item_id__in=list(by_item), grade=CONFIRMING_GRADE
+    ).order_by("inspected_at", "id")
+    rows = []
+    for inspection in inspections:
+        item = by_item[inspection.return_item_id]
+        rows.append(
+            (
+                item.return_request.rma,
+                item.return_request.created_at.isoformat(),
+                item.order_line.sku,
+                item.order_line.title,
+                item.reason,
+                item.comment,
+                inspection.quantity,
+                inspection.grade,
+                inspection.inspected_at.isoformat(),
+                inspection.notes,
+                " ".join([*item.photos, *inspection.photos]),
+            )
+        )
+    return table(
+        (
+            "rma",
+            "requested_at",
+            "sku",
+            "title",
+            "reason",
+            "comment",
+            "units",
+            "grade",
+            "inspected_at",
+            "inspection_notes",
+            "photos",
+        ),
+        rows,
+    )
