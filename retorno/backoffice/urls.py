@@ -164,7 +164,7 @@ urlpatterns += [
 # Comment insight (analysts, admins): what shoppers' comments say per product and reason.
 from retorno.backoffice import views_insight  # noqa: E402
 
-urlpatterns += [path("insight", views_insight.insight_panel, name="insight")]
+urlpatterns += [path("insight/comments", views_insight.insight_panel, name="insight")]
 
 # A customer's returns and abuse signals.
 from retorno.backoffice import views_customers  # noqa: E402

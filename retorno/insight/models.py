@@ -38,6 +38,9 @@ class CommentPrediction(models.Model):
         default=False, help_text="The comment gives another reason than the one picked."
     )
     classified_at = models.DateTimeField()
+    commented_at = models.DateTimeField(
+        help_text="When the shopper wrote the comment (the return was asked for)."
+    )
 
     objects = StoreScopedQuerySet.as_manager()
 
@@ -50,6 +53,7 @@ class CommentPrediction(models.Model):
         indexes = [
             models.Index(fields=["store", "return_id"]),
             models.Index(fields=["store", "reason", "classified_at"]),
+            models.Index(fields=["store", "commented_at"]),
         ]
 
     def __str__(self) -> str:

@@ -83,13 +83,13 @@ def comment_insight_for_store(
     product: str = "",
     limit: int = 30,
 ) -> CommentInsight:
-    """Top phrases per product and reason over the comments classified since `since` (the most
+    """Top phrases per product and reason over the comments written since `since` (the most
     recent PANEL_ROWS at most), the largest groups first. Two queries."""
-    rows = CommentPrediction.objects.filter(store=store, classified_at__gte=since)
+    rows = CommentPrediction.objects.filter(store=store, commented_at__gte=since)
     if product:
         rows = rows.filter(product_key=product)
     counts = Counter(rows.filter(abstained=False).values_list("reason", flat=True))
-    recent = rows.order_by("-classified_at", "-id").values_list(
+    recent = rows.order_by("-commented_at", "-id").values_list(
         "product_key",
         "product_title",
         "reason",

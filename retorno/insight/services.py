@@ -47,10 +47,17 @@ class CommentFacts:
 
 
 def classification_enqueue(
-    *, store_id: int, return_id: int, rma: str, language: str, items: Sequence[CommentFacts]
+    *,
+    store_id: int,
+    return_id: int,
+    rma: str,
+    language: str,
+    items: Sequence[CommentFacts],
+    commented_at: datetime | None = None,
 ) -> None:
     """Queue the classification of a return's comments, in the caller's transaction (one job
-    per return, however often it is asked for). Items without a comment are left out."""
+    per return, however often it is asked for). Items without a comment are left out.
+    `commented_at` is when the return was asked for (default: now)."""
     commented = [item for item in items if item.comment.strip()]
     if not commented:
         return
@@ -62,6 +69,7 @@ def classification_enqueue(
             "return_id": return_id,
             "rma": rma,
             "language": language,
+            "commented_at": (commented_at or timezone.now()).isoformat(),
             "items": [asdict(item) for item in commented],
         },
     )
@@ -70,12 +78,14 @@ def classification_enqueue(
 def classification_deliver(message: OutboxMessage) -> dict[str, Any]:
     """Outbox handler of insight.classify."""
     payload = message.payload
+    written = payload.get("commented_at")
     rows = comments_classify(
         store_id=message.store_id,
         return_id=int(payload["return_id"]),
         rma=str(payload["rma"]),
         language=str(payload.get("language") or ""),
         items=[CommentFacts(**item) for item in payload["items"]],
+        commented_at=datetime.fromisoformat(written) if written else None,
     )
     return {"classified": len(rows), "model_version": rows[0].model_version if rows else ""}
 
@@ -120,9 +130,11 @@ def comments_classify(
     language: str,
     items: Sequence[CommentFacts],
     now: datetime | None = None,
+    commented_at: datetime | None = None,
 ) -> list[CommentPrediction]:
     """Classify each item's comment with the store's model and keep the prediction (replacing
-    an earlier one for the same item). Idempotent: running it again writes the same rows."""
+    an earlier one for the same item), dated `commented_at` (when the return was asked for;
+    default: now). Idempotent: running it again writes the same rows."""
     now = now or timezone.now()
     model = model_for_store(store_id)
     rows = []
@@ -152,6 +164,7 @@ def comments_classify(
                     "model_version": prediction.model_version,
                     "mismatch": is_mismatch(prediction, item.picked_reason),
                     "classified_at": now,
+                    "commented_at": commented_at or now,
                 },
             )
             rows.append(row)

@@ -70,6 +70,7 @@ def on_created(recorded: Recorded) -> None:
         rma=return_request.rma,
         language=return_request.language,
         items=comment_facts(items),
+        commented_at=return_request.created_at,
     )
 
 
@@ -85,6 +86,7 @@ def return_comments_classify(return_request: Return, *, now: datetime | None = N
         language=return_request.language,
         items=facts,
         now=now,
+        commented_at=return_request.created_at,
     )
     return len(rows)
 
