@@ -33,6 +33,11 @@ class NextStep:
         """Whether the shopper is still to send the parcel (and may be told where and how)."""
         return self.step in PARCEL_TO_SEND
 
+    @property
+    def has_parcel(self) -> bool:
+        """Whether there is a parcel to speak of: not for a refused or cancelled return."""
+        return self.step not in (ShopperStep.REJECTED, ShopperStep.CANCELLED)
+
 
 def next_step(
     return_request: Return,

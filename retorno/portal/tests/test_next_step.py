@@ -279,6 +279,16 @@ def test_the_parcel_card_tells_to_send_only_while_the_parcel_is_to_leave(
         )
         assert text not in body, language
         assert "Nave 14" not in body, language
+        # Refused or cancelled: no parcel card at all; in review: how to send it comes later.
+        assert ('id="parcel"' in body) is (then == "in_review"), language
+        if then == "in_review":
+            assert LATER[language] in body, language
+
+
+LATER = {
+    "en": "We will tell you how to send it once your return is approved.",
+    "es": "Te diremos cómo enviarlo en cuanto se apruebe tu devolución.",
+}
 
 
 @pytest.mark.parametrize("method", list(SEND_NOW))
