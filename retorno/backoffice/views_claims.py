@@ -28,7 +28,7 @@ from retorno.backoffice.rendering import render_page
 from retorno.core import images
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.core.forms import PhotosField
-from retorno.core.models import IdempotencyRecord
+from retorno.core.idempotency import stored_body
 from retorno.money import selectors as claim_selectors
 from retorno.money.models import Claim, ClaimReason
 from retorno.orders.models import Order
@@ -283,9 +283,8 @@ def _claim_submit(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 
 
 def _claim_opened_with(store: Store, token: str) -> str | None:
-    record = IdempotencyRecord.objects.filter(store_id=store.id, operation=OPERATION, key=token)
-    found = record.first()
-    return (found.response_body or {}).get("number") if found else None
+    body = stored_body(store_id=store.id, operation=OPERATION, key=token)
+    return body.get("number") if body else None
 
 
 def _open(

@@ -34,6 +34,47 @@ def request_fingerprint(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def idempotent(
+    *,
+    store_id: int,
+    operation: str,
+    key: str | None,
+    payload: Any,
+    action: Callable[[], Outcome],
+) -> Outcome:
+    """The one way an API call or a page submission with a key is made at most once.
+
+    With no `key` (an API call without an `Idempotency-Key`) the action just runs. With one,
+    `payload` (what the request asked, JSON-able) is its fingerprint: the same key and payload
+    answer what the first run answered; the same key with another payload is refused (422,
+    `idempotency_key_reused`). See `run_idempotently` for races and refusals.
+    """
+    if key is None:
+        return action()
+    return run_idempotently(
+        store_id=store_id,
+        operation=operation,
+        key=key,
+        fingerprint=request_fingerprint(payload),
+        action=action,
+    )
+
+
+def stored_body(*, store_id: int, operation: str, key: str) -> dict[str, Any] | None:
+    """What the run with this key answered, whatever it was asked; None before any has run.
+
+    A page pressed twice finds what its first press made here (the return, the claim) without
+    running again."""
+    if not key:
+        return None
+    record = IdempotencyRecord.objects.filter(
+        store_id=store_id, operation=operation, key=key
+    ).first()
+    if record is None:
+        return None
+    return dict(record.response_body or {})
+
+
 def run_idempotently(
     *, store_id: int, operation: str, key: str, fingerprint: str, action: Callable[[], Outcome]
 ) -> Outcome:

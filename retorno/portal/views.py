@@ -25,8 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, RetornoError
-from retorno.core.idempotency import request_fingerprint, run_idempotently
-from retorno.core.models import IdempotencyRecord
+from retorno.core.idempotency import idempotent, stored_body
 from retorno.domain.days import local_day, zone
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
@@ -703,10 +702,8 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
 def _stored_submission(store: Store, token: str) -> str | None:
     if not token:
         return None
-    record = IdempotencyRecord.objects.filter(
-        store_id=store.id, operation=CONFIRM_OPERATION, key=token
-    ).first()
-    return (record.response_body or {}).get("tracking_token") if record else None
+    body = stored_body(store_id=store.id, operation=CONFIRM_OPERATION, key=token)
+    return body.get("tracking_token") if body else None
 
 
 def _confirm(store: Store, order: Order, draft: dict[str, Any], token: str) -> str:
@@ -734,12 +731,8 @@ def _confirm(store: Store, order: Order, draft: dict[str, Any], token: str) -> s
         )
         return 201, {"rma": created.rma, "tracking_token": created.tracking_token}
 
-    _status, body = run_idempotently(
-        store_id=store.id,
-        operation=CONFIRM_OPERATION,
-        key=token,
-        fingerprint=request_fingerprint(payload),
-        action=create,
+    _status, body = idempotent(
+        store_id=store.id, operation=CONFIRM_OPERATION, key=token, payload=payload, action=create
     )
     return str(body["tracking_token"])
 

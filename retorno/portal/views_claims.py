@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from retorno.core.errors import NotFound, RetornoError
-from retorno.core.models import IdempotencyRecord
+from retorno.core.idempotency import stored_body
 from retorno.money import selectors as claim_selectors
 from retorno.money.models import Claim, ClaimReason
 from retorno.orders.models import Order
@@ -110,10 +110,8 @@ def _claim_opened_with(store: Store, draft: dict[str, Any], token: str) -> str |
     opened = draft.get("claims_opened", {})
     if token in opened:
         return str(opened[token])
-    record = IdempotencyRecord.objects.filter(
-        store_id=store.id, operation=CLAIM_OPERATION, key=token
-    ).first()
-    return (record.response_body or {}).get("number") if record else None
+    body = stored_body(store_id=store.id, operation=CLAIM_OPERATION, key=token)
+    return body.get("number") if body else None
 
 
 def _open_claim(

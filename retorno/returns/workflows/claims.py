@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from retorno.core.actors import Actor
 from retorno.core.errors import RetornoError
-from retorno.core.idempotency import request_fingerprint, run_idempotently
+from retorno.core.idempotency import idempotent
 from retorno.core.images import discard_photos
 from retorno.domain.money import quantize
 from retorno.domain.money.refunds import refundable_units_amount
@@ -92,12 +92,8 @@ def claim_open_once(
         return 201, {"number": claim.number, "photos": photos}
 
     try:
-        _status, body = run_idempotently(
-            store_id=store.id,
-            operation=operation,
-            key=token,
-            fingerprint=request_fingerprint(payload),
-            action=create,
+        _status, body = idempotent(
+            store_id=store.id, operation=operation, key=token, payload=payload, action=create
         )
     except RetornoError:
         discard_photos(photos)

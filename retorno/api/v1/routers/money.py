@@ -16,7 +16,7 @@ from pydantic import Field
 
 from retorno.api.v1.auth import actor_of, require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
-from retorno.core.idempotency import request_fingerprint, run_idempotently
+from retorno.core.idempotency import idempotent
 from retorno.domain.money import quantize
 from retorno.money import selectors as money_selectors
 from retorno.money.models import Charge, ChargeKind, ClaimReason, ClaimResolution, Refund
@@ -443,16 +443,13 @@ def refund_execute(
         )
         return 201, _refund(request, api_key.store, refund.id)
 
-    if idempotency_key is None:
-        status, body = execute()
-    else:
-        status, body = run_idempotently(
-            store_id=api_key.store_id,
-            operation=f"refund_execute:{rma}",
-            key=idempotency_key,
-            fingerprint=request_fingerprint(payload.model_dump(mode="json")),
-            action=execute,
-        )
+    status, body = idempotent(
+        store_id=api_key.store_id,
+        operation=f"refund_execute:{rma}",
+        key=idempotency_key,
+        payload=payload.model_dump(mode="json"),
+        action=execute,
+    )
     return Status(status, body)
 
 

@@ -16,7 +16,7 @@ from retorno.api.v1.schemas import (
     ReturnOut,
     UtcDatetime,
 )
-from retorno.core.idempotency import request_fingerprint, run_idempotently
+from retorno.core.idempotency import idempotent
 from retorno.returns import selectors, services
 
 router = Router(tags=["returns"])
@@ -62,16 +62,13 @@ def return_create(
         )
         return 201, return_body(created)
 
-    if idempotency_key is None:
-        status, body = create()
-    else:
-        status, body = run_idempotently(
-            store_id=api_key.store_id,
-            operation="return_create",
-            key=idempotency_key,
-            fingerprint=request_fingerprint(payload.model_dump(mode="json")),
-            action=create,
-        )
+    status, body = idempotent(
+        store_id=api_key.store_id,
+        operation="return_create",
+        key=idempotency_key,
+        payload=payload.model_dump(mode="json"),
+        action=create,
+    )
     return Status(status, body)
 
 

@@ -14,7 +14,7 @@ from pydantic import Field
 from retorno.api.v1.auth import actor_of, require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.api.v1.schemas import Id
-from retorno.core.idempotency import request_fingerprint, run_idempotently
+from retorno.core.idempotency import idempotent
 from retorno.returns.workflows import inspection, receiving
 from retorno.warehouse import selectors as warehouse_selectors
 from retorno.warehouse import services as warehouse
@@ -339,16 +339,13 @@ def return_receive(
         )
         return 200, _state_body(api_key.store, rma)
 
-    if idempotency_key is None:
-        status, body = receive()
-    else:
-        status, body = run_idempotently(
-            store_id=api_key.store_id,
-            operation=f"return_receive:{rma}"[:64],
-            key=idempotency_key,
-            fingerprint=request_fingerprint(payload.model_dump(mode="json")),
-            action=receive,
-        )
+    status, body = idempotent(
+        store_id=api_key.store_id,
+        operation=f"return_receive:{rma}"[:64],
+        key=idempotency_key,
+        payload=payload.model_dump(mode="json"),
+        action=receive,
+    )
     return Status(status, body)
 
 
