@@ -25,6 +25,7 @@ from retorno.backoffice import permissions
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound
 from retorno.stores.models import Store
+from retorno.stores.selectors import stores_by_name
 
 SESSION_KEY = "backoffice_store_id"
 
@@ -75,7 +76,7 @@ class StaffContext:
 def store_accesses(user: Any) -> list[StoreAccess]:
     """The stores `user` may work in. Superusers are admins of every store."""
     if getattr(user, "is_superuser", False):
-        return [StoreAccess(store, Role.ADMIN.value) for store in Store.objects.order_by("name")]
+        return [StoreAccess(store, Role.ADMIN.value) for store in stores_by_name()]
     return [StoreAccess(m.store, m.role) for m in memberships_for_user(user=user)]
 
 

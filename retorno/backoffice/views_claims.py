@@ -15,7 +15,6 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from retorno.core.idempotency import stored_body
 from retorno.money import selectors as claim_selectors
 from retorno.money.models import Claim, ClaimReason
 from retorno.orders.models import Order
-from retorno.orders.selectors import order_get_for_store
+from retorno.orders.selectors import order_find_by_typed, order_get_for_store
 from retorno.returns.workflows import claims as claim_services
 from retorno.stores.models import Store
 
@@ -146,17 +145,9 @@ class OpenClaimForm(forms.Form):
 def _order_for_store(store: Store, typed: str) -> Order:
     """The store's order by its number (with or without "#") or its external id."""
     typed = typed.strip()[:120]
-    bare = typed.lstrip("#").strip()
-    if not bare:
+    if not typed.lstrip("#").strip():
         raise NotFound("No order number given.", code="order_not_found")
-    order = (
-        Order.objects.for_store(store)
-        .filter(Q(number__in={typed, bare, f"#{bare}"}) | Q(external_id=typed))
-        .select_related("customer")
-        .prefetch_related("lines")
-        .order_by("-placed_at", "-id")
-        .first()
-    )
+    order = order_find_by_typed(store=store, typed=typed)
     if order is None:
         raise NotFound(f"No order {typed!r} in this store.", code="order_not_found")
     return order
@@ -224,7 +215,7 @@ def _page(
 
 def _open_claims(store: Store, order: Order) -> list[Claim]:
     """Claims already open on the order, so the agent does not open the same one twice."""
-    return list(Claim.objects.for_store(store).filter(order=order, state="open")[:20])
+    return claim_selectors.claims_open_for_order(store=store, order=order, limit=20)
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,7 +20,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -41,7 +40,7 @@ from retorno.domain.policies import (
     parse_policy,
 )
 from retorno.domain.warehouse import DispositionRule
-from retorno.orders.models import Order, Product
+from retorno.orders.selectors import order_find_by_typed
 from retorno.policies import selectors as policy_selectors
 from retorno.policies import services as policy_services
 from retorno.policies.models import PolicyVersion
@@ -49,7 +48,7 @@ from retorno.returns.selectors import Eligibility, order_eligibility_for_store
 from retorno.stores.models import Store
 from retorno.warehouse import selectors as warehouse_selectors
 from retorno.warehouse import services as warehouse_services
-from retorno.warehouse.models import DocumentKind, Supplier
+from retorno.warehouse.models import DocumentKind
 
 MAX_DOCUMENT_CHARS = 200_000
 MAX_TRY_ITEMS = 100
@@ -345,19 +344,12 @@ def _policy_version(store: Store, number: str) -> PolicyVersion:
 def _order_external_id(store: Store, typed: str) -> str:
     """The store's order by its number (with or without "#") or its external id."""
     typed = typed.strip()
-    bare = typed.lstrip("#").strip()
-    if not bare:
+    if not typed.lstrip("#").strip():
         raise NotFound("No order number given.", code="order_not_found")
-    found = (
-        Order.objects.for_store(store)
-        .filter(Q(number__in={typed, bare, f"#{bare}"}) | Q(external_id=typed))
-        .order_by("-placed_at", "-id")
-        .values_list("external_id", flat=True)
-        .first()
-    )
+    found = order_find_by_typed(store=store, typed=typed)
     if found is None:
         raise NotFound(f"No order {typed!r} in this store.", code="order_not_found")
-    return found
+    return found.external_id
 
 
 def _policy_problems(document: dict[str, Any]) -> list[FieldProblem]:
@@ -604,7 +596,7 @@ def _warehouse_page(
             "disposition_rules": [_disposition_rule_row(rule) for rule in rules.rules],
             "recycle_below": rules.defaults.damaged_recycle_below,
             "suppliers": warehouse_selectors.suppliers_for_store(store=staff.store),
-            "vendors_without_terms": _vendors_without_terms(staff.store),
+            "vendors_without_terms": warehouse_selectors.vendors_without_terms(store=staff.store),
             "supplier_form": supplier_form
             or SupplierForm(initial={"terms_days": warehouse_selectors.DEFAULT_RTV_TERMS_DAYS}),
             "default_terms_days": warehouse_selectors.DEFAULT_RTV_TERMS_DAYS,
@@ -635,17 +627,6 @@ def _disposition_rule_row(rule: DispositionRule) -> dict[str, Any]:
         "when": " · ".join(conditions),
         "disposition": DISPOSITION_LABELS.get(rule.disposition, rule.disposition),
     }
-
-
-def _vendors_without_terms(store: Store) -> list[str]:
-    """Vendors of the catalog with no terms recorded: they get the default terms."""
-    known = {
-        code.casefold() for code in Supplier.objects.for_store(store).values_list("code", flat=True)
-    }
-    vendors = (
-        Product.objects.filter(store=store).exclude(vendor="").values_list("vendor", flat=True)
-    )
-    return sorted({v for v in vendors if v.casefold() not in known})
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from retorno.domain.errors import DomainError
 from retorno.domain.returns.rma import normalise_rma
 from retorno.domain.warehouse import Disposition, Grade, checklist_for
 from retorno.returns.models import Return
+from retorno.returns.selectors import return_find_for_store
 from retorno.returns.workflows import inspection, parcel_checks, receiving
 from retorno.warehouse import photos
 from retorno.warehouse import selectors as warehouse_selectors
@@ -174,7 +175,7 @@ def receiving_count(request: HttpRequest, staff: StaffContext, rma: str) -> Http
     code = request.POST.get("code", "").strip()[:200]
     ret = _return_or_404(staff, rma)
     if code and normalise_rma(code) != ret.rma:
-        other = Return.objects.filter(store=staff.store, rma=normalise_rma(code)).first()
+        other = return_find_for_store(store=staff.store, rma=code)
         if other is not None:
             return redirect("backoffice:receiving_return", rma=other.rma)
     try:
@@ -260,7 +261,7 @@ def receiving_parcel_check(request: HttpRequest, staff: StaffContext, rma: str) 
 
 
 def _return_or_404(staff: StaffContext, rma: str) -> Return:
-    ret = Return.objects.filter(store=staff.store, rma=normalise_rma(rma[:40])).first()
+    ret = return_find_for_store(store=staff.store, rma=rma[:40])
     if ret is None:
         raise NotFound("No such return.", code="return_not_found")
     return ret

@@ -419,3 +419,8 @@ def claimed_units_by_line(order: Order) -> dict[int, int]:
         .annotate(units=Sum("units"))
     )
     return {row["order_line_id"]: int(row["units"]) for row in rows}
+
+
+def claims_open_for_order(*, store: Store, order: Order, limit: int) -> list[Claim]:
+    """Claims still open on the order, the first `limit` of them."""
+    return list(Claim.objects.for_store(store).filter(order=order, state="open")[:limit])

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.db.models import Q
+
 from retorno.core.errors import NotFound
-from retorno.orders.models import Customer, Order
+from retorno.orders.models import Customer, Order, Variant
 from retorno.stores.models import Store
 
 
@@ -23,3 +27,34 @@ def customer_get_for_store(*, store: Store, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound(f"No customer {customer_id} in this store.", code="customer_not_found")
     return customer
+
+
+def order_find_for_store(*, store: Store, external_id: str) -> Order | None:
+    """The store's order with this external id and its customer, or None."""
+    return (
+        Order.objects.select_related("customer")
+        .filter(store=store, external_id=external_id)
+        .first()
+    )
+
+
+def order_find_by_typed(*, store: Store, typed: str) -> Order | None:
+    """The store's order as a person types it: its number (with or without "#") or its external
+    id; the latest placed when several match. None for nothing typed or nothing found."""
+    typed = typed.strip()
+    bare = typed.lstrip("#").strip()
+    if not bare:
+        return None
+    return (
+        Order.objects.for_store(store)
+        .filter(Q(number__in={typed, bare, f"#{bare}"}) | Q(external_id=typed))
+        .select_related("customer")
+        .prefetch_related("lines")
+        .order_by("-placed_at", "-id")
+        .first()
+    )
+
+
+def variants_by_id(*, store_id: int, ids: Iterable[int]) -> dict[int, Variant]:
+    """The store's variants among `ids`, by id (another store's are left out)."""
+    return {v.id: v for v in Variant.objects.filter(store_id=store_id, id__in=list(ids))}

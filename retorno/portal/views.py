@@ -34,6 +34,7 @@ from retorno.domain.policies import default_policy_document
 from retorno.domain.returns.amounts import line_paid_total, paid_per_unit, store_credit_total
 from retorno.notifications.money_timing import when_money_arrives
 from retorno.orders.models import Order, Variant
+from retorno.orders.selectors import order_find_for_store, variants_by_id
 from retorno.policies.selectors import policy_version_current
 from retorno.portal import display, ratelimit, tracking
 from retorno.portal.exchanges import exchange_view
@@ -57,6 +58,7 @@ from retorno.returns.recommendations import return_recommendations
 from retorno.returns.services import ItemRequest
 from retorno.returns.workflows import parcels
 from retorno.stores.models import Store
+from retorno.stores.selectors import store_by_slug, store_slugs_first
 
 CONFIRM_OPERATION = "portal.return_create"
 PICKUP_DAYS_OFFERED = 6
@@ -71,7 +73,7 @@ NOT_COLLECTED = gettext_lazy(
 
 
 def _store_or_404(slug: str) -> Store:
-    store = Store.objects.filter(slug=slug).first()
+    store = store_by_slug(slug)
     if store is None:
         raise NotFound("No such store.", code="store_not_found")
     return store
@@ -118,11 +120,7 @@ def _save_draft(request: HttpRequest, store: Store, draft: dict[str, Any]) -> No
 def _order_for_draft(store: Store, draft: dict[str, Any]) -> Order | None:
     if not draft.get("order"):
         return None
-    return (
-        Order.objects.select_related("customer")
-        .filter(store=store, external_id=draft["order"])
-        .first()
-    )
+    return order_find_for_store(store=store, external_id=draft["order"])
 
 
 def _shopper(order: Order) -> Actor:
@@ -574,12 +572,8 @@ def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[s
         line.external_id: line
         for line in order.lines.filter(external_id__in=[i["line"] for i in items])
     }
-    variants = {
-        str(v.id): v
-        for v in Variant.objects.filter(
-            store=store, id__in=[int(x) for x in draft.get("exchange", {}).values() if x]
-        )
-    }
+    chosen = [int(x) for x in draft.get("exchange", {}).values() if x]
+    variants = {str(key): v for key, v in variants_by_id(store_id=store.id, ids=chosen).items()}
     rows = []
     swaps = []
     for item in items:
@@ -635,9 +629,11 @@ def parse_iso(value: Any) -> date | None:
 def _details(draft: dict[str, Any], order: Order) -> dict[str, Any]:
     lines = {line.id: line.external_id for line in order.lines.all()}
     exchange = {}
-    for name, variant_id in (draft.get("exchange") or {}).items():
+    chosen = (draft.get("exchange") or {}).items()
+    variants = variants_by_id(store_id=order.store_id, ids=[int(v) for _n, v in chosen if v])
+    for name, variant_id in chosen:
         line_id = int(name.removeprefix("exchange_"))
-        variant = Variant.objects.filter(store_id=order.store_id, id=int(variant_id)).first()
+        variant = variants.get(int(variant_id)) if variant_id else None
         if variant is not None and line_id in lines:
             exchange[lines[line_id]] = {
                 "variant": variant.id,
@@ -951,7 +947,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def site_home(request: HttpRequest) -> HttpResponse:
     """The site's root. An install with one store sends visitors to its returns portal; with
     several there is no one portal to choose, so it leads to the staff sign-in."""
-    slugs = list(Store.objects.order_by("id").values_list("slug", flat=True)[:2])
+    slugs = store_slugs_first(2)
     if len(slugs) == 1:
         return redirect("portal:store", slugs[0])
     return redirect("backoffice:dashboard")

@@ -68,6 +68,11 @@ class ReturnPage:
     next_cursor: str | None
 
 
+def return_find_for_store(*, store: Store, rma: str) -> Return | None:
+    """The store's return with this RMA as typed or scanned (normalised), or None."""
+    return Return.objects.filter(store=store, rma=normalise_rma(rma)).first()
+
+
 def return_list_for_store(
     *,
     store: Store,

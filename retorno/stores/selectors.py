@@ -11,3 +11,12 @@ def store_by_slug(slug: str) -> Store | None:
 
 def stores_by_slug() -> list[Store]:
     return list(Store.objects.order_by("slug"))
+
+
+def stores_by_name() -> list[Store]:
+    return list(Store.objects.order_by("name"))
+
+
+def store_slugs_first(limit: int) -> list[str]:
+    """The slugs of the first `limit` stores made (enough to tell one store from several)."""
+    return list(Store.objects.order_by("id").values_list("slug", flat=True)[:limit])

@@ -15,6 +15,7 @@ from retorno.domain.warehouse import (
     parse_checklists,
     parse_disposition_rules,
 )
+from retorno.orders.models import Product
 from retorno.stores.models import Store
 from retorno.warehouse.models import (
     DocumentKind,
@@ -118,3 +119,14 @@ def rtv_batch_get_for_store(*, store: Store, batch_id: int) -> RtvBatch:
 
 def open_rtv_batch_count(*, store: Store) -> int:
     return RtvBatch.objects.filter(store=store, status=RtvStatus.OPEN).count()
+
+
+def vendors_without_terms(*, store: Store) -> list[str]:
+    """Vendors of the catalog with no terms recorded: they get the default terms."""
+    known = {
+        code.casefold() for code in Supplier.objects.for_store(store).values_list("code", flat=True)
+    }
+    vendors = (
+        Product.objects.filter(store=store).exclude(vendor="").values_list("vendor", flat=True)
+    )
+    return sorted({v for v in vendors if v.casefold() not in known})
