@@ -2,7 +2,10 @@
 process counts the same attempts.
 
 An attempt is recorded before the password is checked and removed if it succeeds: a burst of
-concurrent guesses is counted as it arrives, not after. Each limit is a number of attempts in a
+concurrent guesses is counted as it arrives, not after. Recording and counting run one at a time
+per account and per address (a transaction-scoped lock on PostgreSQL, the single writer on
+SQLite): otherwise a guess could count before an earlier one is committed, and a burst would get
+more checks than the limit. Each limit is a number of attempts in a
 sliding window, so nobody is locked out for longer than the window: the real user can sign in
 again once the oldest counted attempt has aged out. A success removes that account's attempts
 from that address only; attempts from other addresses keep counting.
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from retorno.accounts.models import SignInAttempt
@@ -58,12 +62,30 @@ def _retry_after(rows: QuerySet[SignInAttempt], limit: int, window: timedelta, n
     return max(1, math.ceil((times[limit - 1] + window - now).total_seconds() / 60))
 
 
+def _one_at_a_time(*digests: str) -> None:
+    """Hold, until the transaction ends, a lock per digest (PostgreSQL advisory locks, taken in
+    one global order so two attempts never wait for each other). SQLite lets one writer in at a
+    time, and the transaction writes first, so it needs none."""
+    if connection.vendor != "postgresql":
+        return
+    keys = sorted({int(digest[:15], 16) for digest in digests})  # fits a signed bigint
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 def signin_attempt_begin(*, username: str, address: str, now: datetime) -> Attempt:
     """Record a sign-in attempt of `username` from `address`, or refuse it (blocked_minutes
     set, nothing recorded) when either has had its limit of attempts within the window."""
-    current = limits()
     account = _digest("account", username.strip().lower())
     origin = _digest("address", address)
+    with transaction.atomic():
+        _one_at_a_time(account, origin)
+        return _attempt_record(account, origin, now)
+
+
+def _attempt_record(account: str, origin: str, now: datetime) -> Attempt:
+    current = limits()
     since = now - current.window
     SignInAttempt.objects.filter(created_at__lt=since).delete()
     row = SignInAttempt.objects.create(
