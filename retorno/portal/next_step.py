@@ -34,6 +34,16 @@ class NextStep:
         return self.step in PARCEL_TO_SEND
 
     @property
+    def good_news(self) -> bool:
+        """Whether the step may be shown as a success (not a refusal, a cancellation or a
+        booking no carrier took)."""
+        return self.step not in (
+            ShopperStep.REJECTED,
+            ShopperStep.CANCELLED,
+            ShopperStep.BOOKING_FAILED,
+        )
+
+    @property
     def has_parcel(self) -> bool:
         """Whether there is a parcel to speak of: not for a refused or cancelled return."""
         return self.step not in (ShopperStep.REJECTED, ShopperStep.CANCELLED)

@@ -165,6 +165,11 @@ def test_the_confirmation_and_tracking_pages_say_what_happens_next(
             assert text in body, (name, language)
             if step != "on_its_way":
                 assert "on its way to us" not in body and "viene de camino" not in body
+            if name == "done":  # bad news is not dressed as a success
+                assert ('class="card success"' in body) is (step not in BAD_NEWS), language
+
+
+BAD_NEWS = {"rejected", "cancelled", "booking_failed"}
 
 
 def test_a_return_in_review_is_not_said_to_be_on_its_way(client: Client, store: Store) -> None:
