@@ -38,11 +38,13 @@ from django.db.models import Count
 from django.templatetags.static import static
 from django.utils import timezone
 
+from retorno.accounts.keys import generate_key
 from retorno.accounts.models import Role
 from retorno.accounts.services import membership_grant
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import RetornoError
 from retorno.demo import data, showcase
+from retorno.demo.history import HistoryResult, history_load
 from retorno.demo.showcase import showcase_orders_ensure
 from retorno.demo.stores import CLI, store_create
 from retorno.domain.days import local_day, zone
@@ -1352,3 +1354,50 @@ def _code(text: str) -> str:
 def _ascii_words(text: str) -> list[str]:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return ["".join(ch for ch in w if ch.isalnum()) for w in folded.replace("/", " ").split()]
+
+
+# --- a big store's history (retorno.demo.history) ---------------------------------------------
+
+
+def demo_history_create(
+    *,
+    slug: str = DEMO_SLUG,
+    returns: int,
+    seed: int = DEFAULT_SEED,
+    orders_ratio: float = 1.0,
+    processes: int = 1,
+    api_key: str | None = None,
+    simulator_url: str | None = None,
+    progress: Any = None,
+    now: datetime | None = None,
+) -> HistoryResult:
+    """The demo store `slug` (staff, API key, demo policy, catalog, carriers) with `returns`
+    returns of generated history, loaded in bulk (retorno.demo.history). A store that already
+    has orders gets nothing new (the history is generated once, like the demo's)."""
+    # The demo's well-known key belongs to the demo store; another store gets its own.
+    key = api_key or (DEMO_API_KEY if slug == DEMO_SLUG else generate_key())
+    with transaction.atomic():
+        store = _store_ensure(slug, key)
+        staff = _staff_ensure(store)
+        _demo_policy_ensure(store)
+        money_settings_save(store=store, payment_adapter="console")
+        demo_carriers_ensure(store, base_url=simulator_url)
+        if Order.objects.filter(store=store).exists():
+            return HistoryResult(store=store, returns=0, api_key=key)
+        if not store.products.exists():
+            day = local_day(timezone.now(), store.timezone)
+            anchor = datetime.combine(day, datetime.min.time(), zone(store.timezone))
+            _Generator(store, random.Random(seed), anchor, staff)._catalog()
+    labels = {role: actor.label for role, actor in staff.items()}
+    result = history_load(
+        store=store,
+        returns=returns,
+        seed=seed,
+        orders_ratio=orders_ratio,
+        processes=processes,
+        staff=labels,
+        progress=progress,
+        now=now,
+    )
+    result.api_key = key
+    return result

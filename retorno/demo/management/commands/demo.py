@@ -14,6 +14,7 @@ from retorno.demo.generator import (
     DEFAULT_SEED,
     DEMO_SLUG,
     demo_create,
+    demo_history_create,
 )
 from retorno.demo.summary import demo_summary, summary_lines
 from retorno.logistics.demo import DEMO_SIMULATOR_URL
@@ -30,7 +31,29 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS)
         parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS)
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-        parser.add_argument("--slug", default=DEMO_SLUG, help="Store slug (default: demo).")
+        parser.add_argument(
+            "--slug", "--store", default=DEMO_SLUG, help="Store slug (default: demo)."
+        )
+        parser.add_argument(
+            "--returns",
+            type=int,
+            default=None,
+            help="Instead of the small demo, load this many returns of generated history (~18 "
+            "months: orders, items, events, shipments, tracking, inspections, refunds, "
+            "messages), in bulk. Deterministic for a seed.",
+        )
+        parser.add_argument(
+            "--orders-ratio",
+            type=float,
+            default=1.0,
+            help="With --returns: orders without a return per return (0-3, default 1).",
+        )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="With --returns on PostgreSQL: load chunks in this many processes.",
+        )
         parser.add_argument(
             "--no-summary",
             action="store_true",
@@ -44,6 +67,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["returns"] is not None:
+            return self._history(options)
         if options["customers"] < 1 or options["orders"] < 1:
             raise CommandError("--customers and --orders must be at least 1.")
         try:
@@ -101,3 +126,37 @@ class Command(BaseCommand):
         if not options["no_summary"]:
             summary = demo_summary(store, now=timezone.now(), api_key=result.api_key)
             out("\n".join(["", *summary_lines(summary)]))
+
+    def _history(self, options: dict[str, Any]) -> None:
+        if options["returns"] < 1:
+            raise CommandError("--returns must be at least 1.")
+        out = self.stdout.write
+        step = max(options["returns"] // 10, 2000)
+        shown = [0]
+
+        def progress(done: int) -> None:
+            if done - shown[0] >= step or done == options["returns"]:
+                shown[0] = done
+                out(f"  {done} returns loaded")
+
+        try:
+            result = demo_history_create(
+                slug=options["slug"],
+                returns=options["returns"],
+                seed=options["seed"],
+                orders_ratio=options["orders_ratio"],
+                processes=options["processes"],
+                api_key=options["api_key"],
+                simulator_url=options["simulator_url"],
+                progress=progress,
+            )
+        except (RetornoError, ValueError) as exc:
+            raise CommandError(str(getattr(exc, "detail", exc))) from exc
+        if not result.returns:
+            out(f"The store {result.store.slug!r} already has orders: no history generated.")
+            return
+        out(
+            f"Loaded {result.returns} returns into {result.store.slug!r} in {result.seconds:.1f} s."
+        )
+        out("  " + ", ".join(f"{name} {count}" for name, count in result.counts.items()))
+        out(f"  API key: {result.api_key}")
