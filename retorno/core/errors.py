@@ -38,6 +38,16 @@ class Unprocessable(RetornoError):
     title = "Unprocessable request"
 
 
+def invalid_amount(message: str, field: str = "amount") -> Unprocessable:
+    """A typed amount the currency cannot express (or not an amount at all): 422 `invalid_amount`
+    naming the field, in the shape of the API's validation errors."""
+    return Unprocessable(
+        message,
+        code="invalid_amount",
+        errors=[{"field": field, "message": message, "type": "invalid_amount"}],
+    )
+
+
 class PermissionDenied(RetornoError):
     status = 403
     code = "forbidden"

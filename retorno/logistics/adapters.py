@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from retorno.core.errors import invalid_amount
 from retorno.domain.logistics import (
     STATUS_MAPS,
     Capability,
@@ -21,10 +22,28 @@ from retorno.domain.logistics import (
     TrackingStatus,
 )
 from retorno.domain.logistics.gateway import Address, BookingRequest
+from retorno.domain.money import MoneyError, parse_amount
 from retorno.logistics.models import CarrierAccount, Shipment
 from retorno.logistics.models import TrackingEvent as TrackingEventRow
 
 DEFAULT_DIMENSIONS_CM = (40, 30, 15)
+RATE_AMOUNTS = ("base_amount", "per_kg_amount")
+
+
+def rates_check(rates: Mapping[str, Any] | None) -> None:
+    """Refuse a carrier's prices that their currency cannot express (EUR 4.905, JPY 350.5):
+    422 `invalid_amount` naming the field (`rates.EUR.base_amount`). Checked when an account is
+    saved; prices stored before are read as they are (a booking rounds them to the currency)."""
+    for currency, rate in (rates or {}).items():
+        for name in RATE_AMOUNTS:
+            value = rate.get(name) if isinstance(rate, Mapping) else None
+            if value is None:
+                continue
+            try:
+                parse_amount(str(value), str(currency).upper())
+            except MoneyError as exc:
+                if exc.code != "unknown_currency":  # that one the profile's check refuses
+                    raise invalid_amount(exc.message, field=f"rates.{currency}.{name}") from None
 
 
 def carrier_profile(account: CarrierAccount, stats: CarrierStats | None = None) -> CarrierProfile:

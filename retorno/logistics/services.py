@@ -129,6 +129,7 @@ def carrier_account_save(
         if account.kind not in CarrierKind.values:
             raise Unprocessable(f"Unknown carrier kind {account.kind!r}.", code="invalid_carrier")
         config_urls_check(account.config)
+        adapters.rates_check(data.get("rates"))
         try:
             adapters.carrier_profile(account)
         except (CarrierError, ValueError, TypeError, ArithmeticError) as error:

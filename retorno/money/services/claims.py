@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retorno.core.actors import Actor
-from retorno.core.errors import Conflict, NotFound, Unprocessable
+from retorno.core.errors import Conflict, NotFound, Unprocessable, invalid_amount
 from retorno.domain.money import MoneyError, parse_amount
 from retorno.money import selectors
 from retorno.money.models import (
@@ -146,7 +146,7 @@ def claim_resolve(
                 try:
                     typed = parse_amount(amount, order.currency)  # type: ignore[arg-type]
                 except MoneyError as exc:
-                    raise Unprocessable(exc.message, code="invalid_amount") from None
+                    raise invalid_amount(exc.message) from None
             plan = refund_plan(
                 store=store,
                 order=order,

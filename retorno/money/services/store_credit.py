@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retorno.core.actors import Actor
-from retorno.core.errors import Conflict, Unprocessable
+from retorno.core.errors import Conflict, Unprocessable, invalid_amount
 from retorno.domain.money import MoneyError, parse_amount, quantize
 from retorno.domain.money.store_credit import balance, issue_credit, spend
 from retorno.money import adapters, selectors
@@ -120,7 +120,7 @@ def wallet_spend(
     try:
         value = parse_amount(amount, currency)
     except MoneyError as exc:
-        raise Unprocessable(exc.message, code="invalid_amount") from None
+        raise invalid_amount(exc.message) from None
     with transaction.atomic():
         wallet = _wallet_locked(store, view.customer, currency, now)
         if CreditEntry.objects.filter(entry_id=entry_id).exists():

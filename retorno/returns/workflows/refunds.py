@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from retorno.core.actors import Actor
-from retorno.core.errors import Conflict, Unprocessable
+from retorno.core.errors import Conflict, Unprocessable, invalid_amount
 from retorno.domain.money import MoneyError, parse_amount, quantize
 from retorno.domain.money.timing import RefundTiming, return_refund_timing
 from retorno.domain.returns.ledger import ItemDecision
@@ -301,7 +301,7 @@ def refund_execute(
             try:
                 typed = parse_amount(amount, return_request.currency)  # type: ignore[arg-type]
             except MoneyError as exc:
-                raise Unprocessable(exc.message, code="invalid_amount") from None
+                raise invalid_amount(exc.message) from None
         refund = refund_issue(
             return_request,
             actor=actor,
