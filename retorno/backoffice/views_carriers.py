@@ -293,9 +293,7 @@ def _allocate(
     now = timezone.now()
     settings_row = selectors.logistics_settings_for(store)
     profiles, unusable = selectors.carrier_profiles_for_store(store, now=now)
-    dimensions = adapters._three(
-        settings_row.default_parcel_dimensions_cm or adapters.DEFAULT_DIMENSIONS_CM
-    )
+    dimensions = adapters.parcel_dimensions(settings_row.default_parcel_dimensions_cm)
     try:
         parcel = AllocationRequest(
             country=facts["country"].upper(),

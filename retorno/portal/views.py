@@ -7,26 +7,21 @@ confirm button creates the return.
 
 from __future__ import annotations
 
-import secrets
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, RetornoError
-from retorno.core.idempotency import idempotent, stored_body
-from retorno.domain.days import local_day, zone
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
 from retorno.domain.money.timing import RefundTiming
@@ -34,9 +29,9 @@ from retorno.domain.policies import default_policy_document
 from retorno.domain.returns.amounts import line_paid_total, paid_per_unit, store_credit_total
 from retorno.notifications.money_timing import when_money_arrives
 from retorno.orders.models import Order, Variant
-from retorno.orders.selectors import order_find_for_store, variants_by_id
+from retorno.orders.selectors import variants_by_id
 from retorno.policies.selectors import policy_version_current
-from retorno.portal import display, ratelimit, tracking
+from retorno.portal import display, ratelimit, tracking, wizard
 from retorno.portal.exchanges import exchange_view
 from retorno.portal.forms import (
     AddressForm,
@@ -46,8 +41,20 @@ from retorno.portal.forms import (
     ResolutionForm,
 )
 from retorno.portal.next_step import next_step
+from retorno.portal.pages import (
+    METHODS,
+    NOT_COLLECTED,
+    client_ip,
+    not_found,
+    page,
+    pickup_dates,
+    restart,
+    return_or_404,
+    store_or_404,
+)
 from retorno.portal.photos import PhotoError, check_submission, store_photos
 from retorno.portal.qr import qr_svg
+from retorno.portal.wizard import draft_of, draft_save, order_for_draft
 from retorno.returns import selectors, services
 from retorno.returns.exchange_quotes import (
     exchange_quote_for_request,
@@ -55,99 +62,9 @@ from retorno.returns.exchange_quotes import (
 )
 from retorno.returns.models import Return
 from retorno.returns.recommendations import return_recommendations
-from retorno.returns.services import ItemRequest
 from retorno.returns.workflows import parcels
 from retorno.stores.models import Store
-from retorno.stores.selectors import store_by_slug, store_slugs_first
-
-CONFIRM_OPERATION = "portal.return_create"
-PICKUP_DAYS_OFFERED = 6
-METHODS = ("pickup", "drop_off", "self_ship")
-NOT_COLLECTED = gettext_lazy(
-    "No carrier collects at this address. Check the postal code and the country, or choose "
-    "another way to send the parcel back."
-)
-
-
-# --- rendering helpers ---------------------------------------------------------------------------
-
-
-def _store_or_404(slug: str) -> Store:
-    store = store_by_slug(slug)
-    if store is None:
-        raise NotFound("No such store.", code="store_not_found")
-    return store
-
-
-def _page(
-    request: HttpRequest,
-    template: str,
-    context: dict[str, Any],
-    *,
-    store: Store | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """Render a shopper page with the store's branding, dates in the store's time zone."""
-    context = {**context, "store": store, "lang": display.language()}
-    if store is not None:
-        context["on_primary"] = display.readable_on(store.primary_colour)
-        context["on_accent"] = display.readable_on(store.accent_colour)
-        with timezone.override(zone(store.timezone)):
-            response = TemplateResponse(request, template, context, status=status)
-            response.render()
-    else:
-        response = TemplateResponse(request, template, context, status=status)
-        response.render()
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Vary"] = "Accept-Language, Cookie"
-    return response
-
-
-def not_found(request: HttpRequest, store: Store | None = None) -> HttpResponse:
-    return _page(request, "portal/not_found.html", {}, store=store, status=404)
-
-
-def _draft(request: HttpRequest, store: Store) -> dict[str, Any]:
-    return dict(request.session.get("portal", {}).get(str(store.id), {}))
-
-
-def _save_draft(request: HttpRequest, store: Store, draft: dict[str, Any]) -> None:
-    everything = dict(request.session.get("portal", {}))
-    everything[str(store.id)] = draft
-    request.session["portal"] = everything
-
-
-def _order_for_draft(store: Store, draft: dict[str, Any]) -> Order | None:
-    if not draft.get("order"):
-        return None
-    return order_find_for_store(store=store, external_id=draft["order"])
-
-
-def _shopper(order: Order) -> Actor:
-    return Actor(kind="shopper", id=str(order.customer_id), label=order.customer.email)
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # Behind a proxy, SECURE_PROXY_SSL_HEADER setups should set REMOTE_ADDR (e.g. gunicorn
-    # --forwarded-allow-ips); X-Forwarded-For is never trusted here: it is the shopper's to forge.
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
-def _pickup_dates(store: Store) -> list[tuple[str, str]]:
-    """The next working days (Monday to Saturday) from tomorrow, in the store's time zone."""
-    day = local_day(timezone.now(), store.timezone)
-    out: list[tuple[str, str]] = []
-    while len(out) < PICKUP_DAYS_OFFERED:
-        day += timedelta(days=1)
-        if day.weekday() == 6:
-            continue
-        out.append((day.isoformat(), f"{formats.date_format(day, 'l')} {display.long_date(day)}"))
-    return out
-
-
-def _restart(store: Store) -> HttpResponseRedirect:
-    return redirect("portal:store", slug=store.slug)
-
+from retorno.stores.selectors import store_slugs_first
 
 # --- the store's front page: policy and order lookup ---------------------------------------------
 
@@ -155,14 +72,14 @@ def _restart(store: Store) -> HttpResponseRedirect:
 @require_http_methods(["GET", "POST"])
 def store_home(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        store = _store_or_404(slug)
+        store = store_or_404(slug)
     except NotFound:
         return not_found(request)
     form = LookupForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"].strip().lstrip("#").strip().upper()
-        ip_subject = f"{_client_ip(request)}"
+        ip_subject = f"{client_ip(request)}"
         # Wrong tries count per order *and* address: one address guessing at an order is
         # stopped without locking the order's real shopper out from theirs.
         order_subject = f"{store.id}:{number}:{ip_subject}"
@@ -170,9 +87,7 @@ def store_home(request: HttpRequest, slug: str) -> HttpResponse:
             ratelimit.blocked_minutes(ratelimit.order_limit(), order_subject)
         )
         if wait:
-            return _page(
-                request, "portal/too_many.html", {"minutes": wait}, store=store, status=429
-            )
+            return page(request, "portal/too_many.html", {"minutes": wait}, store=store, status=429)
         ratelimit.count(ratelimit.ip_limit(), ip_subject)
         order = selectors.order_find_for_shopper(
             store=store,
@@ -181,7 +96,7 @@ def store_home(request: HttpRequest, slug: str) -> HttpResponse:
         )
         if order is not None:
             request.session.cycle_key()  # a new session id once the shopper proves who they are
-            _save_draft(request, store, {"order": order.external_id})
+            draft_save(request, store, {"order": order.external_id})
             return redirect("portal:order", slug=store.slug)
         ratelimit.count(ratelimit.order_limit(), order_subject)
         error = _(
@@ -189,7 +104,7 @@ def store_home(request: HttpRequest, slug: str) -> HttpResponse:
             "email address and try again."
         )
     status = 200 if not error else 404
-    return _page(
+    return page(
         request,
         "portal/home.html",
         {"form": form, "error": error, "policy": _policy(store)},
@@ -206,10 +121,10 @@ def _policy(store: Store) -> dict[str, Any]:
 
 def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        store = _store_or_404(slug)
+        store = store_or_404(slug)
     except NotFound:
         return not_found(request)
-    return _page(request, "portal/policy.html", {"policy": _policy(store)}, store=store)
+    return page(request, "portal/policy.html", {"policy": _policy(store)}, store=store)
 
 
 # --- step 1: the order's items --------------------------------------------------------------------
@@ -278,13 +193,13 @@ def _line_rows(store: Store, order: Order, draft: dict[str, Any], data: Any, fil
 @require_http_methods(["GET", "POST"])
 def order_items(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        store = _store_or_404(slug)
+        store = store_or_404(slug)
     except NotFound:
         return not_found(request)
-    draft = _draft(request, store)
-    order = _order_for_draft(store, draft)
+    draft = draft_of(request, store)
+    order = order_for_draft(store, draft)
     if order is None:
-        return _restart(store)
+        return restart(store)
     post = request.method == "POST"
     errors: list[str] = []
     if post:
@@ -333,11 +248,11 @@ def order_items(request: HttpRequest, slug: str) -> HttpResponse:
                         else kept.get(item["line"], [])
                     )
                 draft = {"order": order.external_id, "items": items}
-                _save_draft(request, store, draft)
+                draft_save(request, store, draft)
                 return redirect("portal:resolution", slug=store.slug)
         if not valid:
             errors.append(_("Please correct the items marked below."))
-    return _page(
+    return page(
         request,
         "portal/order.html",
         {"order": order, "rows": rows, "errors": errors, "step": 1},
@@ -441,13 +356,13 @@ def _resolution_choices(quotes: dict[str, Any], exchange_ok: bool, currency: str
 @require_http_methods(["GET", "POST"])
 def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        store = _store_or_404(slug)
+        store = store_or_404(slug)
     except NotFound:
         return not_found(request)
-    draft = _draft(request, store)
-    order = _order_for_draft(store, draft)
+    draft = draft_of(request, store)
+    order = order_for_draft(store, draft)
     if order is None:
-        return _restart(store)
+        return restart(store)
     items = draft.get("items") or []
     if not items:
         return redirect("portal:order", slug=store.slug)
@@ -464,7 +379,7 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
         order=order, items=items, methods=allowed, declared_value=items_amount
     )
     methods = [(m, display.label(display.METHOD_LABELS, m)) for m in offered]
-    dates = [("", _("Choose a date")), *_pickup_dates(store)]
+    dates = [("", _("Choose a date")), *pickup_dates(store)]
     saved_exchange = draft.get("exchange", {})
     initial = {
         "resolution": draft.get("resolution", resolutions[0][0]),
@@ -507,9 +422,9 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
                     if form.cleaned_data["resolution"] == "exchange"
                 },
             )
-            _save_draft(request, store, draft)
+            draft_save(request, store, draft)
             return redirect("portal:review", slug=store.slug)
-    return _page(
+    return page(
         request,
         "portal/resolution.html",
         {
@@ -626,116 +541,45 @@ def parse_iso(value: Any) -> date | None:
         return None
 
 
-def _details(draft: dict[str, Any], order: Order) -> dict[str, Any]:
-    lines = {line.id: line.external_id for line in order.lines.all()}
-    exchange = {}
-    chosen = (draft.get("exchange") or {}).items()
-    variants = variants_by_id(store_id=order.store_id, ids=[int(v) for _n, v in chosen if v])
-    for name, variant_id in chosen:
-        line_id = int(name.removeprefix("exchange_"))
-        variant = variants.get(int(variant_id)) if variant_id else None
-        if variant is not None and line_id in lines:
-            exchange[lines[line_id]] = {
-                "variant": variant.id,
-                "sku": variant.sku,
-                "options": variant.options,
-            }
-    return {
-        "photos": {i["line"]: i.get("photos", []) for i in draft["items"] if i.get("photos")},
-        "exchange": exchange,
-        "pickup_date": draft.get("pickup_date", ""),
-        "language": display.language(),
-    }
-
-
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        store = _store_or_404(slug)
+        store = store_or_404(slug)
     except NotFound:
         return not_found(request)
-    draft = _draft(request, store)
+    draft = draft_of(request, store)
     posted_token = request.POST.get("submission", "") if request.method == "POST" else ""
-    done = draft.get("done", {})
-    if posted_token and posted_token in done:  # the button was pressed twice: same return
-        return redirect("portal:done", slug=store.slug, token=done[posted_token])
-    order = _order_for_draft(store, draft)
-    if order is None:
-        return _restart(store)
-    if not draft.get("items"):
-        stored = _stored_submission(store, posted_token)
-        if stored:
-            return redirect("portal:done", slug=store.slug, token=stored)
-        return redirect("portal:order", slug=store.slug)
-    if not draft.get("resolution"):
-        return redirect("portal:resolution", slug=store.slug)
-    context = _review_context(store, order, draft)
-    if request.method == "GET" or not posted_token:
-        draft.setdefault("submission", secrets.token_urlsafe(24))
-        _save_draft(request, store, draft)
-        context["submission"] = draft["submission"]
-        return _page(request, "portal/review.html", context, store=store)
-    if posted_token != draft.get("submission"):
+    step = wizard.review_step(store, draft, posted_token)
+    if step.go == "done":
+        return redirect("portal:done", slug=store.slug, token=step.tracking_token)
+    if step.go == "restart" or step.order is None:
+        return restart(store)
+    if step.go in ("order", "resolution"):
+        return redirect(f"portal:{step.go}", slug=store.slug)
+    context = _review_context(store, step.order, draft)
+    if step.go == "show":
+        context["submission"] = wizard.submission_token(draft)
+        draft_save(request, store, draft)
+        return page(request, "portal/review.html", context, store=store)
+    if step.go == "out_of_date":
         context["submission"] = draft.get("submission", "")
         context["error"] = _("This page was out of date. Check the details and confirm again.")
-        return _page(request, "portal/review.html", context, store=store, status=409)
+        return page(request, "portal/review.html", context, store=store, status=409)
     try:
-        tracking_token = _confirm(store, order, draft, posted_token)
+        draft = wizard.return_confirm(store, step.order, draft, posted_token)
     except (RetornoError, DomainError, ValidationError) as exc:
         context["submission"] = posted_token
         context["error"] = _("We could not create your return: %(why)s") % {
             "why": "; ".join(context["blocked"]) or getattr(exc, "detail", str(exc))
         }
-        return _page(request, "portal/review.html", context, store=store, status=422)
-    _save_draft(
-        request,
-        store,
-        {"order": order.external_id, "done": {**done, posted_token: tracking_token}},
-    )
-    return redirect("portal:done", slug=store.slug, token=tracking_token)
-
-
-def _stored_submission(store: Store, token: str) -> str | None:
-    if not token:
-        return None
-    body = stored_body(store_id=store.id, operation=CONFIRM_OPERATION, key=token)
-    return body.get("tracking_token") if body else None
-
-
-def _confirm(store: Store, order: Order, draft: dict[str, Any], token: str) -> str:
-    """Create the return once per submission token, however often the button is pressed."""
-    payload = {k: draft.get(k) for k in ("order", "items", "resolution", "method", "address")}
-
-    def create() -> tuple[int, dict[str, Any]]:
-        created = services.return_create_from_portal(
-            store=store,
-            order_external_id=order.external_id,
-            items=[
-                ItemRequest(
-                    line=i["line"],
-                    quantity=i["quantity"],
-                    reason=i["reason"],
-                    comment=i.get("comment", ""),
-                )
-                for i in draft["items"]
-            ],
-            resolution=draft["resolution"],
-            method=draft["method"],
-            actor=_shopper(order),
-            pickup_address=draft.get("address") or None,
-            details=_details(draft, order),
-        )
-        return 201, {"rma": created.rma, "tracking_token": created.tracking_token}
-
-    _status, body = idempotent(
-        store_id=store.id, operation=CONFIRM_OPERATION, key=token, payload=payload, action=create
-    )
-    return str(body["tracking_token"])
+        return page(request, "portal/review.html", context, store=store, status=422)
+    draft_save(request, store, draft)
+    return redirect("portal:done", slug=store.slug, token=draft["done"][posted_token])
 
 
 def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     try:
-        store = _store_or_404(slug)
+        store = store_or_404(slug)
         return_request = selectors.return_get_by_token(token=token)
     except NotFound:
         return not_found(request)
@@ -743,7 +587,7 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return not_found(request, store)
     events = list(return_request.events.all())
     parcel = tracking.parcel_for(return_request)
-    return _page(
+    return page(
         request,
         "portal/done.html",
         {
@@ -766,15 +610,8 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 # --- the tracking page ------------------------------------------------------------------------------
 
 
-def _return_or_404(request: HttpRequest, token: str) -> Return | HttpResponse:
-    try:
-        return selectors.return_get_by_token(token=token)
-    except NotFound:
-        return not_found(request)
-
-
 def tracking_page(request: HttpRequest, token: str) -> HttpResponse:
-    found = _return_or_404(request, token)
+    found = return_or_404(request, token)
     if isinstance(found, HttpResponse):
         return found
     return _tracking(request, found)
@@ -800,7 +637,7 @@ def _tracking(
     money_status = tracking.money_status(return_request, events)
     parcel = tracking.parcel_for(return_request)
     changeable = tracking.can_change(return_request)
-    return _page(
+    return page(
         request,
         "portal/tracking.html",
         {
@@ -842,7 +679,7 @@ def _tracking(
 
 @require_http_methods(["GET", "POST"])
 def tracking_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    found = _return_or_404(request, token)
+    found = return_or_404(request, token)
     if isinstance(found, HttpResponse):
         return found
     return_request = found
@@ -875,14 +712,14 @@ def tracking_cancel(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("portal:tracking", token=return_request.tracking_token)
     if not tracking.can_change(return_request):
         return redirect("portal:tracking", token=return_request.tracking_token)
-    return _page(
+    return page(
         request, "portal/cancel.html", {"return": return_request}, store=return_request.store
     )
 
 
 @require_http_methods(["GET", "POST"])
 def tracking_pickup(request: HttpRequest, token: str) -> HttpResponse:
-    found = _return_or_404(request, token)
+    found = return_or_404(request, token)
     if isinstance(found, HttpResponse):
         return found
     return_request = found
@@ -893,7 +730,7 @@ def tracking_pickup(request: HttpRequest, token: str) -> HttpResponse:
     initial = {k: v for k, v in (return_request.pickup_address or {}).items() if v}
     if current:
         initial["pickup_date"] = current.isoformat()
-    form = PickupForm(request.POST or None, initial=initial, dates=_pickup_dates(store))
+    form = PickupForm(request.POST or None, initial=initial, dates=pickup_dates(store))
     if request.method == "POST" and form.is_valid():
         try:
             services.return_change_pickup(
@@ -910,7 +747,7 @@ def tracking_pickup(request: HttpRequest, token: str) -> HttpResponse:
         except (RetornoError, DomainError):
             return redirect("portal:tracking", token=return_request.tracking_token)
         return redirect("portal:tracking", token=return_request.tracking_token)
-    return _page(
+    return page(
         request,
         "portal/pickup.html",
         {"return": return_request, "form": form},

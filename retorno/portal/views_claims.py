@@ -23,17 +23,15 @@ from retorno.money.models import Claim, ClaimReason
 from retorno.orders.models import Order
 from retorno.portal import display, ratelimit
 from retorno.portal.forms import ClaimForm, ClaimLineForm
-from retorno.portal.photos import store_photos
-from retorno.portal.views import (
-    _draft,
-    _order_for_draft,
-    _page,
-    _restart,
-    _save_draft,
-    _shopper,
-    _store_or_404,
+from retorno.portal.pages import (
     not_found,
+    page,
+    restart,
+    shopper,
+    store_or_404,
 )
+from retorno.portal.photos import store_photos
+from retorno.portal.wizard import draft_of, draft_save, order_for_draft
 from retorno.returns.workflows import claims as claim_services
 from retorno.stores.models import Store
 
@@ -88,7 +86,7 @@ def _claim_form_page(
     errors: list[str],
     status: int = 200,
 ) -> HttpResponse:
-    return _page(
+    return page(
         request,
         "portal/claim.html",
         {
@@ -128,7 +126,7 @@ def _open_claim(
         lines=lines,
         description=form.cleaned_data["description"],
         photos=store_photos(store.id, uploads) if uploads else [],
-        actor=_shopper(order),
+        actor=shopper(order),
     )
 
 
@@ -137,19 +135,19 @@ def _remember_claim(
 ) -> None:
     draft["claims_opened"] = {**draft.get("claims_opened", {}), token: number}
     draft.pop("claim_submission", None)  # the next claim gets a fresh token
-    _save_draft(request, store, draft)
+    draft_save(request, store, draft)
 
 
 @require_http_methods(["GET", "POST"])
 def claim_report(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        store = _store_or_404(slug)
+        store = store_or_404(slug)
     except NotFound:
         return not_found(request)
-    draft = _draft(request, store)
-    order = _order_for_draft(store, draft)
+    draft = draft_of(request, store)
+    order = order_for_draft(store, draft)
     if order is None:
-        return _restart(store)
+        return restart(store)
     post = request.method == "POST"
     token = request.POST.get("submission", "")[:64] if post else ""
     opened = _claim_opened_with(store, draft, token)
@@ -160,25 +158,25 @@ def claim_report(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST if post else None, request.FILES if post else None, reasons=_reasons()
     )
     current = draft.setdefault("claim_submission", secrets.token_urlsafe(24))
-    _save_draft(request, store, draft)
-    page: dict[str, Any] = {"form": form, "rows": rows, "submission": current}
+    draft_save(request, store, draft)
+    shown: dict[str, Any] = {"form": form, "rows": rows, "submission": current}
     if not post:
-        return _claim_form_page(request, store, order, errors=[], **page)
+        return _claim_form_page(request, store, order, errors=[], **shown)
     if token != current:
         error = _("This page was out of date. Check the details and send the report again.")
-        return _claim_form_page(request, store, order, errors=[error], status=409, **page)
+        return _claim_form_page(request, store, order, errors=[error], status=409, **shown)
     errors = _form_errors(form, rows)
     if errors:
-        return _claim_form_page(request, store, order, errors=errors, status=422, **page)
+        return _claim_form_page(request, store, order, errors=errors, status=422, **shown)
     limit_subject = f"{store.id}:{order.external_id}"
     wait = ratelimit.blocked_minutes(ratelimit.claim_limit(), limit_subject)
     if wait:
-        return _page(request, "portal/too_many.html", {"minutes": wait}, store=store, status=429)
+        return page(request, "portal/too_many.html", {"minutes": wait}, store=store, status=429)
     try:
         number = _open_claim(store, order, form, _picked_lines(rows), token)
     except RetornoError as exc:
         error = str(SERVICE_ERRORS.get(exc.code, _("We could not record your report.")))
-        return _claim_form_page(request, store, order, errors=[error], status=422, **page)
+        return _claim_form_page(request, store, order, errors=[error], status=422, **shown)
     ratelimit.count(ratelimit.claim_limit(), limit_subject)
     _remember_claim(request, store, draft, token, number)
     return redirect("portal:claim_done", slug=store.slug, number=number)
@@ -198,10 +196,10 @@ def _form_errors(form: ClaimForm, rows: list[dict[str, Any]]) -> list[str]:
 def claim_done(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     """The claim's confirmation, only for the session that looked up its order."""
     try:
-        store = _store_or_404(slug)
+        store = store_or_404(slug)
     except NotFound:
         return not_found(request)
-    order = _order_for_draft(store, _draft(request, store))
+    order = order_for_draft(store, draft_of(request, store))
     if order is None:
         return not_found(request, store)
     try:
@@ -210,7 +208,7 @@ def claim_done(request: HttpRequest, slug: str, number: str) -> HttpResponse:
         return not_found(request, store)
     if claim.order_id != order.id:
         return not_found(request, store)
-    return _page(request, "portal/claim_done.html", _done_context(claim, order), store=store)
+    return page(request, "portal/claim_done.html", _done_context(claim, order), store=store)
 
 
 def _done_context(claim: Claim, order: Order) -> dict[str, Any]:

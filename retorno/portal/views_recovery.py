@@ -21,13 +21,13 @@ from retorno.logistics import selectors as logistics_selectors
 from retorno.logistics.downloads import label_response
 from retorno.portal import display
 from retorno.portal.forms import AddressForm
-from retorno.portal.views import (
+from retorno.portal.pages import (
     METHODS,
     NOT_COLLECTED,
-    _page,
-    _pickup_dates,
-    _return_or_404,
     not_found,
+    page,
+    pickup_dates,
+    return_or_404,
 )
 from retorno.returns.models import Return
 from retorno.returns.workflows import parcels
@@ -99,14 +99,14 @@ class RecoveryForm(AddressForm):
         return data
 
 
-def _shopper(return_request: Return) -> Actor:
+def shopper(return_request: Return) -> Actor:
     return Actor(
         kind="shopper", id=str(return_request.customer_id), label=return_request.customer.email
     )
 
 
 def recovery(request: HttpRequest, token: str) -> HttpResponse:
-    found = _return_or_404(request, token)
+    found = return_or_404(request, token)
     if isinstance(found, HttpResponse):
         return found
     return_request = found
@@ -119,7 +119,7 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
     form = RecoveryForm(
         request.POST or None,
         initial=initial,
-        dates=_pickup_dates(store),
+        dates=pickup_dates(store),
         served=parcels.methods_served_for_return(return_request, allowed),
         collects="pickup" in allowed,
     )
@@ -151,7 +151,7 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
                         phone=data.get("phone") or "",
                         note=_("Chosen by the shopper on the recovery page."),
                     ),
-                    actor=_shopper(return_request),
+                    actor=shopper(return_request),
                 )
             except (RetornoError, DomainError):
                 status = 409
@@ -161,7 +161,7 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
         else:
             status = 422
     booking_problem = case.reason in BOOKING_PROBLEM_TEXTS
-    return _page(
+    return page(
         request,
         "portal/recovery.html",
         {
@@ -189,7 +189,7 @@ def _date(value: str | None) -> Any:
 
 def label(request: HttpRequest, token: str) -> HttpResponse:
     """The shopper's printable label, found by the tracking link's token."""
-    found = _return_or_404(request, token)
+    found = return_or_404(request, token)
     if isinstance(found, HttpResponse):
         return found
     shipment = logistics_selectors.latest_label_shipment(store=found.store, return_id=found.id)

@@ -20,9 +20,6 @@ KNOWN_CIRCLES: list[list[str]] = [
 ]
 # Module -> how many of another module's private names it still uses.
 KNOWN_PRIVATE_IMPORTS: dict[str, int] = {
-    "retorno.portal.views_claims": 7,
-    "retorno.portal.views_recovery": 3,
-    "retorno.backoffice.views_carriers": 1,
     "retorno.core.tests.test_outbox": 1,
 }
 # Module -> imports inside its functions that do not say why.
