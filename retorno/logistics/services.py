@@ -47,6 +47,7 @@ from retorno.domain.logistics.gateway import (
     CarrierUnavailable,
     RawTrackingEvent,
 )
+from retorno.domain.times import TimeOutOfRange, check_fact_time
 from retorno.logistics import adapters
 from retorno.logistics.allocating import (
     ParcelFacts,
@@ -705,6 +706,33 @@ class IngestResult:
     changes: list[ShipmentChange] = field(default_factory=list)
 
 
+def event_times_check(events: Sequence[RawTrackingEvent], *, now: datetime) -> None:
+    """Refuse a batch of carrier events (CarrierRejected, naming the event) when one says it
+    happened at a time that cannot be (before 2000, or more than a day ahead, as
+    retorno.domain.times says): stored, a scan in year 9999 would stay a parcel's latest
+    forever and every real scan after it would be placed before it."""
+    for index, event in enumerate(events):
+        try:
+            check_fact_time(event.occurred_at, now=now)
+        except TimeOutOfRange as error:
+            raise CarrierRejected(
+                f"events[{index}].occurred_at ({event.tracking_number}): {error}"
+            ) from None
+
+
+def _possible(event: RawTrackingEvent, now: datetime) -> bool:
+    try:
+        check_fact_time(event.occurred_at, now=now)
+    except TimeOutOfRange:
+        logger.warning(
+            "dropped a tracking event of %s at %s: outside the accepted range",
+            event.tracking_number,
+            event.occurred_at.isoformat(),
+        )
+        return False
+    return True
+
+
 def tracking_events_ingest(
     *,
     account: CarrierAccount,
@@ -727,6 +755,9 @@ def tracking_events_ingest(
             f"At most {MAX_EVENTS_PER_BATCH} events per batch.", code="batch_too_large"
         )
     result = IngestResult(received=len(events))
+    # What polling brings back is never refused whole (event_times_check does that to a
+    # webhook): an impossible time is dropped and the rest of the parcel's history kept.
+    events = [event for event in events if _possible(event, now)]
     if not events:
         return result
     status_map = adapters.status_map_for(account)

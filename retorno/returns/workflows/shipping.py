@@ -229,6 +229,7 @@ def tracking_webhook_receive(
     if account is None or not account.enabled:
         raise NotFound("No such carrier webhook.", code="carrier_not_found")
     events = gateway_for(account).parse_webhook(headers, body)
+    logistics.event_times_check(events, now=timezone.now())
     return tracking_events_apply(account=account, events=events)
 
 
