@@ -1,6 +1,6 @@
 from django.urls import path
 
-from retorno.portal import views
+from retorno.portal import views, views_tracking
 
 app_name = "portal"
 urlpatterns = [
@@ -12,9 +12,9 @@ urlpatterns = [
     path("s/<slug:slug>/resolution/", views.resolution_step, name="resolution"),
     path("s/<slug:slug>/review/", views.review, name="review"),
     path("s/<slug:slug>/done/<str:token>/", views.done, name="done"),
-    path("r/<str:token>", views.tracking_page, name="tracking"),
-    path("r/<str:token>/cancel", views.tracking_cancel, name="tracking_cancel"),
-    path("r/<str:token>/pickup", views.tracking_pickup, name="tracking_pickup"),
+    path("r/<str:token>", views_tracking.tracking_page, name="tracking"),
+    path("r/<str:token>/cancel", views_tracking.tracking_cancel, name="tracking_cancel"),
+    path("r/<str:token>/pickup", views_tracking.tracking_pickup, name="tracking_pickup"),
 ]
 
 from retorno.portal import views_recovery  # noqa: E402

@@ -39,7 +39,6 @@ KNOWN_UNEXPLAINED_FUNCTION_IMPORTS: dict[str, int] = {
 KNOWN_OVERSIZED: set[str] = {
     "retorno.logistics.services",
     "retorno.integrations.carriers.simulator.server",
-    "retorno.portal.views",
     "retorno.notifications.content",
 }
 
