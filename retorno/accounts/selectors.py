@@ -24,3 +24,20 @@ def memberships_for_user(*, user: Any) -> list[Membership]:
     return list(
         Membership.objects.filter(user=user).select_related("store").order_by("store__name", "id")
     )
+
+
+def admin_emails_for_store(*, store: Any) -> list[str]:
+    """The e-mail addresses of the store's admins (those who have one), in a stable order."""
+    return list(
+        Membership.objects.filter(store=store, role="admin", user__is_active=True)
+        .exclude(user__email="")
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+
+
+def api_key_list_for_store(*, store: Any) -> list[ApiKey]:
+    """The store's API keys, active and revoked, newest first (never their secret: only a
+    digest is stored)."""
+    return list(ApiKey.objects.filter(store=store).order_by("-created_at", "-id"))

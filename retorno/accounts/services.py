@@ -27,6 +27,11 @@ def api_key_create(
     enough to be unguessable.
     """
     scopes = list(dict.fromkeys(str(s) for s in scopes))
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise Unprocessable("An API key needs a name of 1 to 80 characters.", code="invalid_name")
+    if not scopes:
+        raise Unprocessable("An API key needs at least one scope.", code="invalid_scope")
     unknown = set(scopes) - set(Scope.values)
     if unknown:
         raise Unprocessable(f"Unknown scopes: {', '.join(sorted(unknown))}.", code="invalid_scope")
@@ -49,7 +54,7 @@ def api_key_revoke(*, store: Store, key_id: int) -> ApiKey:
     with transaction.atomic():
         api_key = ApiKey.objects.select_for_update().filter(store=store, id=key_id).first()
         if api_key is None:
-            raise NotFound("No such API key.")
+            raise NotFound("No such API key.", code="api_key_not_found")
         if api_key.revoked_at is None:
             api_key.revoked_at = timezone.now()
             api_key.save(update_fields=["revoked_at", "updated_at"])

@@ -172,3 +172,42 @@ from retorno.backoffice import views_customers  # noqa: E402
 urlpatterns += [
     path("customers/<int:customer_id>", views_customers.customer_detail, name="customer"),
 ]
+
+# Webhook endpoints (admins): their secrets are shown once; deliveries can be replayed.
+from retorno.backoffice import views_webhooks  # noqa: E402
+
+urlpatterns += [
+    path("settings/webhooks", views_webhooks.webhooks, name="webhooks"),
+    path(
+        "settings/webhooks/<int:endpoint_id>",
+        views_webhooks.webhook_endpoint,
+        name="webhook_endpoint",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/rotate",
+        views_webhooks.webhook_rotate,
+        name="webhook_rotate",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/delete",
+        views_webhooks.webhook_delete,
+        name="webhook_delete",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/replay",
+        views_webhooks.webhook_replay,
+        name="webhook_replay",
+    ),
+]
+
+# API keys (admins): a new key is shown once; revoked keys stay listed.
+from retorno.backoffice import views_api_keys  # noqa: E402
+
+urlpatterns += [
+    path("settings/api-keys", views_api_keys.api_keys, name="api_keys"),
+    path(
+        "settings/api-keys/<int:key_id>/revoke",
+        views_api_keys.api_key_revoke,
+        name="api_key_revoke",
+    ),
+]

@@ -16,6 +16,7 @@ import ctypes
 import functools
 import json
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -51,6 +52,17 @@ def claim_timeout() -> timedelta:
 
 class PermanentFailure(Exception):
     """Raised by a handler when retrying cannot help (bad address, refused by the other side)."""
+
+
+class RetryAt(Exception):
+    """Raised by a handler that keeps its own schedule (webhooks): try again at `at`. The
+    attempt is counted, but MAX_ATTEMPTS does not apply: the handler ends the run itself, with
+    PermanentFailure or by succeeding."""
+
+    def __init__(self, at: datetime, reason: str) -> None:
+        super().__init__(reason)
+        self.at = at
+        self.reason = reason
 
 
 def register_handler(kind: str, handler: Handler) -> None:
@@ -90,14 +102,29 @@ def outbox_enqueue(
     )
 
 
-def schedule_delivery(message_id: int) -> None:
+def schedule_delivery(message_id: int, *, countdown: float = 0) -> None:
     """Hand a committed message to the workers: Celery with a broker, else in-process.
 
     In-process delivery runs on a small thread pool so a web request never waits for an SMTP
     server or a carrier; settings.RETORNO_INPROCESS_JOBS = "sync" runs it inline (tests).
+    `countdown` seconds later (a retry due sooner than the sweeper's next pass); inline
+    delivery cannot wait, so there the sweeper (or the test) drives it.
     """
     from retorno.core.tasks import outbox_deliver
 
+    inline = settings.CELERY_TASK_ALWAYS_EAGER and settings.RETORNO_INPROCESS_JOBS == "sync"
+    if countdown > 0:
+        if inline:
+            return
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            outbox_deliver.apply_async((message_id,), countdown=countdown)
+            return
+        timer = threading.Timer(
+            countdown, lambda: _executor().submit(_deliver_in_thread, message_id)
+        )
+        timer.daemon = True
+        timer.start()
+        return
     if not settings.CELERY_TASK_ALWAYS_EAGER or settings.RETORNO_INPROCESS_JOBS == "sync":
         outbox_deliver.delay(message_id)
         return
@@ -174,6 +201,17 @@ def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str:
         _finish(message, OutboxStatus.FAILED, error=str(exc), now=now)
         logger.warning("outbox %s %s failed permanently: %s", message.kind, message.id, exc)
         return OutboxStatus.FAILED
+    except RetryAt as retry:
+        OutboxMessage.objects.filter(id=message.id).update(
+            status=OutboxStatus.PENDING,
+            attempts=message.attempts + 1,
+            next_attempt_at=retry.at,
+            last_error=retry.reason[:2000],
+        )
+        wait = (retry.at - now).total_seconds()
+        if wait < _sweep_seconds():
+            schedule_delivery(message.id, countdown=max(wait, 0.001))
+        return OutboxStatus.PENDING
     except Exception as exc:
         attempts = message.attempts + 1
         if attempts >= MAX_ATTEMPTS:
@@ -195,6 +233,12 @@ def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str:
         return OutboxStatus.PENDING
     _finish(message, OutboxStatus.DELIVERED, now=now, result=result)
     return OutboxStatus.DELIVERED
+
+
+def _sweep_seconds() -> float:
+    """How often the sweeper passes (a retry due sooner is scheduled on its own)."""
+    entry = settings.CELERY_BEAT_SCHEDULE.get("outbox-sweep", {})
+    return float(entry.get("schedule", 60.0))
 
 
 def _claim(message_id: int, now: datetime) -> OutboxMessage | None:

@@ -10,26 +10,19 @@ keep reading what they stored).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
+from cryptography.fernet import InvalidToken, MultiFernet
 
+from retorno.core.crypto import fernet
 from retorno.core.errors import Unprocessable
 
 _CONTEXT = b"retorno.logistics.credentials.v1"
 
 
 def _fernet() -> MultiFernet:
-    secrets = [key.strip() for key in settings.RETORNO_ENCRYPTION_KEYS if key.strip()]
-    keys = [
-        Fernet(base64.urlsafe_b64encode(hashlib.sha256(_CONTEXT + s.encode()).digest()))
-        for s in secrets
-    ]
-    return MultiFernet(keys)
+    return fernet(_CONTEXT)
 
 
 def reencrypt(token: str) -> str:

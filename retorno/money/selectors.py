@@ -258,6 +258,34 @@ def exchange_get_for_store(*, store: Store, exchange_id: int | str) -> ExchangeO
     return exchange
 
 
+def exchange_get_by_number_for_store(*, store: Store, number: str) -> ExchangeOrder:
+    """An exchange order by its number, with what the API shows of it."""
+    exchange = _exchanges_shown(store).filter(number=number).first()
+    if exchange is None:
+        raise NotFound("No such exchange in this store.", code="exchange_not_found")
+    return exchange
+
+
+def exchange_list_for_store(
+    *, store: Store, state: str | None = None, rma: str | None = None, limit: int = 50
+) -> list[ExchangeOrder]:
+    """The store's exchange orders, newest first (three queries whatever the count)."""
+    rows = _exchanges_shown(store)
+    if state:
+        rows = rows.filter(state=state)
+    if rma:
+        rows = rows.filter(rma=rma)
+    return list(rows.order_by("-created_at", "-id")[:limit])
+
+
+def _exchanges_shown(store: Store) -> QuerySet[ExchangeOrder]:
+    return (
+        ExchangeOrder.objects.for_store(store)
+        .select_related("order", "claim")
+        .prefetch_related("lines__variant", "lines__order_line")
+    )
+
+
 def overdue_instant_exchanges(*, now: datetime, limit: int = 500) -> list[int]:
     """Ids of instant exchanges, in every store, shipped and past their return deadline with no
     charge-back yet: the candidates of the periodic charge-back job, which re-checks each one

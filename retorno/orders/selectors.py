@@ -58,3 +58,10 @@ def order_find_by_typed(*, store: Store, typed: str) -> Order | None:
 def variants_by_id(*, store_id: int, ids: Iterable[int]) -> dict[int, Variant]:
     """The store's variants among `ids`, by id (another store's are left out)."""
     return {v.id: v for v in Variant.objects.filter(store_id=store_id, id__in=list(ids))}
+
+
+def variant_ids_by_sku(*, store: Store, skus: set[str]) -> dict[str, int]:
+    """The store's variants with these SKUs, SKU -> id (SKUs it does not sell are absent)."""
+    if not skus:
+        return {}
+    return dict(Variant.objects.filter(store=store, sku__in=skus).values_list("sku", "id"))

@@ -10,14 +10,18 @@ class ReturnsConfig(AppConfig):
         from retorno.core.outbox import register_handler
         from retorno.logistics.services import BOOK_KIND
         from retorno.money.services.charges import CHARGE_SEND_KIND
+        from retorno.money.services.fulfilment import EXCHANGE_CREATED_KIND
         from retorno.money.services.refunds import SEND_KIND
         from retorno.returns import events, handlers
         from retorno.returns.workflows import charges as charge_flow
+        from retorno.returns.workflows import publishing, shipping
         from retorno.returns.workflows import refunds as refund_flow
-        from retorno.returns.workflows import shipping
 
         events.handlers_install(handlers.HANDLERS)
         register_handler(SEND_KIND, refund_flow.refund_deliver)
         register_handler(CHARGE_SEND_KIND, charge_flow.charge_deliver)
         register_handler(shipping.ALLOCATE_KIND, shipping.allocation_deliver)
         register_handler(BOOK_KIND, shipping.booking_deliver)
+        # A released exchange order also becomes the exchange.created webhook (replacing the
+        # handler money registers, which only logs it for fulfilment).
+        register_handler(EXCHANGE_CREATED_KIND, publishing.exchange_created_deliver)

@@ -11,31 +11,50 @@ from __future__ import annotations
 
 from retorno.domain.returns.events import EventKind
 from retorno.returns.events import Handler
-from retorno.returns.workflows import messages, recovery, resolving, shipping, triage
+from retorno.returns.workflows import messages, publishing, recovery, resolving, shipping, triage
 
 # What each kind sets off, in the order the handlers run. Money before shipping: a return the
 # policy lets the shopper keep is settled at approval, and then nothing is booked for it.
+# Webhooks last: the object they carry is the one the other handlers have left.
 HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
-    EventKind.CREATED: (messages.notify_shopper, triage.on_created),
+    EventKind.CREATED: (messages.notify_shopper, triage.on_created, publishing.publish),
     EventKind.HELD_FOR_REVIEW: (messages.notify_shopper,),
-    EventKind.APPROVED: (messages.notify_shopper, resolving.on_milestone, shipping.on_approved),
-    EventKind.REJECTED: (messages.notify_shopper,),
-    EventKind.CANCELLED: (messages.notify_shopper, resolving.on_cancelled, shipping.on_cancelled),
+    EventKind.APPROVED: (
+        messages.notify_shopper,
+        resolving.on_milestone,
+        shipping.on_approved,
+        publishing.publish,
+    ),
+    EventKind.REJECTED: (messages.notify_shopper, publishing.publish),
+    EventKind.CANCELLED: (
+        messages.notify_shopper,
+        resolving.on_cancelled,
+        shipping.on_cancelled,
+        publishing.publish,
+    ),
     EventKind.DECISION_OVERRIDDEN: (),
     EventKind.PICKUP_CHANGED: (),
-    EventKind.IN_TRANSIT: (messages.notify_shopper, resolving.on_milestone),
-    EventKind.RECEIVED: (messages.notify_shopper, resolving.on_milestone),
-    EventKind.INSPECTED: (resolving.on_milestone,),
-    EventKind.RESOLVED: (messages.notify_shopper,),
-    EventKind.CLOSED: (),
+    EventKind.IN_TRANSIT: (messages.notify_shopper, resolving.on_milestone, publishing.publish),
+    EventKind.RECEIVED: (messages.notify_shopper, resolving.on_milestone, publishing.publish),
+    EventKind.INSPECTED: (resolving.on_milestone, publishing.publish),
+    EventKind.RESOLVED: (messages.notify_shopper, publishing.publish),
+    EventKind.CLOSED: (publishing.publish,),
     EventKind.CARRIER_ALLOCATED: (),
-    EventKind.CARRIER_NOT_FOUND: (messages.notify_shopper, recovery.on_booking_failed),
+    EventKind.CARRIER_NOT_FOUND: (
+        messages.notify_shopper,
+        recovery.on_booking_failed,
+        publishing.publish,
+    ),
     EventKind.CARRIER_UNAVAILABLE: (),
     EventKind.CARRIER_REJECTED: (),
-    EventKind.LABEL_READY: (messages.notify_shopper,),
-    EventKind.BOOKING_FAILED: (messages.notify_shopper, recovery.on_booking_failed),
-    EventKind.SHIPMENT_EXCEPTION: (),
-    EventKind.PICKUP_FAILED: (messages.notify_shopper,),
+    EventKind.LABEL_READY: (messages.notify_shopper, publishing.publish),
+    EventKind.BOOKING_FAILED: (
+        messages.notify_shopper,
+        recovery.on_booking_failed,
+        publishing.publish,
+    ),
+    EventKind.SHIPMENT_EXCEPTION: (publishing.publish,),
+    EventKind.PICKUP_FAILED: (messages.notify_shopper, publishing.publish),
     EventKind.PICKUP_REBOOKED: (),
     EventKind.BOOKING_RETRIED: (),
     EventKind.SWITCHED_TO_PICKUP: (),
@@ -47,10 +66,10 @@ HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
     EventKind.ITEMS_INSPECTED: (),
     EventKind.INSPECTION_SKIPPED: (),
     EventKind.DISPOSITION_SET: (),
-    EventKind.RESTOCKED: (),
+    EventKind.RESTOCKED: (publishing.publish,),
     EventKind.RETURNED_TO_VENDOR: (),
-    EventKind.REFUND_ISSUED: (),
-    EventKind.REFUNDED: (messages.notify_shopper,),
+    EventKind.REFUND_ISSUED: (publishing.publish,),
+    EventKind.REFUNDED: (messages.notify_shopper, publishing.publish),
     EventKind.CHARGE_ISSUED: (),
     EventKind.CHARGED: (messages.notify_shopper,),
     EventKind.CHARGE_FAILED: (messages.notify_shopper,),

@@ -50,7 +50,9 @@ def _with_items(queryset: QuerySet[Return]) -> QuerySet[Return]:
     return queryset.select_related("order", "customer", "policy_version").prefetch_related(
         Prefetch(
             "items",
-            queryset=ReturnItem.objects.with_settled_units().select_related("order_line"),
+            queryset=ReturnItem.objects.with_settled_units().select_related(
+                "order_line", "exchange_variant"
+            ),
         )
     )
 

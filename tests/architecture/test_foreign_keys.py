@@ -19,7 +19,15 @@ from django.db import models
 ROOT = Path(__file__).resolve().parents[2]
 # Rank of each app, bottom to top. The capabilities share a rank: they sit between orders and
 # returns and must stay independent of each other, so a key between two of them is refused too.
-CAPABILITIES = ("policies", "logistics", "warehouse", "money", "notifications", "insight")
+CAPABILITIES = (
+    "policies",
+    "logistics",
+    "warehouse",
+    "money",
+    "notifications",
+    "insight",
+    "webhooks",
+)
 RANKS = {
     "core": 0,
     "stores": 1,

@@ -8,7 +8,19 @@ from ninja import NinjaAPI
 
 from retorno.api.v1 import errors
 from retorno.api.v1.auth import ApiKeyAuth
-from retorno.api.v1.routers import insight, logistics, money, orders, policy, returns, warehouse
+from retorno.api.v1.routers import (
+    exchanges,
+    insight,
+    keys,
+    logistics,
+    money,
+    orders,
+    policy,
+    returns,
+    warehouse,
+    webhooks,
+)
+from retorno.api.v1.webhook_payload import webhooks_document
 
 PROBLEM = "application/problem+json"
 
@@ -42,6 +54,10 @@ class RetornoAPI(NinjaAPI):
                     content = response.get("content", {})
                     if status.startswith(("4", "5")) and "application/json" in content:
                         content[PROBLEM] = content.pop("application/json")
+        # What the store's endpoints receive (OpenAPI 3.1 `webhooks`), with its payload schema.
+        outgoing, components = webhooks_document()
+        schema["webhooks"] = outgoing
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(components)
         return schema
 
 
@@ -84,3 +100,6 @@ api.add_router("", logistics.router)
 api.add_router("", warehouse.router)
 api.add_router("", money.router)
 api.add_router("/insight", insight.router)
+api.add_router("", webhooks.router)
+api.add_router("", exchanges.router)
+api.add_router("", keys.router)

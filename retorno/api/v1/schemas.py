@@ -246,6 +246,15 @@ class ReturnItemIn(Schema):
     quantity: Annotated[int, Field(ge=1, le=100_000)]
     reason: ReasonCode
     comment: Annotated[str, Field(max_length=2000)] = ""
+    exchange_sku: Annotated[
+        str | None,
+        Field(
+            max_length=120,
+            description="For the exchange resolution: the SKU of the variant the shopper gets "
+            "instead (another variant of the same product, in stock). Left out, the item is "
+            "settled in money.",
+        ),
+    ] = None
 
 
 class ReturnIn(Schema):
@@ -277,6 +286,9 @@ class ReturnItemOut(Schema):
     quantities: QuantitiesOut
     amount: Decimal
     restocking_fee: Decimal
+    exchange_sku: str | None = Field(
+        None, description="The variant chosen in exchange for this item, if any."
+    )
 
 
 class AmountsOut(Schema):

@@ -29,6 +29,7 @@ from retorno.money.services import claims as money_claims
 from retorno.notifications.models import MessageKind
 from retorno.notifications.services import notify_claim_event
 from retorno.notifications.snapshots import ClaimSnapshot, ItemSnapshot
+from retorno.returns.workflows.publishing import claim_publish
 from retorno.stores.models import Store
 
 
@@ -58,6 +59,7 @@ def claim_open(
             now=now,
         )
         _notify(store, claim, MessageKind.CLAIM_OPENED, now=now)
+        claim_publish(store, claim, "claim.opened")
     return claim
 
 
@@ -129,6 +131,7 @@ def claim_resolve(
             destination=destination,
         )
         _notify(store, claim, MessageKind.CLAIM_RESOLVED, now=now)
+        claim_publish(store, claim, "claim.resolved")
     return claim
 
 
@@ -143,6 +146,7 @@ def claim_reject(
             store=store, number=number, note=note, actor=actor, now=now
         )
         _notify(store, claim, MessageKind.CLAIM_REJECTED, now=now)
+        claim_publish(store, claim, "claim.rejected")
     return claim
 
 

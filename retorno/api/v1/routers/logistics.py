@@ -294,7 +294,7 @@ def rules_put(request: HttpRequest, payload: RulesIn):
 # --- a return's shipments and label ----------------------------------------------------------
 
 
-def _event_body(event: Any) -> dict:
+def tracking_event_body(event: Any) -> dict:
     return {
         "status": event.status,
         "raw_status": event.raw_status,
@@ -305,7 +305,7 @@ def _event_body(event: Any) -> dict:
     }
 
 
-def _shipment_body(shipment: Shipment, events: list[Any]) -> dict:
+def shipment_body(shipment: Shipment, events: list[Any]) -> dict:
     account = shipment.carrier_account
     return {
         "reference": shipment.reference,
@@ -325,7 +325,7 @@ def _shipment_body(shipment: Shipment, events: list[Any]) -> dict:
         "has_label": bool(shipment.label_file or shipment.carrier_label_url),
         "allocation": shipment.allocation,
         "booking_log": shipment.booking_log,
-        "events": [_event_body(e) for e in events],
+        "events": [tracking_event_body(e) for e in events],
         "created_at": shipment.created_at,
     }
 
@@ -348,8 +348,8 @@ def return_shipments(request: HttpRequest, rma: str):
     return {
         "rma": return_request.rma,
         "status": return_request.status,
-        "timeline": [_event_body(e) for e in events],
-        "shipments": [_shipment_body(s, by_shipment.get(s.id, [])) for s in shipments],
+        "timeline": [tracking_event_body(e) for e in events],
+        "shipments": [shipment_body(s, by_shipment.get(s.id, [])) for s in shipments],
     }
 
 

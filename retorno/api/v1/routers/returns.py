@@ -17,6 +17,8 @@ from retorno.api.v1.schemas import (
     UtcDatetime,
 )
 from retorno.core.idempotency import idempotent
+from retorno.core.errors import Unprocessable
+from retorno.orders.selectors import variant_ids_by_sku
 from retorno.returns import selectors, services
 
 router = Router(tags=["returns"])
@@ -41,9 +43,20 @@ def return_create(
 
     With an `Idempotency-Key`, a repeated request with the same body answers with the same
     return again; the same key with another body is refused (422, `idempotency_key_reused`).
-    An ineligible item gives 422 `ineligible` with each item's reason codes.
+    An ineligible item gives 422 `ineligible` with each item's reason codes. With the exchange
+    resolution an item may name `exchange_sku`, the variant the shopper gets instead (another
+    variant of the same product, in stock: 422 `invalid_exchange` or `exchange_out_of_stock`
+    otherwise); its exchange order is then listed under /exchanges.
     """
     api_key = require_scope(request, "write")
+    variants = variant_ids_by_sku(
+        store=api_key.store, skus={i.exchange_sku for i in payload.items if i.exchange_sku}
+    )
+    unknown = sorted({i.exchange_sku for i in payload.items if i.exchange_sku} - set(variants))
+    if unknown:
+        raise Unprocessable(
+            f"This store sells no variant with SKU {unknown[0]!r}.", code="invalid_exchange"
+        )
 
     def create() -> tuple[int, dict]:
         created = services.return_create(
@@ -51,7 +64,11 @@ def return_create(
             order_external_id=payload.order,
             items=[
                 services.ItemRequest(
-                    line=i.line, quantity=i.quantity, reason=i.reason, comment=i.comment
+                    line=i.line,
+                    quantity=i.quantity,
+                    reason=i.reason,
+                    comment=i.comment,
+                    exchange_variant_id=variants.get(i.exchange_sku or ""),
                 )
                 for i in payload.items
             ],

@@ -1,0 +1,25 @@
+"""Secrets stored encrypted at rest with Fernet (AES-128-CBC + HMAC-SHA256, authenticated).
+
+The keys come from RETORNO_ENCRYPTION_KEY (settings.RETORNO_ENCRYPTION_KEYS), apart from
+SECRET_KEY: the first encrypts, all of them decrypt. Each key is any secret text, stretched to a
+Fernet key with SHA-256 and a context naming what it protects, so a token of one kind of secret
+never decrypts as another kind.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+
+
+def fernet(context: bytes) -> MultiFernet:
+    """The configured keys for secrets of `context`: the first encrypts, all decrypt."""
+    secrets = [key.strip() for key in settings.RETORNO_ENCRYPTION_KEYS if key.strip()]
+    keys = [
+        Fernet(base64.urlsafe_b64encode(hashlib.sha256(context + s.encode()).digest()))
+        for s in secrets
+    ]
+    return MultiFernet(keys)

@@ -1,0 +1,124 @@
+"""What a store's webhook endpoints are told, and when (docs/webhooks.md).
+
+`publish` is a handler of the event kernel (returns.handlers): a step on a return's trail that
+a store can subscribe to becomes a webhook event, written with its deliveries in the command's
+transaction. Claims publish from their commands; an exchange order from the outbox message
+that releases it (written in the transaction that released it). Each publication names its
+source, so a handler run again publishes nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from retorno.domain.returns.events import EventKind
+from retorno.money.models import Claim, ExchangeOrder
+from retorno.money.services.fulfilment import exchange_deliver
+from retorno.returns.events import Recorded
+from retorno.stores.models import Store
+from retorno.webhooks.services import webhook_publish
+
+# The return's own life: the payload carries the return.
+RETURN_TYPES: Mapping[EventKind, str] = {
+    EventKind.CREATED: "return.requested",
+    EventKind.APPROVED: "return.approved",
+    EventKind.REJECTED: "return.rejected",
+    EventKind.CANCELLED: "return.cancelled",
+    EventKind.IN_TRANSIT: "return.in_transit",
+    EventKind.RECEIVED: "return.received",
+    EventKind.INSPECTED: "return.inspected",
+    EventKind.RESOLVED: "return.resolved",
+    EventKind.CLOSED: "return.closed",
+}
+# The parcel: the payload carries the return's latest shipment.
+SHIPMENT_TYPES: Mapping[EventKind, str] = {
+    EventKind.LABEL_READY: "shipment.booked",
+    EventKind.BOOKING_FAILED: "shipment.booking_failed",
+    EventKind.CARRIER_NOT_FOUND: "shipment.booking_failed",
+    EventKind.PICKUP_FAILED: "shipment.pickup_failed",
+    EventKind.SHIPMENT_EXCEPTION: "shipment.exception",
+}
+# Money: the payload carries the refund.
+REFUND_TYPES: Mapping[EventKind, str] = {
+    EventKind.REFUND_ISSUED: "refund.created",
+    EventKind.REFUNDED: "refund.succeeded",
+}
+PUBLISHED_KINDS = frozenset({*RETURN_TYPES, *SHIPMENT_TYPES, *REFUND_TYPES, EventKind.RESTOCKED})
+
+
+def _publications(recorded: Recorded) -> list[tuple[str, str, Any]]:
+    """(event type, object type, reference or body) for each webhook the event makes."""
+    kind, event = recorded.kind, recorded.event
+    return_request = recorded.return_request
+    data = event.data or {}
+    if kind in RETURN_TYPES:
+        return [(RETURN_TYPES[kind], "return", return_request.rma)]
+    if kind in SHIPMENT_TYPES:
+        return [(SHIPMENT_TYPES[kind], "shipment", return_request.rma)]
+    if kind in REFUND_TYPES and data.get("refund"):
+        found = [(REFUND_TYPES[kind], "refund", int(data["refund"]))]
+        if kind == EventKind.REFUNDED and data.get("destination") == "store_credit":
+            found.append(("store_credit.issued", "refund", int(data["refund"])))
+        return found
+    if kind == EventKind.RESTOCKED:
+        body = {
+            "rma": return_request.rma,
+            "line": data.get("line"),
+            "sku": data.get("sku"),
+            "quantity": data.get("quantity"),
+            "stock_after": data.get("stock_after"),
+            "restocked_at": event.created_at,
+        }
+        return [("inventory.restocked", "restock", body)]
+    return []
+
+
+def publish(recorded: Recorded) -> None:
+    """Event-kernel handler: the webhooks a step on a return's trail makes (same transaction)."""
+    for event_type, object_type, ref in _publications(recorded):
+        webhook_publish(
+            store=recorded.return_request.store,
+            event_type=event_type,
+            object_type=object_type,
+            ref=ref,
+            source_key=f"return-event:{recorded.event.id}:{event_type}",
+            now=recorded.event.created_at,
+        )
+
+
+def claim_publish(store: Store, claim: Claim, event_type: str) -> None:
+    """A claim was opened, resolved or rejected (inside the command's transaction)."""
+    webhook_publish(
+        store=store,
+        event_type=event_type,
+        object_type="claim",
+        ref=claim.number,
+        source_key=f"claim:{claim.id}:{event_type}",
+        now=claim.updated_at or timezone.now(),
+    )
+
+
+def exchange_created_deliver(message: Any) -> dict[str, Any]:
+    """Outbox handler of a released exchange order: the order for the store's fulfilment (as
+    money logs it) and the `exchange.created` webhook, published once per exchange order."""
+    result = exchange_deliver(message)
+    exchange = (
+        ExchangeOrder.objects.select_related("store")
+        .filter(store_id=message.store_id, number=message.payload.get("exchange"))
+        .first()
+    )
+    if exchange is not None:
+        with transaction.atomic():
+            webhook_publish(
+                store=exchange.store,
+                event_type="exchange.created",
+                object_type="exchange",
+                ref=exchange.number,
+                source_key=f"exchange:{exchange.id}:created",
+                now=exchange.released_at or timezone.now(),
+            )
+    return result

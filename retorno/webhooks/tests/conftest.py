@@ -1,0 +1,5 @@
+"""Fixtures shared with the notifications tests: the SMTP server on 127.0.0.1 (a worker sends
+the shopper's e-mails beside the webhooks) and a real `retorno worker` on a broker."""
+
+from retorno.notifications.tests.conftest import smtp, smtp_server  # noqa: F401
+from retorno.notifications.tests.test_celery_worker import broker, start_worker  # noqa: F401
