@@ -42,6 +42,7 @@ __all__ = [
     "events_record",
     "handlers_install",
     "return_move",
+    "run_memo",
     "transition_record",
 ]
 
@@ -66,6 +67,8 @@ HandlerTable = Mapping[EventKind, tuple[Handler, ...]]
 _handlers: dict[EventKind, tuple[Handler, ...]] = {}
 # The events recorded by the command running in this thread, waiting for their handlers.
 _run: ContextVar[list[Recorded] | None] = ContextVar("return_events", default=None)
+# What the handlers of the running command have read and may share (run_memo).
+_memo: ContextVar[dict[str, Any] | None] = ContextVar("return_events_memo", default=None)
 
 
 def handlers_install(table: HandlerTable) -> None:
@@ -94,13 +97,14 @@ def command() -> Iterator[None]:
         return
     pending = []
     with transaction.atomic():
-        token = _run.set(pending)
+        token, memo_token = _run.set(pending), _memo.set({})
         try:
             yield
             _handle(pending)
         finally:
             # Before the commit: work run on commit (in-process jobs) starts commands of its own.
             _run.reset(token)
+            _memo.reset(memo_token)
 
 
 def _handle(pending: list[Recorded]) -> None:
@@ -110,6 +114,14 @@ def _handle(pending: list[Recorded]) -> None:
         done += 1
         for handler in _handlers.get(recorded.kind, ()):
             handler(recorded)
+
+
+def run_memo() -> dict[str, Any]:
+    """A dict the handlers of the running command share and that ends with it: a read several
+    events of one command need (the store's webhook endpoints) is made once. Outside a command,
+    a fresh dict (nothing is shared)."""
+    memo = _memo.get()
+    return memo if memo is not None else {}
 
 
 @dataclass(frozen=True)

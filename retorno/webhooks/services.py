@@ -202,6 +202,19 @@ def _public_id() -> str:
     return "evt_" + secrets.token_hex(12)
 
 
+Listening = list[tuple[int, list[str]]]
+
+
+def endpoints_listening(*, store: Store) -> Listening:
+    """The store's enabled endpoints with the types each is subscribed to (one query)."""
+    return [
+        (endpoint_id, list(types or []))
+        for endpoint_id, types in WebhookEndpoint.objects.filter(
+            store=store, enabled=True
+        ).values_list("id", "event_types")
+    ]
+
+
 def webhook_publish(
     *,
     store: Store,
@@ -210,19 +223,17 @@ def webhook_publish(
     ref: Any,
     source_key: str,
     now: datetime,
+    listening: Listening | None = None,
 ) -> WebhookEvent | None:
     """Publish `event_type` about the object `ref` (rendered as the API shows it) to the
     store's enabled endpoints subscribed to it, inside the caller's transaction. Once per
     `source_key`: publishing the same source again (a handler run twice, a replayed event)
     adds nothing, and each endpoint gets the event at most once. None when no endpoint wants it
-    (nothing is rendered or written then)."""
-    wanted = [
-        endpoint_id
-        for endpoint_id, types in WebhookEndpoint.objects.filter(
-            store=store, enabled=True
-        ).values_list("id", "event_types")
-        if subscribes(types or [], event_type)
-    ]
+    (nothing is rendered or written then). `listening` is endpoints_listening's answer when the
+    caller has it already (read in the same transaction)."""
+    if listening is None:
+        listening = endpoints_listening(store=store)
+    wanted = [endpoint_id for endpoint_id, types in listening if subscribes(types, event_type)]
     if not wanted:
         return None
     public_id = _public_id()

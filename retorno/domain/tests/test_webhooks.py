@@ -68,9 +68,9 @@ def test_secrets_and_types_are_checked():
 
 
 def test_the_schedule_is_the_documented_one():
-    assert [int(d.total_seconds()) for d in RETRY_SCHEDULE] == [
-        0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400,
-    ]  # fmt: skip
+    hours = [d.total_seconds() / 3600 for d in RETRY_SCHEDULE]
+    assert hours[:4] == [0, 5 / 3600, 5 / 60, 0.5]
+    assert hours[4:] == [2, 5, 10, 14, 20, 24]
     assert MAX_ATTEMPTS == 10
 
 

@@ -93,6 +93,8 @@ def test_handlers_run_when_the_command_ends_in_the_order_events_were_recorded(
         ("notify_shopper", "cancelled"),
         ("on_cancelled", "cancelled"),
         ("on_cancelled", "cancelled"),
+        ("publish", "cancelled"),
+        ("publish", "closed"),
     ]
 
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 from retorno.domain.returns.events import EventKind
 from retorno.money.models import Claim, ExchangeOrder
 from retorno.money.services.fulfilment import exchange_deliver
-from retorno.returns.events import Recorded
+from retorno.returns.events import Recorded, run_memo
 from retorno.stores.models import Store
-from retorno.webhooks.services import webhook_publish
+from retorno.webhooks.services import endpoints_listening, webhook_publish
 
 # The return's own life: the payload carries the return.
 RETURN_TYPES: Mapping[EventKind, str] = {
@@ -78,9 +78,19 @@ def _publications(recorded: Recorded) -> list[tuple[str, str, Any]]:
 
 
 def publish(recorded: Recorded) -> None:
-    """Event-kernel handler: the webhooks a step on a return's trail makes (same transaction)."""
-    for event_type, object_type, ref in _publications(recorded):
+    """Event-kernel handler: the webhooks a step on a return's trail makes (same transaction).
+    The store's endpoints are read once per command, however many events it records."""
+    publications = _publications(recorded)
+    if not publications:
+        return
+    store = recorded.return_request.store
+    memo = run_memo()
+    key = f"webhook-endpoints:{store.id}"
+    if key not in memo:
+        memo[key] = endpoints_listening(store=store)
+    for event_type, object_type, ref in publications:
         webhook_publish(
+            listening=memo[key],
             store=recorded.return_request.store,
             event_type=event_type,
             object_type=object_type,

@@ -15,7 +15,6 @@ import time
 import pytest
 from django.conf import settings as django_settings
 
-from retorno.notifications.tests.test_celery_worker import _group_alive, _wait_for
 from retorno.notifications.tests.test_delivery import create_return, order_for
 from retorno.stores.models import Store
 from retorno.webhooks import services
@@ -69,6 +68,24 @@ def test_a_worker_killed_mid_delivery_still_delivers(store: Store, start_worker)
 
 
 _started: list = []
+
+
+def _group_alive(worker) -> bool:
+    worker.poll()  # reap the main process once it exits
+    try:
+        os.killpg(worker.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
 
 
 def _latest_worker():
