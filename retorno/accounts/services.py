@@ -30,8 +30,6 @@ def api_key_create(
     name = (name or "").strip()
     if not name or len(name) > 80:
         raise Unprocessable("An API key needs a name of 1 to 80 characters.", code="invalid_name")
-    if not scopes:
-        raise Unprocessable("An API key needs at least one scope.", code="invalid_scope")
     unknown = set(scopes) - set(Scope.values)
     if unknown:
         raise Unprocessable(f"Unknown scopes: {', '.join(sorted(unknown))}.", code="invalid_scope")
