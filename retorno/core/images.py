@@ -70,10 +70,17 @@ def check_photo(upload: UploadedFile, limits: PhotoLimits) -> None:
         upload.seek(0)
         with Image.open(upload) as image:
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise PhotoError(_("“%(name)s” is not a photo.") % {"name": upload.name}) from exc
+    except Exception as exc:  # any file may arrive: see _not_a_photo
+        raise _not_a_photo(upload) from exc
     finally:
         upload.seek(0)
+
+
+def _not_a_photo(upload: UploadedFile) -> PhotoError:
+    """The refusal of a file Pillow cannot read. A crafted file (a header with no pixel data,
+    a broken compressed stream) makes a decoder raise what its format's parser happens to hit,
+    IndexError and ValueError as well as OSError, so every error of a decoder is this one."""
+    return PhotoError(_("“%(name)s” is not a photo.") % {"name": upload.name})
 
 
 def photo_size(upload: UploadedFile) -> tuple[int, int]:
@@ -154,9 +161,16 @@ def store_photos(store_id: int, uploads: Iterable[UploadedFile], limits: PhotoLi
     check_submission(uploads)
     for upload in uploads:
         check_photo(upload, limits)
-    names = []
+    # All decoded before any is saved: a file that only fails when its pixels are read leaves
+    # nothing stored behind it.
+    encoded = []
     for upload in uploads:
-        data = reencoded(upload, limits.max_side)
+        try:
+            encoded.append(reencoded(upload, limits.max_side))
+        except Exception as exc:  # see _not_a_photo
+            raise _not_a_photo(upload) from exc
+    names = []
+    for data in encoded:
         name = f"{limits.folder}/{store_id}/{secrets.token_hex(16)}.jpg"
         names.append(default_storage.save(name, ContentFile(data)))
     return names

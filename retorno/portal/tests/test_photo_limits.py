@@ -64,3 +64,16 @@ def test_a_claim_with_a_bomb_is_refused(client: Client, shop, order, settings):
     assert response.status_code == 422
     assert "6300 × 6300" in response.content.decode()
     assert _stored(settings) == []
+
+
+def test_a_png_header_with_no_pixels_is_a_message_not_a_500(client: Client, shop, order, settings):
+    from retorno.core.tests.test_images_crafted import png_header
+
+    lookup(client, shop)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    crafted = io.BytesIO(png_header(4000, 3000))
+    crafted.name = "empty.png"
+    response = choose(client, shop, order, reason="defective", photos=crafted)
+    assert response.status_code == 422
+    assert "“empty.png” is not a photo." in response.content.decode()
+    assert _stored(settings) == []
