@@ -22,12 +22,14 @@ from retorno.backoffice.rendering import render_page
 from retorno.insight import selectors as insight_selectors
 
 PERIODS = {"30": 30, "90": 90, "365": 365}
+DEFAULT_PERIOD = "90"
 
 
 class InsightFilterForm(forms.Form):
     """GET filters of the panel; an invalid value counts as "any"."""
 
-    days = forms.ChoiceField(label=_("Period"), required=False)
+    # Shown selected when the page opens, as it is the period read then.
+    days = forms.ChoiceField(label=_("Period"), required=False, initial=DEFAULT_PERIOD)
     reason = forms.ChoiceField(label=_("Comment reads"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -46,7 +48,8 @@ class InsightFilterForm(forms.Form):
     def values(self) -> tuple[int, str]:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return PERIODS.get(data.get("days") or "90", 90), data.get("reason") or ""
+        days = PERIODS.get(data.get("days") or DEFAULT_PERIOD, PERIODS[DEFAULT_PERIOD])
+        return days, data.get("reason") or ""
 
 
 @require_GET

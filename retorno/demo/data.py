@@ -587,37 +587,17 @@ REASONS = (
     "not_as_described",
     "changed_mind",
     "other",
+    "missing_parts",
+    "better_price",
+    "arrived_late",
 )
-SIZING_REASON_WEIGHTS = (34, 30, 4, 3, 3, 9, 14, 3)
-ELECTRONICS_REASON_WEIGHTS = (0, 0, 36, 12, 8, 16, 24, 4)
-HOME_REASON_WEIGHTS = (0, 0, 10, 26, 9, 25, 26, 4)
-ACCESSORY_REASON_WEIGHTS = (0, 0, 14, 12, 10, 24, 34, 6)
+SIZING_REASON_WEIGHTS = (34, 30, 4, 3, 3, 9, 14, 3, 0, 2, 1)
+ELECTRONICS_REASON_WEIGHTS = (0, 0, 36, 12, 8, 16, 24, 4, 6, 3, 1)
+HOME_REASON_WEIGHTS = (0, 0, 10, 26, 9, 25, 26, 4, 3, 2, 1)
+ACCESSORY_REASON_WEIGHTS = (0, 0, 14, 12, 10, 24, 34, 6, 0, 2, 1)
 # Reasons a shopper swaps a size or colour for (an exchange needs another variant to want).
 SIZE_SWAP_REASONS = ("too_small", "too_large")
 COLOUR_SWAP_REASONS = ("not_as_described", "changed_mind", "other")
-
-COMMENTS: dict[str, dict[str, tuple[str, ...]]] = {
-    "es": {
-        "too_small": ("Me queda pequeño, necesito una talla más.", "Talla muy justa."),
-        "too_large": ("Me queda grande.", "Es más holgado de lo que esperaba."),
-        "defective": ("No enciende.", "Deja de funcionar a los pocos días.", "Costura abierta."),
-        "damaged": ("Llegó con la caja rota.", "Tiene un golpe.", "Llegó manchado."),
-        "wrong_item": ("Me enviaron otro color.", "No es la talla que pedí."),
-        "not_as_described": ("El color no es como en la foto.", "El tejido es más fino."),
-        "changed_mind": ("Ya no lo necesito.", "Lo he encontrado en otra tienda."),
-        "other": ("Regalo repetido.",),
-    },
-    "en": {
-        "too_small": ("Too tight, I need one size up.", "Runs small."),
-        "too_large": ("Too big for me.", "Much looser than expected."),
-        "defective": ("Won't turn on.", "Stopped working after two days.", "Seam came apart."),
-        "damaged": ("Box arrived crushed.", "Scratched on arrival.", "Arrived stained."),
-        "wrong_item": ("Wrong colour sent.", "Not the size I ordered."),
-        "not_as_described": ("Colour differs from the photo.", "Fabric is thinner than shown."),
-        "changed_mind": ("No longer needed.", "Found it cheaper elsewhere."),
-        "other": ("Duplicate gift.",),
-    },
-}
 
 SPANISH_FIRST = (
     "Lucía",
@@ -831,7 +811,8 @@ CANCEL_NOTES = ("Customer decided to keep the item.", "Customer asked to cancel 
 def demo_policy_document() -> dict[str, Any]:
     """The default policy with the money perks the demo shows: gold members get their exchange
     before sending the old item back (21 days to send it), and an item that would recover less
-    than the 6.50 a return parcel costs, and is worth at most 8.00, can be kept."""
+    than the 6.50 a return parcel costs, and is worth at most 8.00, can be kept. A serial
+    returner's or an empty box's return waits for a person (docs/insight.md, abuse signals)."""
     document = default_policy_document()
     document["base"].update(
         {
@@ -847,6 +828,14 @@ def demo_policy_document() -> dict[str, Any]:
             "description": "Gold members get their exchange before sending the item back.",
             "when": {"tier_in": ["gold"]},
             "then": {"instant_exchange": True},
+        }
+    )
+    document["rules"].append(
+        {
+            "id": "abuse-review",
+            "description": "Serial returners and empty boxes: a person looks before approving.",
+            "when": {"signal_any": ["serial_returner", "empty_box"]},
+            "then": {"always_review": True},
         }
     )
     return document

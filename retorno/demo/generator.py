@@ -43,7 +43,9 @@ from retorno.accounts.models import Role
 from retorno.accounts.services import membership_grant
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import RetornoError
-from retorno.demo import data, showcase
+from retorno.core.models import OutboxMessage, OutboxStatus
+from retorno.core.outbox import outbox_deliver_one
+from retorno.demo import comments, data, showcase
 from retorno.demo.history import HistoryResult, history_load
 from retorno.demo.showcase import showcase_orders_ensure
 from retorno.demo.stores import CLI, store_create
@@ -51,6 +53,8 @@ from retorno.domain.days import local_day, zone
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
+from retorno.insight import services as insight
+from retorno.insight.models import CommentPrediction
 from retorno.logistics.demo import demo_carriers_ensure
 from retorno.money import selectors as money_selectors
 from retorno.money.models import (
@@ -122,6 +126,10 @@ EXCHANGE_STATES = ("approved", "in_transit", "received", "inspected", "resolved"
 CLAIM_RATE = 0.005
 CLAIM_OUTCOMES = ("refund", "replacement", "both", "rejected")
 CLAIM_OUTCOME_WEIGHTS = (40, 30, 10, 20)
+# The customers whose history tells a story (comments.TELLING_CUSTOMERS) come with demos at
+# least this big; a smaller one stays all random.
+TELLING_MIN_CUSTOMERS = 20
+TELLING_MIN_ORDERS = 60
 
 T = TypeVar("T")
 
@@ -143,6 +151,8 @@ class DemoResult:
     carriers: dict[str, str] = field(default_factory=dict)
     # Orders a visitor can return now: a simple one, an exchange, one for review.
     showcase: list[Order] = field(default_factory=list)
+    # Return items whose comment was classified by the jobs the new returns queued.
+    comments_classified: int = 0
 
 
 def demo_create(
@@ -192,6 +202,7 @@ def demo_create(
                 customers=customers, orders=orders
             )
         result.generated = True
+        result.comments_classified = _comments_classify(store)
     # Carriers come last: the demo's history is past, and only what happens from now on books.
     result.carriers = {
         account.code: str(account.config.get("base_url", ""))
@@ -224,6 +235,18 @@ def demo_create(
     result.money = money_summary(store)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _comments_classify(store: Store) -> int:
+    """Run the comment-classification jobs the demo's returns queued (the outbox's own
+    delivery, as a worker would, so the back office shows predictions at once). A job the
+    in-process workers took first is skipped here; either way each runs once."""
+    pending = OutboxMessage.objects.filter(
+        store_id=store.id, kind=insight.CLASSIFY_KIND, status=OutboxStatus.PENDING
+    )
+    for message_id in list(pending.order_by("id").values_list("id", flat=True)):
+        outbox_deliver_one(message_id)
+    return CommentPrediction.objects.filter(store=store).count()
 
 
 def money_summary(store: Store) -> dict[str, Any]:
@@ -403,12 +426,17 @@ class _Generator:
 
     def run(self, *, customers: int, orders: int) -> int:
         self._catalog()
-        people = [self._customer(n) for n in range(customers)]
-        planned = self._orders(people, orders)
+        telling: tuple[comments.TellingCustomer, ...] = ()
+        if customers >= TELLING_MIN_CUSTOMERS and orders >= TELLING_MIN_ORDERS:
+            telling = comments.TELLING_CUSTOMERS
+        telling_orders = sum(len(who.orders) for who in telling)
+        people = [self._customer(n) for n in range(customers - len(telling))]
+        planned = self._orders(people, orders - telling_orders)
         threshold = self._review_threshold()
         plans = [p for p in (self._return_plan(*o, threshold) for o in planned) if p]
         self._cover_states(plans, planned, threshold)
         self._cover_exchanges(plans)
+        plans += self._telling(telling, len(people), len(planned), threshold)
         refused = self._returns_execute(plans)
         self._instant_exchange_jobs()
         self._claims(planned, plans)
@@ -575,30 +603,39 @@ class _Generator:
         placed_at: datetime,
         person: dict[str, Any],
         by_category: dict[str, list[data.ProductSpec]],
+        picks: Sequence[tuple[data.ProductSpec, str]] = (),
     ) -> tuple[dict[str, Any], list[_Line]]:
         """Order `k` as the store's platform would send it (the shape of the API's
-        OrderIn.model_dump()), with its priced lines for planning returns."""
+        OrderIn.model_dump()), with its priced lines for planning returns. `picks` (product,
+        SKU) are its lines, one unit each, instead of a random basket."""
         rng = self.rng
         external_id = f"ord_{100001 + k}"
         promo = rng.choice(data.PROMO_CODES) if rng.random() < 0.18 else None
         specs: list[data.ProductSpec] = []
-        size = _weighted(rng, [1, 2, 3, 4], [52, 28, 13, 7])
-        if k % 60 in (5, 20) or rng.random() < 0.025:  # a big-ticket order now and then
-            specs.append(rng.choice([s for s in data.CATALOG if s.premium]))
-            size -= 1
-        categories = list(data.CATEGORY_WEIGHTS)
-        for _ in range(size):
-            shelf = by_category[_weighted(rng, categories, list(data.CATEGORY_WEIGHTS.values()))]
-            specs.append(shelf[_weighted_index(rng, [s.popularity for s in shelf])])
+        if not picks:
+            size = _weighted(rng, [1, 2, 3, 4], [52, 28, 13, 7])
+            if k % 60 in (5, 20) or rng.random() < 0.025:  # a big-ticket order now and then
+                specs.append(rng.choice([s for s in data.CATALOG if s.premium]))
+                size -= 1
+            categories = list(data.CATEGORY_WEIGHTS)
+            for _ in range(size):
+                weights = list(data.CATEGORY_WEIGHTS.values())
+                shelf = by_category[_weighted(rng, categories, weights)]
+                specs.append(shelf[_weighted_index(rng, [s.popularity for s in shelf])])
         lines: list[_Line] = []
         payload_lines = []
         seen: set[str] = set()
-        for spec in specs:
-            sku, options, price = self._variant_pick(spec)
+        for spec, picked in list(picks) or [(spec, "") for spec in specs]:
+            if picked:
+                sku, options = picked, self.sku_options[picked]
+                price = next(v[2] for v in self.variants[spec.code] if v[0] == picked)
+            else:
+                sku, options, price = self._variant_pick(spec)
             if sku in seen:
                 continue
             seen.add(sku)
-            quantity = 2 if spec.kind in MULTI_BUY and rng.random() < 0.15 else 1
+            multi = not picked and spec.kind in MULTI_BUY
+            quantity = 2 if multi and rng.random() < 0.15 else 1
             line = self._priced_line(
                 f"{external_id}-{len(lines) + 1}", spec, sku, quantity, price, promo
             )
@@ -702,10 +739,10 @@ class _Generator:
         order: dict[str, Any],
         lines: list[_Line],
         threshold: Decimal | None,
-        forced: _Line | None = None,
+        forced: Sequence[_Line] = (),
     ) -> _Plan | None:
         """The return the shopper of `order` asks for, if any, with what happens to it until
-        today. `forced` plans a return of that line whose story runs to the end."""
+        today. `forced` plans a return of those lines whose story runs to the end."""
         rng = self.rng
         delivered_at = order["delivered_at"]
         if delivered_at is None:
@@ -722,7 +759,7 @@ class _Generator:
             if rng.random() < rate:
                 chosen.append(line)
         if forced:
-            chosen = [forced]
+            chosen = list(forced)
         if not chosen:
             return None
         # Most shoppers only see returnable items in the portal; a few still try others.
@@ -736,7 +773,7 @@ class _Generator:
         items = []
         for line in chosen:
             reason = self._reason(line.spec)
-            comment = rng.choice(data.COMMENTS[language][reason]) if rng.random() < 0.45 else ""
+            comment = self._comment(language, reason) if rng.random() < 0.45 else ""
             units = line.quantity if rng.random() < 0.3 else 1
             items.append((line, units, reason, comment))
         sizing = any(reason in data.SIZE_SWAP_REASONS for _, _, reason, _ in items)
@@ -780,7 +817,7 @@ class _Generator:
             resolution=resolution,
             method=method,
             review=review,
-            steps=self._timeline(requested_at, review, method, full=forced is not None),
+            steps=self._timeline(requested_at, review, method, full=bool(forced)),
             carrier=carrier,
             tracking_number=f"{carrier[2]}{rng.randint(10**11, 10**12 - 1)}ES",
             grades={line.external_id: self._grade(reason) for line, _, reason, _ in items},
@@ -829,6 +866,18 @@ class _Generator:
             wanted = [(other, size) for other in spec.colours if other != colour]
         skus = [self.by_options.get((spec.code, c, z), "") for c, z in wanted]
         return [sku for sku in skus if sku and self.stock[sku] > units]
+
+    def _comment(self, language: str, picked: str) -> str:
+        """What a shopper who picked `picked` writes: mostly that reason in words; now and then
+        a reason shoppers mix up with it; for "other", usually a reason the taxonomy has."""
+        rng = self.rng
+        says = picked
+        if picked == "other":
+            if rng.random() < comments.OTHER_SAYS_RATE:
+                says = rng.choice(comments.OTHER_SAYS)
+        elif picked in comments.MISPICKS and rng.random() < comments.MISPICK_RATE:
+            says = rng.choice(comments.MISPICKS[picked])
+        return rng.choice(comments.COMMENTS[language][says])
 
     def _reason(self, spec: data.ProductSpec) -> str:
         if spec.category in ("apparel", "shoes"):
@@ -942,7 +991,7 @@ class _Generator:
                 )
                 if line is None:
                     continue
-                plan = self._return_plan(order, lines, threshold, forced=line)
+                plan = self._return_plan(order, lines, threshold, forced=[line])
                 if (
                     plan is not None
                     and plan.review == review
@@ -1011,6 +1060,59 @@ class _Generator:
                     and _reshape(p, state, self.anchor)
                 ):
                     break
+
+    def _telling(
+        self,
+        telling: Sequence[comments.TellingCustomer],
+        first_customer: int,
+        first_order: int,
+        threshold: Decimal | None,
+    ) -> list[_Plan]:
+        """The orders and returns of the customers whose history tells a story (a serial
+        returner, a bracketer), as scripted in `comments`: orders numbered after the random
+        ones, returns of the scripted lines with the scripted reason and comment, run to the
+        end of their story unless left in review at the request."""
+        rng = self.rng
+        specs = {spec.code: spec for spec in data.CATALOG}
+        plans = []
+        k = first_order
+        for n, who in enumerate(telling, start=first_customer):
+            person = self._customer(n)
+            person["customer"].update(
+                name=who.name,
+                email=f"{who.handle}@example.com",
+                language=who.language,
+                tier="",
+                tags=[],
+            )
+            person["address"]["name"] = who.name
+            for script in who.orders:
+                placed_at = self.anchor - timedelta(
+                    days=script.days_ago, hours=rng.randint(2, 14), minutes=rng.randint(0, 59)
+                )
+                picks = [
+                    (specs[code], self.by_options[(code, colour, size)])
+                    for code, colour, size in script.lines
+                ]
+                order, lines = self._order(k, placed_at, person, {}, picks=picks)
+                k += 1
+                order_upsert(store=self.store, data=order)
+                returned = [lines[r.line] for r in script.returned]
+                plan = self._return_plan(order, lines, threshold, forced=returned)
+                if plan is None:
+                    continue  # not delivered yet: nothing to send back
+                plan.items = [(lines[r.line], 1, r.reason, r.comment) for r in script.returned]
+                plan.grades = {line.external_id: self._grade(r) for line, _, r, _ in plan.items}
+                plan.candidates = {
+                    line.external_id: self._exchange_candidates(line, 1, r)
+                    for line, _, r, _ in plan.items
+                }
+                if plan.resolution == "exchange" and not plan.exchangeable:
+                    plan.resolution = "refund"
+                if script.left_in_review:
+                    plan.steps = plan.steps[:1]
+                plans.append(plan)
+        return plans
 
     def _returns_execute(self, plans: list[_Plan]) -> int:
         refused = 0

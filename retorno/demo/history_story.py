@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from retorno.demo import data
+from retorno.demo.comments import COMMENTS
 from retorno.demo.history_plan import VAT, money
 from retorno.domain.days import local_day
 
@@ -110,7 +111,7 @@ class ReturnStory:
             if spec.fit and reason in SIZING and rng.random() < 0.4:
                 reason = "too_small" if spec.fit < 0 else "too_large"
             units = line["quantity"] if rng.random() < 0.5 else 1
-            comments = data.COMMENTS[self.person.language][reason]
+            comments = COMMENTS[self.person.language][reason]
             self.items.append(
                 {
                     "id": self.w._id("ReturnItem", self.index, 3, k),

@@ -21,6 +21,7 @@ from retorno.core.models import OutboxMessage
 from retorno.core.outbox import outbox_enqueue
 from retorno.domain.insight.classifier import Prediction
 from retorno.domain.insight.model import LinearModel
+from retorno.domain.insight.phrases import telling_phrases
 from retorno.domain.returns.reasons import REASONS
 from retorno.insight import classifying, evaluation, training
 from retorno.insight.models import CommentPrediction, StoreModel
@@ -109,7 +110,7 @@ def model_for_store(store_id: int) -> LinearModel:
 def _phrases(prediction: Prediction) -> list[str]:
     if prediction.abstained:
         return []
-    return [e.text for e in prediction.explanation if e.kind in ("phrase", "feature")]
+    return telling_phrases(prediction.explanation)
 
 
 def is_mismatch(prediction: Prediction, picked_reason: str) -> bool:

@@ -112,3 +112,14 @@ def test_the_panel_is_translated(signed_in, returns):
 def test_anonymous_is_sent_to_sign_in(client):
     response = client.get(reverse("backoffice:insight"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_the_period_shown_selected_is_the_one_read(signed_in, returns):
+    client = signed_in("analyst")
+    opened = client.get(reverse("backoffice:insight"))
+    assert opened.context["days"] == 90
+    assert '<option value="90" selected>' in opened.content.decode()
+    chosen = client.get(reverse("backoffice:insight"), {"days": "365"})
+    assert chosen.context["days"] == 365
+    assert '<option value="365" selected>' in chosen.content.decode()

@@ -97,6 +97,8 @@ class Command(BaseCommand):
             f"{counts['customers']} customers, {counts['orders']} orders, "
             f"{counts['returns']} returns"
         )
+        if result.generated:
+            out(f"  {result.comments_classified} shoppers' comments read and sorted into reasons")
         if result.return_states:
             states = ", ".join(f"{k} {v}" for k, v in sorted(result.return_states.items()))
             out(f"  returns by state: {states}")
