@@ -60,7 +60,7 @@ def setup_database(url: str) -> tuple[str, int, list[str]]:
     call_command("migrate", verbosity=0)
     from retorno.core.actors import SYSTEM
     from retorno.logistics.models import BookingState, Shipment
-    from retorno.logistics.services import carrier_account_save
+    from retorno.logistics.services.accounts import carrier_account_save
     from retorno.stores.models import Store
 
     store, _ = Store.objects.get_or_create(slug="bench-ingest", defaults={"name": "Bench ingest"})

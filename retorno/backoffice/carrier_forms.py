@@ -1,5 +1,5 @@
 """The carrier account form of the back office: what an admin types, read into the fields of
-`retorno.logistics.services.carrier_account_save` (which checks them and saves).
+`retorno.logistics.services.accounts.carrier_account_save` (which checks them and saves).
 
 Secrets are write-only: their fields are never filled in, an empty field keeps what is
 stored, and giving any secret replaces the stored ones as a whole (so a secret meant for an

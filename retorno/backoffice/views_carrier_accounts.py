@@ -1,5 +1,5 @@
 """Adding and editing a carrier account (store admins): the form of `carrier_forms`, saved by
-`retorno.logistics.services.carrier_account_save`, which checks the account as the API's
+`retorno.logistics.services.accounts.carrier_account_save`, which checks the account as the API's
 PUT /carriers/{code} does. Secrets are write-only (see carrier_forms)."""
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from retorno.backoffice.carrier_forms import CarrierAccountForm
 from retorno.backoffice.rendering import render_page
 from retorno.core.errors import NotFound, RetornoError
 from retorno.integrations.carriers.registry import KIND_KEYS
-from retorno.logistics import selectors, services
+from retorno.logistics import selectors
 from retorno.logistics.models import CarrierAccount, CarrierKind
+from retorno.logistics.services import accounts as carrier_accounts
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,7 +61,7 @@ def _save(
 ) -> HttpResponse:
     had_secrets = bool(form.account is not None and form.account.credentials_encrypted)
     try:
-        account, created = services.carrier_account_save(
+        account, created = carrier_accounts.carrier_account_save(
             store=staff.store,
             code=code,
             data=form.account_data(),

@@ -3,7 +3,7 @@ pickup performance and an enable/disable switch, the allocation rules in force a
 JSON document published as a new version, and "Try it": the ranking a draft document gives a
 sample parcel, with the reason every carrier was kept or dropped.
 
-Every page here needs the `configure` action. Writes go through retorno.logistics.services;
+Every page here needs the `configure` action. Writes go through logistics.services.accounts;
 "Try it" writes nothing: it compiles the draft and calls the pure `allocate`.
 """
 
@@ -35,8 +35,9 @@ from retorno.domain.logistics import (
     allocate,
     parse_allocation_rules,
 )
-from retorno.logistics import adapters, selectors, services
+from retorno.logistics import adapters, selectors
 from retorno.logistics.models import CarrierAccount, CarrierKind
+from retorno.logistics.services import accounts as carrier_accounts
 
 MAX_DOCUMENT_CHARS = 200_000
 EMPTY_DOCUMENT: dict[str, Any] = {"schema": 1, "rules": []}
@@ -65,7 +66,7 @@ def carriers(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 @staff_view(permissions.CONFIGURE)
 def carrier_enabled(request: HttpRequest, staff: StaffContext, code: str) -> HttpResponse:
     enabled = request.POST.get("enabled") == "1"
-    account = services.carrier_account_set_enabled(
+    account = carrier_accounts.carrier_account_set_enabled(
         store=staff.store, code=code, enabled=enabled, actor=staff.actor
     )
     if enabled:
@@ -83,7 +84,7 @@ def rules_publish(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     document, problems = _read_document(draft)
     if document is not None:
         try:
-            published = services.allocation_rules_publish(
+            published = carrier_accounts.allocation_rules_publish(
                 store=staff.store, document=document, actor=staff.actor, note=note
             )
         except Unprocessable as error:

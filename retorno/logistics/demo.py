@@ -11,7 +11,7 @@ from typing import Any
 from retorno.core.actors import SYSTEM
 from retorno.integrations.carriers.simulator.config import DEFAULT_CARRIERS, SimCarrierConfig
 from retorno.logistics.models import CarrierAccount
-from retorno.logistics.services import carrier_account_save
+from retorno.logistics.services.accounts import carrier_account_save
 from retorno.stores.models import Store
 
 DEMO_SIMULATOR_URL = "http://127.0.0.1:8055"

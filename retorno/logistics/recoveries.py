@@ -22,7 +22,7 @@ from retorno.logistics.models import (
     RecoveryState,
     Shipment,
 )
-from retorno.logistics.services import ShipmentChange
+from retorno.logistics.services.tracking import ShipmentChange
 from retorno.stores.models import Store
 
 

@@ -8,7 +8,7 @@ class ReturnsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: Django loads this module before the models exist.
         from retorno.core.outbox import register_handler
-        from retorno.logistics.services import BOOK_KIND
+        from retorno.logistics.services.planning import BOOK_KIND
         from retorno.money.services.charges import CHARGE_SEND_KIND
         from retorno.money.services.fulfilment import EXCHANGE_CREATED_KIND
         from retorno.money.services.refunds import SEND_KIND

@@ -11,7 +11,7 @@ from django.test import Client
 
 from retorno.core.actors import SYSTEM
 from retorno.logistics.models import AllocationRuleSet, CarrierAccount
-from retorno.logistics.services import allocation_rules_publish
+from retorno.logistics.services.accounts import allocation_rules_publish
 from retorno.logistics.tests.factories import make_carrier, make_carriers
 from retorno.stores.models import Store
 

@@ -22,7 +22,7 @@ from retorno.domain.logistics.gateway import (
     RawTrackingEvent,
 )
 from retorno.logistics.models import CarrierAccount
-from retorno.logistics.services import carrier_account_save
+from retorno.logistics.services.accounts import carrier_account_save
 from retorno.orders.tests.factories import make_order
 from retorno.returns.models import Return
 from retorno.returns.services import ItemRequest, return_create

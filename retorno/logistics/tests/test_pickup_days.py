@@ -14,7 +14,7 @@ from retorno.core.errors import Unprocessable
 from retorno.domain.logistics.gateway import Booking, BookingRequest
 from retorno.logistics.gateways import gateways_overridden
 from retorno.logistics.models import BookingState, CarrierAccount, Shipment
-from retorno.logistics.services import shipment_book
+from retorno.logistics.services.bookings import shipment_book
 from retorno.logistics.tests.factories import FakeCarriers, approved_return_before_jobs
 from retorno.returns.events import command
 from retorno.returns.models import Return

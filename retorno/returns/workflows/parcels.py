@@ -15,9 +15,9 @@ from typing import Any
 from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
-from retorno.logistics import services as logistics
 from retorno.logistics.allocating import ParcelFacts, methods_served
 from retorno.logistics.models import BookingState, Shipment
+from retorno.logistics.services import planning
 from retorno.orders.models import Customer, Order, OrderLine
 from retorno.returns.events import EventKind, event_record
 from retorno.returns.links import recovery_url, tracking_url
@@ -150,7 +150,7 @@ def shipment_plan_for_return(
     """Allocate and queue the booking of the return's parcel; record the choice on the trail.
     Call inside the command that holds the return's row lock."""
     now = now or timezone.now()
-    plan = logistics.shipment_plan(
+    plan = planning.shipment_plan(
         store=return_request.store,
         parcel=parcel_facts(
             return_request, method=method, address=address, pickup_date=pickup_date

@@ -18,8 +18,8 @@ from retorno.domain.days import local_day
 from retorno.domain.logistics import NextStep, next_step_after_failure
 from retorno.domain.returns.states import ReturnStatus
 from retorno.logistics import recoveries
-from retorno.logistics import services as logistics
 from retorno.logistics.models import RecoveryState
+from retorno.logistics.services import bookings, tracking
 from retorno.returns import services
 from retorno.returns.events import EventKind, Recorded, command, event_record
 from retorno.returns.links import recovery_url
@@ -30,7 +30,7 @@ from retorno.stores.models import Store
 
 
 def pickup_failed_handle(
-    *, store: Store, change: logistics.ShipmentChange, now: datetime | None = None
+    *, store: Store, change: tracking.ShipmentChange, now: datetime | None = None
 ) -> NextStep:
     """A pickup failed: write to the shopper with a link to fix it (outreach), hand it to the
     failed-pickup desk after the store's number of failures, cancel the return at the maximum."""
@@ -197,7 +197,7 @@ def pickup_recovery_apply(
             changed_fields.append("pickup_date")
         return_request.updated_at = now
         return_request.save(update_fields=changed_fields)
-        logistics.shipment_supersede(store=store, shipment_id=failed.id, now=now)
+        bookings.shipment_supersede(store=store, shipment_id=failed.id, now=now)
         recoveries.recovery_close(
             store=store,
             return_id=return_request.id,

@@ -35,9 +35,9 @@ from retorno.domain.logistics.gateway import RawTrackingEvent
 from retorno.domain.returns.states import Command, ReturnStatus
 from retorno.logistics import recoveries
 from retorno.logistics import selectors as logistics_selectors
-from retorno.logistics import services as logistics
 from retorno.logistics.gateways import gateway_for
 from retorno.logistics.models import CarrierAccount, RecoveryState, Shipment
+from retorno.logistics.services import bookings, tracking
 from retorno.returns import services
 from retorno.returns.events import EventKind, Recorded, command, event_record, transition_record
 from retorno.returns.links import recovery_url
@@ -71,7 +71,7 @@ def on_approved(recorded: Recorded) -> None:
 def on_cancelled(recorded: Recorded) -> None:
     """Cancel the shipments of a cancelled return with their carriers."""
     return_request = recorded.return_request
-    logistics.shipment_cancel(store=return_request.store, return_id=return_request.id)
+    bookings.shipment_cancel(store=return_request.store, return_id=return_request.id)
 
 
 # --- allocation (outbox handler) ---------------------------------------------------------------
@@ -138,19 +138,19 @@ def booking_deliver(message: OutboxMessage) -> dict[str, Any]:
     """Outbox handler of logistics.book: book with the carriers, outside any transaction, then
     write every try and the label on the return's trail. A carrier that is down raises
     BookingRetry after recording it, so the outbox retries with its backoff."""
-    outcome = logistics.shipment_book(
+    outcome = bookings.shipment_book(
         shipment_id=int(message.payload["shipment_id"]), outbox_attempts=message.attempts
     )
     booking_outcome_record(outcome)
     if outcome.state == "retry":
-        raise logistics.BookingRetry(
+        raise bookings.BookingRetry(
             f"carrier {outcome.carrier} unavailable for shipment {outcome.shipment_id}"
         )
     return {"state": outcome.state, "carrier": outcome.carrier, "tracking": outcome.tracking_number}
 
 
 def booking_outcome_record(
-    outcome: logistics.BookingOutcome, *, now: datetime | None = None
+    outcome: bookings.BookingOutcome, *, now: datetime | None = None
 ) -> None:
     """Put a booking run on the return's trail: one event per failed try, then `label_ready`
     (which the shopper is sent) or `booking_failed`."""
@@ -222,14 +222,14 @@ def label_public_url(return_request: Return) -> str:
 
 def tracking_webhook_receive(
     *, webhook_code: str, headers: Mapping[str, str], body: bytes
-) -> logistics.IngestResult:
+) -> tracking.IngestResult:
     """An inbound carrier webhook: the adapter verifies the signature (InvalidSignature: nothing
     is stored) and parses the batch; the events are stored once each and the returns move."""
     account = logistics_selectors.carrier_account_by_webhook_code(webhook_code)
     if account is None or not account.enabled:
         raise NotFound("No such carrier webhook.", code="carrier_not_found")
     events = gateway_for(account).parse_webhook(headers, body)
-    logistics.event_times_check(events, now=timezone.now())
+    tracking.event_times_check(events, now=timezone.now())
     return tracking_events_apply(account=account, events=events)
 
 
@@ -238,11 +238,11 @@ def tracking_events_apply(
     account: CarrierAccount,
     events: Sequence[RawTrackingEvent],
     now: datetime | None = None,
-) -> logistics.IngestResult:
+) -> tracking.IngestResult:
     """Store carrier events and move the returns they concern, in one transaction."""
     now = now or timezone.now()
     with command():
-        result = logistics.tracking_events_ingest(account=account, events=events, now=now)
+        result = tracking.tracking_events_ingest(account=account, events=events, now=now)
         if result.changes:
             _apply_changes(account.store, result.changes, now=now)
     return result
@@ -267,7 +267,7 @@ def shipments_poll(*, limit: int = 200, now: datetime | None = None) -> int:
 
 
 def _apply_changes(
-    store: Store, changes: Sequence[logistics.ShipmentChange], *, now: datetime
+    store: Store, changes: Sequence[tracking.ShipmentChange], *, now: datetime
 ) -> None:
     for change in changes:
         try:
@@ -279,7 +279,7 @@ def _apply_changes(
             logger.warning("return %s did not follow %s: %s", change.rma, change.status, error)
 
 
-def _apply_change(store: Store, change: logistics.ShipmentChange, now: datetime) -> None:
+def _apply_change(store: Store, change: tracking.ShipmentChange, now: datetime) -> None:
     actor = carrier_actor(change.carrier, change.carrier_name)
     data = {
         "carrier": change.carrier,

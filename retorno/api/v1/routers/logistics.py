@@ -18,9 +18,10 @@ from retorno.core.errors import NotFound
 from retorno.core.problems import problem_response
 from retorno.domain.logistics.gateway import CarrierRejected, InvalidSignature
 from retorno.integrations.http import WEBHOOK_QUERY_HEADER
-from retorno.logistics import selectors, services
+from retorno.logistics import selectors
 from retorno.logistics.downloads import label_response
 from retorno.logistics.models import CarrierAccount, Shipment
+from retorno.logistics.services import accounts as carrier_accounts
 from retorno.returns import selectors as return_selectors
 from retorno.returns.workflows import shipping
 
@@ -246,7 +247,7 @@ def carrier_put(request: HttpRequest, code: str, payload: CarrierAccountIn):
             422, "invalid_carrier", "Carrier codes are letters, digits, - and _."
         )
     data = payload.model_dump(exclude={"credentials"}, exclude_none=True)
-    account, created = services.carrier_account_save(
+    account, created = carrier_accounts.carrier_account_save(
         store=api_key.store,
         code=code,
         data=data,
@@ -285,7 +286,7 @@ def rules_put(request: HttpRequest, payload: RulesIn):
     """Admin scope. Validated against the schema and the store's carriers (422
     `invalid_allocation_rules` naming every bad field); stored as the next version."""
     api_key = require_scope(request, "admin")
-    published = services.allocation_rules_publish(
+    published = carrier_accounts.allocation_rules_publish(
         store=api_key.store, document=payload.document, actor=actor_of(api_key), note=payload.note
     )
     return Status(201, published)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from retorno.logistics.services import carrier_credentials_reencrypt
+from retorno.logistics.services.accounts import carrier_credentials_reencrypt
 
 
 class Command(BaseCommand):
