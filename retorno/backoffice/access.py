@@ -68,7 +68,7 @@ class StaffContext:
 
     @property
     def role_label(self) -> str:
-        from retorno.backoffice.labels import label
+        from retorno.core.labels import label
 
         return label("role", self.role)
 

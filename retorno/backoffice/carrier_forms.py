@@ -14,7 +14,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from retorno.backoffice import labels
+from retorno.core import labels
 from retorno.domain.logistics import Capability
 from retorno.domain.money import minor_units
 from retorno.integrations.carriers.registry import KIND_KEYS

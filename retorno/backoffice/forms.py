@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from retorno.backoffice import labels
+from retorno.core import labels
 from retorno.returns.selectors import QUEUE_AGE_BUCKETS, ReturnQueueFilters
 
 ANY: list[tuple[str, Any]] = [("", _("Any"))]

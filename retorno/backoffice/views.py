@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from retorno.accounts.forms import ThrottledSignIn
-from retorno.backoffice import labels, permissions
+from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view, switch_store
 from retorno.backoffice.forms import (
     ApproveForm,
@@ -26,6 +26,7 @@ from retorno.backoffice.forms import (
     RejectForm,
 )
 from retorno.backoffice.rendering import not_found, render_page
+from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError
 from retorno.insight import selectors as insight_selectors
@@ -148,8 +149,24 @@ def _money(staff: StaffContext, return_request: Return) -> list[dict[str, Any]]:
     from retorno.money.selectors import money_rows_for_return
 
     refunds, charges = money_rows_for_return(store=staff.store, return_id=return_request.pk)
-    rows = [{"direction": "refund", "row": r, "url_name": "backoffice:refund"} for r in refunds]
-    rows += [{"direction": "charge", "row": c, "url_name": "backoffice:charge"} for c in charges]
+    rows = [
+        {
+            "direction": "refund",
+            "row": r,
+            "url_name": "backoffice:refund",
+            "state_labels": "refund_state",
+        }
+        for r in refunds
+    ]
+    rows += [
+        {
+            "direction": "charge",
+            "row": c,
+            "url_name": "backoffice:charge",
+            "state_labels": "charge_state",
+        }
+        for c in charges
+    ]
     return sorted(rows, key=lambda m: (m["row"].created_at, m["row"].id))
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
-from retorno.core import images
+from retorno.core import images, labels
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.core.forms import PhotosField
 from retorno.core.idempotency import stored_body
@@ -39,14 +39,6 @@ OPERATION = "backoffice.claim_open"
 NOTE_MAX = 4000  # what a claim's description keeps
 MAX_PHOTOS = 6
 RMA_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,40}$")
-
-REASON_LABELS = {
-    "damaged_in_transit": gettext_lazy("Arrived damaged"),
-    "missing_item": gettext_lazy("Item missing from the parcel"),
-    "wrong_item": gettext_lazy("Wrong item received"),
-    "defective_on_arrival": gettext_lazy("Does not work out of the box"),
-    "never_arrived": gettext_lazy("Parcel never arrived"),
-}
 
 # The service's stable codes in the agent's words; anything else shows its own text.
 ERROR_MESSAGES = {
@@ -134,7 +126,7 @@ class OpenClaimForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("Choose"))] + [
-            (code, str(REASON_LABELS.get(code, code))) for code in ClaimReason.values
+            (code, labels.label("claim_reason", code)) for code in ClaimReason.values
         ]
         cast(forms.ChoiceField, self.fields["reason"]).choices = choices
 
@@ -303,7 +295,7 @@ def claim_opened(request: HttpRequest, staff: StaffContext, number: str) -> Http
     return render_page(
         request,
         "backoffice/claim_open_done.html",
-        {"claim": claim, "reason": REASON_LABELS.get(claim.reason, claim.reason)},
+        {"claim": claim, "reason": labels.label("claim_reason", claim.reason)},
         staff=staff,
         section="claims",
     )

@@ -97,7 +97,7 @@ class Ledger:
     # Names the templates use as they are: a template never builds a name with |add:.
     @property
     def kind_labels(self) -> str:
-        return f"{self.direction}_kind"
+        return "money_kind"
 
     @property
     def state_labels(self) -> str:

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from retorno.backoffice import labels, permissions
+from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
+from retorno.core import labels
 from retorno.insight import selectors as insight_selectors
 
 PERIODS = {"30": 30, "90": 90, "365": 365}

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from retorno.backoffice import labels, permissions
+from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
+from retorno.core import labels
 from retorno.core.errors import RetornoError
 from retorno.domain.errors import DomainError
 from retorno.logistics import selectors

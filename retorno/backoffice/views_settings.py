@@ -27,10 +27,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from retorno.backoffice import labels, permissions
+from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
-from retorno.backoffice.views_warehouse import DISPOSITION_LABELS, GRADE_LABELS
+from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError, Unprocessable
 from retorno.domain.errors import DomainError
 from retorno.domain.policies import (
@@ -54,33 +54,9 @@ MAX_DOCUMENT_CHARS = 200_000
 MAX_TRY_ITEMS = 100
 REASON_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
-WAREHOUSE_KINDS: dict[str, Any] = {
-    DocumentKind.CHECKLISTS: gettext_lazy("Inspection checklists"),
-    DocumentKind.DISPOSITION_RULES: gettext_lazy("Disposition rules"),
-}
 EMPTY_WAREHOUSE_DOCUMENTS: dict[str, dict[str, Any]] = {
     DocumentKind.CHECKLISTS: {"checklists": []},
     DocumentKind.DISPOSITION_RULES: {"rules": []},
-}
-OUTCOME_LABELS: dict[str, Any] = {
-    "approve": gettext_lazy("Approved at once"),
-    "review": gettext_lazy("Needs review"),
-    "reject": gettext_lazy("Rejected"),
-}
-KEEP_ITEM_LABELS: dict[str, Any] = {
-    "shipping_exceeds_recovery": gettext_lazy(
-        "Allowed: bringing the parcel back costs more than the store would recover."
-    ),
-    "keep_item_disabled": gettext_lazy("Not offered: keep-the-item is off for these items."),
-    "above_max_item_value": gettext_lazy("Not offered: an item is worth more than the cap."),
-    "worth_returning": gettext_lazy("Not offered: the items are worth sending back."),
-    "not_approvable": gettext_lazy("Not offered: the request is rejected."),
-}
-REFUND_TIMING_LABELS: dict[str, Any] = {
-    "on_approval": gettext_lazy("when the return is approved"),
-    "on_first_scan": gettext_lazy("at the carrier's first scan"),
-    "on_receipt": gettext_lazy("when the parcel reaches the warehouse"),
-    "on_inspection": gettext_lazy("after inspection"),
 }
 
 
@@ -367,8 +343,8 @@ def _decision_view(result: Eligibility) -> dict[str, Any]:
     decision = result.decision
     lines = {line.external_id: line for line in result.lines}
     return {
-        "outcome_label": OUTCOME_LABELS[decision.outcome.value],
-        "keep_item_label": KEEP_ITEM_LABELS.get(decision.keep_item.code, decision.keep_item.code),
+        "outcome_label": labels.label("outcome", decision.outcome.value),
+        "keep_item_label": labels.label("keep_item", decision.keep_item.code),
         "lines": [
             {
                 "decision": line_decision,
@@ -376,9 +352,7 @@ def _decision_view(result: Eligibility) -> dict[str, Any]:
                 "resolutions": ", ".join(
                     labels.label("resolution", r) for r in line_decision.allowed_resolutions
                 ),
-                "refund_timing": REFUND_TIMING_LABELS.get(
-                    line_decision.refund_timing, line_decision.refund_timing
-                ),
+                "refund_timing": labels.label("refund_timing", line_decision.refund_timing),
             }
             for line_decision in decision.lines
         ],
@@ -403,7 +377,7 @@ def policy_summary(document: dict[str, Any]) -> dict[str, Any]:
 
 def _refund_timing_text(base: dict[str, Any]) -> str:
     timing = str(base.get("refund_timing", ""))
-    return _("Refunds are issued %(when)s.") % {"when": REFUND_TIMING_LABELS.get(timing, timing)}
+    return _("Refunds are issued %(when)s.") % {"when": labels.label("refund_timing", timing)}
 
 
 def _window_text(base: dict[str, Any]) -> str:
@@ -518,7 +492,7 @@ def warehouse(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 @require_POST
 @staff_view(permissions.CONFIGURE)
 def warehouse_publish(request: HttpRequest, staff: StaffContext, kind: str) -> HttpResponse:
-    if kind not in WAREHOUSE_KINDS:
+    if kind not in labels.WAREHOUSE_DOCUMENT:
         raise NotFound("No such warehouse document.", code="document_not_found")
     form = DocumentForm(request.POST)
     problems = form.problems()
@@ -537,7 +511,7 @@ def warehouse_publish(request: HttpRequest, staff: StaffContext, kind: str) -> H
             messages.success(
                 request,
                 _("%(document)s version %(version)s published.")
-                % {"document": WAREHOUSE_KINDS[kind], "version": published.version},
+                % {"document": labels.WAREHOUSE_DOCUMENT[kind], "version": published.version},
             )
             return redirect("backoffice:settings_warehouse")
     edited = {
@@ -578,7 +552,7 @@ def _warehouse_page(
 ) -> HttpResponse:
     """One section per document kind; the section just sent keeps its draft and problems."""
     sections = []
-    for kind, title in WAREHOUSE_KINDS.items():
+    for kind, title in labels.WAREHOUSE_DOCUMENT.items():
         current = warehouse_selectors.document_current(store=staff.store, kind=kind)
         document = current.document if current else EMPTY_WAREHOUSE_DOCUMENTS[kind]
         section = {"kind": kind, "title": title, "current": current, "draft": _pretty(document)}
@@ -611,7 +585,7 @@ def _warehouse_page(
 def _disposition_rule_row(rule: DispositionRule) -> dict[str, Any]:
     conditions = []
     if rule.grade_in is not None:
-        grades = ", ".join(str(GRADE_LABELS.get(g, g)) for g in sorted(rule.grade_in))
+        grades = ", ".join(labels.label("grade", g) for g in sorted(rule.grade_in))
         conditions.append(_("grade %(names)s") % {"names": grades})
     if rule.reason_in is not None:
         reasons = ", ".join(labels.label("reason", r) for r in sorted(rule.reason_in))
@@ -625,7 +599,7 @@ def _disposition_rule_row(rule: DispositionRule) -> dict[str, Any]:
     return {
         "rule": rule,
         "when": " · ".join(conditions),
-        "disposition": DISPOSITION_LABELS.get(rule.disposition, rule.disposition),
+        "disposition": labels.label("disposition", rule.disposition),
     }
 
 

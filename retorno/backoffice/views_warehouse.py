@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
+from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError, Unprocessable, http_status
 from retorno.domain.errors import DomainError
 from retorno.domain.returns.rma import normalise_rma
-from retorno.domain.warehouse import Disposition, Grade, checklist_for
+from retorno.domain.warehouse import Disposition, checklist_for
 from retorno.returns.models import Return
 from retorno.returns.selectors import return_find_for_store
 from retorno.returns.workflows import inspection, parcel_checks, receiving
@@ -35,22 +36,6 @@ from retorno.warehouse import services as warehouse
 
 MAX_QUANTITY = 1000
 
-GRADE_LABELS: dict[str, Any] = {
-    Grade.NEW: gettext_lazy("New"),
-    Grade.LIKE_NEW: gettext_lazy("Like new"),
-    Grade.USED: gettext_lazy("Used"),
-    Grade.DAMAGED: gettext_lazy("Damaged"),
-    Grade.WRONG_ITEM: gettext_lazy("Wrong item"),
-    Grade.NOT_RECEIVED: gettext_lazy("Not in the parcel"),
-}
-DISPOSITION_LABELS: dict[str, Any] = {
-    Disposition.RESTOCK: gettext_lazy("Restock"),
-    Disposition.REFURBISH: gettext_lazy("Refurbish"),
-    Disposition.RETURN_TO_VENDOR: gettext_lazy("Return to vendor"),
-    Disposition.LIQUIDATE: gettext_lazy("Liquidate"),
-    Disposition.DONATE: gettext_lazy("Donate"),
-    Disposition.RECYCLE: gettext_lazy("Recycle"),
-}
 
 # Helpful words for the warehouse's stable error codes; anything else shows its own text.
 ERROR_MESSAGES = {
@@ -296,19 +281,23 @@ def _inspection_page(
             }
         )
     for row in state.inspections:
-        labels = {
-            "grade_label": GRADE_LABELS.get(row.grade, row.grade),
-            "proposed_label": DISPOSITION_LABELS.get(row.proposed_disposition, ""),
-            "disposition_label": DISPOSITION_LABELS.get(row.disposition, ""),
+        texts = {
+            "grade_label": labels.label("grade", row.grade),
+            "proposed_label": labels.label("disposition", row.proposed_disposition)
+            if row.proposed_disposition
+            else "",
+            "disposition_label": labels.label("disposition", row.disposition)
+            if row.disposition
+            else "",
         }
-        for name, text in labels.items():
+        for name, text in texts.items():
             setattr(row, name, text)
     context = {
         "ret": state.return_request,
         "state": state,
         "rows": rows,
-        "grades": list(GRADE_LABELS.items()),
-        "dispositions": list(DISPOSITION_LABELS.items()),
+        "grades": labels.choices("grade"),
+        "dispositions": labels.choices("disposition"),
         "error": error,
         "error_line": error_line,
         "max_photos": photos.MAX_PHOTOS_PER_INSPECTION,
@@ -407,7 +396,7 @@ def disposition_save(
         )
     text = _("Disposition set: %(sku)s → %(disposition)s.") % {
         "sku": row.sku,
-        "disposition": DISPOSITION_LABELS[Disposition(outcome.inspection.disposition)],
+        "disposition": labels.label("disposition", Disposition(outcome.inspection.disposition)),
     }
     if outcome.stock_added:
         text += " " + _("%(count)s unit(s) added to stock.") % {"count": outcome.stock_added}

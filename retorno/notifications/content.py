@@ -16,8 +16,9 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from retorno.core.formatting import format_date, format_money
+from retorno.core.labels import tier_label
 from retorno.domain.returns.amounts import store_credit_total
-from retorno.notifications.formatting import format_date, format_money, tier_label
 from retorno.notifications.models import MessageKind
 from retorno.notifications.money_timing import when_money_arrives
 from retorno.notifications.snapshots import ClaimSnapshot, ItemSnapshot, ReturnSnapshot

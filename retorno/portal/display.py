@@ -10,17 +10,14 @@ from typing import Any
 from django.utils import formats, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
-from retorno.domain.money import MoneyError, minor_units, quantize
+from retorno.core import labels
+from retorno.core.formatting import format_money
 from retorno.domain.returns.reasons import TAXONOMY
 from retorno.notifications.money_timing import when_money_arrives
 
 NBSP = "\u00a0"
-_SYMBOLS = {
-    "en": {"EUR": "€", "USD": "$", "GBP": "£", "MXN": "MX$", "CAD": "CA$"},
-    "es": {"EUR": "€", "USD": "US$", "GBP": "GB£", "MXN": "MXN", "CAD": "CA$"},
-}
 
 
 def language() -> str:
@@ -28,33 +25,8 @@ def language() -> str:
 
 
 def money(amount: Decimal | int | str, currency: str) -> str:
-    """`amount` as a shopper of the active language writes it: "€1,234.50" / "1234,50 €"."""
-    amount = Decimal(amount)
-    try:
-        digits = minor_units(currency)
-        amount = quantize(amount, currency)
-    except MoneyError:
-        digits = 2
-    sign = "-" if amount < 0 else ""
-    whole, _dot, fraction = f"{abs(amount):.{digits}f}".partition(".")
-    if language() == "es":
-        if len(whole) >= 5:  # CLDR: Spanish groups from five digits
-            whole = _group(whole, ".")
-        number = f"{whole},{fraction}" if fraction else whole
-        return f"{sign}{number}{NBSP}{_SYMBOLS['es'].get(currency, currency)}"
-    whole = _group(whole, ",")
-    number = f"{whole}.{fraction}" if fraction else whole
-    symbol = _SYMBOLS["en"].get(currency)
-    return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency}{NBSP}{number}"
-
-
-def _group(whole: str, separator: str) -> str:
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return separator.join(groups)
+    """`amount` as a shopper of the active language writes it (retorno.core.formatting)."""
+    return format_money(Decimal(amount), currency)
 
 
 def long_date(value: date) -> str:
@@ -71,32 +43,9 @@ def percent(value: Decimal | int) -> str:
 
 # --- return reasons (the shopper's taxonomy) ----------------------------------------------------
 
-REASON_GROUP_LABELS = {
-    "size": gettext_lazy("Size or fit"),
-    "quality": gettext_lazy("Quality"),
-    "not_as_described": gettext_lazy("Not as described"),
-    "wrong_item": gettext_lazy("Wrong item sent"),
-    "changed_mind": gettext_lazy("No longer wanted"),
-    "other": gettext_lazy("Other"),
-}
-REASON_LABELS = {
-    "too_small": gettext_lazy("Too small"),
-    "too_large": gettext_lazy("Too large"),
-    "defective": gettext_lazy("Defective"),
-    "damaged": gettext_lazy("Damaged in transit"),
-    "missing_parts": gettext_lazy("Parts or accessories missing"),
-    "not_as_described": gettext_lazy("Not as described"),
-    "wrong_item": gettext_lazy("Wrong item sent"),
-    "changed_mind": gettext_lazy("Changed my mind"),
-    "better_price": gettext_lazy("Found a better price"),
-    "arrived_late": gettext_lazy("Arrived too late"),
-    "other": gettext_lazy("Other"),
-}
-
 
 def reason_label(code: str) -> str:
-    label = REASON_LABELS.get(code)
-    return str(label) if label is not None else code.replace("_", " ")
+    return labels.shopper_label("reason", code)
 
 
 def reason_choices() -> list[tuple[Any, Any]]:
@@ -109,7 +58,7 @@ def reason_choices() -> list[tuple[Any, Any]]:
         else:
             choices.append(
                 (
-                    str(REASON_GROUP_LABELS[group.code]),
+                    labels.shopper_label("reason_group", group.code),
                     [(r.code, reason_label(r.code)) for r in group.reasons],
                 )
             )
@@ -118,18 +67,10 @@ def reason_choices() -> list[tuple[Any, Any]]:
 
 # --- claim reasons (a problem reported without sending anything back) -------------------------
 
-CLAIM_REASON_LABELS = {
-    "damaged_in_transit": gettext_lazy("It arrived damaged"),
-    "missing_item": gettext_lazy("An item was missing from the parcel"),
-    "wrong_item": gettext_lazy("I received the wrong item"),
-    "defective_on_arrival": gettext_lazy("It does not work out of the box"),
-    "never_arrived": gettext_lazy("My parcel never arrived"),
-}
-
 
 def claim_reason_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
     """`codes` (the service's claim reasons, in its order) with the shopper's words."""
-    return [(code, label(CLAIM_REASON_LABELS, code)) for code in codes]
+    return [(code, labels.shopper_label("claim_reason", code)) for code in codes]
 
 
 # --- why a line cannot be returned (policy reason codes) ----------------------------------------
@@ -137,6 +78,10 @@ def claim_reason_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
 
 def policy_reason(code: str, params: Mapping[str, str], message: str = "") -> str:
     """A policy engine reason in plain words of the active language."""
+    if code == "excluded_category" and "category" in params:
+        params = {**params, "category": labels.category_label(params["category"])}
+    if code == "excluded_tag" and "tag" in params:
+        params = {**params, "tag": labels.tag_label(params["tag"])}
     if code == "window_expired":
         when = parse_date(params.get("date", ""))
         return _("The return window for this item ended on %(date)s.") % {
@@ -191,58 +136,11 @@ def reasons_text(reasons: Iterable[Any]) -> list[str]:
     return out
 
 
-# --- statuses, events, resolutions, methods ------------------------------------------------------
-
-STATUS_LABELS = {
-    "requested": gettext_lazy("Requested"),
-    "pending_review": gettext_lazy("Being checked by our team"),
-    "approved": gettext_lazy("Approved"),
-    "rejected": gettext_lazy("Not accepted"),
-    "cancelled": gettext_lazy("Cancelled"),
-    "in_transit": gettext_lazy("On its way to us"),
-    "received": gettext_lazy("Received"),
-    "inspected": gettext_lazy("Checked"),
-    "resolved": gettext_lazy("Completed"),
-    "closed": gettext_lazy("Closed"),
-}
-EVENT_LABELS = {
-    "created": gettext_lazy("Return requested"),
-    "held_for_review": gettext_lazy("Sent to our team for a check"),
-    "approved": gettext_lazy("Return approved"),
-    "rejected": gettext_lazy("Return not accepted"),
-    "cancelled": gettext_lazy("Return cancelled"),
-    "in_transit": gettext_lazy("Parcel on its way"),
-    "received": gettext_lazy("Parcel received"),
-    "inspected": gettext_lazy("Items checked"),
-    "resolved": gettext_lazy("Resolution completed"),
-    "closed": gettext_lazy("Return closed"),
-    "pickup_changed": gettext_lazy("Pickup changed"),
-    "shopper_details": gettext_lazy("Details and photos added"),
-    "decision_overridden": gettext_lazy("Decision updated by our team"),
-}
-RESOLUTION_LABELS = {
-    "refund": gettext_lazy("Refund to your original payment"),
-    "store_credit": gettext_lazy("Store credit"),
-    "exchange": gettext_lazy("Exchange for another size or colour"),
-}
-METHOD_LABELS = {
-    "pickup": gettext_lazy("Carrier pickup at your address"),
-    "drop_off": gettext_lazy("Drop-off at a collection point"),
-    "self_ship": gettext_lazy("Send it yourself with a label"),
-    "keep": gettext_lazy("Keep the item"),
-}
-OPTION_LABELS = {"size": gettext_lazy("Size"), "colour": gettext_lazy("Colour")}
-
-
-def label(table: Mapping[str, Any], code: str) -> str:
-    value = table.get(code)
-    return str(value) if value is not None else code.replace("_", " ")
-
-
 def options_text(options: Mapping[str, Any] | None) -> str:
     """Variant options as "Size: M · Colour: navy"."""
     return " · ".join(
-        f"{label(OPTION_LABELS, str(k)).capitalize()}: {v}" for k, v in (options or {}).items()
+        f"{labels.shopper_label('option', str(k)).capitalize()}: {v}"
+        for k, v in (options or {}).items()
     )
 
 
@@ -302,12 +200,12 @@ def policy_settings_text(settings: Mapping[str, Any], currency: str) -> list[str
     if settings.get("excluded_categories"):
         out.append(
             _("These categories cannot be returned: %(list)s.")
-            % {"list": _join(settings["excluded_categories"])}
+            % {"list": _join(labels.category_label(c) for c in settings["excluded_categories"])}
         )
     if settings.get("excluded_tags"):
         out.append(
             _("Items marked %(list)s cannot be returned.")
-            % {"list": _join(settings["excluded_tags"])}
+            % {"list": _join(labels.tag_label(t) for t in settings["excluded_tags"])}
         )
     if settings.get("final_sale_returnable") is False:
         out.append(_("Final-sale items cannot be returned."))
@@ -321,7 +219,11 @@ def policy_settings_text(settings: Mapping[str, Any], currency: str) -> list[str
     if settings.get("resolutions"):
         out.append(
             _("You can choose: %(list)s.")
-            % {"list": _join(label(RESOLUTION_LABELS, r).lower() for r in settings["resolutions"])}
+            % {
+                "list": _join(
+                    labels.shopper_label("resolution", r).lower() for r in settings["resolutions"]
+                )
+            }
         )
     bonus = settings.get("store_credit_bonus_percent")
     if bonus is not None and Decimal(bonus) > 0:
@@ -367,9 +269,15 @@ def policy_settings_text(settings: Mapping[str, Any], currency: str) -> list[str
 def policy_condition_text(when: Mapping[str, Any], currency: str) -> str:
     parts = []
     if when.get("tier_in"):
-        parts.append(_("members of the %(list)s tiers") % {"list": _join(when["tier_in"])})
+        parts.append(
+            _("members of the %(list)s tiers")
+            % {"list": _join(labels.tier_label(t) for t in when["tier_in"])}
+        )
     if when.get("customer_tag_any"):
-        parts.append(_("customers marked %(list)s") % {"list": _join(when["customer_tag_any"])})
+        parts.append(
+            _("customers marked %(list)s")
+            % {"list": _join(labels.tag_label(t) for t in when["customer_tag_any"])}
+        )
     if when.get("country_in"):
         parts.append(_("orders shipped to %(list)s") % {"list": _join(when["country_in"])})
     if when.get("order_value_gte"):
@@ -383,9 +291,15 @@ def policy_condition_text(when: Mapping[str, Any], currency: str) -> str:
             % {"amount": money(Decimal(when["order_value_lte"]), currency)}
         )
     if when.get("category_in"):
-        parts.append(_("items in %(list)s") % {"list": _join(when["category_in"])})
+        parts.append(
+            _("items in %(list)s")
+            % {"list": _join(labels.category_label(c) for c in when["category_in"])}
+        )
     if when.get("tag_any"):
-        parts.append(_("items marked %(list)s") % {"list": _join(when["tag_any"])})
+        parts.append(
+            _("items marked %(list)s")
+            % {"list": _join(labels.tag_label(t) for t in when["tag_any"])}
+        )
     if when.get("vendor_in"):
         parts.append(_("items from %(list)s") % {"list": _join(when["vendor_in"])})
     if when.get("sku_in"):

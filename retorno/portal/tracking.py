@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django.urls import reverse
 from django.utils.dateparse import parse_date
 
+from retorno.core import labels
 from retorno.core.weblinks import is_web_link
 from retorno.domain.days import local_day
 from retorno.domain.money.timing import Milestone, expected_money_on
@@ -45,8 +46,10 @@ class TimelineEntry:
 
 def timeline(events: list[ReturnEvent]) -> list[TimelineEntry]:
     entries = []
-    # Shopper details are data for staff, not a step of the return.
-    events = [event for event in events if event.kind != "shopper_details"]
+    # Only the steps a shopper sees: a carrier that did not answer, a booking tried again, the
+    # warehouse's and the ledger's steps are internal (a parcel no carrier took has its own
+    # message on the page), and shopper details are data for staff.
+    events = [event for event in events if labels.shown_to_shoppers(event.kind)]
     for index, event in enumerate(events):
         details: list[str] = []
         if event.kind == "held_for_review":
@@ -59,7 +62,7 @@ def timeline(events: list[ReturnEvent]) -> list[TimelineEntry]:
             details = [event.note]
         entries.append(
             TimelineEntry(
-                title=display.label(display.EVENT_LABELS, event.kind),
+                title=labels.shopper_label("event", event.kind),
                 at=event.created_at,
                 details=details,
                 current=index == len(events) - 1,

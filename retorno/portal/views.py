@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
@@ -329,7 +330,7 @@ def _resolution_choices(quotes: dict[str, Any], exchange_ok: bool, currency: str
     for resolution, quote in quotes.items():
         if resolution == "exchange" and not exchange_ok:
             continue
-        name = display.label(display.RESOLUTION_LABELS, resolution)
+        name = labels.shopper_label("resolution", resolution)
         if resolution == "refund":
             text = _("%(name)s: %(amount)s") % {
                 "name": name,
@@ -372,7 +373,7 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
     offered = parcels.methods_served_for_order(
         order=order, items=items, methods=allowed, declared_value=items_amount
     )
-    methods = [(m, display.label(display.METHOD_LABELS, m)) for m in offered]
+    methods = [(m, labels.shopper_label("method", m)) for m in offered]
     dates = [("", _("Choose a date")), *pickup_dates(store)]
     saved_exchange = draft.get("exchange", {})
     initial = {
@@ -519,9 +520,9 @@ def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[s
         "blocked": [text for d in quote.decision.lines for text in display.reasons_text(d.reasons)],
         "review_reasons": display.reasons_text(quote.decision.review_reasons),
         "resolution": draft["resolution"],
-        "resolution_label": display.label(display.RESOLUTION_LABELS, draft["resolution"]),
+        "resolution_label": labels.shopper_label("resolution", draft["resolution"]),
         "method": draft["method"],
-        "method_label": display.label(display.METHOD_LABELS, draft["method"]),
+        "method_label": labels.shopper_label("method", draft["method"]),
         "address": display.address_lines(draft.get("address")),
         "pickup_date": pickup,
         "step": 3,
@@ -588,7 +589,7 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             "return": return_request,
             "tracking_url": f"{settings.RETORNO_PUBLIC_URL}"
             f"{reverse('portal:tracking', args=[return_request.tracking_token])}",
-            "status": display.label(display.STATUS_LABELS, return_request.status),
+            "status": labels.shopper_label("status", return_request.status),
             "next": next_step(
                 return_request,
                 parcel=parcel,

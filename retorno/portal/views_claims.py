@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError
 from retorno.core.idempotency import stored_body
 from retorno.money import selectors as claim_selectors
@@ -215,7 +216,7 @@ def _done_context(claim: Claim, order: Order) -> dict[str, Any]:
     return {
         "claim": claim,
         "order": order,
-        "reason": display.label(display.CLAIM_REASON_LABELS, claim.reason),
+        "reason": labels.shopper_label("claim_reason", claim.reason),
         "lines": [
             {
                 "title": cl.order_line.title,

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from retorno.core import labels
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, RetornoError
 from retorno.domain.days import local_day
@@ -173,7 +174,7 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
             ),
             "form": form,
             "carrier": case.carrier_account.name if case.carrier_account else "",
-            "method_label": display.label(display.METHOD_LABELS, case.shipment.method),
+            "method_label": labels.shopper_label("method", case.shipment.method),
             "failed_on": display.long_date(local_day(case.created_at, store.timezone)),
         },
         store=store,

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from retorno.core import labels
 from retorno.core.actors import Actor
 from retorno.core.errors import RetornoError
 from retorno.domain.errors import DomainError
@@ -57,12 +58,12 @@ def _tracking(
         {
             "return": return_request,
             "items": items,
-            "status": display.label(display.STATUS_LABELS, return_request.status),
+            "status": labels.shopper_label("status", return_request.status),
             "timeline": tracking.timeline(events),
             # The money card says when the money comes: the next step does not repeat it.
             "next": next_step(return_request, parcel=parcel, money=None, events=events),
-            "method_label": display.label(display.METHOD_LABELS, return_request.method),
-            "resolution_label": display.label(display.RESOLUTION_LABELS, return_request.resolution),
+            "method_label": labels.shopper_label("method", return_request.method),
+            "resolution_label": labels.shopper_label("resolution", return_request.resolution),
             "credit_total": store_credit_total(
                 return_request.refund_estimate_amount,
                 return_request.store_credit_bonus_amount,

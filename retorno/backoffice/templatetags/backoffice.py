@@ -1,42 +1,20 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
 from django.utils import translation
 
-from retorno.backoffice import labels
+from retorno.core import labels
+from retorno.core.templatetags import labels as text
 
 register = template.Library()
 
-_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
-
-
-@register.filter
-def label(code: Any, kind: str) -> str:
-    """`{{ item.reason|label:"reason" }}`"""
-    return "" if code in (None, "") else labels.label(kind, str(code))
-
-
-@register.filter
-def money(amount: Any, currency: str) -> str:
-    """An amount as staff of the active language write it: "€1,234.50" or "1.234,50 €"."""
-    if amount in (None, ""):
-        return ""
-    try:
-        value = Decimal(str(amount))
-    except InvalidOperation:
-        return str(amount)
-    sign = "-" if value < 0 else ""
-    whole, _dot, fraction = f"{abs(value):,.2f}".partition(".")
-    symbol = _SYMBOLS.get(currency, currency)
-    if (translation.get_language() or "en").startswith("es"):
-        whole = whole.replace(",", ".")
-        return f"{sign}{whole},{fraction}\u00a0{symbol}"
-    if symbol == currency:
-        return f"{sign}{currency}\u00a0{whole}.{fraction}"
-    return f"{sign}{symbol}{whole}.{fraction}"
+# The one label table and money format (retorno.core.templatetags.labels), by their usual names.
+register.filter("label", text.label)
+register.filter("shopper_label", text.shopper_label)
+register.filter("tier", text.tier)
+register.filter("money", text.money)
 
 
 @register.filter

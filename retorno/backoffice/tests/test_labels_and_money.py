@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from retorno.backoffice import labels
+from retorno.core import labels
 from retorno.domain.returns.events import EventKind
 from retorno.money.models import Charge, ExchangeOrder, MoneySettings, Refund
 from retorno.money.tests.conftest import (
@@ -36,7 +36,7 @@ def test_the_collector_finds_the_kinds_it_should():
 
 def test_every_recorded_event_kind_has_a_label():
     missing = sorted(recorded_event_kinds() - set(labels.EVENT))
-    assert missing == [], f"add these to backoffice.labels.EVENT: {missing}"
+    assert missing == [], f"add these to core.labels.EVENT: {missing}"
 
 
 def test_every_event_label_is_translated_to_spanish():
@@ -58,7 +58,7 @@ def test_event_labels_tell_apart_what_the_data_says():
         "Charged: original not returned"
     )
     assert labels.event_label("charged", {}) == "Charged"
-    assert labels.event_label("something_new", None) == "something_new"
+    assert labels.event_label("something_new", None) == "Something new"
 
 
 # --- the Money card ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from retorno.backoffice import labels
+from retorno.core import labels
 from retorno.domain.returns.reasons import REASONS
 
 

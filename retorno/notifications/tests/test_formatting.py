@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from retorno.core.formatting import format_date, format_money
+from retorno.core.labels import tier_label
 from retorno.notifications.content import readable_text_colour
-from retorno.notifications.formatting import format_date, format_money, tier_label
 
 NBSP = "\u00a0"
 

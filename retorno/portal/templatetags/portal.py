@@ -1,18 +1,19 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
 
+from retorno.core.templatetags import labels as text
 from retorno.portal import display
 
 register = template.Library()
 
 
-@register.filter
-def money(amount: Decimal | None, currency: str) -> str:
-    return "" if amount is None else display.money(amount, currency)
+# The one label table and money format (retorno.core.templatetags.labels), by their usual names.
+register.filter("shopper_label", text.shopper_label)
+register.filter("tier", text.tier)
+register.filter("money", text.money)
 
 
 @register.filter

@@ -165,7 +165,7 @@ def test_forbidden_item_shows_its_reason_in_plain_words(
     body = client.get(
         reverse("portal:order", args=[shop.slug]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
-    assert "Items in the category “gift-cards” cannot be returned." in body
+    assert "Items in the category “Gift cards” cannot be returned." in body
     assert "You can return up to 2 units." in body
 
 
@@ -402,7 +402,7 @@ def test_spanish_reasons_for_forbidden_items(client: Client, shop: Store, order:
     body = client.get(
         reverse("portal:order", args=[shop.slug]), HTTP_ACCEPT_LANGUAGE="es"
     ).content.decode()
-    assert "Los artículos de la categoría «gift-cards» no se pueden devolver." in body
+    assert "Los artículos de la categoría «Tarjetas regalo» no se pueden devolver." in body
 
 
 def test_language_switcher_refuses_foreign_redirects(client: Client) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
+from retorno.core import labels
 from retorno.domain.returns.reasons import REASONS, TAXONOMY
 from retorno.portal import display
 
@@ -20,14 +21,14 @@ def _leaves(choices):
 
 def test_every_leaf_is_offered_once_with_a_spanish_label():
     assert sorted(_leaves(display.reason_choices())) == sorted(REASONS)
-    assert set(display.REASON_LABELS) == set(REASONS)
-    assert set(display.REASON_GROUP_LABELS) == {group.code for group in TAXONOMY}
+    assert set(labels.REASON) == set(REASONS)
+    assert set(labels.REASON_GROUP) == {group.code for group in TAXONOMY}
     # A page requested earlier in the same thread may have left Spanish active.
     with translation.override("en"):
         english = {code: display.reason_label(code) for code in REASONS}
     with translation.override("es"):
         spanish = {code: display.reason_label(code) for code in REASONS}
-        groups = [str(label) for label in display.REASON_GROUP_LABELS.values()]
+        groups = [str(label) for label in labels.REASON_GROUP.values()]
         choices = display.reason_choices()
     assert sorted(code for code in REASONS if english[code] == spanish[code]) == []
     assert "Ya no lo quiero" in groups

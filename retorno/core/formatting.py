@@ -1,4 +1,5 @@
-"""Money, tiers and dates as a shopper reads them, in their language (CLDR conventions).
+"""Money and dates as a person reads them, in their language (CLDR conventions): the one
+formatter of the portal, the back office and the messages (templates use the `money` filter).
 
 Only the languages Retorno ships (English, Spanish) are covered; anything else falls back to
 English conventions.
@@ -10,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import formats, translation
-from django.utils.translation import gettext_lazy as _
 
 from retorno.domain.money import MoneyError, minor_units, quantize
 
@@ -20,14 +20,6 @@ NBSP = "\u00a0"
 _SYMBOLS: dict[str, dict[str, str]] = {
     "en": {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "MXN": "MX$", "CAD": "CA$"},
     "es": {"EUR": "€", "USD": "US$", "GBP": "GB£", "JPY": "JPY", "MXN": "MXN", "CAD": "CA$"},
-}
-
-_TIERS = {
-    "bronze": _("Bronze"),
-    "silver": _("Silver"),
-    "gold": _("Gold"),
-    "platinum": _("Platinum"),
-    "vip": _("VIP"),
 }
 
 
@@ -71,12 +63,6 @@ def _group(whole: str, separator: str) -> str:
         whole = whole[:-3]
     groups.insert(0, whole)
     return separator.join(groups)
-
-
-def tier_label(tier: str) -> str:
-    """A loyalty tier's name in the active language; unknown store-defined tiers as written."""
-    known = _TIERS.get(tier.strip().lower())
-    return str(known) if known is not None else tier.strip().title()
 
 
 def format_date(value: date) -> str:
