@@ -25,8 +25,9 @@ from retorno.domain.logistics.tracking import (
     make_event,
 )
 from retorno.integrations.carriers.simulator.adapter import SimulatorGateway
+from retorno.integrations.carriers.simulator.carrier import SimCarrier
 from retorno.integrations.carriers.simulator.config import DEFAULT_CARRIERS
-from retorno.integrations.carriers.simulator.server import SimCarrier, SimulatorServer
+from retorno.integrations.carriers.simulator.server import SimulatorServer
 from retorno.integrations.carriers.simulator.signing import SIGNATURE_HEADER, signature_header
 
 from .conftest import SECRET, SHOPPER, Receiver, booking_request
