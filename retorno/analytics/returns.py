@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    CharField,
     Count,
     DecimalField,
     Expression,
@@ -31,8 +32,10 @@ from django.db.models.functions import Coalesce, NullIf
 
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
+from retorno.core.errors import Unprocessable
 from retorno.domain.analytics.periods import Basis
 from retorno.domain.analytics.rates import Rate, change, rate
+from retorno.domain.money import quantize
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import RELEASING_STATES
 from retorno.logistics.models import Shipment
@@ -76,6 +79,11 @@ def _paid(prefix: str = "") -> ExpressionWrapper:
     )
 
 
+def amount(total: Decimal | float | int, currency: str) -> Decimal:
+    """A sum of amounts in the currency's minor unit (SQLite sums decimals as floats)."""
+    return quantize(Decimal(str(total)), currency)
+
+
 # --- dimensions ----------------------------------------------------------------------------------
 
 
@@ -89,6 +97,7 @@ def _region(order: str) -> Expression:
     return Coalesce(
         NullIf(KeyTextTransform("region", f"{order}shipping_address"), Value("")),
         F(f"{order}country"),
+        output_field=CharField(),
     )
 
 
@@ -192,14 +201,15 @@ def totals(scope: Scope) -> Totals:
         units=Coalesce(Sum("quantity"), 0),
         value=Coalesce(Sum(_paid()), Value(ZERO), output_field=MONEY),
     )
+    currency = scope.store.currency
     return Totals(
         returns=returned["returns"],
         orders_returned=returned["orders"],
         units_returned=returned["units"],
-        value_returned=Decimal(returned["value"]),
+        value_returned=amount(returned["value"], currency),
         orders_sold=sold["orders"],
         units_sold=sold["units"],
-        value_sold=Decimal(sold["value"]),
+        value_sold=amount(sold["value"], currency),
     )
 
 
@@ -313,17 +323,16 @@ class Breakdown:
         )
 
 
-class UnknownDimension(ValueError):
-    code = "unknown_dimension"
-
-
 def breakdown(scope: Scope, dimension: str, *, limit: int | None = 50) -> Breakdown:
     """Rows of the dimension, most units returned first, each with the rates against what was
     sold where the dimension has sales (product, variant, category, supplier, tier, region), and
     its share of the units returned: two queries."""
     spec = DIMENSIONS.get(dimension)
     if spec is None:
-        raise UnknownDimension(f"Unknown dimension {dimension!r}; one of {', '.join(DIMENSIONS)}.")
+        raise Unprocessable(
+            f"Unknown dimension {dimension!r}; one of {', '.join(DIMENSIONS)}.",
+            code="unknown_dimension",
+        )
     returned = (
         returned_items(scope)
         .annotate(key=spec.returned())
@@ -364,7 +373,7 @@ def breakdown(scope: Scope, dimension: str, *, limit: int | None = 50) -> Breakd
             "returns": r["returns"],
             "orders_returned": r["orders"],
             "units_returned": r["units"],
-            "value_returned": Decimal(r["value"]),
+            "value_returned": amount(r["value"], scope.store.currency),
             "share_units": rate(r["units"], total_units),
             "filter": {**scope.as_params(), spec.param: key},
         }
@@ -373,7 +382,7 @@ def breakdown(scope: Scope, dimension: str, *, limit: int | None = 50) -> Breakd
             row.update(
                 orders_sold=s["orders"],
                 units_sold=s["units"],
-                value_sold=Decimal(s["value"]),
+                value_sold=amount(s["value"], scope.store.currency),
                 rate_orders=rate(r["orders"], s["orders"]),
                 rate_units=rate(r["units"], s["units"]),
                 rate_value=rate(r["value"], s["value"], count=s["units"]),

@@ -88,6 +88,22 @@ def test_the_tier_is_the_one_at_the_request(store):
     assert set(rows) == {"silver"}
 
 
+def test_regions_are_the_address_region_or_the_country(store):
+    give_back(store, sale(store, quantity=30, region="Galicia"), quantity=3)
+    give_back(store, sale(store, quantity=30), quantity=6)
+    rows = {r.key: r for r in returns.breakdown(scope_of(store), "region").rows}
+    assert {k: (r.units_returned, r.units_sold) for k, r in rows.items()} == {
+        "Galicia": (3, 30),
+        "ES": (6, 30),
+    }
+
+
+def test_every_dimension_answers(store):
+    give_back(store, sale(store, quantity=30), quantity=3)
+    for dimension in returns.DIMENSIONS:
+        assert returns.breakdown(scope_of(store), dimension).units_returned == 3
+
+
 def test_reasons_are_shares_of_the_units_returned(store):
     order = sale(store, quantity=40)
     give_back(store, order, quantity=20, reason="too_small")
@@ -98,8 +114,9 @@ def test_reasons_are_shares_of_the_units_returned(store):
 
 
 def test_an_unknown_dimension_is_refused(store):
-    with pytest.raises(returns.UnknownDimension):
+    with pytest.raises(Unprocessable) as caught:
         returns.breakdown(scope_of(store), "colour")
+    assert caught.value.code == "unknown_dimension"
 
 
 def test_scope_from_params(store):

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from retorno.api.v1 import errors
 from retorno.api.v1.auth import ApiKeyAuth
 from retorno.api.v1.routers import (
+    analytics,
     exchanges,
     insight,
     keys,
@@ -103,3 +104,4 @@ api.add_router("/insight", insight.router)
 api.add_router("", webhooks.router)
 api.add_router("", exchanges.router)
 api.add_router("", keys.router)
+api.add_router("/analytics", analytics.router)

@@ -1,0 +1,391 @@
+"""Analytics API: the figures of the staff's analytics pages, for the key's store, as JSON or
+(`?format=csv`) as the CSV the pages export. Definitions: docs/analytics.md.
+
+Any key with the `read` scope may call them; they change nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.text import slugify
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from retorno.analytics import fit, returns, suppliers
+from retorno.analytics.scope import Scope, scope_from_params
+from retorno.analytics.tables import Table
+from retorno.api.v1.auth import require_scope
+from retorno.api.v1.routers.common import ERRORS
+from retorno.domain.analytics.rates import Rate
+
+router = Router(tags=["analytics"])
+
+CSV_RESPONSE = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
+
+
+class PeriodQuery(Schema):
+    from_: Annotated[
+        date | None,
+        Field(None, alias="from", description="First local day of the period (YYYY-MM-DD)."),
+    ] = None
+    to: Annotated[
+        date | None, Field(None, description="Last local day of the period, included; today.")
+    ] = None
+    days: Annotated[
+        int | None,
+        Field(None, ge=1, le=732, description="The last `days` days; 90 without from/to."),
+    ] = None
+    basis: Literal["request", "order"] = Field(
+        "request", description="Count returns by their request date or their order's date."
+    )
+    format: Literal["json", "csv"] = "json"
+
+    def params(self) -> dict[str, str]:
+        found = {
+            "from": self.from_.isoformat() if self.from_ else "",
+            "to": self.to.isoformat() if self.to else "",
+            "days": str(self.days) if self.days else "",
+            "basis": self.basis,
+        }
+        return {k: v for k, v in found.items() if v}
+
+
+class BreakdownQuery(PeriodQuery):
+    dimension: Literal[
+        "product",
+        "variant",
+        "category",
+        "supplier",
+        "reason",
+        "tier",
+        "region",
+        "carrier",
+        "resolution",
+    ]
+    limit: int = Field(50, ge=1, le=500)
+
+
+class PeriodOut(Schema):
+    from_: date = Field(alias="from")
+    to: date
+    days: int
+    basis: Literal["request", "order"]
+
+
+class RateOut(Schema):
+    value: float | None = Field(description="The ratio; null when there is not enough data.")
+    percent: float | None
+    enough: bool
+
+
+class TotalsOut(Schema):
+    returns: int
+    orders_returned: int
+    units_returned: int
+    value_returned: str
+    orders_sold: int
+    units_sold: int
+    value_sold: str
+    rate_orders: RateOut
+    rate_units: RateOut
+    rate_value: RateOut
+
+
+class OverviewOut(Schema):
+    period: PeriodOut
+    previous_period: PeriodOut
+    currency: str
+    current: TotalsOut
+    previous: TotalsOut
+    change: dict[str, float | None] = Field(
+        description="Each rate's change from the previous period (0.015 is 1.5 points)."
+    )
+
+
+class BreakdownRowOut(Schema):
+    key: str
+    label: str
+    returns: int
+    orders_returned: int
+    units_returned: int
+    value_returned: str
+    share_units: RateOut
+    orders_sold: int | None
+    units_sold: int | None
+    value_sold: str | None
+    rate_orders: RateOut | None
+    rate_units: RateOut | None
+    rate_value: RateOut | None
+    filter: dict[str, str] = Field(description="The returns queue's filters for these returns.")
+
+
+class BreakdownOut(Schema):
+    period: PeriodOut
+    currency: str
+    dimension: str
+    total_rows: int
+    units_returned: int
+    rows: list[BreakdownRowOut]
+
+
+class ProductFitOut(Schema):
+    product: str
+    title: str
+    n_small: int
+    n_large: int
+    n: int
+    fit_index: float | None
+    p_value: float | None
+    fit: Literal["runs_small", "runs_large", ""]
+    flagged: bool
+    items: int
+    kept_sizes: dict[str, str]
+    filter: dict[str, str]
+
+
+class FitOut(Schema):
+    period: PeriodOut
+    products: list[ProductFitOut]
+
+
+class ProductDefectsOut(Schema):
+    product: str
+    title: str
+    units_returned: int
+    defects: int
+
+
+class SupplierOut(Schema):
+    supplier: str
+    name: str
+    units_sold: int
+    units_returned: int
+    defects: int
+    defect_rate: RateOut
+    threshold: float
+    over_threshold: bool
+    rtv_deadline_at: datetime | None
+    rtv_days_left: int | None
+    products: list[ProductDefectsOut]
+    filter: dict[str, str]
+
+
+class SuppliersOut(Schema):
+    period: PeriodOut
+    suppliers: list[SupplierOut]
+
+
+# --- serialising ---------------------------------------------------------------------------------
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def rate_body(figure: Rate | None) -> dict[str, Any] | None:
+    if figure is None:
+        return None
+    return {"value": _num(figure.value), "percent": _num(figure.percent), "enough": figure.enough}
+
+
+def period_body(scope: Scope) -> dict[str, Any]:
+    p = scope.period
+    return {"from": p.start, "to": p.end, "days": p.days, "basis": p.basis.value}
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def totals_body(t: returns.Totals) -> dict[str, Any]:
+    return {
+        "returns": t.returns,
+        "orders_returned": t.orders_returned,
+        "units_returned": t.units_returned,
+        "value_returned": _money(t.value_returned),
+        "orders_sold": t.orders_sold,
+        "units_sold": t.units_sold,
+        "value_sold": _money(t.value_sold),
+        "rate_orders": rate_body(t.rate_orders),
+        "rate_units": rate_body(t.rate_units),
+        "rate_value": rate_body(t.rate_value),
+    }
+
+
+def overview_body(o: returns.Overview) -> dict[str, Any]:
+    return {
+        "period": period_body(o.scope),
+        "previous_period": period_body(o.scope.previous()),
+        "currency": o.scope.store.currency,
+        "current": totals_body(o.current),
+        "previous": totals_body(o.previous),
+        "change": {name: _num(value) for name, value in o.changes.items()},
+    }
+
+
+def breakdown_body(b: returns.Breakdown) -> dict[str, Any]:
+    return {
+        "period": period_body(b.scope),
+        "currency": b.scope.store.currency,
+        "dimension": b.dimension,
+        "total_rows": b.total_rows,
+        "units_returned": b.units_returned,
+        "rows": [
+            {
+                "key": r.key,
+                "label": r.label,
+                "returns": r.returns,
+                "orders_returned": r.orders_returned,
+                "units_returned": r.units_returned,
+                "value_returned": _money(r.value_returned),
+                "share_units": rate_body(r.share_units),
+                "orders_sold": r.orders_sold,
+                "units_sold": r.units_sold,
+                "value_sold": _money(r.value_sold),
+                "rate_orders": rate_body(r.rate_orders),
+                "rate_units": rate_body(r.rate_units),
+                "rate_value": rate_body(r.rate_value),
+                "filter": r.filter,
+            }
+            for r in b.rows
+        ],
+    }
+
+
+def fit_body(report: fit.FitReport) -> dict[str, Any]:
+    return {
+        "period": period_body(report.scope),
+        "products": [
+            {
+                "product": p.product,
+                "title": p.title,
+                "n_small": p.figure.n_small,
+                "n_large": p.figure.n_large,
+                "n": p.figure.n,
+                "fit_index": _num(p.figure.index),
+                "p_value": p.figure.p_value,
+                "fit": p.figure.fit.value,
+                "flagged": p.figure.flagged,
+                "items": p.items,
+                "kept_sizes": p.kept_sizes,
+                "filter": p.filter,
+            }
+            for p in report.products
+        ],
+    }
+
+
+def suppliers_body(report: suppliers.SupplierReport) -> dict[str, Any]:
+    return {
+        "period": period_body(report.scope),
+        "suppliers": [
+            {
+                "supplier": s.supplier,
+                "name": s.name,
+                "units_sold": s.units_sold,
+                "units_returned": s.units_returned,
+                "defects": s.defects,
+                "defect_rate": rate_body(s.defect_rate),
+                "threshold": float(s.threshold),
+                "over_threshold": s.over_threshold,
+                "rtv_deadline_at": s.rtv_deadline_at,
+                "rtv_days_left": s.rtv_days_left,
+                "products": [p.__dict__ for p in s.products],
+                "filter": s.filter,
+            }
+            for s in report.suppliers
+        ],
+    }
+
+
+def csv_response(figures: Table, name: str) -> HttpResponse:
+    response = HttpResponse(figures.csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def _scope(request: HttpRequest, query: PeriodQuery) -> Scope:
+    api_key = require_scope(request, "read")
+    return scope_from_params(store=api_key.store, params=query.params(), now=timezone.now())
+
+
+# --- operations ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/overview",
+    response={200: OverviewOut, **ERRORS},
+    summary="Return rate of a period, with the previous period",
+    openapi_extra=CSV_RESPONSE,
+)
+def overview(request: HttpRequest, query: Query[PeriodQuery]):
+    """Units, orders and value returned and sold in the period and in the one before, and the
+    return rate by each (null when fewer than 30 were sold)."""
+    figures = returns.overview(_scope(request, query))
+    if query.format == "csv":
+        return csv_response(figures.table(), "overview")
+    return overview_body(figures)
+
+
+@router.get(
+    "/breakdown",
+    response={200: BreakdownOut, **ERRORS},
+    summary="Returns per product, variant, category, supplier, reason, tier, region, carrier "
+    "or resolution",
+    openapi_extra=CSV_RESPONSE,
+)
+def breakdown(request: HttpRequest, query: Query[BreakdownQuery]):
+    """Rows most units returned first, with the rates against what was sold where the
+    dimension has sales, and each row's share of the units returned."""
+    figures = returns.breakdown(_scope(request, query), query.dimension, limit=query.limit)
+    if query.format == "csv":
+        return csv_response(figures.table(), f"breakdown-{query.dimension}")
+    return breakdown_body(figures)
+
+
+@router.get(
+    "/fit",
+    response={200: FitOut, **ERRORS},
+    summary="Runs small / runs large per product",
+    openapi_extra=CSV_RESPONSE,
+)
+def fit_index(request: HttpRequest, query: Query[PeriodQuery]):
+    """Products with sized items returned, flagged ones first: the fit index, the binomial
+    test's p-value and the size shoppers exchanged each returned size for."""
+    figures = fit.fit_report(_scope(request, query))
+    if query.format == "csv":
+        return csv_response(figures.table(), "fit")
+    return fit_body(figures)
+
+
+@router.get(
+    "/suppliers",
+    response={200: SuppliersOut, **ERRORS},
+    summary="Supplier quality: confirmed defects and return-to-vendor deadlines",
+    openapi_extra=CSV_RESPONSE,
+)
+def supplier_quality(request: HttpRequest, query: Query[PeriodQuery]):
+    """Suppliers over their defect threshold first; a defect counts only when inspection
+    confirmed it."""
+    figures = suppliers.supplier_report(_scope(request, query), now=timezone.now())
+    if query.format == "csv":
+        return csv_response(figures.table(), "suppliers")
+    return suppliers_body(figures)
+
+
+@router.get(
+    "/suppliers/{supplier}/evidence",
+    response={200: str, **ERRORS},
+    summary="A supplier's evidence pack as CSV",
+    openapi_extra=CSV_RESPONSE,
+)
+def supplier_evidence(request: HttpRequest, supplier: str, query: Query[PeriodQuery]):
+    """Every confirmed defect of the supplier in the period: the return, the shopper's reason
+    and comment, the grade, the inspector's notes and the photos."""
+    figures = suppliers.supplier_evidence(_scope(request, query), supplier[:120])
+    return csv_response(figures, f"evidence-{slugify(supplier)[:60] or 'supplier'}")
