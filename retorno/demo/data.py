@@ -48,7 +48,9 @@ GIFT_CARD_CATEGORY = "gift-cards"
 class ProductSpec:
     """One product of the demo catalog. `sizes` and `colours` multiply into variants;
     `price_by_size` overrides the price of some sizes (bedding). `popularity` weighs how often
-    the product is bought, `fit` biases sizing returns (-1 runs small, +1 runs large)."""
+    the product is bought, `fit` biases sizing returns (-1 runs small, +1 runs large), and a
+    `defect_prone` product (a bad batch) comes back more often, mostly defective, so its
+    supplier passes the defect threshold of the analytics."""
 
     code: str
     title: str
@@ -64,6 +66,7 @@ class ProductSpec:
     price_by_size: dict[str, Decimal] = field(default_factory=dict)
     popularity: int = 10
     fit: int = 0
+    defect_prone: bool = False
     final_sale: bool = False
     premium: bool = False
     tags: tuple[str, ...] = ()
@@ -371,6 +374,7 @@ CATALOG: tuple[ProductSpec, ...] = (
         120,
         ("blanco",),
         popularity=10,
+        defect_prone=True,
     ),
     ProductSpec(
         "ELE-CWL",

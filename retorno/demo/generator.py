@@ -116,6 +116,8 @@ STEP_STATE = {
     "resolve": "resolved",
     "close": "closed",
 }
+# How much more often a defect-prone product comes back.
+DEFECT_PRONE_RETURNS = 3
 # Products people sometimes buy two of.
 MULTI_BUY = frozenset({"t-shirt", "charger", "gift-card", "bedding"})
 CHAIN = ("in_transit", "receive", "inspect", "resolve", "close")
@@ -756,6 +758,8 @@ class _Generator:
                 rate = 0.01
             else:
                 rate = data.RETURN_RATE[spec.category]
+            if spec.defect_prone:
+                rate *= DEFECT_PRONE_RETURNS
             if rng.random() < rate:
                 chosen.append(line)
         if forced:
@@ -882,12 +886,16 @@ class _Generator:
     def _reason(self, spec: data.ProductSpec) -> str:
         if spec.category in ("apparel", "shoes"):
             weights = list(data.SIZING_REASON_WEIGHTS)
+            # Shoppers of a product that runs small (large) say so far more often than the
+            # other way round: strongly enough for the analytics to flag it.
             if spec.fit < 0:
-                weights[0] *= 2  # runs small
+                weights[0], weights[1] = weights[0] * 4, weights[1] // 3  # runs small
             elif spec.fit > 0:
-                weights[1] *= 2  # runs large
+                weights[0], weights[1] = weights[0] // 3, weights[1] * 4  # runs large
         elif spec.category == "electronics":
             weights = list(data.ELECTRONICS_REASON_WEIGHTS)
+            if spec.defect_prone:
+                weights[2] *= 4  # defective
         elif spec.category == "accessories":
             weights = list(data.ACCESSORY_REASON_WEIGHTS)
         else:
