@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from retorno.core import labels
+from retorno.domain.analytics.periods import Basis, Period, PeriodError
 from retorno.returns.selectors import QUEUE_AGE_BUCKETS, ReturnQueueFilters
 
 ANY: list[tuple[str, Any]] = [("", _("Any"))]
@@ -40,9 +41,29 @@ class QueueFilterForm(forms.Form):
     age = forms.ChoiceField(label=_("Age"), required=False)
     tier = forms.ChoiceField(label=_("Customer tier"), required=False)
 
+    # Drill-downs from the analytics pages: kept as hidden fields, listed above the results.
+    product = forms.CharField(label=_("Product"), required=False, max_length=255)
+    sku = forms.CharField(label=_("SKU"), required=False, max_length=120)
+    category = forms.CharField(label=_("Category"), required=False, max_length=80)
+    vendor = forms.CharField(label=_("Supplier"), required=False, max_length=120)
+    region = forms.CharField(label=_("Region"), required=False, max_length=120)
+    carrier = forms.CharField(label=_("Carrier"), required=False, max_length=120)
+    counted = forms.BooleanField(label=_("Counted in analytics"), required=False)
+    DRILL_DOWN = ("product", "sku", "category", "vendor", "region", "carrier", "counted")
+
     def __init__(self, *args: Any, tiers: list[str] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # `from` is a Python keyword, so the period's fields are added by name.
+        self.fields["from"] = forms.DateField(label=_("From"), required=False)
+        self.fields["to"] = forms.DateField(label=_("To"), required=False)
+        self.fields["basis"] = forms.ChoiceField(
+            label=_("Counted by"),
+            required=False,
+            choices=[("request", _("Request date")), ("order", _("Order date"))],
+        )
+        for name in (*self.DRILL_DOWN, "from", "to", "basis"):
+            self.fields[name].widget = forms.HiddenInput()
         _set_choices(self, "status", [*ANY, ("open", _("Open")), *labels.choices("status")])
         _set_choices(self, "reason", [*ANY, *labels.choices("reason")])
         _set_choices(self, "predicted", [*ANY, *labels.choices("reason")])
@@ -67,11 +88,44 @@ class QueueFilterForm(forms.Form):
             tier=data.get("tier") or "",
             needs_review=bool(data.get("needs_review")),
             q=data.get("q") or "",
+            product=data.get("product") or "",
+            sku=data.get("sku") or "",
+            category=data.get("category") or "",
+            vendor=data.get("vendor") or "",
+            region=data.get("region") or "",
+            carrier=data.get("carrier") or "",
+            counted=bool(data.get("counted")),
+            period=_period(data),
         )
+
+    def drill_down(self) -> list[tuple[str, str]]:
+        """The drill-down filters in force, as (label, value) for the page to list."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        shown = [
+            (str(self.fields[name].label), str(data[name]))
+            for name in self.DRILL_DOWN
+            if data.get(name) and name != "counted"
+        ]
+        period = _period(data)
+        if period is not None:
+            basis = dict(cast(forms.ChoiceField, self.fields["basis"]).choices)[period.basis.value]
+            shown.append((str(basis), f"{period.start.isoformat()} – {period.end.isoformat()}"))
+        return shown
 
     @property
     def is_filtered(self) -> bool:
         return any(v for v in self.filters().__dict__.values())
+
+
+def _period(data: dict[str, Any]) -> Period | None:
+    """The period of a drill-down, when both days are given and make one."""
+    if not (data.get("from") and data.get("to")):
+        return None
+    try:
+        return Period(data["from"], data["to"], Basis(data.get("basis") or "request"))
+    except PeriodError:
+        return None
 
 
 def _note(required_hint: bool) -> forms.CharField:

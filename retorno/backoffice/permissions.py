@@ -37,6 +37,7 @@ CLAIM_VIEW = "claim_view"
 CLAIM_HANDLE = "claim_handle"
 CONFIGURE = "configure"
 INSIGHT_VIEW = "insight_view"
+ANALYTICS_VIEW = "analytics_view"
 
 PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
@@ -62,6 +63,8 @@ PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         CONFIGURE: frozenset({ADMIN}),
         # What shoppers' comments say, product by product: for analysts and admins.
         INSIGHT_VIEW: frozenset({ADMIN, ANALYST}),
+        # Return rates, reasons, sizing, suppliers, cycle times: for analysts and admins.
+        ANALYTICS_VIEW: frozenset({ADMIN, ANALYST}),
     }
 )
 
@@ -81,6 +84,7 @@ ACTION_LABELS = MappingProxyType(
         CLAIM_HANDLE: _("open and settle claims"),
         CONFIGURE: _("change the store's settings"),
         INSIGHT_VIEW: _("read the comment insight"),
+        ANALYTICS_VIEW: _("read the analytics"),
     }
 )
 

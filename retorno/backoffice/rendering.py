@@ -32,6 +32,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("backoffice:rtv", _("Return to vendor"), permissions.SET_DISPOSITION, "rtv"),
     NavItem("backoffice:refunds", _("Refunds"), permissions.REFUND_VIEW, "finance"),
     NavItem("backoffice:claims", _("Claims"), permissions.CLAIM_VIEW, "claims"),
+    NavItem("backoffice:analytics", _("Analytics"), permissions.ANALYTICS_VIEW, "analytics"),
     NavItem("backoffice:insight", _("Comment insight"), permissions.INSIGHT_VIEW, "insight"),
     # Agents and admins act on it: failed pickups and bookings no carrier took.
     NavItem("backoffice:pickups_desk", _("Failed pickups"), permissions.APPROVE, "pickups"),

@@ -161,6 +161,17 @@ urlpatterns += [
     ),
 ]
 
+# Analytics (analysts, admins): the figures of the API's /analytics, charted, with exports.
+from retorno.backoffice import views_analytics  # noqa: E402
+
+urlpatterns += [
+    path("analytics", views_analytics.overview, name="analytics"),
+    path("analytics/sizing", views_analytics.fit_page, name="analytics_fit"),
+    path("analytics/suppliers", views_analytics.suppliers_page, name="analytics_suppliers"),
+    path("analytics/operations", views_analytics.operations_page, name="analytics_operations"),
+    path("analytics/export/<slug:name>.csv", views_analytics.export, name="analytics_export"),
+]
+
 # Comment insight (analysts, admins): what shoppers' comments say per product and reason.
 from retorno.backoffice import views_insight  # noqa: E402
 

@@ -125,6 +125,7 @@ def queue(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": form.is_bound and form.is_filtered,
+            "drill_down": form.drill_down() if form.is_bound else [],
             "predictions": predictions,
         },
         staff=staff,

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils.dateparse import parse_datetime
 
 from retorno.core.errors import NotFound, Unprocessable
+from retorno.domain.analytics.periods import Basis, Period
 from retorno.domain.money.timing import RefundTiming, return_refund_timing
 from retorno.domain.policies import (
     Decision,
@@ -34,9 +35,12 @@ from retorno.domain.policies import (
     parse_policy,
 )
 from retorno.domain.returns.amounts import return_amounts
+from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.reasons import next_size, size_direction
 from retorno.domain.returns.rma import normalise_rma
+from retorno.domain.returns.states import RELEASING_STATES
 from retorno.insight import selectors as insight_selectors
+from retorno.logistics.models import Shipment
 from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_errors
@@ -403,6 +407,15 @@ class ReturnQueueFilters:
     tier: str = ""
     needs_review: bool = False
     q: str = ""
+    # Drill-downs from the analytics: the returns behind a figure (docs/analytics.md).
+    product: str = ""
+    sku: str = ""
+    category: str = ""
+    vendor: str = ""
+    region: str = ""
+    carrier: str = ""
+    counted: bool = False  # only returns the figures count (not rejected, not cancelled)
+    period: Period | None = None
 
 
 @dataclass(frozen=True)
@@ -441,6 +454,46 @@ def _queue_search(store: Store, text: str) -> Q:
     if tracking is not None:
         match |= tracking
     return match
+
+
+def _drill_down(store: Store, queryset: QuerySet[Return], filters: ReturnQueueFilters) -> Any:
+    """The analytics' drill-down filters: the same facts the figures count by (the order line's
+    product id or title, SKU, category and vendor as sent; the address's region or the order's
+    country; a carrier of the return's shipments; the period by request or order date)."""
+    lines = Q()
+    if filters.product:
+        lines &= Q(order_line__product_id=filters.product) | Q(
+            order_line__product_id="", order_line__title=filters.product
+        )
+    for name in ("sku", "category", "vendor"):
+        if getattr(filters, name):
+            lines &= Q(**{f"order_line__{name}": getattr(filters, name)})
+    if lines:
+        counted = ~Q(decision=ItemDecision.REJECTED) if filters.counted else Q()
+        queryset = queryset.filter(
+            Exists(ReturnItem.objects.filter(lines, counted, return_request=OuterRef("pk")))
+        )
+    if filters.region:
+        no_region = ~Q(order__shipping_address__has_key="region") | Q(
+            order__shipping_address__region=""
+        )
+        queryset = queryset.filter(
+            Q(order__shipping_address__region=filters.region)
+            | (Q(order__country=filters.region) & no_region)
+        )
+    if filters.carrier:
+        queryset = queryset.filter(
+            id__in=Shipment.objects.filter(
+                store=store, carrier_account__name=filters.carrier
+            ).values("return_id")
+        )
+    if filters.counted:
+        queryset = queryset.exclude(status__in=[s.value for s in RELEASING_STATES])
+    if filters.period is not None:
+        start, end = filters.period.bounds(store.timezone)
+        field = "order__placed_at" if filters.period.basis is Basis.ORDER else "created_at"
+        queryset = queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+    return queryset
 
 
 def return_queue_for_store(
@@ -487,6 +540,7 @@ def return_queue_for_store(
             queryset = queryset.filter(created_at__gt=now - timedelta(days=oldest + 1))
     if filters.q.strip():
         queryset = queryset.filter(_queue_search(store, filters.q))
+    queryset = _drill_down(store, queryset, filters)
 
     per_page = max(1, min(per_page, QUEUE_MAX_PER_PAGE))
     total = queryset.count()

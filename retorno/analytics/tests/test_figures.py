@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from retorno.analytics import fit, returns, suppliers
+from retorno.analytics import fit, mix, returns, suppliers
 from retorno.analytics.scope import Scope, scope_from_params
 from retorno.analytics.tests.factories import AGENT, give_back, receive_and_grade, sale
 from retorno.core.errors import NotFound, Unprocessable
@@ -185,3 +185,15 @@ def test_tables_write_csv_safely(store):
     text = returns.breakdown(scope_of(store), "product").table().csv()
     assert "'=HYPERLINK(1)" in text
     assert text.splitlines()[0].startswith("dimension,key,label")
+
+
+def test_the_heat_map_cells_are_per_reason(store):
+    order = sale(store, quantity=40, title="Mug")
+    give_back(store, order, quantity=3, reason="defective")
+    give_back(store, order, quantity=1, reason="other")
+    report = mix.reason_mix(scope_of(store))
+    (row,) = report.heat_rows
+    cells = {c.reason: c.units for c in row.cells}
+    assert cells == {"defective": 3, "other": 1}
+    assert [c.filter["reason"] for c in row.cells] == report.heat_reasons
+    assert report.other_share.value is None  # 4 units: not enough data

@@ -86,12 +86,13 @@ def test_the_table_matches_the_brief() -> None:
     assert allowed["claim_handle"] == ["admin", "agent", "finance"]
     assert allowed["configure"] == ["admin"]
     assert allowed["insight_view"] == ["admin", "analyst"]
+    assert allowed["analytics_view"] == ["admin", "analyst"]
     assert allowed["view"] == sorted(ROLES)
     # Analysts only read.
     assert not any(
         permissions.is_allowed("analyst", a)
         for a in permissions.PERMISSIONS
-        if a not in ("view", "refund_view", "claim_view", "insight_view")
+        if a not in ("view", "refund_view", "claim_view", "insight_view", "analytics_view")
     )
 
 

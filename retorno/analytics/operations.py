@@ -1,0 +1,305 @@
+"""How fast returns move: refund cycle time per stage, the warehouse's aging, the carriers'
+pickups, labels and transit, and the exceptions to the policy (reviews and overrides).
+
+Times are read from the return's trail (the first event of each kind) and from the carriers'
+tracking events; a stage counts for a return only when both its ends happened, in order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Min, QuerySet
+
+from retorno.analytics.returns import NOT_RETURNED
+from retorno.analytics.scope import Scope
+from retorno.analytics.tables import Table, table
+from retorno.domain.analytics.periods import Basis
+from retorno.domain.analytics.rates import Rate, rate
+from retorno.domain.analytics.stats import AGE_BUCKETS, age_bucket, percentile
+from retorno.domain.days import local_day
+from retorno.domain.returns.events import EventKind
+from retorno.logistics.models import PickupAttempt, Shipment, TrackingEvent
+from retorno.returns.models import Return, ReturnEvent
+
+# (stage, from event, to event); "total" runs from the request to the refund.
+STAGES: tuple[tuple[str, str, str], ...] = (
+    ("request_to_scan", EventKind.CREATED, EventKind.IN_TRANSIT),
+    ("scan_to_warehouse", EventKind.IN_TRANSIT, EventKind.RECEIVED),
+    ("warehouse_to_inspected", EventKind.RECEIVED, EventKind.INSPECTED),
+    ("inspected_to_refunded", EventKind.INSPECTED, EventKind.REFUNDED),
+    ("request_to_refunded", EventKind.CREATED, EventKind.REFUNDED),
+)
+SEGMENTS = ("all", "method", "resolution", "tier")
+SCANNED = ("picked_up", "in_transit", "out_for_delivery", "delivered_to_warehouse")
+
+
+def returns_in_scope(scope: Scope) -> QuerySet[Return]:
+    start, end = scope.bounds
+    returns = Return.objects.filter(store=scope.store).exclude(status__in=NOT_RETURNED)
+    if scope.basis is Basis.ORDER:
+        return returns.filter(order__placed_at__gte=start, order__placed_at__lt=end)
+    return returns.filter(created_at__gte=start, created_at__lt=end)
+
+
+@dataclass(frozen=True)
+class StageFigure:
+    stage: str
+    returns: int
+    p50_days: float | None
+    p90_days: float | None
+
+
+@dataclass(frozen=True)
+class CycleSegment:
+    segment: str
+    returns: int
+    stages: list[StageFigure]
+
+
+@dataclass(frozen=True)
+class CycleTimes:
+    scope: Scope
+    segment_by: str
+    segments: list[CycleSegment]
+
+    def table(self) -> Table:
+        return table(
+            ("segment", "stage", "returns", "p50_days", "p90_days"),
+            [
+                (s.segment, f.stage, f.returns, f.p50_days, f.p90_days)
+                for s in self.segments
+                for f in s.stages
+            ],
+        )
+
+
+def _days(values: list[float], q: float) -> float | None:
+    found = percentile(values, q)
+    return None if found is None else round(found / 86400, 1)
+
+
+def cycle_times(scope: Scope, *, segment_by: str = "all") -> CycleTimes:
+    """p50 and p90 of each stage, overall or per method, resolution or tier: two queries."""
+    if segment_by not in SEGMENTS:
+        segment_by = "all"
+    returns = returns_in_scope(scope)
+    segment_field = {"method": "method", "resolution": "resolution", "tier": "customer_tier"}
+    segment_of: dict[int, str] = {
+        pk: ("all" if segment_by == "all" else str(value or "-"))
+        for pk, value in returns.values_list("pk", segment_field.get(segment_by, "method"))
+    }
+    kinds = {str(kind) for _, a, b in STAGES for kind in (a, b)}
+    first: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for return_id, kind, at in (
+        ReturnEvent.objects.filter(return_request__in=returns, kind__in=kinds)
+        .values("return_request_id", "kind")
+        .annotate(at=Min("created_at"))
+        .values_list("return_request_id", "kind", "at")
+    ):
+        first[return_id][kind] = at
+    durations: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for return_id, segment in segment_of.items():
+        times = first.get(return_id, {})
+        for stage, start, end in STAGES:
+            a, b = times.get(start), times.get(end)
+            if a is not None and b is not None and b >= a:
+                durations[segment][stage].append((b - a).total_seconds())
+    counts = Counter(segment_of.values())
+    segments = [
+        CycleSegment(
+            segment,
+            counts[segment],
+            [
+                StageFigure(
+                    stage,
+                    len(durations[segment][stage]),
+                    _days(durations[segment][stage], 50),
+                    _days(durations[segment][stage], 90),
+                )
+                for stage, _, _ in STAGES
+            ],
+        )
+        for segment in sorted(counts, key=lambda s: (-counts[s], s))
+    ]
+    return CycleTimes(scope, segment_by, segments)
+
+
+@dataclass(frozen=True)
+class Aging:
+    buckets: list[tuple[str, int]]
+    total: int
+    oldest: list[tuple[str, int]]  # (rma, days) of the oldest waiting
+
+    def table(self) -> Table:
+        return table(("days_waiting", "returns"), self.buckets)
+
+
+def warehouse_aging(scope: Scope, *, now: datetime) -> Aging:
+    """Returns received and not yet inspected, now, by local days since their first receipt:
+    one query (the period does not apply: this is today's backlog)."""
+    tz = scope.store.timezone
+    today = local_day(now, tz)
+    waiting = (
+        ReturnEvent.objects.filter(
+            store=scope.store, kind=EventKind.RECEIVED, return_request__status="received"
+        )
+        .values("return_request__rma")
+        .annotate(at=Min("created_at"))
+        .values_list("return_request__rma", "at")
+    )
+    ages = [(rma, (today - local_day(at, tz)).days) for rma, at in waiting]
+    counts = Counter(age_bucket(days) for _, days in ages)
+    return Aging(
+        [(label, counts[label]) for label, _, _ in AGE_BUCKETS],
+        len(ages),
+        sorted(ages, key=lambda a: -a[1])[:10],
+    )
+
+
+@dataclass(frozen=True)
+class CarrierFigure:
+    carrier: str
+    pickups: int
+    pickup_first_attempt: Rate
+    labels: int
+    labels_used: Rate
+    transit_p50_days: float | None
+    transit_p90_days: float | None
+    filter: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CarrierReport:
+    scope: Scope
+    carriers: list[CarrierFigure]
+
+    def table(self) -> Table:
+        return table(
+            (
+                "carrier",
+                "pickups",
+                "first_attempt_success",
+                "labels",
+                "labels_used",
+                "transit_p50_days",
+                "transit_p90_days",
+            ),
+            [
+                (
+                    c.carrier,
+                    c.pickups,
+                    c.pickup_first_attempt,
+                    c.labels,
+                    c.labels_used,
+                    c.transit_p50_days,
+                    c.transit_p90_days,
+                )
+                for c in self.carriers
+            ],
+        )
+
+
+def carrier_report(scope: Scope) -> CarrierReport:
+    """Per carrier, for the shipments of the scope's returns: first pickup attempts that
+    succeeded, labels and drop-off codes that got a first scan, and days from the first scan to
+    the warehouse: three queries."""
+    shipments = Shipment.objects.filter(
+        store=scope.store,
+        return_id__in=returns_in_scope(scope).values("pk"),
+        carrier_account__isnull=False,
+    )
+    names = dict(shipments.values_list("pk", "carrier_account__name"))
+    methods = dict(shipments.values_list("pk", "method"))
+    firsts: dict[str, list[bool]] = defaultdict(list)
+    for _shipment, carrier, succeeded in PickupAttempt.objects.filter(
+        store=scope.store, shipment_id__in=list(names), attempt_number=1
+    ).values_list("shipment_id", "carrier_account__name", "succeeded"):
+        firsts[carrier].append(succeeded)
+    scanned: dict[int, datetime] = {}
+    delivered: dict[int, datetime] = {}
+    for shipment_id, status, at in (
+        TrackingEvent.objects.filter(shipment_id__in=list(names), status__in=SCANNED)
+        .values("shipment_id", "status")
+        .annotate(at=Min("occurred_at"))
+        .values_list("shipment_id", "status", "at")
+    ):
+        scanned[shipment_id] = min(at, scanned.get(shipment_id, at))
+        if status == "delivered_to_warehouse":
+            delivered[shipment_id] = at
+    labels: dict[str, list[bool]] = defaultdict(list)
+    transit: dict[str, list[float]] = defaultdict(list)
+    for shipment_id, carrier in names.items():
+        if methods[shipment_id] in ("self_ship", "drop_off"):
+            labels[carrier].append(shipment_id in scanned)
+        if shipment_id in scanned and shipment_id in delivered:
+            transit[carrier].append((delivered[shipment_id] - scanned[shipment_id]).total_seconds())
+    carriers = sorted(set(names.values()))
+    return CarrierReport(
+        scope,
+        [
+            CarrierFigure(
+                carrier,
+                len(firsts[carrier]),
+                rate(sum(firsts[carrier]), len(firsts[carrier])),
+                len(labels[carrier]),
+                rate(sum(labels[carrier]), len(labels[carrier])),
+                _days(transit[carrier], 50),
+                _days(transit[carrier], 90),
+                {**scope.as_params(), "carrier": carrier, "counted": "1"},
+            )
+            for carrier in carriers
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Exceptions:
+    scope: Scope
+    returns: int
+    reviews: int
+    review_share: Rate
+    review_reasons: list[tuple[str, int]]
+    overrides_by_rule: list[tuple[str, int]]
+    overrides_by_agent: list[tuple[str, int]]
+
+    def table(self) -> Table:
+        rows = [("manual_reviews", "", self.reviews)]
+        rows += [("review_reason", r, n) for r, n in self.review_reasons]
+        rows += [("override_rule", r, n) for r, n in self.overrides_by_rule]
+        rows += [("override_agent", a, n) for a, n in self.overrides_by_agent]
+        return table(("figure", "key", "count"), rows)
+
+
+def policy_exceptions(scope: Scope) -> Exceptions:
+    """Returns held for a person's review (and why), and decisions overridden, by the rule
+    given and by the agent: two queries."""
+    returns = returns_in_scope(scope)
+    total = returns.count()
+    reviews = 0
+    reasons: Counter[str] = Counter()
+    by_rule: Counter[str] = Counter()
+    by_agent: Counter[str] = Counter()
+    for kind, data, agent in ReturnEvent.objects.filter(
+        return_request__in=returns,
+        kind__in=[EventKind.HELD_FOR_REVIEW, EventKind.DECISION_OVERRIDDEN],
+    ).values_list("kind", "data", "actor_label"):
+        data = data if isinstance(data, dict) else {}
+        if kind == EventKind.HELD_FOR_REVIEW:
+            reviews += 1
+            for reason in data.get("reasons") or []:
+                reasons[str(reason.get("code") if isinstance(reason, dict) else reason)] += 1
+        else:
+            by_rule[str(data.get("rule") or "-")] += 1
+            by_agent[agent or "-"] += 1
+    return Exceptions(
+        scope,
+        total,
+        reviews,
+        rate(reviews, total),
+        reasons.most_common(),
+        by_rule.most_common(),
+        by_agent.most_common(),
+    )
