@@ -164,6 +164,11 @@ CACHES = {
 SIGNIN_ATTEMPTS_PER_ACCOUNT = env.int("SIGNIN_ATTEMPTS_PER_ACCOUNT", default=5)
 SIGNIN_ATTEMPTS_PER_ADDRESS = env.int("SIGNIN_ATTEMPTS_PER_ADDRESS", default=20)
 SIGNIN_WINDOW_SECONDS = env.int("SIGNIN_WINDOW_SECONDS", default=15 * 60)
+# The portal's order lookup, throttled the same way: wrong e-mails for one order number from one
+# address, and wrong lookups from one address whatever the order.
+PORTAL_LOOKUP_ATTEMPTS_PER_ORDER = env.int("PORTAL_LOOKUP_ATTEMPTS_PER_ORDER", default=5)
+PORTAL_LOOKUP_ATTEMPTS_PER_ADDRESS = env.int("PORTAL_LOOKUP_ATTEMPTS_PER_ADDRESS", default=20)
+PORTAL_LOOKUP_WINDOW_SECONDS = env.int("PORTAL_LOOKUP_WINDOW_SECONDS", default=15 * 60)
 # How many proxies in front of the server append to X-Forwarded-For: per-address limits count
 # the address the outermost one saw. 0 (no proxy) counts REMOTE_ADDR.
 RETORNO_TRUSTED_PROXIES = env.int("RETORNO_TRUSTED_PROXIES", default=0)

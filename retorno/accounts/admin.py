@@ -36,12 +36,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 @admin.register(SignInAttempt)
 class SignInAttemptAdmin(admin.ModelAdmin):
-    """Recent sign-in attempts that count against their account and address (digests only).
-    Deleting an account's rows lets a locked-out user in before the window ends."""
+    """Recent wrong guesses that count against their subject and address (digests only): staff
+    sign-ins (scope signin) and the portal's order lookups (scope lookup). Deleting a subject's
+    rows lets a locked-out user in before the window ends."""
 
-    list_display = ("created_at", "username_digest", "address_digest")
+    list_display = ("created_at", "scope", "username_digest", "address_digest")
+    list_filter = ("scope",)
     search_fields = ("username_digest", "address_digest")
-    readonly_fields = ("username_digest", "address_digest", "created_at")
+    readonly_fields = ("scope", "username_digest", "address_digest", "created_at")
 
     def has_add_permission(self, request) -> bool:
         return False

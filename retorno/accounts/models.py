@@ -64,13 +64,16 @@ class ApiKey(TimeStampedModel):
 
 
 class SignInAttempt(models.Model):
-    """One password sign-in attempt (staff pages and admin) that has not succeeded: counted by
-    account and by address to throttle password guessing (retorno.accounts.signin).
+    """One guess that has not succeeded, counted by subject and by address to throttle guessing
+    (retorno.accounts.attempts): a password on the staff pages and the admin (scope `signin`,
+    subject the account), an order's e-mail on the portal's lookup (scope `lookup`, subject the
+    order number from that address).
 
     Rows hold digests, not the names or addresses themselves, and are removed when they can no
-    longer count (after the longest window) or when the same account signs in from the same
+    longer count (after their scope's window) or when the same subject succeeds from the same
     address."""
 
+    scope = models.CharField(max_length=20, default="signin")
     username_digest = models.CharField(max_length=64)
     address_digest = models.CharField(max_length=64)
     created_at = models.DateTimeField()

@@ -69,12 +69,6 @@ def shopper(order: Order) -> Actor:
     return Actor(kind="shopper", id=str(order.customer_id), label=order.customer.email)
 
 
-def client_ip(request: HttpRequest) -> str:
-    # Behind a proxy, SECURE_PROXY_SSL_HEADER setups should set REMOTE_ADDR (e.g. gunicorn
-    # --forwarded-allow-ips); X-Forwarded-For is never trusted here: it is the shopper's to forge.
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def pickup_dates(store: Store) -> list[tuple[str, str]]:
     """The next working days (Monday to Saturday) from tomorrow, in the store's time zone."""
     day = local_day(timezone.now(), store.timezone)

@@ -1,11 +1,13 @@
-"""Portal rate limits (lookups, claims) in the shared cache, so every web process counts the
-same attempts.
+"""Portal rate limits.
 
-A counter per subject that expires with its window, which opens at the first attempt. Limits are
-`(attempts, seconds)` and can be tuned with PORTAL_LOOKUP_IP_LIMIT / PORTAL_LOOKUP_ORDER_LIMIT
-(and PORTAL_CLAIM_LIMIT for the claims a shopper may open on one order). Failed lookups of an
-order count per order *and* client address: a stranger's wrong tries never lock the order's
-shopper out; every lookup also counts against the address.
+Order lookups are guesses at an order's e-mail, throttled as passwords are
+(retorno.accounts.attempts, in the database): wrong tries count per order number *and* client
+address, so a stranger's guesses never lock the order's shopper out from another address, and per
+address whatever the order, so one address cannot try many orders (PORTAL_LOOKUP_* settings).
+
+Claims a shopper may open on one order are counted in the shared cache (PORTAL_CLAIM_LIMIT,
+`(attempts, seconds)`): a counter per subject that expires with its window, which opens at the
+first attempt.
 """
 
 from __future__ import annotations
@@ -14,12 +16,26 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 
-DEFAULT_IP_LIMIT = (20, 600)  # any lookup from one address
-DEFAULT_ORDER_LIMIT = (5, 900)  # failed lookups of one order number from one address
+from retorno.accounts.attempts import Limits, Throttle
+
+
+def lookup_limits() -> Limits:
+    return Limits(
+        per_subject=settings.PORTAL_LOOKUP_ATTEMPTS_PER_ORDER,
+        per_address=settings.PORTAL_LOOKUP_ATTEMPTS_PER_ADDRESS,
+        window=timedelta(seconds=settings.PORTAL_LOOKUP_WINDOW_SECONDS),
+    )
+
+
+LOOKUP = Throttle(
+    scope="lookup", subject_kind="order", address_kind="lookup-address", limits=lookup_limits
+)
+
 DEFAULT_CLAIM_LIMIT = (5, 86400)  # claims opened on one order from the portal
 
 
@@ -28,16 +44,6 @@ class Limit:
     name: str
     attempts: int
     seconds: int
-
-
-def ip_limit() -> Limit:
-    attempts, seconds = getattr(settings, "PORTAL_LOOKUP_IP_LIMIT", DEFAULT_IP_LIMIT)
-    return Limit("ip", attempts, seconds)
-
-
-def order_limit() -> Limit:
-    attempts, seconds = getattr(settings, "PORTAL_LOOKUP_ORDER_LIMIT", DEFAULT_ORDER_LIMIT)
-    return Limit("order", attempts, seconds)
 
 
 def claim_limit() -> Limit:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from retorno.core import labels
+from retorno.core.clientip import client_address
 from retorno.core.errors import NotFound, RetornoError
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
@@ -44,7 +45,6 @@ from retorno.portal.next_step import next_step
 from retorno.portal.pages import (
     METHODS,
     NOT_COLLECTED,
-    client_ip,
     not_found,
     page,
     pickup_dates,
@@ -74,26 +74,25 @@ def store_home(request: HttpRequest, slug: str) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"].strip().lstrip("#").strip().upper()
-        ip_subject = f"{client_ip(request)}"
+        address = client_address(request)
         # Wrong tries count per order *and* address: one address guessing at an order is
         # stopped without locking the order's real shopper out from theirs.
-        order_subject = f"{store.id}:{number}:{ip_subject}"
-        wait = ratelimit.blocked_minutes(ratelimit.ip_limit(), ip_subject) or (
-            ratelimit.blocked_minutes(ratelimit.order_limit(), order_subject)
+        attempt = ratelimit.LOOKUP.begin(
+            subject=f"{store.id}:{number}:{address}", address=address, now=timezone.now()
         )
-        if wait:
-            return page(request, "portal/too_many.html", {"minutes": wait}, store=store, status=429)
-        ratelimit.count(ratelimit.ip_limit(), ip_subject)
+        if attempt.blocked_minutes is not None:
+            context = {"minutes": attempt.blocked_minutes}
+            return page(request, "portal/too_many.html", context, store=store, status=429)
         order = selectors.order_find_for_shopper(
             store=store,
             number=form.cleaned_data["number"],
             email=form.cleaned_data["email"],
         )
         if order is not None:
+            ratelimit.LOOKUP.succeeded(attempt)
             request.session.cycle_key()  # a new session id once the shopper proves who they are
             draft_save(request, store, {"order": order.external_id})
             return redirect("portal:order", slug=store.slug)
-        ratelimit.count(ratelimit.order_limit(), order_subject)
         error = _(
             "We could not find an order with these details. Check the order number and the "
             "email address and try again."

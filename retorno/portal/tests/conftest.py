@@ -16,7 +16,7 @@ from retorno.stores.models import Store
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.PORTAL_LOOKUP_IP_LIMIT = (1000, 600)
+    settings.PORTAL_LOOKUP_ATTEMPTS_PER_ADDRESS = 1000
 
 
 def make_catalog(store: Store) -> None:

@@ -130,7 +130,7 @@ def test_wrong_email_and_unknown_order_get_the_same_message(
 def test_lookups_are_rate_limited_per_order_and_address(
     client: Client, shop: Store, order: Order, settings
 ) -> None:
-    settings.PORTAL_LOOKUP_ORDER_LIMIT = (3, 900)
+    settings.PORTAL_LOOKUP_ATTEMPTS_PER_ORDER = 3
     for _ in range(3):
         assert lookup(client, shop, email="eve@example.com", address="10.0.0.1").status_code == 404
     blocked = lookup(Client(), shop, email="ana@example.com", number="5001", address="10.0.0.1")
@@ -147,7 +147,7 @@ def test_lookups_are_rate_limited_per_order_and_address(
 def test_lookups_are_rate_limited_per_ip(
     client: Client, shop: Store, order: Order, settings
 ) -> None:
-    settings.PORTAL_LOOKUP_IP_LIMIT = (2, 600)
+    settings.PORTAL_LOOKUP_ATTEMPTS_PER_ADDRESS = 2
     lookup(client, shop, number="#1")
     lookup(client, shop, number="#2")
     response = lookup(client, shop)
