@@ -1,19 +1,54 @@
-"""Order intake: upsert orders (with their customer and lines) as the store's platform sends them."""
+"""Order intake: upsert orders (with their customer and lines) as the store's platform sends them.
+
+One order or a thousand go through the same set-based path: the customers, orders and lines of a
+call are written with a few `INSERT … ON CONFLICT` statements (`retorno.orders.upserts`), never one
+round trip per row, and two calls that arrive together and share a customer or an order both apply
+(the second updates what the first inserted)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from retorno.core.errors import Conflict, Unprocessable
+from retorno.core.errors import Conflict, RetornoError, Unprocessable
+from retorno.orders import upserts
 from retorno.orders.intake import order_problems
 from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.stores.models import Store
 
-ORDER_FIELDS = ("number", "currency", "placed_at", "delivered_at", "shipping_address", "tags")
+LINE_VALUES = (
+    "variant",
+    "sku",
+    "product_id",
+    "title",
+    "category",
+    "vendor",
+    "tags",
+    "quantity",
+    "unit_price",
+    "discount_amount",
+    "tax_amount",
+    "final_sale",
+    "options",
+    "image_url",
+    "position",
+)
+LINE_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    """What became of one order of a call: its id and whether it was new, or the error that
+    kept it (and only it) out."""
+
+    external_id: str
+    order_id: int | None = None
+    created: bool = False
+    error: RetornoError | None = None
 
 
 def order_upsert(*, store: Store, data: dict[str, Any]) -> tuple[Order, bool]:
@@ -25,112 +60,249 @@ def order_upsert(*, store: Store, data: dict[str, Any]) -> tuple[Order, bool]:
     `errors[].field` naming each) and nothing is written: entrances report these themselves,
     this is the guard for any that does not.
     """
-    problems = order_problems(data, now=timezone.now())
-    if problems:
-        raise Unprocessable(
-            "The order has values that cannot be stored.",
-            code="validation_error",
-            errors=[{"field": p.dotted, "message": p.message, "type": p.code} for p in problems],
-        )
-    with transaction.atomic():
-        customer = _customer_upsert(store, data["customer"])
-        order = (
-            Order.objects.select_for_update()
-            .filter(store=store, external_id=data["external_id"])
-            .first()
-        )
-        created = order is None
-        address = data.get("shipping_address") or {}
-        values = {
-            "customer": customer,
-            "number": data.get("number") or data["external_id"],
-            "currency": data["currency"].upper(),
-            "placed_at": data["placed_at"],
-            "delivered_at": data.get("delivered_at"),
-            "shipping_address": address,
-            "country": (address.get("country") or "").upper(),
-            "postal_code": address.get("postal_code") or "",
-            "shipping_amount": data.get("shipping_amount") or Decimal("0"),
-            "shipping_tax_amount": data.get("shipping_tax_amount") or Decimal("0"),
-            "tags": list(data.get("tags") or []),
-        }
-        if order is None:
-            order = Order.objects.create(store=store, external_id=data["external_id"], **values)
+    (outcome,) = orders_upsert(store=store, orders=[data])
+    if outcome.error is not None:
+        raise outcome.error
+    return Order.objects.select_related("customer").get(id=outcome.order_id), outcome.created
+
+
+def orders_upsert(*, store: Store, orders: list[dict[str, Any]]) -> list[OrderOutcome]:
+    """Create or update each order of `orders` (as `order_upsert` would, in the order given);
+    one outcome per order. An order that cannot be stored is reported in its outcome and
+    written not at all; the others are written."""
+    now = timezone.now()
+    outcomes: dict[int, OrderOutcome] = {}
+    valid: list[tuple[int, dict[str, Any]]] = []
+    for index, data in enumerate(orders):
+        problems = order_problems(data, now=now)
+        if problems:
+            outcomes[index] = OrderOutcome(
+                data["external_id"],
+                error=Unprocessable(
+                    "The order has values that cannot be stored.",
+                    code="validation_error",
+                    errors=[
+                        {"field": p.dotted, "message": p.message, "type": p.code} for p in problems
+                    ],
+                ),
+            )
         else:
-            for name, value in values.items():
-                setattr(order, name, value)
-            order.save()
-        _lines_sync(store, order, data["lines"], created)
-    return order, created
+            valid.append((index, data))
+    for segment in _segments(valid):
+        outcomes.update(_segment_apply(store, segment, now))
+    return [outcomes[index] for index in range(len(orders))]
 
 
-def _customer_upsert(store: Store, data: dict[str, Any]) -> Customer:
-    external_id = data.get("external_id") or ""
-    email = data["email"].strip().lower()
-    # Without an external id the store knows the customer by e-mail alone (a guest checkout).
-    lookup = {"external_id": external_id} if external_id else {"external_id": "", "email": email}
-    values = {
-        "email": email,
+def _segments(
+    entries: list[tuple[int, dict[str, Any]]],
+) -> list[list[tuple[int, dict[str, Any]]]]:
+    """Consecutive runs in which no order repeats: an order sent twice in one call is applied
+    twice, in turn (created, then updated), as if sent one by one."""
+    segments: list[list[tuple[int, dict[str, Any]]]] = [[]]
+    seen: set[str] = set()
+    for entry in entries:
+        if entry[1]["external_id"] in seen:
+            segments.append([])
+            seen = set()
+        segments[-1].append(entry)
+        seen.add(entry[1]["external_id"])
+    return [segment for segment in segments if segment]
+
+
+def _segment_apply(
+    store: Store, entries: list[tuple[int, dict[str, Any]]], now: Any
+) -> dict[int, OrderOutcome]:
+    refused: dict[int, OrderOutcome] = {}
+    while True:
+        with transaction.atomic():
+            applied = _write(store, entries, now)
+            if isinstance(applied, dict):
+                return {**refused, **applied}
+            # Some orders would lose lines that have returns: undo this attempt (the rollback
+            # also frees the rows it locked) and write the others without them.
+            transaction.set_rollback(True)
+        blocked = applied
+        for index, data in entries:
+            if data["external_id"] in blocked:
+                refused[index] = OrderOutcome(
+                    data["external_id"],
+                    error=Conflict(
+                        "A line that has returns cannot be removed from the order.",
+                        code="line_has_returns",
+                    ),
+                )
+        entries = [(i, data) for i, data in entries if data["external_id"] not in blocked]
+        if not entries:
+            return refused
+
+
+def _write(
+    store: Store, entries: list[tuple[int, dict[str, Any]]], now: Any
+) -> dict[int, OrderOutcome] | set[str]:
+    """Write the orders of `entries` (no order twice); their outcomes, or the external ids of
+    the orders that would drop a line with returns (then the caller rolls back)."""
+    customer_ids = _customers_write(store, [data["customer"] for _, data in entries])
+    order_rows = []
+    for position, (_, data) in enumerate(entries):
+        address = data.get("shipping_address") or {}
+        order_rows.append(
+            {
+                "external_id": data["external_id"],
+                "customer": customer_ids[position],
+                "number": data.get("number") or data["external_id"],
+                "currency": data["currency"].upper(),
+                "placed_at": data["placed_at"],
+                "delivered_at": data.get("delivered_at"),
+                "shipping_address": address,
+                "country": (address.get("country") or "").upper(),
+                "postal_code": address.get("postal_code") or "",
+                "shipping_amount": data.get("shipping_amount") or Decimal("0"),
+                "shipping_tax_amount": data.get("shipping_tax_amount") or Decimal("0"),
+                "tags": list(data.get("tags") or []),
+            }
+        )
+    written = upserts.orders_upsert(store.id, order_rows, now)
+    wanted = {
+        written[data["external_id"]][0]: {line["external_id"] for line in data["lines"]}
+        for _, data in entries
+    }
+    updated_ids = [pk for pk, created in written.values() if not created]
+    dropped: list[int] = []
+    blocked: set[str] = set()
+    if updated_ids:
+        rows = (
+            OrderLine.objects.filter(order_id__in=updated_ids)
+            .values_list("id", "order_id", "external_id")
+            .order_by()
+        )
+        dropped = [pk for pk, order_id, external_id in rows if external_id not in wanted[order_id]]
+    if dropped:
+        external_of = {pk: external_id for external_id, (pk, _) in written.items()}
+        returned = (
+            OrderLine.objects.filter(id__in=dropped, return_items__isnull=False)
+            .values_list("order_id", flat=True)
+            .distinct()
+        )
+        blocked = {external_of[order_id] for order_id in returned}
+    if blocked:
+        return blocked
+    _lines_write(store, [(written[data["external_id"]][0], data["lines"]) for _, data in entries])
+    if dropped:
+        OrderLine.objects.filter(id__in=dropped).delete()
+    return {
+        index: OrderOutcome(data["external_id"], *written[data["external_id"]])
+        for index, data in entries
+    }
+
+
+def _customer_values(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "email": data["email"].strip().lower(),
         "name": data.get("name") or "",
         "phone": data.get("phone") or "",
         "tier": (data.get("tier") or "").lower(),
         "tags": list(data.get("tags") or []),
         "language": data.get("language") or "",
     }
-    customer = Customer.objects.filter(store=store, **lookup).first()
-    if customer is None:
-        return Customer.objects.create(store=store, **{**lookup, **values})
-    changed = [name for name, value in values.items() if getattr(customer, name) != value]
-    if changed:
-        for name in changed:
-            setattr(customer, name, values[name])
-        customer.save(update_fields=[*changed, "updated_at"])
-    return customer
 
 
-def _lines_sync(store: Store, order: Order, lines: list[dict[str, Any]], created: bool) -> None:
-    existing = {} if created else {line.external_id: line for line in order.lines.all()}
-    skus = {line["sku"] for line in lines}
-    variants = {
-        v.sku: v
-        for v in Variant.objects.filter(store=store, sku__in=skus).select_related("product")
-    }
-    to_create = []
-    for position, line in enumerate(lines):
-        variant = variants.get(line["sku"])
-        values = {
-            "sku": line["sku"],
-            # Kept as received (or as the catalog said when the line came in): analytics group
-            # variants by it, and a later change of the catalog does not move past sales.
-            "product_id": (line.get("product_id") or "").strip()
-            or (variant.product.external_id if variant else ""),
-            "title": line.get("title") or line["sku"],
-            "category": (line.get("category") or "").lower(),
-            "vendor": line.get("vendor") or "",
-            "tags": list(line.get("tags") or []),
-            "quantity": line["quantity"],
-            "unit_price": line["unit_price"],
-            "discount_amount": line.get("discount") or Decimal("0"),
-            "tax_amount": line.get("tax") or Decimal("0"),
-            "final_sale": bool(line.get("final_sale")),
-            "options": line.get("options") or {},
-            "image_url": line.get("image_url") or "",
-            "position": position,
-            "variant": variant,
-        }
-        current = existing.pop(line["external_id"], None)
-        if current is None:
-            to_create.append(OrderLine(order=order, external_id=line["external_id"], **values))
+def _customers_write(store: Store, customers: list[dict[str, Any]]) -> list[int]:
+    """The customer id for each of `customers`, created or updated. A customer sent several
+    times in one call ends with the last values sent, as if the orders came one by one."""
+    known: dict[str, dict[str, Any]] = {}
+    guests: dict[str, dict[str, Any]] = {}
+    keys: list[tuple[str, str]] = []
+    for data in customers:
+        values = _customer_values(data)
+        external_id = data.get("external_id") or ""
+        if external_id:
+            known[external_id] = {"external_id": external_id, **values}
+            keys.append(("known", external_id))
         else:
+            # Without an external id the store knows the customer by e-mail alone (a guest).
+            guests[values["email"]] = values
+            keys.append(("guest", values["email"]))
+    ids = {("known", external_id): pk for external_id, pk in _known_write(store, known).items()}
+    ids.update({("guest", email): pk for email, pk in _guests_write(store, guests).items()})
+    return [ids[key] for key in keys]
+
+
+def _known_write(store: Store, known: dict[str, dict[str, Any]]) -> dict[str, int]:
+    if not known:
+        return {}
+    return upserts.customers_upsert_by_external_id(store.id, list(known.values()), timezone.now())
+
+
+def _guests_write(store: Store, guests: dict[str, dict[str, Any]]) -> dict[str, int]:
+    if not guests:
+        return {}
+    found: dict[str, Customer] = {}
+    for customer in Customer.objects.filter(
+        store=store, external_id="", email__in=list(guests)
+    ).order_by("-id"):
+        found[customer.email] = customer  # the oldest of any duplicates wins
+    changed: list[Customer] = []
+    for email, values in guests.items():
+        customer = found.get(email)
+        if customer is not None and any(getattr(customer, k) != v for k, v in values.items()):
             for name, value in values.items():
-                setattr(current, name, value)
-            current.save()
-    if to_create:
-        OrderLine.objects.bulk_create(to_create)
-    if existing:
-        gone = OrderLine.objects.filter(id__in=[line.id for line in existing.values()])
-        if gone.filter(return_items__isnull=False).exists():
-            raise Conflict(
-                "A line that has returns cannot be removed from the order.", code="line_has_returns"
+                setattr(customer, name, value)
+            customer.updated_at = timezone.now()
+            changed.append(customer)
+    if changed:
+        Customer.objects.bulk_update(
+            sorted(changed, key=lambda c: c.id), [*guests[changed[0].email], "updated_at"]
+        )
+    new = [
+        Customer(store=store, external_id="", **values)
+        for email, values in sorted(guests.items())
+        if email not in found
+    ]
+    if new:
+        Customer.objects.bulk_create(new)
+    return {
+        email: customer.id for email, customer in {**found, **{c.email: c for c in new}}.items()
+    }
+
+
+def _lines_write(store: Store, orders: list[tuple[int, list[dict[str, Any]]]]) -> None:
+    skus = {line["sku"] for _, lines in orders for line in lines}
+    variants = {
+        sku: (variant_id, product_external_id)
+        for sku, variant_id, product_external_id in Variant.objects.filter(
+            store=store, sku__in=skus
+        ).values_list("sku", "id", "product__external_id")
+    }
+    rows: dict[tuple[int, str], OrderLine] = {}
+    for order_id, lines in orders:
+        for position, line in enumerate(lines):
+            variant_id, product_external_id = variants.get(line["sku"], (None, ""))
+            rows[(order_id, line["external_id"])] = OrderLine(
+                order_id=order_id,
+                external_id=line["external_id"],
+                variant_id=variant_id,
+                sku=line["sku"],
+                # Kept as received (or as the catalog said when the line came in): analytics
+                # group variants by it, and a later change of the catalog does not move past
+                # sales.
+                product_id=(line.get("product_id") or "").strip() or product_external_id,
+                title=line.get("title") or line["sku"],
+                category=(line.get("category") or "").lower(),
+                vendor=line.get("vendor") or "",
+                tags=list(line.get("tags") or []),
+                quantity=line["quantity"],
+                unit_price=line["unit_price"],
+                discount_amount=line.get("discount") or Decimal("0"),
+                tax_amount=line.get("tax") or Decimal("0"),
+                final_sale=bool(line.get("final_sale")),
+                options=line.get("options") or {},
+                image_url=line.get("image_url") or "",
+                position=position,
             )
-        gone.delete()
+    OrderLine.objects.bulk_create(
+        [rows[key] for key in sorted(rows)],
+        batch_size=LINE_BATCH,
+        update_conflicts=True,
+        unique_fields=["order", "external_id"],
+        update_fields=list(LINE_VALUES),
+    )

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
@@ -10,10 +9,9 @@ from ninja import Router, Status
 from retorno.api.v1.auth import require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.api.v1.schemas import BulkOut, EligibilityOut, OrderBulkIn, OrderIn, OrderOut
-from retorno.core.errors import RetornoError
 from retorno.orders.models import Order
 from retorno.orders.selectors import order_get_for_store
-from retorno.orders.services import order_upsert
+from retorno.orders.services import order_upsert, orders_upsert
 from retorno.returns.selectors import order_eligibility_for_store
 
 router = Router(tags=["orders"])
@@ -64,25 +62,20 @@ def order_put(request: HttpRequest, payload: OrderIn):
 def order_bulk(request: HttpRequest, payload: OrderBulkIn):
     """Each order is applied on its own: one order's error does not undo the others."""
     api_key = require_scope(request, "write")
+    outcomes = orders_upsert(
+        store=api_key.store, orders=[data.model_dump() for data in payload.orders]
+    )
     results: list[dict[str, Any]] = []
     counts = {"created": 0, "updated": 0, "error": 0}
-    with transaction.atomic():
-        for data in payload.orders:
-            try:
-                with transaction.atomic():
-                    _, created = order_upsert(store=api_key.store, data=data.model_dump())
-                status = "created" if created else "updated"
-                results.append({"external_id": data.external_id, "status": status})
-            except RetornoError as exc:
-                status = "error"
-                results.append(
-                    {
-                        "external_id": data.external_id,
-                        "status": status,
-                        "error": {"code": exc.code, "detail": exc.detail},
-                    }
-                )
-            counts[status] += 1
+    for outcome in outcomes:
+        if outcome.error is not None:
+            status = "error"
+            error = {"code": outcome.error.code, "detail": outcome.error.detail}
+            results.append({"external_id": outcome.external_id, "status": status, "error": error})
+        else:
+            status = "created" if outcome.created else "updated"
+            results.append({"external_id": outcome.external_id, "status": status})
+        counts[status] += 1
     return {
         "created": counts["created"],
         "updated": counts["updated"],
