@@ -7,50 +7,35 @@ the email templates (HTML and text) or squeezed into one line for SMS and WhatsA
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from retorno.core.formatting import format_date, format_money
+from retorno.core.formatting import format_date
 from retorno.core.labels import tier_label
 from retorno.domain.returns.amounts import store_credit_total
+from retorno.notifications.copy import (
+    Copy,
+    Money,
+    Rendered,
+    greeting,
+    item_rows,
+    one_line_address,
+    parse_amount,
+    parse_date,
+    readable_text_colour,
+    rendered,
+)
 from retorno.notifications.models import MessageKind
 from retorno.notifications.money_timing import when_money_arrives
-from retorno.notifications.snapshots import ClaimSnapshot, ItemSnapshot, ReturnSnapshot
+from retorno.notifications.snapshots import ReturnSnapshot
 from retorno.stores.models import Store
 
 REFUND = "refund"
 STORE_CREDIT = "store_credit"
 EXCHANGE = "exchange"
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
-    short_text: str
-
-
-@dataclass(slots=True)
-class _Copy:
-    subject: str
-    headline: str
-    paragraphs: list[str] = field(default_factory=list)
-    details: list[tuple[str, str]] = field(default_factory=list)
-    show_items: bool = True
-    show_amounts: bool = False
-    amounts_title: str = ""
-    link_label: str = ""
-    link_url: str = ""
-    # The link is what the shopper has to do next: shown as the main button, and in the SMS.
-    link_is_action: bool = False
-    short_text: str = ""
 
 
 def render_message(
@@ -65,7 +50,7 @@ def render_message(
     """Render a message of `kind` about `snapshot`; call it with `language` active."""
     data = data or {}
     copy = _copy(kind, snapshot, note, data, language)
-    money = _Money(snapshot.currency, language)
+    money = Money(snapshot.currency, language)
     context = {
         "language": language,
         "store": store,
@@ -74,75 +59,22 @@ def render_message(
         "reference": snapshot.rma,
         "track_url": snapshot.tracking_url,
         "copy": copy,
-        "greeting": _greeting(snapshot.customer_name),
-        "items": _item_rows(snapshot.items, money),
+        "greeting": greeting(snapshot.customer_name),
+        "items": item_rows(snapshot.items, money),
         "amounts": _amount_rows(snapshot, money) if copy.show_amounts else [],
         "perks": _perks(snapshot, money) if copy.show_amounts else [],
         "method_label": _method_label(snapshot.method),
         "resolution_label": _resolution_label(snapshot.resolution),
     }
-    return _rendered(store, copy, context, url=snapshot.tracking_url)
+    return rendered(store, copy, context, url=snapshot.tracking_url)
 
 
-def render_claim_message(
-    *, store: Store, snapshot: ClaimSnapshot, kind: str, language: str
-) -> Rendered:
-    """Render a claim message of `kind` (opened, resolved, rejected); call it with `language`
-    active. A claim has no tracking page: the footer gives its number and the store's contacts."""
-    money = _Money(snapshot.currency, language)
-    copy = _claim_copy(kind, snapshot, money)
-    context = {
-        "language": language,
-        "store": store,
-        "button_text_colour": readable_text_colour(store.primary_colour),
-        "reference_label": _("Claim number"),
-        "reference": snapshot.number,
-        "track_url": "",
-        "copy": copy,
-        "greeting": _greeting(snapshot.customer_name),
-        "items": _item_rows(snapshot.items, money),
-        "amounts": [],
-        "perks": [],
-    }
-    return _rendered(store, copy, context, url="")
-
-
-def _rendered(store: Store, copy: _Copy, context: dict[str, Any], *, url: str) -> Rendered:
-    text = render_to_string("notifications/email/message.txt", context)
-    html = render_to_string("notifications/email/message.html", context)
-    if copy.short_text:
-        short = _("%(store)s: %(text)s") % {"store": store.name, "text": copy.short_text}
-    elif url:
-        short = _("%(store)s: %(subject)s. Track it: %(url)s") % {
-            "store": store.name,
-            "subject": copy.subject,
-            "url": url,
-        }
-    else:
-        short = _("%(store)s: %(subject)s.") % {"store": store.name, "subject": copy.subject}
-    return Rendered(subject=copy.subject, text=_tidy(text), html=html, short_text=short)
-
-
-def _item_rows(items: tuple[ItemSnapshot, ...], money: _Money) -> list[dict[str, Any]]:
-    return [
-        {
-            "title": item.title,
-            "variant": item.variant,
-            "quantity": item.quantity,
-            "amount": money(item.amount),
-            "image_url": item.image_url,
-            "exchange_variant": item.exchange_variant,
-        }
-        for item in items
-    ]
-
-
-def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], language: str) -> _Copy:
+def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], language: str) -> Copy:
     rma = s.rma
     if kind == MessageKind.CREATED and s.status == "pending_review":
         kind = MessageKind.HELD_FOR_REVIEW
     if kind in (MessageKind.CREATED, MessageKind.APPROVED):
-        return _Copy(
+        return Copy(
             subject=_("Your return %(rma)s is approved") % {"rma": rma},
             headline=_("Your return is approved"),
             paragraphs=[
@@ -155,7 +87,7 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
             amounts_title=_("What you get back"),
         )
     if kind == MessageKind.HELD_FOR_REVIEW:
-        return _Copy(
+        return Copy(
             subject=_("We've received your return request %(rma)s") % {"rma": rma},
             headline=_("We've received your return request"),
             paragraphs=[
@@ -175,7 +107,7 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
         if note:
             paragraphs.append(_("Reason: %(reason)s") % {"reason": note})
         paragraphs.append(_("If you think this is a mistake, just reply to this email."))
-        return _Copy(
+        return Copy(
             subject=_("Your return %(rma)s could not be approved") % {"rma": rma},
             headline=_("We couldn't approve your return"),
             paragraphs=paragraphs,
@@ -187,7 +119,7 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
     if kind == MessageKind.BOOKING_FAILED:
         return _booking_failed(s, data)
     if kind == MessageKind.IN_TRANSIT:
-        return _Copy(
+        return Copy(
             subject=_("Your return %(rma)s is on its way") % {"rma": rma},
             headline=_("Your return is on its way"),
             paragraphs=[
@@ -197,7 +129,7 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
             show_items=False,
         )
     if kind == MessageKind.RECEIVED:
-        return _Copy(
+        return Copy(
             subject=_("We've received your return %(rma)s") % {"rma": rma},
             headline=_("Your return has arrived"),
             paragraphs=[_("Your parcel has arrived at our warehouse."), _when_money_arrives(s)],
@@ -205,11 +137,11 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
     if kind == MessageKind.REFUNDED:
         return _refunded(s, data, language)
     if kind in _CHARGE_COPIES:
-        return _CHARGE_COPIES[kind](s, data, _Money(s.currency, language))
+        return _CHARGE_COPIES[kind](s, data, Money(s.currency, language))
     if kind == MessageKind.CANCELLED and data.get("step") == "cancel":
         return _cancelled_after_failed_pickups(s, data)
     if kind == MessageKind.CANCELLED:
-        return _Copy(
+        return Copy(
             subject=_("Your return %(rma)s has been cancelled") % {"rma": rma},
             headline=_("Your return has been cancelled"),
             paragraphs=[
@@ -223,7 +155,7 @@ def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], languag
     raise ValueError(f"no message for kind {kind!r}")
 
 
-def _label_ready(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
+def _label_ready(s: ReturnSnapshot, data: dict[str, Any], language: str) -> Copy:
     rma = s.rma
     details: list[tuple[str, str]] = []
     # Logistics may book another method than the shopper chose (no pickup in their area).
@@ -234,12 +166,12 @@ def _label_ready(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Cop
         subject = _("Your pickup for return %(rma)s is booked") % {"rma": rma}
         headline = _("Your pickup is booked")
         paragraphs = [_("Have the parcel packed and ready: the carrier will collect it from you.")]
-        pickup_date = _parse_date(data.get("pickup_date"))
+        pickup_date = parse_date(data.get("pickup_date"))
         if pickup_date is not None:
             details.append((_("Pickup date"), format_date(pickup_date)))
         if data.get("pickup_window"):
             details.append((_("Time window"), str(data["pickup_window"])))
-        address = _one_line_address(s.pickup_address)
+        address = one_line_address(s.pickup_address)
         if address:
             details.append((_("Pickup address"), address))
     elif method == "drop_off":
@@ -256,7 +188,7 @@ def _label_ready(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Cop
         details.append((_("Carrier tracking number"), str(data["tracking_number"])))
     paragraphs.append(_("Please write the return number %(rma)s inside the parcel.") % {"rma": rma})
     label_url = str(data.get("label_url") or "")
-    return _Copy(
+    return Copy(
         subject=subject,
         headline=headline,
         paragraphs=paragraphs,
@@ -266,7 +198,7 @@ def _label_ready(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Cop
     )
 
 
-def _pickup_failed(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
+def _pickup_failed(s: ReturnSnapshot, data: dict[str, Any]) -> Copy:
     rma = s.rma
     reason = str(data.get("reason") or "")
     paragraphs = [
@@ -289,13 +221,13 @@ def _pickup_failed(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
             _("Our returns team has also been told and may get in touch to help you.")
         )
     details: list[tuple[str, str]] = []
-    address = _one_line_address(s.pickup_address)
+    address = one_line_address(s.pickup_address)
     if address:
         details.append((_("Pickup address"), address))
     if data.get("tracking_number"):
         details.append((_("Carrier tracking number"), str(data["tracking_number"])))
     url = str(data.get("recovery_url") or s.tracking_url)
-    return _Copy(
+    return Copy(
         subject=_("The carrier couldn't collect your return %(rma)s") % {"rma": rma},
         headline=_("The carrier couldn't collect your parcel"),
         paragraphs=paragraphs,
@@ -312,7 +244,7 @@ def _pickup_failed(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
     )
 
 
-def _booking_failed(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
+def _booking_failed(s: ReturnSnapshot, data: dict[str, Any]) -> Copy:
     rma = s.rma
     method = str(data.get("method") or s.method)
     tried = {
@@ -332,7 +264,7 @@ def _booking_failed(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
         ),
     )
     url = str(data.get("recovery_url") or s.tracking_url)
-    return _Copy(
+    return Copy(
         subject=_("We couldn't book a carrier for your return %(rma)s") % {"rma": rma},
         headline=_("We couldn't book a carrier yet"),
         paragraphs=[
@@ -358,13 +290,13 @@ def _booking_failed(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
     )
 
 
-def _cancelled_after_failed_pickups(s: ReturnSnapshot, data: dict[str, Any]) -> _Copy:
+def _cancelled_after_failed_pickups(s: ReturnSnapshot, data: dict[str, Any]) -> Copy:
     rma = s.rma
     try:
         failures = max(1, int(data.get("failures") or 1))
     except (TypeError, ValueError):
         failures = 1
-    return _Copy(
+    return Copy(
         subject=_("Your return %(rma)s has been cancelled") % {"rma": rma},
         headline=_("Your return has been cancelled"),
         paragraphs=[
@@ -430,10 +362,10 @@ def _failed_pickup_reason_short(reason: str) -> str:
     }.get(reason, _("no reason given"))
 
 
-def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
+def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> Copy:
     rma = s.rma
-    money = _Money(s.currency, language)
-    amount = _parse_amount(data.get("amount"))
+    money = Money(s.currency, language)
+    amount = parse_amount(data.get("amount"))
     if s.resolution == STORE_CREDIT:
         credit = (
             amount
@@ -450,14 +382,14 @@ def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
                 _("That includes a bonus of %(bonus)s for choosing store credit.")
                 % {"bonus": money(s.store_credit_bonus_amount)}
             )
-        return _Copy(
+        return Copy(
             subject=_("Your store credit for return %(rma)s is ready") % {"rma": rma},
             headline=_("Your store credit is ready"),
             paragraphs=paragraphs,
         )
     if s.resolution == EXCHANGE and data.get("awaiting_payment"):
-        difference = _parse_amount(data.get("difference_amount")) or Decimal("0")
-        return _Copy(
+        difference = parse_amount(data.get("difference_amount")) or Decimal("0")
+        return Copy(
             subject=_("Your exchange for return %(rma)s is ready") % {"rma": rma},
             headline=_("Your exchange is ready"),
             paragraphs=[
@@ -469,13 +401,13 @@ def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
             ],
         )
     if s.resolution == EXCHANGE:
-        return _Copy(
+        return Copy(
             subject=_("Your exchange for return %(rma)s is on its way") % {"rma": rma},
             headline=_("Your exchange is on its way"),
             paragraphs=[_("We've sent your exchange. Thank you for your patience.")],
         )
     refund = amount if amount is not None else s.refund_estimate_amount
-    return _Copy(
+    return Copy(
         subject=_("Your refund for return %(rma)s has been issued") % {"rma": rma},
         headline=_("Your refund is on its way"),
         paragraphs=[
@@ -489,14 +421,14 @@ def _refunded(s: ReturnSnapshot, data: dict[str, Any], language: str) -> _Copy:
 # --- money taken from the shopper (exchanges) -----------------------------------------------------
 
 
-def _charged_amount(data: dict[str, Any], money: _Money) -> str:
+def _charged_amount(data: dict[str, Any], money: Money) -> str:
     """The amount an event's data carries, as the shopper reads it (0 when missing)."""
-    return money(_parse_amount(data.get("amount")) or Decimal("0"))
+    return money(parse_amount(data.get("amount")) or Decimal("0"))
 
 
-def _exchange_charged(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
+def _exchange_charged(s: ReturnSnapshot, data: dict[str, Any], money: Money) -> Copy:
     amount = _charged_amount(data, money)
-    return _Copy(
+    return Copy(
         subject=_("Price difference paid for return %(rma)s") % {"rma": s.rma},
         headline=_("Your exchange is on its way"),
         paragraphs=[
@@ -514,9 +446,9 @@ def _exchange_charged(s: ReturnSnapshot, data: dict[str, Any], money: _Money) ->
     )
 
 
-def _exchange_payment_failed(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
+def _exchange_payment_failed(s: ReturnSnapshot, data: dict[str, Any], money: Money) -> Copy:
     amount = _charged_amount(data, money)
-    return _Copy(
+    return Copy(
         subject=_("We couldn't take the payment for your exchange %(rma)s") % {"rma": s.rma},
         headline=_("Your exchange is waiting for payment"),
         paragraphs=[
@@ -541,11 +473,11 @@ def _exchange_payment_failed(s: ReturnSnapshot, data: dict[str, Any], money: _Mo
     )
 
 
-def _return_due_soon(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
-    due = _parse_date(data.get("return_due_by"))
+def _return_due_soon(s: ReturnSnapshot, data: dict[str, Any], money: Money) -> Copy:
+    due = parse_date(data.get("return_due_by"))
     due_text = format_date(due) if due is not None else ""
     amount = _charged_amount(data, money)
-    return _Copy(
+    return Copy(
         subject=_("Reminder: please send back the items of return %(rma)s") % {"rma": s.rma},
         headline=_("Please send back your original items"),
         paragraphs=[
@@ -572,9 +504,9 @@ def _return_due_soon(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> 
     )
 
 
-def _charged_back(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
+def _charged_back(s: ReturnSnapshot, data: dict[str, Any], money: Money) -> Copy:
     amount = _charged_amount(data, money)
-    due = _parse_date(data.get("return_due_by"))
+    due = parse_date(data.get("return_due_by"))
     paragraphs = [
         _(
             "The original items of your return %(rma)s did not reach us by %(date)s, so we've "
@@ -589,7 +521,7 @@ def _charged_back(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Co
         % {"rma": s.rma, "amount": amount},
         _("If you still send them back, we'll refund the charge for each item that arrives."),
     ]
-    return _Copy(
+    return Copy(
         subject=_("We've charged you for the items of return %(rma)s") % {"rma": s.rma},
         headline=_("We've charged you for the items you kept"),
         paragraphs=paragraphs,
@@ -601,9 +533,9 @@ def _charged_back(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Co
     )
 
 
-def _charge_refunded(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> _Copy:
+def _charge_refunded(s: ReturnSnapshot, data: dict[str, Any], money: Money) -> Copy:
     amount = _charged_amount(data, money)
-    return _Copy(
+    return Copy(
         subject=_("We've refunded the charge for return %(rma)s") % {"rma": s.rma},
         headline=_("Your items arrived: charge refunded"),
         paragraphs=[
@@ -621,92 +553,13 @@ def _charge_refunded(s: ReturnSnapshot, data: dict[str, Any], money: _Money) -> 
     )
 
 
-_CHARGE_COPIES: dict[str, Callable[[ReturnSnapshot, dict[str, Any], _Money], _Copy]] = {
+_CHARGE_COPIES: dict[str, Callable[[ReturnSnapshot, dict[str, Any], Money], Copy]] = {
     MessageKind.EXCHANGE_CHARGED: _exchange_charged,
     MessageKind.EXCHANGE_PAYMENT_FAILED: _exchange_payment_failed,
     MessageKind.RETURN_DUE_SOON: _return_due_soon,
     MessageKind.CHARGED_BACK: _charged_back,
     MessageKind.CHARGE_REFUNDED: _charge_refunded,
 }
-
-
-# --- claims ---------------------------------------------------------------------------------------
-
-
-def _claim_copy(kind: str, c: ClaimSnapshot, money: _Money) -> _Copy:
-    number = c.number
-    if kind == MessageKind.CLAIM_OPENED:
-        return _Copy(
-            subject=_("We've received your claim %(number)s") % {"number": number},
-            headline=_("We've received your claim"),
-            paragraphs=[
-                _("Thank you for telling us about the problem with order %(order)s.")
-                % {"order": c.order_number},
-                _(
-                    "Our team will look at it and write to you with what we can do: a refund or "
-                    "a replacement. You don't need to send anything back."
-                ),
-            ],
-            details=[
-                (_("Claim number"), number),
-                (_("Order"), c.order_number),
-                (_("Problem"), claim_reason_label(c.reason)),
-            ],
-            short_text=_("We've received your claim %(number)s about order %(order)s.")
-            % {"number": number, "order": c.order_number},
-        )
-    if kind == MessageKind.CLAIM_RESOLVED:
-        paragraphs: list[str] = []
-        details: list[tuple[str, str]] = [(_("Claim number"), number)]
-        if c.resolution in ("refund", "both"):
-            amount = money(c.refund_amount)
-            paragraphs.append(
-                _("We've added %(amount)s of store credit to your account.") % {"amount": amount}
-                if c.refund_destination == "store_credit"
-                # Sent as the claim is resolved, before a manual refund is paid: "on its way".
-                else _("A refund of %(amount)s to your original payment method is on its way.")
-                % {"amount": amount}
-            )
-            details.append((_("Refund"), amount))
-        if c.resolution in ("replacement", "both"):
-            paragraphs.append(_("We're sending you a replacement of the items below."))
-            if c.replacement_number:
-                details.append((_("Replacement order"), c.replacement_number))
-        paragraphs.append(_("If you have any questions, just reply to this email."))
-        return _Copy(
-            subject=_("Your claim %(number)s is resolved") % {"number": number},
-            headline=_("Your claim is resolved"),
-            paragraphs=paragraphs,
-            details=details,
-            short_text=_("Your claim %(number)s is resolved. %(what)s")
-            % {"number": number, "what": paragraphs[0]},
-        )
-    if kind == MessageKind.CLAIM_REJECTED:
-        paragraphs = [
-            _("We're sorry: we couldn't accept your claim %(number)s.") % {"number": number}
-        ]
-        if c.resolution_note:
-            paragraphs.append(_("Reason: %(reason)s") % {"reason": c.resolution_note})
-        paragraphs.append(_("If you think this is a mistake, just reply to this email."))
-        return _Copy(
-            subject=_("Your claim %(number)s could not be accepted") % {"number": number},
-            headline=_("We couldn't accept your claim"),
-            paragraphs=paragraphs,
-            details=[(_("Claim number"), number), (_("Order"), c.order_number)],
-            show_items=False,
-        )
-    raise ValueError(f"no message for claim kind {kind!r}")
-
-
-def claim_reason_label(reason: str) -> str:
-    """A claim reason (ClaimReason) in the shopper's words."""
-    return {
-        "damaged_in_transit": _("The item arrived damaged"),
-        "missing_item": _("An item was missing from the parcel"),
-        "wrong_item": _("I received the wrong item"),
-        "defective_on_arrival": _("The item did not work out of the box"),
-        "never_arrived": _("The parcel never arrived"),
-    }.get(reason, reason)
 
 
 def _when_money_arrives(s: ReturnSnapshot) -> str:
@@ -747,16 +600,7 @@ def _resolution_label(resolution: str) -> str:
     }.get(resolution, resolution)
 
 
-class _Money:
-    def __init__(self, currency: str, language: str) -> None:
-        self.currency = currency
-        self.language = language
-
-    def __call__(self, amount: Decimal) -> str:
-        return format_money(amount, self.currency, self.language)
-
-
-def _amount_rows(s: ReturnSnapshot, money: _Money) -> list[dict[str, Any]]:
+def _amount_rows(s: ReturnSnapshot, money: Money) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = [{"label": _("Items"), "value": money(s.items_amount)}]
     rows.append(
         {
@@ -794,7 +638,7 @@ def _amount_rows(s: ReturnSnapshot, money: _Money) -> list[dict[str, Any]]:
     return rows
 
 
-def _perks(s: ReturnSnapshot, money: _Money) -> list[str]:
+def _perks(s: ReturnSnapshot, money: Money) -> list[str]:
     perks = []
     if s.customer_tier and s.return_shipping_fee_amount == 0:
         perks.append(
@@ -807,60 +651,3 @@ def _perks(s: ReturnSnapshot, money: _Money) -> list[str]:
             % {"bonus": money(s.store_credit_bonus_amount)}
         )
     return perks
-
-
-def _greeting(name: str) -> str:
-    first = name.strip().split(" ")[0] if name.strip() else ""
-    return _("Hi %(name)s,") % {"name": first} if first else _("Hello,")
-
-
-def _one_line_address(address: Any) -> str:
-    if not isinstance(address, dict):
-        return ""
-    parts = [address.get(k) for k in ("line1", "line2", "postal_code", "city")]
-    return ", ".join(str(p) for p in parts if p)
-
-
-def _parse_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def _parse_amount(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
-
-
-def readable_text_colour(background: str) -> str:
-    """Black or white, whichever reads better on `background` (#rrggbb), by WCAG luminance."""
-    try:
-        red, green, blue = (int(background[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    except (ValueError, IndexError):
-        return "#ffffff"
-
-    def linear(channel: float) -> float:
-        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
-
-    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
-    # Contrast with white is (1.05)/(L+0.05), with black (L+0.05)/0.05: pick the larger.
-    return "#ffffff" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else "#111111"
-
-
-def _tidy(text: str) -> str:
-    """Collapse the blank lines template tags leave behind in the text part."""
-    lines = [line.rstrip() for line in text.splitlines()]
-    tidy: list[str] = []
-    for line in lines:
-        if line == "" and (not tidy or tidy[-1] == ""):
-            continue
-        tidy.append(line)
-    return "\n".join(tidy).strip() + "\n"

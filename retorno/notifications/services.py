@@ -29,7 +29,8 @@ from retorno.core.models import OutboxMessage
 from retorno.core.outbox import MAX_ATTEMPTS, PermanentFailure, outbox_enqueue
 from retorno.domain.returns.events import EventKind
 from retorno.notifications import channels
-from retorno.notifications.content import render_claim_message, render_message
+from retorno.notifications.content import render_message
+from retorno.notifications.content_claims import render_claim_message
 from retorno.notifications.models import Channel, Message, MessageKind, MessageStatus
 from retorno.notifications.selectors import notification_settings_for
 from retorno.notifications.snapshots import (

@@ -37,7 +37,6 @@ KNOWN_UNEXPLAINED_FUNCTION_IMPORTS: dict[str, int] = {
 }
 # Production modules past the limit, waiting to be split by sub-domain.
 KNOWN_OVERSIZED: set[str] = {
-    "retorno.notifications.content",
 }
 
 

@@ -6,7 +6,7 @@ from django.utils import translation
 
 from retorno.core.formatting import format_date, format_money
 from retorno.core.labels import tier_label
-from retorno.notifications.content import readable_text_colour
+from retorno.notifications.copy import readable_text_colour
 
 NBSP = "\u00a0"
 
