@@ -80,3 +80,4 @@ def test_the_tracking_page_shows_no_internal_failure(
             shopper_titles = {str(text) for text in labels.SHOPPER_EVENT.values()}
         assert titles and set(titles) <= shopper_titles
         assert response.context["next"].step == "booking_failed"
+    translation.activate("en")  # the pages left the last language active in this thread
