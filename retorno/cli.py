@@ -1,7 +1,7 @@
 """The `retorno` command: Django's management commands with Retorno's settings.
 
 retorno migrate | serve [--host H] [--port P] | worker | demo | createstore SLUG --api-key KEY |
-classify "texto" | insight train [--store SLUG]
+classify "texto" | insight train [--store SLUG] | comments-sweep [--store SLUG]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> None:
 
 ALIASES = {
     "carrier-sim": "carrier_sim",
+    "comments-sweep": "comments_sweep",
     "demo-summary": "demo_summary",
     "reencrypt-secrets": "reencrypt_secrets",
 }

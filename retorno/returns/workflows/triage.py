@@ -91,12 +91,17 @@ def return_comments_classify(return_request: Return, *, now: datetime | None = N
     return len(rows)
 
 
-def comments_classify_sweep(*, now: datetime | None = None, limit: int = SWEEP_LIMIT) -> int:
+def comments_classify_sweep(
+    *, now: datetime | None = None, limit: int = SWEEP_LIMIT, store_id: int | None = None
+) -> int:
     """Classify the comments of returns created more than SWEEP_AFTER ago that have none
-    classified yet (oldest first, at most `limit` returns). Safe to run twice at once: the
-    prediction of an item is one row, written again with the same answer."""
+    classified yet (oldest first, at most `limit` returns; of one store with `store_id`).
+    Returns how many comments it classified. Safe to run twice at once: the prediction of an
+    item is one row, written again with the same answer."""
     now = now or timezone.now()
-    unclassified = ReturnItem.objects.exclude(comment="").filter(
+    # A comment of blanks only is no comment (the job leaves it out): never picked, or returns
+    # with such comments would fill every sweep and hold back the rest.
+    unclassified = ReturnItem.objects.filter(comment__regex=r"\S").filter(
         ~Exists(
             CommentPrediction.objects.filter(
                 store_id=OuterRef("return_request__store_id"), return_item_id=OuterRef("pk")
@@ -104,6 +109,8 @@ def comments_classify_sweep(*, now: datetime | None = None, limit: int = SWEEP_L
         ),
         return_request__created_at__lte=now - SWEEP_AFTER,
     )
+    if store_id is not None:
+        unclassified = unclassified.filter(return_request__store_id=store_id)
     return_ids = list(
         unclassified.order_by("return_request_id")
         .values_list("return_request_id", flat=True)
@@ -115,3 +122,15 @@ def comments_classify_sweep(*, now: datetime | None = None, limit: int = SWEEP_L
     ):
         classified += return_comments_classify(return_request, now=now)
     return classified
+
+
+def comments_classify_backlog(
+    *, store_id: int | None = None, now: datetime | None = None, batch: int = SWEEP_LIMIT
+) -> int:
+    """Sweep, `batch` returns at a time, until no comment is left unclassified (a history
+    loaded in bulk, a store whose comments predate the jobs): what `retorno comments-sweep`
+    runs. Returns how many comments it classified."""
+    total = 0
+    while swept := comments_classify_sweep(now=now, store_id=store_id, limit=batch):
+        total += swept
+    return total
