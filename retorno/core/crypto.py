@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
@@ -23,3 +24,18 @@ def fernet(context: bytes) -> MultiFernet:
         for s in secrets
     ]
     return MultiFernet(keys)
+
+
+# What `retorno reencrypt-secrets` runs: per kind of secret (its name, plural), a function that
+# re-encrypts every stored one with the current key and answers (how many, the names of those
+# no key reads). Each app that stores secrets registers its own in AppConfig.ready().
+Reencrypter = Callable[[], tuple[int, list[str]]]
+_reencrypters: dict[str, Reencrypter] = {}
+
+
+def reencrypter_register(kind: str, reencrypter: Reencrypter) -> None:
+    _reencrypters[kind] = reencrypter
+
+
+def reencrypters() -> dict[str, Reencrypter]:
+    return dict(_reencrypters)

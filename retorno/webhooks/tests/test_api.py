@@ -135,3 +135,22 @@ def test_the_openapi_document_describes_the_webhooks_and_their_payload(api: ApiC
     assert "inventory.restocked" in payload["properties"]["type"]["enum"]
     for ref in payload["properties"]["data"]["oneOf"]:
         assert ref["$ref"].rsplit("/", 1)[1] in document["components"]["schemas"], ref
+
+
+def test_reencrypt_secrets_moves_endpoint_secrets_to_the_new_key(api: ApiClient, store):
+    import io
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from retorno.webhooks.crypto import decrypt_secret
+
+    old, new = "old-key-" + "o" * 32, "new-key-" + "n" * 32
+    with override_settings(RETORNO_ENCRYPTION_KEYS=[old]):
+        secret = _create(api)["secret"]
+    with override_settings(RETORNO_ENCRYPTION_KEYS=[new, old]):
+        out = io.StringIO()
+        call_command("reencrypt_secrets", stdout=out)
+    assert "Re-encrypted 1 webhook endpoint secrets." in out.getvalue()
+    with override_settings(RETORNO_ENCRYPTION_KEYS=[new]):
+        assert decrypt_secret(WebhookEndpoint.objects.get().secret_token) == secret

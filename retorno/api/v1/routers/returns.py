@@ -16,8 +16,8 @@ from retorno.api.v1.schemas import (
     ReturnOut,
     UtcDatetime,
 )
-from retorno.core.idempotency import idempotent
 from retorno.core.errors import Unprocessable
+from retorno.core.idempotency import idempotent
 from retorno.orders.selectors import variant_ids_by_sku
 from retorno.returns import selectors, services
 

@@ -6,21 +6,26 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from retorno.logistics.services.accounts import carrier_credentials_reencrypt
+from retorno.core.crypto import reencrypters
 
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every stored carrier credential with the first key of RETORNO_ENCRYPTION_KEY "
-        "(run after putting a new key first; then the old key can be removed)."
+        "Re-encrypt every stored secret (carrier credentials, webhook endpoint secrets) with the "
+        "first key of RETORNO_ENCRYPTION_KEY (run after putting a new key first; then the old "
+        "key can be removed)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = carrier_credentials_reencrypt()
-        self.stdout.write(f"Re-encrypted the credentials of {result.accounts} carrier account(s).")
-        if result.unreadable:
+        unreadable: list[str] = []
+        for kind, reencrypt in sorted(reencrypters().items()):
+            done, lost = reencrypt()
+            self.stdout.write(f"Re-encrypted {done} {kind}.")
+            unreadable.extend(f"{name} ({kind})" for name in lost)
+        if unreadable:
             raise CommandError(
-                "No configured key reads the credentials of: "
-                + ", ".join(result.unreadable)
-                + ". Give these accounts their credentials again (or add the key they used)."
+                "No configured key reads: "
+                + ", ".join(unreadable)
+                + ". Give these their secrets again (rotate a webhook endpoint's secret), or add "
+                "the key they used."
             )
