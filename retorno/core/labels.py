@@ -412,6 +412,12 @@ MESSAGE_KIND = {
     "claim_rejected": _("Claim rejected"),
 }
 SCOPE = {"read": _("Read"), "write": _("Read and write"), "admin": _("Administer")}
+WEBHOOK_DELIVERY_STATUS = {
+    "pending": _("Pending"),
+    "delivered": _("Delivered"),
+    "failed": _("Failed"),
+    "skipped": _("Not sent"),
+}
 
 TABLES = {
     "status": STATUS,
@@ -451,6 +457,7 @@ TABLES = {
     "message_status": MESSAGE_STATUS,
     "message_kind": MESSAGE_KIND,
     "scope": SCOPE,
+    "webhook_delivery_status": WEBHOOK_DELIVERY_STATUS,
     "capability": CAPABILITY,
     "signal": SIGNAL,
     "signal_definition": SIGNAL_DEFINITION,

@@ -43,6 +43,7 @@ from retorno.money.models import (
 from retorno.notifications.models import Channel, MessageKind, MessageStatus
 from retorno.returns.models import ActorKind, Method, Resolution
 from retorno.warehouse.models import DocumentKind, RtvStatus
+from retorno.webhooks.models import DeliveryStatus
 
 # Names and acronyms that read the same in both languages.
 SAME_IN_EVERY_LANGUAGE = {"API", "Retorno", "SMS", "VIP", "WhatsApp", "EasyPost", "Shippo"}
@@ -94,6 +95,7 @@ STAFF: list[tuple[str, list[str]]] = [
     ("channel", codes(Channel)),
     ("message_kind", codes(MessageKind)),
     ("message_status", codes(MessageStatus)),
+    ("webhook_delivery_status", codes(DeliveryStatus)),
 ]
 SHOPPER: list[tuple[str, list[str]]] = [
     ("status", codes(ReturnStatus)),
