@@ -59,13 +59,19 @@ class IssuedEndpoint:
 def _checked_url(url: str) -> str:
     url = (url or "").strip()
     if not url:
-        raise Unprocessable("An endpoint needs a URL.", code="url_required", field="url")
+        raise Unprocessable("An endpoint needs a URL.", code="validation_error", field="url")
     if len(url) > 2000:
-        raise Unprocessable("The URL is too long.", code="url_malformed", field="url")
+        raise Unprocessable("The URL is too long.", code="validation_error", field="url")
     try:
         check_outbound_url(url)
     except OutboundURLRefused as refused:
-        raise Unprocessable(refused.message, code=refused.code, field="url") from None
+        # The same answer as a carrier's URLs: one code, the check's own code per field.
+        raise Unprocessable(
+            f"url: {refused.message}",
+            code="invalid_outbound_url",
+            field="url",
+            errors=[{"field": "url", "code": refused.code, "message": refused.message}],
+        ) from None
     return url
 
 

@@ -150,8 +150,9 @@ def delivery_body(delivery: WebhookDelivery) -> dict[str, Any]:
     summary="Add a webhook endpoint",
 )
 def endpoint_create(request: HttpRequest, payload: EndpointIn):
-    """The URL must pass the outbound-URL check (https, a public address): 422 with the
-    check's code otherwise (`url_scheme_not_allowed`, `url_address_not_allowed`, …). The
+    """The URL must pass the outbound-URL check (https, a public address): 422
+    `invalid_outbound_url` otherwise, with the check's code in `errors[]` (`url_scheme_not_allowed`,
+    `url_address_not_allowed`, …), as for a carrier's URLs. The
     answer carries the signing secret, the only time it is shown."""
     api_key = require_scope(request, "admin")
     issued = services.endpoint_create(
