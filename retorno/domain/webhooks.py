@@ -37,6 +37,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "shipment.exception",
     "refund.created",
     "refund.succeeded",
+    "refund.failed",
     "store_credit.issued",
     "exchange.created",
     "claim.opened",

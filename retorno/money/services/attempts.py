@@ -89,11 +89,13 @@ def send_once(
     on_succeeded: Callable[[Row], None] | None = None,
     only_if: Q | None = None,
     related: tuple[str, ...] = (),
+    on_failed: Callable[[Row], None] | None = None,
 ) -> str:
     """Send row `row_id` of `model` through `call` (which returns the adapter's name and its
     outcome), at most one caller at a time. Must run outside any transaction. Returns the state
     after the call, or "skipped" when the row is not PENDING (or not `only_if`) or another
-    caller holds its lease. `on_succeeded` runs in the transaction that marks it SUCCEEDED."""
+    caller holds its lease. `on_succeeded` runs in the transaction that marks it SUCCEEDED,
+    `on_failed` in the one that marks it FAILED (a definite refusal)."""
     pending = Q(pk=row_id, state=RefundState.PENDING) & (only_if or Q())
     claimed = (
         model._default_manager.filter(pending)
@@ -115,6 +117,8 @@ def send_once(
         if row.state != RefundState.PENDING:
             return str(row.state)  # finance settled it meanwhile
         _record(row, outcome, now=now, adapter_name=adapter_name, on_succeeded=on_succeeded)
+        if on_failed is not None and row.state == RefundState.FAILED:
+            on_failed(row)
         return str(row.state)
 
 

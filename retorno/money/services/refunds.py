@@ -409,7 +409,11 @@ def refund_for_charge_write(
 
 
 def refund_send(
-    refund_id: int, *, now: datetime | None = None, on_succeeded: SettledHook | None = None
+    refund_id: int,
+    *,
+    now: datetime | None = None,
+    on_succeeded: SettledHook | None = None,
+    on_failed: SettledHook | None = None,
 ) -> str:
     """Send one PENDING refund to its payment adapter, at most one caller at a time.
 
@@ -417,7 +421,8 @@ def refund_send(
     state after the call ("skipped" when the refund is not pending or another caller holds it).
     Raises PaymentUnavailable when the outcome is unknown: the row stays PENDING with its key and
     the caller (the outbox) re-drives it later. `on_succeeded` runs in the transaction that
-    marks the refund SUCCEEDED (to put it on the return's trail and tell the shopper).
+    marks the refund SUCCEEDED (to put it on the return's trail and tell the shopper),
+    `on_failed` in the one that marks it FAILED.
     """
 
     def call(refund: Refund) -> tuple[str, RefundOutcome]:
@@ -438,6 +443,7 @@ def refund_send(
         now=now or timezone.now(),
         call=call,
         on_succeeded=on_succeeded,
+        on_failed=on_failed,
         only_if=Q(destination=Destination.ORIGINAL_PAYMENT),
         related=("order",),
     )

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from retorno.domain.returns.events import EventKind
-from retorno.money.models import Claim, ExchangeOrder
+from retorno.money.models import Claim, ExchangeOrder, Refund
 from retorno.money.services.fulfilment import exchange_deliver
 from retorno.returns.events import Recorded, run_memo
 from retorno.stores.models import Store
@@ -132,3 +132,16 @@ def exchange_created_deliver(message: Any) -> dict[str, Any]:
                 now=exchange.released_at or timezone.now(),
             )
     return result
+
+
+def refund_failed_publish(refund: Refund) -> None:
+    """The payment provider refused a refund (inside the transaction that marks it failed). Each
+    refused call is an event of its own: finance may retry, and the retry may be refused too."""
+    webhook_publish(
+        store=refund.store,
+        event_type="refund.failed",
+        object_type="refund",
+        ref=refund.id,
+        source_key=f"refund:{refund.id}:failed:{refund.calls}",
+        now=refund.failed_at or timezone.now(),
+    )

@@ -32,6 +32,7 @@ from retorno.returns.events import EventKind, command, event_record
 from retorno.returns.locks import return_lock
 from retorno.returns.models import Resolution, Return, ReturnItem
 from retorno.returns.selectors import return_get_for_store
+from retorno.returns.workflows.publishing import refund_failed_publish
 from retorno.stores.models import Store
 from retorno.warehouse.selectors import inspections_for_return
 
@@ -319,7 +320,9 @@ def refund_execute(
 
 def refund_drive(refund_id: int, *, now: datetime | None = None) -> str:
     """Send a pending refund (outside any transaction); once paid, put it on the trail."""
-    return money_refunds.refund_send(refund_id, now=now, on_succeeded=record_refunded)
+    return money_refunds.refund_send(
+        refund_id, now=now, on_succeeded=record_refunded, on_failed=refund_failed_publish
+    )
 
 
 class RefundBusy(Exception):

@@ -1,5 +1,6 @@
 """Fixtures shared with the notifications tests: the SMTP server on 127.0.0.1 (a worker sends
 the shopper's e-mails beside the webhooks) and a real `retorno worker` on a broker."""
 
+from retorno.money.tests.conftest import provider  # noqa: F401 (a fake payment provider)
 from retorno.notifications.tests.conftest import smtp, smtp_server  # noqa: F401
 from retorno.notifications.tests.test_celery_worker import broker, start_worker  # noqa: F401
