@@ -1108,7 +1108,7 @@ class _Generator:
                 returned = [lines[r.line] for r in script.returned]
                 plan = self._return_plan(order, lines, threshold, forced=returned)
                 if plan is None:
-                    continue  # not delivered yet: nothing to send back
+                    continue  # not delivered, or not asked for, by today
                 plan.items = [(lines[r.line], 1, r.reason, r.comment) for r in script.returned]
                 plan.grades = {line.external_id: self._grade(r) for line, _, r, _ in plan.items}
                 plan.candidates = {
