@@ -148,10 +148,23 @@ class ReturnWriter:
             line_id = self.base["OrderLine"] + slot * 4 + k
             external = f"h{plan.seed}-o{slot + 1:08d}-{k + 1}"
             self.lines.add(
-                line_id, order_id, external, variant_id, sku, spec.title, spec.category,
-                spec.vendor, [spec.kind, *spec.tags], quantity, unit, discount, tax,
-                spec.final_sale, options, k,
-            )  # fmt: skip
+                line_id,
+                order_id,
+                external,
+                variant_id,
+                sku,
+                spec.title,
+                spec.category,
+                spec.vendor,
+                [spec.kind, *spec.tags],
+                quantity,
+                unit,
+                discount,
+                tax,
+                spec.final_sale,
+                options,
+                k,
+            )
             lines.append(
                 {
                     "id": line_id,
@@ -171,11 +184,23 @@ class ReturnWriter:
         shipping = money(shipping_gross / (1 + VAT))
         address = person.address
         self.orders.add(
-            order_id, plan.store_id, person.id, f"h{plan.seed}-o{slot + 1:08d}",
-            f"{plan.rma_prefix}-H{slot + 1:07d}", plan.currency, placed, delivered, address,
-            address["country"], address["postal_code"], shipping, shipping_gross - shipping,
-            [f"promo:{promo[0]}"] if promo else [], placed, delivered or placed,
-        )  # fmt: skip
+            order_id,
+            plan.store_id,
+            person.id,
+            f"h{plan.seed}-o{slot + 1:08d}",
+            f"{plan.rma_prefix}-H{slot + 1:07d}",
+            plan.currency,
+            placed,
+            delivered,
+            address,
+            address["country"],
+            address["postal_code"],
+            shipping,
+            shipping_gross - shipping,
+            [f"promo:{promo[0]}"] if promo else [],
+            placed,
+            delivered or placed,
+        )
         return order_id, lines
 
     def _extra_orders(self, index: int) -> None:
@@ -231,12 +256,22 @@ class ReturnWriter:
         claim_id = self._id("Claim", index, 1, 0)
         texts = data.CLAIM_DESCRIPTIONS[person.language][reason]
         self.claims.add(
-            claim_id, plan.store_id, order_id, person.id,
-            f"CL-{self._code(index, ':claim', 8)}", reason, rng.choice(texts), state,
+            claim_id,
+            plan.store_id,
+            order_id,
+            person.id,
+            f"CL-{self._code(index, ':claim', 8)}",
+            reason,
+            rng.choice(texts),
+            state,
             {"resolved": rng.choice(("refund", "replacement")), "open": ""}.get(state, ""),
-            "", person.name, "" if state == "open" else plan.staff["agent"], at,
-            at if state == "open" else resolved, None if state == "open" else resolved,
-        )  # fmt: skip
+            "",
+            person.name,
+            "" if state == "open" else plan.staff["agent"],
+            at,
+            at if state == "open" else resolved,
+            None if state == "open" else resolved,
+        )
         self.claim_lines.add(self._id("ClaimLine", index, 1, 0), claim_id, line["id"], 1)
 
 

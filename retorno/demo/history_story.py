@@ -170,9 +170,19 @@ class ReturnStory:
         self.status = to or self.status
         self.updated = at
         self.w.events.add(
-            event_id, self.plan.store_id, self.id, kind, before, self.status, actor[0], actor[1],
-            actor[2], note, data_ or {}, at,
-        )  # fmt: skip
+            event_id,
+            self.plan.store_id,
+            self.id,
+            kind,
+            before,
+            self.status,
+            actor[0],
+            actor[1],
+            actor[2],
+            note,
+            data_ or {},
+            at,
+        )
         if kind in MESSAGE_SUBJECTS:
             self._message(kind, event_id, at)
         return event_id
@@ -190,11 +200,24 @@ class ReturnStory:
         message_id = self.w._id("Message", self.index, 10, self.n_messages)
         self.n_messages += 1
         self.w.messages.add(
-            message_id, plan.store_id, self.id, self.rma, self.token, event_id, kind, "email",
-            self.person.email, self.person.language, subject, body, status,
+            message_id,
+            plan.store_id,
+            self.id,
+            self.rma,
+            self.token,
+            event_id,
+            kind,
+            "email",
+            self.person.email,
+            self.person.language,
+            subject,
+            body,
+            status,
             f"history:{plan.store_id}:{self.id}:{kind}:{self.n_messages}:email",
-            1 if status != "queued" else 0, at, sent if status == "sent" else None,
-        )  # fmt: skip
+            1 if status != "queued" else 0,
+            at,
+            sent if status == "sent" else None,
+        )
 
     def tell(self) -> None:
         with contextlib.suppress(_Stop):
@@ -263,8 +286,13 @@ class ReturnStory:
         if self.resolution == "exchange":
             self._exchange_release(at)
         finance = ("staff", "", staff["finance"])
-        self._event("resolved", at + timedelta(seconds=60), "resolved", finance,
-                    data_={"resolution": self.resolution})  # fmt: skip
+        self._event(
+            "resolved",
+            at + timedelta(seconds=60),
+            "resolved",
+            finance,
+            data_={"resolution": self.resolution},
+        )
         self._maybe_close(at, always=True)
         return None
 
@@ -301,8 +329,12 @@ class ReturnStory:
             "pickup_date": None,
             "attempts": 0,
         }
-        self._event("label_ready", at, actor=("system", "", "Retorno"),
-                    data_={"carrier": code, "tracking_number": tracking})  # fmt: skip
+        self._event(
+            "label_ready",
+            at,
+            actor=("system", "", "Retorno"),
+            data_={"carrier": code, "tracking_number": tracking},
+        )
         self._scan("label_created", at, "Etiqueta creada")
         if self.method == "pickup":
             day = self._later(at, 20, 50)
@@ -329,8 +361,7 @@ class ReturnStory:
         else:
             at = self._later(at, 6, 120)
             self._scan("in_transit", at, "Admitido en punto de entrega")
-        self._event("in_transit", at, "in_transit", carrier,
-                    note="First carrier scan.")  # fmt: skip
+        self._event("in_transit", at, "in_transit", carrier, note="First carrier scan.")
         self._scan("in_transit", self._later(at, 4, 14), "En tránsito: centro de distribución")
         return at
 
@@ -342,10 +373,19 @@ class ReturnStory:
         k = self.n_scans
         self.n_scans += 1
         self.w.scans.add(
-            self.w._id("TrackingEvent", self.index, 8, k), shipment["account"], shipment["id"],
-            shipment["tracking"], f"{shipment['tracking']}:{k}", status.upper(), status, failure,
-            at, "Madrid" if k % 2 else "Getafe", description, at + timedelta(seconds=30),
-        )  # fmt: skip
+            self.w._id("TrackingEvent", self.index, 8, k),
+            shipment["account"],
+            shipment["id"],
+            shipment["tracking"],
+            f"{shipment['tracking']}:{k}",
+            status.upper(),
+            status,
+            failure,
+            at,
+            "Madrid" if k % 2 else "Getafe",
+            description,
+            at + timedelta(seconds=30),
+        )
         shipment["status"], shipment["status_at"], shipment["updated"] = status, at, at
 
     def _pickup(self, at: datetime, succeeded: bool, reason: str) -> None:
@@ -354,9 +394,16 @@ class ReturnStory:
         k = shipment["attempts"]
         shipment["attempts"] += 1
         self.w.pickups.add(
-            self.w._id("PickupAttempt", self.index, 2, k), self.plan.store_id, shipment["id"],
-            shipment["account"], self.id, k + 1, succeeded, reason, at,
-        )  # fmt: skip
+            self.w._id("PickupAttempt", self.index, 2, k),
+            self.plan.store_id,
+            shipment["id"],
+            shipment["account"],
+            self.id,
+            k + 1,
+            succeeded,
+            reason,
+            at,
+        )
 
     # --- the warehouse ---------------------------------------------------------------------
 
@@ -396,16 +443,36 @@ class ReturnStory:
             decided = at + timedelta(hours=6)
             settled = decided <= plan.now and self.rng.random() < 0.9
             self.w.inspections.add(
-                self.w._id("Inspection", self.index, 3, k), plan.store_id, self.id, self.rma,
-                item["id"], line["external_id"], line["sku"], line["variant_id"], spec.category,
-                spec.vendor, item["reason"], item["units"], grade, spec.category,
-                grade in ("new", "like_new"), unit, plan.currency, self.received_at, at,
-                plan.staff["warehouse"], disposition, percent, recovery,
+                self.w._id("Inspection", self.index, 3, k),
+                plan.store_id,
+                self.id,
+                self.rma,
+                item["id"],
+                line["external_id"],
+                line["sku"],
+                line["variant_id"],
+                spec.category,
+                spec.vendor,
+                item["reason"],
+                item["units"],
+                grade,
+                spec.category,
+                grade in ("new", "like_new"),
+                unit,
+                plan.currency,
+                self.received_at,
+                at,
+                plan.staff["warehouse"],
+                disposition,
+                percent,
+                recovery,
                 f"A {grade.replace('_', ' ')} unit: {disposition.replace('_', ' ')}.",
-                disposition if settled else "", decided if settled else None,
-                plan.staff["warehouse"] if settled else "", recovery if settled else None,
+                disposition if settled else "",
+                decided if settled else None,
+                plan.staff["warehouse"] if settled else "",
+                recovery if settled else None,
                 item["units"] if settled and disposition == "restock" else 0,
-            )  # fmt: skip
+            )
         return grades
 
     # --- money -----------------------------------------------------------------------------
@@ -430,22 +497,48 @@ class ReturnStory:
         if state == "succeeded" and not store_credit and self.rng.random() < 0.006:
             state = "failed"
         self.w.refunds.add(
-            refund_id, plan.store_id, self.order_id, self.person.id, self.id, self.rma,
-            f"retorno-refund-{self.id}-1", state, plan.currency,
-            "" if store_credit else "console", f"con_{self.id}" if state != "pending" else "",
-            1, at, "Retorno", "" if state == "pending" else "console", at,
-            settled if state != "pending" else at, settled if state == "succeeded" else None,
+            refund_id,
+            plan.store_id,
+            self.order_id,
+            self.person.id,
+            self.id,
+            self.rma,
+            f"retorno-refund-{self.id}-1",
+            state,
+            plan.currency,
+            "" if store_credit else "console",
+            f"con_{self.id}" if state != "pending" else "",
+            1,
+            at,
+            "Retorno",
+            "" if state == "pending" else "console",
+            at,
+            settled if state != "pending" else at,
+            settled if state == "succeeded" else None,
             settled if state == "failed" else None,
-            "store_credit" if store_credit else "original_payment", kind, 1, amount,
-            self.amount, deductions, self.fee, money(amount * VAT / (1 + VAT)),
+            "store_credit" if store_credit else "original_payment",
+            kind,
+            1,
+            amount,
+            self.amount,
+            deductions,
+            self.fee,
+            money(amount * VAT / (1 + VAT)),
             self.bonus if store_credit else Decimal("0.00"),
             "Declined by the payment provider." if state == "failed" else "",
-        )  # fmt: skip
+        )
         for k, item, gross, tax, deduction in lines:
             self.w.refund_lines.add(
-                self.w._id("RefundLine", self.index, 3, k), refund_id, item["line"]["id"],
-                item["id"], item["units"], gross, tax, deduction, gross - deduction,
-            )  # fmt: skip
+                self.w._id("RefundLine", self.index, 3, k),
+                refund_id,
+                item["line"]["id"],
+                item["id"],
+                item["units"],
+                gross,
+                tax,
+                deduction,
+                gross - deduction,
+            )
         facts = {"kind": kind, "refund": refund_id, "amount": str(amount), "state": "pending"}
         self._event("refund_issued", at, data_=facts)
         if state == "succeeded":
@@ -469,9 +562,15 @@ class ReturnStory:
             variant = rng.choice(others or self.plan.variants[spec.code])
             item["exchange_variant"] = variant[0]
             self.w.exchange_lines.add(
-                self.w._id("ExchangeLine", self.index, 3, k), exchange_id, line["id"], item["id"],
-                variant[0], item["units"], line["unit_paid"], line["unit_paid"],
-            )  # fmt: skip
+                self.w._id("ExchangeLine", self.index, 3, k),
+                exchange_id,
+                line["id"],
+                item["id"],
+                variant[0],
+                item["units"],
+                line["unit_paid"],
+                line["unit_paid"],
+            )
         if self.instant:
             self.exchange.update(state="released", released=at + timedelta(minutes=1))
 
@@ -495,44 +594,105 @@ class ReturnStory:
         for item in self.items:
             line = item["line"]
             units = item["units"]
-            lines.append({"line_id": line["external_id"], "eligible": True,
-                          "requested_quantity": units, "return_value": str(item["amount"])})  # fmt: skip
+            lines.append(
+                {
+                    "line_id": line["external_id"],
+                    "eligible": True,
+                    "requested_quantity": units,
+                    "return_value": str(item["amount"]),
+                }
+            )
             w.items.add(
-                item["id"], self.id, line["id"], item["reason"], item["comment"], decision,
-                units, units if approved else 0, units if received else 0, item["amount"],
-                0, item.get("exchange_variant"),
-            )  # fmt: skip
+                item["id"],
+                self.id,
+                line["id"],
+                item["reason"],
+                item["comment"],
+                decision,
+                units,
+                units if approved else 0,
+                units if received else 0,
+                item["amount"],
+                0,
+                item.get("exchange_variant"),
+            )
         outcome = "review" if self.review else "approve"
         w.returns.add(
-            self.id, plan.store_id, self.order_id, self.person.id, self.rma, self.status,
-            self.resolution, self.method, plan.currency, plan.policy_version_id,
-            {"outcome": outcome, "lines": lines, "trace": [], "currency": plan.currency,
-             "requires_review": self.review, "return_value": str(self.amount),
-             "return_shipping_fee": str(self.fee)},
-            self.review, self.amount, self.fee, self.bonus,
-            max(self.amount - self.fee, Decimal(0)), Decimal("0.00"), self.token,
+            self.id,
+            plan.store_id,
+            self.order_id,
+            self.person.id,
+            self.rma,
+            self.status,
+            self.resolution,
+            self.method,
+            plan.currency,
+            plan.policy_version_id,
+            {
+                "outcome": outcome,
+                "lines": lines,
+                "trace": [],
+                "currency": plan.currency,
+                "requires_review": self.review,
+                "return_value": str(self.amount),
+                "return_shipping_fee": str(self.fee),
+            },
+            self.review,
+            self.amount,
+            self.fee,
+            self.bonus,
+            max(self.amount - self.fee, Decimal(0)),
+            Decimal("0.00"),
+            self.token,
             self.person.address if self.method == "pickup" else {},
-            self.shipment["pickup_date"] if self.shipment else None, self.person.language,
-            "demo", self.requested, self.updated,
-        )  # fmt: skip
+            self.shipment["pickup_date"] if self.shipment else None,
+            self.person.language,
+            "demo",
+            self.requested,
+            self.updated,
+        )
         shipment = self.shipment
         if shipment:
             code = shipment["carrier"][0]
             w.shipments.add(
-                shipment["id"], plan.store_id, self.id, self.rma,
-                f"{self.rma}-1-{w._code(self.index, ':ref', 6)}", 1, self.method,
-                shipment["account"], shipment["booking_state"], shipment["status"],
-                shipment["status_at"], f"{code}-{self.index}", shipment["tracking"],
+                shipment["id"],
+                plan.store_id,
+                self.id,
+                self.rma,
+                f"{self.rma}-1-{w._code(self.index, ':ref', 6)}",
+                1,
+                self.method,
+                shipment["account"],
+                shipment["booking_state"],
+                shipment["status"],
+                shipment["status_at"],
+                f"{code}-{self.index}",
+                shipment["tracking"],
                 f"DO{self.index:08d}" if self.method == "drop_off" else "",
-                shipment["pickup_date"], Decimal("4.90"), plan.currency,
-                {"weight_grams": 1000}, [code], shipment["created"], shipment["created"],
+                shipment["pickup_date"],
+                Decimal("4.90"),
+                plan.currency,
+                {"weight_grams": 1000},
+                [code],
+                shipment["created"],
+                shipment["created"],
                 shipment["updated"],
-            )  # fmt: skip
+            )
         exchange = getattr(self, "exchange", None)
         if exchange:
             w.exchanges.add(
-                exchange["id"], plan.store_id, self.order_id, self.person.id, self.id, self.rma,
-                f"EX-{w._code(self.index, ':exchange', 8)}", exchange["state"], self.instant,
-                self.approved_at + timedelta(days=21) if self.instant else None, plan.currency,
-                self.approved_at, exchange["updated"], exchange["released"],
-            )  # fmt: skip
+                exchange["id"],
+                plan.store_id,
+                self.order_id,
+                self.person.id,
+                self.id,
+                self.rma,
+                f"EX-{w._code(self.index, ':exchange', 8)}",
+                exchange["state"],
+                self.instant,
+                self.approved_at + timedelta(days=21) if self.instant else None,
+                plan.currency,
+                self.approved_at,
+                exchange["updated"],
+                exchange["released"],
+            )
