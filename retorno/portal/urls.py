@@ -8,6 +8,7 @@ urlpatterns = [
     path("language", views.set_language, name="language"),
     path("s/<slug:slug>/", views.store_home, name="store"),
     path("s/<slug:slug>/policy/", views.policy_page, name="policy"),
+    path("s/<slug:slug>/o/<str:token>/", views.order_link, name="order_link"),
     path("s/<slug:slug>/order/", views.order_items, name="order"),
     path("s/<slug:slug>/resolution/", views.resolution_step, name="resolution"),
     path("s/<slug:slug>/review/", views.review, name="review"),

@@ -30,6 +30,7 @@ from retorno.domain.money.timing import RefundTiming
 from retorno.domain.policies import default_policy_document
 from retorno.domain.returns.amounts import line_paid_total, paid_per_unit
 from retorno.notifications.money_timing import when_money_arrives
+from retorno.orders.links import order_from_return_token
 from retorno.orders.models import Order, Variant
 from retorno.orders.selectors import variants_by_id
 from retorno.policies.selectors import policy_version_current
@@ -105,6 +106,28 @@ def store_home(request: HttpRequest, slug: str) -> HttpResponse:
         store=store,
         status=status,
     )
+
+
+@require_http_methods(["GET"])
+def order_link(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The signed link of the order e-mail (retorno.orders.links): it proves what the e-mail
+    would, so it opens the order as a lookup does. One that does not verify shows the lookup
+    form, saying so, and counts as nothing."""
+    try:
+        store = store_or_404(slug)
+    except NotFound:
+        return not_found(request)
+    order = order_from_return_token(store=store, token=token)
+    if order is not None:
+        request.session.cycle_key()
+        draft_save(request, store, {"order": order.external_id})
+        return redirect("portal:order", slug=store.slug)
+    error = _(
+        "This link no longer opens an order. Enter the order number and the email address "
+        "from your order confirmation."
+    )
+    context = {"form": LookupForm(), "error": error, "policy": _policy(store)}
+    return page(request, "portal/home.html", context, store=store, status=404)
 
 
 def _policy(store: Store) -> dict[str, Any]:

@@ -193,6 +193,11 @@ class OrderOut(Schema):
     delivered_at: datetime | None
     customer_email: str
     customer_tier: str
+    return_url: str = Field(
+        description="Opens this order in the returns portal, signed: put it in the order e-mail "
+        "so the shopper need not type the number and e-mail (valid PORTAL_ORDER_LINK_DAYS, "
+        "365 by default)."
+    )
     lines: list[OrderLineOut]
 
 

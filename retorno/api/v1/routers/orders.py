@@ -9,15 +9,17 @@ from ninja import Router, Status
 from retorno.api.v1.auth import require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.api.v1.schemas import BulkOut, EligibilityOut, OrderBulkIn, OrderIn, OrderOut
+from retorno.orders.links import order_return_url
 from retorno.orders.models import Order
 from retorno.orders.selectors import order_get_for_store
 from retorno.orders.services import order_upsert, orders_upsert
 from retorno.returns.selectors import order_eligibility_for_store
+from retorno.stores.models import Store
 
 router = Router(tags=["orders"])
 
 
-def _order_body(order: Order) -> dict:
+def _order_body(order: Order, store: Store) -> dict:
     return {
         "external_id": order.external_id,
         "number": order.number,
@@ -26,6 +28,7 @@ def _order_body(order: Order) -> dict:
         "delivered_at": order.delivered_at,
         "customer_email": order.customer.email,
         "customer_tier": order.customer.tier,
+        "return_url": order_return_url(order, store.slug),
         "lines": [
             {
                 "external_id": line.external_id,
@@ -53,7 +56,7 @@ def order_put(request: HttpRequest, payload: OrderIn):
     api_key = require_scope(request, "write")
     order, created = order_upsert(store=api_key.store, data=payload.model_dump())
     order = order_get_for_store(store=api_key.store, external_id=order.external_id)
-    return Status(201 if created else 200, _order_body(order))
+    return Status(201 if created else 200, _order_body(order, api_key.store))
 
 
 @router.post(
@@ -87,7 +90,9 @@ def order_bulk(request: HttpRequest, payload: OrderBulkIn):
 @router.get("/{external_id}", response={200: OrderOut, **ERRORS}, summary="Read an order")
 def order_get(request: HttpRequest, external_id: str):
     api_key = require_scope(request, "read")
-    return _order_body(order_get_for_store(store=api_key.store, external_id=external_id))
+    return _order_body(
+        order_get_for_store(store=api_key.store, external_id=external_id), api_key.store
+    )
 
 
 @router.get(
