@@ -25,6 +25,7 @@ from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.errors import RetornoError, Unprocessable
+from retorno.core.templatetags.labels import money as money_text
 from retorno.domain.days import local_day
 from retorno.domain.errors import DomainError
 from retorno.domain.logistics import (
@@ -210,9 +211,11 @@ def _areas_summary(areas: list[Any]) -> str:
 def _rates_summary(rates: dict[str, Any]) -> str:
     parts = []
     for currency, rate in sorted(rates.items()):
-        base = rate.get("base_amount", "0") if isinstance(rate, dict) else "?"
-        per_kg = rate.get("per_kg_amount", "0") if isinstance(rate, dict) else "?"
-        parts.append(f"{currency} {base} + {per_kg}/kg")
+        if not isinstance(rate, dict):
+            continue
+        base = money_text(rate.get("base_amount", "0"), currency)
+        per_kg = money_text(rate.get("per_kg_amount", "0"), currency)
+        parts.append(_("%(base)s + %(per_kg)s/kg") % {"base": base, "per_kg": per_kg})
     return "; ".join(parts)
 
 

@@ -294,7 +294,7 @@ KEEP_ITEM = {
     "not_approvable": _("Not offered: the request is rejected."),
 }
 # Why the policy refused a line or held a return for review (domain.policies.reasons), as staff
-# read it; shoppers read the sentences of portal.display.policy_reason.
+# read it in short; core.reason_texts says it in full, with the values.
 POLICY_REASON = {
     "not_delivered": _("Not delivered yet"),
     "final_sale": _("Final sale"),

@@ -72,7 +72,7 @@ def item_rows(items: tuple[ItemSnapshot, ...], money: Money) -> list[dict[str, A
             "title": item.title,
             "variant": item.variant,
             "quantity": item.quantity,
-            "amount": money(item.amount),
+            "amount_text": money(item.amount),  # already formatted
             "image_url": item.image_url,
             "exchange_variant": item.exchange_variant,
         }

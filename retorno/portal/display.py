@@ -8,11 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import formats, translation
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from retorno.core import labels
+from retorno.core import labels, reason_texts
 from retorno.core.formatting import format_money
 from retorno.domain.returns.reasons import TAXONOMY
 from retorno.notifications.money_timing import when_money_arrives
@@ -77,63 +76,13 @@ def claim_reason_choices(codes: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def policy_reason(code: str, params: Mapping[str, str], message: str = "") -> str:
-    """A policy engine reason in plain words of the active language."""
-    if code == "excluded_category" and "category" in params:
-        params = {**params, "category": labels.category_label(params["category"])}
-    if code == "excluded_tag" and "tag" in params:
-        params = {**params, "tag": labels.tag_label(params["tag"])}
-    if code == "window_expired":
-        when = parse_date(params.get("date", ""))
-        return _("The return window for this item ended on %(date)s.") % {
-            "date": long_date(when) if when else params.get("date", "")
-        }
-    texts = {
-        "not_delivered": _("This item has not been delivered yet, so it cannot be returned."),
-        "final_sale": _("This item was sold as final sale and cannot be returned."),
-        "excluded_category": _("Items in the category “%(category)s” cannot be returned."),
-        "excluded_tag": _("Items marked “%(tag)s” cannot be returned."),
-        "discount_above_limit": _(
-            "This item was discounted by more than %(max_percent)s%% and cannot be returned."
-        ),
-        "excluded_by_rule": _("This item cannot be returned under the store's return policy."),
-        "already_returned": _(
-            "Every unit of this item has already been returned or is being returned."
-        ),
-        "unknown_line": _("This item is not part of the order."),
-        "quantity_exceeds_returnable": _(
-            "You asked to return %(requested)s of this item, but only %(returnable)s can be "
-            "returned."
-        ),
-        "resolution_not_allowed": _("This option is not available for this item."),
-        "value_above_review_threshold": _("Returns of this value are checked by our team."),
-        "reason_requires_review": _("Returns for this reason are checked by our team."),
-        "always_review": _("Returns of this item are checked by our team."),
-    }
-    text = texts.get(code)
-    if text is None:
-        return message or _("This item cannot be returned.")
-    try:
-        return text % {k: v for k, v in params.items()}
-    except (KeyError, ValueError, TypeError):
-        return message or text
+    """A policy engine reason in plain words of the active language (retorno.core.labels)."""
+    return reason_texts.policy_reason_text(code, params, message)
 
 
 def reasons_text(reasons: Iterable[Any]) -> list[str]:
-    """Plain words for domain Reason objects or their JSON form."""
-    out = []
-    for reason in reasons:
-        if isinstance(reason, Mapping):
-            code, params, message = (
-                reason.get("code", ""),
-                dict(reason.get("params") or []),
-                reason.get("message", ""),
-            )
-        else:
-            code, params, message = reason.code, reason.params_dict, reason.message
-        text = policy_reason(code, params, message)
-        if text not in out:
-            out.append(text)
-    return out
+    """Plain words for domain Reason objects or their JSON form, each once."""
+    return reason_texts.policy_reasons_text(reasons)
 
 
 def options_text(options: Mapping[str, Any] | None) -> str:

@@ -36,8 +36,7 @@ KNOWN_UNEXPLAINED_FUNCTION_IMPORTS: dict[str, int] = {
     "retorno.portal.views_recovery": 1,
 }
 # Production modules past the limit, waiting to be split by sub-domain.
-KNOWN_OVERSIZED: set[str] = {
-}
+KNOWN_OVERSIZED: set[str] = {}
 
 
 def graph() -> imports.Graph:

@@ -15,6 +15,7 @@ register.filter("label", text.label)
 register.filter("shopper_label", text.shopper_label)
 register.filter("tier", text.tier)
 register.filter("money", text.money)
+register.filter("policy_reason", text.policy_reason)
 
 
 @register.filter

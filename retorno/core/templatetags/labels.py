@@ -13,7 +13,7 @@ from typing import Any
 
 from django import template
 
-from retorno.core import labels
+from retorno.core import labels, reason_texts
 from retorno.core.formatting import format_money
 
 register = template.Library()
@@ -48,3 +48,11 @@ def money(amount: Any, currency: str) -> str:
     except InvalidOperation:
         return str(amount)
     return format_money(value, str(currency or ""))
+
+
+@register.filter
+def policy_reason(reason: Any) -> str:
+    """`{{ reason|policy_reason }}`: a policy engine reason (a Reason or its JSON form) in a
+    sentence of the active language, with its values; never its code."""
+    texts = reason_texts.policy_reasons_text([reason])
+    return texts[0] if texts else ""
