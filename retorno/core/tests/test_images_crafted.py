@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import io
 import os
+import pathlib
 import struct
+import tempfile
 import zlib
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import Image, ImageFile
 
 from retorno.core import images
@@ -117,3 +123,26 @@ def test_a_file_with_missing_or_broken_pixels_is_refused_and_nothing_is_stored(
 
     assert str(error.value) == f"“{name}” is not a photo."
     assert not any(tmp_path.rglob("*.jpg"))
+
+
+# Small real photos of every accepted format, to be damaged at random below.
+SEEDS = [_real(fmt, (64, 48)) for fmt in ("PNG", "JPEG", "GIF", "WEBP")]
+
+
+@st.composite
+def damaged(draw) -> bytes:
+    data = bytearray(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(1, 8))):
+        data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+    cut = draw(st.integers(8, len(data)))
+    return bytes(data[:cut])
+
+
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=damaged())
+def test_any_damaged_photo_is_stored_or_refused_with_a_message(data):
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+        try:
+            images.store_photos(1, [upload("photo", data)], LIMITS)
+        except images.PhotoError:
+            assert not any(pathlib.Path(media).rglob("*.jpg"))
