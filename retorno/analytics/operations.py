@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Min, QuerySet
+from django.db.models import Case, Min, QuerySet, When
 
 from retorno.analytics.returns import NOT_RETURNED
 from retorno.analytics.scope import Scope
@@ -91,15 +91,16 @@ def cycle_times(scope: Scope, *, segment_by: str = "all") -> CycleTimes:
         pk: ("all" if segment_by == "all" else str(value or "-"))
         for pk, value in returns.values_list("pk", segment_field.get(segment_by, "method"))
     }
-    kinds = {str(kind) for _, a, b in STAGES for kind in (a, b)}
-    first: dict[int, dict[str, datetime]] = defaultdict(dict)
-    for return_id, kind, at in (
+    kinds = sorted({str(kind) for _, a, b in STAGES for kind in (a, b)})
+    # One row per return: the first time of each step, side by side.
+    first: dict[int, dict[str, datetime]] = {}
+    for row in (
         ReturnEvent.objects.filter(return_request__in=returns, kind__in=kinds)
-        .values("return_request_id", "kind")
-        .annotate(at=Min("created_at"))
-        .values_list("return_request_id", "kind", "at")
+        .values("return_request_id")
+        .annotate(**{kind: Min(Case(When(kind=kind, then="created_at"))) for kind in kinds})
+        .values_list("return_request_id", *kinds)
     ):
-        first[return_id][kind] = at
+        first[row[0]] = {kind: at for kind, at in zip(kinds, row[1:], strict=True) if at}
     durations: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for return_id, segment in segment_of.items():
         times = first.get(return_id, {})

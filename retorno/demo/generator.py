@@ -46,6 +46,7 @@ from retorno.core.errors import RetornoError
 from retorno.core.models import OutboxMessage, OutboxStatus
 from retorno.core.outbox import outbox_deliver_one
 from retorno.demo import comments, data, showcase
+from retorno.demo.carrier_history import carrier_history_write
 from retorno.demo.history import HistoryResult, history_load
 from retorno.demo.showcase import showcase_orders_ensure
 from retorno.demo.stores import CLI, store_create
@@ -210,6 +211,8 @@ def demo_create(
         account.code: str(account.config.get("base_url", ""))
         for account in demo_carriers_ensure(store, base_url=simulator_url)
     }
+    if result.generated:
+        carrier_history_write(store, seed=seed)
     # Orders to try, fresh whatever day this runs; the counts are of the generated history.
     # With `today` given, noon of that day in the store's time zone stands for now.
     result.showcase = showcase_orders_ensure(

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from retorno.analytics import fit, mix, returns, suppliers
+from retorno.analytics import fit, mix, operations, returns, suppliers
 from retorno.analytics.scope import Scope, scope_from_params
 from retorno.analytics.tests.factories import AGENT, give_back, receive_and_grade, sale
 from retorno.core.errors import NotFound, Unprocessable
@@ -197,3 +197,19 @@ def test_the_heat_map_cells_are_per_reason(store):
     assert cells == {"defective": 3, "other": 1}
     assert [c.filter["reason"] for c in row.cells] == report.heat_reasons
     assert report.other_share.value is None  # 4 units: not enough data
+
+
+def test_cycle_time_counts_each_stage_whose_ends_happened(store):
+    order = sale(store, quantity=30)
+    received = give_back(store, order, quantity=2)
+    receive_and_grade(store, received, "A")
+    give_back(store, order, quantity=1)  # requested only
+    cycle = operations.cycle_times(scope_of(store), segment_by="method")
+    (segment,) = cycle.segments
+    stages = {f.stage: f for f in segment.stages}
+    assert segment.returns == 2
+    assert stages["warehouse_to_inspected"].returns == 1
+    assert stages["warehouse_to_inspected"].p50_days == 0.0
+    assert stages["request_to_scan"].returns == 0 and stages["request_to_scan"].p50_days is None
+    aging = operations.warehouse_aging(scope_of(store), now=timezone.now())
+    assert aging.total == 0  # inspected: not waiting
