@@ -131,3 +131,18 @@ def test_a_return_without_money_says_so(signed_in, store):
     ret = open_return(store, order_with(store, quantity=1), quantity=1)
     html = signed_in("agent").get(reverse("backoffice:return", args=[ret.rma])).content.decode()
     assert "No money has moved for this return yet." in html
+
+
+@pytest.mark.django_db
+def test_a_held_return_reads_its_decision_in_words_in_spanish(signed_in, pending):
+    """Staff saw the policy's codes (value_above_review_threshold), "outcome: review" and the
+    English note "Returns worth more than 500.00 EUR" on a Spanish page."""
+    page = signed_in("agent").get(
+        reverse("backoffice:return", args=[pending.rma]), HTTP_ACCEPT_LANGUAGE="es"
+    )
+    html = page.content.decode()
+    assert 'data-code="value_above_review_threshold">Nuestro equipo revisa' in html
+    assert "<code>value_above_review_threshold</code>" not in html
+    assert '<strong data-outcome="review">Pendiente de revisión</strong>' in html
+    assert "EUR" not in html and "Returns worth more than" not in html
+    translation.activate("en")  # the page left Spanish active in this thread
