@@ -20,25 +20,6 @@ from retorno.orders.intake import order_problems
 from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.stores.models import Store
 
-LINE_VALUES = (
-    "variant",
-    "sku",
-    "product_id",
-    "title",
-    "category",
-    "vendor",
-    "tags",
-    "quantity",
-    "unit_price",
-    "discount_amount",
-    "tax_amount",
-    "final_sale",
-    "options",
-    "image_url",
-    "position",
-)
-LINE_BATCH = 2000
-
 
 @dataclass(frozen=True)
 class OrderOutcome:
@@ -273,36 +254,30 @@ def _lines_write(store: Store, orders: list[tuple[int, list[dict[str, Any]]]]) -
             store=store, sku__in=skus
         ).values_list("sku", "id", "product__external_id")
     }
-    rows: dict[tuple[int, str], OrderLine] = {}
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
     for order_id, lines in orders:
         for position, line in enumerate(lines):
             variant_id, product_external_id = variants.get(line["sku"], (None, ""))
-            rows[(order_id, line["external_id"])] = OrderLine(
-                order_id=order_id,
-                external_id=line["external_id"],
-                variant_id=variant_id,
-                sku=line["sku"],
+            rows[(order_id, line["external_id"])] = {
+                "order": order_id,
+                "external_id": line["external_id"],
+                "variant": variant_id,
+                "sku": line["sku"],
                 # Kept as received (or as the catalog said when the line came in): analytics
                 # group variants by it, and a later change of the catalog does not move past
                 # sales.
-                product_id=(line.get("product_id") or "").strip() or product_external_id,
-                title=line.get("title") or line["sku"],
-                category=(line.get("category") or "").lower(),
-                vendor=line.get("vendor") or "",
-                tags=list(line.get("tags") or []),
-                quantity=line["quantity"],
-                unit_price=line["unit_price"],
-                discount_amount=line.get("discount") or Decimal("0"),
-                tax_amount=line.get("tax") or Decimal("0"),
-                final_sale=bool(line.get("final_sale")),
-                options=line.get("options") or {},
-                image_url=line.get("image_url") or "",
-                position=position,
-            )
-    OrderLine.objects.bulk_create(
-        [rows[key] for key in sorted(rows)],
-        batch_size=LINE_BATCH,
-        update_conflicts=True,
-        unique_fields=["order", "external_id"],
-        update_fields=list(LINE_VALUES),
-    )
+                "product_id": (line.get("product_id") or "").strip() or product_external_id,
+                "title": line.get("title") or line["sku"],
+                "category": (line.get("category") or "").lower(),
+                "vendor": line.get("vendor") or "",
+                "tags": list(line.get("tags") or []),
+                "quantity": line["quantity"],
+                "unit_price": line["unit_price"],
+                "discount_amount": line.get("discount") or Decimal("0"),
+                "tax_amount": line.get("tax") or Decimal("0"),
+                "final_sale": bool(line.get("final_sale")),
+                "options": line.get("options") or {},
+                "image_url": line.get("image_url") or "",
+                "position": position,
+            }
+    upserts.lines_upsert(list(rows.values()))

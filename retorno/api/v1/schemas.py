@@ -11,6 +11,7 @@ from ninja import Schema
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BaseModel,
     Field,
     ValidationError,
     field_validator,
@@ -89,7 +90,13 @@ class Problem(Schema):
     items: list[dict[str, Any]] | None = None
 
 
-class AddressIn(Schema):
+class Body(BaseModel):
+    """An input body checked by pydantic alone. ninja's Schema wraps every object's validation to
+    read Django models too, which a body of JSON never needs: for the order intake (seven objects
+    an order, a thousand orders a call) that wrapper took a fifth of the call."""
+
+
+class AddressIn(Body):
     name: ShortText = ""
     line1: ShortText = ""
     line2: ShortText = ""
@@ -100,7 +107,7 @@ class AddressIn(Schema):
     phone: Annotated[str, Field(max_length=40)] = ""
 
 
-class CustomerIn(Schema):
+class CustomerIn(Body):
     external_id: Annotated[str, Field(max_length=120)] = ""
     email: Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
     name: ShortText = ""
@@ -110,7 +117,7 @@ class CustomerIn(Schema):
     language: Annotated[str, Field(max_length=8)] = ""
 
 
-class OrderLineIn(Schema):
+class OrderLineIn(Body):
     external_id: Id
     sku: Annotated[str, Field(min_length=1, max_length=120)]
     product_id: Annotated[
@@ -135,7 +142,7 @@ class OrderLineIn(Schema):
     image_url: Annotated[str, Field(max_length=500)] = ""
 
 
-class OrderIn(Schema):
+class OrderIn(Body):
     external_id: Id
     number: Annotated[str, Field(max_length=64)] = ""
     placed_at: FactTime
@@ -147,6 +154,16 @@ class OrderIn(Schema):
     shipping_tax_amount: Amount = Decimal("0")
     tags: Annotated[list[Tag], Field(max_length=50)] = []
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=500)]
+
+    def as_data(self) -> dict[str, Any]:
+        """The order as the intake service takes it: what `model_dump()` gives, copied from the
+        fields directly (no nested model has aliases or serializers), at a tenth of the cost —
+        dumping was a fifth of a 1,000-order bulk call."""
+        data = dict(self.__dict__)
+        data["customer"] = dict(self.customer.__dict__)
+        data["shipping_address"] = dict(self.shipping_address.__dict__)
+        data["lines"] = [dict(line.__dict__) for line in self.lines]
+        return data
 
     @field_validator("currency")
     @classmethod
@@ -161,13 +178,14 @@ class OrderIn(Schema):
     def _amounts_fit_the_currency(self) -> OrderIn:
         data = self.model_dump(include={"currency", "shipping_amount", "shipping_tax_amount"})
         data["lines"] = [
-            line.model_dump(include={"unit_price", "discount", "tax"}) for line in self.lines
+            {"unit_price": line.unit_price, "discount": line.discount, "tax": line.tax}
+            for line in self.lines
         ]
         refuse("OrderIn", order_amount_problems(data), data)
         return self
 
 
-class OrderBulkIn(Schema):
+class OrderBulkIn(Body):
     orders: Annotated[list[OrderIn], Field(min_length=1, max_length=1000)]
 
 

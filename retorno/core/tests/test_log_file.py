@@ -65,3 +65,18 @@ def test_serve_sends_requests_to_the_log_file(
     [argv] = started
     assert argv[argv.index("--access-logfile") + 1] == access_log
     assert argv[argv.index("--log-level") + 1] == level
+
+
+@pytest.mark.parametrize(("given", "expected"), [((), "30"), (("--timeout", "90"), "90")])
+def test_serve_passes_its_worker_timeout_to_gunicorn(
+    given: tuple[str, ...], expected: str, monkeypatch: Any, db: None
+) -> None:
+    monkeypatch.delenv("WEB_TIMEOUT", raising=False)
+    started: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda path, argv: started.append(argv))
+    from retorno.core.management.commands import serve
+
+    monkeypatch.setattr(serve, "call_command", lambda *a, **k: None)
+    call_command("serve", "--port", "8399", *given)
+    [argv] = started
+    assert argv[argv.index("--timeout") + 1] == expected

@@ -54,7 +54,7 @@ def _order_body(order: Order, store: Store) -> dict:
 def order_put(request: HttpRequest, payload: OrderIn):
     """Upsert by `external_id`: 201 when the order is new, 200 when it was updated."""
     api_key = require_scope(request, "write")
-    order, created = order_upsert(store=api_key.store, data=payload.model_dump())
+    order, created = order_upsert(store=api_key.store, data=payload.as_data())
     order = order_get_for_store(store=api_key.store, external_id=order.external_id)
     return Status(201 if created else 200, _order_body(order, api_key.store))
 
@@ -66,7 +66,7 @@ def order_bulk(request: HttpRequest, payload: OrderBulkIn):
     """Each order is applied on its own: one order's error does not undo the others."""
     api_key = require_scope(request, "write")
     outcomes = orders_upsert(
-        store=api_key.store, orders=[data.model_dump() for data in payload.orders]
+        store=api_key.store, orders=[data.as_data() for data in payload.orders]
     )
     results: list[dict[str, Any]] = []
     counts = {"created": 0, "updated": 0, "error": 0}
