@@ -71,7 +71,7 @@ class QueueFilterForm(forms.Form):
         _set_choices(self, "resolution", [*ANY, *labels.choices("resolution")])
         ages = [(key, labels.label("age", key)) for key in QUEUE_AGE_BUCKETS]
         _set_choices(self, "age", [*ANY, *ages])
-        _set_choices(self, "tier", [*ANY, *[(t, t.capitalize()) for t in tiers or []]])
+        _set_choices(self, "tier", [*ANY, *[(t, labels.tier_label(t)) for t in tiers or []]])
 
     def filters(self) -> ReturnQueueFilters:
         """The valid filters (an invalid field counts as "any")."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from retorno.backoffice.tests.conftest import make_return
 from retorno.returns.models import Return
@@ -138,3 +138,11 @@ def test_the_tier_filter_lists_each_tier_once(signed_in: Any, store: Store) -> N
     response = signed_in("agent").get(reverse("backoffice:queue"))
     tiers = [code for code, _label in response.context["form"].fields["tier"].choices if code]
     assert tiers == ["gold", "silver"]
+
+
+def test_tiers_are_named_in_the_staff_members_language(signed_in: Any, store: Store) -> None:
+    make_return(store, tier="gold", email="ana@example.com")
+    response = signed_in("agent").get(reverse("backoffice:queue"), HTTP_ACCEPT_LANGUAGE="es")
+    html = response.content.decode()
+    assert '<option value="gold">Oro</option>' in html and '<span class="tier">Oro</span>' in html
+    translation.activate("en")  # the page left Spanish active in this thread
