@@ -43,9 +43,12 @@ def money_formatted_otherwise(source: str) -> list[str]:
                 for _name, value in ASSIGNMENT.findall(token.contents):
                     if _shown_without_money(value):
                         found.append(f"line {token.lineno}: {value} in {{% {token.contents} %}}")
-        elif token.token_type is TokenType.VAR and not translating:
-            if _shown_without_money(token.contents):
-                found.append(f"line {token.lineno}: {{{{ {token.contents} }}}}")
+        elif (
+            token.token_type is TokenType.VAR
+            and not translating
+            and _shown_without_money(token.contents)
+        ):
+            found.append(f"line {token.lineno}: {{{{ {token.contents} }}}}")
     for match in CURRENCY_BESIDE_A_VALUE.finditer(source):
         line = source.count("\n", 0, match.start()) + 1
         found.append(f"line {line}: a currency beside a value: {match.group(0)!r}")
