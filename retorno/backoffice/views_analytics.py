@@ -11,6 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -381,7 +382,9 @@ def operations_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
                 f.stage,
                 str(stage_labels[f.stage]),
                 f.p50_days,
-                "" if f.p50_days is None else _("%(days)s days") % {"days": f.p50_days},
+                ""
+                if f.p50_days is None
+                else _("%(days)s days") % {"days": number_format(f.p50_days, 1)},
                 "",
             )
             for f in stages
