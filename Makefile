@@ -20,6 +20,9 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 SIM_PORT ?= 8055
+# The demo store's webhook endpoint: `retorno webhook-sink` here, which logs what it receives
+# (signature checked) to var/webhook-sink/events.jsonl.
+SINK_PORT ?= 8056
 # The demo's carrier accounts call the simulator here (updated on every run).
 SIM_URL = http://$(HOST):$(SIM_PORT)
 
@@ -40,12 +43,16 @@ run demo: export LOG_FILE ?= $(CURDIR)/var/log/retorno.log
 run: install
 	$(BIN)/retorno migrate --noinput
 	$(BIN)/retorno createcachetable
-	$(BIN)/retorno demo --simulator-url $(SIM_URL) --no-summary
+	$(BIN)/retorno demo --simulator-url $(SIM_URL) --no-summary \
+		--webhook-url http://$(HOST):$(SINK_PORT)/webhooks --webhook-secret-file var/webhook-sink/secret
+	$(BIN)/retorno webhook-sink --port $(SINK_PORT) --secret-file var/webhook-sink/secret \
+		--log var/webhook-sink/events.jsonl & \
+	SINK=$$!; \
 	$(BIN)/retorno carrier-sim --port $(SIM_PORT) --state-dir var/carrier-sim \
 		--webhook-url "http://$(HOST):$(PORT)/api/v1/carriers/demo-{carrier}/webhooks" & \
 	SIM=$$!; \
 	$(BIN)/retorno serve --host $(HOST) --port $(PORT) & \
-	WEB=$$!; trap 'kill $$SIM $$WEB 2>/dev/null' EXIT INT TERM; \
+	WEB=$$!; trap 'kill $$SIM $$SINK $$WEB 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/retorno demo-summary --wait-for http://$(HOST):$(PORT)/health --server-pid $$WEB; \
 	wait $$WEB
 

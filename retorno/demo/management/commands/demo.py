@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,6 +18,7 @@ from retorno.demo.generator import (
     demo_history_create,
 )
 from retorno.demo.summary import demo_summary, summary_lines
+from retorno.demo.webhook_endpoint import demo_webhook_endpoint
 from retorno.logistics.demo import DEMO_SIMULATOR_URL
 
 
@@ -66,6 +68,14 @@ class Command(BaseCommand):
             f"the address the demo's carriers have, {DEMO_SIMULATOR_URL} for new ones.",
         )
 
+        parser.add_argument(
+            "--webhook-url",
+            default=None,
+            help="Give the store a webhook endpoint here (`make run` passes `retorno "
+            "webhook-sink`'s address) and write its secret to --webhook-secret-file.",
+        )
+        parser.add_argument("--webhook-secret-file", default="var/webhook-sink/secret")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["returns"] is not None:
             return self._history(options)
@@ -84,6 +94,17 @@ class Command(BaseCommand):
             raise CommandError(exc.detail) from exc
         out = self.stdout.write
         store = result.store
+        if options["webhook_url"]:
+            # After the history is generated: the endpoint gets what happens from now on.
+            try:
+                demo_webhook_endpoint(
+                    store=store,
+                    url=options["webhook_url"],
+                    secret_file=Path(options["webhook_secret_file"]),
+                )
+            except RetornoError as exc:
+                raise CommandError(exc.detail) from exc
+            out(f"Webhooks of {store.slug!r} go to {options['webhook_url']}.")
         if result.generated:
             out(f"Created the demo store {store.slug!r} ({store.name}) in {result.seconds:.1f} s.")
         else:
