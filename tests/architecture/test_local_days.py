@@ -74,7 +74,7 @@ def test_days_come_from_the_local_day_helper_only():
 
 
 @pytest.mark.parametrize(
-    "source, why",
+    ("source", "why"),
     [
         ("now.date()", DAY_FROM_INSTANT),
         ("timezone.now().date()", DAY_FROM_INSTANT),

@@ -51,6 +51,7 @@ def test_the_docs_page_renders_every_operation_from_local_assets(
     expect(page.locator(".errors-wrapper")).to_have_count(0)
     assert failures == []
     ours = urlsplit(base).netloc
-    assert requested and all(urlsplit(url).netloc == ours for url in requested), [
+    assert requested
+    assert all(urlsplit(url).netloc == ours for url in requested), [
         url for url in requested if urlsplit(url).netloc != ours
     ]

@@ -39,7 +39,8 @@ def world(transactional_db: None) -> dict[str, Any]:
 
 def visit(page: Page, url: str, seen: dict[str, list[str]]) -> None:
     response = page.goto(url)
-    assert response is not None and response.ok, (url, response and response.status)
+    assert response is not None, url
+    assert response.ok, (url, response.status)
     assert "default-src 'self'" in (response.headers.get("content-security-policy") or ""), url
     page.wait_for_load_state("networkidle")
     seen[url] = page.evaluate("window.__violations")

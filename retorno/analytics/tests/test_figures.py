@@ -58,7 +58,8 @@ def test_a_period_counts_by_request_date_or_by_order_date(store):
     give_back(store, old, quantity=3)
     by_request = returns.totals(scope_of(store, 30, Basis.REQUEST))
     by_order = returns.totals(scope_of(store, 30, Basis.ORDER))
-    assert by_request.units_returned == 3 and by_request.units_sold == 0
+    assert by_request.units_returned == 3
+    assert by_request.units_sold == 0
     assert by_order.units_returned == 0
     previous = returns.overview(scope_of(store, 30, Basis.ORDER)).previous
     assert (previous.units_sold, previous.units_returned) == (30, 3)
@@ -77,7 +78,8 @@ def test_products_are_their_product_id_or_their_title(store):
     assert rows["p-tee"].rate_units.value == Decimal("0.1")
     assert rows["p-tee"].filter["product"] == "p-tee"
     variants = {r.key: r for r in returns.breakdown(scope_of(store), "variant").rows}
-    assert variants["TEE-S"].units_sold == 15 and variants["TEE-S"].rate_units.value is None
+    assert variants["TEE-S"].units_sold == 15
+    assert variants["TEE-S"].rate_units.value is None
 
 
 def test_the_tier_is_the_one_at_the_request(store):
@@ -124,7 +126,8 @@ def test_scope_from_params(store):
     scope = scope_from_params(
         store=store, params={"from": "2026-01-01", "to": "2026-01-31", "basis": "order"}, now=now
     )
-    assert scope.period.days == 31 and scope.basis is Basis.ORDER
+    assert scope.period.days == 31
+    assert scope.basis is Basis.ORDER
     assert scope_from_params(store=store, params={}, now=now).period.days == 90
     for bad in ({"basis": "ship"}, {"from": "yesterday"}, {"days": "-3"}, {"days": "9999"}):
         with pytest.raises(Unprocessable) as caught:

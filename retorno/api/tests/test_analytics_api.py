@@ -40,7 +40,8 @@ def test_overview_counts_the_keys_store(api, history):
     response = api.get("/analytics/overview", {"days": 30})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["period"]["days"] == 30 and body["period"]["basis"] == "request"
+    assert body["period"]["days"] == 30
+    assert body["period"]["basis"] == "request"
     current = body["current"]
     assert (current["units_sold"], current["units_returned"]) == (50, 12)
     assert current["rate_units"] == {"value": 0.24, "percent": 24.0, "enough": True}
@@ -66,8 +67,10 @@ def test_breakdown_rows_carry_the_queue_filter(api, history):
 
 def test_fit_and_suppliers(api, history):
     products = api.get("/analytics/fit", {"days": 30}).json()["products"]
-    assert products[0]["product"] == "jeans" and products[0]["fit"] == "runs_small"
-    assert products[0]["n_small"] == 10 and products[0]["p_value"] < 0.05
+    assert products[0]["product"] == "jeans"
+    assert products[0]["fit"] == "runs_small"
+    assert products[0]["n_small"] == 10
+    assert products[0]["p_value"] < 0.05
     volt = api.get("/analytics/suppliers", {"days": 30}).json()["suppliers"][0]
     assert (volt["supplier"], volt["defects"], volt["over_threshold"]) == ("Volt", 2, True)
     assert volt["defect_rate"]["value"] == 0.05

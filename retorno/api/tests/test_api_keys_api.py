@@ -17,7 +17,8 @@ def test_a_key_is_created_with_its_scopes_used_and_revoked(api: ApiClient):
     created = api.post("/api-keys", {"name": "ERP", "scopes": ["read"]})
     assert created.status_code == 201, created.content
     body = json.loads(created.content)
-    assert body["key"].startswith("rtn_") and body["scopes"] == ["read"]
+    assert body["key"].startswith("rtn_")
+    assert body["scopes"] == ["read"]
     assert body["prefix"] == body["key"][: len(body["prefix"])]
     erp = ApiClient(authorization=f"Bearer {body['key']}")
     assert erp.get("/returns").status_code == 200

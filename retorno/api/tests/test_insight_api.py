@@ -29,7 +29,8 @@ def test_a_key_with_no_scope_at_all_may_classify(store):
         "model_version",
     ]
     assert (body["reason"], body["group"], body["size_direction"]) == ("too_large", "size", -1)
-    assert body["language"] == "es" and body["abstained"] is False
+    assert body["language"] == "es"
+    assert body["abstained"] is False
     assert body["model_version"].startswith("shipped-")
     assert {
         "kind": "phrase",
@@ -45,7 +46,9 @@ def test_the_callers_language_is_taken_and_other_languages_abstain(api):
     spanish = api.post(PATH, {"text": "XL", "language": "ES"}).json()
     assert spanish["language"] == "es"
     french = api.post(PATH, {"text": "la taille est trop petite", "language": "fr"}).json()
-    assert french["abstained"] and french["reason"] == "other" and french["language"] == "other"
+    assert french["abstained"]
+    assert french["reason"] == "other"
+    assert french["language"] == "other"
 
 
 @pytest.mark.django_db

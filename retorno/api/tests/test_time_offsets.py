@@ -57,8 +57,9 @@ def test_carrier_times_are_read_in_utc():
     assert timestamp(FAR_OFFSET) == FAR_OFFSET_IN_UTC
     assert timestamp(FAR_OFFSET).utcoffset().total_seconds() == 0
     assert timestamp("2026-11-01T10:00:00") == datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Invalid isoformat"):
         timestamp("yesterday")
     for nowhere in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
-        with pytest.raises(ValueError):  # an OverflowError escaped every caller
+        # An OverflowError escaped every caller.
+        with pytest.raises(ValueError, match="has no UTC equivalent"):
             timestamp(nowhere)

@@ -81,7 +81,8 @@ def test_a_drill_down_lists_exactly_the_returns_counted(signed_in, store, histor
     assert listed == {history["broken"].rma}  # the cancelled return is not counted
     assert "From the analytics" in queue.content.decode()
     params = dict(parse_qsl(urlparse(link).query))
-    assert params["basis"] == "request" and params["counted"] == "1"
+    assert params["basis"] == "request"
+    assert params["counted"] == "1"
 
 
 def _links(html: str) -> set[str]:

@@ -18,7 +18,8 @@ def test_an_admin_creates_a_key_sees_it_once_and_revokes_it(signed_in, store):
     key = ApiKey.objects.get(name="ERP")
     assert key.scopes == ["read", "write"]
     html = response.content.decode()
-    assert 'id="api-key-plain"' in html and "rtn_" in html
+    assert 'id="api-key-plain"' in html
+    assert "rtn_" in html
     assert 'id="api-key-plain"' not in admin.get("/staff/settings/api-keys").content.decode()
     assert admin.post(f"/staff/settings/api-keys/{key.id}/revoke").status_code == 302
     key.refresh_from_db()

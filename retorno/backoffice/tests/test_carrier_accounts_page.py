@@ -93,7 +93,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_change_nothing(
     before = rows()
     for method, url, data in requests_(store):
         response = getattr(client, method)(url, data)
-        assert response.status_code == 302 and "/staff/login" in response["Location"], url
+        assert response.status_code == 302, url
+        assert "/staff/login" in response["Location"], url
     assert rows() == before
 
 
@@ -132,7 +133,8 @@ def test_a_code_another_store_uses_is_a_new_account_of_ones_own(
     mine = CarrierAccount.objects.get(store=other_store, code="rapido")
     assert mine.config["base_url"] == "http://127.0.0.1:8301"
     theirs = CarrierAccount.objects.get(store=store, code="rapido")
-    assert theirs.config["base_url"] == "http://127.0.0.1:9" and theirs.name == "Rápido"
+    assert theirs.config["base_url"] == "http://127.0.0.1:9"
+    assert theirs.name == "Rápido"
 
 
 # --- what an admin does ---------------------------------------------------------------------------
@@ -154,11 +156,15 @@ def test_the_edit_form_shows_the_account_but_never_its_secrets(
     response = signed_in("admin").get("/staff/carriers/rapido/edit")
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'value="http://127.0.0.1:9"' in html and 'value="Rápido"' in html
-    assert "ES" in html and 'value="3.90"' in html and 'value="120 x 80 x 80"' in html
+    assert 'value="http://127.0.0.1:9"' in html
+    assert 'value="Rápido"' in html
+    assert "ES" in html
+    assert 'value="3.90"' in html
+    assert 'value="120 x 80 x 80"' in html
     assert SECRET not in html
     assert 'type="password" name="secret_webhook_secret"' in html
-    assert 'id="secrets-state"' in html and "never shown" in html
+    assert 'id="secrets-state"' in html
+    assert "never shown" in html
 
 
 def test_an_admin_edits_the_account_and_empty_secret_fields_keep_the_stored_ones(
@@ -167,18 +173,22 @@ def test_an_admin_edits_the_account_and_empty_secret_fields_keep_the_stored_ones
     client = signed_in("admin")
     same_address = {**SIMULATOR, "setting_base_url": "http://127.0.0.1:9"}
     response = client.post("/staff/carriers/rapido/edit", same_address)
-    assert response.status_code == 302 and response["Location"].endswith("/staff/carriers")
+    assert response.status_code == 302
+    assert response["Location"].endswith("/staff/carriers")
     account = CarrierAccount.objects.get(store=store, code="rapido")
     assert account.config == {"base_url": "http://127.0.0.1:9", "carrier": "rapido"}
-    assert account.name == "Rápido Express" and account.enabled
+    assert account.name == "Rápido Express"
+    assert account.enabled
     assert account.capabilities == ["pickup", "label", "tracking_webhook"]
     assert account.service_areas == [
         {"country": "ES", "postal_prefixes": [], "postal_ranges": []},
         {"country": "PT", "postal_prefixes": ["1", "2"], "postal_ranges": [["3000", "3999"]]},
     ]
-    assert account.max_weight_grams == 25000 and account.max_dimensions_cm == [100, 60, 60]
+    assert account.max_weight_grams == 25000
+    assert account.max_dimensions_cm == [100, 60, 60]
     assert account.rates == {"EUR": {"base_amount": "4.50", "per_kg_amount": "0.35"}}
-    assert account.transit_days == 3 and account.daily_pickup_capacity == 40
+    assert account.transit_days == 3
+    assert account.daily_pickup_capacity == 40
     assert secrets_of(store, "rapido") == {"webhook_secret": SECRET}
     assert "Rápido Express is saved." in client.get("/staff/carriers").content.decode()
 
@@ -212,7 +222,9 @@ def test_the_outbound_url_check_applies_to_the_form(
         )
         assert response.status_code == 422, url
         html = response.content.decode()
-        assert 'id="form-errors"' in html and "config.base_url" in html and "leak-me" not in html
+        assert 'id="form-errors"' in html
+        assert "config.base_url" in html
+        assert "leak-me" not in html
     assert rows() == before
 
 
@@ -227,7 +239,8 @@ def test_giving_secrets_replaces_all_of_them_and_remove_clears_them(
 
     both = {**SIMULATOR, "secret_api_key": "key-3", "remove_secrets": "on"}
     response = client.post("/staff/carriers/rapido/edit", both)
-    assert response.status_code == 422 and "not both" in response.content.decode()
+    assert response.status_code == 422
+    assert "not both" in response.content.decode()
     assert "key-3" not in response.content.decode()  # a refused form does not echo secrets
     assert secrets_of(store, "rapido") == {"api_key": "key-2"}
 
@@ -241,11 +254,14 @@ def test_an_admin_adds_an_easypost_account_whose_api_key_is_needed(
 ) -> None:
     client = signed_in("admin")
     page = client.get("/staff/carriers/new/easypost").content.decode()
-    assert 'name="secret_api_key"' in page and 'name="setting_service"' in page
-    assert 'name="setting_base_url"' in page and 'name="remove_secrets"' not in page
+    assert 'name="secret_api_key"' in page
+    assert 'name="setting_service"' in page
+    assert 'name="setting_base_url"' in page
+    assert 'name="remove_secrets"' not in page
     data = {**PROFILE, "code": "ep", "setting_carrier": "USPS", "setting_base_url": ""}
     response = client.post("/staff/carriers/new/easypost", data)
-    assert response.status_code == 422 and "This secret is needed." in response.content.decode()
+    assert response.status_code == 422
+    assert "This secret is needed." in response.content.decode()
     assert not CarrierAccount.objects.filter(code="ep").exists()
 
     response = client.post(
@@ -254,7 +270,8 @@ def test_an_admin_adds_an_easypost_account_whose_api_key_is_needed(
     )
     assert response.status_code == 302
     account = CarrierAccount.objects.get(store=store, code="ep")
-    assert account.kind == "easypost" and account.config == {"carrier": "USPS"}
+    assert account.kind == "easypost"
+    assert account.config == {"carrier": "USPS"}
     assert secrets_of(store, "ep") == {"api_key": "EZAK-1"}
     assert "EZAK-1" not in account.config.values()
 
@@ -304,7 +321,9 @@ def test_what_the_service_refuses_is_shown_on_the_form_and_changes_nothing(
     )
     assert response.status_code == 422
     html = response.content.decode()
-    assert "29000" in html and 'id="form-errors"' in html and "typed-key" not in html
+    assert "29000" in html
+    assert 'id="form-errors"' in html
+    assert "typed-key" not in html
     assert rows() == before
 
 

@@ -53,8 +53,10 @@ def test_admin_sees_carriers_and_current_rules(
     html = page.content.decode()
     for code in ("rapido", "norte", "eco"):
         assert f'data-carrier="{code}"' in html
-    assert "€3.90 + €0.50/kg" in html and ">ES<" in html
-    assert "Version 1 in force" in html and "&quot;heavy&quot;" in html
+    assert "€3.90 + €0.50/kg" in html
+    assert ">ES<" in html
+    assert "Version 1 in force" in html
+    assert "&quot;heavy&quot;" in html
     assert 'href="/staff/carriers"' in html  # in the menu for admins
 
 
@@ -65,10 +67,13 @@ def test_publishing_a_valid_document_stores_a_new_version(
     response = client.post(
         "/staff/carriers/rules", {"document": json.dumps(VALID), "note": "heavy parcels"}
     )
-    assert response.status_code == 302 and response["Location"].endswith("/staff/carriers")
+    assert response.status_code == 302
+    assert response["Location"].endswith("/staff/carriers")
     published = AllocationRuleSet.objects.get(store=store)
-    assert published.version == 1 and published.document == VALID
-    assert published.note == "heavy parcels" and published.created_by == "admin.shop"
+    assert published.version == 1
+    assert published.document == VALID
+    assert published.note == "heavy parcels"
+    assert published.created_by == "admin.shop"
     client.post("/staff/carriers/rules", {"document": json.dumps({"schema": 1, "rules": []})})
     assert AllocationRuleSet.objects.filter(store=store).latest("version").version == 2
     assert "version 2 published" in client.get("/staff/carriers").content.decode()
@@ -90,14 +95,17 @@ def test_an_invalid_document_lists_every_error_with_its_field_and_stores_nothing
     response = client.post("/staff/carriers/rules", {"document": json.dumps(bad)})
     assert response.status_code == 422
     html = response.content.decode()
-    assert "rules[0].strategy" in html and "rules[1].when.weight_gte" in html
+    assert "rules[0].strategy" in html
+    assert "rules[1].when.weight_gte" in html
     assert "&quot;slowest&quot;" in html  # the draft is kept in the textarea
     assert state() == before
     semantic = {"schema": 1, "rules": [{"id": "c", "strategy": "cheapest", "carrier_in": ["x"]}]}
     response = client.post("/staff/carriers/rules", {"document": json.dumps(semantic)})
-    assert response.status_code == 422 and "rules[0].carrier_in" in response.content.decode()
+    assert response.status_code == 422
+    assert "rules[0].carrier_in" in response.content.decode()
     response = client.post("/staff/carriers/rules", {"document": "{not json"})
-    assert response.status_code == 422 and "not valid JSON" in response.content.decode()
+    assert response.status_code == 422
+    assert "not valid JSON" in response.content.decode()
     assert state() == before
 
 
@@ -140,22 +148,22 @@ def test_try_it_ranks_carriers_under_the_draft_and_says_why_others_are_dropped(
     assert html.index('data-carrier="norte" data-kept="1"') < html.index(
         'data-carrier="rapido" data-kept="1"'
     )
-    assert 'data-carrier="eco" data-kept="0"' in html and (
-        '<span data-code="disabled">disabled for this store</span>' in html
-    )
-    assert 'data-carrier="lejos" data-kept="0"' in html and (
-        '<span data-code="not_serviceable">does not serve this address</span>' in html
-    )
+    assert 'data-carrier="eco" data-kept="0"' in html
+    assert '<span data-code="disabled">disabled for this store</span>' in html
+    assert 'data-carrier="lejos" data-kept="0"' in html
+    assert '<span data-code="not_serviceable">does not serve this address</span>' in html
     assert state() == before  # trying publishes nothing
 
     denied = {"schema": 1, "rules": [{"id": "x", "strategy": "cheapest", "carrier_in": ["y"]}]}
     response = client.post("/staff/carriers/rules/try", {"document": json.dumps(denied), **facts})
-    assert response.status_code == 422 and "rules[0].carrier_in" in response.content.decode()
+    assert response.status_code == 422
+    assert "rules[0].carrier_in" in response.content.decode()
     response = client.post(
         "/staff/carriers/rules/try",
         {"document": json.dumps(draft), **facts, "weight_grams": "heavy"},
     )
-    assert response.status_code == 422 and "Weight must be" in response.content.decode()
+    assert response.status_code == 422
+    assert "Weight must be" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["agent", "warehouse", "finance", "analyst"])
@@ -175,7 +183,8 @@ def test_other_roles_get_403_and_change_nothing(
 
 def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
     response = client.get("/staff/carriers")
-    assert response.status_code == 302 and "/staff/login" in response["Location"]
+    assert response.status_code == 302
+    assert "/staff/login" in response["Location"]
 
 
 def test_another_stores_carrier_is_not_found(

@@ -82,7 +82,9 @@ def test_lookup_page_then_the_orders_lines(
         page = form_page(client, typed)
         assert page.status_code == 200
         body = page.content.decode()
-        assert "Lamp" in body and "Bulb" in body and 'id="claim-form"' in body
+        assert "Lamp" in body
+        assert "Bulb" in body
+        assert 'id="claim-form"' in body
         assert "Arrived damaged" in body
 
 
@@ -94,7 +96,8 @@ def test_agent_opens_a_claim_with_a_photo(
     claim = Claim.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("backoffice:claim_opened", args=[claim.number])
-    assert claim.order_id == order.id and claim.reason == "damaged_in_transit"
+    assert claim.order_id == order.id
+    assert claim.reason == "damaged_in_transit"
     assert claim.description == "Customer called: the lamp shade is cracked."
     assert claim.created_by == staff["agent"].get_username()
     assert list(claim.lines.values_list("order_line__external_id", "units")) == [("7001-1", 1)]
@@ -102,7 +105,8 @@ def test_agent_opens_a_claim_with_a_photo(
     assert photo.path.startswith("claims/")
     assert Image.open(pathlib.Path(settings.MEDIA_ROOT, photo.path)).format == "JPEG"
     done = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert claim.number in done and "Lamp × 1" in done
+    assert claim.number in done
+    assert "Lamp × 1" in done
 
 
 def test_spanish_page(signed_in: Callable[[str], Client], order: Order) -> None:
@@ -286,7 +290,8 @@ def test_open_claims_on_the_order_are_shown(
     submit(client, order)
     claim = Claim.objects.get()
     body = form_page(client).content.decode()
-    assert 'id="open-claims"' in body and claim.number in body
+    assert 'id="open-claims"' in body
+    assert claim.number in body
 
 
 def test_the_shopper_is_told_once_even_when_the_form_is_sent_twice(

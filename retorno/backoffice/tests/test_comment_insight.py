@@ -59,7 +59,8 @@ def test_the_return_shows_what_the_comment_reads_as_and_flags_a_contradiction(si
             reverse("backoffice:return", args=[returns["agrees"].rma]), HTTP_ACCEPT_LANGUAGE="es"
         )
     html = page.content.decode()
-    assert 'data-reading="damaged"' in html and "Contradicts" not in html
+    assert 'data-reading="damaged"' in html
+    assert "Contradicts" not in html
 
 
 @pytest.mark.django_db
@@ -92,7 +93,8 @@ def test_the_panel_shows_top_phrases_per_product_and_reason_of_this_store_only(s
     assert insight.comments == 4  # the other store's comment is not counted
     groups = {(g.product_title, g.reason): g for g in insight.groups}
     jersey = groups[("Jersey azul", "too_small")]
-    assert jersey.comments == 2 and jersey.picked_otherwise == 2
+    assert jersey.comments == 2
+    assert jersey.picked_otherwise == 2
     assert jersey.phrases
     assert ("Taza", "damaged") in groups
     html = response.content.decode()
@@ -111,7 +113,8 @@ def test_the_panel_is_translated(signed_in, returns):
 
 def test_anonymous_is_sent_to_sign_in(client):
     response = client.get(reverse("backoffice:insight"))
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 @pytest.mark.django_db

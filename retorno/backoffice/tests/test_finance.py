@@ -84,7 +84,8 @@ def test_who_may_move_money(signed_in, received, role):
 def test_anonymous_is_sent_to_sign_in(client: Client, received):
     refund = Refund.objects.get()
     response = client.post(reverse("backoffice:refund_retry", args=[refund.id]))
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 302
+    assert "login" in response["Location"]
     assert Refund.objects.get().state == "pending"
 
 
@@ -117,7 +118,8 @@ def test_finance_lists_states_and_marks_a_manual_refund_paid(signed_in, received
     client = signed_in("finance")
     refund = Refund.objects.get()
     page = client.get(reverse("backoffice:refunds")).content.decode()
-    assert received.rma in page and 'data-state="pending"' in page
+    assert received.rma in page
+    assert 'data-state="pending"' in page
     assert "Mark as paid" in page
     page = client.get(reverse("backoffice:refund", args=[refund.id])).content.decode()
     assert refund.idempotency_key in page
@@ -159,7 +161,8 @@ def test_retrying_a_paid_refund_says_so_and_changes_nothing(signed_in, received)
 def test_preview_then_execute(signed_in, received):
     client = signed_in("finance")
     page = client.get(reverse("backoffice:return_refund", args=[received.rma])).content.decode()
-    assert 'id="preview-total"' in page and 'id="execute-form"' in page
+    assert 'id="preview-total"' in page
+    assert 'id="execute-form"' in page
     before = ledger()
     response = client.post(
         reverse("backoffice:return_refund_execute", args=[received.rma]), {"amount": "-3"}
@@ -170,7 +173,8 @@ def test_preview_then_execute(signed_in, received):
     response = client.post(
         reverse("backoffice:return_refund_execute", args=[received.rma]), {"amount": "900"}
     )
-    assert response.status_code == 422 and ledger() == before
+    assert response.status_code == 422
+    assert ledger() == before
     response = client.post(
         reverse("backoffice:return_refund_execute", args=[received.rma]),
         {"amount": "5.00", "note": "goodwill"},
@@ -204,7 +208,8 @@ def test_claim_page_and_resolution(signed_in, store, manual, role):
     client = signed_in(role)
     assert claim.number in client.get(reverse("backoffice:claims")).content.decode()
     page = client.get(reverse("backoffice:claim", args=[claim.number])).content.decode()
-    assert "claims/p.jpg" in page and 'id="resolve-form"' in page
+    assert "claims/p.jpg" in page
+    assert 'id="resolve-form"' in page
     response = client.post(
         reverse("backoffice:claim_resolve", args=[claim.number]), {"resolution": "refund"}
     )
@@ -232,7 +237,8 @@ def test_finance_pages_speak_spanish(signed_in, received):
     client = signed_in("finance")
     client.cookies["django_language"] = "es"
     page = client.get(reverse("backoffice:refunds")).content.decode()
-    assert "Reembolsos" in page and "Pendiente" in page
+    assert "Reembolsos" in page
+    assert "Pendiente" in page
 
 
 @pytest.mark.django_db
@@ -248,7 +254,8 @@ def test_an_agent_rejects_a_claim_with_a_note_the_shopper_is_told(signed_in, sto
     client = signed_in("agent")
     url = reverse("backoffice:claim_reject", args=[claim.number])
     no_note = client.post(url, {"note": "  "})
-    assert no_note.status_code == 422 and Claim.objects.get().state == "open"
+    assert no_note.status_code == 422
+    assert Claim.objects.get().state == "open"
     assert client.post(url, {"note": "Tracking shows it was delivered."}).status_code == 302
     claim.refresh_from_db()
     assert (claim.state, claim.resolution_note) == ("rejected", "Tracking shows it was delivered.")
@@ -292,4 +299,5 @@ def test_the_refund_list_pages_and_keeps_its_filter(signed_in, received):
     assert ids(client.get(url, {"state": "succeeded", "page": "99"})) == ids(second)
     assert ids(client.get(url, {"state": "succeeded", "page": "x"})) == ids(first)
     everything = client.get(url)
-    assert everything.context["page"].total == 30 and everything.context["page"].pages == 2
+    assert everything.context["page"].total == 30
+    assert everything.context["page"].pages == 2

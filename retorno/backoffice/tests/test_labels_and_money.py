@@ -103,7 +103,8 @@ def test_every_role_sees_the_amounts_but_only_finance_the_links(signed_in, excha
     table = html[
         html.index('<table id="money-rows">') : html.index("</table>", html.index("money-rows"))
     ]
-    assert 'data-kind="exchange_difference"' in table and "Pending" in table
+    assert 'data-kind="exchange_difference"' in table
+    assert "Pending" in table
     assert '<th scope="col" class="num">Amount</th>' in table
     assert "−€7.50" in table
     assert reverse("backoffice:charge", args=[exchange_held.id]) not in html
@@ -121,7 +122,8 @@ def test_refunds_are_listed_in_spanish_for_finance(signed_in, store, provider):
         reverse("backoffice:return", args=[ret.rma]), HTTP_ACCEPT_LANGUAGE="es"
     )
     html = page.content.decode()
-    assert "Dinero" in html and 'data-direction="refund"' in html
+    assert "Dinero" in html
+    assert 'data-direction="refund"' in html
     assert reverse("backoffice:refund", args=[refund.id]) in html
     assert "Abrir en finanzas" in html
 

@@ -33,7 +33,8 @@ def test_staff_of_the_store_see_the_photo_on_the_return_page(signed_in: Any, sto
     url = reverse("backoffice:photo", args=[name])
     assert f'src="{url}"' in page
     response = client.get(url)
-    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
     assert response.content[:2] == b"\xff\xd8"  # a JPEG, re-encoded
 
 

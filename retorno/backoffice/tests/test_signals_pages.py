@@ -35,7 +35,8 @@ def serial_returner(store, email="eva@example.com"):
 def test_a_returns_page_shows_the_customers_signals_with_evidence(signed_in, store):
     ret = serial_returner(store)
     html = signed_in("agent").get(reverse("backoffice:return", args=[ret.rma])).content.decode()
-    assert 'id="signals"' in html and 'data-signal="serial_returner"' in html
+    assert 'id="signals"' in html
+    assert 'data-signal="serial_returner"' in html
     assert "5 of 5 units bought in the last 365 days came back (100%), in 5 returns." in html
     assert reverse("backoffice:customer", args=[ret.customer_id]) in html
 
@@ -82,6 +83,7 @@ def test_the_warehouse_records_a_parcel_check(signed_in, approved):
     done = signed_in("warehouse").post(url, {"weight_grams": "120", "serial": "no"})
     assert done.status_code == 302
     event = ReturnEvent.objects.get(kind="parcel_checked")
-    assert event.data["weight_grams"] == 120 and event.data["serial_matches"] is False
+    assert event.data["weight_grams"] == 120
+    assert event.data["serial_matches"] is False
     page = signed_in("warehouse").get(reverse("backoffice:receiving_return", args=[approved.rma]))
     assert 'id="parcel-form"' in page.content.decode()

@@ -86,8 +86,10 @@ def test_sign_in_and_out(client: Client, staff: dict[str, Any]) -> None:
         reverse("backoffice:login"),
         {"username": "agent.shop", "password": "correct-horse-battery", "next": "/staff/returns"},
     )
-    assert ok.status_code == 302 and ok["Location"] == "/staff/returns"
+    assert ok.status_code == 302
+    assert ok["Location"] == "/staff/returns"
     assert client.get(reverse("backoffice:queue")).status_code == 200
     out = client.post(reverse("backoffice:logout"))
-    assert out.status_code == 302 and out["Location"] == reverse("backoffice:login")
+    assert out.status_code == 302
+    assert out["Location"] == reverse("backoffice:login")
     assert client.get(reverse("backoffice:queue")).status_code == 302

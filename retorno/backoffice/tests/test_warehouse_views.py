@@ -33,9 +33,11 @@ def test_scanning_an_rma_opens_it_and_skus_are_counted_in(store: Store, signed_i
     client = signed_in("warehouse")
     ret = approved_return(store)
     page = client.get("/staff/receiving")
-    assert page.status_code == 200 and b"autofocus" in page.content
+    assert page.status_code == 200
+    assert b"autofocus" in page.content
     response = client.get("/staff/receiving", {"code": ret.rma.lower()})
-    assert response.status_code == 302 and response["Location"].endswith(f"/receiving/{ret.rma}")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/receiving/{ret.rma}")
     sku = ret.items.get().order_line.sku
     response = client.post(f"/staff/receiving/{ret.rma}/scan", {"code": sku, "quantity": "1"})
     assert response.status_code == 302
@@ -44,14 +46,16 @@ def test_scanning_an_rma_opens_it_and_skus_are_counted_in(store: Store, signed_i
     client.post(f"/staff/receiving/{ret.rma}/scan", {"code": "MUG-9"})
     assert UnexpectedItem.objects.get().sku == "MUG-9"
     event = ReturnEvent.objects.filter(return_request=ret, kind="received").get()
-    assert event.actor_kind == "staff" and event.actor_label == "warehouse.shop"
+    assert event.actor_kind == "staff"
+    assert event.actor_label == "warehouse.shop"
 
 
 def test_unknown_code_and_receiving_twice_show_a_message(store: Store, signed_in: SignIn) -> None:
     client = signed_in("warehouse")
     ret = approved_return(store)
     response = client.get("/staff/receiving", {"code": "NOTHING-HERE"})
-    assert response.status_code == 404 and "Nothing matches" in response.content.decode()
+    assert response.status_code == 404
+    assert "Nothing matches" in response.content.decode()
     client.post(f"/staff/receiving/{ret.rma}/scan", {"code": line_sku(ret), "quantity": "2"})
     before = counts()
     response = client.post(f"/staff/receiving/{ret.rma}/scan", {"code": line_sku(ret)})
@@ -81,7 +85,8 @@ def test_inspection_with_photo_then_disposition(store: Store, signed_in: SignIn)
     )
     assert response.status_code == 302, response.content[:2000]
     row = Inspection.objects.get()
-    assert row.photos and row.photos[0].endswith(".jpg")
+    assert row.photos
+    assert row.photos[0].endswith(".jpg")
     response = client.post(
         f"/staff/inspection/{ret.rma}/dispositions/{row.id}",
         {"disposition": "restock", "restock": "on"},
@@ -103,7 +108,8 @@ def test_bad_photo_and_unreceived_item_change_nothing(store: Store, signed_in: S
     response = client.post(
         f"/staff/inspection/{ret.rma}/items/{line_of(ret)}", {"grade": "new", "photos": fake}
     )
-    assert response.status_code == 422 and "is not a photo" in response.content.decode()
+    assert response.status_code == 422
+    assert "is not a photo" in response.content.decode()
     assert counts() == before
 
 
@@ -117,8 +123,10 @@ def test_override_without_note_is_refused(store: Store, signed_in: SignIn) -> No
     response = client.post(
         f"/staff/inspection/{ret.rma}/dispositions/{row.id}", {"disposition": "donate"}
     )
-    assert response.status_code == 422 and "Write a note" in response.content.decode()
-    assert counts() == before and Inspection.objects.get().disposition == ""
+    assert response.status_code == 422
+    assert "Write a note" in response.content.decode()
+    assert counts() == before
+    assert Inspection.objects.get().disposition == ""
 
 
 @pytest.mark.parametrize("who", ["finance", "agent", "analyst"])
@@ -163,9 +171,11 @@ def test_rtv_page_and_csv(store: Store, signed_in: SignIn) -> None:
     row = Inspection.objects.get()
     client.post(f"/staff/inspection/{ret.rma}/dispositions/{row.id}", {"disposition": ""})
     page = client.get("/staff/rtv")
-    assert page.status_code == 200 and ret.rma in page.content.decode()
+    assert page.status_code == 200
+    assert ret.rma in page.content.decode()
     batch_id = Inspection.objects.get().rtv_batch_id
     csv_response = client.get(f"/staff/rtv/{batch_id}.csv")
-    assert csv_response.status_code == 200 and ret.rma in csv_response.content.decode()
+    assert csv_response.status_code == 200
+    assert ret.rma in csv_response.content.decode()
     assert client.post(f"/staff/rtv/{batch_id}/ship").status_code == 302
     assert ReturnEvent.objects.filter(kind="returned_to_vendor").count() == 1

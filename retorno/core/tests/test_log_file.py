@@ -37,14 +37,17 @@ def run_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_with_a_log_file_the_terminal_shows_only_errors(tmp_path: Path) -> None:
     log_file = tmp_path / "log" / "retorno.log"
     done = run_with({"LOG_FILE": str(log_file), "LOG_LEVEL": "info"})
-    assert "a job ran" not in done.stderr and "a job failed" in done.stderr
+    assert "a job ran" not in done.stderr
+    assert "a job failed" in done.stderr
     written = log_file.read_text()
-    assert "INFO retorno.jobs a job ran" in written and "ERROR retorno.jobs a job failed" in written
+    assert "INFO retorno.jobs a job ran" in written
+    assert "ERROR retorno.jobs a job failed" in written
 
 
 def test_without_one_everything_from_the_level_up_is_in_the_terminal(tmp_path: Path) -> None:
     done = run_with({"LOG_FILE": "", "LOG_LEVEL": "INFO"})
-    assert "a job ran" in done.stderr and "a job failed" in done.stderr
+    assert "a job ran" in done.stderr
+    assert "a job failed" in done.stderr
 
 
 @pytest.mark.parametrize(

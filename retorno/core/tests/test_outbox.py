@@ -56,9 +56,13 @@ def test_enqueued_message_is_delivered_once_after_commit():
 
 @pytest.mark.django_db(transaction=True)
 def test_rolled_back_transaction_sends_nothing():
-    with pytest.raises(RuntimeError), transaction.atomic():
-        outbox_enqueue(store_id=1, kind="test.ok", dedupe_key="b", payload={})
-        raise RuntimeError("the change failed")
+    def enqueue_then_fail() -> None:
+        with transaction.atomic():
+            outbox_enqueue(store_id=1, kind="test.ok", dedupe_key="b", payload={})
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        enqueue_then_fail()
     assert calls == []
     assert not OutboxMessage.objects.exists()
 
@@ -67,7 +71,8 @@ def test_rolled_back_transaction_sends_nothing():
 def test_same_dedupe_key_enqueues_one_message():
     first = outbox_enqueue(store_id=1, kind="test.ok", dedupe_key="c", payload={})
     second = outbox_enqueue(store_id=1, kind="test.ok", dedupe_key="c", payload={})
-    assert first is not None and second is None
+    assert first is not None
+    assert second is None
     assert OutboxMessage.objects.count() == 1
     assert calls == [first.id]
 

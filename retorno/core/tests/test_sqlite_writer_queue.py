@@ -88,9 +88,14 @@ def test_a_write_transaction_holds_the_lock_until_commit(db_file):
 
 def test_the_lock_is_released_when_the_transaction_fails(db_file):
     with sqlite_connection(db_file, "a") as wrapper:
-        with pytest.raises(ZeroDivisionError), transaction.atomic(using="a"):
-            wrapper.cursor().execute("INSERT INTO t VALUES (1)")
-            1 / 0  # noqa: B018
+
+        def insert_then_fail() -> None:
+            with transaction.atomic(using="a"):
+                wrapper.cursor().execute("INSERT INTO t VALUES (1)")
+                1 / 0  # noqa: B018
+
+        with pytest.raises(ZeroDivisionError):
+            insert_then_fail()
         assert lock_is_free(db_file)
         assert wrapper.cursor().execute("SELECT count(*) FROM t").fetchone() == (0,)
 
@@ -99,9 +104,14 @@ def test_a_rolled_back_savepoint_keeps_the_turn_and_the_outer_commit_ends_it(db_
     with sqlite_connection(db_file, "a") as wrapper:
         with transaction.atomic(using="a"):
             wrapper.cursor().execute("INSERT INTO t VALUES (1)")
-            with pytest.raises(ValueError), transaction.atomic(using="a"):
-                wrapper.cursor().execute("INSERT INTO t VALUES (2)")
-                raise ValueError
+
+            def insert_then_fail() -> None:
+                with transaction.atomic(using="a"):
+                    wrapper.cursor().execute("INSERT INTO t VALUES (2)")
+                    raise ValueError("the savepoint fails")
+
+            with pytest.raises(ValueError, match="the savepoint fails"):
+                insert_then_fail()
             assert not lock_is_free(db_file)
         assert lock_is_free(db_file)
         assert wrapper.cursor().execute("SELECT x FROM t").fetchall() == [(1,)]
@@ -120,7 +130,8 @@ def test_closing_the_connection_mid_transaction_releases_the_lock(db_file):
 def test_an_autocommit_write_takes_and_gives_back_its_turn(db_file):
     with sqlite_connection(db_file, "a") as wrapper:
         wrapper.cursor().execute("INSERT INTO t VALUES (1)")
-        assert wrapper.writer_queue is not None and not wrapper.writer_queue.held
+        assert wrapper.writer_queue is not None
+        assert not wrapper.writer_queue.held
         assert lock_is_free(db_file)
         wrapper.cursor().execute("SELECT * FROM t")
         assert not wrapper.writer_queue.held

@@ -54,7 +54,8 @@ def test_creates_then_updates_in_place(store):
         **tee(title="Camiseta básica", variants=[{"sku": "TS-M", "price": "21.00", "stock": 9}]),
     )
 
-    assert not created and again.id == product.id
+    assert not created
+    assert again.id == product.id
     assert again.title == "Camiseta básica"
     medium = Variant.objects.get(store=store, sku="TS-M")
     assert (medium.price, medium.stock) == (Decimal("21.00"), 9)
@@ -90,7 +91,8 @@ def test_skus_are_per_store(store):
     other = store_create(slug="other", name="Other")[0]
     product_upsert(store=store, **tee())
     product, created = product_upsert(store=other, **tee())
-    assert created and product.store == other
+    assert created
+    assert product.store == other
 
 
 def test_a_product_page_must_be_a_web_address(store):

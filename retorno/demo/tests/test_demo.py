@@ -184,7 +184,8 @@ def test_default_sized_mix_is_believable():
     customers = Customer.objects.all()
     tiers = {tier: customers.filter(tier=tier).count() for tier in ("", "silver", "gold")}
     assert tiers[""] > tiers["silver"] > tiers["gold"] > 0
-    assert customers.filter(language="en").exists() and customers.filter(language="es").exists()
+    assert customers.filter(language="en").exists()
+    assert customers.filter(language="es").exists()
     assert all(c.email.endswith("@example.com") for c in customers)
     assert Order.objects.filter(delivered_at__isnull=True).exists()
     assert OrderLine.objects.filter(final_sale=True).exists()
@@ -216,7 +217,8 @@ def test_running_twice_changes_nothing():
 
     again = demo_create(**SMALL)
 
-    assert first.generated and not again.generated
+    assert first.generated
+    assert not again.generated
     assert counts() == before
     assert again.counts == first.counts
     assert again.money == first.money
@@ -246,7 +248,8 @@ def test_same_seed_gives_the_same_money_side():
 
     assert digest(second_result.store) == first
     assert second_result.money == first_result.money
-    assert first_result.money["exchanges"] and first_result.money["charges_by_kind"]
+    assert first_result.money["exchanges"]
+    assert first_result.money["charges_by_kind"]
     assert Claim.objects.exists()
 
 
@@ -356,7 +359,9 @@ def test_staff_and_admin_can_sign_in():
     store = demo_create(customers=5, orders=5).store
     users = get_user_model().objects
     admin = users.get(username="admin")
-    assert admin.is_superuser and admin.is_staff and admin.check_password(DEMO_PASSWORD)
+    assert admin.is_superuser
+    assert admin.is_staff
+    assert admin.check_password(DEMO_PASSWORD)
     roles = set(Membership.objects.filter(store=store).values_list("role", flat=True))
     assert roles == set(Role.values)
     for membership in Membership.objects.filter(store=store).select_related("user"):

@@ -67,11 +67,13 @@ def test_the_demo_shows_predictions_mismatches_and_signals():
     assert "abuse-review" in str(latest.decision)
     # Her latest comment says the opposite of what she picked.
     reading = predictions.get(return_id=latest.id, picked_reason="too_small")
-    assert reading.reason == "too_large" and reading.mismatch
+    assert reading.reason == "too_large"
+    assert reading.mismatch
 
     bracketer = Customer.objects.get(store=store, email="chloe.bennett@example.com")
     bracketer_signals = fired(store, bracketer)
-    assert "bracketing" in bracketer_signals and "serial_returner" not in bracketer_signals
+    assert "bracketing" in bracketer_signals
+    assert "serial_returner" not in bracketer_signals
     assert len(bracketer_signals["bracketing"].evidence) == 3
 
     # The return's page in the back office shows both, with the evidence.

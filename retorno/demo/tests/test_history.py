@@ -87,7 +87,8 @@ def test_a_history_is_whole_and_consistent():
         assert events[event_id] == return_id
     shipments = set(Shipment.objects.filter(store=store).values_list("id", flat=True))
     scans = TrackingEvent.objects.filter(carrier_account__store=store)
-    assert scans.exists() and set(scans.values_list("shipment_id", flat=True)) <= shipments
+    assert scans.exists()
+    assert set(scans.values_list("shipment_id", flat=True)) <= shipments
     assert (
         RefundLine.objects.filter(refund__store=store).count()
         >= Refund.objects.filter(store=store).count()

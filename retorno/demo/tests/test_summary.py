@@ -112,7 +112,8 @@ def test_the_simple_order_is_approved_at_once_and_books_a_label(demo: Store) -> 
     choose(client, "refund", "self_ship")
     page, created = confirm(client)
     assert not page.context["review_reasons"]
-    assert created.status == "approved" and created.method == "self_ship"
+    assert created.status == "approved"
+    assert created.method == "self_ship"
     assert created.items.count() == order.lines.count() == 2
 
 
@@ -133,7 +134,8 @@ def test_the_exchange_order_offers_the_next_size_and_is_approved(demo: Store) ->
     assert bigger.stock > 0
     choose(client, "exchange", "pickup", **{name: str(proposed)})
     _, created = confirm(client)
-    assert created.resolution == "exchange" and created.status == "approved"
+    assert created.resolution == "exchange"
+    assert created.status == "approved"
     assert created.items.get().exchange_variant_id == int(proposed)
 
 
@@ -145,7 +147,8 @@ def test_the_review_order_goes_to_an_agent(demo: Store) -> None:
     choose(client, "refund", "drop_off")
     page, created = confirm(client)
     assert page.context["review_reasons"]
-    assert created.status == "pending_review" and created.requires_review
+    assert created.status == "pending_review"
+    assert created.requires_review
 
 
 def test_whatever_day_the_demo_was_built_the_next_run_names_orders_returnable_today(
@@ -177,7 +180,8 @@ def test_an_order_already_returned_is_replaced_on_the_next_run(demo: Store) -> N
     assert "simple" not in dict(showcase_orders(demo, now=timezone.now()))
 
     again = showcase_orders_ensure(demo, now=timezone.now())
-    assert again[0].number != number and again[0].customer.email == email
+    assert again[0].number != number
+    assert again[0].customer.email == email
     assert named(demo)["simple"] == (again[0].number, email)
 
 
@@ -191,8 +195,10 @@ def test_the_summary_has_the_portal_logins_key_and_where_mail_and_logs_go(
     settings.LOG_LEVEL = "INFO"
     text = "\n".join(summary_lines(demo_summary(demo, now=timezone.now())))
     assert "http://127.0.0.1:8300/s/demo/" in text
-    assert "http://127.0.0.1:8300/staff/" in text and "lucia.admin (admin)" in text
-    assert "carlos.agent (agent)" in text and "password retorno-demo" in text
+    assert "http://127.0.0.1:8300/staff/" in text
+    assert "lucia.admin (admin)" in text
+    assert "carlos.agent (agent)" in text
+    assert "password retorno-demo" in text
     assert max(len(line) for line in text.splitlines() if str(tmp_path) not in line) <= 100
     assert "admin / retorno-demo" in text
     assert f"http://127.0.0.1:8300/api/v1/docs  key {DEMO_API_KEY}" in text
@@ -203,8 +209,10 @@ def test_the_summary_has_the_portal_logins_key_and_where_mail_and_logs_go(
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     settings.LOG_FILE = ""
     text = "\n".join(summary_lines(demo_summary(demo, now=timezone.now(), api_key="rtn_nope")))
-    assert "printed in this terminal" in text and "Logs          this terminal" in text
-    assert "rtn_nope" not in text and "--api-key" in text
+    assert "printed in this terminal" in text
+    assert "Logs          this terminal" in text
+    assert "rtn_nope" not in text
+    assert "--api-key" in text
 
 
 def test_retorno_demo_ends_with_the_summary_unless_told_not_to(db: None) -> None:
@@ -212,7 +220,8 @@ def test_retorno_demo_ends_with_the_summary_unless_told_not_to(db: None) -> None
     call_command("demo", "--customers", "20", "--orders", "40", stdout=out)
     text = out.getvalue()
     numbers = [o.number for o in Order.objects.filter(number__startswith="TD-9")]
-    assert text.rstrip().endswith("─" * 78) and all(number in text for number in numbers)
+    assert text.rstrip().endswith("─" * 78)
+    assert all(number in text for number in numbers)
     out = StringIO()
     call_command("demo", "--customers", "20", "--orders", "40", "--no-summary", stdout=out)
     assert not any(number in out.getvalue() for number in numbers)

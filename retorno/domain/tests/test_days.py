@@ -61,7 +61,8 @@ def test_the_same_instant_is_another_day_elsewhere():
 def test_local_time_keeps_the_instant_and_shows_the_wall_clock():
     moment = utc("2026-07-13 07:00")
     shown = local_time(moment, MADRID)
-    assert shown == moment and (shown.hour, shown.minute) == (9, 0)
+    assert shown == moment
+    assert (shown.hour, shown.minute) == (9, 0)
 
 
 @pytest.mark.parametrize("name", ["", None, "Mars/Olympus_Mons", "../etc/passwd"])
@@ -71,8 +72,9 @@ def test_an_empty_or_unknown_zone_is_utc(name):
 
 
 def test_a_naive_datetime_has_no_local_day():
-    with pytest.raises(ValueError):
-        local_day(datetime(2026, 1, 12, 23, 30), MADRID)
+    naive = datetime(2026, 1, 12, 23, 30)  # noqa: DTZ001 - the input refused
+    with pytest.raises(ValueError, match="timezone-aware"):
+        local_day(naive, MADRID)
 
 
 @pytest.mark.parametrize(

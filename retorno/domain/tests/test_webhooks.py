@@ -63,7 +63,8 @@ def test_secrets_and_types_are_checked():
         event_types_check(["return.approved", "return.exploded"])
     assert unknown.value.code == "unknown_event_type"
     assert event_types_check(["refund.created", "refund.created"]) == ["refund.created"]
-    assert subscribes([], "claim.opened") and not subscribes(["claim.resolved"], "claim.opened")
+    assert subscribes([], "claim.opened")
+    assert not subscribes(["claim.resolved"], "claim.opened")
     assert len(set(EVENT_TYPES)) == len(EVENT_TYPES)
 
 

@@ -43,8 +43,10 @@ def test_rows_are_well_formed_and_unique():
         row = json.loads(line)
         assert set(row) == {"id", "family", "language", "reason", "text", "split"}
         assert row["family"].startswith(f"{row['language']}-")
-        assert row["id"].startswith(row["family"]) and row["id"] not in ids
-        assert row["text"].strip() and row["text"] not in texts
+        assert row["id"].startswith(row["family"])
+        assert row["id"] not in ids
+        assert row["text"].strip()
+        assert row["text"] not in texts
         ids.add(row["id"])
         texts.add(row["text"])
 

@@ -48,15 +48,21 @@ def test_each_comment_is_kept_with_its_prediction_and_the_model_that_made_it(sto
     by_item = {row.return_item_id: row for row in rows}
     small = by_item[11]
     assert (small.reason, small.group, small.size_direction) == ("too_small", "size", 1)
-    assert small.model_version.startswith("shipped-") and not small.abstained
+    assert small.model_version.startswith("shipped-")
+    assert not small.abstained
     assert small.mismatch  # the shopper picked too_large; the words say too small
     assert any(e["kind"] == "phrase" for e in small.explanation)
-    assert small.phrases and small.comment.startswith("Me queda")
+    assert small.phrases
+    assert small.comment.startswith("Me queda")
     assert not by_item[12].mismatch  # picked what the comment says
-    assert by_item[13].reason == "too_large" and not by_item[13].mismatch  # "other" picked
+    assert by_item[13].reason == "too_large"
+    assert not by_item[13].mismatch
     french = by_item[14]
-    assert french.abstained and french.reason == "other" and french.language == "other"
-    assert not french.mismatch and french.phrases == []
+    assert french.abstained
+    assert french.reason == "other"
+    assert french.language == "other"
+    assert not french.mismatch
+    assert french.phrases == []
 
 
 @pytest.mark.django_db
@@ -64,7 +70,8 @@ def test_classifying_again_replaces_the_items_prediction(store):
     classify(store, 1, [facts(11, "me queda pequeño", picked="too_small")])
     classify(store, 1, [facts(11, "llegó tarde para la boda", picked="too_small")])
     only = CommentPrediction.objects.get(store=store, return_item_id=11)
-    assert only.reason == "arrived_late" and only.mismatch
+    assert only.reason == "arrived_late"
+    assert only.mismatch
     assert CommentPrediction.objects.count() == 1
 
 
@@ -86,7 +93,8 @@ def test_the_job_is_queued_once_per_return_and_delivered_by_the_outbox(store):
     assert outbox_deliver_one(message.id) == "delivered"
     row = CommentPrediction.objects.get(return_item_id=21)
     assert (row.reason, row.rma, row.store_id) == ("defective", "R-2", store.id)
-    assert row.commented_at == asked_at and row.classified_at > asked_at
+    assert row.commented_at == asked_at
+    assert row.classified_at > asked_at
 
 
 @pytest.mark.django_db
@@ -126,7 +134,9 @@ def test_queue_filters_and_the_panel_read_one_store_only(store, other_store):
     assert set(mismatched.values_list("return_id", flat=True)) == {3}
 
     panel = selectors.comment_insight_for_store(store=store, since=NOW - timedelta(days=1))
-    assert panel.comments == 4 and panel.abstained == 1 and panel.mismatches == 1
+    assert panel.comments == 4
+    assert panel.abstained == 1
+    assert panel.mismatches == 1
     top = panel.groups[0]
     assert (top.product_key, top.reason, top.comments) == ("product:7", "too_small", 2)
     assert top.picked_otherwise == 2

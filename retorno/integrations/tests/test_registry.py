@@ -22,7 +22,8 @@ def test_each_kind_builds_its_gateway() -> None:
         "simulator",
         {"base_url": "http://127.0.0.1:8055", "carrier": "norte", "webhook_secret": "s"},
     )
-    assert isinstance(simulator, SimulatorGateway) and simulator.code == "norte"
+    assert isinstance(simulator, SimulatorGateway)
+    assert simulator.code == "norte"
     assert isinstance(carrier_gateway_for("easypost", {"api_key": "k"}), EasyPostGateway)
     assert isinstance(
         carrier_gateway_for("shippo", {"api_token": "t", "carrier": "usps"}), ShippoGateway

@@ -68,7 +68,8 @@ def test_carrier_credentials_are_encrypted_and_never_returned(store, api):
     response = api.put("/carriers/nuevo", CARRIER_BODY)
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["has_credentials"] is True and "credentials" not in body
+    assert body["has_credentials"] is True
+    assert "credentials" not in body
     assert body["webhook_url"].endswith("/api/v1/carriers/shop-nuevo/webhooks")
     stored = CarrierAccount.objects.get(code="nuevo").credentials_encrypted
     assert "top-secret" not in stored
@@ -110,9 +111,11 @@ def test_shipments_timeline_and_label(store, api, carriers, fake_carriers):
     assert body["status"] == "in_transit"
     assert [e["status"] for e in body["timeline"]] == ["picked_up", "in_transit"]
     only = body["shipments"][0]
-    assert only["carrier"] == "rapido" and only["allocation"]["ranking"][0]["carrier"] == "rapido"
+    assert only["carrier"] == "rapido"
+    assert only["allocation"]["ranking"][0]["carrier"] == "rapido"
     label = api.get(f"/returns/{returned.rma}/label")
-    assert label.status_code == 200 and label["Content-Type"] == "application/pdf"
+    assert label.status_code == 200
+    assert label["Content-Type"] == "application/pdf"
     assert b"".join(label.streaming_content).startswith(b"%PDF")
     # The shopper's tracking page links the same label.
     from django.test import Client

@@ -66,7 +66,8 @@ def test_carrier_down_retries_with_backoff_then_falls_back(store, carriers, fake
 
     assert deliver_bookings() == [OutboxStatus.PENDING]
     message.refresh_from_db()
-    assert message.attempts == 1 and message.next_attempt_at > timezone.now()
+    assert message.attempts == 1
+    assert message.next_attempt_at > timezone.now()
     assert deliver_bookings() == ["skipped"]  # not due yet: backoff is respected
 
     assert deliver_bookings(later=timedelta(minutes=1)) == [OutboxStatus.PENDING]

@@ -31,7 +31,8 @@ def test_desk_lists_filters_and_rebooks(store, carriers, fake_carriers):
     post_events(shipment, [("PICKUP_FAILED_ADDRESS", T0, "f1")])
     agent = staff_client(store, "agent")
     page = agent.get("/staff/pickups")
-    assert page.status_code == 200 and returned.rma in page.content.decode()
+    assert page.status_code == 200
+    assert returned.rma in page.content.decode()
     assert returned.rma not in agent.get("/staff/pickups?carrier=norte").content.decode()
     assert returned.rma not in agent.get("/staff/pickups?reason=refused").content.decode()
     day = (T0 + timedelta(days=10)).date().isoformat()

@@ -153,14 +153,16 @@ def test_the_carriers_window_gives_the_day_and_the_hours_in_the_stores_zone(
     assert outcome.state == "booked"
     shipment.refresh_from_db()
     assert shipment.pickup_date == day
-    assert outcome.pickup_date == day and outcome.pickup_window == window
+    assert outcome.pickup_date == day
+    assert outcome.pickup_window == window
 
 
 def test_capacity_counts_the_pickups_of_the_stores_today(madrid_store, carriers, fake_carriers):
     # Rápido collects one parcel a day and has one on Tuesday 13 January already.
     CarrierAccount.objects.filter(code="rapido").update(daily_pickup_capacity=1)
     _, first = planned(madrid_store, utc("2026-01-12 12:00"), pickup_date=date(2026, 1, 13))
-    assert first.candidates[0] == "rapido" and first.pickup_date == date(2026, 1, 13)
+    assert first.candidates[0] == "rapido"
+    assert first.pickup_date == date(2026, 1, 13)
     # Monday 22:30 UTC is still Monday in Madrid: Tuesday's pickups are not today's.
     _, monday = planned(madrid_store, utc("2026-01-12 22:30"))
     assert monday.candidates[0] == "rapido"
@@ -229,7 +231,9 @@ def test_a_drop_off_has_no_pickup_day(madrid_store, carriers, fake_carriers):
     returned = approved_return_before_jobs(madrid_store, method="drop_off")
     with command():
         shipment = shipment_plan_for_return(returned, now=utc("2026-01-12 23:30"))
-    assert shipment is not None and shipment.pickup_date is None
+    assert shipment is not None
+    assert shipment.pickup_date is None
     shipment_book(shipment_id=shipment.id, now=utc("2026-01-12 23:30"))
     request = fake_carriers.gateways[shipment.candidates[0]].calls[-1]
-    assert request.method == "drop_off" and request.pickup_date is None
+    assert request.method == "drop_off"
+    assert request.pickup_date is None

@@ -91,9 +91,8 @@ def test_pickup_then_delivery_moves_the_return(store, carriers, fake_carriers):
     returned.refresh_from_db()
     assert returned.status == "in_transit"
     event = ReturnEvent.objects.get(return_request=returned, kind="in_transit")
-    assert (
-        event.actor_kind == "carrier" and event.data["tracking_number"] == shipment.tracking_number
-    )
+    assert event.actor_kind == "carrier"
+    assert event.data["tracking_number"] == shipment.tracking_number
 
     post_events(
         shipment,
@@ -105,12 +104,14 @@ def test_pickup_then_delivery_moves_the_return(store, carriers, fake_carriers):
     returned.refresh_from_db()
     assert returned.status == "received"
     received = ReturnEvent.objects.get(return_request=returned, kind="received")
-    assert received.data["parcel_delivered"] is True and received.data["units_counted"] is False
+    assert received.data["parcel_delivered"] is True
+    assert received.data["units_counted"] is False
     assert all(i.quantity_received == 0 for i in returned.items.all())  # the warehouse counts
     shipment.refresh_from_db()
     assert shipment.status == "delivered_to_warehouse"
     attempt = PickupAttempt.objects.get()
-    assert attempt.succeeded and attempt.attempt_number == 1
+    assert attempt.succeeded
+    assert attempt.attempt_number == 1
 
 
 def test_repeated_events_are_stored_once(store, carriers, fake_carriers):
@@ -154,7 +155,8 @@ def test_an_event_refused_as_a_duplicate_moves_nothing(store, carriers, fake_car
             ("IN_TRANSIT", T0 + timedelta(hours=5), "e2"),
         ],
     )
-    assert mixed.json()["stored"] == 1 and mixed.json()["status_changes"] == 1
+    assert mixed.json()["stored"] == 1
+    assert mixed.json()["status_changes"] == 1
     shipment.refresh_from_db()
     assert shipment.status == "in_transit"
     returned.refresh_from_db()
@@ -176,7 +178,8 @@ def test_out_of_order_events_are_placed_by_time(store, carriers, fake_carriers):
 def test_unknown_codes_are_kept(store, carriers, fake_carriers):
     _, shipment = booked(store)
     body = post_events(shipment, [("TELEPORTED", T0, "x1")]).json()
-    assert body["unknown_codes"] == ["TELEPORTED"] and body["stored"] == 1
+    assert body["unknown_codes"] == ["TELEPORTED"]
+    assert body["stored"] == 1
     assert TrackingEvent.objects.get().status == "unknown"
 
 
@@ -209,9 +212,7 @@ def test_events_arriving_before_the_booking_is_saved_are_attached(store, carrier
     assert Return.objects.get(id=returned.id).status == "in_transit"
 
 
-def test_failed_pickup_writes_to_the_shopper_and_the_choice_rebooks(
-    store, carriers, fake_carriers, mailoutbox=None
-):
+def test_failed_pickup_writes_to_the_shopper_and_the_choice_rebooks(store, carriers, fake_carriers):
     returned, shipment = booked(store)
     post_events(shipment, [("PICKUP_FAILED_NOT_HOME", T0, "f1")])
     event = ReturnEvent.objects.get(return_request=returned, kind="pickup_failed")
@@ -237,11 +238,13 @@ def test_failed_pickup_writes_to_the_shopper_and_the_choice_rebooks(
     assert case.state == RecoveryState.REBOOKED
     deliver_bookings()
     second = Shipment.objects.get(return_id=returned.id, attempt_number=2)
-    assert second.booking_state == BookingState.BOOKED and second.pickup_date == new_day
+    assert second.booking_state == BookingState.BOOKED
+    assert second.pickup_date == new_day
     # Picked up on the second attempt: a recovery, measured per carrier.
     post_events(second, [("PICKED_UP", T0 + timedelta(days=3), "p2")])
     stats = carrier_stats_for_store(store)["rapido"]
-    assert stats.first_attempts == 1 and stats.first_attempt_success_rate == 0
+    assert stats.first_attempts == 1
+    assert stats.first_attempt_success_rate == 0
     assert stats.recovery_rate == 1
 
 
@@ -255,7 +258,8 @@ def test_switch_to_drop_off(store, carriers, fake_carriers):
     returned.refresh_from_db()
     assert returned.method == "drop_off"
     second = Shipment.objects.get(return_id=returned.id, attempt_number=2)
-    assert second.method == "drop_off" and second.drop_off_code.startswith("DO-")
+    assert second.method == "drop_off"
+    assert second.drop_off_code.startswith("DO-")
     assert ReturnEvent.objects.filter(return_request=returned, kind="label_ready").count() == 2
 
 

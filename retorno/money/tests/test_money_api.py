@@ -198,7 +198,8 @@ def test_claims_open_resolve_and_list(store, api, provider):
     )
     resolved = api.post(f"/claims/{number}/resolve", {"resolution": "refund"})
     assert resolved.status_code == 200, resolved.content
-    assert body(resolved)["state"] == "resolved" and len(body(resolved)["refunds"]) == 1
+    assert body(resolved)["state"] == "resolved"
+    assert len(body(resolved)["refunds"]) == 1
     assert Refund.objects.get(claim__number=number).amount == Decimal("20.00")
     problem(
         api.post(f"/claims/{number}/resolve", {"resolution": "refund"}), 409, "illegal_transition"

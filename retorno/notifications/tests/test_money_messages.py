@@ -85,7 +85,8 @@ def test_difference_charged_tells_the_spanish_shopper_once(smtp_server, store, p
     assert ready.subject == f"Tu cambio de la devolución {ret.rma} está listo"
     assert f"10,00{NBSP}€" in ready.body_text
     [charged] = sent(ret, "exchange_charged")
-    assert charged.language == "es" and charged.status == "sent"
+    assert charged.language == "es"
+    assert charged.status == "sent"
     assert charged.subject == f"Diferencia de precio pagada para la devolución {ret.rma}"
     assert f"Hemos cobrado 10,00{NBSP}€" in charged.body_text
     [mail] = [m for m in smtp_server.arrivals if m.subject == charged.subject]

@@ -94,7 +94,8 @@ def test_the_service_refuses_what_no_entrance_may_store(store, changes, fields):
 
     assert error.value.code == "validation_error"
     assert [e["field"] for e in error.value.extra["errors"]] == fields
-    assert not Order.objects.exists() and not Customer.objects.exists()
+    assert not Order.objects.exists()
+    assert not Customer.objects.exists()
 
 
 def test_a_line_keeps_the_product_id_it_came_with_or_the_catalogs(store):

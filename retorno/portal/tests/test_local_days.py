@@ -52,7 +52,8 @@ def test_pickup_dates_offered_start_on_the_stores_tomorrow(madrid, moment, first
         page = Client().get(f"/r/{returned.tracking_token}/pickup")
     assert page.status_code == 200
     offered = re.findall(r'<option value="(\d{4}-\d{2}-\d{2})"', page.content.decode())
-    assert offered and offered[0] == first_offered.isoformat()
+    assert offered
+    assert offered[0] == first_offered.isoformat()
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,9 @@ def test_the_refund_is_dated_on_the_stores_day(madrid, resolved_at, day):
     returned = approved_return(madrid)
     resolved = ReturnEvent(return_request=returned, kind="resolved", created_at=utc(resolved_at))
     status = money_status(returned, [resolved])
-    assert status is not None and status.done and status.on == day
+    assert status is not None
+    assert status.done
+    assert status.on == day
 
 
 def test_the_recovery_page_says_the_day_the_pickup_failed_in_the_stores_calendar(madrid):
@@ -95,4 +98,5 @@ def test_the_recovery_page_says_the_day_the_pickup_failed_in_the_stores_calendar
     with translation.override("en"):
         tuesday, monday = (formats.date_format(date(2026, 1, d), "DATE_FORMAT") for d in (13, 12))
     text = page.content.decode()
-    assert tuesday in text and monday not in text
+    assert tuesday in text
+    assert monday not in text

@@ -324,11 +324,13 @@ def test_tracking_page_shows_timeline_pickup_and_recommendations(
     body = response.content.decode()
     assert response.status_code == 200
     assert created.rma in body
-    assert "Return requested" in body and "Return approved" in body
+    assert "Return requested" in body
+    assert "Return approved" in body
     assert "Pickup date" in body
     assert "Expected by" in body
     recommendations = response.context["recommendations"]
-    assert recommendations[0].variant.sku == "TEE-L" and recommendations[0].right_size
+    assert recommendations[0].variant.sku == "TEE-L"
+    assert recommendations[0].right_size
     assert all(r.variant.sku != "TEE-M" for r in recommendations)
     assert "Download the label" not in body
 
@@ -439,7 +441,8 @@ def test_a_return_the_policy_lets_the_shopper_keep(
     options(client, shop)
     page, token = confirm(client, shop)
     quote = page.context["quote"]
-    assert quote.keeps_items and quote.return_shipping_fee_amount == 0
+    assert quote.keeps_items
+    assert quote.return_shipping_fee_amount == 0
     assert quote.refund_amount == quote.items_amount  # no fee: nothing travels
     assert 'id="keep-items"' in page.content.decode()
 

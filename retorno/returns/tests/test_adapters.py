@@ -28,7 +28,8 @@ def test_order_to_decide_reads_the_order_its_customer_and_the_current_policy_ver
 
     expected = Order.objects.select_related("customer").get(store=store, external_id="1001")
     order_fields = [f.attname for f in Order._meta.concrete_fields]
-    assert order is not None and version is not None
+    assert order is not None
+    assert version is not None
     assert _values(order, order_fields) == _values(expected, order_fields)
     customer_fields = [f.attname for f in type(expected.customer)._meta.concrete_fields]
     assert _values(order.customer, customer_fields) == _values(expected.customer, customer_fields)
@@ -48,6 +49,7 @@ def test_order_to_decide_without_a_policy_or_an_order():
     PolicyVersion.objects.filter(store=store).delete()
 
     order, version = adapters.order_to_decide(store.id, "1001")
-    assert order is not None and version is None
+    assert order is not None
+    assert version is None
     assert adapters.order_to_decide(store.id, "nope") == (None, None)
     assert adapters.order_to_decide(StoreFactory(slug="other").id, "1001") == (None, None)

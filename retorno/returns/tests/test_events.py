@@ -137,9 +137,14 @@ def test_a_command_inside_another_that_fails_drops_its_events(
     with command():
         locked = return_lock(pending_return.store, pending_return.rma)
         event_record(locked, EventKind.PICKUP_CHANGED, actor=SYSTEM, now=timezone.now())
-        with pytest.raises(Conflict), command():
-            event_record(locked, EventKind.CANCELLED, actor=SYSTEM, now=timezone.now())
-            raise Conflict("changed its mind", code="test")
+
+        def cancel_then_refuse() -> None:
+            with command():
+                event_record(locked, EventKind.CANCELLED, actor=SYSTEM, now=timezone.now())
+                raise Conflict("changed its mind", code="test")
+
+        with pytest.raises(Conflict):
+            cancel_then_refuse()
     assert [kind for _, kind, _ in spy] == []  # pickup_changed sets nothing off
     assert list(pending_return.events.values_list("kind", flat=True)) == [
         "created",
@@ -156,9 +161,14 @@ def test_a_failing_handler_rolls_the_command_back(
 
     events.handlers_install({**handlers.HANDLERS, EventKind.CLOSED: (broken,)})
     try:
-        with pytest.raises(Conflict), transaction.atomic(), command():
-            locked = return_lock(pending_return.store, pending_return.rma)
-            event_record(locked, EventKind.CLOSED, actor=SYSTEM, now=timezone.now())
+
+        def close() -> None:
+            with transaction.atomic(), command():
+                locked = return_lock(pending_return.store, pending_return.rma)
+                event_record(locked, EventKind.CLOSED, actor=SYSTEM, now=timezone.now())
+
+        with pytest.raises(Conflict):
+            close()
     finally:
         events.handlers_install(handlers.HANDLERS)
     assert not ReturnEvent.objects.filter(kind="closed").exists()

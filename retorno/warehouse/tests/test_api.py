@@ -98,7 +98,8 @@ def test_bad_input_is_a_problem_and_changes_nothing(
 def test_checklist_incomplete_and_note_required(store: Store, admin_key: IssuedKey) -> None:
     api = ApiClient(admin_key)
     response = api.put("/warehouse/checklists", {"document": CHECKLISTS})
-    assert response.status_code == 200 and json.loads(response.content)["version"] == 1
+    assert response.status_code == 200
+    assert json.loads(response.content)["version"] == 1
     ret = approved_return(store)
     line = line_of(ret)
     api.post(f"/returns/{ret.rma}/receive", {"items": [{"line": line, "quantity": 2}]})
@@ -136,7 +137,8 @@ def test_rtv_batches_and_csv(store: Store, write_key: IssuedKey) -> None:
     api.post(f"/returns/{ret.rma}/inspect", {"items": [{"line": line, "grade": "damaged"}]})
     api.post(f"/returns/{ret.rma}/items/{line}/disposition", {})
     [batch] = json.loads(api.get("/warehouse/rtv-batches").content)
-    assert batch["supplier"] == "Acme Shoes" and batch["units"][0]["rma"] == ret.rma
+    assert batch["supplier"] == "Acme Shoes"
+    assert batch["units"][0]["rma"] == ret.rma
     csv_response = api.get(f"/warehouse/rtv-batches/{batch['id']}/csv")
     assert csv_response["Content-Type"].startswith("text/csv")
     assert ret.rma in csv_response.content.decode()

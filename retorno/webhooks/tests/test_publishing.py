@@ -99,9 +99,14 @@ def test_a_step_handled_again_publishes_nothing_more(store: Store):
 @pytest.mark.django_db
 def test_a_rolled_back_change_publishes_nothing(store: Store):
     services.endpoint_create(store=store, url=URL)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        _publish(store, "rolled-back")
-        raise RuntimeError("the command failed")
+
+    def publish_then_fail() -> None:
+        with transaction.atomic():
+            _publish(store, "rolled-back")
+            raise RuntimeError("the command failed")
+
+    with pytest.raises(RuntimeError):
+        publish_then_fail()
     assert WebhookEvent.objects.count() == 0
     assert OutboxMessage.objects.filter(kind=DELIVER_KIND).count() == 0
 

@@ -118,7 +118,8 @@ def test_a_product_is_flagged_only_past_all_three_thresholds():
     assert fit_figure(8, 1).fit is Fit.TRUE_TO_SIZE  # n 9 < 10
     assert fit_figure(8, 2).fit is Fit.TRUE_TO_SIZE  # p 0.109
     big = fit_figure(600, 400)  # p tiny but index 0.2 < 0.3
-    assert big.p_value < 0.001 and big.fit is Fit.TRUE_TO_SIZE
+    assert big.p_value < 0.001
+    assert big.fit is Fit.TRUE_TO_SIZE
     assert fit_figure(0, 0).index is None
 
 
@@ -128,7 +129,8 @@ def test_the_index_is_between_minus_one_and_one_and_the_flag_follows_its_sign(sm
     if small + large:
         assert -1 <= figure.index <= 1
     if figure.fit is Fit.RUNS_SMALL:
-        assert small > large and small + large >= 10
+        assert small > large
+        assert small + large >= 10
     if figure.fit is Fit.RUNS_LARGE:
         assert large > small
 

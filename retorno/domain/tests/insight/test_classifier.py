@@ -63,14 +63,18 @@ def test_the_answer_has_exactly_the_documented_fields():
 
 def test_negation_turns_the_answer_around():
     answer = classify("no me queda pequeño, me queda grande", model())
-    assert answer.reason == "too_large" and answer.size_direction == -1
+    assert answer.reason == "too_large"
+    assert answer.size_direction == -1
     answer = classify("not too big at all, it's way too small", model())
-    assert answer.reason == "too_small" and answer.size_direction == 1
+    assert answer.reason == "too_small"
+    assert answer.size_direction == 1
 
 
 def test_below_the_threshold_it_abstains_with_its_best_guess():
     answer = classify("algo grande tal vez", model(threshold=0.9))
-    assert answer.abstained and answer.reason == "other" and answer.group == "other"
+    assert answer.abstained
+    assert answer.reason == "other"
+    assert answer.group == "other"
     assert answer.best_guess == "too_large"
     assert answer.explanation[0].kind == "note"
     assert answer.explanation[0].reason == "too_large"
@@ -80,7 +84,8 @@ def test_below_the_threshold_it_abstains_with_its_best_guess():
 def test_another_language_or_no_words_is_an_abstention():
     for text in ("Je le renvoie, la taille est trop petite", "👍", ""):
         answer = classify(text, model())
-        assert answer.abstained and answer.reason == "other"
+        assert answer.abstained
+        assert answer.reason == "other"
     assert classify("Es ist leider zu klein, ich möchte es zurückgeben", model()).language == (
         "other"
     )
@@ -117,7 +122,8 @@ def test_negated_words_are_marked_until_a_clause_ends():
 def test_weighing_knows_only_the_models_features():
     tokens = words("me queda grande")
     features = extract(tokens, find_hits(" ".join(tokens)))
-    assert "r:too_large" in features.rules and "r:top_too_large" in features.rules
+    assert "r:too_large" in features.rules
+    assert "r:top_too_large" in features.rules
     vector = weigh(features, {"r:too_large": 1.0}, {"c": 1, "w": 1, "r": 2.0, "l": 1})
     assert vector == {"r:too_large": 2.0}
 
@@ -150,7 +156,8 @@ def test_evaluation_counts_abstentions_as_errors_and_reports_precision_on_answer
     assert result.overall.coverage == 0.75
     assert result.overall.precision_answered == pytest.approx(2 / 3)
     by_language = dict(result.by_language)
-    assert by_language["es"].accuracy == 0.5 and by_language["es"].precision_answered == 1.0
+    assert by_language["es"].accuracy == 0.5
+    assert by_language["es"].precision_answered == 1.0
     assert by_language["en"].coverage == 1.0
     # too_small: precision 1/2, recall 1/2; too_large: precision 1, recall 1/2.
     assert result.overall.macro_f1 == pytest.approx((0.5 + 2 / 3) / 2)

@@ -55,7 +55,8 @@ def test_notes_and_other_reasons_are_not_phrases():
 )
 def test_phrases_are_unique_bounded_and_never_only_glue(evidence, limit):
     shown = telling_phrases(evidence, limit=limit)
-    assert len(shown) <= limit and len(set(shown)) == len(shown)
+    assert len(shown) <= limit
+    assert len(set(shown)) == len(shown)
     texts = {e.text for e in evidence if e.kind in ("phrase", "feature")}
     assert set(shown) <= texts
     rule_phrases = {e.text for e in evidence if e.kind == "phrase"}

@@ -79,7 +79,8 @@ def only_verdict(carriers, rules=(), capacity=None, **facts):
 def test_each_drop_reason_has_its_code_and_message(profile, facts, code, message):
     verdict = only_verdict([profile], **facts)
     assert (verdict.kept, verdict.code, verdict.message) == (False, code, message)
-    assert verdict.rank is None and verdict.price_amount is None
+    assert verdict.rank is None
+    assert verdict.price_amount is None
 
 
 def test_capacity_counts_pickups_booked_today_and_only_for_pickups():

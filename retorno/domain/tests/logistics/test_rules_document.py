@@ -56,11 +56,15 @@ def test_a_document_compiles_in_order_into_typed_rules():
     assert madrid.preference == ("moto", "rapido")
     assert madrid.countries == frozenset({"ES"})
     assert madrid.postal_prefixes == ("280", "281")
-    assert madrid.weight_lte == 5000 and madrid.weight_gte is None
-    assert madrid.value_gte == Decimal("10.00") and madrid.value_lte == Decimal("500")
+    assert madrid.weight_lte == 5000
+    assert madrid.weight_gte is None
+    assert madrid.value_gte == Decimal("10.00")
+    assert madrid.value_lte == Decimal("500")
     assert madrid.methods == frozenset({ReturnMethod.PICKUP})
-    assert madrid.carrier_not_in == frozenset({"barato"}) and madrid.carrier_in is None
-    assert rest.strategy is Strategy.FASTEST and rest.carrier_in == frozenset({"rapido", "moto"})
+    assert madrid.carrier_not_in == frozenset({"barato"})
+    assert madrid.carrier_in is None
+    assert rest.strategy is Strategy.FASTEST
+    assert rest.carrier_in == frozenset({"rapido", "moto"})
     assert rest.countries is None
 
 

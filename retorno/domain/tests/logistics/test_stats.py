@@ -52,7 +52,8 @@ def test_pickup_stats_counts_first_attempts_and_recoveries():
 
 def test_nothing_measured_gives_no_rates():
     stats = pickup_stats([])
-    assert stats.first_attempt_success_rate is None and stats.recovery_rate is None
+    assert stats.first_attempt_success_rate is None
+    assert stats.recovery_rate is None
     assert stats.pickup_success_score == 0.0
 
 

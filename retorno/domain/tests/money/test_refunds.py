@@ -259,7 +259,7 @@ def test_units_already_refunded_on_the_line_by_other_returns_are_not_refunded_ag
         ({"timing": "whenever"}, "invalid_refund_timing"),
         ({"return_shipping_fee": D("-1")}, "invalid_amount"),
         ({"already_refunded_total": D("0.001")}, "invalid_amount"),
-        ({"now": datetime(2025, 3, 1)}, "invalid_datetime"),
+        ({"now": datetime(2025, 3, 1)}, "invalid_datetime"),  # noqa: DTZ001 - naive on purpose
     ],
 )
 def test_bad_plan_arguments_are_refused(kwargs, code):

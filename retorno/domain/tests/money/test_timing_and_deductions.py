@@ -36,8 +36,10 @@ def test_unknown_timing_and_milestone_have_codes():
 
 
 def test_pays_before_receipt():
-    assert pays_before_receipt("on_approval") and pays_before_receipt("on_first_scan")
-    assert not pays_before_receipt("on_receipt") and not pays_before_receipt("on_inspection")
+    assert pays_before_receipt("on_approval")
+    assert pays_before_receipt("on_first_scan")
+    assert not pays_before_receipt("on_receipt")
+    assert not pays_before_receipt("on_inspection")
 
 
 @pytest.mark.parametrize(

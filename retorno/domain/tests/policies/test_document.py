@@ -274,7 +274,8 @@ def test_invalid_documents_name_the_field(change, field, words):
         parse_policy(with_change(change))
     error = caught.value
     assert error.code == "invalid_policy"
-    assert isinstance(error, ValueError) and isinstance(error, DomainError)
+    assert isinstance(error, ValueError)
+    assert isinstance(error, DomainError)
     matching = [item for item in error.errors if item.field == field]
     assert matching, error.errors
     assert any(words in item.message for item in matching), matching

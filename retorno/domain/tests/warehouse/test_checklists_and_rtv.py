@@ -109,7 +109,7 @@ def test_rtv_deadline_and_batches():
 @pytest.mark.parametrize(
     ("call", "code"),
     [
-        (lambda: rtv_deadline(datetime(2025, 1, 1), 30), "invalid_datetime"),
+        (lambda: rtv_deadline(datetime(2025, 1, 1), 30), "invalid_datetime"),  # noqa: DTZ001
         (lambda: rtv_deadline(NOW, -1), "invalid_terms"),
         (lambda: rtv_batch_key("  "), "unknown_supplier"),
         (lambda: batch_deadline([]), "empty_batch"),

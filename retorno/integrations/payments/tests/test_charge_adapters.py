@@ -38,4 +38,5 @@ def test_fake_takes_once_per_key_and_replays_nothing_after_a_refusal_is_lifted()
     fake.charge_refuse = False
     assert fake.charge(request("k-a2")).status is OutcomeStatus.SUCCEEDED
     assert fake.charge(request("k-a2")).status is OutcomeStatus.SUCCEEDED
-    assert fake.total_charged == Decimal("5.00") and fake.total_paid == 0
+    assert fake.total_charged == Decimal("5.00")
+    assert fake.total_paid == 0

@@ -144,7 +144,8 @@ def test_carrier_down_is_retried_then_the_next_carrier_books(simulator):
     control(server, first_choice, {"fail_next_booking": "503", "times": 3})
     returned = approved_return(store, shipping_address=bilbao)
     shipment = Shipment.objects.get(return_id=returned.id)
-    assert shipment.booking_state == BookingState.PENDING and len(shipment.candidates) == 2
+    assert shipment.booking_state == BookingState.PENDING
+    assert len(shipment.candidates) == 2
     message = OutboxMessage.objects.get(kind="logistics.book", payload__shipment_id=shipment.id)
     for minutes in (5, 15):
         outbox_deliver_one(message.id, now=timezone.now() + timedelta(minutes=minutes))

@@ -92,7 +92,8 @@ def test_dearer_exchange_is_charged_once_then_ships(store, provider):
     assert provider.charge_calls == [charge.idempotency_key]
     assert provider.total_charged == Decimal("10.00")
     exchange.refresh_from_db()
-    assert exchange.state == "released" and emitted() == 1
+    assert exchange.state == "released"
+    assert emitted() == 1
     assert {"charge_issued", "charged"} <= set(kinds(ret))
     assert not Refund.objects.exists()
 
@@ -106,7 +107,8 @@ def test_dearer_exchange_is_charged_once_then_ships(store, provider):
         now=timezone.now(),
     )
     assert again.id == charge.id
-    assert Charge.objects.count() == 1 and provider.total_charged == Decimal("10.00")
+    assert Charge.objects.count() == 1
+    assert provider.total_charged == Decimal("10.00")
 
 
 def test_fewer_units_back_lower_the_difference(store, provider):
@@ -132,11 +134,13 @@ def test_a_declined_charge_holds_the_exchange_until_a_retry_succeeds(store, prov
     provider.charge_refuse = False
     money_charges.charge_retry(store=store, charge_id=charge.id, actor=AGENT)
     charge.refresh_from_db()
-    assert charge.state == "succeeded" and charge.attempt == 2
+    assert charge.state == "succeeded"
+    assert charge.attempt == 2
     assert charge.idempotency_key.endswith("-difference-a2")
     assert provider.total_charged == Decimal("10.00")
     exchange.refresh_from_db()
-    assert exchange.state == "released" and emitted() == 1
+    assert exchange.state == "released"
+    assert emitted() == 1
     with pytest.raises(Conflict) as caught:
         money_charges.charge_retry(store=store, charge_id=charge.id, actor=AGENT)
     assert caught.value.code == "already_charged"
@@ -182,7 +186,8 @@ def test_manual_adapter_holds_the_exchange_until_finance_marks_it_paid(store):
     charge_flow.charge_mark_paid(store=store, charge_id=charge.id, reference="POS-9", actor=AGENT)
     charge.refresh_from_db()
     assert (charge.state, charge.provider_reference) == ("succeeded", "POS-9")
-    assert ExchangeOrder.objects.get().state == "released" and emitted() == 1
+    assert ExchangeOrder.objects.get().state == "released"
+    assert emitted() == 1
     assert ret.events.filter(kind="charged").count() == 1
     with pytest.raises(Conflict):
         charge_flow.charge_mark_paid(store=store, charge_id=charge.id, reference="X", actor=AGENT)
@@ -207,7 +212,8 @@ def test_crash_after_charging_then_redrive_never_charges_twice(store, provider):
     assert charge.idempotency_key == key
     assert provider.charge_calls == [key, key]
     assert provider.total_charged == Decimal("10.00")
-    assert ExchangeOrder.objects.get().state == "released" and emitted() == 1
+    assert ExchangeOrder.objects.get().state == "released"
+    assert emitted() == 1
     assert ret.events.filter(kind="charged").count() == 1
     assert charge_flow.charge_drive(charge.id, now=later(60)) == "skipped"
 
@@ -219,7 +225,8 @@ def test_outage_leaves_it_pending_and_the_outbox_redrives_with_the_same_key(stor
     ret = dearer_exchange(store)
     bring_back_and_resolve(store, ret, 2)
     charge = Charge.objects.get()
-    assert charge.state == "pending" and "timed out" in charge.last_error
+    assert charge.state == "pending"
+    assert "timed out" in charge.last_error
     message = OutboxMessage.objects.get(kind="charge.send")
     provider.charge_unavailable = False
     assert outbox_deliver_one(message.id, now=later(60)) == "delivered"
@@ -240,8 +247,10 @@ def test_two_workers_redriving_one_charge_take_it_once(store, provider):
     results = run_together(lambda index: charge_flow.charge_drive(charge.id, now=later()), count)
     assert list(map(str, results)).count("succeeded") == 1, results
     assert set(map(str, results)) <= {"succeeded", "skipped"}
-    assert provider.total_charged == Decimal("10.00") and len(provider.charges) == 1
-    assert ExchangeOrder.objects.get().state == "released" and emitted() == 1
+    assert provider.total_charged == Decimal("10.00")
+    assert len(provider.charges) == 1
+    assert ExchangeOrder.objects.get().state == "released"
+    assert emitted() == 1
     assert ret.events.filter(kind="charged").count() == 1
 
 
@@ -253,7 +262,8 @@ def test_dearer_instant_exchange_ships_only_once_paid(store, provider):
     exchange = ExchangeOrder.objects.get()
     assert exchange.instant
     assert Charge.objects.get().amount == Decimal("5.00")
-    assert exchange.state == "released" and emitted() == 1  # paid at once by the fake
+    assert exchange.state == "released"
+    assert emitted() == 1
 
 
 @pytest.mark.parametrize("outcome", ["declined", "taken later"])
@@ -284,7 +294,8 @@ def test_a_return_cancelled_while_its_exchange_waits_for_payment(store, provider
     else:
         assert not Refund.objects.exists()
     exchange.refresh_from_db()
-    assert exchange.state == "cancelled" and emitted() == 0  # never shipped
+    assert exchange.state == "cancelled"
+    assert emitted() == 0
 
 
 # --- instant exchanges whose original never comes back -------------------------------------------
@@ -344,7 +355,8 @@ def test_overdue_instant_exchange_is_charged_back_once(store, provider):
     # The job runs again (and again): nothing more is charged.
     assert charge_flow.instant_exchange_charge_backs(now=when + timedelta(hours=1)) == 0
     assert charge_flow.instant_exchange_charge_backs(now=when + timedelta(days=9)) == 0
-    assert Charge.objects.count() == 1 and provider.charge_calls == [charge.idempotency_key]
+    assert Charge.objects.count() == 1
+    assert provider.charge_calls == [charge.idempotency_key]
 
 
 def test_a_dearer_instant_exchange_is_charged_back_less_the_difference_paid(store, provider):
@@ -365,7 +377,8 @@ def test_not_charged_when_the_original_was_scanned_or_received(store, provider, 
     else:
         receive(store, ret, 1)
     assert charge_flow.instant_exchange_charge_backs(now=past_due(exchange)) == 0
-    assert not Charge.objects.exists() and provider.charge_calls == []
+    assert not Charge.objects.exists()
+    assert provider.charge_calls == []
 
 
 def test_not_charged_before_an_awaiting_payment_exchange_ships(store, provider):
@@ -389,13 +402,15 @@ def test_an_instant_exchange_resolved_with_an_original_missing_charges_it_once(s
     assert {"charge_back_issued", "charged"} <= set(kinds(ret))
     exchange = ExchangeOrder.objects.get()
     assert charge_flow.instant_exchange_charge_backs(now=past_due(exchange)) == 0
-    assert Charge.objects.count() == 1 and provider.total_charged == Decimal("20.00")
+    assert Charge.objects.count() == 1
+    assert provider.total_charged == Decimal("20.00")
 
 
 def test_an_instant_exchange_resolved_with_everything_back_charges_nothing(store, provider):
     ret = instant_exchange(store)
     bring_back_and_resolve(store, ret, 2)
-    assert not Charge.objects.exists() and provider.charge_calls == []
+    assert not Charge.objects.exists()
+    assert provider.charge_calls == []
 
 
 def test_a_late_arrival_refunds_the_charge_back_once(store, provider):

@@ -47,7 +47,8 @@ def test_opened_claim_is_confirmed_in_spanish(smtp_server, store, provider):
 
     [message] = messages("claim_opened")
     assert (message.language, message.status, message.claim_number) == ("es", "sent", claim.number)
-    assert message.return_id is None and message.rma == ""
+    assert message.return_id is None
+    assert message.rma == ""
     [mail] = smtp_server.arrivals
     assert mail.rcpt_tos == [order.customer.email]
     assert mail.subject == f"Hemos recibido tu reclamación {claim.number}"
@@ -87,7 +88,8 @@ def test_a_typed_amount_is_what_the_message_says(smtp_server, store, provider):
         store=store, number=claim.number, resolution="refund", amount="12.50", actor=AGENT
     )
     [message] = messages("claim_resolved")
-    assert "€12.50" in message.body_text and "replacement" not in message.body_text
+    assert "€12.50" in message.body_text
+    assert "replacement" not in message.body_text
 
 
 def test_rejected_claim_says_why_once(smtp_server, store, provider):
@@ -121,7 +123,8 @@ def test_sms_too_when_the_store_uses_it(smtp_server, store, provider, texts):
     claim = open_claim(store, order)
     assert {m.channel for m in messages("claim_opened")} == {"email", "sms"}
     [text] = texts
-    assert claim.number in text["text"] and text["to"] == "+34600000000"
+    assert claim.number in text["text"]
+    assert text["to"] == "+34600000000"
 
 
 # --- a line's units are claimed once ------------------------------------------------------------
@@ -136,7 +139,8 @@ def test_units_already_claimed_are_refused_and_nothing_is_written(smtp_server, s
         open_claim(store, order, units=2)  # only one unit is left
     assert caught.value.code == "already_claimed"
     assert caught.value.extra == {"line": order.lines.get().external_id, "units_left": 1}
-    assert Claim.objects.count() == 1 and ClaimLine.objects.count() == 1
+    assert Claim.objects.count() == 1
+    assert ClaimLine.objects.count() == 1
     assert len(messages("claim_opened")) == 1  # nothing sent for the refused claim
 
     open_claim(store, order, units=1)  # the unit that is left

@@ -252,7 +252,8 @@ def test_exchange_out_of_stock_is_refused_and_nothing_changes(store, provider):
     assert caught.value.code == "exchange_out_of_stock"
     new.refresh_from_db()
     assert new.stock == 1
-    assert not Return.objects.exists() and not ExchangeOrder.objects.exists()
+    assert not Return.objects.exists()
+    assert not ExchangeOrder.objects.exists()
 
 
 def test_keep_the_item_when_shipping_costs_more(store, provider):
@@ -282,7 +283,8 @@ def test_a_return_held_for_review_is_kept_when_an_agent_approves_it(store, provi
     set_policy_base(store, keep_item=True, return_shipping_cost="8.00", always_review=True)
     order = order_with(store, quantity=1, unit_price="5.00")
     ret = open_return(store, order, quantity=1)
-    assert ret.status == "pending_review" and not Refund.objects.exists()
+    assert ret.status == "pending_review"
+    assert not Refund.objects.exists()
     services.return_approve(store=store, rma=ret.rma, actor=AGENT, note="ok")
     ret.refresh_from_db()
     assert (ret.status, ret.method) == ("resolved", "keep")

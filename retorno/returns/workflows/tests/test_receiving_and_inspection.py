@@ -254,7 +254,8 @@ def test_accepting_a_restock_adds_sellable_units_to_stock_once(store: Store) -> 
     event = InventoryEvent.objects.get()
     assert (event.quantity_delta, event.stock_after, event.rma) == (2, 7, ret.rma)
     message = OutboxMessage.objects.get(kind="inventory.adjusted")
-    assert message.payload["sku"] == variant.sku and message.payload["quantity_delta"] == 2
+    assert message.payload["sku"] == variant.sku
+    assert message.payload["quantity_delta"] == 2
     assert ReturnEvent.objects.filter(return_request=ret, kind="restocked").exists()
     with pytest.raises(Conflict) as caught:
         inspection.return_item_disposition_set(
@@ -378,12 +379,14 @@ def test_defective_units_gather_per_supplier_with_the_earliest_deadline(store: S
         assert outcome.inspection.disposition == "return_to_vendor"
     batch = RtvBatch.objects.get()
     units = list(batch.inspections.order_by("id"))
-    assert len(units) == 2 and batch.supplier_code == "acme shoes"
+    assert len(units) == 2
+    assert batch.supplier_code == "acme shoes"
     assert units[0].rtv_deadline_at == units[0].received_at + timedelta(days=14)
     assert batch.deadline_at == min(u.rtv_deadline_at for u in units)
     csv_text = warehouse.rtv_batch_csv(batch)
     assert csv_text.splitlines()[0].startswith("batch,supplier,rma,sku")
-    assert first.rma in csv_text and second.rma in csv_text
+    assert first.rma in csv_text
+    assert second.rma in csv_text
 
     inspection.rtv_batch_ship(store=store, batch_id=batch.id, actor=STAFF)
     assert RtvBatch.objects.get().status == "shipped"
@@ -414,7 +417,8 @@ def test_new_supplier_terms_recount_the_deadlines_of_its_open_batch_only(store: 
     batch.refresh_from_db()
     assert (saved.code, saved.terms_days, Supplier.objects.count()) == ("Acme Shoes", 45, 1)
     assert unit.rtv_deadline_at == unit.received_at + timedelta(days=45)
-    assert batch.deadline_at == unit.rtv_deadline_at and batch.supplier_name == "Acme SL"
+    assert batch.deadline_at == unit.rtv_deadline_at
+    assert batch.supplier_name == "Acme SL"
     inspection.rtv_batch_ship(store=store, batch_id=batch.id, actor=STAFF)
     warehouse.supplier_save(store=store, code="Acme Shoes", terms_days=5)
     batch.refresh_from_db()

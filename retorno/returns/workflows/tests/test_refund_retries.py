@@ -57,9 +57,11 @@ def test_outage_leaves_it_pending_and_the_outbox_redrives_with_the_same_key(stor
     ret = open_return(store, order, quantity=1)
     receive(store, ret, 1)
     refund = Refund.objects.get()
-    assert refund.state == "pending" and "timed out" in refund.last_error
+    assert refund.state == "pending"
+    assert "timed out" in refund.last_error
     message = OutboxMessage.objects.get(kind="refund.send")
-    assert message.status == "pending" and message.attempts == 1
+    assert message.status == "pending"
+    assert message.attempts == 1
 
     provider.unavailable = False
     assert outbox_deliver_one(message.id, now=later(60)) == "delivered"

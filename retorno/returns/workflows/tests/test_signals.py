@@ -57,7 +57,8 @@ def test_a_serial_returner_is_read_from_orders_and_returns(store, django_assert_
             store=store, customer_id=last.customer_id, now=timezone.now()
         )
     serial = signals[0]
-    assert serial.code == "serial_returner" and serial.fired
+    assert serial.code == "serial_returner"
+    assert serial.fired
     assert dict(serial.evidence[0].params) | {} == {
         "returned": "5",
         "bought": "9",

@@ -193,7 +193,8 @@ def test_book_creates_a_return_shipment_and_buys_the_cheapest_rate(
     assert _body(fake.requests[1]) == {"rate": {"id": "rate_usps"}}
     assert booking.booking_id == "shp_123"
     assert booking.tracking_number == "9400100000000000000000"
-    assert booking.price_amount == Decimal("7.58") and booking.currency == "USD"
+    assert booking.price_amount == Decimal("7.58")
+    assert booking.currency == "USD"
     assert booking.label_pdf == b"%PDF-1.4 fake"
     assert booking.tracking_url == "https://track.easypost.com/djE6dHJrXzE"
 

@@ -58,7 +58,8 @@ def test_quote_prices_the_parcel_and_offers_slots(gateway: SimulatorGateway) -> 
     assert quote.currency == "EUR"
     assert len(quote.pickup_slots) == 10
     start, end = quote.pickup_slots[0]
-    assert start.tzinfo is not None and start < end
+    assert start.tzinfo is not None
+    assert start < end
     assert start.weekday() < 5
 
 
@@ -72,8 +73,10 @@ def test_booking_is_idempotent_and_comes_with_a_label(gateway: SimulatorGateway)
     assert other.tracking_number != first.tracking_number
     assert first.tracking_number.startswith("RAP")
     assert first.carrier == "rapido"
-    assert first.pickup_window_start is not None and first.pickup_window_end is not None
-    assert first.label_pdf is not None and first.label_pdf.startswith(b"%PDF")
+    assert first.pickup_window_start is not None
+    assert first.pickup_window_end is not None
+    assert first.label_pdf is not None
+    assert first.label_pdf.startswith(b"%PDF")
     assert first.label_url.endswith("/label.pdf")
     assert first.tracking_url.endswith(f"/tracking/{first.tracking_number}")
     assert str(first.price_amount) == "5.70"
@@ -88,9 +91,11 @@ def test_same_key_with_another_request_is_rejected(gateway: SimulatorGateway) ->
 def test_drop_off_gets_a_code_and_its_label_shows_it(simulator: SimulatorServer) -> None:
     eco = SimulatorGateway(base_url=simulator.url, carrier="eco", webhook_secret=SECRET)
     booking = eco.book(booking_request("ref-drop", method="drop_off"))
-    assert booking.drop_off_code and len(booking.drop_off_code) == 9
+    assert booking.drop_off_code
+    assert len(booking.drop_off_code) == 9
     assert booking.pickup_window_start is None
-    assert booking.label_pdf is not None and booking.label_pdf.startswith(b"%PDF")
+    assert booking.label_pdf is not None
+    assert booking.label_pdf.startswith(b"%PDF")
     assert statuses(eco.track(booking.tracking_number)) == [TrackingStatus.LABEL_CREATED]
 
 
@@ -334,7 +339,8 @@ def test_background_loop_pushes_webhooks(receiver: Receiver) -> None:
                 break
             time.sleep(0.05)
     delivered = [e for batch in receiver.batches() for e in batch]
-    assert delivered and all(e["tracking_number"] == booking.tracking_number for e in delivered)
+    assert delivered
+    assert all(e["tracking_number"] == booking.tracking_number for e in delivered)
     assert delivered[0]["code"] == "PICKUP_SCHEDULED"
 
 
