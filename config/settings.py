@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
-    "django_htmx",
     "retorno.core",
     "retorno.stores",
     "retorno.accounts",
@@ -83,7 +82,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -137,7 +135,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
-LOCALE_PATHS = [BASE_DIR / "retorno" / "locale"]
+# Every catalog is in its app's locale/ folder, which Django finds by itself: no other folder.
+LOCALE_PATHS: list[Path] = []
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -189,6 +188,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Without a broker: "thread" delivers outbox messages on a background thread of the web process,
 # "sync" inline after commit (tests, scripts).
 RETORNO_INPROCESS_JOBS = env.str("RETORNO_INPROCESS_JOBS", default="thread")
+
+# `retorno serve`: where it listens, and gunicorn's processes (0: two per CPU) and threads.
+RETORNO_HOST = env.str("RETORNO_HOST", default="127.0.0.1")
+PORT = env.int("PORT", default=8000)
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=0)
+WEB_THREADS = env.int("WEB_THREADS", default=1)
+WEB_TIMEOUT = env.int("WEB_TIMEOUT", default=30)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -217,6 +223,16 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(VAR_DIR / "mail"
 # Text messages to shoppers: dotted path of a channel backend; empty logs them to the console.
 NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="")
 NOTIFY_WHATSAPP_BACKEND = env.str("NOTIFY_WHATSAPP_BACKEND", default="")
+# Settings of the code, not of an installation (no environment variable): declared here so the
+# code reads settings.X and never carries a default of its own.
+WAREHOUSE_PHOTO_MAX_BYTES = 8 * 1024 * 1024
+BACKOFFICE_CLAIM_PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PORTAL_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# Claims a shopper may open on one order from the portal: (how many, in how many seconds).
+PORTAL_CLAIM_LIMIT = (5, 86400)
+# How many days before an instant exchange's deadline the shopper is reminded to send the
+# original back.
+RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS = 3
 # Events older than this send nothing: imports and backfills must not email shoppers.
 NOTIFY_MAX_EVENT_AGE = timedelta(
     seconds=env.int("NOTIFY_MAX_EVENT_AGE_SECONDS", default=2 * 24 * 3600)

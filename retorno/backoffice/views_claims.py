@@ -60,7 +60,7 @@ ERROR_MESSAGES = {
 
 def photo_limits() -> images.PhotoLimits:
     return images.PhotoLimits(
-        max_bytes=int(getattr(settings, "BACKOFFICE_CLAIM_PHOTO_MAX_BYTES", 8 * 1024 * 1024)),
+        max_bytes=settings.BACKOFFICE_CLAIM_PHOTO_MAX_BYTES,
         max_side=2000,
         max_count=MAX_PHOTOS,
         folder="claims",

@@ -10,7 +10,7 @@ def client_address(request: HttpRequest) -> str:
     """REMOTE_ADDR; behind RETORNO_TRUSTED_PROXIES proxies (each appending to X-Forwarded-For)
     the address the outermost of them saw. Entries further left are the client's to forge and
     are never read."""
-    hops = int(getattr(settings, "RETORNO_TRUSTED_PROXIES", 0) or 0)
+    hops = settings.RETORNO_TRUSTED_PROXIES
     remote = str(request.META.get("REMOTE_ADDR", ""))
     if hops <= 0:
         return remote

@@ -53,7 +53,7 @@ class OutboundAddressRefused(httpcore.ConnectError):
 
 
 def private_urls_allowed() -> bool:
-    return bool(getattr(settings, "RETORNO_ALLOW_PRIVATE_URLS", False))
+    return bool(settings.RETORNO_ALLOW_PRIVATE_URLS)
 
 
 def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:

@@ -40,14 +40,11 @@ BASE_BACKOFF_SECONDS = 30
 # A claim older than this is a worker that died: its message is handed out again. It must
 # outlast the slowest delivery a live worker can make, or a slow send is made twice at once
 # (settings.RETORNO_OUTBOX_CLAIM_SECONDS; checked against the SMTP timeout, see checks.py).
-DEFAULT_CLAIM_SECONDS = 300
 
 
 def claim_timeout() -> timedelta:
     """How long a claim holds before the sweeper takes it for a dead worker's."""
-    return timedelta(
-        seconds=getattr(settings, "RETORNO_OUTBOX_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS)
-    )
+    return timedelta(seconds=settings.RETORNO_OUTBOX_CLAIM_SECONDS)
 
 
 class PermanentFailure(Exception):

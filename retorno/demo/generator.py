@@ -1222,13 +1222,7 @@ class _Generator:
         reminder a few days before each deadline, the charge-back just after it. The jobs
         sweep every store; a run is skipped if it would touch another store's exchanges."""
         rng = self.rng
-        days = int(
-            getattr(
-                settings,
-                "RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS",
-                charge_flow.DEFAULT_REMINDER_DAYS,
-            )
-        )
+        days = settings.RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS
         runs: list[tuple[datetime, str]] = []
         exchanges = ExchangeOrder.objects.filter(
             store=self.store, instant=True, return_due_by__isnull=False

@@ -124,8 +124,8 @@ def _where_mail_goes() -> str:
 
 
 def _where_logs_go() -> str:
-    log_file = getattr(settings, "LOG_FILE", "")
-    level = getattr(settings, "LOG_LEVEL", "INFO")
+    log_file = settings.LOG_FILE
+    level = settings.LOG_LEVEL
     if log_file:
         return f"{_shown(log_file)} at {level} (LOG_FILE, LOG_LEVEL); errors also in this terminal"
     return f"this terminal at {level} (LOG_LEVEL)"

@@ -148,7 +148,3 @@ def tracking_event(row: TrackingEventRow, carrier: str) -> TrackingEvent:
         description=row.description,
         failure_reason=FailedPickupReason(row.failure_reason) if row.failure_reason else None,
     )
-
-
-def iso_date(value: date | None) -> str | None:
-    return value.isoformat() if value else None

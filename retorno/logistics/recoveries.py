@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count
 from django.utils import timezone
 
 from retorno.core.actors import Actor
@@ -161,15 +160,6 @@ def shipment_for_recovery(*, store: Store, return_id: int) -> Shipment:
     ):
         raise Conflict("The pickup of this return has not failed.", code="pickup_not_failed")
     return shipment
-
-
-def pickups_count_by_reason(store: Store) -> dict[str, int]:
-    return dict(
-        PickupAttempt.objects.filter(store=store, succeeded=False)
-        .values_list("failure_reason")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
 
 
 # Every reason a parcel can be at the desk for, as the desk's filter lists them.

@@ -103,20 +103,6 @@ def refunded_units_by_item(return_id: int) -> dict[int, int]:
     return {row["return_item_id"]: row["units"] for row in rows}
 
 
-def exchanged_units_by_item(return_id: int) -> dict[int, int]:
-    rows = (
-        ExchangeOrder.objects.filter(return_id=return_id)
-        .exclude(state="cancelled")
-        .values("lines__return_item_id")
-        .annotate(units=Sum("lines__units"))
-    )
-    return {
-        row["lines__return_item_id"]: row["units"] or 0
-        for row in rows
-        if row["lines__return_item_id"] is not None
-    }
-
-
 def return_shipping_fee_charged(return_id: int) -> Decimal:
     total = Refund.objects.filter(return_id=return_id).aggregate(
         t=Sum("return_shipping_fee_amount")

@@ -73,7 +73,7 @@ def text_backend(channel: str) -> TextBackend:
     setting = {Channel.SMS: "NOTIFY_SMS_BACKEND", Channel.WHATSAPP: "NOTIFY_WHATSAPP_BACKEND"}[
         Channel(channel)
     ]
-    path = getattr(settings, setting, "") or CONSOLE_TEXT_BACKEND
+    path = getattr(settings, setting) or CONSOLE_TEXT_BACKEND
     backend: TextBackend = import_string(path)(channel=channel)
     return backend
 
@@ -116,7 +116,7 @@ def send_email(message: Message) -> str:
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
-    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_EMAIL_TIMEOUT_SECONDS
+    timeout = settings.EMAIL_TIMEOUT or DEFAULT_EMAIL_TIMEOUT_SECONDS
     email.connection = get_connection(fail_silently=False, timeout=timeout)
     try:
         sent = email.send()

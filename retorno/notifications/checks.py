@@ -19,7 +19,7 @@ from retorno.notifications.channels import DEFAULT_EMAIL_TIMEOUT_SECONDS, SMTP_S
 
 def slowest_email_seconds() -> int:
     """The longest one e-mail may take to send before smtplib gives up."""
-    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_EMAIL_TIMEOUT_SECONDS
+    timeout = settings.EMAIL_TIMEOUT or DEFAULT_EMAIL_TIMEOUT_SECONDS
     return int(timeout) * SMTP_STEPS_PER_SEND
 
 

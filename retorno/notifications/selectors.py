@@ -13,10 +13,6 @@ def messages_for_return(store: Store, return_id: int) -> QuerySet[Message]:
     return Message.objects.for_store(store).filter(return_id=return_id).order_by("created_at", "id")
 
 
-def message_get_for_store(store: Store, message_id: int) -> Message | None:
-    return Message.objects.for_store(store).filter(id=message_id).first()
-
-
 def notification_settings_for(store: Store) -> NotificationSettings:
     """The store's settings, or the defaults (unsaved) when it never changed them."""
     found = NotificationSettings.objects.filter(store=store).first()

@@ -129,7 +129,7 @@ def notify_return_event(
     if kind is None:
         return []
     now = now or timezone.now()
-    max_age = getattr(settings, "NOTIFY_MAX_EVENT_AGE", DEFAULT_MAX_EVENT_AGE)
+    max_age = settings.NOTIFY_MAX_EVENT_AGE
     if occurred_at is not None and now - occurred_at > max_age:
         return []
     return _queue(

@@ -12,7 +12,6 @@ from django.utils.datastructures import MultiValueDict
 from retorno.core import images
 from retorno.core.images import PhotoError
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS_PER_ITEM = 3
 MAX_SIDE = 1600
 
@@ -21,7 +20,7 @@ __all__ = ["MAX_PHOTOS_PER_ITEM", "PhotoError", "check_photo", "check_submission
 
 def limits() -> images.PhotoLimits:
     return images.PhotoLimits(
-        max_bytes=int(getattr(settings, "PORTAL_PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES)),
+        max_bytes=settings.PORTAL_PHOTO_MAX_BYTES,
         max_side=MAX_SIDE,
         max_count=MAX_PHOTOS_PER_ITEM,
         folder="portal",

@@ -36,8 +36,6 @@ LOOKUP = Throttle(
     scope="lookup", subject_kind="order", address_kind="lookup-address", limits=lookup_limits
 )
 
-DEFAULT_CLAIM_LIMIT = (5, 86400)  # claims opened on one order from the portal
-
 
 @dataclass(frozen=True)
 class Limit:
@@ -47,7 +45,7 @@ class Limit:
 
 
 def claim_limit() -> Limit:
-    attempts, seconds = getattr(settings, "PORTAL_CLAIM_LIMIT", DEFAULT_CLAIM_LIMIT)
+    attempts, seconds = settings.PORTAL_CLAIM_LIMIT
     return Limit("claim", attempts, seconds)
 
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model, Sum
+from django.db.models import Field, Model
 
 from retorno.domain.days import local_time
 from retorno.domain.policies import (
@@ -31,18 +31,6 @@ from retorno.returns.models import Return, ReturnItem
 from retorno.stores.models import Store
 
 M = TypeVar("M", bound=Model)
-
-
-def held_quantities(order: Order) -> dict[int, int]:
-    """Units of each line held by the order's open or completed returns (line id -> units)."""
-    rows = (
-        ReturnItem.objects.filter(return_request__order=order)
-        .exclude(return_request__status__in=[s.value for s in RELEASING_STATES])
-        .exclude(decision=ItemDecision.REJECTED)
-        .values("order_line_id")
-        .annotate(units=Sum("quantity_requested"))
-    )
-    return {row["order_line_id"]: row["units"] for row in rows}
 
 
 def shipping_refund_available(order: Order) -> Decimal:
@@ -153,19 +141,6 @@ def bought_and_held(order_id: int) -> dict[int, tuple[int, int]]:
     with connection.cursor() as cursor:
         cursor.execute(_bought_and_held_sql(), [*_NOT_HOLDING, order_id])
         return {line_id: (bought, held) for line_id, bought, held in cursor.fetchall()}
-
-
-def lock_order(order_id: int) -> None:
-    """Take the order's row lock, which queues return requests on one order (ADR 3). SQLite has
-    no row locks: its write transaction (BEGIN IMMEDIATE) already excludes every other writer."""
-    connection = connections[router.db_for_write(Order)]
-    if not connection.features.has_select_for_update:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {Order._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
-            [order_id],
-        )
 
 
 # Written out once rather than built by the ORM on every call: compiling the equivalent

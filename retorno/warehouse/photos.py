@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import UploadedFile
 from retorno.core import images
 from retorno.core.images import PhotoError
 
-DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 MAX_PHOTOS_PER_INSPECTION = 6
 MAX_SIDE = 2000
 
@@ -19,7 +18,7 @@ __all__ = ["MAX_PHOTOS_PER_INSPECTION", "PhotoError", "check_photo", "store_phot
 
 def limits() -> images.PhotoLimits:
     return images.PhotoLimits(
-        max_bytes=int(getattr(settings, "WAREHOUSE_PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES)),
+        max_bytes=settings.WAREHOUSE_PHOTO_MAX_BYTES,
         max_side=MAX_SIDE,
         max_count=MAX_PHOTOS_PER_INSPECTION,
         folder="warehouse",

@@ -21,7 +21,6 @@ from retorno.warehouse.models import (
     DocumentKind,
     Inspection,
     RtvBatch,
-    RtvStatus,
     Supplier,
     UnexpectedItem,
     WarehouseDocument,
@@ -115,10 +114,6 @@ def rtv_batch_get_for_store(*, store: Store, batch_id: int) -> RtvBatch:
     if batch is None:
         raise NotFound("No such return-to-vendor batch in this store.", code="rtv_batch_not_found")
     return batch
-
-
-def open_rtv_batch_count(*, store: Store) -> int:
-    return RtvBatch.objects.filter(store=store, status=RtvStatus.OPEN).count()
 
 
 def vendors_without_terms(*, store: Store) -> list[str]:

@@ -188,11 +188,6 @@ def _charge_back(exchange_id: int, *, now: datetime) -> bool:
     return True
 
 
-# How many days before an instant exchange's deadline the shopper is reminded to send the
-# original back (RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS).
-DEFAULT_REMINDER_DAYS = 3
-
-
 def instant_exchange_reminders(*, now: datetime | None = None) -> int:
     """The periodic job: remind the shopper of every instant exchange whose return deadline is
     within the next few days, and whose original was neither scanned nor received, to send it
@@ -200,7 +195,7 @@ def instant_exchange_reminders(*, now: datetime | None = None) -> int:
     under the return's lock, and an exchange reminded before is skipped, however often the job
     runs or is retried. Returns how many were reminded."""
     now = now or timezone.now()
-    days = int(getattr(settings, "RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS", DEFAULT_REMINDER_DAYS))
+    days = settings.RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS
     candidates = money_selectors.instant_exchanges_due_soon(now=now, within=timedelta(days=days))
     reminded = set(
         ReturnEvent.objects.filter(

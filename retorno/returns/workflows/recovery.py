@@ -227,16 +227,3 @@ def pickup_recovery_apply(
             return_request, now=now, method=method, address=address, pickup_date=pickup_date
         )
     return return_request
-
-
-def shipment_rebook_by_agent(
-    *, store: Store, rma: str, actor: Actor, note: str = "", now: datetime | None = None
-) -> Return:
-    """Desk action: book again with the same facts (e.g. after calling the shopper)."""
-    return pickup_recovery_apply(
-        store=store,
-        rma=rma,
-        choice=RecoveryChoice(action="retry", note=note),
-        actor=actor,
-        now=now,
-    )

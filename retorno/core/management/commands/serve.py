@@ -16,16 +16,14 @@ class Command(BaseCommand):
     help = "Serve Retorno with gunicorn (multi-process); static files are served by whitenoise."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--host", default=os.environ.get("RETORNO_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "0")) or None
-        )
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "1")))
+        parser.add_argument("--host", default=settings.RETORNO_HOST)
+        parser.add_argument("--port", type=int, default=settings.PORT)
+        parser.add_argument("--workers", type=int, default=settings.WEB_CONCURRENCY or None)
+        parser.add_argument("--threads", type=int, default=settings.WEB_THREADS)
         parser.add_argument(
             "--timeout",
             type=int,
-            default=int(os.environ.get("WEB_TIMEOUT", "30")),
+            default=settings.WEB_TIMEOUT,
             help="Seconds a worker may spend on one request before it is restarted (default 30, "
             "or WEB_TIMEOUT). The largest call, POST /api/v1/orders/bulk with 1,000 orders, "
             "takes about a second.",
