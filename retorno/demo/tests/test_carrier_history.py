@@ -31,7 +31,8 @@ def test_the_demo_carriers_have_a_history():
     assert set(delivered.values_list("return_id", flat=True)) == received
     assert TrackingEvent.objects.filter(shipment__store=store).count() == 2 * delivered.count()
     pickups = PickupAttempt.objects.filter(store=store, attempt_number=1)
-    assert pickups.filter(succeeded=True).exists() and pickups.filter(succeeded=False).exists()
+    assert pickups.filter(succeeded=True).exists()
+    assert pickups.filter(succeeded=False).exists()
     # Finished journeys only: nothing for a job to poll a carrier about.
     assert pollable_shipments() == []
     assert carrier_history_write(store, seed=1) == 0  # once
