@@ -233,6 +233,8 @@ PORTAL_CLAIM_LIMIT = (5, 86400)
 # How many days before an instant exchange's deadline the shopper is reminded to send the
 # original back.
 RETORNO_INSTANT_EXCHANGE_REMINDER_DAYS = 3
+# How many days a signed link to an order's returns page stays valid.
+PORTAL_ORDER_LINK_DAYS = 365
 # Events older than this send nothing: imports and backfills must not email shoppers.
 NOTIFY_MAX_EVENT_AGE = timedelta(
     seconds=env.int("NOTIFY_MAX_EVENT_AGE_SECONDS", default=2 * 24 * 3600)

@@ -23,7 +23,7 @@ SALT = "retorno.orders.return-link"
 
 
 def _max_age() -> timedelta:
-    return timedelta(days=getattr(settings, "PORTAL_ORDER_LINK_DAYS", 365))
+    return timedelta(days=settings.PORTAL_ORDER_LINK_DAYS)
 
 
 def order_return_token(order: Order) -> str:
