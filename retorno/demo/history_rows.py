@@ -164,6 +164,7 @@ class ReturnWriter:
                 spec.final_sale,
                 options,
                 k,
+                f"prod_{spec.code.lower()}",
             )
             lines.append(
                 {
@@ -280,12 +281,12 @@ _ORDER += ("delivered_at", "shipping_address", "country", "postal_code", "shippi
 _ORDER += ("shipping_tax_amount", "tags", "created_at", "updated_at")
 _LINE = ("id", "order_id", "external_id", "variant_id", "sku", "title", "category", "vendor")
 _LINE += ("tags", "quantity", "unit_price", "discount_amount", "tax_amount", "final_sale")
-_LINE += ("options", "position")
+_LINE += ("options", "position", "product_id")
 _RETURN = ("id", "store_id", "order_id", "customer_id", "rma", "status", "resolution", "method")
 _RETURN += ("currency", "policy_version_id", "decision", "requires_review", "items_amount")
 _RETURN += ("return_shipping_fee_amount", "store_credit_bonus_amount", "refund_estimate_amount")
 _RETURN += ("shipping_refund_amount", "tracking_token", "pickup_address", "pickup_date")
-_RETURN += ("language", "source", "created_at", "updated_at")
+_RETURN += ("language", "source", "created_at", "updated_at", "customer_tier")
 _ITEM = ("id", "return_request_id", "order_line_id", "reason", "comment", "decision")
 _ITEM += ("quantity_requested", "quantity_approved", "quantity_received", "amount")
 _ITEM += ("first_unit", "exchange_variant_id")

@@ -650,6 +650,7 @@ class ReturnStory:
             "demo",
             self.requested,
             self.updated,
+            self.person.tier,
         )
         shipment = self.shipment
         if shipment:
