@@ -30,6 +30,7 @@ from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError
 from retorno.insight import selectors as insight_selectors
+from retorno.returns import queue as returns_queue
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
 from retorno.returns.workflows.signals import signals_for_customer
@@ -85,9 +86,10 @@ def store_switch(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 @require_GET
 @staff_view()
 def dashboard(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    board = selectors.return_dashboard_for_store(store=staff.store)
+    board = returns_queue.return_dashboard_for_store(store=staff.store)
     counts = [
-        (code, text, board.counts_by_status.get(code, 0)) for code, text in labels.STATUS.items()
+        (code, text, board.counts_by_status.get(code, 0), code in board.capped)
+        for code, text in labels.STATUS.items()
     ]
     return render_page(
         request,
@@ -102,17 +104,14 @@ def dashboard(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 @staff_view()
 def queue(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     form = QueueFilterForm(
-        request.GET or None, tiers=selectors.customer_tiers_for_store(store=staff.store)
+        request.GET or None, tiers=returns_queue.customer_tiers_for_store(store=staff.store)
     )
-    try:
-        page_number = int(request.GET.get("page", "1"))
-    except ValueError:
-        page_number = 1
-    page = selectors.return_queue_for_store(
+    page = returns_queue.return_queue_for_store(
         store=staff.store,
         filters=form.filters(),
         now=timezone.now(),
-        page=page_number,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
         per_page=QUEUE_PER_PAGE,
     )
     predictions = insight_selectors.predictions_for_returns(

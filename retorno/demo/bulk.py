@@ -52,7 +52,11 @@ class Table:
     def __init__(
         self, model: type[models.Model], columns: Sequence[str], connection: BaseDatabaseWrapper
     ) -> None:
-        fields = {field.attname: field for field in model._meta.concrete_fields}
+        fields = {
+            field.attname: field
+            for field in model._meta.concrete_fields
+            if not field.generated  # the database computes it
+        }
         unknown = [name for name in columns if name not in fields]
         if unknown:
             raise ValueError(f"{model.__name__} has no column {unknown}")

@@ -190,6 +190,8 @@ class Shipment(models.Model):
         indexes = [
             models.Index(fields=["store", "booking_state", "status"]),
             models.Index(fields=["store", "rma"]),
+            # The staff queue's search by a parcel's tracking number.
+            models.Index(fields=["store", "tracking_number"], name="shipment_tracking_number"),
         ]
 
     def __str__(self) -> str:

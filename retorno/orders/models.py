@@ -38,7 +38,11 @@ class Customer(TimeStampedModel):
                 name="uniq_customer_external_id",
             )
         ]
-        indexes = [models.Index(fields=["store", "email"])]
+        indexes = [
+            models.Index(fields=["store", "email"]),
+            # The queue's tier filter lists the tiers in use by skipping through this index.
+            models.Index(fields=["store", "tier"], name="customer_tier"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from retorno.core.models import StoreScopedQuerySet
@@ -28,6 +28,15 @@ class Method(models.TextChoices):
     DROP_OFF = "drop_off", "Drop-off"
     SELF_SHIP = "self_ship", "Self-ship with a label"
     KEEP = "keep", "Keep the item"
+
+
+# Statuses the queue shows last (finished, or only waiting to be closed).
+QUEUE_FINISHED = (
+    ReturnStatus.RESOLVED,
+    ReturnStatus.REJECTED,
+    ReturnStatus.CANCELLED,
+    ReturnStatus.CLOSED,
+)
 
 
 class Return(models.Model):
@@ -70,6 +79,17 @@ class Return(models.Model):
     source = models.CharField(max_length=16, default="api", help_text="api, portal, staff or demo")
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
+    queue_rank = models.GeneratedField(
+        expression=Case(
+            When(status=ReturnStatus.PENDING_REVIEW.value, then=Value(0)),
+            When(status__in=[s.value for s in QUEUE_FINISHED], then=Value(2)),
+            default=Value(1),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        help_text="The staff queue's order: 0 waiting for review, 1 other open returns, 2 "
+        "finished. Computed by the database from the status, so an index serves the queue.",
+    )
 
     objects = StoreScopedQuerySet.as_manager()
 
@@ -79,6 +99,11 @@ class Return(models.Model):
         indexes = [
             models.Index(fields=["store", "status", "-updated_at"]),
             models.Index(fields=["store", "updated_at", "id"]),
+            # The staff queue, unfiltered or open returns only: its page is the first rows of
+            # this index (no sort of the store's history for 25 rows).
+            models.Index(fields=["store", "queue_rank", "created_at", "id"], name="return_queue"),
+            # The queue filtered by one status, and the dashboard's oldest open returns.
+            models.Index(fields=["store", "status", "created_at", "id"], name="return_status_age"),
         ]
 
     def __str__(self) -> str:

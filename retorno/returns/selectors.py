@@ -6,26 +6,18 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
     Prefetch,
-    Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.utils.dateparse import parse_datetime
 
+from retorno.core import keyset
 from retorno.core.errors import NotFound, Unprocessable
-from retorno.domain.analytics.periods import Basis, Period
 from retorno.domain.money.timing import RefundTiming, return_refund_timing
 from retorno.domain.policies import (
     Decision,
@@ -35,13 +27,9 @@ from retorno.domain.policies import (
     parse_policy,
 )
 from retorno.domain.returns.amounts import return_amounts
-from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.reasons import next_size, size_direction
 from retorno.domain.returns.rma import normalise_rma
-from retorno.domain.returns.states import RELEASING_STATES
-from retorno.insight import selectors as insight_selectors
-from retorno.logistics.models import Shipment
-from retorno.orders.models import Customer, Order, OrderLine, Variant
+from retorno.orders.models import Order, OrderLine, Variant
 from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_errors
 from retorno.returns import adapters
@@ -102,9 +90,8 @@ def return_list_for_store(
         queryset = queryset.filter(updated_at__gte=updated_since)
     if cursor:
         after_at, after_id = _decode_cursor(cursor)
-        queryset = queryset.filter(
-            Q(updated_at__gt=after_at) | Q(updated_at=after_at, id__gt=after_id)
-        )
+        # A row comparison: the index on (store, updated_at, id) starts at the cursor.
+        queryset = keyset.after(queryset, ("updated_at", "id"), (after_at, after_id))
     rows = list(_with_items(queryset.order_by("updated_at", "id"))[: limit + 1])
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return ReturnPage(results=rows[:limit], next_cursor=next_cursor)
@@ -207,7 +194,8 @@ def order_eligibility_for_store(
 # --- shopper-facing reads (customer portal and tracking page) -----------------------------------
 
 
-def _order_number_variants(number: str) -> list[str]:
+def order_number_variants(number: str) -> list[str]:
+    """How people type an order number: as given, without and with its "#"."""
     number = number.strip()
     bare = number.lstrip("#").strip()
     return list(dict.fromkeys([number, bare, f"#{bare}"]))
@@ -221,7 +209,7 @@ def order_find_for_shopper(*, store: Store, number: str, email: str) -> Order | 
     if not number or "@" not in email:
         return None
     candidates = Order.objects.select_related("customer").filter(
-        store=store, number__in=_order_number_variants(number)
+        store=store, number__in=order_number_variants(number)
     )[:5]
     for order in candidates:
         if order.customer.email.strip().lower() == email:
@@ -362,221 +350,6 @@ def exchange_options_for_line(*, store: Store, line: Any, reason: str) -> Exchan
     return ExchangeOptions(variants=options, proposed=proposed)
 
 
-# --- staff back office: the returns queue and the dashboard -------------------------------------
-
-# Returns someone still has to work on; the others are finished (or only wait to be closed).
-OPEN_STATUSES = (
-    "requested",
-    "pending_review",
-    "approved",
-    "in_transit",
-    "received",
-    "inspected",
-)
-FINISHED_STATUSES = ("resolved", "rejected", "cancelled", "closed")
-
-# Age of a return in whole days since it was requested: bucket -> (from, to) inclusive.
-QUEUE_AGE_BUCKETS: dict[str, tuple[int, int | None]] = {
-    "0-2": (0, 2),
-    "3-7": (3, 7),
-    "8-14": (8, 14),
-    "15-30": (15, 30),
-    "31+": (31, None),
-}
-QUEUE_MAX_PER_PAGE = 100
-
-
-@dataclass(frozen=True)
-class ReturnQueueFilters:
-    """What a staff member narrows the queue to. Empty strings mean "any".
-
-    `status` is a return status or "open" (every status still needing work). `q` is matched
-    exactly against the RMA, the order number or id, the customer's email and (once logistics
-    stores shipments) a tracking number. `predicted_reason`: an item's comment reads as that
-    reason (the classifier answered it); `comment_mismatch`: an item's comment gives another
-    reason than the one picked.
-    """
-
-    status: str = ""
-    reason: str = ""
-    predicted_reason: str = ""
-    comment_mismatch: bool = False
-    method: str = ""
-    resolution: str = ""
-    age: str = ""
-    tier: str = ""
-    needs_review: bool = False
-    q: str = ""
-    # Drill-downs from the analytics: the returns behind a figure (docs/analytics.md).
-    product: str = ""
-    sku: str = ""
-    category: str = ""
-    vendor: str = ""
-    region: str = ""
-    carrier: str = ""
-    counted: bool = False  # only returns the figures count (not rejected, not cancelled)
-    period: Period | None = None
-
-
-@dataclass(frozen=True)
-class ReturnQueuePage:
-    results: list[Return]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-
-    @property
-    def previous_page(self) -> int | None:
-        return self.page - 1 if self.page > 1 else None
-
-    @property
-    def next_page(self) -> int | None:
-        return self.page + 1 if self.page < self.pages else None
-
-
-def _tracking_number_filter(*, store: Store, text: str) -> Q | None:
-    """Hook for the search by carrier tracking number: None until logistics keeps shipments.
-
-    When it does, return e.g. `Q(id__in=Shipment.objects.filter(store=store,
-    tracking_number=text).values("return_id"))`; the queue's query count stays the same.
-    """
-    return None
-
-
-def _queue_search(store: Store, text: str) -> Q:
-    text = text.strip()[:254]
-    match = Q(rma=normalise_rma(text))
-    match |= Q(order__number__in=_order_number_variants(text)) | Q(order__external_id=text)
-    if "@" in text:
-        match |= Q(customer__email=text.lower())
-    tracking = _tracking_number_filter(store=store, text=text)
-    if tracking is not None:
-        match |= tracking
-    return match
-
-
-def _drill_down(store: Store, queryset: QuerySet[Return], filters: ReturnQueueFilters) -> Any:
-    """The analytics' drill-down filters: the same facts the figures count by (the order line's
-    product id or title, SKU, category and vendor as sent; the address's region or the order's
-    country; a carrier of the return's shipments; the period by request or order date)."""
-    lines = Q()
-    if filters.product:
-        lines &= Q(order_line__product_id=filters.product) | Q(
-            order_line__product_id="", order_line__title=filters.product
-        )
-    for name in ("sku", "category", "vendor"):
-        if getattr(filters, name):
-            lines &= Q(**{f"order_line__{name}": getattr(filters, name)})
-    if lines:
-        counted = ~Q(decision=ItemDecision.REJECTED) if filters.counted else Q()
-        queryset = queryset.filter(
-            Exists(ReturnItem.objects.filter(lines, counted, return_request=OuterRef("pk")))
-        )
-    if filters.region:
-        no_region = ~Q(order__shipping_address__has_key="region") | Q(
-            order__shipping_address__region=""
-        )
-        queryset = queryset.filter(
-            Q(order__shipping_address__region=filters.region)
-            | (Q(order__country=filters.region) & no_region)
-        )
-    if filters.carrier:
-        queryset = queryset.filter(
-            id__in=Shipment.objects.filter(
-                store=store, carrier_account__name=filters.carrier
-            ).values("return_id")
-        )
-    if filters.counted:
-        queryset = queryset.exclude(status__in=[s.value for s in RELEASING_STATES])
-    if filters.period is not None:
-        start, end = filters.period.bounds(store.timezone)
-        field = "order__placed_at" if filters.period.basis is Basis.ORDER else "created_at"
-        queryset = queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
-    return queryset
-
-
-def return_queue_for_store(
-    *,
-    store: Store,
-    filters: ReturnQueueFilters,
-    now: datetime,
-    page: int = 1,
-    per_page: int = 25,
-) -> ReturnQueuePage:
-    """One page of the store's returns for staff, filtered and searched.
-
-    Order: returns waiting for review first, then other open ones, then finished ones; oldest
-    first within each group, so nothing waits forever. Three queries whatever the page size:
-    the count, the page (with order and customer) and its items.
-    """
-    queryset = Return.objects.filter(store=store)
-    if filters.status == "open":
-        queryset = queryset.filter(status__in=OPEN_STATUSES)
-    elif filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.needs_review:
-        queryset = queryset.filter(status="pending_review")
-    if filters.method:
-        queryset = queryset.filter(method=filters.method)
-    if filters.resolution:
-        queryset = queryset.filter(resolution=filters.resolution)
-    if filters.tier:
-        queryset = queryset.filter(customer__tier=filters.tier)
-    if filters.reason:
-        queryset = queryset.filter(
-            Exists(ReturnItem.objects.filter(return_request=OuterRef("pk"), reason=filters.reason))
-        )
-    if filters.predicted_reason or filters.comment_mismatch:
-        queryset = queryset.filter(
-            id__in=insight_selectors.return_ids_predicted(
-                store=store, reason=filters.predicted_reason, mismatch=filters.comment_mismatch
-            )
-        )
-    if filters.age in QUEUE_AGE_BUCKETS:
-        youngest, oldest = QUEUE_AGE_BUCKETS[filters.age]
-        queryset = queryset.filter(created_at__lte=now - timedelta(days=youngest))
-        if oldest is not None:
-            queryset = queryset.filter(created_at__gt=now - timedelta(days=oldest + 1))
-    if filters.q.strip():
-        queryset = queryset.filter(_queue_search(store, filters.q))
-    queryset = _drill_down(store, queryset, filters)
-
-    per_page = max(1, min(per_page, QUEUE_MAX_PER_PAGE))
-    total = queryset.count()
-    pages = max(1, -(-total // per_page))
-    page = max(1, min(page, pages))
-    ordered = queryset.annotate(
-        queue_rank=Case(
-            When(status="pending_review", then=Value(0)),
-            When(status__in=FINISHED_STATUSES, then=Value(2)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-    ).order_by("queue_rank", "created_at", "id")
-    start = (page - 1) * per_page
-    rows = list(
-        ordered.select_related("order", "customer").prefetch_related("items")[
-            start : start + per_page
-        ]
-    )
-    return ReturnQueuePage(results=rows, total=total, page=page, pages=pages, per_page=per_page)
-
-
-def customer_tiers_for_store(*, store: Store) -> list[str]:
-    """The loyalty tiers the store's returning customers have, for the queue's tier filter.
-
-    Read from customers, each tier once: `.distinct()` on returns would keep their default
-    ordering (created_at, id) in the SELECT and list a tier once per return."""
-    return list(
-        Customer.objects.filter(store=store, returns__isnull=False)
-        .exclude(tier="")
-        .order_by("tier")
-        .values_list("tier", flat=True)
-        .distinct()
-    )
-
-
 def return_detail_for_store(*, store: Store, rma: str) -> Return:
     """A return with everything its staff page shows: items (line, variant, exchange variant),
     the policy version and the event trail, in a fixed number of queries."""
@@ -597,36 +370,6 @@ def return_detail_for_store(*, store: Store, rma: str) -> Return:
     if return_request is None:
         raise NotFound(f"No return {rma!r} in this store.", code="return_not_found")
     return return_request
-
-
-@dataclass(frozen=True)
-class ReturnDashboard:
-    counts_by_status: dict[str, int]
-    open_total: int
-    needs_review: int
-    oldest_open: list[Return]
-
-
-def return_dashboard_for_store(*, store: Store, oldest_limit: int = 5) -> ReturnDashboard:
-    """Counts by status and the oldest open returns of a store: two queries."""
-    counts = {
-        row["status"]: row["n"]
-        for row in Return.objects.filter(store=store)
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    oldest = list(
-        Return.objects.filter(store=store, status__in=OPEN_STATUSES)
-        .select_related("customer")
-        .order_by("created_at", "id")[:oldest_limit]
-    )
-    return ReturnDashboard(
-        counts_by_status=counts,
-        open_total=sum(counts.get(s, 0) for s in OPEN_STATUSES),
-        needs_review=counts.get("pending_review", 0),
-        oldest_open=oldest,
-    )
 
 
 CUSTOMER_RETURNS_SHOWN = 50

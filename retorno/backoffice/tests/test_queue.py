@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from retorno.backoffice.tests.conftest import make_return
+from retorno.returns import queue
 from retorno.returns.models import Return
 from retorno.stores.models import Store
 
@@ -83,14 +84,82 @@ def test_pagination_keeps_the_filters(signed_in: Any, store: Store) -> None:
     make_return(store)
     client = signed_in("agent")
     first = client.get(reverse("backoffice:queue"), {"method": "drop_off"})
-    assert first.context["page"].total == 27
+    page = first.context["page"]
+    assert (page.total, page.more) == (27, False)
     assert len(rmas(first)) == 25
-    assert "method=drop_off&amp;page=2" in first.content.decode()
-    second = client.get(reverse("backoffice:queue"), {"method": "drop_off", "page": "2"})
+    assert page.previous_cursor is None
+    assert f"method=drop_off&amp;after={page.next_cursor}" in first.content.decode()
+    second = client.get(
+        reverse("backoffice:queue"), {"method": "drop_off", "after": page.next_cursor}
+    )
     assert len(rmas(second)) == 2
     assert not set(rmas(first)) & set(rmas(second))
-    beyond = client.get(reverse("backoffice:queue"), {"method": "drop_off", "page": "99"})
-    assert rmas(beyond) == rmas(second)
+    assert second.context["page"].next_cursor is None
+    back = client.get(
+        reverse("backoffice:queue"),
+        {"method": "drop_off", "before": second.context["page"].previous_cursor},
+    )
+    assert rmas(back) == rmas(first)
+    assert back.context["page"].previous_cursor is None
+    # A cursor that is not one (an old link, a typo) shows the first page, not an error.
+    broken = client.get(reverse("backoffice:queue"), {"method": "drop_off", "after": "nope"})
+    assert rmas(broken) == rmas(first)
+
+
+def test_the_count_stops_at_its_cap(
+    signed_in: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queue, "QUEUE_COUNT_CAP", 3)
+    for _ in range(5):
+        make_return(store)
+    response = signed_in("agent").get(reverse("backoffice:queue"))
+    page = response.context["page"]
+    assert (page.total, page.more) == (3, True)
+    assert "More than 3 returns" in response.content.decode()
+    assert len(rmas(response)) == 5
+
+
+def test_pages_follow_the_queue_order_across_its_groups(signed_in: Any, store: Store) -> None:
+    """Review first, then other open returns, then finished ones, oldest first in each; the
+    pages walked with the cursor list every return once, in that order."""
+    now = timezone.now()
+    made = []
+    for i in range(9):
+        ret = make_return(store, price="600.00" if i % 3 == 0 else "20.00")
+        made.append(ret)
+        Return.objects.filter(pk=ret.pk).update(created_at=now - timedelta(hours=i))
+    Return.objects.filter(pk__in=[made[1].pk, made[4].pk]).update(status="closed")
+    expected = [
+        r.rma
+        for r in sorted(
+            Return.objects.filter(store=store),
+            key=lambda r: (r.queue_rank, r.created_at, r.id),
+        )
+    ]
+    assert expected[-2:] == [made[4].rma, made[1].rma]
+    assert Return.objects.get(pk=made[0].pk).queue_rank == 0
+    client = signed_in("agent")
+    seen: list[str] = []
+    after = ""
+    for _ in range(5):
+        page = client.get(reverse("backoffice:queue"), {"after": after} if after else {})
+        seen += rmas(page)
+        after = page.context["page"].next_cursor
+        if after is None:
+            break
+    # 25 per page: one page. Walk it again two at a time through the selector.
+    assert seen == expected
+    walked: list[str] = []
+    cursor = None
+    for _ in range(10):
+        result = queue.return_queue_for_store(
+            store=store, filters=queue.ReturnQueueFilters(), now=now, after=cursor, per_page=2
+        )
+        walked += [r.rma for r in result.results]
+        cursor = result.next_cursor
+        if cursor is None:
+            break
+    assert walked == expected
 
 
 def test_queue_query_count_does_not_grow_with_rows(
@@ -123,6 +192,7 @@ def test_dashboard_counts_this_store_only(signed_in: Any, mix: dict[str, Return]
     response = signed_in("agent").get(reverse("backoffice:dashboard"))
     board = response.context["board"]
     assert board.counts_by_status == {"pending_review": 1, "approved": 3}
+    assert board.capped == frozenset()
     assert board.needs_review == 1
     assert board.open_total == 4
     assert board.oldest_open[0].rma == mix["old"].rma
@@ -146,3 +216,56 @@ def test_tiers_are_named_in_the_staff_members_language(signed_in: Any, store: St
     html = response.content.decode()
     assert '<option value="gold">Oro</option>' in html and '<span class="tier">Oro</span>' in html
     translation.activate("en")  # the page left Spanish active in this thread
+
+
+def test_the_dashboard_says_more_than_its_cap(
+    signed_in: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queue, "DASHBOARD_COUNT_CAP", 2)
+    for _ in range(3):
+        make_return(store)
+    make_return(store, price="600.00")
+    response = signed_in("agent").get(reverse("backoffice:dashboard"))
+    board = response.context["board"]
+    assert board.counts_by_status == {"approved": 2, "pending_review": 1}
+    assert board.capped == {"approved"}
+    assert board.open_capped
+    assert "more than 2" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("ana.lopez", ["ana"]),  # inside an e-mail
+        ("Lopez Ga", ["ana"]),  # inside a name, any case
+        ("8800", ["bea"]),  # inside an order number
+        ("trk-77", ["bea"]),  # inside a tracking number
+        ("zz", []),  # too short to look inside values
+    ],
+)
+def test_search_finds_text_inside_values(
+    signed_in: Any, store: Store, other_store: Store, typed: str, expected: list[str]
+) -> None:
+    from retorno.logistics.models import Shipment
+
+    made = {
+        "ana": make_return(store, email="ana.lopez@example.com"),
+        "bea": make_return(store, email="bea@example.com", number="188001"),
+    }
+    make_return(other_store, email="ana.lopez@example.com", number="188002")
+    made["ana"].customer.__class__.objects.filter(pk=made["ana"].customer_id).update(
+        name="Ana Lopez Garcia"
+    )
+    ret = made["bea"]
+    Shipment.objects.create(
+        store=store,
+        return_id=ret.pk,
+        rma=ret.rma,
+        reference="ref-1",
+        method="drop_off",
+        tracking_number="TRK-7781",
+        created_at=ret.created_at,
+        updated_at=ret.created_at,
+    )
+    response = signed_in("agent").get(reverse("backoffice:queue"), {"q": typed})
+    assert rmas(response) == [made[name].rma for name in expected]
