@@ -1278,11 +1278,14 @@ class _Generator:
             return
         chosen = sorted(rng.sample(pool, count), key=lambda pair: pair[0]["delivered_at"])
         settled = count - max(1, count // 6)
-        outcomes = list(CLAIM_OUTCOMES) + [
+        # Every outcome once on the oldest claims (settled well before today whatever the
+        # draws), then outcomes drawn by their weights.
+        extras = [
             _weighted(rng, CLAIM_OUTCOMES, CLAIM_OUTCOME_WEIGHTS)
             for _ in range(settled - len(CLAIM_OUTCOMES))
         ]
-        rng.shuffle(outcomes)
+        rng.shuffle(extras)
+        outcomes = list(CLAIM_OUTCOMES) + extras
         # The most recent ones are still waiting for an agent.
         outcomes = outcomes[:settled] + ["open"] * (count - settled)
         agent = self.staff[Role.AGENT]
