@@ -214,7 +214,8 @@ def test_tiers_are_named_in_the_staff_members_language(signed_in: Any, store: St
     make_return(store, tier="gold", email="ana@example.com")
     response = signed_in("agent").get(reverse("backoffice:queue"), HTTP_ACCEPT_LANGUAGE="es")
     html = response.content.decode()
-    assert '<option value="gold">Oro</option>' in html and '<span class="tier">Oro</span>' in html
+    assert '<option value="gold">Oro</option>' in html
+    assert '<span class="tier">Oro</span>' in html
     translation.activate("en")  # the page left Spanish active in this thread
 
 
