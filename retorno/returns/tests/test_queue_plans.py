@@ -5,7 +5,7 @@ count over the whole history) fails here, before a benchmark at a million return
 
 The seeded store is small, so PostgreSQL would rightly read it whole: sequential scans are
 switched off for the EXPLAIN, which leaves one only where no index can serve the statement.
-How fast the same statements are at a million returns is bench/queue.py's to measure.
+How fast the same statements are at a million returns is bench/staff_lists.py's to measure.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Staff lists at scale: the returns queue (plain, filtered, searched), the dashboard and the
-API's return list at deep cursors, against stores of growing history, each page next to a floor
-measured in the same run.
+"""Staff lists at scale (named staff_lists, not queue: a bench/queue.py would shadow the standard
+library's queue module for every import made from this folder): the returns queue (plain,
+filtered, searched), the dashboard and the API's return list at deep cursors, against stores of
+growing history, each page next to a floor measured in the same run.
 
 For each size N it makes (once) a PostgreSQL database with a store of N returns of generated
 history (`retorno demo --returns N`, retorno/demo/history.py), starts the production server
@@ -8,7 +9,7 @@ history (`retorno demo --returns N`, retorno/demo/history.py), starts the produc
 for S seconds. The floor is `/health` (the same stack doing one query). Printed per size: p50,
 p95, p99, p99 / floor p99; then each page's p99 at every size against the smallest size.
 
-    .venv/bin/python bench/queue.py [--sizes 10000,100000] [--clients 16] [--seconds 15]
+    .venv/bin/python bench/staff_lists.py [--sizes 10000,100000] [--clients 16] [--seconds 15]
         [--workers 4] [--threads 4] [--load-processes 2] [--markdown]
 
 Targets (issue 16): p99 < 300 ms for the queue and the dashboard, < 150 ms for API pages at any
@@ -342,7 +343,7 @@ def report(results: list[dict], args: argparse.Namespace) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description="Staff lists at scale.")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--database-prefix", default=DATABASE_PREFIX)
     parser.add_argument("--clients", type=int, default=16)
