@@ -203,7 +203,9 @@ class WalletView:
         return self.wallet.currency if self.wallet else self.customer.store.currency
 
 
-def wallet_for_customer(*, store: Store, external_id: str, now=None) -> WalletView:
+def wallet_for_customer(
+    *, store: Store, external_id: str, now: datetime | None = None
+) -> WalletView:
     """A customer's wallet (balance replayed from the ledger, entries newest last)."""
     customer = (
         Customer.objects.for_store(store)
@@ -402,7 +404,9 @@ def charge_for_exchange(*, exchange_id: int, kind: str) -> Charge | None:
     return Charge.objects.filter(exchange_id=exchange_id, kind=kind).first()
 
 
-def claim_list_for_store(*, store: Store, state: str | None = None, limit: int = 100) -> QuerySet:
+def claim_list_for_store(
+    *, store: Store, state: str | None = None, limit: int = 100
+) -> QuerySet[Claim]:
     claims = Claim.objects.for_store(store).select_related("order", "customer")
     if state:
         claims = claims.filter(state=state)

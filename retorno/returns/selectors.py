@@ -79,7 +79,7 @@ def return_list_for_store(
 ) -> ReturnPage:
     """Returns ordered by last change (oldest first), so a client can sync with `updated_since`
     and follow `next_cursor` without missing or repeating a row."""
-    queryset = Return.objects.filter(store=store)
+    queryset: QuerySet[Return] = Return.objects.filter(store=store)
     if status:
         queryset = queryset.filter(status=status)
     if customer_email:

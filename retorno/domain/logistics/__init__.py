@@ -7,6 +7,7 @@ capacity_used_today=...)` per parcel. Tracking: adapters build events with
 the parcel is and what the return should do. See docs/tracking-statuses.md.
 """
 
+from retorno.domain.documents import FieldError
 from retorno.domain.logistics.allocation import (
     DEFAULT_RULE,
     Allocation,
@@ -32,7 +33,6 @@ from retorno.domain.logistics.carriers import (
 from retorno.domain.logistics.rules_document import (
     ALLOCATION_RULES_SCHEMA,
     AllocationRulesDocumentError,
-    FieldError,
     default_allocation_rules_document,
     parse_allocation_rules,
 )

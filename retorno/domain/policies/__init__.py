@@ -4,10 +4,10 @@ Compile a policy once per version with `parse_policy(document)`, then call
 `decide(policy, order, customer, request, now)` for each request. See docs/policies.md.
 """
 
+from retorno.domain.documents import FieldError
 from retorno.domain.policies.decision import Decision, LineDecision, Outcome, RuleFired
 from retorno.domain.policies.document import (
     POLICY_SCHEMA,
-    FieldError,
     PolicyDocumentError,
     complete_policy_document,
     default_policy_document,
