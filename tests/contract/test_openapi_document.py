@@ -95,3 +95,30 @@ def test_the_document_is_built_once_per_process(client: Client, monkeypatch: Any
     assert first.status_code == second.status_code == 200
     assert first.content == second.content
     assert len(builds) == 1
+
+
+def _schema_classes(base: type) -> list[type]:
+    found = []
+    for sub in base.__subclasses__():
+        found.append(sub)
+        found.extend(_schema_classes(sub))
+    return found
+
+
+def test_no_two_body_schemas_share_a_name() -> None:
+    """The document names a body's schema by its class name alone, so two classes of one name in
+    different routers would be one component: the later silently describes both (an analytics
+    `SupplierOut` once replaced the warehouse's and its answers no longer matched the document)."""
+    from pydantic import BaseModel
+
+    api.get_openapi_schema()  # every router imported
+    ours = [
+        cls
+        for cls in _schema_classes(BaseModel)
+        if cls.__module__.startswith("retorno.api.") and "[" not in cls.__name__
+    ]
+    by_name: dict[str, set[str]] = {}
+    for cls in ours:
+        by_name.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    twice = {name: sorted(paths) for name, paths in by_name.items() if len(paths) > 1}
+    assert twice == {}

@@ -160,7 +160,7 @@ class ProductDefectsOut(Schema):
     defects: int
 
 
-class SupplierOut(Schema):
+class SupplierQualityOut(Schema):
     supplier: str
     name: str
     units_sold: int
@@ -177,7 +177,7 @@ class SupplierOut(Schema):
 
 class SuppliersOut(Schema):
     period: PeriodOut
-    suppliers: list[SupplierOut]
+    suppliers: list[SupplierQualityOut]
 
 
 # --- serialising ---------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ class ReceiveIn(Schema):
     note: Note = ""
 
 
-class NoteOnlyIn(Schema):
+class ReceiptCloseIn(Schema):
     note: Note = ""
 
 
@@ -354,7 +354,7 @@ def return_receive(
     response={200: WarehouseReturnOut, **WRITE_ERRORS},
     summary="Close a receipt: outstanding units become missing",
 )
-def return_receipt_close(request: HttpRequest, rma: str, payload: NoteOnlyIn):
+def return_receipt_close(request: HttpRequest, rma: str, payload: ReceiptCloseIn):
     api_key = require_scope(request, "write")
     receiving.return_receipt_close(
         store=api_key.store, rma=rma, note=payload.note, actor=actor_of(api_key)
