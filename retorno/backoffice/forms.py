@@ -109,7 +109,8 @@ class QueueFilterForm(forms.Form):
         ]
         period = _period(data)
         if period is not None:
-            basis = dict(cast(forms.ChoiceField, self.fields["basis"]).choices)[period.basis.value]
+            choices = cast(Any, self.fields["basis"]).choices
+            basis = dict(choices)[period.basis.value]
             shown.append((str(basis), f"{period.start.isoformat()} – {period.end.isoformat()}"))
         return shown
 

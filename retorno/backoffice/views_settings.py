@@ -555,7 +555,12 @@ def _warehouse_page(
     for kind, title in labels.WAREHOUSE_DOCUMENT.items():
         current = warehouse_selectors.document_current(store=staff.store, kind=kind)
         document = current.document if current else EMPTY_WAREHOUSE_DOCUMENTS[kind]
-        section = {"kind": kind, "title": title, "current": current, "draft": _pretty(document)}
+        section: dict[str, Any] = {
+            "kind": kind,
+            "title": title,
+            "current": current,
+            "draft": _pretty(document),
+        }
         section.update({"note": "", "problems": []})
         if edited is not None and edited["kind"] == kind:
             section.update(edited)

@@ -419,7 +419,7 @@ WEBHOOK_DELIVERY_STATUS = {
     "skipped": _("Not sent"),
 }
 
-TABLES = {
+TABLES: dict[str, dict[str, Any]] = {
     "status": STATUS,
     "item_status": ITEM_STATUS,
     "decision": DECISION,
@@ -561,7 +561,7 @@ REASON_GROUP = {
 }
 OPTION = {"size": _("Size"), "colour": _("Colour")}
 
-SHOPPER_TABLES = {
+SHOPPER_TABLES: dict[str, dict[str, Any]] = {
     **TABLES,
     "status": SHOPPER_STATUS,
     "event": SHOPPER_EVENT,

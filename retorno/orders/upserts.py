@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -40,6 +40,11 @@ ARRAY_TYPES = {
 }
 
 
+def _column(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """A concrete field of `model` (only columns are upserted: no relation's reverse side)."""
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
+
+
 def upsert(
     model: type[models.Model],
     fields: Sequence[str],
@@ -56,7 +61,7 @@ def upsert(
     18,000 placeholders spends more time in the driver's parsing of the query than in the
     database. Elsewhere, a multi-row VALUES with values prepared by Django."""
     table = connection.ops.quote_name(model._meta.db_table)
-    model_fields = [model._meta.get_field(name) for name in fields]
+    model_fields = [_column(model, name) for name in fields]
     names = ", ".join(connection.ops.quote_name(field.column) for field in model_fields)
     tail = f"ON CONFLICT {conflict} DO UPDATE SET {update}" + (
         f" RETURNING {returning}" if returning else ""
@@ -153,7 +158,7 @@ def orders_upsert(
     """Insert or update orders by external id (each row has `external_id` and ORDER_VALUES, the
     customer as its id); (order id, created) for each external id."""
     fields = ("store", "external_id", *ORDER_VALUES, "created_at", "updated_at")
-    columns = [Order._meta.get_field(name).column for name in ORDER_VALUES]
+    columns = [_column(Order, name).column for name in ORDER_VALUES]
     update = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*columns, "updated_at"])
     postgres = connection.vendor == "postgresql"
     existing: set[str] = set()
@@ -205,7 +210,7 @@ def lines_upsert(rows: Sequence[dict[str, Any]]) -> None:
     """Insert or update order lines by (order, external id); each row has `order` (an id),
     `external_id` and LINE_VALUES."""
     fields = ("order", "external_id", *LINE_VALUES)
-    columns = [OrderLine._meta.get_field(name).column for name in LINE_VALUES]
+    columns = [_column(OrderLine, name).column for name in LINE_VALUES]
     update = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
     ordered = sorted(rows, key=lambda row: (row["order"], row["external_id"]))
     upsert(OrderLine, fields, ordered, conflict="(order_id, external_id)", update=update)

@@ -61,5 +61,5 @@ def item_body(item: ReturnItem, currency: str) -> dict[str, Any]:
         },
         "amount": quantize(item.amount, currency),
         "restocking_fee": quantize(item.restocking_fee_amount, currency),
-        "exchange_sku": item.exchange_variant.sku if item.exchange_variant_id else None,
+        "exchange_sku": item.exchange_variant.sku if item.exchange_variant else None,
     }

@@ -25,7 +25,7 @@ EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
 class EndpointIn(Schema):
     url: str = Field(..., min_length=1, max_length=2000)
     description: str = Field("", max_length=200)
-    event_types: list[EventType] = Field(  # type: ignore[valid-type]
+    event_types: list[EventType] = Field(
         default_factory=list, max_length=len(EVENT_TYPES), description="Empty: every type."
     )
 
@@ -33,7 +33,7 @@ class EndpointIn(Schema):
 class EndpointPatch(Schema):
     url: str | None = Field(None, min_length=1, max_length=2000)
     description: str | None = Field(None, max_length=200)
-    event_types: list[EventType] | None = Field(None, max_length=len(EVENT_TYPES))  # type: ignore[valid-type]
+    event_types: list[EventType] | None = Field(None, max_length=len(EVENT_TYPES))
     enabled: bool | None = None
 
 
