@@ -55,7 +55,9 @@ def test_agent_reviews_and_approves(
     page.get_by_role("link", name=pending.rma).click()
     expect(page.get_by_role("heading", name=pending.rma)).to_be_visible()
     expect(page.locator("#status")).to_have_text("Needs review")
-    expect(page.locator("#decision")).to_contain_text("Returns of this value are checked by our team.")
+    expect(page.locator("#decision")).to_contain_text(
+        "Returns of this value are checked by our team."
+    )
     page.get_by_label("Note (optional)").first.fill("Photos show the defect.")
     shoot(page, "backoffice-3-return")
     page.get_by_role("button", name="Approve return").click()
