@@ -40,24 +40,11 @@ SHIPMENTS = 2000
 
 
 def setup_database(url: str) -> tuple[str, int, list[str]]:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import psycopg
-    from django.db.backends.postgresql.base import DatabaseWrapper  # noqa: F401
+    from bench.pgdb import django_on_database
 
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_database(url)
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
     from retorno.core.actors import SYSTEM
     from retorno.logistics.models import BookingState, Shipment
     from retorno.logistics.services.accounts import carrier_account_save

@@ -38,22 +38,9 @@ TIMEOUT = 30  # the server's worker timeout (`retorno serve --timeout`, gunicorn
 
 def setup_database(url: str) -> tuple[int, str]:
     """The bench store's id and a write key for it (a new key each run: only digests are kept)."""
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import psycopg
+    from bench.pgdb import django_on_database
 
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_on_database(url)
     from retorno.accounts.services import api_key_create
     from retorno.stores.models import Store
 
