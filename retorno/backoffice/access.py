@@ -1,29 +1,19 @@
-"""Staff sessions: the current store (kept in the session), the role in it, and `staff_view`.
-
-Every back-office view is wrapped in `staff_view(action)`, which in this order:
-1. sends anonymous visitors to the sign-in page;
-2. finds the staff member's current store (a store they are not a member of does not exist
-   for them: 404);
-3. refuses the action to roles not allowed by `permissions.PERMISSIONS` (403, nothing done);
-4. calls the view with a `StaffContext`, and turns "not found" in this store into a 404 page.
-"""
+"""Staff sessions: the stores a staff member may work in, the current one (kept in the
+session) and the role in it, as a `StaffContext`. `guard.staff_view` wraps every view with it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
+from django.http import HttpRequest
 
 from retorno.accounts.models import Role
 from retorno.accounts.selectors import memberships_for_user
 from retorno.backoffice import permissions
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound
+from retorno.core.labels import label
 from retorno.stores.models import Store
 from retorno.stores.selectors import stores_by_name
 
@@ -68,8 +58,6 @@ class StaffContext:
 
     @property
     def role_label(self) -> str:
-        from retorno.core.labels import label
-
         return label("role", self.role)
 
 
@@ -99,37 +87,3 @@ def switch_store(request: HttpRequest, slug: str) -> StoreAccess:
         raise NotFound("No such store.", code="store_not_found")
     request.session[SESSION_KEY] = access.store.pk
     return access
-
-
-View = Callable[..., HttpResponse]
-
-
-def staff_view(action: str = permissions.VIEW) -> Callable[[View], View]:
-    """Wrap a back-office view: sign-in, current store, permission for `action`, 404s.
-
-    The view is called as `view(request, staff, *args, **kwargs)`.
-    """
-    if action not in permissions.PERMISSIONS:
-        raise ValueError(f"Unknown back-office action {action!r}: add it to permissions.py")
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            from retorno.backoffice import rendering
-
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), reverse("backoffice:login"))
-            staff = current_staff(request)
-            if staff is None:
-                return rendering.no_store(request)
-            if not staff.may(action):
-                return rendering.forbidden(request, staff, action)
-            try:
-                return view(request, staff, *args, **kwargs)
-            except (NotFound, Http404):
-                return rendering.not_found(request, staff)
-
-        wrapper.staff_action = action  # type: ignore[attr-defined]
-        return wrapper
-
-    return decorator

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from retorno.accounts.forms import ThrottledSignIn
 from retorno.backoffice import permissions
-from retorno.backoffice.access import StaffContext, staff_view, switch_store
+from retorno.backoffice.access import StaffContext, switch_store
 from retorno.backoffice.forms import (
     ApproveForm,
     CancelForm,
@@ -25,6 +25,7 @@ from retorno.backoffice.forms import (
     QueueFilterForm,
     RejectForm,
 )
+from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import not_found, render_page
 from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError, http_status

@@ -21,7 +21,8 @@ from retorno.analytics import fit, mix, operations, returns, suppliers
 from retorno.analytics.scope import PRESET_DAYS, Scope, scope_from_params
 from retorno.analytics.tables import Table
 from retorno.backoffice import charts, permissions
-from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.access import StaffContext
+from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core import labels
 from retorno.core.errors import NotFound, Unprocessable

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from retorno.accounts import selectors, services
 from retorno.backoffice import permissions
-from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.access import StaffContext
+from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.errors import RetornoError
 

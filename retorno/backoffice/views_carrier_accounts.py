@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from retorno.backoffice import permissions
-from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.access import StaffContext
 from retorno.backoffice.carrier_forms import CarrierAccountForm
+from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.errors import NotFound, RetornoError
 from retorno.integrations.carriers.registry import KIND_KEYS

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from retorno.backoffice import permissions
-from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.access import StaffContext
+from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.errors import RetornoError, Unprocessable
 from retorno.core.templatetags.labels import money as money_text

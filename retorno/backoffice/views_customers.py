@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.access import StaffContext
+from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.orders.selectors import customer_get_for_store
 from retorno.returns.selectors import returns_for_customer

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from retorno.backoffice import permissions
-from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.access import StaffContext
+from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core import labels
 from retorno.insight import selectors as insight_selectors

@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from retorno.backoffice import permissions
-from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.access import StaffContext
+from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core import labels
 from retorno.core.errors import RetornoError

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import close_old_connections, connections, router, transaction
@@ -107,8 +108,6 @@ def schedule_delivery(message_id: int, *, countdown: float = 0) -> None:
     `countdown` seconds later (a retry due sooner than the sweeper's next pass); inline
     delivery cannot wait, so there the sweeper (or the test) drives it.
     """
-    from retorno.core.tasks import outbox_deliver
-
     inline = settings.CELERY_TASK_ALWAYS_EAGER and settings.RETORNO_INPROCESS_JOBS == "sync"
     if countdown > 0:
         if inline:
@@ -117,7 +116,7 @@ def schedule_delivery(message_id: int, *, countdown: float = 0) -> None:
             outbox_deliver.apply_async((message_id,), countdown=countdown)
             return
         timer = threading.Timer(
-            countdown, lambda: _executor().submit(_deliver_in_thread, message_id)
+            countdown, lambda: delivery_threads().submit(_deliver_in_thread, message_id)
         )
         timer.daemon = True
         timer.start()
@@ -125,7 +124,7 @@ def schedule_delivery(message_id: int, *, countdown: float = 0) -> None:
     if not settings.CELERY_TASK_ALWAYS_EAGER or settings.RETORNO_INPROCESS_JOBS == "sync":
         outbox_deliver.delay(message_id)
         return
-    _executor().submit(_deliver_in_thread, message_id)
+    delivery_threads().submit(_deliver_in_thread, message_id)
 
 
 def _deliver_in_thread(message_id: int) -> None:
@@ -137,8 +136,15 @@ def _deliver_in_thread(message_id: int) -> None:
         close_old_connections()
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_deliver(message_id: int) -> str:
+    """The Celery task that delivers one message (`schedule_delivery` sends it)."""
+    return outbox_deliver_one(message_id)
+
+
 @functools.cache
-def _executor() -> ThreadPoolExecutor:
+def delivery_threads() -> ThreadPoolExecutor:
+    """The in-process pool that delivers messages when there is no broker (two named threads)."""
     return ThreadPoolExecutor(
         max_workers=2, thread_name_prefix="retorno-outbox", initializer=_name_os_thread
     )

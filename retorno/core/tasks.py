@@ -1,15 +1,14 @@
-"""Background jobs of the shared kernel: outbox delivery and its sweeper."""
+"""Scheduled jobs of the shared kernel: the outbox sweeper.
+
+The task that delivers one message lives with the outbox (`core.outbox.outbox_deliver`), which
+sends it; the sweeper only drives deliveries and is started by Celery beat.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
 
 from retorno.core.outbox import outbox_deliver_one, outbox_due_ids
-
-
-@shared_task(acks_late=True, ignore_result=True)
-def outbox_deliver(message_id: int) -> str:
-    return outbox_deliver_one(message_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)

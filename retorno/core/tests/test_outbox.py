@@ -156,5 +156,5 @@ def test_delivery_threads_carry_their_name_for_the_operating_system():
         with open(f"/proc/self/task/{threading.get_native_id()}/comm") as f:
             return f.read().strip()
 
-    assert outbox._executor().submit(os_name).result(timeout=10) == "retorno-outbox"
+    assert outbox.delivery_threads().submit(os_name).result(timeout=10) == "retorno-outbox"
     assert os_name() != "retorno-outbox"
