@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "retorno.money",
     "retorno.insight",
     "retorno.webhooks",
+    "retorno.connectors.shopify",
     "retorno.returns",
     "retorno.analytics",
     "retorno.api",

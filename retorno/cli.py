@@ -26,6 +26,7 @@ ALIASES = {
     "comments-sweep": "comments_sweep",
     "demo-summary": "demo_summary",
     "reencrypt-secrets": "reencrypt_secrets",
+    "shop-sim": "shop_sim",
     "webhook-sink": "webhook_sink",
 }
 

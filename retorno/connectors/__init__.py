@@ -1,0 +1,1 @@
+"""Store connectors: the platforms a store sells on, kept in step with its returns."""
