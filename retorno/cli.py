@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.core.management import execute_from_command_line
-
     args = list(sys.argv[1:] if argv is None else argv)
     if args:
         # Commands are spelt with hyphens on the command line, as Django names them with underscores.

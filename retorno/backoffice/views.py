@@ -31,6 +31,8 @@ from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError
 from retorno.insight import selectors as insight_selectors
+from retorno.money.selectors import money_rows_for_return
+from retorno.notifications.selectors import messages_for_return
 from retorno.returns import queue as returns_queue
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
@@ -138,8 +140,6 @@ def queue(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 
 def _messages_for_return(staff: StaffContext, return_request: Return) -> list[Any]:
     """The messages sent to the shopper about this return (the notifications' log)."""
-    from retorno.notifications.selectors import messages_for_return
-
     return list(messages_for_return(staff.store, return_request.pk))
 
 
@@ -147,8 +147,6 @@ def _money(staff: StaffContext, return_request: Return) -> list[dict[str, Any]]:
     """The return's refunds and charges, oldest first. Every role sees what happened (kind,
     state and amount, as the Amounts card shows the refund to come); the payment's errors and
     the finance links only roles that may see refunds."""
-    from retorno.money.selectors import money_rows_for_return
-
     refunds, charges = money_rows_for_return(store=staff.store, return_id=return_request.pk)
     rows = [
         {

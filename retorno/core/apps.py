@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.conf import settings
 
+from retorno.core.scheduler import start_if_enabled
+
 
 class CoreConfig(AppConfig):
     name = "retorno.core"
@@ -8,7 +10,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            # Imported here, not at the top: Django loads this module before the models exist.
-            from retorno.core.scheduler import start_if_enabled
-
             start_if_enabled()

@@ -12,6 +12,7 @@ import os
 import threading
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -39,8 +40,6 @@ def due_jobs(last_run: dict[str, float], now: float) -> list[str]:
 
 
 def run_job(name: str) -> None:
-    from celery import current_app
-
     task_name = settings.CELERY_BEAT_SCHEDULE[name]["task"]
     if task_name not in current_app.tasks:
         current_app.loader.import_default_modules()  # autodiscovery of tasks.py is lazy

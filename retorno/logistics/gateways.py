@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from retorno.domain.logistics.gateway import CarrierGateway
+from retorno.integrations.carriers.registry import carrier_gateway_for
 from retorno.logistics.crypto import decrypt_credentials
 from retorno.logistics.models import CarrierAccount
 
@@ -39,8 +40,6 @@ def gateway_for(account: CarrierAccount) -> CarrierGateway:
     key = (account.id, account.updated_at.isoformat() if account.updated_at else "", account.kind)
     gateway = _cache.get(key)
     if gateway is None:
-        from retorno.integrations.carriers.registry import carrier_gateway_for
-
         gateway = carrier_gateway_for(account.kind, account_config(account))
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))

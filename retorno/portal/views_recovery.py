@@ -5,6 +5,7 @@ offered), and the label download."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -183,8 +184,6 @@ def recovery(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _date(value: str | None) -> Any:
-    from datetime import date
-
     return date.fromisoformat(value) if value else None
 
 

@@ -25,6 +25,7 @@ from retorno.domain.logistics.gateway import (
     CarrierRejected,
     CarrierUnavailable,
 )
+from retorno.integrations.labels import render_label_pdf
 from retorno.logistics import adapters
 from retorno.logistics.gateways import gateway_for
 from retorno.logistics.models import (
@@ -186,8 +187,6 @@ def _label_pdf(shipment: Shipment, account: CarrierAccount, booking: Booking) ->
     """The label as the carrier gave it, else rendered by Retorno (retorno.integrations.labels)."""
     if booking.label_pdf:
         return bytes(booking.label_pdf)
-    from retorno.integrations.labels import render_label_pdf
-
     request = adapters.booking_request(shipment)
     try:
         return render_label_pdf(

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Header, Query, Router, Schema, Status
 from pydantic import Field
 
@@ -428,8 +429,6 @@ def rtv_batches(
     request: HttpRequest, status: Annotated[str, Query(pattern="^(open|shipped)?$")] = ""
 ):
     """Open batches first, the most urgent deadline first."""
-    from django.utils import timezone
-
     api_key = require_scope(request, "read")
     now = timezone.now()
     batches = warehouse_selectors.rtv_batches_for_store(store=api_key.store, status=status or None)
@@ -442,8 +441,6 @@ def rtv_batches(
     summary="A return-to-vendor batch",
 )
 def rtv_batch(request: HttpRequest, batch_id: int):
-    from django.utils import timezone
-
     api_key = require_scope(request, "read")
     batch = warehouse_selectors.rtv_batch_get_for_store(store=api_key.store, batch_id=batch_id)
     return _batch_body(batch, timezone.now())
@@ -469,8 +466,6 @@ def rtv_batch_csv(request: HttpRequest, batch_id: int):
     summary="Mark a return-to-vendor batch as shipped",
 )
 def rtv_batch_ship(request: HttpRequest, batch_id: int):
-    from django.utils import timezone
-
     api_key = require_scope(request, "write")
     warehouse_selectors.rtv_batch_get_for_store(store=api_key.store, batch_id=batch_id)
     inspection.rtv_batch_ship(store=api_key.store, batch_id=batch_id, actor=actor_of(api_key))

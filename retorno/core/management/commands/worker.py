@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from config.celery import app
+
 
 class Command(BaseCommand):
     help = "Run a Celery worker for background jobs."
@@ -23,8 +25,6 @@ class Command(BaseCommand):
             raise CommandError(
                 "CELERY_BROKER_URL is not set: background jobs already run in-process, no worker needed."
             )
-        from config.celery import app
-
         argv = ["worker", "--loglevel=INFO"]
         if options["concurrency"]:
             argv.append(f"--concurrency={options['concurrency']}")
