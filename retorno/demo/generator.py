@@ -1480,6 +1480,7 @@ def demo_history_create(
     simulator_url: str | None = None,
     progress: Any = None,
     now: datetime | None = None,
+    bulk: bool | None = None,
 ) -> HistoryResult:
     """The demo store `slug` (staff, API key, demo policy, catalog, carriers) with `returns`
     returns of generated history, loaded in bulk (retorno.demo.history). A store that already
@@ -1508,6 +1509,7 @@ def demo_history_create(
         staff=labels,
         progress=progress,
         now=now,
+        bulk=bulk,
     )
     result.api_key = key
     return result

@@ -36,7 +36,14 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from retorno.demo import data
-from retorno.demo.bulk import Loader, next_id, sequences_reset
+from retorno.demo.bulk import (
+    Loader,
+    bulk_load_mode,
+    bulk_load_possible,
+    next_id,
+    references_check,
+    sequences_reset,
+)
 from retorno.demo.history_plan import Plan, customer_profile
 from retorno.demo.history_rows import ReturnWriter
 from retorno.domain.days import local_day, zone
@@ -82,6 +89,9 @@ SLOTS = {
 TABLES = (Customer, Order, OrderLine, Return, ReturnItem, ReturnEvent, Shipment, TrackingEvent)
 TABLES += (PickupAttempt, Inspection, Refund, RefundLine, ExchangeOrder, ExchangeLine)
 TABLES += (Claim, ClaimLine, Message, StoreCreditWallet, CreditEntry)
+# From this many returns on, a load on PostgreSQL sets the tables' secondary indexes aside and
+# builds them afterwards, and checks references in bulk instead of a trigger per row.
+BULK_MODE_RETURNS = 50_000
 # Customers per return: some shoppers return often (the draw below is skewed).
 CUSTOMERS_PER_RETURN = 0.6
 # Month -> how busy returns are (after Christmas, the sales, the summer).
@@ -110,14 +120,44 @@ def history_load(
     now: datetime | None = None,
     staff: dict[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    bulk: bool | None = None,
 ) -> HistoryResult:
     """Load `returns` returns of history into `store` (its catalog, policy and carriers must
     exist: see retorno.demo.commands). `orders_ratio` orders without a return per return
-    (at most 3). `processes` > 1 loads chunks in parallel on PostgreSQL."""
+    (at most 3). `processes` > 1 loads chunks in parallel on PostgreSQL. `bulk` (default: from
+    BULK_MODE_RETURNS on, where the database role allows it) loads with the tables' secondary
+    indexes set aside and the references checked once at the end (retorno.demo.bulk)."""
     started = time.perf_counter()
     if returns < 1:
         raise ValueError("returns must be at least 1")
-    plan = _plan(store, returns, seed, min(max(orders_ratio, 0.0), 3.0), now, staff or {})
+    if bulk is None:
+        bulk = returns >= BULK_MODE_RETURNS
+    bulk = bulk and bulk_load_possible(connections["default"])
+    plan = _plan(store, returns, seed, min(max(orders_ratio, 0.0), 3.0), now, staff or {}, bulk)
+    if bulk:
+        with bulk_load_mode(TABLES, connections["default"]):
+            _chunks_load(plan, processes, progress)
+            broken = references_check(TABLES, plan.bases, connections["default"])
+            if broken:
+                raise ValueError(f"the generated rows point at nothing: {broken}")
+        with connections["default"].cursor() as cursor:
+            for model in TABLES:
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
+    else:
+        _chunks_load(plan, processes, progress)
+    with transaction.atomic():
+        _wallets_load(store)
+        sequences_reset(TABLES)
+    result = HistoryResult(store=store, returns=returns)
+    result.counts = {
+        model.__name__: model.objects.filter(**_scope(model, store)).count() for model in TABLES
+    }
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _chunks_load(plan: Plan, processes: int, progress: Callable[[int], None] | None) -> None:
+    returns = plan.returns
     customer_chunks = range(0, plan.customers, CHUNK * 4)
     return_chunks = range(0, returns, CHUNK)
     jobs = [("customers", start) for start in customer_chunks]
@@ -140,15 +180,6 @@ def history_load(
             done += _job((plan, "returns", start))
             if progress:
                 progress(done)
-    with transaction.atomic():
-        _wallets_load(store)
-        sequences_reset(TABLES)
-    result = HistoryResult(store=store, returns=returns)
-    result.counts = {
-        model.__name__: model.objects.filter(**_scope(model, store)).count() for model in TABLES
-    }
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def _scope(model: type, store: Store) -> dict[str, Any]:
@@ -174,6 +205,7 @@ def _plan(
     orders_ratio: float,
     now: datetime | None,
     staff: dict[str, str],
+    unchecked: bool = False,
 ) -> Plan:
     now = now or timezone.now()
     tz = zone(store.timezone)
@@ -228,12 +260,13 @@ def _plan(
             "finance": staff.get("finance", "Javier Sanz (finance)"),
         },
         bases=bases,
+        unchecked=unchecked,
     )
 
 
 def _job(args: tuple[Plan, str, int]) -> int:
     plan, kind, start = args
-    loader = Loader(connections["default"])
+    loader = Loader(connections["default"], unchecked=plan.unchecked)
     with transaction.atomic():
         if kind == "customers":
             end = min(plan.customers, start + CHUNK * 4)

@@ -7,9 +7,12 @@ import hashlib
 import random
 import unicodedata
 from bisect import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from itertools import accumulate
+from typing import Any
 
 from retorno.demo import data
 
@@ -19,6 +22,26 @@ VAT = data.VAT
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT)
+
+
+class Weighted:
+    """A weighted draw prepared once: `pick(rng)` is `rng.choices(items, weights)[0]` (the same
+    value from the same stream) without summing the weights again on every draw."""
+
+    __slots__ = ("cum", "hi", "items", "total")
+
+    def __init__(self, items: Sequence[Any], weights: Sequence[float]) -> None:
+        self.items = tuple(items)
+        self.cum = list(accumulate(weights))
+        self.total = self.cum[-1] + 0.0
+        self.hi = len(self.items) - 1
+
+    def pick(self, rng: random.Random) -> Any:
+        return self.items[bisect(self.cum, rng.random() * self.total, 0, self.hi)]
+
+
+TIERS = Weighted(("", "silver", "gold"), (68, 23, 9))
+SPANISH_CITIES = Weighted(data.SPANISH_CITIES, [c[3] for c in data.SPANISH_CITIES])
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,7 @@ class Plan:
     carriers: tuple[tuple[int, str, str], ...]  # (account id, code, name)
     staff: dict[str, str]  # role -> label
     bases: dict[str, int]  # model name -> first id of the load
+    unchecked: bool = False  # foreign-key triggers left out while writing (a bulk load)
 
 
 @dataclass(frozen=True)
@@ -82,7 +106,7 @@ def _profile(plan: Plan, index: int) -> Profile:
     handle = f"{_ascii(first)}.{_ascii(last)}".replace(" ", "").replace("'", "")
     email = f"{handle}.{index + 1}@example.com"
     phone = f"+34 6{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}"
-    tier = rng.choices(("", "silver", "gold"), (68, 23, 9))[0]
+    tier = TIERS.pick(rng)
     where = rng.random()
     if english and where < 0.45:
         city, region, prefix = rng.choice(data.IRISH_CITIES)
@@ -106,8 +130,7 @@ def _profile(plan: Plan, index: int) -> Profile:
             "country": "PT",
         }
     else:
-        cities = data.SPANISH_CITIES
-        city, region, prefix, _ = rng.choices(cities, [c[3] for c in cities])[0]
+        city, region, prefix, _ = SPANISH_CITIES.pick(rng)
         address = {
             "name": name,
             "line1": f"{rng.choice(data.SPANISH_STREETS)}, {rng.randint(1, 180)}",

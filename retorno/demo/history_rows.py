@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from retorno.demo import data
-from retorno.demo.history_plan import VAT, bijection, day_pick, money
+from retorno.demo.history_plan import VAT, Weighted, bijection, day_pick, money
 from retorno.demo.history_story import ALPHABET, HOUR_WEIGHTS, HOURS, ReturnStory
 from retorno.logistics.models import PickupAttempt, Shipment, TrackingEvent
 from retorno.money.models import (
@@ -31,6 +31,11 @@ if TYPE_CHECKING:
     from retorno.demo.history_plan import Plan
 
 
+LINE_COUNTS = Weighted((1, 2, 3, 4), (45, 30, 15, 10))
+REQUEST_HOURS = Weighted(HOURS, HOUR_WEIGHTS)
+DELIVERY_DAYS = Weighted((2, 3, 4, 5, 6), (20, 35, 25, 12, 8))
+
+
 class ReturnWriter:
     """Writes return `index` of a plan, with its order (and the orders without a return that
     come with it), through `loader`."""
@@ -46,9 +51,20 @@ class ReturnWriter:
             if not spec.premium:
                 shelves.setdefault(spec.category, []).append(spec)
         self.shelves = {
-            category: (specs, [s.popularity for s in specs]) for category, specs in shelves.items()
+            category: Weighted(specs, [s.popularity for s in specs])
+            for category, specs in shelves.items()
         }
-        self.returnable = [c for c in data.CATEGORY_WEIGHTS if c != data.GIFT_CARD_CATEGORY]
+        returnable = [c for c in data.CATEGORY_WEIGHTS if c != data.GIFT_CARD_CATEGORY]
+        weights = list(data.CATEGORY_WEIGHTS.values())
+        self.returnable = Weighted(returnable, weights[: len(returnable)])
+        self.categories = Weighted(list(data.CATEGORY_WEIGHTS), weights)
+        self.sizes = {
+            spec.code: Weighted(spec.sizes, spec.size_weights)
+            for spec in data.CATALOG
+            if spec.sizes
+        }
+        self.tags: dict[str, list[str]] = {}
+        self.sized: dict[tuple[str, str], list[tuple[int, str, dict[str, str], Decimal]]] = {}
         self.premium = [spec for spec in data.CATALOG if spec.premium]
         self.salt = f"{plan.store_id}:{plan.seed}"
         self.bijection = bijection
@@ -97,10 +113,19 @@ class ReturnWriter:
         rng = self.rng
         variants = self.plan.variants[spec.code]
         if spec.sizes:
-            size = rng.choices(spec.sizes, spec.size_weights)[0]
-            sized = [v for v in variants if v[2].get(spec.size_option) == size]
-            return rng.choice(sized or variants)
+            size = self.sizes[spec.code].pick(rng)
+            sized = self.sized.get((spec.code, size))
+            if sized is None:
+                sized = [v for v in variants if v[2].get(spec.size_option) == size] or variants
+                self.sized[spec.code, size] = sized
+            return rng.choice(sized)
         return rng.choice(variants)
+
+    def _tags(self, spec: data.ProductSpec) -> list[str]:
+        tags = self.tags.get(spec.code)
+        if tags is None:
+            tags = self.tags[spec.code] = [spec.kind, *spec.tags]
+        return tags
 
     def _order(
         self, slot: int, person: Any, placed: datetime, delivered: datetime | None
@@ -109,20 +134,14 @@ class ReturnWriter:
         plan = self.plan
         order_id = self.base["Order"] + slot
         promo = rng.choice(data.PROMO_CODES) if rng.random() < 0.18 else None
-        count = rng.choices((1, 2, 3, 4), (45, 30, 15, 10))[0]
-        categories = list(data.CATEGORY_WEIGHTS)
-        weights = list(data.CATEGORY_WEIGHTS.values())
+        count = LINE_COUNTS.pick(rng)
         specs = []
         if rng.random() < 0.02:
             specs.append(rng.choice(self.premium))
         for n in range(count - len(specs)):
             # The first line is one people send back (not a gift card).
-            if n == 0:
-                category = rng.choices(self.returnable, weights[: len(self.returnable)])[0]
-            else:
-                category = rng.choices(categories, weights)[0]
-            shelf, popularity = self.shelves[category]
-            specs.append(rng.choices(shelf, popularity)[0])
+            category = (self.returnable if n == 0 else self.categories).pick(rng)
+            specs.append(self.shelves[category].pick(rng))
         lines = []
         seen = set()
         for spec in specs:
@@ -156,7 +175,7 @@ class ReturnWriter:
                 spec.title,
                 spec.category,
                 spec.vendor,
-                [spec.kind, *spec.tags],
+                self._tags(spec),
                 quantity,
                 unit,
                 discount,
@@ -225,14 +244,12 @@ class ReturnWriter:
         person = self._customer()
         gold = person.tier == "gold"
         day = self.day_pick(plan, rng)
-        requested = day + timedelta(
-            hours=rng.choices(HOURS, HOUR_WEIGHTS)[0], seconds=rng.randrange(3600)
-        )
+        requested = day + timedelta(hours=REQUEST_HOURS.pick(rng), seconds=rng.randrange(3600))
         if requested > now:
             requested = day + (now - day) * rng.random()
         lag = min(int(rng.expovariate(1 / 6)) + 1, 55 if gold else 28)
         delivered = requested - timedelta(days=lag, seconds=rng.randrange(36000))
-        placed = delivered - timedelta(days=rng.choices((2, 3, 4, 5, 6), (20, 35, 25, 12, 8))[0])
+        placed = delivered - timedelta(days=DELIVERY_DAYS.pick(rng))
         order_id, lines = self._order(index * 4, person, placed, delivered)
         self._extra_orders(index)
         story = ReturnStory(self, index, person, order_id, lines, requested)

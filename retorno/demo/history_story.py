@@ -13,7 +13,7 @@ from typing import Any
 
 from retorno.demo import data
 from retorno.demo.comments import COMMENTS
-from retorno.demo.history_plan import VAT, money
+from retorno.demo.history_plan import VAT, Weighted, money
 from retorno.domain.days import local_day
 
 FEE = Decimal("5.00")
@@ -37,10 +37,10 @@ MESSAGE_SUBJECTS = {
     "refunded": ("Te hemos devuelto el dinero", "Your refund has been issued"),
 }
 GRADES = {
-    "sizing": (("new", "like_new", "used"), (55, 35, 10)),
-    "fault": (("like_new", "used", "damaged"), (15, 35, 50)),
-    "wrong_item": (("new", "like_new", "wrong_item"), (60, 25, 15)),
-    "other": (("new", "like_new", "used", "damaged"), (45, 35, 15, 5)),
+    "sizing": Weighted(("new", "like_new", "used"), (55, 35, 10)),
+    "fault": Weighted(("like_new", "used", "damaged"), (15, 35, 50)),
+    "wrong_item": Weighted(("new", "like_new", "wrong_item"), (60, 25, 15)),
+    "other": Weighted(("new", "like_new", "used", "damaged"), (45, 35, 15, 5)),
 }
 DISPOSITIONS = {
     "new": ("restock", Decimal("100")),
@@ -48,13 +48,15 @@ DISPOSITIONS = {
     "used": ("refurbish", Decimal("60")),
     "wrong_item": ("restock", Decimal("100")),
 }
-REASON_WEIGHTS = {
-    "apparel": data.SIZING_REASON_WEIGHTS,
-    "shoes": data.SIZING_REASON_WEIGHTS,
-    "electronics": data.ELECTRONICS_REASON_WEIGHTS,
-    "accessories": data.ACCESSORY_REASON_WEIGHTS,
-    "home": data.HOME_REASON_WEIGHTS,
+SIZING_REASONS = Weighted(data.REASONS, data.SIZING_REASON_WEIGHTS)
+REASONS = {
+    "apparel": SIZING_REASONS,
+    "shoes": SIZING_REASONS,
+    "electronics": Weighted(data.REASONS, data.ELECTRONICS_REASON_WEIGHTS),
+    "accessories": Weighted(data.REASONS, data.ACCESSORY_REASON_WEIGHTS),
+    "home": Weighted(data.REASONS, data.HOME_REASON_WEIGHTS),
 }
+METHODS = Weighted(("pickup", "drop_off", "self_ship"), (30, 50, 20))
 
 
 class _Stop(Exception):
@@ -107,7 +109,7 @@ class ReturnStory:
         self.items = []
         for k, line in enumerate(chosen[:3]):
             spec = line["spec"]
-            reason = rng.choices(data.REASONS, REASON_WEIGHTS[spec.category])[0]
+            reason = REASONS[spec.category].pick(rng)
             if spec.fit and reason in SIZING and rng.random() < 0.4:
                 reason = "too_small" if spec.fit < 0 else "too_large"
             units = line["quantity"] if rng.random() < 0.5 else 1
@@ -137,7 +139,7 @@ class ReturnStory:
                 self.resolution = "exchange"
             else:
                 self.resolution = "store_credit" if rng.random() < 0.22 else "refund"
-            self.method = rng.choices(("pickup", "drop_off", "self_ship"), (30, 50, 20))[0]
+            self.method = METHODS.pick(rng)
         self.review = self.amount > 250 or rng.random() < 0.07
         faulty = any(item["reason"] in FAULTS for item in self.items)
         self.fee = (
@@ -417,8 +419,7 @@ class ReturnStory:
             if reason == "wrong_item"
             else "other"
         )
-        values, weights = GRADES[group]
-        return self.rng.choices(values, weights)[0]
+        return GRADES[group].pick(self.rng)
 
     def _inspect(self, at: datetime) -> dict[str, str]:
         plan = self.plan
