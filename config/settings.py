@@ -3,16 +3,15 @@
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config import environment
 from config.secrets import encryption_keys_problem, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("RETORNO_VAR_DIR", default=str(BASE_DIR / "var")))
-
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The process environment over the project's `.env`; an empty value means the default.
+env = environment.load(BASE_DIR / ".env")
+VAR_DIR = Path(env.str("RETORNO_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # "production" (the default) refuses to start with a missing or public SECRET_KEY and without
 # RETORNO_ENCRYPTION_KEY; "development" (make run, the tests) has stand-ins for both.
