@@ -87,3 +87,27 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in attempt at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SavedView(TimeStampedModel):
+    """A named set of the returns queue's filters, kept by a staff member for their daily work:
+    their own, or shared with everyone in the store."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="saved_views")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=60)
+    query = models.CharField(
+        max_length=1000, help_text="The queue's filters as its address's query string."
+    )
+    shared = models.BooleanField(default=False, help_text="Listed for everyone in the store.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "owner", "name"], name="uniq_saved_view_name")
+        ]
+        indexes = [models.Index(fields=["store", "owner"], name="saved_view_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.store} · {self.name}"

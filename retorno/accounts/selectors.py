@@ -1,9 +1,16 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import BooleanField, CharField, Q, Value
+from django.db.models.functions import Concat, Trim
+
 from retorno.accounts.keys import KEY_PREFIX, digest_key
-from retorno.accounts.models import ApiKey, Membership
+from retorno.accounts.models import ApiKey, Membership, SavedView
+
+# Roles that work on returns' decisions, to whom a return can be assigned.
+ASSIGNABLE_ROLES = ("admin", "agent")
 
 
 def api_key_authenticate(plain: str) -> ApiKey | None:
@@ -41,3 +48,82 @@ def api_key_list_for_store(*, store: Any) -> list[ApiKey]:
     """The store's API keys, active and revoked, newest first (never their secret: only a
     digest is stored)."""
     return list(ApiKey.objects.filter(store=store).order_by("-created_at", "-id"))
+
+
+def saved_views_for_staff(*, store: Any, user: Any) -> list[SavedView]:
+    """The queue views a staff member can pick: their own and those shared in the store, by
+    name."""
+    return list(
+        SavedView.objects.filter(store=store)
+        .filter(Q(owner=user) | Q(shared=True))
+        .order_by("name", "id")
+    )
+
+
+def assignable_staff_for_store(*, store: Any) -> list[Membership]:
+    """Staff a return can be given to: active members of the store who decide returns (admins
+    and agents), by name."""
+    return list(
+        Membership.objects.filter(store=store, role__in=ASSIGNABLE_ROLES, user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username", "id")
+    )
+
+
+def assignable_member(*, store: Any, user_id: int) -> Membership | None:
+    """The store's assignable member with this user id, or None."""
+    return (
+        Membership.objects.filter(
+            store=store, role__in=ASSIGNABLE_ROLES, user__is_active=True, user_id=user_id
+        )
+        .select_related("user")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class SavedViewChoice:
+    id: int
+    name: str
+    query: str
+    shared: bool
+    owner_id: int
+
+
+@dataclass(frozen=True)
+class QueuePickers:
+    views: list[SavedViewChoice]
+    people: list[tuple[int, str]]  # (user id, name) of assignable staff
+
+
+def queue_pickers_for_staff(*, store: Any, user: Any) -> QueuePickers:
+    """What the queue's pickers list, in one statement: the saved views a staff member can pick
+    (`saved_views_for_staff`) and the staff returns can be assigned to
+    (`assignable_staff_for_store`)."""
+    text: CharField[str, str] = CharField()
+    views = (
+        SavedView.objects.filter(store=store)
+        .filter(Q(owner=user) | Q(shared=True))
+        .annotate(kind=Value("view", output_field=text))
+        .values_list("kind", "id", "name", "query", "shared", "owner_id")
+    )
+    people = (
+        Membership.objects.filter(store=store, role__in=ASSIGNABLE_ROLES, user__is_active=True)
+        .annotate(
+            kind=Value("person", output_field=text),
+            full=Trim(Concat("user__first_name", Value(" "), "user__last_name")),
+            blank=Value("", output_field=text),
+            no=Value(False, output_field=BooleanField()),
+        )
+        .values_list("kind", "user_id", "full", "user__username", "no", "user_id")
+    )
+    found: list[SavedViewChoice] = []
+    named: list[tuple[int, str]] = []
+    for kind, row_id, name, extra, shared, owner_id in views.union(people, all=True):
+        if kind == "view":
+            found.append(SavedViewChoice(row_id, name, extra, bool(shared), owner_id))
+        else:
+            named.append((row_id, name or extra))
+    found.sort(key=lambda v: (v.name.lower(), v.id))
+    named.sort(key=lambda p: (p[1].lower(), p[0]))
+    return QueuePickers(views=found, people=named)

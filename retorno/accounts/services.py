@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from retorno.accounts.keys import digest_key, display_prefix, generate_key
-from retorno.accounts.models import ApiKey, Membership, Role, Scope
+from retorno.accounts.models import ApiKey, Membership, Role, SavedView, Scope
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.stores.models import Store
 
@@ -95,3 +96,30 @@ def api_key_mark_used(api_key: ApiKey, *, now: datetime | None = None) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale)
     ).update(last_used_at=now)
     api_key.last_used_at = now
+
+
+SAVED_VIEW_NAME_MAX = 60
+SAVED_VIEW_QUERY_MAX = 1000
+
+
+def saved_view_save(*, store: Store, user: Any, name: str, query: str, shared: bool) -> SavedView:
+    """Keep the queue's filters under `name` for `user` (the same name again replaces them)."""
+    name = " ".join((name or "").split())
+    if not name or len(name) > SAVED_VIEW_NAME_MAX:
+        raise Unprocessable(
+            f"A view needs a name of 1 to {SAVED_VIEW_NAME_MAX} characters.", code="invalid_name"
+        )
+    query = (query or "").lstrip("?")
+    if len(query) > SAVED_VIEW_QUERY_MAX:
+        raise Unprocessable("These filters are too long to keep.", code="invalid_query")
+    view, _ = SavedView.objects.update_or_create(
+        store=store, owner=user, name=name, defaults={"query": query, "shared": shared}
+    )
+    return view
+
+
+def saved_view_delete(*, store: Store, user: Any, view_id: int) -> None:
+    """Remove one of `user`'s views (a view shared by someone else is theirs to remove)."""
+    deleted, _ = SavedView.objects.filter(store=store, owner=user, id=view_id).delete()
+    if not deleted:
+        raise NotFound("No such view of yours.", code="saved_view_not_found")

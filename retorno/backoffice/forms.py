@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retorno.core import labels
 from retorno.domain.analytics.periods import Basis, Period, PeriodError
-from retorno.returns.queue import QUEUE_AGE_BUCKETS, ReturnQueueFilters
+from retorno.returns.queue import QUEUE_AGE_BUCKETS, UNASSIGNED, ReturnQueueFilters
 
 ANY: list[tuple[str, Any]] = [("", _("Any"))]
 NOTE_MAX = 2000
@@ -40,6 +40,8 @@ class QueueFilterForm(forms.Form):
     resolution = forms.ChoiceField(label=_("Resolution"), required=False)
     age = forms.ChoiceField(label=_("Age"), required=False)
     tier = forms.ChoiceField(label=_("Customer tier"), required=False)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    late = forms.BooleanField(label=_("Late only"), required=False)
 
     # Drill-downs from the analytics pages: kept as hidden fields, listed above the results.
     product = forms.CharField(label=_("Product"), required=False, max_length=255)
@@ -51,8 +53,16 @@ class QueueFilterForm(forms.Form):
     counted = forms.BooleanField(label=_("Counted in analytics"), required=False)
     DRILL_DOWN = ("product", "sku", "category", "vendor", "region", "carrier", "counted")
 
-    def __init__(self, *args: Any, tiers: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        tiers: list[str] | None = None,
+        assignees: list[tuple[int, str]] | None = None,
+        me: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("label_suffix", "")
+        self.me = me
         super().__init__(*args, **kwargs)
         # `from` is a Python keyword, so the period's fields are added by name.
         self.fields["from"] = forms.DateField(label=_("From"), required=False)
@@ -72,6 +82,9 @@ class QueueFilterForm(forms.Form):
         ages = [(key, labels.label("age", key)) for key in QUEUE_AGE_BUCKETS]
         _set_choices(self, "age", [*ANY, *ages])
         _set_choices(self, "tier", [*ANY, *[(t, labels.tier_label(t)) for t in tiers or []]])
+        people = [(str(user_id), name) for user_id, name in assignees or []]
+        mine = [("me", _("Me"))] if me is not None else []
+        _set_choices(self, "assignee", [*ANY, *mine, ("none", _("Nobody")), *people])
 
     def filters(self) -> ReturnQueueFilters:
         """The valid filters (an invalid field counts as "any")."""
@@ -96,7 +109,16 @@ class QueueFilterForm(forms.Form):
             carrier=data.get("carrier") or "",
             counted=bool(data.get("counted")),
             period=_period(data),
+            assignee=self._assignee(data.get("assignee") or ""),
+            late=bool(data.get("late")),
         )
+
+    def _assignee(self, value: str) -> int | None:
+        if value == "me":
+            return self.me
+        if value == "none":
+            return UNASSIGNED
+        return int(value) if value.isdigit() else None
 
     def drill_down(self) -> list[tuple[str, str]]:
         """The drill-down filters in force, as (label, value) for the page to list."""
@@ -166,3 +188,44 @@ class OverrideForm(forms.Form):
         super().__init__(*args, **kwargs)
         _set_choices(self, "line", lines or [])
         _set_choices(self, "decision", labels.choices("decision"))
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name of the view"), max_length=60)
+    shared = forms.BooleanField(label=_("Share with the team"), required=False)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+
+BULK_ACTIONS = ("approve", "reject", "assign", "labels", "export")
+
+
+class BulkForm(forms.Form):
+    """A bulk action on the returns ticked in the queue. Without `confirmed` it only asks."""
+
+    action = forms.ChoiceField(label=_("With the selected returns"))
+    rma = forms.MultipleChoiceField(required=False)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    note = _note(required_hint=False)
+    assignee = forms.ChoiceField(label=_("Give them to"), required=False)
+    format = forms.ChoiceField(
+        label=_("File"),
+        required=False,
+        choices=[("csv", "CSV"), ("xlsx", "Excel (XLSX)")],
+    )
+    back = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, assignees: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "action", [(a, labels.label("bulk_action", a)) for a in BULK_ACTIONS])
+        rmas = self.data.getlist("rma") if hasattr(self.data, "getlist") else []
+        _set_choices(self, "rma", [(r[:24], r[:24]) for r in rmas])
+        people = [(str(user_id), name) for user_id, name in assignees or []]
+        _set_choices(self, "assignee", [("none", _("Nobody")), *people])
+
+    def back_url(self) -> str:
+        """Where to go afterwards: the queue as it was filtered (only a queue address)."""
+        back = str(self.data.get("back") or "")
+        return back if back.startswith("?") and "\n" not in back else ""

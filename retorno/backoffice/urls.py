@@ -1,16 +1,24 @@
 from django.urls import path
 from django.views.i18n import set_language
 
-from retorno.backoffice import views
+from retorno.backoffice import views, views_queue
 
 app_name = "backoffice"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views_queue.dashboard, name="dashboard"),
     path("login", views.LoginView.as_view(), name="login"),
     path("logout", views.LogoutView.as_view(), name="logout"),
     path("language", set_language, name="language"),
     path("store", views.store_switch, name="store_switch"),
-    path("returns", views.queue, name="queue"),
+    path("returns", views_queue.queue, name="queue"),
+    path("returns/export", views_queue.queue_export_view, name="queue_export"),
+    path("returns/bulk", views_queue.queue_bulk, name="queue_bulk"),
+    path("returns/views", views_queue.saved_view_save, name="saved_view_save"),
+    path(
+        "returns/views/<int:view_id>/delete",
+        views_queue.saved_view_delete,
+        name="saved_view_delete",
+    ),
     path("returns/<str:rma>", views.return_detail, name="return"),
     path("returns/<str:rma>/approve", views.return_approve, name="return_approve"),
     path("returns/<str:rma>/reject", views.return_reject, name="return_reject"),

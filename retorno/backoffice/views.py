@@ -22,7 +22,6 @@ from retorno.backoffice.forms import (
     ApproveForm,
     CancelForm,
     OverrideForm,
-    QueueFilterForm,
     RejectForm,
 )
 from retorno.backoffice.guard import staff_view
@@ -33,13 +32,9 @@ from retorno.domain.errors import DomainError
 from retorno.insight import selectors as insight_selectors
 from retorno.money.selectors import money_rows_for_return
 from retorno.notifications.selectors import messages_for_return
-from retorno.returns import queue as returns_queue
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
 from retorno.returns.workflows.signals import signals_for_customer
-
-QUEUE_PER_PAGE = 25
-
 
 # --- sign-in -----------------------------------------------------------------------------------
 
@@ -81,58 +76,6 @@ def store_switch(request: HttpRequest, staff: StaffContext) -> HttpResponse:
         return not_found(request, staff)
     messages.success(request, _("You are now working in %(store)s.") % {"store": access.store.name})
     return redirect("backoffice:dashboard")
-
-
-# --- dashboard and queue -----------------------------------------------------------------------
-
-
-@require_GET
-@staff_view()
-def dashboard(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    board = returns_queue.return_dashboard_for_store(store=staff.store)
-    counts = [
-        (code, text, board.counts_by_status.get(code, 0), code in board.capped)
-        for code, text in labels.STATUS.items()
-    ]
-    return render_page(
-        request,
-        "backoffice/dashboard.html",
-        {"board": board, "counts": counts},
-        staff=staff,
-        section="dashboard",
-    )
-
-
-@require_GET
-@staff_view()
-def queue(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    form = QueueFilterForm(
-        request.GET or None, tiers=returns_queue.customer_tiers_for_store(store=staff.store)
-    )
-    page = returns_queue.return_queue_for_store(
-        store=staff.store,
-        filters=form.filters(),
-        now=timezone.now(),
-        after=request.GET.get("after"),
-        before=request.GET.get("before"),
-        per_page=QUEUE_PER_PAGE,
-    )
-    predictions = insight_selectors.predictions_for_returns(
-        store=staff.store, return_ids=[row.id for row in page.results]
-    )
-    return render_page(
-        request,
-        "backoffice/queue.html",
-        {
-            "form": form,
-            "page": page,
-            "filtered": form.is_bound and form.is_filtered,
-            "drill_down": form.drill_down() if form.is_bound else [],
-            "predictions": predictions,
-        },
-        staff=staff,
-        section="returns",
-    )
 
 
 # --- a return ----------------------------------------------------------------------------------

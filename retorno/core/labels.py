@@ -184,6 +184,24 @@ AGE = {
     "15-30": _("15–30 days"),
     "31+": _("Over 30 days"),
 }
+BULK_ACTION = {
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "assign": _("Assign"),
+    "labels": _("Print labels"),
+    "export": _("Export"),
+}
+SLA = {"ok": _("On time"), "due": _("Due soon"), "late": _("Late")}
+# Why a bulk action left a return as it was.
+BULK_REFUSAL = {
+    "illegal_transition": _("its state does not allow it any more"),
+    "note_required": _("a note is needed"),
+    "return_not_found": _("not found in this store"),
+    "no_label": _("no label yet"),
+    "carrier_hosted": _("label only at the carrier (open it from the return)"),
+    "unreadable": _("the stored label could not be read"),
+    "refused": _("refused"),
+}
 CAPABILITY = {
     "pickup": _("Pickup at home"),
     "label": _("Printable label"),
@@ -429,6 +447,9 @@ TABLES: dict[str, dict[str, Any]] = {
     "event": EVENT,
     "actor": ACTOR,
     "age": AGE,
+    "bulk_action": BULK_ACTION,
+    "sla": SLA,
+    "bulk_refusal": BULK_REFUSAL,
     "role": ROLE,
     "money_kind": MONEY_KIND,
     "refund_state": REFUND_STATE,

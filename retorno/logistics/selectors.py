@@ -147,6 +147,21 @@ def latest_label_shipment(*, store: Store, return_id: int) -> Shipment | None:
     )
 
 
+def latest_label_shipments(*, store: Store, return_ids: list[int]) -> dict[int, Shipment]:
+    """For each of these returns that has one, the shipment whose label is to be printed (as
+    `latest_label_shipment`), in one query."""
+    found: dict[int, Shipment] = {}
+    rows = (
+        Shipment.objects.for_store(store)
+        .filter(return_id__in=return_ids, booking_state=BookingState.BOOKED)
+        .exclude(label_file="", carrier_label_url="")
+        .order_by("return_id", "-attempt_number")
+    )
+    for shipment in rows:
+        found.setdefault(shipment.return_id, shipment)
+    return found
+
+
 def open_recovery_for_return(*, store: Store, return_id: int) -> PickupRecovery | None:
     return (
         PickupRecovery.objects.for_store(store)

@@ -201,6 +201,8 @@ def return_move(return_request: Return, command_: Command, now: datetime) -> Ret
     before = ReturnStatus(return_request.status)
     return_request.status = transition(before, command_)
     return_request.updated_at = now
+    if return_request.status != before:
+        return_request.status_since = now
     return before
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -79,6 +82,20 @@ class Return(models.Model):
     source = models.CharField(max_length=16, default="api", help_text="api, portal, staff or demo")
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
+    status_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the return reached its status (the queue's timers); empty on rows "
+        "written in bulk, which then read their last change.",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The staff member working on the return.",
+    )
     queue_rank = models.GeneratedField(
         expression=Case(
             When(status=ReturnStatus.PENDING_REVIEW.value, then=Value(0)),
@@ -104,10 +121,27 @@ class Return(models.Model):
             models.Index(fields=["store", "queue_rank", "created_at", "id"], name="return_queue"),
             # The queue filtered by one status, and the dashboard's oldest open returns.
             models.Index(fields=["store", "status", "created_at", "id"], name="return_status_age"),
+            # The queue of one agent ("assigned to me"), in the queue's order.
+            models.Index(
+                fields=["store", "assignee", "queue_rank", "created_at", "id"],
+                name="return_assignee_queue",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.rma
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Whoever moves a return saves its status: the time it reached it goes with it.
+        fields = kwargs.get("update_fields")
+        if fields is not None and "status" in fields and "status_since" not in fields:
+            kwargs["update_fields"] = [*fields, "status_since"]
+        super().save(*args, **kwargs)
+
+    @property
+    def in_status_since(self) -> datetime:
+        """When the return reached its status (its last change for rows without the time)."""
+        return self.status_since or self.updated_at
 
 
 # What with_settled_units() annotates on each item.

@@ -12,6 +12,7 @@ counts; retorno/returns/tests/test_queue_plans.py checks the plans on PostgreSQL
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from retorno.core.errors import Unprocessable
 from retorno.domain.analytics.periods import Basis, Period
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.rma import normalise_rma
+from retorno.domain.returns.sla import sla_overdue_since
 from retorno.domain.returns.states import RELEASING_STATES
 from retorno.insight import selectors as insight_selectors
 from retorno.logistics.models import Shipment
@@ -45,6 +47,9 @@ OPEN_STATUSES = (
 FINISHED_STATUSES = tuple(s.value for s in QUEUE_FINISHED)
 # queue_rank of the open statuses is below this (see Return.queue_rank).
 OPEN_RANK_BELOW = 2
+
+# The assignee filter's value for returns nobody has taken.
+UNASSIGNED = -1
 
 # Age of a return in whole days since it was requested: bucket -> (from, to) inclusive.
 QUEUE_AGE_BUCKETS: dict[str, tuple[int, int | None]] = {
@@ -97,6 +102,10 @@ class ReturnQueueFilters:
     carrier: str = ""
     counted: bool = False  # only returns the figures count (not rejected, not cancelled)
     period: Period | None = None
+    # Assignment: a staff member's user id, or UNASSIGNED; None means anyone's and no one's.
+    assignee: int | None = None
+    # Only returns past their state's timer (retorno.domain.returns.sla).
+    late: bool = False
 
     @property
     def one_status(self) -> bool:
@@ -154,6 +163,12 @@ def _queue_filtered(
         queryset = queryset.filter(status=filters.status)
     if filters.needs_review:
         queryset = queryset.filter(status="pending_review")
+    if filters.assignee == UNASSIGNED:
+        queryset = queryset.filter(assignee__isnull=True)
+    elif filters.assignee is not None:
+        queryset = queryset.filter(assignee_id=filters.assignee)
+    if filters.late:
+        queryset = queryset.filter(_late(now))
     if filters.method:
         queryset = queryset.filter(method=filters.method)
     if filters.resolution:
@@ -181,6 +196,19 @@ def _queue_filtered(
             return None
         queryset = queryset.filter(id__in=ids)
     return _drill_down(store, queryset, filters)
+
+
+def _late(now: datetime) -> Q:
+    """Returns whose time in their state is past its timer's late limit."""
+    late = Q(pk__in=[])
+    for status in OPEN_STATUSES:
+        limit = sla_overdue_since(status)
+        if limit is None:
+            continue
+        cut = now - limit
+        since = Q(status_since__lte=cut) | Q(status_since__isnull=True, updated_at__lte=cut)
+        late |= Q(status=status) & since
+    return late
 
 
 def _drill_down(store: Store, queryset: QuerySet[Return], filters: ReturnQueueFilters) -> Any:
@@ -277,7 +305,7 @@ def return_queue_for_store(
     order = [f"-{key}" for key in keys] if backwards else list(keys)
     rows = list(
         rows_query.order_by(*order)
-        .select_related("order", "customer")
+        .select_related("order", "customer", "assignee")
         .prefetch_related("items")[: per_page + 1]
     )
     beyond = len(rows) > per_page
@@ -367,3 +395,47 @@ def return_dashboard_for_store(*, store: Store, oldest_limit: int = 5) -> Return
         needs_review=counts.get("pending_review", 0),
         oldest_open=oldest,
     )
+
+
+# An export holds at most this many returns (the filters narrow a bigger one).
+QUEUE_EXPORT_MAX = 20_000
+_EXPORT_CHUNK = 500
+
+
+def return_queue_export_for_store(
+    *, store: Store, filters: ReturnQueueFilters, now: datetime, limit: int = QUEUE_EXPORT_MAX
+) -> Iterator[Return]:
+    """Every return the queue shows with these filters, in the queue's order, up to `limit`:
+    read in keyset chunks (a few statements per 500 rows, never the whole match at once)."""
+    queryset = _queue_filtered(store, filters, now)
+    if queryset is None:
+        return
+    keys = ("created_at", "id") if filters.one_status else ("queue_rank", "created_at", "id")
+    position: tuple[Any, ...] | None = None
+    given = 0
+    while given < limit:
+        chunk_query = queryset if position is None else keyset.after(queryset, keys, position)
+        rows = list(
+            chunk_query.order_by(*keys)
+            .select_related("order", "customer", "assignee")
+            .prefetch_related("items")[: min(_EXPORT_CHUNK, limit - given)]
+        )
+        if not rows:
+            return
+        yield from rows
+        given += len(rows)
+        last = rows[-1]
+        position = tuple(getattr(last, key) for key in keys)
+
+
+def returns_by_rma_for_store(*, store: Store, rmas: list[str]) -> list[Return]:
+    """The store's returns with these RMAs (others are not found and left out), in the order
+    asked, with their customer and items: what a bulk action works on."""
+    wanted = list(dict.fromkeys(normalise_rma(rma) for rma in rmas if rma.strip()))
+    found = {
+        row.rma: row
+        for row in Return.objects.filter(store=store, rma__in=wanted)
+        .select_related("customer", "order", "assignee")
+        .prefetch_related("items")
+    }
+    return [found[rma] for rma in wanted if rma in found]

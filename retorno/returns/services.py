@@ -267,6 +267,7 @@ def _new_return(request: _NewReturn, plan: _Plan, rma: str) -> Return:
         source=request.source,
         created_at=request.now,
         updated_at=request.now,
+        status_since=request.now,
     )
     _apply_amounts(return_request, plan.items, decision)
     return return_request

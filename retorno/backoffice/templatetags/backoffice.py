@@ -7,6 +7,7 @@ from django.utils import translation
 
 from retorno.core import labels
 from retorno.core.templatetags import labels as text
+from retorno.domain.returns.sla import sla_level
 
 register = template.Library()
 
@@ -47,3 +48,11 @@ def readings(predictions: Any, return_id: Any) -> list[Any]:
 def evidence(item: Any) -> str:
     """`{{ item|evidence }}` for a signal's evidence (a domain Evidence)."""
     return labels.evidence_text(item.code, dict(item.params))
+
+
+@register.filter
+def sla(return_request: Any, now: Any) -> str:
+    """`{{ r|sla:now }}`: the colour of the return's timer in its state (ok, due, late), or
+    nothing for a finished return."""
+    level = sla_level(return_request.status, now - return_request.in_status_since)
+    return level.value if level else ""

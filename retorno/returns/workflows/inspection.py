@@ -107,6 +107,7 @@ def complete_if_done(return_request: Return, now: datetime) -> bool:
     if done and any(item.quantity_received for item in items):
         return_request.status = transition(return_request.status, Command.INSPECT)
         return_request.updated_at = now
+        return_request.status_since = now
         return True
     return False
 
