@@ -20,8 +20,8 @@ from retorno.accounts import selectors as account_selectors
 from retorno.accounts import services as account_services
 from retorno.backoffice import permissions, queue_export
 from retorno.backoffice.access import StaffContext
-from retorno.backoffice.guard import staff_view
 from retorno.backoffice.forms import BulkForm, QueueFilterForm, SavedViewForm
+from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import forbidden, render_page
 from retorno.core import labels
 from retorno.core.errors import RetornoError
