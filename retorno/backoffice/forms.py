@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retorno.core import labels
 from retorno.domain.analytics.periods import Basis, Period, PeriodError
-from retorno.returns.queue import QUEUE_AGE_BUCKETS, UNASSIGNED, ReturnQueueFilters
+from retorno.returns.selectors.queue import QUEUE_AGE_BUCKETS, UNASSIGNED, ReturnQueueFilters
 
 ANY: list[tuple[str, Any]] = [("", _("Any"))]
 NOTE_MAX = 2000

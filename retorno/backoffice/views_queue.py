@@ -27,7 +27,7 @@ from retorno.core import labels
 from retorno.core.errors import RetornoError
 from retorno.domain.days import local_time, zone
 from retorno.insight import selectors as insight_selectors
-from retorno.returns import queue as returns_queue
+from retorno.returns.selectors import queue as returns_queue
 from retorno.returns.workflows import bulk
 
 QUEUE_PER_PAGE = 25

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from retorno.core.formatting import format_date
 from retorno.core.labels import tier_label
+from retorno.core.money_timing import when_money_arrives
 from retorno.domain.returns.amounts import store_credit_total
 from retorno.notifications.copy import (
     Copy,
@@ -29,7 +30,6 @@ from retorno.notifications.copy import (
     rendered,
 )
 from retorno.notifications.models import MessageKind
-from retorno.notifications.money_timing import when_money_arrives
 from retorno.notifications.snapshots import ReturnSnapshot
 from retorno.stores.models import Store
 

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from retorno.domain.money import minor_units
-from retorno.orders.intake import (
+from retorno.orders.models import Customer, Order, OrderLine, Product, Variant
+from retorno.orders.services.intake import (
     ORDER_AMOUNTS,
     ORDER_TIMES,
     FieldProblem,
@@ -14,7 +15,6 @@ from retorno.orders.intake import (
     order_amount_problems,
     time_problem,
 )
-from retorno.orders.models import Customer, Order, OrderLine, Product, Variant
 
 # What a person is told, by problem code; the domain's messages are English only.
 MESSAGES = {

@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 
 from retorno.core import labels, reason_texts
 from retorno.core.formatting import format_money
+from retorno.core.money_timing import when_money_arrives
 from retorno.domain.returns.reasons import TAXONOMY
-from retorno.notifications.money_timing import when_money_arrives
 
 NBSP = "\u00a0"
 

@@ -1,5 +1,5 @@
 """An exchange as the shopper reads it: the new variant of each item and any amount that
-changes hands, with its reason (the figures come from retorno.returns.exchange_quotes)."""
+changes hands, with its reason (the figures come from retorno.returns.selectors.exchange_quotes)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from retorno.domain.money.exchange import DifferenceDirection, ExchangeDifference
 from retorno.portal import display
-from retorno.returns.exchange_quotes import ExchangeQuote, Swap
+from retorno.returns.selectors.exchange_quotes import ExchangeQuote, Swap
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date
 
 from retorno.core import labels
+from retorno.core.money_timing import when_money_arrives
 from retorno.core.weblinks import is_web_link
 from retorno.domain.days import local_day
 from retorno.domain.money.timing import Milestone, expected_money_on
@@ -19,7 +20,6 @@ from retorno.logistics.selectors import (
     open_recovery_for_return,
     shipments_for_return,
 )
-from retorno.notifications.money_timing import when_money_arrives
 from retorno.portal import display
 from retorno.returns.models import Return, ReturnEvent
 from retorno.returns.services import SHOPPER_CHANGEABLE_STATES

@@ -24,15 +24,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from retorno.core import labels
 from retorno.core.clientip import client_address
 from retorno.core.errors import NotFound, RetornoError
+from retorno.core.money_timing import when_money_arrives
 from retorno.domain.errors import DomainError
 from retorno.domain.money import quantize
 from retorno.domain.money.timing import RefundTiming
 from retorno.domain.policies import default_policy_document
 from retorno.domain.returns.amounts import line_paid_total, paid_per_unit
-from retorno.notifications.money_timing import when_money_arrives
-from retorno.orders.links import order_from_return_token
 from retorno.orders.models import Order, Variant
 from retorno.orders.selectors import variants_by_id
+from retorno.orders.selectors.links import order_from_return_token
 from retorno.policies.selectors import policy_version_current
 from retorno.portal import display, ratelimit, tracking, wizard
 from retorno.portal.exchanges import exchange_view
@@ -55,7 +55,7 @@ from retorno.portal.pages import (
 from retorno.portal.photos import PhotoError, check_submission, store_photos
 from retorno.portal.wizard import draft_of, draft_save, order_for_draft
 from retorno.returns import selectors
-from retorno.returns.exchange_quotes import (
+from retorno.returns.selectors.exchange_quotes import (
     exchange_quote_for_request,
 )
 from retorno.returns.workflows import parcels
@@ -110,7 +110,7 @@ def store_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def order_link(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """The signed link of the order e-mail (retorno.orders.links): it proves what the e-mail
+    """The signed link of the order e-mail (retorno.orders.selectors.links): it proves what the e-mail
     would, so it opens the order as a lookup does. One that does not verify shows the lookup
     form, saying so, and counts as nothing."""
     try:

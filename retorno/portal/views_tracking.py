@@ -20,9 +20,9 @@ from retorno.portal.next_step import next_step
 from retorno.portal.pages import page, pickup_dates, return_or_404
 from retorno.portal.qr import qr_svg
 from retorno.returns import services
-from retorno.returns.exchange_quotes import exchange_quote_for_return
 from retorno.returns.models import Return
-from retorno.returns.recommendations import return_recommendations
+from retorno.returns.selectors.exchange_quotes import exchange_quote_for_return
+from retorno.returns.selectors.recommendations import return_recommendations
 
 
 def tracking_page(request: HttpRequest, token: str) -> HttpResponse:

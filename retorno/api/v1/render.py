@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from retorno.domain.money import quantize
-from retorno.returns.links import tracking_url
 from retorno.returns.models import Return, ReturnItem
+from retorno.returns.selectors.links import tracking_url
 
 
 def return_body(return_request: Return) -> dict[str, Any]:

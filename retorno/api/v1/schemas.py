@@ -21,7 +21,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from retorno.domain.money import MoneyError, minor_units
 from retorno.domain.times import TimeOutOfRange, check_fact_time
-from retorno.orders.intake import FieldProblem, order_amount_problems
+from retorno.orders.services.intake import FieldProblem, order_amount_problems
 
 Id = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\s/?#]([^/?#]*[^\s/?#])?$")]
 ShortText = Annotated[str, Field(max_length=200)]

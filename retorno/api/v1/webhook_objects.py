@@ -19,7 +19,7 @@ from retorno.logistics import selectors as logistics_selectors
 from retorno.money import selectors as money_selectors
 from retorno.returns import selectors as return_selectors
 from retorno.stores.models import Store
-from retorno.webhooks.objects import renderer_register
+from retorno.webhooks.services.objects import renderer_register
 
 
 def _shown(schema: type[Schema], body: dict[str, Any]) -> dict[str, Any]:

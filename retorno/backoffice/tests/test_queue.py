@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from retorno.backoffice.tests.conftest import make_return
-from retorno.returns import queue
 from retorno.returns.models import Return
+from retorno.returns.selectors import queue
 from retorno.stores.models import Store
 
 

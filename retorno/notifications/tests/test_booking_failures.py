@@ -12,7 +12,7 @@ from retorno.logistics.models import BookingState, Shipment
 from retorno.logistics.tests.factories import FakeCarriers, make_carriers
 from retorno.notifications.models import Message, NotificationSettings
 from retorno.notifications.tests.test_delivery import create_return, order_for
-from retorno.returns.links import recovery_url
+from retorno.returns.selectors.links import recovery_url
 from retorno.stores.models import Store
 
 pytestmark = pytest.mark.django_db(transaction=True)

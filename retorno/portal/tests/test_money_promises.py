@@ -1,6 +1,6 @@
 """One truth about when the money comes: the options page, the review page, the confirmation,
 the tracking page, the e-mail and the policy page all say the moment of the policy's refund
-timing, in the same words (retorno.notifications.money_timing)."""
+timing, in the same words (retorno.core.money_timing)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The order e-mail's signed link (retorno.orders.links) opens the order in the portal without
+"""The order e-mail's signed link (retorno.orders.selectors.links) opens the order in the portal without
 the number and e-mail; a tampered, expired or another store's link opens nothing."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from retorno.orders.links import order_return_token, order_return_url
+from retorno.orders.selectors.links import order_return_token, order_return_url
 from retorno.orders.tests.factories import order_payload
 from retorno.portal.tests.conftest import make_shop_order
 from retorno.stores.tests.factories import StoreFactory

@@ -14,7 +14,7 @@ from retorno.orders.catalog import product_upsert
 from retorno.orders.models import Variant
 from retorno.orders.tests.factories import line_payload, make_order
 from retorno.returns.models import Return
-from retorno.returns.recommendations import return_recommendations
+from retorno.returns.selectors.recommendations import return_recommendations
 from retorno.returns.services import ItemRequest, return_create
 from retorno.stores.models import Store
 

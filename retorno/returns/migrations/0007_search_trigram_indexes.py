@@ -1,4 +1,4 @@
-"""Trigram indexes for the staff queue's search inside values (retorno.returns.queue): RMA,
+"""Trigram indexes for the staff queue's search inside values (retorno.returns.selectors.queue): RMA,
 order number, customer e-mail and name, parcel tracking number. PostgreSQL only (pg_trgm); on
 SQLite the same search reads the rows, which a store small enough for SQLite can afford.
 

@@ -21,8 +21,9 @@ from django.db.models import Case, IntegerField, Value, When
 from django.test.utils import CaptureQueriesContext
 
 from retorno.demo.generator import demo_history_create
-from retorno.returns import queue, selectors
+from retorno.returns import selectors
 from retorno.returns.models import Return
+from retorno.returns.selectors import queue
 
 NOW = datetime(2026, 3, 15, 11, 30, tzinfo=UTC)
 RETURNS_TABLE = Return._meta.db_table

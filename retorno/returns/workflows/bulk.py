@@ -26,7 +26,7 @@ from retorno.domain.returns.rma import normalise_rma
 from retorno.logistics import selectors as logistics_selectors
 from retorno.returns import services
 from retorno.returns.models import Return
-from retorno.returns.queue import returns_by_rma_for_store
+from retorno.returns.selectors.queue import returns_by_rma_for_store
 from retorno.stores.models import Store
 
 logger = logging.getLogger(__name__)

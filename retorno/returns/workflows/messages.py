@@ -13,8 +13,8 @@ from retorno.money.models import ExchangeState
 from retorno.notifications.services import NOTIFIED_EVENTS, notify_return_event
 from retorno.notifications.snapshots import ItemSnapshot, ReturnSnapshot
 from retorno.returns.events import Recorded
-from retorno.returns.links import tracking_url
 from retorno.returns.models import Method, Resolution, Return, ReturnEvent
+from retorno.returns.selectors.links import tracking_url
 from retorno.returns.workflows.refunds import return_timing
 
 

@@ -20,8 +20,8 @@ from retorno.logistics.models import BookingState, Shipment
 from retorno.logistics.services import planning
 from retorno.orders.models import Customer, Order, OrderLine
 from retorno.returns.events import EventKind, event_record
-from retorno.returns.links import recovery_url, tracking_url
 from retorno.returns.models import Method, Return
+from retorno.returns.selectors.links import recovery_url, tracking_url
 
 
 def carrier_actor(code: str, name: str) -> Actor:

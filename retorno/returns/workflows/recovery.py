@@ -22,9 +22,9 @@ from retorno.logistics.models import RecoveryState
 from retorno.logistics.services import bookings, tracking
 from retorno.returns import services
 from retorno.returns.events import EventKind, Recorded, command, event_record
-from retorno.returns.links import recovery_url
 from retorno.returns.locks import return_lock
 from retorno.returns.models import Method, Return
+from retorno.returns.selectors.links import recovery_url
 from retorno.returns.workflows.parcels import carrier_actor, shipment_plan_for_return
 from retorno.stores.models import Store
 

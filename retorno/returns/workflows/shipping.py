@@ -40,9 +40,9 @@ from retorno.logistics.models import CarrierAccount, RecoveryState, Shipment
 from retorno.logistics.services import bookings, tracking
 from retorno.returns import services
 from retorno.returns.events import EventKind, Recorded, command, event_record, transition_record
-from retorno.returns.links import recovery_url
 from retorno.returns.locks import return_lock, return_lock_by_id
 from retorno.returns.models import Method, Return, ReturnEvent
+from retorno.returns.selectors.links import recovery_url
 from retorno.returns.workflows import recovery
 from retorno.returns.workflows.parcels import carrier_actor, shipment_plan_for_return
 from retorno.stores.models import Store

@@ -9,9 +9,9 @@ from ninja import Router, Status
 from retorno.api.v1.auth import require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.api.v1.schemas import BulkOut, EligibilityOut, OrderBulkIn, OrderIn, OrderOut
-from retorno.orders.links import order_return_url
 from retorno.orders.models import Order
 from retorno.orders.selectors import order_get_for_store
+from retorno.orders.selectors.links import order_return_url
 from retorno.orders.services import order_upsert, orders_upsert
 from retorno.returns.selectors import order_eligibility_for_store
 from retorno.stores.models import Store

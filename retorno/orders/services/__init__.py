@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from retorno.core.errors import Conflict, RetornoError, Unprocessable
 from retorno.orders import upserts
-from retorno.orders.intake import order_problems
 from retorno.orders.models import Customer, Order, OrderLine, Variant
+from retorno.orders.services.intake import order_problems
 from retorno.stores.models import Store
 
 

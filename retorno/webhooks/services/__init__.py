@@ -31,7 +31,6 @@ from retorno.domain.webhooks import (
     subscribes,
 )
 from retorno.stores.models import Store
-from retorno.webhooks import objects
 from retorno.webhooks.crypto import decrypt_secret, encrypt_secret, reencrypt_secret
 from retorno.webhooks.models import (
     DeliveryStatus,
@@ -39,6 +38,7 @@ from retorno.webhooks.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from retorno.webhooks.services import objects
 
 DELIVER_KIND = "webhook.deliver"
 MAX_ENDPOINTS_PER_STORE = 20
