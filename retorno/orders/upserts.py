@@ -13,6 +13,7 @@ order and wait for each other instead of deadlocking.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any, cast
@@ -214,3 +215,25 @@ def lines_upsert(rows: Sequence[dict[str, Any]]) -> None:
     update = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
     ordered = sorted(rows, key=lambda row: (row["order"], row["external_id"]))
     upsert(OrderLine, fields, ordered, conflict="(order_id, external_id)", update=update)
+
+
+def guests_lock(store_id: int, emails: Sequence[str]) -> None:
+    """Hold, until the transaction ends, a lock per guest e-mail of the store, so two calls
+    bringing the same new guest take turns: the second finds the customer the first created
+    instead of creating another (a guest has no external id for `ON CONFLICT` to meet, and
+    old stores may hold duplicates, so no unique index can say it). PostgreSQL advisory locks,
+    all taken by one statement in a single global order (no two calls wait for each other);
+    SQLite lets one writer in at a time from BEGIN (IMMEDIATE), so it needs none."""
+    if connection.vendor != "postgresql" or not emails:
+        return
+    keys = sorted({_guest_key(store_id, email) for email in emails})
+    with connection.cursor() as cursor:
+        # unnest yields the keys in the array's order, and each row takes its lock in turn.
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys]
+        )
+
+
+def _guest_key(store_id: int, email: str) -> int:
+    digest = hashlib.blake2b(f"guest:{store_id}:{email}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

@@ -217,6 +217,7 @@ def _known_write(store: Store, known: dict[str, dict[str, Any]]) -> dict[str, in
 def _guests_write(store: Store, guests: dict[str, dict[str, Any]]) -> dict[str, int]:
     if not guests:
         return {}
+    upserts.guests_lock(store.id, list(guests))
     found: dict[str, Customer] = {}
     for customer in Customer.objects.filter(
         store=store, external_id="", email__in=list(guests)

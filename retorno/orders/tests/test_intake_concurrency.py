@@ -53,3 +53,30 @@ def test_concurrent_bulk_calls_sharing_customers_and_orders_all_apply(round_):
     shared = Order.objects.get(store=store, external_id="shared")
     lines = set(OrderLine.objects.filter(order=shared).values_list("external_id", flat=True))
     assert lines in ({"shared-1", "shared-2"}, {"shared-1", "shared-3"})
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_concurrent_first_orders_of_one_guest_make_one_customer(round_):
+    """A guest (no external id) is known by e-mail alone: two calls bringing the same new
+    guest at once take turns, so the second finds the customer the first created."""
+    store = StoreFactory(slug=f"guest-{round_}")
+    key = issue_key(store, READ_WRITE, name="integration")
+
+    def call(index: int) -> int:
+        guest = {"email": "Guest@Example.com", "name": f"Guest {index}"}
+        order = order_payload(f"guest-order-{index}", customer=guest)
+        with_other = order_payload(f"other-{index}", customer={"email": f"g{index % 2}@ex.com"})
+        return ApiClient(key).post("/orders/bulk", {"orders": [order, with_other]}).status_code
+
+    results = run_together(call, THREADS)
+
+    assert results == [200] * THREADS, results
+    guests = Customer.objects.filter(store=store, external_id="")
+    assert sorted(guests.values_list("email", flat=True)) == [
+        "g0@ex.com",
+        "g1@ex.com",
+        "guest@example.com",
+    ]
+    guest = guests.get(email="guest@example.com")
+    assert Order.objects.filter(store=store, customer=guest).count() == THREADS
