@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from retorno.domain.returns.events import EventKind
 from retorno.returns.events import Handler
-from retorno.returns.workflows import messages, publishing, recovery, resolving, shipping, triage
+from retorno.returns.workflows import (
+    messages,
+    publishing,
+    recovery,
+    resolving,
+    shipping,
+    storefront,
+    triage,
+)
 
 # What each kind sets off, in the order the handlers run. Money before shipping: a return the
 # policy lets the shopper keep is settled at approval, and then nothing is booked for it.
@@ -24,13 +32,15 @@ HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
         resolving.on_milestone,
         shipping.on_approved,
         publishing.publish,
+        storefront.on_event,
     ),
-    EventKind.REJECTED: (messages.notify_shopper, publishing.publish),
+    EventKind.REJECTED: (messages.notify_shopper, publishing.publish, storefront.on_event),
     EventKind.CANCELLED: (
         messages.notify_shopper,
         resolving.on_cancelled,
         shipping.on_cancelled,
         publishing.publish,
+        storefront.on_event,
     ),
     EventKind.DECISION_OVERRIDDEN: (),
     EventKind.PICKUP_CHANGED: (),
@@ -38,7 +48,7 @@ HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
     EventKind.RECEIVED: (messages.notify_shopper, resolving.on_milestone, publishing.publish),
     EventKind.INSPECTED: (resolving.on_milestone, publishing.publish),
     EventKind.RESOLVED: (messages.notify_shopper, publishing.publish),
-    EventKind.CLOSED: (publishing.publish,),
+    EventKind.CLOSED: (publishing.publish, storefront.on_event),
     EventKind.CARRIER_ALLOCATED: (),
     EventKind.CARRIER_NOT_FOUND: (
         messages.notify_shopper,
@@ -47,7 +57,7 @@ HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
     ),
     EventKind.CARRIER_UNAVAILABLE: (),
     EventKind.CARRIER_REJECTED: (),
-    EventKind.LABEL_READY: (messages.notify_shopper, publishing.publish),
+    EventKind.LABEL_READY: (messages.notify_shopper, publishing.publish, storefront.on_event),
     EventKind.BOOKING_FAILED: (
         messages.notify_shopper,
         recovery.on_booking_failed,
@@ -66,7 +76,7 @@ HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
     EventKind.ITEMS_INSPECTED: (),
     EventKind.INSPECTION_SKIPPED: (),
     EventKind.DISPOSITION_SET: (),
-    EventKind.RESTOCKED: (publishing.publish,),
+    EventKind.RESTOCKED: (publishing.publish, storefront.on_event),
     EventKind.RETURNED_TO_VENDOR: (),
     EventKind.REFUND_ISSUED: (publishing.publish,),
     EventKind.REFUNDED: (messages.notify_shopper, publishing.publish),

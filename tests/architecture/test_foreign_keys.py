@@ -27,6 +27,7 @@ CAPABILITIES = (
     "notifications",
     "insight",
     "webhooks",
+    "connectors.shopify",
 )
 RANKS = {
     "core": 0,

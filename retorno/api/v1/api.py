@@ -10,6 +10,7 @@ from retorno.api.v1 import errors
 from retorno.api.v1.auth import ApiKeyAuth
 from retorno.api.v1.routers import (
     analytics,
+    connectors,
     exchanges,
     insight,
     keys,
@@ -104,4 +105,5 @@ api.add_router("/insight", insight.router)
 api.add_router("", webhooks.router)
 api.add_router("", exchanges.router)
 api.add_router("", keys.router)
+api.add_router("", connectors.router)
 api.add_router("/analytics", analytics.router)

@@ -1,0 +1,365 @@
+"""Writes of the Shopify connector: the connection, webhooks received, their processing into
+orders, and the backfill. The calls out to Shopify for returns are in `sync`.
+
+A webhook is verified (HMAC-SHA256 of the raw body with the store's secret), stored once per
+`X-Shopify-Webhook-Id`, and answered at once; the work is an outbox message (`shopify.inbound`),
+so a slow database or a failing mapping never makes Shopify wait or lose the webhook.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from retorno.connectors.shopify import crypto, queries
+from retorno.connectors.shopify.client import AdminClient, ShopifyError
+from retorno.connectors.shopify.mapping import MappingError, order_from_rest, parse_time
+from retorno.connectors.shopify.models import (
+    ReceiptStatus,
+    ShopifyConnection,
+    ShopifyWebhookReceipt,
+)
+from retorno.core.errors import NotFound, Unprocessable
+from retorno.core.outbound import OutboundURLRefused, check_outbound_url
+from retorno.core.outbox import outbox_enqueue
+from retorno.orders.models import Order, Variant
+from retorno.orders.services import order_upsert
+from retorno.stores.models import Store
+
+API_VERSION = "2026-04"
+INBOUND_KIND = "shopify.inbound"
+DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com$")
+ORDER_TOPICS = {"orders/create", "orders/updated", "orders/edited", "orders/cancelled"}
+FULFILLMENT_TOPICS = {"fulfillments/create", "fulfillments/update", "fulfillment_events/create"}
+RETURN_TOPICS = {"returns/request"}
+KNOWN_TOPICS = ORDER_TOPICS | FULFILLMENT_TOPICS | RETURN_TOPICS | {"refunds/create"}
+
+
+class InvalidSignature(Exception):
+    """The webhook's HMAC does not verify with the store's secret: nothing is stored."""
+
+
+class UnknownShop(Exception):
+    """No store is connected to the shop the webhook names."""
+
+
+# --- the connection -----------------------------------------------------------------------------
+
+
+def _checked_domain(domain: str) -> str:
+    domain = (domain or "").strip().lower().removeprefix("https://").rstrip("/")
+    if not DOMAIN_RE.match(domain):
+        raise Unprocessable(
+            "shop_domain must be the shop's myshopify.com domain (e.g. my-store.myshopify.com).",
+            code="validation_error",
+            field="shop_domain",
+        )
+    return domain
+
+
+def _checked_base_url(url: str) -> str:
+    try:
+        check_outbound_url(url)
+    except OutboundURLRefused as refused:
+        raise Unprocessable(
+            f"api_base_url: {refused.message}",
+            code="invalid_outbound_url",
+            field="api_base_url",
+            errors=[{"field": "api_base_url", "code": refused.code, "message": refused.message}],
+        ) from None
+    return url.rstrip("/")
+
+
+def connection_save(
+    *,
+    store: Store,
+    shop_domain: str,
+    access_token: str,
+    webhook_secret: str,
+    api_base_url: str = "",
+    restock_location_id: str = "",
+    refunds_in_shopify: bool = True,
+) -> ShopifyConnection:
+    """Connect the store to a shop, or change its connection. The token and secret are stored
+    encrypted; the Admin API URL passes the outbound-URL check. A shop already connected to
+    another store is refused (code `shop_taken`)."""
+    domain = _checked_domain(shop_domain)
+    token = (access_token or "").strip()
+    secret = (webhook_secret or "").strip()
+    if len(token) < 8:
+        raise Unprocessable(
+            "access_token is the custom app's Admin API access token.",
+            code="validation_error",
+            field="access_token",
+        )
+    if len(secret) < 8:
+        raise Unprocessable(
+            "webhook_secret is the custom app's API secret key, which signs its webhooks.",
+            code="validation_error",
+            field="webhook_secret",
+        )
+    base = _checked_base_url(api_base_url.strip() or f"https://{domain}")
+    values = {
+        "shop_domain": domain,
+        "api_base_url": base,
+        "api_version": API_VERSION,
+        "token_encrypted": crypto.encrypt(crypto.TOKEN, token),
+        "token_hint": token[:6],
+        "secret_encrypted": crypto.encrypt(crypto.SECRET, secret),
+        "restock_location_id": restock_location_id.strip(),
+        "refunds_in_shopify": refunds_in_shopify,
+        "check_error": "",
+    }
+    try:
+        with transaction.atomic():
+            connection, _ = ShopifyConnection.objects.update_or_create(store=store, defaults=values)
+    except IntegrityError:
+        raise Unprocessable(
+            f"{domain} is connected to another store.", code="shop_taken", field="shop_domain"
+        ) from None
+    return connection
+
+
+def connection_delete(*, store: Store) -> None:
+    """Disconnect: nothing more is sent to Shopify or taken from it. Webhooks received and the
+    links between returns stay, for the record."""
+    deleted, _ = ShopifyConnection.objects.filter(store=store).delete()
+    if not deleted:
+        raise NotFound("This store is not connected to Shopify.", code="not_connected")
+
+
+def connection_get(*, store: Store) -> ShopifyConnection:
+    connection = ShopifyConnection.objects.filter(store=store).first()
+    if connection is None:
+        raise NotFound("This store is not connected to Shopify.", code="not_connected")
+    return connection
+
+
+def admin_client(connection: ShopifyConnection, **kwargs: Any) -> AdminClient:
+    return AdminClient(
+        base_url=connection.api_base_url,
+        version=connection.api_version,
+        token=crypto.decrypt(crypto.TOKEN, connection.token_encrypted),
+        **kwargs,
+    )
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    shop_name: str
+    locations: list[dict[str, str]]
+    code: str
+    message: str
+
+
+def connection_check(*, store: Store, client: AdminClient | None = None) -> CheckResult:
+    """Ask the shop who it is and where it keeps stock; remembers the answer (or the error)."""
+    connection = connection_get(store=store)
+    client = client or admin_client(connection)
+    now = timezone.now()
+    try:
+        data = client.execute(queries.SHOP).data
+    except ShopifyError as error:
+        connection.checked_at, connection.check_error = now, error.message[:500]
+        connection.save(update_fields=["checked_at", "check_error", "updated_at"])
+        return CheckResult(False, connection.shop_name, [], error.code, error.message)
+    shop = data.get("shop") or {}
+    locations = [
+        {"id": n["id"], "name": n["name"]} for n in (data.get("locations") or {}).get("nodes") or []
+    ]
+    connection.shop_name = str(shop.get("name") or "")[:255]
+    connection.checked_at, connection.check_error = now, ""
+    connection.save(update_fields=["shop_name", "checked_at", "check_error", "updated_at"])
+    return CheckResult(True, connection.shop_name, locations, "", "")
+
+
+# --- webhooks in --------------------------------------------------------------------------------
+
+
+def signature_valid(secret: str, body: bytes, header: str) -> bool:
+    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+    return hmac.compare_digest(expected, (header or "").strip().encode())
+
+
+@dataclass(frozen=True)
+class Received:
+    receipt_id: int
+    duplicate: bool
+
+
+def webhook_receive(*, headers: dict[str, str], body: bytes) -> Received:
+    """Verify and keep one webhook, and queue its processing (in the same transaction).
+    UnknownShop when no store is connected to the shop; InvalidSignature when the HMAC does not
+    verify; Unprocessable (code `invalid_webhook`) when a header is missing. A webhook id seen
+    before is a duplicate: answered the same, processed once."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    domain = (lower.get("x-shopify-shop-domain") or "").strip().lower()
+    connection = (
+        ShopifyConnection.objects.select_related("store").filter(shop_domain=domain).first()
+        if domain
+        else None
+    )
+    if connection is None:
+        raise UnknownShop(domain)
+    secret = crypto.decrypt(crypto.SECRET, connection.secret_encrypted)
+    if not signature_valid(secret, body, lower.get("x-shopify-hmac-sha256") or ""):
+        raise InvalidSignature(domain)
+    webhook_id = (lower.get("x-shopify-webhook-id") or "").strip()
+    topic = (lower.get("x-shopify-topic") or "").strip()
+    if not webhook_id or not topic or len(webhook_id) > 100 or len(topic) > 60:
+        raise Unprocessable(
+            "X-Shopify-Webhook-Id and X-Shopify-Topic are required.", code="invalid_webhook"
+        )
+    store = connection.store
+    with transaction.atomic():
+        existing = ShopifyWebhookReceipt.objects.filter(store=store, webhook_id=webhook_id).first()
+        if existing is not None:
+            return Received(existing.id, True)
+        try:
+            with transaction.atomic():
+                receipt = ShopifyWebhookReceipt.objects.create(
+                    store=store,
+                    webhook_id=webhook_id,
+                    topic=topic,
+                    body=body.decode("utf-8", errors="replace"),
+                    triggered_at=(lower.get("x-shopify-triggered-at") or "")[:40],
+                    received_at=timezone.now(),
+                    status=ReceiptStatus.PENDING
+                    if topic in KNOWN_TOPICS
+                    else ReceiptStatus.IGNORED,
+                )
+        except IntegrityError:  # the same webhook, delivered twice at once
+            same = ShopifyWebhookReceipt.objects.get(store=store, webhook_id=webhook_id)
+            return Received(same.id, True)
+        if receipt.status == ReceiptStatus.PENDING:
+            outbox_enqueue(
+                store_id=store.id,
+                kind=INBOUND_KIND,
+                dedupe_key=f"shopify-receipt:{receipt.id}",
+                payload={"receipt": receipt.id},
+            )
+    return Received(receipt.id, False)
+
+
+def receipt_body(receipt: ShopifyWebhookReceipt) -> dict[str, Any]:
+    try:
+        body = json.loads(receipt.body)
+    except ValueError:
+        raise MappingError("body", "is not JSON.") from None
+    if not isinstance(body, dict):
+        raise MappingError("body", "is not a JSON object.")
+    return body
+
+
+def _with_catalog_options(store: Store, data: dict[str, Any]) -> dict[str, Any]:
+    """Lines whose SKU the store's catalog knows take its options (size, colour); the others
+    keep Shopify's variant title."""
+    skus = [line["sku"] for line in data["lines"]]
+    options = dict(Variant.objects.filter(store=store, sku__in=skus).values_list("sku", "options"))
+    for line in data["lines"]:
+        title = line.pop("variant_title", "")
+        if not line.get("options"):
+            line["options"] = options.get(line["sku"]) or ({"variant": title} if title else {})
+    return data
+
+
+def order_import(store: Store, data: dict[str, Any]) -> Order:
+    """Write one mapped order (create or update)."""
+    order, _ = order_upsert(store=store, data=_with_catalog_options(store, data))
+    return order
+
+
+def order_delivered(store: Store, order_id: str, when: datetime) -> bool:
+    """A fulfillment of the order was delivered at `when`: the order's delivery date, unless a
+    later one is known. False when the order is not (yet) in Retorno."""
+    order = Order.objects.filter(store=store, external_id=order_id).first()
+    if order is None:
+        return False
+    if order.delivered_at is None or order.delivered_at < when:
+        order.delivered_at = when
+        order.save(update_fields=["delivered_at", "updated_at"])
+    return True
+
+
+def receipt_apply(store: Store, receipt: ShopifyWebhookReceipt) -> str:
+    """Do what an order or fulfillment webhook says; a short note of what was done. Return
+    requests are the return kernel's (returns.workflows.storefront)."""
+    body = receipt_body(receipt)
+    topic = receipt.topic
+    if topic in ORDER_TOPICS:
+        order = order_import(store, order_from_rest(body))
+        return f"order {order.number}"
+    if topic == "fulfillment_events/create":
+        if str(body.get("status") or "").lower() != "delivered":
+            return f"fulfillment event {body.get('status')}"
+        when = parse_time(body.get("happened_at") or body.get("created_at"), "happened_at")
+        assert when is not None
+        found = order_delivered(store, str(body.get("order_id") or ""), when)
+        return "delivered" if found else "delivered (order not yet in Retorno)"
+    if topic in FULFILLMENT_TOPICS:
+        if str(body.get("shipment_status") or "").lower() != "delivered":
+            return f"fulfillment {body.get('shipment_status') or body.get('status')}"
+        when = parse_time(body.get("updated_at"), "updated_at")
+        assert when is not None
+        shipped = Order.objects.filter(store=store, external_id=str(body.get("order_id"))).first()
+        if shipped is not None and shipped.delivered_at is None:
+            order_delivered(store, shipped.external_id, when)
+        return "delivered"
+    if topic == "refunds/create":
+        return _refund_note(body)
+    return "ignored"
+
+
+def _refund_note(body: dict[str, Any]) -> str:
+    """A refund made in Shopify: recorded with the webhook (its lines and amounts), so staff
+    see it beside the order; Retorno's own refunds come back here too and change nothing."""
+    lines = ", ".join(
+        f"{rli.get('quantity')}× line {rli.get('line_item_id')}"
+        for rli in body.get("refund_line_items") or []
+    )
+    amounts = ", ".join(str(t.get("amount")) for t in body.get("transactions") or [])
+    return f"refund {body.get('id')} of order {body.get('order_id')}: {lines or 'no lines'}; {amounts or 'no money'}"
+
+
+def receipt_finish(receipt_id: int, *, error: str = "", note: str = "") -> None:
+    now = timezone.now()
+    ShopifyWebhookReceipt.objects.filter(id=receipt_id).update(
+        status=ReceiptStatus.FAILED if error else ReceiptStatus.PROCESSED,
+        error=(error or note)[:500],
+        processed_at=now,
+    )
+
+
+def receipt_retry(*, store: Store, receipt_id: int) -> ShopifyWebhookReceipt:
+    """Process a failed webhook again (after the store fixed what it lacked)."""
+    with transaction.atomic():
+        receipt = (
+            ShopifyWebhookReceipt.objects.select_for_update()
+            .filter(store=store, id=receipt_id)
+            .first()
+        )
+        if receipt is None:
+            raise NotFound("No such Shopify webhook.", code="receipt_not_found")
+        receipt.status, receipt.error = ReceiptStatus.PENDING, ""
+        receipt.save(update_fields=["status", "error"])
+        outbox_enqueue(
+            store_id=store.id,
+            kind=INBOUND_KIND,
+            dedupe_key=f"shopify-receipt:{receipt.id}:retry:{receipt.attempts}",
+            payload={"receipt": receipt.id},
+        )
+    return receipt
+
+
+def since_days(days: int, *, now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(days=days)

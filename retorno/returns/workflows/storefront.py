@@ -1,0 +1,144 @@
+"""A return and the store's Shopify shop (retorno.connectors.shopify, docs/integrations.md).
+
+In: `inbound_deliver` processes a stored webhook (outbox `shopify.inbound`): orders and
+fulfillments through the connector; a return the customer asked for in Shopify (returns/request)
+becomes a Retorno return, decided by the store's policy like any other, linked to Shopify's.
+
+Out: `on_event` is a handler of the event kernel: each step of a return that Shopify must hear
+of becomes an outbox message (`shopify.sync`) carrying the facts as plain data, written in the
+command's transaction; the connector makes the calls after commit, each once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retorno.connectors.shopify import sync
+from retorno.connectors.shopify.mapping import MappingError, return_request_lines
+from retorno.connectors.shopify.models import ShopifyWebhookReceipt
+from retorno.connectors.shopify.services import (
+    RETURN_TOPICS,
+    receipt_apply,
+    receipt_body,
+    receipt_finish,
+)
+from retorno.core.actors import Actor
+from retorno.core.errors import NotFound, RetornoError
+from retorno.domain.returns.events import EventKind
+from retorno.returns.events import Recorded
+from retorno.returns.models import Resolution
+from retorno.returns.services import ItemRequest, return_create
+
+SHOPIFY = Actor(kind="system", id="shopify", label="Shopify")
+
+
+class OrderNotYetHere(Exception):
+    """A return request for an order whose orders/create has not been processed yet: the
+    outbox tries again later."""
+
+
+def _return_from_request(receipt: ShopifyWebhookReceipt) -> str:
+    store = receipt.store
+    return_id, order_id, lines = return_request_lines(receipt_body(receipt))
+    known = sync.link_for_shopify_return(store, return_id)
+    if known is not None:
+        return f"return {known.rma} (already)"
+    methods = [m for m in (store.return_methods or []) if m != "keep"] or ["drop_off"]
+    try:
+        created = return_create(
+            store=store,
+            order_external_id=order_id,
+            items=[
+                ItemRequest(
+                    line=line["line"],
+                    quantity=line["quantity"],
+                    reason=line["reason"],
+                    comment=line["comment"],
+                )
+                for line in lines
+            ],
+            resolution=Resolution.REFUND,
+            method=methods[0],
+            actor=SHOPIFY,
+            source="shopify",
+        )
+    except NotFound as missing:
+        if missing.code == "order_not_found":
+            raise OrderNotYetHere(order_id) from None
+        raise
+    sync.link_shopify_return(store, rma=created.rma, order_id=order_id, return_id=return_id)
+    return f"return {created.rma}"
+
+
+def inbound_deliver(message: Any) -> dict[str, Any]:
+    """Outbox handler of `shopify.inbound`: one stored webhook. A payload that cannot be
+    processed marks the webhook failed with the reason (kept, and retried from the back office
+    or the API); anything else unexpected is retried by the outbox."""
+    receipt = (
+        ShopifyWebhookReceipt.objects.select_related("store")
+        .filter(id=message.payload["receipt"])
+        .first()
+    )
+    if receipt is None:
+        return {"skipped": "no receipt"}
+    ShopifyWebhookReceipt.objects.filter(id=receipt.id).update(attempts=receipt.attempts + 1)
+    try:
+        if receipt.topic in RETURN_TOPICS:
+            note = _return_from_request(receipt)
+        else:
+            note = receipt_apply(receipt.store, receipt)
+    except (MappingError, RetornoError) as error:
+        reason = str(getattr(error, "detail", None) or error)
+        code = getattr(error, "code", None)
+        receipt_finish(receipt.id, error=f"{code}: {reason}" if code else reason)
+        return {"failed": reason}
+    receipt_finish(receipt.id, note=note)
+    return {"done": note}
+
+
+# --- out ---------------------------------------------------------------------------------------
+
+STEPS = {
+    EventKind.APPROVED: "approve",
+    EventKind.REJECTED: "decline",
+    EventKind.CANCELLED: "cancel",
+    EventKind.LABEL_READY: "label",
+    EventKind.RESTOCKED: "restock",
+    EventKind.CLOSED: "close",
+}
+
+
+def on_event(recorded: Recorded) -> None:
+    """Event-kernel handler: the step Shopify must hear of, as an outbox message (same
+    transaction), when the store is connected to a shop."""
+    step = STEPS.get(recorded.kind)
+    if step is None:
+        return
+    return_request = recorded.return_request
+    data = recorded.event.data or {}
+    facts: dict[str, Any] = {
+        "step": step,
+        "rma": return_request.rma,
+        "order": return_request.order.external_id,
+        "note": (recorded.event.note or "")[:500],
+    }
+    if step == "approve":
+        facts["items"] = [
+            {
+                "line": item.order_line.external_id,
+                "quantity": item.quantity_approved or item.quantity_requested,
+                "reason": item.reason,
+            }
+            for item in return_request.items.select_related("order_line")
+            if (item.quantity_approved or item.quantity_requested)
+        ]
+    elif step == "label":
+        facts["tracking_number"] = data.get("tracking_number") or ""
+        facts["label_url"] = data.get("label_url") or ""
+    elif step == "restock":
+        facts["line"] = data.get("line")
+        facts["sku"] = data.get("sku")
+        facts["quantity"] = data.get("quantity")
+    sync.sync_enqueue(
+        store=return_request.store, key=f"return-event:{recorded.event.id}", facts=facts
+    )
