@@ -94,7 +94,9 @@ def test_handlers_run_when_the_command_ends_in_the_order_events_were_recorded(
         ("on_cancelled", "cancelled"),
         ("on_cancelled", "cancelled"),
         ("publish", "cancelled"),
+        ("on_event", "cancelled"),
         ("publish", "closed"),
+        ("on_event", "closed"),
     ]
 
 
