@@ -74,6 +74,7 @@ def _paid(prefix: str = "") -> ExpressionWrapper:
     return ExpressionWrapper(
         F(f"{prefix}unit_price") * F(f"{prefix}quantity")
         - F(f"{prefix}discount_amount")
+        - F(f"{prefix}order_discount_amount")
         + F(f"{prefix}tax_amount"),
         output_field=MONEY,
     )

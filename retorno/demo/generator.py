@@ -689,6 +689,8 @@ class _Generator:
             "shipping_address": person["address"],
             "shipping_amount": shipping,
             "shipping_tax_amount": shipping_gross - shipping,
+            # The demo's promotions are on the lines (their discount); none on the whole order.
+            "discount_amount": Decimal("0"),
             "tags": tags,
             "lines": payload_lines,
         }, lines

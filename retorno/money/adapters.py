@@ -26,6 +26,7 @@ def paid_line(line: OrderLine, currency: str) -> PaidLine:
         quantity=line.quantity,
         unit_price=_amount(line.unit_price, currency),
         discount=_amount(line.discount_amount, currency),
+        order_discount_share=_amount(line.order_discount_amount, currency),
         tax=_amount(line.tax_amount, currency),
         currency=currency,
     )

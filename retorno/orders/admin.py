@@ -137,6 +137,7 @@ class OrderLineInline(admin.TabularInline):
         "quantity",
         "unit_price",
         "discount_amount",
+        "order_discount_amount",
         "tax_amount",
         "final_sale",
     )
@@ -160,4 +161,7 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "placed_at"
     list_select_related = ("customer", "store")
     raw_id_fields = ("customer",)
+    # The order's discount is spread over its lines at intake; changing it here would leave
+    # the lines' shares behind.
+    readonly_fields = ("discount_amount",)
     inlines = [OrderLineInline]

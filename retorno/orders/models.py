@@ -106,6 +106,12 @@ class Order(TimeStampedModel):
     postal_code = models.CharField(max_length=20, blank=True)
     shipping_amount = money_field(default=Decimal("0"))
     shipping_tax_amount = money_field(default=Decimal("0"))
+    discount_amount = money_field(
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        help_text="Discount on the whole order (a coupon, a promotion), spread over its lines "
+        "in `OrderLine.order_discount_amount`.",
+    )
     tags = models.JSONField(default=list, blank=True)
 
     objects = StoreScopedQuerySet.as_manager()
@@ -141,6 +147,11 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField()
     unit_price = money_field()
     discount_amount = money_field(default=Decimal("0"), help_text="Total discount on the line.")
+    order_discount_amount = money_field(
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        help_text="The line's share of the order's discount (largest remainder by line value).",
+    )
     tax_amount = money_field(default=Decimal("0"), help_text="Total tax on the line.")
     final_sale = models.BooleanField(default=False)
     options = models.JSONField(default=dict, blank=True)
@@ -157,5 +168,10 @@ class OrderLine(models.Model):
         return f"{self.sku} × {self.quantity}"
 
     @property
+    def discount_total(self) -> Decimal:
+        """The line's own discount and its share of the order's."""
+        return self.discount_amount + self.order_discount_amount
+
+    @property
     def paid_amount(self) -> Decimal:
-        return self.unit_price * self.quantity - self.discount_amount + self.tax_amount
+        return self.unit_price * self.quantity - self.discount_total + self.tax_amount

@@ -149,6 +149,7 @@ ORDER_VALUES = (
     "postal_code",
     "shipping_amount",
     "shipping_tax_amount",
+    "discount_amount",
     "tags",
 )
 
@@ -199,6 +200,7 @@ LINE_VALUES = (
     "quantity",
     "unit_price",
     "discount_amount",
+    "order_discount_amount",
     "tax_amount",
     "final_sale",
     "options",

@@ -158,13 +158,14 @@ def _line_rows(store: Store, order: Order, draft: dict[str, Any], data: Any, fil
         decision = decisions.get(line.external_id)
         returnable = decision.returnable_quantity if decision else 0
         paid_total = quantize(
-            line_paid_total(line.unit_price, line.quantity, line.discount_amount, line.tax_amount),
+            line_paid_total(line.unit_price, line.quantity, line.discount_total, line.tax_amount),
             order.currency,
         )
         row: dict[str, Any] = {
             "line": line,
             # What the shopper paid, tax and discounts included: what a refund gives back.
             "paid_total": paid_total,
+            "order_discount": quantize(line.order_discount_amount, order.currency),
             "paid_unit": paid_per_unit(
                 paid_total=paid_total, quantity=line.quantity, currency=order.currency
             ),

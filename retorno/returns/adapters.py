@@ -200,7 +200,7 @@ def line_facts(line: OrderLine, already_returned: int) -> LineFacts:
         tags=frozenset(line.tags or ()),
         quantity=line.quantity,
         unit_price=line.unit_price,
-        discount=line.discount_amount,
+        discount=line.discount_total,
         tax=line.tax_amount,
         final_sale=line.final_sale,
         vendor=line.vendor,

@@ -302,7 +302,7 @@ def _new_items(
                 quantity_approved=item.quantity if approved_at_once else 0,
                 amount=units_paid_amount(
                     paid_total=line_paid_total(
-                        line.unit_price, line.quantity, line.discount_amount, line.tax_amount
+                        line.unit_price, line.quantity, line.discount_total, line.tax_amount
                     ),
                     quantity=line.quantity,
                     units=item.quantity,

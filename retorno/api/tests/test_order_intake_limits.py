@@ -99,6 +99,7 @@ def test_a_filter_time_without_a_utc_equivalent_is_a_422(api):
 AMOUNT_FIELDS = [
     ("shipping_amount",),
     ("shipping_tax_amount",),
+    ("discount_amount",),
     ("lines", 0, "unit_price"),
     ("lines", 0, "discount"),
     ("lines", 0, "tax"),
@@ -108,8 +109,9 @@ EXACT = [("EUR", "10.000"), ("JPY", "10"), ("KWD", "1.234"), ("CLP", "1500.0")]
 
 
 def _priced(currency: str, field: tuple[str | int, ...], amount: str) -> dict:
-    """An order in `currency` whose amounts are all exact, but `field`, which is `amount`."""
-    line = line_payload("p-1", unit_price="10", discount="0", tax="0", quantity=2)
+    """An order in `currency` whose amounts are all exact, but `field`, which is `amount` (its
+    line is worth more than any discount tried)."""
+    line = line_payload("p-1", unit_price="2000", discount="0", tax="0", quantity=2)
     payload = order_payload("p", currency=currency, lines=[line])
     return _set(payload, field, amount)
 

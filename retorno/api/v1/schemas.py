@@ -21,7 +21,11 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from retorno.domain.money import MoneyError, minor_units
 from retorno.domain.times import TimeOutOfRange, check_fact_time
-from retorno.orders.services.intake import FieldProblem, order_amount_problems
+from retorno.orders.services.intake import (
+    FieldProblem,
+    order_amount_problems,
+    order_discount_problems,
+)
 
 Id = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\s/?#]([^/?#]*[^\s/?#])?$")]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -152,6 +156,15 @@ class OrderIn(Body):
     shipping_address: AddressIn = AddressIn()
     shipping_amount: Amount = Decimal("0")
     shipping_tax_amount: Amount = Decimal("0")
+    discount_amount: Annotated[
+        Amount,
+        Field(
+            description="A discount on the whole order (a coupon, a promotion), apart from the "
+            "lines' own discounts. Retorno spreads it over the lines in proportion to what each "
+            "costs after its own discount (largest remainder, exact in minor units); it may not "
+            "exceed what the lines cost together (`discount_exceeds_lines`).",
+        ),
+    ] = Decimal("0")
     tags: Annotated[list[Tag], Field(max_length=50)] = []
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=500)]
 
@@ -176,12 +189,20 @@ class OrderIn(Body):
 
     @model_validator(mode="after")
     def _amounts_fit_the_currency(self) -> OrderIn:
-        data = self.model_dump(include={"currency", "shipping_amount", "shipping_tax_amount"})
+        data = self.model_dump(
+            include={"currency", "shipping_amount", "shipping_tax_amount", "discount_amount"}
+        )
         data["lines"] = [
-            {"unit_price": line.unit_price, "discount": line.discount, "tax": line.tax}
+            {
+                "unit_price": line.unit_price,
+                "discount": line.discount,
+                "tax": line.tax,
+                "quantity": line.quantity,
+            }
             for line in self.lines
         ]
-        refuse("OrderIn", order_amount_problems(data), data)
+        problems = order_amount_problems(data)
+        refuse("OrderIn", problems or order_discount_problems(data), data)
         return self
 
 
@@ -197,8 +218,15 @@ class OrderLineOut(Schema):
     category: str
     quantity: int
     unit_price: Decimal
-    discount: Decimal
-    tax: Decimal
+    discount: Decimal = Field(description="The line's own discount, for all its units.")
+    order_discount: Decimal = Field(
+        description="The line's share of the order's `discount_amount`."
+    )
+    tax: Decimal = Field(description="Tax on the line, for all its units.")
+    paid: Decimal = Field(
+        description="What the shopper paid for the line: unit price times quantity, less both "
+        "discounts, plus tax. No refund of the line ever gives back more."
+    )
     final_sale: bool
     tags: list[str]
 
@@ -211,6 +239,13 @@ class OrderOut(Schema):
     delivered_at: datetime | None
     customer_email: str
     customer_tier: str
+    shipping_amount: Decimal
+    shipping_tax_amount: Decimal
+    discount_amount: Decimal = Field(description="The discount on the whole order.")
+    paid_total: Decimal = Field(
+        description="What the shopper paid for the order: every line's `paid` and the shipping "
+        "with its tax."
+    )
     return_url: str = Field(
         description="Opens this order in the returns portal, signed: put it in the order e-mail "
         "so the shopper need not type the number and e-mail (valid PORTAL_ORDER_LINK_DAYS, "

@@ -20,9 +20,10 @@ from decimal import Decimal
 from enum import StrEnum
 
 from retorno.domain.errors import DomainError
-from retorno.domain.money import allocate, minor_units, quantize
+from retorno.domain.money import MoneyError, allocate, minor_units, quantize
 from retorno.domain.money._checks import require_amount, require_aware, require_count
 from retorno.domain.money.deductions import NO_DEDUCTION, Deduction
+from retorno.domain.money.discounts import order_discount_shares
 from retorno.domain.money.timing import RefundTiming, pays_before_receipt
 from retorno.domain.returns.amounts import units_paid_amount
 
@@ -133,24 +134,22 @@ def prorate_order_discount(
 ) -> tuple[PaidLine, ...]:
     """Spread an order-level discount over `lines` by their value after line discounts.
 
-    The shares add up exactly to `order_discount` (money.allocate, largest remainder) and are
-    stored in each line's `order_discount_share`, replacing any share it had. Raises RefundError
-    ("invalid_discount") when the discount exceeds what the lines are worth.
+    The shares are `order_discount_shares` (largest remainder, adding up exactly to
+    `order_discount`, none above its line's value) and are stored in each line's
+    `order_discount_share`, replacing any share it had. Raises RefundError("invalid_discount")
+    when the discount exceeds what the lines are worth.
     """
     require_amount(order_discount, "order_discount", currency, RefundError)
     if not lines:
         if order_discount:
             raise RefundError("An order discount needs lines to apply to.", code="invalid_discount")
         return ()
-    values = [line.goods_amount - line.discount for line in lines]
-    if order_discount > sum(values, _ZERO):
-        raise RefundError(
-            f"The order discount ({order_discount}) exceeds the value of the lines.",
-            code="invalid_discount",
+    try:
+        shares = order_discount_shares(
+            order_discount, [line.goods_amount - line.discount for line in lines], currency
         )
-    if order_discount == 0:
-        return tuple(replace(line, order_discount_share=_ZERO) for line in lines)
-    shares = allocate(order_discount, values, currency)
+    except MoneyError as exc:
+        raise RefundError(exc.message, code="invalid_discount") from None
     return tuple(
         replace(line, order_discount_share=share) for line, share in zip(lines, shares, strict=True)
     )

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q
 
 from retorno.core.errors import NotFound
-from retorno.orders.models import Customer, Order, Variant
+from retorno.domain.money import quantize
+from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.stores.models import Store
 
 
@@ -65,3 +68,47 @@ def variant_ids_by_sku(*, store: Store, skus: set[str]) -> dict[str, int]:
     if not skus:
         return {}
     return dict(Variant.objects.filter(store=store, sku__in=skus).values_list("sku", "id"))
+
+
+@dataclass(frozen=True)
+class PaidLineView:
+    """What a line cost the shopper, in the order's minor units, as the API and pages show it."""
+
+    line: OrderLine
+    discount: Decimal
+    order_discount: Decimal
+    tax: Decimal
+    paid: Decimal
+
+
+@dataclass(frozen=True)
+class OrderPaid:
+    lines: list[PaidLineView]
+    shipping: Decimal
+    shipping_tax: Decimal
+    discount: Decimal
+    total: Decimal
+
+
+def order_paid(order: Order) -> OrderPaid:
+    """What was paid for `order`, line by line and in total (lines as prefetched)."""
+    currency = order.currency
+    views = [
+        PaidLineView(
+            line=line,
+            discount=quantize(line.discount_amount, currency),
+            order_discount=quantize(line.order_discount_amount, currency),
+            tax=quantize(line.tax_amount, currency),
+            paid=quantize(line.paid_amount, currency),
+        )
+        for line in order.lines.all()
+    ]
+    shipping = quantize(order.shipping_amount, currency)
+    shipping_tax = quantize(order.shipping_tax_amount, currency)
+    return OrderPaid(
+        lines=views,
+        shipping=shipping,
+        shipping_tax=shipping_tax,
+        discount=quantize(order.discount_amount, currency),
+        total=sum((view.paid for view in views), shipping + shipping_tax),
+    )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from retorno.core.errors import Conflict, RetornoError, Unprocessable
 from retorno.orders import upserts
 from retorno.orders.models import Customer, Order, OrderLine, Variant
-from retorno.orders.services.intake import order_problems
+from retorno.orders.services.intake import order_discount_split, order_problems
 from retorno.stores.models import Store
 
 
@@ -139,6 +139,7 @@ def _write(
                 "postal_code": address.get("postal_code") or "",
                 "shipping_amount": data.get("shipping_amount") or Decimal("0"),
                 "shipping_tax_amount": data.get("shipping_tax_amount") or Decimal("0"),
+                "discount_amount": data.get("discount_amount") or Decimal("0"),
                 "tags": list(data.get("tags") or []),
             }
         )
@@ -167,7 +168,13 @@ def _write(
         blocked = {external_of[order_id] for order_id in returned}
     if blocked:
         return blocked
-    _lines_write(store, [(written[data["external_id"]][0], data["lines"]) for _, data in entries])
+    _lines_write(
+        store,
+        [
+            (written[data["external_id"]][0], data["lines"], order_discount_split(data))
+            for _, data in entries
+        ],
+    )
     if dropped:
         OrderLine.objects.filter(id__in=dropped).delete()
     return {
@@ -247,8 +254,10 @@ def _guests_write(store: Store, guests: dict[str, dict[str, Any]]) -> dict[str, 
     }
 
 
-def _lines_write(store: Store, orders: list[tuple[int, list[dict[str, Any]]]]) -> None:
-    skus = {line["sku"] for _, lines in orders for line in lines}
+def _lines_write(
+    store: Store, orders: list[tuple[int, list[dict[str, Any]], list[Decimal]]]
+) -> None:
+    skus = {line["sku"] for _, lines, _shares in orders for line in lines}
     variants = {
         sku: (variant_id, product_external_id)
         for sku, variant_id, product_external_id in Variant.objects.filter(
@@ -256,8 +265,8 @@ def _lines_write(store: Store, orders: list[tuple[int, list[dict[str, Any]]]]) -
         ).values_list("sku", "id", "product__external_id")
     }
     rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for order_id, lines in orders:
-        for position, line in enumerate(lines):
+    for order_id, lines, shares in orders:
+        for position, (line, share) in enumerate(zip(lines, shares, strict=True)):
             variant_id, product_external_id = variants.get(line["sku"], (None, ""))
             rows[(order_id, line["external_id"])] = {
                 "order": order_id,
@@ -275,6 +284,7 @@ def _lines_write(store: Store, orders: list[tuple[int, list[dict[str, Any]]]]) -
                 "quantity": line["quantity"],
                 "unit_price": line["unit_price"],
                 "discount_amount": line.get("discount") or Decimal("0"),
+                "order_discount_amount": share,
                 "tax_amount": line.get("tax") or Decimal("0"),
                 "final_sale": bool(line.get("final_sale")),
                 "options": line.get("options") or {},

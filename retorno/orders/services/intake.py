@@ -16,9 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from retorno.domain.money import MoneyError, minor_units, parse_amount
+from retorno.domain.money.discounts import order_discount_shares
 from retorno.domain.times import TimeOutOfRange, check_fact_time
 
-ORDER_AMOUNTS = ("shipping_amount", "shipping_tax_amount")
+ORDER_AMOUNTS = ("shipping_amount", "shipping_tax_amount", "discount_amount")
 LINE_AMOUNTS = ("unit_price", "discount", "tax")
 ORDER_TIMES = ("placed_at", "delivered_at")
 
@@ -79,6 +80,52 @@ def order_amount_problems(data: Mapping[str, Any]) -> list[FieldProblem]:
     return [problem for problem in found if problem is not None]
 
 
+def line_value(line: Mapping[str, Any]) -> Decimal:
+    """What a line costs before the order's discount: price times quantity less its discount."""
+    return Decimal(line["unit_price"]) * int(line["quantity"]) - Decimal(line.get("discount") or 0)
+
+
+def order_discount_problems(data: Mapping[str, Any]) -> list[FieldProblem]:
+    """Discounts that would make a line, or the order, cost less than nothing: a line discount
+    above its price times quantity (`lines.N.discount`), an order discount above what the lines
+    cost after their own discounts (`discount_amount`). Amounts are assumed exact (checked by
+    `order_amount_problems` first)."""
+    found: list[FieldProblem] = []
+    lines = list(data.get("lines") or ())
+    for index, line in enumerate(lines):
+        if line_value(line) < 0:
+            found.append(
+                FieldProblem(
+                    ("lines", index, "discount"),
+                    "discount_exceeds_price",
+                    f"The line's discount ({line.get('discount')}) is more than its price times "
+                    f"its quantity.",
+                )
+            )
+    discount = data.get("discount_amount")
+    if found or not discount:
+        return found
+    currency = str(data["currency"]).upper()
+    try:
+        order_discount_shares(Decimal(discount), [line_value(line) for line in lines], currency)
+    except MoneyError as exc:
+        found.append(FieldProblem(("discount_amount",), exc.code, exc.message))
+    return found
+
+
+def order_discount_split(data: Mapping[str, Any]) -> list[Decimal]:
+    """Each line's share of the order's discount (`order_discount_shares`); the order must have
+    passed `order_problems`."""
+    lines = list(data.get("lines") or ())
+    currency = str(data["currency"]).upper()
+    discount = Decimal(data.get("discount_amount") or 0)
+    return order_discount_shares(
+        parse_amount(discount, currency),
+        [parse_amount(line_value(line), currency) for line in lines],
+        currency,
+    )
+
+
 def order_time_problems(data: Mapping[str, Any], *, now: datetime) -> list[FieldProblem]:
     """Every time of an order (in the intake's shape) that cannot have happened."""
     found = [time_problem((name,), data.get(name), now=now) for name in ORDER_TIMES]
@@ -86,4 +133,9 @@ def order_time_problems(data: Mapping[str, Any], *, now: datetime) -> list[Field
 
 
 def order_problems(data: Mapping[str, Any], *, now: datetime) -> list[FieldProblem]:
-    return order_time_problems(data, now=now) + order_amount_problems(data)
+    amounts = order_amount_problems(data)
+    return (
+        order_time_problems(data, now=now)
+        + amounts
+        + ([] if amounts else order_discount_problems(data))
+    )

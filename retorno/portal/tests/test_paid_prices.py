@@ -62,3 +62,25 @@ def test_the_refund_is_the_price_the_order_page_showed(
     quote = review.context["quote"]
     assert quote.items_amount == quote.refund_amount
     assert str(quote.refund_amount) == "24.08"
+
+
+def test_an_order_discount_is_in_the_price_shown_and_said(client: Client, shop: Store) -> None:
+    make_order(
+        shop,
+        external_id="5002",
+        email="ana@example.com",
+        discount_amount="10.00",
+        lines=[
+            line_payload("5002-1", sku="TEE-M", quantity=2, unit_price="20.00", tax="4.20"),
+            line_payload("5002-2", sku="TEE-S", quantity=1, unit_price="10.00", tax="2.10"),
+        ],
+    )
+    lookup(client, shop, number="#5002")
+    english = client.get(reverse("portal:order", args=[shop.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    body = english.content.decode()
+    # 40.00 less 8.00 of the order's 10.00 off, plus 4.20 VAT, over two units.
+    assert "2 units · €18.10 each" in body
+    assert "Includes €8.00 off from the order's discount." in body
+    assert "1 unit · €10.10" in body
+    spanish = client.get(reverse("portal:order", args=[shop.slug]), HTTP_ACCEPT_LANGUAGE="es")
+    assert "Incluye 8,00\xa0€ de descuento del pedido." in spanish.content.decode()

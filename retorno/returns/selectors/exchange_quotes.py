@@ -50,7 +50,7 @@ def returned_unit_paid(line: OrderLine, currency: str) -> Decimal:
     order records it)."""
     return units_paid_amount(
         paid_total=line_paid_total(
-            line.unit_price, line.quantity, line.discount_amount, line.tax_amount
+            line.unit_price, line.quantity, line.discount_total, line.tax_amount
         ),
         quantity=line.quantity,
         units=1,

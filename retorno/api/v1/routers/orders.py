@@ -10,7 +10,7 @@ from retorno.api.v1.auth import require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.api.v1.schemas import BulkOut, EligibilityOut, OrderBulkIn, OrderIn, OrderOut
 from retorno.orders.models import Order
-from retorno.orders.selectors import order_get_for_store
+from retorno.orders.selectors import order_get_for_store, order_paid
 from retorno.orders.selectors.links import order_return_url
 from retorno.orders.services import order_upsert, orders_upsert
 from retorno.returns.selectors import order_eligibility_for_store
@@ -20,6 +20,7 @@ router = Router(tags=["orders"])
 
 
 def _order_body(order: Order, store: Store) -> dict:
+    paid = order_paid(order)
     return {
         "external_id": order.external_id,
         "number": order.number,
@@ -28,6 +29,10 @@ def _order_body(order: Order, store: Store) -> dict:
         "delivered_at": order.delivered_at,
         "customer_email": order.customer.email,
         "customer_tier": order.customer.tier,
+        "shipping_amount": paid.shipping,
+        "shipping_tax_amount": paid.shipping_tax,
+        "discount_amount": paid.discount,
+        "paid_total": paid.total,
         "return_url": order_return_url(order, store.slug),
         "lines": [
             {
@@ -38,12 +43,15 @@ def _order_body(order: Order, store: Store) -> dict:
                 "category": line.category,
                 "quantity": line.quantity,
                 "unit_price": line.unit_price,
-                "discount": line.discount_amount,
-                "tax": line.tax_amount,
+                "discount": view.discount,
+                "order_discount": view.order_discount,
+                "tax": view.tax,
+                "paid": view.paid,
                 "final_sale": line.final_sale,
                 "tags": line.tags,
             }
-            for line in order.lines.all()
+            for view in paid.lines
+            for line in (view.line,)
         ],
     }
 
