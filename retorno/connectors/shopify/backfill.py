@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from retorno.connectors.shopify import queries
@@ -27,40 +26,20 @@ from retorno.connectors.shopify.client import (
 )
 from retorno.connectors.shopify.mapping import MappingError, order_from_graphql
 from retorno.connectors.shopify.models import BackfillStatus, ShopifyBackfill
-from retorno.connectors.shopify.services import admin_client, connection_get, order_import
-from retorno.core.errors import Conflict, RetornoError, Unprocessable
-from retorno.core.outbox import RetryAt, outbox_enqueue
-from retorno.stores.models import Store
 
-BACKFILL_KIND = "shopify.backfill"
-MAX_DAYS = 365
+__all__ = ["BACKFILL_KIND", "backfill_deliver", "backfill_run"]
+from retorno.connectors.shopify.services import (
+    BACKFILL_KIND,
+    admin_client,
+    connection_get,
+    order_import,
+)
+from retorno.core.errors import RetornoError
+from retorno.core.outbox import RetryAt
+
 # A wait longer than this gives the worker back and retries the run later.
 MAX_INLINE_WAIT_SECONDS = 30.0
 RETRY_LATER = timedelta(minutes=1)
-
-
-def backfill_start(*, store: Store, days: int) -> ShopifyBackfill:
-    """Start importing the last `days` days of orders (one backfill at a time per store)."""
-    connection_get(store=store)
-    if not 1 <= days <= MAX_DAYS:
-        raise Unprocessable(
-            f"days is between 1 and {MAX_DAYS}.", code="validation_error", field="days"
-        )
-    now = timezone.now()
-    with transaction.atomic():
-        Store.objects.select_for_update().filter(id=store.id).first()
-        if ShopifyBackfill.objects.filter(store=store, status=BackfillStatus.RUNNING).exists():
-            raise Conflict("A backfill is already running for this store.", code="backfill_running")
-        backfill = ShopifyBackfill.objects.create(
-            store=store, days=days, since=now - timedelta(days=days), started_at=now
-        )
-        outbox_enqueue(
-            store_id=store.id,
-            kind=BACKFILL_KIND,
-            dedupe_key=f"shopify-backfill:{backfill.id}",
-            payload={"backfill": backfill.id},
-        )
-    return backfill
 
 
 def _search(backfill: ShopifyBackfill) -> str:

@@ -32,14 +32,15 @@ ORDERS_PAGE = """query Orders($query: String!, $after: String) {
 ORDERS_COUNT = """query OrdersCount($query: String!) { ordersCount(query: $query, limit: 100000) {
   count precision } }"""
 
+# An order's payments, fulfilled units and returns (about 600 points requested).
 ORDER_FOR_RETURN = """query OrderForReturn($id: ID!) { order(id: $id) {
   id
   transactions(first: 10) { id kind status gateway amountSet { shopMoney { amount currencyCode } } }
-  fulfillments(first: 10) {
+  fulfillments(first: 5) {
     location { id }
-    fulfillmentLineItems(first: 50) { nodes { id quantity lineItem { id } } }
+    fulfillmentLineItems(first: 20) { nodes { id quantity lineItem { id } } }
   }
-  returns(first: 20) { nodes { id status returnLineItems(first: 50) { nodes {
+  returns(first: 5) { nodes { id status returnLineItems(first: 20) { nodes {
     ... on ReturnLineItem { quantity fulfillmentLineItem { lineItem { id } } } } } } }
 } }"""
 

@@ -24,11 +24,13 @@ from retorno.connectors.shopify import crypto, queries
 from retorno.connectors.shopify.client import AdminClient, ShopifyError
 from retorno.connectors.shopify.mapping import MappingError, order_from_rest, parse_time
 from retorno.connectors.shopify.models import (
+    BackfillStatus,
     ReceiptStatus,
+    ShopifyBackfill,
     ShopifyConnection,
     ShopifyWebhookReceipt,
 )
-from retorno.core.errors import NotFound, Unprocessable
+from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.core.outbound import OutboundURLRefused, check_outbound_url
 from retorno.core.outbox import outbox_enqueue
 from retorno.orders.models import Order, Variant
@@ -37,6 +39,8 @@ from retorno.stores.models import Store
 
 API_VERSION = "2026-04"
 INBOUND_KIND = "shopify.inbound"
+BACKFILL_KIND = "shopify.backfill"
+MAX_BACKFILL_DAYS = 365
 DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com$")
 ORDER_TOPICS = {"orders/create", "orders/updated", "orders/edited", "orders/cancelled"}
 FULFILLMENT_TOPICS = {"fulfillments/create", "fulfillments/update", "fulfillment_events/create"}
@@ -127,6 +131,23 @@ def connection_save(
             f"{domain} is connected to another store.", code="shop_taken", field="shop_domain"
         ) from None
     return connection
+
+
+def credentials_reencrypt() -> tuple[int, list[str]]:
+    """`retorno reencrypt-secrets`: every connection's token and secret with the current key."""
+    done, unreadable = 0, []
+    for connection in ShopifyConnection.objects.all():
+        try:
+            connection.token_encrypted = crypto.reencrypt(crypto.TOKEN, connection.token_encrypted)
+            connection.secret_encrypted = crypto.reencrypt(
+                crypto.SECRET, connection.secret_encrypted
+            )
+        except Unprocessable:
+            unreadable.append(connection.shop_domain)
+            continue
+        connection.save(update_fields=["token_encrypted", "secret_encrypted", "updated_at"])
+        done += 1
+    return done, unreadable
 
 
 def connection_delete(*, store: Store) -> None:
@@ -359,6 +380,30 @@ def receipt_retry(*, store: Store, receipt_id: int) -> ShopifyWebhookReceipt:
             payload={"receipt": receipt.id},
         )
     return receipt
+
+
+def backfill_start(*, store: Store, days: int) -> ShopifyBackfill:
+    """Start importing the last `days` days of orders (one backfill at a time per store)."""
+    connection_get(store=store)
+    if not 1 <= days <= MAX_BACKFILL_DAYS:
+        raise Unprocessable(
+            f"days is between 1 and {MAX_BACKFILL_DAYS}.", code="validation_error", field="days"
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        Store.objects.select_for_update().filter(id=store.id).first()
+        if ShopifyBackfill.objects.filter(store=store, status=BackfillStatus.RUNNING).exists():
+            raise Conflict("A backfill is already running for this store.", code="backfill_running")
+        backfill = ShopifyBackfill.objects.create(
+            store=store, days=days, since=now - timedelta(days=days), started_at=now
+        )
+        outbox_enqueue(
+            store_id=store.id,
+            kind=BACKFILL_KIND,
+            dedupe_key=f"shopify-backfill:{backfill.id}",
+            payload={"backfill": backfill.id},
+        )
+    return backfill
 
 
 def since_days(days: int, *, now: datetime | None = None) -> datetime:

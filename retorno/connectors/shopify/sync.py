@@ -255,6 +255,56 @@ def _restock(
     )
 
 
+def _exchange(client: AdminClient, store: Store, facts: dict[str, Any], key: str) -> str:
+    """The exchange's new items as a Shopify order for the customer, paid (the returned item
+    paid for it; a price difference was settled in Retorno), tagged and named by its number."""
+    done = ShopifyCall.objects.filter(store=store, key=key).first()
+    if done is not None:
+        return f"exchange order {done.shopify_id}"
+    source = f"retorno-{facts['exchange']}"
+    found = client.execute(queries.ORDER_BY_SOURCE, {"query": f"source_identifier:{source}"})
+    existing = (found.data.get("orders") or {}).get("nodes") or []
+    if existing:
+        shopify_id = existing[0]["id"]
+    else:
+        lines = []
+        for line in facts.get("lines") or []:
+            variants = client.execute(queries.VARIANT_BY_SKU, {"query": f"sku:'{line['sku']}'"})
+            nodes = (variants.data.get("productVariants") or {}).get("nodes") or []
+            if not nodes:
+                raise ShopifyRejected(
+                    "shopify_unknown_sku", f"Shopify has no variant with SKU {line['sku']}."
+                )
+            lines.append({"variantId": nodes[0]["id"], "quantity": int(line["units"])})
+        payload = client.mutate(
+            queries.ORDER_CREATE,
+            {
+                "order": {
+                    "lineItems": lines,
+                    "email": facts.get("email") or None,
+                    "currency": facts.get("currency"),
+                    "tags": ["retorno-exchange", f"rma-{facts.get('rma') or ''}"],
+                    "note": f"Exchange {facts['exchange']} for return {facts.get('rma') or ''}",
+                    "sourceIdentifier": source,
+                    "financialStatus": "PAID",
+                }
+            },
+            "orderCreate",
+        )
+        shopify_id = payload["order"]["id"]
+    ShopifyCall.objects.get_or_create(
+        store=store,
+        key=key,
+        defaults={
+            "kind": "exchange_order",
+            "shopify_id": shopify_id,
+            "detail": {"exchange": facts["exchange"]},
+            "created_at": timezone.now(),
+        },
+    )
+    return f"exchange order {shopify_id}"
+
+
 def sync_step(
     store: Store, facts: dict[str, Any], key: str, *, client: AdminClient | None = None
 ) -> str:
@@ -267,6 +317,8 @@ def sync_step(
     if step == "restock":
         _restock(client, connection, store, facts, key)
         return "restocked"
+    if step == "exchange":
+        return _exchange(client, store, facts, key)
     with transaction.atomic():
         link, _ = ShopifyReturnLink.objects.get_or_create(
             store=store,

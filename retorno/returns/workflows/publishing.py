@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from retorno.connectors.shopify.sync import sync_enqueue
 from retorno.domain.returns.events import EventKind
 from retorno.money.models import Claim, ExchangeOrder, Refund
 from retorno.money.services.fulfilment import exchange_deliver
@@ -117,12 +118,22 @@ def exchange_created_deliver(message: Any) -> dict[str, Any]:
     money logs it) and the `exchange.created` webhook, published once per exchange order."""
     result = exchange_deliver(message)
     exchange = (
-        ExchangeOrder.objects.select_related("store")
+        ExchangeOrder.objects.select_related("store", "customer")
         .filter(store_id=message.store_id, number=message.payload.get("exchange"))
         .first()
     )
     if exchange is not None:
         with transaction.atomic():
+            # The store's Shopify shop gets the new items as an order (once per exchange).
+            sync_enqueue(
+                store=exchange.store,
+                key=f"exchange:{exchange.id}",
+                facts={
+                    "step": "exchange",
+                    **message.payload,
+                    "email": exchange.customer.email,
+                },
+            )
             webhook_publish(
                 store=exchange.store,
                 event_type="exchange.created",

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from retorno.connectors.shopify import services as shopify
 from retorno.connectors.shopify import sync
 from retorno.connectors.shopify.mapping import MappingError, return_request_lines
-from retorno.connectors.shopify.models import ShopifyWebhookReceipt
+from retorno.connectors.shopify.models import ShopifyConnection, ShopifyWebhookReceipt
+from retorno.connectors.shopify.payments import ShopifyGateway
 from retorno.connectors.shopify.services import (
     RETURN_TOPICS,
     receipt_apply,
@@ -25,11 +27,35 @@ from retorno.connectors.shopify.services import (
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, RetornoError
 from retorno.domain.returns.events import EventKind
+from retorno.money.selectors import settings_for
+from retorno.money.services.settings import money_settings_save
 from retorno.returns.events import Recorded
 from retorno.returns.models import Resolution
 from retorno.returns.services import ItemRequest, return_create
+from retorno.stores.models import Store
 
 SHOPIFY = Actor(kind="system", id="shopify", label="Shopify")
+
+
+def shopify_connect(*, store: Store, refunds_in_shopify: bool, **values: Any) -> ShopifyConnection:
+    """Connect the store to its shop and choose where refunds are made: through Shopify (the
+    store's payment adapter becomes `shopify`) or as the store had it."""
+    connection = shopify.connection_save(
+        store=store, refunds_in_shopify=refunds_in_shopify, **values
+    )
+    current = settings_for(store).payment_adapter
+    if refunds_in_shopify and current != ShopifyGateway.name:
+        money_settings_save(store=store, payment_adapter=ShopifyGateway.name)
+    elif not refunds_in_shopify and current == ShopifyGateway.name:
+        money_settings_save(store=store, payment_adapter="")
+    return connection
+
+
+def shopify_disconnect(*, store: Store) -> None:
+    """Disconnect; refunds no longer go through the shop."""
+    shopify.connection_delete(store=store)
+    if settings_for(store).payment_adapter == ShopifyGateway.name:
+        money_settings_save(store=store, payment_adapter="")
 
 
 class OrderNotYetHere(Exception):

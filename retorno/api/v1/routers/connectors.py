@@ -13,9 +13,10 @@ from pydantic import Field
 from retorno.api.v1.auth import require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.api.v1.schemas import Problem
-from retorno.connectors.shopify import backfill, selectors, services
+from retorno.connectors.shopify import selectors, services
 from retorno.connectors.shopify.models import ShopifyBackfill, ShopifyConnection
 from retorno.core.problems import problem_response
+from retorno.returns.workflows import storefront
 
 router = Router(tags=["connectors"])
 
@@ -64,7 +65,7 @@ class CheckOut(Schema):
 
 
 class BackfillIn(Schema):
-    days: int = Field(30, ge=1, le=backfill.MAX_DAYS)
+    days: int = Field(30, ge=1, le=services.MAX_BACKFILL_DAYS)
 
 
 class BackfillOut(Schema):
@@ -136,7 +137,7 @@ def shopify_put(request: HttpRequest, payload: ShopifyIn):
     (422 `invalid_outbound_url`). The answer has the `webhook_url` to register in the app for
     each of `topics`."""
     api_key = require_scope(request, "admin")
-    connection = services.connection_save(
+    connection = storefront.shopify_connect(
         store=api_key.store,
         shop_domain=payload.shop_domain,
         access_token=payload.access_token,
@@ -161,7 +162,7 @@ def shopify_get(request: HttpRequest):
 )
 def shopify_delete(request: HttpRequest):
     api_key = require_scope(request, "admin")
-    services.connection_delete(store=api_key.store)
+    storefront.shopify_disconnect(store=api_key.store)
     return Status(204, None)
 
 
@@ -185,7 +186,7 @@ def shopify_check(request: HttpRequest):
 )
 def shopify_backfill(request: HttpRequest, payload: BackfillIn):
     api_key = require_scope(request, "admin")
-    run = backfill.backfill_start(store=api_key.store, days=payload.days)
+    run = services.backfill_start(store=api_key.store, days=payload.days)
     return Status(202, backfill_body(run))
 
 

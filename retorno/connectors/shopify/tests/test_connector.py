@@ -8,18 +8,23 @@ import base64
 import hashlib
 import hmac
 import json
+from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
-from retorno.connectors.shopify import backfill
+from retorno.connectors.shopify import backfill, services, sync
 from retorno.connectors.shopify.models import (
     ReceiptStatus,
+    ShopifyCall,
     ShopifyReturnLink,
     ShopifyWebhookReceipt,
 )
 from retorno.connectors.shopify.sim import payloads
 from retorno.connectors.shopify.sim.server import ShopSimulator
 from retorno.core.actors import SYSTEM
+from retorno.integrations.payments import registry
+from retorno.integrations.payments.base import OutcomeStatus, PaymentUnavailable, RefundRequest
 from retorno.orders.models import Order
 from retorno.returns.models import Return
 from retorno.returns.services import return_approve
@@ -238,7 +243,7 @@ def test_backfill_imports_through_429_and_throttling(api, connected, sim, store)
         if len(waits) > 1:  # after the 429, the empty bucket: let it refill
             sim.bucket.give_back(10_000)
 
-    run = backfill.backfill_start(store=store, days=7)
+    run = services.backfill_start(store=store, days=7)
     done = backfill.backfill_run(run.id, sleep=sleep)
     assert done.status == "done", done.error
     assert (done.total, done.imported, done.pages) == (23, 23, 5)
@@ -252,7 +257,7 @@ def test_backfill_of_a_shop_that_fails_keeps_its_place(api, connected, sim, stor
 
     for _ in range(12):
         sim.place_order({"lines": [{"sku": "SIM-TSH-L", "quantity": 1}]})
-    run = backfill.backfill_start(store=store, days=7)
+    run = services.backfill_start(store=store, days=7)
     sim.faults = [(200, 0)] * 0
     calls = {"n": 0}
     original = sim.take_fault
@@ -269,3 +274,129 @@ def test_backfill_of_a_shop_that_fails_keeps_its_place(api, connected, sim, stor
     assert "HTTP 500" in run.error
     done = backfill.backfill_run(run.id, sleep=lambda s: None)
     assert (done.status, done.imported) == ("done", 12)
+
+
+def _mapped_return(api, sim, capture, store):
+    """An order and a return asked for in Shopify, both in Retorno, approved."""
+    body, order = _order_body(sim)
+    deliver(api, body, signed(body), capture)
+    asked = sim.request_return(
+        {"order_id": order["id"], "line_item_id": order["line_items"][0]["id"], "quantity": 2}
+    )
+    return_body = json.dumps(payloads.return_payload(sim.state, asked)).encode()
+    headers = signed(
+        return_body, **{"X-Shopify-Topic": "returns/request", "X-Shopify-Webhook-Id": "wh-r2"}
+    )
+    deliver(api, return_body, headers, capture)
+    link = ShopifyReturnLink.objects.get(store=store)
+    sync.sync_step(store, {"step": "approve", "rma": link.rma, "order": str(order["id"])}, "k-a")
+    return order, asked, link
+
+
+def test_label_close_and_restock_reach_shopify_once(
+    api, connected, sim, django_capture_on_commit_callbacks, store
+):
+    order, asked, link = _mapped_return(api, sim, django_capture_on_commit_callbacks, store)
+    label = {
+        "step": "label",
+        "rma": link.rma,
+        "order": str(order["id"]),
+        "tracking_number": "RT123ES",
+        "label_url": "https://retorno.example/labels/x.pdf",
+    }
+    sync.sync_step(store, label, "k-l")
+    link.refresh_from_db()
+    link.reverse_delivery_id = ""  # as if the answer had been lost
+    link.save()
+    sync.sync_step(store, label, "k-l2")
+    rfo = sim.state.return_(asked["id"])["reverse_fulfillment_orders"][0]
+    assert len(rfo["reverse_deliveries"]) == 1
+    assert rfo["reverse_deliveries"][0]["tracking"]["number"] == "RT123ES"
+
+    variant = sim.state.variant_by_sku("SIM-TSH-M")
+    shipped_from = sim.state.data["locations"][0]["id"]
+    before = sim.state.available(variant["inventory_item_id"], shipped_from)
+    restock = {
+        "step": "restock",
+        "rma": link.rma,
+        "order": str(order["id"]),
+        "line": str(order["line_items"][0]["id"]),
+        "sku": "SIM-TSH-M",
+        "quantity": 2,
+    }
+    sync.sync_step(store, restock, "restock-event-1")
+    sync.sync_step(store, restock, "restock-event-1")  # a re-delivered message
+    ShopifyCall.objects.filter(store=store).delete()  # even with our record lost
+    sync.sync_step(store, restock, "restock-event-1")
+    assert sim.state.available(variant["inventory_item_id"], shipped_from) == before + 2
+    assert [a["reason"] for a in sim.state.data["adjustments"]] == ["restock"]
+
+    sync.sync_step(store, {"step": "close", "rma": link.rma, "order": str(order["id"])}, "k-c")
+    assert sim.state.return_(asked["id"])["status"] == "CLOSED"
+
+
+def test_refund_through_shopify_is_made_once_per_key(api, connected, sim, store):
+    order = sim.place_order({"lines": [{"sku": "SIM-TSH-M", "quantity": 1}]})
+    request = RefundRequest(
+        idempotency_key="refund-key-1",
+        amount=Decimal("19.95"),
+        currency="EUR",
+        store_id=store.id,
+        order_reference=str(order["id"]),
+        reference="RMA-1",
+    )
+    gateway = registry.gateway("shopify")
+    first = gateway.refund(request)
+    again = gateway.refund(request)
+    assert first.status == OutcomeStatus.SUCCEEDED
+    assert again.provider_reference == first.provider_reference
+    refunds = sim.state.order(order["id"])["refunds"]
+    assert len(refunds) == 1
+    assert refunds[0]["transactions"][0]["amount"] == "19.95"
+    too_much = gateway.refund(replace(request, idempotency_key="k2", amount=Decimal("99")))
+    assert too_much.status == OutcomeStatus.FAILED
+    assert "exceeds" in too_much.message
+
+
+def test_refund_when_shopify_is_down_is_unknown_not_failed(api, connected, sim, store):
+    order = sim.place_order({"lines": [{"sku": "SIM-TSH-M", "quantity": 1}]})
+    sim.faults = [(503, 1)]
+    with pytest.raises(PaymentUnavailable):
+        registry.gateway("shopify").refund(
+            RefundRequest(
+                idempotency_key="k-down",
+                amount=Decimal("5"),
+                currency="EUR",
+                store_id=store.id,
+                order_reference=str(order["id"]),
+                reference="RMA-2",
+            )
+        )
+    assert sim.state.order(order["id"])["refunds"] == []
+
+
+def test_exchange_becomes_one_shopify_order(api, connected, sim, store):
+    facts = {
+        "step": "exchange",
+        "exchange": "EX-1001",
+        "rma": "R-1",
+        "currency": "EUR",
+        "email": "ana@example.com",
+        "lines": [{"sku": "SIM-TSH-L", "units": 1, "unit_price": "19.95"}],
+    }
+    sync.sync_step(store, facts, "exchange:1")
+    ShopifyCall.objects.filter(store=store).delete()  # the answer lost: found by its source
+    sync.sync_step(store, facts, "exchange:1")
+    made = [o for o in sim.state.data["orders"].values() if "retorno-exchange" in o["tags"]]
+    assert len(made) == 1
+    assert made[0]["source_identifier"] == "retorno-EX-1001"
+    assert [li["sku"] for li in made[0]["line_items"]] == ["SIM-TSH-L"]
+
+
+def test_connecting_routes_refunds_through_shopify_and_disconnecting_back(api, connected, store):
+    from retorno.money.selectors import settings_for
+
+    assert settings_for(store).payment_adapter == "shopify"
+    assert api.send("delete", "/connectors/shopify").status_code == 204
+    assert settings_for(store).payment_adapter == ""
+    assert api.get("/connectors/shopify").status_code == 404
