@@ -86,6 +86,7 @@ def test_the_document_lists_the_foundation_operations():
         "POST /api/v1/returns/{rma}/override",
         "PUT /api/v1/policy",
         "POST /api/v1/policy/preview",
+        "POST /api/v1/policy/simulate",
     } <= labels
 
 
@@ -143,6 +144,14 @@ def _walk(bearer: str) -> None:
         "POST",
         200,
         body={"document": default_policy_document(), "order": "2001"},
+    )
+    call("/policy/simulate", "POST", 200, body={"document": default_policy_document(), "days": 30})
+    call("/policy/simulate", "POST", 422, body={"document": {"base": 1}, "days": 30})
+    call(
+        "/policy/simulate",
+        "POST",
+        422,
+        body={"document": default_policy_document(), "from": "2026-02-01", "to": "2026-01-01"},
     )
 
 

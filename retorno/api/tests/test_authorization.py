@@ -89,6 +89,13 @@ OPERATIONS = {
         "read",
         lambda w: {"document": default_policy_document(), "order": w["order"]},
     ),
+    "simulate policy": Operation(
+        "post",
+        "/policy/simulate",
+        "read",
+        lambda w: {"document": default_policy_document(), "days": 30},
+        other_store="own",
+    ),
 }
 
 # A key that has every scope except the one the operation needs.

@@ -4,10 +4,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Status
 
+from retorno.analytics import simulator
 from retorno.api.v1.auth import actor_of, require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.api.v1.routers.orders import line_decision_body
 from retorno.api.v1.schemas import PolicyIn, PolicyOut, PolicyPreviewIn, PolicyPreviewOut
+from retorno.api.v1.simulation import SimulateIn, SimulationOut, simulation_body
 from retorno.core.actors import SYSTEM
 from retorno.policies.services import policy_ensure_default, policy_publish
 from retorno.returns.adapters import to_json
@@ -62,3 +64,26 @@ def policy_preview(request: HttpRequest, payload: PolicyPreviewIn):
         "keep_item": to_json(decision.keep_item),
         "trace": to_json(list(decision.trace)),
     }
+
+
+@router.post(
+    "/simulate",
+    response={200: SimulationOut, **ERRORS},
+    summary="Replay a period of return requests under a draft policy",
+)
+def policy_simulate(request: HttpRequest, payload: SimulateIn):
+    """Every return request of the period is decided again under the posted draft and under the
+    policy in force, each at its own request time with the facts frozen then (order lines and
+    prices, items, reasons, resolution, the customer's tier, days since delivery). Nothing is
+    saved; publishing stays `PUT /policy`. 422 `invalid_policy` names each bad field of the
+    document, `invalid_period` a bad period, `period_too_large` more requests than one replay
+    reads (250,000)."""
+    api_key = require_scope(request, "read")
+    report = simulator.policy_simulate(
+        store=api_key.store,
+        document=payload.document,
+        params=payload.params(),
+        now=timezone.now(),
+        top_tiers=frozenset(payload.top_tiers) if payload.top_tiers is not None else None,
+    )
+    return simulation_body(report)
