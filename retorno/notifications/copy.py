@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from retorno.core.formatting import format_money
+from retorno.core.pictures import absolute, placeholder_url
 from retorno.notifications.snapshots import ItemSnapshot
 from retorno.stores.models import Store
 
@@ -73,7 +74,8 @@ def item_rows(items: tuple[ItemSnapshot, ...], money: Money) -> list[dict[str, A
             "variant": item.variant,
             "quantity": item.quantity,
             "amount_text": money(item.amount),  # already formatted
-            "image_url": item.image_url,
+            # Messages written before pictures were kept get the neutral placeholder.
+            "image_url": absolute(item.image_url or placeholder_url()),
             "exchange_variant": item.exchange_variant,
         }
         for item in items

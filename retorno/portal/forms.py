@@ -142,11 +142,18 @@ class ResolutionForm(forms.Form):
         cast(forms.ChoiceField, self.fields["pickup_date"]).choices = dates
         self.exchange_names = []
         for name, title, choices, proposed in exchange_fields:
+            # Only variants in stock are choices: a sold-out one posted anyway is refused here.
             self.fields[name] = forms.ChoiceField(
                 label=_("New variant for “%(title)s”") % {"title": title},
                 choices=choices,
                 required=False,
                 initial=proposed,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": gettext_lazy(
+                        "That variant is out of stock or no longer offered. Choose another."
+                    )
+                },
             )
             self.exchange_names.append(name)
 

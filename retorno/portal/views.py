@@ -30,11 +30,13 @@ from retorno.domain.money import quantize
 from retorno.domain.money.timing import RefundTiming
 from retorno.domain.policies import default_policy_document
 from retorno.domain.returns.amounts import line_paid_total, paid_per_unit
-from retorno.orders.models import Order, Variant
-from retorno.orders.selectors import variants_by_id
+from retorno.domain.returns.offers import offer_order
+from retorno.orders.models import Order
+from retorno.orders.selectors import line_pictures, variants_by_id
 from retorno.orders.selectors.links import order_from_return_token
 from retorno.policies.selectors import policy_version_current
 from retorno.portal import display, ratelimit, tracking, wizard
+from retorno.portal.exchange_picker import picker_for_line
 from retorno.portal.exchanges import exchange_view
 from retorno.portal.forms import (
     AddressForm,
@@ -55,9 +57,7 @@ from retorno.portal.pages import (
 from retorno.portal.photos import PhotoError, check_submission, store_photos
 from retorno.portal.wizard import draft_of, draft_save, order_for_draft
 from retorno.returns import selectors
-from retorno.returns.selectors.exchange_quotes import (
-    exchange_quote_for_request,
-)
+from retorno.returns.selectors.exchange_quotes import exchange_quote_for_request
 from retorno.returns.workflows import parcels
 from retorno.stores.models import Store
 from retorno.stores.selectors import store_slugs_first
@@ -153,6 +153,7 @@ def _line_rows(store: Store, order: Order, draft: dict[str, Any], data: Any, fil
     )
     decisions = {d.line_id: d for d in eligibility.decision.lines}
     chosen = {item["line"]: item for item in draft.get("items", [])}
+    pictures = line_pictures(order_id=order.id)
     rows = []
     for line in eligibility.order.lines.all():
         decision = decisions.get(line.external_id)
@@ -163,6 +164,7 @@ def _line_rows(store: Store, order: Order, draft: dict[str, Any], data: Any, fil
         )
         row: dict[str, Any] = {
             "line": line,
+            "picture": pictures.get(line.id, ""),
             # What the shopper paid, tax and discounts included: what a refund gives back.
             "paid_total": paid_total,
             "order_discount": quantize(line.order_discount_amount, order.currency),
@@ -282,46 +284,29 @@ def order_items(request: HttpRequest, slug: str) -> HttpResponse:
 # --- step 2: resolution and return method ---------------------------------------------------------
 
 
-def _exchange_fields(store: Store, order: Order, items: list[dict[str, Any]]):
+def _exchange_pickers(store: Store, order: Order, items: list[dict[str, Any]]):
+    """One picker per returned line, or None when a line has no variant in stock to swap to."""
     lines = {
         line.external_id: line
         for line in order.lines.select_related("variant__product").filter(
             external_id__in=[i["line"] for i in items]
         )
     }
-    fields = []
+    pickers = []
     for item in items:
         line = lines[item["line"]]
         options = selectors.exchange_options_for_line(store=store, line=line, reason=item["reason"])
         if not options.variants:
-            return None  # an item without an alternative cannot be exchanged
-        choices = [("", _("Choose"))] + [
-            (str(v.id), _variant_choice(line, v, order.currency)) for v in options.variants
-        ]
-        proposed = str(options.proposed.id) if options.proposed else None
-        fields.append((f"exchange_{line.id}", line.title, choices, proposed, line))
-    return fields
-
-
-def _variant_choice(line: Any, variant: Variant, currency: str) -> str:
-    """A variant offered in exchange, with what swapping one unit for it costs."""
-    name = display.options_text(variant.options) or variant.sku
-    quote = exchange_quote_for_request(currency=currency, swaps=[(line, variant, 1)])
-    difference = quote.difference if quote else None
-    if difference is None or difference.direction == "even":
-        return _("%(variant)s (same price)") % {"variant": name}
-    amount = display.money(difference.amount, currency)
-    if difference.direction == "customer_pays":
-        return _("%(variant)s (%(amount)s more)") % {"variant": name, "amount": amount}
-    return _("%(variant)s (%(amount)s less, refunded)") % {"variant": name, "amount": amount}
+            return None  # an item without an alternative in stock cannot be exchanged
+        pickers.append(picker_for_line(line, options, item["reason"], order.currency))
+    return pickers
 
 
 def _money_hints(quotes: dict[str, Any]) -> list[str]:
     """When each resolution on offer pays, as every page says it (and the store credit bonus)."""
     hints = []
-    for resolution in ("refund", "store_credit"):
-        quote = quotes.get(resolution)
-        if quote is None:
+    for resolution, quote in quotes.items():  # in the order they are offered
+        if resolution not in ("refund", "store_credit"):
             continue
         if resolution == "store_credit" and quote.store_credit_bonus_percent:
             hints.append(
@@ -335,7 +320,7 @@ def _money_hints(quotes: dict[str, Any]) -> list[str]:
 def _quotes(store: Store, order: Order, items: list[dict[str, Any]]) -> dict[str, Any]:
     request_items = [{k: i[k] for k in ("line", "quantity", "reason")} for i in items]
     quotes = {}
-    for resolution in ("refund", "store_credit", "exchange"):
+    for resolution in ("exchange", "store_credit", "refund"):
         quote = selectors.return_quote_for_store(
             store=store,
             external_id=order.external_id,
@@ -345,7 +330,11 @@ def _quotes(store: Store, order: Order, items: list[dict[str, Any]]) -> dict[str
         )
         if not any(d.reasons for d in quote.decision.lines):
             quotes[resolution] = quote
-    return quotes
+    if not quotes:
+        return quotes
+    # As the store's policy orders them (every line is decided by the same policy version).
+    policy_order = next(iter(quotes.values())).decision.lines[0].allowed_resolutions
+    return {name: quotes[name] for name in offer_order(quotes, policy_order)}
 
 
 def _resolution_choices(quotes: dict[str, Any], exchange_ok: bool, currency: str):
@@ -385,8 +374,8 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
     if not items:
         return redirect("portal:order", slug=store.slug)
     quotes = _quotes(store, order, items)
-    exchange = _exchange_fields(store, order, items) if "exchange" in quotes else None
-    resolutions = _resolution_choices(quotes, exchange is not None, order.currency)
+    pickers = _exchange_pickers(store, order, items) if "exchange" in quotes else None
+    resolutions = _resolution_choices(quotes, pickers is not None, order.currency)
     if not resolutions:
         return redirect("portal:order", slug=store.slug)
     allowed = [m for m in METHODS if m in (store.return_methods or METHODS)] or list(METHODS)
@@ -403,10 +392,7 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
         "resolution": draft.get("resolution", resolutions[0][0]),
         "method": draft["method"] if draft.get("method") in offered else next(iter(offered), ""),
         "pickup_date": draft.get("pickup_date", ""),
-        **{
-            name: saved_exchange.get(name, proposed)
-            for name, _t, _c, proposed, _l in exchange or []
-        },
+        **{p.name: saved_exchange.get(p.name, p.proposed) for p in pickers or []},
     }
     post = request.method == "POST"
     form = ResolutionForm(
@@ -415,7 +401,7 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
         resolutions=resolutions,
         methods=methods,
         dates=dates,
-        exchange_fields=[(n, t, c, p) for n, t, c, p, _line in exchange or []],
+        exchange_fields=[(p.name, p.title, p.choices, p.proposed) for p in pickers or []],
     )
     address = draft.get("address") or order.shipping_address or {}
     address_initial = {
@@ -450,6 +436,7 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "address_form": address_form,
             "quotes": quotes,
+            "pickers": [(p, form[p.name]) for p in pickers or []],
             "money_hints": _money_hints(quotes),
             "step": 2,
             "pickup_selected": (form["method"].value() or initial["method"]) == "pickup",
@@ -505,6 +492,7 @@ def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[s
         line.external_id: line
         for line in order.lines.filter(external_id__in=[i["line"] for i in items])
     }
+    pictures = line_pictures(order_id=order.id)
     chosen = [int(x) for x in draft.get("exchange", {}).values() if x]
     variants = {str(key): v for key, v in variants_by_id(store_id=store.id, ids=chosen).items()}
     rows = []
@@ -517,6 +505,7 @@ def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[s
         rows.append(
             {
                 "line": line,
+                "picture": pictures.get(line.id, ""),
                 "options": display.options_text(line.options),
                 "quantity": item["quantity"],
                 "reason": display.reason_label(item["reason"]),

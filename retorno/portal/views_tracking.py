@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from retorno.core import labels
 from retorno.core.actors import Actor
 from retorno.core.errors import RetornoError
+from retorno.core.pictures import line_picture
 from retorno.domain.errors import DomainError
 from retorno.domain.returns.amounts import store_credit_total
 from retorno.portal import display, tracking
@@ -41,6 +42,7 @@ def _tracking(
         {
             "item": item,
             "line": item.order_line,
+            "picture": line_picture(item.order_line),
             "options": display.options_text(item.order_line.options),
             "reason": display.reason_label(item.reason),
             "exchange": display.options_text(

@@ -200,7 +200,7 @@ def default_policy_document() -> dict[str, Any]:
             "excluded_tags": [],
             "final_sale_returnable": False,
             "max_discount_percent": None,
-            "resolutions": ["refund", "store_credit", "exchange"],
+            "resolutions": ["exchange", "store_credit", "refund"],
             "store_credit_bonus_percent": "10",
             "return_shipping_fee": "5.00",
             "restocking_fee_percent": "0",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from retorno.core.errors import NotFound
+from retorno.core.pictures import picture_url
 from retorno.domain.money import quantize
 from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.stores.models import Store
@@ -112,3 +113,12 @@ def order_paid(order: Order) -> OrderPaid:
         discount=quantize(order.discount_amount, currency),
         total=sum((view.paid for view in views), shipping + shipping_tax),
     )
+
+
+def line_pictures(*, order_id: int) -> dict[int, str]:
+    """Each line of the order's picture (line id -> address): the line's own, else its
+    variant's, else its product's, else the neutral placeholder. One query."""
+    rows = OrderLine.objects.filter(order_id=order_id).values_list(
+        "id", "image_url", "variant__image_url", "variant__product__image_url"
+    )
+    return {line_id: picture_url(own, variant, product) for line_id, own, variant, product in rows}

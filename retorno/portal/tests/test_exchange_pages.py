@@ -4,6 +4,8 @@ on the record or charged)."""
 
 from __future__ import annotations
 
+import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -42,6 +44,31 @@ def tee_order(shop: Store) -> Order:
             )
         ],
     )
+
+
+def variant_cards(page: str) -> list[dict[str, str]]:
+    """The exchange picker's cards as the shopper reads them: name, price, cost, stock, and
+    whether the radio is disabled, checked or marked as suggested."""
+    cards = []
+    for item in re.findall(r'<li class="variant-card[^"]*"[^>]*>(.*?)</li>', page, re.S):
+        text = {
+            key: html.unescape(re.search(rf'class="{key}[^"]*">([^<]*)<', item).group(1))
+            for key in ("variant-name", "price", "cost", "stock")
+        }
+        radio = re.search(r"<input [^>]*>", item).group(0)
+        cards.append(
+            {
+                "name": text["variant-name"],
+                "price": text["price"],
+                "cost": text["cost"],
+                "stock": text["stock"],
+                "disabled": " disabled" in radio,
+                "checked": " checked" in radio,
+                "suggested": 'class="tag"' in item,
+                "value": re.search(r'value="(\d+)"', radio).group(1),
+            }
+        )
+    return cards
 
 
 def _exchange_review(client: Client, shop: Store, order: Order, language: str = "en"):
@@ -99,8 +126,10 @@ def test_a_dearer_exchange_shows_the_difference_and_its_reason(
     options_page = client.get(
         reverse("portal:resolution", args=[shop.slug]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
-    assert "Size: L · Colour: navy (€5.00 more)" in options_page
-    assert "Size: S · Colour: navy (same price)" in options_page
+    cards = {card["name"]: card for card in variant_cards(options_page)}
+    assert cards["Size: L · Colour: navy"]["price"] == "€24.90"
+    assert cards["Size: L · Colour: navy"]["cost"] == "€5.00 more to pay"
+    assert cards["Size: S · Colour: navy"]["cost"] == "Same price: nothing to pay"
 
     review = _exchange_review(client, shop, tee_order).content.decode()
     assert "The new item costs €24.90 and you paid €19.90 for yours: €5.00 to pay." in review

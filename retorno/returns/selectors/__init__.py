@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -315,23 +315,28 @@ def return_quote_for_store(
 
 @dataclass(frozen=True)
 class ExchangeOptions:
-    """In-stock variants of a line's product that could replace it, and the one we propose."""
+    """In-stock variants of a line's product that could replace it, the one we propose, and
+    the sold-out ones (shown, never chosen). Variants come with their product."""
 
     variants: list[Any]
     proposed: Any | None
+    sold_out: list[Any] = field(default_factory=list)
 
 
 def exchange_options_for_line(*, store: Store, line: Any, reason: str) -> ExchangeOptions:
-    """Other in-stock variants of the same product as `line`. For a sizing reason the proposal
-    is the next size in the complaint's direction (same colour first); otherwise none."""
+    """Other variants of the same product as `line`, in stock first-class and sold out aside.
+    For a sizing reason the proposal is the next size in stock in the complaint's direction
+    (same colour first); otherwise none."""
     variant = line.variant
     if variant is None:
         return ExchangeOptions(variants=[], proposed=None)
-    options = list(
-        Variant.objects.filter(store=store, product_id=variant.product_id, stock__gt=0)
+    every = list(
+        Variant.objects.filter(store=store, product_id=variant.product_id)
         .exclude(id=variant.id)
+        .select_related("product")
         .order_by("id")
     )
+    options = [v for v in every if v.stock > 0]
     proposed = None
     direction = size_direction(reason)
     size = (variant.options or {}).get("size")
@@ -347,7 +352,9 @@ def exchange_options_for_line(*, store: Store, line: Any, reason: str) -> Exchan
             if wanted is not None:
                 proposed = next(v for v in pool if (v.options or {}).get("size") == wanted)
                 break
-    return ExchangeOptions(variants=options, proposed=proposed)
+    return ExchangeOptions(
+        variants=options, proposed=proposed, sold_out=[v for v in every if v.stock <= 0]
+    )
 
 
 def return_detail_for_store(*, store: Store, rma: str) -> Return:

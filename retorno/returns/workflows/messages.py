@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from retorno.core.pictures import absolute, line_picture
 from retorno.domain.money.timing import RefundTiming
 from retorno.domain.returns.events import EventKind
 from retorno.domain.returns.states import ReturnStatus
@@ -65,7 +66,7 @@ def return_snapshot(return_request: Return, *, status: str = "") -> ReturnSnapsh
     customer = return_request.customer
     prefetched = getattr(return_request, "_prefetched_objects_cache", {})
     items = prefetched.get("items") or return_request.items.select_related(
-        "order_line", "exchange_variant"
+        "order_line__variant__product", "exchange_variant"
     )
     return ReturnSnapshot(
         return_id=return_request.id,
@@ -89,7 +90,7 @@ def return_snapshot(return_request: Return, *, status: str = "") -> ReturnSnapsh
                 quantity=item.quantity_requested,
                 amount=item.amount,
                 variant=" · ".join(str(v) for v in (item.order_line.options or {}).values()),
-                image_url=item.order_line.image_url,
+                image_url=absolute(line_picture(item.order_line)),
                 exchange_variant=" · ".join(
                     str(v) for v in (item.exchange_variant.options or {}).values()
                 )

@@ -139,7 +139,7 @@ def test_one_ineligible_line_rejects_the_whole_request_and_each_line_says_why():
 def test_default_resolutions_are_allowed(resolution):
     decision = decide_default(order(line()), None, request(("l1", 1, "x"), resolution=resolution))
     assert decision.outcome is Outcome.APPROVE
-    assert decision.lines[0].allowed_resolutions == ("refund", "store_credit", "exchange")
+    assert decision.lines[0].allowed_resolutions == ("exchange", "store_credit", "refund")
     assert decision.lines[0].store_credit_bonus_percent == Decimal("10")
 
 
