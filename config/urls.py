@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from retorno.accounts.forms import ThrottledAdminSignIn
 from retorno.api.v1.api import api as api_v1
+from retorno.backoffice.signin_forms import ThrottledAdminSignIn
 from retorno.backoffice.views import admin_login
 from retorno.core.views import health
 

@@ -65,7 +65,7 @@ class ApiKey(TimeStampedModel):
 
 class SignInAttempt(models.Model):
     """One guess that has not succeeded, counted by subject and by address to throttle guessing
-    (retorno.accounts.attempts): a password on the staff pages and the admin (scope `signin`,
+    (retorno.accounts.services.attempts): a password on the staff pages and the admin (scope `signin`,
     subject the account), an order's e-mail on the portal's lookup (scope `lookup`, subject the
     order number from that address).
 

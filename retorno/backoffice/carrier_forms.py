@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from retorno.core import labels
 from retorno.domain.logistics import Capability
 from retorno.domain.money import minor_units
-from retorno.integrations.carriers.registry import KIND_KEYS
+from retorno.logistics import selectors as logistics_selectors
 from retorno.logistics.models import CarrierAccount
 
 SETTING_LABELS = {
@@ -140,7 +140,10 @@ class CarrierAccountForm(forms.Form):
         account: CarrierAccount | None = None,
     ) -> None:
         self.kind = kind
-        self.keys = KIND_KEYS[kind]
+        keys = logistics_selectors.carrier_kind_keys(kind)
+        if keys is None:
+            raise ValueError(f"No carrier adapter for {kind!r}.")
+        self.keys = keys
         self.currency = currency
         self.account = account
         super().__init__(data, initial=_initial(account, currency), label_suffix="")

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from retorno.accounts.forms import ThrottledSignIn
 from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext, switch_store
 from retorno.backoffice.forms import (
@@ -26,6 +25,7 @@ from retorno.backoffice.forms import (
 )
 from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import not_found, render_page
+from retorno.backoffice.signin_forms import ThrottledSignIn
 from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError, http_status
 from retorno.domain.errors import DomainError

@@ -16,7 +16,6 @@ from retorno.backoffice.carrier_forms import CarrierAccountForm
 from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.errors import NotFound, RetornoError
-from retorno.integrations.carriers.registry import KIND_KEYS
 from retorno.logistics import selectors
 from retorno.logistics.models import CarrierAccount, CarrierKind
 from retorno.logistics.services import accounts as carrier_accounts
@@ -25,7 +24,7 @@ from retorno.logistics.services import accounts as carrier_accounts
 @require_http_methods(["GET", "POST"])
 @staff_view(permissions.CONFIGURE)
 def carrier_new(request: HttpRequest, staff: StaffContext, kind: str) -> HttpResponse:
-    if kind not in KIND_KEYS:
+    if selectors.carrier_kind_keys(kind) is None:
         raise NotFound("No such carrier kind.", code="carrier_kind_not_found")
     form = CarrierAccountForm(
         request.POST if request.method == "POST" else None,

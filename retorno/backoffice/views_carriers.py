@@ -37,7 +37,7 @@ from retorno.domain.logistics import (
     allocate,
     parse_allocation_rules,
 )
-from retorno.logistics import adapters, selectors
+from retorno.logistics import selectors
 from retorno.logistics.models import CarrierAccount, CarrierKind
 from retorno.logistics.services import accounts as carrier_accounts
 
@@ -296,9 +296,8 @@ def _allocate(
         raise _BadFacts(bad)
     store = staff.store
     now = timezone.now()
-    settings_row = selectors.logistics_settings_for(store)
     profiles, unusable = selectors.carrier_profiles_for_store(store, now=now)
-    dimensions = adapters.parcel_dimensions(settings_row.default_parcel_dimensions_cm)
+    dimensions = selectors.default_parcel_dimensions_for(store)
     try:
         parcel = AllocationRequest(
             country=facts["country"].upper(),

@@ -20,7 +20,7 @@ from retorno.backoffice.rendering import render_page
 from retorno.domain.days import zone
 from retorno.domain.money.ledger import RefundState
 from retorno.domain.times import EARLIEST_QUERY_DAY, LATEST_QUERY_DAY
-from retorno.money import exports
+from retorno.money.selectors import exports
 
 LEDGERS = {
     "refunds": (exports.REFUND_COLUMNS, exports.refund_rows),

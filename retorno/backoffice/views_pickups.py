@@ -24,7 +24,7 @@ from retorno.core.errors import RetornoError
 from retorno.domain.errors import DomainError
 from retorno.logistics import selectors
 from retorno.logistics.models import BookingProblem, PickupRecovery
-from retorno.logistics.recoveries import FAILURE_REASONS
+from retorno.logistics.services.recoveries import FAILURE_REASONS
 from retorno.returns.workflows import recovery
 
 AGES = {"": None, "1": 1, "3": 3, "7": 7}

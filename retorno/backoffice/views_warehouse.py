@@ -31,9 +31,9 @@ from retorno.domain.warehouse import Disposition, checklist_for
 from retorno.returns.models import Return
 from retorno.returns.selectors import return_find_for_store
 from retorno.returns.workflows import inspection, parcel_checks, receiving
-from retorno.warehouse import photos
 from retorno.warehouse import selectors as warehouse_selectors
 from retorno.warehouse import services as warehouse
+from retorno.warehouse.services import photos
 
 MAX_QUANTITY = 1000
 

@@ -10,6 +10,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from retorno.domain.insight.classifier import Prediction
+from retorno.domain.insight.model import LinearModel
+from retorno.insight import classifying
 from retorno.insight.models import CommentPrediction, StoreModel
 from retorno.stores.models import Store
 
@@ -123,3 +126,25 @@ def comment_insight_for_store(
         mismatches=mismatches,
         by_reason=sorted(counts.items(), key=lambda item: (-item[1], item[0])),
     )
+
+
+def model_for_store(store_id: int) -> LinearModel:
+    """The store's active model, or the shipped one."""
+    version = (
+        StoreModel.objects.filter(store_id=store_id, active=True)
+        .values_list("version", flat=True)
+        .first()
+    )
+    if version is None:
+        return classifying.shipped_model()
+    cached = classifying.cached_store_model(version)
+    if cached is not None:
+        return cached
+    artefact = StoreModel.objects.get(version=version).artefact
+    return classifying.model_from_artefact(artefact)
+
+
+def comment_classification(*, store_id: int, text: str, language: str | None) -> Prediction:
+    """The reason a comment gives, under the store's model (or the shipped one). Nothing is
+    stored."""
+    return classifying.classify_comment(text, language=language, model=model_for_store(store_id))

@@ -25,6 +25,7 @@ from retorno.domain.insight.phrases import telling_phrases
 from retorno.domain.returns.reasons import REASONS
 from retorno.insight import classifying, evaluation, training
 from retorno.insight.models import CommentPrediction, StoreModel
+from retorno.insight.selectors import model_for_store
 from retorno.stores.models import Store
 
 CLASSIFY_KIND = "insight.classify"
@@ -89,22 +90,6 @@ def classification_deliver(message: OutboxMessage) -> dict[str, Any]:
         commented_at=datetime.fromisoformat(written) if written else None,
     )
     return {"classified": len(rows), "model_version": rows[0].model_version if rows else ""}
-
-
-def model_for_store(store_id: int) -> LinearModel:
-    """The store's active model, or the shipped one."""
-    version = (
-        StoreModel.objects.filter(store_id=store_id, active=True)
-        .values_list("version", flat=True)
-        .first()
-    )
-    if version is None:
-        return classifying.shipped_model()
-    cached = classifying.cached_store_model(version)
-    if cached is not None:
-        return cached
-    artefact = StoreModel.objects.get(version=version).artefact
-    return classifying.model_from_artefact(artefact)
 
 
 def _phrases(prediction: Prediction) -> list[str]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.files.storage import default_storage
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from retorno.domain.logistics import (
     PickupAttempt,
     pickup_stats_by_carrier,
 )
+from retorno.integrations.carriers.registry import KIND_KEYS, KindKeys
 from retorno.logistics import adapters
 from retorno.logistics.models import (
     OPEN_RECOVERY_STATES,
@@ -46,6 +49,17 @@ def store_books_carriers(store_id: int) -> bool:
 def logistics_settings_for(store: Store) -> LogisticsSettings:
     found = LogisticsSettings.objects.filter(store=store).first()
     return found if found is not None else LogisticsSettings(store=store)
+
+
+def default_parcel_dimensions_for(store: Store) -> tuple[int, int, int]:
+    """The sides (cm) of the store's usual parcel, or the default size when it set none."""
+    return adapters.parcel_dimensions(logistics_settings_for(store).default_parcel_dimensions_cm)
+
+
+def carrier_kind_keys(kind: str) -> KindKeys | None:
+    """The settings and secrets a person sets for a carrier account of `kind`; None for a kind
+    Retorno has no adapter for."""
+    return KIND_KEYS.get(kind)
 
 
 def allocation_rules_current(store: Store) -> AllocationRuleSet | None:
@@ -145,6 +159,30 @@ def latest_label_shipment(*, store: Store, return_id: int) -> Shipment | None:
         .order_by("-attempt_number")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ShipmentLabel:
+    """Where a shipment's label is: a PDF in Retorno's storage (`path`), else only at the
+    carrier (`url`)."""
+
+    filename: str
+    path: str = ""
+    url: str = ""
+
+
+def return_label(*, store: Store, return_id: int) -> ShipmentLabel:
+    """The label the shopper prints for a return (of `latest_label_shipment`). Raises NotFound
+    (code `label_not_found`) when it has none yet, or its stored file is gone and the carrier
+    hosts no copy."""
+    shipment = latest_label_shipment(store=store, return_id=return_id)
+    if shipment is not None:
+        filename = f"{shipment.rma}-label.pdf"
+        if shipment.label_file and default_storage.exists(shipment.label_file):
+            return ShipmentLabel(filename=filename, path=shipment.label_file)
+        if shipment.carrier_label_url:
+            return ShipmentLabel(filename=filename, url=shipment.carrier_label_url)
+    raise NotFound("This return has no label yet.", code="label_not_found")
 
 
 def latest_label_shipments(*, store: Store, return_ids: list[int]) -> dict[int, Shipment]:

@@ -1,7 +1,7 @@
 """Portal rate limits.
 
 Order lookups are guesses at an order's e-mail, throttled as passwords are
-(retorno.accounts.attempts, in the database): wrong tries count per order number *and* client
+(retorno.accounts.services.attempts, in the database): wrong tries count per order number *and* client
 address, so a stranger's guesses never lock the order's shopper out from another address, and per
 address whatever the order, so one address cannot try many orders (PORTAL_LOOKUP_* settings).
 
@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 
-from retorno.accounts.attempts import Limits, Throttle
+from retorno.accounts.services.attempts import Limits, Throttle
 
 
 def lookup_limits() -> Limits:

@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy
 
 from retorno.core import labels
 from retorno.core.actors import Actor
+from retorno.core.downloads import stored_or_redirect
 from retorno.core.errors import NotFound, RetornoError
 from retorno.domain.days import local_day
 from retorno.domain.errors import DomainError
 from retorno.logistics import selectors as logistics_selectors
-from retorno.logistics.downloads import label_response
 from retorno.portal import display
 from retorno.portal.forms import AddressForm
 from retorno.portal.pages import (
@@ -192,8 +192,10 @@ def label(request: HttpRequest, token: str) -> HttpResponse:
     found = return_or_404(request, token)
     if isinstance(found, HttpResponse):
         return found
-    shipment = logistics_selectors.latest_label_shipment(store=found.store, return_id=found.id)
     try:
-        return label_response(shipment)
+        label = logistics_selectors.return_label(store=found.store, return_id=found.id)
     except NotFound:
         return not_found(request, found.store)
+    return stored_or_redirect(
+        path=label.path, url=label.url, filename=label.filename, content_type="application/pdf"
+    )

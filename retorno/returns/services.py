@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, NotFound, Unprocessable
+from retorno.core.plain_json import to_json
 from retorno.domain.policies import Decision, Outcome, Policy, decide
 from retorno.domain.returns.amounts import (
     line_paid_total,
@@ -203,7 +204,7 @@ def _decide(request: _NewReturn, policy: tuple[PolicyVersion, Policy], order: Or
         policy_version=policy_version,
         order=order,
         decision=decision,
-        decision_json={**adapters.to_json(decision), "policy_version": policy_version.version},
+        decision_json={**to_json(decision), "policy_version": policy_version.version},
         items=new_items,
         bought_and_held={line.id: (line.quantity, held.get(line.id, 0)) for line in lines},
     )
@@ -297,7 +298,7 @@ def _new_items(
                 decision=ItemDecision.MANUAL_REVIEW
                 if line_decision.requires_review
                 else ItemDecision.ACCEPTED,
-                decision_reasons=adapters.to_json(line_decision.reasons),
+                decision_reasons=to_json(line_decision.reasons),
                 quantity_requested=item.quantity,
                 quantity_approved=item.quantity if approved_at_once else 0,
                 amount=units_paid_amount(
@@ -345,7 +346,7 @@ def _creation_events(
             SYSTEM,
             now,
             note="; ".join(r.message for r in decision.review_reasons),
-            data={"reasons": adapters.to_json(decision.review_reasons)},
+            data={"reasons": to_json(decision.review_reasons)},
             from_status=before,
             to_status=return_request.status,
         )
@@ -516,7 +517,7 @@ def _ineligible_items(decision: Decision, items: list[ItemRequest]) -> list[dict
             "line": d.line_id,
             "eligible": d.eligible,
             "returnable_quantity": d.returnable_quantity,
-            "reasons": adapters.to_json(d.reasons),
+            "reasons": to_json(d.reasons),
         }
         for d in decision.lines
         if d.line_id in requested

@@ -1,4 +1,4 @@
-"""The portal's order lookup is throttled as staff passwords are (retorno.accounts.attempts):
+"""The portal's order lookup is throttled as staff passwords are (retorno.accounts.services.attempts):
 wrong e-mails per order number *and* address, wrong lookups per address; a burst of parallel
 guesses is counted as it arrives; behind a trusted proxy each shopper counts by their own
 address; and a shopper's lookups never count against a colleague's staff sign-in."""

@@ -17,9 +17,8 @@ from retorno.core.errors import Conflict, Unprocessable
 from retorno.domain.days import local_day
 from retorno.domain.logistics import NextStep, next_step_after_failure
 from retorno.domain.returns.states import ReturnStatus
-from retorno.logistics import recoveries
 from retorno.logistics.models import RecoveryState
-from retorno.logistics.services import bookings, tracking
+from retorno.logistics.services import bookings, recoveries, tracking
 from retorno.returns import services
 from retorno.returns.events import EventKind, Recorded, command, event_record
 from retorno.returns.locks import return_lock

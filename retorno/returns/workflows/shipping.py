@@ -33,11 +33,11 @@ from retorno.domain.errors import DomainError
 from retorno.domain.logistics import ReturnAction
 from retorno.domain.logistics.gateway import RawTrackingEvent
 from retorno.domain.returns.states import Command, ReturnStatus
-from retorno.logistics import recoveries
+from retorno.integrations.http import WEBHOOK_QUERY_HEADER
 from retorno.logistics import selectors as logistics_selectors
 from retorno.logistics.gateways import gateway_for
 from retorno.logistics.models import CarrierAccount, RecoveryState, Shipment
-from retorno.logistics.services import bookings, tracking
+from retorno.logistics.services import bookings, recoveries, tracking
 from retorno.returns import services
 from retorno.returns.events import EventKind, Recorded, command, event_record, transition_record
 from retorno.returns.locks import return_lock, return_lock_by_id
@@ -221,10 +221,16 @@ def label_public_url(return_request: Return) -> str:
 
 
 def tracking_webhook_receive(
-    *, webhook_code: str, headers: Mapping[str, str], body: bytes
+    *, webhook_code: str, headers: Mapping[str, str], body: bytes, query: str | None = None
 ) -> tracking.IngestResult:
     """An inbound carrier webhook: the adapter verifies the signature (InvalidSignature: nothing
-    is stored) and parses the batch; the events are stored once each and the returns move."""
+    is stored) and parses the batch; the events are stored once each and the returns move.
+
+    `query` is the webhook URL's query string, for carriers that sign with a token in it: it
+    reaches the adapter as the `WEBHOOK_QUERY_HEADER` pseudo-header, replacing any header of
+    that name the sender set."""
+    if query is not None:
+        headers = {**headers, WEBHOOK_QUERY_HEADER: query}
     account = logistics_selectors.carrier_account_by_webhook_code(webhook_code)
     if account is None or not account.enabled:
         raise NotFound("No such carrier webhook.", code="carrier_not_found")

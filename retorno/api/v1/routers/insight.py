@@ -14,8 +14,7 @@ from pydantic import Field
 
 from retorno.accounts.models import ApiKey
 from retorno.api.v1.routers.common import ERRORS
-from retorno.insight import classifying
-from retorno.insight.services import model_for_store
+from retorno.insight import selectors as insight_selectors
 
 router = Router(tags=["insight"])
 
@@ -61,9 +60,9 @@ def classify(request: HttpRequest, payload: ClassifyIn):
     and the model's version; below the model's confidence threshold it abstains. Nothing is
     stored and nothing leaves the server (docs/insight.md)."""
     api_key: ApiKey = request.auth  # type: ignore[attr-defined]
-    prediction = classifying.classify_comment(
-        payload.text,
+    prediction = insight_selectors.comment_classification(
+        store_id=api_key.store_id,
+        text=payload.text,
         language=payload.language.lower() if payload.language else None,
-        model=model_for_store(api_key.store_id),
     )
     return prediction.as_dict()

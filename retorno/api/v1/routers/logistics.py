@@ -14,12 +14,11 @@ from pydantic import Field
 from retorno.api.v1.auth import actor_of, require_scope
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.api.v1.schemas import Problem
+from retorno.core.downloads import stored_or_redirect
 from retorno.core.errors import NotFound
 from retorno.core.problems import problem_response
 from retorno.domain.logistics.gateway import CarrierRejected, InvalidSignature
-from retorno.integrations.http import WEBHOOK_QUERY_HEADER
 from retorno.logistics import selectors
-from retorno.logistics.downloads import label_response
 from retorno.logistics.models import CarrierAccount, Shipment
 from retorno.logistics.services import accounts as carrier_accounts
 from retorno.returns import selectors as return_selectors
@@ -159,11 +158,12 @@ def carrier_webhook(request: HttpRequest, webhook_code: str):
     event (a repeated event is ignored), out-of-order events are placed by their time."""
     if len(webhook_code) > 100:
         raise NotFound("No such carrier webhook.", code="carrier_not_found")
-    headers = {key: value for key, value in request.headers.items()}
-    headers[WEBHOOK_QUERY_HEADER] = request.META.get("QUERY_STRING", "")
     try:
         result = shipping.tracking_webhook_receive(
-            webhook_code=webhook_code, headers=headers, body=request.body
+            webhook_code=webhook_code,
+            headers=dict(request.headers.items()),
+            body=request.body,
+            query=request.META.get("QUERY_STRING", ""),
         )
     except InvalidSignature:
         return problem_response(
@@ -367,5 +367,7 @@ def return_label(request: HttpRequest, rma: str) -> HttpResponse:
     A label only the carrier hosts is a redirect to it."""
     api_key = require_scope(request, "read")
     return_request = return_selectors.return_get_for_store(store=api_key.store, rma=rma)
-    shipment = selectors.latest_label_shipment(store=api_key.store, return_id=return_request.id)
-    return label_response(shipment)
+    label = selectors.return_label(store=api_key.store, return_id=return_request.id)
+    return stored_or_redirect(
+        path=label.path, url=label.url, filename=label.filename, content_type="application/pdf"
+    )

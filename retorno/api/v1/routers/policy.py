@@ -11,8 +11,8 @@ from retorno.api.v1.routers.orders import line_decision_body
 from retorno.api.v1.schemas import PolicyIn, PolicyOut, PolicyPreviewIn, PolicyPreviewOut
 from retorno.api.v1.simulation import SimulateIn, SimulationOut, simulation_body
 from retorno.core.actors import SYSTEM
+from retorno.core.plain_json import to_json
 from retorno.policies.services import policy_ensure_default, policy_publish
-from retorno.returns.adapters import to_json
 from retorno.returns.selectors import order_eligibility_for_store
 
 router = Router(tags=["policy"])

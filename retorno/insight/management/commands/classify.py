@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from retorno.insight import classifying
-from retorno.insight.services import model_for_store
+from retorno.insight.selectors import model_for_store
 from retorno.stores.selectors import store_by_slug
 
 

@@ -1,5 +1,5 @@
 """Guessing is throttled by subject and by address, in the database so that every web process
-counts the same attempts: passwords on the staff and admin sign-ins (retorno.accounts.signin),
+counts the same attempts: passwords on the staff and admin sign-ins (retorno.accounts.services.signin),
 an order's e-mail on the portal's order lookup.
 
 An attempt is recorded before the guess is checked and removed if it succeeds: a burst of

@@ -11,7 +11,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from retorno.accounts.signin import signin_attempt_begin, signin_attempt_succeeded
+from retorno.accounts.services.signin import signin_attempt_begin, signin_attempt_succeeded
 from retorno.core.clientip import client_address
 
 TOO_MANY_ATTEMPTS = "too_many_attempts"
@@ -19,7 +19,7 @@ TOO_MANY_ATTEMPTS = "too_many_attempts"
 
 class ThrottledSignIn(AuthenticationForm):
     """Refuses to check a password when the account or the address has had too many attempts
-    recently (retorno.accounts.signin), with a message that says when to try again."""
+    recently (retorno.accounts.services.signin), with a message that says when to try again."""
 
     throttled_message = ""
 

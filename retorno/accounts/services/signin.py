@@ -1,5 +1,5 @@
 """Password guessing on the staff and admin sign-ins is throttled by account and by address
-(retorno.accounts.attempts says how), 5 and 20 attempts in 15 minutes unless the settings say
+(retorno.accounts.services.attempts says how), 5 and 20 attempts in 15 minutes unless the settings say
 otherwise."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from retorno.accounts.attempts import Attempt, Limits, Throttle
+from retorno.accounts.services.attempts import Attempt, Limits, Throttle
 
 
 def limits() -> Limits:

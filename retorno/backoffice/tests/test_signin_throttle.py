@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from retorno.accounts import forms as signin_forms
 from retorno.accounts.models import SignInAttempt
+from retorno.backoffice import signin_forms
 
 pytestmark = pytest.mark.django_db
 
