@@ -261,7 +261,7 @@ def policy_try(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 def _decide_under_draft(
     staff: StaffContext, document: dict[str, Any], try_form: TryOrderForm
 ) -> Eligibility:
-    order_id = _order_external_id(staff.store, try_form.cleaned_data["order"])
+    order_id = order_external_id(staff.store, try_form.cleaned_data["order"])
     return order_eligibility_for_store(
         store=staff.store,
         external_id=order_id,
@@ -300,7 +300,7 @@ def _policy_page(
             "try_form": try_form or TryOrderForm(),
             "try_problems": try_problems or [],
             "result": result,
-            "decision": _decision_view(result) if result is not None else None,
+            "decision": policy_decision_view(result) if result is not None else None,
             "loaded_from": loaded_from,
         },
         staff=staff,
@@ -318,7 +318,7 @@ def _policy_version(store: Store, number: str) -> PolicyVersion:
     raise NotFound("No such policy version in this store.", code="policy_version_not_found")
 
 
-def _order_external_id(store: Store, typed: str) -> str:
+def order_external_id(store: Store, typed: str) -> str:
     """The store's order by its number (with or without "#") or its external id."""
     typed = typed.strip()
     if not typed.lstrip("#").strip():
@@ -339,7 +339,7 @@ def _policy_problems(document: dict[str, Any]) -> list[FieldProblem]:
     return []
 
 
-def _decision_view(result: Eligibility) -> dict[str, Any]:
+def policy_decision_view(result: Eligibility) -> dict[str, Any]:
     """The decision in words, each line's decision next to the order line it is about."""
     decision = result.decision
     lines = {line.external_id: line for line in result.lines}
