@@ -223,6 +223,12 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(VAR_DIR / "mail"
 # Text messages to shoppers: dotted path of a channel backend; empty logs them to the console.
 NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="")
 NOTIFY_WHATSAPP_BACKEND = env.str("NOTIFY_WHATSAPP_BACKEND", default="")
+# Twilio's Messages API, for NOTIFY_SMS_BACKEND=retorno.notifications.sms_twilio.TwilioSms: the
+# account, its auth token, the sending number (or a Messaging Service SID, MG...), the API's URL.
+NOTIFY_TWILIO_ACCOUNT_SID = env.str("NOTIFY_TWILIO_ACCOUNT_SID", default="")
+NOTIFY_TWILIO_AUTH_TOKEN = env.str("NOTIFY_TWILIO_AUTH_TOKEN", default="")
+NOTIFY_TWILIO_FROM = env.str("NOTIFY_TWILIO_FROM", default="")
+NOTIFY_TWILIO_API_URL = env.str("NOTIFY_TWILIO_API_URL", default="https://api.twilio.com")
 # Settings of the code, not of an installation (no environment variable): declared here so the
 # code reads settings.X and never carries a default of its own.
 WAREHOUSE_PHOTO_MAX_BYTES = 8 * 1024 * 1024
