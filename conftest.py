@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from retorno.accounts import keycache
 from retorno.accounts.tests.factories import ALL, READ, READ_WRITE, IssuedKey, issue_key
 from retorno.api.tests.client import ApiClient
 from retorno.orders.models import Order
@@ -22,8 +23,10 @@ def fresh_policy_cache() -> Iterator[None]:
     transaction rolled back (every non-transactional test): a version compiled by an earlier
     test could otherwise stand in for this test's default policy and change the amounts."""
     compiled_policy_cache_clear()
+    keycache.clear()  # the same reason: key digests recur between tests, rows do not
     yield
     compiled_policy_cache_clear()
+    keycache.clear()
 
 
 @pytest.fixture

@@ -158,6 +158,11 @@ CACHES = {
     "default": env.cache_url("CACHE_URL", default="dbcache://retorno_cache"),
 }
 
+# How long a web process trusts an API key it has authenticated before looking it up again: a
+# key revoked in another process stops working within this many seconds (at once in the process
+# that revokes it). 0 looks the key up on every request.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=5)
+
 # Password sign-ins (staff pages, admin): attempts allowed per account and per address within
 # the window; then the form says when to try again (429).
 SIGNIN_ATTEMPTS_PER_ACCOUNT = env.int("SIGNIN_ATTEMPTS_PER_ACCOUNT", default=5)

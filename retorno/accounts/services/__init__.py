@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from retorno.accounts import keycache
 from retorno.accounts.keys import digest_key, display_prefix, generate_key
 from retorno.accounts.models import ApiKey, Membership, Role, SavedView, Scope
 from retorno.core.errors import Conflict, NotFound, Unprocessable
@@ -57,6 +58,10 @@ def api_key_revoke(*, store: Store, key_id: int) -> ApiKey:
         if api_key.revoked_at is None:
             api_key.revoked_at = timezone.now()
             api_key.save(update_fields=["revoked_at", "updated_at"])
+    digest = api_key.digest
+    # Once committed (at once outside a transaction): a request reading the key before the
+    # commit could otherwise put the unrevoked key back into the cache.
+    transaction.on_commit(lambda: keycache.forget(digest))
     return api_key
 
 
@@ -96,6 +101,7 @@ def api_key_mark_used(api_key: ApiKey, *, now: datetime | None = None) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale)
     ).update(last_used_at=now)
     api_key.last_used_at = now
+    keycache.used(api_key.digest, now)
 
 
 SAVED_VIEW_NAME_MAX = 60

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
+from retorno.accounts import keycache
 from retorno.accounts.models import ApiKey
 from retorno.accounts.selectors import api_key_authenticate
 from retorno.accounts.services import (
@@ -82,3 +86,53 @@ def test_last_used_is_recorded_at_most_every_few_minutes(store, api):
     later = first + LAST_USED_PRECISION + timedelta(seconds=1)
     api_key_mark_used(ApiKey.objects.get(id=key.id), now=later)
     assert ApiKey.objects.get(id=key.id).last_used_at == later
+
+
+def test_a_key_authenticated_lately_is_not_looked_up_again(store, django_assert_num_queries):
+    record, plain = api_key_create(store=store, name="shop")
+    first = api_key_authenticate(plain)
+    with django_assert_num_queries(0):
+        again = api_key_authenticate(plain)
+        assert again == record
+        assert again.store.slug == store.slug
+    assert again is not first  # each request has its own copy
+    assert again.store is not first.store
+
+
+def test_revocation_takes_effect_at_once_in_the_revoking_process(store):
+    record, plain = api_key_create(store=store, name="shop")
+    assert api_key_authenticate(plain) == record  # cached now
+    api_key_revoke(store=store, key_id=record.id)
+    assert api_key_authenticate(plain) is None
+
+
+def test_a_revocation_made_elsewhere_shows_once_the_cache_entry_expires(store, monkeypatch):
+    record, plain = api_key_create(store=store, name="shop")
+    assert api_key_authenticate(plain) == record
+    # Another process revokes it: this process hears nothing (no signal, no cache call).
+    ApiKey.objects.filter(id=record.id).update(revoked_at=record.created_at)
+    assert api_key_authenticate(plain) == record  # still trusted within the window
+    clock = time.monotonic() + settings.API_KEY_CACHE_SECONDS + 0.01
+    monkeypatch.setattr(keycache.time, "monotonic", lambda: clock)
+    assert api_key_authenticate(plain) is None
+
+
+def test_revoking_through_the_api_refuses_the_key_on_the_next_request(store):
+    _, admin_plain = api_key_create(store=store, name="admin", scopes=["read", "write", "admin"])
+    victim, victim_plain = api_key_create(store=store, name="victim", scopes=["read"])
+    client = Client()
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {victim_plain}"}
+    assert client.get("/api/v1/returns?limit=1", **bearer).status_code == 200
+    revoked = client.post(
+        f"/api/v1/api-keys/{victim.id}/revoke", HTTP_AUTHORIZATION=f"Bearer {admin_plain}"
+    )
+    assert revoked.status_code == 200, revoked.content
+    assert client.get("/api/v1/returns?limit=1", **bearer).status_code == 401
+
+
+def test_with_the_cache_off_every_request_looks_the_key_up(store, settings):
+    settings.API_KEY_CACHE_SECONDS = 0
+    record, plain = api_key_create(store=store, name="shop")
+    assert api_key_authenticate(plain) == record
+    ApiKey.objects.filter(id=record.id).update(revoked_at=record.created_at)
+    assert api_key_authenticate(plain) is None
