@@ -38,6 +38,8 @@ CLAIM_HANDLE = "claim_handle"
 CONFIGURE = "configure"
 INSIGHT_VIEW = "insight_view"
 ANALYTICS_VIEW = "analytics_view"
+MESSAGES_VIEW = "messages_view"
+MESSAGES_RESEND = "messages_resend"
 
 PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
@@ -65,6 +67,9 @@ PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         INSIGHT_VIEW: frozenset({ADMIN, ANALYST}),
         # Return rates, reasons, sizing, suppliers, cycle times: for analysts and admins.
         ANALYTICS_VIEW: frozenset({ADMIN, ANALYST}),
+        # What was sent to shoppers (their addresses and the words): customer service.
+        MESSAGES_VIEW: frozenset({ADMIN, AGENT}),
+        MESSAGES_RESEND: frozenset({ADMIN, AGENT}),
     }
 )
 
@@ -85,6 +90,8 @@ ACTION_LABELS = MappingProxyType(
         CONFIGURE: _("change the store's settings"),
         INSIGHT_VIEW: _("read the comment insight"),
         ANALYTICS_VIEW: _("read the analytics"),
+        MESSAGES_VIEW: _("read the messages sent to shoppers"),
+        MESSAGES_RESEND: _("send messages again"),
     }
 )
 

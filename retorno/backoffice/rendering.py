@@ -36,6 +36,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("backoffice:insight", _("Comment insight"), permissions.INSIGHT_VIEW, "insight"),
     # Agents and admins act on it: failed pickups and bookings no carrier took.
     NavItem("backoffice:pickups_desk", _("Failed pickups"), permissions.APPROVE, "pickups"),
+    NavItem("backoffice:messages", _("Messages"), permissions.MESSAGES_VIEW, "messages"),
     NavItem("backoffice:carriers", _("Carriers"), permissions.CONFIGURE, "carriers"),
     NavItem("backoffice:settings_policy", _("Settings"), permissions.CONFIGURE, "settings"),
 ]

@@ -231,3 +231,12 @@ urlpatterns += [
         name="api_key_revoke",
     ),
 ]
+
+# The store's message log (agents, admins): every message to shoppers, sent again on request.
+from retorno.backoffice import views_messages  # noqa: E402
+
+urlpatterns += [
+    path("messages", views_messages.message_log, name="messages"),
+    path("messages/<int:message_id>", views_messages.message_detail, name="message"),
+    path("messages/<int:message_id>/send", views_messages.message_send, name="message_send"),
+]

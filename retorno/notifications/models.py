@@ -91,6 +91,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["store", "return_id", "created_at"]),
             models.Index(fields=["status", "created_at"]),
+            # The store's message log, newest first, in keyset pages.
+            models.Index(fields=["store", "created_at", "id"], name="message_store_log"),
         ]
 
     def __str__(self) -> str:

@@ -1,9 +1,15 @@
-"""Reads: a return's message log for staff, and a store's notification settings."""
+"""Reads: a store's message log and a return's, and a store's notification settings."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
+
+from retorno.core import keyset
+from retorno.core.errors import NotFound, Unprocessable
 from retorno.notifications.models import Message, NotificationSettings
 from retorno.stores.models import Store
 
@@ -17,3 +23,92 @@ def notification_settings_for(store: Store) -> NotificationSettings:
     """The store's settings, or the defaults (unsaved) when it never changed them."""
     found = NotificationSettings.objects.filter(store=store).first()
     return found if found is not None else NotificationSettings(store=store)
+
+
+LOG_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class MessageLogFilters:
+    channel: str = ""
+    status: str = ""
+    kind: str = ""
+    q: str = ""  # an RMA, a claim number or a recipient, as a whole value
+
+
+@dataclass(frozen=True)
+class MessageLogPage:
+    results: list[Message]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+
+def _log_position(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        at_text, row_id = keyset.decode(cursor, 2)
+    except Unprocessable:
+        return None
+    at = parse_datetime(at_text) if isinstance(at_text, str) else None
+    if at is None or at.tzinfo is None or not isinstance(row_id, int):
+        return None
+    return at, row_id
+
+
+def message_log_for_store(
+    *,
+    store: Store,
+    filters: MessageLogFilters,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = LOG_PER_PAGE,
+) -> MessageLogPage:
+    """One page of every message the store sent or tried to send, newest first: keyset pages
+    over the (store, created_at, id) index, one statement whatever the log's size."""
+    queryset: QuerySet[Message] = Message.objects.for_store(store)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    text = filters.q.strip()[:254]
+    if text:
+        queryset = queryset.filter(
+            Q(rma=text.upper())
+            | Q(claim_number=text.upper())
+            | Q(recipient=text.lower())
+            | Q(recipient=text)
+        )
+    keys = ("created_at", "id")
+    backwards = _log_position(before) is not None
+    position = _log_position(before) or _log_position(after)
+    if position is not None:
+        # Newest first: "after" a row is older than it.
+        move = keyset.after if backwards else keyset.before
+        queryset = move(queryset, keys, position)
+    order = list(keys) if backwards else [f"-{key}" for key in keys]
+    rows = list(queryset.order_by(*order)[: per_page + 1])
+    beyond = len(rows) > per_page
+    rows = rows[:per_page]
+    if backwards:
+        rows.reverse()
+    has_next = (beyond and not backwards) or (backwards and bool(rows))
+    has_previous = (beyond and backwards) or (position is not None and not backwards)
+    return MessageLogPage(
+        results=rows,
+        next_cursor=_log_cursor(rows[-1]) if has_next and rows else None,
+        previous_cursor=_log_cursor(rows[0]) if has_previous and rows else None,
+    )
+
+
+def _log_cursor(row: Message) -> str:
+    return keyset.encode([row.created_at, row.id])
+
+
+def message_get_for_store(*, store: Store, message_id: int) -> Message:
+    message = Message.objects.for_store(store).filter(id=message_id).first()
+    if message is None:
+        raise NotFound("No such message in this store.", code="message_not_found")
+    return message

@@ -396,6 +396,48 @@ def message_resend(*, store: Store, message_id: int) -> Message | None:
     return message
 
 
+def message_send_again(*, store: Store, message_id: int) -> Message | None:
+    """Staff action: send a message that was sent (or skipped) once more, exactly as it was
+    written, as a new message of the log (the shopper says it never arrived). A failed message
+    is resent itself (`message_resend`); a queued one is left alone (returns None)."""
+    with transaction.atomic():
+        original = Message.objects.select_for_update().filter(store=store, id=message_id).first()
+        if original is None or original.status == MessageStatus.QUEUED:
+            return None
+        if original.status == MessageStatus.FAILED:
+            return None
+        if not original.body_text:
+            return None
+        copies = Message.objects.filter(dedupe_key__startswith=f"again:{original.id}:").count()
+        copy = Message.objects.create(
+            store=store,
+            return_id=original.return_id,
+            rma=original.rma,
+            tracking_token=original.tracking_token,
+            claim_number=original.claim_number,
+            event_id=original.event_id,
+            kind=original.kind,
+            channel=original.channel,
+            recipient=original.recipient,
+            language=original.language,
+            subject=original.subject,
+            body_text=original.body_text,
+            body_html=original.body_html,
+            dedupe_key=f"again:{original.id}:{copies + 1}",
+            created_at=timezone.now(),
+        )
+        outbox = outbox_enqueue(
+            store_id=store.id,
+            kind=OUTBOX_KIND,
+            dedupe_key=f"notification:{copy.id}:again",
+            payload={"message_id": copy.id},
+        )
+        if outbox is not None:
+            copy.outbox_message_id = outbox.id
+            copy.save(update_fields=["outbox_message_id"])
+    return copy
+
+
 def shopper_language(customer_language: str, store_language: str) -> str:
     """The shopper's language if we speak it, else the store's, else the site default."""
     supported = {code for code, _name in settings.LANGUAGES}
