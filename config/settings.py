@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a store's custom domain is accepted before anything reads the Host.
+    "retorno.portal.domains.StoreDomainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "retorno.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

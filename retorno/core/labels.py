@@ -192,6 +192,15 @@ BULK_ACTION = {
     "export": _("Export"),
 }
 SLA = {"ok": _("On time"), "due": _("Due soon"), "late": _("Late")}
+# The portal's fonts (retorno.stores.branding.FONTS), as a store owner chooses one.
+FONT = {
+    "system": _("The device's own (system)"),
+    "humanist": _("Humanist sans-serif"),
+    "geometric": _("Geometric sans-serif"),
+    "rounded": _("Rounded sans-serif"),
+    "serif": _("Modern serif"),
+    "classic": _("Classic serif"),
+}
 # Why a bulk action left a return as it was.
 BULK_REFUSAL = {
     "illegal_transition": _("its state does not allow it any more"),
@@ -449,6 +458,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "age": AGE,
     "bulk_action": BULK_ACTION,
     "sla": SLA,
+    "font": FONT,
     "bulk_refusal": BULK_REFUSAL,
     "role": ROLE,
     "money_kind": MONEY_KIND,

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from retorno.core.formatting import format_date
 from retorno.core.labels import tier_label
 from retorno.core.money_timing import when_money_arrives
+from retorno.core.pictures import absolute, usable
 from retorno.domain.returns.amounts import store_credit_total
 from retorno.notifications.copy import (
     Copy,
@@ -55,6 +56,7 @@ def render_message(
         "language": language,
         "store": store,
         "button_text_colour": readable_text_colour(store.primary_colour),
+        "logo": absolute(store.logo_url) if usable(store.logo_url) else "",
         "reference_label": _("Return number"),
         "reference": snapshot.rma,
         "track_url": snapshot.tracking_url,

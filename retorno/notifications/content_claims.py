@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from retorno.core.pictures import absolute, usable
 from retorno.notifications.copy import (
     Copy,
     Money,
@@ -29,6 +30,7 @@ def render_claim_message(
         "language": language,
         "store": store,
         "button_text_colour": readable_text_colour(store.primary_colour),
+        "logo": absolute(store.logo_url) if usable(store.logo_url) else "",
         "reference_label": _("Claim number"),
         "reference": snapshot.number,
         "track_url": "",

@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy
 
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound
+from retorno.core.pictures import usable
 from retorno.domain.days import local_day, zone
 from retorno.orders.models import Order
 from retorno.portal import display
 from retorno.returns import selectors
 from retorno.returns.models import Return
 from retorno.stores.models import Store
-from retorno.stores.selectors import store_by_slug
+from retorno.stores.selectors import store_by_slug, store_font_stack
 
 PICKUP_DAYS_OFFERED = 6
 METHODS = ("pickup", "drop_off", "self_ship")
@@ -50,6 +51,9 @@ def page(
     if store is not None:
         context["on_primary"] = display.readable_on(store.primary_colour)
         context["on_accent"] = display.readable_on(store.accent_colour)
+        context["font_stack"] = store_font_stack(store)  # from the safe list, never free text
+        context["favicon"] = store.favicon_url if usable(store.favicon_url) else ""
+        context["logo"] = store.logo_url if usable(store.logo_url) else ""
         with timezone.override(zone(store.timezone)):
             response = TemplateResponse(request, template, context, status=status)
             response.render()
@@ -87,6 +91,10 @@ def restart(store: Store) -> HttpResponseRedirect:
 
 def return_or_404(request: HttpRequest, token: str) -> Return | HttpResponse:
     try:
-        return selectors.return_get_by_token(token=token)
+        found = selectors.return_get_by_token(token=token)
     except NotFound:
         return not_found(request)
+    on_domain = getattr(request, "portal_store", None)  # set by portal.domains
+    if on_domain is not None and on_domain.id != found.store_id:
+        return not_found(request, on_domain)  # another store's return, on a store's domain
+    return found

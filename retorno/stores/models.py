@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import RegexValidator
 from django.db import models
 
 from retorno.core.models import TimeStampedModel
+from retorno.stores.branding import (
+    DEFAULT_FONT,
+    FONT_CHOICES,
+    normal_domain,
+    validate_custom_domain,
+)
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")
 
@@ -24,6 +32,13 @@ class Store(TimeStampedModel):
     logo_url = models.CharField(max_length=500, blank=True)
     primary_colour = models.CharField(max_length=7, default="#1f4e79", validators=[HEX_COLOUR])
     accent_colour = models.CharField(max_length=7, default="#f2a900", validators=[HEX_COLOUR])
+    # A font from the safe list (retorno.stores.branding.FONTS) and the browser tab's icon.
+    font = models.CharField(max_length=20, choices=FONT_CHOICES, default=DEFAULT_FONT)
+    favicon_url = models.CharField(max_length=500, blank=True)
+    # The store's own host name for its portal (returns.example.com); "" for none.
+    custom_domain = models.CharField(
+        max_length=253, blank=True, default="", validators=[validate_custom_domain]
+    )
     support_email = models.EmailField(blank=True)
     support_phone = models.CharField(max_length=32, blank=True)
     return_address = models.JSONField(default=dict, blank=True)
@@ -36,6 +51,17 @@ class Store(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["custom_domain"],
+                condition=~models.Q(custom_domain=""),
+                name="uniq_store_custom_domain",
+            )
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.custom_domain = normal_domain(self.custom_domain or "")
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name
