@@ -163,15 +163,14 @@ _LINE_FIELDS = (
 
 def replay_cases(scope: Scope, *, in_force_version_id: int | None) -> list[ReplayCase]:
     """Every return request of the scope as it was made, in request order. Three queries."""
-    returns = list(
-        _returns(scope).order_by("created_at", "id").values_list(*_RETURN_FIELDS).iterator(5000)
-    )
+    # Read whole, not through a server-side cursor: a cursor's plan favours the first rows
+    # (nested loops), and every row is wanted here.
+    returns = list(_returns(scope).order_by("created_at", "id").values_list(*_RETURN_FIELDS))
     items: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
     for return_id, line_id, quantity, reason in (
         ReturnItem.objects.filter(return_request__in=_returns(scope))
         .order_by("id")
         .values_list("return_request_id", "order_line__external_id", "quantity_requested", "reason")
-        .iterator(5000)
     ):
         items[return_id].append((line_id, quantity, reason))
     lines: dict[int, list[LineFacts]] = defaultdict(list)
@@ -179,7 +178,6 @@ def replay_cases(scope: Scope, *, in_force_version_id: int | None) -> list[Repla
         OrderLine.objects.filter(order_id__in=_returns(scope).values("order_id"))
         .order_by("order_id", "position", "id")
         .values_list(*_LINE_FIELDS)
-        .iterator(5000)
     ):
         lines[row[0]].append(_line(row))
     tz = zone(scope.store.timezone)

@@ -145,13 +145,18 @@ from retorno.backoffice import views_exports  # noqa: E402
 urlpatterns += [path("finance/export", views_exports.finance_export, name="finance_export")]
 
 # Store settings (admins): the return policy with its versions and "Try it", warehouse documents.
-from retorno.backoffice import views_policy_form, views_settings  # noqa: E402
+from retorno.backoffice import views_policy_form, views_settings, views_simulator  # noqa: E402
 
 urlpatterns += [
     path("settings/policy", views_settings.policy, name="settings_policy"),
     path("settings/policy/publish", views_settings.policy_publish, name="settings_policy_publish"),
     path("settings/policy/form", views_policy_form.policy_form, name="settings_policy_form"),
     path("settings/policy/try", views_settings.policy_try, name="settings_policy_try"),
+    path(
+        "settings/policy/simulate",
+        views_simulator.policy_simulate_page,
+        name="settings_policy_simulate",
+    ),
     path(
         "settings/policy/versions/<int:number>",
         views_settings.policy_version,
