@@ -50,7 +50,10 @@ def shipping_refund_available(order: Order) -> Decimal:
 def order_to_decide(store_id: int, external_id: str) -> tuple[Order | None, PolicyVersion | None]:
     """The order with its customer, and the store's current policy version (without its
     document, which compiled_policy loads only the first time a process meets the version),
-    in one query. (None, None) when the store has no such order."""
+    in one query. (None, None) when the store has no such order.
+
+    Hand-written: the ORM's two statements cost 2.2 x (PostgreSQL) to 12.7 x (SQLite) as much
+    (bench/adapters.py, ADR 15)."""
     connection = connections[router.db_for_read(Order)]
     with connection.cursor() as cursor:
         cursor.execute(_order_to_decide_sql(), [store_id, external_id])
