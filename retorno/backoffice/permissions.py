@@ -99,7 +99,3 @@ ACTION_LABELS = MappingProxyType(
 def is_allowed(role: str | None, action: str) -> bool:
     """Whether `role` may perform `action`. Unknown actions are allowed to nobody."""
     return role is not None and role in PERMISSIONS.get(action, frozenset())
-
-
-def allowed_actions(role: str | None) -> frozenset[str]:
-    return frozenset(action for action in PERMISSIONS if is_allowed(role, action))

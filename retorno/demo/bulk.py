@@ -280,7 +280,7 @@ def sequences_reset(models_: Iterable[type[models.Model]], connection: Any = Non
 
 def next_id(model: type[models.Model]) -> int:
     """One more than the table's largest id (the first id a load may use)."""
-    largest = model.objects.aggregate(top=models.Max("id"))["top"]
+    largest = model._default_manager.aggregate(top=models.Max("id"))["top"]
     return (largest or 0) + 1
 
 
@@ -383,9 +383,10 @@ def references_check(
             if first is None:
                 continue
             for field in model._meta.concrete_fields:
-                if not isinstance(field, models.ForeignKey) or not field.db_constraint:
+                # django-stubs leaves ForeignKey.db_constraint undeclared; Django sets it.
+                if not isinstance(field, models.ForeignKey) or not field.db_constraint:  # type: ignore[attr-defined]
                     continue
-                parent = field.related_model._meta
+                parent = field.target_field.model._meta
                 target = field.target_field.column
                 cursor.execute(
                     f"SELECT count(*) FROM {quote(model._meta.db_table)} c "  # noqa: S608

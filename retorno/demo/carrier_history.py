@@ -11,7 +11,7 @@ job ever polls a carrier about them.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Min
 
@@ -49,8 +49,8 @@ def carrier_history_write(store: Store, *, seed: int) -> int:
         r.id: r for r in Return.objects.filter(store=store).only("id", "rma", "method", "currency")
     }
     shipments: list[Shipment] = []
-    scans: list[tuple[int, str, str, object]] = []
-    attempts: list[tuple[int, int, bool, str, object]] = []
+    scans: list[tuple[int, str, str, datetime]] = []
+    attempts: list[tuple[int, int, bool, str, datetime]] = []
     for event in ReturnEvent.objects.filter(store=store, kind=EventKind.IN_TRANSIT).order_by(
         "return_request_id", "created_at"
     ):

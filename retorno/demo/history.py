@@ -33,6 +33,7 @@ from itertools import accumulate
 from typing import Any
 
 from django.db import connections, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from retorno.demo import data
@@ -86,7 +87,16 @@ SLOTS = {
     Message: 10,
 }
 # Tables in the order they are written (parents before children).
-TABLES = (Customer, Order, OrderLine, Return, ReturnItem, ReturnEvent, Shipment, TrackingEvent)
+TABLES: tuple[type[Model], ...] = (
+    Customer,
+    Order,
+    OrderLine,
+    Return,
+    ReturnItem,
+    ReturnEvent,
+    Shipment,
+    TrackingEvent,
+)
 TABLES += (PickupAttempt, Inspection, Refund, RefundLine, ExchangeOrder, ExchangeLine)
 TABLES += (Claim, ClaimLine, Message, StoreCreditWallet, CreditEntry)
 # From this many returns on, a load on PostgreSQL sets the tables' secondary indexes aside and
@@ -150,7 +160,8 @@ def history_load(
         sequences_reset(TABLES)
     result = HistoryResult(store=store, returns=returns)
     result.counts = {
-        model.__name__: model.objects.filter(**_scope(model, store)).count() for model in TABLES
+        model.__name__: model._default_manager.filter(**_scope(model, store)).count()
+        for model in TABLES
     }
     result.seconds = time.perf_counter() - started
     return result
@@ -182,7 +193,7 @@ def _chunks_load(plan: Plan, processes: int, progress: Callable[[int], None] | N
                 progress(done)
 
 
-def _scope(model: type, store: Store) -> dict[str, Any]:
+def _scope(model: type[Model], store: Store) -> dict[str, Any]:
     for name, path in (("store", "store"), ("order", "order__store"), ("refund", "refund__store")):
         if any(f.name == name for f in model._meta.fields):
             return {path: store}
@@ -285,7 +296,16 @@ def _job(args: tuple[Plan, str, int]) -> int:
 # --- customers -----------------------------------------------------------------------------
 
 
-_CUSTOMER = ("id", "store_id", "external_id", "email", "name", "phone", "tier", "tags")
+_CUSTOMER: tuple[str, ...] = (
+    "id",
+    "store_id",
+    "external_id",
+    "email",
+    "name",
+    "phone",
+    "tier",
+    "tags",
+)
 _CUSTOMER += ("language", "created_at", "updated_at")
 
 

@@ -116,7 +116,9 @@ class ReturnWriter:
             size = self.sizes[spec.code].pick(rng)
             sized = self.sized.get((spec.code, size))
             if sized is None:
-                sized = [v for v in variants if v[2].get(spec.size_option) == size] or variants
+                sized = [v for v in variants if v[2].get(spec.size_option) == size] or list(
+                    variants
+                )
                 self.sized[spec.code, size] = sized
             return rng.choice(sized)
         return rng.choice(variants)
@@ -142,7 +144,7 @@ class ReturnWriter:
             # The first line is one people send back (not a gift card).
             category = (self.returnable if n == 0 else self.categories).pick(rng)
             specs.append(self.shelves[category].pick(rng))
-        lines = []
+        lines: list[dict[str, Any]] = []
         seen = set()
         for spec in specs:
             variant_id, sku, options, shelf_price = self._variant(spec)
@@ -230,8 +232,8 @@ class ReturnWriter:
         for k in range(1, min(count, 3) + 1):
             day = self.day_pick(self.plan, rng)
             placed = day + timedelta(seconds=rng.randrange(7 * 3600, 23 * 3600))
-            delivered = placed + timedelta(days=rng.randint(2, 6))
-            if delivered > self.plan.now:
+            delivered: datetime | None = placed + timedelta(days=rng.randint(2, 6))
+            if delivered is not None and delivered > self.plan.now:
                 delivered = None
             self._order(index * 4 + k, self._customer(), min(placed, self.plan.now), delivered)
 
@@ -293,53 +295,162 @@ class ReturnWriter:
         self.claim_lines.add(self._id("ClaimLine", index, 1, 0), claim_id, line["id"], 1)
 
 
-_ORDER = ("id", "store_id", "customer_id", "external_id", "number", "currency", "placed_at")
+_ORDER: tuple[str, ...] = (
+    "id",
+    "store_id",
+    "customer_id",
+    "external_id",
+    "number",
+    "currency",
+    "placed_at",
+)
 _ORDER += ("delivered_at", "shipping_address", "country", "postal_code", "shipping_amount")
 _ORDER += ("shipping_tax_amount", "tags", "created_at", "updated_at")
-_LINE = ("id", "order_id", "external_id", "variant_id", "sku", "title", "category", "vendor")
+_LINE: tuple[str, ...] = (
+    "id",
+    "order_id",
+    "external_id",
+    "variant_id",
+    "sku",
+    "title",
+    "category",
+    "vendor",
+)
 _LINE += ("tags", "quantity", "unit_price", "discount_amount", "tax_amount", "final_sale")
 _LINE += ("options", "position", "product_id")
-_RETURN = ("id", "store_id", "order_id", "customer_id", "rma", "status", "resolution", "method")
+_RETURN: tuple[str, ...] = (
+    "id",
+    "store_id",
+    "order_id",
+    "customer_id",
+    "rma",
+    "status",
+    "resolution",
+    "method",
+)
 _RETURN += ("currency", "policy_version_id", "decision", "requires_review", "items_amount")
 _RETURN += ("return_shipping_fee_amount", "store_credit_bonus_amount", "refund_estimate_amount")
 _RETURN += ("shipping_refund_amount", "tracking_token", "pickup_address", "pickup_date")
 _RETURN += ("language", "source", "created_at", "updated_at", "customer_tier")
-_ITEM = ("id", "return_request_id", "order_line_id", "reason", "comment", "decision")
+_ITEM: tuple[str, ...] = (
+    "id",
+    "return_request_id",
+    "order_line_id",
+    "reason",
+    "comment",
+    "decision",
+)
 _ITEM += ("quantity_requested", "quantity_approved", "quantity_received", "amount")
 _ITEM += ("first_unit", "exchange_variant_id")
-_EVENT = ("id", "store_id", "return_request_id", "kind", "from_status", "to_status")
+_EVENT: tuple[str, ...] = (
+    "id",
+    "store_id",
+    "return_request_id",
+    "kind",
+    "from_status",
+    "to_status",
+)
 _EVENT += ("actor_kind", "actor_id", "actor_label", "note", "data", "created_at")
-_SHIPMENT = ("id", "store_id", "return_id", "rma", "reference", "attempt_number", "method")
+_SHIPMENT: tuple[str, ...] = (
+    "id",
+    "store_id",
+    "return_id",
+    "rma",
+    "reference",
+    "attempt_number",
+    "method",
+)
 _SHIPMENT += ("carrier_account_id", "booking_state", "status", "status_at", "booking_id")
 _SHIPMENT += ("tracking_number", "drop_off_code", "pickup_date", "price_amount", "currency")
 _SHIPMENT += ("parcel", "candidates", "booked_at", "created_at", "updated_at")
-_SCAN = ("id", "carrier_account_id", "shipment_id", "tracking_number", "dedupe_key")
+_SCAN: tuple[str, ...] = (
+    "id",
+    "carrier_account_id",
+    "shipment_id",
+    "tracking_number",
+    "dedupe_key",
+)
 _SCAN += ("raw_status", "status", "failure_reason", "occurred_at", "location", "description")
 _SCAN += ("received_at",)
-_PICKUP = ("id", "store_id", "shipment_id", "carrier_account_id", "return_id")
+_PICKUP: tuple[str, ...] = ("id", "store_id", "shipment_id", "carrier_account_id", "return_id")
 _PICKUP += ("attempt_number", "succeeded", "failure_reason", "occurred_at")
-_INSPECTION = ("id", "store_id", "return_id", "rma", "return_item_id", "line", "sku")
+_INSPECTION: tuple[str, ...] = (
+    "id",
+    "store_id",
+    "return_id",
+    "rma",
+    "return_item_id",
+    "line",
+    "sku",
+)
 _INSPECTION += ("variant_id", "category", "vendor", "reason", "quantity", "grade")
 _INSPECTION += ("checklist_category", "checklist_passed", "unit_value_amount", "currency")
 _INSPECTION += ("received_at", "inspected_at", "inspected_by", "proposed_disposition")
 _INSPECTION += ("proposed_recovery_percent", "proposed_recovery_amount", "proposal_explanation")
 _INSPECTION += ("disposition", "disposition_set_at", "disposition_set_by", "recovery_amount")
 _INSPECTION += ("restocked_quantity",)
-_REFUND = ("id", "store_id", "order_id", "customer_id", "return_id", "rma", "idempotency_key")
+_REFUND: tuple[str, ...] = (
+    "id",
+    "store_id",
+    "order_id",
+    "customer_id",
+    "return_id",
+    "rma",
+    "idempotency_key",
+)
 _REFUND += ("state", "currency", "provider", "provider_reference", "calls", "last_attempt_at")
 _REFUND += ("created_by", "settled_by", "created_at", "updated_at", "succeeded_at", "failed_at")
 _REFUND += ("destination", "kind", "sequence", "amount", "items_amount", "deduction_amount")
 _REFUND += ("return_shipping_fee_amount", "tax_amount", "bonus_amount", "last_error")
-_REFUND_LINE = ("id", "refund_id", "order_line_id", "return_item_id", "units", "gross_amount")
+_REFUND_LINE: tuple[str, ...] = (
+    "id",
+    "refund_id",
+    "order_line_id",
+    "return_item_id",
+    "units",
+    "gross_amount",
+)
 _REFUND_LINE += ("tax_amount", "deduction_amount", "net_amount")
-_EXCHANGE = ("id", "store_id", "order_id", "customer_id", "return_id", "rma", "number", "state")
+_EXCHANGE: tuple[str, ...] = (
+    "id",
+    "store_id",
+    "order_id",
+    "customer_id",
+    "return_id",
+    "rma",
+    "number",
+    "state",
+)
 _EXCHANGE += ("instant", "return_due_by", "currency", "created_at", "updated_at", "released_at")
-_EXCHANGE_LINE = ("id", "exchange_id", "order_line_id", "return_item_id", "variant_id", "units")
+_EXCHANGE_LINE: tuple[str, ...] = (
+    "id",
+    "exchange_id",
+    "order_line_id",
+    "return_item_id",
+    "variant_id",
+    "units",
+)
 _EXCHANGE_LINE += ("new_unit_price", "returned_unit_paid")
-_CLAIM = ("id", "store_id", "order_id", "customer_id", "number", "reason", "description")
+_CLAIM: tuple[str, ...] = (
+    "id",
+    "store_id",
+    "order_id",
+    "customer_id",
+    "number",
+    "reason",
+    "description",
+)
 _CLAIM += ("state", "resolution", "resolution_note", "created_by", "resolved_by", "created_at")
 _CLAIM += ("updated_at", "resolved_at")
 _CLAIM_LINE = ("id", "claim_id", "order_line_id", "units")
-_MESSAGE = ("id", "store_id", "return_id", "rma", "tracking_token", "event_id", "kind")
+_MESSAGE: tuple[str, ...] = (
+    "id",
+    "store_id",
+    "return_id",
+    "rma",
+    "tracking_token",
+    "event_id",
+    "kind",
+)
 _MESSAGE += ("channel", "recipient", "language", "subject", "body_text", "status", "dedupe_key")
 _MESSAGE += ("attempts", "created_at", "sent_at")

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from retorno.core.errors import NotFound
 from retorno.stores.models import Store
-from retorno.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from retorno.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 DELIVERIES_PAGE = 50
 
@@ -45,7 +45,3 @@ def delivery_get_for_store(*, store: Store, delivery_id: int) -> WebhookDelivery
     if delivery is None:
         raise NotFound("No such webhook delivery.", code="webhook_delivery_not_found")
     return delivery
-
-
-def attempts_of(delivery: WebhookDelivery) -> list[WebhookAttempt]:
-    return list(delivery.attempt_log.all())
