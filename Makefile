@@ -25,6 +25,9 @@ SIM_PORT ?= 8055
 SINK_PORT ?= 8056
 # The demo's carrier accounts call the simulator here (updated on every run).
 SIM_URL = http://$(HOST):$(SIM_PORT)
+# The demo store's Shopify shop: `retorno shop-sim` here, its state in var/shop-sim/.
+SHOP_PORT ?= 8057
+SHOP_URL = http://$(HOST):$(SHOP_PORT)
 
 # Links in the demo's e-mails and the URLs it prints follow the port it is served on.
 run demo: export RETORNO_PUBLIC_URL ?= http://$(HOST):$(PORT)
@@ -44,15 +47,20 @@ run: install
 	$(BIN)/retorno migrate --noinput
 	$(BIN)/retorno createcachetable
 	$(BIN)/retorno demo --simulator-url $(SIM_URL) --no-summary \
-		--webhook-url http://$(HOST):$(SINK_PORT)/webhooks --webhook-secret-file var/webhook-sink/secret
+		--webhook-url http://$(HOST):$(SINK_PORT)/webhooks --webhook-secret-file var/webhook-sink/secret \
+		--shop-sim-url $(SHOP_URL) --shop-sim-dir var/shop-sim
 	$(BIN)/retorno webhook-sink --port $(SINK_PORT) --secret-file var/webhook-sink/secret \
 		--log var/webhook-sink/events.jsonl & \
 	SINK=$$!; \
 	$(BIN)/retorno carrier-sim --port $(SIM_PORT) --state-dir var/carrier-sim \
 		--webhook-url "http://$(HOST):$(PORT)/api/v1/carriers/demo-{carrier}/webhooks" & \
 	SIM=$$!; \
+	$(BIN)/retorno shop-sim --port $(SHOP_PORT) --state-dir var/shop-sim --seed var/shop-sim/seed.json \
+		--access-token-file var/shop-sim/token --webhook-secret-file var/shop-sim/secret \
+		--webhook-url "http://$(HOST):$(PORT)/api/v1/connectors/shopify/webhooks" & \
+	SHOP=$$!; \
 	$(BIN)/retorno serve --host $(HOST) --port $(PORT) & \
-	WEB=$$!; trap 'kill $$SIM $$SINK $$WEB 2>/dev/null' EXIT INT TERM; \
+	WEB=$$!; trap 'kill $$SIM $$SHOP $$SINK $$WEB 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/retorno demo-summary --wait-for http://$(HOST):$(PORT)/health --server-pid $$WEB; \
 	wait $$WEB
 

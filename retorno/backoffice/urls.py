@@ -199,10 +199,21 @@ urlpatterns += [
 ]
 
 # Webhook endpoints (admins): their secrets are shown once; deliveries can be replayed.
-from retorno.backoffice import views_webhooks  # noqa: E402
+from retorno.backoffice import views_shopify, views_webhooks  # noqa: E402
 
 urlpatterns += [
     path("settings/webhooks", views_webhooks.webhooks, name="webhooks"),
+    path("settings/shopify", views_shopify.shopify, name="shopify"),
+    path("settings/shopify/check", views_shopify.shopify_check, name="shopify_check"),
+    path("settings/shopify/backfill", views_shopify.shopify_backfill, name="shopify_backfill"),
+    path(
+        "settings/shopify/disconnect", views_shopify.shopify_disconnect, name="shopify_disconnect"
+    ),
+    path(
+        "settings/shopify/webhooks/<int:receipt_id>/retry",
+        views_shopify.shopify_receipt_retry,
+        name="shopify_receipt_retry",
+    ),
     path(
         "settings/webhooks/<int:endpoint_id>",
         views_webhooks.webhook_endpoint,

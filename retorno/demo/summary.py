@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 
 from retorno.accounts.selectors import api_key_authenticate
+from retorno.connectors.shopify import selectors as shopify_selectors
 from retorno.demo import data
 from retorno.demo.generator import ADMIN_USERNAME, DEMO_API_KEY, DEMO_PASSWORD
 from retorno.demo.showcase import showcase_orders
@@ -46,6 +47,8 @@ class Summary:
     api_key: str | None
     mail: str
     logs: str
+    # The local Shopify shop the store is connected to: (its page, its domain), or None.
+    shop: tuple[str, str] | None = None
 
 
 def demo_summary(store: Store, *, now: datetime, api_key: str = DEMO_API_KEY) -> Summary:
@@ -69,7 +72,15 @@ def demo_summary(store: Store, *, now: datetime, api_key: str = DEMO_API_KEY) ->
         api_key=api_key if found is not None and found.store_id == store.id else None,
         mail=_where_mail_goes(),
         logs=_where_logs_go(),
+        shop=_local_shop(store),
     )
+
+
+def _local_shop(store: Store) -> tuple[str, str] | None:
+    connection = shopify_selectors.connection_for_store(store=store)
+    if connection is None or not connection.api_base_url.startswith("http://127.0.0.1"):
+        return None
+    return connection.api_base_url + "/", connection.shop_domain
 
 
 def summary_lines(summary: Summary) -> list[str]:
@@ -102,8 +113,19 @@ def summary_lines(summary: Summary) -> list[str]:
         f"  API           {site}/api/v1/docs  key {key}",
         f"  E-mails       {summary.mail}",
         f"  Logs          {summary.logs}",
-        RULE,
     ]
+    if summary.shop is not None:
+        page, domain = summary.shop
+        lines += ["", f"  Shopify       {page}  (the local shop {domain})"]
+        lines += textwrap.wrap(
+            "Place an order there: it arrives in Retorno within seconds (Back office → "
+            "Settings → Shopify lists each webhook). Return it in the portal with its number "
+            "and e-mail; the refund and the restock show on that page.",
+            WIDTH,
+            initial_indent=" " * 16,
+            subsequent_indent=" " * 16,
+        )
+    lines.append(RULE)
     return lines
 
 

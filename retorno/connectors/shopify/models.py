@@ -27,6 +27,9 @@ class ShopifyConnection(TimeStampedModel):
     restock_location_id = models.CharField(max_length=80, blank=True)
     # Refunds to the original payment go through Shopify (the store's payment adapter).
     refunds_in_shopify = models.BooleanField(default=True)
+    # The store's payment adapter before it chose Shopify's: it refunds orders that did not
+    # come from the shop, and is the store's again when it disconnects.
+    fallback_payment_adapter = models.CharField(max_length=40, blank=True)
     shop_name = models.CharField(max_length=255, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     check_error = models.CharField(max_length=500, blank=True)

@@ -1,12 +1,15 @@
 """The payment adapter `shopify`: a store connected to Shopify, whose money settings name this
 adapter, has its refunds to the original payment made in Shopify (refundCreate on the order's
 sale transaction), with the refund's idempotency key as the `@idempotent` key, so a retried
-refund is made once. Charges are not taken through Shopify: they stay with a person (PENDING).
+refund is made once. An order that did not come from the shop (its reference is not a Shopify
+order id) is refunded by the adapter the store had before it connected. Charges are not taken through Shopify: they stay with a person (PENDING).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+
+from django.conf import settings
 
 from retorno.connectors.shopify import queries
 from retorno.connectors.shopify.client import (
@@ -17,6 +20,7 @@ from retorno.connectors.shopify.client import (
 from retorno.connectors.shopify.models import ShopifyConnection
 from retorno.connectors.shopify.services import admin_client
 from retorno.connectors.shopify.sync import gid
+from retorno.integrations.payments import registry
 from retorno.integrations.payments.base import (
     ChargeOutcome,
     ChargeRequest,
@@ -36,6 +40,13 @@ class ShopifyGateway:
             return RefundOutcome(
                 OutcomeStatus.FAILED, message="The store is not connected to Shopify."
             )
+        if not request.order_reference.isdigit():
+            # Not a Shopify order (placed before the store connected, or elsewhere): the
+            # adapter the store had before refunds it.
+            fallback = registry.gateway(
+                connection.fallback_payment_adapter or settings.RETORNO_PAYMENT_ADAPTER
+            )
+            return fallback.refund(request)
         client = admin_client(connection)
         try:
             order_id = gid("Order", request.order_reference)

@@ -9,6 +9,7 @@ from retorno.connectors.shopify.models import (
     ShopifyWebhookReceipt,
 )
 from retorno.core.errors import NotFound
+from retorno.orders.models import Product, Variant
 from retorno.stores.models import Store
 
 
@@ -33,3 +34,24 @@ def receipts_recent(*, store: Store, limit: int = 20) -> list[ShopifyWebhookRece
 
 def return_links_recent(*, store: Store, limit: int = 20) -> list[ShopifyReturnLink]:
     return list(ShopifyReturnLink.objects.filter(store=store).order_by("-id")[:limit])
+
+
+def catalog_products(*, store: Store, limit: int) -> list[tuple[Product, list[Variant]]]:
+    """The store's first `limit` products (by id) that have variants, with their variants."""
+    found: list[tuple[Product, list[Variant]]] = []
+    for product in Product.objects.filter(store=store).order_by("id").prefetch_related("variants"):
+        variants = sorted(product.variants.all(), key=lambda v: v.id)
+        if variants:
+            found.append((product, variants))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def backfill_percent(backfill: ShopifyBackfill | None) -> int | None:
+    """How far a backfill is, 0–100 (None before the shop has said how many orders there are)."""
+    if backfill is None or backfill.total is None:
+        return None
+    if backfill.status == "done" or backfill.total == 0:
+        return 100
+    return min(99, int(100 * (backfill.imported + backfill.refused) / backfill.total))

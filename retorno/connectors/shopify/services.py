@@ -133,6 +133,11 @@ def connection_save(
     return connection
 
 
+def connection_fallback_set(connection: ShopifyConnection, adapter: str) -> None:
+    connection.fallback_payment_adapter = adapter
+    connection.save(update_fields=["fallback_payment_adapter", "updated_at"])
+
+
 def credentials_reencrypt() -> tuple[int, list[str]]:
     """`retorno reencrypt-secrets`: every connection's token and secret with the current key."""
     done, unreadable = 0, []
@@ -283,14 +288,22 @@ def receipt_body(receipt: ShopifyWebhookReceipt) -> dict[str, Any]:
 
 
 def _with_catalog_options(store: Store, data: dict[str, Any]) -> dict[str, Any]:
-    """Lines whose SKU the store's catalog knows take its options (size, colour); the others
-    keep Shopify's variant title."""
+    """Lines whose SKU the store's catalog knows take its options (size, colour) and category;
+    the others keep Shopify's variant title."""
     skus = [line["sku"] for line in data["lines"]]
-    options = dict(Variant.objects.filter(store=store, sku__in=skus).values_list("sku", "options"))
+    known = {
+        sku: (options, category)
+        for sku, options, category in Variant.objects.filter(store=store, sku__in=skus).values_list(
+            "sku", "options", "product__category"
+        )
+    }
     for line in data["lines"]:
         title = line.pop("variant_title", "")
+        options, category = known.get(line["sku"], ({}, ""))
         if not line.get("options"):
-            line["options"] = options.get(line["sku"]) or ({"variant": title} if title else {})
+            line["options"] = options or ({"variant": title} if title else {})
+        if category and not line.get("category"):
+            line["category"] = category
     return data
 
 

@@ -45,17 +45,19 @@ def shopify_connect(*, store: Store, refunds_in_shopify: bool, **values: Any) ->
     )
     current = settings_for(store).payment_adapter
     if refunds_in_shopify and current != ShopifyGateway.name:
+        shopify.connection_fallback_set(connection, current)
         money_settings_save(store=store, payment_adapter=ShopifyGateway.name)
     elif not refunds_in_shopify and current == ShopifyGateway.name:
-        money_settings_save(store=store, payment_adapter="")
+        money_settings_save(store=store, payment_adapter=connection.fallback_payment_adapter)
     return connection
 
 
 def shopify_disconnect(*, store: Store) -> None:
-    """Disconnect; refunds no longer go through the shop."""
+    """Disconnect; refunds go back to the adapter the store had before."""
+    fallback = shopify.connection_get(store=store).fallback_payment_adapter
     shopify.connection_delete(store=store)
     if settings_for(store).payment_adapter == ShopifyGateway.name:
-        money_settings_save(store=store, payment_adapter="")
+        money_settings_save(store=store, payment_adapter=fallback)
 
 
 class OrderNotYetHere(Exception):

@@ -17,6 +17,7 @@ from retorno.demo.generator import (
     demo_create,
     demo_history_create,
 )
+from retorno.demo.shop import demo_shop_connect
 from retorno.demo.summary import demo_summary, summary_lines
 from retorno.demo.webhook_endpoint import demo_webhook_endpoint
 from retorno.logistics.demo import DEMO_SIMULATOR_URL
@@ -75,6 +76,13 @@ class Command(BaseCommand):
             "webhook-sink`'s address) and write its secret to --webhook-secret-file.",
         )
         parser.add_argument("--webhook-secret-file", default="var/webhook-sink/secret")
+        parser.add_argument(
+            "--shop-sim-url",
+            default=None,
+            help="Connect the store to `retorno shop-sim` here (`make run` passes 127.0.0.1:8057) "
+            "and write the shop's seed, token and secret to --shop-sim-dir.",
+        )
+        parser.add_argument("--shop-sim-dir", default="var/shop-sim")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["returns"] is not None:
@@ -105,6 +113,18 @@ class Command(BaseCommand):
             except RetornoError as exc:
                 raise CommandError(exc.detail) from exc
             out(f"Webhooks of {store.slug!r} go to {options['webhook_url']}.")
+        if options["shop_sim_url"]:
+            try:
+                domain = demo_shop_connect(
+                    store=store,
+                    sim_url=options["shop_sim_url"],
+                    state_dir=Path(options["shop_sim_dir"]),
+                )
+            except RetornoError as exc:
+                raise CommandError(exc.detail) from exc
+            out(
+                f"{store.slug!r} is connected to the Shopify shop {domain} at {options['shop_sim_url']}."
+            )
         if result.generated:
             out(f"Created the demo store {store.slug!r} ({store.name}) in {result.seconds:.1f} s.")
         else:
