@@ -35,7 +35,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from retorno.accounts.services import api_key_create  # noqa: E402
-from retorno.analytics import fit, mix, operations, returns, suppliers  # noqa: E402
+from retorno.analytics import costs, fit, mix, operations, returns, suppliers  # noqa: E402
 from retorno.analytics.scope import Scope, scope_from_params  # noqa: E402
 from retorno.returns.models import Return  # noqa: E402
 from retorno.stores.models import Store  # noqa: E402
@@ -60,6 +60,8 @@ def figures(scope: Scope) -> dict[str, Callable[[], Any]]:
         "aging": lambda: operations.warehouse_aging(scope, now=now),
         "carriers": lambda: operations.carrier_report(scope),
         "exceptions": lambda: operations.policy_exceptions(scope),
+        "cost per return": lambda: costs.costs(scope),
+        "recovered value": lambda: costs.recovery(scope),
     }
 
 
@@ -80,6 +82,9 @@ def main() -> None:
     parser.add_argument("--stores", nargs="+", default=["h10k", "h100k"])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--days", type=int, default=365)
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="Only the figures whose name starts with these."
+    )
     args = parser.parse_args()
     rows: dict[str, dict[str, tuple[float, float]]] = {}
     sizes = {}
@@ -89,12 +94,15 @@ def main() -> None:
         scope = scope_from_params(store=store, params={"days": str(args.days)}, now=timezone.now())
         sizes[slug] = Return.objects.filter(store=store).count()
         for name, call in figures(scope).items():
+            if args.only and not name.startswith(("floor", *args.only)):
+                continue
             rows.setdefault(name, {})[slug] = timed(call, args.repeat)
         key = api_key_create(store=store, name=f"bench {time.time()}", scopes=["read"])[1]
         client = Client()
         for path in (
             f"/api/v1/analytics/overview?days={args.days}",
             f"/api/v1/analytics/breakdown?dimension=product&days={args.days}",
+            f"/api/v1/analytics/costs?days={args.days}",
         ):
             name = "API " + path.split("?")[0].rsplit("/", 1)[1]
             rows.setdefault(name, {})[slug] = timed(

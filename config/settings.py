@@ -195,6 +195,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Without a broker: "thread" delivers outbox messages on a background thread of the web process,
 # "sync" inline after commit (tests, scripts).
 RETORNO_INPROCESS_JOBS = env.str("RETORNO_INPROCESS_JOBS", default="thread")
+# Keep the analytics rollups in the transaction of every change (docs/analytics.md). Off only
+# to measure what keeping them costs; run `retorno analytics rebuild` after turning it back on.
+RETORNO_ANALYTICS_ROLLUPS = env.bool("RETORNO_ANALYTICS_ROLLUPS", default=True)
 
 # `retorno serve`: where it listens, and gunicorn's processes (0: two per CPU) and threads.
 RETORNO_HOST = env.str("RETORNO_HOST", default="127.0.0.1")

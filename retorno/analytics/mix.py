@@ -7,12 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Sum
-
-from retorno.analytics.returns import MONEY, ZERO, amount, product_key, returned_items
+from retorno.analytics import cube
+from retorno.analytics.returns import ZERO, amount
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
 from retorno.domain.analytics.rates import Rate, rate
+from retorno.domain.analytics.rollups import SEPARATOR, unscaled
 from retorno.domain.returns.reasons import TAXONOMY
 
 HEAT_MAP_PRODUCTS = 12
@@ -76,14 +76,8 @@ def _level(share: Rate) -> int:
 
 def reason_mix(scope: Scope) -> ReasonMix:
     """Units returned per reason leaf and group, and the heat map of the products with most
-    units returned: two queries."""
-    by_reason = {
-        row["reason"]: row["units"]
-        for row in returned_items(scope)
-        .values("reason")
-        .annotate(units=Sum("quantity_requested"))
-        .order_by()
-    }
+    units returned: three range reads of the rollups."""
+    by_reason = {key: f.units for key, f in cube.sums(scope, "reason").items()}
     total = sum(by_reason.values())
     leaves, groups = [], []
     for group in TAXONOMY:
@@ -103,19 +97,14 @@ def reason_mix(scope: Scope) -> ReasonMix:
         groups.append((group.code, group_units, rate(group_units, total)))
     used = [leaf.code for leaf in leaves if leaf.units]
     cells: dict[str, dict[str, int]] = defaultdict(dict)
-    titles: dict[str, str] = {}
     product_units: dict[str, int] = defaultdict(int)
-    for row in (
-        returned_items(scope)
-        .annotate(product=product_key("order_line__"))
-        .values("product", "reason")
-        .annotate(units=Sum("quantity_requested"), title=Max("order_line__title"))
-        .order_by()
-    ):
-        cells[row["product"]][row["reason"]] = row["units"]
-        titles[row["product"]] = row["title"]
-        product_units[row["product"]] += row["units"]
-    top = sorted(product_units, key=lambda p: (-product_units[p], titles[p]))[:HEAT_MAP_PRODUCTS]
+    for key, figures in cube.sums(scope, "product_reason").items():
+        product, _, code = key.rpartition(SEPARATOR)
+        cells[product][code] = figures.units
+        product_units[product] += figures.units
+    top = sorted(product_units, key=lambda p: (-product_units[p], p))[:HEAT_MAP_PRODUCTS]
+    titles = cube.labels(scope, "product", top)
+    titles = {p: titles.get(p) or p for p in top}
     heat_rows = []
     for product in top:
         row_cells = []
@@ -176,24 +165,12 @@ RETAINED = frozenset({"store_credit", "exchange"})
 def outcomes(scope: Scope) -> Outcomes:
     """Refund, store credit, exchange and keep-the-item shares of the returns, and the revenue
     kept: the value of returns settled by exchange or store credit ÷ the value returned. One
-    query."""
-    rows = (
-        returned_items(scope)
-        .values("return_request__resolution", "return_request__method")
-        .annotate(
-            returns=Count("return_request", distinct=True),
-            value=Sum("amount", output_field=MONEY),
-        )
-        .order_by()
-    )
+    range read of the rollups."""
     counts: dict[str, int] = defaultdict(int)
     values: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for row in rows:
-        key = (
-            "keep" if row["return_request__method"] == "keep" else row["return_request__resolution"]
-        )
-        counts[key] += row["returns"]
-        values[key] += Decimal(str(row["value"] or 0))
+    for key, figures in cube.sums(scope, "outcome").items():
+        counts[key] += figures.returns
+        values[key] += unscaled(figures.value)
     currency = scope.store.currency
     total = sum(counts.values())
     returned = amount(sum(values.values(), ZERO), currency)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.db.models import Case, Count, Exists, Min, OuterRef, Q, QuerySet, When
 
+from retorno.analytics import cube
 from retorno.analytics.returns import NOT_RETURNED
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
@@ -285,31 +286,20 @@ class Exceptions:
 
 def policy_exceptions(scope: Scope) -> Exceptions:
     """Returns held for a person's review (and why), and decisions overridden, by the rule
-    given and by the agent: two queries."""
-    returns = returns_in_scope(scope)
-    total = returns.count()
-    reviews = 0
-    reasons: Counter[str] = Counter()
-    by_rule: Counter[str] = Counter()
-    by_agent: Counter[str] = Counter()
-    for kind, data, agent in ReturnEvent.objects.filter(
-        return_request__in=returns,
-        kind__in=[EventKind.HELD_FOR_REVIEW, EventKind.DECISION_OVERRIDDEN],
-    ).values_list("kind", "data", "actor_label"):
-        data = data if isinstance(data, dict) else {}
-        if kind == EventKind.HELD_FOR_REVIEW:
-            reviews += 1
-            for reason in data.get("reasons") or []:
-                reasons[str(reason.get("code") if isinstance(reason, dict) else reason)] += 1
-        else:
-            by_rule[str(data.get("rule") or "-")] += 1
-            by_agent[agent or "-"] += 1
+    given and by the agent: five range reads of the rollups."""
+    total = cube.total(scope).returns
+    reviews = cube.total(scope, "review").returns
+
+    def ranked(dimension: str) -> list[tuple[str, int]]:
+        counts = {k: f.returns for k, f in cube.sums(scope, dimension).items() if f.returns}
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
     return Exceptions(
         scope,
         total,
         reviews,
         rate(reviews, total),
-        reasons.most_common(),
-        by_rule.most_common(),
-        by_agent.most_common(),
+        ranked("review_reason"),
+        ranked("override_rule"),
+        ranked("override_agent"),
     )

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.db.models import (
     CharField,
-    Count,
     DecimalField,
     Expression,
     ExpressionWrapper,
@@ -24,17 +23,18 @@ from django.db.models import (
     OuterRef,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, NullIf
 
+from retorno.analytics import cube
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
 from retorno.core.errors import Unprocessable
 from retorno.domain.analytics.periods import Basis
 from retorno.domain.analytics.rates import Rate, change, rate
+from retorno.domain.analytics.rollups import Figures, unscaled
 from retorno.domain.money import quantize
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import RELEASING_STATES
@@ -159,6 +159,12 @@ DIMENSIONS: Mapping[str, Dimension] = {
         Dimension("reason", lambda: F("reason"), None, "reason"),
         Dimension("carrier", _carrier, None, "carrier"),
         Dimension("resolution", lambda: F("return_request__resolution"), None, "resolution"),
+        Dimension(
+            "channel",
+            lambda: F("return_request__order__channel"),
+            lambda: F("order__channel"),
+            "channel",
+        ),
     )
 }
 
@@ -190,27 +196,17 @@ class Totals:
 
 
 def totals(scope: Scope) -> Totals:
-    """Returned and sold in the scope: two queries."""
-    returned = returned_items(scope).aggregate(
-        returns=Count("return_request", distinct=True),
-        orders=Count("return_request__order", distinct=True),
-        units=Coalesce(Sum("quantity_requested"), 0),
-        value=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY),
-    )
-    sold = sold_lines(scope).aggregate(
-        orders=Count("order", distinct=True),
-        units=Coalesce(Sum("quantity"), 0),
-        value=Coalesce(Sum(_paid()), Value(ZERO), output_field=MONEY),
-    )
-    currency = scope.store.currency
+    """Returned and sold in the scope, from the rollups: two range reads."""
+    returned = cube.total(scope)
+    sold = cube.total(scope, sold=True)
     return Totals(
-        returns=returned["returns"],
-        orders_returned=returned["orders"],
-        units_returned=returned["units"],
-        value_returned=amount(returned["value"], currency),
-        orders_sold=sold["orders"],
-        units_sold=sold["units"],
-        value_sold=amount(sold["value"], currency),
+        returns=returned.returns,
+        orders_returned=returned.orders,
+        units_returned=returned.units,
+        value_returned=cube.money(scope, returned.value),
+        orders_sold=sold.orders,
+        units_sold=sold.units,
+        value_sold=cube.money(scope, sold.value),
     )
 
 
@@ -326,67 +322,46 @@ class Breakdown:
 
 def breakdown(scope: Scope, dimension: str, *, limit: int | None = 50) -> Breakdown:
     """Rows of the dimension, most units returned first, each with the rates against what was
-    sold where the dimension has sales (product, variant, category, supplier, tier, region), and
-    its share of the units returned: two queries."""
+    sold where the dimension has sales (product, variant, category, supplier, tier, region,
+    channel), and its share of the units returned: two or three range reads of the rollups."""
     spec = DIMENSIONS.get(dimension)
     if spec is None:
         raise Unprocessable(
             f"Unknown dimension {dimension!r}; one of {', '.join(DIMENSIONS)}.",
             code="unknown_dimension",
         )
-    returned = (
-        returned_items(scope)
-        .annotate(key=spec.returned())
-        .values("key")
-        .annotate(
-            returns=Count("return_request", distinct=True),
-            orders=Count("return_request__order", distinct=True),
-            units=Coalesce(Sum("quantity_requested"), 0),
-            value=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY),
-            **({"label": spec.label()} if spec.label else {}),
-        )
-        .order_by("-units", "key")
-    )
-    rows_returned = list(returned)
-    total_units = sum(r["units"] for r in rows_returned)
-    sold: dict[str, dict[str, Any]] = {}
-    if spec.sold is not None:
-        keys = [r["key"] for r in rows_returned[:limit] if r["key"] is not None]
-        sold = {
-            r["key"]: r
-            for r in sold_lines(scope)
-            .annotate(key=spec.sold())
-            .filter(key__in=keys)
-            .values("key")
-            .annotate(
-                orders=Count("order", distinct=True),
-                units=Coalesce(Sum("quantity"), 0),
-                value=Coalesce(Sum(_paid()), Value(ZERO), output_field=MONEY),
-            )
-            .order_by()
-        }
+    returned = sorted(cube.sums(scope, dimension).items(), key=lambda kv: (-kv[1].units, kv[0]))
+    total_units = sum(f.units for _, f in returned)
+    listed = returned[:limit]
+    keys = [key for key, _ in listed]
+    sold = cube.sums(scope, dimension, sold=True, keys=keys) if spec.sold is not None else {}
+    titles = cube.labels(scope, dimension, keys) if spec.label is not None else {}
+    currency = scope.store.currency
     rows = []
-    for r in rows_returned[:limit]:
-        key = r["key"] or ""
+    for key, r in listed:
         row: dict[str, Any] = {
             "key": key,
-            "label": r.get("label") or key,
-            "returns": r["returns"],
-            "orders_returned": r["orders"],
-            "units_returned": r["units"],
-            "value_returned": amount(r["value"], scope.store.currency),
-            "share_units": rate(r["units"], total_units),
+            "label": titles.get(key) or key,
+            "returns": r.returns,
+            "orders_returned": r.orders,
+            "units_returned": r.units,
+            "value_returned": cube.money(scope, r.value),
+            "share_units": rate(r.units, total_units),
             "filter": {**scope.as_params(), spec.param: key},
         }
         if spec.sold is not None:
-            s = sold.get(key, {"orders": 0, "units": 0, "value": ZERO})
+            s = sold.get(key, Figures())
             row.update(
-                orders_sold=s["orders"],
-                units_sold=s["units"],
-                value_sold=amount(s["value"], scope.store.currency),
-                rate_orders=rate(r["orders"], s["orders"]),
-                rate_units=rate(r["units"], s["units"]),
-                rate_value=rate(r["value"], s["value"], count=s["units"]),
+                orders_sold=s.orders,
+                units_sold=s.units,
+                value_sold=cube.money(scope, s.value),
+                rate_orders=rate(r.orders, s.orders),
+                rate_units=rate(r.units, s.units),
+                rate_value=rate(
+                    amount(unscaled(r.value), currency),
+                    amount(unscaled(s.value), currency),
+                    count=s.units,
+                ),
             )
         rows.append(BreakdownRow(**row))
-    return Breakdown(scope, dimension, rows, len(rows_returned), total_units)
+    return Breakdown(scope, dimension, rows, len(returned), total_units)

@@ -50,8 +50,18 @@ class QueueFilterForm(forms.Form):
     vendor = forms.CharField(label=_("Supplier"), required=False, max_length=120)
     region = forms.CharField(label=_("Region"), required=False, max_length=120)
     carrier = forms.CharField(label=_("Carrier"), required=False, max_length=120)
+    channel = forms.CharField(label=_("Sales channel"), required=False, max_length=16)
     counted = forms.BooleanField(label=_("Counted in analytics"), required=False)
-    DRILL_DOWN = ("product", "sku", "category", "vendor", "region", "carrier", "counted")
+    DRILL_DOWN = (
+        "product",
+        "sku",
+        "category",
+        "vendor",
+        "region",
+        "carrier",
+        "channel",
+        "counted",
+    )
 
     def __init__(
         self,
@@ -107,6 +117,7 @@ class QueueFilterForm(forms.Form):
             vendor=data.get("vendor") or "",
             region=data.get("region") or "",
             carrier=data.get("carrier") or "",
+            channel=data.get("channel") or "",
             counted=bool(data.get("counted")),
             period=_period(data),
             assignee=self._assignee(data.get("assignee") or ""),

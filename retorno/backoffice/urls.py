@@ -176,13 +176,14 @@ urlpatterns += [
 ]
 
 # Analytics (analysts, admins): the figures of the API's /analytics, charted, with exports.
-from retorno.backoffice import views_analytics  # noqa: E402
+from retorno.backoffice import views_analytics, views_analytics_money  # noqa: E402
 
 urlpatterns += [
     path("analytics", views_analytics.overview, name="analytics"),
     path("analytics/sizing", views_analytics.fit_page, name="analytics_fit"),
     path("analytics/suppliers", views_analytics.suppliers_page, name="analytics_suppliers"),
     path("analytics/operations", views_analytics.operations_page, name="analytics_operations"),
+    path("analytics/money", views_analytics_money.money_page, name="analytics_money"),
     path("analytics/export/<slug:name>.csv", views_analytics.export, name="analytics_export"),
 ]
 

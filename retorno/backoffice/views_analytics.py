@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from retorno.analytics import fit, mix, operations, returns, suppliers
+from retorno.analytics import costs, fit, mix, operations, returns, suppliers
 from retorno.analytics.scope import PRESET_DAYS, Scope, scope_from_params
 from retorno.analytics.tables import Table
 from retorno.backoffice import charts, permissions
@@ -37,6 +37,7 @@ DIMENSION_LABELS = {
     "reason": gettext_lazy("Reason"),
     "carrier": gettext_lazy("Carrier"),
     "resolution": gettext_lazy("Resolution"),
+    "channel": gettext_lazy("Sales channel"),
 }
 
 
@@ -122,6 +123,7 @@ TABS = (
     ("backoffice:analytics_fit", gettext_lazy("Sizing")),
     ("backoffice:analytics_suppliers", gettext_lazy("Suppliers")),
     ("backoffice:analytics_operations", gettext_lazy("Operations")),
+    ("backoffice:analytics_money", gettext_lazy("Costs and recovery")),
 )
 
 
@@ -138,6 +140,8 @@ def _rate_rows(breakdown: returns.Breakdown) -> list[tuple[str, str, Any, str, s
 def _label(dimension: str, key: str, label: str) -> str:
     if dimension in ("reason", "resolution"):
         return str(labels.label(dimension, key)) or key
+    if dimension == "channel":
+        return str(labels.label("sales_channel", key)) or key
     if dimension == "variant" and label and label != key:
         return f"{key} · {label}"
     return label or key or "—"
@@ -466,6 +470,8 @@ EXPORTS: dict[str, Callable[[Scope, HttpRequest], Table]] = {
     "aging": lambda scope, _r: operations.warehouse_aging(scope, now=timezone.now()).table(),
     "carriers": lambda scope, _r: operations.carrier_report(scope).table(),
     "exceptions": lambda scope, _r: operations.policy_exceptions(scope).table(),
+    "costs": lambda scope, _r: costs.costs(scope).table(),
+    "recovery": lambda scope, _r: costs.recovery(scope).table(),
 }
 
 

@@ -411,6 +411,12 @@ STRATEGY = {
 }
 CARRIER_KIND = {"simulator": _("Carrier simulator"), "easypost": "EasyPost", "shippo": "Shippo"}
 CHANNEL = {"email": _("E-mail"), "sms": _("SMS"), "whatsapp": "WhatsApp"}
+# Where an order was placed (orders.Channel).
+SALES_CHANNEL = {
+    "web": _("Online store"),
+    "store": _("Physical store"),
+    "marketplace": _("Marketplace"),
+}
 MESSAGE_STATUS = {
     "queued": _("Queued"),
     "sent": _("Sent"),
@@ -485,6 +491,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "strategy": STRATEGY,
     "carrier_kind": CARRIER_KIND,
     "channel": CHANNEL,
+    "sales_channel": SALES_CHANNEL,
     "message_status": MESSAGE_STATUS,
     "message_kind": MESSAGE_KIND,
     "scope": SCOPE,

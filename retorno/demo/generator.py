@@ -41,6 +41,7 @@ from django.utils import timezone
 from retorno.accounts.keys import generate_key
 from retorno.accounts.models import Role
 from retorno.accounts.services import membership_grant
+from retorno.analytics.rollups import rollups_rebuild
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import RetornoError
 from retorno.core.models import OutboxMessage, OutboxStatus
@@ -213,6 +214,9 @@ def demo_create(
     }
     if result.generated:
         carrier_history_write(store, seed=seed)
+        # The carriers' history is written past the services that keep the analytics
+        # rollups (which kept them for everything else): bring them up to date.
+        rollups_rebuild(store)
     # Orders to try, fresh whatever day this runs; the counts are of the generated history.
     # With `today` given, noon of that day in the store's time zone stands for now.
     result.showcase = showcase_orders_ensure(
@@ -692,6 +696,9 @@ class _Generator:
             # The demo's promotions are on the lines (their discount); none on the whole order.
             "discount_amount": Decimal("0"),
             "tags": tags,
+            # Drawn from the order's number, not the random stream (the rest of the demo stays
+            # as it was): seven in ten online, two in a physical store, one on a marketplace.
+            "channel": (("web",) * 7 + ("store",) * 2 + ("marketplace",))[k % 10],
             "lines": payload_lines,
         }, lines
 

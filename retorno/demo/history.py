@@ -36,6 +36,7 @@ from django.db import connections, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from retorno.analytics.rollups import rollups_rebuild
 from retorno.demo import data
 from retorno.demo.bulk import (
     Loader,
@@ -158,6 +159,9 @@ def history_load(
     with transaction.atomic():
         _wallets_load(store)
         sequences_reset(TABLES)
+    # The rows went in by COPY, past the services that keep the analytics rollups: write them
+    # from what was loaded.
+    rollups_rebuild(store)
     result = HistoryResult(store=store, returns=returns)
     result.counts = {
         model.__name__: model._default_manager.filter(**_scope(model, store)).count()

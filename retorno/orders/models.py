@@ -93,6 +93,14 @@ class Variant(TimeStampedModel):
         return self.sku
 
 
+class Channel(models.TextChoices):
+    """Where the order was placed (analytics compare return rates by it)."""
+
+    WEB = "web", "Online store"
+    STORE = "store", "Physical store"
+    MARKETPLACE = "marketplace", "Marketplace"
+
+
 class Order(TimeStampedModel):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="orders")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
@@ -104,6 +112,13 @@ class Order(TimeStampedModel):
     shipping_address = models.JSONField(default=dict, blank=True)
     country = models.CharField(max_length=2, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
+    channel = models.CharField(
+        max_length=16,
+        choices=Channel.choices,
+        default=Channel.WEB,
+        help_text="Where the order was placed: the online store, a physical store or a "
+        "marketplace.",
+    )
     shipping_amount = money_field(default=Decimal("0"))
     shipping_tax_amount = money_field(default=Decimal("0"))
     discount_amount = money_field(

@@ -147,6 +147,7 @@ ORDER_VALUES = (
     "shipping_address",
     "country",
     "postal_code",
+    "channel",
     "shipping_amount",
     "shipping_tax_amount",
     "discount_amount",

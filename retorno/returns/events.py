@@ -41,6 +41,7 @@ __all__ = [
     "event_record",
     "events_record",
     "handlers_install",
+    "observer_register",
     "return_move",
     "run_memo",
     "transition_record",
@@ -65,6 +66,11 @@ Handler = Callable[[Recorded], None]
 HandlerTable = Mapping[EventKind, tuple[Handler, ...]]
 
 _handlers: dict[EventKind, tuple[Handler, ...]] = {}
+# Called once at the end of each run with every event it handled (after their handlers): layers
+# above the kernel that keep something derived from the trail (analytics' rollups) in the same
+# transaction.
+Observer = Callable[[Sequence[Recorded]], None]
+_observers: list[Observer] = []
 # The events recorded by the command running in this thread, waiting for their handlers.
 _run: ContextVar[list[Recorded] | None] = ContextVar("return_events", default=None)
 # What the handlers of the running command have read and may share (run_memo).
@@ -107,6 +113,13 @@ def command() -> Iterator[None]:
             _memo.reset(memo_token)
 
 
+def observer_register(observer: Observer) -> None:
+    """Call `observer` at the end of every run with the events it handled, in the command's
+    transaction (once per observer, whatever the number of registrations)."""
+    if observer not in _observers:
+        _observers.append(observer)
+
+
 def _handle(pending: list[Recorded]) -> None:
     done = 0
     while done < len(pending):
@@ -114,6 +127,9 @@ def _handle(pending: list[Recorded]) -> None:
         done += 1
         for handler in _handlers.get(recorded.kind, ()):
             handler(recorded)
+    if pending:
+        for observer in _observers:
+            observer(pending)
 
 
 def run_memo() -> dict[str, Any]:

@@ -36,6 +36,8 @@ RANKS = {
     "orders": 3,
     **dict.fromkeys(CAPABILITIES, 4),
     "returns": 5,
+    # The analytics rollups: derived tables above the return kernel (ADR 12).
+    "analytics": 6,
 }
 BELOW_EVERYTHING = {"auth", "contenttypes"}
 

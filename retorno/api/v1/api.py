@@ -10,6 +10,7 @@ from retorno.api.v1 import errors
 from retorno.api.v1.auth import ApiKeyAuth
 from retorno.api.v1.routers import (
     analytics,
+    analytics_money,
     connectors,
     exchanges,
     insight,
@@ -107,3 +108,4 @@ api.add_router("", exchanges.router)
 api.add_router("", keys.router)
 api.add_router("", connectors.router)
 api.add_router("/analytics", analytics.router)
+api.add_router("/analytics", analytics_money.router)

@@ -166,6 +166,11 @@ class OrderIn(Body):
         ),
     ] = Decimal("0")
     tags: Annotated[list[Tag], Field(max_length=50)] = []
+    channel: Literal["web", "store", "marketplace"] = Field(
+        default="web",
+        description="Where the order was placed: `web` (the online store, the default), "
+        "`store` (a physical shop) or `marketplace`.",
+    )
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=500)]
 
     def as_data(self) -> dict[str, Any]:

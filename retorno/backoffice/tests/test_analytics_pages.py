@@ -19,7 +19,13 @@ from retorno.returns import services
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ("analytics", "analytics_fit", "analytics_suppliers", "analytics_operations")
+PAGES = (
+    "analytics",
+    "analytics_fit",
+    "analytics_suppliers",
+    "analytics_operations",
+    "analytics_money",
+)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ round trip per row, and two calls that arrive together and share a customer or a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,20 @@ from retorno.orders import upserts
 from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.orders.services.intake import order_discount_split, order_problems
 from retorno.stores.models import Store
+
+# Layers above that keep something derived from orders (analytics' rollups) register here:
+# called in the transaction of every intake with the store and the external ids of the orders
+# about to be written (to read them as they were), each returns what to call with the ids of
+# the orders once written.
+IntakeObserver = Callable[[Store, list[str]], Callable[[list[int]], None]]
+_intake_observers: list[IntakeObserver] = []
+
+
+def intake_observer_register(observer: IntakeObserver) -> None:
+    """Call `observer(store, external_ids)` before, and what it returns with the order ids
+    after, every intake write (in its transaction)."""
+    if observer not in _intake_observers:
+        _intake_observers.append(observer)
 
 
 @dataclass(frozen=True)
@@ -96,8 +111,13 @@ def _segment_apply(
     refused: dict[int, OrderOutcome] = {}
     while True:
         with transaction.atomic():
+            external_ids = [data["external_id"] for _, data in entries]
+            afters = [observer(store, external_ids) for observer in _intake_observers]
             applied = _write(store, entries, now)
             if isinstance(applied, dict):
+                written = [o.order_id for o in applied.values() if o.order_id is not None]
+                for after in afters:
+                    after(written)
                 return {**refused, **applied}
             # Some orders would lose lines that have returns: undo this attempt (the rollback
             # also frees the rows it locked) and write the others without them.
@@ -137,6 +157,7 @@ def _write(
                 "shipping_address": address,
                 "country": (address.get("country") or "").upper(),
                 "postal_code": address.get("postal_code") or "",
+                "channel": data.get("channel") or "web",
                 "shipping_amount": data.get("shipping_amount") or Decimal("0"),
                 "shipping_tax_amount": data.get("shipping_tax_amount") or Decimal("0"),
                 "discount_amount": data.get("discount_amount") or Decimal("0"),

@@ -40,6 +40,7 @@ def _order_form_data(order: Order, **changes: object) -> dict[str, object]:
         "shipping_address": "{}",
         "country": "ES",
         "postal_code": "28013",
+        "channel": "web",
         "shipping_amount": "4.95",
         "shipping_tax_amount": "0",
         "tags": "[]",

@@ -99,6 +99,7 @@ class ReturnQueueFilters:
     category: str = ""
     vendor: str = ""
     region: str = ""
+    channel: str = ""
     carrier: str = ""
     counted: bool = False  # only returns the figures count (not rejected, not cancelled)
     period: Period | None = None
@@ -236,6 +237,8 @@ def _drill_down(store: Store, queryset: QuerySet[Return], filters: ReturnQueueFi
             Q(order__shipping_address__region=filters.region)
             | (Q(order__country=filters.region) & no_region)
         )
+    if filters.channel:
+        queryset = queryset.filter(order__channel=filters.channel)
     if filters.carrier:
         queryset = queryset.filter(
             id__in=Shipment.objects.filter(

@@ -66,6 +66,7 @@ class BreakdownQuery(PeriodQuery):
         "region",
         "carrier",
         "resolution",
+        "channel",
     ]
     limit: int = Field(50, ge=1, le=500)
 
@@ -335,8 +336,8 @@ def overview(request: HttpRequest, query: Query[PeriodQuery]):
 @router.get(
     "/breakdown",
     response={200: BreakdownOut, **ERRORS},
-    summary="Returns per product, variant, category, supplier, reason, tier, region, carrier "
-    "or resolution",
+    summary="Returns per product, variant, category, supplier, reason, tier, region, carrier, "
+    "resolution or channel",
     openapi_extra=CSV_RESPONSE,
 )
 def breakdown(request: HttpRequest, query: Query[BreakdownQuery]):

@@ -1,0 +1,68 @@
+"""The analytics rollups: small tables the figures read instead of the history
+(docs/analytics.md, "Rollups"). Derived data: `retorno analytics rebuild` writes them again
+from the source tables at any time."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from retorno.stores.models import Store
+
+
+class DailyFigure(models.Model):
+    """The sums of one store's day for one key of one dimension (`all` has the key ""):
+    returned by request day (basis `r`), returned by order day (`o`), or sold (`s`, by order
+    day). Amounts in whole ten-thousandths of the store's currency."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=24)
+    basis = models.CharField(max_length=1)
+    day = models.DateField()
+    key = models.CharField(max_length=400)
+    returns = models.BigIntegerField(default=0)
+    orders = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+    value = models.BigIntegerField(default=0)
+    extra = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index every figure reads by: a store's dimension over a range of days.
+            models.UniqueConstraint(
+                fields=["store", "dimension", "basis", "day", "key"], name="uniq_daily_figure"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}:{self.key} {self.basis} {self.day}"
+
+
+class OrderContribution(models.Model):
+    """The facts an order with returns was last counted from (retorno.domain.analytics.rollups
+    `facts_dump`), kept so a change of its returns takes exactly what it added away before
+    adding what it adds now. Orders without returns have none: their sales are taken away at
+    intake from the order as it was."""
+
+    order_id = models.BigIntegerField(primary_key=True)
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    facts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"order {self.order_id}"
+
+
+class Label(models.Model):
+    """The title shown for a product or variant key (the latest seen)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=24)
+    key = models.CharField(max_length=400)
+    label = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "dimension", "key"], name="uniq_figure_label")
+        ]
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,0 +1,542 @@
+"""Keeping the analytics rollups: per order, what it adds now, less what it added before.
+
+Sales are added at intake: `intake_observe` reads the orders a call will update before it
+writes (their rows as they were) and adds the difference once written. What came back is added
+in the transaction of every command on returns (`events_refresh`, the kernel's observer):
+`orders_refresh` locks the order's kept facts (`OrderContribution`), reads its facts now, and
+adds the difference of the returned rows. Applying the same state twice changes nothing.
+`rollups_rebuild` writes a store's rollups again from the source tables.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+
+from retorno.analytics.models import DailyFigure, Label, OrderContribution
+from retorno.domain.analytics.rollups import (
+    Contribution,
+    Figures,
+    InspectionFacts,
+    ItemFacts,
+    LineFacts,
+    OrderFacts,
+    ReturnFacts,
+    RowKey,
+    contribution_diff,
+    facts_dump,
+    facts_load,
+    returned_contribution,
+    scaled,
+    sold_contribution,
+)
+from retorno.domain.days import local_day
+from retorno.domain.money.ledger import RefundState
+from retorno.domain.returns.events import EventKind
+from retorno.domain.returns.ledger import ItemDecision
+from retorno.domain.returns.states import RELEASING_STATES
+from retorno.logistics.models import Shipment
+from retorno.money.models import Refund
+from retorno.orders.models import Customer, Order, OrderLine
+from retorno.returns.models import Return, ReturnEvent, ReturnItem
+from retorno.stores.models import Store
+from retorno.warehouse.models import Inspection
+
+NOT_COUNTED = frozenset(s.value for s in RELEASING_STATES)
+BATCH = 2000
+
+
+# --- facts ---------------------------------------------------------------------------------------
+
+
+def _region(address: Any, country: str) -> str:
+    region = address.get("region") if isinstance(address, dict) else None
+    return str(region) if region else country
+
+
+def orders_facts(
+    order_ids: Sequence[int], store: Store, *, returns_too: bool = True
+) -> tuple[list[OrderFacts], dict[tuple[str, str], str]]:
+    """The facts of the orders (two queries, and six more when they have returns), and the
+    product and variant titles they show."""
+    orders = list(
+        Order.objects.filter(id__in=order_ids).values_list(
+            "id", "placed_at", "channel", "shipping_address", "country", "customer__tier"
+        )
+    )
+    lines: dict[int, list[LineFacts]] = defaultdict(list)
+    titles: dict[tuple[str, str], str] = {}
+    for pk, order_id, product_id, title, sku, category, vendor, units, price, discount, tax in (
+        OrderLine.objects.filter(order_id__in=order_ids)
+        .order_by()
+        .values_list(
+            "id",
+            "order_id",
+            "product_id",
+            "title",
+            "sku",
+            "category",
+            "vendor",
+            "quantity",
+            "unit_price",
+            "discount_amount",
+            "tax_amount",
+        )
+    ):
+        product = product_id or title
+        paid = scaled(price) * units - scaled(discount) + scaled(tax)
+        lines[order_id].append(LineFacts(pk, product, title, sku, category, vendor, units, paid))
+        titles[("product", product)] = title
+        titles[("variant", sku)] = title
+    returns = (
+        []
+        if not returns_too
+        else list(
+            Return.objects.filter(order_id__in=order_ids)
+            .order_by()
+            .values_list(
+                "id", "order_id", "created_at", "status", "customer_tier", "resolution", "method"
+            )
+        )
+    )
+    return_ids = [r[0] for r in returns]
+    extra = _return_extras(return_ids, store.id)
+    by_order: dict[int, list[ReturnFacts]] = defaultdict(list)
+    for pk, order_id, created_at, status, tier, resolution, method in returns:
+        facts = extra.get(pk, {})
+        by_order[order_id].append(
+            ReturnFacts(
+                id=pk,
+                day=local_day(created_at, store.timezone),
+                counted=status not in NOT_COUNTED,
+                tier=tier or "",
+                resolution=resolution,
+                method=method,
+                carrier=facts.get("carrier", ""),
+                items=tuple(facts.get("items", ())),
+                inspections=tuple(facts.get("inspections", ())),
+                review_reasons=tuple(facts.get("reviews", ())),
+                overrides=tuple(facts.get("overrides", ())),
+                labels=facts.get("labels", 0),
+                refunds=facts.get("refunds", 0),
+                shipping=facts.get("shipping", 0),
+                fees=facts.get("fees", 0),
+            )
+        )
+    return [
+        OrderFacts(
+            id=pk,
+            day=local_day(placed_at, store.timezone),
+            tier=tier or "",
+            region=_region(address, country),
+            channel=channel or "web",
+            lines=tuple(lines[pk]),
+            returns=tuple(by_order[pk]),
+        )
+        for pk, placed_at, channel, address, country, tier in orders
+    ], titles
+
+
+def _return_extras(return_ids: list[int], store_id: int) -> dict[int, dict[str, Any]]:
+    """Items, shipments, exceptions, refunds and inspections of the returns: five queries (none
+    when there are no returns)."""
+    extra: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"items": [], "inspections": [], "reviews": [], "overrides": []}
+    )
+    if not return_ids:
+        return extra
+    for return_id, line_id, reason, units, amount, decision in (
+        ReturnItem.objects.filter(return_request_id__in=return_ids)
+        .order_by()
+        .values_list(
+            "return_request_id",
+            "order_line_id",
+            "reason",
+            "quantity_requested",
+            "amount",
+            "decision",
+        )
+    ):
+        extra[return_id]["items"].append(
+            ItemFacts(line_id, reason, units, scaled(amount), decision == ItemDecision.REJECTED)
+        )
+    latest: dict[int, tuple[int, int]] = {}
+    for return_id, pk, attempt, carrier, price, booked_at in (
+        Shipment.objects.filter(return_id__in=return_ids)
+        .order_by()
+        .values_list(
+            "return_id",
+            "id",
+            "attempt_number",
+            "carrier_account__name",
+            "price_amount",
+            "booked_at",
+        )
+    ):
+        facts = extra[return_id]
+        if carrier and (attempt, pk) > latest.get(return_id, (-1, -1)):
+            latest[return_id] = (attempt, pk)
+            facts["carrier"] = carrier
+        if booked_at is not None and price is not None:
+            facts["labels"] = facts.get("labels", 0) + scaled(price)
+    for return_id, kind, data, agent in (
+        ReturnEvent.objects.filter(
+            return_request_id__in=return_ids,
+            kind__in=[EventKind.HELD_FOR_REVIEW, EventKind.DECISION_OVERRIDDEN],
+        )
+        .order_by("id")
+        .values_list("return_request_id", "kind", "data", "actor_label")
+    ):
+        data = data if isinstance(data, dict) else {}
+        if kind == EventKind.HELD_FOR_REVIEW:
+            reasons = tuple(
+                str(r.get("code") if isinstance(r, dict) else r) for r in data.get("reasons") or []
+            )
+            extra[return_id]["reviews"].append(reasons)
+        else:
+            extra[return_id]["overrides"].append((str(data.get("rule") or "-"), agent or "-"))
+    for return_id, amount, shipping, restocking, return_fee in (
+        Refund.objects.filter(return_id__in=return_ids, state=RefundState.SUCCEEDED)
+        .order_by()
+        .values_list(
+            "return_id",
+            "amount",
+            "shipping_amount",
+            "restocking_fee_amount",
+            "return_shipping_fee_amount",
+        )
+    ):
+        facts = extra[return_id]
+        facts["refunds"] = facts.get("refunds", 0) + scaled(amount)
+        facts["shipping"] = facts.get("shipping", 0) + scaled(shipping)
+        facts["fees"] = facts.get("fees", 0) + scaled(restocking) + scaled(return_fee)
+    for return_id, category, grade, disposition, units, unit_value, recovered in (
+        Inspection.objects.filter(store_id=store_id, return_id__in=return_ids)
+        .order_by()
+        .values_list(
+            "return_id",
+            "category",
+            "grade",
+            "disposition",
+            "quantity",
+            "unit_value_amount",
+            "recovery_amount",
+        )
+    ):
+        extra[return_id]["inspections"].append(
+            InspectionFacts(
+                category, grade, disposition, units, scaled(unit_value) * units, scaled(recovered)
+            )
+        )
+    return extra
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _figures_add(store_id: int, rows: dict[RowKey, Figures]) -> None:
+    """Add `rows` to the store's DailyFigure rows: one INSERT … ON CONFLICT DO UPDATE, the rows
+    in key order (two transactions adding to the same rows wait for each other, never
+    deadlock)."""
+    if not rows:
+        return
+    table = DailyFigure._meta.db_table
+    ordered = sorted(rows.items(), key=lambda kv: (kv[0][2], kv[0][0], kv[0][1], kv[0][3]))
+    columns = ("returns", "orders", "units", "value", "extra")
+    update = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+    # Table and column names are ours; the values travel as parameters.
+    head = f"INSERT INTO {table} (store_id, dimension, basis, day, key, {', '.join(columns)}) "
+    tail = f" ON CONFLICT (store_id, dimension, basis, day, key) DO UPDATE SET {update}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            values: list[list[Any]] = [[] for _ in range(9)]
+            for (basis, day, dimension, key), figures in ordered:
+                for i, v in enumerate((dimension, basis, day, key, *figures.as_tuple())):
+                    values[i].append(v)
+            unnest = (
+                "SELECT %s, d, b, y, k, r, o, u, v, e FROM unnest("
+                "%s::text[], %s::text[], %s::date[], %s::text[], %s::bigint[], %s::bigint[], "
+                "%s::bigint[], %s::bigint[], %s::bigint[]) AS t(d, b, y, k, r, o, u, v, e)"
+            )
+            cursor.execute(
+                head + unnest + tail,
+                [store_id, *values],
+            )
+            return
+        # One statement, run once per row (SQLite has no arrays to unnest).
+        cursor.executemany(
+            head + "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)" + tail,
+            [
+                [store_id, dimension, basis, day, key, *figures.as_tuple()]
+                for (basis, day, dimension, key), figures in ordered
+            ],
+        )
+
+
+def _labels_write(store_id: int, titles: dict[tuple[str, str], str]) -> None:
+    if not titles:
+        return
+    table = Label._meta.db_table
+    with connection.cursor() as cursor:
+        # The table name is ours; the values travel as parameters.
+        sql = "INSERT INTO " + table + " (store_id, dimension, key, label) VALUES (%s, %s, %s, %s)"  # noqa: S608
+        cursor.executemany(
+            sql + " ON CONFLICT (store_id, dimension, key) DO UPDATE SET label = excluded.label",
+            [
+                [store_id, dimension, key, label[:255]]
+                for (dimension, key), label in sorted(titles.items())
+            ],
+        )
+
+
+def _add(total: dict[RowKey, Figures], rows: Contribution, sign: int = 1) -> None:
+    for key, figures in rows.items():
+        total[key].add(figures, sign)
+
+
+def _nonzero(total: dict[RowKey, Figures]) -> dict[RowKey, Figures]:
+    return {key: figures for key, figures in total.items() if not figures.is_zero()}
+
+
+def orders_refresh(store: Store, order_ids: Iterable[int]) -> int:
+    """Bring the returned rows up to date with the orders' returns as they are now, in the
+    current transaction; how many rollup rows changed. Idempotent."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        table = OrderContribution._meta.db_table
+        with connection.cursor() as cursor:
+            # Each order's kept facts, locked: a second change of the same order waits, then
+            # reads the facts this one leaves.
+            cursor.execute(
+                f"INSERT INTO {table} (order_id, store_id, facts) VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s, '{}')"] * len(ids))
+                + " ON CONFLICT (order_id) DO NOTHING",
+                [v for pk in ids for v in (pk, store.id)],
+            )
+        kept = {
+            c.order_id: c
+            for c in OrderContribution.objects.select_for_update()
+            .filter(order_id__in=ids)
+            .order_by("order_id")
+        }
+        facts, titles = orders_facts(ids, store)
+        diff: dict[RowKey, Figures] = defaultdict(Figures)
+        changed, emptied = [], []
+        now = {order.id: order for order in facts}
+        for pk in ids:
+            holder = kept[pk]
+            order = now.get(pk)
+            old = returned_contribution(facts_load(holder.facts)) if holder.facts else {}
+            new = returned_contribution(order) if order is not None else {}
+            delta = contribution_diff(old, new)
+            _add(diff, delta)
+            if order is None or not order.returns:
+                emptied.append(pk)
+            else:
+                dumped = facts_dump(order)
+                if dumped != holder.facts:
+                    holder.facts = dumped
+                    changed.append(holder)
+        if changed:
+            OrderContribution.objects.bulk_update(changed, ["facts"])
+        if emptied:
+            OrderContribution.objects.filter(order_id__in=emptied).delete()
+        rows = _nonzero(diff)
+        _figures_add(store.id, rows)
+        _labels_write(store.id, titles)
+    return len(rows)
+
+
+def intake_observe(store: Store, external_ids: Sequence[str]) -> Callable[[list[int]], None]:
+    """Before an intake writes: the sales rows of the orders it will update, as they are; the
+    function to call once written, which adds the difference and refreshes what came back of
+    orders with returns (a line's title or category, the order's region or channel)."""
+    before = list(
+        Order.objects.filter(store=store, external_id__in=list(external_ids)).values_list(
+            "id", flat=True
+        )
+    )
+    old: dict[RowKey, Figures] = defaultdict(Figures)
+    if before:
+        for order in orders_facts(before, store, returns_too=False)[0]:
+            _add(old, sold_contribution(order))
+
+    def written(order_ids: list[int]) -> None:
+        facts, titles = orders_facts(order_ids, store, returns_too=False)
+        diff: dict[RowKey, Figures] = defaultdict(Figures)
+        for order in facts:
+            _add(diff, sold_contribution(order))
+        _add(diff, old, -1)
+        _figures_add(store.id, _nonzero(diff))
+        _labels_write(store.id, titles)
+        if before:
+            with_returns = list(
+                OrderContribution.objects.filter(order_id__in=before).values_list(
+                    "order_id", flat=True
+                )
+            )
+            orders_refresh(store, with_returns)
+
+    return written
+
+
+# --- rebuild -------------------------------------------------------------------------------------
+
+
+def _sold_rebuild(store: Store) -> None:
+    """The sales rows of every order of the store."""
+    if connection.vendor == "postgresql":
+        _sold_rebuild_sql(store)
+        return
+    after = 0
+    while True:
+        ids = list(
+            Order.objects.filter(store=store, id__gt=after)
+            .order_by("id")
+            .values_list("id", flat=True)[:BATCH]
+        )
+        if not ids:
+            return
+        facts, titles = orders_facts(ids, store, returns_too=False)
+        total: dict[RowKey, Figures] = defaultdict(Figures)
+        for order in facts:
+            _add(total, sold_contribution(order))
+        _figures_add(store.id, _nonzero(total))
+        _labels_write(store.id, titles)
+        after = ids[-1]
+
+
+SOLD_KEYS = {
+    "all": "''",
+    "product": "COALESCE(NULLIF(l.product_id, ''), l.title)",
+    "variant": "l.sku",
+    "category": "l.category",
+    "supplier": "l.vendor",
+    "tier": "COALESCE(c.tier, '')",
+    "region": "COALESCE(NULLIF(o.shipping_address->>'region', ''), o.country)",
+    "channel": "COALESCE(NULLIF(o.channel, ''), 'web')",
+}
+
+
+def _sold_rebuild_sql(store: Store) -> None:
+    """On PostgreSQL: one INSERT … SELECT per dimension over the store's order lines (what
+    sold_contribution gives, summed in the database)."""
+    figures, labels = DailyFigure._meta.db_table, Label._meta.db_table
+    lines, orders = OrderLine._meta.db_table, Order._meta.db_table
+    customers = Customer._meta.db_table
+    source = (
+        f"FROM {lines} l JOIN {orders} o ON o.id = l.order_id "
+        f"JOIN {customers} c ON c.id = o.customer_id WHERE o.store_id = %(store)s"
+    )
+    day = "(o.placed_at AT TIME ZONE %(tz)s)::date"
+    paid = "ROUND((l.unit_price * l.quantity - l.discount_amount + l.tax_amount) * 10000)"
+    params: dict[str, Any] = {"store": store.id, "tz": store.timezone}
+    with connection.cursor() as cursor:
+        for dimension, key in SOLD_KEYS.items():
+            cursor.execute(
+                f"INSERT INTO {figures} (store_id, dimension, basis, day, key, returns, orders, "
+                f"units, value, extra) SELECT %(store)s, '{dimension}', 's', {day}, {key}, 0, "
+                f"COUNT(DISTINCT o.id), SUM(l.quantity), SUM({paid})::bigint, 0 {source} "
+                "GROUP BY 4, 5",
+                params,
+            )
+        for dimension, key in (("product", SOLD_KEYS["product"]), ("variant", "l.sku")):
+            cursor.execute(
+                f"INSERT INTO {labels} (store_id, dimension, key, label) "
+                f"SELECT DISTINCT ON ({key}) %(store)s, '{dimension}', {key}, l.title {source} "
+                f"ORDER BY {key}, l.id DESC",
+                params,
+            )
+
+
+def _returned_batches(store: Store) -> Iterator[list[int]]:
+    """The store's orders that have returns, in batches."""
+    after = 0
+    while True:
+        ids = list(
+            Return.objects.filter(store=store, order_id__gt=after)
+            .order_by("order_id")
+            .values_list("order_id", flat=True)
+            .distinct()[:BATCH]
+        )
+        if not ids:
+            return
+        yield ids
+        after = ids[-1]
+
+
+def rollups_rebuild(store: Store) -> dict[str, int]:
+    """Write the store's rollups again from the source tables (one transaction): every
+    order's sales, and what came back of each order with returns. Returns the orders with
+    returns read and the rows written."""
+    orders = 0
+    with transaction.atomic():
+        OrderContribution.objects.filter(store=store).delete()
+        DailyFigure.objects.filter(store=store).delete()
+        Label.objects.filter(store=store).delete()
+        _sold_rebuild(store)
+        total: dict[RowKey, Figures] = defaultdict(Figures)
+        for ids in _returned_batches(store):
+            facts, _ = orders_facts(ids, store)
+            kept = []
+            for order in facts:
+                _add(total, returned_contribution(order))
+                kept.append(
+                    OrderContribution(order_id=order.id, store=store, facts=facts_dump(order))
+                )
+            OrderContribution.objects.bulk_create(kept, batch_size=BATCH)
+            orders += len(ids)
+        _figures_add(store.id, _nonzero(total))
+    return {"orders": orders, "rows": DailyFigure.objects.filter(store=store).count()}
+
+
+def rollup_rows(store: Store) -> dict[RowKey, tuple[int, int, int, int, int]]:
+    """The store's rollup rows that are not all zero (for checks and tests)."""
+    return {
+        (basis, day, dimension, key): (returns, orders, units, value, extra)
+        for basis, day, dimension, key, returns, orders, units, value, extra in (
+            DailyFigure.objects.filter(store=store).values_list(
+                "basis", "day", "dimension", "key", "returns", "orders", "units", "value", "extra"
+            )
+        )
+        if any((returns, orders, units, value, extra))
+    }
+
+
+def events_refresh(run: Sequence[Any]) -> None:
+    """After a command on returns: refresh the orders of the returns its events touched."""
+    by_store: dict[int, tuple[Store, set[int]]] = {}
+    for recorded in run:
+        ret = recorded.return_request
+        entry = by_store.setdefault(ret.store_id, (ret.store, set()))
+        entry[1].add(ret.order_id)
+    for store, order_ids in by_store.values():
+        orders_refresh(store, order_ids)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def rollups_check(store: Store) -> dict[RowKey, tuple[Any, Any]]:
+    """The rows where the kept rollups differ from a rebuild: (kept, rebuilt) per row. The
+    rebuild is rolled back."""
+    kept = rollup_rows(store)
+    rebuilt: dict[RowKey, tuple[int, int, int, int, int]] = {}
+    try:
+        with transaction.atomic():
+            rollups_rebuild(store)
+            rebuilt = rollup_rows(store)
+            raise _Rollback
+    except _Rollback:
+        pass
+    return {
+        key: (kept.get(key), rebuilt.get(key))
+        for key in kept.keys() | rebuilt.keys()
+        if kept.get(key) != rebuilt.get(key)
+    }

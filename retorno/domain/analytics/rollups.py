@@ -1,0 +1,371 @@
+"""What one order adds to the analytics rollups: a pure function of the order's facts.
+
+The rollups are sums per store × day × dimension × key (docs/analytics.md, "Rollups"). An
+order is the unit they are kept by: its lines are what was sold, its returns what came back,
+and an order returned twice is still one order returned. `order_contribution` turns the facts
+of one order into rows; the rollups are the sum of every order's rows. Keeping them is then a
+difference: when an order changes, what it added before is taken away and what it adds now is
+added (`contribution_diff`), so applying the same state twice changes nothing, and a rebuild
+(the sum over every order, from the source tables) equals any sequence of changes applied one
+by one.
+
+Amounts are whole ten-thousandths of the currency (the precision of the money columns), so
+sums are exact on every database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+SCALE = 10_000  # amounts are kept as whole ten-thousandths
+
+
+def scaled(value: Decimal | int | float | str | None) -> int:
+    """An amount as whole ten-thousandths."""
+    if value is None:
+        return 0
+    return int((Decimal(str(value)) * SCALE).to_integral_value())
+
+
+def unscaled(value: int) -> Decimal:
+    return Decimal(value) / SCALE
+
+
+class Basis(StrEnum):
+    """Which day a row is counted on: returned by request day, returned by order day, or sold
+    (always by order day)."""
+
+    REQUEST = "r"
+    ORDER = "o"
+    SOLD = "s"
+
+
+# Dimensions over what came back that also have sales to compare with.
+SOLD_DIMENSIONS = ("product", "variant", "category", "supplier", "tier", "region", "channel")
+# Dimensions of the returned items (per return: one row per key its items have).
+ITEM_DIMENSIONS = (*SOLD_DIMENSIONS, "reason", "product_reason")
+# Dimensions of the return itself.
+RETURN_DIMENSIONS = ("carrier", "resolution", "outcome")
+RECOVERY_DIMENSIONS = ("disposition", "recovery_category", "grade")
+COST_KEYS = ("labels", "refunds", "shipping", "fees")
+SEPARATOR = "\t"  # between the two keys of a two-key dimension (product_reason)
+
+
+@dataclass(frozen=True, slots=True)
+class LineFacts:
+    id: int
+    product: str
+    title: str
+    sku: str
+    category: str
+    supplier: str
+    units: int
+    paid: int  # ten-thousandths
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    line_id: int
+    reason: str
+    units: int
+    value: int  # paid value requested, ten-thousandths
+    rejected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionFacts:
+    category: str
+    grade: str
+    disposition: str  # blank until staff set it
+    units: int
+    value: int  # unit value × units, ten-thousandths
+    recovered: int  # ten-thousandths
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnFacts:
+    id: int
+    day: date  # the request's local day
+    counted: bool  # not rejected or cancelled
+    tier: str  # frozen at the request
+    resolution: str
+    method: str
+    carrier: str  # of the latest booked shipment, "" when none
+    items: tuple[ItemFacts, ...] = ()
+    inspections: tuple[InspectionFacts, ...] = ()
+    review_reasons: tuple[tuple[str, ...], ...] = ()  # one tuple per time it was held
+    overrides: tuple[tuple[str, str], ...] = ()  # (rule, agent) per override
+    labels: int = 0  # what the store paid the carriers for its shipments
+    refunds: int = 0  # paid back (succeeded refunds), ten-thousandths
+    shipping: int = 0  # original shipping refunded, part of refunds
+    fees: int = 0  # restocking and return-shipping fees kept from refunds
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    id: int
+    day: date  # the order's local day (placed)
+    tier: str
+    region: str
+    channel: str
+    lines: tuple[LineFacts, ...] = ()
+    returns: tuple[ReturnFacts, ...] = ()
+
+
+@dataclass(slots=True)
+class Figures:
+    """What a row counts. `returns` and `orders` count distinct returns and orders (an order
+    counts on the day of its first return with the key); units; `value` the paid value (for a
+    recovery row: the value inspected); `extra` the value recovered (recovery rows only)."""
+
+    returns: int = 0
+    orders: int = 0
+    units: int = 0
+    value: int = 0
+    extra: int = 0
+
+    def add(self, other: Figures, sign: int = 1) -> None:
+        self.returns += sign * other.returns
+        self.orders += sign * other.orders
+        self.units += sign * other.units
+        self.value += sign * other.value
+        self.extra += sign * other.extra
+
+    def as_tuple(self) -> tuple[int, int, int, int, int]:
+        return (self.returns, self.orders, self.units, self.value, self.extra)
+
+    def is_zero(self) -> bool:
+        return not any(self.as_tuple())
+
+
+# (basis, day, dimension, key)
+RowKey = tuple[str, date, str, str]
+Contribution = dict[RowKey, Figures]
+
+
+@dataclass
+class _Rows:
+    rows: Contribution = field(default_factory=lambda: defaultdict(Figures))
+
+    def add(self, key: RowKey, **figures: int) -> None:
+        self.rows[key].add(Figures(**figures))
+
+
+def _line_keys(line: LineFacts, order: OrderFacts) -> dict[str, str]:
+    return {
+        "product": line.product,
+        "variant": line.sku,
+        "category": line.category,
+        "supplier": line.supplier,
+        "tier": order.tier,
+        "region": order.region,
+        "channel": order.channel,
+    }
+
+
+def order_contribution(order: OrderFacts) -> Contribution:
+    """Every row the order adds to: its sales and what came back of it."""
+    return contribution_sum([sold_contribution(order), returned_contribution(order)])
+
+
+def sold_contribution(order: OrderFacts) -> Contribution:
+    """The rows of the order's sales (basis `s`, on the order's day)."""
+    out = _Rows()
+    _sold(order, out)
+    return dict(out.rows)
+
+
+def returned_contribution(order: OrderFacts) -> Contribution:
+    """The rows of each counted return of the order (its items, outcome, exceptions, costs and
+    recovered value), on the request's day and on the order's; an order counts once per key,
+    on the day of its first return with that key."""
+    out = _Rows()
+    lines = {line.id: line for line in order.lines}
+    first_return_day: dict[tuple[str, str, str], date] = {}
+    for ret in sorted(order.returns, key=lambda r: (r.day, r.id)):
+        if not ret.counted:
+            continue
+        for basis, day in ((Basis.REQUEST.value, ret.day), (Basis.ORDER.value, order.day)):
+            keys = _returned(ret, order, lines, basis, day, out)
+            for dimension, key in keys:
+                first_return_day.setdefault((basis, dimension, key), day)
+    for (row_basis, dimension, key), day in first_return_day.items():
+        out.add((row_basis, day, dimension, key), orders=1)
+    return {key: figures for key, figures in out.rows.items() if not figures.is_zero()}
+
+
+def _sold(order: OrderFacts, out: _Rows) -> None:
+    seen: set[tuple[str, str]] = set()
+    for line in order.lines:
+        for dimension, key in (("all", ""), *_line_keys(line, order).items()):
+            first = (dimension, key) not in seen
+            seen.add((dimension, key))
+            out.add(
+                (Basis.SOLD, order.day, dimension, key),
+                orders=1 if first else 0,
+                units=line.units,
+                value=line.paid,
+            )
+
+
+def _returned(
+    ret: ReturnFacts,
+    order: OrderFacts,
+    lines: Mapping[int, LineFacts],
+    basis: str,
+    day: date,
+    out: _Rows,
+) -> set[tuple[str, str]]:
+    """The rows of one counted return on one basis; the (dimension, key) pairs it has, for
+    counting orders."""
+    keys: set[tuple[str, str]] = set()
+
+    def count(dimension: str, key: str, units: int = 0, value: int = 0, extra: int = 0) -> None:
+        first = (dimension, key) not in keys
+        keys.add((dimension, key))
+        out.add(
+            (basis, day, dimension, key),
+            returns=1 if first else 0,
+            units=units,
+            value=value,
+            extra=extra,
+        )
+
+    items = [i for i in ret.items if not i.rejected and i.line_id in lines]
+    count("all", "", sum(i.units for i in items), sum(i.value for i in items))
+    for item in items:
+        line = lines[item.line_id]
+        item_keys = {
+            **_line_keys(line, order),
+            "tier": ret.tier,
+            "reason": item.reason,
+            "product_reason": f"{line.product}{SEPARATOR}{item.reason}",
+        }
+        for dimension in ITEM_DIMENSIONS:
+            count(dimension, item_keys[dimension], item.units, item.value)
+    units, value = sum(i.units for i in items), sum(i.value for i in items)
+    count("carrier", ret.carrier, units, value)
+    count("resolution", ret.resolution, units, value)
+    count("outcome", "keep" if ret.method == "keep" else ret.resolution, units, value)
+    for reasons in ret.review_reasons:
+        out.add((basis, day, "review", ""), returns=1)
+        for reason in reasons:
+            out.add((basis, day, "review_reason", reason), returns=1)
+    for rule, agent in ret.overrides:
+        out.add((basis, day, "override_rule", rule), returns=1)
+        out.add((basis, day, "override_agent", agent), returns=1)
+    for key, amount in zip(
+        COST_KEYS, (ret.labels, ret.refunds, ret.shipping, ret.fees), strict=True
+    ):
+        if amount:
+            count("cost", key, value=amount)
+    for inspection in ret.inspections:
+        if not inspection.disposition:
+            continue
+        for dimension, key in zip(
+            RECOVERY_DIMENSIONS,
+            (inspection.disposition, inspection.category, inspection.grade),
+            strict=True,
+        ):
+            count(
+                dimension,
+                key,
+                units=inspection.units,
+                value=inspection.value,
+                extra=inspection.recovered,
+            )
+    return keys
+
+
+def contribution_sum(contributions: Iterable[Mapping[RowKey, Figures]]) -> Contribution:
+    """The rows of many orders added up (what a rebuild writes)."""
+    total: Contribution = defaultdict(Figures)
+    for contribution in contributions:
+        for key, figures in contribution.items():
+            total[key].add(figures)
+    return {key: figures for key, figures in total.items() if not figures.is_zero()}
+
+
+def contribution_diff(old: Mapping[RowKey, Figures], new: Mapping[RowKey, Figures]) -> Contribution:
+    """What to add to the rollups when an order that added `old` now adds `new`."""
+    diff: Contribution = defaultdict(Figures)
+    for key, figures in new.items():
+        diff[key].add(figures)
+    for key, figures in old.items():
+        diff[key].add(figures, -1)
+    return {key: figures for key, figures in diff.items() if not figures.is_zero()}
+
+
+def facts_dump(order: OrderFacts) -> dict[str, Any]:
+    """What the order's returned rows are computed from, as JSON (kept per order with returns,
+    to take its rows away when it changes): the lines its returns name, and the returns."""
+    named = {item.line_id for ret in order.returns for item in ret.items}
+    return {
+        "id": order.id,
+        "day": order.day.isoformat(),
+        "tier": order.tier,
+        "region": order.region,
+        "channel": order.channel,
+        "lines": [
+            [ln.id, ln.product, ln.title, ln.sku, ln.category, ln.supplier, ln.units, ln.paid]
+            for ln in order.lines
+            if ln.id in named
+        ],
+        "returns": [
+            [
+                r.id,
+                r.day.isoformat(),
+                r.counted,
+                r.tier,
+                r.resolution,
+                r.method,
+                r.carrier,
+                [[i.line_id, i.reason, i.units, i.value, i.rejected] for i in r.items],
+                [
+                    [i.category, i.grade, i.disposition, i.units, i.value, i.recovered]
+                    for i in r.inspections
+                ],
+                [list(reasons) for reasons in r.review_reasons],
+                [list(o) for o in r.overrides],
+                [r.labels, r.refunds, r.shipping, r.fees],
+            ]
+            for r in order.returns
+        ],
+    }
+
+
+def facts_load(data: Mapping[str, Any]) -> OrderFacts:
+    return OrderFacts(
+        id=int(data["id"]),
+        day=date.fromisoformat(data["day"]),
+        tier=data["tier"],
+        region=data["region"],
+        channel=data["channel"],
+        lines=tuple(LineFacts(*line) for line in data["lines"]),
+        returns=tuple(
+            ReturnFacts(
+                id=r[0],
+                day=date.fromisoformat(r[1]),
+                counted=r[2],
+                tier=r[3],
+                resolution=r[4],
+                method=r[5],
+                carrier=r[6],
+                items=tuple(ItemFacts(*i) for i in r[7]),
+                inspections=tuple(InspectionFacts(*i) for i in r[8]),
+                review_reasons=tuple(tuple(x) for x in r[9]),
+                overrides=tuple((o[0], o[1]) for o in r[10]),
+                labels=r[11][0],
+                refunds=r[11][1],
+                shipping=r[11][2],
+                fees=r[11][3],
+            )
+            for r in data["returns"]
+        ),
+    )
