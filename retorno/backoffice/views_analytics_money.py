@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET
 from retorno.analytics import costs
 from retorno.analytics.scope import scope_from_params
 from retorno.backoffice import charts, permissions
-from retorno.backoffice.access import StaffContext, staff_view
+from retorno.backoffice.access import StaffContext
+from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.backoffice.views_analytics import TABS, PeriodForm
 from retorno.core import labels

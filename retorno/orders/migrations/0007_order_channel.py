@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0005_lists_served_by_indexes'),
+        ('orders', '0006_order_discount'),
     ]
 
     operations = [
