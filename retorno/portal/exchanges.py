@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from retorno.domain.money.charges import KeptLine, kept_unit_amount, unreturned_amount
 from retorno.domain.money.exchange import DifferenceDirection, ExchangeDifference
 from retorno.portal import display
 from retorno.returns.selectors.exchange_quotes import ExchangeQuote, Swap
@@ -92,3 +93,34 @@ def _total(difference: ExchangeDifference) -> str:
             "the new item ships."
         ) % {"amount": amount}
     return _("The exchange costs you nothing: no fees and no price difference.")
+
+
+def instant_terms(quote: ExchangeQuote | None, return_days: int) -> str:
+    """The charge-if-not-returned rule of an instant exchange, with the amount the domain's
+    charge-back would take if nothing came back (retorno.domain.money.charges)."""
+    if quote is None:
+        return ""
+    charged = quote.difference.direction is DifferenceDirection.CUSTOMER_PAYS
+    kept = unreturned_amount(
+        [
+            KeptLine(
+                units_shipped=swap.units,
+                units_received=0,
+                unit_amount=kept_unit_amount(
+                    swap.new_unit_price,
+                    swap.returned_unit_paid,
+                    difference_charged=charged,
+                    currency=quote.currency,
+                ),
+            )
+            for swap in quote.swaps
+        ],
+        quote.currency,
+    )
+    return _(
+        "Instant exchange: we ship your new item as soon as your return is approved, before "
+        "yours reaches us. Send yours back within %(days)s days. If by then no carrier has "
+        "scanned it and it has not reached us, we charge %(amount)s, the price of what you "
+        "kept, to your original payment method; if it arrives later, we refund that charge for "
+        "what comes back."
+    ) % {"days": return_days, "amount": display.money(kept, quote.currency)}

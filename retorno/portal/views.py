@@ -37,7 +37,7 @@ from retorno.orders.selectors.links import order_from_return_token
 from retorno.policies.selectors import policy_version_current
 from retorno.portal import display, ratelimit, tracking, wizard
 from retorno.portal.exchange_picker import picker_for_line
-from retorno.portal.exchanges import exchange_view
+from retorno.portal.exchanges import exchange_view, instant_terms
 from retorno.portal.forms import (
     AddressForm,
     ItemForm,
@@ -437,6 +437,9 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
             "address_form": address_form,
             "quotes": quotes,
             "pickers": [(p, form[p.name]) for p in pickers or []],
+            "instant_days": quotes["exchange"].decision.instant_exchange_return_days
+            if "exchange" in quotes and quotes["exchange"].decision.instant_exchange
+            else None,
             "money_hints": _money_hints(quotes),
             "step": 2,
             "pickup_selected": (form["method"].value() or initial["method"]) == "pickup",
@@ -514,16 +517,19 @@ def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[s
             }
         )
     pickup = parse_iso(draft.get("pickup_date"))
-    exchange = (
-        exchange_view(exchange_quote_for_request(currency=order.currency, swaps=swaps))
-        if draft["resolution"] == "exchange"
-        else None
+    is_exchange = draft["resolution"] == "exchange"
+    swap_quote = (
+        exchange_quote_for_request(currency=order.currency, swaps=swaps) if is_exchange else None
     )
+    exchange = exchange_view(swap_quote)
     return {
         "order": order,
         "rows": rows,
         "quote": quote,
         "exchange": exchange,
+        "instant": instant_terms(swap_quote, quote.decision.instant_exchange_return_days)
+        if is_exchange and quote.decision.instant_exchange
+        else "",
         "money_when": when_money_arrives(
             draft["resolution"],
             RefundTiming.ON_APPROVAL if quote.keeps_items else quote.refund_timing,

@@ -13,9 +13,10 @@ from retorno.core.actors import Actor
 from retorno.core.errors import RetornoError
 from retorno.core.pictures import line_picture
 from retorno.domain.errors import DomainError
+from retorno.domain.money.charges import instant_return_days
 from retorno.domain.returns.amounts import store_credit_total
 from retorno.portal import display, tracking
-from retorno.portal.exchanges import exchange_view
+from retorno.portal.exchanges import exchange_view, instant_terms
 from retorno.portal.forms import PickupForm
 from retorno.portal.next_step import next_step
 from retorno.portal.pages import page, pickup_dates, return_or_404
@@ -24,6 +25,8 @@ from retorno.returns import services
 from retorno.returns.models import Return
 from retorno.returns.selectors.exchange_quotes import exchange_quote_for_return
 from retorno.returns.selectors.recommendations import return_recommendations
+
+DAYS = "instant_exchange_return_days"
 
 
 def tracking_page(request: HttpRequest, token: str) -> HttpResponse:
@@ -54,6 +57,12 @@ def _tracking(
     money_status = tracking.money_status(return_request, events)
     parcel = tracking.parcel_for(return_request)
     changeable = tracking.can_change(return_request)
+    swap_quote = (
+        exchange_quote_for_return(return_request)
+        if return_request.resolution == "exchange"
+        else None
+    )
+    decision = return_request.decision or {}
     return page(
         request,
         "portal/tracking.html",
@@ -71,9 +80,10 @@ def _tracking(
                 return_request.store_credit_bonus_amount,
                 return_request.currency,
             ),
-            "exchange": exchange_view(exchange_quote_for_return(return_request))
-            if return_request.resolution == "exchange"
-            else None,
+            "exchange": exchange_view(swap_quote),
+            "instant": instant_terms(swap_quote, instant_return_days(decision.get(DAYS)))
+            if swap_quote is not None and decision.get("instant_exchange")
+            else "",
             "address": display.address_lines(return_request.pickup_address),
             "store_address": display.address_lines(store.return_address),
             "pickup_date": (parcel.pickup_date if parcel else None) or return_request.pickup_date,
