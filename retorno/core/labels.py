@@ -14,6 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from retorno.domain.policies import default_policy_document
+
 STATUS = {
     "requested": _("Requested"),
     "pending_review": _("Needs review"),
@@ -338,6 +340,13 @@ POLICY_REASON = {
     "reason_requires_review": _("Reason checked by staff"),
     "always_review": _("Always checked by staff"),
 }
+# The rules of the default policy (domain.policies.default_policy_document), by id: their
+# descriptions in the reader's language. A store that rewrites a description sees its own words.
+POLICY_RULE = {
+    "silver-window": _("Silver members have 45 days to return."),
+    "gold-window": _("Gold members have 60 days to return."),
+    "loyalty-free-returns": _("Silver and gold members return for free."),
+}
 # Loyalty tiers Retorno knows; a store's own tier names are shown as written.
 TIER = {
     "bronze": _("Bronze"),
@@ -479,6 +488,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "outcome": OUTCOME,
     "keep_item": KEEP_ITEM,
     "policy_reason": POLICY_REASON,
+    "policy_rule": POLICY_RULE,
     "tier": TIER,
     "category": CATEGORY,
     "tag": TAG,
@@ -652,6 +662,22 @@ def _store_words(text: str) -> str:
     if text == text.lower() and " " not in text:
         return _humanised(text)
     return text
+
+
+def rule_description(rule_id: str, description: str) -> str:
+    """A policy rule's description as staff of the active language read it: the default
+    policy's rules (their description as Retorno wrote it) from POLICY_RULE, any other as the
+    store wrote it."""
+    if description and description == _DEFAULT_RULE_DESCRIPTIONS.get(rule_id):
+        return str(POLICY_RULE[rule_id])
+    return description
+
+
+_DEFAULT_RULE_DESCRIPTIONS = {
+    str(rule["id"]): str(rule.get("description", ""))
+    for rule in default_policy_document().get("rules", [])
+    if rule.get("id") in POLICY_RULE
+}
 
 
 def tier_label(tier: str) -> str:

@@ -17,6 +17,7 @@ register.filter("shopper_label", text.shopper_label)
 register.filter("tier", text.tier)
 register.filter("money", text.money)
 register.filter("policy_reason", text.policy_reason)
+register.filter("rule_description", text.rule_description)
 
 
 @register.filter

@@ -56,3 +56,15 @@ def policy_reason(reason: Any) -> str:
     sentence of the active language, with its values; never its code."""
     texts = reason_texts.policy_reasons_text([reason])
     return texts[0] if texts else ""
+
+
+@register.filter
+def rule_description(fired: Any) -> str:
+    """`{{ fired|rule_description }}`: a rule that fired (a RuleFired, a rule count or their JSON
+    form) described in the active language when it is one of the default policy's rules."""
+    if isinstance(fired, dict):
+        rule_id, description = fired.get("rule_id", ""), fired.get("description", "")
+    else:
+        rule_id = getattr(fired, "rule_id", "")
+        description = getattr(fired, "description", "")
+    return labels.rule_description(str(rule_id or ""), str(description or ""))
