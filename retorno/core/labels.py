@@ -14,8 +14,6 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from retorno.domain.policies import default_policy_document
-
 STATUS = {
     "requested": _("Requested"),
     "pending_review": _("Needs review"),
@@ -662,22 +660,6 @@ def _store_words(text: str) -> str:
     if text == text.lower() and " " not in text:
         return _humanised(text)
     return text
-
-
-def rule_description(rule_id: str, description: str) -> str:
-    """A policy rule's description as staff of the active language read it: the default
-    policy's rules (their description as Retorno wrote it) from POLICY_RULE, any other as the
-    store wrote it."""
-    if description and description == _DEFAULT_RULE_DESCRIPTIONS.get(rule_id):
-        return str(POLICY_RULE[rule_id])
-    return description
-
-
-_DEFAULT_RULE_DESCRIPTIONS = {
-    str(rule["id"]): str(rule.get("description", ""))
-    for rule in default_policy_document().get("rules", [])
-    if rule.get("id") in POLICY_RULE
-}
 
 
 def tier_label(tier: str) -> str:

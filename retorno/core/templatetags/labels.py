@@ -13,7 +13,7 @@ from typing import Any
 
 from django import template
 
-from retorno.core import labels, reason_texts
+from retorno.core import labels, reason_texts, rule_texts
 from retorno.core.formatting import format_money
 
 register = template.Library()
@@ -67,4 +67,4 @@ def rule_description(fired: Any) -> str:
     else:
         rule_id = getattr(fired, "rule_id", "")
         description = getattr(fired, "description", "")
-    return labels.rule_description(str(rule_id or ""), str(description or ""))
+    return rule_texts.rule_description(str(rule_id or ""), str(description or ""))
