@@ -27,6 +27,7 @@ ALIASES = {
     "demo-summary": "demo_summary",
     "reencrypt-secrets": "reencrypt_secrets",
     "shop-sim": "shop_sim",
+    "shopify-backfill": "shopify_backfill",
     "webhook-sink": "webhook_sink",
 }
 

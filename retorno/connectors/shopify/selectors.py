@@ -55,3 +55,7 @@ def backfill_percent(backfill: ShopifyBackfill | None) -> int | None:
     if backfill.status == "done" or backfill.total == 0:
         return 100
     return min(99, int(100 * (backfill.imported + backfill.refused) / backfill.total))
+
+
+def backfill_running(*, store: Store) -> ShopifyBackfill | None:
+    return ShopifyBackfill.objects.filter(store=store, status="running").order_by("-id").first()

@@ -395,7 +395,7 @@ def receipt_retry(*, store: Store, receipt_id: int) -> ShopifyWebhookReceipt:
     return receipt
 
 
-def backfill_start(*, store: Store, days: int) -> ShopifyBackfill:
+def backfill_start(*, store: Store, days: int, enqueue: bool = True) -> ShopifyBackfill:
     """Start importing the last `days` days of orders (one backfill at a time per store)."""
     connection_get(store=store)
     if not 1 <= days <= MAX_BACKFILL_DAYS:
@@ -410,12 +410,13 @@ def backfill_start(*, store: Store, days: int) -> ShopifyBackfill:
         backfill = ShopifyBackfill.objects.create(
             store=store, days=days, since=now - timedelta(days=days), started_at=now
         )
-        outbox_enqueue(
-            store_id=store.id,
-            kind=BACKFILL_KIND,
-            dedupe_key=f"shopify-backfill:{backfill.id}",
-            payload={"backfill": backfill.id},
-        )
+        if enqueue:  # else the caller runs it (retorno shopify-backfill)
+            outbox_enqueue(
+                store_id=store.id,
+                kind=BACKFILL_KIND,
+                dedupe_key=f"shopify-backfill:{backfill.id}",
+                payload={"backfill": backfill.id},
+            )
     return backfill
 
 

@@ -400,3 +400,17 @@ def test_connecting_routes_refunds_through_shopify_and_disconnecting_back(api, c
     assert api.send("delete", "/connectors/shopify").status_code == 204
     assert settings_for(store).payment_adapter == ""
     assert api.get("/connectors/shopify").status_code == 404
+
+
+def test_the_cli_backfill_prints_its_progress(api, connected, sim, store):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    for _ in range(7):
+        sim.place_order({"lines": [{"sku": "SIM-TSH-L", "quantity": 1}]})
+    out = StringIO()
+    call_command("shopify_backfill", store=store.slug, days=3, stdout=out)
+    text = out.getvalue()
+    assert "page 1: 5 of 7 orders imported" in text
+    assert "Imported 7 orders in 2 pages." in text
