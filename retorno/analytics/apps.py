@@ -12,10 +12,17 @@ class AnalyticsConfig(AppConfig):
         if not settings.RETORNO_ANALYTICS_ROLLUPS:
             return
         # Imported here, not at the top: Django loads this module before the models exist.
-        from retorno.analytics.rollups import events_refresh, intake_observe
+        from retorno.analytics.rollups import (
+            REFRESH_KIND,
+            events_refresh,
+            intake_observe,
+            refresh_deliver,
+        )
+        from retorno.core.outbox import register_handler
         from retorno.orders.services import intake_observer_register
         from retorno.returns.events import observer_register
 
         # The rollups follow every change of an order or its returns, in its transaction.
         observer_register(events_refresh)
+        register_handler(REFRESH_KIND, refresh_deliver)
         intake_observer_register(intake_observe)

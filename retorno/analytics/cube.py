@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from retorno.analytics.models import DailyFigure, Label
+from retorno.analytics.rollups import pending_flush_if_any
 from retorno.analytics.scope import Scope
 from retorno.domain.analytics.periods import Basis
 from retorno.domain.analytics.rollups import Basis as RowBasis
@@ -30,6 +31,7 @@ def sums(
 ) -> dict[str, Figures]:
     """Per key of `dimension`, the figures of the scope's days: returned (by the scope's basis)
     or, with `sold`, sold (by order day)."""
+    pending_flush_if_any(scope.store)
     rows = DailyFigure.objects.filter(
         store=scope.store,
         dimension=dimension,

@@ -66,3 +66,16 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class PendingOrder(models.Model):
+    """An order whose returns changed since the rollups last counted it: written in the
+    transaction of the change (one row, whatever the number of changes), counted soon after by
+    the outbox job `analytics.refresh`, or by the next read of the figures, whichever comes
+    first."""
+
+    order_id = models.BigIntegerField(primary_key=True)
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"order {self.order_id}"

@@ -10,13 +10,16 @@ adds the difference of the returned rows. Applying the same state twice changes 
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, transaction
 
-from retorno.analytics.models import DailyFigure, Label, OrderContribution
+from retorno.analytics.models import DailyFigure, Label, OrderContribution, PendingOrder
+from retorno.core.models import OutboxMessage
+from retorno.core.outbox import outbox_enqueue
 from retorno.domain.analytics.rollups import (
     Contribution,
     Figures,
@@ -477,6 +480,7 @@ def rollups_rebuild(store: Store) -> dict[str, int]:
     orders = 0
     with transaction.atomic():
         OrderContribution.objects.filter(store=store).delete()
+        PendingOrder.objects.filter(store=store).delete()
         DailyFigure.objects.filter(store=store).delete()
         Label.objects.filter(store=store).delete()
         _sold_rebuild(store)
@@ -496,7 +500,9 @@ def rollups_rebuild(store: Store) -> dict[str, int]:
 
 
 def rollup_rows(store: Store) -> dict[RowKey, tuple[int, int, int, int, int]]:
-    """The store's rollup rows that are not all zero (for checks and tests)."""
+    """The store's rollup rows that are not all zero, pending orders counted (for checks and
+    tests)."""
+    pending_flush_if_any(store)
     return {
         (basis, day, dimension, key): (returns, orders, units, value, extra)
         for basis, day, dimension, key, returns, orders, units, value, extra in (
@@ -508,15 +514,68 @@ def rollup_rows(store: Store) -> dict[RowKey, tuple[int, int, int, int, int]]:
     }
 
 
+REFRESH_KIND = "analytics.refresh"
+REFRESH_WINDOW_SECONDS = 2
+FLUSH_BATCH = 500
+
+
 def events_refresh(run: Sequence[Any]) -> None:
-    """After a command on returns: refresh the orders of the returns its events touched."""
-    by_store: dict[int, tuple[Store, set[int]]] = {}
+    """After a command on returns (the kernel's observer): mark the orders of the returns its
+    events touched as pending, and ask the outbox to count them (one message per store every
+    couple of seconds, whatever the number of commands)."""
+    by_store: dict[int, set[int]] = defaultdict(set)
     for recorded in run:
         ret = recorded.return_request
-        entry = by_store.setdefault(ret.store_id, (ret.store, set()))
-        entry[1].add(ret.order_id)
-    for store, order_ids in by_store.values():
-        orders_refresh(store, order_ids)
+        by_store[ret.store_id].add(ret.order_id)
+    table = PendingOrder._meta.db_table
+    window = int(time.time() // REFRESH_WINDOW_SECONDS)
+    with connection.cursor() as cursor:
+        for store_id, order_ids in by_store.items():
+            ids = sorted(order_ids)
+            cursor.execute(
+                f"INSERT INTO {table} (order_id, store_id) VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s)"] * len(ids))
+                + " ON CONFLICT (order_id) DO NOTHING",
+                [v for pk in ids for v in (pk, store_id)],
+            )
+            outbox_enqueue(
+                store_id=store_id,
+                kind=REFRESH_KIND,
+                dedupe_key=f"{REFRESH_KIND}:{store_id}:{window}",
+                payload={},
+            )
+
+
+def pending_flush(store: Store) -> int:
+    """Count the store's pending orders into the rollups, in batches (each its own
+    transaction); how many orders. Two flushes at once share the work (locked rows are
+    skipped)."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                PendingOrder.objects.select_for_update(skip_locked=True)
+                .filter(store=store)
+                .order_by("order_id")
+                .values_list("order_id", flat=True)[:FLUSH_BATCH]
+            )
+            if not ids:
+                return done
+            orders_refresh(store, ids)
+            PendingOrder.objects.filter(order_id__in=ids).delete()
+            done += len(ids)
+
+
+def pending_flush_if_any(store: Store) -> None:
+    """Before the figures are read: what changed is counted first (usually nothing is left)."""
+    if PendingOrder.objects.filter(store=store).exists():
+        pending_flush(store)
+
+
+def refresh_deliver(message: OutboxMessage) -> dict[str, Any]:
+    """Outbox handler of analytics.refresh."""
+    store = Store.objects.get(id=message.store_id)
+    return {"orders": pending_flush(store)}
 
 
 class _Rollback(Exception):
