@@ -190,6 +190,23 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # The queue the web processes publish to and the workers consume: deployments sharing a broker
 # each use their own.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# One queue per kind of work (retorno.core.queues says which goes where): the outbox queue is
+# CELERY_QUEUE itself, the others CELERY_QUEUE.<kind>. Outbox deliveries are routed by their
+# message's kind when published; the scheduled tasks here.
+CELERY_TASK_ROUTES = {
+    f"retorno.{task}": {
+        "queue": CELERY_TASK_DEFAULT_QUEUE
+        if kind == "outbox"
+        else f"{CELERY_TASK_DEFAULT_QUEUE}.{kind}"
+    }
+    for task, kind in {
+        "core.tasks.outbox_sweep": "outbox",
+        "returns.tasks.shipments_poll": "tracking",
+        "returns.tasks.instant_exchange_charge_backs": "outbox",
+        "returns.tasks.instant_exchange_reminders": "outbox",
+        "returns.tasks.comments_classify_sweep": "analytics",
+    }.items()
+}
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 # Without a broker: "thread" delivers outbox messages on a background thread of the web process,

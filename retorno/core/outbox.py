@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from retorno.core.models import OutboxMessage, OutboxStatus
+from retorno.core.queues import queue_for_message
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,11 @@ def register_handler(kind: str, handler: Handler) -> None:
     _HANDLERS[kind] = handler
 
 
+def registered_kinds() -> set[str]:
+    """The message kinds the apps registered a handler for."""
+    return set(_HANDLERS)
+
+
 def outbox_enqueue(
     *,
     store_id: int,
@@ -87,7 +93,7 @@ def outbox_enqueue(
     if message_id is None:
         return None
     if due_at <= now:
-        transaction.on_commit(lambda: schedule_delivery(message_id))
+        transaction.on_commit(lambda: schedule_delivery(message_id, kind=kind))
     return OutboxMessage(
         id=message_id,
         store_id=store_id,
@@ -100,8 +106,9 @@ def outbox_enqueue(
     )
 
 
-def schedule_delivery(message_id: int, *, countdown: float = 0) -> None:
-    """Hand a committed message to the workers: Celery with a broker, else in-process.
+def schedule_delivery(message_id: int, *, kind: str = "", countdown: float = 0) -> None:
+    """Hand a committed message to the workers: Celery with a broker (on the queue of the
+    message's `kind`, retorno.core.queues), else in-process.
 
     In-process delivery runs on a small thread pool so a web request never waits for an SMTP
     server or a carrier; settings.RETORNO_INPROCESS_JOBS = "sync" runs it inline (tests).
@@ -113,7 +120,9 @@ def schedule_delivery(message_id: int, *, countdown: float = 0) -> None:
         if inline:
             return
         if not settings.CELERY_TASK_ALWAYS_EAGER:
-            outbox_deliver.apply_async((message_id,), countdown=countdown)
+            outbox_deliver.apply_async(
+                (message_id,), countdown=countdown, queue=queue_for_message(kind)
+            )
             return
         timer = threading.Timer(
             countdown, lambda: delivery_threads().submit(_deliver_in_thread, message_id)
@@ -121,7 +130,10 @@ def schedule_delivery(message_id: int, *, countdown: float = 0) -> None:
         timer.daemon = True
         timer.start()
         return
-    if not settings.CELERY_TASK_ALWAYS_EAGER or settings.RETORNO_INPROCESS_JOBS == "sync":
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        outbox_deliver.apply_async((message_id,), queue=queue_for_message(kind))
+        return
+    if settings.RETORNO_INPROCESS_JOBS == "sync":
         outbox_deliver.delay(message_id)
         return
     delivery_threads().submit(_deliver_in_thread, message_id)
@@ -213,7 +225,7 @@ def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str:
         )
         wait = (retry.at - now).total_seconds()
         if wait < _sweep_seconds():
-            schedule_delivery(message.id, countdown=max(wait, 0.001))
+            schedule_delivery(message.id, kind=message.kind, countdown=max(wait, 0.001))
         return OutboxStatus.PENDING
     except Exception as exc:
         attempts = message.attempts + 1

@@ -22,6 +22,7 @@ from kombu import pools
 
 from config.celery import app
 from retorno.core import outbox
+from retorno.core.queues import QUEUE_KINDS, queue_name
 from retorno.notifications.models import Message, MessageStatus
 from retorno.notifications.tests.test_delivery import create_return, order_for
 from retorno.stores.models import Store
@@ -57,15 +58,17 @@ def broker(request: Any, settings: Any) -> Iterator[tuple[str, str]]:
     }
     settings.CELERY_BROKER_URL = url
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue  # the kinds' queues are named after it
     app.conf.update(broker_url=url, task_always_eager=False, task_default_queue=queue)
     _fresh_connection_pools()
     yield url, queue
     with app.connection_for_write() as conn:  # leave nothing behind on the shared broker
         channel = conn.default_channel
-        channel.queue_delete(queue)
-        channel.exchange_delete(queue)  # Celery names the queue's exchange after it
-        if url.startswith("redis"):  # kombu keeps an exchange's bindings in sets of its name
-            channel.client.delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        for name in (queue_name(kind, queue) for kind in QUEUE_KINDS):
+            channel.queue_delete(name)
+            channel.exchange_delete(name)  # Celery names the queue's exchange after it
+            if url.startswith("redis"):  # kombu keeps an exchange's bindings in sets of its name
+                channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
     app.conf.update(saved)
     _fresh_connection_pools()
 
@@ -192,7 +195,7 @@ def test_a_message_whose_publish_was_lost_is_delivered_by_the_sweeper(
     store: Store, start_worker, smtp_server, monkeypatch
 ):
     # The web process dies between its commit and the publish: nothing reaches the broker.
-    monkeypatch.setattr(outbox, "schedule_delivery", lambda message_id: None)
+    monkeypatch.setattr(outbox, "schedule_delivery", lambda message_id, **kwargs: None)
     created = create_return(store, order_for(store))
     assert Message.objects.get().status == MessageStatus.QUEUED
 
