@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from retorno.analytics import sizing
 from retorno.core import labels
 from retorno.core.clientip import client_address
 from retorno.core.errors import NotFound, RetornoError
@@ -296,6 +297,9 @@ def _exchange_pickers(store: Store, order: Order, items: list[dict[str, Any]]):
     for item in items:
         line = lines[item["line"]]
         options = selectors.exchange_options_for_line(store=store, line=line, reason=item["reason"])
+        options = sizing.options_with_kept_size(
+            store=store, line=line, options=options, now=timezone.now()
+        )
         if not options.variants:
             return None  # an item without an alternative in stock cannot be exchanged
         pickers.append(picker_for_line(line, options, item["reason"], order.currency))

@@ -1,0 +1,80 @@
+"""The size to suggest to a shopper of a product flagged runs small or runs large: the size that
+shoppers who had ordered the same size most often kept after an exchange (runs small / runs
+large, docs/analytics.md). For the portal's exchange step and the tracking page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from retorno.analytics.fit import SIZE, direction_of
+from retorno.analytics.returns import product_key, returned_items
+from retorno.analytics.scope import DEFAULT_DAYS, Scope
+from retorno.domain.analytics.fit import Fit, fit_figure
+from retorno.domain.analytics.periods import Basis, last_days
+from retorno.domain.days import local_day
+from retorno.returns.selectors import ExchangeOptions
+from retorno.stores.models import Store
+
+
+@dataclass(frozen=True)
+class SizeSuggestion:
+    size: str  # the size shoppers kept
+    fit: Fit  # runs small or runs large
+    shoppers: int  # exchanges from the ordered size to `size`
+
+
+def _size(options: object) -> str:
+    return str(options.get(SIZE) or "").strip() if isinstance(options, dict) else ""
+
+
+def suggested_size(
+    *, store: Store, product: str, ordered_size: str, now: datetime, days: int = DEFAULT_DAYS
+) -> SizeSuggestion | None:
+    """The size to suggest instead of `ordered_size` for `product` (an order line's product id,
+    else its title), from the store's returns requested in the last `days` days: only when the
+    product is flagged runs small or large and shoppers who returned `ordered_size` kept another
+    size after an exchange. One query over that product's returned items."""
+    ordered_size = ordered_size.strip()
+    if not product or not ordered_size:
+        return None
+    scope = Scope(store, last_days(local_day(now, store.timezone), days, Basis.REQUEST))
+    rows = (
+        returned_items(scope)
+        .annotate(product=product_key("order_line__"))
+        .filter(product=product)
+        .values_list("reason", "order_line__options", "exchange_variant__options")
+    )
+    small = large = 0
+    kept: Counter[str] = Counter()
+    for reason, options, exchange_options in rows:
+        returned = _size(options)
+        if not returned:
+            continue
+        exchanged = _size(exchange_options)
+        direction = direction_of(reason, returned, exchanged)
+        small += direction > 0
+        large += direction < 0
+        if returned == ordered_size and exchanged and exchanged != ordered_size:
+            kept[exchanged] += 1
+    figure = fit_figure(small, large)
+    if not figure.flagged or not kept:
+        return None
+    size, shoppers = kept.most_common(1)[0]
+    return SizeSuggestion(size=size, fit=figure.fit, shoppers=shoppers)
+
+
+def options_with_kept_size(
+    *, store: Store, line: Any, options: ExchangeOptions, now: datetime
+) -> ExchangeOptions:
+    """A line's exchange options (returns.selectors) with the size shoppers kept proposed, when
+    its product is flagged runs small or large and a variant of that size is in stock; the
+    options as they were otherwise."""
+    product = (getattr(line, "product_id", "") or "").strip() or line.title
+    found = suggested_size(store=store, product=product, ordered_size=_size(line.options), now=now)
+    if found is None:
+        return options
+    kept = next((v for v in options.variants if _size(v.options) == found.size), None)
+    return options if kept is None else replace(options, proposed=kept)
