@@ -100,11 +100,25 @@ class PolicyFormForm(forms.Form):
     refund_timing = forms.ChoiceField(label=_("Refunds are issued"))
     note = forms.CharField(label=_("Note for the version history"), required=False, max_length=500)
 
-    def __init__(self, *args: Any, tier_rows: int = 0, category_rows: int = 0, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        tier_rows: int = 0,
+        category_rows: int = 0,
+        resolution_order: list[str] | None = None,
+        **kwargs: Any,
+    ):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         reasons = labels.choices("reason")
-        self._choices("resolutions", labels.choices("resolution"))
+        # The policy's order of resolutions is the order shoppers are offered them: the boxes
+        # show it, and what is ticked keeps it (new ones after).
+        order = list(resolution_order or [])
+        self.resolution_rank = {code: i for i, code in enumerate(order)}
+        resolutions = sorted(
+            labels.choices("resolution"), key=lambda c: self.resolution_rank.get(c[0], len(order))
+        )
+        self._choices("resolutions", resolutions)
         for name in ("fee_waived_reasons", "review_reasons", "photo_required_reasons"):
             self._choices(name, reasons)
         self._choices(
@@ -176,7 +190,10 @@ class PolicyFormForm(forms.Form):
             "excluded_tags": _names(data["excluded_tags"]),
             "final_sale_returnable": data["final_sale_returnable"],
             "max_discount_percent": _amount(data["max_discount_percent"]),
-            "resolutions": list(data["resolutions"]),
+            "resolutions": sorted(
+                data["resolutions"],
+                key=lambda code: self.resolution_rank.get(code, len(self.resolution_rank)),
+            ),
             "store_credit_bonus_percent": str(data["store_credit_bonus_percent"]),
             "return_shipping_fee": str(data["return_shipping_fee"]),
             "restocking_fee_percent": str(data["restocking_fee_percent"]),

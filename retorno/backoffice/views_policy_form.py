@@ -69,12 +69,14 @@ def policy_form(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             initial=initial_of(shown),
             tier_rows=len(shown.tier_windows) + EXTRA_ROWS,
             category_rows=len(shown.category_windows) + EXTRA_ROWS,
+            resolution_order=shown.base.get("resolutions"),
         )
         return _page(request, staff, form, shown, version)
     form = PolicyFormForm(
         request.POST,
         tier_rows=PolicyFormForm.rows_posted(request.POST, "tier"),
         category_rows=PolicyFormForm.rows_posted(request.POST, "category"),
+        resolution_order=shown.base.get("resolutions"),
     )
     trying = request.POST.get("action") == "try"
     try_form = TryOrderForm(request.POST) if trying else None
@@ -116,6 +118,7 @@ def _draft(
         category_windows=values.category_windows,
         free_return_tiers=values.free_return_tiers,
         other_rules=shown.other_rules,
+        origins=shown.origins,
     )
     return policy_document_from_form(document, kept)
 

@@ -32,7 +32,7 @@ def posted(**changes: Any) -> dict[str, Any]:
         "window_starts": "delivery",
         "excluded_categories": "gift-cards",
         "excluded_tags": "",
-        "resolutions": ["refund", "store_credit", "exchange"],
+        "resolutions": ["refund", "exchange", "store_credit"],
         "store_credit_bonus_percent": "10",
         "return_shipping_fee": "5.00",
         "restocking_fee_percent": "0",
@@ -98,9 +98,11 @@ def test_publishing_the_form_writes_a_new_version_of_the_same_document(
     base = latest.document["base"]
     assert (base["window_days"], base["return_shipping_fee"]) == (21, "3.50")
     assert base["review_reasons"] == ["changed_mind"]
+    # Ticked in any order, the resolutions keep the policy's order (what shoppers see first).
+    assert base["resolutions"] == document["base"]["resolutions"]
     rules = {rule["id"]: rule for rule in latest.document["rules"]}
     assert rules["window-category-shoes"]["then"] == {"window_days": 60}
-    assert rules["window-tier-gold"]["then"] == {"window_days": 60}
+    assert rules["gold-window"]["then"] == {"window_days": 60}  # read, written back as it was
     assert latest.document["rules"][-1] == swimwear  # kept, applied last
 
 

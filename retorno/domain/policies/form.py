@@ -48,6 +48,10 @@ class PolicyForm:
     free_return_tiers: tuple[str, ...] = ()
     # Rules the form does not show, kept as written (their ids and descriptions).
     other_rules: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    # The rules the form read, by what they are about ("tier", "gold"), ("category", "shoes"),
+    # ("free", ""): written back with their id, and with their description while they say the
+    # same (a described rule keeps its words, and its translation where it has one).
+    origins: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 def _one(when: Any, key: str) -> str | None:
@@ -88,16 +92,20 @@ def policy_form_from_document(document: dict[str, Any]) -> PolicyForm:
     categories: dict[str, int] = {}
     free: list[str] = []
     others: list[dict[str, Any]] = []
+    origins: dict[tuple[str, str], dict[str, Any]] = {}
     for rule in document.get("rules") or []:
         tier = _window(rule, "tier_in")
         category = _window(rule, "category_in")
         free_tiers = _free_tiers(rule)
         if tier is not None and tier[0] not in tiers:
             tiers[tier[0]] = tier[1]
+            origins[("tier", tier[0])] = copy.deepcopy(rule)
         elif category is not None and category[0] not in categories:
             categories[category[0]] = category[1]
+            origins[("category", category[0])] = copy.deepcopy(rule)
         elif free_tiers is not None and not free:
             free = list(free_tiers)
+            origins[("free", "")] = copy.deepcopy(rule)
         else:
             others.append(copy.deepcopy(rule))
     return PolicyForm(
@@ -106,6 +114,7 @@ def policy_form_from_document(document: dict[str, Any]) -> PolicyForm:
         category_windows=tuple(categories.items()),
         free_return_tiers=tuple(free),
         other_rules=tuple(others),
+        origins=origins,
     )
 
 
@@ -121,6 +130,25 @@ def _unique(rule_id: str, taken: set[str]) -> str:
     return candidate
 
 
+def _rule(
+    form: PolicyForm,
+    taken: set[str],
+    about: tuple[str, str],
+    fresh_id: str,
+    description: str,
+    when: dict[str, Any],
+    then: dict[str, Any],
+) -> dict[str, Any]:
+    """A rule of the form: the one it read when it says the same, else a new one (keeping the
+    read rule's id when it was about the same tier or category)."""
+    origin = form.origins.get(about)
+    if origin is not None and origin.get("when") == when and origin.get("then") == then:
+        taken.add(str(origin["id"]))
+        return copy.deepcopy(origin)
+    rule_id = str(origin["id"]) if origin is not None else fresh_id
+    return {"id": _unique(rule_id, taken), "description": description, "when": when, "then": then}
+
+
 def policy_document_from_form(document: dict[str, Any], form: PolicyForm) -> dict[str, Any]:
     """`document` with the form's settings and rules in place of those it showed: its other
     base settings and its other rules stay as they are. Not validated here: the caller parses
@@ -131,30 +159,39 @@ def policy_document_from_form(document: dict[str, Any], form: PolicyForm) -> dic
     rules: list[dict[str, Any]] = []
     for tier, days in form.tier_windows:
         rules.append(
-            {
-                "id": _unique(f"window-tier-{_slug(tier)}", taken),
-                "description": f"{tier}: {days} days to return.",
-                "when": {"tier_in": [tier]},
-                "then": {"window_days": days},
-            }
+            _rule(
+                form,
+                taken,
+                ("tier", tier),
+                f"window-tier-{_slug(tier)}",
+                f"{tier}: {days} days to return.",
+                {"tier_in": [tier]},
+                {"window_days": days},
+            )
         )
     for category, days in form.category_windows:
         rules.append(
-            {
-                "id": _unique(f"window-category-{_slug(category)}", taken),
-                "description": f"{category}: {days} days to return.",
-                "when": {"category_in": [category]},
-                "then": {"window_days": days},
-            }
+            _rule(
+                form,
+                taken,
+                ("category", category),
+                f"window-category-{_slug(category)}",
+                f"{category}: {days} days to return.",
+                {"category_in": [category]},
+                {"window_days": days},
+            )
         )
     if form.free_return_tiers:
         rules.append(
-            {
-                "id": _unique(FREE_RETURNS_RULE, taken),
-                "description": f"{', '.join(form.free_return_tiers)} return for free.",
-                "when": {"tier_in": list(form.free_return_tiers)},
-                "then": {"fee_waived": True},
-            }
+            _rule(
+                form,
+                taken,
+                ("free", ""),
+                FREE_RETURNS_RULE,
+                f"{', '.join(form.free_return_tiers)} return for free.",
+                {"tier_in": list(form.free_return_tiers)},
+                {"fee_waived": True},
+            )
         )
     result["rules"] = rules + [copy.deepcopy(rule) for rule in form.other_rules]
     return result
