@@ -65,6 +65,10 @@ def link_shopify_return(store: Store, *, rma: str, order_id: str, return_id: str
     )
 
 
+def store_connected(store_id: int) -> bool:
+    return ShopifyConnection.objects.filter(store_id=store_id).exists()
+
+
 def sync_enqueue(*, store: Store, key: str, facts: dict[str, Any]) -> None:
     """Queue a step for Shopify (inside the caller's transaction) when the store is connected."""
     if not ShopifyConnection.objects.filter(store=store).exists():

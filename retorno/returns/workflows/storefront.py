@@ -29,7 +29,7 @@ from retorno.core.errors import NotFound, RetornoError
 from retorno.domain.returns.events import EventKind
 from retorno.money.selectors import settings_for
 from retorno.money.services.settings import money_settings_save
-from retorno.returns.events import Recorded
+from retorno.returns.events import Recorded, run_memo
 from retorno.returns.models import Resolution
 from retorno.returns.services import ItemRequest, return_create
 from retorno.stores.models import Store
@@ -143,6 +143,13 @@ def on_event(recorded: Recorded) -> None:
     if step is None:
         return
     return_request = recorded.return_request
+    # Whether the store is connected is read once per command, however many events it records.
+    memo = run_memo()
+    key = f"shopify-connected:{return_request.store_id}"
+    if key not in memo:
+        memo[key] = sync.store_connected(return_request.store_id)
+    if not memo[key]:
+        return
     data = recorded.event.data or {}
     facts: dict[str, Any] = {
         "step": step,
