@@ -25,6 +25,7 @@ ALIASES = {
     "carrier-sim": "carrier_sim",
     "comments-sweep": "comments_sweep",
     "demo-summary": "demo_summary",
+    "import-csv": "import_csv",
     "reencrypt-secrets": "reencrypt_secrets",
     "shop-sim": "shop_sim",
     "shopify-backfill": "shopify_backfill",

@@ -257,3 +257,16 @@ urlpatterns += [
     path("messages/<int:message_id>", views_messages.message_detail, name="message"),
     path("messages/<int:message_id>/send", views_messages.message_send, name="message_send"),
 ]
+
+# CSV imports of orders and the catalogue (admins): dry run, mapping, import with progress.
+from retorno.backoffice import views_imports  # noqa: E402
+
+urlpatterns += [
+    path("settings/imports", views_imports.imports, name="imports"),
+    path("settings/imports/<int:import_id>", views_imports.import_detail, name="import_detail"),
+    path(
+        "settings/imports/<int:import_id>/start",
+        views_imports.import_start,
+        name="import_start",
+    ),
+]

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from retorno.domain.money import minor_units
-from retorno.orders.models import Customer, Order, OrderLine, Product, Variant
+from retorno.orders.models import CsvImport, Customer, Order, OrderLine, Product, Variant
 from retorno.orders.services.intake import (
     ORDER_AMOUNTS,
     ORDER_TIMES,
@@ -165,3 +165,12 @@ class OrderAdmin(admin.ModelAdmin):
     # the lines' shares behind.
     readonly_fields = ("discount_amount",)
     inlines = [OrderLineInline]
+
+
+@admin.register(CsvImport)
+class CsvImportAdmin(admin.ModelAdmin):
+    list_display = ("id", "store", "kind", "filename", "state", "rows", "records", "written")
+    list_filter = ("store", "kind", "state")
+    search_fields = ("filename", "sha256")
+    exclude = ("content",)
+    readonly_fields = ("problems", "mapping")

@@ -190,3 +190,53 @@ class OrderLine(models.Model):
     @property
     def paid_amount(self) -> Decimal:
         return self.unit_price * self.quantity - self.discount_total + self.tax_amount
+
+
+class ImportKind(models.TextChoices):
+    ORDERS = "orders", "Orders"
+    CATALOG = "catalog", "Catalogue"
+
+
+class ImportState(models.TextChoices):
+    CHECKED = "checked", "Checked (dry run)"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+
+
+class CsvImport(TimeStampedModel):
+    """A CSV file of orders or of the catalogue: checked first (a dry run lists every bad row),
+    then written by a job that records its progress, so a page can show it and a job that
+    stopped goes on from the last chunk it wrote."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="csv_imports")
+    kind = models.CharField(max_length=10, choices=ImportKind.choices)
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.TextField(help_text="The file's text, kept until the import is done.")
+    sha256 = models.CharField(max_length=64)
+    mapping = models.JSONField(default=dict, help_text="Retorno's column -> the file's header.")
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.CHECKED
+    )
+    rows = models.PositiveIntegerField(default=0, help_text="Data rows in the file.")
+    records = models.PositiveIntegerField(default=0, help_text="Orders or products to write.")
+    written = models.PositiveIntegerField(default=0, help_text="Orders or products written.")
+    created = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0, help_text="Rows with a problem.")
+    problems = models.JSONField(default=list, blank=True, help_text="The first 1,000 problems.")
+    created_by = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "-created_at"], name="csv_import_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.id}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.records else min(100, self.written * 100 // self.records)

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from django.db import connection, models
 
-from retorno.orders.models import Customer, Order, OrderLine
+from retorno.orders.models import Customer, Order, OrderLine, Product, Variant
 
 CHUNK = 1000  # rows per statement: at 18 columns, under SQLite's limit of 32,766 values
 
@@ -106,6 +106,13 @@ def upsert(
     return found
 
 
+def differs(table: str, columns: Sequence[str]) -> str:
+    """SQL true when a row of `table` holds other values in `columns` than the one proposed
+    (EXCLUDED), nulls compared as values."""
+    operator = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    return "(" + " OR ".join(f"{table}.{c} {operator} EXCLUDED.{c}" for c in columns) + ")"
+
+
 CUSTOMER_VALUES = ("email", "name", "phone", "tier", "tags", "language")
 
 
@@ -162,7 +169,13 @@ def orders_upsert(
     customer as its id); (order id, created) for each external id."""
     fields = ("store", "external_id", *ORDER_VALUES, "created_at", "updated_at")
     columns = [_column(Order, name).column for name in ORDER_VALUES]
-    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*columns, "updated_at"])
+    table = connection.ops.quote_name(Order._meta.db_table)
+    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+    # An order sent again as it is keeps its time of change (an import run twice changes nothing).
+    update += (
+        f", updated_at = CASE WHEN {differs(table, columns)} THEN EXCLUDED.updated_at "
+        f"ELSE {table}.updated_at END"
+    )
     postgres = connection.vendor == "postgresql"
     existing: set[str] = set()
     if not postgres:
@@ -215,7 +228,9 @@ def lines_upsert(rows: Sequence[dict[str, Any]]) -> None:
     `external_id` and LINE_VALUES."""
     fields = ("order", "external_id", *LINE_VALUES)
     columns = [_column(OrderLine, name).column for name in LINE_VALUES]
-    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+    table = connection.ops.quote_name(OrderLine._meta.db_table)
+    # Lines sent again as they are are not written again.
+    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns) + f" WHERE {differs(table, columns)}"
     ordered = sorted(rows, key=lambda row: (row["order"], row["external_id"]))
     upsert(OrderLine, fields, ordered, conflict="(order_id, external_id)", update=update)
 
@@ -240,3 +255,72 @@ def guests_lock(store_id: int, emails: Sequence[str]) -> None:
 def _guest_key(store_id: int, email: str) -> int:
     digest = hashlib.blake2b(f"guest:{store_id}:{email}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+PRODUCT_VALUES = ("title", "category", "vendor", "url")
+VARIANT_VALUES = ("options", "price", "stock", "image_url", "weight_grams")
+
+
+def products_upsert(
+    store_id: int, rows: Sequence[dict[str, Any]], now: Any
+) -> dict[str, tuple[int, bool]]:
+    """Insert or update products by external id (each row has `external_id` and
+    PRODUCT_VALUES); (product id, created) for each. `updated_at` moves only on a change."""
+    fields = (
+        "store",
+        "external_id",
+        *PRODUCT_VALUES,
+        "tags",
+        "image_url",
+        "created_at",
+        "updated_at",
+    )
+    table = connection.ops.quote_name(Product._meta.db_table)
+    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in PRODUCT_VALUES)
+    update += (
+        f", updated_at = CASE WHEN {differs(table, PRODUCT_VALUES)} THEN EXCLUDED.updated_at "
+        f"ELSE {table}.updated_at END"
+    )
+    existing = set(
+        Product.objects.filter(
+            store_id=store_id, external_id__in=[row["external_id"] for row in rows]
+        ).values_list("external_id", flat=True)
+    )
+    ordered = [
+        {
+            "tags": [],
+            "image_url": "",
+            **row,
+            "store": store_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for row in sorted(rows, key=lambda row: row["external_id"])
+    ]
+    found = upsert(
+        Product,
+        fields,
+        ordered,
+        conflict="(store_id, external_id)",
+        update=update,
+        returning="id, external_id",
+    )
+    return {external_id: (pk, external_id not in existing) for pk, external_id in found}
+
+
+def variants_upsert(store_id: int, rows: Sequence[dict[str, Any]], now: Any) -> None:
+    """Insert or update variants by SKU (each row has `product` (an id), `sku` and
+    VARIANT_VALUES). A SKU that belongs to another product is left alone (callers refuse it
+    first); an unchanged variant is not written."""
+    fields = ("store", "product", "sku", *VARIANT_VALUES, "created_at", "updated_at")
+    table = connection.ops.quote_name(Variant._meta.db_table)
+    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in VARIANT_VALUES)
+    update += (
+        f", updated_at = EXCLUDED.updated_at WHERE {table}.product_id = EXCLUDED.product_id "
+        f"AND {differs(table, VARIANT_VALUES)}"
+    )
+    ordered = [
+        {**row, "store": store_id, "created_at": now, "updated_at": now}
+        for row in sorted(rows, key=lambda row: row["sku"])
+    ]
+    upsert(Variant, fields, ordered, conflict="(store_id, sku)", update=update)

@@ -12,9 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from retorno.domain.money import MoneyError, allocate, quantize
+from retorno.domain.money import MoneyError, minor_units, quantize
 
 _ZERO = Decimal(0)
+
+
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
 
 
 def _exact(value: Decimal, name: str, currency: str) -> Decimal:
@@ -45,6 +49,7 @@ def order_discount_shares(
     values = [
         _exact(value, f"line {index + 1}", currency) for index, value in enumerate(line_values)
     ]
+    quantum = _quantum(currency)
     if discount == 0:
         return [quantize(_ZERO, currency) for _ in values]
     if discount > sum(values, _ZERO):
@@ -52,6 +57,22 @@ def order_discount_shares(
             "discount_exceeds_lines",
             f"The order discount ({discount}) is more than its lines cost ({sum(values, _ZERO)}).",
         )
-    # The shares are proportional and rounded down, and the leftover units go to the largest
-    # remainders, which are strictly positive: a share rounded up was below its (whole) value.
-    return allocate(discount, values, currency)
+    # `allocate`'s largest remainder in whole minor units (the weights are amounts too, so the
+    # shares need no fractions): each share rounded down, the leftover units to the largest
+    # remainders, earlier lines first on ties. The remainders that get a unit are strictly
+    # positive, so a share rounded up was below its (whole) value: no share exceeds its line.
+    total = int(discount / quantum)
+    weights = [int(value / quantum) for value in values]
+    weight_sum = sum(weights)
+    units = [total * weight // weight_sum for weight in weights]
+    remainders = [total * weight % weight_sum for weight in weights]
+    leftover = total - sum(units)
+    for index in sorted(range(len(units)), key=lambda i: (-remainders[i], i))[:leftover]:
+        units[index] += 1
+    return [(Decimal(count) * quantum).quantize(quantum) for count in units]
+
+
+def order_discount_fits(discount: Decimal, line_values: Sequence[Decimal]) -> bool:
+    """Whether an order discount fits its lines (what `order_discount_shares` refuses with
+    "discount_exceeds_lines"), without splitting it: the order intake asks this of every order."""
+    return discount <= sum(line_values, _ZERO)

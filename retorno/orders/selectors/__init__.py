@@ -3,13 +3,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 
 from retorno.core.errors import NotFound
 from retorno.core.pictures import picture_url
 from retorno.domain.money import quantize
-from retorno.orders.models import Customer, Order, OrderLine, Variant
+from retorno.orders.csv_rows import COLUMNS, header_of
+from retorno.orders.models import CsvImport, Customer, Order, OrderLine, Variant
 from retorno.stores.models import Store
 
 
@@ -122,3 +124,39 @@ def line_pictures(*, order_id: int) -> dict[int, str]:
         "id", "image_url", "variant__image_url", "variant__product__image_url"
     )
     return {line_id: picture_url(own, variant, product) for line_id, own, variant, product in rows}
+
+
+def csv_import_list_for_store(*, store: Store, limit: int = 20) -> list[CsvImport]:
+    """The store's latest imports, newest first (without their files)."""
+    return list(
+        CsvImport.objects.filter(store=store).defer("content").order_by("-created_at")[:limit]
+    )
+
+
+def csv_import_for_store(*, store: Store, import_id: int) -> CsvImport:
+    found = CsvImport.objects.filter(store=store, id=import_id).first()
+    if found is None:
+        raise NotFound(f"No import {import_id} in this store.", code="import_not_found")
+    return found
+
+
+def csv_import_header(job: CsvImport) -> list[str]:
+    """The header of a checked import's file (empty once imported: the file is not kept)."""
+    if not job.content:
+        return []
+    return header_of(job.content)
+
+
+def csv_import_fields(job: CsvImport) -> list[dict[str, Any]]:
+    """Each of Retorno's columns for the import's kind: its name, whether it is required, the
+    file's header it reads now, and the file's headers to choose from."""
+    header = csv_import_header(job)
+    return [
+        {
+            "name": column.name,
+            "required": column.required,
+            "chosen": job.mapping.get(column.name, ""),
+            "headers": header,
+        }
+        for column in COLUMNS[job.kind]
+    ]

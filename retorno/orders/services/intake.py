@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from retorno.domain.money import MoneyError, minor_units, parse_amount
-from retorno.domain.money.discounts import order_discount_shares
+from retorno.domain.money.discounts import order_discount_fits, order_discount_shares
 from retorno.domain.times import TimeOutOfRange, check_fact_time
 
 ORDER_AMOUNTS = ("shipping_amount", "shipping_tax_amount", "discount_amount")
@@ -105,11 +105,16 @@ def order_discount_problems(data: Mapping[str, Any]) -> list[FieldProblem]:
     discount = data.get("discount_amount")
     if found or not discount:
         return found
-    currency = str(data["currency"]).upper()
-    try:
-        order_discount_shares(Decimal(discount), [line_value(line) for line in lines], currency)
-    except MoneyError as exc:
-        found.append(FieldProblem(("discount_amount",), exc.code, exc.message))
+    values = [line_value(line) for line in lines]
+    if not order_discount_fits(Decimal(discount), values):
+        found.append(
+            FieldProblem(
+                ("discount_amount",),
+                "discount_exceeds_lines",
+                f"The order discount ({discount}) is more than its lines cost "
+                f"({sum(values, Decimal(0))}).",
+            )
+        )
     return found
 
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retorno.domain.money import MoneyError, minor_units
+from retorno.domain.money import MoneyError, allocate, minor_units
 from retorno.domain.money.discounts import order_discount_shares
 
 D = Decimal
@@ -95,3 +95,12 @@ def test_any_discount_over_the_lines_total_is_refused(case, extra):
     with pytest.raises(MoneyError) as caught:
         order_discount_shares(sum(values, D(0)) + extra * quantum, values, currency)
     assert caught.value.code == "discount_exceeds_lines"
+
+
+@PROPERTY
+@given(discounted_orders())
+def test_shares_are_the_domains_largest_remainder_split(case):
+    currency, discount, values = case
+    if discount == 0 or not any(values):
+        return
+    assert order_discount_shares(discount, values, currency) == allocate(discount, values, currency)
