@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from retorno.core.labels_imports import IMPORT_PROBLEM, IMPORT_STATE
+from retorno.core.label_tables import BOOKING_STATE, IMPORT_PROBLEM, IMPORT_STATE, TRACKING_STATUS
 
 STATUS = {
     "requested": _("Requested"),
@@ -392,26 +392,6 @@ WAREHOUSE_DOCUMENT = {
     "disposition_rules": _("Disposition rules"),
 }
 # A shipment as the carrier tells it (domain.logistics.tracking.TrackingStatus).
-TRACKING_STATUS = {
-    "label_created": _("Label created"),
-    "pickup_scheduled": _("Pickup booked"),
-    "pickup_failed": _("Pickup failed"),
-    "picked_up": _("Picked up"),
-    "in_transit": _("In transit"),
-    "out_for_delivery": _("Out for delivery"),
-    "delivered_to_warehouse": _("Delivered to the warehouse"),
-    "exception": _("Carrier exception"),
-    "cancelled": _("Cancelled"),
-    "unknown": _("Unknown"),
-}
-BOOKING_STATE = {
-    "pending": _("Being booked"),
-    "booked": _("Booked"),
-    "failed": _("Booking failed"),
-    "no_carrier": _("No carrier can take it"),
-    "cancelled": _("Cancelled"),
-    "superseded": _("Replaced by a new booking"),
-}
 STRATEGY = {
     "cheapest": _("Cheapest"),
     "fastest": _("Fastest"),

@@ -1,5 +1,6 @@
-"""Labels of the CSV import's states and of the problems its dry run names (part of the one
-label table, `retorno.core.labels`, which reads them from here)."""
+"""Tables of the one label table (`retorno.core.labels`, which reads them from here and is the
+only way to them): a parcel's tracking statuses and booking states, a CSV import's states and
+the problems its dry run names."""
 
 from __future__ import annotations
 
@@ -35,4 +36,24 @@ IMPORT_PROBLEM = {
     "invalid_options": _("Options are written size=M; colour=navy"),
     "invalid_url": _("Not an http(s) address"),
     "sku_taken": _("The SKU belongs to another product"),
+}
+TRACKING_STATUS = {
+    "label_created": _("Label created"),
+    "pickup_scheduled": _("Pickup booked"),
+    "pickup_failed": _("Pickup failed"),
+    "picked_up": _("Picked up"),
+    "in_transit": _("In transit"),
+    "out_for_delivery": _("Out for delivery"),
+    "delivered_to_warehouse": _("Delivered to the warehouse"),
+    "exception": _("Carrier exception"),
+    "cancelled": _("Cancelled"),
+    "unknown": _("Unknown"),
+}
+BOOKING_STATE = {
+    "pending": _("Being booked"),
+    "booked": _("Booked"),
+    "failed": _("Booking failed"),
+    "no_carrier": _("No carrier can take it"),
+    "cancelled": _("Cancelled"),
+    "superseded": _("Replaced by a new booking"),
 }
