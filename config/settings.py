@@ -70,7 +70,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a store's custom domain is accepted before anything reads the Host.
+    # Before anything reads: a request that changes something, or follows one closely, reads
+    # the primary (only with DATABASE_REPLICA_URL; retorno.core.db.replica).
+    "retorno.core.db.replica.ReplicaPinMiddleware",
+    # Then: a store's custom domain is accepted before anything reads the Host.
     "retorno.portal.domains.StoreDomainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "retorno.core.csp.ContentSecurityPolicyMiddleware",
@@ -128,6 +131,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An optional read replica: lists and pages that only read go there, except right after a
+# write (retorno.core.db.replica). A browser reads the primary for this many seconds after a
+# request that changed something: longer than the replica's usual lag.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        # Tests read the primary through the replica's name (no second test database).
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["retorno.core.db.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
