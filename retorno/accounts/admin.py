@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from retorno.accounts.models import ApiKey, Membership, SignInAttempt
+from retorno.accounts.models import ApiKey, Membership, SavedView, SignInAttempt
 
 
 @admin.register(Membership)
@@ -50,3 +50,10 @@ class SignInAttemptAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ("name", "store", "owner", "shared", "query")
+    list_filter = ("shared", "store")
+    search_fields = ("name", "owner__username", "store__name")

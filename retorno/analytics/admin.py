@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from retorno.analytics.models import DailyFigure, Label, OrderContribution
+from retorno.analytics.models import DailyFigure, Label, OrderContribution, PendingOrder
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -38,3 +38,9 @@ class LabelAdmin(ReadOnly):
     list_display = ("dimension", "key", "label", "store")
     list_filter = ("dimension",)
     search_fields = ("key", "label")
+
+
+@admin.register(PendingOrder)
+class PendingOrderAdmin(ReadOnly):
+    list_display = ("order_id", "store")
+    search_fields = ("order_id",)

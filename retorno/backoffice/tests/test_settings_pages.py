@@ -86,7 +86,7 @@ def test_admin_sees_the_policy_in_force_in_plain_words_and_as_json(
     assert "Version 2 in force" in html
     assert "Winter" in html
     assert "21 days from delivery." in html
-    assert "Refund, Store credit with a 10 % bonus, Exchange" in html
+    assert "Exchange, Store credit with a 10 % bonus, Refund" in html  # in the policy's order
     assert "Return shipping 5.00 per return." in html
     assert "No restocking fee." in html
     assert "Returns worth more than 500.00 are checked by a person." in html
