@@ -11,27 +11,17 @@ from ninja import Schema
 from pydantic import Field
 
 from retorno.analytics.simulator import SimulationReport
+from retorno.api.v1.periods import PeriodFields
 from retorno.domain.policies import Reason
 from retorno.domain.policies.simulation import OUTCOMES, Replayed, totals_change
 
 OutcomeCode = Literal["approve", "review", "reject"]
 
 
-class SimulateIn(Schema):
+class SimulateIn(PeriodFields):
     document: dict[str, Any] = Field(
         description="The draft policy document (the same format as `PUT /policy`)."
     )
-    from_: Annotated[
-        date | None,
-        Field(None, alias="from", description="First local day of the period (YYYY-MM-DD)."),
-    ] = None
-    to: Annotated[
-        date | None, Field(None, description="Last local day of the period, included; today.")
-    ] = None
-    days: Annotated[
-        int | None,
-        Field(None, ge=1, le=732, description="The last `days` days; 90 without from/to."),
-    ] = None
     basis: Literal["request", "order"] = Field(
         "request", description="Replay the requests made in the period, or those of its orders."
     )
@@ -44,15 +34,6 @@ class SimulateIn(Schema):
             "highest tier Retorno knows (bronze < silver < gold < platinum < vip) in the period.",
         ),
     ] = None
-
-    def params(self) -> dict[str, str]:
-        found = {
-            "from": self.from_.isoformat() if self.from_ else "",
-            "to": self.to.isoformat() if self.to else "",
-            "days": str(self.days) if self.days else "",
-            "basis": self.basis,
-        }
-        return {k: v for k, v in found.items() if v}
 
 
 class AmountOut(Schema):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from retorno.analytics import fit, returns, suppliers
 from retorno.analytics.scope import Scope, scope_from_params
 from retorno.analytics.tables import Table
 from retorno.api.v1.auth import require_scope
+from retorno.api.v1.periods import PeriodFields
 from retorno.api.v1.routers.common import ERRORS
 from retorno.domain.analytics.rates import Rate
 
@@ -28,31 +29,8 @@ router = Router(tags=["analytics"])
 CSV_RESPONSE = {"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}}
 
 
-class PeriodQuery(Schema):
-    from_: Annotated[
-        date | None,
-        Field(None, alias="from", description="First local day of the period (YYYY-MM-DD)."),
-    ] = None
-    to: Annotated[
-        date | None, Field(None, description="Last local day of the period, included; today.")
-    ] = None
-    days: Annotated[
-        int | None,
-        Field(None, ge=1, le=732, description="The last `days` days; 90 without from/to."),
-    ] = None
-    basis: Literal["request", "order"] = Field(
-        "request", description="Count returns by their request date or their order's date."
-    )
+class PeriodQuery(PeriodFields):
     format: Literal["json", "csv"] = "json"
-
-    def params(self) -> dict[str, str]:
-        found = {
-            "from": self.from_.isoformat() if self.from_ else "",
-            "to": self.to.isoformat() if self.to else "",
-            "days": str(self.days) if self.days else "",
-            "basis": self.basis,
-        }
-        return {k: v for k, v in found.items() if v}
 
 
 class BreakdownQuery(PeriodQuery):
