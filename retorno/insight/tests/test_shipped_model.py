@@ -1,9 +1,9 @@
-"""The committed model is the recipe trained on the committed corpus, and loads fast."""
+"""The committed model is the recipe trained on the committed corpus.
+
+How fast it loads is measured in bench/classifier.py, not here.
+"""
 
 from __future__ import annotations
-
-import json
-import time
 
 import pytest
 
@@ -32,13 +32,6 @@ def test_retraining_from_the_corpus_gives_the_same_answers(artefact):
         a, b = classify(example.text, shipped), classify(example.text, rebuilt)
         assert (a.reason, a.abstained) == (b.reason, b.abstained), example.text
         assert a.confidence == pytest.approx(b.confidence, abs=1e-3)
-
-
-def test_loading_takes_well_under_a_second_of_cpu():
-    started = time.thread_time()
-    with training.SHIPPED_MODEL_PATH.open(encoding="utf-8") as handle:
-        LinearModel.from_artefact(json.load(handle))
-    assert time.thread_time() - started < 1.0
 
 
 def test_classifying_never_imports_scikit_learn():
