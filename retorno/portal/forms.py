@@ -157,9 +157,6 @@ class ResolutionForm(forms.Form):
             )
             self.exchange_names.append(name)
 
-    def exchange_bound_fields(self) -> list[Any]:
-        return [self[name] for name in self.exchange_names]
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("resolution") == "exchange":

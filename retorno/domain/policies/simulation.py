@@ -346,11 +346,6 @@ def rule_windows(policy: Policy) -> Sequence[tuple[str, int]]:
     ]
 
 
-def matrix_rows(simulation: Simulation) -> list[tuple[Outcome, list[Cell]]]:
-    """The matrix as rows (old outcome) of cells (new outcome), in OUTCOMES order."""
-    return [(a, [simulation.matrix[(a, b)] for b in OUTCOMES]) for a in OUTCOMES]
-
-
 def totals_change(old: Mapping[str, Decimal], new: Mapping[str, Decimal]) -> dict[str, Decimal]:
     """new − old per currency."""
     return {c: new.get(c, _ZERO) - old.get(c, _ZERO) for c in sorted({*old, *new})}
