@@ -1,7 +1,7 @@
 """A webhook receiver for development and the demo (`retorno webhook-sink`): it listens on
 127.0.0.1 only, checks each message's Standard Webhooks signature against the secrets in a
-file (the demo writes its endpoint's secret there) and its timestamp, and appends what arrived to
-a JSON-lines file, so `make run` shows signed events reaching an endpoint end to end."""
+file (the demo writes its endpoint's secret there) and its timestamp, and appends what arrived (id, type, verdict
+and the event's data) to a JSON-lines file, so `make run` shows signed events reaching an endpoint end to end."""
 
 from __future__ import annotations
 
@@ -72,6 +72,7 @@ def sink_server(port: int, secret_file: Path, log_file: Path) -> ThreadingHTTPSe
                 "type": payload.get("type", ""),
                 "verified": verdict.status == 200,
                 "reason": verdict.reason,
+                "data": payload.get("data") if isinstance(payload, dict) else None,
             }
             with lock, log_file.open("a") as out:
                 out.write(json.dumps(line) + "\n")

@@ -379,6 +379,7 @@ def return_item_disposition_set(
                 data={
                     "line": line,
                     "sku": row.sku,
+                    "inspection": row.id,
                     "quantity": outcome.stock_added,
                     "stock_after": outcome.inventory_event.stock_after
                     if outcome.inventory_event

@@ -51,6 +51,34 @@ REFUND_TYPES: Mapping[EventKind, str] = {
 PUBLISHED_KINDS = frozenset({*RETURN_TYPES, *SHIPMENT_TYPES, *REFUND_TYPES, EventKind.RESTOCKED})
 
 
+def restock_publications(
+    rma: str, data: Mapping[str, Any], restocked_at: Any
+) -> list[tuple[str, str, Any]]:
+    """One `inventory.restocked` per unit a restock step put back on the shelf: unit n of m of
+    the inspection, its stock right after it. The source names the inspection and the unit, so
+    a handler run again, a replayed event or a second restock step of the same units (refused
+    by the warehouse, but keyed alike) publishes no unit twice."""
+    quantity = int(data.get("quantity") or 0)
+    source = data.get("inspection") or f"event-{data.get('inventory_event')}"
+    stock_after = data.get("stock_after")
+    found = []
+    for unit in range(1, quantity + 1):
+        body = {
+            "rma": rma,
+            "line": data.get("line"),
+            "sku": data.get("sku"),
+            "quantity": 1,
+            "unit": unit,
+            "units": quantity,
+            "inspection": data.get("inspection"),
+            "inventory_event": data.get("inventory_event"),
+            "stock_after": stock_after - (quantity - unit) if stock_after is not None else None,
+            "restocked_at": restocked_at,
+        }
+        found.append(("inventory.restocked", "restock", (f"restock:{source}:unit:{unit}", body)))
+    return found
+
+
 def _publications(recorded: Recorded) -> list[tuple[str, str, Any]]:
     """(event type, object type, reference or body) for each webhook the event makes."""
     kind, event = recorded.kind, recorded.event
@@ -66,15 +94,7 @@ def _publications(recorded: Recorded) -> list[tuple[str, str, Any]]:
             found.append(("store_credit.issued", "refund", int(data["refund"])))
         return found
     if kind == EventKind.RESTOCKED:
-        body = {
-            "rma": return_request.rma,
-            "line": data.get("line"),
-            "sku": data.get("sku"),
-            "quantity": data.get("quantity"),
-            "stock_after": data.get("stock_after"),
-            "restocked_at": event.created_at,
-        }
-        return [("inventory.restocked", "restock", body)]
+        return restock_publications(return_request.rma, data, event.created_at)
     return []
 
 
@@ -90,13 +110,16 @@ def publish(recorded: Recorded) -> None:
     if key not in memo:
         memo[key] = endpoints_listening(store=store)
     for event_type, object_type, ref in publications:
+        source_key = f"return-event:{recorded.event.id}:{event_type}"
+        if object_type == "restock":
+            source_key, ref = ref
         webhook_publish(
             listening=memo[key],
             store=recorded.return_request.store,
             event_type=event_type,
             object_type=object_type,
             ref=ref,
-            source_key=f"return-event:{recorded.event.id}:{event_type}",
+            source_key=source_key,
             now=recorded.event.created_at,
         )
 
