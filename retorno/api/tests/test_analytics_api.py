@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -124,3 +125,39 @@ def test_who_may_read(store, history):
 )
 def test_bad_questions_get_problem_json(api, params, code):
     problem(api.get("/analytics/breakdown", params), 422, code)
+
+
+def _keys(value: object) -> set[str]:
+    """Every key of every object nested in a JSON answer."""
+    if isinstance(value, dict):
+        return set(value).union(*(_keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_keys(v) for v in value))
+    return set()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *ENDPOINTS,
+        "/analytics/costs",
+        "/analytics/recovery",
+        "/analytics/breakdown?dimension=reason",
+    ],
+)
+def test_every_period_is_named_from_and_to(api, history, path):
+    response = api.get(path + ("&" if "?" in path else "?") + "from=2020-01-01&to=2020-01-31")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert "from_" not in _keys(body)
+    periods = [body["period"], *([body["previous_period"]] if "previous_period" in body else [])]
+    assert periods[0]["from"] == "2020-01-01"
+    assert periods[0]["to"] == "2020-01-31"
+    for period in periods:
+        assert set(period) == {"from", "to", "days", "basis"}
+
+
+def test_the_openapi_names_the_period_from():
+    schemas = ApiClient().get("/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["PeriodOut"]["properties"]) == {"from", "to", "days", "basis"}
+    assert '"from_"' not in json.dumps(schemas)

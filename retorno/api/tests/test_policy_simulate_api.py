@@ -4,6 +4,7 @@ the key's store only; problem+json for a bad document or period; nothing written
 from __future__ import annotations
 
 import copy
+import json
 
 from django.utils import timezone
 
@@ -52,6 +53,8 @@ def test_a_shorter_window_refuses_the_late_return_with_its_reasons(api, store, o
     assert body["days_since_delivery"]["new_window"] == {"days": 10, "starts": "delivery"}
     assert {bar["days"] for bar in body["days_since_delivery"]["histogram"]} == {2, 25}
     assert body["replay_check"] == {"checked": 2, "mismatches": 0}
+    assert set(body["period"]) == {"from", "to", "days", "basis"}
+    assert "from_" not in json.dumps(body)
     assert (Return.objects.count(), PolicyVersion.objects.count()) == before
     # The same figures as the selector the policy editor reads.
     report = policy_simulate(store=store, document=draft, params={"days": "30"}, now=timezone.now())

@@ -35,3 +35,14 @@ class PeriodFields(Schema):
             "basis": self.basis,
         }
         return {k: v for k, v in found.items() if v}
+
+
+# `from` is a Python keyword: the field is `from_`, and every operation whose answer holds a
+# period is declared with `by_alias=True` so that the answer says `from`.
+class PeriodOut(Schema):
+    """The period the figures count: first and last local day, its length, its basis."""
+
+    from_: date = Field(alias="from")
+    to: date
+    days: int
+    basis: Literal["request", "order"]

@@ -3,7 +3,7 @@ from the same figures the policy editor's simulator shows (retorno.analytics.sim
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -11,7 +11,7 @@ from ninja import Schema
 from pydantic import Field
 
 from retorno.analytics.simulator import SimulationReport
-from retorno.api.v1.periods import PeriodFields
+from retorno.api.v1.periods import PeriodFields, PeriodOut
 from retorno.domain.policies import Reason
 from retorno.domain.policies.simulation import OUTCOMES, Replayed, totals_change
 
@@ -39,13 +39,6 @@ class SimulateIn(PeriodFields):
 class AmountOut(Schema):
     currency: str
     amount: Decimal
-
-
-class SimPeriodOut(Schema):
-    from_: date = Field(alias="from")
-    to: date
-    days: int
-    basis: Literal["request", "order"]
 
 
 class MatrixCellOut(Schema):
@@ -141,7 +134,7 @@ class ReplayCheckOut(Schema):
 
 
 class SimulationOut(Schema):
-    period: SimPeriodOut
+    period: PeriodOut
     policy_version_in_force: int | None
     requests: int
     matrix: list[MatrixCellOut]

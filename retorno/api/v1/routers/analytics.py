@@ -6,7 +6,7 @@ Any key with the `read` scope may call them; they change nothing.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -20,7 +20,7 @@ from retorno.analytics import fit, returns, suppliers
 from retorno.analytics.scope import Scope, scope_from_params
 from retorno.analytics.tables import Table
 from retorno.api.v1.auth import require_scope
-from retorno.api.v1.periods import PeriodFields
+from retorno.api.v1.periods import PeriodFields, PeriodOut
 from retorno.api.v1.routers.common import ERRORS
 from retorno.domain.analytics.rates import Rate
 
@@ -47,13 +47,6 @@ class BreakdownQuery(PeriodQuery):
         "channel",
     ]
     limit: int = Field(50, ge=1, le=500)
-
-
-class PeriodOut(Schema):
-    from_: date = Field(alias="from")
-    to: date
-    days: int
-    basis: Literal["request", "order"]
 
 
 class RateOut(Schema):
@@ -299,6 +292,7 @@ def _scope(request: HttpRequest, query: PeriodQuery) -> Scope:
 @router.get(
     "/overview",
     response={200: OverviewOut, **ERRORS},
+    by_alias=True,
     summary="Return rate of a period, with the previous period",
     openapi_extra=CSV_RESPONSE,
 )
@@ -314,6 +308,7 @@ def overview(request: HttpRequest, query: Query[PeriodQuery]):
 @router.get(
     "/breakdown",
     response={200: BreakdownOut, **ERRORS},
+    by_alias=True,
     summary="Returns per product, variant, category, supplier, reason, tier, region, carrier, "
     "resolution or channel",
     openapi_extra=CSV_RESPONSE,
@@ -330,6 +325,7 @@ def breakdown(request: HttpRequest, query: Query[BreakdownQuery]):
 @router.get(
     "/fit",
     response={200: FitOut, **ERRORS},
+    by_alias=True,
     summary="Runs small / runs large per product",
     openapi_extra=CSV_RESPONSE,
 )
@@ -345,6 +341,7 @@ def fit_index(request: HttpRequest, query: Query[PeriodQuery]):
 @router.get(
     "/suppliers",
     response={200: SuppliersOut, **ERRORS},
+    by_alias=True,
     summary="Supplier quality: confirmed defects and return-to-vendor deadlines",
     openapi_extra=CSV_RESPONSE,
 )
@@ -360,6 +357,7 @@ def supplier_quality(request: HttpRequest, query: Query[PeriodQuery]):
 @router.get(
     "/suppliers/{supplier}/evidence",
     response={200: str, **ERRORS},
+    by_alias=True,
     summary="A supplier's evidence pack as CSV",
     openapi_extra=CSV_RESPONSE,
 )

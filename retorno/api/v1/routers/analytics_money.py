@@ -126,6 +126,7 @@ def recovery_body(r: costs.Recovery) -> dict[str, Any]:
 @router.get(
     "/costs",
     response={200: CostsOut, **ERRORS},
+    by_alias=True,
     summary="Cost per return: labels, refunds, shipping refunded, fees charged; net",
     openapi_extra=CSV_RESPONSE,
 )
@@ -142,6 +143,7 @@ def cost_per_return(request: HttpRequest, query: Query[PeriodQuery]):
 @router.get(
     "/recovery",
     response={200: RecoveryOut, **ERRORS},
+    by_alias=True,
     summary="Recovered value by disposition, category and grade, and the recovery rate",
     openapi_extra=CSV_RESPONSE,
 )

@@ -69,6 +69,7 @@ def policy_preview(request: HttpRequest, payload: PolicyPreviewIn):
 @router.post(
     "/simulate",
     response={200: SimulationOut, **ERRORS},
+    by_alias=True,
     summary="Replay a period of return requests under a draft policy",
 )
 def policy_simulate(request: HttpRequest, payload: SimulateIn):
