@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "retorno.insight",
     "retorno.webhooks",
     "retorno.connectors.shopify",
+    "retorno.connectors.woocommerce",
     "retorno.returns",
     "retorno.analytics",
     "retorno.api",

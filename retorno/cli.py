@@ -30,6 +30,7 @@ ALIASES = {
     "shop-sim": "shop_sim",
     "shopify-backfill": "shopify_backfill",
     "webhook-sink": "webhook_sink",
+    "woo-sim": "woo_sim",
 }
 
 

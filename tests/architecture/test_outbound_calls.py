@@ -23,6 +23,8 @@ ALLOWED = {
     # The shop simulator plays a Shopify store in development and tests: it posts its webhooks
     # to the local URL it was started with (and checks that it is local), not for a store.
     "retorno/connectors/shopify/sim/webhooks.py",
+    # The same for the WooCommerce simulator.
+    "retorno/connectors/woocommerce/sim/webhooks.py",
     # `retorno demo-summary --wait-for` waits for the development server `make run` started on
     # this machine (it refuses any other URL), for no store.
     "retorno/demo/management/commands/demo_summary.py",

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from retorno.connectors.shopify.sim import payloads
-from retorno.connectors.shopify.sim.state import ShopState, SimError, Webhook, money, now_iso
+from retorno.connectors.shopify.sim.state import ShopState, SimError, Webhook
+from retorno.connectors.simkit import money, now_iso
 
 RETURN_REASONS = {
     "COLOR",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,19 +24,9 @@ from retorno.connectors.shopify.sim.api import API_VERSION, run_graphql
 from retorno.connectors.shopify.sim.cost import Bucket
 from retorno.connectors.shopify.sim.state import ShopState, SimError, Webhook
 from retorno.connectors.shopify.sim.webhooks import WebhookSender
+from retorno.connectors.simkit import BodyTooLarge, SimHandler, check_local_url
 
 logger = logging.getLogger(__name__)
-MAX_BODY = 2 * 1024 * 1024
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def check_local_url(url: str | None) -> None:
-    """The simulator posts webhooks only to this machine."""
-    if url is None:
-        return
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.hostname not in LOCAL_HOSTS:
-        raise ValueError(f"The webhook URL must be http(s) on this machine, not {url!r}.")
 
 
 class ShopSimulator:
@@ -177,8 +167,7 @@ class ShopSimulator:
             return self.faults.pop(0) if self.faults else None
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(SimHandler):
     server: ThreadingHTTPServer
 
     @property
@@ -187,33 +176,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s " + format, self.address_string(), *args)
-
-    def _send(
-        self,
-        status: int,
-        body: bytes,
-        content_type: str = "application/json",
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(payload).encode(), headers=headers)
-
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            raise SimError("Request body too large.")
-        return self.rfile.read(length) if length else b""
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
@@ -238,6 +200,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(404, {"errors": "Not Found"})
         except SimError as error:
             self._json(422, {"errors": error.message})
+        except BodyTooLarge:
+            self._json(413, {"errors": "Request body too large."})
         except Exception:  # a simulator bug must not kill the thread silently
             logger.exception("shop-sim: POST %s failed", self.path)
             self._json(500, {"errors": "Internal error in the simulator."})

@@ -8,17 +8,9 @@ Shopify's are; the GraphQL layer writes them as `gid://shopify/<Type>/<n>`.
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import json
-import os
-import threading
-import time
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
+
+from retorno.connectors.simkit import JsonState, money
 
 Webhook = tuple[str, dict[str, Any]]
 
@@ -31,16 +23,6 @@ class SimError(Exception):
         self.message = message
         self.field = field
         self.code = code
-
-
-def now_iso() -> str:
-    # The simulated store's clock is UTC, as Shopify's API timestamps are.
-    stamp = datetime.fromtimestamp(int(time.time()), UTC)
-    return stamp.isoformat().replace("+00:00", "Z")
-
-
-def money(value: Any) -> str:
-    return str(Decimal(str(value)).quantize(Decimal("0.01")))
 
 
 DEFAULT_SEED: dict[str, Any] = {
@@ -60,46 +42,11 @@ DEFAULT_SEED: dict[str, Any] = {
 }
 
 
-class ShopState:
-    """One store. `lock` guards every read and change; `save` writes state.json atomically."""
+class ShopState(JsonState):
+    """One store (simkit.JsonState: one lock, state.json written atomically)."""
 
-    def __init__(self, state_dir: str | os.PathLike[str] | None, seed: dict[str, Any] | None):
-        self.lock = threading.RLock()
-        self.path = Path(state_dir) / "state.json" if state_dir else None
-        self.data: dict[str, Any] = {}
-        if self.path is not None and self.path.exists():
-            self.data = json.loads(self.path.read_text())
-        else:
-            self._seed(seed or DEFAULT_SEED)
-            self.save()
-
-    # -- persistence ------------------------------------------------------------------------
-
-    def save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data, indent=1, sort_keys=True))
-        tmp.replace(self.path)
-
-    @contextlib.contextmanager
-    def changing(self) -> Iterator[dict[str, Any]]:
-        """Change the data under the lock; saved when the block ends without an error."""
-        with self.lock:
-            before = copy.deepcopy(self.data)
-            try:
-                yield self.data
-            except BaseException:
-                self.data = before
-                raise
-            self.save()
-
-    def next_id(self) -> int:
-        self.data["next_id"] += 1
-        return int(self.data["next_id"])
-
-    def _seed(self, seed: dict[str, Any]) -> None:
+    def _seed(self, seed: dict[str, Any] | None) -> None:
+        seed = seed or DEFAULT_SEED
         shop = seed.get("shop") or {}
         self.data = {
             "next_id": 1000000,

@@ -10,7 +10,8 @@ from typing import Any
 from graphql import GraphQLError
 
 from retorno.connectors.shopify.sim.payloads import gid
-from retorno.connectors.shopify.sim.state import ShopState, money
+from retorno.connectors.shopify.sim.state import ShopState
+from retorno.connectors.simkit import money
 
 MAX_PAGE = 250
 

@@ -7,9 +7,6 @@ by `retry_delays`). Every attempt is kept in the state's `webhook_log`."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
 import threading
@@ -19,16 +16,13 @@ import urllib.request
 import uuid
 from typing import Any
 
-from retorno.connectors.shopify.sim.state import ShopState, Webhook, now_iso
+from retorno.connectors.shopify.sim.state import ShopState, Webhook
+from retorno.connectors.simkit import now_iso, sign
 
 logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 5.0
 RETRY_DELAYS = (1.0, 5.0, 30.0, 60.0, 300.0, 600.0, 1800.0, 3600.0)
-
-
-def sign(secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
 class WebhookSender:
