@@ -123,13 +123,16 @@ def test_an_order_as_the_rest_api_shows_it(sim):
     order_id = place(sim, email="ana@example.com")
     status, _, order = call(sim, "GET", f"{PREFIX}/orders/{order_id}")
     assert status == 200
-    assert order["status"] == "completed" and order["date_completed_gmt"]
+    assert order["status"] == "completed"
+    assert order["date_completed_gmt"]
     assert order["billing"]["email"] == "ana@example.com"
     hoodie, cap = order["line_items"]
     assert (hoodie["sku"], hoodie["quantity"], hoodie["subtotal"]) == ("WOO-HOOD-M", 2, "79.90")
-    assert hoodie["variation_id"] and hoodie["product_id"] != hoodie["variation_id"]
+    assert hoodie["variation_id"]
+    assert hoodie["product_id"] != hoodie["variation_id"]
     assert hoodie["meta_data"][0]["display_value"] == "M"
-    assert hoodie["taxes"][0]["id"] == 1 and hoodie["total_tax"] == "16.78"
+    assert hoodie["taxes"][0]["id"] == 1
+    assert hoodie["total_tax"] == "16.78"
     assert cap["variation_id"] == 0
     # 79.90 + 14.95 + 4.95 shipping, and 21 % on each.
     assert order["total"] == "120.76"
@@ -148,16 +151,19 @@ def test_lists_are_paged_with_wp_headers_and_filtered(sim):
     assert status == 200
     assert (headers["X-WP-Total"], headers["X-WP-TotalPages"]) == ("5", "3")
     assert [o["id"] for o in first] == ids[:2]
-    assert 'rel="next"' in headers["Link"] and 'rel="prev"' not in headers["Link"]
+    assert 'rel="next"' in headers["Link"]
+    assert 'rel="prev"' not in headers["Link"]
     _, headers, last = call(sim, "GET", f"{PREFIX}/orders?per_page=2&page=3&orderby=id&order=asc")
-    assert [o["id"] for o in last] == ids[4:] and 'rel="prev"' in headers["Link"]
+    assert [o["id"] for o in last] == ids[4:]
+    assert 'rel="prev"' in headers["Link"]
     status, _, body = call(sim, "GET", f"{PREFIX}/orders?per_page=101")
     assert (status, body["code"]) == (400, "rest_invalid_param")
     assert "per_page" in body["data"]["params"]
     status, _, body = call(sim, "GET", f"{PREFIX}/orders?modified_after=yesterday")
     assert (status, body["data"]["params"]) == (400, {"modified_after": "Invalid date."})
     later = call(sim, "GET", f"{PREFIX}/orders?modified_after=2999-01-01T00:00:00")
-    assert later[2] == [] and later[1]["X-WP-Total"] == "0"
+    assert later[2] == []
+    assert later[1]["X-WP-Total"] == "0"
     found = call(sim, "GET", f"{PREFIX}/orders?search=c3@example.com")[2]
     assert [o["id"] for o in found] == [ids[3]]
 
@@ -165,7 +171,8 @@ def test_lists_are_paged_with_wp_headers_and_filtered(sim):
 def test_a_refund_through_the_gateway_with_restock(sim):
     order_id = place(sim)
     variation = call(sim, "GET", f"{PREFIX}/products?sku=WOO-HOOD-M")[2][0]
-    assert variation["type"] == "variation" and variation["stock_quantity"] == 13
+    assert variation["type"] == "variation"
+    assert variation["stock_quantity"] == 13
     order = call(sim, "GET", f"{PREFIX}/orders/{order_id}")[2]
     line = order["line_items"][0]
     status, _, refund = call(
@@ -217,7 +224,8 @@ def test_refunds_woocommerce_refuses(sim):
     manual = call(
         sim, "POST", f"{PREFIX}/orders/{cash}/refunds", {"amount": "5.00", "api_refund": False}
     )
-    assert manual[0] == 201 and manual[2]["refunded_payment"] is False
+    assert manual[0] == 201
+    assert manual[2]["refunded_payment"] is False
     whole = call(sim, "POST", path, {"amount": "120.76", "api_restock": False})
     assert whole[0] == 201
     assert call(sim, "GET", f"{PREFIX}/orders/{order_id}")[2]["status"] == "refunded"
@@ -240,7 +248,7 @@ def test_stock_and_meta_data_are_written_with_put(sim):
 
 def test_faults_are_injected_for_the_next_calls(sim):
     control(sim, {"fail_next": 1, "status": 429, "retry_after": 7})
-    status, headers, body = call(sim, "GET", f"{PREFIX}/orders")
+    status, headers, _body = call(sim, "GET", f"{PREFIX}/orders")
     assert (status, headers["Retry-After"]) == (429, "7")
     control(sim, {"fail_next": 1, "status": 503})
     assert call(sim, "GET", f"{PREFIX}/orders")[0] == 503
