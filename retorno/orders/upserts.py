@@ -14,6 +14,7 @@ order and wait for each other instead of deadlocking.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Sequence
 from typing import Any, cast
@@ -23,6 +24,10 @@ from django.db import connection, models
 from retorno.orders.models import Customer, Order, OrderLine, Product, Variant
 
 CHUNK = 1000  # rows per statement: at 18 columns, under SQLite's limit of 32,766 values
+# From this many rows a chunk reaches PostgreSQL by COPY into a temporary table (a CSV import,
+# a backfill); fewer (an order from the API) travel as arrays in the statement.
+COPY_FROM = 200
+_staging_names = itertools.count(1)
 
 # The array type each kind of field travels in on PostgreSQL (text arrives in JSON columns as
 # its text and is cast there; a text longer than its column is refused by the INSERT's cast).
@@ -72,6 +77,9 @@ def upsert(
     kinds = [field.get_internal_type() for field in model_fields]
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
+        if postgres and len(chunk) >= COPY_FROM:
+            found += _upsert_copied(table, names, fields, kinds, chunk, tail, returning)
+            continue
         if postgres:
             arrays = ", ".join(f"%s::{ARRAY_TYPES[kind]}[]" for kind in kinds)
             picks = ", ".join(
@@ -103,6 +111,51 @@ def upsert(
             cursor.execute(sql, params)
             if returning:
                 found += cursor.fetchall()
+    return found
+
+
+def _upsert_copied(
+    table: str,
+    names: str,
+    fields: Sequence[str],
+    kinds: Sequence[str],
+    chunk: Sequence[dict[str, Any]],
+    tail: str,
+    returning: str,
+) -> list[tuple]:
+    """The PostgreSQL upsert of a large chunk: COPY into a temporary table of the same column
+    types, then one `INSERT … SELECT … ON CONFLICT` from it in the rows' order. Binding 18
+    arrays of 1,000 values as query text costs more than the database's work; COPY streams
+    them. The temporary table lives in this session only and is dropped at once (with the
+    transaction if it rolls back). Only the INSERT is a statement of Django's cursor."""
+    staging = f"upsert_staging_{next(_staging_names)}"
+    columns = ", ".join(f"c{i} {ARRAY_TYPES[kind]}" for i, kind in enumerate(kinds))
+    aliases = ", ".join(f"c{i}" for i in range(len(kinds)))
+    picks = ", ".join(
+        f"u.c{i}::jsonb" if kind == "JSONField" else f"u.c{i}" for i, kind in enumerate(kinds)
+    )
+    json_fields = [kind == "JSONField" for kind in kinds]
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        raw.execute(f"CREATE TEMPORARY TABLE {staging} (n bigint, {columns})")
+        with raw.copy(f"COPY {staging} (n, {aliases}) FROM STDIN") as copy:
+            for n, row in enumerate(chunk):
+                copy.write_row(
+                    (
+                        n,
+                        *(
+                            json.dumps(row[name]) if is_json else row[name]
+                            for name, is_json in zip(fields, json_fields, strict=True)
+                        ),
+                    )
+                )
+        # Only model metadata and this module's names are spliced in; values came by COPY.
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {picks} FROM {staging} AS u "  # noqa: S608
+            f"ORDER BY u.n {tail}"
+        )
+        found = cursor.fetchall() if returning else []
+        raw.execute(f"DROP TABLE {staging}")
     return found
 
 

@@ -217,3 +217,54 @@ def test_the_command_line_dry_run_lists_problems_and_the_import_shows_progress(s
     call_command("import_csv", "orders", str(good), store=store.slug, stdout=out)
     assert "Imported 2 orders (2 new)" in out.getvalue()
     assert Order.objects.count() == 2
+
+
+def _big_file(orders: int) -> str:
+    rows = [HEADER]
+    for n in range(orders):
+        for k, (sku, price) in enumerate((("TEE-M", "20.00"), ("MUG", "10.00"))):
+            rows.append(
+                f"B{n},2026-11-01T10:{n % 60:02d}:00Z,EUR,c{n}@example.com,Cliente {n},"
+                f'{n % 3}.00,{sku},Item {k} "quoted" \\ tab\t,{1 + n % 2},{price},1.05\n'
+            )
+    return "".join(rows)
+
+
+def _written(store):
+    """The store's orders and lines, without ids and times (compared across stores)."""
+    orders = {
+        o.external_id: (o.number, o.currency, o.placed_at, o.discount_amount, o.customer.email)
+        for o in Order.objects.filter(store=store).select_related("customer")
+    }
+    lines = sorted(
+        OrderLine.objects.filter(order__store=store).values_list(
+            "order__external_id",
+            "external_id",
+            "sku",
+            "title",
+            "quantity",
+            "unit_price",
+            "order_discount_amount",
+            "tax_amount",
+        )
+    )
+    return orders, lines
+
+
+def test_a_large_import_writes_what_row_by_row_writes_and_twice_changes_nothing(
+    store, other_store, run, monkeypatch
+):
+    """Chunks of many rows reach PostgreSQL by COPY into a temporary table; the rows written
+    are the ones the statement-bound upsert writes, and a second import changes nothing."""
+    text = _big_file(300)  # 600 rows: chunks far above the COPY threshold
+    job = run(store, text)
+    assert (job.state, job.created, job.refused) == ("done", 300, 0)
+    before = snapshot()
+    again = run(store, text)
+    assert (again.state, again.created) == ("done", 0)
+    assert snapshot() == before
+
+    monkeypatch.setattr("retorno.orders.upserts.COPY_FROM", 10**9)  # the bound-array path
+    run(other_store, text)
+    assert _written(other_store) == _written(store)
+    assert len(_written(store)[1]) == 600
