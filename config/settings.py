@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "retorno.webhooks",
     "retorno.connectors.shopify",
     "retorno.connectors.woocommerce",
+    "retorno.connectors.stripe",
     "retorno.returns",
     "retorno.analytics",
     "retorno.api",

@@ -128,6 +128,14 @@ class Order(TimeStampedModel):
         "in `OrderLine.order_discount_amount`.",
     )
     tags = models.JSONField(default=list, blank=True)
+    payment_reference = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The payment provider's id of what the shopper paid (a Stripe PaymentIntent, "
+        "pi_…): refunds to the original payment go back to it.",
+    )
 
     objects = StoreScopedQuerySet.as_manager()
 

@@ -212,6 +212,7 @@ ORDER_VALUES = (
     "shipping_tax_amount",
     "discount_amount",
     "tags",
+    "payment_reference",
 )
 
 

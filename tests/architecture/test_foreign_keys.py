@@ -28,6 +28,7 @@ CAPABILITIES = (
     "insight",
     "webhooks",
     "connectors.shopify",
+    "connectors.stripe",
 )
 RANKS = {
     "core": 0,

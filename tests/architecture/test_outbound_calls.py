@@ -25,6 +25,8 @@ ALLOWED = {
     "retorno/connectors/shopify/sim/webhooks.py",
     # The same for the WooCommerce simulator.
     "retorno/connectors/woocommerce/sim/webhooks.py",
+    # The local Stripe, likewise: its events go to the local URL it was started with.
+    "retorno/connectors/stripe/sim/webhooks.py",
     # `retorno demo-summary --wait-for` waits for the development server `make run` started on
     # this machine (it refuses any other URL), for no store.
     "retorno/demo/management/commands/demo_summary.py",

@@ -20,6 +20,7 @@ from retorno.api.v1.routers import (
     orders,
     policy,
     returns,
+    stripe_account,
     warehouse,
     webhooks,
 )
@@ -107,5 +108,6 @@ api.add_router("", webhooks.router)
 api.add_router("", exchanges.router)
 api.add_router("", keys.router)
 api.add_router("", connectors.router)
+api.add_router("", stripe_account.router)
 api.add_router("/analytics", analytics.router)
 api.add_router("/analytics", analytics_money.router)

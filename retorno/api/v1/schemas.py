@@ -166,6 +166,15 @@ class OrderIn(Body):
         ),
     ] = Decimal("0")
     tags: Annotated[list[Tag], Field(max_length=50)] = []
+    payment_reference: Annotated[
+        str,
+        Field(
+            max_length=255,
+            pattern=r"^[A-Za-z0-9_\-]*$",
+            description="The payment provider's id of what the shopper paid: for a store whose "
+            "refunds go through Stripe, the PaymentIntent (`pi_…`) that refunds go back to.",
+        ),
+    ] = ""
     channel: Literal["web", "store", "marketplace"] = Field(
         default="web",
         description="Where the order was placed: `web` (the online store, the default), "
@@ -247,6 +256,7 @@ class OrderOut(Schema):
     shipping_amount: Decimal
     shipping_tax_amount: Decimal
     discount_amount: Decimal = Field(description="The discount on the whole order.")
+    payment_reference: str = Field(description="The provider's id of the payment, if given.")
     paid_total: Decimal = Field(
         description="What the shopper paid for the order: every line's `paid` and the shipping "
         "with its tax."

@@ -142,12 +142,24 @@ def _record(
             on_succeeded(row)
     elif outcome.status is OutcomeStatus.FAILED:
         settle(row, RefundState.FAILED, now=now, error=outcome.message or "refused")
-    else:  # a person must act (manual adapter): finance sees it waiting
-        row.awaiting_manual = True
+    else:
+        # With the provider's reference the provider is settling it (a bank refund: its
+        # webhook tells the outcome); without one a person must act (manual adapter) and
+        # finance sees it waiting.
+        row.provider_reference = outcome.provider_reference or row.provider_reference
+        row.awaiting_manual = not outcome.provider_reference
         row.in_flight_until = None
         row.last_error = ""
         row.updated_at = now
-        row.save(update_fields=["awaiting_manual", "in_flight_until", "last_error", "updated_at"])
+        row.save(
+            update_fields=[
+                "awaiting_manual",
+                "in_flight_until",
+                "last_error",
+                "updated_at",
+                "provider_reference",
+            ]
+        )
 
 
 def reopen_for_retry(

@@ -46,6 +46,7 @@ from retorno.domain.money.refunds import (
 from retorno.domain.money.timing import pays_before_receipt
 from retorno.integrations.payments import registry
 from retorno.integrations.payments.base import (
+    OutcomeStatus,
     RefundOutcome,
     RefundRequest,
 )
@@ -477,6 +478,53 @@ def refund_retry(
         )
         _enqueue_send(refund)
     return refund
+
+
+def refund_provider_update(
+    *,
+    store: Store,
+    provider: str,
+    reference: str,
+    idempotency_key: str,
+    outcome: RefundOutcome,
+    now: datetime | None = None,
+    on_succeeded: SettledHook | None = None,
+    on_failed: SettledHook | None = None,
+) -> str:
+    """The provider tells how a refund it was sent ended (a webhook): the PENDING refund sent
+    to `provider` under `idempotency_key` (or known by its `reference`) becomes SUCCEEDED or
+    FAILED, with the same hooks as `refund_send`. Answers what was done: "succeeded",
+    "failed", "pending" (still on its way), "unknown" (no such refund of ours), or
+    "already <state>" (settled before: a repeated event changes nothing)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        match = Q(idempotency_key=idempotency_key) if idempotency_key else Q(pk__in=[])
+        if reference:
+            match |= Q(provider_reference=reference)
+        refund = (
+            Refund.objects.select_for_update()
+            .filter(match, store=store, provider=provider, destination=Destination.ORIGINAL_PAYMENT)
+            .first()
+        )
+        if refund is None:
+            return "unknown"
+        if refund.state != RefundState.PENDING:
+            return f"already {refund.state}"
+        if outcome.status is OutcomeStatus.SUCCEEDED:
+            settle(refund, RefundState.SUCCEEDED, now=now, settled_by=provider, reference=reference)
+            if on_succeeded is not None:
+                on_succeeded(refund)
+        elif outcome.status is OutcomeStatus.FAILED:
+            refund.provider_reference = reference or refund.provider_reference
+            settle(refund, RefundState.FAILED, now=now, error=outcome.message or "refused")
+            if on_failed is not None:
+                on_failed(refund)
+        elif reference and refund.provider_reference != reference:
+            refund.provider_reference = reference
+            refund.awaiting_manual = False
+            refund.updated_at = now
+            refund.save(update_fields=["provider_reference", "awaiting_manual", "updated_at"])
+        return str(refund.state)
 
 
 def refund_mark_paid(

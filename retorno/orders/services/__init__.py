@@ -162,6 +162,7 @@ def _write(
                 "shipping_tax_amount": data.get("shipping_tax_amount") or Decimal("0"),
                 "discount_amount": data.get("discount_amount") or Decimal("0"),
                 "tags": list(data.get("tags") or []),
+                "payment_reference": data.get("payment_reference") or "",
             }
         )
     written = upserts.orders_upsert(store.id, order_rows, now)

@@ -32,6 +32,7 @@ def _order_body(order: Order, store: Store) -> dict:
         "shipping_amount": paid.shipping,
         "shipping_tax_amount": paid.shipping_tax,
         "discount_amount": paid.discount,
+        "payment_reference": order.payment_reference,
         "paid_total": paid.total,
         "return_url": order_return_url(order, store.slug),
         "lines": [
