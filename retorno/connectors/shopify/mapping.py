@@ -274,3 +274,13 @@ def return_request_lines(body: dict[str, Any]) -> tuple[str, str, list[dict[str,
             }
         )
     return return_id, order_id, lines
+
+
+def decline_reason(codes: list[str]) -> str:
+    """Shopify's ReturnDeclineReason for the policy's refusal codes: the return window over,
+    a final-sale item, or OTHER (the note then says why)."""
+    if "window_expired" in codes:
+        return "RETURN_PERIOD_ENDED"
+    if "final_sale" in codes:
+        return "FINAL_SALE"
+    return "OTHER"

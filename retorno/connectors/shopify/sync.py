@@ -12,6 +12,9 @@
   retried call adjusts once); the location is the connection's restock location, else the one
   the line was fulfilled from.
 - close: returnClose.
+- decline_request: a return asked for in Shopify that the store's policy refused (no Retorno
+  return was made) is declined there (returnDeclineRequest) with the policy's reason, once per
+  Shopify return (`ShopifyCall`).
 
 Steps are serialised per return by a row lock on its link. A throttled or unavailable shop is
 retried by the outbox; a refusal is recorded on the link (`last_error`) and not retried.
@@ -309,6 +312,43 @@ def _exchange(client: AdminClient, store: Store, facts: dict[str, Any], key: str
     return f"exchange order {shopify_id}"
 
 
+def _decline_request(client: AdminClient, store: Store, facts: dict[str, Any]) -> str:
+    return_id = numeric_id(facts["return_id"])
+    key = f"decline-request:{return_id}"
+    if ShopifyCall.objects.filter(store=store, key=key).exists():
+        return "declined (already)"
+    status = "declined"
+    try:
+        payload = client.mutate(
+            queries.RETURN_DECLINE,
+            {
+                "input": {
+                    "id": gid("Return", return_id),
+                    "declineReason": facts.get("reason") or "OTHER",
+                    "declineNote": (facts.get("note") or "")[:500],
+                    "notifyCustomer": True,
+                }
+            },
+            "returnDeclineRequest",
+        )
+        status = str(payload["return"]["status"]).lower()
+    except ShopifyRejected as refused:
+        if refused.code != "shopify_invalid_state":
+            raise
+        status = "not requested any more"  # the merchant acted in Shopify's admin first
+    ShopifyCall.objects.get_or_create(
+        store=store,
+        key=key,
+        defaults={
+            "kind": "decline_request",
+            "shopify_id": return_id,
+            "detail": {"reason": facts.get("reason"), "status": status},
+            "created_at": timezone.now(),
+        },
+    )
+    return f"decline: {status}"
+
+
 def sync_step(
     store: Store, facts: dict[str, Any], key: str, *, client: AdminClient | None = None
 ) -> str:
@@ -323,6 +363,8 @@ def sync_step(
         return "restocked"
     if step == "exchange":
         return _exchange(client, store, facts, key)
+    if step == "decline_request":
+        return _decline_request(client, store, facts)
     with transaction.atomic():
         link, _ = ShopifyReturnLink.objects.get_or_create(
             store=store,

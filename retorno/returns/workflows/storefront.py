@@ -15,7 +15,11 @@ from typing import Any
 
 from retorno.connectors.shopify import services as shopify
 from retorno.connectors.shopify import sync
-from retorno.connectors.shopify.mapping import MappingError, return_request_lines
+from retorno.connectors.shopify.mapping import (
+    MappingError,
+    decline_reason,
+    return_request_lines,
+)
 from retorno.connectors.shopify.models import ShopifyConnection, ShopifyWebhookReceipt
 from retorno.connectors.shopify.payments import ShopifyGateway
 from retorno.connectors.shopify.services import (
@@ -25,7 +29,7 @@ from retorno.connectors.shopify.services import (
     receipt_finish,
 )
 from retorno.core.actors import Actor
-from retorno.core.errors import NotFound, RetornoError
+from retorno.core.errors import NotFound, RetornoError, Unprocessable
 from retorno.domain.returns.events import EventKind
 from retorno.money.selectors import settings_for
 from retorno.money.services.settings import money_settings_save
@@ -94,8 +98,37 @@ def _return_from_request(receipt: ShopifyWebhookReceipt) -> str:
         if missing.code == "order_not_found":
             raise OrderNotYetHere(order_id) from None
         raise
+    except Unprocessable as refused:
+        if refused.code != "ineligible":
+            raise
+        return _decline_refused(store, return_id, refused)
     sync.link_shopify_return(store, rma=created.rma, order_id=order_id, return_id=return_id)
     return f"return {created.rma}"
+
+
+def _decline_refused(store: Store, return_id: str, refused: Unprocessable) -> str:
+    """The store's policy refuses what the customer asked for in Shopify: no Retorno return is
+    made, and Shopify is told to decline the request with the policy's reasons (as the
+    customer would read them in Retorno's portal)."""
+    reasons = [
+        reason
+        for item in refused.extra.get("items") or []
+        if not item.get("eligible", True) or item.get("reasons")
+        for reason in item.get("reasons") or []
+    ]
+    codes = [str(r.get("code") or "") for r in reasons]
+    note = " ".join(dict.fromkeys(str(r.get("message") or "") for r in reasons)).strip()
+    sync.sync_enqueue(
+        store=store,
+        key=f"decline-request:{return_id}",
+        facts={
+            "step": "decline_request",
+            "return_id": return_id,
+            "reason": decline_reason(codes),
+            "note": note or refused.detail,
+        },
+    )
+    return f"refused by the policy ({', '.join(dict.fromkeys(codes)) or 'ineligible'}): declined in Shopify"
 
 
 def inbound_deliver(message: Any) -> dict[str, Any]:
