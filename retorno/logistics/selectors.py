@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,8 +20,15 @@ from retorno.domain.logistics import (
     PickupAttempt,
     pickup_stats_by_carrier,
 )
+from retorno.domain.logistics.gateway import (
+    CarrierRejected,
+    CarrierUnavailable,
+    DropOffPoint,
+    DropOffPointFinder,
+)
 from retorno.integrations.carriers.registry import KIND_KEYS, KindKeys
 from retorno.logistics import adapters
+from retorno.logistics.gateways import gateway_for
 from retorno.logistics.models import (
     OPEN_RECOVERY_STATES,
     AllocationRuleSet,
@@ -282,3 +290,59 @@ def carrier_profiles(
         except (CarrierError, ValueError, TypeError, ArithmeticError):
             logger.warning("carrier account %s has an unusable profile", account.webhook_code)
     return profiles
+
+
+# A carrier's drop-off points move rarely: one answer per account and postal code is kept this
+# long in the process, so the portal's options step does not wait for the carrier (nor read a
+# cache table) on every visit; a carrier that did not answer is asked again after a minute.
+DROP_OFF_POINTS_SECONDS = 3600.0
+DROP_OFF_RETRY_SECONDS = 60.0
+_POINTS_KEPT = 2048
+_points: dict[tuple[int, str, str, str, int], tuple[float, list[DropOffPoint]]] = {}
+
+
+def drop_off_points_near(
+    *, store: Store, country: str, postal_code: str, limit: int = 5
+) -> list[DropOffPoint]:
+    """The drop-off points nearest `postal_code` of the store's enabled carriers that take
+    drop-offs and list their points, nearest first, at most `limit`. A carrier that does not
+    serve the code, or does not answer, adds none (the shopper still gets the other carriers')."""
+    country, postal_code = country.strip().upper(), postal_code.strip()
+    if not country or not postal_code:
+        return []
+    now = time.monotonic()
+    found: list[DropOffPoint] = []
+    for account in carrier_accounts_for_store(store).filter(enabled=True):
+        if "drop_off" not in (account.capabilities or []):
+            continue
+        version = account.updated_at.isoformat() if account.updated_at else ""
+        key = (account.id, version, country, postal_code, limit)
+        kept = _points.get(key)
+        if kept is None or kept[0] < now:
+            answer = _ask(account, country, postal_code, limit)
+            kept = (
+                (now + DROP_OFF_RETRY_SECONDS, [])
+                if answer is None
+                else (now + DROP_OFF_POINTS_SECONDS, answer)
+            )
+            if len(_points) >= _POINTS_KEPT:
+                _points.pop(next(iter(_points)))
+            _points[key] = kept
+        found.extend(kept[1])
+    return sorted(found, key=lambda point: (point.distance_m, point.carrier))[:limit]
+
+
+def _ask(
+    account: CarrierAccount, country: str, postal_code: str, limit: int
+) -> list[DropOffPoint] | None:
+    """The account's carrier's points; [] when it lists none there, None when it did not answer."""
+    gateway = gateway_for(account)
+    if not isinstance(gateway, DropOffPointFinder):
+        return []
+    try:
+        return gateway.drop_off_points(country, postal_code, limit)
+    except CarrierUnavailable:
+        logger.warning("%s: no drop-off points for %s %s", account.code, country, postal_code)
+        return None
+    except CarrierRejected:
+        return []

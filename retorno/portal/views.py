@@ -45,6 +45,7 @@ from retorno.portal.forms import (
     LookupForm,
     ResolutionForm,
 )
+from retorno.portal.methods import method_cards
 from retorno.portal.next_step import next_step
 from retorno.portal.pages import (
     METHODS,
@@ -390,7 +391,8 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
         order=order, items=items, methods=allowed, declared_value=items_amount
     )
     methods = [(m, labels.shopper_label("method", m)) for m in offered]
-    dates = [("", _("Choose a date")), *pickup_dates(store)]
+    days = pickup_dates(store)
+    dates = [("", _("Choose a date")), *days]
     saved_exchange = draft.get("exchange", {})
     initial = {
         "resolution": draft.get("resolution", resolutions[0][0]),
@@ -441,6 +443,13 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
             "address_form": address_form,
             "quotes": quotes,
             "pickers": [(p, form[p.name]) for p in pickers or []],
+            "method_cards": method_cards(
+                store=store,
+                order=order,
+                offered=offered,
+                quotes=quotes,
+                first_pickup=parse_iso(days[0][0]) if days else None,
+            ),
             "instant_days": quotes["exchange"].decision.instant_exchange_return_days
             if "exchange" in quotes and quotes["exchange"].decision.instant_exchange
             else None,

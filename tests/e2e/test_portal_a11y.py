@@ -1,16 +1,22 @@
 """Every portal page, phone and desktop, Spanish and English, checked by axe-core (no serious
 or critical violation), through a whole exchange: store home, policy, order, options with the
-exchange picker, review, confirmation, tracking, the claim form and the not-found page. The
-options step, the exchange picker and the tracking page are saved to docs/screenshots/."""
+exchange picker and the return methods (drop-off points from the carrier simulator), review,
+confirmation, tracking, the claim form and the not-found page. The options step, the exchange
+picker, the return methods and the tracking page are saved to docs/screenshots/."""
 
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from retorno.integrations.carriers.simulator.config import DEFAULT_CARRIERS
+from retorno.integrations.carriers.simulator.server import SimulatorServer
+from retorno.logistics.demo import demo_carriers_ensure
 from retorno.orders.models import Order, Variant
 from retorno.portal.tests.conftest import make_catalog, make_shop_order
 from retorno.stores.tests.factories import StoreFactory
@@ -23,7 +29,17 @@ SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "hei
 
 
 @pytest.fixture
-def shop_order(transactional_db: None, settings: Any, tmp_path: Any) -> Order:
+def simulator() -> Iterator[SimulatorServer]:
+    quiet = tuple(replace(c, error_rate=0.0, timeout_rate=0.0) for c in DEFAULT_CARRIERS)
+    server = SimulatorServer(quiet, port=0, tick_seconds=None).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def shop_order(
+    transactional_db: None, settings: Any, tmp_path: Any, simulator: SimulatorServer
+) -> Order:
     settings.MEDIA_ROOT = str(tmp_path / "media")
     store = StoreFactory(
         slug="moda",
@@ -42,6 +58,7 @@ def shop_order(transactional_db: None, settings: Any, tmp_path: Any) -> Order:
         },
     )
     make_catalog(store)
+    demo_carriers_ensure(store, base_url=simulator.url)
     Variant.objects.filter(sku="TEE-XL").update(stock=0)  # a sold-out card
     Variant.objects.filter(sku="TEE-S").update(stock=2)  # a "few left" card
     return make_shop_order(store, external_id="7001")
@@ -81,6 +98,16 @@ def _walk(page: Page, base: str, lang: str, size: str, found: list[str]) -> None
         page.locator("#exchange-picker").screenshot(
             path=str(DOCS / f"portal-exchange-picker-{size}-{lang}.png")
         )
+    # Every method with its price and when the money comes; the drop-off points near 28013.
+    page.locator("input[name=method][value=drop_off]").check()
+    expect(page.locator("#pickup-details")).to_be_hidden()  # the address is for a pickup only
+    page.locator("#drop-off-points > summary").click()
+    expect(page.locator("#drop-off-points li.point")).to_have_count(5)
+    _check(page, "methods", found)
+    if shots:
+        page.locator("#methods").screenshot(path=str(DOCS / f"portal-methods-{size}-{lang}.png"))
+    page.locator("input[name=method][value=pickup]").check()
+    expect(page.locator("#pickup-details")).to_be_visible()
     page.locator("input[name=method][value=self_ship]").check()
     page.locator(".actions button[type=submit]").click()
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from retorno.domain.errors import DomainError
 
@@ -103,4 +103,32 @@ class CarrierGateway(Protocol):
 
     def parse_webhook(self, headers: Mapping[str, str], body: bytes) -> list[RawTrackingEvent]:
         """Verify the signature (raise InvalidSignature) and return the events in the body."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DropOffPoint:
+    """A place near the shopper that takes parcels for a carrier: a shop, a locker, an office.
+    `opening_hours` maps "mon".."sun" to the hours as the carrier writes them ("" = closed)."""
+
+    carrier: str
+    point_id: str
+    kind: str
+    name: str
+    line1: str
+    postal_code: str
+    country: str
+    distance_m: int
+    opening_hours: Mapping[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class DropOffPointFinder(Protocol):
+    """What a gateway of a carrier that lists its drop-off points adds to the port."""
+
+    code: str
+
+    def drop_off_points(self, country: str, postal_code: str, limit: int) -> list[DropOffPoint]:
+        """The carrier's points nearest the postal code, nearest first (CarrierRejected when
+        it does not serve the code or takes no drop-offs)."""
         ...

@@ -26,6 +26,7 @@ from retorno.domain.logistics.gateway import (
     BookingRequest,
     CarrierRejected,
     CarrierUnavailable,
+    DropOffPoint,
     InvalidSignature,
     RawTrackingEvent,
 )
@@ -202,6 +203,31 @@ class SimulatorGateway:
             )
             return booking
         return replace(booking, label_pdf=label)
+
+    @carrier_answers_checked
+    def drop_off_points(self, country: str, postal_code: str, limit: int) -> list[DropOffPoint]:
+        """The simulator's drop-off points nearest `postal_code` (docs/carriers.md)."""
+        params = {"country": country, "postal_code": postal_code, "limit": str(limit)}
+        data = mapping(
+            json_body(self._request("GET", "drop-off-points", params=params), carrier=self.code)
+        )
+        return [
+            DropOffPoint(
+                carrier=self.code,
+                point_id=text(point.get("id"), required=True),
+                kind=text(point.get("kind")),
+                name=text(point.get("name"), required=True),
+                line1=text(mapping(point.get("address")).get("line1")),
+                postal_code=text(mapping(point.get("address")).get("postal_code")),
+                country=text(mapping(point.get("address")).get("country")),
+                distance_m=int(text(point.get("distance_m"), required=True)),
+                opening_hours={
+                    str(day): str(hours)
+                    for day, hours in mapping(point.get("opening_hours")).items()
+                },
+            )
+            for point in objects(data.get("points"))
+        ]
 
     @carrier_answers_checked
     def cancel(self, booking: Booking) -> None:

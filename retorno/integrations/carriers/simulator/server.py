@@ -32,6 +32,7 @@ from retorno.integrations.carriers.simulator.carrier import (
 from retorno.integrations.carriers.simulator.config import (
     SimCarrierConfig,
 )
+from retorno.integrations.carriers.simulator.points import drop_off_points
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +190,8 @@ class _Handler(BaseHTTPRequestHandler):
             ):
                 raise ApiError(422, "not_serviceable", "Postal code not served.")
             return self._send(200, {"slots": carrier.slots()})
+        if rest == ["drop-off-points"] and method == "GET":
+            return self._send(200, drop_off_points(carrier.config, query))
         if rest == ["bookings"] and method == "POST":
             body = self._json_body()
             key = (self.headers.get("Idempotency-Key") or "").strip()
