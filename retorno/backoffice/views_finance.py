@@ -25,7 +25,8 @@ from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, RetornoError, http_status
-from retorno.core.paging import Page, page_number
+from retorno.core.keyset import KeysetPage
+from retorno.core.paging import COUNT_CAP, PER_PAGE
 from retorno.domain.errors import DomainError
 from retorno.money import selectors as money_selectors
 from retorno.money.models import ClaimResolution
@@ -87,7 +88,8 @@ class Ledger:
 
     name: str  # the URL name of its list; its rows' page is the singular
     direction: str  # refund | charge
-    rows: Callable[[Store, str | None, int], Page[Any]]  # one page, in a state or all
+    # One page, in a state or all: the rows older than the cursor `after` or newer than `before`.
+    rows: Callable[[Store, str | None, str | None, str | None], KeysetPage[Any]]
     counts: Callable[[Store], dict[str, int]]
     get: Callable[[Store, int], Any]
     retry: Callable[[Store, int, Actor], Any]
@@ -129,8 +131,8 @@ LEDGERS = {
     "refunds": Ledger(
         name="refunds",
         direction="refund",
-        rows=lambda store, state, page: money_selectors.refund_page_for_store(
-            store=store, state=state, page=page
+        rows=lambda store, state, after, before: money_selectors.refund_page_for_store(
+            store=store, state=state, after=after, before=before
         ),
         counts=lambda store: money_selectors.refund_counts_for_store(store=store),
         get=lambda store, row_id: money_selectors.refund_get_for_store(
@@ -148,8 +150,8 @@ LEDGERS = {
     "charges": Ledger(
         name="charges",
         direction="charge",
-        rows=lambda store, state, page: money_selectors.charge_page_for_store(
-            store=store, state=state, page=page
+        rows=lambda store, state, after, before: money_selectors.charge_page_for_store(
+            store=store, state=state, after=after, before=before
         ),
         counts=lambda store: money_selectors.charge_counts_for_store(store=store),
         get=lambda store, row_id: money_selectors.charge_get_for_store(
@@ -182,9 +184,12 @@ def payments(request: HttpRequest, staff: StaffContext, ledger: str) -> HttpResp
         "backoffice/payments.html",
         {
             "ledger": spec,
-            "page": spec.rows(staff.store, state or None, page_number(request.GET.get("page"))),
+            "page": spec.rows(
+                staff.store, state or None, request.GET.get("after"), request.GET.get("before")
+            ),
             "state": state,
             "states": [(s, counts.get(s, 0)) for s in STATES],
+            "count_cap": COUNT_CAP,
         },
         staff=staff,
         section="finance",
@@ -403,7 +408,14 @@ def claims(request: HttpRequest, staff: StaffContext) -> HttpResponse:
         request,
         "backoffice/claims.html",
         {
-            "claims": money_selectors.claim_list_for_store(store=staff.store, state=state or None),
+            "page": money_selectors.claim_list_for_store(
+                store=staff.store,
+                state=state or None,
+                limit=PER_PAGE,
+                after=request.GET.get("after"),
+                before=request.GET.get("before"),
+                strict=False,
+            ),
             "state": state,
         },
         staff=staff,

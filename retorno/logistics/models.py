@@ -192,6 +192,8 @@ class Shipment(models.Model):
             models.Index(fields=["store", "rma"]),
             # The staff queue's search by a parcel's tracking number.
             models.Index(fields=["store", "tracking_number"], name="shipment_tracking_number"),
+            # The shipment list, newest first, by keyset cursor (created_at, id).
+            models.Index(fields=["store", "created_at", "id"], name="shipment_newest_first"),
         ]
 
     def __str__(self) -> str:

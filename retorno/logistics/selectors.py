@@ -12,7 +12,9 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from retorno.core import keyset
 from retorno.core.errors import NotFound
+from retorno.core.keyset import KeysetPage
 from retorno.domain.logistics import (
     CarrierError,
     CarrierProfile,
@@ -138,6 +140,31 @@ def shipments_for_return(*, store: Store, return_id: int) -> list[Shipment]:
         .select_related("carrier_account")
         .order_by("attempt_number")
     )
+
+
+def shipment_list_for_store(
+    *,
+    store: Store,
+    booking_state: str | None = None,
+    status: str | None = None,
+    carrier: str | None = None,
+    limit: int = 50,
+    after: str | None = None,
+    before: str | None = None,
+    strict: bool = True,
+) -> KeysetPage[Shipment]:
+    """The store's shipments, newest first (every booking, re-bookings included): the page
+    after the cursor `after` (older ones), before `before`, or the first; by booking state,
+    tracking status or carrier account code. One statement per page with its carrier account
+    (index (store, created_at, id)), however deep the cursor."""
+    shipments = Shipment.objects.filter(store=store).select_related("carrier_account")
+    if booking_state:
+        shipments = shipments.filter(booking_state=booking_state)
+    if status:
+        shipments = shipments.filter(status=status)
+    if carrier:
+        shipments = shipments.filter(carrier_account__code=carrier)
+    return keyset.newest_first(shipments, limit=limit, after=after, before=before, strict=strict)
 
 
 def rma_for_tracking_number(store: Store, code: str) -> str | None:

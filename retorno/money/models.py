@@ -130,6 +130,9 @@ class Refund(PaymentAttempt):
         indexes = [
             models.Index(fields=["store", "state", "-created_at"]),
             models.Index(fields=["order", "state"]),
+            # The ledger's pages and the API's list, newest first: a keyset cursor
+            # (created_at, id) starts its scan here however deep it is.
+            models.Index(fields=["store", "created_at", "id"], name="refund_newest_first"),
         ]
 
 
@@ -158,7 +161,11 @@ class Charge(PaymentAttempt):
                 fields=["exchange", "kind"], name="one_charge_per_exchange_kind"
             ),
         ]
-        indexes = [models.Index(fields=["store", "state", "-created_at"])]
+        indexes = [
+            models.Index(fields=["store", "state", "-created_at"]),
+            # The ledger's pages, newest first, by keyset cursor (created_at, id).
+            models.Index(fields=["store", "created_at", "id"], name="charge_newest_first"),
+        ]
 
 
 class RefundLine(models.Model):
@@ -357,6 +364,14 @@ class Claim(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["store", "number"], name="uniq_claim_number")
+        ]
+        indexes = [
+            # The claims page and the API's list, newest first, all or in one state: a keyset
+            # cursor (created_at, id) starts its scan here however deep it is.
+            models.Index(fields=["store", "created_at", "id"], name="claim_newest_first"),
+            models.Index(
+                fields=["store", "state", "created_at", "id"], name="claim_state_newest_first"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -42,6 +42,8 @@ class Customer(TimeStampedModel):
             models.Index(fields=["store", "email"]),
             # The queue's tier filter lists the tiers in use by skipping through this index.
             models.Index(fields=["store", "tier"], name="customer_tier"),
+            # The customer list, newest first, by keyset cursor (created_at, id).
+            models.Index(fields=["store", "created_at", "id"], name="customer_newest_first"),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from retorno.api.v1.routers import (
     analytics,
     analytics_money,
     connectors,
+    customers,
     exchanges,
     insight,
     keys,
@@ -98,6 +99,7 @@ api = RetornoAPI(
 )
 errors.install(api)
 api.add_router("/orders", orders.router)
+api.add_router("/customers", customers.router)
 api.add_router("/returns", returns.router)
 api.add_router("/policy", policy.router)
 api.add_router("", logistics.router)

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from retorno.core import keyset
 from retorno.core.errors import NotFound
-from retorno.core.paging import PER_PAGE, Page, page_of
+from retorno.core.keyset import KeysetPage
+from retorno.core.paging import PER_PAGE, capped_count
 from retorno.domain.money import quantize
 from retorno.domain.money.charges import KeptLine, kept_unit_amount, unreturned_amount
 from retorno.domain.money.ledger import RefundState
@@ -124,7 +126,9 @@ def refund_list_for_store(
     rma: str | None = None,
     claim_number: str | None = None,
     limit: int = 100,
-) -> list[Refund]:
+    cursor: str | None = None,
+) -> KeysetPage[Refund]:
+    """The store's refunds, newest first, the page after `cursor` (the API's list)."""
     refunds = Refund.objects.for_store(store).select_related("order", "customer", "claim")
     if state:
         refunds = refunds.filter(state=state)
@@ -132,17 +136,24 @@ def refund_list_for_store(
         refunds = refunds.filter(rma=rma.strip().upper())
     if claim_number:
         refunds = refunds.filter(claim__number=claim_number)
-    return list(refunds.prefetch_related("lines__order_line")[:limit])
+    return keyset.newest_first(
+        refunds.prefetch_related("lines__order_line"), limit=limit, after=cursor
+    )
 
 
 def refund_page_for_store(
-    *, store: Store, state: str | None = None, page: int = 1, per_page: int = PER_PAGE
-) -> Page[Refund]:
+    *,
+    store: Store,
+    state: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = PER_PAGE,
+) -> KeysetPage[Refund]:
     """One page of the store's refunds, newest first, for the finance list."""
     refunds = Refund.objects.for_store(store).select_related("order", "customer", "claim")
     if state:
         refunds = refunds.filter(state=state)
-    return page_of(refunds.order_by("-created_at", "-id"), page, per_page)
+    return keyset.newest_first(refunds, limit=per_page, after=after, before=before, strict=False)
 
 
 def refunds_for_return(*, store: Store, return_id: int) -> list[Refund]:
@@ -180,8 +191,10 @@ def refund_get_for_store(*, store: Store, refund_id: int | str) -> Refund:
 
 
 def refund_counts_for_store(*, store: Store) -> dict[str, int]:
-    rows = Refund.objects.for_store(store).values("state").annotate(n=Count("id"))
-    return {row["state"]: row["n"] for row in rows}
+    """Refunds per state, each counted up to COUNT_CAP + 1 through the (store, state, …)
+    index: a fixed cost however long the ledger (a figure past the cap shows as "1,000+")."""
+    refunds = Refund.objects.for_store(store)
+    return {state: capped_count(refunds.filter(state=state)) for state in RefundState}
 
 
 # --- store credit --------------------------------------------------------------------------------
@@ -359,13 +372,18 @@ def charge_list_for_store(
 
 
 def charge_page_for_store(
-    *, store: Store, state: str | None = None, page: int = 1, per_page: int = PER_PAGE
-) -> Page[Charge]:
+    *,
+    store: Store,
+    state: str | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = PER_PAGE,
+) -> KeysetPage[Charge]:
     """One page of the store's charges, newest first, for the finance list."""
     charges = Charge.objects.for_store(store).select_related("order", "customer", "exchange")
     if state:
         charges = charges.filter(state=state)
-    return page_of(charges.order_by("-created_at", "-id"), page, per_page)
+    return keyset.newest_first(charges, limit=per_page, after=after, before=before, strict=False)
 
 
 def charges_for_return(*, store: Store, return_id: int) -> list[Charge]:
@@ -396,8 +414,9 @@ def charge_get_for_store(*, store: Store, charge_id: int | str) -> Charge:
 
 
 def charge_counts_for_store(*, store: Store) -> dict[str, int]:
-    rows = Charge.objects.for_store(store).values("state").annotate(n=Count("id"))
-    return {row["state"]: row["n"] for row in rows}
+    """Charges per state, capped as the refunds' counts are."""
+    charges = Charge.objects.for_store(store)
+    return {state: capped_count(charges.filter(state=state)) for state in RefundState}
 
 
 def charge_for_exchange(*, exchange_id: int, kind: str) -> Charge | None:
@@ -405,12 +424,27 @@ def charge_for_exchange(*, exchange_id: int, kind: str) -> Charge | None:
 
 
 def claim_list_for_store(
-    *, store: Store, state: str | None = None, limit: int = 100
-) -> QuerySet[Claim]:
+    *,
+    store: Store,
+    state: str | None = None,
+    limit: int = 100,
+    after: str | None = None,
+    before: str | None = None,
+    strict: bool = True,
+) -> KeysetPage[Claim]:
+    """The store's claims, newest first: the page after the cursor `after` (older claims),
+    before `before` (newer ones), or the first. An unreadable cursor is refused when `strict`
+    (the API) and ignored otherwise (pages)."""
     claims = Claim.objects.for_store(store).select_related("order", "customer")
     if state:
         claims = claims.filter(state=state)
-    return claims.prefetch_related("lines__order_line", "photos")[:limit]
+    return keyset.newest_first(
+        claims.prefetch_related("lines__order_line", "photos", "refunds"),
+        limit=limit,
+        after=after,
+        before=before,
+        strict=strict,
+    )
 
 
 def claim_get_for_store(*, store: Store, number: str) -> Claim:

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models import Q
 
+from retorno.core import keyset
 from retorno.core.errors import NotFound
+from retorno.core.keyset import KeysetPage
 from retorno.core.pictures import picture_url
 from retorno.domain.money import quantize
 from retorno.orders.csv_rows import COLUMNS, header_of
@@ -33,6 +35,27 @@ def customer_get_for_store(*, store: Store, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound(f"No customer {customer_id} in this store.", code="customer_not_found")
     return customer
+
+
+def customer_list_for_store(
+    *,
+    store: Store,
+    email: str | None = None,
+    tier: str | None = None,
+    limit: int = 50,
+    after: str | None = None,
+    before: str | None = None,
+    strict: bool = True,
+) -> KeysetPage[Customer]:
+    """The store's customers, newest first: the page after the cursor `after` (older ones),
+    before `before`, or the first; by exact e-mail (lower-cased) or tier. One statement per
+    page whatever the store's size (index (store, created_at, id); an e-mail by (store, email))."""
+    customers = Customer.objects.filter(store=store)
+    if email:
+        customers = customers.filter(email=email.strip().lower())
+    if tier:
+        customers = customers.filter(tier=tier)
+    return keyset.newest_first(customers, limit=limit, after=after, before=before, strict=strict)
 
 
 def order_find_for_store(*, store: Store, external_id: str) -> Order | None:

@@ -1,5 +1,5 @@
-"""Logistics API: inbound carrier webhooks, carrier accounts, allocation rules, a return's
-shipments (the unified tracking timeline) and its label."""
+"""Logistics API: inbound carrier webhooks, carrier accounts, allocation rules, the store's
+shipments, a return's shipments (the unified tracking timeline) and its label."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from retorno.api.v1.auth import actor_of, require_scope
@@ -127,6 +127,35 @@ class ShipmentOut(Schema):
     booking_log: list[dict[str, Any]]
     events: list[TrackingEventOut]
     created_at: datetime
+
+
+class ShipmentListItemOut(Schema):
+    reference: str
+    rma: str
+    attempt_number: int
+    method: str
+    carrier: str | None
+    booking_state: str
+    status: str
+    status_at: datetime | None
+    tracking_number: str
+    pickup_date: date | None
+    has_label: bool
+    booked_at: datetime | None
+    created_at: datetime
+
+
+class ShipmentListOut(Schema):
+    results: list[ShipmentListItemOut]
+    next_cursor: str | None
+
+
+class ShipmentFilters(Schema):
+    booking_state: str | None = Field(None, max_length=12)
+    status: str | None = Field(None, max_length=24)
+    carrier: str | None = Field(None, max_length=40)
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
 
 
 class ShipmentsOut(Schema):
@@ -328,6 +357,43 @@ def shipment_body(shipment: Shipment, events: list[Any]) -> dict:
         "booking_log": shipment.booking_log,
         "events": [tracking_event_body(e) for e in events],
         "created_at": shipment.created_at,
+    }
+
+
+@router.get("/shipments", response={200: ShipmentListOut, **ERRORS}, summary="List shipments")
+def shipment_list(request: HttpRequest, filters: Query[ShipmentFilters]):
+    """Every booking of every return, newest first; filter by booking state, tracking status
+    or carrier code; follow `next_cursor` for older ones (a booking made meanwhile is newer than
+    every cursor: never skipped or repeated). A return's scans: `/returns/{rma}/shipments`."""
+    api_key = require_scope(request, "read")
+    page = selectors.shipment_list_for_store(
+        store=api_key.store,
+        booking_state=filters.booking_state,
+        status=filters.status,
+        carrier=filters.carrier,
+        limit=filters.limit,
+        after=filters.cursor,
+    )
+    return {
+        "results": [
+            {
+                "reference": s.reference,
+                "rma": s.rma,
+                "attempt_number": s.attempt_number,
+                "method": s.method,
+                "carrier": s.carrier_account.code if s.carrier_account else None,
+                "booking_state": s.booking_state,
+                "status": s.status,
+                "status_at": s.status_at,
+                "tracking_number": s.tracking_number,
+                "pickup_date": s.pickup_date,
+                "has_label": bool(s.label_file or s.carrier_label_url),
+                "booked_at": s.booked_at,
+                "created_at": s.created_at,
+            }
+            for s in page.results
+        ],
+        "next_cursor": page.next_cursor,
     }
 
 

@@ -129,11 +129,13 @@ class RefundOut(PaymentAttemptOut):
 
 class RefundListOut(Schema):
     results: list[RefundOut]
+    next_cursor: str | None
 
 
 class RefundFilters(Schema):
     state: str | None = Field(None, pattern=r"^(pending|succeeded|failed)$")
     rma: str | None = Field(None, max_length=24)
+    cursor: str | None = Field(None, max_length=200)
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -237,6 +239,7 @@ class ClaimOut(Schema):
 
 class ClaimListOut(Schema):
     results: list[ClaimOut]
+    next_cursor: str | None
 
 
 # --- bodies --------------------------------------------------------------------------------------
@@ -348,12 +351,18 @@ def _refund(request: HttpRequest, store: Any, refund_id: int) -> dict[str, Any]:
 
 @router.get("/refunds", response={200: RefundListOut, **ERRORS}, summary="List refunds")
 def refund_list(request: HttpRequest, filters: Query[RefundFilters]):
-    """Newest first; filter by state (pending, succeeded, failed) or RMA."""
+    """Newest first; filter by state (pending, succeeded, failed) or RMA; follow `next_cursor`
+    for older refunds (a refund made meanwhile is newer than every cursor: never skipped or
+    repeated)."""
     api_key = require_scope(request, "read")
-    refunds = money_selectors.refund_list_for_store(
-        store=api_key.store, state=filters.state, rma=filters.rma, limit=filters.limit
+    page = money_selectors.refund_list_for_store(
+        store=api_key.store,
+        state=filters.state,
+        rma=filters.rma,
+        limit=filters.limit,
+        cursor=filters.cursor,
     )
-    return {"results": [refund_body(r) for r in refunds]}
+    return {"results": [refund_body(r) for r in page.results], "next_cursor": page.next_cursor}
 
 
 @router.get("/refunds/{refund_id}", response={200: RefundOut, **ERRORS}, summary="Read a refund")
@@ -592,13 +601,18 @@ def store_credit_spend(request: HttpRequest, external_id: str, payload: SpendIn)
 
 class ClaimFilters(Schema):
     state: str | None = Field(None, pattern=r"^(open|resolved|rejected)$")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
 
 
 @router.get("/claims", response={200: ClaimListOut, **ERRORS}, summary="List claims")
 def claim_list(request: HttpRequest, filters: Query[ClaimFilters]):
+    """Newest first; follow `next_cursor` for older claims."""
     api_key = require_scope(request, "read")
-    claims = money_selectors.claim_list_for_store(store=api_key.store, state=filters.state)
-    return {"results": [claim_body(c) for c in claims.prefetch_related("refunds")]}
+    page = money_selectors.claim_list_for_store(
+        store=api_key.store, state=filters.state, limit=filters.limit, after=filters.cursor
+    )
+    return {"results": [claim_body(c) for c in page.results], "next_cursor": page.next_cursor}
 
 
 @router.post("/claims", response={201: ClaimOut, **WRITE_ERRORS}, summary="Open a claim")
