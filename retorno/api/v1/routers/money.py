@@ -129,7 +129,8 @@ class RefundOut(PaymentAttemptOut):
 
 class RefundListOut(Schema):
     results: list[RefundOut]
-    next_cursor: str | None
+    # The next page of the store's list; a return's own refunds come in one answer (None).
+    next_cursor: str | None = None
 
 
 class RefundFilters(Schema):
