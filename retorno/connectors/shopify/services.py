@@ -327,7 +327,7 @@ def order_delivered(store: Store, order_id: str, when: datetime) -> bool:
 
 def receipt_apply(store: Store, receipt: ShopifyWebhookReceipt) -> str:
     """Do what an order or fulfillment webhook says; a short note of what was done. Return
-    requests are the return kernel's (returns.workflows.storefront)."""
+    requests and refunds are the return kernel's (returns.workflows.storefront)."""
     body = receipt_body(receipt)
     topic = receipt.topic
     if topic in ORDER_TOPICS:
@@ -349,20 +349,7 @@ def receipt_apply(store: Store, receipt: ShopifyWebhookReceipt) -> str:
         if shipped is not None and shipped.delivered_at is None:
             order_delivered(store, shipped.external_id, when)
         return "delivered"
-    if topic == "refunds/create":
-        return _refund_note(body)
     return "ignored"
-
-
-def _refund_note(body: dict[str, Any]) -> str:
-    """A refund made in Shopify: recorded with the webhook (its lines and amounts), so staff
-    see it beside the order; Retorno's own refunds come back here too and change nothing."""
-    lines = ", ".join(
-        f"{rli.get('quantity')}× line {rli.get('line_item_id')}"
-        for rli in body.get("refund_line_items") or []
-    )
-    amounts = ", ".join(str(t.get("amount")) for t in body.get("transactions") or [])
-    return f"refund {body.get('id')} of order {body.get('order_id')}: {lines or 'no lines'}; {amounts or 'no money'}"
 
 
 def receipt_finish(receipt_id: int, *, error: str = "", note: str = "") -> None:

@@ -112,6 +112,22 @@ def return_shipping_fee_charged(return_id: int) -> Decimal:
     return total["t"] or ZERO
 
 
+def refund_by_provider_reference(store: Store, provider: str, reference: str) -> Refund | None:
+    """The refund a payment adapter made and named `reference` (its id at the provider)."""
+    return (
+        Refund.objects.filter(store=store, provider=provider, provider_reference=reference)
+        .order_by("id")
+        .first()
+    )
+
+
+def refund_in_flight(store: Store, provider: str, order: Order, rma: str) -> bool:
+    """A refund of the return `rma` sent to `provider` whose answer is not recorded yet."""
+    return Refund.objects.filter(
+        store=store, provider=provider, order=order, rma=rma, state=RefundState.PENDING
+    ).exists()
+
+
 def shipping_refunded(order: Order) -> bool:
     return Refund.objects.filter(order=order, shipping_amount__gt=0).exists()
 

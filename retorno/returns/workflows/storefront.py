@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from retorno.connectors.shopify import services as shopify
 from retorno.connectors.shopify import sync
 from retorno.connectors.shopify.mapping import (
     MappingError,
     decline_reason,
+    refund_from_rest,
     return_request_lines,
 )
 from retorno.connectors.shopify.models import ShopifyConnection, ShopifyWebhookReceipt
@@ -30,12 +33,17 @@ from retorno.connectors.shopify.services import (
 )
 from retorno.core.actors import Actor
 from retorno.core.errors import NotFound, RetornoError, Unprocessable
+from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.domain.returns.events import EventKind
+from retorno.money import selectors as money_selectors
 from retorno.money.selectors import settings_for
+from retorno.money.services.external_refunds import ExternalLine, refund_record_external
 from retorno.money.services.settings import money_settings_save
+from retorno.orders.models import Order
 from retorno.returns.events import Recorded, run_memo
-from retorno.returns.models import Resolution
+from retorno.returns.models import Resolution, ReturnItem
 from retorno.returns.services import ItemRequest, return_create
+from retorno.returns.workflows.refunds import record_refunded
 from retorno.stores.models import Store
 
 SHOPIFY = Actor(kind="system", id="shopify", label="Shopify")
@@ -131,6 +139,92 @@ def _decline_refused(store: Store, return_id: str, refused: Unprocessable) -> st
     return f"refused by the policy ({', '.join(dict.fromkeys(codes)) or 'ineligible'}): declined in Shopify"
 
 
+class RefundNotYetRecorded(Exception):
+    """A refunds/create for a refund Retorno is making right now: its answer is not recorded
+    yet, so the outbox looks again later rather than take it for the merchant's."""
+
+
+def _refund_from_shopify(receipt: ShopifyWebhookReceipt) -> str:
+    """A refund Shopify tells of. Retorno's own (made through the `shopify` payment adapter) is
+    known by its id and changes nothing. One the merchant made in Shopify's admin is recorded in
+    Retorno's ledger against the order, and against the return that holds those units when
+    there is one (on its trail): later refunds of the order never pay those units or that money
+    again."""
+    store = receipt.store
+    data = refund_from_rest(receipt_body(receipt))
+    reference = sync.gid("Refund", data["refund_id"])
+    ours = money_selectors.refund_by_provider_reference(store, ShopifyGateway.name, reference)
+    if ours is not None:
+        return f"refund {data['refund_id']}: Retorno's refund {ours.id}"
+    order = Order.objects.filter(store=store, external_id=data["order_id"]).first()
+    if order is None:
+        raise OrderNotYetHere(data["order_id"])
+    note = data["note"]
+    if note.startswith("Retorno ") and money_selectors.refund_in_flight(
+        store, ShopifyGateway.name, order, note.removeprefix("Retorno ").strip()
+    ):
+        raise RefundNotYetRecorded(reference)
+    by_id = {line.external_id: line for line in order.lines.all()}
+    lines: list[ExternalLine] = []
+    held: dict[int, ReturnItem] = {}
+    for wanted in data["lines"]:
+        line = by_id.get(wanted["line"])
+        if line is None:
+            raise MappingError("refund_line_items", f"line {wanted['line']} is not on the order.")
+        item = (
+            ReturnItem.objects.select_related("return_request")
+            .filter(order_line=line, return_request__store=store)
+            .exclude(return_request__status__in=("rejected", "cancelled"))
+            .order_by("-id")
+            .first()
+        )
+        if item is not None:
+            held[item.return_request_id] = item
+        amount = wanted["amount"]
+        if amount is None:  # Shopify did not say: the paid value of those units
+            amount = units_paid_amount(
+                paid_total=line_paid_total(
+                    line.unit_price,
+                    line.quantity,
+                    line.discount_amount + line.order_discount_amount,
+                    line.tax_amount,
+                ),
+                quantity=line.quantity,
+                units=wanted["quantity"],
+                units_before=0,
+                currency=order.currency,
+            )
+        lines.append(
+            ExternalLine(
+                order_line=line,
+                units=wanted["quantity"],
+                amount=amount,
+                return_item_id=item.id if item is not None else None,
+            )
+        )
+    if not data["amount"] and not lines:
+        return f"refund {data['refund_id']}: no money, no lines"
+    target = next(iter(held.values()), None)
+    refund, new = refund_record_external(
+        store=store,
+        order_id=order.id,
+        provider=ShopifyGateway.name,
+        reference=reference,
+        amount=data["amount"],
+        lines=lines,
+        note=f"Made in Shopify's admin. {note}".strip(),
+        settled_by=SHOPIFY.label,
+        now=receipt.received_at,
+        return_id=target.return_request_id if target is not None else None,
+        rma=target.return_request.rma if target is not None else "",
+    )
+    if new and refund.return_id is not None:
+        with transaction.atomic():
+            record_refunded(refund)
+    where = f" of {refund.rma}" if refund.rma else ""
+    return f"refund {data['refund_id']} made in Shopify: recorded as refund {refund.id}{where}"
+
+
 def inbound_deliver(message: Any) -> dict[str, Any]:
     """Outbox handler of `shopify.inbound`: one stored webhook. A payload that cannot be
     processed marks the webhook failed with the reason (kept, and retried from the back office
@@ -146,6 +240,8 @@ def inbound_deliver(message: Any) -> dict[str, Any]:
     try:
         if receipt.topic in RETURN_TOPICS:
             note = _return_from_request(receipt)
+        elif receipt.topic == "refunds/create":
+            note = _refund_from_shopify(receipt)
         else:
             note = receipt_apply(receipt.store, receipt)
     except (MappingError, RetornoError) as error:
