@@ -223,6 +223,7 @@ CELERY_TASK_ROUTES = {
         "returns.tasks.instant_exchange_charge_backs": "outbox",
         "returns.tasks.instant_exchange_reminders": "outbox",
         "returns.tasks.comments_classify_sweep": "analytics",
+        "analytics.tasks.supplier_alerts_check": "analytics",
     }.items()
 }
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -370,6 +371,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "comments-classify-sweep": {
         "task": "retorno.returns.tasks.comments_classify_sweep",
+        "schedule": 3600.0,
+    },
+    "supplier-alerts-check": {
+        "task": "retorno.analytics.tasks.supplier_alerts_check",
         "schedule": 3600.0,
     },
 }

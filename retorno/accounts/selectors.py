@@ -137,3 +137,31 @@ def queue_pickers_for_staff(*, store: Any, user: Any) -> QueuePickers:
     found.sort(key=lambda v: (v.name.lower(), v.id))
     named.sort(key=lambda p: (p[1].lower(), p[0]))
     return QueuePickers(views=found, people=named)
+
+
+# The roles that read the analytics, and so receive its e-mails (weekly digest, supplier alerts).
+ANALYTICS_ROLES = ("admin", "analyst")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    email: str
+    name: str
+
+
+def analytics_recipients_for_store(*, store: Any) -> list[Recipient]:
+    """The store's active admins and analysts who have an e-mail address, by address."""
+    rows = (
+        Membership.objects.filter(store=store, role__in=ANALYTICS_ROLES, user__is_active=True)
+        .exclude(user__email="")
+        .order_by("user__email", "user_id")
+        .values_list("user_id", "user__email", "user__first_name")
+    )
+    seen: set[int] = set()
+    found = []
+    for user_id, email, name in rows:
+        if user_id not in seen:
+            seen.add(user_id)
+            found.append(Recipient(user_id, email, name or ""))
+    return found

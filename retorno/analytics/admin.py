@@ -6,7 +6,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from retorno.analytics.models import DailyFigure, Label, OrderContribution, PendingOrder
+from retorno.analytics.models import (
+    DailyFigure,
+    Label,
+    OrderContribution,
+    PendingOrder,
+    SupplierAlert,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -44,3 +50,10 @@ class LabelAdmin(ReadOnly):
 class PendingOrderAdmin(ReadOnly):
     list_display = ("order_id", "store")
     search_fields = ("order_id",)
+
+
+@admin.register(SupplierAlert)
+class SupplierAlertAdmin(ReadOnly):
+    list_display = ("opened_at", "store", "supplier", "kind", "rate", "threshold", "closed_at")
+    list_filter = ("kind",)
+    search_fields = ("supplier",)

@@ -9,6 +9,11 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: Django loads this module before the models exist.
+        from retorno.analytics.supplier_alerts import ALERT_KIND, alert_deliver
+        from retorno.core.outbox import register_handler
+
+        register_handler(ALERT_KIND, alert_deliver)
         if not settings.RETORNO_ANALYTICS_ROLLUPS:
             return
         # Imported here, not at the top: Django loads this module before the models exist.
@@ -18,7 +23,6 @@ class AnalyticsConfig(AppConfig):
             intake_observe,
             refresh_deliver,
         )
-        from retorno.core.outbox import register_handler
         from retorno.orders.services import intake_observer_register
         from retorno.returns.events import observer_register
 

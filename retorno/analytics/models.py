@@ -79,3 +79,35 @@ class PendingOrder(models.Model):
 
     def __str__(self) -> str:
         return f"order {self.order_id}"
+
+
+class SupplierAlert(models.Model):
+    """A supplier's rate over the threshold its store set (retorno.domain.analytics.quality):
+    opened by the check that saw the crossing and sent once through the outbox; closed when the
+    rate is back under, so a later crossing is a new alert."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    supplier = models.CharField(max_length=120, help_text="The vendor, as the orders write it.")
+    kind = models.CharField(
+        max_length=16, choices=[("return_rate", "Return rate"), ("defect_rate", "Defect rate")]
+    )
+    rate = models.DecimalField(max_digits=7, decimal_places=4)
+    threshold = models.DecimalField(max_digits=5, decimal_places=4)
+    window_start = models.DateField()
+    window_end = models.DateField()
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "id"]
+        constraints = [
+            # One open alert per supplier and kind: a crossing is sent once.
+            models.UniqueConstraint(
+                fields=["store", "supplier", "kind"],
+                condition=models.Q(closed_at__isnull=True),
+                name="uniq_open_supplier_alert",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier} {self.kind} {self.rate} > {self.threshold}"

@@ -2,9 +2,11 @@
 the days left to send goods back to each supplier.
 
 A defect counts only when inspection confirmed it (retorno.domain.analytics.quality): a unit
-returned as defective, damaged or with parts missing and graded `damaged`. The defect rate is
-confirmed defective units ÷ units sold in the period; a supplier is over threshold past
-DEFAULT_DEFECT_THRESHOLD (with enough units sold to say so).
+returned as defective, damaged or with parts missing and graded `damaged`, or one the inspector
+marked as confirming the shopper's reason. The defect rate is confirmed defective units ÷ units
+sold in the period, the return rate units returned ÷ units sold; a supplier is over threshold
+past the thresholds its store set for it (the defect rate defaults to DEFAULT_DEFECT_THRESHOLD),
+with enough units sold to say so.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Min, OuterRef, Subquery, Sum
+from django.db.models import Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from retorno.analytics.returns import product_key, returned_items, sold_lines
@@ -23,9 +25,10 @@ from retorno.analytics.tables import Table, table
 from retorno.core.errors import NotFound
 from retorno.domain.analytics.quality import (
     CONFIRMING_GRADE,
-    DEFAULT_DEFECT_THRESHOLD,
     DEFECT_REASONS,
-    confirmed_defect,
+    SignalKind,
+    Thresholds,
+    crossed,
 )
 from retorno.domain.analytics.rates import Rate, rate
 from retorno.domain.days import local_day
@@ -58,11 +61,38 @@ class SupplierQuality:
     rtv_days_left: int | None
     products: list[ProductDefects] = field(default_factory=list)
     filter: dict[str, str] = field(default_factory=dict)
+    return_threshold: Decimal | None = None
+
+    @property
+    def return_rate(self) -> Rate:
+        return rate(self.units_returned, self.units_sold)
 
     @property
     def over_threshold(self) -> bool:
-        value = self.defect_rate.value
-        return value is not None and value > self.threshold
+        """The confirmed defect rate is over the supplier's defect threshold."""
+        return crossed(self.defect_rate.value, self.threshold)
+
+    @property
+    def over_return_threshold(self) -> bool:
+        return crossed(self.return_rate.value, self.return_threshold)
+
+    @property
+    def over(self) -> list[SignalKind]:
+        """The rates over their thresholds."""
+        return [
+            kind
+            for kind, over in (
+                (SignalKind.RETURN_RATE, self.over_return_threshold),
+                (SignalKind.DEFECT_RATE, self.over_threshold),
+            )
+            if over
+        ]
+
+    def rate_of(self, kind: SignalKind) -> Rate:
+        return self.return_rate if kind is SignalKind.RETURN_RATE else self.defect_rate
+
+    def threshold_of(self, kind: SignalKind) -> Decimal | None:
+        return self.return_threshold if kind is SignalKind.RETURN_RATE else self.threshold
 
 
 @dataclass(frozen=True)
@@ -85,6 +115,9 @@ class SupplierReport:
                 "defect_rate",
                 "threshold",
                 "over_threshold",
+                "return_rate",
+                "return_rate_threshold",
+                "over_return_rate_threshold",
                 "rtv_days_left",
             ),
             [
@@ -97,6 +130,9 @@ class SupplierReport:
                     s.defect_rate,
                     s.threshold,
                     s.over_threshold,
+                    s.return_rate,
+                    s.return_threshold,
+                    s.over_return_threshold,
                     s.rtv_days_left,
                 )
                 for s in self.suppliers
@@ -104,11 +140,18 @@ class SupplierReport:
         )
 
 
-def _damaged_units() -> Coalesce:
-    """An item's units graded damaged at inspection."""
+def confirming() -> Q:
+    """The inspections that confirm a defect reason: graded damaged, or marked by the inspector
+    as confirming the shopper's reason (retorno.domain.analytics.quality.confirmed_defect)."""
+    return Q(grade=CONFIRMING_GRADE) | Q(reason_confirmed=True)
+
+
+def _confirmed_units() -> Coalesce:
+    """An item's units that inspection confirmed as defective (the item's reason is one of
+    DEFECT_REASONS: the callers filter on it)."""
     return Coalesce(
         Subquery(
-            Inspection.objects.filter(return_item_id=OuterRef("pk"), grade=CONFIRMING_GRADE)
+            Inspection.objects.filter(confirming(), return_item_id=OuterRef("pk"))
             .values("return_item_id")
             .annotate(n=Sum("quantity"))
             .values("n")[:1]
@@ -132,27 +175,22 @@ def supplier_report(scope: Scope, *, now: datetime) -> SupplierReport:
         .order_by()
     }
     per_product: dict[str, dict[str, list]] = defaultdict(dict)
-    for vendor, product, title, reason, units, damaged in (
+    for vendor, product, title, units, confirmed in (
         returned_items(scope)
         .filter(reason__in=DEFECT_REASONS)
-        .annotate(product=product_key("order_line__"), damaged=_damaged_units())
+        .annotate(product=product_key("order_line__"), confirmed=_confirmed_units())
         .values_list(
-            "order_line__vendor",
-            "product",
-            "order_line__title",
-            "reason",
-            "quantity_requested",
-            "damaged",
+            "order_line__vendor", "product", "order_line__title", "quantity_requested", "confirmed"
         )
     ):
         entry = per_product[vendor].setdefault(product, [title, 0, 0])
         entry[1] += units
-        if confirmed_defect(reason, CONFIRMING_GRADE if damaged else ""):
-            entry[2] += damaged
-    names = {
-        s.code.strip().casefold(): s.name or s.code
-        for s in Supplier.objects.filter(store=scope.store)
-    }
+        entry[2] += confirmed
+    names: dict[str, str] = {}
+    thresholds: dict[str, Thresholds] = {}
+    for s in Supplier.objects.filter(store=scope.store):
+        names[_code(s.code)] = s.name or s.code
+        thresholds[_code(s.code)] = Thresholds(s.return_rate_threshold, s.defect_rate_threshold)
     deadlines = {
         row["supplier_code"]: row["deadline"]
         for row in RtvBatch.objects.filter(store=scope.store, status=RtvStatus.OPEN)
@@ -174,6 +212,7 @@ def supplier_report(scope: Scope, *, now: datetime) -> SupplierReport:
         )
         defects = sum(p.defects for p in products)
         deadline = deadlines.get(_code(vendor))
+        limits = thresholds.get(_code(vendor), Thresholds())
         suppliers.append(
             SupplierQuality(
                 supplier=vendor,
@@ -182,7 +221,8 @@ def supplier_report(scope: Scope, *, now: datetime) -> SupplierReport:
                 units_returned=returned.get(vendor, 0),
                 defects=defects,
                 defect_rate=rate(defects, sold.get(vendor, 0)),
-                threshold=DEFAULT_DEFECT_THRESHOLD,
+                threshold=limits.for_kind(SignalKind.DEFECT_RATE) or Decimal(0),
+                return_threshold=limits.return_rate,
                 rtv_deadline_at=deadline,
                 rtv_days_left=(
                     None
@@ -193,9 +233,7 @@ def supplier_report(scope: Scope, *, now: datetime) -> SupplierReport:
                 filter={**scope.as_params(), "vendor": vendor},
             )
         )
-    suppliers.sort(
-        key=lambda s: (not s.over_threshold, -(s.defect_rate.value or Decimal(-1)), s.supplier)
-    )
+    suppliers.sort(key=lambda s: (not s.over, -(s.defect_rate.value or Decimal(-1)), s.supplier))
     return SupplierReport(scope, suppliers)
 
 
@@ -213,7 +251,7 @@ def supplier_evidence(scope: Scope, supplier: str) -> Table:
         )
     }
     inspections = Inspection.objects.filter(
-        store=scope.store, return_item_id__in=list(by_item), grade=CONFIRMING_GRADE
+        confirming(), store=scope.store, return_item_id__in=list(by_item)
     ).order_by("inspected_at", "id")
     rows = []
     for inspection in inspections:
@@ -228,6 +266,7 @@ def supplier_evidence(scope: Scope, supplier: str) -> Table:
                 item.comment,
                 inspection.quantity,
                 inspection.grade,
+                inspection.reason_confirmed,
                 inspection.inspected_at.isoformat(),
                 inspection.notes,
                 " ".join([*item.photos, *inspection.photos]),
@@ -243,6 +282,7 @@ def supplier_evidence(scope: Scope, supplier: str) -> Table:
             "comment",
             "units",
             "grade",
+            "reason_confirmed",
             "inspected_at",
             "inspection_notes",
             "photos",

@@ -176,12 +176,26 @@ urlpatterns += [
 ]
 
 # Analytics (analysts, admins): the figures of the API's /analytics, charted, with exports.
-from retorno.backoffice import views_analytics, views_analytics_money  # noqa: E402
+from retorno.backoffice import (  # noqa: E402
+    views_analytics,
+    views_analytics_money,
+    views_analytics_suppliers,
+)
 
 urlpatterns += [
     path("analytics", views_analytics.overview, name="analytics"),
     path("analytics/sizing", views_analytics.fit_page, name="analytics_fit"),
     path("analytics/suppliers", views_analytics.suppliers_page, name="analytics_suppliers"),
+    path(
+        "analytics/suppliers/evidence.pdf",
+        views_analytics_suppliers.evidence_pdf,
+        name="analytics_evidence_pdf",
+    ),
+    path(
+        "analytics/suppliers/thresholds",
+        views_analytics_suppliers.thresholds_save,
+        name="analytics_thresholds_save",
+    ),
     path("analytics/operations", views_analytics.operations_page, name="analytics_operations"),
     path("analytics/money", views_analytics_money.money_page, name="analytics_money"),
     path("analytics/export/<slug:name>.csv", views_analytics.export, name="analytics_export"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from retorno.analytics import costs, fit, mix, operations, returns, suppliers
+from retorno.analytics import costs, fit, mix, operations, returns, supplier_alerts, suppliers
 from retorno.analytics.scope import PRESET_DAYS, Scope, scope_from_params
 from retorno.analytics.tables import Table
 from retorno.backoffice import charts, permissions
@@ -26,6 +26,7 @@ from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core import labels
 from retorno.core.errors import NotFound, Unprocessable
+from retorno.domain.analytics.quality import DEFAULT_DEFECT_THRESHOLD
 
 DIMENSION_LABELS = {
     "product": gettext_lazy("Product"),
@@ -331,7 +332,7 @@ def fit_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 def suppliers_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     form, scope, _dimension = _scope(request, staff)
     report = suppliers.supplier_report(scope, now=timezone.now())
-    threshold = report.suppliers[0].threshold if report.suppliers else None
+    threshold = DEFAULT_DEFECT_THRESHOLD
     chart = charts.bar_chart(
         "supplier-chart",
         _("Confirmed defects ÷ units sold"),
@@ -345,7 +346,7 @@ def suppliers_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             )
             for s in report.suppliers
         ],
-        marker=threshold,
+        marker=threshold if all(s.threshold == threshold for s in report.suppliers) else None,
         marker_label=_("threshold"),
     )
     return _page(
@@ -358,11 +359,29 @@ def suppliers_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             "scope": scope,
             "report": report,
             "rows": [
-                (s, charts.percent_text(s.defect_rate), _link(s.filter), slugify(s.supplier))
+                {
+                    "s": s,
+                    "rate": charts.percent_text(s.defect_rate),
+                    "link": _link(s.filter),
+                    "slug": slugify(s.supplier),
+                    "return_rate": charts.percent_text(s.return_rate),
+                    "threshold": charts.fraction_text(s.threshold),
+                    "return_threshold": ""
+                    if s.return_threshold is None
+                    else charts.fraction_text(s.return_threshold),
+                }
                 for s in report.suppliers
             ],
-            "threshold": "" if threshold is None else charts.fraction_text(threshold),
+            "threshold": charts.fraction_text(threshold),
             "chart": chart,
+            "alerts": [
+                {
+                    "alert": a,
+                    "rate": charts.fraction_text(a.rate),
+                    "threshold": charts.fraction_text(a.threshold),
+                }
+                for a in supplier_alerts.open_alerts(store=staff.store)
+            ],
         },
     )
 

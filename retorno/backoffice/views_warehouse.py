@@ -25,6 +25,7 @@ from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError, Unprocessable, http_status
+from retorno.domain.analytics.quality import DEFECT_REASONS
 from retorno.domain.errors import DomainError
 from retorno.domain.returns.rma import normalise_rma
 from retorno.domain.warehouse import Disposition, checklist_for
@@ -278,6 +279,7 @@ def _inspection_page(
                 "line": line,
                 "checks": checklist.checks,
                 "lenient": item_state.qc_level == warehouse.LENIENT,
+                "defect_reason": item_state.item.reason in DEFECT_REASONS,
                 "posted": posted if error_line == line.external_id else None,
             }
         )
@@ -345,6 +347,7 @@ def inspection_save(request: HttpRequest, staff: StaffContext, rma: str, line: s
                     answers=answers,
                     notes=request.POST.get("notes", "")[:4000],
                     photos=tuple(names),
+                    reason_confirmed=request.POST.get("reason_confirmed") == "yes",
                 )
             ],
             actor=staff.actor,

@@ -59,6 +59,18 @@ class Supplier(models.Model):
         default=30, help_text="Days from receipt within which the supplier takes goods back."
     )
     contact_email = models.EmailField(blank=True)
+    # The store's thresholds for this supplier, as fractions of units sold (0.05 is 5 %): an
+    # alert is sent once when a rate crosses one (retorno.domain.analytics.quality).
+    return_rate_threshold = models.DecimalField(
+        max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    defect_rate_threshold = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Blank: the default threshold of the analytics.",
+    )
 
     objects = StoreScopedQuerySet.as_manager()
 
@@ -161,6 +173,11 @@ class Inspection(models.Model):
     checklist_passed = models.BooleanField(default=True)
     failed_checks = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True, max_length=4000)
+    reason_confirmed = models.BooleanField(
+        default=False,
+        help_text="The inspector found what the shopper said (a defect counts even if the grade "
+        "is not damaged).",
+    )
     photos = models.JSONField(default=list, blank=True, help_text="Stored photo paths.")
     unit_value_amount = money_field(default=Decimal("0"))
     currency = models.CharField(max_length=3)

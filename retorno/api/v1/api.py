@@ -11,6 +11,7 @@ from retorno.api.v1.auth import ApiKeyAuth
 from retorno.api.v1.routers import (
     analytics,
     analytics_money,
+    analytics_suppliers,
     connectors,
     customers,
     exchanges,
@@ -113,3 +114,4 @@ api.add_router("", connectors.router)
 api.add_router("", stripe_account.router)
 api.add_router("/analytics", analytics.router)
 api.add_router("/analytics", analytics_money.router)
+api.add_router("/analytics", analytics_suppliers.router)

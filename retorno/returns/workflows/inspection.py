@@ -179,6 +179,7 @@ def return_inspect_items(
                 answers=given.answers,
                 notes=given.notes,
                 photos=given.photos,
+                reason_confirmed=given.reason_confirmed,
                 actor=actor,
                 now=now,
             )
@@ -271,6 +272,7 @@ def _summary(row: Inspection) -> dict[str, Any]:
         "sku": row.sku,
         "quantity": row.quantity,
         "grade": row.grade,
+        "reason_confirmed": row.reason_confirmed,
         "auto_passed": row.auto_passed,
         "checklist_passed": row.checklist_passed,
         "failed_checks": row.failed_checks,

@@ -106,6 +106,8 @@ class InspectionInput:
     answers: dict[str, bool] = field(default_factory=dict)
     notes: str = ""
     photos: tuple[str, ...] = ()
+    # The inspector found what the shopper said (counts the defect whatever the grade).
+    reason_confirmed: bool = False
 
 
 # --- configuration documents -------------------------------------------------------------------
@@ -205,6 +207,7 @@ def inspection_record(
     actor: Actor,
     now: datetime,
     auto_passed: bool = False,
+    reason_confirmed: bool = False,
 ) -> Inspection:
     """Judge `quantity` units of one item: checklist, grade, proposed disposition; save them.
 
@@ -252,6 +255,7 @@ def inspection_record(
         checklist_passed=result.passed,
         failed_checks=list(result.failed),
         notes=notes or "",
+        reason_confirmed=bool(reason_confirmed),
         photos=list(photos),
         unit_value_amount=facts.unit_value,
         currency=facts.currency,
@@ -532,6 +536,35 @@ def supplier_save(
             batch.supplier_name = supplier.name or supplier.code
             batch.save(update_fields=["supplier_name"])
             _refresh_deadline(batch)
+    return supplier
+
+
+def supplier_thresholds_set(
+    *,
+    store: Store,
+    code: str,
+    return_rate: Decimal | None,
+    defect_rate: Decimal | None,
+) -> Supplier:
+    """Set the return-rate and defect-rate thresholds of a supplier (fractions, None for
+    none); a supplier the store has not described yet is recorded with the default terms."""
+    code = code.strip()
+    if not code or len(code) > 120:
+        raise Unprocessable(
+            "Give the supplier's code as in the catalog's vendor field.", code="invalid_supplier"
+        )
+    for value in (return_rate, defect_rate):
+        if value is not None and not Decimal(0) < value <= Decimal(1):
+            raise Unprocessable(
+                "A threshold is a share above 0 and at most 1 (100 %).", code="invalid_threshold"
+            )
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().filter(
+            store=store, code__iexact=code
+        ).first() or Supplier(store=store, code=code)
+        supplier.return_rate_threshold = return_rate
+        supplier.defect_rate_threshold = defect_rate
+        supplier.save()
     return supplier
 
 

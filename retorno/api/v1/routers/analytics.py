@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from retorno.analytics import fit, returns, suppliers
+from retorno.analytics import evidence, fit, returns, suppliers
 from retorno.analytics.scope import Scope, scope_from_params
 from retorno.analytics.tables import Table
 from retorno.api.v1.auth import require_scope
@@ -139,8 +139,13 @@ class SupplierQualityOut(Schema):
     units_returned: int
     defects: int
     defect_rate: RateOut
-    threshold: float
+    threshold: float = Field(description="The supplier's defect-rate threshold (a fraction).")
     over_threshold: bool
+    return_rate: RateOut = Field(description="Units returned ÷ units sold.")
+    return_rate_threshold: float | None = Field(
+        description="The return-rate threshold the store set for the supplier; null for none."
+    )
+    over_return_rate_threshold: bool
     rtv_deadline_at: datetime | None
     rtv_days_left: int | None
     products: list[ProductDefectsOut]
@@ -265,6 +270,9 @@ def suppliers_body(report: suppliers.SupplierReport) -> dict[str, Any]:
                 "defect_rate": rate_body(s.defect_rate),
                 "threshold": float(s.threshold),
                 "over_threshold": s.over_threshold,
+                "return_rate": rate_body(s.return_rate),
+                "return_rate_threshold": _num(s.return_threshold),
+                "over_return_rate_threshold": s.over_return_threshold,
                 "rtv_deadline_at": s.rtv_deadline_at,
                 "rtv_days_left": s.rtv_days_left,
                 "products": [p.__dict__ for p in s.products],
@@ -354,15 +362,45 @@ def supplier_quality(request: HttpRequest, query: Query[PeriodQuery]):
     return suppliers_body(figures)
 
 
+class EvidenceQuery(PeriodFields):
+    format: Literal["csv", "pdf"] = "csv"
+    lang: Literal["es", "en"] | None = Field(
+        None, description="The PDF's language; the store's by default."
+    )
+
+
 @router.get(
     "/suppliers/{supplier}/evidence",
     response={200: str, **ERRORS},
     by_alias=True,
-    summary="A supplier's evidence pack as CSV",
-    openapi_extra=CSV_RESPONSE,
+    summary="A supplier's evidence pack as CSV or PDF",
+    openapi_extra={
+        "responses": {
+            200: {
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                }
+            }
+        }
+    },
 )
-def supplier_evidence(request: HttpRequest, supplier: str, query: Query[PeriodQuery]):
+def supplier_evidence(request: HttpRequest, supplier: str, query: Query[EvidenceQuery]):
     """Every confirmed defect of the supplier in the period: the return, the shopper's reason
-    and comment, the grade, the inspector's notes and the photos."""
-    figures = suppliers.supplier_evidence(_scope(request, query), supplier[:120])
-    return csv_response(figures, f"evidence-{slugify(supplier)[:60] or 'supplier'}")
+    and comment, the grade, whether the inspector confirmed the reason, the inspector's notes
+    and the photos. `?format=pdf`: the pack as a PDF, with the supplier's totals (units sold and
+    returned, rates and thresholds) and its reasons. 404 `supplier_not_found`."""
+    api_key = require_scope(request, "read")
+    scope = scope_from_params(store=api_key.store, params=query.params(), now=timezone.now())
+    name = f"evidence-{slugify(supplier)[:60] or 'supplier'}"
+    if query.format == "pdf":
+        pack = evidence.evidence_pack(scope, supplier[:120], now=timezone.now())
+        language = query.lang or (
+            api_key.store.default_language if api_key.store.default_language == "es" else "en"
+        )
+        response = HttpResponse(
+            evidence.render_evidence_pdf(pack, language=language), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    return csv_response(suppliers.supplier_evidence(scope, supplier[:120]), name)

@@ -58,6 +58,12 @@ class InspectLineIn(Schema):
     quantity: Annotated[int, Field(ge=1, le=1000)] | None = None
     checklist: dict[CheckId, bool] = Field(default={}, max_length=100)
     notes: Annotated[str, Field(max_length=4000)] = ""
+    reason_confirmed: bool = Field(
+        False,
+        description="The inspector found what the shopper said: a unit returned as defective, "
+        "damaged or with missing parts then counts as a confirmed defect of its supplier "
+        "whatever its grade.",
+    )
 
 
 class InspectIn(Schema):
@@ -88,6 +94,7 @@ class InspectionOut(Schema):
     failed_checks: list[str]
     checklist_answers: dict[str, bool]
     notes: str
+    reason_confirmed: bool
     photos: list[str]
     proposed_disposition: str
     proposed_recovery_amount: Decimal | None
@@ -196,6 +203,7 @@ def _inspection_body(row: Inspection) -> dict[str, Any]:
         "failed_checks": row.failed_checks,
         "checklist_answers": row.checklist_answers,
         "notes": row.notes,
+        "reason_confirmed": row.reason_confirmed,
         "photos": row.photos,
         "proposed_disposition": row.proposed_disposition,
         "proposed_recovery_amount": row.proposed_recovery_amount,
@@ -384,6 +392,7 @@ def return_inspect(request: HttpRequest, rma: str, payload: InspectIn):
                 quantity=i.quantity,
                 answers=dict(i.checklist),
                 notes=i.notes,
+                reason_confirmed=i.reason_confirmed,
             )
             for i in payload.items
         ],
