@@ -224,6 +224,7 @@ CELERY_TASK_ROUTES = {
         "returns.tasks.instant_exchange_reminders": "outbox",
         "returns.tasks.comments_classify_sweep": "analytics",
         "analytics.tasks.supplier_alerts_check": "analytics",
+        "connectors.woocommerce.tasks.woocommerce_poll": "outbox",
     }.items()
 }
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -376,5 +377,10 @@ CELERY_BEAT_SCHEDULE = {
     "supplier-alerts-check": {
         "task": "retorno.analytics.tasks.supplier_alerts_check",
         "schedule": 3600.0,
+    },
+    # WooCommerce does not retry webhooks: connected stores' changed orders are read too.
+    "woocommerce-poll": {
+        "task": "retorno.connectors.woocommerce.tasks.woocommerce_poll",
+        "schedule": 300.0,
     },
 }

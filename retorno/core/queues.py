@@ -37,6 +37,7 @@ TASK_QUEUES = {
     "retorno.returns.tasks.instant_exchange_reminders": "outbox",
     "retorno.returns.tasks.comments_classify_sweep": "analytics",
     "retorno.analytics.tasks.supplier_alerts_check": "analytics",
+    "retorno.connectors.woocommerce.tasks.woocommerce_poll": "outbox",
 }
 
 

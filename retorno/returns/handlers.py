@@ -19,6 +19,7 @@ from retorno.returns.workflows import (
     shipping,
     storefront,
     triage,
+    woocommerce,
 )
 
 # What each kind sets off, in the order the handlers run. Money before shipping: a return the
@@ -76,7 +77,7 @@ HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
     EventKind.ITEMS_INSPECTED: (),
     EventKind.INSPECTION_SKIPPED: (),
     EventKind.DISPOSITION_SET: (),
-    EventKind.RESTOCKED: (publishing.publish, storefront.on_event),
+    EventKind.RESTOCKED: (publishing.publish, storefront.on_event, woocommerce.on_event),
     EventKind.RETURNED_TO_VENDOR: (),
     EventKind.REFUND_ISSUED: (publishing.publish,),
     EventKind.REFUNDED: (messages.notify_shopper, publishing.publish),

@@ -29,6 +29,7 @@ CAPABILITIES = (
     "webhooks",
     "connectors.shopify",
     "connectors.stripe",
+    "connectors.woocommerce",
 )
 RANKS = {
     "core": 0,

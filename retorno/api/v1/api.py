@@ -25,6 +25,7 @@ from retorno.api.v1.routers import (
     stripe_account,
     warehouse,
     webhooks,
+    woocommerce,
 )
 from retorno.api.v1.webhook_payload import webhooks_document
 
@@ -112,6 +113,7 @@ api.add_router("", exchanges.router)
 api.add_router("", keys.router)
 api.add_router("", connectors.router)
 api.add_router("", stripe_account.router)
+api.add_router("", woocommerce.router)
 api.add_router("/analytics", analytics.router)
 api.add_router("/analytics", analytics_money.router)
 api.add_router("/analytics", analytics_suppliers.router)

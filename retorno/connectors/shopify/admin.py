@@ -2,11 +2,9 @@
 stored encrypted and never shown; receipts, backfills, return links and calls are written by the
 connector and only read here."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from retorno.connectors.readonly_admin import ReadOnly
 from retorno.connectors.shopify.models import (
     ShopifyBackfill,
     ShopifyCall,
@@ -14,14 +12,6 @@ from retorno.connectors.shopify.models import (
     ShopifyReturnLink,
     ShopifyWebhookReceipt,
 )
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ShopifyConnection)

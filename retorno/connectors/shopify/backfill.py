@@ -16,6 +16,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from retorno.connectors.intake import order_import
+from retorno.connectors.records import BackfillStatus
 from retorno.connectors.shopify import queries
 from retorno.connectors.shopify.client import (
     AdminClient,
@@ -25,15 +27,10 @@ from retorno.connectors.shopify.client import (
     ShopifyUnavailable,
 )
 from retorno.connectors.shopify.mapping import MappingError, order_from_graphql
-from retorno.connectors.shopify.models import BackfillStatus, ShopifyBackfill
+from retorno.connectors.shopify.models import ShopifyBackfill
 
 __all__ = ["BACKFILL_KIND", "backfill_deliver", "backfill_run"]
-from retorno.connectors.shopify.services import (
-    BACKFILL_KIND,
-    admin_client,
-    connection_get,
-    order_import,
-)
+from retorno.connectors.shopify.services import BACKFILL_KIND, admin_client, connection_get
 from retorno.core.errors import RetornoError
 from retorno.core.outbox import RetryAt
 

@@ -6,8 +6,10 @@ raises MappingError naming the field."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from retorno.connectors.values import MappingError, amount, parse_time, require, tag_list
 
 # The Shopify return reasons and the store's reason codes (retorno.domain reasons).
 RETURN_REASONS = {
@@ -37,50 +39,12 @@ SHOPIFY_REASONS = {
 }
 
 
-class MappingError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-
-
 def numeric_id(value: Any) -> str:
     """`gid://shopify/Order/123` or 123 as "123"."""
     text = str(value or "").strip()
     if text.startswith("gid://"):
         text = text.rsplit("/", 1)[-1]
     return text
-
-
-def parse_time(value: Any, field: str) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise MappingError(field, f"{value!r} is not a time.") from None
-    if parsed.tzinfo is None:
-        raise MappingError(field, f"{value!r} has no time zone.")
-    return parsed
-
-
-def _amount(value: Any, field: str) -> Decimal:
-    try:
-        return Decimal(str(value if value not in (None, "") else "0"))
-    except InvalidOperation:
-        raise MappingError(field, f"{value!r} is not an amount.") from None
-
-
-def _require(data: dict[str, Any], key: str, field: str) -> Any:
-    value = data.get(key)
-    if value in (None, "", []):
-        raise MappingError(field, "is missing.")
-    return value
-
-
-def _tags(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [str(t).strip() for t in value if str(t).strip()]
-    return [t.strip() for t in str(value or "").split(",") if t.strip()]
 
 
 def delivered_at(fulfillments: list[dict[str, Any]]) -> datetime | None:
@@ -105,20 +69,20 @@ def order_from_rest(body: dict[str, Any]) -> dict[str, Any]:
     """An orders/create or orders/updated body as order intake data."""
     if not isinstance(body, dict):
         raise MappingError("body", "is not a JSON object.")
-    order_id = numeric_id(_require(body, "id", "id"))
+    order_id = numeric_id(require(body, "id", "id"))
     customer = body.get("customer") or {}
     email = (body.get("email") or body.get("contact_email") or customer.get("email") or "").strip()
     if not email:
         raise MappingError("email", "the order has no e-mail address to reach the shopper.")
     address = body.get("shipping_address") or body.get("billing_address") or {}
     lines: list[dict[str, Any]] = []
-    for index, li in enumerate(_require(body, "line_items", "line_items")):
+    for index, li in enumerate(require(body, "line_items", "line_items")):
         quantity = int(li.get("quantity") or 0)
         if quantity < 1:
             continue
         tax = sum(
             (
-                _amount(t.get("price"), f"line_items.{index}.tax_lines")
+                amount(t.get("price"), f"line_items.{index}.tax_lines")
                 for t in li.get("tax_lines") or []
             ),
             Decimal("0"),
@@ -126,14 +90,14 @@ def order_from_rest(body: dict[str, Any]) -> dict[str, Any]:
         sku = (li.get("sku") or "").strip() or f"shopify-variant-{li.get('variant_id') or li['id']}"
         lines.append(
             {
-                "external_id": numeric_id(_require(li, "id", f"line_items.{index}.id")),
+                "external_id": numeric_id(require(li, "id", f"line_items.{index}.id")),
                 "sku": sku,
                 "product_id": numeric_id(li.get("product_id")),
                 "title": li.get("title") or li.get("name") or sku,
                 "vendor": li.get("vendor") or "",
                 "quantity": quantity,
-                "unit_price": _amount(li.get("price"), f"line_items.{index}.price"),
-                "discount": _amount(li.get("total_discount"), f"line_items.{index}.total_discount"),
+                "unit_price": amount(li.get("price"), f"line_items.{index}.price"),
+                "discount": amount(li.get("total_discount"), f"line_items.{index}.total_discount"),
                 "tax": tax,
                 "variant_title": li.get("variant_title") or "",
                 "options": {},
@@ -142,7 +106,7 @@ def order_from_rest(body: dict[str, Any]) -> dict[str, Any]:
     if not lines:
         raise MappingError("line_items", "the order has no line with a quantity.")
     shipping = sum(
-        (_amount(s.get("price"), "shipping_lines.price") for s in body.get("shipping_lines") or []),
+        (amount(s.get("price"), "shipping_lines.price") for s in body.get("shipping_lines") or []),
         Decimal("0"),
     )
     name = " ".join(
@@ -151,9 +115,9 @@ def order_from_rest(body: dict[str, Any]) -> dict[str, Any]:
     return {
         "external_id": order_id,
         "number": body.get("name") or order_id,
-        "currency": str(_require(body, "currency", "currency")).upper(),
+        "currency": str(require(body, "currency", "currency")).upper(),
         "placed_at": parse_time(
-            body.get("processed_at") or _require(body, "created_at", "created_at"), "created_at"
+            body.get("processed_at") or require(body, "created_at", "created_at"), "created_at"
         ),
         "delivered_at": delivered_at(body.get("fulfillments") or []),
         "shipping_address": {
@@ -172,7 +136,7 @@ def order_from_rest(body: dict[str, Any]) -> dict[str, Any]:
             "name": name,
             "phone": customer.get("phone") or "",
         },
-        "tags": _tags(body.get("tags")),
+        "tags": tag_list(body.get("tags")),
         "lines": lines,
     }
 
@@ -191,7 +155,7 @@ def order_from_graphql(node: dict[str, Any]) -> dict[str, Any]:
         discount = ((li.get("totalDiscountSet") or {}).get("shopMoney") or {}).get("amount")
         tax = sum(
             (
-                _amount(((t.get("priceSet") or {}).get("shopMoney") or {}).get("amount"), "tax")
+                amount(((t.get("priceSet") or {}).get("shopMoney") or {}).get("amount"), "tax")
                 for t in li.get("taxLines") or []
             ),
             Decimal("0"),
@@ -199,14 +163,14 @@ def order_from_graphql(node: dict[str, Any]) -> dict[str, Any]:
         sku = (li.get("sku") or "").strip() or f"shopify-variant-{numeric_id(variant.get('id'))}"
         lines.append(
             {
-                "external_id": numeric_id(_require(li, "id", f"lineItems.{index}.id")),
+                "external_id": numeric_id(require(li, "id", f"lineItems.{index}.id")),
                 "sku": sku,
                 "product_id": numeric_id((li.get("product") or {}).get("id")),
                 "title": li.get("title") or sku,
                 "vendor": li.get("vendor") or "",
                 "quantity": quantity,
-                "unit_price": _amount(unit, f"lineItems.{index}.originalUnitPriceSet"),
-                "discount": _amount(discount, f"lineItems.{index}.totalDiscountSet"),
+                "unit_price": amount(unit, f"lineItems.{index}.originalUnitPriceSet"),
+                "discount": amount(discount, f"lineItems.{index}.totalDiscountSet"),
                 "tax": tax,
                 "variant_title": li.get("variantTitle") or "",
                 "options": {
@@ -222,9 +186,9 @@ def order_from_graphql(node: dict[str, Any]) -> dict[str, Any]:
     shipping = ((node.get("totalShippingPriceSet") or {}).get("shopMoney") or {}).get("amount")
     name = customer.get("displayName") or address.get("name") or ""
     return {
-        "external_id": numeric_id(_require(node, "id", "id")),
+        "external_id": numeric_id(require(node, "id", "id")),
         "number": node.get("name") or numeric_id(node["id"]),
-        "currency": str(_require(node, "currencyCode", "currencyCode")).upper(),
+        "currency": str(require(node, "currencyCode", "currencyCode")).upper(),
         "placed_at": parse_time(node.get("processedAt") or node.get("createdAt"), "createdAt"),
         "delivered_at": delivered_at(node.get("fulfillments") or []),
         "shipping_address": {
@@ -236,14 +200,14 @@ def order_from_graphql(node: dict[str, Any]) -> dict[str, Any]:
             "country": (address.get("countryCodeV2") or "").upper(),
             "phone": address.get("phone") or "",
         },
-        "shipping_amount": _amount(shipping, "totalShippingPriceSet"),
+        "shipping_amount": amount(shipping, "totalShippingPriceSet"),
         "customer": {
             "external_id": numeric_id(customer.get("id")) if customer.get("id") else "",
             "email": email,
             "name": name if name != email else "",
             "phone": customer.get("phone") or "",
         },
-        "tags": _tags(node.get("tags")),
+        "tags": tag_list(node.get("tags")),
         "lines": lines,
     }
 
@@ -253,13 +217,13 @@ def return_request_lines(body: dict[str, Any]) -> tuple[str, str, list[dict[str,
     line's id, quantity, Retorno reason code and the customer's note."""
     if not isinstance(body, dict):
         raise MappingError("body", "is not a JSON object.")
-    return_id = numeric_id(_require(body, "id", "id"))
-    order_id = numeric_id(_require(body.get("order") or {}, "id", "order.id"))
+    return_id = numeric_id(require(body, "id", "id"))
+    order_id = numeric_id(require(body.get("order") or {}, "id", "order.id"))
     lines = []
-    for index, rli in enumerate(_require(body, "return_line_items", "return_line_items")):
+    for index, rli in enumerate(require(body, "return_line_items", "return_line_items")):
         line = ((rli.get("fulfillment_line_item") or {}).get("line_item")) or {}
         line_id = numeric_id(
-            _require(line, "id", f"return_line_items.{index}.fulfillment_line_item.line_item.id")
+            require(line, "id", f"return_line_items.{index}.fulfillment_line_item.line_item.id")
         )
         reason = str(rli.get("return_reason") or "unknown").lower()
         note = " ".join(
@@ -268,7 +232,7 @@ def return_request_lines(body: dict[str, Any]) -> tuple[str, str, list[dict[str,
         lines.append(
             {
                 "line": line_id,
-                "quantity": int(_require(rli, "quantity", f"return_line_items.{index}.quantity")),
+                "quantity": int(require(rli, "quantity", f"return_line_items.{index}.quantity")),
                 "reason": RETURN_REASONS.get(reason, "other"),
                 "comment": note[:1000],
             }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from retorno.connectors.records import BackfillStatus, CallBase, WebhookReceiptBase
 from retorno.core.models import StoreScopedQuerySet, TimeStampedModel
 from retorno.stores.models import Store
 
@@ -40,34 +41,13 @@ class ShopifyConnection(TimeStampedModel):
         return self.shop_domain
 
 
-class ReceiptStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROCESSED = "processed", "Processed"
-    FAILED = "failed", "Failed"
-    IGNORED = "ignored", "Ignored"
+class ShopifyWebhookReceipt(WebhookReceiptBase):
+    """A Shopify webhook, once per X-Shopify-Webhook-Id."""
 
-
-class ShopifyWebhookReceipt(models.Model):
-    """One verified webhook, kept as received (raw body) before any work is done, so nothing
-    is lost: a failed one keeps its error and can be processed again."""
-
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="shopify_receipts")
     webhook_id = models.CharField(max_length=100)
-    topic = models.CharField(max_length=60)
-    body = models.TextField()
     triggered_at = models.CharField(max_length=40, blank=True)
-    received_at = models.DateTimeField()
-    status = models.CharField(
-        max_length=12, choices=ReceiptStatus.choices, default=ReceiptStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=500, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = StoreScopedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-id"]
+    class Meta(WebhookReceiptBase.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["store", "webhook_id"], name="uniq_shopify_webhook_per_store"
@@ -77,12 +57,6 @@ class ShopifyWebhookReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} {self.webhook_id}"
-
-
-class BackfillStatus(models.TextChoices):
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
 
 
 class ShopifyBackfill(models.Model):
@@ -141,18 +115,10 @@ class ShopifyReturnLink(TimeStampedModel):
         return f"{self.rma} ↔ {self.shopify_return_id or '(not yet in Shopify)'}"
 
 
-class ShopifyCall(models.Model):
-    """A call made to Shopify on Retorno's behalf, once per key (a restock, an exchange order,
-    a refund): what it created there."""
+class ShopifyCall(CallBase):
+    """A call made to Shopify, once per key; `shopify_id` is what it created there."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="shopify_calls")
-    key = models.CharField(max_length=200)
-    kind = models.CharField(max_length=40)
     shopify_id = models.CharField(max_length=120, blank=True)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField()
-
-    objects = StoreScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -1,16 +1,12 @@
-"""The payment adapter `shopify`: a store connected to Shopify, whose money settings name this
-adapter, has its refunds to the original payment made in Shopify (refundCreate on the order's
-sale transaction), with the refund's idempotency key as the `@idempotent` key, so a retried
-refund is made once. An order that did not come from the shop (its reference is not a Shopify
-order id) is refunded by the adapter the store had before it connected. Charges are not taken through Shopify: they stay with a person (PENDING).
-"""
+"""The payment adapter `shopify` (retorno.connectors.payments): refunds to the original payment
+made in Shopify (refundCreate on the order's sale transaction), with the refund's idempotency
+key as the `@idempotent` key, so a retried refund is made once."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
-
+from retorno.connectors.payments import ConnectorGateway
 from retorno.connectors.shopify import queries
 from retorno.connectors.shopify.client import (
     ShopifyRejected,
@@ -20,10 +16,7 @@ from retorno.connectors.shopify.client import (
 from retorno.connectors.shopify.models import ShopifyConnection
 from retorno.connectors.shopify.services import admin_client
 from retorno.connectors.shopify.sync import gid
-from retorno.integrations.payments import registry
 from retorno.integrations.payments.base import (
-    ChargeOutcome,
-    ChargeRequest,
     OutcomeStatus,
     PaymentUnavailable,
     RefundOutcome,
@@ -31,22 +24,16 @@ from retorno.integrations.payments.base import (
 )
 
 
-class ShopifyGateway:
+class ShopifyGateway(ConnectorGateway):
     name = "shopify"
+    platform = "Shopify"
 
-    def refund(self, request: RefundRequest) -> RefundOutcome:
-        connection = ShopifyConnection.objects.filter(store_id=request.store_id).first()
-        if connection is None:
-            return RefundOutcome(
-                OutcomeStatus.FAILED, message="The store is not connected to Shopify."
-            )
-        if not request.order_reference.isdigit():
-            # Not a Shopify order (placed before the store connected, or elsewhere): the
-            # adapter the store had before refunds it.
-            fallback = registry.gateway(
-                connection.fallback_payment_adapter or settings.RETORNO_PAYMENT_ADAPTER
-            )
-            return fallback.refund(request)
+    def connection(self, store_id: int) -> ShopifyConnection | None:
+        return ShopifyConnection.objects.filter(store_id=store_id).first()
+
+    def platform_refund(
+        self, connection: ShopifyConnection, request: RefundRequest
+    ) -> RefundOutcome:
         client = admin_client(connection)
         try:
             order_id = gid("Order", request.order_reference)
@@ -94,9 +81,3 @@ class ShopifyGateway:
         except ShopifyRejected as error:
             return RefundOutcome(OutcomeStatus.FAILED, message=error.message)
         return RefundOutcome(OutcomeStatus.SUCCEEDED, provider_reference=payload["refund"]["id"])
-
-    def charge(self, request: ChargeRequest) -> ChargeOutcome:
-        return ChargeOutcome(
-            OutcomeStatus.PENDING,
-            message="Charges are not taken through Shopify: collect this one by hand.",
-        )

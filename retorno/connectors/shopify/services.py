@@ -8,9 +8,6 @@ so a slow database or a failing mapping never makes Shopify wait or lose the web
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import re
 from dataclasses import dataclass
@@ -20,21 +17,24 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from retorno.connectors.intake import (
+    checked_base_url,
+    order_delivered,
+    order_import,
+    signature_valid,
+)
+from retorno.connectors.records import BackfillStatus, ReceiptStatus
 from retorno.connectors.shopify import crypto, queries
 from retorno.connectors.shopify.client import AdminClient, ShopifyError
 from retorno.connectors.shopify.mapping import MappingError, order_from_rest, parse_time
 from retorno.connectors.shopify.models import (
-    BackfillStatus,
-    ReceiptStatus,
     ShopifyBackfill,
     ShopifyConnection,
     ShopifyWebhookReceipt,
 )
 from retorno.core.errors import Conflict, NotFound, Unprocessable
-from retorno.core.outbound import OutboundURLRefused, check_outbound_url
 from retorno.core.outbox import outbox_enqueue
-from retorno.orders.models import Order, Variant
-from retorno.orders.services import order_upsert
+from retorno.orders.models import Order
 from retorno.stores.models import Store
 
 API_VERSION = "2026-04"
@@ -70,19 +70,6 @@ def _checked_domain(domain: str) -> str:
     return domain
 
 
-def _checked_base_url(url: str) -> str:
-    try:
-        check_outbound_url(url)
-    except OutboundURLRefused as refused:
-        raise Unprocessable(
-            f"api_base_url: {refused.message}",
-            code="invalid_outbound_url",
-            field="api_base_url",
-            errors=[{"field": "api_base_url", "code": refused.code, "message": refused.message}],
-        ) from None
-    return url.rstrip("/")
-
-
 def connection_save(
     *,
     store: Store,
@@ -111,7 +98,7 @@ def connection_save(
             code="validation_error",
             field="webhook_secret",
         )
-    base = _checked_base_url(api_base_url.strip() or f"https://{domain}")
+    base = checked_base_url(api_base_url.strip() or f"https://{domain}")
     values = {
         "shop_domain": domain,
         "api_base_url": base,
@@ -212,11 +199,6 @@ def connection_check(*, store: Store, client: AdminClient | None = None) -> Chec
 # --- webhooks in --------------------------------------------------------------------------------
 
 
-def signature_valid(secret: str, body: bytes, header: str) -> bool:
-    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
-    return hmac.compare_digest(expected, (header or "").strip().encode())
-
-
 @dataclass(frozen=True)
 class Received:
     receipt_id: int
@@ -285,44 +267,6 @@ def receipt_body(receipt: ShopifyWebhookReceipt) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise MappingError("body", "is not a JSON object.")
     return body
-
-
-def _with_catalog_options(store: Store, data: dict[str, Any]) -> dict[str, Any]:
-    """Lines whose SKU the store's catalog knows take its options (size, colour) and category;
-    the others keep Shopify's variant title."""
-    skus = [line["sku"] for line in data["lines"]]
-    known = {
-        sku: (options, category)
-        for sku, options, category in Variant.objects.filter(store=store, sku__in=skus).values_list(
-            "sku", "options", "product__category"
-        )
-    }
-    for line in data["lines"]:
-        title = line.pop("variant_title", "")
-        options, category = known.get(line["sku"], ({}, ""))
-        if not line.get("options"):
-            line["options"] = options or ({"variant": title} if title else {})
-        if category and not line.get("category"):
-            line["category"] = category
-    return data
-
-
-def order_import(store: Store, data: dict[str, Any]) -> Order:
-    """Write one mapped order (create or update)."""
-    order, _ = order_upsert(store=store, data=_with_catalog_options(store, data))
-    return order
-
-
-def order_delivered(store: Store, order_id: str, when: datetime) -> bool:
-    """A fulfillment of the order was delivered at `when`: the order's delivery date, unless a
-    later one is known. False when the order is not (yet) in Retorno."""
-    order = Order.objects.filter(store=store, external_id=order_id).first()
-    if order is None:
-        return False
-    if order.delivered_at is None or order.delivered_at < when:
-        order.delivered_at = when
-        order.save(update_fields=["delivered_at", "updated_at"])
-    return True
 
 
 def receipt_apply(store: Store, receipt: ShopifyWebhookReceipt) -> str:

@@ -14,6 +14,7 @@ ask the domain, and write. Refunds to the original payment are two steps, never 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -409,6 +410,22 @@ def refund_for_charge_write(
     return refund
 
 
+def _lines_metadata(refund: Refund) -> dict[str, str]:
+    """What each order line contributes, for an adapter that refunds line by line (a store
+    platform's): `{"lines": JSON [{line, units, gross, tax, net}]}`, amounts as strings."""
+    lines = [
+        {
+            "line": line.order_line.external_id,
+            "units": line.units,
+            "gross": str(line.gross_amount),
+            "tax": str(line.tax_amount),
+            "net": str(line.net_amount),
+        }
+        for line in refund.lines.select_related("order_line")
+    ]
+    return {"lines": json.dumps(lines)} if lines else {}
+
+
 def refund_send(
     refund_id: int,
     *,
@@ -435,6 +452,7 @@ def refund_send(
             store_id=refund.store_id,
             order_reference=refund.order.external_id,
             reference=refund.rma or (f"claim {refund.claim_id}" if refund.claim_id else ""),
+            metadata=_lines_metadata(refund) if getattr(gateway, "wants_lines", False) else {},
         )
         return gateway.name, gateway.refund(request)
 

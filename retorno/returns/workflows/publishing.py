@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from retorno.connectors.shopify.sync import sync_enqueue
+from retorno.connectors.woocommerce.sync import sync_enqueue as woo_sync_enqueue
 from retorno.domain.returns.events import EventKind
 from retorno.money.models import Claim, ExchangeOrder, Refund
 from retorno.money.services.fulfilment import exchange_deliver
@@ -148,15 +149,10 @@ def exchange_created_deliver(message: Any) -> dict[str, Any]:
     if exchange is not None:
         with transaction.atomic():
             # The store's Shopify shop gets the new items as an order (once per exchange).
-            sync_enqueue(
-                store=exchange.store,
-                key=f"exchange:{exchange.id}",
-                facts={
-                    "step": "exchange",
-                    **message.payload,
-                    "email": exchange.customer.email,
-                },
-            )
+            facts = {"step": "exchange", **message.payload, "email": exchange.customer.email}
+            sync_enqueue(store=exchange.store, key=f"exchange:{exchange.id}", facts=facts)
+            # And the store's WooCommerce store, as a new paid order.
+            woo_sync_enqueue(store=exchange.store, key=f"exchange:{exchange.id}", facts=facts)
             webhook_publish(
                 store=exchange.store,
                 event_type="exchange.created",

@@ -36,13 +36,12 @@ from retorno.core.errors import NotFound, RetornoError, Unprocessable
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.domain.returns.events import EventKind
 from retorno.money import selectors as money_selectors
-from retorno.money.selectors import settings_for
 from retorno.money.services.external_refunds import ExternalLine, refund_record_external
-from retorno.money.services.settings import money_settings_save
 from retorno.orders.models import Order
 from retorno.returns.events import Recorded, run_memo
 from retorno.returns.models import Resolution, ReturnItem
 from retorno.returns.services import ItemRequest, return_create
+from retorno.returns.workflows.connectors import adapter_choose, adapter_release
 from retorno.returns.workflows.refunds import record_refunded
 from retorno.stores.models import Store
 
@@ -55,12 +54,13 @@ def shopify_connect(*, store: Store, refunds_in_shopify: bool, **values: Any) ->
     connection = shopify.connection_save(
         store=store, refunds_in_shopify=refunds_in_shopify, **values
     )
-    current = settings_for(store).payment_adapter
-    if refunds_in_shopify and current != ShopifyGateway.name:
-        shopify.connection_fallback_set(connection, current)
-        money_settings_save(store=store, payment_adapter=ShopifyGateway.name)
-    elif not refunds_in_shopify and current == ShopifyGateway.name:
-        money_settings_save(store=store, payment_adapter=connection.fallback_payment_adapter)
+    adapter_choose(
+        store=store,
+        adapter=ShopifyGateway.name,
+        wanted=refunds_in_shopify,
+        fallback=connection.fallback_payment_adapter,
+        remember=lambda current: shopify.connection_fallback_set(connection, current),
+    )
     return connection
 
 
@@ -68,8 +68,7 @@ def shopify_disconnect(*, store: Store) -> None:
     """Disconnect; refunds go back to the adapter the store had before."""
     fallback = shopify.connection_get(store=store).fallback_payment_adapter
     shopify.connection_delete(store=store)
-    if settings_for(store).payment_adapter == ShopifyGateway.name:
-        money_settings_save(store=store, payment_adapter=fallback)
+    adapter_release(store=store, adapter=ShopifyGateway.name, fallback=fallback)
 
 
 class OrderNotYetHere(Exception):

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pytest
 
+from retorno.connectors.records import ReceiptStatus
 from retorno.connectors.shopify import backfill, services, sync
 from retorno.connectors.shopify.models import (
-    ReceiptStatus,
     ShopifyCall,
     ShopifyReturnLink,
     ShopifyWebhookReceipt,

@@ -1,0 +1,22 @@
+"""The REST API key, its secret and the webhook secret, encrypted at rest with the keys that
+encrypt carrier credentials (retorno.core.crypto), each under a context of its own."""
+
+from __future__ import annotations
+
+from retorno.connectors import intake
+
+KEY = b"retorno.connectors.woocommerce.consumer-key.v1"
+SECRET = b"retorno.connectors.woocommerce.consumer-secret.v1"
+WEBHOOK_SECRET = b"retorno.connectors.woocommerce.webhook-secret.v1"
+
+
+def encrypt(context: bytes, value: str) -> str:
+    return intake.encrypt(context, value)
+
+
+def decrypt(context: bytes, token: str) -> str:
+    return intake.decrypt(context, token, platform="WooCommerce")
+
+
+def reencrypt(context: bytes, token: str) -> str:
+    return intake.reencrypt(context, token, platform="WooCommerce")
