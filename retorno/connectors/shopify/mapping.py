@@ -254,11 +254,11 @@ def refund_from_rest(body: dict[str, Any]) -> dict[str, Any]:
     """A `refunds/create` body: its id, order, note, the money it gave back (successful refund
     transactions) and the units of each line, with what they gave back when Shopify says
     (`subtotal` + `total_tax`; None otherwise)."""
-    refund_id = numeric_id(_require(body, "id", "id"))
-    order_id = numeric_id(_require(body, "order_id", "order_id"))
-    amount = sum(
+    refund_id = numeric_id(require(body, "id", "id"))
+    order_id = numeric_id(require(body, "order_id", "order_id"))
+    given_back = sum(
         (
-            _amount(t.get("amount"), f"transactions.{index}.amount")
+            amount(t.get("amount"), f"transactions.{index}.amount")
             for index, t in enumerate(body.get("transactions") or [])
             if str(t.get("kind") or "").lower() == "refund"
             and str(t.get("status") or "").lower() == "success"
@@ -269,17 +269,17 @@ def refund_from_rest(body: dict[str, Any]) -> dict[str, Any]:
     for index, rli in enumerate(body.get("refund_line_items") or []):
         field = f"refund_line_items.{index}"
         try:
-            quantity = int(_require(rli, "quantity", f"{field}.quantity"))
+            quantity = int(require(rli, "quantity", f"{field}.quantity"))
         except (TypeError, ValueError):
             raise MappingError(f"{field}.quantity", "is not a whole number.") from None
         given = None
         if rli.get("subtotal") not in (None, ""):
-            given = _amount(rli.get("subtotal"), f"{field}.subtotal") + _amount(
+            given = amount(rli.get("subtotal"), f"{field}.subtotal") + amount(
                 rli.get("total_tax"), f"{field}.total_tax"
             )
         lines.append(
             {
-                "line": numeric_id(_require(rli, "line_item_id", f"{field}.line_item_id")),
+                "line": numeric_id(require(rli, "line_item_id", f"{field}.line_item_id")),
                 "quantity": quantity,
                 "amount": given,
             }
@@ -288,6 +288,6 @@ def refund_from_rest(body: dict[str, Any]) -> dict[str, Any]:
         "refund_id": refund_id,
         "order_id": order_id,
         "note": str(body.get("note") or ""),
-        "amount": amount,
+        "amount": given_back,
         "lines": lines,
     }
