@@ -1,12 +1,19 @@
 from django.contrib import admin
 
-from retorno.accounts.models import ApiKey, Membership, SavedView, SignInAttempt
+from retorno.accounts.models import (
+    ApiKey,
+    AuditEntry,
+    Membership,
+    SavedView,
+    SignInAttempt,
+    StaffInvite,
+)
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "store", "role", "created_at")
-    list_filter = ("role", "store")
+    list_display = ("user", "store", "role", "created_at", "deactivated_at")
+    list_filter = ("role", "store", "deactivated_at")
     search_fields = ("user__username", "user__email", "store__name")
     autocomplete_fields = ("store",)
 
@@ -26,6 +33,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "digest",
         "scopes",
         "revoked_at",
+        "created_by",
         "created_at",
         "last_used_at",
     )
@@ -57,3 +65,35 @@ class SavedViewAdmin(admin.ModelAdmin):
     list_display = ("name", "store", "owner", "shared", "query")
     list_filter = ("shared", "store")
     search_fields = ("name", "owner__username", "store__name")
+
+
+@admin.register(StaffInvite)
+class StaffInviteAdmin(admin.ModelAdmin):
+    """Invitations are sent from the back office's Team page; here they can be read (the link
+    itself is never stored: only its nonce)."""
+
+    list_display = ("email", "store", "role", "sent_at", "expires_at", "accepted_at", "revoked_at")
+    list_filter = ("role", "store")
+    search_fields = ("email", "store__name")
+    readonly_fields = ("nonce", "invited_by", "accepted_by", "sent_at", "accepted_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The staff actions' log: read only."""
+
+    list_display = ("created_at", "store", "actor_label", "action", "target")
+    list_filter = ("action", "store")
+    search_fields = ("actor_label", "target", "action")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

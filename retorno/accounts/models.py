@@ -10,7 +10,11 @@ from retorno.stores.models import Store
 
 
 class Role(models.TextChoices):
+    """The ladder and who may give which role: retorno.domain.staff."""
+
+    OWNER = "owner", "Owner"
     ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
     AGENT = "agent", "Agent"
     WAREHOUSE = "warehouse", "Warehouse"
     FINANCE = "finance", "Finance"
@@ -25,6 +29,11 @@ class Membership(TimeStampedModel):
     )
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
+    deactivated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the person no longer works here: their pages and API keys stop.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "store"], name="uniq_membership")]
@@ -51,6 +60,14 @@ class ApiKey(TimeStampedModel):
     scopes = models.JSONField(default=list)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="api_keys_created",
+        help_text="The staff member who made it: deactivating them revokes it.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -111,3 +128,67 @@ class SavedView(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.store} · {self.name}"
+
+
+class StaffInvite(TimeStampedModel):
+    """An invitation to join a store's team with a role, sent by e-mail as a signed link that
+    opens until `expires_at` and once (retorno.accounts.services.team)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="staff_invites")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    language = models.CharField(max_length=8, default="en")
+    nonce = models.CharField(max_length=32, unique=True, help_text="Named by the signed link.")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_invites_sent",
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_invites_accepted",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "-created_at"], name="staff_invite_store")]
+
+    def __str__(self) -> str:
+        return f"{self.store} · {self.email} · {self.role}"
+
+
+class AuditEntry(models.Model):
+    """One staff action that changed a store: who (kept by name too, should the account go),
+    what (a stable action code and its object), when, and the details (never a secret)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=40)
+    target = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["store", "-created_at", "-id"], name="audit_store_time"),
+            models.Index(fields=["store", "action", "-created_at"], name="audit_store_action"),
+            models.Index(fields=["store", "actor", "-created_at"], name="audit_store_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} · {self.actor_label} · {self.action}"

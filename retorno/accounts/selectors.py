@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import BooleanField, CharField, Q, Value
@@ -8,10 +9,11 @@ from django.db.models.functions import Concat, Trim
 
 from retorno.accounts import keycache
 from retorno.accounts.keys import KEY_PREFIX, digest_key
-from retorno.accounts.models import ApiKey, Membership, SavedView
+from retorno.accounts.models import ApiKey, AuditEntry, Membership, SavedView, StaffInvite
+from retorno.core.paging import Page, page_of
 
 # Roles that work on returns' decisions, to whom a return can be assigned.
-ASSIGNABLE_ROLES = ("admin", "agent")
+ASSIGNABLE_ROLES = ("owner", "admin", "manager", "agent")
 
 
 def api_key_authenticate(plain: str) -> ApiKey | None:
@@ -39,14 +41,22 @@ def memberships_for_user(*, user: Any) -> list[Membership]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(
-        Membership.objects.filter(user=user).select_related("store").order_by("store__name", "id")
+        Membership.objects.filter(user=user, deactivated_at__isnull=True)
+        .select_related("store")
+        .order_by("store__name", "id")
     )
 
 
 def admin_emails_for_store(*, store: Any) -> list[str]:
-    """The e-mail addresses of the store's admins (those who have one), in a stable order."""
+    """The e-mail addresses of the store's owners and admins (those who have one), in a stable
+    order."""
     return list(
-        Membership.objects.filter(store=store, role="admin", user__is_active=True)
+        Membership.objects.filter(
+            store=store,
+            role__in=("owner", "admin"),
+            user__is_active=True,
+            deactivated_at__isnull=True,
+        )
         .exclude(user__email="")
         .order_by("user__email")
         .values_list("user__email", flat=True)
@@ -74,7 +84,12 @@ def assignable_staff_for_store(*, store: Any) -> list[Membership]:
     """Staff a return can be given to: active members of the store who decide returns (admins
     and agents), by name."""
     return list(
-        Membership.objects.filter(store=store, role__in=ASSIGNABLE_ROLES, user__is_active=True)
+        Membership.objects.filter(
+            store=store,
+            role__in=ASSIGNABLE_ROLES,
+            user__is_active=True,
+            deactivated_at__isnull=True,
+        )
         .select_related("user")
         .order_by("user__first_name", "user__last_name", "user__username", "id")
     )
@@ -84,7 +99,11 @@ def assignable_member(*, store: Any, user_id: int) -> Membership | None:
     """The store's assignable member with this user id, or None."""
     return (
         Membership.objects.filter(
-            store=store, role__in=ASSIGNABLE_ROLES, user__is_active=True, user_id=user_id
+            store=store,
+            role__in=ASSIGNABLE_ROLES,
+            user__is_active=True,
+            deactivated_at__isnull=True,
+            user_id=user_id,
         )
         .select_related("user")
         .first()
@@ -118,7 +137,12 @@ def queue_pickers_for_staff(*, store: Any, user: Any) -> QueuePickers:
         .values_list("kind", "id", "name", "query", "shared", "owner_id")
     )
     people = (
-        Membership.objects.filter(store=store, role__in=ASSIGNABLE_ROLES, user__is_active=True)
+        Membership.objects.filter(
+            store=store,
+            role__in=ASSIGNABLE_ROLES,
+            user__is_active=True,
+            deactivated_at__isnull=True,
+        )
         .annotate(
             kind=Value("person", output_field=text),
             full=Trim(Concat("user__first_name", Value(" "), "user__last_name")),
@@ -140,7 +164,7 @@ def queue_pickers_for_staff(*, store: Any, user: Any) -> QueuePickers:
 
 
 # The roles that read the analytics, and so receive its e-mails (weekly digest, supplier alerts).
-ANALYTICS_ROLES = ("admin", "analyst")
+ANALYTICS_ROLES = ("owner", "admin", "manager", "analyst")
 
 
 @dataclass(frozen=True)
@@ -151,9 +175,15 @@ class Recipient:
 
 
 def analytics_recipients_for_store(*, store: Any) -> list[Recipient]:
-    """The store's active admins and analysts who have an e-mail address, by address."""
+    """The store's active owners, admins, managers and analysts who have an e-mail address, by
+    address."""
     rows = (
-        Membership.objects.filter(store=store, role__in=ANALYTICS_ROLES, user__is_active=True)
+        Membership.objects.filter(
+            store=store,
+            role__in=ANALYTICS_ROLES,
+            user__is_active=True,
+            deactivated_at__isnull=True,
+        )
         .exclude(user__email="")
         .order_by("user__email", "user_id")
         .values_list("user_id", "user__email", "user__first_name")
@@ -165,3 +195,77 @@ def analytics_recipients_for_store(*, store: Any) -> list[Recipient]:
             seen.add(user_id)
             found.append(Recipient(user_id, email, name or ""))
     return found
+
+
+# --- the team and its audit log ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Team:
+    members: list[Membership]  # active first, then deactivated; by name
+    invites: list[Any]  # StaffInvite rows not accepted nor revoked, newest first
+
+
+def team_for_store(*, store: Any) -> Team:
+    """Who works in the store (and who did), and the invitations still open or expired."""
+    members = sorted(
+        Membership.objects.filter(store=store).select_related("user"),
+        key=lambda m: (
+            m.deactivated_at is not None,
+            (m.user.get_full_name() or m.user.get_username()).lower(),
+            m.pk,
+        ),
+    )
+    invites = list(
+        StaffInvite.objects.filter(store=store, accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-created_at", "-id")[:200]
+    )
+    return Team(members=members, invites=invites)
+
+
+def member_of_store(*, store: Any, user_id: int) -> Membership | None:
+    return Membership.objects.filter(store=store, user_id=user_id).select_related("user").first()
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor: int | None = None  # a user id
+    action: str = ""  # an action code, or its family before the dot ("staff", "settings")
+    since: datetime | None = None
+    until: datetime | None = None  # exclusive
+
+
+def audit_entries(*, store: Any, filters: AuditFilters, page: int, per_page: int = 50) -> Page[Any]:
+    """One page of the store's audit log, newest first, narrowed by `filters`."""
+    rows = AuditEntry.objects.filter(store=store)
+    if filters.actor is not None:
+        rows = rows.filter(actor_id=filters.actor)
+    if filters.action:
+        if "." in filters.action:
+            rows = rows.filter(action=filters.action)
+        else:
+            rows = rows.filter(action__startswith=f"{filters.action}.")
+    if filters.since is not None:
+        rows = rows.filter(created_at__gte=filters.since)
+    if filters.until is not None:
+        rows = rows.filter(created_at__lt=filters.until)
+    return page_of(rows.order_by("-created_at", "-id"), page, per_page)
+
+
+def audit_actors(*, store: Any) -> list[tuple[int, str]]:
+    """The people who appear on the store's audit log, as (user id, name), by name."""
+    seen = (
+        AuditEntry.objects.filter(store=store, actor__isnull=False)
+        .values_list("actor_id", "actor_label")
+        .distinct()
+    )
+    named = {actor_id: name for actor_id, name in seen}
+    return sorted(named.items(), key=lambda p: (p[1].lower(), p[0]))
+
+
+def audit_actions(*, store: Any) -> list[str]:
+    """The action codes on the store's audit log, sorted."""
+    return sorted(
+        set(AuditEntry.objects.filter(store=store).values_list("action", flat=True).distinct())
+    )

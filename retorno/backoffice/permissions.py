@@ -13,14 +13,22 @@ from django.utils.translation import gettext_lazy as _
 
 from retorno.accounts.models import Role
 
-ADMIN, AGENT, WAREHOUSE, FINANCE, ANALYST = (
+OWNER, ADMIN, MANAGER, AGENT, WAREHOUSE, FINANCE, ANALYST = (
+    Role.OWNER.value,
     Role.ADMIN.value,
+    Role.MANAGER.value,
     Role.AGENT.value,
     Role.WAREHOUSE.value,
     Role.FINANCE.value,
     Role.ANALYST.value,
 )
-EVERYONE = frozenset({ADMIN, AGENT, WAREHOUSE, FINANCE, ANALYST})
+EVERYONE = frozenset({OWNER, ADMIN, MANAGER, AGENT, WAREHOUSE, FINANCE, ANALYST})
+
+
+def _leads(*roles: str) -> frozenset[str]:
+    """`roles` and those who lead the daily work: owners, admins and managers."""
+    return frozenset({OWNER, ADMIN, MANAGER, *roles})
+
 
 # Actions (stable names, used in views, templates and tests).
 VIEW = "view"
@@ -40,36 +48,44 @@ INSIGHT_VIEW = "insight_view"
 ANALYTICS_VIEW = "analytics_view"
 MESSAGES_VIEW = "messages_view"
 MESSAGES_RESEND = "messages_resend"
+TEAM_MANAGE = "team_manage"
+AUDIT_VIEW = "audit_view"
 
 PERMISSIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
         # Reading the dashboard, the queue and a return: every role (analysts only read).
         VIEW: EVERYONE,
         # Customer service: decisions on returns.
-        APPROVE: frozenset({ADMIN, AGENT}),
-        REJECT: frozenset({ADMIN, AGENT}),
-        CANCEL: frozenset({ADMIN, AGENT}),
-        OVERRIDE: frozenset({ADMIN, AGENT}),
+        APPROVE: _leads(AGENT),
+        REJECT: _leads(AGENT),
+        CANCEL: _leads(AGENT),
+        OVERRIDE: _leads(AGENT),
         # Warehouse: goods in, checked, sent on.
-        RECEIVE: frozenset({ADMIN, WAREHOUSE}),
-        INSPECT: frozenset({ADMIN, WAREHOUSE}),
-        SET_DISPOSITION: frozenset({ADMIN, WAREHOUSE}),
+        RECEIVE: _leads(WAREHOUSE),
+        INSPECT: _leads(WAREHOUSE),
+        SET_DISPOSITION: _leads(WAREHOUSE),
         # Money: finance sees and retries refunds; analysts may read the figures.
-        REFUND_VIEW: frozenset({ADMIN, FINANCE, ANALYST}),
-        REFUND_RETRY: frozenset({ADMIN, FINANCE}),
+        REFUND_VIEW: _leads(FINANCE, ANALYST),
+        REFUND_RETRY: _leads(FINANCE),
         # Claims (damaged, missing, wrong item kept by the shopper): customer service opens and
         # settles them with finance; the refund they lead to goes through the same ledger.
-        CLAIM_VIEW: frozenset({ADMIN, AGENT, FINANCE, ANALYST}),
-        CLAIM_HANDLE: frozenset({ADMIN, AGENT, FINANCE}),
-        # Store settings: policy, carriers, rules, staff.
-        CONFIGURE: frozenset({ADMIN}),
-        # What shoppers' comments say, product by product: for analysts and admins.
-        INSIGHT_VIEW: frozenset({ADMIN, ANALYST}),
-        # Return rates, reasons, sizing, suppliers, cycle times: for analysts and admins.
-        ANALYTICS_VIEW: frozenset({ADMIN, ANALYST}),
+        CLAIM_VIEW: _leads(AGENT, FINANCE, ANALYST),
+        CLAIM_HANDLE: _leads(AGENT, FINANCE),
+        # Store settings: policy, carriers, rules, branding, keys. Managers run the team's day
+        # but change no setting.
+        CONFIGURE: frozenset({OWNER, ADMIN}),
+        # What shoppers' comments say, product by product: for analysts and those who lead.
+        INSIGHT_VIEW: _leads(ANALYST),
+        # Return rates, reasons, sizing, suppliers, cycle times: for analysts and those who lead.
+        ANALYTICS_VIEW: _leads(ANALYST),
         # What was sent to shoppers (their addresses and the words): customer service.
-        MESSAGES_VIEW: frozenset({ADMIN, AGENT}),
-        MESSAGES_RESEND: frozenset({ADMIN, AGENT}),
+        MESSAGES_VIEW: _leads(AGENT),
+        MESSAGES_RESEND: _leads(AGENT),
+        # The team: invitations, roles, deactivation. Whom each may manage is
+        # retorno.domain.staff (managers: agents and warehouse staff only).
+        TEAM_MANAGE: _leads(),
+        # Who changed what: the audit log.
+        AUDIT_VIEW: _leads(),
     }
 )
 
@@ -92,6 +108,8 @@ ACTION_LABELS = MappingProxyType(
         ANALYTICS_VIEW: _("read the analytics"),
         MESSAGES_VIEW: _("read the messages sent to shoppers"),
         MESSAGES_RESEND: _("send messages again"),
+        TEAM_MANAGE: _("manage the store's team"),
+        AUDIT_VIEW: _("read the audit log"),
     }
 )
 

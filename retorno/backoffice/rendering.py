@@ -39,6 +39,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("backoffice:messages", _("Messages"), permissions.MESSAGES_VIEW, "messages"),
     NavItem("backoffice:carriers", _("Carriers"), permissions.CONFIGURE, "carriers"),
     NavItem("backoffice:settings_policy", _("Settings"), permissions.CONFIGURE, "settings"),
+    NavItem("backoffice:team", _("Team"), permissions.TEAM_MANAGE, "team"),
+    NavItem("backoffice:audit", _("Audit log"), permissions.AUDIT_VIEW, "audit"),
 ]
 
 

@@ -284,3 +284,71 @@ urlpatterns += [
         name="import_start",
     ),
 ]
+
+# The team (owners, admins, managers), invitations' links, password resets by e-mail, and the
+# audit log of staff actions.
+from django.contrib.auth import views as auth_views  # noqa: E402
+from django.urls import reverse_lazy  # noqa: E402
+
+from retorno.backoffice import views_team  # noqa: E402
+from retorno.backoffice.signin_forms import StaffPasswordReset  # noqa: E402
+
+urlpatterns += [
+    path("settings/team", views_team.team_page, name="team"),
+    path("settings/team/<int:user_id>/role", views_team.member_role, name="team_role"),
+    path(
+        "settings/team/<int:user_id>/deactivate",
+        views_team.member_deactivate,
+        name="team_deactivate",
+    ),
+    path(
+        "settings/team/<int:user_id>/reactivate",
+        views_team.member_reactivate,
+        name="team_reactivate",
+    ),
+    path(
+        "settings/team/invites/<int:invite_id>/resend",
+        views_team.invite_resend,
+        name="team_invite_resend",
+    ),
+    path(
+        "settings/team/invites/<int:invite_id>/revoke",
+        views_team.invite_revoke,
+        name="team_invite_revoke",
+    ),
+    path("invite/<str:token>", views_team.invite_accept, name="invite_accept"),
+    path("settings/audit", views_team.audit_log, name="audit"),
+    path(
+        "password-reset",
+        auth_views.PasswordResetView.as_view(
+            template_name="backoffice/password_reset_form.html",
+            email_template_name="accounts/password_reset_email.txt",
+            subject_template_name="accounts/password_reset_subject.txt",
+            form_class=StaffPasswordReset,
+            success_url=reverse_lazy("backoffice:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="backoffice/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="backoffice/password_reset_confirm.html",
+            success_url=reverse_lazy("backoffice:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="backoffice/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+]

@@ -54,7 +54,9 @@ def _page(
 
 
 @require_http_methods(["GET", "POST"])
-@staff_view(permissions.CONFIGURE)
+@staff_view(
+    permissions.CONFIGURE, audit="settings.api_key_created", audit_fields=("name", "scopes")
+)
 def api_keys(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     form = ApiKeyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -63,6 +65,7 @@ def api_keys(request: HttpRequest, staff: StaffContext) -> HttpResponse:
                 store=staff.store,
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
+                created_by=staff.user,
             )
         except RetornoError as error:
             form.add_error(None, error.detail)
@@ -72,7 +75,7 @@ def api_keys(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 
 
 @require_POST
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.api_key_revoked", audit_fields=())
 def api_key_revoke(request: HttpRequest, staff: StaffContext, key_id: int) -> HttpResponse:
     revoked = services.api_key_revoke(store=staff.store, key_id=key_id)
     messages.success(

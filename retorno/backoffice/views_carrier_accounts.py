@@ -22,7 +22,7 @@ from retorno.logistics.services import accounts as carrier_accounts
 
 
 @require_http_methods(["GET", "POST"])
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.carrier_added")
 def carrier_new(request: HttpRequest, staff: StaffContext, kind: str) -> HttpResponse:
     if selectors.carrier_kind_keys(kind) is None:
         raise NotFound("No such carrier kind.", code="carrier_kind_not_found")
@@ -42,7 +42,7 @@ def carrier_new(request: HttpRequest, staff: StaffContext, kind: str) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.carrier_edited")
 def carrier_edit(request: HttpRequest, staff: StaffContext, code: str) -> HttpResponse:
     account = selectors.carrier_account_get_for_store(store=staff.store, code=code)
     form = CarrierAccountForm(

@@ -65,7 +65,7 @@ def carriers(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 
 
 @require_POST
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.carrier_switched")
 def carrier_enabled(request: HttpRequest, staff: StaffContext, code: str) -> HttpResponse:
     enabled = request.POST.get("enabled") == "1"
     account = carrier_accounts.carrier_account_set_enabled(
@@ -79,7 +79,7 @@ def carrier_enabled(request: HttpRequest, staff: StaffContext, code: str) -> Htt
 
 
 @require_POST
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.carrier_rules_published", audit_fields=("note",))
 def rules_publish(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     draft = request.POST.get("document", "")
     note = request.POST.get("note", "").strip()[:500]

@@ -225,7 +225,7 @@ def _payment_page(
 
 
 @require_POST
-@staff_view(permissions.REFUND_RETRY)
+@staff_view(permissions.REFUND_RETRY, audit="money.payment_retried")
 def payment_retry(
     request: HttpRequest, staff: StaffContext, ledger: str, attempt_id: int
 ) -> HttpResponse:
@@ -241,7 +241,7 @@ def payment_retry(
 
 
 @require_POST
-@staff_view(permissions.REFUND_RETRY)
+@staff_view(permissions.REFUND_RETRY, audit="money.payment_marked_paid")
 def payment_mark_paid(
     request: HttpRequest, staff: StaffContext, ledger: str, attempt_id: int
 ) -> HttpResponse:
@@ -295,7 +295,7 @@ def _perform(
 
 
 @require_POST
-@staff_view(permissions.REFUND_RETRY)
+@staff_view(permissions.REFUND_RETRY, audit="money.exchange_released")
 def charge_release_exchange(
     request: HttpRequest, staff: StaffContext, charge_id: int
 ) -> HttpResponse:
@@ -365,7 +365,7 @@ def _return_refund_page(
 
 
 @require_POST
-@staff_view(permissions.REFUND_RETRY)
+@staff_view(permissions.REFUND_RETRY, audit="money.refund_executed")
 def return_refund_execute(request: HttpRequest, staff: StaffContext, rma: str) -> HttpResponse:
     amount = request.POST.get("amount", "").strip()[:24]
     note = request.POST.get("note", "")[:2000]
@@ -444,7 +444,7 @@ def claim_detail(request: HttpRequest, staff: StaffContext, number: str) -> Http
 
 
 @require_POST
-@staff_view(permissions.CLAIM_HANDLE)
+@staff_view(permissions.CLAIM_HANDLE, audit="money.claim_resolved")
 def claim_resolve(request: HttpRequest, staff: StaffContext, number: str) -> HttpResponse:
     return _claim_action(
         request,
@@ -463,7 +463,7 @@ def claim_resolve(request: HttpRequest, staff: StaffContext, number: str) -> Htt
 
 
 @require_POST
-@staff_view(permissions.CLAIM_HANDLE)
+@staff_view(permissions.CLAIM_HANDLE, audit="money.claim_rejected")
 def claim_reject(request: HttpRequest, staff: StaffContext, number: str) -> HttpResponse:
     """Reject an open claim; the note (required) is what the shopper is told."""
     return _claim_action(

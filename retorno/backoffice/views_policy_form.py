@@ -60,7 +60,7 @@ def _problems(document: dict[str, Any], form: PolicyFormForm) -> list[str]:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.policy_published", audit_fields=("note",))
 def policy_form(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     document, version = _in_force(staff)
     shown = policy_form_from_document(document)

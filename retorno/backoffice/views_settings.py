@@ -194,7 +194,7 @@ def policy_version(request: HttpRequest, staff: StaffContext, number: int) -> Ht
 
 
 @require_POST
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.policy_published", audit_fields=("note",))
 def policy_publish(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     form = DocumentForm(request.POST)
     problems = form.problems()
@@ -491,7 +491,7 @@ def warehouse(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 
 
 @require_POST
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.warehouse_published", audit_fields=("note",))
 def warehouse_publish(request: HttpRequest, staff: StaffContext, kind: str) -> HttpResponse:
     if kind not in labels.WAREHOUSE_DOCUMENT:
         raise NotFound("No such warehouse document.", code="document_not_found")
@@ -525,7 +525,7 @@ def warehouse_publish(request: HttpRequest, staff: StaffContext, kind: str) -> H
 
 
 @require_POST
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.supplier_saved")
 def supplier_save(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     form = SupplierForm(request.POST)
     if form.is_valid():

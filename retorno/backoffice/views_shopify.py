@@ -103,7 +103,11 @@ def _page(
 
 
 @require_http_methods(["GET", "POST"])
-@staff_view(permissions.CONFIGURE)
+@staff_view(
+    permissions.CONFIGURE,
+    audit="settings.shopify_connected",
+    audit_fields=("shop_domain", "admin_url", "api_version"),
+)
 def shopify(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     if request.method == "GET":
         return _page(request, staff)
@@ -166,7 +170,7 @@ def shopify_receipt_retry(
 
 
 @require_POST
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.shopify_disconnected", audit_fields=())
 def shopify_disconnect(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     try:
         storefront.shopify_disconnect(store=staff.store)

@@ -71,7 +71,11 @@ def _page(
 
 
 @require_http_methods(["GET", "POST"])
-@staff_view(permissions.CONFIGURE)
+@staff_view(
+    permissions.CONFIGURE,
+    audit="settings.webhook_added",
+    audit_fields=("url", "description", "event_types"),
+)
 def webhooks(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     form = EndpointForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +131,11 @@ def _detail(
 
 
 @require_http_methods(["GET", "POST"])
-@staff_view(permissions.CONFIGURE)
+@staff_view(
+    permissions.CONFIGURE,
+    audit="settings.webhook_changed",
+    audit_fields=("url", "description", "event_types", "enabled"),
+)
 def webhook_endpoint(request: HttpRequest, staff: StaffContext, endpoint_id: int) -> HttpResponse:
     endpoint = selectors.endpoint_get_for_store(store=staff.store, endpoint_id=endpoint_id)
     if request.method == "GET":
@@ -152,7 +160,7 @@ def webhook_endpoint(request: HttpRequest, staff: StaffContext, endpoint_id: int
 
 
 @require_POST
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.webhook_rotated", audit_fields=())
 def webhook_rotate(request: HttpRequest, staff: StaffContext, endpoint_id: int) -> HttpResponse:
     endpoint = selectors.endpoint_get_for_store(store=staff.store, endpoint_id=endpoint_id)
     form = RotateForm(request.POST)
@@ -168,7 +176,7 @@ def webhook_rotate(request: HttpRequest, staff: StaffContext, endpoint_id: int) 
 
 
 @require_POST
-@staff_view(permissions.CONFIGURE)
+@staff_view(permissions.CONFIGURE, audit="settings.webhook_deleted", audit_fields=())
 def webhook_delete(request: HttpRequest, staff: StaffContext, endpoint_id: int) -> HttpResponse:
     endpoint = selectors.endpoint_get_for_store(store=staff.store, endpoint_id=endpoint_id)
     services.endpoint_delete(store=staff.store, endpoint_id=endpoint.id)

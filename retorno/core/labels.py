@@ -15,6 +15,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from retorno.core.label_tables import BOOKING_STATE, IMPORT_PROBLEM, IMPORT_STATE, TRACKING_STATUS
+from retorno.core.labels_staff import (
+    AUDIT_ACTION,
+    AUDIT_DETAIL,
+    AUDIT_FAMILY,
+    INVITE_STATE,
+    MEMBER_STATE,
+)
 
 STATUS = {
     "requested": _("Requested"),
@@ -173,7 +180,9 @@ ACTOR = {
     "carrier": _("Carrier"),
 }
 ROLE = {
+    "owner": _("Owner"),
     "admin": _("Admin"),
+    "manager": _("Manager"),
     "agent": _("Agent"),
     "warehouse": _("Warehouse"),
     "finance": _("Finance"),
@@ -456,6 +465,11 @@ TABLES: dict[str, dict[str, Any]] = {
     "font": FONT,
     "bulk_refusal": BULK_REFUSAL,
     "role": ROLE,
+    "audit_action": AUDIT_ACTION,
+    "audit_family": AUDIT_FAMILY,
+    "audit_detail": AUDIT_DETAIL,
+    "invite_state": INVITE_STATE,
+    "member_state": MEMBER_STATE,
     "money_kind": MONEY_KIND,
     "refund_state": REFUND_STATE,
     "charge_state": CHARGE_STATE,

@@ -21,12 +21,18 @@ ALL_SCOPES = (Scope.READ, Scope.WRITE, Scope.ADMIN)
 
 
 def api_key_create(
-    *, store: Store, name: str, scopes: Iterable[str] = ALL_SCOPES, key: str | None = None
+    *,
+    store: Store,
+    name: str,
+    scopes: Iterable[str] = ALL_SCOPES,
+    key: str | None = None,
+    created_by: Any = None,
 ) -> tuple[ApiKey, str]:
     """Create a key and return it with its plain text, which is never stored.
 
     `key` lets an operator choose the key (the demo and `createstore --api-key`); it must be long
-    enough to be unguessable.
+    enough to be unguessable. `created_by`, the staff member making it: the key is revoked
+    when they are deactivated.
     """
     scopes = list(dict.fromkeys(str(s) for s in scopes))
     name = (name or "").strip()
@@ -45,7 +51,12 @@ def api_key_create(
             raise Conflict("This API key is already used by another store.", code="api_key_taken")
         return existing, plain
     api_key = ApiKey.objects.create(
-        store=store, name=name, prefix=display_prefix(plain), digest=digest, scopes=scopes
+        store=store,
+        name=name,
+        prefix=display_prefix(plain),
+        digest=digest,
+        scopes=scopes,
+        created_by=created_by if getattr(created_by, "pk", None) else None,
     )
     return api_key, plain
 

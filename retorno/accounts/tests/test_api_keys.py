@@ -72,7 +72,7 @@ def test_membership_role_is_checked_and_updated(store):
         membership.id
     )
     with pytest.raises(Unprocessable):
-        membership_grant(store=store, username="eva", email="eva@x.io", role="owner")
+        membership_grant(store=store, username="eva", email="eva@x.io", role="president")
 
 
 def test_last_used_is_recorded_at_most_every_few_minutes(store, api):

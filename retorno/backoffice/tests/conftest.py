@@ -30,7 +30,7 @@ def staff(store: Store, other_store: Store) -> dict[str, Any]:
             role=role,
             password=PASSWORD,
         ).user
-        for role in ("admin", "agent", "warehouse", "finance", "analyst")
+        for role in ("owner", "admin", "manager", "agent", "warehouse", "finance", "analyst")
     }
     users["other_agent"] = membership_grant(
         store=other_store,

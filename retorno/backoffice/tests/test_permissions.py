@@ -14,7 +14,7 @@ from retorno.backoffice import permissions
 from retorno.backoffice.tests.conftest import snapshot
 from retorno.returns.models import Return, ReturnEvent
 
-ROLES = ("admin", "agent", "warehouse", "finance", "analyst")
+ROLES = ("owner", "admin", "manager", "agent", "warehouse", "finance", "analyst")
 
 
 @dataclass(frozen=True)
@@ -76,17 +76,19 @@ def _post(client: Client, action: Action, return_request: Return) -> Any:
 
 def test_the_table_matches_the_brief() -> None:
     allowed = {a: sorted(permissions.PERMISSIONS[a]) for a in permissions.PERMISSIONS}
-    assert allowed["approve"] == allowed["reject"] == allowed["cancel"] == ["admin", "agent"]
-    assert allowed["override"] == ["admin", "agent"]
+    leads = ["admin", "manager", "owner"]
+    assert allowed["approve"] == allowed["reject"] == allowed["cancel"] == sorted([*leads, "agent"])
+    assert allowed["override"] == sorted([*leads, "agent"])
     for warehouse_action in ("receive", "inspect", "set_disposition"):
-        assert allowed[warehouse_action] == ["admin", "warehouse"]
-    assert allowed["refund_retry"] == ["admin", "finance"]
-    assert allowed["refund_view"] == ["admin", "analyst", "finance"]
-    assert allowed["claim_view"] == ["admin", "agent", "analyst", "finance"]
-    assert allowed["claim_handle"] == ["admin", "agent", "finance"]
-    assert allowed["configure"] == ["admin"]
-    assert allowed["insight_view"] == ["admin", "analyst"]
-    assert allowed["analytics_view"] == ["admin", "analyst"]
+        assert allowed[warehouse_action] == sorted([*leads, "warehouse"])
+    assert allowed["refund_retry"] == sorted([*leads, "finance"])
+    assert allowed["refund_view"] == sorted([*leads, "analyst", "finance"])
+    assert allowed["claim_view"] == sorted([*leads, "agent", "analyst", "finance"])
+    assert allowed["claim_handle"] == sorted([*leads, "agent", "finance"])
+    assert allowed["configure"] == ["admin", "owner"]
+    assert allowed["insight_view"] == sorted([*leads, "analyst"])
+    assert allowed["analytics_view"] == sorted([*leads, "analyst"])
+    assert allowed["team_manage"] == allowed["audit_view"] == leads
     assert allowed["view"] == sorted(ROLES)
     # Analysts only read.
     assert not any(
@@ -201,7 +203,7 @@ def test_every_role_reads_but_only_agents_and_admins_see_the_forms(
     assert response.status_code == 200
     html = response.content.decode()
     assert pending.rma in html
-    shows_forms = role in ("admin", "agent")
+    shows_forms = role in ("owner", "admin", "manager", "agent")
     for form_id in ("approve-form", "reject-form", "cancel-form", "override-form"):
         assert (f'id="{form_id}"' in html) is shows_forms
 
@@ -215,6 +217,11 @@ def test_a_user_without_a_store_is_told_so(client: Client, db: None) -> None:
     assert "not a member of any store" in response.content.decode()
 
 
+# Pages without a staff action: the language switch, and an invitation's page (its signed link
+# is the key; retorno.accounts.services.team checks it).
+OPEN_TO_ALL = ("language", "invite_accept")
+
+
 def test_every_view_declares_a_known_action() -> None:
     from django.urls import get_resolver
 
@@ -222,7 +229,7 @@ def test_every_view_declares_a_known_action() -> None:
 
     for pattern in urls.urlpatterns:
         view = pattern.callback
-        if getattr(view, "view_class", None) is not None or pattern.name == "language":
-            continue  # sign-in, sign-out and the language switch are open to all
+        if getattr(view, "view_class", None) is not None or pattern.name in OPEN_TO_ALL:
+            continue  # sign-in, sign-out, password resets, the language switch, invitations
         assert getattr(view, "staff_action", None) in permissions.PERMISSIONS, pattern.name
     assert get_resolver()
