@@ -10,7 +10,8 @@ from django.db.models.functions import Concat, Trim
 from retorno.accounts import keycache
 from retorno.accounts.keys import KEY_PREFIX, digest_key
 from retorno.accounts.models import ApiKey, AuditEntry, Membership, SavedView, StaffInvite
-from retorno.core.paging import Page, page_of
+from retorno.core import keyset
+from retorno.core.paging import capped_count
 
 # Roles that work on returns' decisions, to whom a return can be assigned.
 ASSIGNABLE_ROLES = ("owner", "admin", "manager", "agent")
@@ -236,8 +237,24 @@ class AuditFilters:
     until: datetime | None = None  # exclusive
 
 
-def audit_entries(*, store: Any, filters: AuditFilters, page: int, per_page: int = 50) -> Page[Any]:
-    """One page of the store's audit log, newest first, narrowed by `filters`."""
+@dataclass(frozen=True)
+class AuditPage:
+    results: list[AuditEntry]
+    next_cursor: str | None
+    previous_cursor: str | None
+    total: int  # counted up to retorno.core.paging.COUNT_CAP + 1
+
+
+def audit_entries(
+    *,
+    store: Any,
+    filters: AuditFilters,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 50,
+) -> AuditPage:
+    """One keyset page of the store's audit log, newest first, narrowed by `filters` (a cursor
+    that is not one shows the first page), with the count of what matches (capped)."""
     rows = AuditEntry.objects.filter(store=store)
     if filters.actor is not None:
         rows = rows.filter(actor_id=filters.actor)
@@ -250,7 +267,13 @@ def audit_entries(*, store: Any, filters: AuditFilters, page: int, per_page: int
         rows = rows.filter(created_at__gte=filters.since)
     if filters.until is not None:
         rows = rows.filter(created_at__lt=filters.until)
-    return page_of(rows.order_by("-created_at", "-id"), page, per_page)
+    page = keyset.newest_first(rows, limit=per_page, after=after, before=before, strict=False)
+    return AuditPage(
+        results=page.results,
+        next_cursor=page.next_cursor,
+        previous_cursor=page.previous_cursor,
+        total=capped_count(rows),
+    )
 
 
 def audit_actors(*, store: Any) -> list[tuple[int, str]]:

@@ -30,7 +30,7 @@ from retorno.backoffice.staff_forms import (
     role_choices,
 )
 from retorno.core.errors import RetornoError
-from retorno.core.paging import page_number
+from retorno.core.paging import COUNT_CAP
 from retorno.domain import staff as rules
 
 
@@ -257,10 +257,11 @@ def audit_log(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     )
     filters = form.filters(staff.store.timezone) if request.GET else selectors.AuditFilters()
     page = selectors.audit_entries(
-        store=staff.store, filters=filters, page=page_number(request.GET.get("page"))
+        store=staff.store,
+        filters=filters,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render_page(
         request,
         "backoffice/audit.html",
@@ -268,7 +269,7 @@ def audit_log(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             "form": form,
             "page": page,
             "filtered": filters != selectors.AuditFilters(),
-            "query": query.urlencode(),
+            "count_cap": COUNT_CAP,
         },
         staff=staff,
         section="audit",

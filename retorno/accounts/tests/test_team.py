@@ -369,3 +369,27 @@ def test_the_team_page_in_spanish(signed_in: Any, staff: dict[str, Any]) -> None
     assert "Equipo" in page
     assert "Invitar a alguien" in page
     assert "Responsable" in page
+
+
+def test_the_audit_log_pages_by_cursor(signed_in: Any, staff: dict[str, Any], store: Any) -> None:
+    from retorno.accounts.services.audit import audit_record
+
+    start = timezone.now() - timedelta(hours=2)
+    for n in range(60):
+        audit_record(
+            store=store,
+            actor=staff["admin"],
+            action="settings.supplier_saved",
+            target=f"S{n:02d}",
+            at=start + timedelta(minutes=n),
+        )
+    client = signed_in("manager")
+    first = client.get("/staff/settings/audit")
+    page = first.context["page"]
+    assert (len(page.results), page.total) == (50, 60)
+    assert page.results[0].target == "S59"
+    second = client.get("/staff/settings/audit", {"after": page.next_cursor})
+    rest = second.context["page"]
+    assert [e.target for e in rest.results] == [f"S{n:02d}" for n in range(9, -1, -1)]
+    assert rest.next_cursor is None
+    assert client.get("/staff/settings/audit", {"after": "not-a-cursor"}).status_code == 200
