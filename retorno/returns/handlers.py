@@ -80,7 +80,7 @@ HANDLERS: dict[EventKind, tuple[Handler, ...]] = {
     EventKind.RESTOCKED: (publishing.publish, storefront.on_event, woocommerce.on_event),
     EventKind.RETURNED_TO_VENDOR: (),
     EventKind.REFUND_ISSUED: (publishing.publish,),
-    EventKind.REFUNDED: (messages.notify_shopper, publishing.publish),
+    EventKind.REFUNDED: (messages.notify_shopper, publishing.publish, storefront.on_event),
     EventKind.CHARGE_ISSUED: (),
     EventKind.CHARGED: (messages.notify_shopper,),
     EventKind.CHARGE_FAILED: (messages.notify_shopper,),

@@ -450,3 +450,59 @@ def sync_deliver(message: Any) -> dict[str, Any]:
     except ShopifyRejected as refused:
         raise PermanentFailure(refused.message) from None
     return {"done": done}
+
+
+STORE_CREDIT_KIND = "shopify.store_credit"
+
+
+def store_credit_in_shopify(store_id: int) -> bool:
+    """Whether the store's store credit is issued in Shopify: it is connected and its refunds
+    are made there (docs/adr/0017)."""
+    return ShopifyConnection.objects.filter(store_id=store_id, refunds_in_shopify=True).exists()
+
+
+def store_credit_issue(
+    store: Store, *, order_id: str, amount: str, currency: str, note: str, key: str
+) -> str:
+    """Issue `amount` as Shopify store credit to the order's customer: `refundCreate` on the
+    order with a `storeCreditRefund` refund method and no money transaction, `@idempotent` with
+    `key`, once (`ShopifyCall`). Shopify's refund id. Raises the client's errors: throttled or
+    unavailable (retry the same key), rejected (a definite refusal)."""
+    done = ShopifyCall.objects.filter(store=store, key=key).first()
+    if done is not None:
+        return done.shopify_id
+    connection = ShopifyConnection.objects.filter(store=store).first()
+    if connection is None:
+        raise ShopifyRejected("not_connected", "The store is not connected to Shopify.")
+    payload = admin_client(connection).mutate(
+        queries.REFUND_CREATE,
+        {
+            "key": key,
+            "input": {
+                "orderId": gid("Order", order_id),
+                "note": note,
+                "notify": True,
+                "refundMethods": [
+                    {"storeCreditRefund": {"amount": {"amount": amount, "currencyCode": currency}}}
+                ],
+            },
+        },
+        "refundCreate",
+    )
+    shopify_id = str(payload["refund"]["id"])
+    ShopifyCall.objects.get_or_create(
+        store=store,
+        key=key,
+        defaults={
+            "kind": "store_credit",
+            "shopify_id": shopify_id,
+            "detail": {"amount": amount, "currency": currency, "order": order_id},
+            "created_at": timezone.now(),
+        },
+    )
+    return shopify_id
+
+
+def call_made(store: Store, shopify_id: str) -> ShopifyCall | None:
+    """The call of Retorno's that created `shopify_id` in Shopify (a store credit, an order)."""
+    return ShopifyCall.objects.filter(store=store, shopify_id=shopify_id).first()

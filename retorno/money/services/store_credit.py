@@ -14,7 +14,7 @@ from django.utils import timezone
 from retorno.core.actors import Actor
 from retorno.core.errors import Conflict, Unprocessable, invalid_amount
 from retorno.domain.money import MoneyError, parse_amount, quantize
-from retorno.domain.money.store_credit import balance, issue_credit, spend
+from retorno.domain.money.store_credit import InsufficientCredit, balance, issue_credit, spend
 from retorno.money import adapters, selectors
 from retorno.money.models import (
     CreditEntry,
@@ -129,3 +129,59 @@ def wallet_spend(
         new = spend(entries, value, currency=currency, now=now, entry_id=entry_id)
         _wallet_save(wallet, [new], actor, None, "", now)
     return wallet
+
+
+def wallet_move_out(
+    *,
+    store: Store,
+    customer: Customer,
+    currency: str,
+    amount: Decimal,
+    entry_id: str,
+    actor: Actor,
+    now: datetime,
+    refund: Refund | None = None,
+    note: str = "",
+) -> bool:
+    """Take `amount` out of the wallet because it is issued elsewhere (the store platform's own
+    store credit), so it can be spent in one place only: a SPEND entry `entry_id`, once (True
+    when it exists already). False, with nothing written, when the balance is smaller (the
+    shopper spent part of it here first): then it must not be issued elsewhere."""
+    with transaction.atomic():
+        wallet = _wallet_locked(store, customer, currency, now)
+        if CreditEntry.objects.filter(entry_id=entry_id).exists():
+            return True
+        entries = [adapters.domain_entry(e) for e in wallet.entries.all()]
+        try:
+            new = spend(
+                entries, quantize(amount, currency), currency=currency, now=now, entry_id=entry_id
+            )
+        except InsufficientCredit:
+            return False
+        _wallet_save(wallet, [new], actor, refund, note, now)
+    return True
+
+
+def wallet_move_back(
+    *,
+    store: Store,
+    customer: Customer,
+    currency: str,
+    amount: Decimal,
+    entry_id: str,
+    actor: Actor,
+    now: datetime,
+    refund: Refund | None = None,
+    note: str = "",
+) -> None:
+    """Give back to the wallet what `wallet_move_out` took when it could not be issued
+    elsewhere after all (a definite refusal): a CREDIT entry `entry_id`, once, no bonus."""
+    with transaction.atomic():
+        wallet = _wallet_locked(store, customer, currency, now)
+        if CreditEntry.objects.filter(entry_id=entry_id).exists():
+            return
+        entries = [adapters.domain_entry(e) for e in wallet.entries.all()]
+        new = issue_credit(
+            entries, quantize(amount, currency), currency=currency, now=now, entry_id=entry_id
+        )
+        _wallet_save(wallet, new, actor, refund, note, now)

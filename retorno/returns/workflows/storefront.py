@@ -43,6 +43,7 @@ from retorno.returns.models import Resolution, ReturnItem
 from retorno.returns.services import ItemRequest, return_create
 from retorno.returns.workflows.connectors import adapter_choose, adapter_release
 from retorno.returns.workflows.refunds import record_refunded
+from retorno.returns.workflows.store_credit_shopify import store_credit_enqueue
 from retorno.stores.models import Store
 
 SHOPIFY = Actor(kind="system", id="shopify", label="Shopify")
@@ -155,6 +156,9 @@ def _refund_from_shopify(receipt: ShopifyWebhookReceipt) -> str:
     ours = money_selectors.refund_by_provider_reference(store, ShopifyGateway.name, reference)
     if ours is not None:
         return f"refund {data['refund_id']}: Retorno's refund {ours.id}"
+    made = sync.call_made(store, reference)
+    if made is not None:
+        return f"refund {data['refund_id']}: Retorno's {made.kind.replace('_', ' ')}"
     order = Order.objects.filter(store=store, external_id=data["order_id"]).first()
     if order is None:
         raise OrderNotYetHere(data["order_id"])
@@ -267,6 +271,9 @@ STEPS = {
 def on_event(recorded: Recorded) -> None:
     """Event-kernel handler: the step Shopify must hear of, as an outbox message (same
     transaction), when the store is connected to a shop."""
+    if recorded.kind == EventKind.REFUNDED:
+        store_credit_enqueue(recorded.return_request.store, recorded.event.data or {})
+        return
     step = STEPS.get(recorded.kind)
     if step is None:
         return

@@ -463,7 +463,9 @@ def refund_create(
             amount = Decimal(str(credit["amount"]["amount"]))
             if amount <= 0:
                 raise SimError("Store credit must be positive.", field=["refundMethods"])
-            credits.append({"amount": money(amount), "currency": credit["amount"]["currencyCode"]})
+            # MoneyInput's currencyCode (snake_cased with the rest of the input by the API).
+            currency = credit["amount"].get("currency_code") or credit["amount"].get("currencyCode")
+            credits.append({"amount": money(amount), "currency": currency})
     lines = []
     for index, rli in enumerate(data.get("refund_line_items") or []):
         line = state.line(order, int(rli["line_item_id"]))
