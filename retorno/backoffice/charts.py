@@ -23,6 +23,12 @@ PLOT_WIDTH = 270
 ROW = 36
 BAR = 14
 LABEL_CHARS = 48
+# The value is written after its bar at 12 px: room is kept for the widest one at this many
+# user units per character (wider than a digit or a letter of the sans-serif the page uses),
+# so "EUR 12,345.67" or "no hay datos suficientes" is never cut at the chart's edge.
+CHAR_WIDTH = 7.2
+VALUE_GAP = 5
+MIN_PLOT_WIDTH = 120
 
 
 def percent_text(rate: Rate | None) -> str:
@@ -94,9 +100,10 @@ def bar_chart(
     value draws as long as its size, in the `neg` colour."""
     values = [abs(float(v)) for _, _, v, _, _ in rows if v is not None]
     top = max([*values, float(marker or 0)], default=0.0) or 1.0
+    plot_width = plot_width_for([text for _, _, _, text, _ in rows])
     bars = []
     for i, (key, label, value, text, href) in enumerate(rows):
-        width = 0.0 if value is None else abs(float(value)) / top * PLOT_WIDTH
+        width = 0.0 if value is None else abs(float(value)) / top * plot_width
         bars.append(
             Bar(
                 key=key,
@@ -114,7 +121,7 @@ def bar_chart(
                 css="neg" if value is not None and value < 0 else "",
             )
         )
-    marker_x = "" if marker is None else f"{float(marker) / top * PLOT_WIDTH:.1f}"
+    marker_x = "" if marker is None else f"{float(marker) / top * plot_width:.1f}"
     return BarChart(
         chart_id,
         title,
@@ -123,6 +130,12 @@ def bar_chart(
         marker_x=marker_x,
         marker_label=marker_label,
     )
+
+
+def plot_width_for(texts: Sequence[str]) -> float:
+    """How long the longest bar may be so that the widest value text still fits after it."""
+    widest = max((len(text) for text in texts), default=0) * CHAR_WIDTH
+    return max(MIN_PLOT_WIDTH, min(PLOT_WIDTH, WIDTH - VALUE_GAP - widest))
 
 
 def _number(value: Any) -> str:
