@@ -12,12 +12,17 @@ policies.services.policy_publish. Definitions: docs/analytics.md ("Policy simula
 from __future__ import annotations
 
 import gc
+import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
+
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from retorno.analytics.scope import Scope, scope_from_params
 from retorno.core.errors import Unprocessable
@@ -137,14 +142,14 @@ _RETURN_FIELDS = (
     "rma",
     "order_id",
     "customer_tier",
-    "customer__tags",
+    "customer_tags_text",
     "created_at",
     "resolution",
     "items_amount",
     "shipping_refund_amount",
     "policy_version_id",
     "decision__outcome",
-    "decision__lines",
+    "decision_lines_text",
     "order__external_id",
     "order__currency",
     "order__placed_at",
@@ -160,7 +165,7 @@ _LINE_FIELDS = (
     "sku",
     "title",
     "category",
-    "tags",
+    "tags_text",
     "quantity",
     "unit_price",
     "discount_amount",
@@ -174,7 +179,16 @@ def replay_cases(scope: Scope, *, in_force_version_id: int | None) -> list[Repla
     """Every return request of the scope as it was made, in request order. Three queries."""
     # Read whole, not through a server-side cursor: a cursor's plan favours the first rows
     # (nested loops), and every row is wanted here.
-    returns = list(_returns(scope).order_by("created_at", "id").values_list(*_RETURN_FIELDS))
+    # JSON columns come back as their text, parsed here only when not empty: most tags are.
+    returns = list(
+        _returns(scope)
+        .annotate(
+            customer_tags_text=Cast("customer__tags", TextField()),
+            decision_lines_text=Cast("decision__lines", TextField()),
+        )
+        .order_by("created_at", "id")
+        .values_list(*_RETURN_FIELDS)
+    )
     items: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
     for return_id, line_id, quantity, reason in (
         ReturnItem.objects.filter(return_request__in=_returns(scope))
@@ -185,6 +199,7 @@ def replay_cases(scope: Scope, *, in_force_version_id: int | None) -> list[Repla
     lines: dict[int, list[LineFacts]] = defaultdict(list)
     for row in (
         OrderLine.objects.filter(order_id__in=_returns(scope).values("order_id"))
+        .annotate(tags_text=Cast("tags", TextField()))
         .order_by("order_id", "position", "id")
         .values_list(*_LINE_FIELDS)
     ):
@@ -218,7 +233,7 @@ def _line(row: tuple[Any, ...]) -> LineFacts:
         sku=sku,
         title=title,
         category=category,
-        tags=frozenset(tags or ()),
+        tags=_json_set(tags),
         quantity=quantity,
         unit_price=price,
         discount=discount,
@@ -259,7 +274,11 @@ def _case(
         shipping,
         shipping_tax,
     ) = row
-    held = dict(_held_when_requested(decided_lines, lines))
+    held = (
+        dict(_held_when_requested(json.loads(decided_lines), lines))
+        if decided_lines not in _EMPTY_JSON
+        else {}
+    )
     order_lines = tuple(
         replace(line, already_returned_quantity=held[line.line_id])
         if held.get(line.line_id)
@@ -281,7 +300,7 @@ def _case(
             postal_code=postal_code,
             lines=order_lines,
         ),
-        customer=CustomerFacts(tier=tier or "", tags=frozenset(customer_tags or ())),
+        customer=CustomerFacts(tier=tier or "", tags=_json_set(customer_tags)),
         request=RequestFacts(
             items=tuple(RequestedItem(line_id, qty, reason) for line_id, qty, reason in requested),
             resolution=resolution or None,
@@ -292,6 +311,20 @@ def _case(
         recorded=_OUTCOMES.get(outcome or ""),
         recorded_in_force=in_force_version_id is not None and version_id == in_force_version_id,
     )
+
+
+_EMPTY: frozenset[str] = frozenset()
+_EMPTY_JSON = frozenset({None, "", "[]", "null"})
+
+
+@lru_cache(maxsize=4096)
+def _json_set(text: str | None) -> frozenset[str]:
+    """A JSON list of strings read as text, as a set (empty without parsing when it is; the
+    same few lists of tags come back on most lines: each is parsed once)."""
+    if text in _EMPTY_JSON:
+        return _EMPTY
+    found = json.loads(text)  # type: ignore[arg-type]  # None is in _EMPTY_JSON
+    return frozenset(found) if isinstance(found, list) else _EMPTY
 
 
 def _held_when_requested(decided_lines: Any, lines: list[LineFacts]) -> Iterator[tuple[str, int]]:

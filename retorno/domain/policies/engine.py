@@ -25,7 +25,7 @@ from retorno.domain.policies.facts import (
     OrderFacts,
     RequestFacts,
 )
-from retorno.domain.policies.model import OrderContext, Policy, Rule
+from retorno.domain.policies.model import OrderContext, OrderRules, Policy, Rule
 from retorno.domain.policies.reasons import Reason
 from retorno.domain.returns.amounts import units_paid_amount
 
@@ -64,17 +64,15 @@ def decide(
         customer_tags=customer.tags,
         signals=customer.signals,
         country=order.country.upper(),
-        order_value=order.order_value,
+        # Summed only when a rule reads it: no rule compares it otherwise.
+        order_value=order.order_value if policy.reads_order_value else _ZERO,
         days_since_delivery=None if delivered_at is None else (now - delivered_at).days,
     )
-    # Order conditions are the same for every line: evaluate them once.
-    order_rules = tuple(rule for rule in policy.rules if rule.matches_order(context))
-    return_settings = _merge(policy.base, [rule for rule in order_rules if not rule.is_line_scoped])
-    trace = [
-        RuleFired(rule.rule_id, None, rule.description)
-        for rule in order_rules
-        if not rule.is_line_scoped
-    ]
+    # Order conditions are the same for every line: evaluate them once (and once per distinct
+    # context for the policy: Policy.order_rules).
+    order_rules = policy.order_rules(context)
+    return_settings = order_rules.settings
+    trace = [RuleFired(rule.rule_id, None, rule.description) for rule in order_rules.whole_order]
 
     if request is None:
         line_decisions = [
@@ -202,7 +200,7 @@ def _merge(base: Mapping[str, Any], rules: list[Rule]) -> Mapping[str, Any]:
 
 def _decide_line(
     policy: Policy,
-    order_rules: tuple[Rule, ...],
+    order_rules: OrderRules,
     order: OrderFacts,
     line: LineFacts,
     requested_quantity: int | None,
@@ -211,15 +209,22 @@ def _decide_line(
     now: datetime,
     trace: list[RuleFired],
 ) -> LineDecision:
-    applied = [
-        rule for rule in order_rules if not rule.is_line_scoped or rule.matches_line(line, reason)
-    ]
-    settings = _merge(policy.base, applied)
-    trace.extend(
-        RuleFired(rule.rule_id, line.line_id, rule.description)
-        for rule in applied
-        if rule.is_line_scoped
-    )
+    if policy.has_line_rules:
+        applied = [
+            rule
+            for rule in order_rules.rules
+            if not rule.is_line_scoped or rule.matches_line(line, reason)
+        ]
+        settings = _merge(policy.base, applied)
+        trace.extend(
+            RuleFired(rule.rule_id, line.line_id, rule.description)
+            for rule in applied
+            if rule.is_line_scoped
+        )
+    else:
+        # No line-scoped rule: every line gets the order's settings (the same merge).
+        applied = list(order_rules.rules)
+        settings = order_rules.settings
 
     reasons, window_ends_at = _eligibility(settings, order, line, now)
     eligible = not reasons
@@ -239,15 +244,17 @@ def _decide_line(
         reasons.append(r.reason(r.RESOLUTION_NOT_ALLOWED, resolution=resolution))
 
     currency = order.currency
+    # Already in the currency's minor units (units_paid_amount), as is the fee below.
     return_value = _paid_share(line, min(requested_quantity, returnable_quantity), currency)
     fee_waived = bool(settings["fee_waived"]) or (
         reason is not None and reason in settings["fee_waived_reasons"]
     )
-    restocking_fee = _ZERO
     if eligible and not fee_waived:
         restocking_fee = quantize(
             return_value * settings["restocking_fee_percent"] / _HUNDRED, currency
         )
+    else:
+        restocking_fee = _zero(currency)
 
     review_reasons: list[Reason] = []
     if eligible:
@@ -264,8 +271,8 @@ def _decide_line(
         window_ends_at=window_ends_at,
         reasons=tuple(reasons),
         allowed_resolutions=allowed_resolutions,
-        return_value=quantize(return_value, currency),
-        restocking_fee=quantize(restocking_fee, currency),
+        return_value=return_value,
+        restocking_fee=restocking_fee,
         fee_waived=fee_waived,
         requires_review=bool(review_reasons),
         review_reasons=tuple(review_reasons),
@@ -281,6 +288,17 @@ def _decide_line(
         ),
         rules_fired=tuple(rule.rule_id for rule in applied),
     )
+
+
+_ZEROS: dict[str, Decimal] = {}
+
+
+def _zero(currency: str) -> Decimal:
+    """Zero in the currency's minor units (0.00 in EUR, 0 in JPY)."""
+    found = _ZEROS.get(currency)
+    if found is None:
+        found = _ZEROS[currency] = quantize(_ZERO, currency)
+    return found
 
 
 def _keep_line_refusal(settings: Mapping[str, Any], return_value: Decimal) -> KeepItemCode | None:

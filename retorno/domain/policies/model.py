@@ -25,6 +25,9 @@ RETURN_LEVEL_SETTINGS: frozenset[str] = frozenset(
     }
 )
 
+# How many distinct order contexts a policy remembers the matching rules of.
+ORDER_RULES_REMEMBERED = 4096
+
 # Settings that define the return window. A rule conditioned on days since delivery may not
 # change them: the window would then depend on itself and an expired item could come back.
 WINDOW_SETTINGS: frozenset[str] = frozenset({"window_days", "window_starts"})
@@ -112,12 +115,76 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderRules:
+    """What the order-scoped side of a policy makes of one order context, worked out once per
+    distinct context (`Policy.order_rules`): the rules whose order conditions hold, the
+    return-level settings (base, then those of them that are not line-scoped), and their ids."""
+
+    rules: tuple[Rule, ...]
+    settings: Mapping[str, Any]
+    whole_order: tuple[Rule, ...]  # the rules among `rules` that are not line-scoped
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """A validated, compiled policy. `base` holds every setting with its typed value
     (Decimal, frozenset, tuple); rules apply in order on top of it."""
 
     base: Mapping[str, Any]
     rules: tuple[Rule, ...]
+    # Derived once: which facts the rules' order conditions read, whether any rule is
+    # line-scoped, and the answers for order contexts already seen (a replay decides the same
+    # few tiers, countries and days over and over). Neither compared nor hashed.
+    reads_order_value: bool = field(init=False, compare=False, repr=False)
+    reads_days: bool = field(init=False, compare=False, repr=False)
+    has_line_rules: bool = field(init=False, compare=False, repr=False)
+    _order_rules: dict[tuple[Any, ...], OrderRules] = field(
+        init=False, compare=False, repr=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        rules = self.rules
+        object.__setattr__(
+            self,
+            "reads_order_value",
+            any(r.order_value_gte is not None or r.order_value_lte is not None for r in rules),
+        )
+        object.__setattr__(
+            self,
+            "reads_days",
+            any(
+                r.days_since_delivery_gte is not None or r.days_since_delivery_lte is not None
+                for r in rules
+            ),
+        )
+        object.__setattr__(self, "has_line_rules", any(r.is_line_scoped for r in rules))
+
+    def order_rules(self, context: OrderContext) -> OrderRules:
+        """The rules whose order conditions hold for `context` and the return-level settings
+        they give: the same as matching every rule, remembered per context (only the facts
+        some rule reads are part of the key)."""
+        key = (
+            context.tier,
+            context.customer_tags,
+            context.signals,
+            context.country,
+            context.order_value if self.reads_order_value else None,
+            context.days_since_delivery if self.reads_days else None,
+        )
+        found = self._order_rules.get(key)
+        if found is None:
+            matched = tuple(rule for rule in self.rules if rule.matches_order(context))
+            whole_order = tuple(rule for rule in matched if not rule.is_line_scoped)
+            settings: Mapping[str, Any] = self.base
+            if whole_order:
+                merged = dict(self.base)
+                for rule in whole_order:
+                    merged.update(rule.overrides)
+                settings = merged
+            found = OrderRules(matched, settings, whole_order)
+            if len(self._order_rules) < ORDER_RULES_REMEMBERED:
+                self._order_rules[key] = found
+        return found
 
     @property
     def uses_signals(self) -> bool:

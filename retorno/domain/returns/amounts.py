@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from retorno.domain.money import minor_units, quantize
 
+_ZERO = Decimal(0)
+
 
 def line_paid_total(unit_price: Decimal, quantity: int, discount: Decimal, tax: Decimal) -> Decimal:
     """What the shopper paid for a whole line: price less its discount, plus its tax."""
@@ -27,13 +29,15 @@ def units_paid_amount(
     # Equal weights have a closed form of the largest-remainder split: with the total in minor
     # units as base * quantity + r, the first r units are worth base + 1 and the rest base. This
     # is what `allocate` gives for equal weights, in constant time whatever the quantity.
-    step = Decimal(1).scaleb(-minor_units(currency))
-    total_minor = int(quantize(max(paid_total, Decimal("0")), currency) / step)
+    digits = minor_units(currency)
+    # Whole minor units, exactly: moving the point is exact where dividing by the step rounds
+    # to the context's precision.
+    total_minor = int(quantize(max(paid_total, _ZERO), currency).scaleb(digits))
     base, remainder = divmod(total_minor, quantity)
     start = min(units_before, quantity)
     end = min(start + units, quantity)
     extra = max(0, min(remainder, end) - min(remainder, start))
-    return quantize(((end - start) * base + extra) * step, currency)
+    return Decimal((end - start) * base + extra).scaleb(-digits)
 
 
 def paid_per_unit(*, paid_total: Decimal, quantity: int, currency: str) -> Decimal | None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from retorno.domain.policies import decide, default_policy_document, parse_policy
 from retorno.domain.policies.decision import Outcome
+from retorno.domain.policies.model import OrderContext
 from retorno.domain.policies.simulation import (
     OUTCOMES,
     ReplayCase,
@@ -130,3 +131,47 @@ def test_the_top_tier_is_the_highest_known_one():
     assert top_tiers_of(["", "silver", "gold", "bronze"]) == frozenset({"gold"})
     assert top_tiers_of(["VIP", "gold"]) == frozenset({"vip"})
     assert top_tiers_of(["", "club"]) == frozenset()
+
+
+@PROPERTY
+@given(documents(), documents(), cases())
+def test_a_replay_with_remembered_rules_decides_as_a_fresh_policy_does(
+    old_document, new_document, the_cases
+):
+    """Compiled policies remember what their order conditions make of each order context and
+    skip per-line matching when no rule is line-scoped. Replaying with them warm (the same two
+    policies over every case, twice) decides every case exactly as policies compiled afresh for
+    that one decision do, and the figures are those of a cold replay."""
+    old, new = parse_policy(old_document), parse_policy(new_document)
+    first = simulate(old, new, the_cases)
+    again = simulate(old, new, the_cases)
+    assert again == first
+    assert simulate(parse_policy(old_document), parse_policy(new_document), the_cases) == first
+    for case in the_cases:
+        for document, warm in ((old_document, old), (new_document, new)):
+            fresh = parse_policy(document)
+            args = (case.order, case.customer, case.request, case.now)
+            assert decide(warm, *args) == decide(fresh, *args)
+            assert replay_one(warm, case) == replay_one(fresh, case)
+
+
+@PROPERTY
+@given(documents(), order_facts(), customers)
+def test_remembered_order_rules_are_the_rules_that_match(document, order, customer):
+    policy = parse_policy(document)
+    context = OrderContext(
+        tier=customer.tier,
+        customer_tags=customer.tags,
+        signals=customer.signals,
+        country=order.country.upper(),
+        order_value=order.order_value,
+        days_since_delivery=None if order.delivered_at is None else (NOW - order.delivered_at).days,
+    )
+    for _ in range(2):  # computed, then remembered
+        found = policy.order_rules(context)
+        assert found.rules == tuple(r for r in policy.rules if r.matches_order(context))
+        assert found.whole_order == tuple(r for r in found.rules if not r.is_line_scoped)
+        expected = dict(policy.base)
+        for rule in found.whole_order:
+            expected.update(rule.overrides)
+        assert dict(found.settings) == expected
