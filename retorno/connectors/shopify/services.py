@@ -17,13 +17,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from retorno.connectors import receipts
 from retorno.connectors.intake import (
     checked_base_url,
     order_delivered,
     order_import,
     signature_valid,
 )
-from retorno.connectors.records import BackfillStatus, ReceiptStatus
 from retorno.connectors.shopify import crypto, queries
 from retorno.connectors.shopify.client import AdminClient, ShopifyError
 from retorno.connectors.shopify.mapping import MappingError, order_from_rest, parse_time
@@ -32,15 +32,14 @@ from retorno.connectors.shopify.models import (
     ShopifyConnection,
     ShopifyWebhookReceipt,
 )
-from retorno.core.errors import Conflict, NotFound, Unprocessable
-from retorno.core.outbox import outbox_enqueue
+from retorno.core.errors import NotFound, Unprocessable
 from retorno.orders.models import Order
 from retorno.stores.models import Store
 
 API_VERSION = "2026-04"
 INBOUND_KIND = "shopify.inbound"
 BACKFILL_KIND = "shopify.backfill"
-MAX_BACKFILL_DAYS = 365
+MAX_BACKFILL_DAYS = receipts.MAX_BACKFILL_DAYS
 DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,60}\.myshopify\.com$")
 ORDER_TOPICS = {"orders/create", "orders/updated", "orders/edited", "orders/cancelled"}
 FULFILLMENT_TOPICS = {"fulfillments/create", "fulfillments/update", "fulfillment_events/create"}
@@ -228,35 +227,20 @@ def webhook_receive(*, headers: dict[str, str], body: bytes) -> Received:
         raise Unprocessable(
             "X-Shopify-Webhook-Id and X-Shopify-Topic are required.", code="invalid_webhook"
         )
-    store = connection.store
-    with transaction.atomic():
-        existing = ShopifyWebhookReceipt.objects.filter(store=store, webhook_id=webhook_id).first()
-        if existing is not None:
-            return Received(existing.id, True)
-        try:
-            with transaction.atomic():
-                receipt = ShopifyWebhookReceipt.objects.create(
-                    store=store,
-                    webhook_id=webhook_id,
-                    topic=topic,
-                    body=body.decode("utf-8", errors="replace"),
-                    triggered_at=(lower.get("x-shopify-triggered-at") or "")[:40],
-                    received_at=timezone.now(),
-                    status=ReceiptStatus.PENDING
-                    if topic in KNOWN_TOPICS
-                    else ReceiptStatus.IGNORED,
-                )
-        except IntegrityError:  # the same webhook, delivered twice at once
-            same = ShopifyWebhookReceipt.objects.get(store=store, webhook_id=webhook_id)
-            return Received(same.id, True)
-        if receipt.status == ReceiptStatus.PENDING:
-            outbox_enqueue(
-                store_id=store.id,
-                kind=INBOUND_KIND,
-                dedupe_key=f"shopify-receipt:{receipt.id}",
-                payload={"receipt": receipt.id},
-            )
-    return Received(receipt.id, False)
+    receipt_id, duplicate = receipts.receipt_keep(
+        ShopifyWebhookReceipt,
+        store=connection.store,
+        key={"webhook_id": webhook_id},
+        values={
+            "topic": topic,
+            "body": body.decode("utf-8", errors="replace"),
+            "triggered_at": (lower.get("x-shopify-triggered-at") or "")[:40],
+        },
+        known=topic in KNOWN_TOPICS,
+        kind=INBOUND_KIND,
+        prefix="shopify",
+    )
+    return Received(receipt_id, duplicate)
 
 
 def receipt_body(receipt: ShopifyWebhookReceipt) -> dict[str, Any]:
@@ -296,59 +280,29 @@ def receipt_apply(store: Store, receipt: ShopifyWebhookReceipt) -> str:
     return "ignored"
 
 
-def receipt_finish(receipt_id: int, *, error: str = "", note: str = "") -> None:
-    now = timezone.now()
-    ShopifyWebhookReceipt.objects.filter(id=receipt_id).update(
-        status=ReceiptStatus.FAILED if error else ReceiptStatus.PROCESSED,
-        error=(error or note)[:500],
-        processed_at=now,
-    )
-
-
 def receipt_retry(*, store: Store, receipt_id: int) -> ShopifyWebhookReceipt:
     """Process a failed webhook again (after the store fixed what it lacked)."""
-    with transaction.atomic():
-        receipt = (
-            ShopifyWebhookReceipt.objects.select_for_update()
-            .filter(store=store, id=receipt_id)
-            .first()
-        )
-        if receipt is None:
-            raise NotFound("No such Shopify webhook.", code="receipt_not_found")
-        receipt.status, receipt.error = ReceiptStatus.PENDING, ""
-        receipt.save(update_fields=["status", "error"])
-        outbox_enqueue(
-            store_id=store.id,
-            kind=INBOUND_KIND,
-            dedupe_key=f"shopify-receipt:{receipt.id}:retry:{receipt.attempts}",
-            payload={"receipt": receipt.id},
-        )
-    return receipt
+    return receipts.receipt_retry(
+        ShopifyWebhookReceipt,
+        store=store,
+        receipt_id=receipt_id,
+        kind=INBOUND_KIND,
+        prefix="shopify",
+        platform="Shopify",
+    )
 
 
 def backfill_start(*, store: Store, days: int, enqueue: bool = True) -> ShopifyBackfill:
     """Start importing the last `days` days of orders (one backfill at a time per store)."""
     connection_get(store=store)
-    if not 1 <= days <= MAX_BACKFILL_DAYS:
-        raise Unprocessable(
-            f"days is between 1 and {MAX_BACKFILL_DAYS}.", code="validation_error", field="days"
-        )
-    now = timezone.now()
-    with transaction.atomic():
-        Store.objects.select_for_update().filter(id=store.id).first()
-        if ShopifyBackfill.objects.filter(store=store, status=BackfillStatus.RUNNING).exists():
-            raise Conflict("A backfill is already running for this store.", code="backfill_running")
-        backfill = ShopifyBackfill.objects.create(
-            store=store, days=days, since=now - timedelta(days=days), started_at=now
-        )
-        if enqueue:  # else the caller runs it (retorno shopify-backfill)
-            outbox_enqueue(
-                store_id=store.id,
-                kind=BACKFILL_KIND,
-                dedupe_key=f"shopify-backfill:{backfill.id}",
-                payload={"backfill": backfill.id},
-            )
-    return backfill
+    return receipts.backfill_create(
+        ShopifyBackfill,
+        store=store,
+        days=days,
+        kind=BACKFILL_KIND,
+        prefix="shopify",
+        enqueue=enqueue,
+    )
 
 
 def since_days(days: int, *, now: datetime | None = None) -> datetime:

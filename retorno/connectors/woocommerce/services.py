@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from retorno.connectors import receipts
 from retorno.connectors.intake import checked_base_url, order_import, signature_valid
-from retorno.connectors.records import BackfillStatus, ReceiptStatus
 from retorno.connectors.values import MappingError
 from retorno.connectors.woocommerce import crypto
 from retorno.connectors.woocommerce.client import WooClient, WooError
 from retorno.connectors.woocommerce.mapping import is_paid, order_from_woo
 from retorno.connectors.woocommerce.models import WooBackfill, WooConnection, WooWebhookReceipt
-from retorno.core.errors import Conflict, NotFound, RetornoError, Unprocessable
+from retorno.core.errors import NotFound, Unprocessable
 from retorno.core.outbox import outbox_enqueue
 from retorno.stores.models import Store
 
@@ -33,7 +32,7 @@ INBOUND_KIND = "woocommerce.inbound"
 BACKFILL_KIND = "woocommerce.backfill"
 POLL_KIND = "woocommerce.poll"
 API_PATH = "/wp-json/wc/v3"
-MAX_BACKFILL_DAYS = 365
+MAX_BACKFILL_DAYS = receipts.MAX_BACKFILL_DAYS
 ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.restored"})
 KNOWN_TOPICS = ORDER_TOPICS | {"order.deleted"}
 
@@ -246,35 +245,20 @@ def webhook_receive(*, headers: dict[str, str], body: bytes) -> Received:
             "X-WC-Webhook-Delivery-ID and X-WC-Webhook-Topic are required.",
             code="invalid_webhook",
         )
-    store = connection.store
-    with transaction.atomic():
-        existing = WooWebhookReceipt.objects.filter(store=store, delivery_id=delivery_id).first()
-        if existing is not None:
-            return Received(existing.id, True)
-        try:
-            with transaction.atomic():
-                receipt = WooWebhookReceipt.objects.create(
-                    store=store,
-                    delivery_id=delivery_id,
-                    webhook_id=(lower.get("x-wc-webhook-id") or "")[:40],
-                    topic=topic,
-                    body=body.decode("utf-8", errors="replace"),
-                    received_at=timezone.now(),
-                    status=ReceiptStatus.PENDING
-                    if topic in KNOWN_TOPICS
-                    else ReceiptStatus.IGNORED,
-                )
-        except IntegrityError:  # the same delivery, twice at once
-            same = WooWebhookReceipt.objects.get(store=store, delivery_id=delivery_id)
-            return Received(same.id, True)
-        if receipt.status == ReceiptStatus.PENDING:
-            outbox_enqueue(
-                store_id=store.id,
-                kind=INBOUND_KIND,
-                dedupe_key=f"woo-receipt:{receipt.id}",
-                payload={"receipt": receipt.id},
-            )
-    return Received(receipt.id, False)
+    receipt_id, duplicate = receipts.receipt_keep(
+        WooWebhookReceipt,
+        store=connection.store,
+        key={"delivery_id": delivery_id},
+        values={
+            "webhook_id": (lower.get("x-wc-webhook-id") or "")[:40],
+            "topic": topic,
+            "body": body.decode("utf-8", errors="replace"),
+        },
+        known=topic in KNOWN_TOPICS,
+        kind=INBOUND_KIND,
+        prefix="woo",
+    )
+    return Received(receipt_id, duplicate)
 
 
 def order_take(store: Store, body: dict[str, Any]) -> str:
@@ -297,81 +281,31 @@ def receipt_apply(store: Store, receipt: WooWebhookReceipt) -> str:
     return f"{receipt.topic}: recorded"
 
 
-def receipt_finish(receipt_id: int, *, error: str = "", note: str = "") -> None:
-    WooWebhookReceipt.objects.filter(id=receipt_id).update(
-        status=ReceiptStatus.FAILED if error else ReceiptStatus.PROCESSED,
-        error=(error or note)[:500],
-        processed_at=timezone.now(),
-    )
-
-
 def inbound_deliver(message: Any) -> dict[str, Any]:
-    """Outbox handler of `woocommerce.inbound`: one stored webhook. A payload that cannot be
-    processed marks it failed with the reason (kept, and processed again on demand)."""
-    receipt = (
-        WooWebhookReceipt.objects.select_related("store")
-        .filter(id=message.payload["receipt"])
-        .first()
+    """Outbox handler of `woocommerce.inbound`: one stored webhook (connectors.receipts)."""
+    return receipts.receipt_process(
+        WooWebhookReceipt, message, lambda receipt: receipt_apply(receipt.store, receipt)
     )
-    if receipt is None:
-        return {"skipped": "no receipt"}
-    WooWebhookReceipt.objects.filter(id=receipt.id).update(attempts=receipt.attempts + 1)
-    try:
-        note = receipt_apply(receipt.store, receipt)
-    except (MappingError, RetornoError) as error:
-        reason = str(getattr(error, "detail", None) or error)
-        code = getattr(error, "code", None)
-        receipt_finish(receipt.id, error=f"{code}: {reason}" if code else reason)
-        return {"failed": reason}
-    receipt_finish(receipt.id, note=note)
-    return {"done": note}
 
 
 def receipt_retry(*, store: Store, receipt_id: int) -> WooWebhookReceipt:
     """Process a failed webhook again (after the store fixed what it lacked)."""
-    with transaction.atomic():
-        receipt = (
-            WooWebhookReceipt.objects.select_for_update().filter(store=store, id=receipt_id).first()
-        )
-        if receipt is None:
-            raise NotFound("No such WooCommerce webhook.", code="receipt_not_found")
-        receipt.status, receipt.error = ReceiptStatus.PENDING, ""
-        receipt.save(update_fields=["status", "error"])
-        outbox_enqueue(
-            store_id=store.id,
-            kind=INBOUND_KIND,
-            dedupe_key=f"woo-receipt:{receipt.id}:retry:{receipt.attempts}",
-            payload={"receipt": receipt.id},
-        )
-    return receipt
-
-
-# --- backfill and polling -----------------------------------------------------------------------
+    return receipts.receipt_retry(
+        WooWebhookReceipt,
+        store=store,
+        receipt_id=receipt_id,
+        kind=INBOUND_KIND,
+        prefix="woo",
+        platform="WooCommerce",
+    )
 
 
 def backfill_start(*, store: Store, days: int, enqueue: bool = True) -> WooBackfill:
     """Start importing the last `days` days of orders (one backfill at a time per store)."""
     connection_get(store=store)
-    if not 1 <= days <= MAX_BACKFILL_DAYS:
-        raise Unprocessable(
-            f"days is between 1 and {MAX_BACKFILL_DAYS}.", code="validation_error", field="days"
-        )
-    now = timezone.now()
-    with transaction.atomic():
-        Store.objects.select_for_update().filter(id=store.id).first()
-        if WooBackfill.objects.filter(store=store, status=BackfillStatus.RUNNING).exists():
-            raise Conflict("A backfill is already running for this store.", code="backfill_running")
-        backfill = WooBackfill.objects.create(
-            store=store, days=days, since=now - timedelta(days=days), started_at=now
-        )
-        if enqueue:
-            outbox_enqueue(
-                store_id=store.id,
-                kind=BACKFILL_KIND,
-                dedupe_key=f"woo-backfill:{backfill.id}",
-                payload={"backfill": backfill.id},
-            )
-    return backfill
+    return receipts.backfill_create(
+        WooBackfill, store=store, days=days, kind=BACKFILL_KIND, prefix="woo", enqueue=enqueue
+    )
 
 
 def polls_enqueue(*, now: Any = None, every_seconds: int = 300) -> int:

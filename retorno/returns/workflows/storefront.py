@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from retorno.connectors.receipts import receipt_process
 from retorno.connectors.shopify import services as shopify
 from retorno.connectors.shopify import sync
 from retorno.connectors.shopify.mapping import (
@@ -29,10 +30,9 @@ from retorno.connectors.shopify.services import (
     RETURN_TOPICS,
     receipt_apply,
     receipt_body,
-    receipt_finish,
 )
 from retorno.core.actors import Actor
-from retorno.core.errors import NotFound, RetornoError, Unprocessable
+from retorno.core.errors import NotFound, Unprocessable
 from retorno.domain.returns.amounts import line_paid_total, units_paid_amount
 from retorno.domain.returns.events import EventKind
 from retorno.money import selectors as money_selectors
@@ -228,32 +228,19 @@ def _refund_from_shopify(receipt: ShopifyWebhookReceipt) -> str:
     return f"refund {data['refund_id']} made in Shopify: recorded as refund {refund.id}{where}"
 
 
+def _inbound_apply(receipt: ShopifyWebhookReceipt) -> str:
+    if receipt.topic in RETURN_TOPICS:
+        return _return_from_request(receipt)
+    if receipt.topic == "refunds/create":
+        return _refund_from_shopify(receipt)
+    return receipt_apply(receipt.store, receipt)
+
+
 def inbound_deliver(message: Any) -> dict[str, Any]:
-    """Outbox handler of `shopify.inbound`: one stored webhook. A payload that cannot be
-    processed marks the webhook failed with the reason (kept, and retried from the back office
-    or the API); anything else unexpected is retried by the outbox."""
-    receipt = (
-        ShopifyWebhookReceipt.objects.select_related("store")
-        .filter(id=message.payload["receipt"])
-        .first()
-    )
-    if receipt is None:
-        return {"skipped": "no receipt"}
-    ShopifyWebhookReceipt.objects.filter(id=receipt.id).update(attempts=receipt.attempts + 1)
-    try:
-        if receipt.topic in RETURN_TOPICS:
-            note = _return_from_request(receipt)
-        elif receipt.topic == "refunds/create":
-            note = _refund_from_shopify(receipt)
-        else:
-            note = receipt_apply(receipt.store, receipt)
-    except (MappingError, RetornoError) as error:
-        reason = str(getattr(error, "detail", None) or error)
-        code = getattr(error, "code", None)
-        receipt_finish(receipt.id, error=f"{code}: {reason}" if code else reason)
-        return {"failed": reason}
-    receipt_finish(receipt.id, note=note)
-    return {"done": note}
+    """Outbox handler of `shopify.inbound`: one stored webhook (connectors.receipts: a payload
+    that cannot be processed is kept as failed with its reason, retried from the back office or
+    the API; anything else unexpected is retried by the outbox)."""
+    return receipt_process(ShopifyWebhookReceipt, message, _inbound_apply)
 
 
 # --- out ---------------------------------------------------------------------------------------
