@@ -269,6 +269,11 @@ class ExchangeOrder(models.Model):
         max_length=20, choices=ExchangeState.choices, default=ExchangeState.RESERVED
     )
     instant = models.BooleanField(default=False, help_text="Sent before the old item arrives.")
+    shop_now = models.BooleanField(
+        default=False,
+        help_text="Catalogue items bought with the return's store credit: they replace no "
+        "returned unit, so the return's units are refunded as credit all the same.",
+    )
     return_due_by = models.DateTimeField(
         null=True,
         blank=True,

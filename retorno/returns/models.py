@@ -73,6 +73,12 @@ class Return(models.Model):
     )
     tracking_token = models.CharField(max_length=64, unique=True)
     pickup_address = models.JSONField(default=dict, blank=True)
+    shop_now = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Catalogue items the shopper bought with this return's store credit: "
+        '[{"variant": id, "units": n}]; reserved at approval, paid when the credit is issued.',
+    )
     pickup_date = models.DateField(
         null=True, blank=True, help_text="The pickup day the shopper chose."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -43,6 +44,7 @@ from retorno.returns.events import (
 )
 from retorno.returns.locks import order_lock, return_lock
 from retorno.returns.models import SETTLED, Method, Resolution, Return, ReturnItem
+from retorno.returns.workflows.shop_now import shop_now_basket
 from retorno.returns.workflows.signals import signals_for_decision
 from retorno.stores.models import Store
 
@@ -72,8 +74,10 @@ def return_create(
     language: str = "",
     source: str = "api",
     now: datetime | None = None,
+    shop_now: Sequence[Mapping[str, Any]] = (),
 ) -> Return:
-    """Open a return on an order, decided by the store's current policy.
+    """Open a return on an order, decided by the store's current policy (`shop_now`: catalogue
+    items bought with its store credit, retorno.returns.workflows.shop_now).
 
     The request is decided before the write transaction opens, from the order, its lines and
     the units its returns hold. In the transaction the order row is locked and only what guards
@@ -101,6 +105,7 @@ def return_create(
         language=language,
         source=source,
         now=now,
+        shop_now=shop_now_basket(store, resolution, shop_now),
     )
     # The version current when the request came is the one it is decided under.
     order, policy_version = adapters.order_to_decide(store.id, order_external_id)
@@ -135,6 +140,7 @@ class _NewReturn:
     language: str
     source: str
     now: datetime
+    shop_now: list[dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -259,6 +265,7 @@ def _new_return(request: _NewReturn, plan: _Plan, rma: str) -> Return:
         method=request.method,
         currency=order.currency,
         policy_version=policy_version,
+        shop_now=request.shop_now,
         decision=plan.decision_json,
         requires_review=decision.outcome is Outcome.REVIEW,
         tracking_token=secrets.token_urlsafe(24),
@@ -647,6 +654,7 @@ def return_create_from_portal(
         language=details.get("language") or "",
         source="portal",
         now=now,
+        shop_now=details.get("shop_now") or (),
     )
 
 

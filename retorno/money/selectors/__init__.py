@@ -71,7 +71,7 @@ def refunded_units_by_line(order: Order) -> dict[int, int]:
     for row in rows:
         units[row["order_line_id"]] = units.get(row["order_line_id"], 0) + row["units"]
     exchanged = (
-        ExchangeOrder.objects.filter(order=order, claim__isnull=True)
+        ExchangeOrder.objects.filter(order=order, claim__isnull=True, shop_now=False)
         .exclude(state="cancelled")
         .values("lines__order_line_id")
         .annotate(units=Sum("lines__units"))

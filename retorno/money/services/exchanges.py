@@ -66,6 +66,7 @@ def exchange_reserve(
     replacement: bool = False,
     return_days: int | None = None,
     actor: Actor = SYSTEM,
+    shop_now: bool = False,
 ) -> ExchangeOrder:
     """Reserve the new variants' stock and write the exchange order (inside a transaction).
 
@@ -121,6 +122,7 @@ def exchange_reserve(
             claim=claim,
             number=_exchange_number(store),
             instant=instant,
+            shop_now=shop_now,
             return_due_by=(
                 instant_return_due_by(now, return_days) if instant and return_days else None
             ),

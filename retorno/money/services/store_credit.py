@@ -121,13 +121,40 @@ def wallet_spend(
         value = parse_amount(amount, currency)
     except MoneyError as exc:
         raise invalid_amount(exc.message) from None
+    return wallet_spend_for_customer(
+        store=store,
+        customer=view.customer,
+        currency=currency,
+        amount=value,
+        entry_id=entry_id,
+        actor=actor,
+        now=now,
+    )
+
+
+def wallet_spend_for_customer(
+    *,
+    store: Store,
+    customer: Customer,
+    currency: str,
+    amount: Decimal,
+    entry_id: str,
+    actor: Actor,
+    now: datetime,
+    note: str = "",
+) -> StoreCreditWallet:
+    """Spend `amount` of a customer's store credit (a guest's too: no external id needed).
+    Never below zero (InsufficientCredit, code insufficient_credit, nothing written); a repeated
+    `entry_id` is a Conflict (duplicate_entry)."""
     with transaction.atomic():
-        wallet = _wallet_locked(store, view.customer, currency, now)
+        wallet = _wallet_locked(store, customer, currency, now)
         if CreditEntry.objects.filter(entry_id=entry_id).exists():
             raise Conflict("This spend was already recorded.", code="duplicate_entry")
         entries = [adapters.domain_entry(e) for e in wallet.entries.all()]
-        new = spend(entries, value, currency=currency, now=now, entry_id=entry_id)
-        _wallet_save(wallet, [new], actor, None, "", now)
+        new = spend(
+            entries, quantize(amount, currency), currency=currency, now=now, entry_id=entry_id
+        )
+        _wallet_save(wallet, [new], actor, None, note, now)
     return wallet
 
 

@@ -33,6 +33,7 @@ from retorno.returns.locks import return_lock
 from retorno.returns.models import Resolution, Return, ReturnItem
 from retorno.returns.selectors import return_get_for_store
 from retorno.returns.workflows.publishing import refund_failed_publish
+from retorno.returns.workflows.shop_now import shop_now_pay
 from retorno.stores.models import Store
 from retorno.warehouse.selectors import inspections_for_return
 
@@ -219,6 +220,8 @@ def refund_issue(
     )
     if refund.state == "succeeded":
         record_refunded(refund, return_request=return_request, now=now)
+        if refund.destination == Destination.STORE_CREDIT and return_request.shop_now:
+            shop_now_pay(return_request, refund, actor=actor, now=now)
     return refund
 
 

@@ -23,6 +23,7 @@ from retorno.returns.models import Method, Resolution, Return
 from retorno.returns.workflows.charges import charge_back_refund_arrivals
 from retorno.returns.workflows.exchanges import exchange_reserve_for_return, exchange_resolve
 from retorno.returns.workflows.refunds import refund_issue, return_timing
+from retorno.returns.workflows.shop_now import shop_now_cancel, shop_now_reserve
 from retorno.stores.models import Store
 
 # Events that are milestones for refund timing (docs/money.md, "Timing").
@@ -37,6 +38,8 @@ EVENT_MILESTONES: dict[EventKind, Milestone] = {
 def on_cancelled(recorded: Recorded) -> None:
     """A cancelled exchange gives back the stock reserved for it."""
     return_request, event = recorded.return_request, recorded.event
+    if return_request.resolution == Resolution.STORE_CREDIT and return_request.shop_now:
+        shop_now_cancel(return_request, now=event.created_at)
     if return_request.resolution != Resolution.EXCHANGE:
         return
     exchange = money_selectors.exchange_for_return(
@@ -68,6 +71,8 @@ def on_milestone(recorded: Recorded) -> None:
         elif milestone is Milestone.RECEIVED:
             charge_back_refund_arrivals(return_request, now=event.created_at)
         return
+    if milestone is Milestone.APPROVED and return_request.shop_now:
+        shop_now_reserve(return_request, now=event.created_at)
     if refund_due(return_timing(return_request), milestone):
         refund_issue(return_request, actor=SYSTEM, now=event.created_at)
 
