@@ -7,7 +7,7 @@ It creates (once) a bench database with the demo store, starts the server, lets 
 the floor of the same stack (`/health`: a bare view doing one database query).
 
     .venv/bin/python bench/portal.py [--database-url postgres://postgres@127.0.0.1:5432/retorno_bench_portal]
-        [--clients 4] [--seconds 10] [--workers 2] [--threads 2]
+        [--clients 4] [--seconds 10] [--workers 2] [--threads 2] [--port N]
 
 Target: p99 under 50 ms for every page.
 """
@@ -93,7 +93,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_ready(base: str, timeout: float = 60) -> None:
+def wait_ready(base: str, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -178,6 +178,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--port", type=int, default=0, help="the server's port (default: a free one)"
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         raise SystemExit("the benchmark runs on PostgreSQL (--database-url postgres://...)")
@@ -200,7 +203,7 @@ def main() -> None:
     if not orders or not tokens:
         raise SystemExit("the demo store has no returnable orders or no returns")
 
-    port = free_port()
+    port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [

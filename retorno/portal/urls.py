@@ -31,3 +31,9 @@ urlpatterns += [
     path("s/<slug:slug>/claim/", views_claims.claim_report, name="claim"),
     path("s/<slug:slug>/claim/<str:number>/", views_claims.claim_done, name="claim_done"),
 ]
+
+from retorno.portal import views_shop  # noqa: E402
+
+urlpatterns += [
+    path("s/<slug:slug>/shop/", views_shop.shop_now, name="shop"),
+]

@@ -57,6 +57,7 @@ from retorno.portal.pages import (
     store_or_404,
 )
 from retorno.portal.photos import PhotoError, check_submission, store_photos
+from retorno.portal.shop_now import shop_summary
 from retorno.portal.wizard import draft_of, draft_save, order_for_draft
 from retorno.returns import selectors
 from retorno.returns.selectors.exchange_quotes import exchange_quote_for_request
@@ -454,6 +455,12 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
             if "exchange" in quotes and quotes["exchange"].decision.instant_exchange
             else None,
             "money_hints": _money_hints(quotes),
+            "shop": shop_summary(
+                store_id=store.id,
+                draft=draft,
+                quote=quotes.get("store_credit"),
+                currency=order.currency,
+            ),
             "step": 2,
             "pickup_selected": (form["method"].value() or initial["method"]) == "pickup",
             "unserved": None if offered else _unserved(store, order),
@@ -556,6 +563,9 @@ def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[s
         "method_label": labels.shopper_label("method", draft["method"]),
         "address": display.address_lines(draft.get("address")),
         "pickup_date": pickup,
+        "shop": shop_summary(store_id=store.id, draft=draft, quote=quote, currency=order.currency)
+        if draft["resolution"] == "store_credit"
+        else None,
         "step": 3,
     }
 

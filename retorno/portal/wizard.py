@@ -19,6 +19,7 @@ from retorno.orders.models import Order
 from retorno.orders.selectors import order_find_for_store, variants_by_id
 from retorno.portal import display
 from retorno.portal.pages import shopper
+from retorno.portal.shop_now import basket_for_return, basket_of
 from retorno.returns import services
 from retorno.returns.services import ItemRequest
 from retorno.stores.models import Store
@@ -98,7 +99,9 @@ def submission_stored(store: Store, token: str) -> str | None:
 
 def _create_once(store: Store, order: Order, draft: dict[str, Any], token: str) -> str:
     """Create the return once per submission token, however often the button is pressed."""
-    payload = {k: draft.get(k) for k in ("order", "items", "resolution", "method", "address")}
+    payload = {
+        k: draft.get(k) for k in ("order", "items", "resolution", "method", "address", "shop")
+    }
 
     def create() -> tuple[int, dict[str, Any]]:
         created = services.return_create_from_portal(
@@ -146,4 +149,7 @@ def return_details(draft: dict[str, Any], order: Order) -> dict[str, Any]:
         "exchange": exchange,
         "pickup_date": draft.get("pickup_date", ""),
         "language": display.language(),
+        "shop_now": basket_for_return(basket_of(draft))
+        if draft.get("resolution") == "store_credit"
+        else [],
     }

@@ -1,8 +1,9 @@
 """Every portal page, phone and desktop, Spanish and English, checked by axe-core (no serious
 or critical violation), through a whole exchange: store home, policy, order, options with the
-exchange picker and the return methods (drop-off points from the carrier simulator), review,
+exchange picker, shop now (the catalogue and a basket bought with the store credit) and the
+return methods (drop-off points from the carrier simulator), review,
 confirmation, tracking, the claim form and the not-found page. The options step, the exchange
-picker, the return methods and the tracking page are saved to docs/screenshots/."""
+picker, shop now, the return methods and the tracking page are saved to docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -98,6 +99,18 @@ def _walk(page: Page, base: str, lang: str, size: str, found: list[str]) -> None
         page.locator("#exchange-picker").screenshot(
             path=str(DOCS / f"portal-exchange-picker-{size}-{lang}.png")
         )
+    # Shop now: the catalogue with pictures, sizes and stock; a basket against the credit.
+    page.locator("#shop-now a").click()
+    expect(page.locator(".product-card").first).to_be_visible()
+    _check(page, "shop now", found)
+    hoodie = page.locator(".product-card").filter(has_text="Hoodie")
+    hoodie.locator("button[type=submit]").click()
+    expect(page.locator("#basket-amounts")).to_be_visible()
+    _check(page, "shop now basket", found)
+    if shots:
+        page.screenshot(path=str(DOCS / f"portal-shop-now-{size}-{lang}.png"), full_page=True)
+    page.locator("#basket .actions a.button").click()
+    expect(page.locator("#exchange-picker")).to_be_visible()
     # Every method with its price and when the money comes; the drop-off points near 28013.
     page.locator("input[name=method][value=drop_off]").check()
     expect(page.locator("#pickup-details")).to_be_hidden()  # the address is for a pickup only

@@ -25,6 +25,7 @@ from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Unprocessable
 from retorno.domain.money import quantize
 from retorno.domain.money.exchange import DifferenceDirection
+from retorno.domain.returns.shop_now import shop_now_split
 from retorno.money import selectors as money_selectors
 from retorno.money.models import ChargeKind, ExchangeOrder, ExchangeState, Refund
 from retorno.money.services import exchanges as money_exchanges
@@ -126,15 +127,12 @@ def shop_now_pay(
     if exchange is None or exchange.state != ExchangeState.RESERVED or not exchange.shop_now:
         return None
     currency = exchange.currency
-    total = quantize(
-        sum(
-            (Decimal(line.new_unit_price) * line.units for line in exchange.lines.all()),
-            Decimal("0"),
-        ),
+    split = shop_now_split(
+        [(Decimal(line.new_unit_price), line.units) for line in exchange.lines.all()],
+        Decimal(refund.amount) + Decimal(refund.bonus_amount),
         currency,
     )
-    credit = quantize(Decimal(refund.amount) + Decimal(refund.bonus_amount), currency)
-    spent = min(total, credit)
+    spent, owed = split.from_credit, split.to_pay
     if spent > 0:
         wallet_spend_for_customer(
             store=return_request.store,
@@ -146,7 +144,6 @@ def shop_now_pay(
             now=now,
             note=f"Shop now {exchange.number} ({return_request.rma})",
         )
-    owed = total - spent
     exchange.difference_amount = owed
     exchange.difference_direction = (
         DifferenceDirection.CUSTOMER_PAYS if owed > 0 else DifferenceDirection.EVEN
