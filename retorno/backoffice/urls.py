@@ -352,3 +352,18 @@ urlpatterns += [
         name="password_reset_complete",
     ),
 ]
+
+# Settings as forms (owners, admins): the brand with its preview, the message channels, and the
+# first-run checklist.
+from retorno.backoffice import views_branding, views_onboarding  # noqa: E402
+
+urlpatterns += [
+    path("settings/branding", views_branding.branding, name="branding"),
+    path(
+        "settings/notifications",
+        views_branding.notification_channels,
+        name="notification_channels",
+    ),
+    path("settings/start", views_onboarding.onboarding_page, name="onboarding"),
+    path("settings/start/<slug:step>", views_onboarding.onboarding_step, name="onboarding_step"),
+]

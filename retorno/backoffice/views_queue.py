@@ -28,6 +28,7 @@ from retorno.core.errors import RetornoError
 from retorno.domain.days import local_time, zone
 from retorno.insight import selectors as insight_selectors
 from retorno.returns.selectors import queue as returns_queue
+from retorno.returns.selectors.onboarding import onboarding_checklist
 from retorno.returns.workflows import bulk
 
 QUEUE_PER_PAGE = 25
@@ -49,10 +50,18 @@ def dashboard(request: HttpRequest, staff: StaffContext) -> HttpResponse:
         (code, text, board.counts_by_status.get(code, 0), code in board.capped)
         for code, text in labels.STATUS.items()
     ]
+    # Owners and admins see how far the store's first-run checklist is until it is complete.
+    checklist = (
+        onboarding_checklist(store=staff.store) if staff.may(permissions.CONFIGURE) else None
+    )
     return render_page(
         request,
         "backoffice/dashboard.html",
-        {"board": board, "counts": counts},
+        {
+            "board": board,
+            "counts": counts,
+            "onboarding": checklist if checklist is not None and not checklist.complete else None,
+        },
         staff=staff,
         section="dashboard",
     )

@@ -21,6 +21,10 @@ from retorno.core.labels_staff import (
     AUDIT_FAMILY,
     INVITE_STATE,
     MEMBER_STATE,
+    ONBOARDING_ACTION,
+    ONBOARDING_HELP,
+    ONBOARDING_STATE,
+    ONBOARDING_STEP,
 )
 
 STATUS = {
@@ -470,6 +474,10 @@ TABLES: dict[str, dict[str, Any]] = {
     "audit_detail": AUDIT_DETAIL,
     "invite_state": INVITE_STATE,
     "member_state": MEMBER_STATE,
+    "onboarding_step": ONBOARDING_STEP,
+    "onboarding_help": ONBOARDING_HELP,
+    "onboarding_action": ONBOARDING_ACTION,
+    "onboarding_state": ONBOARDING_STATE,
     "money_kind": MONEY_KIND,
     "refund_state": REFUND_STATE,
     "charge_state": CHARGE_STATE,

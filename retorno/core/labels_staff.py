@@ -41,6 +41,7 @@ AUDIT_ACTION = {
     "settings.branding_saved": _("Changed the branding"),
     "settings.return_methods_saved": _("Changed the return methods"),
     "settings.template_saved": _("Changed a message template"),
+    "settings.notifications_saved": _("Changed the message channels"),
     "money.refund_executed": _("Refunded a return"),
     "money.payment_retried": _("Retried a payment"),
     "money.payment_marked_paid": _("Marked a payment as paid"),
@@ -62,4 +63,40 @@ AUDIT_DETAIL = {
     "description": _("Description"),
     "event_types": _("Events"),
     "enabled": _("Switched on"),
+    "logo_url": _("Logo"),
+    "favicon_url": _("Browser tab icon"),
+    "primary_colour": _("Main colour"),
+    "accent_colour": _("Accent colour"),
+    "font": _("Font"),
+    "email": _("E-mail"),
+    "sms": _("Text message (SMS)"),
 }
+# The first-run checklist (retorno.domain.onboarding).
+ONBOARDING_STEP = {
+    "policy": _("Your return policy"),
+    "carriers": _("Carriers"),
+    "branding": _("Your brand on the portal"),
+    "notifications": _("Messages to shoppers"),
+    "shop": _("Connect your shop"),
+    "team": _("Invite your team"),
+    "test_return": _("A first test return"),
+}
+ONBOARDING_HELP = {
+    "policy": _("Windows, exclusions, fees and the resolutions you offer, in a form."),
+    "carriers": _("The carrier accounts that collect returns, and which one takes what."),
+    "branding": _("Logo, colours and font of the returns portal, with a preview."),
+    "notifications": _("The channels shoppers' messages go out on."),
+    "shop": _("Connect Shopify, or import your orders, so shoppers find their order."),
+    "team": _("Invite the people who decide, receive and refund returns."),
+    "test_return": _("Ask for a return on the portal as a shopper would, and follow it here."),
+}
+ONBOARDING_ACTION = {
+    "policy": _("Set the policy"),
+    "carriers": _("Add a carrier"),
+    "branding": _("Set the brand"),
+    "notifications": _("Choose the channels"),
+    "shop": _("Connect the shop"),
+    "team": _("Invite someone"),
+    "test_return": _("Open the portal"),
+}
+ONBOARDING_STATE = {"done": _("Done"), "skipped": _("Skipped"), "to_do": _("To do")}

@@ -31,7 +31,13 @@ from retorno.domain.returns.events import EventKind
 from retorno.notifications import channels
 from retorno.notifications.content import render_message
 from retorno.notifications.content_claims import render_claim_message
-from retorno.notifications.models import Channel, Message, MessageKind, MessageStatus
+from retorno.notifications.models import (
+    Channel,
+    Message,
+    MessageKind,
+    MessageStatus,
+    NotificationSettings,
+)
 from retorno.notifications.selectors import notification_settings_for
 from retorno.notifications.snapshots import (
     ClaimSnapshot,
@@ -480,3 +486,14 @@ def _record_failure(
         attempts=F("attempts") + 1,
         **rendered,
     )
+
+
+def notification_channels_save(
+    *, store: Store, email: bool, sms: bool, whatsapp: bool
+) -> NotificationSettings:
+    """Choose the channels the store's messages go out on (the kinds muted stay as they are)."""
+    found, _ = NotificationSettings.objects.update_or_create(
+        store=store,
+        defaults={"email_enabled": email, "sms_enabled": sms, "whatsapp_enabled": whatsapp},
+    )
+    return found

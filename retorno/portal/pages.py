@@ -21,7 +21,7 @@ from retorno.portal import display
 from retorno.returns import selectors
 from retorno.returns.models import Return
 from retorno.stores.models import Store
-from retorno.stores.selectors import store_by_slug, store_font_stack
+from retorno.stores.selectors import readable_on, store_by_slug, store_font_stack
 
 PICKUP_DAYS_OFFERED = 6
 METHODS = ("pickup", "drop_off", "self_ship")
@@ -49,8 +49,8 @@ def page(
     """Render a shopper page with the store's branding, dates in the store's time zone."""
     context = {**context, "store": store, "lang": display.language()}
     if store is not None:
-        context["on_primary"] = display.readable_on(store.primary_colour)
-        context["on_accent"] = display.readable_on(store.accent_colour)
+        context["on_primary"] = readable_on(store.primary_colour)
+        context["on_accent"] = readable_on(store.accent_colour)
         context["font_stack"] = store_font_stack(store)  # from the safe list, never free text
         context["favicon"] = store.favicon_url if usable(store.favicon_url) else ""
         context["logo"] = store.logo_url if usable(store.logo_url) else ""

@@ -50,3 +50,14 @@ def validate_custom_domain(value: str) -> None:
 
 def is_host_name(value: str) -> bool:
     return bool(_HOST.match(value))
+
+
+def readable_on(hex_colour: str) -> str:
+    """Black or white, whichever contrasts more with `hex_colour` (WCAG relative luminance)."""
+    try:
+        rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    except (ValueError, IndexError):
+        return "#ffffff"
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#ffffff"

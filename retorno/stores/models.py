@@ -48,6 +48,11 @@ class Store(TimeStampedModel):
         blank=True,
         help_text="Methods shoppers may choose: pickup, drop_off, self_ship.",
     )
+    onboarding_skipped = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="First-run steps the owner left for later (retorno.domain.onboarding).",
+    )
 
     class Meta:
         ordering = ["name"]

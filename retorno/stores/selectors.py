@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from retorno.stores.branding import font_stack, is_host_name, normal_domain
+from collections.abc import Mapping
+from typing import Any
+
+from retorno.stores.branding import FONTS, font_stack, is_host_name, normal_domain
+from retorno.stores.branding import readable_on as readable_on
 from retorno.stores.models import Store
 
 
@@ -34,3 +38,28 @@ def store_by_domain(domain: str) -> Store | None:
 def store_font_stack(store: Store) -> str:
     """The CSS font stack of the store's font (the default's when it is not on the safe list)."""
     return font_stack(store.font)
+
+
+def font_codes() -> list[str]:
+    """The codes of the portal's safe fonts, in their order."""
+    return list(FONTS)
+
+
+def brand_preview(values: Mapping[str, Any]) -> dict[str, str]:
+    """What a preview of a brand draws with: its colours, the text colour readable on each
+    (readable_on), the font's stack and the logo's address."""
+    primary = values.get("primary_colour") or "#1f4e79"
+    accent = values.get("accent_colour") or "#f2a900"
+    return {
+        "primary": primary,
+        "accent": accent,
+        "on_primary": readable_on(primary),
+        "on_accent": readable_on(accent),
+        "font": font_stack(values.get("font") or ""),
+        "logo": values.get("logo_url") or "",
+    }
+
+
+def font_stacks() -> dict[str, str]:
+    """Each safe font's CSS stack, by code."""
+    return dict(FONTS)
