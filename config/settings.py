@@ -225,6 +225,7 @@ CELERY_TASK_ROUTES = {
         "returns.tasks.comments_classify_sweep": "analytics",
         "analytics.tasks.supplier_alerts_check": "analytics",
         "connectors.woocommerce.tasks.woocommerce_poll": "outbox",
+        "analytics.tasks.weekly_digests": "analytics",
     }.items()
 }
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -383,4 +384,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "retorno.connectors.woocommerce.tasks.woocommerce_poll",
         "schedule": 300.0,
     },
+    # Hourly, so every store's Monday morning is seen in its own zone.
+    "weekly-digests": {"task": "retorno.analytics.tasks.weekly_digests", "schedule": 3600.0},
 }

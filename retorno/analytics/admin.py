@@ -8,6 +8,8 @@ from django.http import HttpRequest
 
 from retorno.analytics.models import (
     DailyFigure,
+    DigestOptOut,
+    DigestRun,
     Label,
     OrderContribution,
     PendingOrder,
@@ -57,3 +59,14 @@ class SupplierAlertAdmin(ReadOnly):
     list_display = ("opened_at", "store", "supplier", "kind", "rate", "threshold", "closed_at")
     list_filter = ("kind",)
     search_fields = ("supplier",)
+
+
+@admin.register(DigestRun)
+class DigestRunAdmin(ReadOnly):
+    list_display = ("week_start", "store", "recipients", "queued_at")
+
+
+@admin.register(DigestOptOut)
+class DigestOptOutAdmin(admin.ModelAdmin):
+    list_display = ("user", "store", "created_at")
+    raw_id_fields = ("user",)

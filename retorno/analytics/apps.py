@@ -10,10 +10,12 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: Django loads this module before the models exist.
+        from retorno.analytics.digest import DIGEST_KIND, digest_deliver
         from retorno.analytics.supplier_alerts import ALERT_KIND, alert_deliver
         from retorno.core.outbox import register_handler
 
         register_handler(ALERT_KIND, alert_deliver)
+        register_handler(DIGEST_KIND, digest_deliver)
         if not settings.RETORNO_ANALYTICS_ROLLUPS:
             return
         # Imported here, not at the top: Django loads this module before the models exist.

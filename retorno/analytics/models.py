@@ -4,6 +4,7 @@ from the source tables at any time."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from retorno.stores.models import Store
@@ -111,3 +112,39 @@ class SupplierAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier} {self.kind} {self.rate} > {self.threshold}"
+
+
+class DigestRun(models.Model):
+    """One store's weekly digest for the week starting `week_start` (a Monday): written once, in
+    the transaction that queues its e-mails (one outbox message per recipient), so the job that
+    runs hourly on the store's Monday, or runs twice, or is retried, sends each week once."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField()
+    queued_at = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-week_start", "store"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "week_start"], name="uniq_digest_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"digest {self.store} {self.week_start}"
+
+
+class DigestOptOut(models.Model):
+    """A staff member who chose not to receive a store's weekly digest."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "user"], name="uniq_digest_opt_out")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.store}"

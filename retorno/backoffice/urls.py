@@ -178,6 +178,7 @@ urlpatterns += [
 # Analytics (analysts, admins): the figures of the API's /analytics, charted, with exports.
 from retorno.backoffice import (  # noqa: E402
     views_analytics,
+    views_analytics_digest,
     views_analytics_money,
     views_analytics_suppliers,
 )
@@ -198,6 +199,12 @@ urlpatterns += [
     ),
     path("analytics/operations", views_analytics.operations_page, name="analytics_operations"),
     path("analytics/money", views_analytics_money.money_page, name="analytics_money"),
+    path("analytics/digest", views_analytics_digest.digest_page, name="analytics_digest"),
+    path(
+        "analytics/digest/subscription",
+        views_analytics_digest.digest_subscription,
+        name="analytics_digest_subscription",
+    ),
     path("analytics/export/<slug:name>.csv", views_analytics.export, name="analytics_export"),
 ]
 

@@ -125,6 +125,7 @@ TABS = (
     ("backoffice:analytics_suppliers", gettext_lazy("Suppliers")),
     ("backoffice:analytics_operations", gettext_lazy("Operations")),
     ("backoffice:analytics_money", gettext_lazy("Costs and recovery")),
+    ("backoffice:analytics_digest", gettext_lazy("Weekly digest")),
 )
 
 

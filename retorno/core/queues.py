@@ -38,6 +38,7 @@ TASK_QUEUES = {
     "retorno.returns.tasks.comments_classify_sweep": "analytics",
     "retorno.analytics.tasks.supplier_alerts_check": "analytics",
     "retorno.connectors.woocommerce.tasks.woocommerce_poll": "outbox",
+    "retorno.analytics.tasks.weekly_digests": "analytics",
 }
 
 

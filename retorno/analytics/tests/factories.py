@@ -32,6 +32,7 @@ def sale(
     tier: str = "",
     region: str = "",
     placed_days_ago: float = 8,
+    delivered_days_ago: float | None = None,
     email: str | None = None,
 ) -> Order:
     number = str(next(_numbers))
@@ -59,7 +60,9 @@ def sale(
         email=email or f"{number}@example.com",
         lines=[line],
         placed_days_ago=placed_days_ago,
-        delivered_days_ago=placed_days_ago - 3,
+        delivered_days_ago=placed_days_ago - 3
+        if delivered_days_ago is None
+        else delivered_days_ago,
         **overrides,
     )
 
