@@ -43,6 +43,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "claim.opened",
     "claim.resolved",
     "claim.rejected",
+    "inventory.expected",
     "inventory.restocked",
 )
 

@@ -228,6 +228,7 @@ def latest_label_shipments(*, store: Store, return_ids: list[int]) -> dict[int, 
         Shipment.objects.for_store(store)
         .filter(return_id__in=return_ids, booking_state=BookingState.BOOKED)
         .exclude(label_file="", carrier_label_url="")
+        .select_related("carrier_account")
         .order_by("return_id", "-attempt_number")
     )
     for shipment in rows:

@@ -6,21 +6,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from retorno.core.errors import NotFound
 from retorno.domain.warehouse import (
     Checklist,
+    Disposition,
     DispositionRuleSet,
     parse_checklists,
     parse_disposition_rules,
 )
+from retorno.domain.warehouse.grades import unit_physically_present
+from retorno.domain.warehouse.reconciliation import SkuCounts
 from retorno.orders.models import Product
 from retorno.stores.models import Store
 from retorno.warehouse.models import (
     DocumentKind,
     Inspection,
+    InventoryEvent,
     RtvBatch,
+    RtvStatus,
     Supplier,
     UnexpectedItem,
     WarehouseDocument,
@@ -125,3 +130,41 @@ def vendors_without_terms(*, store: Store) -> list[str]:
         Product.objects.filter(store=store).exclude(vendor="").values_list("vendor", flat=True)
     )
     return sorted({v for v in vendors if v.casefold() not in known})
+
+
+def warehouse_counts_for_returns(*, store: Store, return_ids: list[int]) -> list[SkuCounts]:
+    """What the warehouse did with the units of these returns, per SKU: units inspected (and
+    there), disposed of, restocked, sent to the supplier, the stock the inventory events moved,
+    and units that arrived unannounced. Four queries, whatever the number of returns."""
+    counts: list[SkuCounts] = []
+    rows = Inspection.objects.filter(store=store, return_id__in=return_ids).values_list(
+        "id", "sku", "grade", "quantity", "disposition", "restocked_quantity", "rtv_batch__status"
+    )
+    for _, sku, grade, quantity, disposition, restocked, rtv_status in rows:
+        present = unit_physically_present(grade)
+        counts.append(
+            SkuCounts(
+                sku,
+                inspected=quantity if present else 0,
+                disposed=quantity if present and disposition else 0,
+                restocked=restocked,
+                sent_to_vendor=quantity
+                if disposition == Disposition.RETURN_TO_VENDOR and rtv_status == RtvStatus.SHIPPED
+                else 0,
+            )
+        )
+    moved = (
+        InventoryEvent.objects.filter(store=store, inspection__return_id__in=return_ids)
+        .values_list("sku")
+        .annotate(units=Sum("quantity_delta"))
+        .order_by()
+    )
+    counts += [SkuCounts(sku, stock_moved=units or 0) for sku, units in moved]
+    unexpected = (
+        UnexpectedItem.objects.filter(store=store, return_id__in=return_ids)
+        .values_list("sku")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    counts += [SkuCounts(sku, unexpected=units or 0) for sku, units in unexpected]
+    return counts

@@ -16,6 +16,7 @@ from retorno.api.v1.routers import (
     customers,
     exchanges,
     insight,
+    inventory,
     keys,
     logistics,
     money,
@@ -106,6 +107,7 @@ api.add_router("/returns", returns.router)
 api.add_router("/policy", policy.router)
 api.add_router("", logistics.router)
 api.add_router("", warehouse.router)
+api.add_router("", inventory.router)
 api.add_router("", money.router)
 api.add_router("/insight", insight.router)
 api.add_router("", webhooks.router)

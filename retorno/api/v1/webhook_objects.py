@@ -12,12 +12,15 @@ from ninja.responses import NinjaJSONEncoder
 
 from retorno.api.v1.render import return_body
 from retorno.api.v1.routers.exchanges import ExchangeOut, exchange_body
+from retorno.api.v1.routers.inventory import ExpectedReturnOut
 from retorno.api.v1.routers.logistics import ShipmentOut, shipment_body
 from retorno.api.v1.routers.money import ClaimOut, RefundOut, claim_body, refund_body
 from retorno.api.v1.schemas import ReturnOut
+from retorno.domain.warehouse.advance_notice import notice_json, x12_180
 from retorno.logistics import selectors as logistics_selectors
 from retorno.money import selectors as money_selectors
 from retorno.returns import selectors as return_selectors
+from retorno.returns.selectors import inventory as inventory_selectors
 from retorno.stores.models import Store
 from retorno.webhooks.services.objects import renderer_register
 
@@ -66,9 +69,37 @@ def _exchange(store: Store, number: str) -> dict[str, Any]:
     )
 
 
+def _advance_notice(store: Store, rma: str) -> dict[str, Any]:
+    """The return's expected units and the same as an X12 180 interchange for a WMS (the
+    interchange numbered by the return, so a replay carries the same control number)."""
+    found = inventory_selectors.advance_notice_returns(store=store, rmas=[rma])
+    if not found:
+        empty = {"rma": rma, "units": 0, "lines": [], "x12": None, "carrier": ""}
+        return {
+            "order": "",
+            "approved_at": "",
+            "customer": "",
+            "country": "",
+            "tracking_number": "",
+            **empty,
+        }
+    expected = found[0]
+    body = _shown(ExpectedReturnOut, notice_json(found)[0])
+    pk = return_selectors.return_get_for_store(store=store, rma=rma).id
+    body["x12"] = x12_180(
+        found,
+        sender=store.slug,
+        receiver="WMS",
+        control_number=pk % 1_000_000_000 or 1,
+        now=expected.approved_at,
+    )
+    return body
+
+
 def renderers_register() -> None:
     renderer_register("return", _return)
     renderer_register("shipment", _shipment)
     renderer_register("refund", _refund)
     renderer_register("claim", _claim)
     renderer_register("exchange", _exchange)
+    renderer_register("advance_notice", _advance_notice)

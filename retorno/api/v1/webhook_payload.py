@@ -16,6 +16,7 @@ OBJECT_SCHEMAS: dict[str, str] = {
     "claim": "ClaimOut",
     "exchange": "ExchangeOut",
     "restock": "WebhookRestock",
+    "advance_notice": "WebhookAdvanceNotice",
 }
 
 _HEADERS = [
@@ -73,6 +74,20 @@ def _components() -> dict[str, Any]:
                 "status": {"type": "string", "description": "The return's status."},
                 "shipment": {"anyOf": [{"$ref": ref + "ShipmentOut"}, {"type": "null"}]},
             },
+        },
+        "WebhookAdvanceNotice": {
+            "title": "WebhookAdvanceNotice",
+            "description": "The units an approved return will bring back (as in "
+            "GET /warehouse/advance-notice?rma=…), with the same notice as an X12 180 "
+            "interchange; `units` 0 and `x12` null when nothing is to be sent back.",
+            "allOf": [
+                {"$ref": ref + "ExpectedReturnOut"},
+                {
+                    "type": "object",
+                    "required": ["x12"],
+                    "properties": {"x12": {"type": ["string", "null"]}},
+                },
+            ],
         },
         "WebhookRestock": {
             "type": "object",

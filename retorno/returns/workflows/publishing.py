@@ -85,6 +85,12 @@ def _publications(recorded: Recorded) -> list[tuple[str, str, Any]]:
     kind, event = recorded.kind, recorded.event
     return_request = recorded.return_request
     data = event.data or {}
+    if kind == EventKind.APPROVED:
+        # The warehouse's advance notice of the units on their way (docs/integrations.md).
+        return [
+            (RETURN_TYPES[kind], "return", return_request.rma),
+            ("inventory.expected", "advance_notice", return_request.rma),
+        ]
     if kind in RETURN_TYPES:
         return [(RETURN_TYPES[kind], "return", return_request.rma)]
     if kind in SHIPMENT_TYPES:

@@ -4,17 +4,12 @@ several staff members, and as the store's endpoint receives it (`retorno webhook
 
 from __future__ import annotations
 
-import json
 import threading
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from retorno.core.errors import Conflict
-from retorno.core.models import OutboxMessage, OutboxStatus
-from retorno.core.outbox import outbox_deliver_one
-from retorno.demo.webhook_endpoint import demo_webhook_endpoint
 from retorno.orders.models import Variant
 from retorno.returns.events import event_handle
 from retorno.returns.models import Return, ReturnEvent
@@ -23,32 +18,7 @@ from retorno.stores.models import Store
 from retorno.warehouse import services as warehouse
 from retorno.warehouse.tests.factories import STAFF, approved_return, line_of
 from retorno.webhooks.models import WebhookEvent
-from retorno.webhooks.services import DELIVER_KIND
-from retorno.webhooks.sink import sink_server
-
-PORTS = range(8590, 8600)
-
-
-@pytest.fixture
-def sink(tmp_path):
-    for port in PORTS:
-        try:
-            server = sink_server(port, tmp_path / "secret", tmp_path / "events.jsonl")
-            break
-        except OSError:
-            continue
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server, tmp_path
-    server.shutdown()
-    server.server_close()
-
-
-def _endpoint(store: Store, sink) -> Path:
-    server, folder = sink
-    url = f"http://127.0.0.1:{server.server_address[1]}/webhooks"
-    demo_webhook_endpoint(store=store, url=url, secret_file=folder / "secret")
-    return folder / "events.jsonl"
+from retorno.webhooks.tests.sinks import deliver_all, endpoint_at, received
 
 
 def _inspected(store: Store, *, quantity: int, sku: str, stock: int = 5) -> Return:
@@ -65,24 +35,11 @@ def _inspected(store: Store, *, quantity: int, sku: str, stock: int = 5) -> Retu
     return ret
 
 
-def _deliver_all() -> None:
-    for message in OutboxMessage.objects.filter(kind=DELIVER_KIND).order_by("id"):
-        assert outbox_deliver_one(message.id) in (OutboxStatus.DELIVERED, "skipped")
-
-
-def _restocks(log: Path) -> list[dict]:
-    lines = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
-    assert all(line["verified"] for line in lines)
-    return [line for line in lines if line["type"] == "inventory.restocked"]
-
-
-def _body(line: dict) -> dict:
-    return line["data"]
-
-
 @pytest.mark.django_db
-def test_a_restock_of_three_units_sends_three_unit_webhooks_once(store: Store, sink) -> None:
-    log = _endpoint(store, sink)
+def test_a_restock_of_three_units_sends_three_unit_webhooks_once(
+    store: Store, webhook_sink
+) -> None:
+    log = endpoint_at(store, webhook_sink)
     ret = _inspected(store, quantity=3, sku="RUN-3", stock=5)
     inspection.return_item_disposition_set(store=store, rma=ret.rma, line=line_of(ret), actor=STAFF)
     # The step handled again (a retried handler, a replayed trail) adds nothing.
@@ -94,10 +51,10 @@ def test_a_restock_of_three_units_sends_three_unit_webhooks_once(store: Store, s
             store=store, rma=ret.rma, line=line_of(ret), actor=STAFF
         )
     assert WebhookEvent.objects.filter(type="inventory.restocked").count() == 3
-    _deliver_all()
-    _deliver_all()  # a sweeper passing again sends nothing twice
+    deliver_all()
+    deliver_all()  # a sweeper passing again sends nothing twice
 
-    units = [_body(line) for line in _restocks(log)]
+    units = received(log, "inventory.restocked")
     assert sorted((u["unit"], u["units"], u["quantity"]) for u in units) == [
         (1, 3, 1),
         (2, 3, 1),
@@ -108,20 +65,22 @@ def test_a_restock_of_three_units_sends_three_unit_webhooks_once(store: Store, s
 
 
 @pytest.mark.django_db
-def test_units_not_restocked_send_nothing(store: Store, sink) -> None:
-    log = _endpoint(store, sink)
+def test_units_not_restocked_send_nothing(store: Store, webhook_sink) -> None:
+    log = endpoint_at(store, webhook_sink)
     ret = _inspected(store, quantity=2, sku="RUN-KEEP")
     inspection.return_item_disposition_set(
         store=store, rma=ret.rma, line=line_of(ret), restock=False, actor=STAFF
     )
-    _deliver_all()
-    assert _restocks(log) == []
+    deliver_all()
+    assert received(log, "inventory.restocked") == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between connections")
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_and_retried_restocks_send_each_unit_exactly_once(store: Store, sink) -> None:
-    log = _endpoint(store, sink)
+def test_concurrent_and_retried_restocks_send_each_unit_exactly_once(
+    store: Store, webhook_sink
+) -> None:
+    log = endpoint_at(store, webhook_sink)
     quantities = [1, 2, 3, 2]
     # Four returns of the same SKU: their restocks race for the same stock row.
     returns = [_inspected(store, quantity=q, sku="RUN-SHARED", stock=10) for q in quantities]
@@ -154,8 +113,8 @@ def test_concurrent_and_retried_restocks_send_each_unit_exactly_once(store: Stor
         for event in ReturnEvent.objects.filter(return_request=ret):
             event_handle(ret, event)
 
-    _deliver_all()
-    units = [_body(line) for line in _restocks(log)]
+    deliver_all()
+    units = received(log, "inventory.restocked")
     total = sum(quantities)
     assert len(units) == total
     assert len({(u["inspection"], u["unit"]) for u in units}) == total
