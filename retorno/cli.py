@@ -29,6 +29,7 @@ ALIASES = {
     "reencrypt-secrets": "reencrypt_secrets",
     "shop-sim": "shop_sim",
     "shopify-backfill": "shopify_backfill",
+    "stripe-sim": "stripe_sim",
     "webhook-sink": "webhook_sink",
     "woo-sim": "woo_sim",
 }
