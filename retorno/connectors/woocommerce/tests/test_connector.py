@@ -421,3 +421,67 @@ def test_polling_reads_orders_modified_since_the_last_poll(api, connected, sim, 
     assert Order.objects.filter(store=store).count() == 1
     connection.refresh_from_db()
     assert connection.polled_through > "2000-01-01T00:00:00"
+
+
+def test_a_return_of_a_woocommerce_order_is_refunded_and_restocked_there(
+    api, connected, sim, receiver, django_capture_on_commit_callbacks, store
+):
+    """The whole loop: an order placed in the store arrives by webhook; its return, received
+    and inspected in Retorno, is refunded in the store to the original payment, line by line,
+    and its unit goes back to the store's stock, each once."""
+    from retorno.money.tests.conftest import AGENT, WAREHOUSE, set_policy_base
+    from retorno.orders.models import Product, Variant
+    from retorno.returns import services as returns
+    from retorno.returns.workflows import inspection, receiving
+
+    set_policy_base(
+        store, refund_timing="on_inspection", restocking_fee_percent="0", return_shipping_fee="0"
+    )
+    # The store's catalogue knows the SKU (imported from a CSV), so a unit can be restocked.
+    product = Product.objects.create(store=store, external_id="hood", title="Sudadera")
+    Variant.objects.create(
+        store=store,
+        product=product,
+        sku="WOO-HOOD-M",
+        options={"Talla": "M"},
+        stock=0,
+        price=Decimal("39.95"),
+    )
+    order = place(sim, email="eva@example.com")
+    for delivery in sent(sim, receiver):
+        deliver(api, django_capture_on_commit_callbacks, delivery)
+    hoodie = order["line_items"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = returns.return_create(
+            store=store,
+            order_external_id=str(order["id"]),
+            items=[returns.ItemRequest(line=str(hoodie["id"]), quantity=1, reason="too_small")],
+            resolution="refund",
+            method="drop_off",
+            actor=AGENT,
+        )
+    stock_before = sim.state.by_sku("WOO-HOOD-M")["stock_quantity"]
+    with django_capture_on_commit_callbacks(execute=True):
+        receiving.return_receive(
+            store=store, rma=asked.rma, quantities={str(hoodie["id"]): 1}, actor=WAREHOUSE
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection.return_inspect(
+            store=store, rma=asked.rma, grades={str(hoodie["id"]): "new"}, actor=WAREHOUSE
+        )
+    (refund,) = sim.state.refunds_of(sim.state.order(order["id"]))
+    # One hoodie: 39.95 + 21 % tax, paid back through the order's gateway.
+    assert refund["amount"] == "48.34"
+    assert refund["refunded_payment"] is True
+    assert refund["reason"] == f"Retorno {asked.rma}"
+    line = refund["line_items"][0]
+    assert (line["quantity"], line["total"], line["total_tax"]) == (-1, "-39.95", "-8.39")
+    assert sim.state.data["gateway_refunds"][0]["amount"] == "48.34"
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = inspection.return_item_disposition_set(
+            store=store, rma=asked.rma, line=str(hoodie["id"]), actor=WAREHOUSE
+        )
+    assert outcome.stock_added == 1
+    assert sim.state.by_sku("WOO-HOOD-M")["stock_quantity"] == stock_before + 1
+    (call,) = WooCall.objects.filter(store=store, kind="restock")
+    assert call.detail["sku"] == "WOO-HOOD-M"
