@@ -70,6 +70,7 @@ class StripeSimulator:
         webhook_url: str | None = None,
         webhook_secret: str = "whsec_retorno_demo",  # noqa: S107 (the local account's demo secret)
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        background: bool = True,
     ):
         if webhook_url is not None:
             parts = urlsplit(webhook_url)
@@ -80,6 +81,8 @@ class StripeSimulator:
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         self.retry_delays = retry_delays
+        # False: events are sent only by `flush()`, in the caller's thread.
+        self.background = background
         self.faults: list[int] = []  # a status per coming API call, answered before any work
         self.lose = 0  # calls to do and then drop without an answer
         self.api_calls: list[tuple[str, str, str]] = []  # (method, path, idempotency key)
@@ -99,9 +102,10 @@ class StripeSimulator:
         return f"http://{host!s}:{port}"
 
     def serve_forever(self) -> None:
-        self._thread = threading.Thread(target=self._send_events, name="stripe-sim-hooks")
-        self._thread.daemon = True
-        self._thread.start()
+        if self.background:
+            self._thread = threading.Thread(target=self._send_events, name="stripe-sim-hooks")
+            self._thread.daemon = True
+            self._thread.start()
         try:
             self.httpd.serve_forever()
         finally:
@@ -160,27 +164,33 @@ class StripeSimulator:
 
     # -- webhooks ------------------------------------------------------------------------------
 
+    def flush(self) -> list[int]:
+        """Send every event not sent yet, now, once each, in this thread (tests and demos that
+        want the webhooks delivered before they look); the HTTP status of each."""
+        return [self._post(event) for event in iter(self._next_event, None)]
+
+    def _next_event(self) -> Event | None:
+        with self.ledger.lock:
+            if self.webhook_url is None or self._sent >= len(self.ledger.events):
+                return None
+            self._sent += 1
+            return self.ledger.events[self._sent - 1]
+
+    def _post(self, event: Event) -> int:
+        body, signature = self.signed_event(event)
+        status = post_event(str(self.webhook_url), body, signature)
+        self.delivered.append({"event": event.body["id"], "type": event.type, "status": status})
+        return status
+
     def _send_events(self) -> None:
         while not self._stopped.is_set():
             self._wake.wait(0.5)
             self._wake.clear()
-            if self.webhook_url is None:
-                continue
-            while True:
-                with self.ledger.lock:
-                    if self._sent >= len(self.ledger.events):
-                        break
-                    event = self.ledger.events[self._sent]
-                    self._sent += 1
+            for event in iter(self._next_event, None):
                 for delay in (0.0, *self.retry_delays):
                     if self._stopped.wait(delay):
                         return
-                    body, signature = self.signed_event(event)
-                    status = post_event(str(self.webhook_url), body, signature)
-                    self.delivered.append(
-                        {"event": event.body["id"], "type": event.type, "status": status}
-                    )
-                    if 200 <= status < 300:
+                    if 200 <= self._post(event) < 300:
                         break
 
 

@@ -253,3 +253,38 @@ def test_minor_amounts_follow_the_currency():
     assert minor_amount(Decimal("500"), "JPY") == 500
     with pytest.raises(ValueError, match="more decimals"):
         minor_amount(Decimal("1.234"), "EUR")
+
+
+@pytest.fixture
+def flushed_sim():
+    s = StripeSimulator(port=0, secret_key=KEY, webhook_secret=WHSEC, background=False)
+    s.start_in_thread()
+    yield s
+    s.shutdown()
+
+
+def test_the_local_stripes_webhooks_settle_the_refund_over_http(
+    api, flushed_sim, store, live_server, transactional_db
+):
+    """The whole loop on loopback: refund out to the local Stripe, its signed events back to
+    Retorno's webhook URL served by a real server."""
+    sim = flushed_sim
+    answer = api.send(
+        "put",
+        "/connectors/stripe",
+        {"secret_key": KEY, "webhook_secret": WHSEC, "api_base_url": sim.url},
+    )
+    path = answer.json()["webhook_url"].split("/api/v1/", 1)[1]
+    sim.webhook_url = f"{live_server.url}/api/v1/{path}"
+    order, _intent = paid_order(store, sim, method="pm_sepa_debit")
+    ret = open_return(store, order, quantity=1)
+    receive(store, ret, 1)
+    refund = Refund.objects.get()
+    assert refund.state == "pending"
+    assert sim.flush() == [200]  # refund.created: still pending
+    sim.settle(refund.provider_reference, "succeeded")
+    assert sim.flush() == [200, 200, 200]
+    refund.refresh_from_db()
+    assert refund.state == "succeeded"
+    assert StripeEvent.objects.get(type="refund.updated").outcome == "succeeded"
+    assert ret.events.filter(kind="refunded").count() == 1
