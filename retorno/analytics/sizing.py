@@ -15,6 +15,7 @@ from retorno.analytics.scope import DEFAULT_DAYS, Scope
 from retorno.domain.analytics.fit import Fit, fit_figure
 from retorno.domain.analytics.periods import Basis, last_days
 from retorno.domain.days import local_day
+from retorno.domain.returns.reasons import size_direction
 from retorno.returns.selectors import ExchangeOptions
 from retorno.stores.models import Store
 
@@ -78,3 +79,22 @@ def options_with_kept_size(
         return options
     kept = next((v for v in options.variants if _size(v.options) == found.size), None)
     return options if kept is None else replace(options, proposed=kept)
+
+
+def sizes_kept_for_return(*, return_request: Any, now: datetime) -> dict[int, str]:
+    """Order line id -> the size shoppers kept (`suggested_size`), for each item of the return
+    that was too small or too large and is not exchanged, whose product runs small or large:
+    the size its recommendations are shown in. One query per such item (most returns have
+    none or one)."""
+    kept: dict[int, str] = {}
+    for item in return_request.items.all():
+        if item.exchange_variant_id is not None or not size_direction(item.reason):
+            continue
+        line = item.order_line
+        product = (getattr(line, "product_id", "") or "").strip() or line.title
+        found = suggested_size(
+            store=return_request.store, product=product, ordered_size=_size(line.options), now=now
+        )
+        if found is not None:
+            kept[line.id] = found.size
+    return kept

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from retorno.analytics.sizing import sizes_kept_for_return
 from retorno.core import labels
 from retorno.core.actors import Actor
 from retorno.core.errors import RetornoError
@@ -95,7 +97,10 @@ def _tracking(
             "money": money_status,
             "can_cancel": changeable,
             "can_change_pickup": changeable and return_request.method == "pickup",
-            "recommendations": return_recommendations(return_request=return_request),
+            "recommendations": return_recommendations(
+                return_request=return_request,
+                kept_sizes=sizes_kept_for_return(return_request=return_request, now=timezone.now()),
+            ),
             "notice": notice,
             "parcel_problem": tracking.parcel_problem(return_request),
         },

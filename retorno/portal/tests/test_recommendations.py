@@ -123,3 +123,50 @@ def test_the_tracking_page_links_each_suggestion_with_its_picture(
     assert "Tu talla siguiente, disponible" in body
     assert "boot-36" not in body
     assert ">36<" not in body
+
+
+def test_a_product_that_runs_small_is_recommended_in_the_size_shoppers_kept(
+    client: Client, store: Store
+) -> None:
+    """Shoppers who ordered the runner in 42 and found it too small kept 44 (the sizing
+    module flags it runs small): the next shopper with a 42 too small is shown 44, not 43."""
+    from django.utils import timezone
+
+    from retorno.analytics.sizing import sizes_kept_for_return
+    from retorno.analytics.tests.factories import give_back, sale
+
+    _shoes(store, "runner", stock={"44": 50})
+    _shoes(store, "boot")
+    kept = Variant.objects.get(sku="runner-44").id
+
+    def runner_42():
+        return sale(
+            store,
+            quantity=1,
+            sku="runner-42",
+            title="Runner",
+            category="shoes",
+            product_id="runner",
+            size="42",
+        )
+
+    for _ in range(10):  # enough returns to flag it (FLAG_MIN_N)
+        give_back(
+            store, runner_42(), reason="too_small", resolution="exchange", exchange_variant_id=kept
+        )
+    returned = give_back(store, runner_42(), reason="too_small")
+    returned = Return.objects.prefetch_related("items__order_line__variant").get(id=returned.id)
+    sizes = sizes_kept_for_return(return_request=returned, now=timezone.now())
+    assert list(sizes.values()) == ["44"]
+    picks = return_recommendations(return_request=returned, kept_sizes=sizes)
+    assert [r.variant.sku for r in picks] == ["runner-44", "boot-44"]
+    assert [r.variant.sku for r in return_recommendations(return_request=returned)] == [
+        "runner-43",
+        "boot-43",
+    ]  # without the sizing module: the next size
+    body = client.get(
+        reverse("portal:tracking", args=[returned.tracking_token]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    recommended = body[body.index('id="recommendations"') :]
+    assert "44" in recommended
+    assert "43" not in recommended

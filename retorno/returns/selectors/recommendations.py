@@ -9,6 +9,7 @@ gets products that have no size.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +45,14 @@ def _showable(variant: Variant) -> tuple[str, str] | None:
     return image, url
 
 
-def _fit(item: ReturnItem, variant: Variant, product_sizes: dict[int, list[str]]) -> str:
+def _fit(
+    item: ReturnItem,
+    variant: Variant,
+    product_sizes: dict[int, list[str]],
+    kept_sizes: Mapping[int, str],
+) -> str:
+    if item.exchange_variant_id is None and kept_sizes.get(item.order_line_id):
+        return kept_sizes[item.order_line_id]  # what shoppers of that size kept (sizing)
     return fitting_size(
         returned_size=_size(item.order_line.options) or _size(variant.options),
         reason=item.reason,
@@ -53,11 +61,18 @@ def _fit(item: ReturnItem, variant: Variant, product_sizes: dict[int, list[str]]
     )
 
 
-def return_recommendations(*, return_request: Return, limit: int = 4) -> list[Recommendation]:
+def return_recommendations(
+    *, return_request: Return, limit: int = 4, kept_sizes: Mapping[int, str] | None = None
+) -> list[Recommendation]:
     """In-stock variants in the shopper's size, each with a picture and a link: for an item that
     did not fit (and is not exchanged) the same product in the size that fits first, then other
     products of the returned items' categories. Never a returned or exchanged-to variant, nor
-    another size of a returned product. At most three queries whatever the return."""
+    another size of a returned product. At most three queries whatever the return.
+
+    `kept_sizes` (order line id -> size) is the size shoppers who ordered that line's size kept
+    (retorno.analytics.sizing, for a product that runs small or large): for an item that did not
+    fit and is not exchanged it wins over the next size."""
+    kept_sizes = kept_sizes or {}
     returned = [
         (item, item.order_line.variant)
         for item in return_request.items.all()
@@ -81,7 +96,7 @@ def return_recommendations(*, return_request: Return, limit: int = 4) -> list[Re
     next_size: set[tuple[int, str]] = set()
     for item, variant in returned:
         product_id = variant.product_id
-        size = _fit(item, variant, product_sizes)
+        size = _fit(item, variant, product_sizes, kept_sizes)
         if product_sizes.get(product_id) and not size:
             continue  # a sized item whose fitting size we cannot tell: suggest nothing for it
         if size and size_direction(item.reason) and item.exchange_variant_id is None:
