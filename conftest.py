@@ -10,6 +10,7 @@ import pytest
 from retorno.accounts import keycache
 from retorno.accounts.tests.factories import ALL, READ, READ_WRITE, IssuedKey, issue_key
 from retorno.api.tests.client import ApiClient
+from retorno.core import storecache
 from retorno.orders.models import Order
 from retorno.orders.tests.factories import make_order
 from retorno.policies.selectors import compiled_policy_cache_clear
@@ -24,9 +25,11 @@ def fresh_policy_cache() -> Iterator[None]:
     test could otherwise stand in for this test's default policy and change the amounts."""
     compiled_policy_cache_clear()
     keycache.clear()  # the same reason: key digests recur between tests, rows do not
+    storecache.clear()  # and store ids: a store's settings kept by an earlier test
     yield
     compiled_policy_cache_clear()
     keycache.clear()
+    storecache.clear()
 
 
 @pytest.fixture

@@ -42,7 +42,8 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
 PYTHON = sys.executable
 API_KEY = "rtn_bench_0123456789abcdefghijklmnopqrstuv"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DB = "retorno_bench"
+# A shared PostgreSQL server: RETORNO_BENCH_DB names a database of the runner's own.
+PG_DB = os.environ.get("RETORNO_BENCH_DB", "retorno_bench")
 LINES_PER_ORDER = 3
 # Enough for every run within the limits (returns pick lines at random, so a line is hit a few
 # times at most) and still a realistic quantity: the create-return cost grows with a line's
@@ -332,9 +333,18 @@ def load(port: int, kind: str, orders: int, seconds: float, concurrency: int, wa
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port of 127.0.0.1: the first free one of RETORNO_BENCH_PORTS ("8800-8899") when
+    set (a machine whose ports are shared out), else any."""
+    first, _, last = os.environ.get("RETORNO_BENCH_PORTS", "").partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first else [0]
+    for port in candidates:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise OSError(f"no free port in RETORNO_BENCH_PORTS={first}-{last}")
 
 
 def engine_env(engine: str, var_dir: Path) -> dict[str, str]:

@@ -182,6 +182,10 @@ CACHES = {
 # key revoked in another process stops working within this many seconds (at once in the process
 # that revokes it). 0 looks the key up on every request.
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=5)
+# How long a web process keeps a store's settings read on every write (carriers booked,
+# webhook endpoints, Shopify connection, notification settings) before reading them again; a
+# change made in the same process is seen at once (retorno.core.storecache). 0: always read.
+STORE_SETTINGS_CACHE_SECONDS = env.int("STORE_SETTINGS_CACHE_SECONDS", default=5)
 
 # Password sign-ins (staff pages, admin): attempts allowed per account and per address within
 # the window; then the form says when to try again (429).

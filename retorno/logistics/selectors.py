@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from retorno.core import keyset
+from retorno.core import keyset, storecache
 from retorno.core.errors import NotFound
 from retorno.core.keyset import KeysetPage
 from retorno.domain.logistics import (
@@ -52,8 +52,15 @@ STATS_WINDOW = timedelta(days=180)
 
 def store_books_carriers(store_id: int) -> bool:
     """Whether the store has an enabled carrier account: without one it ships outside Retorno
-    and nothing is ever allocated or booked."""
-    return CarrierAccount.objects.filter(store_id=store_id, enabled=True).exists()
+    and nothing is ever allocated or booked (kept per process a few seconds: storecache)."""
+    return storecache.remembered(
+        "books_carriers",
+        store_id,
+        lambda: CarrierAccount.objects.filter(store_id=store_id, enabled=True).exists(),
+    )
+
+
+storecache.forget_on_change(CarrierAccount, "books_carriers")
 
 
 def logistics_settings_for(store: Store) -> LogisticsSettings:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
-from retorno.core import keyset
+from retorno.core import keyset, storecache
 from retorno.core.errors import NotFound, Unprocessable
 from retorno.notifications.models import Message, NotificationSettings
 from retorno.stores.models import Store
@@ -23,6 +24,18 @@ def notification_settings_for(store: Store) -> NotificationSettings:
     """The store's settings, or the defaults (unsaved) when it never changed them."""
     found = NotificationSettings.objects.filter(store=store).first()
     return found if found is not None else NotificationSettings(store=store)
+
+
+def notification_settings_kept(store: Store) -> NotificationSettings:
+    """The store's settings for deciding what to send, as this process read them lately
+    (storecache): a copy of its own to read, never to save."""
+    kept = storecache.remembered(
+        "notification_settings", store.id, lambda: notification_settings_for(store)
+    )
+    return copy.copy(kept)
+
+
+storecache.forget_on_change(NotificationSettings, "notification_settings")
 
 
 LOG_PER_PAGE = 50

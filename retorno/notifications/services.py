@@ -38,7 +38,7 @@ from retorno.notifications.models import (
     MessageStatus,
     NotificationSettings,
 )
-from retorno.notifications.selectors import notification_settings_for
+from retorno.notifications.selectors import notification_settings_kept
 from retorno.notifications.snapshots import (
     ClaimSnapshot,
     ReturnSnapshot,
@@ -196,7 +196,7 @@ def _queue(
     fields: dict[str, Any],
     now: datetime,
 ) -> list[Message]:
-    preferences = notification_settings_for(store)
+    preferences = notification_settings_kept(store)
     reachable = [(Channel.EMAIL, email), (Channel.SMS, phone), (Channel.WHATSAPP, phone)]
     keys = {
         channel: key(channel)

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from retorno.core import storecache
 from retorno.core.errors import Unprocessable
 from retorno.core.models import OutboxMessage
 from retorno.core.outbound import outbound_client
@@ -153,6 +154,7 @@ def delivery_deliver(message: OutboxMessage) -> dict[str, Any]:
             WebhookEndpoint.objects.filter(id=endpoint.id).update(
                 enabled=False, disabled_reason="gone"
             )
+            storecache.forget_changed("webhook_endpoints", endpoint.store_id)
         raise PermanentFailure("410 Gone: the endpoint was disabled")
     delay = None if replay else next_attempt_delay(message.attempts + 1, random.uniform(-1, 1))
     if delay is not None:

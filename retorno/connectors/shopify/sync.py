@@ -38,6 +38,7 @@ from retorno.connectors.shopify.client import (
 from retorno.connectors.shopify.mapping import SHOPIFY_REASONS, numeric_id
 from retorno.connectors.shopify.models import ShopifyCall, ShopifyConnection, ShopifyReturnLink
 from retorno.connectors.shopify.services import admin_client
+from retorno.core import storecache
 from retorno.core.outbox import PermanentFailure, RetryAt, outbox_enqueue
 from retorno.stores.models import Store
 
@@ -69,12 +70,21 @@ def link_shopify_return(store: Store, *, rma: str, order_id: str, return_id: str
 
 
 def store_connected(store_id: int) -> bool:
-    return ShopifyConnection.objects.filter(store_id=store_id).exists()
+    """Whether the store is connected to a Shopify shop (kept per process a few seconds:
+    storecache)."""
+    return storecache.remembered(
+        "shopify_connected",
+        store_id,
+        lambda: ShopifyConnection.objects.filter(store_id=store_id).exists(),
+    )
+
+
+storecache.forget_on_change(ShopifyConnection, "shopify_connected")
 
 
 def sync_enqueue(*, store: Store, key: str, facts: dict[str, Any]) -> None:
     """Queue a step for Shopify (inside the caller's transaction) when the store is connected."""
-    if not ShopifyConnection.objects.filter(store=store).exists():
+    if not store_connected(store.id):
         return
     outbox_enqueue(store_id=store.id, kind=SYNC_KIND, dedupe_key=f"shopify:{key}", payload=facts)
 

@@ -20,6 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from retorno.core import storecache
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.core.outbound import OutboundURLRefused, check_outbound_url
 from retorno.core.outbox import outbox_enqueue
@@ -212,13 +213,21 @@ Listening = list[tuple[int, list[str]]]
 
 
 def endpoints_listening(*, store: Store) -> Listening:
-    """The store's enabled endpoints with the types each is subscribed to (one query)."""
-    return [
-        (endpoint_id, list(types or []))
-        for endpoint_id, types in WebhookEndpoint.objects.filter(
-            store=store, enabled=True
-        ).values_list("id", "event_types")
-    ]
+    """The store's enabled endpoints with the types each is subscribed to (one query, kept per
+    process a few seconds: storecache)."""
+
+    def read() -> tuple[tuple[int, tuple[str, ...]], ...]:
+        rows = WebhookEndpoint.objects.filter(store=store, enabled=True)
+        return tuple(
+            (endpoint_id, tuple(types or []))
+            for endpoint_id, types in rows.values_list("id", "event_types")
+        )
+
+    kept = storecache.remembered("webhook_endpoints", store.id, read)
+    return [(endpoint_id, list(types)) for endpoint_id, types in kept]
+
+
+storecache.forget_on_change(WebhookEndpoint, "webhook_endpoints")
 
 
 def webhook_publish(
