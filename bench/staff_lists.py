@@ -141,9 +141,34 @@ def samples(url: str) -> dict[str, list[str]]:
             # The API's cursor: its last row's (updated_at, id), as retorno.core.keyset writes it.
             raw = json.dumps([at.isoformat(), row_id]).encode()
             cursors.append(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+        # Newest-first cursors (created_at, id) spread over each list's history.
+        newest_first = {}
+        for name, table in NEWEST_FIRST_LISTS.items():
+            count = conn.execute(
+                f"select count(*) from {table} where store_id = %s",
+                (store,),
+            ).fetchone()[0]
+            newest_first[name] = []
+            for k in sorted(rng.sample(range(count), min(20, count))):
+                at, row_id = conn.execute(
+                    f"select created_at, id from {table} where store_id = %s "
+                    "order by created_at desc, id desc offset %s limit 1",
+                    (store, k),
+                ).fetchone()
+                raw = json.dumps([at.isoformat(), row_id]).encode()
+                newest_first[name].append(base64.urlsafe_b64encode(raw).decode().rstrip("="))
     searches = [r[0] for r in rows] + [r[1] for r in rows] + [r[2] for r in rows if r[2]]
     searches += ["garcia", "martinez", "lucia.", "example.com", "H00012"]
-    return {"search": searches, "cursor": cursors}
+    return {"search": searches, "cursor": cursors, **newest_first}
+
+
+# The lists read newest first by keyset cursor: API path -> table.
+NEWEST_FIRST_LISTS = {
+    "refunds": "resolutions_refund",
+    "claims": "resolutions_claim",
+    "customers": "orders_customer",
+    "shipments": "logistics_shipment",
+}
 
 
 def staff_session(base: str) -> httpx.Client:
@@ -219,6 +244,22 @@ def pages(found: dict[str, list[str]]) -> list[tuple[str, str, list[str]]]:
             "api",
             [f"/api/v1/returns?limit=50&cursor={c}" for c in found["cursor"]],
         ),
+        *(
+            (
+                f"API {name}, deep cursors",
+                "api",
+                [f"/api/v1/{name}?limit=50"]
+                + [f"/api/v1/{name}?limit=50&cursor={c}" for c in found[name]],
+            )
+            for name in NEWEST_FIRST_LISTS
+        ),
+        (
+            "refunds and claims pages, deep cursors",
+            "queue",
+            [f"/staff/finance/refunds?after={c}" for c in found["refunds"]]
+            + [f"/staff/finance/claims?after={c}" for c in found["claims"]]
+            + ["/staff/finance/refunds", "/staff/finance/claims"],
+        ),
     ]
 
 
@@ -273,7 +314,10 @@ def measure(size: int, args: argparse.Namespace) -> dict:
             httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {API_KEY}"})
             for _ in range(args.clients)
         ]
+        wanted = [w.strip() for w in args.pages.split(",") if w.strip()]
         for name, kind, paths in pages(found):
+            if wanted and kind != "floor" and not any(w in name for w in wanted):
+                continue
             clients = api if kind == "api" else staff
             load(clients, paths, min(3.0, args.seconds))  # warm up
             timings, errors = load(clients, paths, args.seconds)
@@ -352,6 +396,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--load-processes", type=int, default=2)
     parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument(
+        "--pages", default="", help="only the pages whose name holds one of these (comma list)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if not sizes or min(sizes) < 100 or max(sizes) > 5_000_000:
