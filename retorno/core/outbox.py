@@ -53,6 +53,12 @@ class PermanentFailure(Exception):
     """Raised by a handler when retrying cannot help (bad address, refused by the other side)."""
 
 
+class ClaimLost(Exception):
+    """Raised by a long handler whose heartbeat found its claim gone (the sweeper took the
+    message for a dead worker's and another worker holds it now): it stops, and the row is
+    left to the worker that holds it."""
+
+
 class RetryAt(Exception):
     """Raised by a handler that keeps its own schedule (webhooks): try again at `at`. The
     attempt is counted, but MAX_ATTEMPTS does not apply: the handler ends the run itself, with
@@ -212,6 +218,9 @@ def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str:
         if handler is None:
             raise PermanentFailure(f"no handler registered for {message.kind!r}")
         result = handler(message) or {}
+    except ClaimLost:
+        logger.warning("outbox %s %s: claim lost, another worker has it", message.kind, message.id)
+        return "skipped"
     except PermanentFailure as exc:
         _finish(message, OutboxStatus.FAILED, error=str(exc), now=now)
         logger.warning("outbox %s %s failed permanently: %s", message.kind, message.id, exc)
@@ -284,6 +293,20 @@ def _claim_sql() -> str:
         "WHERE id = %s AND ((status = %s AND next_attempt_at <= %s) "
         "OR (status = %s AND claimed_at < %s)) RETURNING *"
     )
+
+
+def outbox_heartbeat(message: OutboxMessage, *, now: datetime | None = None) -> None:
+    """Keep a long delivery's claim fresh (a CSV import calls it after each chunk), so the
+    sweeper never takes a live worker's message for a dead one's however long it runs. The
+    claim is renewed only if it is still the one this worker made; otherwise raises ClaimLost
+    (the delivery must stop: another worker has the message)."""
+    now = now or timezone.now()
+    renewed = OutboxMessage.objects.filter(
+        id=message.id, status=OutboxStatus.PROCESSING, claimed_at=message.claimed_at
+    ).update(claimed_at=now)
+    if not renewed:
+        raise ClaimLost(f"outbox message {message.id} is no longer claimed by this worker")
+    message.claimed_at = now
 
 
 def outbox_due_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:

@@ -8,6 +8,7 @@ deliveries never holds up a shopper's e-mail, and each kind gets the workers it 
 | tracking | polling carriers without webhooks for scans |
 | webhooks | deliveries to the store's webhook endpoints (slow or failing receivers) |
 | analytics | comment classification and other insight work |
+| imports | CSV imports of orders and the catalogue (minutes long; they keep their claim alive) |
 
 Names come from settings.CELERY_TASK_DEFAULT_QUEUE (CELERY_QUEUE, default "celery"): the outbox
 queue is that name itself, so anything without a route still reaches it; the others are
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-QUEUE_KINDS = ("outbox", "bookings", "tracking", "webhooks", "analytics")
+QUEUE_KINDS = ("outbox", "bookings", "tracking", "webhooks", "analytics", "imports")
 
 # The first part of an outbox message's kind ("logistics.book" -> "logistics") -> its queue.
 # Kinds not listed go to the outbox queue.
@@ -28,6 +29,8 @@ MESSAGE_QUEUES = {
     "insight": "analytics",
     "tracking": "tracking",
 }
+# Message kinds whose queue is not their prefix's.
+KIND_QUEUES = {"orders.csv_import": "imports"}
 
 # Scheduled and other named tasks -> their queue (settings.CELERY_TASK_ROUTES is made from it).
 TASK_QUEUES = {
@@ -52,7 +55,8 @@ def queue_name(kind: str, base: str | None = None) -> str:
 
 def queue_for_message(message_kind: str) -> str:
     """The queue that delivers outbox messages of `message_kind`."""
-    return queue_name(MESSAGE_QUEUES.get(message_kind.split(".", 1)[0], "outbox"))
+    kind = KIND_QUEUES.get(message_kind) or MESSAGE_QUEUES.get(message_kind.split(".", 1)[0])
+    return queue_name(kind or "outbox")
 
 
 def task_routes(base: str) -> dict[str, dict[str, str]]:

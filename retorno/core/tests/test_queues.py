@@ -27,6 +27,7 @@ EXPECTED = {
     "webhook.deliver": "celery.webhooks",
     "webhook.failing": "celery.webhooks",
     "insight.classify": "celery.analytics",
+    "orders.csv_import": "celery.imports",
 }
 
 
@@ -34,7 +35,7 @@ def test_every_kind_of_outbox_message_has_its_queue():
     assert django_settings.CELERY_TASK_DEFAULT_QUEUE == "celery"
     for kind, queue in EXPECTED.items():
         assert queue_for_message(kind) == queue, kind
-    # Every handler the apps register lands on one of the five queues.
+    # Every handler the apps register lands on one of the queues.
     registered = outbox.registered_kinds()
     assert set(EXPECTED) - {"shopify.inbound"} <= registered
     names = {queue_name(kind) for kind in QUEUE_KINDS}
@@ -78,16 +79,25 @@ def test_a_published_delivery_waits_on_its_kinds_queue(memory_broker):
     outbox.schedule_delivery(12, kind="webhook.deliver")
     outbox.schedule_delivery(13, kind="notification.send")
     outbox.schedule_delivery(14, kind="insight.classify", countdown=30)  # a retry, later
+    outbox.schedule_delivery(15, kind="orders.csv_import")
     channel = memory_broker.default_channel
     counts = {kind: channel._size(queue_name(kind)) for kind in QUEUE_KINDS}
-    assert counts == {"outbox": 1, "bookings": 1, "tracking": 0, "webhooks": 1, "analytics": 1}
+    assert counts == {
+        "outbox": 1,
+        "bookings": 1,
+        "tracking": 0,
+        "webhooks": 1,
+        "analytics": 1,
+        "imports": 1,
+    }
 
 
 def test_a_worker_takes_the_queues_it_is_told():
     assert worker_queues(",".join(QUEUE_KINDS)) == (
-        "celery,celery.bookings,celery.tracking,celery.webhooks,celery.analytics"
+        "celery,celery.bookings,celery.tracking,celery.webhooks,celery.analytics,celery.imports"
     )
     assert worker_queues("bookings, tracking") == "celery.bookings,celery.tracking"
+    assert worker_queues("imports") == "celery.imports"
     with pytest.raises(CommandError, match="unknown queue 'mail'"):
         worker_queues("outbox,mail")
     with pytest.raises(CommandError):

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from retorno.core.errors import Conflict, NotFound, Unprocessable
-from retorno.core.outbox import outbox_enqueue
+from retorno.core.outbox import outbox_enqueue, outbox_heartbeat
 from retorno.orders import upserts
 from retorno.orders.csv_rows import (
     FileProblem,
@@ -197,10 +198,12 @@ def csv_import_run(
         chunk = items[job.written : job.written + CHUNK]
         with transaction.atomic():
             created, refused = write(store, chunk)
+            # Counted by the database: a chunk written again by a worker that took over
+            # adds what it created (nothing), not a copy of a stale total.
             CsvImport.objects.filter(id=job.id).update(
                 written=job.written + len(chunk),
-                created=job.created + created,
-                refused=job.refused + refused,
+                created=F("created") + created,
+                refused=F("refused") + refused,
                 updated_at=timezone.now(),
             )
         job.refresh_from_db()
@@ -243,6 +246,11 @@ def _products_write(store: Store, products: list[dict[str, Any]]) -> tuple[int, 
 
 
 def csv_import_deliver(message: Any) -> dict[str, Any]:
-    """Outbox handler of `orders.csv_import`."""
-    job = csv_import_run(int(message.payload["import"]))
+    """Outbox handler of `orders.csv_import` (on its own queue, `imports`). An import may run
+    longer than the outbox's claim timeout: after each chunk it renews its claim, so the
+    sweeper never hands it to a second worker while this one lives; if the claim was lost
+    (ClaimLost) it stops before the next chunk."""
+    job = csv_import_run(
+        int(message.payload["import"]), on_progress=lambda _: outbox_heartbeat(message)
+    )
     return {"state": job.state, "written": job.written, "created": job.created}

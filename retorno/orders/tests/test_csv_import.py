@@ -8,8 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from retorno.core.errors import Conflict, NotFound, Unprocessable
+from retorno.core.models import OutboxMessage, OutboxStatus
+from retorno.core.outbox import claim_timeout, outbox_deliver_one, outbox_due_ids
 from retorno.orders.models import CsvImport, ImportState, Order, OrderLine, Product, Variant
 from retorno.orders.services import csv_import
 from retorno.orders.services.csv_import import csv_check, csv_import_run, csv_import_start
@@ -268,3 +271,58 @@ def test_a_large_import_writes_what_row_by_row_writes_and_twice_changes_nothing(
     run(other_store, text)
     assert _written(other_store) == _written(store)
     assert len(_written(store)[1]) == 600
+
+
+def _queued_import(store, monkeypatch) -> tuple[CsvImport, OutboxMessage]:
+    """An import of GOOD started (its outbox message pending, not yet delivered), written one
+    order a chunk."""
+    monkeypatch.setattr(csv_import, "CHUNK", 1)
+    job = csv_check(store=store, kind="orders", data=GOOD.encode())
+    csv_import_start(store=store, import_id=job.id)  # delivery would follow the commit
+    return job, OutboxMessage.objects.get(kind=csv_import.IMPORT_KIND)
+
+
+def test_an_import_longer_than_the_claim_timeout_is_not_taken_by_a_second_worker(
+    store, monkeypatch
+):
+    """The worker claimed the import long ago (more than the claim timeout): without its
+    heartbeat the sweeper would take it for a dead worker's and a second worker would run it
+    again. After each chunk the claim is renewed, so neither happens."""
+    job, message = _queued_import(store, monkeypatch)
+    long_ago = timezone.now() - 3 * claim_timeout()
+    OutboxMessage.objects.filter(id=message.id).update(next_attempt_at=long_ago)
+    seen: list[tuple[bool, str]] = []
+    renew = csv_import.outbox_heartbeat
+
+    def heartbeat_then_a_second_worker(held, **kwargs):
+        renew(held, **kwargs)
+        seen.append((message.id in outbox_due_ids(), outbox_deliver_one(message.id)))
+
+    monkeypatch.setattr(csv_import, "outbox_heartbeat", heartbeat_then_a_second_worker)
+    assert outbox_deliver_one(message.id, now=long_ago) == OutboxStatus.DELIVERED
+    assert seen == [(False, "skipped"), (False, "skipped")]  # after each of the two chunks
+    job.refresh_from_db()
+    assert (job.state, job.written, job.created) == ("done", 2, 2)
+    assert Order.objects.filter(store=store).count() == 2
+
+
+def test_an_import_whose_claim_was_taken_stops_and_leaves_the_message_to_the_other_worker(
+    store, monkeypatch
+):
+    job, message = _queued_import(store, monkeypatch)
+    renew = csv_import.outbox_heartbeat
+
+    def claim_taken_first(held, **kwargs):
+        # The sweeper handed the message to another worker while this one was stalled.
+        OutboxMessage.objects.filter(id=held.id).update(claimed_at=timezone.now())
+        renew(held, **kwargs)
+
+    monkeypatch.setattr(csv_import, "outbox_heartbeat", claim_taken_first)
+    assert outbox_deliver_one(message.id) == "skipped"
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PROCESSING  # the other worker's, untouched
+    job.refresh_from_db()
+    assert (job.state, job.written) == ("running", 1)  # stopped after its first chunk
+    monkeypatch.setattr(csv_import, "outbox_heartbeat", renew)
+    done = csv_import_run(job.id)  # the other worker goes on from there
+    assert (done.state, done.written, done.created) == ("done", 2, 2)
