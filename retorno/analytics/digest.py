@@ -2,8 +2,8 @@
 zone) against the week before: return rate, top reasons and the fastest rising, top products,
 costs, recovered value, and what deserves a look (retorno.domain.analytics.digest.anomalies).
 
-Sent on the store's own Monday by the hourly job `weekly_digests_send` to its admins and
-analysts (each may opt out), in the store's language, through the outbox: one `DigestRun` row per
+Sent on the store's own Monday by the hourly job `weekly_digests_send` to its owners,
+admins, managers and analysts (each may opt out), in the store's language, through the outbox: one `DigestRun` row per
 store and week and one outbox message per recipient, so a job that runs twice or is retried
 sends nothing twice. The staff analytics show the same digest as a preview.
 """
@@ -268,7 +268,7 @@ def store_language(store: Store) -> str:
 
 
 def digest_recipients(*, store: Store) -> list[Recipient]:
-    """The store's admins and analysts with an address who have not opted out."""
+    """The store's owners, admins, managers and analysts with an address who have not opted out."""
     out = set(DigestOptOut.objects.filter(store=store).values_list("user_id", flat=True))
     return [r for r in analytics_recipients_for_store(store=store) if r.user_id not in out]
 
@@ -327,7 +327,7 @@ def weekly_digests_send(*, now: datetime) -> int:
 
 def digest_deliver(message: OutboxMessage) -> dict[str, Any]:
     """Outbox handler of `analytics.digest`: the digest e-mail to one staff member, unless they
-    opted out or left the store's admins and analysts since it was queued."""
+    opted out or left the store's owners, admins, managers and analysts since it was queued."""
     store = Store.objects.filter(id=message.store_id).first()
     if store is None:
         return {"sent": 0, "reason": "store deleted"}

@@ -1,6 +1,6 @@
 """Supplier alerts: a supplier's return or confirmed-defect rate over the threshold its store set
 for it, over the last ALERT_WINDOW_DAYS days. A crossing opens an alert, shown in the supplier
-panel and e-mailed once (through the outbox) to the store's admins and analysts; the alert stays
+panel and e-mailed once (through the outbox) to the store's owners, admins, managers and analysts; the alert stays
 open without sending again while the rate stays over, and closes when it comes back under.
 """
 
@@ -145,8 +145,8 @@ def alert_email(alert: SupplierAlert, language: str) -> tuple[str, str]:
 
 
 def alert_deliver(message: OutboxMessage) -> dict[str, Any]:
-    """Outbox handler of `analytics.supplier_alert`: the e-mail to the store's admins and
-    analysts, in the store's language."""
+    """Outbox handler of `analytics.supplier_alert`: the e-mail to the store's owners, admins,
+    managers and analysts, in the store's language."""
     alert = (
         SupplierAlert.objects.select_related("store").filter(id=message.payload["alert_id"]).first()
     )

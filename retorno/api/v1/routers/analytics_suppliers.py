@@ -57,7 +57,7 @@ class SupplierAlertOut(Schema):
 def thresholds_set(request: HttpRequest, supplier: str, payload: ThresholdsIn) -> dict[str, Any]:
     """A supplier's return-rate and defect-rate thresholds, as fractions of its units sold. When
     a rate over the last 90 days crosses one, an alert opens (listed by GET
-    /analytics/supplier-alerts and on the supplier panel) and the store's admins and analysts
+    /analytics/supplier-alerts and on the supplier panel) and the store's owners, admins, managers and analysts
     get one e-mail. Needs the `write` scope. 422 `invalid_supplier`, `invalid_threshold`."""
     api_key = require_scope(request, "write")
     saved = warehouse.supplier_thresholds_set(
