@@ -5,15 +5,17 @@ out, in the store's language."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from retorno.accounts.services import membership_grant
-from retorno.analytics import digest
-from retorno.analytics.models import DigestRun
+from retorno.analytics import digest, supplier_alerts
+from retorno.analytics.models import DigestRun, SupplierAlert
 from retorno.analytics.tests.factories import give_back, receive_and_grade, sale
 from retorno.core.models import OutboxMessage, OutboxStatus
 from retorno.core.outbox import outbox_deliver_one, outbox_due_ids
@@ -147,3 +149,42 @@ def test_a_staff_member_who_opts_out_after_queueing_gets_nothing(store, history,
     )
     deliver(first)
     assert [m.rcpt_tos for m in digests(smtp_server)] == [["admin@shop.test"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobs_running_at_once_queue_one_digest_and_one_alert(store, history, smtp_server):
+    """Six workers run the hourly jobs at the same moment of the store's Monday: one digest run,
+    one message per recipient, one supplier alert, and one e-mail each once delivered."""
+    first = local_time(store, this_week(store).start + timedelta(days=7), 8)
+    barrier = threading.Barrier(6)
+    errors = []
+
+    def worker(n: int) -> None:
+        barrier.wait()
+        try:
+            if n % 2:
+                digest.weekly_digests_send(now=first)
+            else:
+                supplier_alerts.supplier_alerts_check_all(now=first)
+        except Exception as exc:  # reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert DigestRun.objects.count() == 1
+    assert OutboxMessage.objects.filter(kind=digest.DIGEST_KIND).count() == 2
+    assert SupplierAlert.objects.count() == 1
+    deliver(first)
+    deliver(first + timedelta(hours=1))
+    assert sorted(to for m in digests(smtp_server) for to in m.rcpt_tos) == [
+        "admin@shop.test",
+        "analyst@shop.test",
+    ]
+    alerts = [m for m in smtp_server.arrivals if "threshold" in m.subject]
+    assert len(alerts) == 1
