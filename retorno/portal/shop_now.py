@@ -4,17 +4,22 @@ store credit (kept in the draft as variant id -> units until the return is confi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from retorno.analytics.sizing import suggested_size
 from retorno.core.pictures import picture_url
+from retorno.domain.returns.reasons import fitting_size, size_direction
 from retorno.domain.returns.shop_now import ShopNowSplit, shop_now_split
-from retorno.orders.models import Product, Variant
+from retorno.orders.models import Order, Product, Variant
 from retorno.orders.selectors import variants_by_id
+from retorno.orders.selectors.catalogue import variants_of_product
 from retorno.portal import display
+from retorno.stores.models import Store
 
 MAX_UNITS = 20
 MAX_LINES = 20
@@ -27,6 +32,8 @@ class VariantChoice:
     stock_text: str
     available: bool
     in_basket: int
+    your_size: bool = False
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,8 +97,10 @@ def stock_text(stock: int) -> str:
 
 
 def product_cards(
-    products: list[Product], basket: dict[int, int], currency: str
+    products: list[Product], basket: dict[int, int], currency: str, size: str = ""
 ) -> list[ProductCard]:
+    """A card per product; with the shopper's `size`, variants in it are marked and the first
+    one in stock is the one chosen (else the first in stock)."""
     cards = []
     for product in products:
         variants: list[Variant] = list(product.variants.all())
@@ -101,6 +110,11 @@ def product_cards(
         price = display.money(prices[0], currency)
         if len(prices) > 1:
             price = _("from %(amount)s") % {"amount": price}
+        fits = {v.id for v in variants if size and _size_of(v) == size}
+        in_stock = [v.id for v in variants if v.stock > 0]
+        chosen = next((v for v in in_stock if basket.get(v)), None)
+        chosen = chosen or next((v for v in in_stock if v in fits), None)
+        chosen = chosen or next(iter(in_stock), None)
         cards.append(
             ProductCard(
                 product_id=product.id,
@@ -114,12 +128,49 @@ def product_cards(
                         stock_text=stock_text(v.stock),
                         available=v.stock > 0,
                         in_basket=basket.get(v.id, 0),
+                        your_size=v.id in fits,
+                        checked=v.id == chosen,
                     )
                     for v in variants
                 ],
             )
         )
     return cards
+
+
+def _size_of(variant: Variant) -> str:
+    options = variant.options if isinstance(variant.options, dict) else {}
+    return str(options.get("size") or "").strip()
+
+
+def shopper_size(*, store: Store, order: Order, items: list[dict[str, Any]], now: datetime) -> str:
+    """The size to show the shopper things in: for the first returned item with a size, the
+    size shoppers who ordered it kept when its product runs small or large (analytics.sizing),
+    else the size that fits as the return tells it (the next size for a bad fit, else its own);
+    "" when no item has a size."""
+    lines = {
+        line.external_id: line
+        for line in order.lines.select_related("variant").filter(
+            external_id__in=[i["line"] for i in items]
+        )
+    }
+    for item in items:
+        line = lines.get(item["line"])
+        ordered = str((line.options or {}).get("size") or "").strip() if line else ""
+        if line is None or not ordered:
+            continue
+        if size_direction(item["reason"]):
+            product = (line.product_id or "").strip() or line.title
+            found = suggested_size(store=store, product=product, ordered_size=ordered, now=now)
+            if found is not None:
+                return found.size
+        sizes = (
+            [_size_of(v) for v in variants_of_product(line.variant.product_id)]
+            if line.variant is not None
+            else []
+        )
+        return fitting_size(returned_size=ordered, reason=item["reason"], sizes=sizes)
+    return ""
 
 
 def basket_view(

@@ -26,6 +26,7 @@ from retorno.portal.shop_now import (
     basket_of,
     basket_view,
     product_cards,
+    shopper_size,
 )
 from retorno.portal.wizard import draft_of, draft_save, order_for_draft
 from retorno.returns import selectors
@@ -94,6 +95,7 @@ def shop_now(request: HttpRequest, slug: str) -> HttpResponse:
         number = max(1, min(1000, int(request.GET.get("page") or 1)))
     except ValueError:
         number = 1
+    size = shopper_size(store=store, order=order, items=items, now=timezone.now())
     found = catalogue_page(
         store=store, query=query, page=number, excluded_categories=NOT_SOLD_FOR_CREDIT
     )
@@ -102,7 +104,8 @@ def shop_now(request: HttpRequest, slug: str) -> HttpResponse:
         "offered": offered,
         "credit": quote.store_credit_total_amount,
         "bonus": quote.store_credit_bonus_amount,
-        "cards": product_cards(found.products, basket, order.currency),
+        "cards": product_cards(found.products, basket, order.currency, size),
+        "size": size,
         "basket": basket_view(
             store_id=store.id,
             basket=basket,

@@ -43,3 +43,8 @@ def catalogue_page(
         )[(page - 1) * PER_PAGE : page * PER_PAGE + 1]
     )
     return CataloguePage(products=rows[:PER_PAGE], page=page, has_next=len(rows) > PER_PAGE)
+
+
+def variants_of_product(product_id: int) -> list[Variant]:
+    """A product's variants, by id (the sizes it comes in)."""
+    return list(Variant.objects.filter(product_id=product_id).order_by("id"))

@@ -141,3 +141,17 @@ def test_without_a_return_started_the_shop_sends_the_shopper_back(client: Client
     response = client.get(shop_url(shop))
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:store", args=[shop.slug])
+
+
+def test_the_shop_shows_the_shoppers_size_first(client: Client, shop, order) -> None:
+    started(client, shop, order)  # a T-shirt in M, too small: the next size, L
+    page = client.get(shop_url(shop), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["size"] == "L"
+    tee = next(c for c in page.context["cards"] if c.title == "Organic T-shirt")
+    marked = [v.name for v in tee.variants if v.your_size]
+    assert marked == ["Size: L · Colour: navy"]
+    assert [v.name for v in tee.variants if v.checked] == marked
+    hoodie = next(c for c in page.context["cards"] if c.title == "Hoodie")
+    assert not any(v.your_size for v in hoodie.variants)  # no L: its size in stock is chosen
+    assert [v.checked for v in hoodie.variants] == [True]
+    assert "Your size" in page.content.decode()
