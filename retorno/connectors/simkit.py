@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -127,3 +127,47 @@ class SimHandler(BaseHTTPRequestHandler):
         if length > MAX_BODY:
             raise BodyTooLarge
         return self.rfile.read(length) if length else b""
+
+
+class SimServer:
+    """A simulator's server: its HTTP server (whose handler reaches the simulator as
+    `self.server.sim`), its webhook sender (`start`, `stop`), and the faults injected into its
+    next API calls (status, Retry-After)."""
+
+    thread_name = "store-sim"
+    sender: Any
+
+    def _listen(self, host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.faults: list[tuple[int, int]] = []
+        self.faults_lock = threading.Lock()
+        self.api_calls = 0
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.httpd.sim = self  # type: ignore[attr-defined]
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def serve_forever(self) -> None:
+        self.sender.start()
+        try:
+            self.httpd.serve_forever()
+        finally:
+            self.sender.stop()
+
+    def start_in_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve_forever, name=self.thread_name, daemon=True)
+        thread.start()
+        return thread
+
+    def shutdown(self) -> None:
+        self.sender.stop()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def take_fault(self) -> tuple[int, int] | None:
+        with self.faults_lock:
+            self.api_calls += 1
+            return self.faults.pop(0) if self.faults else None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -24,13 +23,15 @@ from retorno.connectors.shopify.sim.api import API_VERSION, run_graphql
 from retorno.connectors.shopify.sim.cost import Bucket
 from retorno.connectors.shopify.sim.state import ShopState, SimError, Webhook
 from retorno.connectors.shopify.sim.webhooks import WebhookSender
-from retorno.connectors.simkit import BodyTooLarge, SimHandler, check_local_url
+from retorno.connectors.simkit import BodyTooLarge, SimHandler, SimServer, check_local_url
 
 logger = logging.getLogger(__name__)
 
 
-class ShopSimulator:
+class ShopSimulator(SimServer):
     """One simulated store: its state, its API bucket, its webhook sender, its server."""
+
+    thread_name = "shop-sim"
 
     def __init__(
         self,
@@ -52,9 +53,6 @@ class ShopSimulator:
         self.domain = domain
         self.access_token = access_token
         self.bucket = Bucket(bucket_size, restore_rate)
-        self.faults: list[tuple[int, int]] = []  # (status, retry_after) per coming API call
-        self.faults_lock = threading.Lock()
-        self.api_calls = 0
         self.sender = WebhookSender(
             self.state,
             url=webhook_url,
@@ -63,31 +61,7 @@ class ShopSimulator:
             api_version=API_VERSION,
             **({"retry_delays": retry_delays} if retry_delays is not None else {}),
         )
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.sim = self  # type: ignore[attr-defined]
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def serve_forever(self) -> None:
-        self.sender.start()
-        try:
-            self.httpd.serve_forever()
-        finally:
-            self.sender.stop()
-
-    def start_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="shop-sim", daemon=True)
-        thread.start()
-        return thread
-
-    def shutdown(self) -> None:
-        self.sender.stop()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._listen(host, port, _Handler)
 
     # -- actions shared by the page and /_control --------------------------------------------
 
@@ -160,11 +134,6 @@ class ShopSimulator:
             )
         self.sender.enqueue(hooks)
         return return_
-
-    def take_fault(self) -> tuple[int, int] | None:
-        with self.faults_lock:
-            self.api_calls += 1
-            return self.faults.pop(0) if self.faults else None
 
 
 class _Handler(SimHandler):

@@ -75,5 +75,7 @@ def render(sim: WooSimulator) -> str:
 <th>Total</th><th>Refunds</th></tr>{orders}</table></section>
 <section><h2>Stock</h2><table><tr><th>SKU</th><th>Product</th><th>Stock</th></tr>{stock}</table></section>
 <section><h2>Webhooks</h2><table><tr><th>ID</th><th>Topic</th><th>Status</th><th>Delivery URL</th>
-<th>Failures</th></tr>{hooks}</table><table>{deliveries}</table></section>
+<th>Failures</th></tr>{hooks}</table></section>
+<section><h2>Latest deliveries</h2><table><tr><th>At</th><th>Topic</th><th>Answer</th></tr>
+{deliveries}</table></section>
 </main></body></html>"""

@@ -22,13 +22,12 @@ import json
 import logging
 import math
 import re
-import threading
 from datetime import UTC, datetime
 from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from retorno.connectors.simkit import BodyTooLarge, SimHandler, check_local_url
+from retorno.connectors.simkit import BodyTooLarge, SimHandler, SimServer, check_local_url
 from retorno.connectors.woocommerce.sim import page
 from retorno.connectors.woocommerce.sim.store import Event, WooError, WooState, invalid_id
 from retorno.connectors.woocommerce.sim.webhooks import WebhookSender
@@ -38,8 +37,10 @@ PREFIX = "/wp-json/wc/v3"
 ORDER_TOPICS = ("order.created", "order.updated")
 
 
-class WooSimulator:
+class WooSimulator(SimServer):
     """One simulated store: its state, its webhook sender, its server."""
+
+    thread_name = "woo-sim"
 
     def __init__(
         self,
@@ -56,12 +57,7 @@ class WooSimulator:
         check_local_url(webhook_url)
         self.state = WooState(state_dir, seed)
         self.consumer_key, self.consumer_secret = consumer_key, consumer_secret
-        self.faults: list[tuple[int, int]] = []
-        self.faults_lock = threading.Lock()
-        self.api_calls = 0
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.sim = self  # type: ignore[attr-defined]
+        self._listen(host, port, _Handler)
         self.sender = WebhookSender(self.state, site_url=self.url)
         if webhook_url:
             with self.state.changing() as data:
@@ -76,28 +72,6 @@ class WooSimulator:
                                 "name": f"Retorno {topic}",
                             }
                         )
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def serve_forever(self) -> None:
-        self.sender.start()
-        try:
-            self.httpd.serve_forever()
-        finally:
-            self.sender.stop()
-
-    def start_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="woo-sim", daemon=True)
-        thread.start()
-        return thread
-
-    def shutdown(self) -> None:
-        self.sender.stop()
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def place_order(self, spec: dict[str, Any]) -> dict[str, Any]:
         """A customer's checkout: paid (processing), and completed (shipped) unless told not."""
@@ -129,11 +103,6 @@ class WooSimulator:
                 events += self.state.order_update(order, {"status": "completed"})
         self.sender.enqueue(events)
         return order
-
-    def take_fault(self) -> tuple[int, int] | None:
-        with self.faults_lock:
-            self.api_calls += 1
-            return self.faults.pop(0) if self.faults else None
 
 
 def _page_args(query: dict[str, str]) -> tuple[int, int]:
