@@ -8,10 +8,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.fernet import InvalidToken
+from django.db import IntegrityError, models, transaction
 
 from retorno.core.crypto import fernet
 from retorno.core.errors import Unprocessable
@@ -19,6 +21,8 @@ from retorno.core.outbound import OutboundURLRefused, check_outbound_url
 from retorno.orders.models import Order, Variant
 from retorno.orders.services import order_upsert
 from retorno.stores.models import Store
+
+C = TypeVar("C", bound=models.Model)
 
 
 def encrypt(context: bytes, value: str) -> str:
@@ -105,3 +109,43 @@ def order_delivered(store: Store, order_id: str, when: datetime) -> bool:
         order.delivered_at = when
         order.save(update_fields=["delivered_at", "updated_at"])
     return True
+
+
+def connection_store(
+    model: type[C], *, store: Store, values: dict[str, Any], taken: Unprocessable
+) -> C:
+    """Write the store's connection (one per store); `taken` is raised when the platform's
+    account is already connected to another store (its unique key)."""
+    try:
+        with transaction.atomic():
+            connection, _ = model._default_manager.update_or_create(store=store, defaults=values)
+    except IntegrityError:
+        raise taken from None
+    return connection
+
+
+def fallback_set(connection: Any, adapter: str) -> None:
+    """Remember the payment adapter the store had before its platform's."""
+    connection.fallback_payment_adapter = adapter
+    connection.save(update_fields=["fallback_payment_adapter", "updated_at"])
+
+
+def reencrypt_all(
+    model: type[C],
+    fields: dict[str, bytes],
+    reencrypt_one: Callable[[bytes, str], str],
+    name: Callable[[C], str],
+) -> tuple[int, list[str]]:
+    """`retorno reencrypt-secrets`: every connection's `fields` (field → encryption context)
+    with the current key; (done, names of the connections no configured key reads)."""
+    done, unreadable = 0, []
+    for connection in model._default_manager.all():
+        try:
+            for field, context in fields.items():
+                setattr(connection, field, reencrypt_one(context, getattr(connection, field)))
+        except Unprocessable:
+            unreadable.append(name(connection))
+            continue
+        connection.save(update_fields=[*fields, "updated_at"])
+        done += 1
+    return done, unreadable

@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retorno.connectors import receipts
 from retorno.connectors.intake import (
     checked_base_url,
+    connection_store,
+    fallback_set,
     order_delivered,
     order_import,
+    reencrypt_all,
     signature_valid,
 )
 from retorno.connectors.shopify import crypto, queries
@@ -109,36 +111,28 @@ def connection_save(
         "refunds_in_shopify": refunds_in_shopify,
         "check_error": "",
     }
-    try:
-        with transaction.atomic():
-            connection, _ = ShopifyConnection.objects.update_or_create(store=store, defaults=values)
-    except IntegrityError:
-        raise Unprocessable(
+    return connection_store(
+        ShopifyConnection,
+        store=store,
+        values=values,
+        taken=Unprocessable(
             f"{domain} is connected to another store.", code="shop_taken", field="shop_domain"
-        ) from None
-    return connection
+        ),
+    )
 
 
 def connection_fallback_set(connection: ShopifyConnection, adapter: str) -> None:
-    connection.fallback_payment_adapter = adapter
-    connection.save(update_fields=["fallback_payment_adapter", "updated_at"])
+    fallback_set(connection, adapter)
 
 
 def credentials_reencrypt() -> tuple[int, list[str]]:
     """`retorno reencrypt-secrets`: every connection's token and secret with the current key."""
-    done, unreadable = 0, []
-    for connection in ShopifyConnection.objects.all():
-        try:
-            connection.token_encrypted = crypto.reencrypt(crypto.TOKEN, connection.token_encrypted)
-            connection.secret_encrypted = crypto.reencrypt(
-                crypto.SECRET, connection.secret_encrypted
-            )
-        except Unprocessable:
-            unreadable.append(connection.shop_domain)
-            continue
-        connection.save(update_fields=["token_encrypted", "secret_encrypted", "updated_at"])
-        done += 1
-    return done, unreadable
+    return reencrypt_all(
+        ShopifyConnection,
+        {"token_encrypted": crypto.TOKEN, "secret_encrypted": crypto.SECRET},
+        crypto.reencrypt,
+        lambda connection: connection.shop_domain,
+    )
 
 
 def connection_delete(*, store: Store) -> None:

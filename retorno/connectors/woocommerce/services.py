@@ -14,11 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retorno.connectors import receipts
-from retorno.connectors.intake import checked_base_url, order_import, signature_valid
+from retorno.connectors.intake import (
+    checked_base_url,
+    connection_store,
+    fallback_set,
+    order_import,
+    reencrypt_all,
+    signature_valid,
+)
 from retorno.connectors.values import MappingError
 from retorno.connectors.woocommerce import crypto
 from retorno.connectors.woocommerce.client import WooClient, WooError
@@ -109,39 +115,32 @@ def connection_save(
         "restock_with_refund": restock_with_refund,
         "check_error": "",
     }
-    try:
-        with transaction.atomic():
-            connection, _ = WooConnection.objects.update_or_create(store=store, defaults=values)
-    except IntegrityError:
-        raise Unprocessable(
+    return connection_store(
+        WooConnection,
+        store=store,
+        values=values,
+        taken=Unprocessable(
             f"{url} is connected to another store.", code="store_url_taken", field="store_url"
-        ) from None
-    return connection
+        ),
+    )
 
 
 def connection_fallback_set(connection: WooConnection, adapter: str) -> None:
-    connection.fallback_payment_adapter = adapter
-    connection.save(update_fields=["fallback_payment_adapter", "updated_at"])
+    fallback_set(connection, adapter)
 
 
 def credentials_reencrypt() -> tuple[int, list[str]]:
     """`retorno reencrypt-secrets`: every connection's key and secrets with the current key."""
-    done, unreadable = 0, []
-    fields = (
-        ("key_encrypted", crypto.KEY),
-        ("secret_encrypted", crypto.SECRET),
-        ("webhook_secret_encrypted", crypto.WEBHOOK_SECRET),
+    return reencrypt_all(
+        WooConnection,
+        {
+            "key_encrypted": crypto.KEY,
+            "secret_encrypted": crypto.SECRET,
+            "webhook_secret_encrypted": crypto.WEBHOOK_SECRET,
+        },
+        crypto.reencrypt,
+        lambda connection: connection.store_url,
     )
-    for connection in WooConnection.objects.all():
-        try:
-            for field, context in fields:
-                setattr(connection, field, crypto.reencrypt(context, getattr(connection, field)))
-        except Unprocessable:
-            unreadable.append(connection.store_url)
-            continue
-        connection.save(update_fields=[f for f, _ in fields] + ["updated_at"])
-        done += 1
-    return done, unreadable
 
 
 def connection_get(*, store: Store) -> WooConnection:
