@@ -236,6 +236,23 @@ def test_the_dashboard_says_more_than_its_cap(
     assert "more than 2" in response.content.decode()
 
 
+def test_finished_returns_are_counted_to_a_smaller_cap(
+    signed_in: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history (finished statuses) is counted to HISTORY_COUNT_CAP: the dashboard's cost is
+    the open work plus a constant, however many returns the store has finished."""
+    monkeypatch.setattr(queue, "DASHBOARD_COUNT_CAP", 5)
+    monkeypatch.setattr(queue, "HISTORY_COUNT_CAP", 1)
+    for _ in range(3):
+        make_return(store)
+    for _ in range(2):
+        Return.objects.filter(pk=make_return(store).pk).update(status="closed")
+    board = signed_in("agent").get(reverse("backoffice:dashboard")).context["board"]
+    assert board.counts_by_status == {"approved": 3, "closed": 1}
+    assert board.capped == {"closed"}
+    assert not board.open_capped
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [

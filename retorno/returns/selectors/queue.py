@@ -64,6 +64,10 @@ QUEUE_MAX_PER_PAGE = 100
 QUEUE_COUNT_CAP = 1000
 # The dashboard counts each status up to here ("more than 10,000").
 DASHBOARD_COUNT_CAP = 10_000
+# Finished statuses (closed, refunded, rejected, …) only grow with the store's history: the
+# dashboard counts them up to this, so its cost is the open work plus a constant, whatever the
+# history (at a million returns each finished status held 10,000+ rows to count).
+HISTORY_COUNT_CAP = 1_000
 # Text this long or longer is also looked for inside values (RMA, order number, e-mail, name,
 # tracking number); shorter text only as a whole value.
 SEARCH_INSIDE_FROM = 3
@@ -348,7 +352,7 @@ def customer_tiers_for_store(*, store: Store) -> list[str]:
 
 @dataclass(frozen=True)
 class ReturnDashboard:
-    counts_by_status: dict[str, int]  # each at most DASHBOARD_COUNT_CAP
+    counts_by_status: dict[str, int]  # each at most its cap (status_caps)
     capped: frozenset[str]  # statuses with more returns than their count says
     open_total: int
     open_capped: bool
@@ -356,17 +360,25 @@ class ReturnDashboard:
     oldest_open: list[Return]
 
 
-def status_counts(*, store: Store, cap: int = DASHBOARD_COUNT_CAP) -> dict[str, int]:
-    """How many of the store's returns are in each status, each counted up to `cap` + 1 (a
-    count that reaches it means "more than `cap`"), in one statement through the
+def status_caps() -> dict[str, int]:
+    """Each status's count cap on the dashboard: the open work up to DASHBOARD_COUNT_CAP, the
+    finished history up to HISTORY_COUNT_CAP."""
+    caps = dict.fromkeys(OPEN_STATUSES, DASHBOARD_COUNT_CAP)
+    return caps | dict.fromkeys(FINISHED_STATUSES, HISTORY_COUNT_CAP)
+
+
+def status_counts(*, store: Store, caps: dict[str, int] | None = None) -> dict[str, int]:
+    """How many of the store's returns are in each status, each counted up to its cap + 1 (a
+    count past the cap means "more than the cap"), in one statement through the
     (store, status, …) index: no count over the store's whole history."""
+    caps = caps if caps is not None else status_caps()
     table = connection.ops.quote_name(Return._meta.db_table)
     statuses = [*OPEN_STATUSES, *FINISHED_STATUSES]
     one = "(SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE store_id = %s AND status = %s LIMIT %s) AS s{})"
     parts = [one.format(table, i) for i in range(len(statuses))]
     params: list[Any] = []
     for status in statuses:
-        params += [store.pk, status, cap + 1]
+        params += [store.pk, status, caps[status] + 1]
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
@@ -374,10 +386,13 @@ def status_counts(*, store: Store, cap: int = DASHBOARD_COUNT_CAP) -> dict[str, 
 
 
 def return_dashboard_for_store(*, store: Store, oldest_limit: int = 5) -> ReturnDashboard:
-    """Counts by status (capped) and the oldest open returns of a store: three queries."""
-    counts = status_counts(store=store)
-    capped = frozenset(s for s, n in counts.items() if n > DASHBOARD_COUNT_CAP)
-    counts = {s: min(n, DASHBOARD_COUNT_CAP) for s, n in counts.items()}
+    """Counts by status (capped) and the oldest open returns of a store: three queries, whose
+    cost does not grow with the store's history (finished statuses are counted to a small cap,
+    the oldest open returns read from the start of the queue's index)."""
+    caps = status_caps()
+    counts = status_counts(store=store, caps=caps)
+    capped = frozenset(s for s, n in counts.items() if n > caps[s])
+    counts = {s: min(n, caps[s]) for s, n in counts.items()}
     # The oldest of each open rank, each read from the start of the queue's index, then merged:
     # asked for at once (rank < 2 by age), the planner may walk the whole history by age.
     oldest = sorted(
