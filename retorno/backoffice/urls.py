@@ -362,7 +362,11 @@ urlpatterns += [
 
 # Settings as forms (owners, admins): the brand with its preview, the message channels, and the
 # first-run checklist.
-from retorno.backoffice import views_branding, views_onboarding  # noqa: E402
+from retorno.backoffice import (  # noqa: E402
+    views_branding,
+    views_message_templates,
+    views_onboarding,
+)
 
 urlpatterns += [
     path("settings/branding", views_branding.branding, name="branding"),
@@ -370,6 +374,12 @@ urlpatterns += [
         "settings/notifications",
         views_branding.notification_channels,
         name="notification_channels",
+    ),
+    path("settings/return-methods", views_branding.return_methods, name="return_methods"),
+    path(
+        "settings/message-templates",
+        views_message_templates.message_templates,
+        name="message_templates",
     ),
     path("settings/start", views_onboarding.onboarding_page, name="onboarding"),
     path("settings/start/<slug:step>", views_onboarding.onboarding_step, name="onboarding_step"),

@@ -144,3 +144,43 @@ def notification_channels(request: HttpRequest, staff: StaffContext) -> HttpResp
         section="settings",
         status=422 if request.method == "POST" else 200,
     )
+
+
+class MethodsForm(forms.Form):
+    methods = forms.MultipleChoiceField(
+        label=gettext_lazy("Ways shoppers may send a return back"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Offer at least one way.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["methods"]).choices = [
+            (m, labels.label("method", m)) for m in store_services.SHOPPER_METHODS
+        ]
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(permissions.CONFIGURE, audit="settings.return_methods_saved")
+def return_methods(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    if request.method == "POST":
+        form = MethodsForm(request.POST)
+        if form.is_valid():
+            store_services.return_methods_save(
+                store=staff.store, methods=form.cleaned_data["methods"]
+            )
+            messages.success(
+                request, _("The return methods are saved: the portal offers them now.")
+            )
+            return redirect("backoffice:return_methods")
+    else:
+        form = MethodsForm(initial={"methods": list(staff.store.return_methods or [])})
+    return render_page(
+        request,
+        "backoffice/return_methods.html",
+        {"form": form},
+        staff=staff,
+        section="settings",
+        status=422 if request.method == "POST" else 200,
+    )

@@ -70,6 +70,7 @@ AUDIT_DETAIL = {
     "font": _("Font"),
     "email": _("E-mail"),
     "sms": _("Text message (SMS)"),
+    "methods": _("Methods"),
 }
 # The first-run checklist (retorno.domain.onboarding).
 ONBOARDING_STEP = {

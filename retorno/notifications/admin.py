@@ -9,7 +9,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from retorno.notifications.models import Message, MessageStatus, NotificationSettings
+from retorno.notifications.models import (
+    Message,
+    MessageStatus,
+    MessageTemplate,
+    NotificationSettings,
+)
 from retorno.notifications.services import message_resend
 
 
@@ -103,3 +108,11 @@ class NotificationSettingsAdmin(admin.ModelAdmin):
     list_display = ("store", "email_enabled", "sms_enabled", "whatsapp_enabled", "updated_at")
     list_select_related = ("store",)
     search_fields = ("store__name", "store__slug")
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """A store's own words for its messages (edited in the back office's Settings)."""
+
+    list_display = ("store", "kind", "language", "subject", "updated_at")
+    list_filter = ("kind", "language", "store")

@@ -17,6 +17,7 @@ from retorno.core.formatting import format_date
 from retorno.core.labels import tier_label
 from retorno.core.money_timing import when_money_arrives
 from retorno.core.pictures import absolute, usable
+from retorno.domain.message_templates import fill
 from retorno.domain.returns.amounts import store_credit_total
 from retorno.notifications.copy import (
     Copy,
@@ -31,6 +32,7 @@ from retorno.notifications.copy import (
     rendered,
 )
 from retorno.notifications.models import MessageKind
+from retorno.notifications.selectors import message_template_for
 from retorno.notifications.snapshots import ReturnSnapshot
 from retorno.stores.models import Store
 
@@ -51,6 +53,9 @@ def render_message(
     """Render a message of `kind` about `snapshot`; call it with `language` active."""
     data = data or {}
     copy = _copy(kind, snapshot, note, data, language)
+    _own_words(
+        copy, message_template_for(store, _shown_kind(kind, snapshot), language), store, snapshot
+    )
     money = Money(snapshot.currency, language)
     context = {
         "language": language,
@@ -69,6 +74,39 @@ def render_message(
         "resolution_label": _resolution_label(snapshot.resolution),
     }
     return rendered(store, copy, context, url=snapshot.tracking_url)
+
+
+def template_values(store: Store, s: ReturnSnapshot) -> dict[str, str]:
+    """The values of a template's {variables} for this return (retorno.domain.message_templates)."""
+    return {
+        "rma": s.rma,
+        "order": s.order_number,
+        "customer_name": s.customer_name,
+        "store": store.name,
+        "method": _method_label(s.method),
+        "resolution": _resolution_label(s.resolution),
+        "tracking_url": s.tracking_url,
+    }
+
+
+def _shown_kind(kind: str, s: ReturnSnapshot) -> str:
+    """The message a shopper reads: a return created is approved, or held for review."""
+    if kind == MessageKind.CREATED:
+        return MessageKind.HELD_FOR_REVIEW if s.status == "pending_review" else MessageKind.APPROVED
+    return kind
+
+
+def _own_words(copy: Copy, own: Any, store: Store, s: ReturnSnapshot) -> None:
+    """The store's subject, headline and opening paragraph over Retorno's, where it wrote them."""
+    if own is None:
+        return
+    values = template_values(store, s)
+    if own.subject.strip():
+        copy.subject = fill(own.subject.strip(), values)
+    if own.headline.strip():
+        copy.headline = fill(own.headline.strip(), values)
+    if own.intro.strip():
+        copy.paragraphs.insert(0, fill(own.intro.strip(), values))
 
 
 def _copy(kind: str, s: ReturnSnapshot, note: str, data: dict[str, Any], language: str) -> Copy:

@@ -145,3 +145,27 @@ class NotificationSettings(models.Model):
         }.get(Channel(channel), False)
         muted = (self.muted_kinds or {}).get(str(channel), [])
         return bool(enabled) and kind not in muted
+
+
+class MessageTemplate(models.Model):
+    """A store's own words for one kind of message in one language: the subject, the headline
+    and an opening paragraph, with {variables} (retorno.domain.message_templates). An empty
+    field keeps Retorno's words; the rest of the message (items, amounts, links) stays."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="message_templates")
+    kind = models.CharField(max_length=32, choices=MessageKind.choices)
+    language = models.CharField(max_length=8)
+    subject = models.CharField(max_length=200, blank=True)
+    headline = models.CharField(max_length=200, blank=True)
+    intro = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "kind", "language"], name="uniq_message_template"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store} · {self.kind} · {self.language}"

@@ -11,7 +11,7 @@ from django.utils.dateparse import parse_datetime
 
 from retorno.core import keyset, storecache
 from retorno.core.errors import NotFound, Unprocessable
-from retorno.notifications.models import Message, NotificationSettings
+from retorno.notifications.models import Message, MessageTemplate, NotificationSettings
 from retorno.stores.models import Store
 
 
@@ -125,3 +125,15 @@ def message_get_for_store(*, store: Store, message_id: int) -> Message:
     if message is None:
         raise NotFound("No such message in this store.", code="message_not_found")
     return message
+
+
+def message_template_for(store: Store, kind: str, language: str) -> MessageTemplate | None:
+    """The store's own words for `kind` in `language`, if it wrote any."""
+    if store.pk is None:
+        return None
+    return MessageTemplate.objects.filter(store=store, kind=kind, language=language).first()
+
+
+def message_templates_of(store: Store) -> dict[tuple[str, str], MessageTemplate]:
+    """Every template the store wrote, by (kind, language)."""
+    return {(t.kind, t.language): t for t in MessageTemplate.objects.filter(store=store)}

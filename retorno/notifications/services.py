@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -24,23 +25,28 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from retorno.core.errors import Unprocessable
 from retorno.core.formatting import base_language
 from retorno.core.models import OutboxMessage
 from retorno.core.outbox import MAX_ATTEMPTS, PermanentFailure, outbox_enqueue
+from retorno.domain import message_templates
 from retorno.domain.returns.events import EventKind
 from retorno.notifications import channels
 from retorno.notifications.content import render_message
 from retorno.notifications.content_claims import render_claim_message
+from retorno.notifications.copy import Rendered
 from retorno.notifications.models import (
     Channel,
     Message,
     MessageKind,
     MessageStatus,
+    MessageTemplate,
     NotificationSettings,
 )
 from retorno.notifications.selectors import notification_settings_kept
 from retorno.notifications.snapshots import (
     ClaimSnapshot,
+    ItemSnapshot,
     ReturnSnapshot,
     claim_snapshot_from_json,
     claim_snapshot_to_json,
@@ -497,3 +503,52 @@ def notification_channels_save(
         defaults={"email_enabled": email, "sms_enabled": sms, "whatsapp_enabled": whatsapp},
     )
     return found
+
+
+def message_template_save(
+    *, store: Store, kind: str, language: str, subject: str, headline: str, intro: str
+) -> MessageTemplate | None:
+    """Keep the store's own words for `kind` in `language` (all three empty: back to Retorno's
+    words). Unknown {variables} and over-long texts are refused (422 invalid_template, naming
+    each field's problem)."""
+    if kind not in MessageKind.values:
+        raise Unprocessable(f"Unknown kind of message {kind!r}.", code="invalid_kind")
+    subject, headline, intro = subject.strip(), headline.strip(), intro.strip()
+    found = message_templates.problems(subject, headline, intro)
+    if found:
+        raise Unprocessable("The template has problems.", code="invalid_template", fields=found)
+    if not (subject or headline or intro):
+        MessageTemplate.objects.filter(store=store, kind=kind, language=language).delete()
+        return None
+    saved, _ = MessageTemplate.objects.update_or_create(
+        store=store,
+        kind=kind,
+        language=language,
+        defaults={"subject": subject, "headline": headline, "intro": intro},
+    )
+    return saved
+
+
+def message_preview(*, store: Store, kind: str, language: str) -> Rendered:
+    """The message of `kind` as a shopper would read it in `language`, about a sample return,
+    with the store's own words if it wrote any."""
+    sample = ReturnSnapshot(
+        return_id=0,
+        rma=f"{store.rma_prefix}-000123",
+        tracking_token="sample",
+        tracking_url=f"{settings.RETORNO_PUBLIC_URL}/s/{store.slug}/",
+        status="approved",
+        resolution="refund",
+        method="drop_off",
+        order_number="#1001",
+        currency=store.currency,
+        customer_name="Lucía",
+        customer_email="lucia@example.com",
+        items=(
+            ItemSnapshot(title="Linen shirt", sku="SHIRT-M", quantity=1, amount=Decimal("39.90")),
+        ),
+        items_amount=Decimal("39.90"),
+        refund_estimate_amount=Decimal("39.90"),
+    )
+    with translation.override(language):
+        return render_message(store=store, snapshot=sample, kind=kind, language=language)

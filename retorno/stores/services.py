@@ -66,3 +66,22 @@ def branding_save(*, store: Store, values: dict[str, str]) -> Store:
     if changed:
         store.save(update_fields=[*changed, "updated_at"])
     return store
+
+
+# The ways a shopper may send a return back, in the order the portal offers them ("keep the
+# item" is the policy's decision, not the shopper's choice).
+SHOPPER_METHODS = ("pickup", "drop_off", "self_ship")
+
+
+def return_methods_save(*, store: Store, methods: list[str]) -> Store:
+    """Offer shoppers these methods (at least one, of SHOPPER_METHODS, kept in its order)."""
+    chosen = [m for m in SHOPPER_METHODS if m in set(methods)]
+    unknown = set(methods) - set(SHOPPER_METHODS)
+    if unknown or not chosen:
+        raise Unprocessable(
+            "Offer at least one of: pickup, drop_off, self_ship.", code="invalid_return_methods"
+        )
+    if chosen != list(store.return_methods or []):
+        store.return_methods = chosen
+        store.save(update_fields=["return_methods", "updated_at"])
+    return store

@@ -168,3 +168,70 @@ def test_the_checklist_in_spanish(fresh: dict[str, Any]) -> None:
     page = client.get("/staff/settings/start", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Prepara tu tienda" in page
     assert "Conecta tu tienda online" in page
+
+
+def test_the_return_methods(signed_in: Any, store: Store) -> None:
+    client = signed_in("admin")
+    page = client.get("/staff/settings/return-methods").content.decode()
+    assert page.count('name="methods"') == 3
+    assert client.post("/staff/settings/return-methods", {}).status_code == 422
+    refused = client.post("/staff/settings/return-methods", {"methods": ["keep"]})
+    assert refused.status_code == 422
+    saved = client.post("/staff/settings/return-methods", {"methods": ["self_ship", "drop_off"]})
+    assert saved.status_code == 302
+    store.refresh_from_db()
+    assert store.return_methods == ["drop_off", "self_ship"]
+    entry = AuditEntry.objects.get(action="settings.return_methods_saved")
+    assert entry.details == {"methods": "self_ship, drop_off"}
+    assert signed_in("manager").get("/staff/settings/return-methods").status_code == 403
+
+
+def test_message_templates_with_variables_preview_and_the_real_message(
+    signed_in: Any, store: Store, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    client = signed_in("owner")
+    page = client.get("/staff/settings/message-templates", {"kind": "approved", "language": "es"})
+    html = page.content.decode()
+    assert "{customer_name}" in html
+    assert 'id="preview-text"' in html
+    assert "aprobada" in html  # Retorno's own words, in Spanish, until the store writes its own
+    bad = client.post(
+        "/staff/settings/message-templates?kind=approved&language=es",
+        {"subject": "Hola {nombre}", "headline": "", "intro": ""},
+    )
+    assert bad.status_code == 422
+    assert "Use only the variables listed" in bad.content.decode()
+    saved = client.post(
+        "/staff/settings/message-templates?kind=approved&language=en",
+        {
+            "subject": "{store}: return {rma} is on",
+            "headline": "Good news, {customer_name}",
+            "intro": "Thanks for shopping with {store}.",
+        },
+    )
+    assert saved.status_code == 302
+    preview = client.get(
+        "/staff/settings/message-templates", {"kind": "approved", "language": "en"}
+    ).content.decode()
+    assert "Shop: return R-000123 is on" in preview
+    assert "Good news, Lucía" in preview
+    assert AuditEntry.objects.filter(action="settings.template_saved").count() == 1
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        ret = make_return(store, email="ana@example.com")
+    subjects = [m.subject for m in mailoutbox]
+    assert f"Shop: return {ret.rma} is on" in subjects, subjects
+    body = next(m.body for m in mailoutbox if m.subject.startswith("Shop: return"))
+    assert "Thanks for shopping with Shop." in body
+
+    cleared = client.post(
+        "/staff/settings/message-templates?kind=approved&language=en",
+        {"subject": "", "headline": "", "intro": ""},
+    )
+    assert cleared.status_code == 302
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_return(store, email="eva@example.com")
+    assert mailoutbox
+    assert not any(m.subject.startswith("Shop: return") for m in mailoutbox)
