@@ -42,6 +42,7 @@ from retorno.accounts.keys import generate_key
 from retorno.accounts.models import Role
 from retorno.accounts.services import membership_grant
 from retorno.analytics.rollups import rollups_rebuild
+from retorno.analytics.supplier_alerts import supplier_alerts_check
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import RetornoError
 from retorno.core.models import OutboxMessage, OutboxStatus
@@ -217,6 +218,9 @@ def demo_create(
         # The carriers' history is written past the services that keep the analytics
         # rollups (which kept them for everything else): bring them up to date.
         rollups_rebuild(store)
+        # The supplier with a bad batch is over its defect threshold: open its alert now rather
+        # than at the hourly check's first pass.
+        supplier_alerts_check(store=store, now=timezone.now())
     # Orders to try, fresh whatever day this runs; the counts are of the generated history.
     # With `today` given, noon of that day in the store's time zone stands for now.
     result.showcase = showcase_orders_ensure(
