@@ -79,13 +79,23 @@ def copy_floor(url: str, store_id: int, text: str, lines: int) -> float:
                 )
         with conn.cursor().copy(
             "COPY orders_order (id, store_id, customer_id, external_id, number, currency, "
-            "placed_at, delivered_at, shipping_address, country, postal_code, shipping_amount, "
-            "shipping_tax_amount, discount_amount, tags, created_at, updated_at) FROM STDIN"
+            "placed_at, delivered_at, shipping_address, country, postal_code, channel, "
+            "shipping_amount, shipping_tax_amount, discount_amount, tags, created_at, updated_at) "
+            "FROM STDIN"
         ) as copy:
             for (customer_id, order_id), group in zip(ids, orders, strict=True):
                 first = group[0]
                 head = (order_id, store_id, customer_id, "floor-" + first["order_id"])
-                values = (first["number"], "EUR", first["placed_at"], None, address, "ES", "")
+                values = (
+                    first["number"],
+                    "EUR",
+                    first["placed_at"],
+                    None,
+                    address,
+                    "ES",
+                    "",
+                    "web",
+                )
                 amounts = (first["shipping_amount"], "0", first["order_discount"])
                 copy.write_row((*head, *values, *amounts, "[]", now, now))
         with conn.cursor().copy(

@@ -284,6 +284,23 @@ def _labels_write(store_id: int, titles: dict[tuple[str, str], str]) -> None:
         return
     table = Label._meta.db_table
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement for the chunk (not one a title), and a label already right is not
+            # written again (an order sent again leaves the table as it was).
+            ordered = sorted(titles.items())
+            cursor.execute(
+                "INSERT INTO " + table + " (store_id, dimension, key, label) "  # noqa: S608
+                "SELECT %s, d, k, l FROM unnest(%s::text[], %s::text[], %s::text[]) AS t(d, k, l) "
+                "ON CONFLICT (store_id, dimension, key) DO UPDATE SET label = excluded.label "
+                "WHERE " + table + ".label IS DISTINCT FROM excluded.label",
+                [
+                    store_id,
+                    [dimension for (dimension, _), _ in ordered],
+                    [key for (_, key), _ in ordered],
+                    [label[:255] for _, label in ordered],
+                ],
+            )
+            return
         # The table name is ours; the values travel as parameters.
         sql = "INSERT INTO " + table + " (store_id, dimension, key, label) VALUES (%s, %s, %s, %s)"  # noqa: S608
         cursor.executemany(

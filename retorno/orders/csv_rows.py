@@ -12,6 +12,7 @@ left out whole (every row of it is reported), so nothing is half imported.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -185,14 +186,18 @@ def records(text: str, mapping: Mapping[str, str]) -> Iterator[tuple[int, dict[s
     header = [cell.strip() for cell in next(reader, [])]
     position = {cell: index for index, cell in enumerate(header)}
     picks = [(name, position[source]) for name, source in mapping.items()]
+    widest = max((i for _, i in picks), default=-1)
     line = reader.line_num
     for count, row in enumerate(reader, start=1):
         if count > MAX_ROWS:
             raise FileProblem("too_many_rows", f"A file holds at most {MAX_ROWS:,} rows.")
         start, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue
-        yield start, {name: row[i].strip() if i < len(row) else "" for name, i in picks}
+        if len(row) > widest:  # every mapped column is there (the usual row)
+            yield start, {name: row[i].strip() for name, i in picks}
+        else:
+            yield start, {name: row[i].strip() if i < len(row) else "" for name, i in picks}
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -256,6 +261,11 @@ def _flag(value: str) -> bool:
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
+@functools.cache
+def _limits(columns: tuple[Column, ...]) -> dict[str, Column]:
+    return {column.name: column for column in columns}
+
+
 class _Row:
     """Reads one row's values, collecting a problem per bad field instead of stopping."""
 
@@ -263,7 +273,7 @@ class _Row:
         self.line = line
         self.values = values
         self.problems: list[RowProblem] = []
-        self.limits = {column.name: column for column in columns}
+        self.limits = _limits(columns)
 
     def text(self, name: str) -> str:
         value = self.values.get(name, "")
