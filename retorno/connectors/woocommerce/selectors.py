@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retorno.connectors.woocommerce.models import WooBackfill, WooConnection
+from retorno.connectors.woocommerce.models import WooBackfill, WooConnection, WooWebhookReceipt
 from retorno.core.errors import NotFound
 from retorno.stores.models import Store
 
@@ -20,3 +20,7 @@ def backfill_get(*, store: Store, backfill_id: int) -> WooBackfill:
 
 def backfill_running(*, store: Store) -> WooBackfill | None:
     return WooBackfill.objects.filter(store=store, status="running").order_by("-id").first()
+
+
+def receipts_recent(*, store: Store, limit: int = 50) -> list[WooWebhookReceipt]:
+    return list(WooWebhookReceipt.objects.filter(store=store).order_by("-id")[:limit])

@@ -87,6 +87,17 @@ class WooBackfillOut(Schema):
     finished_at: datetime | None
 
 
+class WooReceiptOut(Schema):
+    id: int
+    delivery_id: str
+    topic: str
+    status: str = Field(description="pending, processed, failed or ignored")
+    attempts: int
+    error: str = Field(description="Why it failed, or what processing it did.")
+    received_at: datetime
+    processed_at: datetime | None
+
+
 class WooReceivedOut(Schema):
     received: bool
     duplicate: bool
@@ -209,3 +220,30 @@ def woocommerce_webhook(request: HttpRequest):
             401, "invalid_signature", "The webhook's signature does not verify; nothing was stored."
         )
     return {"received": True, "duplicate": received.duplicate, "ping": received.ping}
+
+
+def receipt_body(receipt: Any) -> dict[str, Any]:
+    return {field: getattr(receipt, field) for field in WooReceiptOut.model_fields}
+
+
+@router.get(
+    "/connectors/woocommerce/receipts",
+    response={200: list[WooReceiptOut], **ERRORS},
+    summary="The latest WooCommerce webhooks received",
+)
+def woocommerce_receipts(request: HttpRequest):
+    """The 50 latest deliveries, newest first, with what processing them did or why it failed."""
+    api_key = require_scope(request, "admin")
+    return [receipt_body(r) for r in selectors.receipts_recent(store=api_key.store)]
+
+
+@router.post(
+    "/connectors/woocommerce/receipts/{receipt_id}/retry",
+    response={202: WooReceiptOut, **ERRORS},
+    summary="Process a WooCommerce webhook again",
+)
+def woocommerce_receipt_retry(request: HttpRequest, receipt_id: int):
+    """After the store fixed what a failed delivery lacked: processed again by a job."""
+    api_key = require_scope(request, "admin")
+    receipt = services.receipt_retry(store=api_key.store, receipt_id=receipt_id)
+    return Status(202, receipt_body(receipt))

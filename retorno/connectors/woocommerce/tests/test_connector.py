@@ -208,6 +208,14 @@ def test_a_malformed_or_unpaid_order_is_kept_with_its_reason(
     receipt = WooWebhookReceipt.objects.get(store=store, delivery_id="d-bad")
     assert receipt.status == ReceiptStatus.FAILED
     assert "billing.email" in receipt.error
+    listed = api.get("/connectors/woocommerce/receipts").json()
+    assert [(r["delivery_id"], r["status"]) for r in listed] == [("d-bad", "failed")]
+    with django_capture_on_commit_callbacks(execute=True):
+        again = api.send("post", f"/connectors/woocommerce/receipts/{receipt.id}/retry", {})
+    assert again.status_code == 202
+    receipt.refresh_from_db()
+    assert (receipt.status, receipt.attempts) == (ReceiptStatus.FAILED, 2)  # still no e-mail
+    assert api.send("post", "/connectors/woocommerce/receipts/999999/retry", {}).status_code == 404
     unpaid = json.dumps({**sim.state.order(order_id := place(sim, complete=False)["id"])})
     unpaid_body = unpaid.replace('"processing"', '"pending"').encode()
     headers = {
