@@ -45,7 +45,7 @@ class StripeOut(Schema):
     updated_at: datetime
 
 
-class ReceivedOut(Schema):
+class StripeEventReceivedOut(Schema):
     received: bool
     duplicate: bool
     outcome: str
@@ -97,7 +97,7 @@ def stripe_delete(request: HttpRequest):
 @router.post(
     "/connectors/stripe/webhooks/{token}",
     auth=None,
-    response={200: ReceivedOut, 401: Problem, 404: Problem, 422: Problem},
+    response={200: StripeEventReceivedOut, 401: Problem, 404: Problem, 422: Problem},
     summary="Inbound Stripe webhook event",
 )
 def stripe_webhook(request: HttpRequest, token: str):
