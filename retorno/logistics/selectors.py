@@ -334,6 +334,10 @@ DROP_OFF_POINTS_SECONDS = 3600.0
 DROP_OFF_RETRY_SECONDS = 60.0
 _POINTS_KEPT = 2048
 _points: dict[tuple[int, str, str, str, int], tuple[float, list[DropOffPoint]]] = {}
+# A store's answer per postal code, kept a minute without reading its accounts again: a carrier
+# account changed shows on the options step within the minute.
+DROP_OFF_STORE_SECONDS = 60.0
+_near: dict[tuple[int, str, str, int], tuple[float, list[DropOffPoint]]] = {}
 
 
 def drop_off_points_near(
@@ -346,6 +350,10 @@ def drop_off_points_near(
     if not country or not postal_code:
         return []
     now = time.monotonic()
+    near_key = (store.id, country, postal_code, limit)
+    near = _near.get(near_key)
+    if near is not None and near[0] >= now:
+        return near[1]  # asked within the minute: no statement at all
     found: list[DropOffPoint] = []
     for account in carrier_accounts_for_store(store).filter(enabled=True):
         if "drop_off" not in (account.capabilities or []):
@@ -364,7 +372,11 @@ def drop_off_points_near(
                 _points.pop(next(iter(_points)))
             _points[key] = kept
         found.extend(kept[1])
-    return sorted(found, key=lambda point: (point.distance_m, point.carrier))[:limit]
+    nearest = sorted(found, key=lambda point: (point.distance_m, point.carrier))[:limit]
+    if len(_near) >= _POINTS_KEPT:
+        _near.pop(next(iter(_near)))
+    _near[near_key] = (now + DROP_OFF_STORE_SECONDS, nearest)
+    return nearest
 
 
 def _ask(
@@ -381,3 +393,9 @@ def _ask(
         return None
     except CarrierRejected:
         return []
+
+
+def drop_off_points_forget() -> None:
+    """Forget every drop-off point kept in this process (tests, and a store's carriers reset)."""
+    _points.clear()
+    _near.clear()

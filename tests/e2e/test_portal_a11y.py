@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from retorno.integrations.carriers.simulator.config import DEFAULT_CARRIERS
 from retorno.integrations.carriers.simulator.server import SimulatorServer
 from retorno.logistics.demo import demo_carriers_ensure
+from retorno.logistics.selectors import drop_off_points_forget
 from retorno.orders.models import Order, Variant
 from retorno.portal.tests.conftest import make_catalog, make_shop_order
 from retorno.stores.tests.factories import StoreFactory
@@ -60,6 +61,7 @@ def shop_order(
     )
     make_catalog(store)
     demo_carriers_ensure(store, base_url=simulator.url)
+    drop_off_points_forget()
     Variant.objects.filter(sku="TEE-XL").update(stock=0)  # a sold-out card
     Variant.objects.filter(sku="TEE-S").update(stock=2)  # a "few left" card
     return make_shop_order(store, external_id="7001")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from retorno.integrations.carriers.simulator.config import DEFAULT_CARRIERS
 from retorno.integrations.carriers.simulator.server import SimulatorServer
 from retorno.logistics.demo import demo_carriers_ensure
+from retorno.logistics.selectors import drop_off_points_forget
 from retorno.logistics.tests.factories import RETURN_ADDRESS
 from retorno.orders.models import Order
 from retorno.portal.tests.test_portal import choose, lookup
@@ -30,6 +31,7 @@ def simulator(shop: Store) -> Iterator[SimulatorServer]:
     quiet = tuple(replace(c, error_rate=0.0, timeout_rate=0.0) for c in DEFAULT_CARRIERS)
     server = SimulatorServer(quiet, port=0, tick_seconds=None).start()
     demo_carriers_ensure(shop, base_url=server.url, carriers=quiet)
+    drop_off_points_forget()
     yield server
     server.stop()
 
@@ -80,6 +82,7 @@ def test_the_drop_off_card_lists_the_carriers_points_nearest_the_shopper(
 
 def test_a_carrier_that_does_not_answer_leaves_the_step_working(shop, order) -> None:
     demo_carriers_ensure(shop, base_url="http://127.0.0.1:9")
+    drop_off_points_forget()
     page = method_page(Client(), shop, order)
     assert page.status_code == 200
     assert all(not card.points for card in page.context["method_cards"])
