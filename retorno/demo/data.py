@@ -798,7 +798,9 @@ PROMO_CODES = (("BIENVENIDA10", 10), ("VERANO15", 15), ("AMIGOS20", 20))
 
 STAFF = (
     # username, first name, last name, role
+    ("elena.owner", "Elena", "Ruiz", "owner"),
     ("lucia.admin", "Lucía", "Ortega", "admin"),
+    ("pablo.manager", "Pablo", "Vidal", "manager"),
     ("carlos.agent", "Carlos", "Medina", "agent"),
     ("marta.warehouse", "Marta", "Iglesias", "warehouse"),
     ("javier.finance", "Javier", "Sanz", "finance"),

@@ -700,6 +700,8 @@ class _Generator:
             # The demo's promotions are on the lines (their discount); none on the whole order.
             "discount_amount": Decimal("0"),
             "tags": tags,
+            # The demo store refunds through its shop, not a card processor's payment id.
+            "payment_reference": "",
             # Drawn from the order's number, not the random stream (the rest of the demo stays
             # as it was): seven in ten online, two in a physical store, one on a marketplace.
             "channel": (("web",) * 7 + ("store",) * 2 + ("marketplace",))[k % 10],

@@ -99,15 +99,17 @@ def summary_lines(summary: Summary) -> list[str]:
     else:
         lines.append("  The demo's orders to try have all been returned: run `retorno demo` (or")
         lines.append("  `make run` again) to place new ones.")
-    staff = ", ".join(f"{username} ({role})" for username, role in summary.staff)
+    # A no-break space keeps each login beside its role when the line wraps.
+    staff = ", ".join(f"{username}\N{NO-BREAK SPACE}({role})" for username, role in summary.staff)
     key = summary.api_key or "the key given to `retorno demo --api-key`"
     lines += ["", f"  Back office   {site}/staff/"]
-    lines += textwrap.wrap(
+    wrapped = textwrap.wrap(
         f"{staff}; password {summary.password}",
         WIDTH,
         initial_indent=" " * 16,
         subsequent_indent=" " * 16,
     )
+    lines += [line.replace("\N{NO-BREAK SPACE}", " ") for line in wrapped]
     lines += [
         f"  Admin         {site}/admin/  {summary.admin_username} / {summary.password} (superuser)",
         f"  API           {site}/api/v1/docs  key {key}",
