@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -297,7 +296,3 @@ def backfill_start(*, store: Store, days: int, enqueue: bool = True) -> ShopifyB
         prefix="shopify",
         enqueue=enqueue,
     )
-
-
-def since_days(days: int, *, now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) - timedelta(days=days)

@@ -151,13 +151,6 @@ def csv_recheck(*, store: Store, import_id: int, mapping: dict[str, str]) -> Csv
     return job
 
 
-def csv_import_get(*, store: Store, import_id: int) -> CsvImport:
-    found = CsvImport.objects.filter(store=store, id=import_id).first()
-    if found is None:
-        raise NotFound(f"No import {import_id} in this store.", code="import_not_found")
-    return found
-
-
 def csv_import_start(*, store: Store, import_id: int) -> CsvImport:
     """Queue a checked import's job (once: starting it again changes nothing)."""
     with transaction.atomic():
