@@ -1,8 +1,9 @@
-"""Calls to Stripe's API (v1, form-encoded) through the guarded outbound client.
+"""Calls to Stripe's API through Stripe's own Python library, over the guarded outbound session.
 
-Stripe's own Python library would open its own connections, outside the outbound-URL check every
-call on a store's behalf passes (retorno.core.outbound); the few calls the adapter needs are
-made here instead, as the API reference describes them, with the API version pinned.
+The library sends its requests through `retorno.core.outbound.requests_session`, so every call
+on a store's behalf passes the same outbound-URL check as a carrier's (the library's own
+connections would not). Its own retries are off: a call whose outcome is unknown is retried by
+the outbox with the same Idempotency-Key. The API version is pinned.
 
 Failures come out as two exceptions:
 
@@ -17,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import stripe
 
-from retorno.core.outbound import outbound_client
+from retorno.core.outbound import requests_session
 
 API_VERSION = "2026-04-22.basil"
 TIMEOUT_SECONDS = 20.0
@@ -37,71 +38,41 @@ class StripeRejected(Exception):
         self.message = message
 
 
-def form(params: Mapping[str, Any]) -> dict[str, str]:
-    """Nested parameters as Stripe's form encoding wants them: `metadata[key]=value`."""
-    flat: dict[str, str] = {}
-    for name, value in params.items():
-        if isinstance(value, Mapping):
-            for key, inner in value.items():
-                flat[f"{name}[{key}]"] = str(inner)
-        elif value is not None:
-            flat[name] = str(value)
-    return flat
-
-
 class StripeClient:
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        secret_key: str,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.secret_key = secret_key
-        self.transport = transport
+    def __init__(self, *, base_url: str, secret_key: str) -> None:
+        self.library = stripe.StripeClient(
+            secret_key,
+            stripe_version=API_VERSION,
+            base_addresses={"api": base_url.rstrip("/")},
+            max_network_retries=0,
+            http_client=stripe.RequestsClient(
+                timeout=TIMEOUT_SECONDS, session=requests_session(timeout=TIMEOUT_SECONDS)
+            ),
+        )
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        idempotency_key: str = "",
-    ) -> dict[str, Any]:
-        headers = {
-            "Authorization": f"Bearer {self.secret_key}",
-            "Stripe-Version": API_VERSION,
-        }
-        if idempotency_key:
-            headers["Idempotency-Key"] = idempotency_key
+    def refund_create(self, params: Mapping[str, Any], *, idempotency_key: str) -> dict[str, Any]:
+        """POST /v1/refunds with the Idempotency-Key: the refund as Stripe answers it."""
         try:
-            with outbound_client(
-                base_url=self.base_url,
-                timeout=TIMEOUT_SECONDS,
-                headers=headers,
-                transport=self.transport,
-            ) as client:
-                if method == "GET":
-                    response = client.get(path, params=form(params or {}))
-                else:
-                    response = client.request(method, path, data=form(params or {}))
-        except httpx.TimeoutException:
-            raise StripeUnavailable(f"Stripe: {method} {path} timed out.") from None
-        except httpx.HTTPError as error:
-            raise StripeUnavailable(f"Stripe: {method} {path} failed: {error}.") from None
-        status = response.status_code
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        if status == 429 or status == 409 or status >= 500:
-            raise StripeUnavailable(f"Stripe: {method} {path} answered {status}.")
-        if not isinstance(body, dict):
-            raise StripeUnavailable(f"Stripe: {method} {path} answered {status} without JSON.")
-        if status >= 400:
-            said = body.get("error") or {}
-            code = str(said.get("code") or said.get("type") or f"http_{status}")
-            message = str(said.get("message") or f"Stripe answered {status}.")
-            raise StripeRejected(status, code, message)
-        return body
+            refund = self.library.v1.refunds.create(
+                params=dict(params),  # type: ignore[arg-type]  # Stripe's TypedDict
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.APIConnectionError as error:
+            raise StripeUnavailable(
+                f"Stripe: POST /v1/refunds failed: {error.user_message}."
+            ) from None
+        except stripe.StripeError as error:
+            raise _failure(error) from None
+        return refund.to_dict()
+
+
+def _failure(error: stripe.StripeError) -> StripeUnavailable | StripeRejected:
+    status = error.http_status or 0
+    if status in (409, 429) or status >= 500 or status == 0:
+        return StripeUnavailable(f"Stripe: POST /v1/refunds answered {status or 'nothing'}.")
+    said = error.error
+    code = str((said.code or said.type) if said else "") or error.code or f"http_{status}"
+    message = str(
+        (said.message if said else None) or error.user_message or f"Stripe answered {status}."
+    )
+    return StripeRejected(status, code, message)

@@ -86,8 +86,8 @@ class StripeGateway:
             },
         }
         try:
-            refund = services.client_for(account).request(
-                "POST", "/v1/refunds", params, idempotency_key=request.idempotency_key
+            refund = services.client_for(account).refund_create(
+                params, idempotency_key=request.idempotency_key
             )
         except StripeUnavailable as error:
             raise PaymentUnavailable(str(error)) from None

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from retorno.connectors.stripe import services
+from retorno.connectors.stripe.client import StripeClient, StripeRejected, StripeUnavailable
 from retorno.connectors.stripe.models import StripeAccount, StripeEvent
 from retorno.connectors.stripe.payments import minor_amount
 from retorno.connectors.stripe.sim.server import StripeSimulator, sign
@@ -288,3 +289,17 @@ def test_the_local_stripes_webhooks_settle_the_refund_over_http(
     assert refund.state == "succeeded"
     assert StripeEvent.objects.get(type="refund.updated").outcome == "succeeded"
     assert ret.events.filter(kind="refunded").count() == 1
+
+
+def test_the_library_calls_stripe_through_the_outbound_url_check(sim, settings):
+    """Stripe's library is handed the guarded session: a loopback Stripe is refused as soon as
+    private addresses are no longer allowed, before any request reaches it."""
+    client = StripeClient(base_url=sim.url, secret_key=KEY)
+    params = {"payment_intent": "pi_missing", "amount": 100}
+    with pytest.raises(StripeRejected):  # reached: the local Stripe answers 4xx
+        client.refund_create(params, idempotency_key="outbound-1")
+    requests_before = len(sim.ledger.refunds)
+    settings.RETORNO_ALLOW_PRIVATE_URLS = False
+    with pytest.raises(StripeUnavailable, match=r"(?i)private|loopback|refused|allowed"):
+        client.refund_create(params, idempotency_key="outbound-2")
+    assert len(sim.ledger.refunds) == requests_before
