@@ -88,7 +88,7 @@ def call(sim: ShopSimulator, query: str, variables: dict | None = None, token: s
         return error.code, dict(error.headers.items()), json.loads(error.read() or b"null")
 
 
-def wait_for(predicate, timeout: float = 5.0) -> None:
+def wait_for(predicate, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
