@@ -72,6 +72,11 @@ def test_confirm_threshold_alert_evidence(
     expect(page.locator("#supplier-alerts li[data-kind=defect_rate]")).to_contain_text("Volt")
     expect(row.locator("th")).to_contain_text("over defect threshold")
     shoot(page, "supplier-2-panel-alert-en-phone")
+    # On a phone each supplier is a card: the table is no wider than the box that holds it.
+    assert page.evaluate(
+        "(() => { const t = document.querySelector('#suppliers-table');"
+        " return t.scrollWidth <= t.parentElement.clientWidth + 1; })()"
+    )
     with page.expect_download() as download:
         row.get_by_role("link", name="PDF").click()
     assert download.value.suggested_filename == "evidence-volt.pdf"
