@@ -3,6 +3,8 @@ return, or move the pickup, while the parcel has not left."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -23,6 +25,7 @@ from retorno.portal.forms import PickupForm
 from retorno.portal.next_step import next_step
 from retorno.portal.pages import page, pickup_dates, return_or_404
 from retorno.portal.qr import qr_svg
+from retorno.portal.shop_now import BasketView, basket_view
 from retorno.returns import services
 from retorno.returns.models import Return
 from retorno.returns.selectors.exchange_quotes import exchange_quote_for_return
@@ -65,6 +68,11 @@ def _tracking(
         else None
     )
     decision = return_request.decision or {}
+    credit_total = store_credit_total(
+        return_request.refund_estimate_amount,
+        return_request.store_credit_bonus_amount,
+        return_request.currency,
+    )
     return page(
         request,
         "portal/tracking.html",
@@ -77,11 +85,8 @@ def _tracking(
             "next": next_step(return_request, parcel=parcel, money=None, events=events),
             "method_label": labels.shopper_label("method", return_request.method),
             "resolution_label": labels.shopper_label("resolution", return_request.resolution),
-            "credit_total": store_credit_total(
-                return_request.refund_estimate_amount,
-                return_request.store_credit_bonus_amount,
-                return_request.currency,
-            ),
+            "credit_total": credit_total,
+            "shop_basket": shop_now_basket(return_request, credit_total),
             "exchange": exchange_view(swap_quote),
             "instant": instant_terms(swap_quote, instant_return_days(decision.get(DAYS)))
             if swap_quote is not None and decision.get("instant_exchange")
@@ -186,3 +191,17 @@ def tracking_pickup(request: HttpRequest, token: str) -> HttpResponse:
         store=store,
         status=422 if request.method == "POST" else 200,
     )
+
+
+def shop_now_basket(return_request: Return, credit: Decimal) -> BasketView | None:
+    """What the shopper chose to buy with this return's store credit, as the review showed it."""
+    if not return_request.shop_now or return_request.resolution != "store_credit":
+        return None
+    basket = {int(entry["variant"]): int(entry["units"]) for entry in return_request.shop_now}
+    view = basket_view(
+        store_id=return_request.store_id,
+        basket=basket,
+        credit=credit,
+        currency=return_request.currency,
+    )
+    return view if view.rows else None

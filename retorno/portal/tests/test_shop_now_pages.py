@@ -101,6 +101,15 @@ def test_a_basket_within_the_credit_leaves_the_rest_and_the_return_carries_it(
     made = Return.objects.get(order=order)
     assert made.resolution == "store_credit"
     assert made.shop_now == [{"variant": Variant.objects.get(sku="SOCK-M").id, "units": 1}]
+    # The tracking page keeps showing what the credit buys, without the link to change it.
+    tracking = client.get(
+        reverse("portal:tracking", args=[made.tracking_token]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert tracking.context["shop_basket"].split.from_credit == Decimal("9.50")
+    html = tracking.content.decode()
+    assert 'id="shop-now-tracking"' in html
+    assert "1 × Socks" in html
+    assert "Change the items you buy with your credit" not in html
 
 
 def test_a_dearer_basket_shows_what_is_charged_and_a_refund_carries_no_basket(
@@ -117,7 +126,11 @@ def test_a_dearer_basket_shows_what_is_charged_and_a_refund_carries_no_basket(
     assert options(client, shop, resolution="refund").status_code == 302
     _review, token = confirm(client, shop)
     client.post(reverse("portal:review", args=[shop.slug]), {"submission": token})
-    assert Return.objects.get(order=order).shop_now == []
+    made = Return.objects.get(order=order)
+    assert made.shop_now == []
+    tracking = client.get(reverse("portal:tracking", args=[made.tracking_token]))
+    assert tracking.context["shop_basket"] is None
+    assert 'id="shop-now-tracking"' not in tracking.content.decode()
 
 
 @pytest.mark.parametrize(
