@@ -22,4 +22,6 @@
   }
   form.addEventListener("input", draw);
   form.addEventListener("change", draw);
+  // What was typed (or restored by the browser) before this deferred script ran shows too.
+  draw();
 })();
