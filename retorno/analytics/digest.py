@@ -2,10 +2,10 @@
 zone) against the week before: return rate, top reasons and the fastest rising, top products,
 costs, recovered value, and what deserves a look (retorno.domain.analytics.digest.anomalies).
 
-Sent on the store's own Monday by the hourly job `weekly_digests_send` to its owners,
-admins, managers and analysts (each may opt out), in the store's language, through the outbox: one `DigestRun` row per
-store and week and one outbox message per recipient, so a job that runs twice or is retried
-sends nothing twice. The staff analytics show the same digest as a preview.
+Sent by the hourly job `weekly_digests_send` on the store's own Monday (or when the job next
+runs, if that Monday was missed) to its owners, admins, managers and analysts (each may opt
+out), in the store's language, through the outbox: one `DigestRun` row per store and week and
+one outbox message per recipient, so a job that runs twice or is retried sends nothing twice. The staff analytics show the same digest as a preview.
 """
 
 from __future__ import annotations
@@ -293,11 +293,14 @@ def last_run(*, store: Store) -> DigestRun | None:
 
 
 def weekly_digest_queue(*, store: Store, now: datetime) -> DigestRun | None:
-    """Queue the store's digest if it is due (its Monday, local time) and not queued yet: the
-    run row and one outbox message per recipient, in one transaction. None when not due or
-    already queued."""
+    """Queue the store's latest due digest (retorno.domain.analytics.digest.digest_due: its
+    Monday, local time, or later that week when the Monday was missed) if not queued yet: the
+    run row and one outbox message per recipient, in one transaction. None when queued already,
+    or when the week ended before the store existed."""
     week = digest_due(local_day(now, store.timezone), local_time(now, store.timezone).hour)
-    if week is None:
+    if local_day(store.created_at, store.timezone) > week.end:
+        return None  # a new store gets its first digest after its first full week
+    if DigestRun.objects.filter(store=store, week_start=week.start).exists():
         return None
     try:
         with transaction.atomic():
@@ -313,16 +316,26 @@ def weekly_digest_queue(*, store: Store, now: datetime) -> DigestRun | None:
                     payload={"week_start": week.start.isoformat(), "user_id": recipient.user_id},
                 )
     except IntegrityError:
-        return None  # this week's digest was queued already
+        return None  # another worker queued this week's digest meanwhile
     return run
 
 
 def weekly_digests_send(*, now: datetime) -> int:
-    """Queue the digest of every store whose Monday it is; the number of digests queued."""
-    return sum(
-        weekly_digest_queue(store=store, now=now) is not None
-        for store in Store.objects.order_by("id")
+    """Queue the latest due digest of every store that has not had it; the number queued.
+    Hourly: the stores whose digest of the last weeks is queued already are skipped with one
+    query."""
+    # A due week started at most 15 days before any zone's today.
+    since = local_day(now, "UTC") - timedelta(days=16)
+    recent = set(
+        DigestRun.objects.filter(week_start__gte=since).values_list("store_id", "week_start")
     )
+    queued = 0
+    for store in Store.objects.order_by("id"):
+        week = digest_due(local_day(now, store.timezone), local_time(now, store.timezone).hour)
+        if (store.pk, week.start) in recent:
+            continue
+        queued += weekly_digest_queue(store=store, now=now) is not None
+    return queued
 
 
 def digest_deliver(message: OutboxMessage) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Periodic jobs of the analytics: the supplier alerts check (and, with it, the e-mails of the
-crossings it finds), and the weekly digest of every store whose Monday it is."""
+crossings it finds), and the weekly digest of every store whose digest is due."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def supplier_alerts_check() -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def weekly_digests() -> int:
-    """Queue the weekly digest of every store where it is Monday (from 06:00 local time); hourly
-    by Celery beat and the in-process scheduler. Safe to run twice at once or to retry (one
+    """Queue the weekly digest of every store where it is due (Monday from 06:00 local time, or
+    later that week when Monday was missed); hourly by Celery beat and the in-process scheduler. Safe to run twice at once or to retry (one
     digest per store and week, one e-mail per recipient)."""
     return weekly_digests_send(now=timezone.now())

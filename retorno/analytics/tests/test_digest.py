@@ -140,6 +140,37 @@ def test_sent_once_per_store_and_week_on_its_own_monday(store, history, smtp):
     )
 
 
+def test_a_monday_missed_sends_the_digest_when_the_job_runs_again(store, history, smtp_server):
+    """The server was down all Monday: Wednesday's first run queues the week's digest, later
+    runs queue nothing more, each person gets it once; the next Monday brings the next week's."""
+    week = this_week(store)
+    wednesday = local_time(store, week.start + timedelta(days=9), 10)
+    assert digest.weekly_digests_send(now=wednesday) == 1
+    assert digest.weekly_digests_send(now=wednesday + timedelta(hours=1)) == 0
+    assert digest.weekly_digest_queue(store=store, now=wednesday + timedelta(days=4)) is None
+    assert list(DigestRun.objects.values_list("week_start", flat=True)) == [week.start]
+    deliver(wednesday)
+    deliver(wednesday + timedelta(hours=1))
+    assert sorted(to for m in digests(smtp_server) for to in m.rcpt_tos) == [
+        "admin@shop.test",
+        "analyst@shop.test",
+    ]
+    next_monday = local_time(store, week.start + timedelta(days=14), 6)
+    assert digest.weekly_digests_send(now=next_monday) == 1
+    assert DigestRun.objects.filter(week_start=week.start + timedelta(days=7)).exists()
+
+
+def test_no_digest_of_a_week_that_ended_before_the_store_existed(store, history):
+    # The store was created this week: no earlier week's digest is due, any day of this week.
+    week = this_week(store)
+    today = local_day(timezone.now(), store.timezone)
+    for day in range((today - week.start).days, 7):
+        noon = local_time(store, week.start + timedelta(days=day), 12)
+        assert digest.weekly_digest_queue(store=store, now=noon) is None
+    assert digest.weekly_digests_send(now=local_time(store, week.end, 23)) == 0
+    assert not DigestRun.objects.exists()
+
+
 def test_a_staff_member_who_opts_out_after_queueing_gets_nothing(store, history, smtp_server):
     week = this_week(store)
     first = local_time(store, week.start + timedelta(days=7), 9)

@@ -2,8 +2,10 @@
 its time zone), which reasons rose fastest, and what in the week deserves a look (anomalies).
 
 A week is Monday to Sunday in the store's zone. On a store's Monday, from SEND_FROM_HOUR local
-time, the digest of the week that just ended is due; it is sent once per store and week however
-often the job runs (the callers keep that promise with a unique row per store and week).
+time, the digest of the week that just ended is due, and stays due until the next one is: a
+Monday the scheduler missed (the server was down) sends it when it comes back. It is sent once
+per store and week however often the job runs (the callers keep that promise with a unique row
+per store and week).
 """
 
 from __future__ import annotations
@@ -50,13 +52,15 @@ def last_full_week(local_today: date) -> DigestWeek:
     return DigestWeek(this_monday - timedelta(days=7))
 
 
-def digest_due(today: date, hour: int) -> DigestWeek | None:
-    """The week whose digest is due at `hour` o'clock of the local day `today` (both in the
-    store's zone): on Monday from SEND_FROM_HOUR, the week that ended the day before; None any
-    other time."""
-    if today.weekday() != DIGEST_WEEKDAY or hour < SEND_FROM_HOUR:
-        return None
-    return last_full_week(today)
+def digest_due(today: date, hour: int) -> DigestWeek:
+    """The latest week whose digest is due at `hour` o'clock of the local day `today` (both in
+    the store's zone): from Monday SEND_FROM_HOUR on, the week that ended the day before; earlier
+    on a Monday, the week before that one. A digest not sent on its Monday is still due the rest
+    of the week (the caller sends each week once)."""
+    week = last_full_week(today)
+    if today.weekday() == DIGEST_WEEKDAY and hour < SEND_FROM_HOUR:
+        return week.previous
+    return week
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,31 +33,37 @@ def due(instant: datetime, where: str) -> DigestWeek | None:
 def test_due_on_the_stores_own_monday_morning():
     # Monday 2026-12-07 05:30 UTC: Monday 06:30 in Madrid, still Sunday in Los Angeles, Monday
     # 18:30 in Auckland.
+    this, before = DigestWeek(date(2026, 11, 30)), DigestWeek(date(2026, 11, 23))
     instant = datetime(2026, 12, 7, 5, 30, tzinfo=UTC)
-    assert due(instant, "Europe/Madrid") == DigestWeek(date(2026, 11, 30))
-    assert due(instant, "America/Los_Angeles") is None
-    assert due(instant, "Pacific/Auckland") == DigestWeek(date(2026, 11, 30))
+    assert due(instant, "Europe/Madrid") == this
+    assert due(instant, "America/Los_Angeles") == before
+    assert due(instant, "Pacific/Auckland") == this
     # Sunday 2026-12-06 18:00 UTC is already Monday 07:00 in Auckland.
     early = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
-    assert due(early, "Pacific/Auckland") == DigestWeek(date(2026, 11, 30))
-    assert due(early, "Europe/Madrid") is None
-    # Monday before 06:00 local: not yet.
-    assert (
-        due(datetime(2026, 12, 7, 5, 59, tzinfo=ZoneInfo("Europe/Madrid")), "Europe/Madrid") is None
-    )
+    assert due(early, "Pacific/Auckland") == this
+    assert due(early, "Europe/Madrid") == before
+    # Monday before 06:00 local: not yet this week's, still the week before's.
+    madrid = ZoneInfo("Europe/Madrid")
+    assert due(datetime(2026, 12, 7, 5, 59, tzinfo=madrid), "Europe/Madrid") == before
+    # A Monday missed: the week's digest is still due on Wednesday and on Sunday night.
+    assert due(datetime(2026, 12, 9, 10, 0, tzinfo=madrid), "Europe/Madrid") == this
+    assert due(datetime(2026, 12, 13, 23, 59, tzinfo=madrid), "Europe/Madrid") == this
 
 
 @given(st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 1, 1)), st.times())
-def test_the_week_reported_is_the_last_full_week(day, clock):
+def test_the_week_due_is_the_last_full_week_from_monday_morning(day, clock):
     moment = datetime.combine(day, clock, UTC)
     week = last_full_week(moment.date())
     assert week.start.weekday() == 0
     assert week.end == week.start + timedelta(days=6)
     assert week.end < moment.date() <= week.end + timedelta(days=7)
     found = digest_due(day, clock.hour)
-    assert found is None or (day.weekday() == 0 and found == week)
-    if day.weekday() == 0 and clock.hour >= 6:
+    if day.weekday() == 0 and clock.hour < 6:
+        assert found == week.previous
+    else:
         assert found == week
+    # Never a week that has not ended, never one older than the week before the last.
+    assert day - timedelta(days=14) <= found.end < day
 
 
 def test_a_week_starts_on_a_monday():
