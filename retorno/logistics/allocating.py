@@ -143,11 +143,20 @@ def methods_served(
     its sender's address, as booking it would find: the same rules, serviceability by country
     and postal code, weight, size, capabilities, rates and today's pickup capacity. A store with
     no enabled carrier ships outside Retorno: every method stays. Order is kept."""
+    return methods_served_for_parcels(store=store, parcels=[(parcel, methods)], now=now)
+
+
+def methods_served_for_parcels(
+    *, store: Store, parcels: Sequence[tuple[ParcelFacts, Sequence[str]]], now: datetime
+) -> list[str]:
+    """`methods_served` for several parcels (the same return from two addresses: a pickup's and
+    the one a drop-off leaves from) with the store's carriers and rules read once."""
     inputs = allocation_inputs(store, now=now, with_stats=False)
     if inputs is None:
-        return list(methods)
+        return [method for _parcel, methods in parcels for method in methods]
     return [
         method
+        for parcel, methods in parcels
         for method in methods
         if parcel_allocate(inputs, allocation_request(parcel, inputs, method=method)).has_carrier
     ]

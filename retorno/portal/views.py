@@ -152,13 +152,13 @@ def policy_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _line_rows(store: Store, order: Order, draft: dict[str, Any], data: Any, files: Any):
     eligibility = selectors.order_eligibility_for_store(
-        store=store, external_id=order.external_id, now=timezone.now()
+        store=store, external_id=order.external_id, now=timezone.now(), order=order
     )
     decisions = {d.line_id: d for d in eligibility.decision.lines}
     chosen = {item["line"]: item for item in draft.get("items", [])}
     pictures = line_pictures(order_id=order.id)
     rows = []
-    for line in eligibility.order.lines.all():
+    for line in eligibility.lines:  # read with the decision, in the order's order
         decision = decisions.get(line.external_id)
         returnable = decision.returnable_quantity if decision else 0
         paid_total = quantize(
@@ -325,17 +325,19 @@ def _money_hints(quotes: dict[str, Any]) -> list[str]:
 
 def _quotes(store: Store, order: Order, items: list[dict[str, Any]]) -> dict[str, Any]:
     request_items = [{k: i[k] for k in ("line", "quantity", "reason")} for i in items]
-    quotes = {}
-    for resolution in ("exchange", "store_credit", "refund"):
-        quote = selectors.return_quote_for_store(
-            store=store,
-            external_id=order.external_id,
-            items=request_items,
-            resolution=resolution,
-            now=timezone.now(),
-        )
-        if not any(d.reasons for d in quote.decision.lines):
-            quotes[resolution] = quote
+    every = selectors.return_quotes_for_store(
+        store=store,
+        external_id=order.external_id,
+        items=request_items,
+        resolutions=["exchange", "store_credit", "refund"],
+        now=timezone.now(),
+        order=order,
+    )
+    quotes = {
+        str(name): quote
+        for name, quote in every.items()
+        if not any(d.reasons for d in quote.decision.lines)
+    }
     if not quotes:
         return quotes
     # As the store's policy orders them (every line is decided by the same policy version).

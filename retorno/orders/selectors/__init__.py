@@ -60,11 +60,14 @@ def customer_list_for_store(
 
 def order_find_for_store(*, store: Store, external_id: str) -> Order | None:
     """The store's order with this external id and its customer, or None."""
-    return (
+    order = (
         Order.objects.select_related("customer")
         .filter(store=store, external_id=external_id)
         .first()
     )
+    if order is not None:
+        order.store = store  # the caller's: reading `order.store` costs no query
+    return order
 
 
 def order_find_by_typed(*, store: Store, typed: str) -> Order | None:

@@ -21,6 +21,7 @@ from retorno.core.errors import NotFound, Unprocessable
 from retorno.domain.money.timing import RefundTiming, return_refund_timing
 from retorno.domain.policies import (
     Decision,
+    Policy,
     PolicyDocumentError,
     decide,
     default_policy_document,
@@ -134,27 +135,37 @@ class Eligibility:
     evaluated_at: datetime
 
 
-def order_eligibility_for_store(
+@dataclass(frozen=True)
+class _Facts:
+    """What deciding an order's request reads from the database: read once, decided for as
+    many resolutions as asked (deciding is pure and cheap, reading is not)."""
+
+    order: Order
+    lines: list[Any]
+    held: dict[int, int]
+    policy: Policy
+    version: int
+    signals: frozenset[str]
+
+
+def _decision_facts(
     *,
     store: Store,
     external_id: str,
     now: datetime,
-    policy_document: dict[str, Any] | None = None,
-    items: list[dict[str, Any]] | None = None,
-    resolution: str | None = None,
-) -> Eligibility:
-    """The policy decision for an order's lines, without writing anything.
-
-    With `policy_document` the order is decided under that (unsaved) policy: the policy
-    editor's "try it on this order". With `items` the decision is for that request.
-    """
-    order = (
-        Order.objects.select_related("customer")
-        .filter(store=store, external_id=external_id)
-        .first()
-    )
+    policy_document: dict[str, Any] | None,
+    items: list[dict[str, Any]] | None,
+    order: Order | None = None,
+) -> _Facts:
+    if order is None or order.store_id != store.id or order.external_id != external_id:
+        order = (
+            Order.objects.select_related("customer")
+            .filter(store=store, external_id=external_id)
+            .first()
+        )
     if order is None:
         raise NotFound(f"No order {external_id!r} in this store.", code="order_not_found")
+    order.store = store  # the caller's: reading `order.store` costs no query
     lines, held = adapters.lines_with_held(order)
     if policy_document is not None:
         try:
@@ -170,7 +181,7 @@ def order_eligibility_for_store(
         else:
             policy = compiled_policy(current)
             version = current.version
-    request = adapters.request_facts(items, resolution) if items else None
+    # The signals depend on the customer and the lines asked for, not on the resolution.
     signals = signals_for_decision(
         policy=policy,
         store=store,
@@ -179,16 +190,59 @@ def order_eligibility_for_store(
         requested_lines=[item["line"] for item in items or ()],
         now=now,
     )
+    return _Facts(order, lines, held, policy, version, signals)
+
+
+def _decided(
+    facts: _Facts,
+    *,
+    store: Store,
+    now: datetime,
+    items: list[dict[str, Any]] | None,
+    resolution: str | None,
+) -> Eligibility:
+    order = facts.order
     decision = decide(
-        policy,
-        adapters.order_facts(order, lines, held),
-        adapters.customer_facts(order.customer, signals),
-        request,
+        facts.policy,
+        adapters.order_facts(order, facts.lines, facts.held),
+        adapters.customer_facts(order.customer, facts.signals),
+        adapters.request_facts(items, resolution) if items else None,
         adapters.decision_clock(now, store),
     )
     return Eligibility(
-        order=order, lines=lines, policy_version=version, decision=decision, evaluated_at=now
+        order=order,
+        lines=facts.lines,
+        policy_version=facts.version,
+        decision=decision,
+        evaluated_at=now,
     )
+
+
+def order_eligibility_for_store(
+    *,
+    store: Store,
+    external_id: str,
+    now: datetime,
+    policy_document: dict[str, Any] | None = None,
+    items: list[dict[str, Any]] | None = None,
+    resolution: str | None = None,
+    order: Order | None = None,
+) -> Eligibility:
+    """The policy decision for an order's lines, without writing anything.
+
+    With `policy_document` the order is decided under that (unsaved) policy: the policy
+    editor's "try it on this order". With `items` the decision is for that request. `order`,
+    when the caller has just read it (with its customer), is not read again.
+    """
+    facts = _decision_facts(
+        store=store,
+        external_id=external_id,
+        now=now,
+        policy_document=policy_document,
+        items=items,
+        order=order,
+    )
+    return _decided(facts, store=store, now=now, items=items, resolution=resolution)
 
 
 # --- shopper-facing reads (customer portal and tracking page) -----------------------------------
@@ -273,9 +327,41 @@ def return_quote_for_store(
 ) -> ReturnQuote:
     """The policy decision and the amounts (item value, fees, bonus, total) of a return request
     before it is made: same engine, same arithmetic as `return_create`. Writes nothing."""
-    eligibility = order_eligibility_for_store(
-        store=store, external_id=external_id, now=now, items=items, resolution=resolution
+    return return_quotes_for_store(
+        store=store, external_id=external_id, items=items, resolutions=[resolution], now=now
+    )[resolution]
+
+
+def return_quotes_for_store(
+    *,
+    store: Store,
+    external_id: str,
+    items: list[dict[str, Any]],
+    resolutions: list[str | None],
+    now: datetime,
+    order: Order | None = None,
+) -> dict[str | None, ReturnQuote]:
+    """`return_quote_for_store` for each of `resolutions` (the options step weighs them all),
+    reading the order, the policy and the customer's signals once. `order`, when the caller
+    has just read it (with its customer), is not read again."""
+    facts = _decision_facts(
+        store=store,
+        external_id=external_id,
+        now=now,
+        policy_document=None,
+        items=items,
+        order=order,
     )
+    return {
+        resolution: _quote(
+            _decided(facts, store=store, now=now, items=items, resolution=resolution),
+            resolution,
+        )
+        for resolution in resolutions
+    }
+
+
+def _quote(eligibility: Eligibility, resolution: str | None) -> ReturnQuote:
     order = eligibility.order
     decision = eligibility.decision
     currency = order.currency

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
-from retorno.logistics.allocating import ParcelFacts, methods_served
+from retorno.logistics.allocating import ParcelFacts, methods_served, methods_served_for_parcels
 from retorno.logistics.models import BookingState, Shipment
 from retorno.logistics.services import planning
 from retorno.orders.models import Customer, Order, OrderLine
@@ -103,7 +103,7 @@ def methods_served_for_order(
     lines = {line.external_id: line for line in order.lines.select_related("variant")}
     contents = [(lines[i["line"]], int(i["quantity"])) for i in items if i["line"] in lines]
     delivered_to = dict(order.shipping_address or {})
-    served: set[str] = set()
+    groups = []
     for address, group in (
         (dict(pickup_address or delivered_to), [m for m in methods if m == Method.PICKUP]),
         (delivered_to, [m for m in methods if m != Method.PICKUP]),
@@ -117,7 +117,8 @@ def methods_served_for_order(
                 declared_value=declared_value,
                 currency=order.currency,
             )
-            served.update(methods_served(store=order.store, parcel=parcel, methods=group, now=now))
+            groups.append((parcel, group))
+    served = set(methods_served_for_parcels(store=order.store, parcels=groups, now=now))
     return [m for m in methods if m in served]
 
 
