@@ -46,6 +46,9 @@ class Scope(models.TextChoices):
     READ = "read", "Read"
     WRITE = "write", "Write"
     ADMIN = "admin", "Admin (policy)"
+    # The store's team through the API (/api/v1/staff): never given by default, so a key
+    # made for an integration cannot invite people or change roles.
+    TEAM = "team", "Team"
 
 
 class ApiKey(TimeStampedModel):

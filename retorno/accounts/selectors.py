@@ -37,6 +37,21 @@ def api_key_authenticate(plain: str) -> ApiKey | None:
     return found
 
 
+def api_key_role(api_key: ApiKey) -> str | None:
+    """The role an API key acts with on the store's team: its maker's role in the store today
+    (a key follows its maker's demotion; deactivation revokes it), or admin for a key made on
+    the command line or by such a key (never owner: only a person makes or removes owners)."""
+    if api_key.created_by_id is None:
+        return "admin"
+    return (
+        Membership.objects.filter(
+            store_id=api_key.store_id, user_id=api_key.created_by_id, deactivated_at__isnull=True
+        )
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
 def memberships_for_user(*, user: Any) -> list[Membership]:
     """The stores a staff user works in, with the role in each, by store name."""
     if not getattr(user, "is_authenticated", False):

@@ -22,6 +22,7 @@ SCOPE_CHOICES = [
     ("read", gettext_lazy("Read: returns, orders, refunds, exchanges")),
     ("write", gettext_lazy("Write: open and move returns, orders, refunds")),
     ("admin", gettext_lazy("Admin: policy, carriers, webhooks, API keys")),
+    ("team", gettext_lazy("Team: invite, change roles, deactivate, reset passwords (as you)")),
 ]
 
 

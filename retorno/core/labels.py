@@ -446,7 +446,7 @@ MESSAGE_KIND = {
     "claim_resolved": _("Claim resolved"),
     "claim_rejected": _("Claim rejected"),
 }
-SCOPE = {"read": _("Read"), "write": _("Read and write"), "admin": _("Administer")}
+SCOPE = dict(read=_("Read"), write=_("Read and write"), admin=_("Administer"), team=_("Team"))
 WEBHOOK_DELIVERY_STATUS = {
     "pending": _("Pending"),
     "delivered": _("Delivered"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,30 @@ MAX_VALUE = 200  # characters kept of one value
 MAX_FIELDS = 40
 
 
+@dataclass(frozen=True)
+class KeyActor:
+    """An API key acting on a store's team: the log keeps the person who made the key (None
+    for a key made on the command line) and names the key, so a change made through the API
+    reads apart from one made on the pages."""
+
+    user: Any
+    key_name: str
+
+    @property
+    def pk(self) -> int | None:
+        return getattr(self.user, "pk", None)
+
+
+def actor_user(actor: Any) -> Any:
+    """The staff user behind `actor` (a user, a KeyActor or None), for foreign keys."""
+    user = actor.user if isinstance(actor, KeyActor) else actor
+    return user if getattr(user, "pk", None) else None
+
+
 def person_label(user: Any) -> str:
+    if isinstance(user, KeyActor):
+        made_by = f" ({person_label(user.user)})" if user.pk else ""
+        return f"API key {user.key_name}{made_by}"[:150]
     if user is None:
         return "Retorno"
     return (user.get_full_name() or user.get_username() or f"#{user.pk}")[:150]
@@ -52,10 +76,10 @@ def audit_record(
     details: Mapping[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEntry:
-    """Add one entry: `actor` is the staff user (None for Retorno itself)."""
+    """Add one entry: `actor` is the staff user, a KeyActor, or None for Retorno itself."""
     return AuditEntry.objects.create(
         store=store,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor_user(actor),
         actor_label=person_label(actor),
         action=action[:40],
         target=str(target)[:200],

@@ -23,6 +23,7 @@ from retorno.api.v1.routers import (
     orders,
     policy,
     returns,
+    staff,
     stripe_account,
     warehouse,
     webhooks,
@@ -113,6 +114,7 @@ api.add_router("/insight", insight.router)
 api.add_router("", webhooks.router)
 api.add_router("", exchanges.router)
 api.add_router("", keys.router)
+api.add_router("", staff.router)
 api.add_router("", connectors.router)
 api.add_router("", stripe_account.router)
 api.add_router("", woocommerce.router)

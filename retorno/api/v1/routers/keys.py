@@ -20,7 +20,7 @@ router = Router(tags=["api keys"])
 
 class ApiKeyIn(Schema):
     name: str = Field(..., min_length=1, max_length=80)
-    scopes: list[Literal["read", "write", "admin"]] = Field(..., min_length=1, max_length=3)
+    scopes: list[Literal["read", "write", "admin", "team"]] = Field(..., min_length=1, max_length=4)
 
 
 class ApiKeyOut(Schema):
@@ -66,10 +66,15 @@ def api_key_list(request: HttpRequest):
     "/api-keys", response={201: ApiKeyWithSecretOut, **WRITE_ERRORS}, summary="Create an API key"
 )
 def api_key_create(request: HttpRequest, payload: ApiKeyIn):
-    """A new key with the scopes given; the answer carries the key, the only time it is shown."""
+    """A new key with the scopes given; the answer carries the key, the only time it is shown.
+    It counts as made by whoever made the key creating it: on the team (scope `team`) it acts
+    with their role, and deactivating them revokes it too."""
     api_key = require_scope(request, "admin")
     created, plain = services.api_key_create(
-        store=api_key.store, name=payload.name, scopes=payload.scopes
+        store=api_key.store,
+        name=payload.name,
+        scopes=payload.scopes,
+        created_by=api_key.created_by,
     )
     return Status(201, {**api_key_body(created), "key": plain})
 
