@@ -107,7 +107,8 @@ def order_delivered(store: Store, order_id: str, when: datetime) -> bool:
         return False
     if order.delivered_at is None or order.delivered_at < when:
         order.delivered_at = when
-        order.save(update_fields=["delivered_at", "updated_at"])
+        order.intake_digest = ""  # changed outside the intake: the next intake writes again
+        order.save(update_fields=["delivered_at", "intake_digest", "updated_at"])
     return True
 
 

@@ -164,7 +164,13 @@ class OrderAdmin(admin.ModelAdmin):
     # The order's discount is spread over its lines at intake; changing it here would leave
     # the lines' shares behind.
     readonly_fields = ("discount_amount",)
+    exclude = ("intake_digest",)
     inlines = [OrderLineInline]
+
+    def save_model(self, request: Any, obj: Order, form: Any, change: bool) -> None:
+        # Changed by hand: the next intake of this order writes it again, not skips it.
+        obj.intake_digest = ""
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CsvImport)

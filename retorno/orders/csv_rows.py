@@ -12,7 +12,6 @@ left out whole (every row of it is reported), so nothing is half imported.
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -261,19 +260,19 @@ def _flag(value: str) -> bool:
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
-@functools.cache
-def _limits(columns: tuple[Column, ...]) -> dict[str, Column]:
-    return {column.name: column for column in columns}
+# Each kind's columns by name, built once: a row's reader looks its limits up here (hashing the
+# tuple of columns per row, as a cache keyed on it would, cost a tenth of the reading).
+_LIMITS = {kind: {column.name: column for column in columns} for kind, columns in COLUMNS.items()}
 
 
 class _Row:
     """Reads one row's values, collecting a problem per bad field instead of stopping."""
 
-    def __init__(self, line: int, values: dict[str, str], columns: tuple[Column, ...]) -> None:
+    def __init__(self, line: int, values: dict[str, str], kind: str) -> None:
         self.line = line
         self.values = values
         self.problems: list[RowProblem] = []
-        self.limits = _limits(columns)
+        self.limits = _LIMITS[kind]
 
     def text(self, name: str) -> str:
         value = self.values.get(name, "")
@@ -420,7 +419,7 @@ def orders_parse(rows: Iterable[tuple[int, dict[str, str]]], *, now: datetime) -
     count = 0
     for line, values in rows:
         count += 1
-        row = _Row(line, values, ORDER_COLUMNS)
+        row = _Row(line, values, "orders")
         order_id = row.text("order_id")
         if not order_id:
             problems += row.problems
@@ -510,7 +509,7 @@ def catalog_parse(rows: Iterable[tuple[int, dict[str, str]]], *, currency: str) 
     count = 0
     for line, values in rows:
         count += 1
-        row = _Row(line, values, CATALOG_COLUMNS)
+        row = _Row(line, values, "catalog")
         product_id = row.text("product_id")
         title = row.text("title")
         sku = row.text("sku")

@@ -138,6 +138,10 @@ class Order(TimeStampedModel):
         help_text="The payment provider's id of what the shopper paid (a Stripe PaymentIntent, "
         "pi_…): refunds to the original payment go back to it.",
     )
+    # What the intake last wrote for this order (its customer and lines included), hashed: the
+    # same order sent again is skipped whole (a CSV file imported twice, a webhook repeated).
+    # Any other writer of the order clears it, so the next intake writes again.
+    intake_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     objects = StoreScopedQuerySet.as_manager()
 

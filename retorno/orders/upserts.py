@@ -219,12 +219,12 @@ ORDER_VALUES = (
 def orders_upsert(
     store_id: int, rows: Sequence[dict[str, Any]], now: Any
 ) -> dict[str, tuple[int, bool]]:
-    """Insert or update orders by external id (each row has `external_id` and ORDER_VALUES, the
-    customer as its id); (order id, created) for each external id."""
-    fields = ("store", "external_id", *ORDER_VALUES, "created_at", "updated_at")
+    """Insert or update orders by external id (each row has `external_id`, ORDER_VALUES, the
+    customer as its id, and `intake_digest`); (order id, created) for each external id."""
+    fields = ("store", "external_id", *ORDER_VALUES, "intake_digest", "created_at", "updated_at")
     columns = [_column(Order, name).column for name in ORDER_VALUES]
     table = connection.ops.quote_name(Order._meta.db_table)
-    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*columns, "intake_digest"))
     # An order sent again as it is keeps its time of change (an import run twice changes nothing).
     update += (
         f", updated_at = CASE WHEN {differs(table, columns)} THEN EXCLUDED.updated_at "

@@ -7,6 +7,8 @@ round trip per row, and two calls that arrive together and share a customer or a
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -108,8 +110,12 @@ def _segments(
 def _segment_apply(
     store: Store, entries: list[tuple[int, dict[str, Any]]], now: Any
 ) -> dict[int, OrderOutcome]:
-    refused: dict[int, OrderOutcome] = {}
-    while True:
+    prepared = [(index, _prepared(data)) for index, data in entries]
+    _variants_resolve(store, [data for _, data in prepared])
+    # Orders sent again as the intake last wrote them are done already.
+    done = _unchanged(store, prepared)
+    entries = [(index, data) for index, data in prepared if index not in done]
+    while entries:
         with transaction.atomic():
             external_ids = [data["external_id"] for _, data in entries]
             afters = [observer(store, external_ids) for observer in _intake_observers]
@@ -118,14 +124,14 @@ def _segment_apply(
                 written = [o.order_id for o in applied.values() if o.order_id is not None]
                 for after in afters:
                     after(written)
-                return {**refused, **applied}
+                return {**done, **applied}
             # Some orders would lose lines that have returns: undo this attempt (the rollback
             # also frees the rows it locked) and write the others without them.
             transaction.set_rollback(True)
         blocked = applied
         for index, data in entries:
             if data["external_id"] in blocked:
-                refused[index] = OrderOutcome(
+                done[index] = OrderOutcome(
                     data["external_id"],
                     error=Conflict(
                         "A line that has returns cannot be removed from the order.",
@@ -133,38 +139,19 @@ def _segment_apply(
                     ),
                 )
         entries = [(i, data) for i, data in entries if data["external_id"] not in blocked]
-        if not entries:
-            return refused
+    return done
 
 
 def _write(
     store: Store, entries: list[tuple[int, dict[str, Any]]], now: Any
 ) -> dict[int, OrderOutcome] | set[str]:
-    """Write the orders of `entries` (no order twice); their outcomes, or the external ids of
-    the orders that would drop a line with returns (then the caller rolls back)."""
+    """Write the orders of `entries` (prepared, no order twice); their outcomes, or the external
+    ids of the orders that would drop a line with returns (then the caller rolls back)."""
     customer_ids = _customers_write(store, [data["customer"] for _, data in entries])
-    order_rows = []
-    for position, (_, data) in enumerate(entries):
-        address = data.get("shipping_address") or {}
-        order_rows.append(
-            {
-                "external_id": data["external_id"],
-                "customer": customer_ids[position],
-                "number": data.get("number") or data["external_id"],
-                "currency": data["currency"].upper(),
-                "placed_at": data["placed_at"],
-                "delivered_at": data.get("delivered_at"),
-                "shipping_address": address,
-                "country": (address.get("country") or "").upper(),
-                "postal_code": address.get("postal_code") or "",
-                "channel": data.get("channel") or "web",
-                "shipping_amount": data.get("shipping_amount") or Decimal("0"),
-                "shipping_tax_amount": data.get("shipping_tax_amount") or Decimal("0"),
-                "discount_amount": data.get("discount_amount") or Decimal("0"),
-                "tags": list(data.get("tags") or []),
-                "payment_reference": data.get("payment_reference") or "",
-            }
-        )
+    order_rows = [
+        {**data["_row"], "customer": customer_ids[position], "intake_digest": data["_digest"]}
+        for position, (_, data) in enumerate(entries)
+    ]
     written = upserts.orders_upsert(store.id, order_rows, now)
     wanted = {
         written[data["external_id"]][0]: {line["external_id"] for line in data["lines"]}
@@ -190,19 +177,113 @@ def _write(
         blocked = {external_of[order_id] for order_id in returned}
     if blocked:
         return blocked
-    _lines_write(
-        store,
-        [
-            (written[data["external_id"]][0], data["lines"], order_discount_split(data))
-            for _, data in entries
-        ],
-    )
+    lines: dict[tuple[int, str], dict[str, Any]] = {}
+    for _, data in entries:
+        order_id = written[data["external_id"]][0]
+        for row in data["_lines"]:
+            lines[(order_id, row["external_id"])] = {**row, "order": order_id}
+    upserts.lines_upsert(list(lines.values()))
     if dropped:
         OrderLine.objects.filter(id__in=dropped).delete()
     return {
         index: OrderOutcome(data["external_id"], *written[data["external_id"]])
         for index, data in entries
     }
+
+
+def _prepared(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with the rows the intake writes for it: `_row` (the order's columns but its
+    customer) and `_lines` (each line's columns but the order and the catalog's variant,
+    which `_variants_resolve` adds)."""
+    address = data.get("shipping_address") or {}
+    row = {
+        "external_id": data["external_id"],
+        "number": data.get("number") or data["external_id"],
+        "currency": data["currency"].upper(),
+        "placed_at": data["placed_at"],
+        "delivered_at": data.get("delivered_at"),
+        "shipping_address": address,
+        "country": (address.get("country") or "").upper(),
+        "postal_code": address.get("postal_code") or "",
+        "channel": data.get("channel") or "web",
+        "shipping_amount": data.get("shipping_amount") or Decimal("0"),
+        "shipping_tax_amount": data.get("shipping_tax_amount") or Decimal("0"),
+        "discount_amount": data.get("discount_amount") or Decimal("0"),
+        "tags": list(data.get("tags") or []),
+        "payment_reference": data.get("payment_reference") or "",
+    }
+    lines = [
+        {
+            "external_id": line["external_id"],
+            "sku": line["sku"],
+            "product_id": (line.get("product_id") or "").strip(),
+            "title": line.get("title") or line["sku"],
+            "category": (line.get("category") or "").lower(),
+            "vendor": line.get("vendor") or "",
+            "tags": list(line.get("tags") or []),
+            "quantity": line["quantity"],
+            "unit_price": line["unit_price"],
+            "discount_amount": line.get("discount") or Decimal("0"),
+            "order_discount_amount": share,
+            "tax_amount": line.get("tax") or Decimal("0"),
+            "final_sale": bool(line.get("final_sale")),
+            "options": line.get("options") or {},
+            "image_url": line.get("image_url") or "",
+            "position": position,
+        }
+        for position, (line, share) in enumerate(
+            zip(data["lines"], order_discount_split(data), strict=True)
+        )
+    ]
+    return {**data, "_row": row, "_lines": lines}
+
+
+def _variants_resolve(store: Store, orders: list[dict[str, Any]]) -> None:
+    """Each prepared line's variant (by SKU, one query) and the product id: kept as received,
+    or as the catalog says when the line came without one (analytics group variants by it,
+    and a later change of the catalog does not move past sales)."""
+    skus = {line["sku"] for data in orders for line in data["_lines"]}
+    variants = {
+        sku: (variant_id, product_external_id)
+        for sku, variant_id, product_external_id in Variant.objects.filter(
+            store=store, sku__in=skus
+        ).values_list("sku", "id", "product__external_id")
+    }
+    for data in orders:
+        for line in data["_lines"]:
+            variant_id, product_external_id = variants.get(line["sku"], (None, ""))
+            line["variant"] = variant_id
+            line["product_id"] = line["product_id"] or product_external_id
+        customer = data["customer"]
+        written = [
+            customer.get("external_id") or "",
+            _customer_values(customer),
+            data["_row"],
+            data["_lines"],
+        ]
+        text = json.dumps(written, sort_keys=True, default=str, separators=(",", ":"))
+        data["_digest"] = hashlib.sha256(text.encode()).hexdigest()
+
+
+def _unchanged(store: Store, entries: list[tuple[int, dict[str, Any]]]) -> dict[int, OrderOutcome]:
+    """The outcomes of the orders of `entries` whose digest is what the intake last wrote for
+    them: nothing of theirs is written again (not the order, its lines, its customer, nor the
+    analytics of its sales). Read without a lock: an order changed meanwhile by another call
+    ends as that call left it, as if this one had come first."""
+    known = {
+        external_id: (pk, digest)
+        for external_id, pk, digest in Order.objects.filter(
+            store=store, external_id__in=[data["external_id"] for _, data in entries]
+        )
+        .exclude(intake_digest="")
+        .values_list("external_id", "id", "intake_digest")
+    }
+    found: dict[int, OrderOutcome] = {}
+    for index, data in entries:
+        pk, digest = known.get(data["external_id"], (None, ""))
+        if pk is not None and digest == data["_digest"]:
+            found[index] = OrderOutcome(data["external_id"], pk, False)
+    return found
 
 
 def _customer_values(data: dict[str, Any]) -> dict[str, Any]:
@@ -274,43 +355,3 @@ def _guests_write(store: Store, guests: dict[str, dict[str, Any]]) -> dict[str, 
     return {
         email: customer.id for email, customer in {**found, **{c.email: c for c in new}}.items()
     }
-
-
-def _lines_write(
-    store: Store, orders: list[tuple[int, list[dict[str, Any]], list[Decimal]]]
-) -> None:
-    skus = {line["sku"] for _, lines, _shares in orders for line in lines}
-    variants = {
-        sku: (variant_id, product_external_id)
-        for sku, variant_id, product_external_id in Variant.objects.filter(
-            store=store, sku__in=skus
-        ).values_list("sku", "id", "product__external_id")
-    }
-    rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for order_id, lines, shares in orders:
-        for position, (line, share) in enumerate(zip(lines, shares, strict=True)):
-            variant_id, product_external_id = variants.get(line["sku"], (None, ""))
-            rows[(order_id, line["external_id"])] = {
-                "order": order_id,
-                "external_id": line["external_id"],
-                "variant": variant_id,
-                "sku": line["sku"],
-                # Kept as received (or as the catalog said when the line came in): analytics
-                # group variants by it, and a later change of the catalog does not move past
-                # sales.
-                "product_id": (line.get("product_id") or "").strip() or product_external_id,
-                "title": line.get("title") or line["sku"],
-                "category": (line.get("category") or "").lower(),
-                "vendor": line.get("vendor") or "",
-                "tags": list(line.get("tags") or []),
-                "quantity": line["quantity"],
-                "unit_price": line["unit_price"],
-                "discount_amount": line.get("discount") or Decimal("0"),
-                "order_discount_amount": share,
-                "tax_amount": line.get("tax") or Decimal("0"),
-                "final_sale": bool(line.get("final_sale")),
-                "options": line.get("options") or {},
-                "image_url": line.get("image_url") or "",
-                "position": position,
-            }
-    upserts.lines_upsert(list(rows.values()))

@@ -4,11 +4,14 @@ twice ends with the last values, a failing order leaves the others written."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from retorno.api.v1.schemas import OrderIn
-from retorno.orders.models import Customer, Order, OrderLine
+from retorno.connectors.intake import order_delivered
+from retorno.orders.models import Customer, Order, OrderLine, Product, Variant
 from retorno.orders.services import orders_upsert
 from retorno.orders.tests.factories import line_payload, order_payload
 
@@ -93,3 +96,62 @@ def test_the_data_the_api_hands_the_service_is_the_bodys_dump():
     )
     order = OrderIn.model_validate(body)
     assert order.as_data() == order.model_dump()
+
+
+def _writes(store, orders: list[dict]) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        orders_upsert(store=store, orders=orders)
+    verbs = ("INSERT", "UPDATE", "DELETE", "COPY")
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(verbs)]
+
+
+def test_orders_sent_again_as_they_were_are_skipped_whole(store):
+    """A CSV file imported twice or a webhook repeated: the order, its lines, its customer and
+    the analytics of its sales are not written again, and the outcome says it exists."""
+    orders = _orders(3, "r")
+    first = orders_upsert(store=store, orders=orders)
+    before = list(Order.objects.order_by("id").values())
+
+    with CaptureQueriesContext(connection) as queries:
+        again = orders_upsert(store=store, orders=orders)
+
+    assert [(o.order_id, o.created, o.error) for o in again] == [
+        (o.order_id, False, None) for o in first
+    ]
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    assert len(queries) == 2  # the catalog's variants and the orders' digests
+    assert list(Order.objects.order_by("id").values()) == before
+
+    # One value changed: that order (only) is written, its new value kept.
+    orders[1]["lines"][0]["quantity"] = 5
+    assert _writes(store, orders)
+    line = OrderLine.objects.get(order__external_id="r1", external_id="r1-0")
+    assert line.quantity == 5
+    assert _writes(store, orders) == []
+
+
+def test_an_order_changed_outside_the_intake_is_written_again(store):
+    """A delivery date set by a fulfilment event, or an edit in the admin, clears the digest: the
+    same order sent again is written (as it was before orders were skipped)."""
+    data = _orders(1, "d")[0]
+    orders_upsert(store=store, orders=[data])
+    later = data["delivered_at"] + timedelta(days=1)
+    assert order_delivered(store, "d0", later)
+    assert Order.objects.get(external_id="d0").delivered_at == later
+
+    assert _writes(store, [data])
+    assert Order.objects.get(external_id="d0").delivered_at == data["delivered_at"]
+
+
+def test_a_variant_added_to_the_catalog_is_linked_when_the_order_comes_again(store):
+    data = _orders(1, "v")[0]
+    orders_upsert(store=store, orders=[data])
+    assert OrderLine.objects.get(external_id="v0-0").variant_id is None
+    product = Product.objects.create(store=store, external_id="p-v", title="T-shirt")
+    variant = Variant.objects.create(
+        store=store, product=product, sku=data["lines"][0]["sku"], price="19.90"
+    )
+
+    orders_upsert(store=store, orders=[data])
+
+    assert OrderLine.objects.get(external_id="v0-0").variant_id == variant.id
