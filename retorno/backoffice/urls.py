@@ -221,7 +221,12 @@ urlpatterns += [
 ]
 
 # Webhook endpoints (admins): their secrets are shown once; deliveries can be replayed.
-from retorno.backoffice import views_shopify, views_webhooks  # noqa: E402
+from retorno.backoffice import (  # noqa: E402
+    views_shopify,
+    views_stripe,
+    views_webhooks,
+    views_woocommerce,
+)
 
 urlpatterns += [
     path("settings/webhooks", views_webhooks.webhooks, name="webhooks"),
@@ -236,6 +241,30 @@ urlpatterns += [
         views_shopify.shopify_receipt_retry,
         name="shopify_receipt_retry",
     ),
+    path("settings/woocommerce", views_woocommerce.woocommerce_page, name="woocommerce"),
+    path(
+        "settings/woocommerce/check",
+        views_woocommerce.woocommerce_check,
+        name="woocommerce_check",
+    ),
+    path(
+        "settings/woocommerce/backfill",
+        views_woocommerce.woocommerce_backfill,
+        name="woocommerce_backfill",
+    ),
+    path(
+        "settings/woocommerce/disconnect",
+        views_woocommerce.woocommerce_disconnect,
+        name="woocommerce_disconnect",
+    ),
+    path(
+        "settings/woocommerce/webhooks/<int:receipt_id>/retry",
+        views_woocommerce.woocommerce_receipt_retry,
+        name="woocommerce_receipt_retry",
+    ),
+    path("settings/stripe", views_stripe.stripe_page, name="stripe"),
+    path("settings/stripe/check", views_stripe.stripe_check, name="stripe_check"),
+    path("settings/stripe/disconnect", views_stripe.stripe_disconnect, name="stripe_disconnect"),
     path(
         "settings/webhooks/<int:endpoint_id>",
         views_webhooks.webhook_endpoint,

@@ -23,6 +23,16 @@ class BackfillStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+def backfill_percent(status: str, done: int, total: int | None) -> int | None:
+    """How far a backfill is, 0–100, from the orders it went through (`done`) and the number the
+    platform said there are (None before it has said)."""
+    if total is None:
+        return None
+    if status == BackfillStatus.DONE or total == 0:
+        return 100
+    return min(99, int(100 * done / total))
+
+
 class WebhookReceiptBase(models.Model):
     """One verified webhook, kept as received (raw body) before any work is done, so nothing
     is lost: a failed one keeps its error and can be processed again."""

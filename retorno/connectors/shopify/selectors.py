@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from retorno.connectors import records
 from retorno.connectors.shopify.models import (
     ShopifyBackfill,
     ShopifyConnection,
@@ -50,11 +51,10 @@ def catalog_products(*, store: Store, limit: int) -> list[tuple[Product, list[Va
 
 def backfill_percent(backfill: ShopifyBackfill | None) -> int | None:
     """How far a backfill is, 0–100 (None before the shop has said how many orders there are)."""
-    if backfill is None or backfill.total is None:
+    if backfill is None:
         return None
-    if backfill.status == "done" or backfill.total == 0:
-        return 100
-    return min(99, int(100 * (backfill.imported + backfill.refused) / backfill.total))
+    done = backfill.imported + backfill.refused
+    return records.backfill_percent(backfill.status, done, backfill.total)
 
 
 def backfill_running(*, store: Store) -> ShopifyBackfill | None:

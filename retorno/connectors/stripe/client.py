@@ -65,11 +65,25 @@ class StripeClient:
             raise _failure(error) from None
         return refund.to_dict()
 
+    def refunds_peek(self) -> None:
+        """GET /v1/refunds?limit=1: the key opens the account and may read its refunds (the
+        connection's check; nothing is written)."""
+        try:
+            self.library.v1.refunds.list(params={"limit": 1})
+        except stripe.APIConnectionError as error:
+            raise StripeUnavailable(
+                f"Stripe: GET /v1/refunds failed: {error.user_message}."
+            ) from None
+        except stripe.StripeError as error:
+            raise _failure(error, "GET /v1/refunds") from None
 
-def _failure(error: stripe.StripeError) -> StripeUnavailable | StripeRejected:
+
+def _failure(
+    error: stripe.StripeError, call: str = "POST /v1/refunds"
+) -> StripeUnavailable | StripeRejected:
     status = error.http_status or 0
     if status in (409, 429) or status >= 500 or status == 0:
-        return StripeUnavailable(f"Stripe: POST /v1/refunds answered {status or 'nothing'}.")
+        return StripeUnavailable(f"Stripe: {call} answered {status or 'nothing'}.")
     said = error.error
     code = str((said.code or said.type) if said else "") or error.code or f"http_{status}"
     message = str(

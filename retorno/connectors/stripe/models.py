@@ -23,6 +23,9 @@ class StripeAccount(TimeStampedModel):
     # The store's payment adapter before it chose Stripe's: it is the store's again when it
     # disconnects.
     fallback_payment_adapter = models.CharField(max_length=40, blank=True)
+    # The last check of the key (a read of one refund): when, and what Stripe said if it failed.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_error = models.CharField(max_length=500, blank=True, default="")
 
     objects = StoreScopedQuerySet.as_manager()
 

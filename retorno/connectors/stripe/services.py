@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from retorno.connectors.stripe import crypto
-from retorno.connectors.stripe.client import StripeClient
+from retorno.connectors.stripe.client import StripeClient, StripeRejected, StripeUnavailable
 from retorno.connectors.stripe.models import StripeAccount, StripeEvent
 from retorno.core.errors import NotFound, Unprocessable
 from retorno.core.outbound import OutboundURLRefused, check_outbound_url
@@ -81,6 +81,7 @@ def account_save(
         "key_encrypted": crypto.encrypt(crypto.KEY, key),
         "key_hint": key[:8],
         "webhook_secret_encrypted": crypto.encrypt(crypto.WEBHOOK_SECRET, secret),
+        "check_error": "",
     }
     with transaction.atomic():
         account = StripeAccount.objects.select_for_update().filter(store=store).first()
@@ -99,6 +100,31 @@ def account_get(*, store: Store) -> StripeAccount:
     if account is None:
         raise NotFound("This store has no Stripe account connected.", code="not_connected")
     return account
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    code: str
+    message: str
+
+
+def account_check(*, store: Store, client: StripeClient | None = None) -> CheckResult:
+    """Read one refund with the stored key (nothing is written in Stripe); remembers when and
+    what Stripe said. NotFound (`not_connected`) without an account."""
+    account = account_get(store=store)
+    client = client or client_for(account)
+    try:
+        client.refunds_peek()
+    except StripeRejected as rejected:
+        result = CheckResult(False, rejected.code, rejected.message)
+    except StripeUnavailable as unavailable:
+        result = CheckResult(False, "stripe_unavailable", str(unavailable))
+    else:
+        result = CheckResult(True, "", "")
+    account.checked_at, account.check_error = timezone.now(), result.message[:500]
+    account.save(update_fields=["checked_at", "check_error", "updated_at"])
+    return result
 
 
 def account_fallback_set(account: StripeAccount, adapter: str) -> None:

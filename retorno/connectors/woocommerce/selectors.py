@@ -1,8 +1,14 @@
-"""Reads of the WooCommerce connector for the API."""
+"""Reads of the WooCommerce connector for the API and the back office, always for one store."""
 
 from __future__ import annotations
 
-from retorno.connectors.woocommerce.models import WooBackfill, WooConnection, WooWebhookReceipt
+from retorno.connectors import records
+from retorno.connectors.woocommerce.models import (
+    WooBackfill,
+    WooCall,
+    WooConnection,
+    WooWebhookReceipt,
+)
 from retorno.core.errors import NotFound
 from retorno.stores.models import Store
 
@@ -24,3 +30,20 @@ def backfill_running(*, store: Store) -> WooBackfill | None:
 
 def receipts_recent(*, store: Store, limit: int = 50) -> list[WooWebhookReceipt]:
     return list(WooWebhookReceipt.objects.filter(store=store).order_by("-id")[:limit])
+
+
+def backfill_latest(*, store: Store) -> WooBackfill | None:
+    return WooBackfill.objects.filter(store=store).order_by("-id").first()
+
+
+def backfill_percent(run: WooBackfill | None) -> int | None:
+    """How far a backfill is, 0–100 (None before the store has said how many orders there are)."""
+    if run is None:
+        return None
+    done = run.imported + run.skipped + run.refused
+    return records.backfill_percent(run.status, done, run.total)
+
+
+def calls_recent(*, store: Store, limit: int = 20) -> list[WooCall]:
+    """The latest calls Retorno made to the store (refunds, restocks, exchange orders)."""
+    return list(WooCall.objects.filter(store=store).order_by("-id")[:limit])
