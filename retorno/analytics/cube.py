@@ -27,10 +27,16 @@ def _basis(scope: Scope, sold: bool) -> str:
 
 
 def sums(
-    scope: Scope, dimension: str, *, sold: bool = False, keys: Iterable[str] | None = None
+    scope: Scope,
+    dimension: str,
+    *,
+    sold: bool = False,
+    keys: Iterable[str] | None = None,
+    prefix: str = "",
 ) -> dict[str, Figures]:
     """Per key of `dimension`, the figures of the scope's days: returned (by the scope's basis)
-    or, with `sold`, sold (by order day)."""
+    or, with `sold`, sold (by order day); only `keys`, or the keys starting with `prefix`, when
+    given."""
     pending_flush_if_any(scope.store)
     rows = DailyFigure.objects.filter(
         store=scope.store,
@@ -41,6 +47,8 @@ def sums(
     )
     if keys is not None:
         rows = rows.filter(key__in=list(keys))
+    if prefix:
+        rows = rows.filter(key__startswith=prefix)
     return {
         key: Figures(int(r or 0), int(o or 0), int(u or 0), int(v or 0), int(e or 0))
         for key, r, o, u, v, e in rows.values("key")

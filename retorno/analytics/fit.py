@@ -1,4 +1,5 @@
-"""Runs small / runs large, per parent product, from the returns' sizing facts.
+"""Runs small / runs large, per parent product, from the returns' sizing facts (kept in the
+rollups: dimensions `fit` and `fit_kept`, retorno.domain.analytics.rollups).
 
 An item says "too small" when its reason is `too_small` or it is exchanged for a bigger size of
 its product (once, even when both); "too large" likewise. The index, the test and the flag are
@@ -10,14 +11,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
-from retorno.analytics.returns import product_key, returned_items
+from retorno.analytics import cube
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
-from retorno.domain.analytics.fit import FitFigure, fit_figure, size_step
-
-SIZE = "size"
+from retorno.domain.analytics.fit import FitFigure, fit_figure
+from retorno.domain.analytics.rollups import SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -58,67 +57,35 @@ class FitReport:
         )
 
 
-def _size(options: Any) -> str:
-    return str((options or {}).get(SIZE) or "").strip() if isinstance(options, dict) else ""
-
-
-def direction_of(reason: str, returned: str, exchanged_to: str) -> int:
-    """+1 when the item says the product runs small, −1 large, 0 neither: the shopper's sizing
-    reason when they gave one, else the direction of the exchange."""
-    if reason == "too_small":
-        return 1
-    if reason == "too_large":
-        return -1
-    return size_step(returned, exchanged_to) if returned and exchanged_to else 0
-
-
 def fit_report(scope: Scope) -> FitReport:
     """Every product with sized items returned in the scope, flagged first then by how many
-    say it fits badly: one query."""
-    rows = (
-        returned_items(scope)
-        .annotate(product=product_key("order_line__"))
-        .values_list(
-            "product",
-            "order_line__title",
-            "reason",
-            "order_line__options",
-            "exchange_variant__options",
-        )
-    )
-    small: Counter[str] = Counter()
-    large: Counter[str] = Counter()
-    items: Counter[str] = Counter()
-    titles: dict[str, str] = {}
+    say it fits badly: three range reads of the rollups (`fit`, `fit_kept`, the titles)."""
+    sized = {key: f for key, f in cube.sums(scope, "fit").items() if f.units}
     kept: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
-    for product, title, reason, options, exchange_options in rows.iterator(chunk_size=2000):
-        returned = _size(options)
-        if not returned:
-            continue
-        exchanged = _size(exchange_options)
-        items[product] += 1
-        titles.setdefault(product, title)
-        direction = direction_of(reason, returned, exchanged)
-        if direction > 0:
-            small[product] += 1
-        elif direction < 0:
-            large[product] += 1
-        if exchanged and exchanged != returned:
-            kept[product][(returned, exchanged)] += 1
+    for key, f in cube.sums(scope, "fit_kept").items():
+        product, returned, exchanged = key.rsplit(SEPARATOR, 2)
+        if f.units:
+            kept[product][(returned, exchanged)] += f.units
+    titles = cube.labels(scope, "product", sized)
     products = []
-    for product in items:
-        kept_sizes: dict[str, str] = {}
-        for (returned, exchanged), _n in kept[product].most_common():
-            kept_sizes.setdefault(returned, exchanged)
+    for product, f in sized.items():
         products.append(
             ProductFit(
                 product=product,
-                title=titles[product],
-                figure=fit_figure(small[product], large[product]),
-                items=items[product],
-                kept_sizes=kept_sizes,
+                title=titles.get(product, product),
+                figure=fit_figure(f.value, f.extra),
+                items=f.units,
+                kept_sizes=_most_kept(kept[product]),
                 filter={**scope.as_params(), "product": product},
             )
         )
     products.sort(key=lambda p: (not p.figure.flagged, -p.figure.n, p.title))
     return FitReport(scope, products)
+
+
+def _most_kept(exchanges: Counter[tuple[str, str]]) -> dict[str, str]:
+    """Per size returned, the size most often kept instead (ties: the first by name)."""
+    kept: dict[str, str] = {}
+    for (returned, exchanged), _n in sorted(exchanges.items(), key=lambda e: (-e[1], e[0])):
+        kept.setdefault(returned, exchanged)
+    return kept

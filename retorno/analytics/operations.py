@@ -11,27 +11,27 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Case, Count, Exists, Min, OuterRef, Q, QuerySet, When
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from retorno.analytics import cube
 from retorno.analytics.returns import NOT_RETURNED
+from retorno.analytics.rollups import STAGE_EVENTS
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
 from retorno.domain.analytics.periods import Basis
 from retorno.domain.analytics.rates import Rate, rate
+from retorno.domain.analytics.rollups import SEPARATOR, histogram_percentile
+from retorno.domain.analytics.rollups import STAGES as STAGE_NAMES
 from retorno.domain.analytics.stats import AGE_BUCKETS, age_bucket, percentile
 from retorno.domain.days import local_day
 from retorno.domain.returns.events import EventKind
 from retorno.logistics.models import PickupAttempt, Shipment, TrackingEvent
 from retorno.returns.models import Return, ReturnEvent
 
-# (stage, from event, to event); "total" runs from the request to the refund.
-STAGES: tuple[tuple[str, str, str], ...] = (
-    ("request_to_scan", EventKind.CREATED, EventKind.IN_TRANSIT),
-    ("scan_to_warehouse", EventKind.IN_TRANSIT, EventKind.RECEIVED),
-    ("warehouse_to_inspected", EventKind.RECEIVED, EventKind.INSPECTED),
-    ("inspected_to_refunded", EventKind.INSPECTED, EventKind.REFUNDED),
-    ("request_to_refunded", EventKind.CREATED, EventKind.REFUNDED),
+# (stage, from event, to event); "request_to_refunded" runs from the request to the refund.
+STAGES: tuple[tuple[str, str, str], ...] = tuple(
+    (name, str(start), str(end))
+    for name, (start, end) in zip(STAGE_NAMES, STAGE_EVENTS, strict=True)
 )
 SEGMENTS = ("all", "method", "resolution", "tier")
 SCANNED = ("picked_up", "in_transit", "out_for_delivery", "delivered_to_warehouse")
@@ -83,50 +83,37 @@ def _days(values: list[float], q: float) -> float | None:
 
 
 def cycle_times(scope: Scope, *, segment_by: str = "all") -> CycleTimes:
-    """p50 and p90 of each stage, overall or per method, resolution or tier: two queries."""
+    """p50 and p90 of each stage, overall or per method, resolution or tier: one range read of
+    the rollups (`cycle_<segment_by>`: the returns of each segment and a histogram of each
+    stage's durations in tenths of a day, retorno.domain.analytics.rollups)."""
     if segment_by not in SEGMENTS:
         segment_by = "all"
-    returns = returns_in_scope(scope)
-    segment_field = {"method": "method", "resolution": "resolution", "tier": "customer_tier"}
-    segment_of: dict[int, str] = {
-        pk: ("all" if segment_by == "all" else str(value or "-"))
-        for pk, value in returns.values_list("pk", segment_field.get(segment_by, "method"))
-    }
-    kinds = sorted({str(kind) for _, a, b in STAGES for kind in (a, b)})
-    # One row per return: the first time of each step, side by side.
-    first: dict[int, dict[str, datetime]] = {}
-    for row in (
-        ReturnEvent.objects.filter(return_request__in=returns, kind__in=kinds)
-        .values("return_request_id")
-        .annotate(**{kind: Min(Case(When(kind=kind, then="created_at"))) for kind in kinds})
-        .values_list("return_request_id", *kinds)
-    ):
-        first[row[0]] = {kind: at for kind, at in zip(kinds, row[1:], strict=True) if at}
-    durations: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for return_id, segment in segment_of.items():
-        times = first.get(return_id, {})
-        for stage, start, end in STAGES:
-            a, b = times.get(start), times.get(end)
-            if a is not None and b is not None and b >= a:
-                durations[segment][stage].append((b - a).total_seconds())
-    counts = Counter(segment_of.values())
+    counts: Counter[str] = Counter()
+    histograms: dict[str, dict[str, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
+    for key, f in cube.sums(scope, f"cycle_{segment_by}").items():
+        parts = key.split(SEPARATOR)
+        if parts[0] == "n":
+            counts[SEPARATOR.join(parts[1:])] += f.returns
+        elif f.units:
+            stage, tenths = parts[0], int(parts[-1])
+            histograms[SEPARATOR.join(parts[1:-1])][stage][tenths] += f.units
     segments = [
         CycleSegment(
             segment,
             counts[segment],
-            [
-                StageFigure(
-                    stage,
-                    len(durations[segment][stage]),
-                    _days(durations[segment][stage], 50),
-                    _days(durations[segment][stage], 90),
-                )
-                for stage, _, _ in STAGES
-            ],
+            [_stage(stage, histograms[segment][stage]) for stage, _, _ in STAGES],
         )
-        for segment in sorted(counts, key=lambda s: (-counts[s], s))
+        for segment in sorted((s for s in counts if counts[s] > 0), key=lambda s: (-counts[s], s))
     ]
     return CycleTimes(scope, segment_by, segments)
+
+
+def _stage(stage: str, histogram: Counter[int]) -> StageFigure:
+    def days(q: float) -> float | None:
+        tenths = histogram_percentile(histogram, q)
+        return None if tenths is None else tenths / 10
+
+    return StageFigure(stage, sum(histogram.values()), days(50), days(90))
 
 
 @dataclass(frozen=True)

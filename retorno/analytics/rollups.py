@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -20,6 +21,7 @@ from django.db import connection, transaction
 from retorno.analytics.models import DailyFigure, Label, OrderContribution, PendingOrder
 from retorno.core.models import OutboxMessage
 from retorno.core.outbox import outbox_enqueue
+from retorno.domain.analytics.quality import CONFIRMING_GRADE
 from retorno.domain.analytics.rollups import (
     Contribution,
     Figures,
@@ -50,9 +52,35 @@ from retorno.warehouse.models import Inspection
 
 NOT_COUNTED = frozenset(s.value for s in RELEASING_STATES)
 BATCH = 2000
+# The trail's events that start and end the refund cycle's stages (the order of
+# retorno.domain.analytics.rollups.STAGES).
+STAGE_EVENTS = (
+    (EventKind.CREATED, EventKind.IN_TRANSIT),
+    (EventKind.IN_TRANSIT, EventKind.RECEIVED),
+    (EventKind.RECEIVED, EventKind.INSPECTED),
+    (EventKind.INSPECTED, EventKind.REFUNDED),
+    (EventKind.CREATED, EventKind.REFUNDED),
+)
+STEP_KINDS = sorted({str(kind) for pair in STAGE_EVENTS for kind in pair})
+SIZE = "size"
 
 
 # --- facts ---------------------------------------------------------------------------------------
+
+
+def _size(options: Any) -> str:
+    """The `size` option of a line or variant, "" when it has none."""
+    return str(options.get(SIZE) or "").strip() if isinstance(options, dict) else ""
+
+
+def _stage_seconds(first: dict[str, datetime]) -> list[float | None]:
+    """Each stage's seconds from the first time of each step; None unless both ends happened,
+    in order."""
+    out: list[float | None] = []
+    for start, end in STAGE_EVENTS:
+        a, b = first.get(str(start)), first.get(str(end))
+        out.append((b - a).total_seconds() if a is not None and b is not None and b >= a else None)
+    return out
 
 
 def _region(address: Any, country: str) -> str:
@@ -127,6 +155,7 @@ def orders_facts(
                 refunds=facts.get("refunds", 0),
                 shipping=facts.get("shipping", 0),
                 fees=facts.get("fees", 0),
+                stage_seconds=facts.get("stages", ()),
             )
         )
     return [
@@ -151,21 +180,21 @@ def _return_extras(return_ids: list[int], store_id: int) -> dict[int, dict[str, 
     )
     if not return_ids:
         return extra
-    for return_id, line_id, reason, units, amount, decision in (
+    items = list(
         ReturnItem.objects.filter(return_request_id__in=return_ids)
         .order_by()
         .values_list(
+            "id",
             "return_request_id",
             "order_line_id",
             "reason",
             "quantity_requested",
             "amount",
             "decision",
+            "order_line__options",
+            "exchange_variant__options",
         )
-    ):
-        extra[return_id]["items"].append(
-            ItemFacts(line_id, reason, units, scaled(amount), decision == ItemDecision.REJECTED)
-        )
+    )
     latest: dict[int, tuple[int, int]] = {}
     for return_id, pk, attempt, carrier, price, booked_at in (
         Shipment.objects.filter(return_id__in=return_ids)
@@ -185,14 +214,20 @@ def _return_extras(return_ids: list[int], store_id: int) -> dict[int, dict[str, 
             facts["carrier"] = carrier
         if booked_at is not None and price is not None:
             facts["labels"] = facts.get("labels", 0) + scaled(price)
-    for return_id, kind, data, agent in (
+    firsts: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for return_id, kind, data, agent, at in (
         ReturnEvent.objects.filter(
             return_request_id__in=return_ids,
-            kind__in=[EventKind.HELD_FOR_REVIEW, EventKind.DECISION_OVERRIDDEN],
+            kind__in=[EventKind.HELD_FOR_REVIEW, EventKind.DECISION_OVERRIDDEN, *STEP_KINDS],
         )
         .order_by("id")
-        .values_list("return_request_id", "kind", "data", "actor_label")
+        .values_list("return_request_id", "kind", "data", "actor_label", "created_at")
     ):
+        if kind in STEP_KINDS:
+            first = firsts[return_id]
+            if kind not in first or at < first[kind]:
+                first[kind] = at
+            continue
         data = data if isinstance(data, dict) else {}
         if kind == EventKind.HELD_FOR_REVIEW:
             reasons = tuple(
@@ -201,6 +236,8 @@ def _return_extras(return_ids: list[int], store_id: int) -> dict[int, dict[str, 
             extra[return_id]["reviews"].append(reasons)
         else:
             extra[return_id]["overrides"].append((str(data.get("rule") or "-"), agent or "-"))
+    for return_id, first in firsts.items():
+        extra[return_id]["stages"] = tuple(_stage_seconds(first))
     for return_id, amount, shipping, restocking, return_fee in (
         Refund.objects.filter(return_id__in=return_ids, state=RefundState.SUCCEEDED)
         .order_by()
@@ -216,22 +253,50 @@ def _return_extras(return_ids: list[int], store_id: int) -> dict[int, dict[str, 
         facts["refunds"] = facts.get("refunds", 0) + scaled(amount)
         facts["shipping"] = facts.get("shipping", 0) + scaled(shipping)
         facts["fees"] = facts.get("fees", 0) + scaled(restocking) + scaled(return_fee)
-    for return_id, category, grade, disposition, units, unit_value, recovered in (
+    confirmed: dict[int, int] = defaultdict(int)
+    for (
+        return_id,
+        item_id,
+        category,
+        grade,
+        disposition,
+        units,
+        unit_value,
+        recovered,
+        reason_confirmed,
+    ) in (
         Inspection.objects.filter(store_id=store_id, return_id__in=return_ids)
         .order_by()
         .values_list(
             "return_id",
+            "return_item_id",
             "category",
             "grade",
             "disposition",
             "quantity",
             "unit_value_amount",
             "recovery_amount",
+            "reason_confirmed",
         )
     ):
         extra[return_id]["inspections"].append(
             InspectionFacts(
                 category, grade, disposition, units, scaled(unit_value) * units, scaled(recovered)
+            )
+        )
+        if grade == CONFIRMING_GRADE or reason_confirmed:
+            confirmed[item_id] += units
+    for pk, return_id, line_id, reason, units, amount, decision, options, exchanged in items:
+        extra[return_id]["items"].append(
+            ItemFacts(
+                line_id,
+                reason,
+                units,
+                scaled(amount),
+                decision == ItemDecision.REJECTED,
+                _size(options),
+                _size(exchanged),
+                confirmed.get(pk, 0),
             )
         )
     return extra

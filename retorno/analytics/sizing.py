@@ -9,11 +9,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from retorno.analytics.fit import SIZE, direction_of
-from retorno.analytics.returns import product_key, returned_items
+from retorno.analytics import cube
+from retorno.analytics.rollups import SIZE
 from retorno.analytics.scope import DEFAULT_DAYS, Scope
 from retorno.domain.analytics.fit import Fit, fit_figure
 from retorno.domain.analytics.periods import Basis, last_days
+from retorno.domain.analytics.rollups import SEPARATOR
 from retorno.domain.days import local_day
 from retorno.domain.returns.reasons import size_direction
 from retorno.returns.selectors import ExchangeOptions
@@ -37,33 +38,27 @@ def suggested_size(
     """The size to suggest instead of `ordered_size` for `product` (an order line's product id,
     else its title), from the store's returns requested in the last `days` days: only when the
     product is flagged runs small or large and shoppers who returned `ordered_size` kept another
-    size after an exchange. One query over that product's returned items."""
+    size after an exchange. Two range reads of the product's rollups."""
     ordered_size = ordered_size.strip()
     if not product or not ordered_size:
         return None
     scope = Scope(store, last_days(local_day(now, store.timezone), days, Basis.REQUEST))
-    rows = (
-        returned_items(scope)
-        .annotate(product=product_key("order_line__"))
-        .filter(product=product)
-        .values_list("reason", "order_line__options", "exchange_variant__options")
-    )
-    small = large = 0
-    kept: Counter[str] = Counter()
-    for reason, options, exchange_options in rows:
-        returned = _size(options)
-        if not returned:
-            continue
-        exchanged = _size(exchange_options)
-        direction = direction_of(reason, returned, exchanged)
-        small += direction > 0
-        large += direction < 0
-        if returned == ordered_size and exchanged and exchanged != ordered_size:
-            kept[exchanged] += 1
-    figure = fit_figure(small, large)
-    if not figure.flagged or not kept:
+    sized = cube.sums(scope, "fit", keys=[product]).get(product)
+    if sized is None:
         return None
-    size, shoppers = kept.most_common(1)[0]
+    figure = fit_figure(sized.value, sized.extra)
+    if not figure.flagged:
+        return None
+    prefix = f"{product}{SEPARATOR}{ordered_size}{SEPARATOR}"
+    kept: Counter[str] = Counter()
+    for key, f in cube.sums(scope, "fit_kept", prefix=prefix).items():
+        exchanged = key.rsplit(SEPARATOR, 1)[1]
+        # The prefix also matches a product whose key goes on past ours with a tab.
+        if f.units > 0 and key == prefix + exchanged:
+            kept[exchanged] += f.units
+    if not kept:
+        return None
+    size, shoppers = min(kept.items(), key=lambda kv: (-kv[1], kv[0]))
     return SizeSuggestion(size=size, fit=figure.fit, shoppers=shoppers)
 
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Min, Q
 
-from retorno.analytics.returns import product_key, returned_items, sold_lines
+from retorno.analytics import cube
+from retorno.analytics.returns import returned_items, sold_lines
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
 from retorno.core.errors import NotFound
@@ -31,6 +31,7 @@ from retorno.domain.analytics.quality import (
     crossed,
 )
 from retorno.domain.analytics.rates import Rate, rate
+from retorno.domain.analytics.rollups import SEPARATOR
 from retorno.domain.days import local_day
 from retorno.warehouse.models import Inspection, RtvBatch, RtvStatus, Supplier
 
@@ -146,46 +147,19 @@ def confirming() -> Q:
     return Q(grade=CONFIRMING_GRADE) | Q(reason_confirmed=True)
 
 
-def _confirmed_units() -> Coalesce:
-    """An item's units that inspection confirmed as defective (the item's reason is one of
-    DEFECT_REASONS: the callers filter on it)."""
-    return Coalesce(
-        Subquery(
-            Inspection.objects.filter(confirming(), return_item_id=OuterRef("pk"))
-            .values("return_item_id")
-            .annotate(n=Sum("quantity"))
-            .values("n")[:1]
-        ),
-        0,
-    )
-
-
 def supplier_report(scope: Scope, *, now: datetime) -> SupplierReport:
     """Every supplier with units sold or returned in the scope, over threshold first, then by
-    defect rate: five queries."""
-    sold = {
-        row["vendor"]: row["units"]
-        for row in sold_lines(scope).values("vendor").annotate(units=Sum("quantity")).order_by()
-    }
-    returned = {
-        row["order_line__vendor"]: row["units"]
-        for row in returned_items(scope)
-        .values("order_line__vendor")
-        .annotate(units=Sum("quantity_requested"))
-        .order_by()
-    }
+    defect rate: three range reads of the rollups (units sold and returned per supplier,
+    defect-reason and confirmed units per supplier and product), the titles, the thresholds and
+    the open return-to-vendor batches."""
+    sold = {k: f.units for k, f in cube.sums(scope, "supplier", sold=True).items() if f.units}
+    returned = {k: f.units for k, f in cube.sums(scope, "supplier").items() if f.units}
     per_product: dict[str, dict[str, list]] = defaultdict(dict)
-    for vendor, product, title, units, confirmed in (
-        returned_items(scope)
-        .filter(reason__in=DEFECT_REASONS)
-        .annotate(product=product_key("order_line__"), confirmed=_confirmed_units())
-        .values_list(
-            "order_line__vendor", "product", "order_line__title", "quantity_requested", "confirmed"
-        )
-    ):
-        entry = per_product[vendor].setdefault(product, [title, 0, 0])
-        entry[1] += units
-        entry[2] += confirmed
+    defect_rows = {k: f for k, f in cube.sums(scope, "defect").items() if f.units or f.extra}
+    titles = cube.labels(scope, "product", {k.split(SEPARATOR, 1)[1] for k in defect_rows})
+    for key, f in defect_rows.items():
+        vendor, product = key.split(SEPARATOR, 1)
+        per_product[vendor][product] = [titles.get(product, product), f.units, f.extra]
     names: dict[str, str] = {}
     thresholds: dict[str, Thresholds] = {}
     for s in Supplier.objects.filter(store=scope.store):

@@ -13,7 +13,7 @@ from retorno.analytics import fit, mix, operations, returns, suppliers
 from retorno.analytics.scope import Scope, scope_from_params
 from retorno.analytics.tests.factories import AGENT, give_back, receive_and_grade, sale
 from retorno.core.errors import NotFound, Unprocessable
-from retorno.domain.analytics.fit import Fit
+from retorno.domain.analytics.fit import Fit, direction_of
 from retorno.domain.analytics.periods import Basis, last_days
 from retorno.domain.days import local_day
 from retorno.orders.models import Customer
@@ -152,10 +152,10 @@ def test_a_product_that_runs_small_is_flagged(store):
 
 
 def test_exchanges_to_another_size_say_which_way_and_what_was_kept():
-    assert fit.direction_of("changed_mind", "M", "L") == 1
-    assert fit.direction_of("other", "40", "39") == -1
-    assert fit.direction_of("too_large", "M", "L") == -1  # the shopper's word first
-    assert fit.direction_of("changed_mind", "M", "") == 0
+    assert direction_of("changed_mind", "M", "L") == 1
+    assert direction_of("other", "40", "39") == -1
+    assert direction_of("too_large", "M", "L") == -1  # the shopper's word first
+    assert direction_of("changed_mind", "M", "") == 0
 
 
 def test_only_defects_confirmed_at_inspection_count(store):

@@ -21,17 +21,19 @@ from retorno.analytics.tests.factories import AGENT, WAREHOUSE, give_back, sale
 from retorno.analytics.tests.test_figures import scope_of
 from retorno.core.errors import RetornoError
 from retorno.domain.errors import DomainError
+from retorno.orders.models import Product, Variant
 from retorno.orders.tests.factories import make_order
 from retorno.returns import services
 from retorno.returns.events import event_handle
 from retorno.returns.models import Return
 from retorno.returns.workflows import inspection, receiving
 from retorno.stores.tests.factories import StoreFactory
+from retorno.warehouse import services as warehouse
 
 pytestmark = pytest.mark.django_db
 
 _stores = itertools.count(1)
-REASONS = ("too_small", "too_large", "defective", "changed_mind", "other")
+REASONS = ("too_small", "too_large", "defective", "damaged", "changed_mind", "other")
 step = st.one_of(
     st.tuples(
         st.just("request"),
@@ -43,19 +45,49 @@ step = st.one_of(
     st.tuples(st.just("cancel"), st.integers(0, 5)),
     st.tuples(st.just("reject"), st.integers(0, 5)),
     st.tuples(st.just("override"), st.integers(0, 5), st.sampled_from(("rejected", "accepted"))),
+    st.tuples(
+        st.just("exchange"), st.integers(0, 2), st.integers(1, 2), st.sampled_from(("S", "L"))
+    ),
     st.tuples(st.just("receive"), st.integers(0, 5), st.sampled_from(("new", "used", "damaged"))),
+    st.tuples(st.just("confirm"), st.integers(0, 5)),
     st.tuples(st.just("dispose"), st.integers(0, 5)),
     st.tuples(st.just("reorder"), st.integers(0, 2), st.integers(3, 9)),
     st.tuples(st.just("replay"), st.integers(0, 5)),
 )
 
 
-def _apply(store, orders, step_) -> None:
+def _catalog(store) -> dict[str, Variant]:
+    product = Product.objects.create(store=store, external_id="tee", title="Tee")
+    return {
+        size: Variant.objects.create(
+            store=store,
+            product=product,
+            sku=f"TEE-{size}",
+            price=Decimal("19.90"),
+            stock=50,
+            options={"size": size},
+        )
+        for size in ("S", "M", "L")
+    }
+
+
+def _apply(store, orders, variants, step_) -> None:
     kind, *args = step_
     made = list(Return.objects.filter(store=store).order_by("id"))
     if kind == "request":
         index, units, reason, resolution = args
         give_back(store, orders[index], quantity=units, reason=reason, resolution=resolution)
+        return
+    if kind == "exchange":  # for another size: says which way the product runs
+        index, units, size = args
+        give_back(
+            store,
+            orders[index],
+            quantity=units,
+            reason="other",
+            resolution="exchange",
+            exchange_variant_id=variants[size].id,
+        )
         return
     if kind == "reorder":  # the store sends the order again with another quantity
         index, quantity = args
@@ -105,6 +137,17 @@ def _apply(store, orders, step_) -> None:
             store=store, rma=ret.rma, quantities={line: units}, actor=WAREHOUSE
         )
         inspection.return_inspect(store=store, rma=ret.rma, grades={line: args[1]}, actor=WAREHOUSE)
+    elif kind == "confirm":  # the inspector confirms the shopper's reason without grading damaged
+        units = ret.items.get().quantity_requested
+        receiving.return_receive(
+            store=store, rma=ret.rma, quantities={line: units}, actor=WAREHOUSE
+        )
+        inspection.return_inspect_items(
+            store=store,
+            rma=ret.rma,
+            inspections=[warehouse.InspectionInput(line=line, grade="used", reason_confirmed=True)],
+            actor=WAREHOUSE,
+        )
     elif kind == "dispose":
         inspection.return_item_disposition_set(store=store, rma=ret.rma, line=line, actor=WAREHOUSE)
     elif kind == "replay":  # an event handled again, and the order refreshed again
@@ -123,6 +166,7 @@ def _apply(store, orders, step_) -> None:
 def test_rollups_kept_step_by_step_equal_a_rebuild(db, steps):
     # A store of its own per example: the database is not reset between examples.
     store = StoreFactory(slug=f"shop-{next(_stores)}", name="Shop")
+    variants = _catalog(store)
     orders = [
         sale(store, quantity=6, sku="TEE-S", title="Tee", size="S", unit_price="19.90"),
         sale(store, quantity=4, sku="MUG", title="Mug", category="home", vendor="Barro"),
@@ -131,7 +175,7 @@ def test_rollups_kept_step_by_step_equal_a_rebuild(db, steps):
     for step_ in steps:
         # Refused (a return in the wrong state): the command rolled back.
         with contextlib.suppress(RetornoError, DomainError):
-            _apply(store, orders, step_)
+            _apply(store, orders, variants, step_)
     assert rollups_check(store) == {}
 
 

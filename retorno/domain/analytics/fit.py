@@ -112,3 +112,13 @@ def size_step(from_size: str, to_size: str) -> int:
     if a is None or b is None or a[0] != b[0]:
         return 0
     return (b[1] > a[1]) - (b[1] < a[1])
+
+
+def direction_of(reason: str, returned: str, exchanged_to: str) -> int:
+    """+1 when a returned item says its product runs small, −1 large, 0 neither: the shopper's
+    sizing reason when they gave one, else the direction of the exchange."""
+    if reason == "too_small":
+        return 1
+    if reason == "too_large":
+        return -1
+    return size_step(returned, exchanged_to) if returned and exchanged_to else 0

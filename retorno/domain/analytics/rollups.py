@@ -15,6 +15,7 @@ sums are exact on every database.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from retorno.domain.analytics.fit import direction_of
+from retorno.domain.analytics.quality import DEFECT_REASONS
 
 SCALE = 10_000  # amounts are kept as whole ten-thousandths
 
@@ -54,7 +58,21 @@ ITEM_DIMENSIONS = (*SOLD_DIMENSIONS, "reason", "product_reason")
 RETURN_DIMENSIONS = ("carrier", "resolution", "outcome")
 RECOVERY_DIMENSIONS = ("disposition", "recovery_category", "grade")
 COST_KEYS = ("labels", "refunds", "shipping", "fees")
-SEPARATOR = "\t"  # between the two keys of a two-key dimension (product_reason)
+SEPARATOR = "\t"  # between the keys of a many-key dimension (product_reason, …)
+# Refund cycle time: the stages (named as the panel names them) whose durations are kept, and
+# the ways the panel splits returns; per split a dimension `cycle_<split>`.
+STAGES = (
+    "request_to_scan",
+    "scan_to_warehouse",
+    "warehouse_to_inspected",
+    "inspected_to_refunded",
+    "request_to_refunded",
+)
+CYCLE_SPLITS = ("all", "method", "resolution", "tier")
+# Durations are kept as whole tenths of a day, the precision the panel shows: rounding is
+# monotone, so the nearest-rank percentile of the rounded durations is the rounded percentile
+# of the exact ones, and a year's histogram has a few hundred keys, not one per return.
+SECONDS_PER_TENTH = 8640
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +94,9 @@ class ItemFacts:
     units: int
     value: int  # paid value requested, ten-thousandths
     rejected: bool = False
+    size: str = ""  # the size ordered (the line's `size` option), "" when none
+    exchanged_size: str = ""  # the size exchanged to, "" when not exchanged
+    confirmed: int = 0  # units inspection confirmed as the reason says (quality.confirmed_defect)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +126,8 @@ class ReturnFacts:
     refunds: int = 0  # paid back (succeeded refunds), ten-thousandths
     shipping: int = 0  # original shipping refunded, part of refunds
     fees: int = 0  # restocking and return-shipping fees kept from refunds
+    # Seconds each of STAGES took, None when it has not both ends in order.
+    stage_seconds: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +272,14 @@ def _returned(
         }
         for dimension in ITEM_DIMENSIONS:
             count(dimension, item_keys[dimension], item.units, item.value)
+        _fit_rows(item, line, count)
+        if item.reason in DEFECT_REASONS and line.supplier:
+            count(
+                "defect",
+                f"{line.supplier}{SEPARATOR}{line.product}",
+                units=item.units,
+                extra=item.confirmed,
+            )
     units, value = sum(i.units for i in items), sum(i.value for i in items)
     count("carrier", ret.carrier, units, value)
     count("resolution", ret.resolution, units, value)
@@ -280,7 +311,61 @@ def _returned(
                 value=inspection.value,
                 extra=inspection.recovered,
             )
+    _cycle_rows(ret, basis, day, out)
     return keys
+
+
+def _fit_rows(item: ItemFacts, line: LineFacts, count: Any) -> None:
+    """Runs small / runs large (`fit`, per product): units = sized items, value = those that
+    say small, extra = large; `fit_kept`, per product, size ordered and size kept: exchanges."""
+    if not item.size:
+        return
+    direction = direction_of(item.reason, item.size, item.exchanged_size)
+    count("fit", line.product, units=1, value=int(direction > 0), extra=int(direction < 0))
+    if item.exchanged_size and item.exchanged_size != item.size:
+        key = SEPARATOR.join((line.product, item.size, item.exchanged_size))
+        count("fit_kept", key, units=1)
+
+
+def stage_tenths(seconds: float) -> int:
+    """A duration as the whole tenths of a day the panel shows (rounded as `round(x, 1)`)."""
+    return round(round(seconds / 86400, 1) * 10)
+
+
+def _cycle_rows(ret: ReturnFacts, basis: str, day: date, out: _Rows) -> None:
+    """Refund cycle time: per split, the returns of each segment (key `n<TAB>segment`) and a
+    histogram of each stage's durations (`stage<TAB>segment<TAB>tenths`, units = returns)."""
+    segments = {
+        "all": "all",
+        "method": ret.method or "-",
+        "resolution": ret.resolution or "-",
+        "tier": ret.tier or "-",
+    }
+    for split in CYCLE_SPLITS:
+        dimension, segment = f"cycle_{split}", segments[split]
+        out.add((basis, day, dimension, f"n{SEPARATOR}{segment}"), returns=1)
+        for stage, seconds in zip(STAGES, ret.stage_seconds, strict=False):
+            if seconds is None:
+                continue
+            key = SEPARATOR.join((stage, segment, str(stage_tenths(seconds))))
+            out.add((basis, day, dimension, key), units=1)
+
+
+def histogram_percentile(counts: Mapping[int, int], q: float) -> int | None:
+    """The nearest-rank `q` percentile (0 < q ≤ 100) of values given as value -> how many
+    (retorno.domain.analytics.stats.percentile without the list); None when there are none."""
+    if not 0 < q <= 100:
+        raise ValueError("q is in (0, 100]")
+    n = sum(c for c in counts.values() if c > 0)
+    if not n:
+        return None
+    rank = max(1, math.ceil(q / 100 * n))
+    seen = 0
+    for value in sorted(counts):
+        seen += max(counts[value], 0)
+        if seen >= rank:
+            return value
+    raise AssertionError("the ranks add up to n")  # pragma: no cover
 
 
 def contribution_sum(contributions: Iterable[Mapping[RowKey, Figures]]) -> Contribution:
@@ -326,7 +411,19 @@ def facts_dump(order: OrderFacts) -> dict[str, Any]:
                 r.resolution,
                 r.method,
                 r.carrier,
-                [[i.line_id, i.reason, i.units, i.value, i.rejected] for i in r.items],
+                [
+                    [
+                        i.line_id,
+                        i.reason,
+                        i.units,
+                        i.value,
+                        i.rejected,
+                        i.size,
+                        i.exchanged_size,
+                        i.confirmed,
+                    ]
+                    for i in r.items
+                ],
                 [
                     [i.category, i.grade, i.disposition, i.units, i.value, i.recovered]
                     for i in r.inspections
@@ -334,6 +431,7 @@ def facts_dump(order: OrderFacts) -> dict[str, Any]:
                 [list(reasons) for reasons in r.review_reasons],
                 [list(o) for o in r.overrides],
                 [r.labels, r.refunds, r.shipping, r.fees],
+                list(r.stage_seconds),
             ]
             for r in order.returns
         ],
@@ -365,6 +463,8 @@ def facts_load(data: Mapping[str, Any]) -> OrderFacts:
                 refunds=r[11][1],
                 shipping=r[11][2],
                 fees=r[11][3],
+                # Facts kept before the cycle times were (the rows they added had none).
+                stage_seconds=tuple(r[12]) if len(r) > 12 else (),
             )
             for r in data["returns"]
         ),
