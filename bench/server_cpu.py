@@ -1,6 +1,7 @@
 """CPU the server spends per request, floor write against create return.
 
     .venv/bin/python bench/server_cpu.py [--engine sqlite|postgres] [--orders N] [--seconds S]
+        [--rollups on|off|both]
 
 Prepares a database and starts `retorno serve` as bench/run.py does, drives one endpoint at a
 time with the same load generator, and reads the CPU time (user + system) of the server's
@@ -64,6 +65,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--rollups",
+        choices=("on", "off", "both"),
+        default="both",
+        help="Keep the analytics rollups (RETORNO_ANALYTICS_ROLLUPS), not, or both side by side.",
+    )
     args = parser.parse_args()
     var_dir = Path(tempfile.mkdtemp(prefix=f"retorno-bench-cpu-{args.engine}-"))
     env = bench_run.engine_env(args.engine, var_dir)
@@ -84,29 +91,39 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    port = bench_run.free_port()
-    with open(var_dir / "server.log", "w") as server_log:
-        server = subprocess.Popen(
-            [
-                str(Path(bench_run.PYTHON).parent / "retorno"),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            bench_run.wait_ready(port, server)
+    modes = {"on": ["true"], "off": ["false"], "both": ["false", "true"]}[args.rollups]
+    servers: dict[str, tuple[int, subprocess.Popen]] = {}
+    try:
+        # With --rollups both, two servers on the same prepared database, one keeping the
+        # analytics rollups and one not, measured round after round in the same run.
+        for rollups in modes:
+            port = bench_run.free_port()
+            log = open(var_dir / f"server-rollups-{rollups}.log", "w")  # noqa: SIM115
+            servers[rollups] = (
+                port,
+                subprocess.Popen(
+                    [
+                        str(Path(bench_run.PYTHON).parent / "retorno"),
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--workers",
+                        str(args.workers),
+                    ],
+                    env={**env, "RETORNO_ANALYTICS_ROLLUPS": rollups},
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                ),
+            )
+            bench_run.wait_ready(port, servers[rollups][1], timeout=300)
             bench_run.run_load(port, "floor_read", args.orders, 2.0, args.concurrency, 1.0)
-            for _ in range(args.rounds):
+        totals: dict[tuple[str, str], list[float]] = {}
+        for _ in range(args.rounds):
+            for rollups, (port, server) in servers.items():
                 for kind in ("floor_write", "create"):
                     jobs_before, other_before = session_cpu_seconds(server.pid)
                     result = bench_run.run_load(
@@ -117,12 +134,22 @@ def main() -> None:
                     sent = result["requests"] + result["errors"]
                     jobs = (jobs_after - jobs_before) / sent * 1000
                     other = (other_after - other_before) / sent * 1000
+                    totals.setdefault((rollups, kind), []).append(jobs + other)
                     print(
-                        f"{args.engine} {kind:12s} {result['rps']:7.1f} req/s  server CPU "
-                        f"{jobs + other:6.2f} ms/request: requests {other:5.2f}, "
+                        f"{args.engine} rollups={rollups:5s} {kind:12s} {result['rps']:7.1f} req/s"
+                        f"  server CPU {jobs + other:6.2f} ms/request: requests {other:5.2f}, "
                         f"jobs {jobs:5.2f} ({sent} requests)"
                     )
-        finally:
+        if len(servers) == 2:
+            off, on = (sum(totals[(m, "create")]) for m in ("false", "true"))
+            floor = sum(totals[("false", "floor_write")] + totals[("true", "floor_write")]) / 2
+            print(
+                f"create, all rounds: rollups off {off / args.rounds:.2f} ms, on "
+                f"{on / args.rounds:.2f} ms: +{(on / off - 1) * 100:.1f} % "
+                f"(floor write {floor / args.rounds:.2f} ms)"
+            )
+    finally:
+        for _, server in servers.values():
             bench_run.stop(server)
 
 

@@ -214,8 +214,11 @@ def returned_contribution(order: OrderFacts) -> Contribution:
     for ret in sorted(order.returns, key=lambda r: (r.day, r.id)):
         if not ret.counted:
             continue
+        # The same rows on both days: computed once.
+        rows, keys = _returned(ret, order, lines)
         for basis, day in ((Basis.REQUEST.value, ret.day), (Basis.ORDER.value, order.day)):
-            keys = _returned(ret, order, lines, basis, day, out)
+            for (dimension, key), figures in rows.items():
+                out.rows[(basis, day, dimension, key)].add(figures)
             for dimension, key in keys:
                 first_return_day.setdefault((basis, dimension, key), day)
     for (row_basis, dimension, key), day in first_return_day.items():
@@ -238,30 +241,29 @@ def _sold(order: OrderFacts, out: _Rows) -> None:
 
 
 def _returned(
-    ret: ReturnFacts,
-    order: OrderFacts,
-    lines: Mapping[int, LineFacts],
-    basis: str,
-    day: date,
-    out: _Rows,
-) -> set[tuple[str, str]]:
-    """The rows of one counted return on one basis; the (dimension, key) pairs it has, for
-    counting orders."""
+    ret: ReturnFacts, order: OrderFacts, lines: Mapping[int, LineFacts]
+) -> tuple[dict[tuple[str, str], Figures], set[tuple[str, str]]]:
+    """The rows of one counted return, per (dimension, key) (on whichever day they are
+    counted); and the pairs it counts as a return, for counting orders."""
+    rows: dict[tuple[str, str], Figures] = defaultdict(Figures)
     keys: set[tuple[str, str]] = set()
 
     def count(dimension: str, key: str, units: int = 0, value: int = 0, extra: int = 0) -> None:
-        first = (dimension, key) not in keys
-        keys.add((dimension, key))
-        out.add(
-            (basis, day, dimension, key),
-            returns=1 if first else 0,
-            units=units,
-            value=value,
-            extra=extra,
-        )
+        pair = (dimension, key)
+        figures = rows[pair]
+        if pair not in keys:
+            keys.add(pair)
+            figures.returns += 1
+        figures.units += units
+        figures.value += value
+        figures.extra += extra
+
+    def once(dimension: str, key: str) -> None:
+        rows[(dimension, key)].returns += 1
 
     items = [i for i in ret.items if not i.rejected and i.line_id in lines]
-    count("all", "", sum(i.units for i in items), sum(i.value for i in items))
+    units, value = sum(i.units for i in items), sum(i.value for i in items)
+    count("all", "", units, value)
     for item in items:
         line = lines[item.line_id]
         item_keys = {
@@ -280,17 +282,16 @@ def _returned(
                 units=item.units,
                 extra=item.confirmed,
             )
-    units, value = sum(i.units for i in items), sum(i.value for i in items)
     count("carrier", ret.carrier, units, value)
     count("resolution", ret.resolution, units, value)
     count("outcome", "keep" if ret.method == "keep" else ret.resolution, units, value)
     for reasons in ret.review_reasons:
-        out.add((basis, day, "review", ""), returns=1)
+        once("review", "")
         for reason in reasons:
-            out.add((basis, day, "review_reason", reason), returns=1)
+            once("review_reason", reason)
     for rule, agent in ret.overrides:
-        out.add((basis, day, "override_rule", rule), returns=1)
-        out.add((basis, day, "override_agent", agent), returns=1)
+        once("override_rule", rule)
+        once("override_agent", agent)
     for key, amount in zip(
         COST_KEYS, (ret.labels, ret.refunds, ret.shipping, ret.fees), strict=True
     ):
@@ -311,8 +312,8 @@ def _returned(
                 value=inspection.value,
                 extra=inspection.recovered,
             )
-    _cycle_rows(ret, basis, day, out)
-    return keys
+    _cycle_rows(ret, rows)
+    return rows, keys
 
 
 def _fit_rows(item: ItemFacts, line: LineFacts, count: Any) -> None:
@@ -332,7 +333,7 @@ def stage_tenths(seconds: float) -> int:
     return round(round(seconds / 86400, 1) * 10)
 
 
-def _cycle_rows(ret: ReturnFacts, basis: str, day: date, out: _Rows) -> None:
+def _cycle_rows(ret: ReturnFacts, rows: dict[tuple[str, str], Figures]) -> None:
     """Refund cycle time: per split, the returns of each segment (key `n<TAB>segment`) and a
     histogram of each stage's durations (`stage<TAB>segment<TAB>tenths`, units = returns)."""
     segments = {
@@ -341,14 +342,16 @@ def _cycle_rows(ret: ReturnFacts, basis: str, day: date, out: _Rows) -> None:
         "resolution": ret.resolution or "-",
         "tier": ret.tier or "-",
     }
+    tenths = [
+        (stage, str(stage_tenths(seconds)))
+        for stage, seconds in zip(STAGES, ret.stage_seconds, strict=False)
+        if seconds is not None
+    ]
     for split in CYCLE_SPLITS:
         dimension, segment = f"cycle_{split}", segments[split]
-        out.add((basis, day, dimension, f"n{SEPARATOR}{segment}"), returns=1)
-        for stage, seconds in zip(STAGES, ret.stage_seconds, strict=False):
-            if seconds is None:
-                continue
-            key = SEPARATOR.join((stage, segment, str(stage_tenths(seconds))))
-            out.add((basis, day, dimension, key), units=1)
+        rows[(dimension, f"n{SEPARATOR}{segment}")].returns += 1
+        for stage, bucket in tenths:
+            rows[(dimension, SEPARATOR.join((stage, segment, bucket)))].units += 1
 
 
 def histogram_percentile(counts: Mapping[int, int], q: float) -> int | None:
