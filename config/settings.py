@@ -227,6 +227,7 @@ CELERY_TASK_ROUTES = {
         "returns.tasks.instant_exchange_charge_backs": "outbox",
         "returns.tasks.instant_exchange_reminders": "outbox",
         "returns.tasks.comments_classify_sweep": "analytics",
+        "returns.tasks.status_tally_fold": "analytics",
         "analytics.tasks.supplier_alerts_check": "analytics",
         "connectors.woocommerce.tasks.woocommerce_poll": "outbox",
         "analytics.tasks.weekly_digests": "analytics",
@@ -367,6 +368,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("RETORNO_OUTBOX_SWEEP_SECONDS", default=60.0),
     },
     "shipments-poll": {"task": "retorno.returns.tasks.shipments_poll", "schedule": 900.0},
+    # The dashboard sums the status tally: fold what a minute of work appended.
+    "status-tally-fold": {"task": "retorno.returns.tasks.status_tally_fold", "schedule": 60.0},
     "instant-exchange-charge-backs": {
         "task": "retorno.returns.tasks.instant_exchange_charge_backs",
         "schedule": 3600.0,

@@ -47,8 +47,7 @@ BULK_PERMISSION = {
 def dashboard(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     board = returns_queue.return_dashboard_for_store(store=staff.store)
     counts = [
-        (code, text, board.counts_by_status.get(code, 0), code in board.capped)
-        for code, text in labels.STATUS.items()
+        (code, text, board.counts_by_status.get(code, 0)) for code, text in labels.STATUS.items()
     ]
     # Owners and admins see how far the store's first-run checklist is until it is complete.
     checklist = (

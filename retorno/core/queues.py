@@ -39,6 +39,7 @@ TASK_QUEUES = {
     "retorno.returns.tasks.instant_exchange_charge_backs": "outbox",
     "retorno.returns.tasks.instant_exchange_reminders": "outbox",
     "retorno.returns.tasks.comments_classify_sweep": "analytics",
+    "retorno.returns.tasks.status_tally_fold": "analytics",
     "retorno.analytics.tasks.supplier_alerts_check": "analytics",
     "retorno.connectors.woocommerce.tasks.woocommerce_poll": "outbox",
     "retorno.analytics.tasks.weekly_digests": "analytics",

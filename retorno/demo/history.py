@@ -64,6 +64,7 @@ from retorno.notifications.models import Message
 from retorno.orders.models import Customer, Order, OrderLine, Variant
 from retorno.policies.selectors import policy_version_current
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
+from retorno.returns.status_tally import status_tally_rebuild
 from retorno.stores.models import Store
 from retorno.warehouse.models import Inspection
 
@@ -159,9 +160,11 @@ def history_load(
     with transaction.atomic():
         _wallets_load(store)
         sequences_reset(TABLES)
-    # The rows went in by COPY, past the services that keep the analytics rollups: write them
-    # from what was loaded.
+    # The rows went in by COPY, past the services that keep the analytics rollups (and, in bulk
+    # mode, with the triggers that keep the status tally off): write them from what was loaded.
     rollups_rebuild(store)
+    if bulk:
+        status_tally_rebuild(store=store)
     result = HistoryResult(store=store, returns=returns)
     result.counts = {
         model.__name__: model._default_manager.filter(**_scope(model, store)).count()

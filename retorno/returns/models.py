@@ -298,3 +298,28 @@ class ReturnEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.return_request_id} {self.kind}"
+
+
+class ReturnStatusTally(models.Model):
+    """How many of a store's returns entered (+1) or left (-1) a status: the dashboard's counts
+    are the sums per status, read from this small table instead of counting the history.
+
+    Written by the database itself (triggers on the returns table, migration 0010): every
+    insert, status change and delete of a return appends its rows, whatever code path or bulk
+    load wrote it, and appending never waits on another writer's lock (a counter row per status
+    would serialise every command of a store). `status_tally_compact` folds a store's rows into
+    one per status now and then; `status_tally_rebuild` writes them from the returns (after a
+    load that ran with triggers off)."""
+
+    # No database constraint: the returns' delete trigger appends rows while a store is deleted.
+    store = models.ForeignKey(
+        Store, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    status = models.CharField(max_length=20)
+    delta = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "status"], name="return_status_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.delta:+d}"

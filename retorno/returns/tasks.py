@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from retorno.returns.status_tally import status_tally_compact
 from retorno.returns.workflows import charges as charge_flow
 from retorno.returns.workflows import shipping, triage
 
@@ -38,3 +39,10 @@ def comments_classify_sweep() -> int:
     """Classify return comments a job missed; hourly by Celery beat and the in-process
     scheduler. Safe to run twice at once (a prediction is one row per item)."""
     return triage.comments_classify_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def status_tally_fold() -> int:
+    """Fold the status tally's rows into one per store and status; every minute by Celery beat
+    and the in-process scheduler. Safe to run twice at once (retorno.returns.status_tally)."""
+    return status_tally_compact()

@@ -194,7 +194,6 @@ def test_dashboard_counts_this_store_only(signed_in: Any, mix: dict[str, Return]
     response = signed_in("agent").get(reverse("backoffice:dashboard"))
     board = response.context["board"]
     assert board.counts_by_status == {"pending_review": 1, "approved": 3}
-    assert board.capped == frozenset()
     assert board.needs_review == 1
     assert board.open_total == 4
     assert board.oldest_open[0].rma == mix["old"].rma
@@ -221,36 +220,18 @@ def test_tiers_are_named_in_the_staff_members_language(signed_in: Any, store: St
     translation.activate("en")  # the page left Spanish active in this thread
 
 
-def test_the_dashboard_says_more_than_its_cap(
-    signed_in: Any, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(queue, "DASHBOARD_COUNT_CAP", 2)
+def test_the_dashboard_counts_every_return_exactly(signed_in: Any, store: Store) -> None:
+    """No cap: the counts come from the status tally, equal to a recount of the returns."""
     for _ in range(3):
         make_return(store)
     make_return(store, price="600.00")
-    response = signed_in("agent").get(reverse("backoffice:dashboard"))
-    board = response.context["board"]
-    assert board.counts_by_status == {"approved": 2, "pending_review": 1}
-    assert board.capped == {"approved"}
-    assert board.open_capped
-    assert "more than 2" in response.content.decode()
-
-
-def test_finished_returns_are_counted_to_a_smaller_cap(
-    signed_in: Any, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The history (finished statuses) is counted to HISTORY_COUNT_CAP: the dashboard's cost is
-    the open work plus a constant, however many returns the store has finished."""
-    monkeypatch.setattr(queue, "DASHBOARD_COUNT_CAP", 5)
-    monkeypatch.setattr(queue, "HISTORY_COUNT_CAP", 1)
-    for _ in range(3):
-        make_return(store)
     for _ in range(2):
         Return.objects.filter(pk=make_return(store).pk).update(status="closed")
-    board = signed_in("agent").get(reverse("backoffice:dashboard")).context["board"]
-    assert board.counts_by_status == {"approved": 3, "closed": 1}
-    assert board.capped == {"closed"}
-    assert not board.open_capped
+    response = signed_in("agent").get(reverse("backoffice:dashboard"))
+    board = response.context["board"]
+    assert board.counts_by_status == {"approved": 3, "pending_review": 1, "closed": 2}
+    assert board.open_total == 4
+    assert '<td class="num" data-status="closed">2</td>' in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ Every read here is served by an index and bounded: the queue's order is a stored
 (`Return.queue_rank`) with an index, its pages are keyset pages (the rows after a cursor, never
 an OFFSET), its count stops at QUEUE_COUNT_CAP ("more than 1,000"), the search looks the text up
 table by table through indexes (trigram indexes on PostgreSQL for text inside a value), the
-dashboard counts each status up to DASHBOARD_COUNT_CAP, and the tier facet skips through an
-index of customers' tiers. tests/architecture and retorno/backoffice/tests check the statement
+dashboard's counts come from the status tally (retorno.returns.status_tally), and the tier
+facet skips through an index of customers' tiers. tests/architecture and retorno/backoffice/tests check the statement
 counts; retorno/returns/tests/test_queue_plans.py checks the plans on PostgreSQL.
 """
 
@@ -33,6 +33,7 @@ from retorno.logistics.models import Shipment
 from retorno.orders.models import Customer, Order
 from retorno.returns.models import QUEUE_FINISHED, Return, ReturnItem
 from retorno.returns.selectors import order_number_variants
+from retorno.returns.status_tally import status_tally_counts
 from retorno.stores.models import Store
 
 # Returns someone still has to work on; the others are finished (or only wait to be closed).
@@ -62,12 +63,6 @@ QUEUE_AGE_BUCKETS: dict[str, tuple[int, int | None]] = {
 QUEUE_MAX_PER_PAGE = 100
 # The queue counts its matches up to here and then says "more than 1,000".
 QUEUE_COUNT_CAP = 1000
-# The dashboard counts each status up to here ("more than 10,000").
-DASHBOARD_COUNT_CAP = 10_000
-# Finished statuses (closed, refunded, rejected, …) only grow with the store's history: the
-# dashboard counts them up to this, so its cost is the open work plus a constant, whatever the
-# history (at a million returns each finished status held 10,000+ rows to count).
-HISTORY_COUNT_CAP = 1_000
 # Text this long or longer is also looked for inside values (RMA, order number, e-mail, name,
 # tracking number); shorter text only as a whole value.
 SEARCH_INSIDE_FROM = 3
@@ -352,47 +347,17 @@ def customer_tiers_for_store(*, store: Store) -> list[str]:
 
 @dataclass(frozen=True)
 class ReturnDashboard:
-    counts_by_status: dict[str, int]  # each at most its cap (status_caps)
-    capped: frozenset[str]  # statuses with more returns than their count says
+    counts_by_status: dict[str, int]  # exact, from the status tally
     open_total: int
-    open_capped: bool
     needs_review: int
     oldest_open: list[Return]
 
 
-def status_caps() -> dict[str, int]:
-    """Each status's count cap on the dashboard: the open work up to DASHBOARD_COUNT_CAP, the
-    finished history up to HISTORY_COUNT_CAP."""
-    caps = dict.fromkeys(OPEN_STATUSES, DASHBOARD_COUNT_CAP)
-    return caps | dict.fromkeys(FINISHED_STATUSES, HISTORY_COUNT_CAP)
-
-
-def status_counts(*, store: Store, caps: dict[str, int] | None = None) -> dict[str, int]:
-    """How many of the store's returns are in each status, each counted up to its cap + 1 (a
-    count past the cap means "more than the cap"), in one statement through the
-    (store, status, …) index: no count over the store's whole history."""
-    caps = caps if caps is not None else status_caps()
-    table = connection.ops.quote_name(Return._meta.db_table)
-    statuses = [*OPEN_STATUSES, *FINISHED_STATUSES]
-    one = "(SELECT COUNT(*) FROM (SELECT 1 FROM {} WHERE store_id = %s AND status = %s LIMIT %s) AS s{})"
-    parts = [one.format(table, i) for i in range(len(statuses))]
-    params: list[Any] = []
-    for status in statuses:
-        params += [store.pk, status, caps[status] + 1]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    return {status: n for status, n in zip(statuses, row, strict=True) if n}
-
-
 def return_dashboard_for_store(*, store: Store, oldest_limit: int = 5) -> ReturnDashboard:
-    """Counts by status (capped) and the oldest open returns of a store: three queries, whose
-    cost does not grow with the store's history (finished statuses are counted to a small cap,
-    the oldest open returns read from the start of the queue's index)."""
-    caps = status_caps()
-    counts = status_counts(store=store, caps=caps)
-    capped = frozenset(s for s, n in counts.items() if n > caps[s])
-    counts = {s: min(n, caps[s]) for s, n in counts.items()}
+    """Counts by status and the oldest open returns of a store: three queries, none of which
+    grows with the store's history (the counts sum the store's status tally, a few rows per
+    status; the oldest open returns are read from the start of the queue's index)."""
+    counts = status_tally_counts(store=store)
     # The oldest of each open rank, each read from the start of the queue's index, then merged:
     # asked for at once (rank < 2 by age), the planner may walk the whole history by age.
     oldest = sorted(
@@ -407,9 +372,7 @@ def return_dashboard_for_store(*, store: Store, oldest_limit: int = 5) -> Return
     )[:oldest_limit]
     return ReturnDashboard(
         counts_by_status=counts,
-        capped=capped,
         open_total=sum(counts.get(s, 0) for s in OPEN_STATUSES),
-        open_capped=bool(capped & set(OPEN_STATUSES)),
         needs_review=counts.get("pending_review", 0),
         oldest_open=oldest,
     )
