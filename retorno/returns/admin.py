@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from retorno.returns.models import Return, ReturnEvent, ReturnItem
+from retorno.returns.models import Return, ReturnEvent, ReturnItem, ReturnStatusTally
 
 
 class ReturnItemInline(admin.TabularInline):
@@ -88,6 +88,26 @@ class ReturnEventAdmin(admin.ModelAdmin):
     list_filter = ("store", "kind", "actor_kind")
     search_fields = ("return_request__rma", "note", "actor_label")
     list_select_related = ("return_request",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReturnStatusTally)
+class ReturnStatusTallyAdmin(admin.ModelAdmin):
+    """Read-only: the database's triggers write it (migration 0010)."""
+
+    list_display = ("store", "status", "delta")
+    list_filter = ("store", "status")
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
