@@ -109,12 +109,13 @@ urlpatterns += [
 ]
 
 # Store settings (admins): carrier accounts and allocation rules.
-from retorno.backoffice import views_carriers  # noqa: E402
+from retorno.backoffice import views_carrier_rules_form, views_carriers  # noqa: E402
 
 urlpatterns += [
     path("carriers", views_carriers.carriers, name="carriers"),
     path("carriers/rules", views_carriers.rules_publish, name="carriers_rules_publish"),
     path("carriers/rules/try", views_carriers.rules_try, name="carriers_rules_try"),
+    path("carriers/rules/form", views_carrier_rules_form.rules_form, name="carriers_rules_form"),
     path("carriers/<slug:code>/enabled", views_carriers.carrier_enabled, name="carrier_enabled"),
 ]
 

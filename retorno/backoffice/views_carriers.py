@@ -119,8 +119,8 @@ def rules_try(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             problems = [FieldProblem(e.field, e.message) for e in error.errors]
         else:
             try:
-                allocation, unusable = _allocate(staff, rules, facts)
-            except _BadFacts as error:
+                allocation, unusable = allocate_sample(staff, rules, facts)
+            except BadFacts as error:
                 try_problems = error.messages
     status = 422 if problems or try_problems else 200
     return _page(
@@ -171,7 +171,7 @@ def _page(
             "draft": draft,
             "note": note,
             "problems": problems or [],
-            "facts": facts or _default_facts(staff),
+            "facts": facts or default_facts(staff),
             "methods": METHODS,
             "allocation": allocation,
             "verdicts": verdicts,
@@ -226,7 +226,7 @@ def _percent(rate: Decimal | None) -> str:
     return f"{(rate * 100).quantize(Decimal('0.1'))} %"
 
 
-def _default_facts(staff: StaffContext) -> dict[str, str]:
+def default_facts(staff: StaffContext) -> dict[str, str]:
     address = staff.store.return_address or {}
     return {
         "country": str(address.get("country", "")),
@@ -263,13 +263,13 @@ def _problems_of(error: RetornoError) -> list[FieldProblem]:
     return problems or [FieldProblem("", error.detail)]
 
 
-class _BadFacts(Exception):
+class BadFacts(Exception):
     def __init__(self, messages_: list[str]) -> None:
         super().__init__("; ".join(messages_))
         self.messages = messages_
 
 
-def _allocate(
+def allocate_sample(
     staff: StaffContext, rules: Any, facts: dict[str, str]
 ) -> tuple[Allocation, list[CarrierAccount]]:
     """Allocate the sample parcel among the store's carriers under the draft rules, the way
@@ -293,7 +293,7 @@ def _allocate(
     if facts["method"] not in METHODS:
         bad.append(_("Choose a return method."))
     if bad:
-        raise _BadFacts(bad)
+        raise BadFacts(bad)
     store = staff.store
     now = timezone.now()
     profiles, unusable = selectors.carrier_profiles_for_store(store, now=now)
@@ -317,5 +317,5 @@ def _allocate(
             capacity_used_today=selectors.pickups_booked_on(store, local_day(now, store.timezone)),
         )
     except DomainError as error:
-        raise _BadFacts([str(error)]) from None
+        raise BadFacts([str(error)]) from None
     return allocation, unusable
