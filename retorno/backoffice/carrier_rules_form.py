@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.forms import formset_factory
+from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from retorno.core import labels
@@ -164,8 +164,18 @@ def initial_of(row: RuleRow) -> dict[str, Any]:
     }
 
 
+class _RuleFormSet(BaseFormSet):  # type: ignore[type-arg]
+    def add_fields(self, form: Any, index: int | None) -> None:
+        super().add_fields(form, index)
+        # Django's label is "Order", which reads as a shop's order (Spanish "Pedido").
+        form.fields["ORDER"].label = _("Position")
+        form.fields["ORDER"].help_text = _("Lower numbers are tried first.")
+        form.fields["ORDER"].widget.attrs.update({"min": 0, "max": MAX_RULES})
+
+
 RuleFormSet = formset_factory(
     RuleForm,
+    formset=_RuleFormSet,
     extra=1,
     can_delete=True,
     can_order=True,
