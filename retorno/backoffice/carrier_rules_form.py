@@ -164,7 +164,7 @@ def initial_of(row: RuleRow) -> dict[str, Any]:
     }
 
 
-class _RuleFormSet(BaseFormSet):  # type: ignore[type-arg]
+class _RuleFormSet(BaseFormSet):
     def add_fields(self, form: Any, index: int | None) -> None:
         super().add_fields(form, index)
         # Django's label is "Order", which reads as a shop's order (Spanish "Pedido").
