@@ -50,6 +50,8 @@ LINES_PER_ORDER = 3
 # quantity (retorno.domain.returns.amounts.units_paid_amount allocates one share per unit).
 LINE_QUANTITY = 24
 TIERS = ("", "", "silver", "gold")
+# The returns `return_get` reads: filled by `load_rmas` from the API before a run.
+RMAS: list[str] = []
 CATEGORIES = ("apparel", "shoes", "home", "electronics")
 
 TARGETS = {
@@ -235,6 +237,10 @@ def request_for(kind: str, orders: int, rng: random.Random) -> tuple[str, str, b
         return "GET", f"/bench/floor/orders/{order}", None
     if kind == "eligibility":
         return "GET", f"/api/v1/orders/{order}/eligibility", None
+    if kind == "order_get":
+        return "GET", f"/api/v1/orders/{order}", None
+    if kind == "return_get":
+        return "GET", f"/api/v1/returns/{rng.choice(RMAS)}", None
     line = f"{order}-{rng.randint(1, LINES_PER_ORDER)}"
     body = json.dumps(
         {
@@ -264,6 +270,8 @@ def load(port: int, kind: str, orders: int, seconds: float, concurrency: int, wa
     statuses: dict[int, int] = {}
     lock = threading.Lock()
     headers_base = {"Authorization": f"Bearer {API_KEY}", "Host": "127.0.0.1"}
+    if kind == "return_get" and not RMAS:
+        load_rmas(port)
 
     def worker(n: int) -> None:
         rng = random.Random(1000 + n)
@@ -327,6 +335,18 @@ def load(port: int, kind: str, orders: int, seconds: float, concurrency: int, wa
             }
         )
     )
+
+
+def load_rmas(port: int, limit: int = 200) -> None:
+    """The RMAs of returns created earlier in the run (the create rounds), for `return_get`."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/returns?limit={limit}",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        RMAS[:] = [r["rma"] for r in json.loads(response.read())["results"]]
+    if not RMAS:
+        raise SystemExit("return_get needs returns: run the create rounds first")
 
 
 # --- 2c. orchestration ----------------------------------------------------------------------------

@@ -1,13 +1,20 @@
-"""CPU the server spends per request, floor write against create return.
+"""CPU the server spends per request: floor write against create return, floor read against
+the order and return reads; then the CPU of one confirmation e-mail job.
 
     .venv/bin/python bench/server_cpu.py [--engine sqlite|postgres] [--orders N] [--seconds S]
-        [--rollups on|off|both]
+        [--rounds R] [--rollups on|off|both] [--mail M]
 
 Prepares a database and starts `retorno serve` as bench/run.py does, drives one endpoint at a
 time with the same load generator, and reads the CPU time (user + system) of the server's
 process tree from /proc before and after, split into the in-process job threads and the rest. On a saturated machine the throughput ratio of two
 endpoints is close to the inverse of this ratio, and, unlike req/s, it barely moves with the
-noise of other processes.
+noise of other processes. Each round runs floor write, create, floor read, order read, return
+read back to back on each server; the last lines give the ratios over all rounds against issue
+16's targets.
+
+The e-mail job: after the servers stop, M of the confirmation messages the creates queued are
+put back to "queued, not rendered" and delivered again one by one in one process
+(`outbox_deliver_one`, the console backend writing to /dev/null), timing that thread's CPU.
 """
 
 from __future__ import annotations
@@ -27,6 +34,48 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
 from bench import run as bench_run  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
+KINDS = ("floor_write", "create", "floor_read", "order_get", "return_get")
+# (endpoint, its floor, target): CPU per request at most this multiple of the floor's for the
+# create, req/s at least this fraction of the floor's for the reads.
+RATIOS = (
+    ("create", "floor_write", "cpu", 1.5),
+    ("order_get", "floor_read", "rps", 0.8),
+    ("return_get", "floor_read", "rps", 0.8),
+)
+MAIL_TARGET_MS = 3.0
+
+
+def mail_job_cpu(count: int) -> str:
+    """In a child process with the engine's settings: redeliver `count` confirmation e-mails;
+    the job thread's CPU per message, as a line to print."""
+    import django
+
+    django.setup()
+    from retorno.core.models import OutboxMessage
+    from retorno.core.outbox import outbox_deliver_one
+    from retorno.notifications.models import Message
+
+    rows = list(
+        OutboxMessage.objects.filter(kind="notification.send")
+        .order_by("-id")
+        .values_list("id", "payload")[: count + 1]
+    )
+    if len(rows) < 2:
+        raise SystemExit("no confirmation messages to redeliver: run the create rounds first")
+    keys = [payload["dedupe_key"] for _, payload in rows]
+    Message.objects.filter(dedupe_key__in=keys).update(
+        status="queued", subject="", body_text="", body_html=""
+    )
+    OutboxMessage.objects.filter(id__in=[i for i, _ in rows]).update(status="pending", attempts=0)
+    ids = [i for i, _ in rows]
+    outbox_deliver_one(ids.pop())  # the first delivery of a process loads templates
+    started = time.thread_time()
+    outcomes = {outbox_deliver_one(i) for i in ids}
+    used = time.thread_time() - started
+    return (
+        f"e-mail job {used / len(ids) * 1000:6.2f} ms CPU/message ({len(ids)} messages, "
+        f"outcomes {sorted(map(str, outcomes))}; target ≤ {MAIL_TARGET_MS:g} ms)"
+    )
 
 
 def session_cpu_seconds(session_id: int) -> tuple[float, float]:
@@ -58,6 +107,15 @@ def session_cpu_seconds(session_id: int) -> tuple[float, float]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["_mail"]:
+        with open(os.devnull, "w") as devnull:
+            real_stdout, sys.stdout = sys.stdout, devnull  # the console backend's e-mails
+            try:
+                line = mail_job_cpu(int(sys.argv[2]))
+            finally:
+                sys.stdout = real_stdout
+        print(line)
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--orders", type=int, default=500)
@@ -65,6 +123,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--mail", type=int, default=200, help="e-mail jobs to time (0: none)")
     parser.add_argument(
         "--rollups",
         choices=("on", "off", "both"),
@@ -122,9 +181,11 @@ def main() -> None:
             bench_run.wait_ready(port, servers[rollups][1], timeout=300)
             bench_run.run_load(port, "floor_read", args.orders, 2.0, args.concurrency, 1.0)
         totals: dict[tuple[str, str], list[float]] = {}
+        cpu: dict[tuple[str, str], list[float]] = {}
+        rps: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.rounds):
             for rollups, (port, server) in servers.items():
-                for kind in ("floor_write", "create"):
+                for kind in KINDS:
                     jobs_before, other_before = session_cpu_seconds(server.pid)
                     result = bench_run.run_load(
                         port, kind, args.orders, args.seconds, args.concurrency, 0.0
@@ -135,11 +196,29 @@ def main() -> None:
                     jobs = (jobs_after - jobs_before) / sent * 1000
                     other = (other_after - other_before) / sent * 1000
                     totals.setdefault((rollups, kind), []).append(jobs + other)
+                    cpu.setdefault((rollups, kind), []).append(other)
+                    rps.setdefault((rollups, kind), []).append(result["rps"])
                     print(
                         f"{args.engine} rollups={rollups:5s} {kind:12s} {result['rps']:7.1f} req/s"
                         f"  server CPU {jobs + other:6.2f} ms/request: requests {other:5.2f}, "
-                        f"jobs {jobs:5.2f} ({sent} requests)"
+                        f"jobs {jobs:5.2f} ({sent} requests, {result['errors']} errors)",
+                        flush=True,
                     )
+        print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        for rollups in servers:
+            for kind, floor, measure, target in RATIOS:
+                if measure == "cpu":
+                    ratio = sum(cpu[(rollups, kind)]) / sum(cpu[(rollups, floor)])
+                    verdict = "met" if ratio <= target else "MISSED"
+                    what, sign = f"request CPU {kind} ÷ {floor}", "≤"
+                else:
+                    ratio = sum(rps[(rollups, kind)]) / sum(rps[(rollups, floor)])
+                    verdict = "met" if ratio >= target else "MISSED"
+                    what, sign = f"req/s {kind} ÷ {floor}", "≥"
+                print(
+                    f"rollups={rollups:5s} {what:38s} {ratio:5.2f}  {verdict} "
+                    f"(target {sign} {target:g})"
+                )
         if len(servers) == 2:
             off, on = (sum(totals[(m, "create")]) for m in ("false", "true"))
             floor = sum(totals[("false", "floor_write")] + totals[("true", "floor_write")]) / 2
@@ -151,6 +230,16 @@ def main() -> None:
     finally:
         for _, server in servers.values():
             bench_run.stop(server)
+    if args.mail:
+        subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "_mail", str(args.mail)],
+            env={**env, "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"},
+            cwd=ROOT,
+            check=True,
+            timeout=600,
+            stderr=subprocess.DEVNULL,
+            stdout=None,
+        )
 
 
 if __name__ == "__main__":
