@@ -32,7 +32,7 @@ from retorno.notifications.copy import (
     rendered,
 )
 from retorno.notifications.models import MessageKind
-from retorno.notifications.selectors import message_template_for
+from retorno.notifications.selectors import own_words_kept
 from retorno.notifications.snapshots import ReturnSnapshot
 from retorno.stores.models import Store
 
@@ -53,9 +53,7 @@ def render_message(
     """Render a message of `kind` about `snapshot`; call it with `language` active."""
     data = data or {}
     copy = _copy(kind, snapshot, note, data, language)
-    _own_words(
-        copy, message_template_for(store, _shown_kind(kind, snapshot), language), store, snapshot
-    )
+    _own_words(copy, own_words_kept(store, _shown_kind(kind, snapshot), language), store, snapshot)
     money = Money(snapshot.currency, language)
     context = {
         "language": language,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
@@ -132,6 +133,35 @@ def message_template_for(store: Store, kind: str, language: str) -> MessageTempl
     if store.pk is None:
         return None
     return MessageTemplate.objects.filter(store=store, kind=kind, language=language).first()
+
+
+class OwnWords(NamedTuple):
+    """A store's own words for one kind of message in one language (a MessageTemplate's)."""
+
+    subject: str
+    headline: str
+    intro: str
+
+
+def own_words_kept(store: Store, kind: str, language: str) -> OwnWords | None:
+    """The store's own words for `kind` in `language` as this process read them lately
+    (storecache: every template of the store in one statement, kept with the store's other
+    settings; a template saved or deleted here is seen at once). For rendering messages; the
+    page that edits them reads `message_template_for`."""
+    if store.pk is None:
+        return None
+    words = storecache.remembered("message_templates", store.id, lambda: _own_words_of(store))
+    return words.get((kind, language))
+
+
+def _own_words_of(store: Store) -> dict[tuple[str, str], OwnWords]:
+    rows = MessageTemplate.objects.filter(store=store).values_list(
+        "kind", "language", "subject", "headline", "intro"
+    )
+    return {(kind, language): OwnWords(*words) for kind, language, *words in rows}
+
+
+storecache.forget_on_change(MessageTemplate, "message_templates")
 
 
 def message_templates_of(store: Store) -> dict[tuple[str, str], MessageTemplate]:

@@ -292,7 +292,7 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
     rendered = _render_if_needed(message, payload.get("facts"))
     later = _later_step_sent(message)
     if later is not None:  # kept with its text, so staff can read what was not sent
-        reason = f"the shopper was already told of a later step ({later.kind})"
+        reason = f"the shopper was already told of a later step ({later})"
         return _skip(message, reason, rendered)
     try:
         provider_id = channels.send(message)
@@ -307,12 +307,13 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
     return {"message_id": message.id, "provider_message_id": provider_id}
 
 
-def _later_step_sent(message: Message) -> Message | None:
-    """A message about a later step of the same return already sent on the same channel, if
-    any. Its step is what the shopper knows now: this one, arriving after it, would be wrong.
-    This is the case of a delivery re-driven after a crash (the claim of a worker that died
-    after the SMTP server took the message, before it was recorded) or retried after a failure
-    while the return moved on."""
+def _later_step_sent(message: Message) -> str | None:
+    """The kind of a message about a later step of the same return already sent on the same
+    channel, if any. Its step is what the shopper knows now: this one, arriving after it, would
+    be wrong. This is the case of a delivery re-driven after a crash (the claim of a worker that
+    died after the SMTP server took the message, before it was recorded) or retried after a
+    failure while the return moved on. Only the kind is read: the later message's bodies are
+    the widest columns of the table and nothing here needs them."""
     if message.return_id is None:
         return None
     return (
@@ -323,6 +324,7 @@ def _later_step_sent(message: Message) -> Message | None:
             id__gt=message.id,
         )
         .order_by("id")
+        .values_list("kind", flat=True)
         .first()
     )
 

@@ -13,8 +13,9 @@ from retorno.core import storecache
 from retorno.logistics.models import CarrierAccount
 from retorno.logistics.selectors import store_books_carriers
 from retorno.logistics.tests.factories import make_carrier
-from retorno.notifications.models import NotificationSettings
-from retorno.notifications.selectors import notification_settings_kept
+from retorno.notifications.models import MessageTemplate, NotificationSettings
+from retorno.notifications.selectors import notification_settings_kept, own_words_kept
+from retorno.notifications.services import message_template_save
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,28 @@ def test_notification_settings_are_a_copy_to_read(store):
     assert notification_settings_kept(store).email_enabled is True
     NotificationSettings.objects.create(store=store, email_enabled=False)
     assert notification_settings_kept(store).sends("email", "approved") is False
+
+
+def test_a_stores_own_words_are_read_once_and_seen_at_once_when_changed(store, other_store):
+    assert statements(lambda: own_words_kept(store, "approved", "en")) == (None, 1)
+    assert statements(lambda: own_words_kept(store, "approved", "es")) == (None, 0)
+    message_template_save(
+        store=store, kind="approved", language="es", subject="Hola {rma}", headline="", intro=""
+    )
+    assert own_words_kept(store, "approved", "es") == ("Hola {rma}", "", "")
+    assert own_words_kept(store, "approved", "en") is None
+    assert own_words_kept(other_store, "approved", "es") is None
+    message_template_save(
+        store=store, kind="approved", language="es", subject="", headline="", intro=""
+    )  # all empty: back to Retorno's words (the row is deleted)
+    assert own_words_kept(store, "approved", "es") is None
+
+
+def test_own_words_changed_elsewhere_are_seen_once_the_entry_expires(store, settings, monkeypatch):
+    assert own_words_kept(store, "approved", "en") is None
+    MessageTemplate.objects.create(store=store, kind="approved", language="en", subject="Yes")
+    storecache.remembered("message_templates", store.id, dict)  # another process's view
+    assert own_words_kept(store, "approved", "en") is None
+    later = time.monotonic() + settings.STORE_SETTINGS_CACHE_SECONDS + 0.01
+    monkeypatch.setattr(storecache.time, "monotonic", lambda: later)
+    assert own_words_kept(store, "approved", "en") == ("Yes", "", "")
