@@ -9,11 +9,14 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from retorno.api.tests.client import problem
 from retorno.core.actors import SYSTEM
 from retorno.core.models import IdempotencyRecord
+from retorno.orders.models import Order
 from retorno.orders.tests.factories import line_payload, return_payload
+from retorno.policies.models import PolicyVersion
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
 from retorno.returns.services import ItemRequest, return_create
 
@@ -593,6 +596,27 @@ def test_list_query_count_does_not_grow_with_the_page(
     with django_assert_max_num_queries(QUERY_BUDGET):
         response = api.get("/returns", {"limit": page_size})
     assert len(response.json()["results"]) == page_size
+
+
+def test_reading_a_return_leaves_the_columns_it_does_not_show(api, store, order_factory):
+    """Two statements (the return with its order, customer and policy version; its items), and
+    neither reads a policy's document, the order's address or the decision's trace."""
+    (rma,) = _returns(store, order_factory, 1)
+    api.get(f"/returns/{rma}")  # the key is cached from here on
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(f"/returns/{rma}")
+    assert response.status_code == 200
+    assert response.json()["policy_version"] == 1
+    statements = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(statements) == 2, statements
+    for model, name in (
+        (PolicyVersion, "document"),
+        (Order, "shipping_address"),
+        (Return, "decision"),
+        (Return, "pickup_address"),
+    ):
+        column = f'"{model._meta.db_table}"."{name}"'
+        assert not any(column in sql for sql in statements), column
 
 
 # The policy version, the order and its lines with their held units (all before the transaction,

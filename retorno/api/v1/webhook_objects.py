@@ -33,7 +33,7 @@ def _shown(schema: type[Schema], body: dict[str, Any]) -> dict[str, Any]:
 
 def _return(store: Store, rma: str) -> dict[str, Any]:
     return _shown(
-        ReturnOut, return_body(return_selectors.return_get_for_store(store=store, rma=rma))
+        ReturnOut, return_body(return_selectors.return_get_for_body(store=store, rma=rma))
     )
 
 

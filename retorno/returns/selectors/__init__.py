@@ -50,6 +50,30 @@ def _with_items(queryset: QuerySet[Return]) -> QuerySet[Return]:
     )
 
 
+# The columns the API's return body (api.v1.render.return_body) never reads: a policy's whole
+# document, the order's address and tags, the decision's trace. Left in the database, a read of
+# one return costs about what a bare read of its rows does.
+_BODY_DEFERRED = (
+    "decision",
+    "pickup_address",
+    "shop_now",
+    "order__shipping_address",
+    "order__tags",
+    "customer__tags",
+    "policy_version__document",
+)
+
+
+def return_get_for_body(*, store: Store, rma: str) -> Return:
+    """The return as the API shows it (return_get_for_store without the columns it never
+    shows); NotFound (return_not_found) when the store has none with this RMA."""
+    queryset = Return.objects.filter(store=store, rma=normalise_rma(rma)).defer(*_BODY_DEFERRED)
+    return_request = _with_items(queryset).first()
+    if return_request is None:
+        raise NotFound(f"No return {rma!r} in this store.", code="return_not_found")
+    return return_request
+
+
 def return_get_for_store(*, store: Store, rma: str) -> Return:
     return_request = _with_items(Return.objects.filter(store=store, rma=normalise_rma(rma))).first()
     if return_request is None:
@@ -93,7 +117,9 @@ def return_list_for_store(
         after_at, after_id = _decode_cursor(cursor)
         # A row comparison: the index on (store, updated_at, id) starts at the cursor.
         queryset = keyset.after(queryset, ("updated_at", "id"), (after_at, after_id))
-    rows = list(_with_items(queryset.order_by("updated_at", "id"))[: limit + 1])
+    rows = list(
+        _with_items(queryset.order_by("updated_at", "id").defer(*_BODY_DEFERRED))[: limit + 1]
+    )
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return ReturnPage(results=rows[:limit], next_cursor=next_cursor)
 

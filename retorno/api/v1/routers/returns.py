@@ -108,7 +108,7 @@ def return_list(request: HttpRequest, filters: Query[ReturnFilters]):
 @router.get("/{rma}", response={200: ReturnOut, **ERRORS}, summary="Read a return")
 def return_get(request: HttpRequest, rma: str):
     api_key = require_scope(request, "read")
-    return return_body(selectors.return_get_for_store(store=api_key.store, rma=rma))
+    return return_body(selectors.return_get_for_body(store=api_key.store, rma=rma))
 
 
 @router.get(
