@@ -192,7 +192,7 @@ def main() -> None:
                     )
                     time.sleep(0.5)  # let the in-process jobs of the last requests finish
                     jobs_after, other_after = session_cpu_seconds(server.pid)
-                    sent = result["requests"] + result["errors"]
+                    sent = max(1, result["requests"] + result["errors"])
                     jobs = (jobs_after - jobs_before) / sent * 1000
                     other = (other_after - other_before) / sent * 1000
                     totals.setdefault((rollups, kind), []).append(jobs + other)

@@ -64,11 +64,14 @@ def clear() -> None:
         _entries.clear()
 
 
-def forget_on_change(model: type[models.Model], name: str) -> None:
-    """Drop the entry `name` of a row's store whenever a `model` row is saved or deleted here."""
+def forget_on_change(
+    model: type[models.Model], name: str, store_of: Callable[[Any], int] | None = None
+) -> None:
+    """Drop the entry `name` of a row's store whenever a `model` row is saved or deleted here
+    (`store_of` tells a row's store id; by default its `store_id`)."""
 
     def receiver(sender: Any, instance: Any, **kwargs: Any) -> None:
-        forget_changed(name, instance.store_id)
+        forget_changed(name, store_of(instance) if store_of else instance.store_id)
 
     for signal in (post_save, post_delete):
         signal.connect(receiver, sender=model, weak=False, dispatch_uid=f"storecache:{name}")

@@ -54,6 +54,7 @@ from retorno.notifications.snapshots import (
     snapshot_to_json,
 )
 from retorno.stores.models import Store
+from retorno.stores.selectors import store_kept
 
 logger = logging.getLogger(__name__)
 
@@ -280,13 +281,14 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
     marked skipped, with the reason.
     """
     payload = outbox_message.payload
-    messages = Message.objects.select_related("store")
     if "dedupe_key" in payload:
-        message = messages.filter(dedupe_key=payload["dedupe_key"]).first()
+        message = Message.objects.filter(dedupe_key=payload["dedupe_key"]).first()
     else:  # resends point at the message itself
-        message = messages.filter(id=payload.get("message_id")).first()
+        message = Message.objects.filter(id=payload.get("message_id")).first()
     if message is None:
         raise PermanentFailure(f"message {payload!r} does not exist")
+    # The store is only shown (name, colours, logo, reply-to): this process's recent copy.
+    message.store = store_kept(message.store_id)
     if message.status != MessageStatus.QUEUED:
         return {"message_id": message.id, "skipped": message.status}
     rendered = _render_if_needed(message, payload.get("facts"))

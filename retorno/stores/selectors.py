@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
+from retorno.core import storecache
 from retorno.stores.branding import FONTS, font_stack, is_host_name, normal_domain
 from retorno.stores.branding import readable_on as readable_on
 from retorno.stores.models import Store
+
+
+def store_kept(store_id: int) -> Store:
+    """The store as this process read it lately (storecache: forgotten at once when saved here,
+    within STORE_SETTINGS_CACHE_SECONDS elsewhere), for jobs that only show it (an e-mail's
+    name, colours, logo, reply-to): its row is the widest a job reads. A copy of its own, to
+    read, never to save."""
+    kept = storecache.remembered("store", store_id, lambda: Store.objects.get(id=store_id))
+    own = copy.copy(kept)
+    own._state = copy.copy(kept._state)
+    own._state.fields_cache = {}
+    return own
+
+
+storecache.forget_on_change(Store, "store", store_of=lambda store: store.id)
 
 
 def store_by_slug(slug: str) -> Store | None:

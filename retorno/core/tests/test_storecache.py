@@ -16,6 +16,8 @@ from retorno.logistics.tests.factories import make_carrier
 from retorno.notifications.models import MessageTemplate, NotificationSettings
 from retorno.notifications.selectors import notification_settings_kept, own_words_kept
 from retorno.notifications.services import message_template_save
+from retorno.stores.models import Store
+from retorno.stores.selectors import store_kept
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +95,24 @@ def test_own_words_changed_elsewhere_are_seen_once_the_entry_expires(store, sett
     later = time.monotonic() + settings.STORE_SETTINGS_CACHE_SECONDS + 0.01
     monkeypatch.setattr(storecache.time, "monotonic", lambda: later)
     assert own_words_kept(store, "approved", "en") == ("Yes", "", "")
+
+
+def test_the_store_shown_by_jobs_is_read_once_and_seen_at_once_when_saved(store, other_store):
+    assert statements(lambda: store_kept(store.id).name) == (store.name, 1)
+    kept, count = statements(lambda: store_kept(store.id))
+    assert count == 0
+    kept.name = "Changed by a caller"  # a caller's copy is its own
+    assert store_kept(store.id).name == store.name
+    store.name = "Renamed"
+    store.save()
+    assert store_kept(store.id).name == "Renamed"
+    assert statements(lambda: store_kept(other_store.id).name) == (other_store.name, 1)
+
+
+def test_the_store_changed_elsewhere_is_seen_once_the_entry_expires(store, settings, monkeypatch):
+    stale = store_kept(store.id)
+    Store.objects.filter(id=store.id).update(name="Renamed elsewhere")  # no signal: elsewhere
+    assert store_kept(store.id).name == stale.name
+    later = time.monotonic() + settings.STORE_SETTINGS_CACHE_SECONDS + 0.01
+    monkeypatch.setattr(storecache.time, "monotonic", lambda: later)
+    assert store_kept(store.id).name == "Renamed elsewhere"
