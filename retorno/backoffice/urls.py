@@ -411,6 +411,11 @@ urlpatterns += [
         views_message_templates.message_templates,
         name="message_templates",
     ),
+    path(
+        "settings/message-templates/test",
+        views_message_templates.message_template_test,
+        name="message_template_test",
+    ),
     path("settings/start", views_onboarding.onboarding_page, name="onboarding"),
     path("settings/start/<slug:step>", views_onboarding.onboarding_step, name="onboarding_step"),
 ]

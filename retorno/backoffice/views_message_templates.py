@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext
@@ -126,3 +126,27 @@ def message_templates(request: HttpRequest, staff: StaffContext) -> HttpResponse
         section="settings",
         status=status,
     )
+
+
+@require_POST
+@staff_view(permissions.CONFIGURE, audit="settings.template_test_sent", audit_fields=())
+def message_template_test(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    """Send the message shown (as saved) to the signed-in person's own address."""
+    pick = PickForm(request.POST)
+    kind, language = (
+        (pick.cleaned_data["kind"], pick.cleaned_data["language"])
+        if pick.is_valid()
+        else _picked(request)
+    )
+    back = reverse("backoffice:message_templates") + f"?kind={kind}&language={language}"
+    address = (staff.user.email or "").strip()
+    if not address:
+        messages.error(request, _("Your account has no e-mail address to send the test to."))
+        return redirect(back)
+    if notification_services.message_test_send(
+        store=staff.store, kind=kind, language=language, to=address
+    ):
+        messages.success(request, _("A test was sent to %(email)s.") % {"email": address})
+    else:
+        messages.error(request, _("The mail server did not take the test: try again later."))
+    return redirect(back)

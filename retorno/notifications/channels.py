@@ -13,11 +13,13 @@ import logging
 import smtplib
 import uuid
 from email.utils import formataddr
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from retorno.notifications.models import Channel
 
@@ -127,3 +129,28 @@ def send_email(message: Message) -> str:
     if not sent:
         raise RuntimeError("the mail backend reported nothing sent")
     return message_id
+
+
+def send_test_email(*, store: Any, rendered: Any, to: str, language: str) -> bool:
+    """A message's preview e-mailed to a staff member to see it in their own mail program: not
+    a message to a shopper, so it is neither logged nor retried. Marked as a test in its subject;
+    answers whether the mail server took it."""
+    with translation.override(language):
+        subject = _("[Test] %(subject)s") % {"subject": rendered.subject}
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=rendered.text,
+        from_email=formataddr((store.name, settings.DEFAULT_FROM_EMAIL)),
+        to=[to],
+        reply_to=[store.support_email] if store.support_email else None,
+        headers={"Auto-Submitted": "auto-generated", "Content-Language": language},
+    )
+    if rendered.html:
+        email.attach_alternative(rendered.html, "text/html")
+    email.connection = get_connection(
+        fail_silently=False, timeout=settings.EMAIL_TIMEOUT or DEFAULT_EMAIL_TIMEOUT_SECONDS
+    )
+    try:
+        return bool(email.send())
+    except (OSError, smtplib.SMTPException):
+        return False

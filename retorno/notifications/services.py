@@ -556,3 +556,10 @@ def message_preview(*, store: Store, kind: str, language: str) -> Rendered:
     )
     with translation.override(language):
         return render_message(store=store, snapshot=sample, kind=kind, language=language)
+
+
+def message_test_send(*, store: Store, kind: str, language: str, to: str) -> bool:
+    """E-mail the preview of `kind` in `language` (the store's own words included) to `to`, a
+    staff member's address: see the message in a real mail program before a shopper does."""
+    rendered = message_preview(store=store, kind=kind, language=language)
+    return channels.send_test_email(store=store, rendered=rendered, to=to, language=language)
