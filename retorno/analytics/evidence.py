@@ -1,6 +1,7 @@
 """A supplier's evidence pack as a PDF: the totals (units sold and returned, confirmed defects,
 both rates and their thresholds), the reasons its units came back for, every confirmed defect
-with its inspection notes, and the list of photos; in the page's language (es/en).
+with its inspection notes, and the photos themselves (thumbnails beside each unit's grade,
+reason, the shopper's comment and the inspector's notes); in the page's language (es/en).
 
 The rows are the ones the CSV evidence pack has (retorno.analytics.suppliers): the PDF is that
 table made readable for a supplier's claims desk. Drawn with reportlab in its invariant mode,
@@ -23,6 +24,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import (
+    Image,
     LongTable,
     Paragraph,
     SimpleDocTemplate,
@@ -36,7 +38,30 @@ from retorno.analytics.scope import Scope
 from retorno.analytics.suppliers import SupplierQuality, supplier_evidence, supplier_report
 from retorno.core import labels
 from retorno.core.errors import NotFound
+from retorno.core.images import stored_photo_thumbnail
 from retorno.domain.analytics.rates import Rate
+
+# Thumbnails: pixels kept per photo (sharp at THUMB_WIDTH), and how many photos a pack embeds
+# (the CSV links every photo).
+THUMB_PIXELS = 360
+THUMB_WIDTH = 42 * mm
+THUMB_HEIGHT = 32 * mm
+MAX_PHOTOS = 150
+
+
+@dataclass(frozen=True)
+class DefectPhotos:
+    """The photos of one confirmed defect with what the supplier needs beside them."""
+
+    rma: str
+    title: str
+    sku: str
+    reason: str
+    comment: str
+    grade: str
+    reason_confirmed: bool
+    notes: str
+    photos: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,26 @@ class EvidencePack:
         rma = self.columns.index("rma")
         photos = self.columns.index("photos")
         return [(str(row[rma]), path) for row in self.defects for path in str(row[photos]).split()]
+
+    @property
+    def defect_photos(self) -> list[DefectPhotos]:
+        """The confirmed defects that have photos, in order."""
+        i = {name: n for n, name in enumerate(self.columns)}
+        return [
+            DefectPhotos(
+                rma=str(row[i["rma"]]),
+                title=str(row[i["title"]]),
+                sku=str(row[i["sku"]]),
+                reason=str(row[i["reason"]]),
+                comment=str(row[i["comment"]]),
+                grade=str(row[i["grade"]]),
+                reason_confirmed=bool(row[i["reason_confirmed"]]),
+                notes=str(row[i["inspection_notes"]]),
+                photos=tuple(str(row[i["photos"]]).split()),
+            )
+            for row in self.defects
+            if str(row[i["photos"]]).strip()
+        ]
 
 
 def evidence_pack(scope: Scope, supplier: str, *, now: datetime) -> EvidencePack:
@@ -206,20 +251,81 @@ def _render(pack: EvidencePack) -> bytes:
             Paragraph(_printable(_("No confirmed defect in this period.")), styles["BodyText"])
         )
     story += [Spacer(1, 4 * mm), Paragraph(_printable(_("Photos")), styles["Heading2"])]
-    photos = pack.photos
-    story.append(
-        _table(
-            [
-                (_printable(_("Return")), _printable(_("Photo"))),
-                *[(_printable(rma), _printable(path)) for rma, path in photos],
-            ],
-            widths=[30 * mm, 150 * mm],
-        )
-        if photos
-        else Paragraph(_printable(_("No photos.")), styles["BodyText"])
-    )
+    story += _photos(pack, small, styles["BodyText"])
     document.build(story)
     return buffer.getvalue()
+
+
+def _thumbnail(name: str, store_id: int) -> Image | None:
+    data = stored_photo_thumbnail(name, store_id, THUMB_PIXELS)
+    if data is None:
+        return None
+    image = Image(io.BytesIO(data))
+    scale = min(THUMB_WIDTH / image.imageWidth, THUMB_HEIGHT / image.imageHeight)
+    image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+    return image
+
+
+def _photos(pack: EvidencePack, small: ParagraphStyle, body: ParagraphStyle) -> list[object]:
+    """One row per confirmed defect with photos: the thumbnails (a photo that is not one of
+    the store's stored photos, or cannot be read, by its name), then the unit's grade, reason,
+    the shopper's comment and the inspector's notes; at most MAX_PHOTOS photos."""
+    defects = pack.defect_photos
+    if not defects:
+        return [Paragraph(_printable(_("No photos.")), body)]
+    store_id = pack.scope.store.id
+    rows: list[list[object]] = [
+        [Paragraph(_printable(h), small) for h in (_("Photos"), _("Unit and inspection"))]
+    ]
+    shown = 0
+    for defect in defects:
+        if shown >= MAX_PHOTOS:
+            break
+        cells: list[object] = []
+        for name in defect.photos[: MAX_PHOTOS - shown]:
+            shown += 1
+            thumbnail = _thumbnail(name, store_id)
+            if thumbnail is not None:
+                cells.append(thumbnail)
+            cells.append(Paragraph(_printable(name), small))
+        notes = defect.notes
+        if defect.reason_confirmed:
+            notes = f"[{_('confirms the reason')}] {notes}"
+        words = [
+            f"<b>{_printable(defect.rma)}</b> · {_printable(defect.title)} ({_printable(defect.sku)})",
+            _printable(
+                _("Grade: %(grade)s · Reason: %(reason)s")
+                % {
+                    "grade": labels.label("grade", defect.grade),
+                    "reason": labels.label("reason", defect.reason),
+                }
+            ),
+        ]
+        if defect.comment:
+            words.append(
+                _printable(_("Shopper: “%(comment)s”") % {"comment": defect.comment[:300]})
+            )
+        if notes.strip():
+            words.append(_printable(_("Inspector: %(notes)s") % {"notes": notes[:600]}))
+        rows.append(
+            [
+                Table([[cell] for cell in cells], colWidths=[THUMB_WIDTH + 4 * mm]),
+                Paragraph("<br/>".join(words), small),
+            ]
+        )
+    story: list[object] = [_table(rows, widths=[THUMB_WIDTH + 8 * mm, 130 * mm])]
+    total = sum(len(d.photos) for d in defects)
+    if total > shown:
+        story.append(
+            Paragraph(
+                _printable(
+                    _("%(more)s more photos are linked in the CSV evidence pack.")
+                    % {"more": total - shown}
+                ),
+                body,
+            )
+        )
+    return story
 
 
 def _table(

@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Min, Q
+from django.urls import reverse
 
 from retorno.analytics import cube
 from retorno.analytics.returns import returned_items, sold_lines
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
 from retorno.core.errors import NotFound
+from retorno.core.images import stored_photo_of
 from retorno.domain.analytics.quality import (
     CONFIRMING_GRADE,
     DEFECT_REASONS,
@@ -213,7 +216,8 @@ def supplier_report(scope: Scope, *, now: datetime) -> SupplierReport:
 
 def supplier_evidence(scope: Scope, supplier: str) -> Table:
     """The evidence pack of a supplier: every confirmed defect in the scope with its return,
-    the shopper's reason and comment, the grade, the inspector's notes and the photos. NotFound
+    the shopper's reason and comment, the grade, the inspector's notes, the photos and where
+    staff open them (`photo_links`). NotFound
     (`supplier_not_found`) when the supplier sold and returned nothing in the scope."""
     items = returned_items(scope).filter(order_line__vendor=supplier)
     if not items.exists() and not sold_lines(scope).filter(vendor=supplier).exists():
@@ -243,7 +247,8 @@ def supplier_evidence(scope: Scope, supplier: str) -> Table:
                 inspection.reason_confirmed,
                 inspection.inspected_at.isoformat(),
                 inspection.notes,
-                " ".join([*item.photos, *inspection.photos]),
+                " ".join(photos := [*item.photos, *inspection.photos]),
+                " ".join(photo_link(scope.store.id, name) for name in photos),
             )
         )
     return table(
@@ -260,6 +265,16 @@ def supplier_evidence(scope: Scope, supplier: str) -> Table:
             "inspected_at",
             "inspection_notes",
             "photos",
+            "photo_links",
         ),
         rows,
     )
+
+
+def photo_link(store_id: int, name: str) -> str:
+    """Where staff of the store open a photo of the evidence (the back office's photo page,
+    behind its sign-in); a name that is not one of the store's stored photos (an address a
+    client sent) stands as it is."""
+    if not stored_photo_of(name, store_id):
+        return name
+    return f"{settings.RETORNO_PUBLIC_URL}{reverse('backoffice:photo', args=[name])}"

@@ -7,8 +7,6 @@ against the signed-in store, so staff of one store can never open another's phot
 
 from __future__ import annotations
 
-import re
-
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
@@ -17,17 +15,13 @@ from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext
 from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import not_found
-
-_PHOTO_NAME = re.compile(
-    r"^[a-z][a-z_-]{0,39}/(?P<store>\d{1,12})/[0-9a-f]{16,64}(_\w{1,10})?\.jpg$"
-)
+from retorno.core.images import stored_photo_of
 
 
 @require_GET
 @staff_view(permissions.VIEW)
 def photo(request: HttpRequest, staff: StaffContext, name: str) -> HttpResponse:
-    match = _PHOTO_NAME.match(name)
-    if match is None or int(match["store"]) != staff.store.id or not default_storage.exists(name):
+    if not stored_photo_of(name, staff.store.id) or not default_storage.exists(name):
         return not_found(request, staff)
     with default_storage.open(name, "rb") as stored:  # re-encoded, so small (max_side)
         response = HttpResponse(stored.read(), content_type="image/jpeg")

@@ -8,6 +8,7 @@ warehouse's inspection photos both go through here, each with its own limits.
 from __future__ import annotations
 
 import io
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +29,35 @@ MAX_PIXELS = 25_000_000
 MAX_PHOTOS_PER_SUBMISSION = 12
 MAX_PIXELS_PER_SUBMISSION = 100_000_000
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
+
+
+# The names store_photos gives: `<folder>/<store id>/<random>.jpg`.
+_PHOTO_NAME = re.compile(
+    r"^[a-z][a-z_-]{0,39}/(?P<store>\d{1,12})/[0-9a-f]{16,64}(_\w{1,10})?\.jpg$"
+)
+
+
+def stored_photo_of(name: str, store_id: int) -> bool:
+    """Whether `name` is a photo stored for the store `store_id`: any other text (a client's
+    own URL, another store's photo) is never read from storage on this store's behalf."""
+    match = _PHOTO_NAME.match(name)
+    return match is not None and int(match["store"]) == store_id
+
+
+def stored_photo_thumbnail(name: str, store_id: int, side: int) -> bytes | None:
+    """The stored photo `name` of the store as a JPEG at most `side` pixels wide and high;
+    None when it is not one of the store's stored photos or cannot be read."""
+    if not stored_photo_of(name, store_id) or not default_storage.exists(name):
+        return None
+    try:
+        with default_storage.open(name, "rb") as stored, Image.open(stored) as image:
+            thumbnail = image.convert("RGB")
+            thumbnail.thumbnail((side, side))
+            out = io.BytesIO()
+            thumbnail.save(out, format="JPEG", quality=80)
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None
+    return out.getvalue()
 
 
 class PhotoError(ValueError):

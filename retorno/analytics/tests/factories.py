@@ -75,6 +75,7 @@ def give_back(
     reason: str = "changed_mind",
     resolution: str = "refund",
     exchange_variant_id: int | None = None,
+    comment: str = "",
 ) -> Return:
     line = order.lines.get()
     return services.return_create(
@@ -85,6 +86,7 @@ def give_back(
                 line=line.external_id,
                 quantity=quantity,
                 reason=reason,
+                comment=comment,
                 exchange_variant_id=exchange_variant_id,
             )
         ],
