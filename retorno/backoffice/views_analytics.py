@@ -42,6 +42,9 @@ DIMENSION_LABELS = {
 }
 
 
+MAX_LINK_DAYS = 3650
+
+
 class PeriodForm(forms.Form):
     """The period of every analytics page: the last 30, 90 or 365 days, or from/to; counted by
     request or order date; the breakdown's dimension."""
@@ -65,8 +68,14 @@ class PeriodForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        days = [*PRESET_DAYS]
+        # A link may ask for another number of days (the API takes any): honour it and show it
+        # selected, rather than silently showing the first preset over the default period.
+        asked = str(self.data.get("days") or "")
+        if asked.isdigit() and 0 < int(asked) <= MAX_LINK_DAYS and int(asked) not in days:
+            days = sorted([*days, int(asked)])
         cast(forms.ChoiceField, self.fields["days"]).choices = [
-            (str(d), _("Last %(days)s days") % {"days": d}) for d in PRESET_DAYS
+            (str(d), _("Last %(days)s days") % {"days": d}) for d in days
         ]
 
     def params(self) -> dict[str, str]:

@@ -131,6 +131,18 @@ def test_a_bad_period_is_said_on_the_page(signed_in, history):
     assert "The period ends before it starts." in response.content.decode()
 
 
+def test_a_link_with_other_days_shows_that_period_selected(signed_in, store, history):
+    # A link from the digest, the API or a colleague may ask for 60 days: that period is shown
+    # and selected, not the first preset over the default 90 days.
+    html = signed_in("analyst").get(reverse("backoffice:analytics"), {"days": "60"}).content
+    html = html.decode()
+    assert '<option value="60" selected>' in html
+    scope = scope_from_params(store=store, params={"days": "60"}, now=timezone.now())
+    assert scope.period.days == 60
+    expected = figures.overview(scope).current.rate_units.value
+    assert f'data-figure="rate_units" data-value="{expected}"' in html
+
+
 def test_spanish(signed_in, history):
     client = signed_in("analyst")
     client.cookies["django_language"] = "es"
