@@ -35,6 +35,7 @@ KIND_QUEUES = {"orders.csv_import": "imports"}
 # Scheduled and other named tasks -> their queue (settings.CELERY_TASK_ROUTES is made from it).
 TASK_QUEUES = {
     "retorno.core.tasks.outbox_sweep": "outbox",
+    "retorno.core.tasks.partitions_create_ahead": "outbox",
     "retorno.returns.tasks.shipments_poll": "tracking",
     "retorno.returns.tasks.instant_exchange_charge_backs": "outbox",
     "retorno.returns.tasks.instant_exchange_reminders": "outbox",
