@@ -223,6 +223,7 @@ CELERY_TASK_ROUTES = {
     }
     for task, kind in {
         "core.tasks.outbox_sweep": "outbox",
+        "core.tasks.partitions_create_ahead": "outbox",
         "returns.tasks.shipments_poll": "tracking",
         "returns.tasks.instant_exchange_charge_backs": "outbox",
         "returns.tasks.instant_exchange_reminders": "outbox",
@@ -248,6 +249,19 @@ PORT = env.int("PORT", default=8000)
 WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=0)
 WEB_THREADS = env.int("WEB_THREADS", default=1)
 WEB_TIMEOUT = env.int("WEB_TIMEOUT", default=30)
+# A broker restart: workers reconnect for as long as it takes (also when they start before
+# it), and a publish from a request is retried for about a second and a half before it is
+# given up (the outbox row stays pending and the sweeper sends it). No result backend: nothing
+# reads task results, so there is none to lose.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -370,6 +384,8 @@ CELERY_BEAT_SCHEDULE = {
     "shipments-poll": {"task": "retorno.returns.tasks.shipments_poll", "schedule": 900.0},
     # The dashboard sums the status tally: fold what a minute of work appended.
     "status-tally-fold": {"task": "retorno.returns.tasks.status_tally_fold", "schedule": 60.0},
+    # Months ahead for tables switched to monthly partitions (ADR 16); a no-op before that.
+    "partitions-ahead": {"task": "retorno.core.tasks.partitions_create_ahead", "schedule": 86400.0},
     "instant-exchange-charge-backs": {
         "task": "retorno.returns.tasks.instant_exchange_charge_backs",
         "schedule": 3600.0,

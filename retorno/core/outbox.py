@@ -25,11 +25,12 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import close_old_connections, connections, router, transaction
+from django.db import DatabaseError, close_old_connections, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from retorno.core.models import OutboxMessage, OutboxStatus
+from retorno.core.problems import database_unavailable
 from retorno.core.queues import queue_for_message
 
 logger = logging.getLogger(__name__)
@@ -99,7 +100,12 @@ def outbox_enqueue(
     if message_id is None:
         return None
     if due_at <= now:
-        transaction.on_commit(lambda: schedule_delivery(message_id, kind=kind))
+        # With a broker, a publish that fails (the broker restarting) must not turn a committed
+        # change into a 500: the row is pending and the sweeper hands it out on its next pass.
+        transaction.on_commit(
+            lambda: schedule_delivery(message_id, kind=kind),
+            robust=not settings.CELERY_TASK_ALWAYS_EAGER,
+        )
     return OutboxMessage(
         id=message_id,
         store_id=store_id,
@@ -154,10 +160,27 @@ def _deliver_in_thread(message_id: int) -> None:
         close_old_connections()
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def outbox_deliver(message_id: int) -> str:
-    """The Celery task that delivers one message (`schedule_delivery` sends it)."""
-    return outbox_deliver_one(message_id)
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=24)
+def outbox_deliver(self: Any, message_id: int, own_claim: str | None = None) -> str:
+    """The Celery task that delivers one message (`schedule_delivery` sends it).
+
+    When the database goes away mid-delivery (a restart, a failover), the task tries again
+    every few seconds for two minutes, taking back its own claim, instead of leaving the message
+    to the sweeper's stale-claim timeout (minutes)."""
+    try:
+        return outbox_deliver_one(
+            message_id, own_claim=datetime.fromisoformat(own_claim) if own_claim else None
+        )
+    except DeliveryInterrupted as interrupted:
+        close_old_connections()
+        if self.request.is_eager:  # in-process: the sweeper takes it once the claim is stale
+            logger.warning("outbox message %s: %s", message_id, interrupted)
+            return "interrupted"
+        claim = interrupted.claimed_at.isoformat() if interrupted.claimed_at else own_claim
+        raise self.retry(
+            countdown=INTERRUPTED_RETRY_SECONDS,
+            kwargs={"message_id": message_id, "own_claim": claim},
+        ) from interrupted
 
 
 @functools.cache
@@ -207,12 +230,44 @@ def _insert_unless_exists(
     return row[0] if row else None
 
 
-def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str:
-    """Deliver one message if it is due and nobody else holds it. Returns the resulting status."""
+class DeliveryInterrupted(Exception):
+    """The database went away during a delivery. `claimed_at` is the claim this worker made
+    (None when the claim itself failed, so nothing is held): the delivery may take it back with
+    `own_claim` and run again (handlers are idempotent: a message already sent, a refund with
+    its idempotency key, a webhook with its webhook-id)."""
+
+    def __init__(self, message_id: int, claimed_at: datetime | None) -> None:
+        super().__init__(f"outbox message {message_id}: the database went away")
+        self.claimed_at = claimed_at
+
+
+INTERRUPTED_RETRY_SECONDS = 5
+
+
+def outbox_deliver_one(
+    message_id: int, *, now: datetime | None = None, own_claim: datetime | None = None
+) -> str:
+    """Deliver one message if it is due and nobody else holds it (or it holds `own_claim`, the
+    claim of an interrupted attempt of this same delivery). Returns the resulting status;
+    raises DeliveryInterrupted when the database goes away on the way."""
     now = now or timezone.now()
-    message = _claim(message_id, now)
+    try:
+        message = _claim(message_id, now, own_claim)
+    except DatabaseError as exc:
+        if database_unavailable(exc):
+            raise DeliveryInterrupted(message_id, own_claim) from exc
+        raise
     if message is None:
         return "skipped"
+    try:
+        return _deliver_claimed(message, now)
+    except DatabaseError as exc:
+        if database_unavailable(exc):
+            raise DeliveryInterrupted(message_id, message.claimed_at) from exc
+        raise
+
+
+def _deliver_claimed(message: OutboxMessage, now: datetime) -> str:
     handler = _HANDLERS.get(message.kind)
     try:
         if handler is None:
@@ -237,6 +292,8 @@ def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str:
             schedule_delivery(message.id, kind=message.kind, countdown=max(wait, 0.001))
         return OutboxStatus.PENDING
     except Exception as exc:
+        if database_unavailable(exc):
+            raise  # not the handler's failure: the attempt is made again (DeliveryInterrupted)
         attempts = message.attempts + 1
         if attempts >= MAX_ATTEMPTS:
             _finish(message, OutboxStatus.FAILED, error=repr(exc), now=now, attempts=attempts)
@@ -265,11 +322,14 @@ def _sweep_seconds() -> float:
     return float(entry.get("schedule", 60.0))
 
 
-def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
-    """Take the message if it is due and nobody holds it (or their claim is stale); the row as
-    claimed, read by the same statement (UPDATE … RETURNING), or None."""
+def _claim(
+    message_id: int, now: datetime, own_claim: datetime | None = None
+) -> OutboxMessage | None:
+    """Take the message if it is due and nobody holds it (or their claim is stale, or it is
+    `own_claim`); the row as claimed, read by the same statement (UPDATE … RETURNING), or None."""
     connection = connections[router.db_for_write(OutboxMessage)]
     adapt = connection.ops.adapt_datetimefield_value
+    stale_before = now - claim_timeout()
     claimed = OutboxMessage.objects.raw(
         _claim_sql(),
         [
@@ -279,7 +339,8 @@ def _claim(message_id: int, now: datetime) -> OutboxMessage | None:
             OutboxStatus.PENDING,
             adapt(now),
             OutboxStatus.PROCESSING,
-            adapt(now - claim_timeout()),
+            adapt(stale_before),
+            adapt(own_claim or stale_before),
         ],
     )
     rows = list(claimed)  # read to the end: on SQLite the write is over only then
@@ -291,7 +352,7 @@ def _claim_sql() -> str:
     return (
         f"UPDATE {OutboxMessage._meta.db_table} SET status = %s, claimed_at = %s "  # noqa: S608
         "WHERE id = %s AND ((status = %s AND next_attempt_at <= %s) "
-        "OR (status = %s AND claimed_at < %s)) RETURNING *"
+        "OR (status = %s AND (claimed_at < %s OR claimed_at = %s))) RETURNING *"
     )
 
 

@@ -4,6 +4,7 @@ problem+json, as every API error is."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from django.core.exceptions import RequestDataTooBig
@@ -14,7 +15,12 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from retorno.core.problems import problem_response
+from retorno.core.problems import (
+    DATABASE_RETRY_AFTER_SECONDS,
+    database_unavailable,
+    database_unavailable_response,
+    problem_response,
+)
 from retorno.portal import display
 
 API_PREFIX = "/api/"
@@ -115,12 +121,19 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """The failure page renders without the database or the request's context: whatever
-    failed must not fail it too."""
+    failed must not fail it too. A database out of reach (a restart, a failover) is a 503
+    with Retry-After: the same page, but clients and proxies know to try again."""
+    unavailable = database_unavailable(sys.exc_info()[1])
     if _is_api(request):
+        if unavailable:
+            return database_unavailable_response()
         return problem_response(500, "internal_error", "Something went wrong on our side.")
     with translation.override(translation.get_language_from_request(request)):
         # The CSP nonce is the one thing taken from the request: the page's style is inline.
         page = render_to_string(
             "portal/server_error.html", {"csp_nonce": getattr(request, "csp_nonce", "")}
         )
-        return HttpResponse(page, status=500)
+    response = HttpResponse(page, status=503 if unavailable else 500)
+    if unavailable:
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

@@ -10,7 +10,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from retorno.core.errors import RetornoError, http_status
-from retorno.core.problems import problem_response
+from retorno.core.problems import (
+    database_unavailable,
+    database_unavailable_response,
+    problem_response,
+)
 from retorno.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -69,6 +73,9 @@ def _not_found(request: HttpRequest, exc: Any) -> HttpResponse:
 
 
 def _unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
+    if database_unavailable(exc):
+        logger.warning("database unavailable in %s %s: %r", request.method, request.path, exc)
+        return database_unavailable_response()
     logger.exception("unexpected error in %s %s", request.method, request.path)
     return problem_response(
         500, "internal_error", "Something went wrong on our side; it has been logged."

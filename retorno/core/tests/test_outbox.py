@@ -2,12 +2,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from retorno.core import outbox
 from retorno.core.models import OutboxMessage, OutboxStatus
 from retorno.core.outbox import (
+    DeliveryInterrupted,
     PermanentFailure,
     claim_timeout,
     outbox_deliver_one,
@@ -158,3 +159,52 @@ def test_delivery_threads_carry_their_name_for_the_operating_system():
 
     assert outbox.delivery_threads().submit(os_name).result(timeout=10) == "retorno-outbox"
     assert os_name() != "retorno-outbox"
+
+
+def _database_gone(message):
+    calls.append(message.id)
+    raise OperationalError("terminating connection due to administrator command")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_cut_off_by_the_database_takes_its_own_claim_back():
+    """A database restart in the middle of a delivery is not the handler's failure: no attempt
+    is counted, and the same delivery (the task's retry, holding its claim) takes the message
+    back at once instead of waiting for the claim to go stale; anyone else still cannot."""
+    register_handler("test.gone", _database_gone)
+    message = outbox_enqueue(store_id=1, kind="test.gone", dedupe_key="gone", payload={})
+    message.refresh_from_db()  # delivered in-process at once, and cut off
+    assert message.status == OutboxStatus.PROCESSING
+    assert message.attempts == 0
+    with pytest.raises(DeliveryInterrupted) as interrupted:
+        outbox_deliver_one(message.id, own_claim=message.claimed_at)
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PROCESSING
+    assert message.attempts == 0
+    assert interrupted.value.claimed_at == message.claimed_at
+
+    register_handler("test.gone", _ok)
+    assert outbox_deliver_one(message.id) == "skipped"  # a fresh claim is not anyone's
+    assert outbox_deliver_one(message.id, own_claim=interrupted.value.claimed_at) == (
+        OutboxStatus.DELIVERED
+    )
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.DELIVERED
+    assert message.attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_publish_to_the_broker_leaves_the_message_to_the_sweeper(settings, monkeypatch):
+    """With a broker, a publish that fails after commit (the broker restarting) is logged, not
+    raised into the request that committed; the row stays pending for the sweeper."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(outbox.outbox_deliver, "apply_async", broker_down)
+    with transaction.atomic():
+        message = outbox_enqueue(store_id=1, kind="test.ok", dedupe_key="nobroker", payload={})
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.PENDING
+    assert outbox_due_ids() == [message.id]

@@ -4,8 +4,11 @@ language, an API client gets problem+json."""
 from __future__ import annotations
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 
+from retorno.accounts.tests.factories import issue_key
+from retorno.api.v1.routers import returns as returns_router
 from retorno.stores.models import Store
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +88,33 @@ def test_a_failure_is_a_calm_page_for_people_and_problem_json_for_the_api():
     assert api["Content-Type"] == "application/problem+json"
     assert api.json()["code"] == "internal_error"
     assert b"a bug" not in api.content
+
+
+@pytest.mark.urls("retorno.portal.tests.urls_failing")
+def test_a_database_out_of_reach_is_a_503_to_try_again():
+    client = Client(raise_request_exception=False)
+    page = client.get("/database-gone", HTTP_ACCEPT_LANGUAGE="es")
+    assert page.status_code == 503
+    assert page["Retry-After"] == "5"
+    assert "Algo ha fallado" in page.content.decode()
+    api = client.get("/api/v1/database-gone")
+    assert api.status_code == 503
+    assert api["Retry-After"] == "5"
+    assert api.json()["code"] == "database_unavailable"
+
+
+def test_an_api_call_whose_database_is_out_of_reach_answers_503(store, monkeypatch, caplog):
+    key = issue_key(store)
+
+    def gone(*args: object, **kwargs: object) -> None:
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(returns_router.selectors, "return_list_for_store", gone)
+    answer = Client().get("/api/v1/returns", HTTP_AUTHORIZATION=key.header)
+    assert answer.status_code == 503, answer.content
+    assert answer["Retry-After"] == "5"
+    assert answer.json()["code"] == "database_unavailable"
+    assert "Traceback" not in caplog.text
 
 
 @pytest.mark.urls("retorno.portal.tests.urls_failing")
