@@ -1,33 +1,35 @@
-"""Soak: mixed traffic for N minutes against the production server, then the books checked.
+"""Soak: the production stack under a busy store's peak times `--scale`, with faults, then the books.
 
-Starts `retorno serve` (gunicorn, several processes) on 127.0.0.1 over a PostgreSQL database of
-its own, and optionally `retorno worker` processes on a Celery broker (--broker, e.g. Redis);
-without one the jobs run in the web processes' delivery threads. Clients then mix, for the
-whole run:
+Starts, all on 127.0.0.1 and over a PostgreSQL database of its own:
+- `retorno serve` (gunicorn) with `--web` processes;
+- Redis as the Celery broker (its own `redis-server`, or `--broker`), and two Celery workers
+  split by queue (retorno.core.queues): one for `outbox,imports` (e-mails, refunds), one for
+  `bookings,tracking,webhooks,analytics`; the scheduler (celery beat: the outbox sweeper) apart;
+- the carrier simulator (labels are booked there), an SMTP server and a webhook receiver that
+  count what reaches them (bench/soak_books.py).
 
-- api_create: an order sent (`POST /api/v1/orders`) and a return opened on it
-  (`POST /api/v1/returns`), the confirmation e-mail and the other jobs through the outbox;
-- api_read: a return, the returns list, the customers and shipments lists, an order;
-- portal: the store's home page and the tracking page of a return made in the run;
-- staff: the queue, the dashboard and the refunds ledger, signed in.
+The load (bench/soak_traffic.py) is open-loop: returns created, carrier scans, warehouse steps,
+staff pages, portal pages and API reads at fixed rates. In the middle, two faults:
+- at 35% of the run the `outbox,imports` worker is killed with SIGKILL (with its pool, as a
+  crashed machine) and started again 10 s later;
+- at 60% PostgreSQL goes away: `--pg-restart cluster` restarts the whole cluster (`pg_ctlcluster
+  --skip-systemctl-redirect <version> main restart`: only where that is allowed);
+  `--pg-restart connections` (the default) does it to this database alone: new connections
+  refused for 5 s and every open one cut, which is what the processes see of a restart.
+Failed requests that overlap PostgreSQL's outage (until it answers again, plus 5 s) are counted
+apart; the worker's death should cost no request at all.
 
-Every 5 seconds it samples the outbox (pending messages, age of the oldest) and the resident
-memory of every server and worker process. Half-way through one web worker is killed (SIGKILL;
-gunicorn starts another): requests in flight on it may fail, and are counted apart. After the
-load stops it waits (at most 2 minutes) for the outbox to drain, then checks that every return
-answered 201 exists exactly once, and that no return got the same kind of message twice.
+After the load it waits for the outbox and the broker's queues to empty (the drain time), then
+checks the books (soak_books.books). Printed: requests, p50/p95/p99 and errors per kind,
+memory growth per process from warm-up to the end of the load, outbox lag, the drain time, the
+faults and the checks. Exit status 1 when a check fails, an error is not explained by a fault,
+a client gave up on a step, or the drain took more than 2 minutes.
 
-Printed: p50/p95/p99 and errors per kind, memory growth per process (from the first sample
-after warm-up to the last), outbox lag (max pending, max age), drain time, and the checks.
-Exit status 1 when a check fails or an error is not explained by the killed worker.
-
-    .venv/bin/python bench/soak.py --short                 # 1 minute, 4 clients
-    .venv/bin/python bench/soak.py --minutes 10 --clients 12 --workers 3
+    .venv/bin/python bench/soak.py --short              # 2 minutes, same faults
+    .venv/bin/python bench/soak.py --minutes 10 --scale 3 --pg-restart cluster \\
         [--database-url postgres://postgres@127.0.0.1:5432/retorno_soak] [--port 8810]
-        [--broker redis://127.0.0.1:6379/15 --celery-workers 2]
 
-Loopback only; everything stops by itself (the run, the drain wait, the processes it started).
-PostgreSQL itself is not restarted: the server may be shared.
+Loopback only; every process it starts is stopped at the end (or on Ctrl-C / SIGTERM).
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import random
 import re
 import signal
 import subprocess
@@ -43,236 +44,250 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
-
-import httpx
 
 os.environ.setdefault("RETORNO_ENV", "development")
 os.environ.setdefault("RETORNO_ALLOW_PRIVATE_URLS", "true")
 
 ROOT = Path(__file__).resolve().parents[1]
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+
+import httpx  # noqa: E402
+import psycopg  # noqa: E402
+
+from bench.soak_books import SmtpSink, WebhookSink, books  # noqa: E402
+from bench.soak_traffic import KINDS, Shared, Traffic, csrf_token  # noqa: E402
+
 BIN = Path(sys.executable).parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/retorno_soak"
 SLUG = "soak"
 API_KEY = "rtn_soak_key_for_loopback_only_0123456789"
 PASSWORD = "retorno-demo"
-KINDS = ("api_create", "api_read", "portal", "staff")
+CARRIER_SECRET = "sim-webhook-secret"  # the simulator's default, which the demo's accounts get
+QUEUE = "soak"
+WORKERS = {"outbox": "outbox,imports", "other": "bookings,tracking,webhooks,analytics"}
+DRAIN_LIMIT = 300.0
+DRAIN_TARGET = 120.0
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+class Processes:
+    """The processes the soak started, each in its own session (so a kill takes its children
+    too); all stopped at the end."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, open(log, "ab")  # noqa: SIM115 (closed in stop_all)
+        self.started: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            argv,
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.started[name] = process
+        return process
+
+    def kill(self, name: str) -> int:
+        process = self.started[name]
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        return process.pid
+
+    def stop_all(self) -> None:
+        for process in self.started.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.started.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+        self.log.close()
+
+    def pids(self) -> dict[int, str]:
+        """pid -> role of every live process in the soak's sessions."""
+        sessions = {p.pid: name for name, p in self.started.items()}
+        found = {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            role = sessions.get(int(fields[3]))
+            if role:
+                found[int(pid)] = role
+        return found
+
+
+def retorno(*args: str) -> list[str]:
+    return [str(BIN / "retorno"), *args]
+
+
+def worker_argv(queues: str) -> list[str]:
+    return retorno("worker", "--queues", queues, "--concurrency", "2")
 
 
 # --- setup -----------------------------------------------------------------------------------
 
 
 def fresh_database(url: str) -> None:
-    import psycopg
-
     parts = urlparse(url)
     name = parts.path.lstrip("/")
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise SystemExit("the database name: lower-case letters, digits and _")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
         conn.execute(f'drop database if exists "{name}" with (force)')
         conn.execute(f'create database "{name}"')
 
 
+def admin_url(url: str) -> str:
+    return urlparse(url)._replace(path="/postgres").geturl()
+
+
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [str(BIN / "retorno"), *args], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
-    )
+    subprocess.run(retorno(*args), env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
-def wait_ready(base: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
+def wait_until(ready: Callable[[], bool], timeout: float, what: str) -> float:
+    began = time.monotonic()
+    while time.monotonic() < began + timeout:
+        with contextlib.suppress(Exception):
+            if ready():
+                return time.monotonic() - began
         time.sleep(0.3)
-    raise SystemExit("the server did not start")
+    raise SystemExit(f"{what} did not come up within {timeout:.0f} s")
 
 
 def staff_session(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=30, headers={"Accept-Language": "en"})
-    page = client.get("/staff/login")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    assert token, "no CSRF token on the sign-in page"
+    token = csrf_token(client.get("/staff/login").text)
     signed = client.post(
         "/staff/login",
-        data={"csrfmiddlewaretoken": token.group(1), "username": "admin", "password": PASSWORD},
+        data={"csrfmiddlewaretoken": token, "username": "admin", "password": PASSWORD},
         headers={"Referer": f"{base}/staff/login"},
     )
-    assert signed.status_code == 302, f"sign-in failed: {signed.status_code}"
+    if signed.status_code != 302:
+        raise RuntimeError(f"sign-in failed: {signed.status_code}")
     return client
 
 
-# --- traffic ---------------------------------------------------------------------------------
+def webhook_endpoint(base: str, sink_url: str, secret_file: Path) -> None:
+    answer = httpx.post(
+        f"{base}/api/v1/webhook-endpoints",
+        json={"url": sink_url, "description": "soak receiver"},
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    secret_file.write_text(answer.json()["secret"])
 
 
-class Run:
-    """What the clients saw: timings and failures per kind, the returns made, and when the
-    injected fault happened (failures around it are counted apart)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.timings: dict[str, list[float]] = defaultdict(list)
-        self.errors: dict[str, int] = defaultdict(int)
-        self.statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        self.fault_window: tuple[float, float] | None = None
-        self.excused: dict[str, int] = defaultdict(int)
-        self.created: list[str] = []
-        self.killed: int | None = None
-        self.tracking: list[str] = []
-
-    def record(self, kind: str, started: float, status: int) -> None:
-        ended = time.monotonic()
-        with self.lock:
-            self.timings[kind].append((ended - started) * 1000)
-            if 200 <= status < 400:
-                return
-            window = self.fault_window
-            if window and window[0] <= ended and started <= window[1]:
-                self.excused[kind] += 1
-            else:
-                self.errors[kind] += 1
-                self.statuses[kind][status] += 1
-
-
-def order_payload(n: int, client_id: int) -> dict[str, Any]:
-    delivered = datetime.now(UTC) - timedelta(days=2)
-    ext = f"SOAK-{client_id}-{n}"
-    return {
-        "external_id": ext,
-        "number": f"#{ext}",
-        "placed_at": (delivered - timedelta(days=3)).isoformat(),
-        "delivered_at": delivered.isoformat(),
-        "currency": "EUR",
-        "customer": {
-            "external_id": f"soak-c-{client_id}-{n % 50}",
-            "email": f"soak{client_id}.{n % 50}@example.com",
-            "name": f"Soak Shopper {n % 50}",
-        },
-        "shipping_address": {
-            "line1": "Calle Mayor 1",
-            "city": "Madrid",
-            "postal_code": "28013",
-            "country": "ES",
-        },
-        "lines": [
-            {
-                "external_id": f"{ext}-1",
-                "sku": f"SOAK-{n % 40}",
-                "title": "Soak tee",
-                "category": "apparel",
-                "quantity": 2,
-                "unit_price": "19.90",
-                "tax": "3.45",
-            }
-        ],
-    }
-
-
-def api_create(api: httpx.Client, run: Run, n: int, client_id: int) -> None:
-    payload = order_payload(n, client_id)
-    started = time.monotonic()
-    try:
-        order = api.post("/api/v1/orders", json=payload)
-        if order.status_code not in (200, 201):
-            run.record("api_create", started, order.status_code)
-            return
-        created = api.post(
-            "/api/v1/returns",
-            json={
-                "order": payload["external_id"],
-                "items": [
-                    {"line": f"{payload['external_id']}-1", "quantity": 1, "reason": "too_small"}
-                ],
-                "resolution": "refund",
-                "method": "drop_off",
-            },
-            headers={"Idempotency-Key": f"soak-{client_id}-{n}"},
+def webhook_codes(url: str) -> dict[str, str]:
+    with psycopg.connect(url) as conn:
+        return dict(
+            conn.execute(
+                "select a.code, a.webhook_code from logistics_carrieraccount a "
+                "join stores_store s on s.id = a.store_id where s.slug = %s",
+                (SLUG,),
+            ).fetchall()
         )
-    except httpx.HTTPError:
-        run.record("api_create", started, 0)
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+
+def postgres_outage(url: str, how: str) -> None:
+    """Take PostgreSQL away and bring it back (see the module's docstring)."""
+    if how == "cluster":
+        version = sorted(os.listdir("/etc/postgresql"))[-1]
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+            check=True,
+            timeout=120,
+        )
         return
-    run.record("api_create", started, created.status_code)
-    if created.status_code == 201:
-        body = created.json()
-        with run.lock:
-            run.created.append(body["rma"])
-            run.tracking.append(urlparse(body.get("tracking_url") or "").path)
+    name = urlparse(url).path.lstrip("/")
+    with psycopg.connect(admin_url(url), autocommit=True) as conn:
+        conn.execute(f'alter database "{name}" allow_connections false')
+        try:
+            conn.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity "
+                "where datname = %s and pid <> pg_backend_pid()",
+                (name,),
+            )
+            time.sleep(5)
+        finally:
+            conn.execute(f'alter database "{name}" allow_connections true')
 
 
-def get(client: httpx.Client, run: Run, kind: str, path: str) -> None:
-    started = time.monotonic()
-    try:
-        status = client.get(path).status_code
-    except httpx.HTTPError:
-        status = 0
-    run.record(kind, started, status)
+def database_answers(url: str) -> bool:
+    with psycopg.connect(url, connect_timeout=2) as conn:
+        return conn.execute("select 1").fetchone() == (1,)
 
 
-def client_loop(
-    base: str, client_id: int, kind: str, run: Run, stop_at: float, rng: random.Random
-) -> None:
-    headers = {"Authorization": f"Bearer {API_KEY}"}
-    if kind == "staff":
-        client = staff_session(base)
-    else:
-        client = httpx.Client(base_url=base, timeout=30, headers=headers)
-    n = 0
-    try:
-        while time.monotonic() < stop_at:
-            n += 1
-            if kind == "api_create":
-                api_create(client, run, n, client_id)
-                continue
-            with run.lock:
-                rmas = run.created[-200:]
-                tracks = [t for t in run.tracking[-200:] if t]
-            if kind == "api_read":
-                choice = rng.randrange(5)
-                if choice == 0 and rmas:
-                    get(client, run, kind, f"/api/v1/returns/{rng.choice(rmas)}")
-                elif choice == 1:
-                    get(client, run, kind, "/api/v1/returns?limit=50")
-                elif choice == 2:
-                    get(client, run, kind, "/api/v1/customers?limit=50")
-                elif choice == 3:
-                    get(client, run, kind, "/api/v1/shipments?limit=50")
-                else:
-                    get(client, run, kind, "/api/v1/refunds?limit=50")
-            elif kind == "portal":
-                if rng.random() < 0.5 and tracks:
-                    get(client, run, kind, rng.choice(tracks))
-                else:
-                    get(client, run, kind, f"/s/{SLUG}/")
-            else:
-                path = rng.choice(["/staff/returns", "/staff/", "/staff/finance/refunds"])
-                get(client, run, kind, path)
-    finally:
-        client.close()
+class Faults(threading.Thread):
+    def __init__(
+        self,
+        *,
+        seconds: float,
+        began: float,
+        processes: Processes,
+        shared: Shared,
+        url: str,
+        pg: str,
+    ) -> None:
+        super().__init__(daemon=True)
+        self.seconds, self.began, self.processes = seconds, began, processes
+        self.shared, self.url, self.pg = shared, url, pg
+        self.log: list[str] = []
+        self.failed: BaseException | None = None
+
+    def at(self, share: float) -> None:
+        time.sleep(max(0.0, self.began + self.seconds * share - time.monotonic()))
+
+    def note(self, text: str) -> None:
+        line = f"{time.monotonic() - self.began:6.1f} s  {text}"
+        self.log.append(line)
+        print(line, flush=True)
+
+    def run(self) -> None:
+        try:
+            self.at(0.35)
+            pid = self.processes.kill("worker-outbox")
+            self.note(f"killed the outbox worker (pid {pid} and its pool) with SIGKILL")
+            time.sleep(10)
+            self.processes.start("worker-outbox", worker_argv(WORKERS["outbox"]))
+            self.note("started the outbox worker again")
+            if self.pg == "none":
+                return
+            self.at(0.60)
+            down = time.monotonic()
+            window = self.shared.fault(down, float("inf"))  # closed once it answers again
+            self.note(f"PostgreSQL outage ({self.pg})")
+            postgres_outage(self.url, self.pg)
+            waited = wait_until(lambda: database_answers(self.url), 120, "PostgreSQL")
+            back = time.monotonic()
+            self.shared.fault(down, back + 5, replace=window)
+            self.note(
+                f"PostgreSQL answers again, {back - down:.1f} s after the outage began ({waited:.1f} s after the command)"
+            )
+        except BaseException as exc:  # reported by main, never swallowed
+            self.failed = exc
 
 
 # --- sampling --------------------------------------------------------------------------------
-
-
-def processes_of(session_ids: list[int]) -> dict[int, str]:
-    """pid -> short name of every live process in the given sessions."""
-    found = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if int(fields[3]) in session_ids:
-            found[int(pid)] = "worker" if " worker" in cmd else "web"
-    return found
 
 
 def rss_kib(pid: int) -> int | None:
@@ -286,89 +301,51 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
-def outbox_lag(url: str) -> tuple[int, float]:
-    """Messages due and not delivered yet (pending past their time, or being delivered) and how
-    late the latest of them is (s). Messages scheduled for later (reminders, backoffs) wait by
-    design and are not lag."""
-    import psycopg
-
-    with psycopg.connect(url) as conn:
-        pending, late = conn.execute(
+def outbox_due(url: str) -> tuple[int, float]:
+    """Messages due and not delivered (pending past their time, or being delivered) and how
+    late the oldest is (s). Messages scheduled for later (backoffs) wait by design."""
+    with psycopg.connect(url, connect_timeout=3) as conn:
+        due, late = conn.execute(
             "select count(*), extract(epoch from now() - min(next_attempt_at)) "
             "from core_outboxmessage where (status = 'pending' and next_attempt_at <= now()) "
             "or status = 'processing'"
         ).fetchone()
-    return int(pending), float(late or 0.0)
+    return int(due), float(late or 0.0)
+
+
+def broker_backlog(broker: str) -> int:
+    import redis
+
+    client = redis.Redis.from_url(broker)
+    names = [QUEUE] + [
+        f"{QUEUE}.{k}" for k in ("bookings", "tracking", "webhooks", "analytics", "imports")
+    ]
+    return sum(int(client.llen(name)) for name in names)
 
 
 class Sampler(threading.Thread):
-    def __init__(self, url: str, sessions: list[int], every: float = 5.0) -> None:
+    def __init__(self, url: str, broker: str, processes: Processes, every: float = 5.0) -> None:
         super().__init__(daemon=True)
-        self.url, self.sessions, self.every = url, sessions, every
+        self.url, self.broker, self.processes, self.every = url, broker, processes, every
         self.stop_event = threading.Event()
         self.memory: dict[int, list[tuple[float, int]]] = defaultdict(list)
-        self.names: dict[int, str] = {}
-        self.lag: list[tuple[float, int, float]] = []
+        self.roles: dict[int, str] = {}
+        self.lag: list[tuple[float, int, float, int]] = []
 
     def sample(self) -> None:
         now = time.monotonic()
-        for pid, name in processes_of(self.sessions).items():
+        for pid, role in self.processes.pids().items():
             kib = rss_kib(pid)
             if kib:
-                self.names[pid] = name
+                self.roles[pid] = role
                 self.memory[pid].append((now, kib))
         with contextlib.suppress(Exception):
-            self.lag.append((now, *outbox_lag(self.url)))
+            self.lag.append((now, *outbox_due(self.url), broker_backlog(self.broker)))
 
     def run(self) -> None:
         while not self.stop_event.is_set():
             self.sample()
             self.stop_event.wait(self.every)
-
-
-# --- checks ----------------------------------------------------------------------------------
-
-
-def books(url: str, rmas: list[str]) -> list[str]:
-    """What is wrong with the stored rows: returns answered 201 missing or stored twice, a
-    return with two messages of one kind, outbox rows stuck or failed."""
-    import psycopg
-
-    problems = []
-    with psycopg.connect(url) as conn:
-        stored = dict(
-            conn.execute(
-                "select rma, count(*) from returns_return where rma = any(%s) group by rma",
-                (rmas,),
-            ).fetchall()
-        )
-        missing = [r for r in rmas if r not in stored]
-        doubled = [r for r, n in stored.items() if n != 1]
-        if missing:
-            problems.append(f"{len(missing)} returns answered 201 are not stored: {missing[:5]}")
-        if doubled:
-            problems.append(f"{len(doubled)} returns stored more than once: {doubled[:5]}")
-        twice = conn.execute(
-            "select m.return_id, m.kind, m.channel, count(*) from notifications_message m "
-            "join returns_return r on r.id = m.return_id where r.rma = any(%s) "
-            "group by 1, 2, 3 having count(*) > 1",
-            (rmas,),
-        ).fetchall()
-        if twice:
-            problems.append(f"{len(twice)} returns got one kind of message twice: {twice[:5]}")
-        no_message = conn.execute(
-            "select count(*) from returns_return r where r.rma = any(%s) and not exists "
-            "(select 1 from notifications_message m where m.return_id = r.id)",
-            (rmas,),
-        ).fetchone()[0]
-        if no_message:
-            problems.append(f"{no_message} returns have no message to the shopper")
-        failed = conn.execute(
-            "select kind, count(*) from core_outboxmessage where status = 'failed' group by 1"
-        ).fetchall()
-        if failed:
-            problems.append(f"outbox messages failed: {failed}")
-    return problems
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -379,71 +356,97 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if values else 0.0
 
 
-def report(run: Run, sampler: Sampler, warm_at: float, drain: float | None, seconds: float) -> str:
+def report(
+    shared: Shared, sampler: Sampler, warm_at: float, load_end: float, seconds: float
+) -> list[str]:
     lines = [
-        "| traffic | requests | req/s | p50 ms | p95 ms | p99 ms | errors | during the fault |",
+        "| traffic | requests | req/s | p50 ms | p95 ms | p99 ms | errors | failed during the outage |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for kind in KINDS:
-        t = run.timings.get(kind, [])
-        statuses = dict(run.statuses.get(kind, {}))
+        t = shared.timings.get(kind, [])
+        statuses = dict(shared.statuses.get(kind, {}))
         lines.append(
-            f"| {kind} | {len(t)} | {len(t) / seconds:.1f} | {percentile(t, 50):.0f} | "
-            f"{percentile(t, 95):.0f} | {percentile(t, 99):.0f} | {run.errors.get(kind, 0)}"
-            f"{' ' + str(statuses) if statuses else ''} | {run.excused.get(kind, 0)} |"
+            f"| {kind} | {len(t)} | {len(t) / seconds:.2f} | {percentile(t, 50):.0f} | "
+            f"{percentile(t, 95):.0f} | {percentile(t, 99):.0f} | {shared.errors.get(kind, 0)}"
+            f"{' ' + str(statuses) if statuses else ''} | {shared.excused.get(kind, 0)} |"
         )
-    lines += ["", "| process | pid | RSS after warm-up MiB | RSS at the end MiB | growth |"]
-    lines.append("| --- | ---: | ---: | ---: | ---: |")
-    for pid, points in sorted(sampler.memory.items()):
-        warm = [kib for at, kib in points if at >= warm_at]
-        if points[0][0] > warm_at:  # started during the run (the killed worker's successor)
-            lines.append(f"| {sampler.names[pid]} (started during the run) | {pid} | | | |")
-            continue
-        if pid == run.killed:
-            lines.append(f"| {sampler.names[pid]} (killed half-way) | {pid} | | | |")
-            continue
-        if len(warm) < 2:
-            continue
-        first, last = warm[0], warm[-1]
-        lines.append(
-            f"| {sampler.names[pid]} | {pid} | {first / 1024:.1f} | {last / 1024:.1f} | "
-            f"{(last - first) / first * 100:+.1f}% |"
-        )
-    pending = max((n for _, n, _ in sampler.lag), default=0)
-    age = max((a for _, _, a in sampler.lag), default=0.0)
     lines += [
         "",
-        f"outbox during the run: at most {pending} due messages waiting, at most {age:.1f} s late",
-        "outbox drained "
-        + (f"{drain:.1f} s after the load stopped" if drain is not None else "NOT within 120 s"),
+        "| process | pid | RSS after warm-up MiB | RSS at the end of the load MiB | growth |",
     ]
-    return "\n".join(lines)
+    lines.append("| --- | ---: | ---: | ---: | ---: |")
+    for pid, points in sorted(
+        sampler.memory.items(), key=lambda item: (sampler.roles[item[0]], item[0])
+    ):
+        role = sampler.roles[pid]
+        during = [kib for at, kib in points if warm_at <= at <= load_end]
+        if points[0][0] > warm_at:
+            lines.append(
+                f"| {role} (started during the run) | {pid} | | {points[-1][1] / 1024:.1f} | |"
+            )
+            continue
+        if len(during) < 2:
+            lines.append(f"| {role} (gone before the end) | {pid} | | | |")
+            continue
+        if points[-1][0] < load_end - 10:  # the killed worker and its pool
+            lines.append(f"| {role} (killed during the run) | {pid} | {during[0] / 1024:.1f} | | |")
+            continue
+        first, last = during[0], during[-1]
+        lines.append(
+            f"| {role} | {pid} | {first / 1024:.1f} | {last / 1024:.1f} | {(last - first) / first * 100:+.1f}% |"
+        )
+    during_load = [s for s in sampler.lag if s[0] <= load_end]
+    lines += [
+        "",
+        f"outbox during the load: at most {max((s[1] for s in during_load), default=0)} due "
+        f"messages waiting, the oldest at most {max((s[2] for s in during_load), default=0.0):.1f} s late; "
+        f"broker queues at most {max((s[3] for s in during_load), default=0)} tasks",
+    ]
+    return lines
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # stop what the soak started (the finally in main) and leave
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10)
-    parser.add_argument("--short", action="store_true", help="1 minute, 4 clients")
-    parser.add_argument("--clients", type=int, default=8, help="clients per run, split by kind")
-    parser.add_argument("--workers", type=int, default=3, help="web processes")
+    parser.add_argument("--short", action="store_true", help="2 minutes")
+    parser.add_argument("--scale", type=float, default=3.0, help="times a busy store's peak")
+    parser.add_argument("--web", type=int, default=3, help="web processes")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--database-url", default=os.environ.get("SOAK_DATABASE_URL", DEFAULT_DB))
-    parser.add_argument("--port", type=int, default=8810)
-    parser.add_argument("--broker", default="", help="a Celery broker: jobs on worker processes")
-    parser.add_argument("--celery-workers", type=int, default=2)
-    parser.add_argument("--no-fault", action="store_true", help="do not kill a web worker")
+    parser.add_argument(
+        "--port", type=int, default=8810, help="web; +1 carriers, +2 webhooks, +3 SMTP, +4 Redis"
+    )
+    parser.add_argument(
+        "--broker", default="", help="a Redis URL (default: start redis-server on --port+4)"
+    )
+    parser.add_argument(
+        "--pg-restart", choices=("connections", "cluster", "none"), default="connections"
+    )
+    parser.add_argument("--history", type=int, default=300, help="returns generated before the run")
     args = parser.parse_args()
     if args.short:
-        args.minutes, args.clients = 1.0, 4
-    if not (0.25 <= args.minutes <= 60 and 4 <= args.clients <= 64 and 1 <= args.workers <= 16):
-        raise SystemExit("keep it bounded: 0.25-60 minutes, 4-64 clients, 1-16 web processes")
+        args.minutes = 2.0
+    if not (1 <= args.minutes <= 30 and 0.1 <= args.scale <= 20 and 1 <= args.web <= 8):
+        raise SystemExit("keep it bounded: 1-30 minutes, scale 0.1-20, 1-8 web processes")
     if not args.database_url.startswith("postgres"):
         raise SystemExit("the soak runs on PostgreSQL (--database-url postgres://...)")
-    if args.broker and urlparse(args.broker).hostname not in ("127.0.0.1", "localhost"):
-        raise SystemExit("the broker must be on the loopback")
+    for url in (args.database_url, args.broker):
+        if url and urlparse(url).hostname not in ("127.0.0.1", "localhost"):
+            raise SystemExit("the database and the broker must be on the loopback")
 
+    signal.signal(signal.SIGTERM, interrupted)
     var_dir = ROOT / "var" / "soak"
     var_dir.mkdir(parents=True, exist_ok=True)
+    port = args.port
+    broker = args.broker or f"redis://127.0.0.1:{port + 4}/0"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -451,107 +454,184 @@ def main() -> None:
         "RETORNO_VAR_DIR": str(var_dir),
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "CELERY_BROKER_URL": args.broker,
+        "CELERY_BROKER_URL": broker,
+        "CELERY_QUEUE": QUEUE,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port + 3),
+        "RETORNO_PAYMENT_ADAPTER": "console",
+        # A killed worker's claims come back within the run (production: 300 s).
+        "RETORNO_OUTBOX_CLAIM_SECONDS": "120",
+        "RETORNO_OUTBOX_SWEEP_SECONDS": "15",
     }
     print(f"preparing {args.database_url} ...", flush=True)
     fresh_database(args.database_url)
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "createcachetable")
-    manage(env, "demo", "--returns", "500", "--store", SLUG, "--seed", "7", "--api-key", API_KEY)
+    manage(
+        env,
+        "demo",
+        "--returns",
+        str(args.history),
+        "--store",
+        SLUG,
+        "--seed",
+        "7",
+        "--api-key",
+        API_KEY,
+        "--simulator-url",
+        f"http://127.0.0.1:{port + 1}",
+    )
+    codes = webhook_codes(args.database_url)
 
-    base = f"http://127.0.0.1:{args.port}"
-    started_processes: list[subprocess.Popen[bytes]] = []
-    log = open(var_dir / "soak-server.log", "wb")  # noqa: SIM115 (closed in finally)
+    base = f"http://127.0.0.1:{port}"
+    processes = Processes(env, var_dir / "soak-processes.log")
+    smtp = SmtpSink(port + 3)
+    hooks = WebhookSink(port + 2, var_dir)
+    seconds = args.minutes * 60
+    shared = Shared()
+    faults: Faults | None = None
     try:
-        serve = ["serve", "--host", "127.0.0.1", "--port", str(args.port)]
-        serve += ["--workers", str(args.workers), "--threads", str(args.threads)]
-        server = subprocess.Popen(
-            [str(BIN / "retorno"), *serve],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        started_processes.append(server)
-        if args.broker:
-            for _ in range(args.celery_workers):
-                worker = subprocess.Popen(
-                    [str(BIN / "retorno"), "worker", "--concurrency", "1"],
-                    env=env,
-                    cwd=ROOT,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-                started_processes.append(worker)
-        wait_ready(base)
-        seconds = args.minutes * 60
-        run = Run()
-        sampler = Sampler(args.database_url, [p.pid for p in started_processes])
-        sampler.start()
-        began = time.monotonic()
-        stop_at = began + seconds
-        warm_at = began + min(30.0, seconds * 0.2)
-        # The clients take the kinds in turn: creates, API reads, portal, staff pages.
-        plan = [KINDS[i % len(KINDS)] for i in range(args.clients)]
-        threads = [
-            threading.Thread(
-                target=client_loop,
-                args=(base, i, kind, run, stop_at, random.Random(i)),
-                daemon=True,
+        smtp.start()
+        hooks.start()
+        if not args.broker:
+            processes.start(
+                "redis",
+                [
+                    "redis-server",
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(port + 4),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
             )
-            for i, kind in enumerate(plan)
-        ]
-        for t in threads:
-            t.start()
-        if not args.no_fault:
-            time.sleep(seconds / 2)
-            webs = [
-                pid
-                for pid, name in processes_of([server.pid]).items()
-                if name == "web" and pid != server.pid
-            ]
-            if webs:
-                victim = webs[0]
-                with run.lock:
-                    run.fault_window = (time.monotonic() - 0.1, time.monotonic() + 5.0)
-                    run.killed = victim
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(victim, signal.SIGKILL)
-                print(f"killed web worker {victim} at {seconds / 2:.0f} s", flush=True)
-        for t in threads:
-            t.join(timeout=seconds + 120)
+        processes.start(
+            "carriers", retorno("carrier_sim", "--port", str(port + 1), "--no-random-failures")
+        )
+        processes.start(
+            "web",
+            retorno(
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.web),
+                "--threads",
+                str(args.threads),
+            ),
+        )
+        processes.start("worker-outbox", worker_argv(WORKERS["outbox"]))
+        processes.start("worker-other", worker_argv(WORKERS["other"]))
+        processes.start(
+            "beat",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "config.celery",
+                "beat",
+                "--loglevel",
+                "WARNING",
+                "-s",
+                str(var_dir / "celerybeat-schedule"),
+            ],
+        )
+        wait_until(
+            lambda: httpx.get(f"{base}/health", timeout=2).status_code == 200, 120, "the server"
+        )
+        webhook_endpoint(base, f"http://127.0.0.1:{port + 2}/webhooks", hooks.secret_file)
+        traffic = Traffic(
+            base=base,
+            api_key=API_KEY,
+            staff=staff_session(base),
+            slug=SLUG,
+            carrier_secret=CARRIER_SECRET,
+            webhook_codes=codes,
+            scale=args.scale,
+            shared=shared,
+        )
+        sampler = Sampler(args.database_url, broker, processes)
+        began = time.monotonic()
+        sampler.start()
+        faults = Faults(
+            seconds=seconds,
+            began=began,
+            processes=processes,
+            shared=shared,
+            url=args.database_url,
+            pg=args.pg_restart,
+        )
+        faults.start()
+        print(
+            f"load for {args.minutes:g} min at {args.scale:g}x a busy store's peak: "
+            + ", ".join(f"{k} {r:.2f}/s" for k, r in traffic.rates.items()),
+            flush=True,
+        )
+        traffic.run(stop_at=began + seconds, finish_by=began + seconds + 240)
         load_end = time.monotonic()
+        faults.join(timeout=180)
         drain = None
-        while time.monotonic() < load_end + 120:
-            if outbox_lag(args.database_url)[0] == 0:
-                drain = time.monotonic() - load_end
-                break
-            time.sleep(1)
+        with contextlib.suppress(SystemExit):
+            drain = wait_until(
+                lambda: outbox_due(args.database_url)[0] == 0 and broker_backlog(broker) == 0,
+                DRAIN_LIMIT,
+                "the drain",
+            )
         sampler.sample()
         sampler.stop_event.set()
-        problems = books(args.database_url, run.created)
+        problems, notes = books(
+            args.database_url, shared.created, shared.scans_sent, shared.inspected, smtp, hooks
+        )
+    except KeyboardInterrupt:
+        raise SystemExit("stopped") from None
     finally:
-        for process in started_processes:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in started_processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        log.close()
-    print(report(run, sampler, warm_at, drain, seconds))
-    print(f"returns created: {len(run.created)}; load average {os.getloadavg()[0]:.1f}")
+        processes.stop_all()
+        smtp.stop()
+        hooks.stop()
+
+    print()
+    print("\n".join(report(shared, sampler, began + min(60.0, seconds * 0.2), load_end, seconds)))
+    print(
+        f"load ended {load_end - began - seconds:.0f} s after the last arrival (the returns' last steps); "
+        + (
+            "outbox and broker queues drained "
+            + (
+                f"{drain:.1f} s after"
+                if drain is not None
+                else f"NOT within {DRAIN_LIMIT:.0f} s of"
+            )
+            + " the load's end"
+        )
+    )
+    print(
+        f"returns created {len(shared.created)}, inspected (refund issued) {len(shared.inspected)}; "
+        f"requests started over 1 s late {shared.late_starts}; load average {os.getloadavg()[0]:.1f}"
+    )
+    if faults is not None:
+        print("faults:\n" + "\n".join(faults.log))
+    for note in notes:
+        print("  ", note)
+    gave_up = {k: n for k, n in shared.gave_up.items() if n}
+    if gave_up:
+        problems.append(f"clients gave up after 3 minutes of retries: {gave_up}")
+    if faults is not None and faults.failed is not None:
+        problems.append(f"a fault could not be injected: {faults.failed!r}")
+    unexplained = sum(shared.errors.values())
+    if unexplained:
+        problems.append(f"{unexplained} errors not explained by a fault")
+    if drain is None or drain > DRAIN_TARGET:
+        problems.append("the queues did not drain within 2 minutes")
     for problem in problems:
         print("PROBLEM:", problem)
-    unexplained = sum(run.errors.values())
-    if problems or unexplained or drain is None:
+    if problems:
         print("soak FAILED")
         raise SystemExit(1)
-    print("soak passed: no unexplained error, nothing lost or doubled, outbox drained")
+    print("soak passed: no unexplained error, nothing lost or doubled, queues drained")
 
 
 if __name__ == "__main__":
