@@ -10,6 +10,7 @@ adds the difference of the returned rows. Applying the same state twice changes 
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -604,7 +605,14 @@ FLUSH_BATCH = 500
 def events_refresh(run: Sequence[Any]) -> None:
     """After a command on returns (the kernel's observer): mark the orders of the returns its
     events touched as pending, and ask the outbox to count them (one message per store every
-    couple of seconds, whatever the number of commands)."""
+    couple of seconds, whatever the number of commands).
+
+    The request to count is written after the command commits, on its own: written inside
+    it, every concurrent command of the store waited on the first one's uncommitted row of
+    the shared key until it committed, and two commands that wrote two such keys in opposite
+    orders deadlocked (bench/soak.py found one in ten minutes of carrier webhooks). A request
+    lost to a crash just after the commit costs nothing: the pending orders stay marked, and
+    the next request or the next read of the figures counts them."""
     by_store: dict[int, set[int]] = defaultdict(set)
     for recorded in run:
         ret = recorded.return_request
@@ -620,12 +628,18 @@ def events_refresh(run: Sequence[Any]) -> None:
                 + " ON CONFLICT (order_id) DO NOTHING",
                 [v for pk in ids for v in (pk, store_id)],
             )
-            outbox_enqueue(
-                store_id=store_id,
-                kind=REFRESH_KIND,
-                dedupe_key=f"{REFRESH_KIND}:{store_id}:{window}",
-                payload={},
+            transaction.on_commit(
+                functools.partial(_refresh_request, store_id, window), robust=True
             )
+
+
+def _refresh_request(store_id: int, window: int) -> None:
+    outbox_enqueue(
+        store_id=store_id,
+        kind=REFRESH_KIND,
+        dedupe_key=f"{REFRESH_KIND}:{store_id}:{window}",
+        payload={},
+    )
 
 
 def pending_flush(store: Store) -> int:
