@@ -28,12 +28,14 @@ from retorno.backoffice.rendering import not_found, render_page
 from retorno.backoffice.signin_forms import ThrottledSignIn
 from retorno.core import labels
 from retorno.core.errors import NotFound, RetornoError, http_status
+from retorno.core.pictures import variant_picture
 from retorno.domain.errors import DomainError
 from retorno.insight import selectors as insight_selectors
 from retorno.money.selectors import money_rows_for_return
 from retorno.notifications.selectors import messages_for_return
 from retorno.returns import selectors, services
 from retorno.returns.models import Return
+from retorno.returns.selectors.shop_now import shop_now_lines, shop_now_total
 from retorno.returns.workflows.signals import signals_for_customer
 
 # --- sign-in -----------------------------------------------------------------------------------
@@ -129,6 +131,22 @@ def _explanation(return_request: Return) -> dict[str, Any]:
     }
 
 
+def _shop_now(return_request: Return) -> dict[str, Any] | None:
+    """What the return's store credit buys (shop now), with pictures and amounts."""
+    lines = shop_now_lines(return_request)
+    if not lines:
+        return None
+    rows = [
+        {
+            "line": line,
+            "picture": variant_picture(line.variant),
+            "options": " · ".join(str(v) for v in (line.variant.options or {}).values()),
+        }
+        for line in lines
+    ]
+    return {"rows": rows, "total": shop_now_total(lines, return_request.currency)}
+
+
 def _override_lines(return_request: Return) -> list[tuple[str, str]]:
     return [
         (item.order_line.external_id, f"{item.order_line.sku} · {item.order_line.title}")
@@ -174,6 +192,7 @@ def _detail(
             for event in return_request.events.all()
         ],
         "money": _money(staff, return_request),
+        "shop_now": _shop_now(return_request),
         "sent_messages": _messages_for_return(staff, return_request),
         "approve_form": forms.get("approve") or ApproveForm(),
         "reject_form": forms.get("reject") or RejectForm(),

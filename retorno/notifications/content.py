@@ -66,6 +66,7 @@ def render_message(
         "copy": copy,
         "greeting": greeting(snapshot.customer_name),
         "items": item_rows(snapshot.items, money),
+        "bought": item_rows(snapshot.bought, money),
         "amounts": _amount_rows(snapshot, money) if copy.show_amounts else [],
         "perks": _perks(snapshot, money) if copy.show_amounts else [],
         "method_label": _method_label(snapshot.method),

@@ -52,6 +52,8 @@ class ReturnSnapshot:
     pickup_address: Mapping[str, Any] = field(default_factory=dict)
     refund_timing: str = ""  # the return's (RefundTiming value); "" reads as on_receipt
     instant_exchange: bool = False
+    # Shop now: what the return's store credit buys (amount = units at their price).
+    bought: tuple[ItemSnapshot, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,10 +99,11 @@ def claim_snapshot_from_json(data: Mapping[str, Any]) -> ClaimSnapshot:
 def snapshot_to_json(snapshot: ReturnSnapshot) -> dict[str, Any]:
     """The snapshot as JSON data (amounts as strings), to travel in an outbox payload."""
     data = {name: getattr(snapshot, name) for name in ReturnSnapshot.__dataclass_fields__}
-    data["items"] = [
-        {name: getattr(item, name) for name in ItemSnapshot.__dataclass_fields__}
-        for item in snapshot.items
-    ]
+    for kind in ("items", "bought"):
+        data[kind] = [
+            {name: getattr(item, name) for name in ItemSnapshot.__dataclass_fields__}
+            for item in getattr(snapshot, kind)
+        ]
     data["pickup_address"] = dict(snapshot.pickup_address)
     return _decimals_as_strings(data)
 
@@ -108,9 +111,11 @@ def snapshot_to_json(snapshot: ReturnSnapshot) -> dict[str, Any]:
 def snapshot_from_json(data: Mapping[str, Any]) -> ReturnSnapshot:
     """The inverse of snapshot_to_json."""
     fields = dict(data)
-    fields["items"] = tuple(
-        ItemSnapshot(**{**item, "amount": Decimal(item["amount"])}) for item in data["items"]
-    )
+    for kind in ("items", "bought"):  # a payload written before shop now has no "bought"
+        fields[kind] = tuple(
+            ItemSnapshot(**{**item, "amount": Decimal(item["amount"])})
+            for item in data.get(kind, ())
+        )
     for name in _AMOUNT_FIELDS:
         if name in data:  # a payload written before the field existed has its default
             fields[name] = Decimal(data[name])

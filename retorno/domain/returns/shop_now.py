@@ -19,6 +19,16 @@ class ShopNowSplit:
     credit_left: Decimal  # stays in the wallet
 
 
+def basket_line_amount(price: Decimal, units: int, currency: str) -> Decimal:
+    """What `units` of an item at `price` cost, in `currency`'s minor unit."""
+    return quantize(Decimal(price) * units, currency)
+
+
+def basket_total(prices: Iterable[tuple[Decimal, int]], currency: str) -> Decimal:
+    """What a basket of (unit price, units) costs, in `currency`'s minor unit."""
+    return quantize(sum((Decimal(p) * units for p, units in prices), _ZERO), currency)
+
+
 def shop_now_split(
     prices: Iterable[tuple[Decimal, int]], credit: Decimal, currency: str
 ) -> ShopNowSplit:
@@ -26,7 +36,7 @@ def shop_now_split(
     its bonus): the credit pays first, the rest is to pay, unspent credit is left. Every amount
     is in `currency`'s minor unit and never negative; from_credit + to_pay = total and
     from_credit + credit_left = credit."""
-    total = quantize(sum((Decimal(p) * units for p, units in prices), _ZERO), currency)
+    total = basket_total(prices, currency)
     credit = max(quantize(Decimal(credit), currency), _ZERO)
     from_credit = min(total, credit)
     return ShopNowSplit(

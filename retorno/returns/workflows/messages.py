@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from retorno.core.pictures import absolute, line_picture
+from retorno.core.pictures import absolute, line_picture, variant_picture
 from retorno.domain.money.timing import RefundTiming
 from retorno.domain.returns.events import EventKind
 from retorno.domain.returns.states import ReturnStatus
@@ -16,6 +16,7 @@ from retorno.notifications.snapshots import ItemSnapshot, ReturnSnapshot
 from retorno.returns.events import Recorded
 from retorno.returns.models import Method, Resolution, Return, ReturnEvent
 from retorno.returns.selectors.links import tracking_url
+from retorno.returns.selectors.shop_now import shop_now_lines
 from retorno.returns.workflows.refunds import return_timing
 
 
@@ -58,6 +59,9 @@ def _decided_at_creation(return_request: Return, event: ReturnEvent) -> bool:
         and event.from_status == ReturnStatus.REQUESTED
         and event.created_at == return_request.created_at
     )
+
+
+_UP_TO_APPROVAL = (ReturnStatus.REQUESTED, ReturnStatus.PENDING_REVIEW, ReturnStatus.APPROVED)
 
 
 def return_snapshot(return_request: Return, *, status: str = "") -> ReturnSnapshot:
@@ -111,4 +115,18 @@ def return_snapshot(return_request: Return, *, status: str = "") -> ReturnSnapsh
         if return_request.method == Method.KEEP
         else return_timing(return_request),
         instant_exchange=bool((return_request.decision or {}).get("instant_exchange")),
+        bought=tuple(
+            ItemSnapshot(
+                title=line.variant.product.title,
+                sku=line.variant.sku,
+                quantity=line.units,
+                amount=line.amount,
+                variant=" · ".join(str(v) for v in (line.variant.options or {}).values()),
+                image_url=absolute(variant_picture(line.variant)),
+            )
+            for line in shop_now_lines(return_request)
+            # Up to approval (its message goes before the reservation) the basket is what was
+            # chosen; after it only what was reserved: items out of stock then are not bought.
+            if line.reserved or (status or return_request.status) in _UP_TO_APPROVAL
+        ),
     )
