@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -61,6 +60,7 @@ from retorno.portal.shop_now import shop_summary
 from retorno.portal.wizard import draft_of, draft_save, order_for_draft
 from retorno.returns import selectors
 from retorno.returns.selectors.exchange_quotes import exchange_quote_for_request
+from retorno.returns.selectors.links import tracking_url
 from retorno.returns.workflows import parcels
 from retorno.stores.models import Store
 from retorno.stores.selectors import store_slugs_first
@@ -630,8 +630,7 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "portal/done.html",
         {
             "return": return_request,
-            "tracking_url": f"{settings.RETORNO_PUBLIC_URL}"
-            f"{reverse('portal:tracking', args=[return_request.tracking_token])}",
+            "tracking_url": tracking_url(return_request),
             "status": labels.shopper_label("status", return_request.status),
             "next": next_step(
                 return_request,

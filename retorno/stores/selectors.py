@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
 
 from retorno.core import storecache
 from retorno.stores.branding import FONTS, font_stack, is_host_name, normal_domain
@@ -50,6 +53,18 @@ def store_by_domain(domain: str) -> Store | None:
     if not domain or not is_host_name(domain):
         return None
     return Store.objects.filter(custom_domain=domain).first()
+
+
+def store_public_url(store: Store) -> str:
+    """Where the store's shoppers reach Retorno (links in messages, the API's shopper links):
+    its own host name when it has a custom domain (served by retorno.portal.domains), with the
+    platform's scheme and port, else the platform's public address."""
+    base = settings.RETORNO_PUBLIC_URL.rstrip("/")
+    if not store.custom_domain:
+        return base
+    parts = urlsplit(base)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme or 'https'}://{store.custom_domain}{port}"
 
 
 def store_font_stack(store: Store) -> str:

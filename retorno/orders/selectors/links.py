@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from retorno.orders.models import Order
 from retorno.stores.models import Store
+from retorno.stores.selectors import store_public_url
 
 SALT = "retorno.orders.return-link"
 
@@ -31,11 +32,12 @@ def order_return_token(order: Order) -> str:
 
 
 def order_return_url(order: Order, store_slug: str) -> str:
-    """The absolute link for the order e-mail (`store_slug` is the order's store's)."""
+    """The absolute link for the order e-mail (`store_slug` is the order's store's), on the
+    store's own domain when it has one."""
     path = reverse(
         "portal:order_link", kwargs={"slug": store_slug, "token": order_return_token(order)}
     )
-    return settings.RETORNO_PUBLIC_URL + path
+    return store_public_url(order.store) + path
 
 
 def order_from_return_token(*, store: Store, token: str) -> Order | None:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from retorno.orders.models import Order
-from retorno.portal.tests.test_portal import choose, lookup, options
+from retorno.portal.tests.test_portal import choose, confirm, lookup, options
 from retorno.returns.models import Return
 from retorno.stores.branding import FONTS
 from retorno.stores.models import Store
@@ -122,3 +122,34 @@ def test_another_stores_tracking_link_is_not_found_on_the_domain(
 def test_an_unknown_host_is_still_refused(client: Client, branded: Store) -> None:
     assert client.get("/", HTTP_HOST="evil.example").status_code == 400
     assert client.get(f"/s/{branded.slug}/", HTTP_HOST="not-a-host_name").status_code == 400
+
+
+def test_the_shoppers_links_lead_to_the_stores_domain(
+    settings, client: Client, branded: Store, order: Order
+) -> None:
+    """Tracking, label, recovery and order links name the store's host name (with the
+    platform's scheme), and they open there; a store without a domain keeps the platform's."""
+    from urllib.parse import urlsplit
+
+    from retorno.orders.selectors.links import order_return_url
+    from retorno.returns.selectors.links import recovery_url, tracking_url
+    from retorno.returns.workflows.shipping import label_public_url
+
+    settings.RETORNO_PUBLIC_URL = "https://retorno.example.net"
+    lookup(client, branded, number=order.number)
+    choose(client, branded, order)
+    options(client, branded)
+    _page, token = confirm(client, branded)
+    client.post(reverse("portal:review", args=[branded.slug]), {"submission": token})
+    made = Return.objects.get(order=order)
+    links = [tracking_url(made), recovery_url(made), label_public_url(made)]
+    links.append(order_return_url(order, branded.slug))
+    assert {urlsplit(link).netloc for link in links} == {DOMAIN}
+    assert {urlsplit(link).scheme for link in links} == {"https"}
+    opened = Client().get(urlsplit(tracking_url(made)).path, HTTP_HOST=DOMAIN, secure=True)
+    assert opened.status_code == 200
+    assert made.rma in opened.content.decode()
+    branded.custom_domain = ""
+    branded.save()
+    made.refresh_from_db()
+    assert tracking_url(made) == f"https://retorno.example.net/r/{made.tracking_token}"

@@ -21,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,6 +45,7 @@ from retorno.returns.selectors.links import recovery_url
 from retorno.returns.workflows import recovery
 from retorno.returns.workflows.parcels import carrier_actor, shipment_plan_for_return
 from retorno.stores.models import Store
+from retorno.stores.selectors import store_public_url
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def booking_outcome_record(
 
 
 def label_public_url(return_request: Return) -> str:
-    return settings.RETORNO_PUBLIC_URL + reverse(
+    return store_public_url(return_request.store) + reverse(
         "portal:label", kwargs={"token": return_request.tracking_token}
     )
 
