@@ -1,8 +1,8 @@
 """Every portal page, phone and desktop, Spanish and English, checked by axe-core (no serious
 or critical violation), through a whole exchange: store home, policy, order, options with the
 exchange picker, shop now (the catalogue and a basket bought with the store credit) and the
-return methods (drop-off points from the carrier simulator), review,
-confirmation, tracking, the claim form and the not-found page. The options step, the exchange
+return methods (drop-off points from the carrier simulator), review, confirmation, tracking
+and its cancel step, the claim form and the not-found page. The options step, the exchange
 picker, shop now, the return methods and the tracking page are saved to docs/screenshots/."""
 
 from __future__ import annotations
@@ -136,6 +136,11 @@ def _walk(page: Page, base: str, lang: str, size: str, found: list[str]) -> None
     _check(page, "tracking", found)
     if shots:
         page.screenshot(path=str(DOCS / f"portal-tracking-{size}-{lang}.png"), full_page=True)
+    # The tracking page's own step: cancelling (asked before it is done; kept here).
+    tracking_url = page.url
+    page.goto(f"{tracking_url.rstrip('/')}/cancel")
+    expect(page.locator("button.danger")).to_be_visible()
+    _check(page, "cancel", found)
     page.goto(f"{base}/s/moda/claim/")
     _check(page, "claim", found)
 
