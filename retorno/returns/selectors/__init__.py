@@ -71,6 +71,7 @@ def return_get_for_body(*, store: Store, rma: str) -> Return:
     return_request = _with_items(queryset).first()
     if return_request is None:
         raise NotFound(f"No return {rma!r} in this store.", code="return_not_found")
+    return_request.store = store  # the caller's: its links read the store's domain, no query
     return return_request
 
 
@@ -78,6 +79,7 @@ def return_get_for_store(*, store: Store, rma: str) -> Return:
     return_request = _with_items(Return.objects.filter(store=store, rma=normalise_rma(rma))).first()
     if return_request is None:
         raise NotFound(f"No return {rma!r} in this store.", code="return_not_found")
+    return_request.store = store  # the caller's: its links read the store's domain, no query
     return return_request
 
 
@@ -120,6 +122,8 @@ def return_list_for_store(
     rows = list(
         _with_items(queryset.order_by("updated_at", "id").defer(*_BODY_DEFERRED))[: limit + 1]
     )
+    for row in rows:
+        row.store = store  # the caller's: each return's links read the store's domain, no query
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return ReturnPage(results=rows[:limit], next_cursor=next_cursor)
 
