@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -112,9 +111,10 @@ def make_batches(numbers: list[str], events: int, batch: int, run: str) -> list[
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free port of 127.0.0.1 (within RETORNO_BENCH_PORTS, "8200-8299", when set)."""
+    from bench.run import free_port as bench_free_port
+
+    return bench_free_port()
 
 
 def run_endpoint(url: str, batches: list[list[dict]], clients: int) -> float:

@@ -148,7 +148,7 @@ def copy_calls(url: str, store_id: int, calls: list[list[dict]], clients: int) -
                     )
             with conn.cursor().copy(
                 "COPY orders_order (id, store_id, customer_id, external_id, number, currency, "
-                "placed_at, delivered_at, shipping_address, country, postal_code, "
+                "placed_at, delivered_at, shipping_address, country, postal_code, channel, "
                 "shipping_amount, shipping_tax_amount, tags, created_at, updated_at) FROM STDIN"
             ) as copy:
                 for (customer_id, order_id), order in zip(ids, orders, strict=True):
@@ -165,6 +165,7 @@ def copy_calls(url: str, store_id: int, calls: list[list[dict]], clients: int) -
                             json.dumps(order["shipping_address"]),
                             "ES",
                             "28013",
+                            "web",
                             "0",
                             "0",
                             "[]",

@@ -271,7 +271,11 @@ def load(port: int, kind: str, orders: int, seconds: float, concurrency: int, wa
     lock = threading.Lock()
     headers_base = {"Authorization": f"Bearer {API_KEY}", "Host": "127.0.0.1"}
     if kind == "return_get" and not RMAS:
-        load_rmas(port)
+        # Given by the caller when it measures the server's CPU: the list read is not counted.
+        given = os.environ.get("RETORNO_BENCH_RMAS", "")
+        RMAS[:] = given.split(",") if given else []
+        if not RMAS:
+            load_rmas(port)
 
     def worker(n: int) -> None:
         rng = random.Random(1000 + n)
@@ -337,7 +341,7 @@ def load(port: int, kind: str, orders: int, seconds: float, concurrency: int, wa
     )
 
 
-def load_rmas(port: int, limit: int = 200) -> None:
+def load_rmas(port: int, limit: int = 200) -> list[str]:
     """The RMAs of returns created earlier in the run (the create rounds), for `return_get`."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/returns?limit={limit}",
@@ -347,6 +351,7 @@ def load_rmas(port: int, limit: int = 200) -> None:
         RMAS[:] = [r["rma"] for r in json.loads(response.read())["results"]]
     if not RMAS:
         raise SystemExit("return_get needs returns: run the create rounds first")
+    return RMAS
 
 
 # --- 2c. orchestration ----------------------------------------------------------------------------

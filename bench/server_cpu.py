@@ -186,6 +186,9 @@ def main() -> None:
         for _ in range(args.rounds):
             for rollups, (port, server) in servers.items():
                 for kind in KINDS:
+                    if kind == "return_get" and not os.environ.get("RETORNO_BENCH_RMAS"):
+                        # Read before the CPU is counted (the load processes inherit it).
+                        os.environ["RETORNO_BENCH_RMAS"] = ",".join(bench_run.load_rmas(port))
                     jobs_before, other_before = session_cpu_seconds(server.pid)
                     result = bench_run.run_load(
                         port, kind, args.orders, args.seconds, args.concurrency, 0.0
