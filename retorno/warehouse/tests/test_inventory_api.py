@@ -136,3 +136,58 @@ def test_the_reconciliation_counts_each_sku_and_flags_what_does_not_add_up(
         ("SOCK", "0", "unexpected"),
         ("TEE-M", "2", ""),
     ]
+
+
+def test_units_sent_back_to_the_supplier_are_counted_once_their_batch_ships(
+    store: Store, read_key: IssuedKey, write_key: IssuedKey
+) -> None:
+    """End to end through the API: a defective pair inspected as damaged goes to the supplier's
+    return-to-vendor batch (the rules' proposal), a good pair of the same SKU back to stock; the
+    reconciliation counts the supplier's units only once the batch has shipped."""
+    api, reader = ApiClient(write_key), ApiClient(read_key)
+    sku = "BOOT-42"
+    bad = approved_return(store, sku=sku, quantity=2, reason="defective")
+    good = approved_return(store, sku=sku, quantity=1)
+    for ret, grade in ((bad, "damaged"), (good, "new")):
+        line = line_of(ret)
+        units = 2 if ret is bad else 1
+        assert (
+            api.post(
+                f"/returns/{ret.rma}/receive", {"items": [{"line": line, "quantity": units}]}
+            ).status_code
+            == 200
+        )
+        assert (
+            api.post(
+                f"/returns/{ret.rma}/inspect", {"items": [{"line": line, "grade": grade}]}
+            ).status_code
+            == 200
+        )
+        disposed = _body(api.post(f"/returns/{ret.rma}/items/{line}/disposition", {}))
+        [unit] = disposed["inspections"]
+        assert unit["disposition"] == ("return_to_vendor" if ret is bad else "restock"), unit
+
+    def boots() -> dict:
+        [row] = [
+            r for r in _body(reader.get("/warehouse/reconciliation"))["skus"] if r["sku"] == sku
+        ]
+        return row
+
+    before = boots()
+    assert (before["expected"], before["inspected"], before["disposed"]) == (3, 3, 3)
+    assert (before["restocked"], before["stock_moved"], before["sent_to_vendor"]) == (1, 1, 0)
+    assert before["flags"] == []
+
+    [batch] = _body(reader.get("/warehouse/rtv-batches"))
+    assert [u["rma"] for u in batch["units"]] == [bad.rma]
+    shipped = _body(api.post(f"/warehouse/rtv-batches/{batch['id']}/ship", {}))
+    assert shipped["status"] == "shipped"
+
+    after = boots()
+    assert (after["restocked"], after["sent_to_vendor"], after["flags"]) == (1, 2, [])
+    response = reader.get("/warehouse/reconciliation", {"format": "csv"})
+    [row] = [r for r in csv.DictReader(io.StringIO(response.content.decode())) if r["sku"] == sku]
+    assert row["sent_to_vendor"] == "2"
+    # Shipping the batch again changes nothing.
+    api.post(f"/warehouse/rtv-batches/{batch['id']}/ship", {})
+    assert boots()["sent_to_vendor"] == 2
