@@ -28,6 +28,13 @@ SIM_URL = http://$(HOST):$(SIM_PORT)
 # The demo store's Shopify shop: `retorno shop-sim` here, its state in var/shop-sim/.
 SHOP_PORT ?= 8057
 SHOP_URL = http://$(HOST):$(SHOP_PORT)
+# The demo's WooCommerce store and Stripe (`retorno woo-sim`, `retorno stripe-sim`), each
+# connected to a store of its own (demo-woo, demo-stripe); their secrets in var/woo-sim/ and
+# var/stripe-sim/.
+WOO_PORT ?= 8058
+WOO_URL = http://$(HOST):$(WOO_PORT)
+STRIPE_PORT ?= 8059
+STRIPE_URL = http://$(HOST):$(STRIPE_PORT)
 
 # Links in the demo's e-mails and the URLs it prints follow the port it is served on.
 run demo: export RETORNO_PUBLIC_URL ?= http://$(HOST):$(PORT)
@@ -48,7 +55,9 @@ run: install
 	$(BIN)/retorno createcachetable
 	$(BIN)/retorno demo --simulator-url $(SIM_URL) --no-summary \
 		--webhook-url http://$(HOST):$(SINK_PORT)/webhooks --webhook-secret-file var/webhook-sink/secret \
-		--shop-sim-url $(SHOP_URL) --shop-sim-dir var/shop-sim
+		--shop-sim-url $(SHOP_URL) --shop-sim-dir var/shop-sim \
+		--woo-sim-url $(WOO_URL) --woo-sim-dir var/woo-sim \
+		--stripe-sim-url $(STRIPE_URL) --stripe-sim-dir var/stripe-sim
 	$(BIN)/retorno webhook-sink --port $(SINK_PORT) --secret-file var/webhook-sink/secret \
 		--log var/webhook-sink/events.jsonl & \
 	SINK=$$!; \
@@ -59,8 +68,15 @@ run: install
 		--access-token-file var/shop-sim/token --webhook-secret-file var/shop-sim/secret \
 		--webhook-url "http://$(HOST):$(PORT)/api/v1/connectors/shopify/webhooks" & \
 	SHOP=$$!; \
+	$(BIN)/retorno woo-sim --port $(WOO_PORT) --state-dir var/woo-sim --seed var/woo-sim/seed.json \
+		--consumer-key-file var/woo-sim/consumer_key --consumer-secret-file var/woo-sim/consumer_secret \
+		--webhook-secret-file var/woo-sim/webhook_secret \
+		--webhook-url "http://$(HOST):$(PORT)/api/v1/connectors/woocommerce/webhooks" & \
+	WOO=$$!; \
+	$(BIN)/retorno stripe-sim --port $(STRIPE_PORT) --webhook-url-file var/stripe-sim/webhook_url & \
+	STRIPE=$$!; \
 	$(BIN)/retorno serve --host $(HOST) --port $(PORT) & \
-	WEB=$$!; trap 'kill $$SIM $$SHOP $$SINK $$WEB 2>/dev/null' EXIT INT TERM; \
+	WEB=$$!; trap 'kill $$SIM $$SHOP $$WOO $$STRIPE $$SINK $$WEB 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/retorno demo-summary --wait-for http://$(HOST):$(PORT)/health --server-pid $$WEB; \
 	wait $$WEB
 

@@ -186,7 +186,7 @@ def demo_create(
     key = api_key or DEMO_API_KEY
     with transaction.atomic():
         store = _store_ensure(slug, key)
-        staff = _staff_ensure(store)
+        staff = demo_staff_ensure(store)
         _demo_policy_ensure(store)
         # The demo pays refunds and takes charges through the console adapter; set before the
         # history is generated, so its refunds and charges are paid through it too.
@@ -322,7 +322,7 @@ def _store_ensure(slug: str, key: str) -> Store:
     return store
 
 
-def _staff_ensure(store: Store) -> dict[str, Actor]:
+def demo_staff_ensure(store: Store) -> dict[str, Actor]:
     """The admin superuser and one staff user per role, all with DEMO_PASSWORD.
 
     Passwords are only set on users that have none, so a password changed by the operator is
@@ -1504,7 +1504,7 @@ def demo_history_create(
     key = api_key or (DEMO_API_KEY if slug == DEMO_SLUG else generate_key())
     with transaction.atomic():
         store = _store_ensure(slug, key)
-        staff = _staff_ensure(store)
+        staff = demo_staff_ensure(store)
         _demo_policy_ensure(store)
         money_settings_save(store=store, payment_adapter="console")
         demo_carriers_ensure(store, base_url=simulator_url)

@@ -18,7 +18,7 @@ SHOP_DOMAIN = "tienda-demo.myshopify.com"
 PRODUCTS_IN_SHOP = 8
 
 
-def _secret_file(path: Path, prefix: str) -> str:
+def secret_file(path: Path, prefix: str) -> str:
     if path.exists():
         return path.read_text().strip()
     value = prefix + secrets.token_urlsafe(24)
@@ -60,8 +60,8 @@ def shop_seed(store: Store) -> dict[str, Any]:
 def demo_shop_connect(*, store: Store, sim_url: str, state_dir: Path) -> str:
     """Write the shop's seed and credentials under `state_dir` and connect `store` to the
     simulator at `sim_url`. Returns the shop's domain."""
-    token = _secret_file(state_dir / "token", "shpat_")
-    secret = _secret_file(state_dir / "secret", "")
+    token = secret_file(state_dir / "token", "shpat_")
+    secret = secret_file(state_dir / "secret", "")
     seed = state_dir / "seed.json"
     if not seed.exists():
         seed.write_text(json.dumps(shop_seed(store), indent=1, ensure_ascii=False))

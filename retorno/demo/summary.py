@@ -14,7 +14,9 @@ from django.conf import settings
 
 from retorno.accounts.selectors import api_key_authenticate
 from retorno.connectors.shopify import selectors as shopify_selectors
-from retorno.demo import data
+from retorno.connectors.stripe import selectors as stripe_selectors
+from retorno.connectors.woocommerce import selectors as woo_selectors
+from retorno.demo import connectors, data
 from retorno.demo.generator import ADMIN_USERNAME, DEMO_API_KEY, DEMO_PASSWORD
 from retorno.demo.showcase import showcase_orders
 from retorno.stores.models import Store
@@ -49,6 +51,10 @@ class Summary:
     logs: str
     # The local Shopify shop the store is connected to: (its page, its domain), or None.
     shop: tuple[str, str] | None = None
+    # The local WooCommerce store and Stripe, each with the store connected to it:
+    # (the simulator's address, the store's slug, its API key), or None.
+    woo: tuple[str, str, str] | None = None
+    stripe: tuple[str, str, str] | None = None
 
 
 def demo_summary(store: Store, *, now: datetime, api_key: str = DEMO_API_KEY) -> Summary:
@@ -73,7 +79,25 @@ def demo_summary(store: Store, *, now: datetime, api_key: str = DEMO_API_KEY) ->
         mail=_where_mail_goes(),
         logs=_where_logs_go(),
         shop=_local_shop(store),
+        woo=_local_woo(),
+        stripe=_local_stripe(),
     )
+
+
+def _local_woo() -> tuple[str, str, str] | None:
+    store = Store.objects.filter(slug=connectors.WOO_SLUG).first()
+    connection = woo_selectors.connection_for_store(store=store) if store else None
+    if connection is None or not connection.store_url.startswith("http://127.0.0.1"):
+        return None
+    return connection.store_url + "/", connectors.WOO_SLUG, connectors.WOO_API_KEY
+
+
+def _local_stripe() -> tuple[str, str, str] | None:
+    store = Store.objects.filter(slug=connectors.STRIPE_SLUG).first()
+    account = stripe_selectors.account_for_store(store=store) if store else None
+    if account is None or not account.api_base_url.startswith("http://127.0.0.1"):
+        return None
+    return account.api_base_url, connectors.STRIPE_SLUG, connectors.STRIPE_API_KEY
 
 
 def _local_shop(store: Store) -> tuple[str, str] | None:
@@ -123,6 +147,27 @@ def summary_lines(summary: Summary) -> list[str]:
             "Place an order there: it arrives in Retorno within seconds (Back office → "
             "Settings → Shopify lists each webhook). Return it in the portal with its number "
             "and e-mail; the refund and the restock show on that page.",
+            WIDTH,
+            initial_indent=" " * 16,
+            subsequent_indent=" " * 16,
+        )
+    if summary.woo is not None:
+        page, slug, key = summary.woo
+        lines += ["", f"  WooCommerce   {page}  (the local store, connected to {slug})"]
+        lines += textwrap.wrap(
+            f"Place an order there: it arrives in the store {slug} (Back office → switch store "
+            f"→ Settings → WooCommerce; API key {key}). Its refunds and restocks go back there.",
+            WIDTH,
+            initial_indent=" " * 16,
+            subsequent_indent=" " * 16,
+        )
+    if summary.stripe is not None:
+        url, slug, key = summary.stripe
+        lines += ["", f"  Stripe        {url}  (the local Stripe, connected to {slug})"]
+        lines += textwrap.wrap(
+            f"Refunds of {slug}'s orders go to it (API key {key}); docs/integrations.md, "
+            "“WooCommerce and Stripe with make run”, walks a payment, an order and its refund "
+            "through it.",
             WIDTH,
             initial_indent=" " * 16,
             subsequent_indent=" " * 16,

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from retorno.core.errors import RetornoError
+from retorno.demo.connectors import demo_stripe_connect, demo_woo_connect
 from retorno.demo.generator import (
     DEFAULT_CUSTOMERS,
     DEFAULT_ORDERS,
@@ -83,6 +84,20 @@ class Command(BaseCommand):
             "and write the shop's seed, token and secret to --shop-sim-dir.",
         )
         parser.add_argument("--shop-sim-dir", default="var/shop-sim")
+        parser.add_argument(
+            "--woo-sim-url",
+            default=None,
+            help="Connect the store demo-woo to `retorno woo-sim` here (`make run` passes "
+            "127.0.0.1:8058) and write its REST API key and webhook secret to --woo-sim-dir.",
+        )
+        parser.add_argument("--woo-sim-dir", default="var/woo-sim")
+        parser.add_argument(
+            "--stripe-sim-url",
+            default=None,
+            help="Connect the store demo-stripe to `retorno stripe-sim` here (`make run` passes "
+            "127.0.0.1:8059) and write the webhook URL it calls to --stripe-sim-dir.",
+        )
+        parser.add_argument("--stripe-sim-dir", default="var/stripe-sim")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["returns"] is not None:
@@ -125,6 +140,7 @@ class Command(BaseCommand):
             out(
                 f"{store.slug!r} is connected to the Shopify shop {domain} at {options['shop_sim_url']}."
             )
+        self._side_stores(options)
         if result.generated:
             out(f"Created the demo store {store.slug!r} ({store.name}) in {result.seconds:.1f} s.")
         else:
@@ -169,6 +185,26 @@ class Command(BaseCommand):
         if not options["no_summary"]:
             summary = demo_summary(store, now=timezone.now(), api_key=result.api_key)
             out("\n".join(["", *summary_lines(summary)]))
+
+    def _side_stores(self, options: dict[str, Any]) -> None:
+        """The stores connected to the local WooCommerce store and the local Stripe."""
+        for flag, connect, what in (
+            ("woo_sim", demo_woo_connect, "WooCommerce store"),
+            ("stripe_sim", demo_stripe_connect, "Stripe"),
+        ):
+            if not options[f"{flag}_url"]:
+                continue
+            try:
+                connected = connect(
+                    sim_url=options[f"{flag}_url"],
+                    state_dir=Path(options[f"{flag}_dir"]),
+                    simulator_url=options["simulator_url"],
+                )
+            except RetornoError as exc:
+                raise CommandError(exc.detail) from exc
+            self.stdout.write(
+                f"{connected.store.slug!r} is connected to the local {what} at {connected.sim_url}."
+            )
 
     def _history(self, options: dict[str, Any]) -> None:
         if options["returns"] < 1:
