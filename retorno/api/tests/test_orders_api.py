@@ -6,6 +6,8 @@ import copy
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from retorno.api.tests.client import problem
 from retorno.orders.models import Customer, Order, OrderLine
@@ -38,6 +40,19 @@ def test_upsert_creates_then_updates(api, store):
     ]
     assert Order.objects.filter(store=store).count() == 1
     assert OrderLine.objects.filter(order__store=store).count() == 2
+
+
+def test_reading_an_order_runs_two_statements(api, store):
+    """The order with its customer, then its lines: the return link is built from the store
+    the key already holds, not read again."""
+    assert api.post("/orders", order_payload("1001")).status_code == 201
+    api.get("/orders/1001")  # the key is cached from here on
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get("/orders/1001")
+    assert response.status_code == 200
+    assert f"/s/{store.slug}/" in response.json()["return_url"]
+    statements = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(statements) == 2, statements
 
 
 def test_issue_example_body_is_accepted_as_is(api):

@@ -31,13 +31,14 @@ def order_return_token(order: Order) -> str:
     return signing.dumps({"s": order.store_id, "o": order.external_id}, salt=SALT, compress=True)
 
 
-def order_return_url(order: Order, store_slug: str) -> str:
-    """The absolute link for the order e-mail (`store_slug` is the order's store's), on the
+def order_return_url(order: Order, store: Store) -> str:
+    """The absolute link for the order e-mail (`store` is the order's store, which the caller
+    holds already: asking the order for it would read the store's wide row again), on the
     store's own domain when it has one."""
     path = reverse(
-        "portal:order_link", kwargs={"slug": store_slug, "token": order_return_token(order)}
+        "portal:order_link", kwargs={"slug": store.slug, "token": order_return_token(order)}
     )
-    return store_public_url(order.store) + path
+    return store_public_url(store) + path
 
 
 def order_from_return_token(*, store: Store, token: str) -> Order | None:

@@ -143,7 +143,7 @@ def test_the_shoppers_links_lead_to_the_stores_domain(
     client.post(reverse("portal:review", args=[branded.slug]), {"submission": token})
     made = Return.objects.get(order=order)
     links = [tracking_url(made), recovery_url(made), label_public_url(made)]
-    links.append(order_return_url(order, branded.slug))
+    links.append(order_return_url(order, branded))
     assert {urlsplit(link).netloc for link in links} == {DOMAIN}
     assert {urlsplit(link).scheme for link in links} == {"https"}
     opened = Client().get(urlsplit(tracking_url(made)).path, HTTP_HOST=DOMAIN, secure=True)

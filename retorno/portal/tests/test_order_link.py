@@ -82,7 +82,7 @@ class _Later:
 
 
 def test_an_expired_link_is_refused_in_the_shoppers_language(shop, order, settings, monkeypatch):
-    url = order_return_url(order, shop.slug)
+    url = order_return_url(order, shop)
     settings.PORTAL_ORDER_LINK_DAYS = 30
     monkeypatch.setattr(signing, "time", _Later(29))
     assert Client().get(_path(url)).status_code == 302
@@ -95,7 +95,7 @@ def test_an_expired_link_is_refused_in_the_shoppers_language(shop, order, settin
 
 
 def test_a_link_survives_a_secret_key_rotation(shop, order, settings):
-    url = order_return_url(order, shop.slug)
+    url = order_return_url(order, shop)
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
     assert Client().get(_path(url)).status_code == 302

@@ -34,7 +34,7 @@ def _order_body(order: Order, store: Store) -> dict:
         "discount_amount": paid.discount,
         "payment_reference": order.payment_reference,
         "paid_total": paid.total,
-        "return_url": order_return_url(order, store.slug),
+        "return_url": order_return_url(order, store),
         "lines": [
             {
                 "external_id": line.external_id,
