@@ -1,11 +1,16 @@
-"""`retorno createstore SLUG --api-key KEY`: an empty store with the default policy."""
+"""`retorno createstore SLUG --api-key KEY [--owner-email EMAIL]`: an empty store with the
+default policy, and its first owner invited by e-mail (a store nobody can sign into could
+otherwise get an owner from nobody: only owners make owners)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
 
+from retorno.accounts.services.team import invite_send, invite_url
 from retorno.core.errors import RetornoError
 from retorno.demo.stores import store_create
 
@@ -21,8 +26,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--api-key", default=None, help="Use this key instead of generating one."
         )
+        parser.add_argument(
+            "--owner-email",
+            default="",
+            help="Invite this address as the store's owner (a link by e-mail, 7 days, once).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["owner_email"]:
+            try:
+                validate_email(options["owner_email"])
+            except ValidationError:
+                raise CommandError(f"Not an e-mail address: {options['owner_email']!r}") from None
         try:
             store, key, created = store_create(
                 slug=options["slug"],
@@ -37,3 +52,19 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb} {store.slug} ({store.name}, {store.currency})")
         if key:
             self.stdout.write(f"API key: {key}")
+        if options["owner_email"]:
+            try:
+                sent = invite_send(
+                    store=store,
+                    actor=None,
+                    actor_role="owner",
+                    email=options["owner_email"],
+                    role="owner",
+                    language=options["language"],
+                )
+            except RetornoError as exc:
+                raise CommandError(exc.detail) from exc
+            said = "sent to" if sent.delivered else "kept (the e-mail could not be sent) for"
+            self.stdout.write(
+                f"Owner invitation {said} {sent.invite.email}: {invite_url(sent.invite)}"
+            )
