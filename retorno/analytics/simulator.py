@@ -25,6 +25,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 
 from retorno.analytics.scope import Scope, scope_from_params
+from retorno.core.bulkread import rows
 from retorno.core.errors import Unprocessable
 from retorno.domain.analytics.periods import Basis
 from retorno.domain.days import zone
@@ -180,7 +181,8 @@ def replay_cases(scope: Scope, *, in_force_version_id: int | None) -> list[Repla
     # Read whole, not through a server-side cursor: a cursor's plan favours the first rows
     # (nested loops), and every row is wanted here.
     # JSON columns come back as their text, parsed here only when not empty: most tags are.
-    returns = list(
+    # `bulkread.rows`: every row at once, datetimes through psycopg's C loader.
+    returns = rows(
         _returns(scope)
         .annotate(
             customer_tags_text=Cast("customer__tags", TextField()),
@@ -190,14 +192,14 @@ def replay_cases(scope: Scope, *, in_force_version_id: int | None) -> list[Repla
         .values_list(*_RETURN_FIELDS)
     )
     items: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
-    for return_id, line_id, quantity, reason in (
+    for return_id, line_id, quantity, reason in rows(
         ReturnItem.objects.filter(return_request__in=_returns(scope))
         .order_by("id")
         .values_list("return_request_id", "order_line__external_id", "quantity_requested", "reason")
     ):
         items[return_id].append((line_id, quantity, reason))
     lines: dict[int, list[LineFacts]] = defaultdict(list)
-    for row in (
+    for row in rows(
         OrderLine.objects.filter(order_id__in=_returns(scope).values("order_id"))
         .annotate(tags_text=Cast("tags", TextField()))
         .order_by("order_id", "position", "id")
