@@ -35,14 +35,19 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from retorno.accounts.services import api_key_create  # noqa: E402
-from retorno.analytics import costs, fit, mix, operations, returns, suppliers  # noqa: E402
+from retorno.analytics import costs, digest, fit, mix, operations, returns, suppliers  # noqa: E402
 from retorno.analytics.scope import Scope, scope_from_params  # noqa: E402
+from retorno.domain.analytics.digest import last_full_week  # noqa: E402
+from retorno.domain.analytics.periods import last_days  # noqa: E402
+from retorno.domain.analytics.quality import ALERT_WINDOW_DAYS  # noqa: E402
+from retorno.domain.days import local_day  # noqa: E402
 from retorno.returns.models import Return  # noqa: E402
 from retorno.stores.models import Store  # noqa: E402
 
 
 def figures(scope: Scope) -> dict[str, Callable[[], Any]]:
     now = timezone.now()
+    today = local_day(now, scope.store.timezone)
     start, end = scope.bounds
     return {
         "floor: count the period's returns": lambda: Return.objects.filter(
@@ -62,6 +67,13 @@ def figures(scope: Scope) -> dict[str, Callable[[], Any]]:
         "exceptions": lambda: operations.policy_exceptions(scope),
         "cost per return": lambda: costs.costs(scope),
         "recovered value": lambda: costs.recovery(scope),
+        # What the hourly supplier alert check reads (its 90 days), and last week's digest.
+        "supplier alert check (read)": lambda: suppliers.supplier_report(
+            Scope(scope.store, last_days(today, ALERT_WINDOW_DAYS)), now=now
+        ),
+        "weekly digest": lambda: digest.weekly_digest(
+            store=scope.store, week=last_full_week(today), now=now
+        ),
     }
 
 
@@ -103,6 +115,10 @@ def main() -> None:
             f"/api/v1/analytics/overview?days={args.days}",
             f"/api/v1/analytics/breakdown?dimension=product&days={args.days}",
             f"/api/v1/analytics/costs?days={args.days}",
+            f"/api/v1/analytics/recovery?days={args.days}",
+            f"/api/v1/analytics/fit?days={args.days}",
+            f"/api/v1/analytics/suppliers?days={args.days}",
+            "/api/v1/analytics/supplier-alerts",
         ):
             name = "API " + path.split("?")[0].rsplit("/", 1)[1]
             rows.setdefault(name, {})[slug] = timed(

@@ -11,6 +11,7 @@ adds the difference of the returned rows. Applying the same state twice changes 
 from __future__ import annotations
 
 import functools
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -378,6 +379,18 @@ def _labels_write(store_id: int, titles: dict[tuple[str, str], str]) -> None:
         )
 
 
+def _facts_write(changed: list[OrderContribution]) -> None:
+    """Write the orders' kept facts: one UPDATE run per row (bulk_update's CASE over every row
+    took a quarter of a refresh's CPU building the statement)."""
+    table = OrderContribution._meta.db_table
+    value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET facts = {value} WHERE order_id = %s",  # noqa: S608
+            [(json.dumps(holder.facts), holder.order_id) for holder in changed],
+        )
+
+
 def _add(total: dict[RowKey, Figures], rows: Contribution, sign: int = 1) -> None:
     for key, figures in rows.items():
         total[key].add(figures, sign)
@@ -429,7 +442,7 @@ def orders_refresh(store: Store, order_ids: Iterable[int]) -> int:
                     holder.facts = dumped
                     changed.append(holder)
         if changed:
-            OrderContribution.objects.bulk_update(changed, ["facts"])
+            _facts_write(changed)
         if emptied:
             OrderContribution.objects.filter(order_id__in=emptied).delete()
         rows = _nonzero(diff)
