@@ -18,12 +18,14 @@ from django.db.models import QuerySet
 
 
 def rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """The rows of a `values_list` queryset, as tuples, read whole."""
+    """The rows of a `values_list` queryset, as tuples, read whole; values as the queryset gives
+    them (the fields' own converters applied, e.g. a JSON key parsed)."""
     if connection.vendor != "postgresql":
         return list(queryset)
     import psycopg  # only on PostgreSQL
 
-    sql, params = queryset.query.sql_with_params()
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
         oid = psycopg.postgres.types["timestamptz"].oid
@@ -31,4 +33,8 @@ def rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
         if loader is not None:
             cursor.adapters.register_loader(oid, loader)
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        found = cursor.fetchall()
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    if not converters:
+        return found
+    return [tuple(row) for row in compiler.apply_converters(found, converters)]
