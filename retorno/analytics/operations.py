@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from retorno.analytics import cube
 from retorno.analytics.returns import NOT_RETURNED
-from retorno.analytics.rollups import STAGE_EVENTS
+from retorno.analytics.rollup_facts import STAGE_EVENTS
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
 from retorno.domain.analytics.periods import Basis

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from retorno.analytics import cube
-from retorno.analytics.rollups import SIZE
+from retorno.analytics.rollup_facts import SIZE
 from retorno.analytics.scope import DEFAULT_DAYS, Scope
 from retorno.domain.analytics.fit import Fit, fit_figure
 from retorno.domain.analytics.periods import Basis, last_days
