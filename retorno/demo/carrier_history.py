@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Min
 
@@ -30,6 +31,17 @@ from retorno.stores.models import Store
 # second attempt the next day).
 FIRST_ATTEMPT_SUCCESS = {"rapido": 0.93, "norte": 0.81, "eco": 0.68}
 FAILURES = ("customer_not_available", "item_not_ready", "wrong_address")
+# What the store pays a carrier for a return label (a pickup costs PICKUP_EXTRA more); a
+# shopper who ships it themselves pays their own postage.
+LABEL_PRICES = {"rapido": Decimal("6.90"), "norte": Decimal("5.40"), "eco": Decimal("4.20")}
+PICKUP_EXTRA = Decimal("1.50")
+
+
+def label_price(code: str, method: str) -> Decimal | None:
+    if method == "self_ship":
+        return None
+    price = LABEL_PRICES.get(code, Decimal("5.00"))
+    return price + PICKUP_EXTRA if method == "pickup" else price
 
 
 def carrier_history_write(store: Store, *, seed: int) -> int:
@@ -72,6 +84,7 @@ def carrier_history_write(store: Store, *, seed: int) -> int:
                 status="delivered_to_warehouse",
                 status_at=arrived,
                 tracking_number=str(event.data.get("tracking_number") or ""),
+                price_amount=label_price(account.code, ret.method),
                 currency=ret.currency,
                 booked_at=event.created_at - timedelta(hours=20),
                 created_at=event.created_at - timedelta(hours=20),
@@ -99,6 +112,7 @@ def carrier_history_write(store: Store, *, seed: int) -> int:
         ret = returns[event.return_request_id]
         if not codes:
             break
+        account = accounts[rng.choice(codes)]
         shipments.append(
             Shipment(
                 store=store,
@@ -106,11 +120,11 @@ def carrier_history_write(store: Store, *, seed: int) -> int:
                 rma=ret.rma,
                 reference=f"{ret.rma}-H1",
                 method=ret.method,
-                carrier_account=accounts[rng.choice(codes)],
+                carrier_account=account,
                 booking_state=BookingState.CANCELLED,
                 status="cancelled",
                 status_at=event.created_at,
-                currency=ret.currency,
+                currency=ret.currency,  # an unused label is not charged
                 booked_at=event.created_at - timedelta(days=1),
                 created_at=event.created_at - timedelta(days=1),
                 updated_at=event.created_at,

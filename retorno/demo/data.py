@@ -822,8 +822,9 @@ CANCEL_NOTES = ("Customer decided to keep the item.", "Customer asked to cancel 
 def demo_policy_document() -> dict[str, Any]:
     """The default policy with the money perks the demo shows: gold members get their exchange
     before sending the old item back (21 days to send it), and an item that would recover less
-    than the 6.50 a return parcel costs, and is worth at most 8.00, can be kept. A serial
-    returner's or an empty box's return waits for a person (docs/insight.md, abuse signals)."""
+    than the 6.50 a return parcel costs, and is worth at most 8.00, can be kept. A fault is
+    refunded after inspection. A serial returner's or an empty box's return waits for a person
+    (docs/insight.md, abuse signals)."""
     document = default_policy_document()
     document["base"].update(
         {
@@ -839,6 +840,14 @@ def demo_policy_document() -> dict[str, Any]:
             "description": "Gold members get their exchange before sending the item back.",
             "when": {"tier_in": ["gold"]},
             "then": {"instant_exchange": True},
+        }
+    )
+    document["rules"].append(
+        {
+            "id": "faults-refund-after-inspection",
+            "description": "A fault the shopper reports is refunded once the warehouse saw it.",
+            "when": {"reason_in": ["defective", "damaged", "missing_parts"]},
+            "then": {"refund_timing": "on_inspection"},
         }
     )
     document["rules"].append(

@@ -19,6 +19,7 @@ policy, the staff users and the API key are ensured.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import time
@@ -47,7 +48,7 @@ from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import RetornoError
 from retorno.core.models import OutboxMessage, OutboxStatus
 from retorno.core.outbox import outbox_deliver_one
-from retorno.demo import comments, data, showcase
+from retorno.demo import comments, data, inspecting, showcase
 from retorno.demo.carrier_history import carrier_history_write
 from retorno.demo.history import HistoryResult, history_load
 from retorno.demo.showcase import showcase_orders_ensure
@@ -451,6 +452,9 @@ class _Generator:
         self._cover_exchanges(plans)
         plans += self._telling(telling, len(people), len(planned), threshold)
         refused = self._returns_execute(plans)
+        inspecting.rtv_ship_due(
+            self.store, self.staff[Role.WAREHOUSE], self.anchor - timedelta(minutes=1)
+        )
         self._instant_exchange_jobs()
         self._claims(planned, plans)
         return refused
@@ -1182,8 +1186,12 @@ class _Generator:
             elif created.status == "approved" and rest and rest[0][0] in STEP_DECIDE:
                 rest.pop(0)
             try:
-                for command, at in rest:
+                for n, (command, at) in enumerate(rest):
                     self._step(rma, plan, command, at, shopper)
+                    if command == "inspect":
+                        # A refund issued at inspection: the bank confirms it hours later.
+                        following = rest[n + 1][1] if n + 1 < len(rest) else self.anchor
+                        at = inspecting.bank_settles_at(plan.order_external_id, at, following)
                     if command not in ("reject", "cancel", "close"):
                         self._payments_settle(created.id, at)
             except (RetornoError, DomainError):
@@ -1369,6 +1377,19 @@ class _Generator:
         agent = self.staff[Role.AGENT]
         warehouse = self.staff[Role.WAREHOUSE]
         if command == "approve":
+            if inspecting.overrides(plan.order_external_id):
+                # The agent accepts an item the policy held for review, by name and with why.
+                line = plan.items[0][0]
+                returns.return_item_override(
+                    store=store,
+                    rma=rma,
+                    line=line.external_id,
+                    decision="accepted",
+                    rule=REVIEW_RULE if plan.review else "abuse-review",
+                    note=inspecting.override_note(plan.order_external_id),
+                    actor=self.staff[Role.MANAGER] if line.spec.premium else agent,
+                    now=at - timedelta(minutes=5),
+                )
             returns.return_approve(
                 store=store, rma=rma, actor=agent, note=plan.notes["approve"], now=at
             )
@@ -1399,9 +1420,29 @@ class _Generator:
                 now=at,
             )
         elif command == "inspect":
-            inspection.return_inspect(
-                store=store, rma=rma, grades=plan.grades, actor=warehouse, now=at
+            inspection.return_inspect_items(
+                store=store,
+                rma=rma,
+                inspections=inspecting.inspection_inputs(
+                    store.id,
+                    plan.order_external_id,
+                    rma,
+                    [
+                        (line.external_id, line.spec.title, reason, plan.grades[line.external_id])
+                        for line, _, reason, _ in plan.items
+                    ],
+                ),
+                actor=warehouse,
+                now=at,
+                skip_finished=True,
             )
+            inspecting.rtv_ship_due(store, warehouse, at)
+            # The inspector takes the rules' proposed disposition for each line at once.
+            for line, _, _, _ in plan.items:
+                with contextlib.suppress(RetornoError):
+                    inspection.return_item_disposition_set(
+                        store=store, rma=rma, line=line.external_id, actor=warehouse, now=at
+                    )
         elif command == "resolve":
             resolve_flow.return_resolve(
                 store=store, rma=rma, actor=self.staff[Role.FINANCE], now=at
@@ -1413,6 +1454,8 @@ class _Generator:
 
 
 _Step = tuple[str, datetime]
+# The rule an agent names when accepting an item held for its value.
+REVIEW_RULE = "value_above_review_threshold"
 STEP_DECIDE = ("approve", "reject")
 
 
