@@ -28,6 +28,8 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem("backoffice:dashboard", _("Dashboard"), permissions.VIEW, "dashboard"),
     NavItem("backoffice:queue", _("Returns"), permissions.VIEW, "returns"),
+    NavItem("backoffice:customers", _("Customers"), permissions.VIEW, "customers"),
+    NavItem("backoffice:shipments", _("Shipments"), permissions.VIEW, "shipments"),
     NavItem("backoffice:receiving", _("Receiving"), permissions.RECEIVE, "receiving"),
     NavItem("backoffice:rtv", _("Return to vendor"), permissions.SET_DISPOSITION, "rtv"),
     NavItem("backoffice:refunds", _("Refunds"), permissions.REFUND_VIEW, "finance"),

@@ -218,6 +218,7 @@ urlpatterns += [path("insight/comments", views_insight.insight_panel, name="insi
 from retorno.backoffice import views_customers  # noqa: E402
 
 urlpatterns += [
+    path("customers", views_customers.customer_list, name="customers"),
     path("customers/<int:customer_id>", views_customers.customer_detail, name="customer"),
 ]
 
@@ -419,3 +420,8 @@ urlpatterns += [
     path("settings/start", views_onboarding.onboarding_page, name="onboarding"),
     path("settings/start/<slug:step>", views_onboarding.onboarding_step, name="onboarding_step"),
 ]
+
+# Every booking of every return, newest first.
+from retorno.backoffice import views_shipments  # noqa: E402
+
+urlpatterns += [path("shipments", views_shipments.shipment_list, name="shipments")]

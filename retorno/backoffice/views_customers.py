@@ -1,4 +1,5 @@
-"""A customer's page for staff: their returns and the abuse signals their history shows, each
+"""Customers for staff: the list (newest first, keyset pages, by tier, searched by e-mail, name
+or id) and a customer's page with their returns and the abuse signals their history shows, each
 with its evidence. Signals inform; whether they change a decision is the store's policy."""
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from django.views.decorators.http import require_GET
 from retorno.backoffice.access import StaffContext
 from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
-from retorno.orders.selectors import customer_get_for_store
+from retorno.core.paging import PER_PAGE
+from retorno.orders.selectors import customer_get_for_store, customer_list_for_store
 from retorno.returns.selectors import returns_for_customer
+from retorno.returns.selectors.queue import customer_tiers_for_store
 from retorno.returns.workflows.signals import signals_for_customer
 
 
@@ -31,4 +34,29 @@ def customer_detail(request: HttpRequest, staff: StaffContext, customer_id: int)
         },
         staff=staff,
         section="returns",
+    )
+
+
+@require_GET
+@staff_view()
+def customer_list(request: HttpRequest, staff: StaffContext) -> HttpResponse:
+    tiers = customer_tiers_for_store(store=staff.store)
+    tier = request.GET.get("tier", "")
+    tier = tier if tier in tiers else ""
+    q = request.GET.get("q", "").strip()[:254]
+    page = customer_list_for_store(
+        store=staff.store,
+        tier=tier or None,
+        q=q,
+        limit=PER_PAGE,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        strict=False,
+    )
+    return render_page(
+        request,
+        "backoffice/customers.html",
+        {"page": page, "tiers": tiers, "tier": tier, "q": q},
+        staff=staff,
+        section="customers",
     )

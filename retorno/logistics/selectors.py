@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.files.storage import default_storage
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from retorno.core import keyset, storecache
@@ -28,6 +28,7 @@ from retorno.domain.logistics.gateway import (
     DropOffPoint,
     DropOffPointFinder,
 )
+from retorno.domain.returns.rma import normalise_rma
 from retorno.integrations.carriers.registry import KIND_KEYS, KindKeys
 from retorno.logistics import adapters
 from retorno.logistics.gateways import gateway_for
@@ -159,12 +160,21 @@ def shipment_list_for_store(
     after: str | None = None,
     before: str | None = None,
     strict: bool = True,
+    q: str | None = None,
 ) -> KeysetPage[Shipment]:
     """The store's shipments, newest first (every booking, re-bookings included): the page
     after the cursor `after` (older ones), before `before`, or the first; by booking state,
-    tracking status or carrier account code. One statement per page with its carrier account
-    (index (store, created_at, id)), however deep the cursor."""
+    tracking status or carrier account code, and `q` (staff's search: a return's RMA, a whole
+    tracking number, or from 3 characters text inside one). One statement per page with its
+    carrier account (index (store, created_at, id); an RMA by (store, rma), a tracking number
+    by (store, tracking_number) and its trigram index on PostgreSQL), however deep the cursor."""
     shipments = Shipment.objects.filter(store=store).select_related("carrier_account")
+    text = (q or "").strip()[:120]
+    if text:
+        found = Q(rma=normalise_rma(text)) | Q(tracking_number=text)
+        if len(text) >= 3:
+            found |= Q(tracking_number__icontains=text)
+        shipments = shipments.filter(found)
     if booking_state:
         shipments = shipments.filter(booking_state=booking_state)
     if status:

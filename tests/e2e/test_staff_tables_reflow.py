@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from retorno.accounts.services import api_key_create, membership_grant
 from retorno.backoffice.tests.conftest import make_return
 from retorno.core.actors import SYSTEM
 from retorno.domain.policies import default_policy_document
+from retorno.logistics.models import Shipment
 from retorno.logistics.tests.factories import make_carrier
 from retorno.policies.services import policy_publish
 from retorno.stores.tests.factories import StoreFactory
@@ -26,6 +28,8 @@ PAGES = {
     "policy-versions": "/staff/settings/policy",
     "webhook-endpoints": "/staff/settings/webhooks",
     "customer-returns": "/staff/customers/{customer}",
+    "customers": "/staff/customers",
+    "shipments": "/staff/shipments",
 }
 
 
@@ -46,6 +50,19 @@ def shop(transactional_db: None, settings: Any) -> dict[str, Any]:
         event_types=["return.approved"],
     )
     ret = make_return(store, email="lola@example.com")
+    now = timezone.now()
+    Shipment.objects.create(  # a booking the carrier took (the job's own may be failing)
+        store=store,
+        return_id=ret.pk,
+        rma=ret.rma,
+        reference=f"{ret.rma}-9",
+        attempt_number=9,
+        method="pickup",
+        booking_state="booked",
+        tracking_number="1Z999AA10123456784",
+        created_at=now,
+        updated_at=now,
+    )
     return {"store": store, "customer": ret.customer_id}
 
 
@@ -70,3 +87,29 @@ def test_lists_reflow_into_cards(
         ) not in ("none", "normal", '""')
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
         shoot(page, f"reflow-{table}-{name}")
+
+
+def test_customers_and_shipments_are_searched_on_a_tablet_in_spanish(
+    page: Page, live_server: Any, shop: dict[str, Any], shoot: Any
+) -> None:
+    page.set_viewport_size({"width": 800, "height": 1000})
+    page.set_extra_http_headers({"Accept-Language": "es"})
+    page.goto(f"{live_server.url}/staff/login")
+    page.locator("#id_username").fill("marta")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("button.primary[type=submit]").click()
+    page.get_by_role("link", name="Clientes", exact=True).click()
+    expect(page.get_by_role("heading", name="Clientes")).to_be_visible()
+    page.get_by_label("E-mail, nombre o id de cliente").fill("lola@")
+    page.locator("#customer-filters button.primary").click()
+    expect(page.locator("table#customers tbody tr")).to_have_count(1)
+    page.get_by_label("E-mail, nombre o id de cliente").fill("nadie-asi")
+    page.locator("#customer-filters button.primary").click()
+    expect(page.locator("#no-customers")).to_have_text("Ningún cliente coincide.")
+    page.get_by_role("link", name="Envíos", exact=True).click()
+    page.get_by_label("RMA o número de seguimiento").fill("a10123")
+    page.get_by_label("Reserva").select_option("booked")
+    page.locator("#shipment-filters button.primary").click()
+    expect(page.locator("table#shipments tbody tr")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(page, "shipments-searched-tablet-es")

@@ -16,6 +16,9 @@ from retorno.orders.csv_rows import COLUMNS, header_of
 from retorno.orders.models import CsvImport, Customer, Order, OrderLine, Variant
 from retorno.stores.models import Store
 
+# Text this long or longer is also looked for inside values (as the returns queue's search).
+SEARCH_INSIDE_FROM = 3
+
 
 def order_get_for_store(*, store: Store, external_id: str) -> Order:
     order = (
@@ -46,15 +49,25 @@ def customer_list_for_store(
     after: str | None = None,
     before: str | None = None,
     strict: bool = True,
+    q: str | None = None,
 ) -> KeysetPage[Customer]:
     """The store's customers, newest first: the page after the cursor `after` (older ones),
-    before `before`, or the first; by exact e-mail (lower-cased) or tier. One statement per
-    page whatever the store's size (index (store, created_at, id); an e-mail by (store, email))."""
+    before `before`, or the first; by exact e-mail (lower-cased) or tier, and `q` (staff's
+    search: the whole e-mail or external id, or from SEARCH_INSIDE_FROM characters text inside
+    the e-mail or the name). One statement per page whatever the store's size (index (store,
+    created_at, id); an e-mail by (store, email); text inside by the trigram indexes of
+    returns/0007 on PostgreSQL)."""
     customers = Customer.objects.filter(store=store)
     if email:
         customers = customers.filter(email=email.strip().lower())
     if tier:
         customers = customers.filter(tier=tier)
+    text = (q or "").strip()[:254]
+    if text:
+        found = Q(email=text.lower()) | Q(external_id=text)
+        if len(text) >= SEARCH_INSIDE_FROM:
+            found |= Q(email__icontains=text) | Q(name__icontains=text)
+        customers = customers.filter(found)
     return keyset.newest_first(customers, limit=limit, after=after, before=before, strict=strict)
 
 
