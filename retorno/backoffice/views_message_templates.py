@@ -22,14 +22,14 @@ from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core import labels
 from retorno.core.errors import Unprocessable
-from retorno.domain.message_templates import VARIABLES
+from retorno.domain.message_templates import variables_for
 from retorno.notifications import selectors as notification_selectors
 from retorno.notifications import services as notification_services
 from retorno.notifications.models import MessageKind
 
-# Messages about returns (claims' messages keep Retorno's words; a return created reads as
-# approved or held for review, which are written here).
-KINDS = [k for k in MessageKind.values if not k.startswith("claim_") and k != "created"]
+# Every message a shopper reads (a return created reads as approved or held for review, which
+# are written here).
+KINDS = [k for k in MessageKind.values if k != "created"]
 PROBLEMS = {
     "unknown_variable": gettext_lazy("Use only the variables listed, written like {rma}."),
     "too_long": gettext_lazy("This is too long."),
@@ -42,6 +42,7 @@ VARIABLE_HELP = {
     "method": gettext_lazy("how the parcel comes back"),
     "resolution": gettext_lazy("refund, store credit or exchange"),
     "tracking_url": gettext_lazy("the link to follow the return"),
+    "claim": gettext_lazy("the claim's number"),
 }
 
 
@@ -117,9 +118,10 @@ def message_templates(request: HttpRequest, staff: StaffContext) -> HttpResponse
             "pick": PickForm(initial={"kind": kind, "language": language}),
             "form": form,
             "kind": kind,
+            "claim": kind.startswith("claim_"),
             "language": language,
             "preview": preview,
-            "variables": [(name, VARIABLE_HELP[name]) for name in VARIABLES],
+            "variables": [(name, VARIABLE_HELP[name]) for name in variables_for(kind)],
             "written": sorted((labels.label("message_kind", k), lang, k) for k, lang in written),
         },
         staff=staff,

@@ -53,7 +53,9 @@ def render_message(
     """Render a message of `kind` about `snapshot`; call it with `language` active."""
     data = data or {}
     copy = _copy(kind, snapshot, note, data, language)
-    _own_words(copy, own_words_kept(store, _shown_kind(kind, snapshot), language), store, snapshot)
+    own = own_words_kept(store, _shown_kind(kind, snapshot), language)
+    if own is not None:
+        own_words_over(copy, own, template_values(store, snapshot))
     money = Money(snapshot.currency, language)
     context = {
         "language": language,
@@ -95,11 +97,8 @@ def _shown_kind(kind: str, s: ReturnSnapshot) -> str:
     return kind
 
 
-def _own_words(copy: Copy, own: Any, store: Store, s: ReturnSnapshot) -> None:
+def own_words_over(copy: Copy, own: Any, values: dict[str, str]) -> None:
     """The store's subject, headline and opening paragraph over Retorno's, where it wrote them."""
-    if own is None:
-        return
-    values = template_values(store, s)
     if own.subject.strip():
         copy.subject = fill(own.subject.strip(), values)
     if own.headline.strip():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from retorno.core.pictures import absolute, usable
+from retorno.notifications.content import own_words_over
 from retorno.notifications.copy import (
     Copy,
     Money,
@@ -15,6 +16,7 @@ from retorno.notifications.copy import (
     rendered,
 )
 from retorno.notifications.models import MessageKind
+from retorno.notifications.selectors import own_words_kept
 from retorno.notifications.snapshots import ClaimSnapshot
 from retorno.stores.models import Store
 
@@ -26,6 +28,9 @@ def render_claim_message(
     active. A claim has no tracking page: the footer gives its number and the store's contacts."""
     money = Money(snapshot.currency, language)
     copy = _claim_copy(kind, snapshot, money)
+    own = own_words_kept(store, kind, language)
+    if own is not None:
+        own_words_over(copy, own, claim_template_values(store, snapshot))
     context = {
         "language": language,
         "store": store,
@@ -41,6 +46,16 @@ def render_claim_message(
         "perks": [],
     }
     return rendered(store, copy, context, url="")
+
+
+def claim_template_values(store: Store, c: ClaimSnapshot) -> dict[str, str]:
+    """The values of a claim template's {variables} (retorno.domain.message_templates)."""
+    return {
+        "claim": c.number,
+        "order": c.order_number,
+        "customer_name": c.customer_name,
+        "store": store.name,
+    }
 
 
 def _claim_copy(kind: str, c: ClaimSnapshot, money: Money) -> Copy:

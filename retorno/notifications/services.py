@@ -518,7 +518,9 @@ def message_template_save(
     if kind not in MessageKind.values:
         raise Unprocessable(f"Unknown kind of message {kind!r}.", code="invalid_kind")
     subject, headline, intro = subject.strip(), headline.strip(), intro.strip()
-    found = message_templates.problems(subject, headline, intro)
+    found = message_templates.problems(
+        subject, headline, intro, message_templates.variables_for(kind)
+    )
     if found:
         raise Unprocessable("The template has problems.", code="invalid_template", fields=found)
     if not (subject or headline or intro):
@@ -534,8 +536,26 @@ def message_template_save(
 
 
 def message_preview(*, store: Store, kind: str, language: str) -> Rendered:
-    """The message of `kind` as a shopper would read it in `language`, about a sample return,
-    with the store's own words if it wrote any."""
+    """The message of `kind` as a shopper would read it in `language`, about a sample return
+    (or claim), with the store's own words if it wrote any."""
+    shirt = ItemSnapshot(title="Linen shirt", sku="SHIRT-M", quantity=1, amount=Decimal("39.90"))
+    if kind.startswith("claim_"):
+        claim = ClaimSnapshot(
+            claim_id=0,
+            number="CL-1A2B3C4D",
+            state=kind.removeprefix("claim_").replace("opened", "open"),
+            reason="damaged_in_transit",
+            order_number="#1001",
+            currency=store.currency,
+            customer_name="Lucía",
+            customer_email="lucia@example.com",
+            items=(shirt,),
+            resolution="refund",
+            refund_amount=Decimal("39.90"),
+            refund_destination="original_payment",
+        )
+        with translation.override(language):
+            return render_claim_message(store=store, snapshot=claim, kind=kind, language=language)
     sample = ReturnSnapshot(
         return_id=0,
         rma=f"{store.rma_prefix}-000123",
@@ -548,9 +568,7 @@ def message_preview(*, store: Store, kind: str, language: str) -> Rendered:
         currency=store.currency,
         customer_name="Lucía",
         customer_email="lucia@example.com",
-        items=(
-            ItemSnapshot(title="Linen shirt", sku="SHIRT-M", quantity=1, amount=Decimal("39.90")),
-        ),
+        items=(shirt,),
         items_amount=Decimal("39.90"),
         refund_estimate_amount=Decimal("39.90"),
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from retorno.accounts.models import AuditEntry
-from retorno.notifications.models import Message
+from retorno.notifications.models import Message, MessageTemplate
 from retorno.stores.models import Store
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +58,37 @@ def test_only_owners_and_admins(signed_in: Any, role: str, mailoutbox: list[Any]
     response = signed_in(role).post(f"{URL}/test", {"kind": "approved", "language": "en"})
     assert response.status_code == 403
     assert mailoutbox == []
+
+
+def test_claim_messages_are_written_previewed_and_sent_as_a_test(
+    signed_in: Any, store: Store, other_store: Store, mailoutbox: list[Any]
+) -> None:
+    client = signed_in("owner")
+    page = client.get(URL, {"kind": "claim_resolved", "language": "es"}).content.decode()
+    assert 'value="claim_resolved"' in page  # offered by the picker
+    assert "{claim}" in page
+    assert "{rma}" not in page  # a claim has no return
+    assert "About a sample claim" in page
+    assert "Tu reclamación CL-1A2B3C4D está resuelta" in page  # Retorno's words until then
+    refused = client.post(
+        f"{URL}?kind=claim_resolved&language=es",
+        {"subject": "Devolución {rma}", "headline": "", "intro": ""},
+    )
+    assert refused.status_code == 422
+    MessageTemplate.objects.create(
+        store=other_store, kind="claim_resolved", language="es", subject="OTHER STORE"
+    )
+    saved = client.post(
+        f"{URL}?kind=claim_resolved&language=es",
+        {"subject": "{store}: reclamación {claim} resuelta", "headline": "", "intro": ""},
+    )
+    assert saved.status_code == 302
+    preview = client.get(URL, {"kind": "claim_resolved", "language": "es"}).content.decode()
+    assert "Shop: reclamación CL-1A2B3C4D resuelta" in preview
+    client.post(f"{URL}/test", {"kind": "claim_resolved", "language": "es"})
+    client.post(f"{URL}/test", {"kind": "claim_rejected", "language": "en"})
+    resolved, rejected = mailoutbox
+    assert resolved.subject == "[Prueba] Shop: reclamación CL-1A2B3C4D resuelta"
+    assert "Lucía" in resolved.body
+    assert rejected.subject == "[Test] Your claim CL-1A2B3C4D could not be accepted"
+    assert Message.objects.count() == 0

@@ -27,3 +27,15 @@ def test_a_text_without_problems_fills_every_brace_it_names(text: str) -> None:
         filled = mt.fill(text, values)
         for name in mt.VARIABLES:
             assert "{" + name + "}" not in filled
+
+
+def test_a_claim_template_has_the_claims_variables() -> None:
+    assert mt.variables_for("claim_opened") == mt.CLAIM_VARIABLES
+    assert mt.variables_for("approved") == mt.VARIABLES
+    claim_vars = mt.variables_for("claim_rejected")
+    assert mt.problems("{store}: {claim}", "", "", claim_vars) == {}
+    assert mt.problems("{rma}", "", "{tracking_url}", claim_vars) == {
+        "subject": "unknown_variable",
+        "intro": "unknown_variable",
+    }
+    assert mt.problems("{claim}", "", "") == {"subject": "unknown_variable"}
