@@ -11,6 +11,7 @@ from retorno.api.v1.auth import ApiKeyAuth
 from retorno.api.v1.routers import (
     analytics,
     analytics_money,
+    analytics_operations,
     analytics_suppliers,
     connectors,
     customers,
@@ -120,4 +121,5 @@ api.add_router("", stripe_account.router)
 api.add_router("", woocommerce.router)
 api.add_router("/analytics", analytics.router)
 api.add_router("/analytics", analytics_money.router)
+api.add_router("/analytics", analytics_operations.router)
 api.add_router("/analytics", analytics_suppliers.router)

@@ -1,7 +1,8 @@
 """Analytics API: the figures of the staff's analytics pages, for the key's store, as JSON or
 (`?format=csv`) as the CSV the pages export. Definitions: docs/analytics.md.
 
-Any key with the `read` scope may call them; they change nothing.
+A key with the `read` scope whose role may read the analytics (analysts and those who lead, as
+on the pages) may call them; they change nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from django.utils.text import slugify
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from retorno.accounts.models import ApiKey
+from retorno.accounts.selectors import api_key_role
 from retorno.analytics import evidence, fit, returns, suppliers
 from retorno.analytics.scope import Scope, scope_from_params
 from retorno.analytics.tables import Table
 from retorno.api.v1.auth import require_scope
 from retorno.api.v1.periods import PeriodFields, PeriodOut
 from retorno.api.v1.routers.common import ERRORS
+from retorno.backoffice.permissions import ANALYTICS_VIEW, is_allowed
+from retorno.core.errors import PermissionDenied
 from retorno.domain.analytics.rates import Rate
 
 router = Router(tags=["analytics"])
@@ -289,8 +294,19 @@ def csv_response(figures: Table, name: str) -> HttpResponse:
     return response
 
 
-def _scope(request: HttpRequest, query: PeriodQuery) -> Scope:
+def analytics_key(request: HttpRequest) -> ApiKey:
+    """The key, if it may read the analytics: the `read` scope and a role the pages let in
+    (the role of the key's maker, retorno.accounts.selectors.api_key_role)."""
     api_key = require_scope(request, "read")
+    if not is_allowed(api_key_role(api_key), ANALYTICS_VIEW):
+        raise PermissionDenied(
+            "The role of this key's maker may not read the analytics.", code="role_not_allowed"
+        )
+    return api_key
+
+
+def analytics_scope(request: HttpRequest, query: PeriodQuery) -> Scope:
+    api_key = analytics_key(request)
     return scope_from_params(store=api_key.store, params=query.params(), now=timezone.now())
 
 
@@ -307,7 +323,7 @@ def _scope(request: HttpRequest, query: PeriodQuery) -> Scope:
 def overview(request: HttpRequest, query: Query[PeriodQuery]):
     """Units, orders and value returned and sold in the period and in the one before, and the
     return rate by each (null when fewer than 30 were sold)."""
-    figures = returns.overview(_scope(request, query))
+    figures = returns.overview(analytics_scope(request, query))
     if query.format == "csv":
         return csv_response(figures.table(), "overview")
     return overview_body(figures)
@@ -324,7 +340,7 @@ def overview(request: HttpRequest, query: Query[PeriodQuery]):
 def breakdown(request: HttpRequest, query: Query[BreakdownQuery]):
     """Rows most units returned first, with the rates against what was sold where the
     dimension has sales, and each row's share of the units returned."""
-    figures = returns.breakdown(_scope(request, query), query.dimension, limit=query.limit)
+    figures = returns.breakdown(analytics_scope(request, query), query.dimension, limit=query.limit)
     if query.format == "csv":
         return csv_response(figures.table(), f"breakdown-{query.dimension}")
     return breakdown_body(figures)
@@ -340,7 +356,7 @@ def breakdown(request: HttpRequest, query: Query[BreakdownQuery]):
 def fit_index(request: HttpRequest, query: Query[PeriodQuery]):
     """Products with sized items returned, flagged ones first: the fit index, the binomial
     test's p-value and the size shoppers exchanged each returned size for."""
-    figures = fit.fit_report(_scope(request, query))
+    figures = fit.fit_report(analytics_scope(request, query))
     if query.format == "csv":
         return csv_response(figures.table(), "fit")
     return fit_body(figures)
@@ -356,7 +372,7 @@ def fit_index(request: HttpRequest, query: Query[PeriodQuery]):
 def supplier_quality(request: HttpRequest, query: Query[PeriodQuery]):
     """Suppliers over their defect threshold first; a defect counts only when inspection
     confirmed it."""
-    figures = suppliers.supplier_report(_scope(request, query), now=timezone.now())
+    figures = suppliers.supplier_report(analytics_scope(request, query), now=timezone.now())
     if query.format == "csv":
         return csv_response(figures.table(), "suppliers")
     return suppliers_body(figures)
@@ -390,7 +406,7 @@ def supplier_evidence(request: HttpRequest, supplier: str, query: Query[Evidence
     and comment, the grade, whether the inspector confirmed the reason, the inspector's notes
     and the photos. `?format=pdf`: the pack as a PDF, with the supplier's totals (units sold and
     returned, rates and thresholds) and its reasons. 404 `supplier_not_found`."""
-    api_key = require_scope(request, "read")
+    api_key = analytics_key(request)
     scope = scope_from_params(store=api_key.store, params=query.params(), now=timezone.now())
     name = f"evidence-{slugify(supplier)[:60] or 'supplier'}"
     if query.format == "pdf":

@@ -7,18 +7,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from retorno.analytics import costs
-from retorno.analytics.scope import Scope, scope_from_params
-from retorno.api.v1.auth import require_scope
 from retorno.api.v1.routers.analytics import (
     CSV_RESPONSE,
     PeriodOut,
     PeriodQuery,
     RateOut,
+    analytics_scope,
     csv_response,
     period_body,
     rate_body,
@@ -68,11 +66,6 @@ class RecoveryOut(Schema):
     disposition: list[RecoveryRowOut]
     category: list[RecoveryRowOut]
     grade: list[RecoveryRowOut]
-
-
-def _scope(request: HttpRequest, query: PeriodQuery) -> Scope:
-    api_key = require_scope(request, "read")
-    return scope_from_params(store=api_key.store, params=query.params(), now=timezone.now())
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -134,7 +127,7 @@ def cost_per_return(request: HttpRequest, query: Query[PeriodQuery]):
     """What the period's returns cost the store, in total and per return counted: carrier
     labels and pickups, refunds before fees (with the original shipping refunded within them),
     the fees shoppers were charged, and the net (labels + refunds − fees)."""
-    figures = costs.costs(_scope(request, query))
+    figures = costs.costs(analytics_scope(request, query))
     if query.format == "csv":
         return csv_response(figures.table(), "costs")
     return costs_body(figures)
@@ -150,7 +143,7 @@ def cost_per_return(request: HttpRequest, query: Query[PeriodQuery]):
 def recovered_value(request: HttpRequest, query: Query[PeriodQuery]):
     """The value the dispositions of the period's inspected units recover, against the value
     of those units (the recovery rate; null under 30 units)."""
-    figures = costs.recovery(_scope(request, query))
+    figures = costs.recovery(analytics_scope(request, query))
     if query.format == "csv":
         return csv_response(figures.table(), "recovery")
     return recovery_body(figures)

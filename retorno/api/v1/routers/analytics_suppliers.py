@@ -13,6 +13,7 @@ from pydantic import Field
 
 from retorno.analytics import supplier_alerts
 from retorno.api.v1.auth import require_scope
+from retorno.api.v1.routers.analytics import analytics_key
 from retorno.api.v1.routers.common import ERRORS, WRITE_ERRORS
 from retorno.warehouse import services as warehouse
 
@@ -85,7 +86,7 @@ def thresholds_set(request: HttpRequest, supplier: str, payload: ThresholdsIn) -
 def alerts_list(request: HttpRequest) -> list[dict[str, Any]]:
     """The open alerts, newest first: each supplier and rate over its threshold, from the last
     check (hourly) until the rate is back under."""
-    api_key = require_scope(request, "read")
+    api_key = analytics_key(request)
     return [
         {
             "id": a.pk,
