@@ -173,3 +173,10 @@ def test_bad_questions_get_problem_json(api):
         422,
         "invalid_period",
     )
+
+
+def test_the_api_lets_in_the_roles_the_pages_do():
+    from retorno.api.v1.routers.analytics import READERS
+    from retorno.backoffice.permissions import ANALYTICS_VIEW, PERMISSIONS
+
+    assert PERMISSIONS[ANALYTICS_VIEW] == READERS
