@@ -34,9 +34,10 @@ def replica_configured() -> bool:
     return REPLICA in settings.DATABASES
 
 
-def pin_to_primary() -> contextvars.Token[bool]:
-    """From now on in this request (or context), reads go to the primary."""
-    return _pinned.set(True)
+def pin(to_primary: bool = True) -> contextvars.Token[bool]:
+    """From now on in this request (or context), reads go to the primary (or, with False, to
+    the replica until the next write: how a new request starts)."""
+    return _pinned.set(to_primary)
 
 
 def unpin(token: contextvars.Token[bool]) -> None:
@@ -74,12 +75,12 @@ class ReplicaPinMiddleware:
         if not replica_configured():
             return self.get_response(request)
         changes = request.method in UNSAFE_METHODS
-        token = _pinned.set(changes or PIN_COOKIE in request.COOKIES)
+        token = pin(changes or PIN_COOKIE in request.COOKIES)
         try:
             response = self.get_response(request)
             wrote = _pinned.get()
         finally:
-            _pinned.reset(token)
+            unpin(token)
         if changes or (wrote and PIN_COOKIE not in request.COOKIES):
             response.set_cookie(
                 PIN_COOKIE,

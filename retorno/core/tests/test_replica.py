@@ -15,7 +15,7 @@ from django.db import connection, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
-from retorno.core.db.replica import PIN_COOKIE, REPLICA, ReplicaPinMiddleware
+from retorno.core.db.replica import PIN_COOKIE, REPLICA, ReplicaPinMiddleware, pin
 from retorno.stores.models import Store
 from retorno.stores.tests.factories import StoreFactory
 
@@ -57,8 +57,12 @@ def stale_replica(settings: Any) -> Iterator[Store]:
 
 
 def fresh(work: Any) -> Any:
-    """Run `work` as a new request would: nothing pinned yet."""
-    return contextvars.Context().run(work)
+    """Run `work` as a new request would: nothing pinned yet. In a copy of this context, not an
+    empty one: where an event loop runs in this thread (Playwright's, once a browser test has
+    run), Django keeps its connections in the context, and an empty one would have none."""
+    context = contextvars.copy_context()
+    context.run(pin, False)
+    return context.run(work)
 
 
 def name_of(store: Store) -> str:
