@@ -17,6 +17,7 @@ from retorno.stores.models import Store
 
 _TALLY = ReturnStatusTally._meta.db_table
 _RETURNS = Return._meta.db_table
+_STORES = Store._meta.db_table
 
 
 def status_tally_counts(*, store: Store) -> dict[str, int]:
@@ -32,7 +33,8 @@ def status_tally_counts(*, store: Store) -> dict[str, int]:
 
 def status_tally_compact() -> int:
     """Fold every store's tally rows into one per store and status (statuses down to zero
-    dropped); how many rows were folded. Safe beside writers and another compaction: the rows
+    dropped, and the rows of a store that no longer exists: the returns' delete trigger appends
+    them while a store is deleted); how many rows were folded. Safe beside writers and another compaction: the rows
     one statement deletes are exactly the ones it sums back (a row appended meanwhile is not
     seen by the delete and stays, a row another compaction took is skipped)."""
     with transaction.atomic(), connection.cursor() as cursor:
@@ -42,6 +44,7 @@ def status_tally_compact() -> int:
                 WITH gone AS (DELETE FROM {_TALLY} RETURNING store_id, status, delta),
                      kept AS (INSERT INTO {_TALLY} (store_id, status, delta)
                               SELECT store_id, status, SUM(delta) FROM gone
+                              WHERE store_id IN (SELECT id FROM {_STORES})
                               GROUP BY store_id, status HAVING SUM(delta) <> 0)
                 SELECT COUNT(*) FROM gone
                 """  # noqa: S608 - fixed identifiers only
@@ -56,6 +59,7 @@ def status_tally_compact() -> int:
         cursor.execute(
             f"INSERT INTO {_TALLY} (store_id, status, delta) "  # noqa: S608
             f"SELECT store_id, status, SUM(delta) FROM {_TALLY} WHERE id <= %s "
+            f"AND store_id IN (SELECT id FROM {_STORES}) "
             "GROUP BY store_id, status HAVING SUM(delta) <> 0",
             [top],
         )

@@ -83,6 +83,18 @@ def test_compaction_folds_the_rows_and_keeps_the_counts(store: Store, other_stor
 
 
 @pytest.mark.django_db
+def test_compaction_drops_the_rows_of_a_deleted_store(store: Store) -> None:
+    make_return(store)
+    # What the returns' delete trigger leaves while a store (or a test database) is emptied.
+    gone = Store.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1
+    ReturnStatusTally.objects.create(store_id=gone, status="approved", delta=-1)
+    status_tally_compact()
+    assert list(ReturnStatusTally.objects.values_list("store_id", "status", "delta")) == [
+        (store.pk, "approved", 1)
+    ]
+
+
+@pytest.mark.django_db
 @settings(
     max_examples=25,
     deadline=None,
