@@ -7,9 +7,10 @@ on the pages) may call them; they change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -309,77 +310,110 @@ def analytics_key(request: HttpRequest) -> ApiKey:
     return api_key
 
 
-def analytics_scope(request: HttpRequest, query: PeriodQuery) -> Scope:
+class FiguresQuery(Protocol):
+    """What a figures operation is asked: a format and the period's parameters."""
+
+    @property
+    def format(self) -> str: ...
+
+    def params(self) -> dict[str, str]: ...
+
+
+def analytics_scope(request: HttpRequest, query: FiguresQuery) -> Scope:
     api_key = analytics_key(request)
     return scope_from_params(store=api_key.store, params=query.params(), now=timezone.now())
+
+
+class HasTable(Protocol):
+    """What a figures selector returns: figures that are also a table."""
+
+    def table(self) -> Table: ...
+
+
+F = TypeVar("F", bound=HasTable)
+
+
+def figures_get(router: Router, path: str, out: type[Schema], summary: str) -> Any:
+    """Registers a GET of figures: JSON in `out`, or its table as CSV (`?format=csv`), with
+    the API's errors declared."""
+    return router.get(
+        path,
+        response={200: out, **ERRORS},
+        by_alias=True,
+        summary=summary,
+        openapi_extra=CSV_RESPONSE,
+    )
+
+
+def figures_answer(
+    request: HttpRequest,
+    query: FiguresQuery,
+    name: str,
+    compute: Callable[[Scope], F],
+    body: Callable[[F], dict[str, Any]],
+    *,
+    table: Callable[[F], Table] | None = None,
+) -> Any:
+    """The figures of the key's store for the query's period: `body` of them as JSON, or their
+    table (`table` of them, else `.table()`) as `<name>.csv` when the query asks for CSV."""
+    figures = compute(analytics_scope(request, query))
+    if query.format == "csv":
+        return csv_response(table(figures) if table else figures.table(), name)
+    return body(figures)
 
 
 # --- operations ----------------------------------------------------------------------------------
 
 
-@router.get(
-    "/overview",
-    response={200: OverviewOut, **ERRORS},
-    by_alias=True,
-    summary="Return rate of a period, with the previous period",
-    openapi_extra=CSV_RESPONSE,
-)
+@figures_get(router, "/overview", OverviewOut, "Return rate of a period, with the previous period")
 def overview(request: HttpRequest, query: Query[PeriodQuery]):
     """Units, orders and value returned and sold in the period and in the one before, and the
     return rate by each (null when fewer than 30 were sold)."""
-    figures = returns.overview(analytics_scope(request, query))
-    if query.format == "csv":
-        return csv_response(figures.table(), "overview")
-    return overview_body(figures)
+    return figures_answer(request, query, "overview", returns.overview, overview_body)
 
 
-@router.get(
+@figures_get(
+    router,
     "/breakdown",
-    response={200: BreakdownOut, **ERRORS},
-    by_alias=True,
-    summary="Returns per product, variant, category, supplier, reason, tier, region, carrier, "
+    BreakdownOut,
+    "Returns per product, variant, category, supplier, reason, tier, region, carrier, "
     "resolution or channel",
-    openapi_extra=CSV_RESPONSE,
 )
 def breakdown(request: HttpRequest, query: Query[BreakdownQuery]):
     """Rows most units returned first, with the rates against what was sold where the
     dimension has sales, and each row's share of the units returned."""
-    figures = returns.breakdown(analytics_scope(request, query), query.dimension, limit=query.limit)
-    if query.format == "csv":
-        return csv_response(figures.table(), f"breakdown-{query.dimension}")
-    return breakdown_body(figures)
+    return figures_answer(
+        request,
+        query,
+        f"breakdown-{query.dimension}",
+        lambda scope: returns.breakdown(scope, query.dimension, limit=query.limit),
+        breakdown_body,
+    )
 
 
-@router.get(
-    "/fit",
-    response={200: FitOut, **ERRORS},
-    by_alias=True,
-    summary="Runs small / runs large per product",
-    openapi_extra=CSV_RESPONSE,
-)
+@figures_get(router, "/fit", FitOut, "Runs small / runs large per product")
 def fit_index(request: HttpRequest, query: Query[PeriodQuery]):
     """Products with sized items returned, flagged ones first: the fit index, the binomial
     test's p-value and the size shoppers exchanged each returned size for."""
-    figures = fit.fit_report(analytics_scope(request, query))
-    if query.format == "csv":
-        return csv_response(figures.table(), "fit")
-    return fit_body(figures)
+    return figures_answer(request, query, "fit", fit.fit_report, fit_body)
 
 
-@router.get(
+@figures_get(
+    router,
     "/suppliers",
-    response={200: SuppliersOut, **ERRORS},
-    by_alias=True,
-    summary="Supplier quality: confirmed defects and return-to-vendor deadlines",
-    openapi_extra=CSV_RESPONSE,
+    SuppliersOut,
+    "Supplier quality: confirmed defects and return-to-vendor deadlines",
 )
 def supplier_quality(request: HttpRequest, query: Query[PeriodQuery]):
     """Suppliers over their defect threshold first; a defect counts only when inspection
     confirmed it."""
-    figures = suppliers.supplier_report(analytics_scope(request, query), now=timezone.now())
-    if query.format == "csv":
-        return csv_response(figures.table(), "suppliers")
-    return suppliers_body(figures)
+    return figures_answer(
+        request,
+        query,
+        "suppliers",
+        lambda scope: suppliers.supplier_report(scope, now=timezone.now()),
+        suppliers_body,
+    )
 
 
 class EvidenceQuery(PeriodFields):

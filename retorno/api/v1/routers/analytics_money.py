@@ -12,16 +12,14 @@ from pydantic import Field
 
 from retorno.analytics import costs
 from retorno.api.v1.routers.analytics import (
-    CSV_RESPONSE,
     PeriodOut,
     PeriodQuery,
     RateOut,
-    analytics_scope,
-    csv_response,
+    figures_answer,
+    figures_get,
     period_body,
     rate_body,
 )
-from retorno.api.v1.routers.common import ERRORS
 
 router = Router(tags=["analytics"])
 
@@ -116,34 +114,26 @@ def recovery_body(r: costs.Recovery) -> dict[str, Any]:
     }
 
 
-@router.get(
+@figures_get(
+    router,
     "/costs",
-    response={200: CostsOut, **ERRORS},
-    by_alias=True,
-    summary="Cost per return: labels, refunds, shipping refunded, fees charged; net",
-    openapi_extra=CSV_RESPONSE,
+    CostsOut,
+    "Cost per return: labels, refunds, shipping refunded, fees charged; net",
 )
 def cost_per_return(request: HttpRequest, query: Query[PeriodQuery]):
     """What the period's returns cost the store, in total and per return counted: carrier
     labels and pickups, refunds before fees (with the original shipping refunded within them),
     the fees shoppers were charged, and the net (labels + refunds − fees)."""
-    figures = costs.costs(analytics_scope(request, query))
-    if query.format == "csv":
-        return csv_response(figures.table(), "costs")
-    return costs_body(figures)
+    return figures_answer(request, query, "costs", costs.costs, costs_body)
 
 
-@router.get(
+@figures_get(
+    router,
     "/recovery",
-    response={200: RecoveryOut, **ERRORS},
-    by_alias=True,
-    summary="Recovered value by disposition, category and grade, and the recovery rate",
-    openapi_extra=CSV_RESPONSE,
+    RecoveryOut,
+    "Recovered value by disposition, category and grade, and the recovery rate",
 )
 def recovered_value(request: HttpRequest, query: Query[PeriodQuery]):
     """The value the dispositions of the period's inspected units recover, against the value
     of those units (the recovery rate; null under 30 units)."""
-    figures = costs.recovery(analytics_scope(request, query))
-    if query.format == "csv":
-        return csv_response(figures.table(), "recovery")
-    return recovery_body(figures)
+    return figures_answer(request, query, "recovery", costs.recovery, recovery_body)

@@ -14,19 +14,15 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from retorno.analytics import mix, operations
-from retorno.analytics.scope import scope_from_params
 from retorno.api.v1.routers.analytics import (
-    CSV_RESPONSE,
     PeriodOut,
     PeriodQuery,
     RateOut,
-    analytics_key,
-    analytics_scope,
-    csv_response,
+    figures_answer,
+    figures_get,
     period_body,
     rate_body,
 )
-from retorno.api.v1.routers.common import ERRORS
 
 router = Router(tags=["analytics"])
 
@@ -134,6 +130,10 @@ class AgingOut(Schema):
 class AgingQuery(Schema):
     format: Literal["json", "csv"] = "json"
 
+    def params(self) -> dict[str, str]:
+        """No period: the backlog is today's."""
+        return {}
+
 
 class CarrierOut(Schema):
     carrier: str
@@ -174,19 +174,7 @@ def _counts(pairs: list[tuple[str, int]]) -> list[dict[str, Any]]:
     return [{"key": key, "count": count} for key, count in pairs]
 
 
-@router.get(
-    "/reasons",
-    response={200: ReasonsOut, **ERRORS},
-    by_alias=True,
-    summary="Reason mix: units returned per reason and group, and the share of other",
-    openapi_extra=CSV_RESPONSE,
-)
-def reason_mix(request: HttpRequest, query: Query[PeriodQuery]):
-    """Units returned per reason of the taxonomy and per group, each as a share of the units
-    returned in the period."""
-    figures = mix.reason_mix(analytics_scope(request, query))
-    if query.format == "csv":
-        return csv_response(figures.table(), "reasons")
+def _reasons_body(figures: mix.ReasonMix) -> dict[str, Any]:
     return {
         "period": period_body(figures.scope),
         "units": figures.units,
@@ -208,19 +196,7 @@ def reason_mix(request: HttpRequest, query: Query[PeriodQuery]):
     }
 
 
-@router.get(
-    "/heatmap",
-    response={200: HeatMapOut, **ERRORS},
-    by_alias=True,
-    summary="Reason × product heat map of the products with most units returned",
-    openapi_extra=CSV_RESPONSE,
-)
-def heat_map(request: HttpRequest, query: Query[PeriodQuery]):
-    """The 12 products with most units returned, crossed with the reasons given in the period:
-    each cell the product's units for that reason and their share of its units returned."""
-    figures = mix.reason_mix(analytics_scope(request, query))
-    if query.format == "csv":
-        return csv_response(figures.heat_table(), "heatmap")
+def _heat_map_body(figures: mix.ReasonMix) -> dict[str, Any]:
     return {
         "period": period_body(figures.scope),
         "reasons": figures.heat_reasons,
@@ -245,19 +221,7 @@ def heat_map(request: HttpRequest, query: Query[PeriodQuery]):
     }
 
 
-@router.get(
-    "/outcomes",
-    response={200: OutcomesOut, **ERRORS},
-    by_alias=True,
-    summary="Retained revenue and the outcome mix: refund, store credit, exchange, keep",
-    openapi_extra=CSV_RESPONSE,
-)
-def outcome_mix(request: HttpRequest, query: Query[PeriodQuery]):
-    """Each return counted once by outcome, and the value kept by exchanges and store credit
-    against the value returned."""
-    figures = mix.outcomes(analytics_scope(request, query))
-    if query.format == "csv":
-        return csv_response(figures.table(), "outcomes")
+def _outcomes_body(figures: mix.Outcomes) -> dict[str, Any]:
     return {
         "period": period_body(figures.scope),
         "currency": figures.scope.store.currency,
@@ -278,20 +242,7 @@ def outcome_mix(request: HttpRequest, query: Query[PeriodQuery]):
     }
 
 
-@router.get(
-    "/cycle-time",
-    response={200: CycleTimesOut, **ERRORS},
-    by_alias=True,
-    summary="Refund cycle time: p50 and p90 days of each stage, per segment",
-    openapi_extra=CSV_RESPONSE,
-)
-def cycle_time(request: HttpRequest, query: Query[CycleQuery]):
-    """Request → first carrier scan → at the warehouse → inspected → refunded, and request →
-    refunded: nearest-rank p50 and p90 in days, for all returns or per method, resolution or
-    tier (by method unless asked, as on the page)."""
-    figures = operations.cycle_times(analytics_scope(request, query), segment_by=query.segment)
-    if query.format == "csv":
-        return csv_response(figures.table(), "cycle")
+def _cycle_body(figures: operations.CycleTimes) -> dict[str, Any]:
     return {
         "period": period_body(figures.scope),
         "segment_by": figures.segment_by,
@@ -302,21 +253,7 @@ def cycle_time(request: HttpRequest, query: Query[CycleQuery]):
     }
 
 
-@router.get(
-    "/aging",
-    response={200: AgingOut, **ERRORS},
-    summary="Warehouse aging: returns received and not inspected, by days waiting",
-    openapi_extra=CSV_RESPONSE,
-)
-def warehouse_aging(request: HttpRequest, query: Query[AgingQuery]):
-    """Today's backlog, whatever the period: returns received and not yet inspected, by whole
-    local days since their first receipt."""
-    api_key = analytics_key(request)
-    now = timezone.now()
-    scope = scope_from_params(store=api_key.store, params={}, now=now)
-    figures = operations.warehouse_aging(scope, now=now)
-    if query.format == "csv":
-        return csv_response(figures.table(), "aging")
+def _aging_body(figures: operations.Aging) -> dict[str, Any]:
     return {
         "total": figures.total,
         "buckets": [{"days_waiting": label, "returns": n} for label, n in figures.buckets],
@@ -324,19 +261,7 @@ def warehouse_aging(request: HttpRequest, query: Query[AgingQuery]):
     }
 
 
-@router.get(
-    "/carriers",
-    response={200: CarriersOut, **ERRORS},
-    by_alias=True,
-    summary="Carriers: first-attempt pickup success, label usage, transit time",
-    openapi_extra=CSV_RESPONSE,
-)
-def carriers(request: HttpRequest, query: Query[PeriodQuery]):
-    """Per carrier, for the shipments of the period's returns: first pickup attempts that
-    succeeded, labels that got a first scan, and days from the first scan to the warehouse."""
-    figures = operations.carrier_report(analytics_scope(request, query))
-    if query.format == "csv":
-        return csv_response(figures.table(), "carriers")
+def _carriers_body(figures: operations.CarrierReport) -> dict[str, Any]:
     return {
         "period": period_body(figures.scope),
         "carriers": [
@@ -355,19 +280,7 @@ def carriers(request: HttpRequest, query: Query[PeriodQuery]):
     }
 
 
-@router.get(
-    "/exceptions",
-    response={200: ExceptionsOut, **ERRORS},
-    by_alias=True,
-    summary="Policy exceptions: manual reviews and overrides by rule and by agent",
-    openapi_extra=CSV_RESPONSE,
-)
-def policy_exceptions(request: HttpRequest, query: Query[PeriodQuery]):
-    """Returns held for a person's review (and why) of the returns counted, and decisions
-    overridden, by the rule the agent named and by agent."""
-    figures = operations.policy_exceptions(analytics_scope(request, query))
-    if query.format == "csv":
-        return csv_response(figures.table(), "exceptions")
+def _exceptions_body(figures: operations.Exceptions) -> dict[str, Any]:
     return {
         "period": period_body(figures.scope),
         "returns": figures.returns,
@@ -377,3 +290,109 @@ def policy_exceptions(request: HttpRequest, query: Query[PeriodQuery]):
         "overrides_by_rule": _counts(figures.overrides_by_rule),
         "overrides_by_agent": _counts(figures.overrides_by_agent),
     }
+
+
+@figures_get(
+    router,
+    "/reasons",
+    ReasonsOut,
+    "Reason mix: units returned per reason and group, and the share of other",
+)
+def reason_mix(request: HttpRequest, query: Query[PeriodQuery]):
+    """Units returned per reason of the taxonomy and per group, each as a share of the units
+    returned in the period."""
+    return figures_answer(request, query, "reasons", mix.reason_mix, _reasons_body)
+
+
+@figures_get(
+    router,
+    "/heatmap",
+    HeatMapOut,
+    "Reason × product heat map of the products with most units returned",
+)
+def heat_map(request: HttpRequest, query: Query[PeriodQuery]):
+    """The 12 products with most units returned, crossed with the reasons given in the period:
+    each cell the product's units for that reason and their share of its units returned."""
+    return figures_answer(
+        request,
+        query,
+        "heatmap",
+        mix.reason_mix,
+        _heat_map_body,
+        table=lambda figures: figures.heat_table(),
+    )
+
+
+@figures_get(
+    router,
+    "/outcomes",
+    OutcomesOut,
+    "Retained revenue and the outcome mix: refund, store credit, exchange, keep",
+)
+def outcome_mix(request: HttpRequest, query: Query[PeriodQuery]):
+    """Each return counted once by outcome, and the value kept by exchanges and store credit
+    against the value returned."""
+    return figures_answer(request, query, "outcomes", mix.outcomes, _outcomes_body)
+
+
+@figures_get(
+    router,
+    "/cycle-time",
+    CycleTimesOut,
+    "Refund cycle time: p50 and p90 days of each stage, per segment",
+)
+def cycle_time(request: HttpRequest, query: Query[CycleQuery]):
+    """Request → first carrier scan → at the warehouse → inspected → refunded, and request →
+    refunded: nearest-rank p50 and p90 in days, for all returns or per method, resolution or
+    tier (by method unless asked, as on the page)."""
+    return figures_answer(
+        request,
+        query,
+        "cycle",
+        lambda scope: operations.cycle_times(scope, segment_by=query.segment),
+        _cycle_body,
+    )
+
+
+@figures_get(
+    router,
+    "/aging",
+    AgingOut,
+    "Warehouse aging: returns received and not inspected, by days waiting",
+)
+def warehouse_aging(request: HttpRequest, query: Query[AgingQuery]):
+    """Today's backlog, whatever the period: returns received and not yet inspected, by whole
+    local days since their first receipt."""
+    return figures_answer(
+        request,
+        query,
+        "aging",
+        lambda scope: operations.warehouse_aging(scope, now=timezone.now()),
+        _aging_body,
+    )
+
+
+@figures_get(
+    router,
+    "/carriers",
+    CarriersOut,
+    "Carriers: first-attempt pickup success, label usage, transit time",
+)
+def carriers(request: HttpRequest, query: Query[PeriodQuery]):
+    """Per carrier, for the shipments of the period's returns: first pickup attempts that
+    succeeded, labels that got a first scan, and days from the first scan to the warehouse."""
+    return figures_answer(request, query, "carriers", operations.carrier_report, _carriers_body)
+
+
+@figures_get(
+    router,
+    "/exceptions",
+    ExceptionsOut,
+    "Policy exceptions: manual reviews and overrides by rule and by agent",
+)
+def policy_exceptions(request: HttpRequest, query: Query[PeriodQuery]):
+    """Returns held for a person's review (and why) of the returns counted, and decisions
+    overridden, by the rule the agent named and by agent."""
+    return figures_answer(
+        request, query, "exceptions", operations.policy_exceptions, _exceptions_body
+    )
