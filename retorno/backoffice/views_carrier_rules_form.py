@@ -24,6 +24,8 @@ from retorno.backoffice.views_carriers import (
     BadFacts,
     allocate_sample,
     default_facts,
+    problem_text,
+    verdict_rows,
 )
 from retorno.core.errors import Unprocessable
 from retorno.domain.logistics import (
@@ -84,7 +86,6 @@ def rules_form(request: HttpRequest, staff: StaffContext) -> HttpResponse:
                 try_problems=bad.messages,
                 status=422,
             )
-        names = {a.code: a.name for a in accounts}
         return _page(
             request,
             staff,
@@ -93,10 +94,7 @@ def rules_form(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             note=note,
             facts=facts,
             allocation=allocation,
-            verdicts=[
-                {"verdict": v, "name": names.get(v.carrier_code, v.carrier_code)}
-                for v in allocation.verdicts
-            ],
+            verdicts=verdict_rows(allocation, accounts),
             unusable=unusable,
         )
     try:
@@ -118,15 +116,17 @@ def rules_form(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 
 
 def _place(error: AllocationRulesDocumentError, kept: list[Any]) -> list[str]:
-    """Put each problem on its rule's field; what has no field is returned for the top."""
+    """Put each problem on its rule's field, in the page's language; what has no field is
+    returned for the top."""
     left = []
     for problem in error.errors:
         where = row_problem(problem.field)
+        message = problem_text(problem)
         if where is not None and where[0] < len(kept):
             index, field = where
-            kept[index].add_error(field, problem.message)
+            kept[index].add_error(field, message)
         else:
-            left.append(f"{problem.field}: {problem.message}" if problem.field else problem.message)
+            left.append(f"{problem.field}: {message}" if problem.field else message)
     return left
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,13 +26,16 @@ from retorno.backoffice.access import StaffContext
 from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.errors import RetornoError, Unprocessable
+from retorno.core.labels import label, worded
 from retorno.core.templatetags.labels import money as money_text
 from retorno.domain.days import local_day
+from retorno.domain.documents import FieldError
 from retorno.domain.errors import DomainError
 from retorno.domain.logistics import (
     Allocation,
     AllocationRequest,
     AllocationRulesDocumentError,
+    CarrierVerdict,
     ReturnMethod,
     allocate,
     parse_allocation_rules,
@@ -84,7 +87,7 @@ def rules_publish(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     draft = request.POST.get("document", "")
     note = request.POST.get("note", "").strip()[:500]
     document, problems = _read_document(draft)
-    if document is not None:
+    if document is not None and not (problems := _compiled(staff, document)[1]):
         try:
             published = carrier_accounts.allocation_rules_publish(
                 store=staff.store, document=document, actor=staff.actor, note=note
@@ -112,12 +115,8 @@ def rules_try(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     unusable: list[CarrierAccount] = []
     try_problems: list[str] = []
     if document is not None:
-        known = selectors.carrier_accounts_for_store(staff.store).values_list("code", flat=True)
-        try:
-            rules = parse_allocation_rules(document, known_carrier_codes=list(known))
-        except AllocationRulesDocumentError as error:
-            problems = [FieldProblem(e.field, e.message) for e in error.errors]
-        else:
+        rules, problems = _compiled(staff, document)
+        if rules is not None:
             try:
                 allocation, unusable = allocate_sample(staff, rules, facts)
             except BadFacts as error:
@@ -155,13 +154,7 @@ def _page(
 ) -> HttpResponse:
     accounts = list(selectors.carrier_accounts_for_store(staff.store))
     stats = selectors.carrier_stats_for_store(staff.store)
-    names = {a.code: a.name for a in accounts}
-    verdicts = []
-    if allocation is not None:
-        verdicts = [
-            {"verdict": v, "name": names.get(v.carrier_code, v.carrier_code)}
-            for v in allocation.verdicts
-        ]
+    verdicts = verdict_rows(allocation, accounts) if allocation is not None else []
     return render_page(
         request,
         "backoffice/carriers.html",
@@ -257,10 +250,57 @@ def _read_document(draft: str) -> tuple[dict[str, Any] | None, list[FieldProblem
     return document, []
 
 
+def _compiled(staff: StaffContext, document: dict[str, Any]) -> tuple[Any, list[FieldProblem]]:
+    """The draft's rules compiled against the store's carriers, or the engine's objections in
+    the page's language (the service checks again when it publishes)."""
+    known = selectors.carrier_accounts_for_store(staff.store).values_list("code", flat=True)
+    try:
+        return parse_allocation_rules(document, known_carrier_codes=list(known)), []
+    except AllocationRulesDocumentError as error:
+        return None, [FieldProblem(e.field, problem_text(e)) for e in error.errors]
+
+
 def _problems_of(error: RetornoError) -> list[FieldProblem]:
     listed = error.extra.get("errors") or []
     problems = [FieldProblem(str(e.get("field", "")), str(e.get("message", ""))) for e in listed]
     return problems or [FieldProblem("", error.detail)]
+
+
+# Params of the engine's reasons that are numbers, written as the page's language writes them.
+_NUMBER_PARAMS = frozenset({"limit_kg", "weight_kg", "percent", "score"})
+
+
+def verdict_rows(allocation: Allocation, accounts: list[CarrierAccount]) -> list[dict[str, Any]]:
+    """The rows of "Try it": the kept carriers in the order they would be tried (by rank), then
+    the dropped ones in the carriers' order, each with its reason in the page's language."""
+    names = {a.code: a.name for a in accounts}
+    ranked = sorted(allocation.verdicts, key=lambda v: (v.rank is None, v.rank or 0))
+    return [
+        {
+            "verdict": v,
+            "name": names.get(v.carrier_code, v.carrier_code),
+            "reason": verdict_reason(v, allocation.currency),
+        }
+        for v in ranked
+    ]
+
+
+def verdict_reason(verdict: CarrierVerdict, currency: str) -> str:
+    """Why the engine kept or dropped a carrier, worded by the label table."""
+    params = dict(verdict.params)
+    if "price" in params:
+        params["price"] = money_text(params["price"], params.get("currency", currency))
+    if "method" in params:
+        params["method"] = label("capability", params["method"])
+    for name in _NUMBER_PARAMS & params.keys():
+        params[name] = formats.number_format(params[name])
+    return worded("allocation_reason", verdict.reason, params.items(), verdict.message)
+
+
+def problem_text(error: FieldError) -> str:
+    """A problem the engine found in the rules, worded by the label table (the engine's
+    English for one it has no words for)."""
+    return worded("rules_problem", error.code, error.params, error.message)
 
 
 class BadFacts(Exception):

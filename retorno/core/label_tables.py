@@ -57,3 +57,58 @@ BOOKING_STATE = {
     "cancelled": _("Cancelled"),
     "superseded": _("Replaced by a new booking"),
 }
+# Why allocation kept or dropped a carrier (CarrierVerdict.reason), worded with its params;
+# {price} is the price in the store's money, {method} the method's label.
+ALLOCATION_REASON = {
+    "cheapest": _("Price %(price)s."),
+    "fastest": _("%(days)s transit days, %(price)s."),
+    "pickups_unmeasured": _("No pickups measured yet; %(price)s."),
+    "pickup_success": _(
+        "%(percent)s%% of first pickup attempts succeeded over %(pickups)s (score %(score)s); "
+        "%(price)s."
+    ),
+    "preferred": _("Number %(place)s in the store's preference list; %(price)s."),
+    "not_preferred": _("Not in the store's preference list; %(price)s."),
+    "disabled": _("Turned off for this store."),
+    "not_allowed": _("Not among the carriers rule %(rule)s allows."),
+    "excluded": _("Excluded by rule %(rule)s."),
+    "no_capability": _("Does not offer %(method)s."),
+    "not_serviceable": _("Does not serve postal code %(postal_code)s in %(country)s."),
+    "over_weight": _("Takes up to %(limit_kg)s kg; this parcel weighs %(weight_kg)s kg."),
+    "over_girth": _(
+        "Takes length plus girth up to %(limit_cm)s cm; this parcel measures %(size_cm)s cm."
+    ),
+    "over_size": _("Takes parcels up to %(limit_cm)s cm; this parcel is %(size_cm)s cm."),
+    "no_rate": _("Has no rate in %(currency)s."),
+    "capacity_full": _("Its pickups for today are full (%(booked)s of %(capacity)s booked)."),
+}
+# A problem the allocation rules' engine finds in a rule (FieldError.code), on the form's field.
+RULES_PROBLEM = {
+    "unknown_field": _("Not a field a rule has."),
+    "required": _("Required."),
+    "decimal": _("Write an amount of zero or more, like 50.00."),
+    "strategy": _("Choose how the carriers are ranked."),
+    "duplicate_id": _("Rule %(rule)s already has this name."),
+    "never_fires": _("Above the upper limit, so the rule would never apply."),
+    "empty_prefix": _(
+        "Only spaces or hyphens: it would match every postal code. Leave it out instead."
+    ),
+    "preference_required": _("List the carriers when they are ranked in the order given."),
+    "preference_unused": _("Only used when the carriers are ranked in the order given."),
+    "allowed_and_excluded": _("%(carrier)s is both allowed only and never allowed."),
+    "preference_excluded": _(
+        "%(carrier)s is kept out by this rule, so preferring it does nothing."
+    ),
+    "unknown_carrier": _("%(carrier)s is not one of the store's carriers."),
+    "schema_type": _("Not the kind of value expected here."),
+    "schema_enum": _("Not one of the values allowed here."),
+    "schema_const": _("Not the value expected here."),
+    "schema_pattern": _("Not written as expected here."),
+    "schema_uniqueItems": _("Something is listed twice."),
+    "schema_minLength": _("Too short (at least %(limit)s characters)."),
+    "schema_maxLength": _("Too long (at most %(limit)s characters)."),
+    "schema_minItems": _("List at least %(limit)s."),
+    "schema_maxItems": _("Too many (at most %(limit)s)."),
+    "schema_minimum": _("At least %(limit)s."),
+    "schema_maximum": _("At most %(limit)s."),
+}

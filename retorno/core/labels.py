@@ -14,7 +14,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from retorno.core.label_tables import BOOKING_STATE, IMPORT_PROBLEM, IMPORT_STATE, TRACKING_STATUS
+from retorno.core.label_tables import (
+    ALLOCATION_REASON,
+    BOOKING_STATE,
+    IMPORT_PROBLEM,
+    IMPORT_STATE,
+    RULES_PROBLEM,
+    TRACKING_STATUS,
+)
 from retorno.core.labels_staff import (
     AUDIT_ACTION,
     AUDIT_DETAIL,
@@ -517,6 +524,8 @@ TABLES: dict[str, dict[str, Any]] = {
     "recovery_state": RECOVERY_STATE,
     "booking_try": BOOKING_TRY,
     "allocation_verdict": ALLOCATION_VERDICT,
+    "allocation_reason": ALLOCATION_REASON,
+    "rules_problem": RULES_PROBLEM,
 }
 
 
@@ -685,6 +694,19 @@ def event_label(kind: str, data: dict[str, Any] | None) -> str:
 def choices(kind: str) -> list[tuple[str, Any]]:
     """(code, lazy label) pairs, translated when the form is rendered."""
     return list(TABLES[kind].items())
+
+
+def worded(kind: str, code: str, params: Any, fallback: str) -> str:
+    """An engine's message in the active language: the template of `code` in table `kind`
+    filled with `params` (name, value pairs); `fallback` (the engine's English) for a code the
+    table does not know or params that do not fit it."""
+    template = TABLES.get(kind, {}).get(code)
+    if template is None:
+        return fallback
+    try:
+        return str(template) % dict(params)
+    except (KeyError, TypeError, ValueError):
+        return fallback
 
 
 def evidence_text(code: str, params: dict[str, Any] | None) -> str:

@@ -1,9 +1,11 @@
 """The allocation rules as a form: it shows the rules in force, publishing it unchanged writes the
 same document, a change writes what the JSON editor would, the engine's objections land on the
-rule's field with nothing published, "Try it" ranks under the draft, and only admins get it."""
+rule's field with nothing published, in the page's language, "Try it" ranks under the draft (the
+carriers in the order they would be tried, each with its reason worded), and only admins get it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -154,7 +156,8 @@ def test_problems_land_on_the_rule_and_nothing_is_published(
     assert "weight_min_grams" in formset.forms[0].errors
     assert "preference" in formset.forms[1].errors
     html = response.content.decode()
-    assert "so the rule never fires" in html
+    assert "Above the upper limit, so the rule would never apply." in html
+    assert "Only used when the carriers are ranked in the order given." in html
     assert _versions(store) == before
 
     # A carrier the store does not have, typed in the preference.
@@ -210,3 +213,89 @@ def test_spanish(store: Store, carriers: Any, signed_in: SignIn) -> None:
     html = page.content.decode()
     assert "Reglas de asignación" in html
     assert "Ordenar los transportistas por" in html
+
+
+def test_the_engine_s_objections_in_spanish(store: Store, carriers: Any, signed_in: SignIn) -> None:
+    allocation_rules_publish(store=store, document=IN_FORCE, actor=SYSTEM)
+    owner = signed_in("owner")
+    spanish = {"headers": {"Accept-Language": "es"}}
+    data = _posted(owner.get(URL, **spanish))
+    data["rule-0-weight_max_grams"] = "100"
+    data["rule-1-strategy"] = "cheapest"
+    data["rule-1-id"] = "heavy"
+    data["rule-0-carriers_in"] = ["norte"]
+    data["rule-0-carriers_not_in"] = ["norte"]
+    response = owner.post(URL, {**data, "action": "publish"}, **spanish)
+    assert response.status_code == 422
+    errors = {
+        index: {name: [str(m) for m in found] for name, found in form.errors.items()}
+        for index, form in enumerate(response.context["formset"].forms)
+    }
+    assert errors[0]["weight_min_grams"] == [
+        "Por encima del límite superior: la regla no se aplicaría nunca."
+    ]
+    assert errors[0]["carriers_not_in"] == [
+        "norte está a la vez entre los únicos permitidos y los nunca permitidos."
+    ]
+    assert errors[1]["id"] == ["La regla 1 ya tiene este nombre."]
+    assert errors[1]["preference"] == [
+        "Solo se usa cuando los transportistas se ordenan en el orden dado."
+    ]
+    html = response.content.decode()
+    assert "never fires" not in html
+    assert "also in carrier_in" not in html
+
+
+def _rows(html: str) -> list[tuple[str, str]]:
+    """(carrier, reason) of each row of the try result, top to bottom."""
+    table = html.split('id="try-verdicts"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<tr data-carrier="([^"]+)".*?<td>([^<]*)</td>\s*</tr>', table, re.S)
+
+
+@pytest.mark.parametrize(
+    ("language", "reasons"),
+    [
+        (
+            "en",
+            [
+                "1 transit days, €5.30.",
+                "2 transit days, €4.40.",
+                "Excluded by rule quick.",
+            ],
+        ),
+        (
+            "es",
+            [
+                "1 días de tránsito, 5,30\xa0€.",
+                "2 días de tránsito, 4,40\xa0€.",
+                "Excluido por la regla quick.",
+            ],
+        ),
+    ],
+)
+def test_try_it_lists_the_carriers_by_rank_with_their_reasons(
+    store: Store, carriers: Any, signed_in: SignIn, language: str, reasons: list[str]
+) -> None:
+    admin = signed_in("admin")
+    headers = {"Accept-Language": language}
+    data = _posted(admin.get(URL, headers=headers))
+    data.update(
+        {"rule-0-id": "quick", "rule-0-strategy": "fastest", "rule-0-carriers_not_in": ["eco"]}
+    )
+    response = admin.post(
+        URL,
+        {
+            **data,
+            "action": "try",
+            "country": "ES",
+            "postal_code": "28001",
+            "weight_grams": "1000",
+            "value": "50.00",
+            "method": "pickup",
+        },
+        headers=headers,
+    )
+    assert response.status_code == 200
+    rows = _rows(response.content.decode())
+    assert [carrier for carrier, _ in rows] == ["norte", "rapido", "eco"]
+    assert [reason.strip() for _, reason in rows] == reasons

@@ -96,6 +96,9 @@ STAFF: list[tuple[str, list[str]]] = [
     ("message_kind", codes(MessageKind)),
     ("message_status", codes(MessageStatus)),
     ("webhook_delivery_status", codes(DeliveryStatus)),
+    # The engines' messages a page words (with params): their reasons and objections.
+    ("allocation_reason", sorted(labels.TABLES["allocation_reason"])),
+    ("rules_problem", sorted(labels.TABLES["rules_problem"])),
 ]
 SHOPPER: list[tuple[str, list[str]]] = [
     ("status", codes(ReturnStatus)),

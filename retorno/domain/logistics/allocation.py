@@ -110,7 +110,9 @@ DEFAULT_RULE = AllocationRule(
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CarrierVerdict:
     """What allocation decided about one carrier. Kept carriers have their rank, price and
-    transit days; dropped ones have None there and a code saying why."""
+    transit days; dropped ones have None there and a code saying why. `message` is English;
+    `reason` and `params` say the same for a page to word in its language (the label table's
+    allocation_reason)."""
 
     carrier_code: str
     kept: bool
@@ -119,6 +121,8 @@ class CarrierVerdict:
     rank: int | None = None
     price_amount: Decimal | None = None
     transit_days: int | None = None
+    reason: str = ""
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -211,16 +215,23 @@ def allocate(
             kept.append((_rank_key(rule, carrier, price), index, carrier, price))
             verdicts.append(None)
         else:
+            verdict_code, message, reason, params = drop
             verdicts.append(
-                CarrierVerdict(carrier_code=code, kept=False, code=drop[0], message=drop[1])
+                CarrierVerdict(
+                    carrier_code=code,
+                    kept=False,
+                    code=verdict_code,
+                    message=message,
+                    reason=reason,
+                    params=params,
+                )
             )
     kept.sort(key=_first)
 
     ranking: list[RankedCarrier] = []
     for position, (_key, index, carrier, price) in enumerate(kept, start=1):
-        message = f"ranked {_ordinal(position)} by {rule.strategy}: " + _why(
-            rule, carrier, price, currency
-        )
+        why, reason, params = _why(rule, carrier, price, currency)
+        message = f"ranked {_ordinal(position)} by {rule.strategy}: " + why
         ranking.append(
             RankedCarrier(
                 rank=position,
@@ -240,6 +251,8 @@ def allocate(
             rank=position,
             price_amount=price,
             transit_days=carrier.transit_days,
+            reason=reason,
+            params=params,
         )
     return Allocation(
         rule_id=rule.rule_id,
@@ -254,38 +267,50 @@ def _first(entry: tuple[tuple[object, ...], int, CarrierProfile, Decimal]) -> tu
     return entry[0]
 
 
+Params = tuple[tuple[str, str], ...]
+
+
 def _drop_reason(
     carrier: CarrierProfile,
     rule: AllocationRule,
     request: AllocationRequest,
     used: Mapping[str, int],
-) -> tuple[VerdictCode, str] | None:
-    """The first reason to drop `carrier`, or None to keep it."""
+) -> tuple[VerdictCode, str, str, Params] | None:
+    """The first reason to drop `carrier` (its code, English, reason and params), or None to
+    keep it."""
     code = carrier.code
     if not carrier.enabled:
-        return VerdictCode.DISABLED, "Carrier is disabled for this store"
+        return VerdictCode.DISABLED, "Carrier is disabled for this store", "disabled", ()
+    on_rule = (("rule", rule.rule_id),)
     if rule.carrier_in is not None and code not in rule.carrier_in:
-        return VerdictCode.DENIED_BY_RULE, f"Not among the carriers allowed by rule {rule.rule_id}"
+        message = f"Not among the carriers allowed by rule {rule.rule_id}"
+        return VerdictCode.DENIED_BY_RULE, message, "not_allowed", on_rule
     if code in rule.carrier_not_in:
-        return VerdictCode.DENIED_BY_RULE, f"Excluded by rule {rule.rule_id}"
+        return VerdictCode.DENIED_BY_RULE, f"Excluded by rule {rule.rule_id}", "excluded", on_rule
     method = request.method
     if _METHOD_CAPABILITY[method] not in carrier.capabilities:
-        return VerdictCode.NO_CAPABILITY, f"Does not offer {method.replace('_', '-')}"
+        message = f"Does not offer {method.replace('_', '-')}"
+        return VerdictCode.NO_CAPABILITY, message, "no_capability", (("method", str(method)),)
     if not carrier.serves(request.country, request.normalised_postal_code):
         return (
             VerdictCode.NOT_SERVICEABLE,
             f"Does not serve postal code {request.postal_code} in {request.country}",
+            "not_serviceable",
+            (("postal_code", request.postal_code), ("country", request.country)),
         )
     if request.weight_grams > carrier.max_weight_grams:
+        limit, weight = _kg(carrier.max_weight_grams), _kg(request.weight_grams)
         return (
             VerdictCode.OVER_WEIGHT,
-            f"Takes up to {_kg(carrier.max_weight_grams)} kg; "
-            f"this parcel weighs {_kg(request.weight_grams)} kg",
+            f"Takes up to {limit} kg; this parcel weighs {weight} kg",
+            "over_weight",
+            (("limit_kg", limit), ("weight_kg", weight)),
         )
     if not carrier.fits(request.sorted_dimensions_cm):
-        return VerdictCode.OVER_SIZE, _over_size_message(carrier, request)
+        return (VerdictCode.OVER_SIZE, *_over_size(carrier, request))
     if request.currency not in carrier.rates:
-        return VerdictCode.NO_RATE, f"Has no rate in {request.currency}"
+        message = f"Has no rate in {request.currency}"
+        return VerdictCode.NO_RATE, message, "no_rate", (("currency", request.currency),)
     capacity = carrier.daily_pickup_capacity
     if method is ReturnMethod.PICKUP and capacity is not None:
         booked = used.get(code, 0)
@@ -293,6 +318,8 @@ def _drop_reason(
             return (
                 VerdictCode.CAPACITY_FULL,
                 f"Daily pickup capacity reached ({booked} of {capacity} booked today)",
+                "capacity_full",
+                (("booked", str(booked)), ("capacity", str(capacity))),
             )
     return None
 
@@ -313,41 +340,67 @@ def _rank_key(rule: AllocationRule, carrier: CarrierProfile, price: Decimal) -> 
     return (position, *tail)
 
 
-def _why(rule: AllocationRule, carrier: CarrierProfile, price: Decimal, currency: str) -> str:
+def _why(
+    rule: AllocationRule, carrier: CarrierProfile, price: Decimal, currency: str
+) -> tuple[str, str, Params]:
+    """Why a kept carrier ranks where it does: English, the reason and its params."""
     money = f"{price} {currency}"
+    priced = (("price", str(price)), ("currency", currency))
     strategy = rule.strategy
     if strategy is Strategy.CHEAPEST:
-        return money
+        return money, "cheapest", priced
     if strategy is Strategy.FASTEST:
         days = carrier.transit_days
-        return f"{days} transit day{'' if days == 1 else 's'}, {money}"
+        return (
+            f"{days} transit day{'' if days == 1 else 's'}, {money}",
+            "fastest",
+            (("days", str(days)), *priced),
+        )
     if strategy is Strategy.BEST_PICKUP_SUCCESS:
         stats = carrier.stats
         if stats is None or stats.first_attempt_success_rate is None:
-            return f"no pickups measured yet, {money}"
-        percent = (stats.first_attempt_success_rate * 100).normalize()
+            return f"no pickups measured yet, {money}", "pickups_unmeasured", priced
+        percent = f"{(stats.first_attempt_success_rate * 100).normalize():f}"
+        score = f"{stats.pickup_success_score:.3f}"
         return (
-            f"{percent:f}% first-attempt pickups over {stats.first_attempts} "
-            f"(score {stats.pickup_success_score:.3f}), {money}"
+            f"{percent}% first-attempt pickups over {stats.first_attempts} "
+            f"(score {score}), {money}",
+            "pickup_success",
+            (
+                ("percent", percent),
+                ("pickups", str(stats.first_attempts)),
+                ("score", score),
+                *priced,
+            ),
         )
     if carrier.code in rule.preference:
-        place = _ordinal(rule.preference.index(carrier.code) + 1)
-        return f"{place} in the store's preference list, {money}"
-    return f"not in the store's preference list, {money}"
+        place = rule.preference.index(carrier.code) + 1
+        return (
+            f"{_ordinal(place)} in the store's preference list, {money}",
+            "preferred",
+            (("place", str(place)), *priced),
+        )
+    return f"not in the store's preference list, {money}", "not_preferred", priced
 
 
-def _over_size_message(carrier: CarrierProfile, request: AllocationRequest) -> str:
+def _over_size(carrier: CarrierProfile, request: AllocationRequest) -> tuple[str, str, Params]:
     sides = request.sorted_dimensions_cm
     if all(side <= limit for side, limit in zip(sides, carrier.sorted_max_dimensions, strict=True)):
         # Every side fits, so the length + girth limit is what refused it.
         longest, middle, shortest = sides
+        limit_cm, size_cm = carrier.max_length_plus_girth_cm, longest + 2 * (middle + shortest)
         return (
-            f"Takes length + girth up to {carrier.max_length_plus_girth_cm} cm; "
-            f"this parcel measures {longest + 2 * (middle + shortest)} cm"
+            f"Takes length + girth up to {limit_cm} cm; this parcel measures {size_cm} cm",
+            "over_girth",
+            (("limit_cm", str(limit_cm)), ("size_cm", str(size_cm))),
         )
     limit = "×".join(str(side) for side in carrier.max_dimensions_cm)
     parcel = "×".join(str(side) for side in request.dimensions_cm)
-    return f"Takes parcels up to {limit} cm; this parcel is {parcel} cm"
+    return (
+        f"Takes parcels up to {limit} cm; this parcel is {parcel} cm",
+        "over_size",
+        (("limit_cm", limit), ("size_cm", parcel)),
+    )
 
 
 def _kg(grams: int) -> str:

@@ -22,6 +22,7 @@ from retorno.domain.documents import (
     DocumentError,
     FieldError,
     field_path,
+    schema_field_error,
     unknown_or_missing_fields,
 )
 from retorno.domain.logistics.allocation import AllocationRule, Strategy
@@ -165,11 +166,12 @@ def _explain(error: ValidationError) -> Iterable[FieldError]:
         yield FieldError(
             field_path(where),
             'must be a non-negative decimal number written as a string, like "50.00"',
+            "decimal",
         )
     elif error.validator == "enum" and where and where[-1] == "strategy":
-        yield FieldError(field_path(where), f"must be one of: {', '.join(Strategy)}")
+        yield FieldError(field_path(where), f"must be one of: {', '.join(Strategy)}", "strategy")
     else:
-        yield FieldError(field_path(where), error.message)
+        yield schema_field_error(error)
 
 
 def _semantic_errors(doc: Mapping[str, Any], known: frozenset[str] | None) -> Iterable[FieldError]:
@@ -178,36 +180,59 @@ def _semantic_errors(doc: Mapping[str, Any], known: frozenset[str] | None) -> It
         where = f"rules[{index}]"
         rule_id = rule["id"]
         if rule_id in seen_ids:
-            yield FieldError(f"{where}.id", f"duplicates the id of rules[{seen_ids[rule_id]}]")
+            yield FieldError(
+                f"{where}.id",
+                f"duplicates the id of rules[{seen_ids[rule_id]}]",
+                "duplicate_id",
+                (("rule", str(seen_ids[rule_id] + 1)),),
+            )
         else:
             seen_ids[rule_id] = index
         when = rule.get("when", {})
         for low, high in (("weight_gte", "weight_lte"), ("value_gte", "value_lte")):
             if low in when and high in when and Decimal(when[low]) > Decimal(when[high]):
-                yield FieldError(f"{where}.when.{low}", f"is above {high}, so the rule never fires")
+                yield FieldError(
+                    f"{where}.when.{low}",
+                    f"is above {high}, so the rule never fires",
+                    "never_fires",
+                )
         for position, prefix in enumerate(when.get("postal_prefix_in", [])):
             if not normalise_postal_code(prefix):
                 yield FieldError(
                     f"{where}.when.postal_prefix_in[{position}]",
                     "is empty without spaces and hyphens, so it would match every postal code",
+                    "empty_prefix",
                 )
         is_fixed = rule["strategy"] == Strategy.FIXED_PREFERENCE
         if is_fixed and "preference" not in rule:
-            yield FieldError(f"{where}.preference", "is required by the fixed_preference strategy")
+            yield FieldError(
+                f"{where}.preference",
+                "is required by the fixed_preference strategy",
+                "preference_required",
+            )
         if not is_fixed and "preference" in rule:
-            yield FieldError(f"{where}.preference", "only applies to the fixed_preference strategy")
+            yield FieldError(
+                f"{where}.preference",
+                "only applies to the fixed_preference strategy",
+                "preference_unused",
+            )
         allowed = rule.get("carrier_in")
         denied = set(rule.get("carrier_not_in", []))
         for position, code in enumerate(rule.get("carrier_not_in", [])):
             if allowed is not None and code in allowed:
                 yield FieldError(
-                    f"{where}.carrier_not_in[{position}]", f"{code!r} is also in carrier_in"
+                    f"{where}.carrier_not_in[{position}]",
+                    f"{code!r} is also in carrier_in",
+                    "allowed_and_excluded",
+                    (("carrier", code),),
                 )
         for position, code in enumerate(rule.get("preference", [])):
             if code in denied or (allowed is not None and code not in allowed):
                 yield FieldError(
                     f"{where}.preference[{position}]",
                     f"{code!r} is excluded by this rule, so preferring it has no effect",
+                    "preference_excluded",
+                    (("carrier", code),),
                 )
         if known is not None:
             for key in ("preference", "carrier_in", "carrier_not_in"):
@@ -216,6 +241,8 @@ def _semantic_errors(doc: Mapping[str, Any], known: frozenset[str] | None) -> It
                         yield FieldError(
                             f"{where}.{key}[{position}]",
                             f"{code!r} is not one of the store's carriers",
+                            "unknown_carrier",
+                            (("carrier", code),),
                         )
 
 
