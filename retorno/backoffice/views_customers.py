@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from retorno.backoffice.access import StaffContext
+from retorno.backoffice.filter_forms import CustomerFilterForm
 from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core.paging import PER_PAGE
@@ -40,14 +41,11 @@ def customer_detail(request: HttpRequest, staff: StaffContext, customer_id: int)
 @require_GET
 @staff_view()
 def customer_list(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    tiers = customer_tiers_for_store(store=staff.store)
-    tier = request.GET.get("tier", "")
-    tier = tier if tier in tiers else ""
-    q = request.GET.get("q", "").strip()[:254]
+    form = CustomerFilterForm(request.GET, tiers=customer_tiers_for_store(store=staff.store))
     page = customer_list_for_store(
         store=staff.store,
-        tier=tier or None,
-        q=q,
+        tier=form.value("tier") or None,
+        q=form.value("q"),
         limit=PER_PAGE,
         after=request.GET.get("after"),
         before=request.GET.get("before"),
@@ -56,7 +54,7 @@ def customer_list(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     return render_page(
         request,
         "backoffice/customers.html",
-        {"page": page, "tiers": tiers, "tier": tier, "q": q},
+        {"page": page, "form": form},
         staff=staff,
         section="customers",
     )

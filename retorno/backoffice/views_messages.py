@@ -3,7 +3,7 @@ its status and its words, filtered, and sent again on request."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -15,51 +15,39 @@ from django.views.decorators.http import require_GET, require_POST
 
 from retorno.backoffice import permissions
 from retorno.backoffice.access import StaffContext
+from retorno.backoffice.filter_forms import FilterForm, search_field
 from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.core import labels
 from retorno.notifications import selectors, services
 from retorno.notifications.models import MessageStatus
 
-ANY: list[tuple[str, Any]] = [("", gettext_lazy("Any"))]
 
-
-class LogFilterForm(forms.Form):
-    q = forms.CharField(
-        label=gettext_lazy("RMA, claim or recipient"),
-        required=False,
-        max_length=254,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
+class LogFilterForm(FilterForm):
+    q = search_field(gettext_lazy("RMA, claim or recipient"), 254)
     channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
     kind = forms.ChoiceField(label=gettext_lazy("Message"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        for name, table in (
-            ("channel", "channel"),
-            ("status", "message_status"),
-            ("kind", "message_kind"),
-        ):
-            cast(forms.ChoiceField, self.fields[name]).choices = [*ANY, *labels.choices(table)]
+    def __init__(self, data: Any) -> None:
+        super().__init__(data)
+        self.offer("channel", labels.choices("channel"))
+        self.offer("status", labels.choices("message_status"))
+        self.offer("kind", labels.choices("message_kind"))
 
     def filters(self) -> selectors.MessageLogFilters:
-        self.is_valid()
-        data = getattr(self, "cleaned_data", {})
         return selectors.MessageLogFilters(
-            channel=data.get("channel") or "",
-            status=data.get("status") or "",
-            kind=data.get("kind") or "",
-            q=data.get("q") or "",
+            channel=self.value("channel"),
+            status=self.value("status"),
+            kind=self.value("kind"),
+            q=self.value("q"),
         )
 
 
 @require_GET
 @staff_view(permissions.MESSAGES_VIEW)
 def message_log(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    form = LogFilterForm(request.GET or None)
+    form = LogFilterForm(request.GET)
     page = selectors.message_log_for_store(
         store=staff.store,
         filters=form.filters(),
@@ -69,7 +57,7 @@ def message_log(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     return render_page(
         request,
         "backoffice/messages.html",
-        {"form": form, "page": page, "filtered": any(vars(form.filters()).values())},
+        {"form": form, "page": page},
         staff=staff,
         section="messages",
     )

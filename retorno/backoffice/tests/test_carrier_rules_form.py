@@ -41,6 +41,16 @@ IN_FORCE = {
     ],
 }
 
+# "Try it" on a 1 kg parcel picked up in Madrid.
+SAMPLE = {
+    "action": "try",
+    "country": "ES",
+    "postal_code": "28001",
+    "weight_grams": "1000",
+    "value": "50.00",
+    "method": "pickup",
+}
+
 
 @pytest.fixture
 def carriers(store: Store) -> dict[str, CarrierAccount]:
@@ -177,18 +187,7 @@ def test_try_it_ranks_under_the_draft_and_publishes_nothing(
     data.update(
         {"rule-0-id": "only-eco", "rule-0-strategy": "cheapest", "rule-0-carriers_in": ["eco"]}
     )
-    response = admin.post(
-        URL,
-        {
-            **data,
-            "action": "try",
-            "country": "ES",
-            "postal_code": "28001",
-            "weight_grams": "1000",
-            "value": "50.00",
-            "method": "pickup",
-        },
-    )
+    response = admin.post(URL, {**data, **SAMPLE})
     assert response.status_code == 200, response.content.decode()[:2000]
     html = response.content.decode()
     assert 'id="try-result"' in html
@@ -282,19 +281,7 @@ def test_try_it_lists_the_carriers_by_rank_with_their_reasons(
     data.update(
         {"rule-0-id": "quick", "rule-0-strategy": "fastest", "rule-0-carriers_not_in": ["eco"]}
     )
-    response = admin.post(
-        URL,
-        {
-            **data,
-            "action": "try",
-            "country": "ES",
-            "postal_code": "28001",
-            "weight_grams": "1000",
-            "value": "50.00",
-            "method": "pickup",
-        },
-        headers=headers,
-    )
+    response = admin.post(URL, {**data, **SAMPLE}, headers=headers)
     assert response.status_code == 200
     rows = _rows(response.content.decode())
     assert [carrier for carrier, _ in rows] == ["norte", "rapido", "eco"]

@@ -7,8 +7,9 @@ change is on the audit log under the key's name and its maker."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -85,15 +86,20 @@ class PasswordResetOut(Schema):
     delivered: bool = Field(description="Whether the mail server took the e-mail.")
 
 
-def _acting(request: HttpRequest) -> tuple[ApiKey, KeyActor, str]:
-    """The key, the actor it records and the role it acts with (403 without one)."""
-    api_key = require_scope(request, "team")
+Done = TypeVar("Done")
+
+
+def _as_key_maker(request: HttpRequest, change: Callable[..., Done], **arguments: Any) -> Done:
+    """Run one change of the team's services on the key's store, recorded under the key and its
+    maker and allowed by the maker's role (403 `role_not_yours` once they no longer work here)."""
+    api_key: ApiKey = require_scope(request, "team")
     role = selectors.api_key_role(api_key)
     if role is None:
         raise PermissionDenied(
             "The person who made this key no longer works in this store.", code="role_not_yours"
         )
-    return api_key, KeyActor(api_key.created_by, api_key.name), role
+    actor = KeyActor(api_key.created_by, api_key.name)
+    return change(store=api_key.store, actor=actor, actor_role=role, **arguments)
 
 
 def _member_body(membership: Membership) -> dict[str, Any]:
@@ -159,14 +165,8 @@ def staff_invite(request: HttpRequest, payload: InvitationIn):
     """E-mail a signed link that opens for 7 days and once; an earlier invitation to the same
     address is withdrawn. 403 `role_not_yours` for a role the key's maker may not give, 409
     `already_member` for someone already working here."""
-    api_key, actor, role = _acting(request)
-    sent = team.invite_send(
-        store=api_key.store,
-        actor=actor,
-        actor_role=role,
-        email=payload.email,
-        role=payload.role,
-        language=payload.language,
+    sent = _as_key_maker(
+        request, team.invite_send, email=payload.email, role=payload.role, language=payload.language
     )
     return Status(201, _sent_body(sent))
 
@@ -178,11 +178,7 @@ def staff_invite(request: HttpRequest, payload: InvitationIn):
 )
 def staff_invite_resend(request: HttpRequest, invite_id: int):
     """A new invitation with a fresh link replaces this one (which stops opening)."""
-    api_key, actor, role = _acting(request)
-    sent = team.invite_resend(
-        store=api_key.store, actor=actor, actor_role=role, invite_id=invite_id
-    )
-    return Status(201, _sent_body(sent))
+    return Status(201, _sent_body(_as_key_maker(request, team.invite_resend, invite_id=invite_id)))
 
 
 @router.post(
@@ -192,11 +188,7 @@ def staff_invite_resend(request: HttpRequest, invite_id: int):
 )
 def staff_invite_revoke(request: HttpRequest, invite_id: int):
     """Its link no longer opens (withdrawing it again changes nothing)."""
-    api_key, actor, role = _acting(request)
-    invite = team.invite_revoke(
-        store=api_key.store, actor=actor, actor_role=role, invite_id=invite_id
-    )
-    return _invite_body(invite)
+    return _invite_body(_as_key_maker(request, team.invite_revoke, invite_id=invite_id))
 
 
 @router.put(
@@ -207,11 +199,9 @@ def staff_invite_revoke(request: HttpRequest, invite_id: int):
 def staff_role(request: HttpRequest, user_id: int, payload: RoleIn):
     """The key's maker must manage both the role held and the role given; 409 `last_owner` when
     the store would be left without an owner."""
-    api_key, actor, role = _acting(request)
-    membership = team.role_change(
-        store=api_key.store, actor=actor, actor_role=role, user_id=user_id, role=payload.role
+    return _member_body(
+        _as_key_maker(request, team.role_change, user_id=user_id, role=payload.role)
     )
-    return _member_body(membership)
 
 
 @router.post(
@@ -222,11 +212,7 @@ def staff_role(request: HttpRequest, user_id: int, payload: RoleIn):
 def staff_deactivate(request: HttpRequest, user_id: int):
     """Their pages stop at once and the API keys they made are revoked (a key cannot deactivate
     its own maker: 409 `deactivate_self`)."""
-    api_key, actor, role = _acting(request)
-    membership = team.member_deactivate(
-        store=api_key.store, actor=actor, actor_role=role, user_id=user_id
-    )
-    return _member_body(membership)
+    return _member_body(_as_key_maker(request, team.member_deactivate, user_id=user_id))
 
 
 @router.post(
@@ -236,11 +222,7 @@ def staff_deactivate(request: HttpRequest, user_id: int):
 )
 def staff_reactivate(request: HttpRequest, user_id: int):
     """They can sign in again; the API keys revoked when they left stay revoked."""
-    api_key, actor, role = _acting(request)
-    membership = team.member_reactivate(
-        store=api_key.store, actor=actor, actor_role=role, user_id=user_id
-    )
-    return _member_body(membership)
+    return _member_body(_as_key_maker(request, team.member_reactivate, user_id=user_id))
 
 
 @router.post(
@@ -251,12 +233,7 @@ def staff_reactivate(request: HttpRequest, user_id: int):
 def staff_password_reset(request: HttpRequest, user_id: int, payload: PasswordResetIn):
     """E-mails them a one-use link to choose a new password (their password stays until they
     do). 409 `deactivated` for someone deactivated, 422 `no_email` without an address."""
-    api_key, actor, role = _acting(request)
-    delivered = team.member_password_reset(
-        store=api_key.store,
-        actor=actor,
-        actor_role=role,
-        user_id=user_id,
-        language=payload.language,
+    delivered = _as_key_maker(
+        request, team.member_password_reset, user_id=user_id, language=payload.language
     )
     return Status(202, {"delivered": delivered})
