@@ -1,6 +1,7 @@
 """Tables of the one label table (`retorno.core.labels`, which reads them from here and is the
 only way to them): a parcel's tracking statuses and booking states, a CSV import's states and
-the problems its dry run names."""
+the problems its dry run names, failed pickups at the desk, and what carrier allocation and
+booking say of a carrier."""
 
 from __future__ import annotations
 
@@ -56,6 +57,43 @@ BOOKING_STATE = {
     "no_carrier": _("No carrier can take it"),
     "cancelled": _("Cancelled"),
     "superseded": _("Replaced by a new booking"),
+}
+DESK_REASON = {
+    "customer_not_available": _("Nobody at home"),
+    "wrong_address": _("Address not found"),
+    "item_not_ready": _("Parcel not ready"),
+    "refused": _("Parcel not handed over"),
+    "not_serviceable": _("Address not served by the carrier"),
+    "carrier_issue": _("Problem on the carrier's side"),
+    "booking_failed": _("No carrier could book it"),
+    "no_carrier": _("No carrier can take it"),
+}
+RECOVERY_STATE = {
+    "awaiting_shopper": _("Waiting for the shopper"),
+    "at_desk": _("At the desk"),
+    "rebooked": _("Booked again"),
+    "drop_off": _("Switched to drop-off"),
+    "label": _("Switched to a return label"),
+    "cancelled": _("Cancelled"),
+    "closed": _("Closed"),
+}
+# A carrier's answer to one booking try.
+BOOKING_TRY = {
+    "unavailable": _("did not answer"),
+    "rejected": _("refused the booking"),
+    "skipped": _("disabled for this store"),
+}
+# Why allocation left a carrier out (retorno.domain.logistics.VerdictCode).
+ALLOCATION_VERDICT = {
+    "ranked": _("can take it"),
+    "disabled": _("disabled for this store"),
+    "denied_by_rule": _("excluded by the allocation rules"),
+    "no_capability": _("does not offer this return method"),
+    "not_serviceable": _("does not serve this address"),
+    "over_weight": _("the parcel is too heavy"),
+    "over_size": _("the parcel is too large"),
+    "no_rate": _("has no price in this currency"),
+    "capacity_full": _("no pickups left today"),
 }
 # Why allocation kept or dropped a carrier (CarrierVerdict.reason), worded with its params;
 # {price} is the price in the store's money, {method} the method's label.

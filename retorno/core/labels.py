@@ -16,9 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from retorno.core.label_tables import (
     ALLOCATION_REASON,
+    ALLOCATION_VERDICT,
     BOOKING_STATE,
+    BOOKING_TRY,
+    DESK_REASON,
     IMPORT_PROBLEM,
     IMPORT_STATE,
+    RECOVERY_STATE,
     RULES_PROBLEM,
     TRACKING_STATUS,
 )
@@ -288,44 +292,6 @@ EVIDENCE = {
 }
 # Why a parcel is at the failed-pickup desk: the carrier's reason for a failed pickup, or a
 # booking no carrier took.
-DESK_REASON = {
-    "customer_not_available": _("Nobody at home"),
-    "wrong_address": _("Address not found"),
-    "item_not_ready": _("Parcel not ready"),
-    "refused": _("Parcel not handed over"),
-    "not_serviceable": _("Address not served by the carrier"),
-    "carrier_issue": _("Problem on the carrier's side"),
-    "booking_failed": _("No carrier could book it"),
-    "no_carrier": _("No carrier can take it"),
-}
-RECOVERY_STATE = {
-    "awaiting_shopper": _("Waiting for the shopper"),
-    "at_desk": _("At the desk"),
-    "rebooked": _("Booked again"),
-    "drop_off": _("Switched to drop-off"),
-    "label": _("Switched to a return label"),
-    "cancelled": _("Cancelled"),
-    "closed": _("Closed"),
-}
-# A carrier's answer to one booking try.
-BOOKING_TRY = {
-    "unavailable": _("did not answer"),
-    "rejected": _("refused the booking"),
-    "skipped": _("disabled for this store"),
-}
-# Why allocation left a carrier out (retorno.domain.logistics.VerdictCode).
-ALLOCATION_VERDICT = {
-    "ranked": _("can take it"),
-    "disabled": _("disabled for this store"),
-    "denied_by_rule": _("excluded by the allocation rules"),
-    "no_capability": _("does not offer this return method"),
-    "not_serviceable": _("does not serve this address"),
-    "over_weight": _("the parcel is too heavy"),
-    "over_size": _("the parcel is too large"),
-    "no_rate": _("has no price in this currency"),
-    "capacity_full": _("no pickups left today"),
-}
-
 # What the policy engine decided for a request (domain.policies.decision.Outcome).
 OUTCOME = {
     "approve": _("Approved at once"),
