@@ -99,7 +99,7 @@ ALLOCATION_VERDICT = {
 # {price} is the price in the store's money, {method} the method's label.
 ALLOCATION_REASON = {
     "cheapest": _("Price %(price)s."),
-    "fastest": _("%(days)s transit days, %(price)s."),
+    "fastest": _("Transit days: %(days)s; %(price)s."),
     "pickups_unmeasured": _("No pickups measured yet; %(price)s."),
     "pickup_success": _(
         "%(percent)s%% of first pickup attempts succeeded over %(pickups)s (score %(score)s); "

@@ -1,6 +1,6 @@
 """A store admin writes a carrier allocation rule with the form in a real browser (desktop and a
-tablet held upright, English and Spanish): a mistake is shown on the rule's field, "Try it" ranks
-the carriers under the draft, publishing writes the document the JSON editor then shows."""
+tablet held upright, English and Spanish): a mistake is shown on the rule's field in the page's
+language, "Try it" ranks the carriers under the draft in the order they would be tried, publishing writes the document the JSON editor then shows."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ WORDS = {
         "publish": "Publish new version",
         "published": "published",
         "advanced": "Advanced (JSON)",
+        "never": "the rule would never apply",
+        "excluded": "Excluded by rule light-parcels.",
     },
     "es": {
         "heading": "Reglas de asignación",
@@ -42,6 +44,8 @@ WORDS = {
         "publish": "Publicar nueva versión",
         "published": "publicada",
         "advanced": "Avanzado (JSON)",
+        "never": "la regla no se aplicaría nunca",
+        "excluded": "Excluido por la regla light-parcels.",
     },
 }
 
@@ -79,7 +83,7 @@ def test_an_admin_writes_a_rule_tries_it_and_publishes(
     block.locator("input[name='rule-0-carriers_not_in'][value='rapido']").check()
     page.get_by_role("button", name=words["publish"]).click()
     expect(page.locator("#rules-form-errors")).to_be_visible()
-    expect(page.locator("#rule-1 .err")).to_contain_text("never fires")
+    expect(page.locator("#rule-1 .err")).to_contain_text(words["never"])
     assert AllocationRuleSet.objects.count() == 0
 
     page.locator("#rule-1").get_by_label(words["min_weight"]).fill("")
@@ -89,6 +93,14 @@ def test_an_admin_writes_a_rule_tries_it_and_publishes(
     expect(page.locator("#try-verdicts tr[data-carrier='rapido']")).to_have_attribute(
         "data-kept", "0"
     )
+    # In the order they would be tried (fastest first), the dropped carrier last, with why.
+    rows = page.locator("#try-verdicts tbody tr")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.carrier)") == [
+        "norte",
+        "eco",
+        "rapido",
+    ]
+    expect(rows.last).to_contain_text(words["excluded"])
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     shoot(page, f"carrier-rules-form-{size}-{lang}")
     assert AllocationRuleSet.objects.count() == 0

@@ -257,16 +257,16 @@ def _rows(html: str) -> list[tuple[str, str]]:
         (
             "en",
             [
-                "1 transit days, €5.30.",
-                "2 transit days, €4.40.",
+                "Transit days: 1; €5.30.",
+                "Transit days: 2; €4.40.",
                 "Excluded by rule quick.",
             ],
         ),
         (
             "es",
             [
-                "1 días de tránsito, 5,30\xa0€.",
-                "2 días de tránsito, 4,40\xa0€.",
+                "Días de tránsito: 1; 5,30\xa0€.",
+                "Días de tránsito: 2; 4,40\xa0€.",
                 "Excluido por la regla quick.",
             ],
         ),
