@@ -8,15 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from retorno.analytics.models import DailyFigure, Label
-from retorno.analytics.rollups import pending_flush_if_any
+from retorno.analytics.rollups import rollups_ready
 from retorno.analytics.scope import Scope
 from retorno.domain.analytics.periods import Basis
+from retorno.domain.analytics.rollups import (
+    CYCLE_COUNT,
+    MONTH_OF,
+    SEPARATOR,
+    Figures,
+    month_split,
+    unscaled,
+)
 from retorno.domain.analytics.rollups import Basis as RowBasis
-from retorno.domain.analytics.rollups import Figures, unscaled
 from retorno.domain.money import quantize
 
 
@@ -37,7 +45,7 @@ def sums(
     """Per key of `dimension`, the figures of the scope's days: returned (by the scope's basis)
     or, with `sold`, sold (by order day); only `keys`, or the keys starting with `prefix`, when
     given."""
-    pending_flush_if_any(scope.store)
+    rollups_ready(scope.store)
     rows = DailyFigure.objects.filter(
         store=scope.store,
         dimension=dimension,
@@ -49,6 +57,34 @@ def sums(
         rows = rows.filter(key__in=list(keys))
     if prefix:
         rows = rows.filter(key__startswith=prefix)
+    return _grouped(rows)
+
+
+def cycle_sums(scope: Scope, dimension: str) -> dict[str, Figures]:
+    """`sums` of a cycle-time dimension (`cycle_<split>`): its histograms read from the monthly
+    rows for the whole months of the period and from the daily rows for the days around them,
+    its segments' counts (kept by day only) from the daily rows. The same sums as reading every
+    day (a property in retorno/analytics/tests/test_cube_months.py)."""
+    rollups_ready(scope.store)
+    daily = _basis(scope, sold=False)
+    edges, months = month_split(scope.period.start, scope.period.end)
+    days = Q()
+    for first, last in edges:
+        days |= Q(day__gte=first, day__lte=last)
+    where = Q(basis=daily) & days
+    if months is not None:
+        first, last = months  # the monthly rows' days are their months' first days
+        where |= Q(basis=MONTH_OF[daily], day__gte=first, day__lte=last)
+        # The segments' counts of the whole months' days: they have no monthly rows.
+        where |= Q(
+            basis=daily, day__gte=first, day__lte=last, key__startswith=f"{CYCLE_COUNT}{SEPARATOR}"
+        )
+    return _grouped(
+        DailyFigure.objects.filter(store=scope.store, dimension=dimension).filter(where)
+    )
+
+
+def _grouped(rows: Any) -> dict[str, Figures]:
     return {
         key: Figures(int(r or 0), int(o or 0), int(u or 0), int(v or 0), int(e or 0))
         for key, r, o, u, v, e in rows.values("key")

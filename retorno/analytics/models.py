@@ -82,6 +82,22 @@ class PendingOrder(models.Model):
         return f"order {self.order_id}"
 
 
+class RollupState(models.Model):
+    """Which definition of the rows (retorno.domain.analytics.rollups.ROLLUPS_VERSION) a store's
+    rollups were last rebuilt with. A store without one, or with an older one, is rebuilt before
+    its figures are next read or counted (analytics.rollups.rollups_ready), so an upgrade that
+    changes what the rows hold needs no command."""
+
+    store = models.OneToOneField(
+        Store, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.PositiveIntegerField()
+    rebuilt_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.store_id} v{self.version}"
+
+
 class SupplierAlert(models.Model):
     """A supplier's rate over the threshold its store set (retorno.domain.analytics.quality):
     opened by the check that saw the crossing and sent once through the outbox; closed when the

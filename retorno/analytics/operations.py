@@ -20,7 +20,7 @@ from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
 from retorno.domain.analytics.periods import Basis
 from retorno.domain.analytics.rates import Rate, rate
-from retorno.domain.analytics.rollups import SEPARATOR, histogram_percentile
+from retorno.domain.analytics.rollups import CYCLE_COUNT, SEPARATOR, histogram_percentile
 from retorno.domain.analytics.rollups import STAGES as STAGE_NAMES
 from retorno.domain.analytics.stats import AGE_BUCKETS, age_bucket, percentile
 from retorno.domain.days import local_day
@@ -88,15 +88,20 @@ def cycle_times(scope: Scope, *, segment_by: str = "all") -> CycleTimes:
     stage's durations in tenths of a day, retorno.domain.analytics.rollups)."""
     if segment_by not in SEGMENTS:
         segment_by = "all"
+    # The whole is the sum of the methods' segments (every return has one method).
+    whole = segment_by == "all"
     counts: Counter[str] = Counter()
     histograms: dict[str, dict[str, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
-    for key, f in cube.sums(scope, f"cycle_{segment_by}").items():
+    for key, f in cube.cycle_sums(
+        scope, "cycle_method" if whole else f"cycle_{segment_by}"
+    ).items():
         parts = key.split(SEPARATOR)
-        if parts[0] == "n":
-            counts[SEPARATOR.join(parts[1:])] += f.returns
+        if parts[0] == CYCLE_COUNT:
+            counts["all" if whole else SEPARATOR.join(parts[1:])] += f.returns
         elif f.units:
             stage, tenths = parts[0], int(parts[-1])
-            histograms[SEPARATOR.join(parts[1:-1])][stage][tenths] += f.units
+            segment = "all" if whole else SEPARATOR.join(parts[1:-1])
+            histograms[segment][stage][tenths] += f.units
     segments = [
         CycleSegment(
             segment,

@@ -5,7 +5,13 @@ writes (their rows as they were) and adds the difference once written. What came
 in the transaction of every command on returns (`events_refresh`, the kernel's observer):
 `orders_refresh` locks the order's kept facts (`OrderContribution`), reads its facts now, and
 adds the difference of the returned rows. Applying the same state twice changes nothing.
-`rollups_rebuild` writes a store's rollups again from the source tables.
+`rollups_rebuild` writes a store's rollups again from the source tables; `rollups_ready`, before
+every read, rebuilds a store whose rows were written by an older definition (ROLLUPS_VERSION).
+
+On PostgreSQL a rebuild holds the store's rollup lock exclusively and every incremental write
+holds it shared (a transaction-scoped advisory lock): writes run side by side, a rebuild waits for
+those under way, and the writes that come meanwhile wait for it and then add to what it wrote.
+On SQLite every write transaction already has the database to itself.
 """
 
 from __future__ import annotations
@@ -18,19 +24,26 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
-from retorno.analytics.models import DailyFigure, Label, OrderContribution, PendingOrder
+from retorno.analytics.models import (
+    DailyFigure,
+    Label,
+    OrderContribution,
+    PendingOrder,
+    RollupState,
+)
 from retorno.analytics.rollup_facts import orders_facts
 from retorno.core.models import OutboxMessage
 from retorno.core.outbox import outbox_enqueue
 from retorno.domain.analytics.rollups import (
+    ROLLUPS_VERSION,
     Contribution,
     Figures,
     RowKey,
-    contribution_diff,
     facts_dump,
     facts_load,
-    returned_contribution,
+    returned_add,
     sold_contribution,
 )
 from retorno.orders.models import Customer, Order, OrderLine
@@ -38,6 +51,19 @@ from retorno.returns.models import Return
 from retorno.stores.models import Store
 
 BATCH = 2000
+SQLITE_ROWS = 500  # rows per statement: 10 parameters each, under SQLite's limit of 32,766
+# The first key of the stores' rollup locks (the second is the store's id).
+LOCK_CLASS = 72_011
+
+
+def _lock(store_id: int, *, exclusive: bool = False) -> None:
+    """Hold the store's rollup lock until the transaction ends (PostgreSQL; nothing on SQLite,
+    where a write transaction holds the whole database)."""
+    if connection.vendor != "postgresql":
+        return
+    kind = "" if exclusive else "_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_advisory_xact_lock{kind}(%s, %s)", [LOCK_CLASS, store_id])
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -72,14 +98,15 @@ def _figures_add(store_id: int, rows: dict[RowKey, Figures]) -> None:
                 [store_id, *values],
             )
             return
-        # One statement, run once per row (SQLite has no arrays to unnest).
-        cursor.executemany(
-            head + "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)" + tail,
-            [
-                [store_id, dimension, basis, day, key, *figures.as_tuple()]
-                for (basis, day, dimension, key), figures in ordered
-            ],
-        )
+        # SQLite has no arrays to unnest: rows of VALUES, a chunk per statement (a statement
+        # per row cost a refresh as much as computing the rows).
+        for start in range(0, len(ordered), SQLITE_ROWS):
+            chunk = ordered[start : start + SQLITE_ROWS]
+            params: list[Any] = []
+            for (basis, day, dimension, key), figures in chunk:
+                params += (store_id, dimension, basis, day, key, *figures.as_tuple())
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(head + "VALUES " + values + tail, params)
 
 
 def _labels_write(store_id: int, titles: dict[tuple[str, str], str]) -> None:
@@ -143,6 +170,7 @@ def orders_refresh(store: Store, order_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     with transaction.atomic():
+        _lock(store.id)
         table = OrderContribution._meta.db_table
         with connection.cursor() as cursor:
             # Each order's kept facts, locked: a second change of the same order waits, then
@@ -159,31 +187,31 @@ def orders_refresh(store: Store, order_ids: Iterable[int]) -> int:
             .filter(order_id__in=ids)
             .order_by("order_id")
         }
-        facts, titles = orders_facts(ids, store)
+        # The titles were labelled at intake, where they change.
+        facts, _ = orders_facts(ids, store)
         diff: dict[RowKey, Figures] = defaultdict(Figures)
         changed, emptied = [], []
         now = {order.id: order for order in facts}
         for pk in ids:
             holder = kept[pk]
             order = now.get(pk)
-            old = returned_contribution(facts_load(holder.facts)) if holder.facts else {}
-            new = returned_contribution(order) if order is not None else {}
-            delta = contribution_diff(old, new)
-            _add(diff, delta)
-            if order is None or not order.returns:
+            dumped = facts_dump(order) if order is not None and order.returns else None
+            if dumped is not None and dumped == holder.facts:
+                continue  # counted from these very facts: its rows are those already added
+            if holder.facts:
+                returned_add(diff, facts_load(holder.facts), -1)
+            if dumped is None:
                 emptied.append(pk)
-            else:
-                dumped = facts_dump(order)
-                if dumped != holder.facts:
-                    holder.facts = dumped
-                    changed.append(holder)
+                continue
+            returned_add(diff, order)  # type: ignore[arg-type]  # not None with a dump
+            holder.facts = dumped
+            changed.append(holder)
         if changed:
             _facts_write(changed)
         if emptied:
             OrderContribution.objects.filter(order_id__in=emptied).delete()
         rows = _nonzero(diff)
         _figures_add(store.id, rows)
-        _labels_write(store.id, titles)
     return len(rows)
 
 
@@ -207,6 +235,7 @@ def intake_observe(store: Store, external_ids: Sequence[str]) -> Callable[[list[
         for order in facts:
             _add(diff, sold_contribution(order))
         _add(diff, old, -1)
+        _lock(store.id)
         _figures_add(store.id, _nonzero(diff))
         _labels_write(store.id, titles)
         if before:
@@ -311,6 +340,7 @@ def rollups_rebuild(store: Store) -> dict[str, int]:
     returns read and the rows written."""
     orders = 0
     with transaction.atomic():
+        _lock(store.id, exclusive=True)
         OrderContribution.objects.filter(store=store).delete()
         PendingOrder.objects.filter(store=store).delete()
         DailyFigure.objects.filter(store=store).delete()
@@ -321,20 +351,35 @@ def rollups_rebuild(store: Store) -> dict[str, int]:
             facts, _ = orders_facts(ids, store)
             kept = []
             for order in facts:
-                _add(total, returned_contribution(order))
+                returned_add(total, order)
                 kept.append(
                     OrderContribution(order_id=order.id, store=store, facts=facts_dump(order))
                 )
             OrderContribution.objects.bulk_create(kept, batch_size=BATCH)
             orders += len(ids)
         _figures_add(store.id, _nonzero(total))
+        RollupState.objects.update_or_create(
+            store=store, defaults={"version": ROLLUPS_VERSION, "rebuilt_at": timezone.now()}
+        )
     return {"orders": orders, "rows": DailyFigure.objects.filter(store=store).count()}
+
+
+def rollups_upgrade(store: Store) -> bool:
+    """Rebuild the store's rollups unless they are of the current definition (checked under the
+    store's lock, so of two readers that find them old, the second waits for the first's
+    rebuild and finds it done); whether this call rebuilt them."""
+    with transaction.atomic():
+        _lock(store.id, exclusive=True)
+        if RollupState.objects.filter(store=store, version=ROLLUPS_VERSION).exists():
+            return False
+        rollups_rebuild(store)
+        return True
 
 
 def rollup_rows(store: Store) -> dict[RowKey, tuple[int, int, int, int, int]]:
     """The store's rollup rows that are not all zero, pending orders counted (for checks and
     tests)."""
-    pending_flush_if_any(store)
+    rollups_ready(store)
     return {
         (basis, day, dimension, key): (returns, orders, units, value, extra)
         for basis, day, dimension, key, returns, orders, units, value, extra in (
@@ -349,6 +394,9 @@ def rollup_rows(store: Store) -> dict[RowKey, tuple[int, int, int, int, int]]:
 REFRESH_KIND = "analytics.refresh"
 REFRESH_WINDOW_SECONDS = 2
 FLUSH_BATCH = 500
+# Per store, the last window this process wrote its request to count for: the commands that
+# follow in the same window skip the INSERT the outbox would find already there.
+_requested: dict[int, int] = {}
 
 
 def events_refresh(run: Sequence[Any]) -> None:
@@ -377,9 +425,10 @@ def events_refresh(run: Sequence[Any]) -> None:
                 + " ON CONFLICT (order_id) DO NOTHING",
                 [v for pk in ids for v in (pk, store_id)],
             )
-            transaction.on_commit(
-                functools.partial(_refresh_request, store_id, window), robust=True
-            )
+            if _requested.get(store_id) != window:
+                transaction.on_commit(
+                    functools.partial(_refresh_request, store_id, window), robust=True
+                )
 
 
 def _refresh_request(store_id: int, window: int) -> None:
@@ -389,6 +438,7 @@ def _refresh_request(store_id: int, window: int) -> None:
         dedupe_key=f"{REFRESH_KIND}:{store_id}:{window}",
         payload={},
     )
+    _requested[store_id] = window
 
 
 def pending_flush(store: Store) -> int:
@@ -398,6 +448,8 @@ def pending_flush(store: Store) -> int:
     done = 0
     while True:
         with transaction.atomic():
+            # Before the pending rows are locked: a rebuild deletes them under this lock.
+            _lock(store.id)
             ids = list(
                 PendingOrder.objects.select_for_update(skip_locked=True)
                 .filter(store=store)
@@ -411,16 +463,28 @@ def pending_flush(store: Store) -> int:
             done += len(ids)
 
 
-def pending_flush_if_any(store: Store) -> None:
-    """Before the figures are read: what changed is counted first (usually nothing is left)."""
-    if PendingOrder.objects.filter(store=store).exists():
-        pending_flush(store)
+def rollups_ready(store: Store) -> int:
+    """Before the figures are read: rollups of an older definition (or never rebuilt) are
+    rebuilt, and what changed since they were last counted is counted (usually nothing is
+    left); how many pending orders were counted. One statement when there is nothing to do."""
+    state, pending = RollupState._meta.db_table, PendingOrder._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT version FROM {state} WHERE store_id = %s), "  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {pending} WHERE store_id = %s)",
+            [store.id, store.id],
+        )
+        version, waiting = cursor.fetchone()
+    if version != ROLLUPS_VERSION:
+        rollups_upgrade(store)
+    return pending_flush(store) if waiting or version != ROLLUPS_VERSION else 0
 
 
 def refresh_deliver(message: OutboxMessage) -> dict[str, Any]:
-    """Outbox handler of analytics.refresh."""
+    """Outbox handler of analytics.refresh: the pending orders counted (after an upgrade, the
+    store's rollups rebuilt first: the job does it before a reader has to wait for it)."""
     store = Store.objects.get(id=message.store_id)
-    return {"orders": pending_flush(store)}
+    return {"orders": rollups_ready(store)}
 
 
 class _Rollback(Exception):

@@ -19,7 +19,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -28,6 +28,10 @@ from retorno.domain.analytics.fit import direction_of
 from retorno.domain.analytics.quality import DEFECT_REASONS
 
 SCALE = 10_000  # amounts are kept as whole ten-thousandths
+# The definition of the rows: raised by any change of what a contribution holds (a dimension, a
+# key, what a figure counts), so that every store's rollups are rebuilt before they are next
+# read or counted (retorno.analytics.rollups.rollups_ready).
+ROLLUPS_VERSION = 2  # 2: cycle_all folded into cycle_method, monthly cycle histograms
 
 
 def scaled(value: Decimal | int | float | str | None) -> int:
@@ -43,11 +47,20 @@ def unscaled(value: int) -> Decimal:
 
 class Basis(StrEnum):
     """Which day a row is counted on: returned by request day, returned by order day, or sold
-    (always by order day)."""
+    (always by order day); a month's sums of the first two (the row's day is the month's
+    first), kept for the cycle-time histograms only."""
 
     REQUEST = "r"
     ORDER = "o"
     SOLD = "s"
+    REQUEST_MONTH = "R"
+    ORDER_MONTH = "O"
+
+
+MONTH_OF = {
+    Basis.REQUEST.value: Basis.REQUEST_MONTH.value,
+    Basis.ORDER.value: Basis.ORDER_MONTH.value,
+}
 
 
 # Dimensions over what came back that also have sales to compare with.
@@ -68,7 +81,9 @@ STAGES = (
     "inspected_to_refunded",
     "request_to_refunded",
 )
-CYCLE_SPLITS = ("all", "method", "resolution", "tier")
+# No `all`: every return has one method, so the whole is the sum of the method's segments.
+CYCLE_SPLITS = ("method", "resolution", "tier")
+CYCLE_COUNT = "n"  # the first part of a segment's count key (the histograms' is a stage)
 # Durations are kept as whole tenths of a day, the precision the panel shows: rounding is
 # monotone, so the nearest-rank percentile of the rounded durations is the rounded percentile
 # of the exact ones, and a year's histogram has a few hundred keys, not one per return.
@@ -154,6 +169,13 @@ class Figures:
     extra: int = 0
 
     def add(self, other: Figures, sign: int = 1) -> None:
+        if sign == 1:
+            self.returns += other.returns
+            self.orders += other.orders
+            self.units += other.units
+            self.value += other.value
+            self.extra += other.extra
+            return
         self.returns += sign * other.returns
         self.orders += sign * other.orders
         self.units += sign * other.units
@@ -208,22 +230,34 @@ def returned_contribution(order: OrderFacts) -> Contribution:
     """The rows of each counted return of the order (its items, outcome, exceptions, costs and
     recovered value), on the request's day and on the order's; an order counts once per key,
     on the day of its first return with that key."""
-    out = _Rows()
+    total: Contribution = defaultdict(Figures)
+    returned_add(total, order)
+    return {key: figures for key, figures in total.items() if not figures.is_zero()}
+
+
+def returned_add(total: dict[RowKey, Figures], order: OrderFacts, sign: int = 1) -> None:
+    """Add the order's returned rows (returned_contribution) to `total`, times `sign`, without
+    building them apart first (what keeping the rollups does per order: − before, + now)."""
     lines = {line.id: line for line in order.lines}
     first_return_day: dict[tuple[str, str, str], date] = {}
     for ret in sorted(order.returns, key=lambda r: (r.day, r.id)):
         if not ret.counted:
             continue
         # The same rows on both days: computed once.
-        rows, keys = _returned(ret, order, lines)
+        rows, keys, histograms = _returned(ret, order, lines)
         for basis, day in ((Basis.REQUEST.value, ret.day), (Basis.ORDER.value, order.day)):
             for (dimension, key), figures in rows.items():
-                out.rows[(basis, day, dimension, key)].add(figures)
+                total[(basis, day, dimension, key)].add(figures, sign)
             for dimension, key in keys:
                 first_return_day.setdefault((basis, dimension, key), day)
+            # The histograms on the day's month too: a year reads 12 rows a key, not 365.
+            month, first = MONTH_OF[basis], day.replace(day=1)
+            for (dimension, key), units in histograms.items():
+                figures = total[(basis, day, dimension, key)]
+                figures.units += sign * units
+                total[(month, first, dimension, key)].units += sign * units
     for (row_basis, dimension, key), day in first_return_day.items():
-        out.add((row_basis, day, dimension, key), orders=1)
-    return {key: figures for key, figures in out.rows.items() if not figures.is_zero()}
+        total[(row_basis, day, dimension, key)].orders += sign
 
 
 def _sold(order: OrderFacts, out: _Rows) -> None:
@@ -242,9 +276,10 @@ def _sold(order: OrderFacts, out: _Rows) -> None:
 
 def _returned(
     ret: ReturnFacts, order: OrderFacts, lines: Mapping[int, LineFacts]
-) -> tuple[dict[tuple[str, str], Figures], set[tuple[str, str]]]:
+) -> tuple[dict[tuple[str, str], Figures], set[tuple[str, str]], dict[tuple[str, str], int]]:
     """The rows of one counted return, per (dimension, key) (on whichever day they are
-    counted); and the pairs it counts as a return, for counting orders."""
+    counted); the pairs it counts as a return, for counting orders; and its cycle-time
+    histogram rows (units only), kept on the day and on its month."""
     rows: dict[tuple[str, str], Figures] = defaultdict(Figures)
     keys: set[tuple[str, str]] = set()
 
@@ -312,8 +347,8 @@ def _returned(
                 value=inspection.value,
                 extra=inspection.recovered,
             )
-    _cycle_rows(ret, rows)
-    return rows, keys
+    histograms = _cycle_rows(ret, rows)
+    return rows, keys, histograms
 
 
 def _fit_rows(item: ItemFacts, line: LineFacts, count: Any) -> None:
@@ -333,11 +368,13 @@ def stage_tenths(seconds: float) -> int:
     return round(round(seconds / 86400, 1) * 10)
 
 
-def _cycle_rows(ret: ReturnFacts, rows: dict[tuple[str, str], Figures]) -> None:
-    """Refund cycle time: per split, the returns of each segment (key `n<TAB>segment`) and a
-    histogram of each stage's durations (`stage<TAB>segment<TAB>tenths`, units = returns)."""
+def _cycle_rows(
+    ret: ReturnFacts, rows: dict[tuple[str, str], Figures]
+) -> dict[tuple[str, str], int]:
+    """Refund cycle time: per split, the returns of each segment (key `n<TAB>segment`, in
+    `rows`) and a histogram of each stage's durations (`stage<TAB>segment<TAB>tenths`,
+    units = returns; returned apart, as it is kept by month too)."""
     segments = {
-        "all": "all",
         "method": ret.method or "-",
         "resolution": ret.resolution or "-",
         "tier": ret.tier or "-",
@@ -347,11 +384,33 @@ def _cycle_rows(ret: ReturnFacts, rows: dict[tuple[str, str], Figures]) -> None:
         for stage, seconds in zip(STAGES, ret.stage_seconds, strict=False)
         if seconds is not None
     ]
+    histograms: dict[tuple[str, str], int] = {}
     for split in CYCLE_SPLITS:
         dimension, segment = f"cycle_{split}", segments[split]
-        rows[(dimension, f"n{SEPARATOR}{segment}")].returns += 1
+        rows[(dimension, f"{CYCLE_COUNT}{SEPARATOR}{segment}")].returns += 1
         for stage, bucket in tenths:
-            rows[(dimension, SEPARATOR.join((stage, segment, bucket)))].units += 1
+            histograms[(dimension, SEPARATOR.join((stage, segment, bucket)))] = 1
+    return histograms
+
+
+def month_split(start: date, end: date) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """How to read the days start..end (both included) from daily and monthly rows: the days
+    read one by one (at most the partial months at the two edges), and the first and last day
+    of the whole months between them, read as monthly rows (None when no month is whole)."""
+    first = start if start.day == 1 else _next_month(start)
+    stop = (end + timedelta(days=1)).replace(day=1)  # the first day after the whole months
+    if first >= stop:
+        return [(start, end)], None
+    edges = []
+    if start < first:
+        edges.append((start, first - timedelta(days=1)))
+    if stop <= end:
+        edges.append((stop, end))
+    return edges, (first, stop - timedelta(days=1))
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def histogram_percentile(counts: Mapping[int, int], q: float) -> int | None:
