@@ -69,7 +69,7 @@ def _lock(store_id: int, *, exclusive: bool = False) -> None:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _figures_add(store_id: int, rows: dict[RowKey, Figures]) -> None:
+def figures_add(store_id: int, rows: dict[RowKey, Figures]) -> None:
     """Add `rows` to the store's DailyFigure rows: one INSERT … ON CONFLICT DO UPDATE, the rows
     in key order (two transactions adding to the same rows wait for each other, never
     deadlock)."""
@@ -105,8 +105,8 @@ def _figures_add(store_id: int, rows: dict[RowKey, Figures]) -> None:
             params: list[Any] = []
             for (basis, day, dimension, key), figures in chunk:
                 params += (store_id, dimension, basis, day, key, *figures.as_tuple())
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
-            cursor.execute(head + "VALUES " + values + tail, params)
+            rows_sql = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(head + "VALUES " + rows_sql + tail, params)
 
 
 def _labels_write(store_id: int, titles: dict[tuple[str, str], str]) -> None:
@@ -211,7 +211,7 @@ def orders_refresh(store: Store, order_ids: Iterable[int]) -> int:
         if emptied:
             OrderContribution.objects.filter(order_id__in=emptied).delete()
         rows = _nonzero(diff)
-        _figures_add(store.id, rows)
+        figures_add(store.id, rows)
     return len(rows)
 
 
@@ -236,7 +236,7 @@ def intake_observe(store: Store, external_ids: Sequence[str]) -> Callable[[list[
             _add(diff, sold_contribution(order))
         _add(diff, old, -1)
         _lock(store.id)
-        _figures_add(store.id, _nonzero(diff))
+        figures_add(store.id, _nonzero(diff))
         _labels_write(store.id, titles)
         if before:
             with_returns = list(
@@ -270,7 +270,7 @@ def _sold_rebuild(store: Store) -> None:
         total: dict[RowKey, Figures] = defaultdict(Figures)
         for order in facts:
             _add(total, sold_contribution(order))
-        _figures_add(store.id, _nonzero(total))
+        figures_add(store.id, _nonzero(total))
         _labels_write(store.id, titles)
         after = ids[-1]
 
@@ -357,7 +357,7 @@ def rollups_rebuild(store: Store) -> dict[str, int]:
                 )
             OrderContribution.objects.bulk_create(kept, batch_size=BATCH)
             orders += len(ids)
-        _figures_add(store.id, _nonzero(total))
+        figures_add(store.id, _nonzero(total))
         RollupState.objects.update_or_create(
             store=store, defaults={"version": ROLLUPS_VERSION, "rebuilt_at": timezone.now()}
         )

@@ -72,7 +72,7 @@ def _kept(specs: list[tuple]):
     # read does not rebuild them from its (empty) source tables.
     RollupState.objects.create(store=store, version=ROLLUPS_VERSION, rebuilt_at=timezone.now())
     orders = [_order(pk, spec) for pk, spec in enumerate(specs, start=1)]
-    rollups._figures_add(store.id, contribution_sum(returned_contribution(o) for o in orders))
+    rollups.figures_add(store.id, contribution_sum(returned_contribution(o) for o in orders))
     return store, orders
 
 
