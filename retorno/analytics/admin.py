@@ -13,6 +13,7 @@ from retorno.analytics.models import (
     Label,
     OrderContribution,
     PendingOrder,
+    RollupState,
     SupplierAlert,
 )
 
@@ -52,6 +53,11 @@ class LabelAdmin(ReadOnly):
 class PendingOrderAdmin(ReadOnly):
     list_display = ("order_id", "store")
     search_fields = ("order_id",)
+
+
+@admin.register(RollupState)
+class RollupStateAdmin(ReadOnly):
+    list_display = ("store", "version", "rebuilt_at")
 
 
 @admin.register(SupplierAlert)
