@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import secrets
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +31,8 @@ os.environ.setdefault("RETORNO_ALLOW_PRIVATE_URLS", "true")
 ROOT = Path(__file__).resolve().parent.parent
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
+
+from bench.server import serving  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/retorno_bench_ingest"
 SECRET = "bench-webhook-secret"
@@ -108,13 +109,6 @@ def make_batches(numbers: list[str], events: int, batch: int, run: str) -> list[
         for i in range(events)
     ]
     return [items[i : i + batch] for i in range(0, len(items), batch)]
-
-
-def free_port() -> int:
-    """A free port of 127.0.0.1 (within RETORNO_BENCH_PORTS, "8200-8299", when set)."""
-    from bench.run import free_port as bench_free_port
-
-    return bench_free_port()
 
 
 def run_endpoint(url: str, batches: list[list[dict]], clients: int) -> float:
@@ -205,41 +199,14 @@ def main() -> None:
     if not url.startswith("postgres"):
         raise SystemExit("bench/ingest.py measures PostgreSQL: set DATABASE_URL=postgres://...")
     webhook_code, account_id, numbers = setup_database(url)
-    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "LOG_LEVEL": "WARNING",
         "RETORNO_INPROCESS_SCHEDULER": "0",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "retorno.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with serving(env, workers=args.workers) as (port, _):
         endpoint = f"http://127.0.0.1:{port}/api/v1/carriers/{webhook_code}/webhooks"
-        import httpx
-
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         run = secrets.token_hex(4)
         warm = make_batches(numbers, args.batch * 20, args.batch, f"warm-{run}")
         run_endpoint(endpoint, warm, args.clients)
@@ -252,9 +219,6 @@ def main() -> None:
         batches = make_batches(numbers, args.events, args.batch, run)
         raw_seconds = run_raw(url, account_id, batches, args.clients)
         endpoint_seconds = run_endpoint(endpoint, batches, args.clients)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     endpoint_rate = args.events / endpoint_seconds
     raw_rate = args.events / raw_seconds
     print(f"{'path':<34} {'events':>8} {'seconds':>8} {'events/s':>10}")

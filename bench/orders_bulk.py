@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import secrets
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,8 @@ os.environ.setdefault("RETORNO_ENV", "development")
 ROOT = Path(__file__).resolve().parent.parent
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
+
+from bench.server import serving  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/retorno_bench_orders"
 TIMEOUT = 30  # the server's worker timeout (`retorno serve --timeout`, gunicorn's default)
@@ -224,7 +225,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500, help="orders per call (at most 1000)")
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument("--port", type=int, default=0, help="default: a free one")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     if not url.startswith("postgres"):
@@ -234,36 +235,8 @@ def main() -> None:
     store_id, key = setup_database(url)
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
     env["RETORNO_INPROCESS_SCHEDULER"] = "0"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "retorno.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(args.port),
-            "--workers",
-            str(args.workers),
-            "--timeout",
-            str(TIMEOUT),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        import httpx
-
-        endpoint = f"http://127.0.0.1:{args.port}/api/v1/orders/bulk"
-        for _ in range(150):
-            try:
-                httpx.get(f"http://127.0.0.1:{args.port}/api/v1/openapi.json", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+    with serving(env, port=args.port, workers=args.workers, timeout=TIMEOUT) as (port, _):
+        endpoint = f"http://127.0.0.1:{port}/api/v1/orders/bulk"
         run = secrets.token_hex(4)
         warm = split(make_orders(args.batch * 2, f"warm-{run}"), args.batch)
         post_calls(endpoint, key, warm, args.clients)
@@ -274,9 +247,6 @@ def main() -> None:
         biggest = [make_orders(1000, f"max-{run}")]
         max_new = post_calls(endpoint, key, biggest, 1)
         max_again = post_calls(endpoint, key, biggest, 1)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     endpoint_rate = args.orders / endpoint_seconds
     copy_rate = args.orders / copy_seconds
     print(f"{'path':<38} {'orders':>8} {'seconds':>8} {'orders/s':>10}")

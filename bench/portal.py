@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,6 +34,11 @@ os.environ.setdefault("RETORNO_ALLOW_PRIVATE_URLS", "true")
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)  # run as a script: import `bench` from the repo root
+
+from bench.server import serving  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/retorno_bench_portal"
 
 
@@ -85,24 +88,6 @@ def targets(env: dict[str, str]) -> tuple[str, list[tuple[str, str]], list[str]]
         .values_list("tracking_token", flat=True)[:50]
     )
     return store.slug, orders, tokens
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(base: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit("the server did not start")
 
 
 def shopper_session(base: str, slug: str, number: str, email: str) -> httpx.Client:
@@ -203,29 +188,10 @@ def main() -> None:
     if not orders or not tokens:
         raise SystemExit("the demo store has no returnable orders or no returns")
 
-    port = args.port or free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(BIN / "retorno"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_ready(base)
+    with serving(
+        env, port=args.port, workers=args.workers, threads=args.threads, ready_timeout=180
+    ) as (port, _):
+        base = f"http://127.0.0.1:{port}"
         sessions = [
             shopper_session(base, slug, *orders[n % len(orders)]) for n in range(args.clients)
         ]
@@ -259,9 +225,6 @@ def main() -> None:
         print("\ntarget: p99 < 50 ms for every portal page")
         for client in sessions:
             client.close()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

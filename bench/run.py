@@ -18,8 +18,6 @@ import argparse
 import json
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +37,10 @@ os.environ.setdefault("RETORNO_ALLOW_PRIVATE_URLS", "true")
 ROOT = Path(__file__).resolve().parent.parent
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)  # run as a script: import `bench` and `retorno` from the repo root
+
+from bench import server as bench_server  # noqa: E402
+from bench.server import free_port, stop, wait_ready  # noqa: E402
+
 PYTHON = sys.executable
 API_KEY = "rtn_bench_0123456789abcdefghijklmnopqrstuv"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -357,21 +359,6 @@ def load_rmas(port: int, limit: int = 200) -> list[str]:
 # --- 2c. orchestration ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A free port of 127.0.0.1: the first free one of RETORNO_BENCH_PORTS ("8800-8899") when
-    set (a machine whose ports are shared out), else any."""
-    first, _, last = os.environ.get("RETORNO_BENCH_PORTS", "").partition("-")
-    candidates = range(int(first), int(last or first) + 1) if first else [0]
-    for port in candidates:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return s.getsockname()[1]
-    raise OSError(f"no free port in RETORNO_BENCH_PORTS={first}-{last}")
-
-
 def engine_env(engine: str, var_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -398,32 +385,6 @@ def pg_recreate() -> None:
         conn.execute(f"CREATE DATABASE {PG_DB}")
 
 
-def wait_ready(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("the server exited while starting; see its log")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("the server did not answer /health in time")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=25)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
-
-
 def bench_engine(engine: str, args: argparse.Namespace, log) -> dict:
     var_dir = Path(tempfile.mkdtemp(prefix=f"retorno-bench-{engine}-"))
     env = engine_env(engine, var_dir)
@@ -448,23 +409,7 @@ def bench_engine(engine: str, args: argparse.Namespace, log) -> dict:
     )
     port = free_port()
     server_log = open(var_dir / "server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "retorno"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server = bench_server.start(env, port, workers=args.workers, output=server_log)
     results = {}
     try:
         wait_ready(port, server)

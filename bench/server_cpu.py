@@ -32,6 +32,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
 from bench import run as bench_run  # noqa: E402
+from bench import server as bench_server  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 KINDS = ("floor_write", "create", "floor_read", "order_get", "return_get")
@@ -156,29 +157,18 @@ def main() -> None:
         # With --rollups both, two servers on the same prepared database, one keeping the
         # analytics rollups and one not, measured round after round in the same run.
         for rollups in modes:
-            port = bench_run.free_port()
+            port = bench_server.free_port()
             log = open(var_dir / f"server-rollups-{rollups}.log", "w")  # noqa: SIM115
             servers[rollups] = (
                 port,
-                subprocess.Popen(
-                    [
-                        str(Path(bench_run.PYTHON).parent / "retorno"),
-                        "serve",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--workers",
-                        str(args.workers),
-                    ],
-                    env={**env, "RETORNO_ANALYTICS_ROLLUPS": rollups},
-                    cwd=ROOT,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
+                bench_server.start(
+                    {**env, "RETORNO_ANALYTICS_ROLLUPS": rollups},
+                    port,
+                    workers=args.workers,
+                    output=log,
                 ),
             )
-            bench_run.wait_ready(port, servers[rollups][1], timeout=300)
+            bench_server.wait_ready(port, servers[rollups][1], timeout=300)
             bench_run.run_load(port, "floor_read", args.orders, 2.0, args.concurrency, 1.0)
         totals: dict[tuple[str, str], list[float]] = {}
         cpu: dict[tuple[str, str], list[float]] = {}
@@ -232,7 +222,7 @@ def main() -> None:
             )
     finally:
         for _, server in servers.values():
-            bench_run.stop(server)
+            bench_server.stop(server)
     if args.mail:
         subprocess.run(
             [sys.executable, str(Path(__file__).resolve()), "_mail", str(args.mail)],

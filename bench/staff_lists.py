@@ -26,7 +26,6 @@ import json
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -40,6 +39,11 @@ os.environ.setdefault("RETORNO_ENV", "development")
 os.environ.setdefault("RETORNO_ALLOW_PRIVATE_URLS", "true")
 
 ROOT = Path(__file__).resolve().parents[1]
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)  # run as a script: import `bench` from the repo root
+
+from bench.server import serving  # noqa: E402
+
 BIN = Path(sys.executable).parent
 DATABASE_PREFIX = "postgres://postgres@127.0.0.1:5432/retorno_bench_queue_"
 SLUG = "bench"
@@ -276,39 +280,9 @@ def measure(size: int, args: argparse.Namespace) -> dict:
     loaded = prepare(size, url, env, args.load_processes)
     os.environ.update({"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"})
     found = samples(url)
-    port = args.port
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(BIN / "retorno"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     rows = []
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("the server did not start")
-            time.sleep(0.3)
+    with serving(env, port=args.port, workers=args.workers, threads=args.threads) as (port, _):
+        base = f"http://127.0.0.1:{port}"
         staff = [staff_session(base) for _ in range(args.clients)]
         api = [
             httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {API_KEY}"})
@@ -324,9 +298,6 @@ def measure(size: int, args: argparse.Namespace) -> dict:
             rows.append({"name": name, "kind": kind, "timings": timings, "errors": errors})
         for client in staff + api:
             client.close()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     floor = percentile(rows[0]["timings"], 99)
     result = {"size": size, "loaded_seconds": loaded, "pages": {}}
     for row in rows:
@@ -395,7 +366,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--load-processes", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--port", type=int, default=0, help="default: a free one")
     parser.add_argument(
         "--pages", default="", help="only the pages whose name holds one of these (comma list)"
     )

@@ -35,7 +35,16 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 logger = logging.getLogger(__name__)
 
 NULL = "\\N"
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# One encoder for every JSON value (json.dumps with arguments builds a new one per call).
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
+def _escape(value: str) -> str:
+    """COPY's escapes (backslash first). Chained replaces: str.translate with a mapping costs
+    several times more per string, and a history's message bodies all hold line breaks."""
+    return (
+        value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
 
 
 def copy_text(value: Any) -> str:
@@ -43,7 +52,7 @@ def copy_text(value: Any) -> str:
     kind = type(value)
     if kind is str:
         if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            return value.translate(_ESCAPES)
+            return _escape(value)
         return value
     if value is None:
         return NULL
@@ -54,14 +63,20 @@ def copy_text(value: Any) -> str:
     if kind is datetime or kind is date:
         return value.isoformat()
     if kind is dict or kind is list:
-        return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
+        return _json_text(value)
     raise TypeError(f"cannot COPY a {kind.__name__}: {value!r}")
 
 
 def _text(value: str) -> str:
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return value.translate(_ESCAPES)
+        return _escape(value)
     return value
+
+
+def _json_text(value: Any) -> str:
+    # JSON text holds no raw tab or line break (the encoder escapes them): only backslashes.
+    out = _JSON(value)
+    return out.replace("\\", "\\\\") if "\\" in out else out
 
 
 def _text_or_null(value: str | None) -> str:
@@ -71,7 +86,7 @@ def _text_or_null(value: str | None) -> str:
 def _json(value: Any) -> str:
     if not value:  # most JSON values of a history are empty
         return "{}" if type(value) is dict else "[]" if type(value) is list else copy_text(value)
-    return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
+    return _json_text(value)
 
 
 def _json_memo(memo: dict[int, tuple[Any, str]]) -> Callable[[Any], str]:

@@ -120,6 +120,21 @@ class HistoryResult:
     statuses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     api_key: str | None = None
+    # Wall-clock seconds of each step of the load, in order (where a big load's time goes).
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+class _Phases:
+    """Times the steps of a load into `phases`."""
+
+    def __init__(self, phases: dict[str, float]) -> None:
+        self.phases = phases
+        self.last = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = self.phases.get(name, 0.0) + now - self.last
+        self.last = now
 
 
 def history_load(
@@ -145,31 +160,42 @@ def history_load(
     if bulk is None:
         bulk = returns >= BULK_MODE_RETURNS
     bulk = bulk and bulk_load_possible(connections["default"])
+    result = HistoryResult(store=store, returns=returns)
+    phase = _Phases(result.phases)
     plan = _plan(store, returns, seed, min(max(orders_ratio, 0.0), 3.0), now, staff or {}, bulk)
     if bulk:
         with bulk_load_mode(TABLES, connections["default"]):
+            phase.done("indexes set aside")
             _chunks_load(plan, processes, progress)
+            phase.done("rows")
             broken = references_check(TABLES, plan.bases, connections["default"])
             if broken:
                 raise ValueError(f"the generated rows point at nothing: {broken}")
+            phase.done("references checked")
+        phase.done("indexes built")
         with connections["default"].cursor() as cursor:
             for model in TABLES:
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
+        phase.done("analyzed")
     else:
         _chunks_load(plan, processes, progress)
+        phase.done("rows")
     with transaction.atomic():
         _wallets_load(store)
         sequences_reset(TABLES)
+    phase.done("wallets")
     # The rows went in by COPY, past the services that keep the analytics rollups (and, in bulk
     # mode, with the triggers that keep the status tally off): write them from what was loaded.
     rollups_rebuild(store)
+    phase.done("analytics rollups")
     if bulk:
         status_tally_rebuild(store=store)
-    result = HistoryResult(store=store, returns=returns)
+        phase.done("status tally")
     result.counts = {
         model.__name__: model._default_manager.filter(**_scope(model, store)).count()
         for model in TABLES
     }
+    phase.done("counted")
     result.seconds = time.perf_counter() - started
     return result
 

@@ -3,6 +3,7 @@ customers (a pure function of the seed and their index), the codes and the days.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import unicodedata
@@ -159,10 +160,15 @@ def _ascii(text: str) -> str:
 def bijection(index: int, bits: int, salt: str) -> int:
     """A number of `bits` bits unique to `index` (an odd multiplier modulo 2**bits is a
     bijection), scrambled by `salt` so stores and seeds differ."""
-    digest = hashlib.blake2b(salt.encode(), digest_size=16).digest()
-    multiplier = int.from_bytes(digest[:8], "big") | 1
-    offset = int.from_bytes(digest[8:], "big")
+    multiplier, offset = _scramble(salt)
     return (index * multiplier + offset) % (1 << bits)
+
+
+@functools.cache
+def _scramble(salt: str) -> tuple[int, int]:
+    # A handful of salts per load, asked for several times per return.
+    digest = hashlib.blake2b(salt.encode(), digest_size=16).digest()
+    return int.from_bytes(digest[:8], "big") | 1, int.from_bytes(digest[8:], "big")
 
 
 def day_pick(plan: Plan, rng: random.Random) -> datetime:

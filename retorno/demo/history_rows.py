@@ -66,6 +66,10 @@ class ReturnWriter:
         self.tags: dict[str, list[str]] = {}
         self.sized: dict[tuple[str, str], list[tuple[int, str, dict[str, str], Decimal]]] = {}
         self.premium = [spec for spec in data.CATALOG if spec.premium]
+        self.line_money: dict[
+            tuple[Decimal, int, int, bool], tuple[Decimal, Decimal, Decimal, Decimal]
+        ] = {}
+        self.candidates = {code: [code] for _, code, _ in plan.carriers}
         self.salt = f"{plan.store_id}:{plan.seed}"
         self.bijection = bijection
         self.day_pick = day_pick
@@ -155,16 +159,8 @@ class ReturnWriter:
                 2 if spec.kind in ("t-shirt", "charger", "bedding") and rng.random() < 0.12 else 1
             )
             gift = spec.category == data.GIFT_CARD_CATEGORY
-            unit = shelf_price if gift else money(shelf_price / (1 + VAT))
             percent = 40 if spec.final_sale else (promo[1] if promo and not gift else 0)
-            discount = money(unit * quantity * percent / 100)
-            gross = shelf_price * quantity
-            tax = (
-                Decimal("0.00")
-                if gift
-                else gross - money(gross * percent / 100) - (unit * quantity - discount)
-            )
-            paid = unit * quantity - discount + tax
+            unit, discount, tax, unit_paid = self._line_money(shelf_price, quantity, percent, gift)
             k = len(lines)
             line_id = self.base["OrderLine"] + slot * 4 + k
             external = f"h{plan.seed}-o{slot + 1:08d}-{k + 1}"
@@ -196,7 +192,7 @@ class ReturnWriter:
                     "variant_id": variant_id,
                     "options": options,
                     "quantity": quantity,
-                    "unit_paid": money(paid / quantity),
+                    "unit_paid": unit_paid,
                     "shelf_price": shelf_price,
                     "tax": tax,
                 }
@@ -225,6 +221,26 @@ class ReturnWriter:
             order_channel(slot),
         )
         return order_id, lines
+
+    def _line_money(
+        self, shelf_price: Decimal, quantity: int, percent: int, gift: bool
+    ) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """A line's unit price before tax, discount, tax and unit paid: a few hundred distinct
+        prices, quantities and discounts, so each is worked out once per chunk."""
+        key = (shelf_price, quantity, percent, gift)
+        found = self.line_money.get(key)
+        if found is None:
+            unit = shelf_price if gift else money(shelf_price / (1 + VAT))
+            discount = money(unit * quantity * percent / 100)
+            gross = shelf_price * quantity
+            tax = (
+                Decimal("0.00")
+                if gift
+                else gross - money(gross * percent / 100) - (unit * quantity - discount)
+            )
+            paid = unit * quantity - discount + tax
+            found = self.line_money[key] = (unit, discount, tax, money(paid / quantity))
+        return found
 
     def _extra_orders(self, index: int) -> None:
         rng = self.rng

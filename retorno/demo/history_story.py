@@ -56,6 +56,8 @@ REASONS = {
     "accessories": Weighted(data.REASONS, data.ACCESSORY_REASON_WEIGHTS),
     "home": Weighted(data.REASONS, data.HOME_REASON_WEIGHTS),
 }
+# Shared by every shipment row (the same objects, so the writer encodes their JSON once).
+PARCEL = {"weight_grams": 1000}
 METHODS = Weighted(("pickup", "drop_off", "self_ship"), (30, 50, 20))
 
 
@@ -83,10 +85,8 @@ class ReturnStory:
         self.order_id = order_id
         self.requested = requested
         self.id = writer._id("Return", index, 1, 0)
-        self.rma = (
-            f"{self.plan.rma_prefix}-{writer._code(index, ':rma', 8)[:4]}-"
-            + (writer._code(index, ":rma", 8)[4:])
-        )
+        code = writer._code(index, ":rma", 8)
+        self.rma = f"{self.plan.rma_prefix}-{code[:4]}-{code[4:]}"
         self.token = writer._code(index, ":token", 12) + writer._code(index, ":token2", 12)
         self.status = "requested"
         self.updated = requested
@@ -674,8 +674,8 @@ class ReturnStory:
                 shipment["pickup_date"],
                 Decimal("4.90"),
                 plan.currency,
-                {"weight_grams": 1000},
-                [code],
+                PARCEL,
+                w.candidates[code],
                 shipment["created"],
                 shipment["created"],
                 shipment["updated"],

@@ -3,6 +3,7 @@ formatter writes is the generic one, and a big load's indexes set aside always c
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -70,6 +71,26 @@ def test_nullable_columns_write_null_and_booleans_t_or_f(amount, sent, flag, bod
     line = row_formatter(fields, "\n")(row)
     assert line == "\t".join(map(copy_text, row)) + "\n"
     assert line.split("\t")[2] in ("t", "f")
+
+
+def copy_unescaped(field: str) -> str:
+    """What PostgreSQL's COPY text format reads from a field (the escapes a writer uses)."""
+    out, chars = [], iter(field)
+    for char in chars:
+        if char == "\\":
+            following = next(chars)
+            out.append({"t": "\t", "n": "\n", "r": "\r"}.get(following, following))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@given(text=texts, data=json_values)
+def test_text_and_json_are_escaped_so_copy_reads_them_back(text, data):
+    written = copy_text(text)
+    assert not {"\t", "\n", "\r"} & set(written)
+    assert copy_unescaped(written) == text
+    assert json.loads(copy_unescaped(copy_text(data))) == data
 
 
 _EVENT = ("id", "store_id", "return_request_id", "kind", "from_status", "to_status")

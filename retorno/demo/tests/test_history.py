@@ -55,6 +55,8 @@ def story(slug: str) -> list[tuple[object, ...]]:
 def test_a_history_is_whole_and_consistent():
     result = load("big")
     store = result.store
+    # The load says where its time went, step by step.
+    assert {"rows", "wallets", "analytics rollups", "counted"} <= result.phases.keys()
     returns = list(Return.objects.filter(store=store))
     assert len(returns) == 400
     statuses = Counter(r.status for r in returns)

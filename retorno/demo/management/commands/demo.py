@@ -238,4 +238,5 @@ class Command(BaseCommand):
             f"Loaded {result.returns} returns into {result.store.slug!r} in {result.seconds:.1f} s."
         )
         out("  " + ", ".join(f"{name} {count}" for name, count in result.counts.items()))
+        out("  steps: " + ", ".join(f"{name} {s:.1f} s" for name, s in result.phases.items()))
         out(f"  API key: {result.api_key}")
