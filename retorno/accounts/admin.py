@@ -12,10 +12,22 @@ from retorno.accounts.models import (
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Who works where, to read. Roles are given, changed and taken away on a store's Team page
+    (a platform admin works there as the store's owner), where each change is checked against
+    the roles' rules and written on the store's audit log; an edit here would be neither."""
+
     list_display = ("user", "store", "role", "created_at", "deactivated_at")
     list_filter = ("role", "store", "deactivated_at")
     search_fields = ("user__username", "user__email", "store__name")
-    autocomplete_fields = ("store",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ApiKey)

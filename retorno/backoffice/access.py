@@ -62,9 +62,12 @@ class StaffContext:
 
 
 def store_accesses(user: Any) -> list[StoreAccess]:
-    """The stores `user` may work in. Superusers are admins of every store."""
+    """The stores `user` may work in. A platform admin (a superuser) works in every store as
+    its owner: a store made without one (the admin site, a command line without
+    --owner-email, or whose owners all left) gets its first owner from its Team page, each
+    change on the store's audit log under the platform admin's name."""
     if getattr(user, "is_superuser", False):
-        return [StoreAccess(store, Role.ADMIN.value) for store in stores_by_name()]
+        return [StoreAccess(store, Role.OWNER.value) for store in stores_by_name()]
     return [StoreAccess(m.store, m.role) for m in memberships_for_user(user=user)]
 
 

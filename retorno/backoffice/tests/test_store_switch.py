@@ -73,7 +73,7 @@ def test_superusers_see_every_store(client: Client, store: Store, other_store: S
     client.force_login(root)
     staff = client.get(reverse("backoffice:dashboard")).context["staff"]
     assert {a.store.slug for a in staff.stores} == {"shop", "other", "third"}
-    assert staff.role == "admin"
+    assert staff.role == "owner"
     assert client.post(reverse("backoffice:store_switch"), {"store": "third"}).status_code == 302
 
 
