@@ -14,6 +14,7 @@ the web request and out of the write transaction.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -21,10 +22,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
+from retorno.core.db.inserts import insert_new
 from retorno.core.errors import Unprocessable
 from retorno.core.formatting import base_language
 from retorno.core.models import OutboxMessage
@@ -43,7 +45,7 @@ from retorno.notifications.models import (
     MessageTemplate,
     NotificationSettings,
 )
-from retorno.notifications.selectors import notification_settings_kept
+from retorno.notifications.selectors import message_to_deliver, notification_settings_kept
 from retorno.notifications.snapshots import (
     ClaimSnapshot,
     ItemSnapshot,
@@ -228,7 +230,7 @@ def _queue(
             )
             if outbox is None:
                 continue  # this event's message exists already (a retry, or a concurrent twin)
-            message = Message.objects.create(
+            message = Message(
                 store=store,
                 **fields,
                 kind=kind,
@@ -239,6 +241,7 @@ def _queue(
                 created_at=now,
                 outbox_message_id=outbox.id,
             )
+            insert_new([message])
         queued.append(message)
     return queued
 
@@ -281,18 +284,22 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
     marked skipped, with the reason.
     """
     payload = outbox_message.payload
-    if "dedupe_key" in payload:
-        message = Message.objects.filter(dedupe_key=payload["dedupe_key"]).first()
-    else:  # resends point at the message itself
-        message = Message.objects.filter(id=payload.get("message_id")).first()
-    if message is None:
+    found = (
+        message_to_deliver(dedupe_key=payload["dedupe_key"])
+        if "dedupe_key" in payload
+        # resends point at the message itself
+        else message_to_deliver(message_id=int(payload.get("message_id") or 0))
+    )
+    if found is None:
         raise PermanentFailure(f"message {payload!r} does not exist")
+    message, later = found
     # The store is only shown (name, colours, logo, reply-to): this process's recent copy.
     message.store = store_kept(message.store_id)
     if message.status != MessageStatus.QUEUED:
         return {"message_id": message.id, "skipped": message.status}
     rendered = _render_if_needed(message, payload.get("facts"))
-    later = _later_step_sent(message)
+    # A later step of its return already told on this channel (a delivery re-driven after a
+    # crash, or retried while the return moved on): this one, arriving after it, would be wrong.
     if later is not None:  # kept with its text, so staff can read what was not sent
         reason = f"the shopper was already told of a later step ({later})"
         return _skip(message, reason, rendered)
@@ -309,28 +316,6 @@ def message_deliver(outbox_message: OutboxMessage) -> dict[str, Any]:
     return {"message_id": message.id, "provider_message_id": provider_id}
 
 
-def _later_step_sent(message: Message) -> str | None:
-    """The kind of a message about a later step of the same return already sent on the same
-    channel, if any. Its step is what the shopper knows now: this one, arriving after it, would
-    be wrong. This is the case of a delivery re-driven after a crash (the claim of a worker that
-    died after the SMTP server took the message, before it was recorded) or retried after a
-    failure while the return moved on. Only the kind is read: the later message's bodies are
-    the widest columns of the table and nothing here needs them."""
-    if message.return_id is None:
-        return None
-    return (
-        Message.objects.filter(
-            return_id=message.return_id,
-            channel=message.channel,
-            status=MessageStatus.SENT,
-            id__gt=message.id,
-        )
-        .order_by("id")
-        .values_list("kind", flat=True)
-        .first()
-    )
-
-
 def _skip(message: Message, reason: str, rendered: dict[str, str]) -> dict[str, Any]:
     Message.objects.filter(id=message.id, status=MessageStatus.QUEUED).update(
         status=MessageStatus.SKIPPED, skipped_reason=reason[:255], **rendered
@@ -340,13 +325,29 @@ def _skip(message: Message, reason: str, rendered: dict[str, str]) -> dict[str, 
 
 
 def _record_sent(message: Message, provider_id: str, rendered: dict[str, str]) -> None:
-    Message.objects.filter(id=message.id).update(
-        status=MessageStatus.SENT,
-        sent_at=timezone.now(),
-        provider_message_id=provider_id[:255],
-        error="",
-        attempts=F("attempts") + 1,
-        **rendered,
+    """One UPDATE written out once per set of columns (the ORM compiled it per message)."""
+    connection = connections[router.db_for_write(Message)]
+    names = tuple(rendered)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _record_sent_sql(names),
+            [
+                MessageStatus.SENT.value,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                provider_id[:255],
+                *(rendered[name] for name in names),
+                message.id,
+            ],
+        )
+
+
+@functools.cache
+def _record_sent_sql(rendered: tuple[str, ...]) -> str:
+    quote = connections[router.db_for_write(Message)].ops.quote_name
+    text = "".join(f", {quote(name)} = %s" for name in rendered)
+    return (
+        f"UPDATE {quote(Message._meta.db_table)} SET status = %s, sent_at = %s, "  # noqa: S608
+        f"provider_message_id = %s, error = '', attempts = attempts + 1{text} WHERE id = %s"
     )
 
 

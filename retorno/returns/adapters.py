@@ -6,12 +6,11 @@ import functools
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connections, router
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
 
+from retorno.core.db.rows import columns, from_row
 from retorno.domain.days import local_time
 from retorno.domain.policies import (
     CustomerFacts,
@@ -27,8 +26,6 @@ from retorno.orders.models import Customer, Order, OrderLine
 from retorno.policies.models import PolicyVersion
 from retorno.returns.models import Return, ReturnItem
 from retorno.stores.models import Store
-
-M = TypeVar("M", bound=Model)
 
 
 def shipping_refund_available(order: Order) -> Decimal:
@@ -62,12 +59,12 @@ def order_to_decide(store_id: int, external_id: str) -> tuple[Order | None, Poli
         return None, None
     order_end = len(_ORDER_FIELDS)
     customer_end = order_end + len(_CUSTOMER_FIELDS)
-    order = _from_row(connection, Order, _ORDER_FIELDS, row[:order_end])
-    order.customer = _from_row(connection, Customer, _CUSTOMER_FIELDS, row[order_end:customer_end])
+    order = from_row(connection, Order, _ORDER_FIELDS, row[:order_end])
+    order.customer = from_row(connection, Customer, _CUSTOMER_FIELDS, row[order_end:customer_end])
     policy_row = row[customer_end:]
     if policy_row[0] is None:
         return order, None
-    return order, _from_row(connection, PolicyVersion, _POLICY_VERSION_FIELDS, policy_row)
+    return order, from_row(connection, PolicyVersion, _POLICY_VERSION_FIELDS, policy_row)
 
 
 _ORDER_FIELDS = tuple(f.attname for f in Order._meta.concrete_fields)
@@ -79,9 +76,9 @@ _POLICY_VERSION_FIELDS = ("id", "store_id", "version", "created_at")
 def _order_to_decide_sql() -> str:
     policy_table = PolicyVersion._meta.db_table
     return (
-        f"SELECT {_columns('o', Order, _ORDER_FIELDS)}, "  # noqa: S608
-        f"{_columns('c', Customer, _CUSTOMER_FIELDS)}, "
-        f"{_columns('pv', PolicyVersion, _POLICY_VERSION_FIELDS)} "
+        f"SELECT {columns('o', Order, _ORDER_FIELDS)}, "  # noqa: S608
+        f"{columns('c', Customer, _CUSTOMER_FIELDS)}, "
+        f"{columns('pv', PolicyVersion, _POLICY_VERSION_FIELDS)} "
         f"FROM {Order._meta.db_table} o "
         f"JOIN {Customer._meta.db_table} c ON c.id = o.customer_id "
         f"LEFT JOIN {policy_table} pv ON pv.id = (SELECT id FROM {policy_table} "
@@ -90,49 +87,19 @@ def _order_to_decide_sql() -> str:
     )
 
 
-def _columns(alias: str, model: type[Model], attnames: tuple[str, ...]) -> str:
-    fields = _concrete_fields(model)
-    return ", ".join(f"{alias}.{fields[name].column}" for name in attnames)
-
-
-def _concrete_fields(model: type[Model]) -> dict[str, Field[Any, Any]]:
-    return {field.attname: field for field in model._meta.concrete_fields}
-
-
-def _from_row(
-    connection: BaseDatabaseWrapper, model: type[M], attnames: tuple[str, ...], values: Any
-) -> M:
-    """An instance of `model` from the columns `attnames` of a hand-written query, with the
-    values converted as the ORM converts them (dates, decimals and JSON on SQLite)."""
-    converted = []
-    for value, (column, converters) in zip(
-        values, _converters(connection.alias, model, attnames), strict=True
-    ):
-        for converter in converters:
-            value = converter(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, list(attnames), converted)
-
-
-@functools.cache
-def _converters(alias: str, model: type[Model], attnames: tuple[str, ...]) -> list[Any]:
-    """Per column, the expression and the converters the ORM would apply to its values."""
-    connection = connections[alias]
-    fields = _concrete_fields(model)
-    converters = []
-    for name in attnames:
-        column = fields[name].get_col(model._meta.db_table)
-        field_converters = fields[name].get_db_converters(connection)  # type: ignore[attr-defined]
-        converters.append((column, connection.ops.get_db_converters(column) + field_converters))
-    return converters
-
-
 def lines_with_held(order: Order) -> tuple[list[Any], dict[int, int]]:
     """The order's lines and, in the same query, the units of each held by open or completed
     returns (line id -> units)."""
-    lines = list(OrderLine.objects.raw(_lines_with_held_sql(), [*_NOT_HOLDING, order.pk]))
-    held = {line.id: units for line in lines if (units := getattr(line, "held_units", 0))}
+    connection = connections[router.db_for_read(OrderLine)]
+    with connection.cursor() as cursor:
+        cursor.execute(_lines_with_held_sql(), [*_NOT_HOLDING, order.pk])
+        rows = cursor.fetchall()
+    lines = [from_row(connection, OrderLine, _LINE_FIELDS, row[:-1]) for row in rows]
+    held = {line.id: row[-1] for line, row in zip(lines, rows, strict=True) if row[-1]}
     return lines, held
+
+
+_LINE_FIELDS = tuple(f.attname for f in OrderLine._meta.concrete_fields)
 
 
 def bought_and_held(order_id: int) -> dict[int, tuple[int, int]]:
@@ -167,7 +134,7 @@ def _held_units_sql() -> str:
 @functools.cache
 def _lines_with_held_sql() -> str:
     return (
-        f"SELECT l.*, {_held_units_sql()} AS held_units "  # noqa: S608
+        f"SELECT {columns('l', OrderLine, _LINE_FIELDS)}, {_held_units_sql()} "  # noqa: S608
         f"FROM {OrderLine._meta.db_table} l WHERE l.order_id = %s ORDER BY l.position, l.id"
     )
 

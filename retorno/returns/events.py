@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 
 from retorno.core.actors import Actor
+from retorno.core.db.inserts import insert_new
 from retorno.domain.returns.events import EventKind
 from retorno.domain.returns.states import Command, ReturnStatus, transition
 from retorno.returns.models import Return, ReturnEvent
@@ -178,10 +179,7 @@ def events_record(return_request: Return, drafts: Sequence[EventDraft]) -> list[
         )
         for draft in drafts
     ]
-    if len(rows) == 1:
-        rows[0].save(force_insert=True)
-    else:
-        ReturnEvent.objects.bulk_create(rows)
+    insert_new(rows)
     pending.extend(Recorded(return_request, row, status) for row in rows)
     return rows
 

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
+from retorno.core.db.inserts import insert_new
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.core.plain_json import to_json
 from retorno.domain.policies import Decision, Outcome, Policy, decide
@@ -241,11 +242,11 @@ def _write_under_order_lock(request: _NewReturn, plan: _Plan, rma: str) -> Retur
             request.actor,
             request.now,
         )
-        return_request.save(force_insert=True)
+        insert_new([return_request])
         items = [copy.copy(item) for item in plan.items]  # a retried draw starts from the plan
         for item in items:
             item.return_request = return_request
-        ReturnItem.objects.bulk_create(items)
+        insert_new(items)
         _remember_items(return_request, items)
         events_record(return_request, drafts)
     return return_request
