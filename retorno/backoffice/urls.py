@@ -396,6 +396,7 @@ urlpatterns += [
 from retorno.backoffice import (  # noqa: E402
     views_branding,
     views_message_templates,
+    views_methods,
     views_onboarding,
 )
 
@@ -406,7 +407,7 @@ urlpatterns += [
         views_branding.notification_channels,
         name="notification_channels",
     ),
-    path("settings/return-methods", views_branding.return_methods, name="return_methods"),
+    path("settings/return-methods", views_methods.return_methods, name="return_methods"),
     path(
         "settings/message-templates",
         views_message_templates.message_templates,

@@ -73,6 +73,7 @@ METHOD = {
     "pickup": _("Carrier pickup"),
     "drop_off": _("Drop-off"),
     "self_ship": _("Self-ship"),
+    "in_store": _("In store"),
     "keep": _("Keep the item"),
 }
 REASON = {
@@ -569,6 +570,7 @@ SHOPPER_METHOD = {
     "pickup": _("Carrier pickup at your address"),
     "drop_off": _("Drop-off at a collection point"),
     "self_ship": _("Send it yourself with a label"),
+    "in_store": _("Bring it to one of our shops"),
     "keep": _("Keep the item"),
 }
 SHOPPER_CLAIM_REASON = {

@@ -618,6 +618,9 @@ def _next_steps(method: str) -> str:
         "self_ship": _(
             "We'll send you a prepaid return label shortly; print it and stick it on the parcel."
         ),
+        "in_store": _(
+            "Bring the items to one of our shops with your return number: no label is needed."
+        ),
     }.get(method, _("We'll send you the next steps shortly."))
 
 
@@ -626,6 +629,7 @@ def _method_label(method: str) -> str:
         "pickup": _("Carrier pickup"),
         "drop_off": _("Drop-off point"),
         "self_ship": _("Return label"),
+        "in_store": _("In one of our shops"),
         "keep": _("Keep the item"),
     }.get(method, method)
 

@@ -1,5 +1,6 @@
-"""The return-method step's cards: each way to send the parcel back with what it costs, when the
-money (or the new item) comes with it, and, for a drop-off, the points nearest the shopper."""
+"""The return-method step's cards: each way to send the parcel back with what it costs (the
+store's price for it, or the policy's fee), what the shopper gets back with it and when, and, for
+a drop-off, the points nearest the shopper; for a return in store, the store's own shops."""
 
 from __future__ import annotations
 
@@ -15,10 +16,14 @@ from django.utils.translation import gettext_lazy
 from retorno.core import labels
 from retorno.domain.days import local_day
 from retorno.domain.logistics.gateway import DropOffPoint
+from retorno.domain.returns.method_prices import IN_STORE, StoreLocation, store_locations
 from retorno.domain.returns.methods import method_terms
 from retorno.logistics.selectors import drop_off_points_near
 from retorno.orders.models import Order
 from retorno.portal import display
+from retorno.portal.pages import METHODS
+from retorno.returns.selectors import ReturnQuote, quote_for_method
+from retorno.returns.workflows import parcels
 from retorno.stores.models import Store
 
 HOW = {
@@ -30,6 +35,9 @@ HOW = {
     ),
     "self_ship": gettext_lazy(
         "Print the label at home, stick it on the parcel and hand it to the carrier."
+    ),
+    "in_store": gettext_lazy(
+        "Bring the items to one of our shops with your return number: no label, no carrier."
     ),
 }
 DAYS = (
@@ -54,6 +62,14 @@ class PointView:
 
 
 @dataclass(frozen=True)
+class LocationView:
+    name: str
+    address: str
+    today: str
+    week: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
 class MethodCard:
     value: str
     name: str
@@ -62,6 +78,7 @@ class MethodCard:
     free: bool
     when: list[str]
     points: list[PointView] = field(default_factory=list)
+    locations: list[LocationView] = field(default_factory=list)
 
 
 def _price(fee: Decimal, currency: str) -> str:
@@ -70,13 +87,20 @@ def _price(fee: Decimal, currency: str) -> str:
     return _("%(amount)s, taken from what you get back") % {"amount": display.money(fee, currency)}
 
 
-def _when(resolution: str, day: date) -> str:
+def _when(resolution: str, day: date, quote: ReturnQuote) -> str:
     words = {
-        "refund": _("Refund by %(date)s"),
-        "store_credit": _("Store credit by %(date)s"),
+        "refund": _("Refund of %(amount)s by %(date)s"),
+        "store_credit": _("Store credit of %(amount)s by %(date)s"),
         "exchange": _("New item ships by %(date)s"),
     }
-    return words[resolution] % {"date": display.long_date(day)}
+    amount = {
+        "refund": quote.refund_amount,
+        "store_credit": quote.store_credit_total_amount,
+    }.get(resolution)
+    return words[resolution] % {
+        "date": display.long_date(day),
+        "amount": display.money(amount, quote.currency) if amount is not None else "",
+    }
 
 
 def _distance(metres: int) -> str:
@@ -100,6 +124,22 @@ def point_view(point: DropOffPoint, today: date) -> PointView:
     )
 
 
+def location_view(location: StoreLocation, today: date) -> LocationView:
+    hours = location.hours
+    return LocationView(
+        name=location.name,
+        address=", ".join(p for p in (location.address, location.postal_code, location.city) if p),
+        today=_hours(hours.get(DAYS[today.weekday()][0], "")),
+        week=[(str(name), _hours(hours.get(key, ""))) for key, name in DAYS],
+    )
+
+
+def locations_for(store: Store) -> list[LocationView]:
+    """The shops a return may be brought to, with today's hours in the store's time zone."""
+    today = local_day(timezone.now(), store.timezone)
+    return [location_view(loc, today) for loc in store_locations(store.store_locations)]
+
+
 def method_cards(
     *,
     store: Store,
@@ -109,9 +149,9 @@ def method_cards(
     first_pickup: date | None,
 ) -> list[MethodCard]:
     """One card per method offered, in the store's order. `quotes` are the resolutions on offer
-    (their quotes, in the order they are offered); `first_pickup` the first pickup day."""
+    (their quotes, in the order they are offered); `first_pickup` the first pickup day. Each
+    card prices its method as the store does and says what each resolution pays with it."""
     today = local_day(timezone.now(), store.timezone)
-    fee = max((Decimal(q.return_shipping_fee_amount) for q in quotes.values()), default=Decimal(0))
     points: list[PointView] = []
     if "drop_off" in offered:
         address = order.shipping_address or {}
@@ -124,8 +164,11 @@ def method_cards(
                 limit=POINTS_SHOWN,
             )
         ]
+    locations = locations_for(store) if IN_STORE in offered else []
     cards = []
     for method in offered:
+        priced = {r: quote_for_method(q, store=store, method=method) for r, q in quotes.items()}
+        fee = max((q.return_shipping_fee_amount for q in priced.values()), default=Decimal(0))
         when = [
             _when(
                 resolution,
@@ -138,8 +181,9 @@ def method_cards(
                     pickup_on=first_pickup,
                     instant_exchange=quote.decision.instant_exchange,
                 ).money_on,
+                quote,
             )
-            for resolution, quote in quotes.items()
+            for resolution, quote in priced.items()
         ]
         cards.append(
             MethodCard(
@@ -150,6 +194,30 @@ def method_cards(
                 free=fee <= 0,
                 when=when,
                 points=points if method == "drop_off" else [],
+                locations=locations if method == IN_STORE else [],
             )
         )
     return cards
+
+
+def methods_offered(
+    store: Store, order: Order, items: list[dict[str, Any]], items_amount: Any
+) -> list[str]:
+    """The store's methods a shopper can use, in its order. Only what a carrier can take the
+    parcel with from where the order went, as booking it would find, and a return in store
+    when the store lists a shop; with nothing, the page says whom to ask instead of a choice
+    that would fail."""
+    chosen = store.return_methods or [*METHODS, IN_STORE]
+    allowed = [m for m in METHODS if m in chosen] or ([] if IN_STORE in chosen else list(METHODS))
+    offered = (
+        list(
+            parcels.methods_served_for_order(
+                order=order, items=items, methods=allowed, declared_value=items_amount
+            )
+        )
+        if allowed
+        else []
+    )
+    if IN_STORE in chosen and store.store_locations:
+        offered.append(IN_STORE)
+    return offered

@@ -149,6 +149,14 @@ def _texts(
             else _("Take the packed parcel to a drop-off point and show your drop-off code.")
         )
         return _("Your drop-off code is ready"), [first, pack]
+    if step is ShopperStep.BRING_TO_STORE:
+        return _("Your return is approved"), [
+            _(
+                "Bring the items to one of our shops and give the return number %(rma)s at the "
+                "counter. No label and no parcel are needed."
+            )
+            % {"rma": rma}
+        ]
     if step is ShopperStep.BOOKING_FAILED:
         return _("We couldn't book a carrier for your return yet."), [
             _(

@@ -44,10 +44,9 @@ from retorno.portal.forms import (
     LookupForm,
     ResolutionForm,
 )
-from retorno.portal.methods import method_cards
+from retorno.portal.methods import locations_for, method_cards, methods_offered
 from retorno.portal.next_step import next_step
 from retorno.portal.pages import (
-    METHODS,
     NOT_COLLECTED,
     not_found,
     page,
@@ -382,28 +381,33 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
     if not items:
         return redirect("portal:order", slug=store.slug)
     quotes = _quotes(store, order, items)
+    if not quotes:
+        return redirect("portal:order", slug=store.slug)
+    offered = methods_offered(store, order, items, next(iter(quotes.values())).items_amount)
+    post = request.method == "POST"
+    initial_method = draft["method"] if draft.get("method") in offered else next(iter(offered), "")
+    # The amounts beside each resolution are those of the method chosen (or about to be).
+    posted_method = request.POST.get("method") if post else None
+    shown_method = posted_method if posted_method in offered else initial_method
+    shown = {
+        name: selectors.quote_for_method(quote, store=store, method=shown_method or None)
+        for name, quote in quotes.items()
+    }
     pickers = _exchange_pickers(store, order, items) if "exchange" in quotes else None
-    resolutions = _resolution_choices(quotes, pickers is not None, order.currency)
+    resolutions = _resolution_choices(shown, pickers is not None, order.currency)
     if not resolutions:
         return redirect("portal:order", slug=store.slug)
-    allowed = [m for m in METHODS if m in (store.return_methods or METHODS)] or list(METHODS)
     items_amount = next(iter(quotes.values())).items_amount
-    # Only what a carrier can take the parcel with from where the order went, as booking it
-    # would find; with nothing, the page says whom to ask instead of a choice that would fail.
-    offered = parcels.methods_served_for_order(
-        order=order, items=items, methods=allowed, declared_value=items_amount
-    )
     methods = [(m, labels.shopper_label("method", m)) for m in offered]
     days = pickup_dates(store)
     dates = [("", _("Choose a date")), *days]
     saved_exchange = draft.get("exchange", {})
     initial = {
         "resolution": draft.get("resolution", resolutions[0][0]),
-        "method": draft["method"] if draft.get("method") in offered else next(iter(offered), ""),
+        "method": initial_method,
         "pickup_date": draft.get("pickup_date", ""),
         **{p.name: saved_exchange.get(p.name, p.proposed) for p in pickers or []},
     }
-    post = request.method == "POST"
     form = ResolutionForm(
         request.POST if post else None,
         initial=initial,
@@ -460,7 +464,7 @@ def resolution_step(request: HttpRequest, slug: str) -> HttpResponse:
             "shop": shop_summary(
                 store_id=store.id,
                 draft=draft,
-                quote=quotes.get("store_credit"),
+                quote=shown.get("store_credit"),
                 currency=order.currency,
             ),
             "step": 2,
@@ -512,6 +516,7 @@ def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[s
         items=[{k: i[k] for k in ("line", "quantity", "reason")} for i in items],
         resolution=draft["resolution"],
         now=timezone.now(),
+        method=draft.get("method") or None,
     )
     lines = {
         line.external_id: line
@@ -563,6 +568,7 @@ def _review_context(store: Store, order: Order, draft: dict[str, Any]) -> dict[s
         "resolution_label": labels.shopper_label("resolution", draft["resolution"]),
         "method": draft["method"],
         "method_label": labels.shopper_label("method", draft["method"]),
+        "locations": locations_for(store) if draft["method"] == "in_store" else [],
         "address": display.address_lines(draft.get("address")),
         "pickup_date": pickup,
         "shop": shop_summary(store_id=store.id, draft=draft, quote=quote, currency=order.currency)

@@ -22,6 +22,7 @@ from retorno.domain.returns.amounts import store_credit_total
 from retorno.portal import display, tracking
 from retorno.portal.exchanges import exchange_view, instant_terms
 from retorno.portal.forms import PickupForm
+from retorno.portal.methods import locations_for
 from retorno.portal.next_step import next_step
 from retorno.portal.pages import page, pickup_dates, return_or_404
 from retorno.portal.qr import qr_svg
@@ -93,6 +94,7 @@ def _tracking(
             else "",
             "address": display.address_lines(return_request.pickup_address),
             "store_address": display.address_lines(store.return_address),
+            "locations": locations_for(store) if return_request.method == "in_store" else [],
             "pickup_date": (parcel.pickup_date if parcel else None) or return_request.pickup_date,
             "parcel": parcel,
             "drop_off_qr": qr_svg(parcel.drop_off_code, title=_("Drop-off code"))

@@ -30,6 +30,7 @@ class Method(models.TextChoices):
     PICKUP = "pickup", "Carrier pickup"
     DROP_OFF = "drop_off", "Drop-off"
     SELF_SHIP = "self_ship", "Self-ship with a label"
+    IN_STORE = "in_store", "Returned in store"
     KEEP = "keep", "Keep the item"
 
 

@@ -27,6 +27,7 @@ from retorno.domain.returns.amounts import (
     units_paid_amount,
 )
 from retorno.domain.returns.ledger import ItemDecision
+from retorno.domain.returns.method_prices import decision_method_fee, method_prices
 from retorno.domain.returns.rma import new_rma
 from retorno.domain.returns.states import Command, ReturnStatus
 from retorno.orders.models import Order, OrderLine, Variant
@@ -559,13 +560,14 @@ def _apply_amounts(return_request: Return, items: list[ReturnItem], decision: De
         if decision.refund_shipping
         else Decimal("0")
     )
+    prices = method_prices(return_request.store.return_method_prices, return_request.currency)
     bonus_percent = Decimal("0")
     if return_request.resolution == Resolution.STORE_CREDIT:
         bonus_percent = decision.store_credit_bonus_percent
     amounts = return_amounts(
         items_amount=sum((i.amount for i in items), Decimal("0")),
         restocking_fee=sum((i.restocking_fee_amount for i in items), Decimal("0")),
-        return_shipping_fee=decision.return_shipping_fee,
+        return_shipping_fee=decision_method_fee(decision, return_request.method, prices),
         shipping_refund=shipping_refund,
         bonus_percent=bonus_percent,
         kept=decision.kept_by_shopper(return_request.resolution),

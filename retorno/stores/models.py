@@ -46,8 +46,13 @@ class Store(TimeStampedModel):
     return_methods = models.JSONField(
         default=default_return_methods,
         blank=True,
-        help_text="Methods shoppers may choose: pickup, drop_off, self_ship.",
+        help_text="Methods shoppers may choose: pickup, drop_off, self_ship, in_store.",
     )
+    # The store's price per method ({"self_ship": "4.95"}), replacing the policy's return
+    # shipping fee for it (retorno.domain.returns.method_prices), and the shops a return may
+    # be brought to ([{"name", "address", "postal_code", "city", "hours": {"mon": …}}]).
+    return_method_prices = models.JSONField(default=dict, blank=True)
+    store_locations = models.JSONField(default=list, blank=True)
     onboarding_skipped = models.JSONField(
         default=list,
         blank=True,

@@ -34,6 +34,10 @@ def store_by_slug(slug: str) -> Store | None:
     return Store.objects.filter(slug=slug).first()
 
 
+def store_by_id(store_id: int) -> Store:
+    return Store.objects.get(pk=store_id)
+
+
 def stores_by_slug() -> list[Store]:
     return list(Store.objects.order_by("slug"))
 

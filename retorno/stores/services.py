@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 
 from retorno.core.errors import NotFound, Unprocessable
 from retorno.core.weblinks import is_web_link
 from retorno.domain import onboarding
+from retorno.domain.returns import method_prices
 from retorno.stores.branding import FONTS
 from retorno.stores.models import Store
 
@@ -70,18 +73,39 @@ def branding_save(*, store: Store, values: dict[str, str]) -> Store:
 
 # The ways a shopper may send a return back, in the order the portal offers them ("keep the
 # item" is the policy's decision, not the shopper's choice).
-SHOPPER_METHODS = ("pickup", "drop_off", "self_ship")
+SHOPPER_METHODS = method_prices.SHOPPER_METHODS
 
 
-def return_methods_save(*, store: Store, methods: list[str]) -> Store:
-    """Offer shoppers these methods (at least one, of SHOPPER_METHODS, kept in its order)."""
-    chosen = [m for m in SHOPPER_METHODS if m in set(methods)]
-    unknown = set(methods) - set(SHOPPER_METHODS)
-    if unknown or not chosen:
-        raise Unprocessable(
-            "Offer at least one of: pickup, drop_off, self_ship.", code="invalid_return_methods"
+def return_methods_save(
+    *,
+    store: Store,
+    methods: list[str],
+    prices: Mapping[str, Any] | None = None,
+    locations: list[Any] | None = None,
+) -> Store:
+    """Offer shoppers these methods (at least one, of SHOPPER_METHODS, kept in its order), at
+    the store's `prices` (a method left out keeps the policy's fee) and with the `locations` a
+    return may be brought to ("in store" needs one). None keeps what is saved. Raises
+    Unprocessable (invalid_return_methods, invalid_method_price, invalid_store_location,
+    in_store_without_location) and writes nothing then."""
+    try:
+        checked_prices = method_prices.method_prices(
+            store.return_method_prices if prices is None else prices, store.currency
         )
-    if chosen != list(store.return_methods or []):
-        store.return_methods = chosen
-        store.save(update_fields=["return_methods", "updated_at"])
+        checked_locations = method_prices.store_locations(
+            store.store_locations if locations is None else locations
+        )
+        chosen = method_prices.offered_methods(methods, checked_locations)
+    except method_prices.MethodSettingsError as exc:
+        raise Unprocessable(str(exc), code=exc.code) from exc
+    values = {
+        "return_methods": chosen,
+        "return_method_prices": method_prices.prices_document(checked_prices),
+        "store_locations": [location.as_document() for location in checked_locations],
+    }
+    changed = [name for name, value in values.items() if getattr(store, name) != value]
+    for name in changed:
+        setattr(store, name, values[name])
+    if changed:
+        store.save(update_fields=[*changed, "updated_at"])
     return store

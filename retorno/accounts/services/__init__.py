@@ -76,6 +76,13 @@ def api_key_revoke(*, store: Store, key_id: int) -> ApiKey:
     return api_key
 
 
+def api_keys_reread_store() -> None:
+    """Forget the keys this process authenticated lately with their copies of the store, so a
+    change to the store's own settings counts from the next request here (other processes
+    read it within settings.API_KEY_CACHE_SECONDS)."""
+    keycache.clear()
+
+
 def membership_grant(
     *, store: Store, username: str, email: str, role: str, password: str | None = None
 ) -> Membership:

@@ -23,6 +23,7 @@ from retorno.orders.tests.factories import line_payload, make_order, order_paylo
 from retorno.policies.models import PolicyVersion
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
 from retorno.returns.services import ItemRequest, return_create
+from retorno.stores.models import Store
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,14 @@ OPERATIONS = {
         "read",
         lambda w: {"document": default_policy_document(), "order": w["order"]},
     ),
+    "read return methods": Operation("get", "/return-methods", "read", other_store="own"),
+    "set return methods": Operation(
+        "put",
+        "/return-methods",
+        "admin",
+        {"methods": ["drop_off", "self_ship"], "prices": {"self_ship": "4.95"}},
+        other_store="own",
+    ),
     "simulate policy": Operation(
         "post",
         "/policy/simulate",
@@ -132,6 +141,11 @@ def snapshot() -> dict[str, Any]:
         "events": ReturnEvent.objects.count(),
         "policies": list(PolicyVersion.objects.order_by("id").values_list("id", "version")),
         "idempotency": IdempotencyRecord.objects.count(),
+        "method_settings": list(
+            Store.objects.order_by("id").values_list(
+                "return_methods", "return_method_prices", "store_locations"
+            )
+        ),
     }
 
 
@@ -145,6 +159,11 @@ def store_snapshot(store) -> dict[str, Any]:
         ),
         "events": ReturnEvent.objects.filter(store=store).count(),
         "policies": PolicyVersion.objects.filter(store=store).count(),
+        "method_settings": list(
+            Store.objects.filter(pk=store.pk).values_list(
+                "return_methods", "return_method_prices", "store_locations"
+            )
+        ),
     }
 
 

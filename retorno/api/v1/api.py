@@ -23,6 +23,7 @@ from retorno.api.v1.routers import (
     money,
     orders,
     policy,
+    return_methods,
     returns,
     staff,
     stripe_account,
@@ -116,6 +117,7 @@ api.add_router("", webhooks.router)
 api.add_router("", exchanges.router)
 api.add_router("", keys.router)
 api.add_router("", staff.router)
+api.add_router("", return_methods.router)
 api.add_router("", connectors.router)
 api.add_router("", stripe_account.router)
 api.add_router("", woocommerce.router)

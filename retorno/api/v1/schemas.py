@@ -334,7 +334,7 @@ class ReturnIn(Schema):
     order: Id
     items: Annotated[list[ReturnItemIn], Field(min_length=1, max_length=100)]
     resolution: Literal["refund", "store_credit", "exchange"]
-    method: Literal["pickup", "drop_off", "self_ship"]
+    method: Literal["pickup", "drop_off", "self_ship", "in_store"]
     pickup_address: AddressIn | None = None
 
 

@@ -173,7 +173,7 @@ def test_the_checklist_in_spanish(fresh: dict[str, Any]) -> None:
 def test_the_return_methods(signed_in: Any, store: Store) -> None:
     client = signed_in("admin")
     page = client.get("/staff/settings/return-methods").content.decode()
-    assert page.count('name="methods"') == 3
+    assert page.count('name="methods"') == 4
     assert client.post("/staff/settings/return-methods", {}).status_code == 422
     refused = client.post("/staff/settings/return-methods", {"methods": ["keep"]})
     assert refused.status_code == 422

@@ -32,6 +32,7 @@ class ShopperStep(StrEnum):
     LABEL_READY = "label_ready"  # print the label and hand the parcel in
     DROP_OFF_PENDING = "drop_off_pending"  # the drop-off code is being prepared
     DROP_OFF_READY = "drop_off_ready"  # take the parcel and the code to a drop-off point
+    BRING_TO_STORE = "bring_to_store"  # hand the items in at one of the store's shops
     BOOKING_FAILED = "booking_failed"  # no carrier could take it: our team gets in touch
     ON_ITS_WAY = "on_its_way"  # the carrier has the parcel
     RECEIVED = "received"  # at the warehouse, being checked
@@ -48,6 +49,7 @@ PARCEL_TO_SEND = frozenset(
         ShopperStep.LABEL_READY,
         ShopperStep.DROP_OFF_PENDING,
         ShopperStep.DROP_OFF_READY,
+        ShopperStep.BRING_TO_STORE,
     }
 )
 
@@ -84,6 +86,8 @@ def shopper_step(
         return ShopperStep.RECEIVED
     if status == ReturnStatus.IN_TRANSIT:
         return ShopperStep.ON_ITS_WAY
+    if method == "in_store":  # no carrier, nothing booked: the shopper brings it in
+        return ShopperStep.BRING_TO_STORE
     if parcel is ParcelState.FAILED:
         return ShopperStep.BOOKING_FAILED
     shipped_as = parcel_method if parcel is ParcelState.BOOKED and parcel_method else method

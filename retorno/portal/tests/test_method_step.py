@@ -52,8 +52,8 @@ def test_every_method_shows_its_price_and_when_the_money_comes(simulator, shop, 
         assert card.price == "€5.00, taken from what you get back"
         assert [w.split(" by ")[0] for w in card.when] == [
             "New item ships",
-            "Store credit",
-            "Refund",
+            "Store credit of €18.29",
+            "Refund of €16.63",
         ]
     html = page.content.decode()
     assert 'id="method-drop_off"' in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,7 @@ from retorno.domain.policies import (
     parse_policy,
 )
 from retorno.domain.returns.amounts import return_amounts
+from retorno.domain.returns.method_prices import decision_method_fee, method_prices
 from retorno.domain.returns.reasons import next_size, size_direction
 from retorno.domain.returns.rma import normalise_rma
 from retorno.orders.models import Order, OrderLine, Variant
@@ -340,6 +341,7 @@ class ReturnQuote:
     store_credit_bonus_percent: Any
     store_credit_total_amount: Any
     keeps_items: bool = False  # kept once approved: nothing is sent back, no fees
+    resolution: str | None = None
 
     @property
     def refund_timing(self) -> RefundTiming:
@@ -354,11 +356,18 @@ def return_quote_for_store(
     items: list[dict[str, Any]],
     resolution: str | None,
     now: datetime,
+    method: str | None = None,
 ) -> ReturnQuote:
     """The policy decision and the amounts (item value, fees, bonus, total) of a return request
-    before it is made: same engine, same arithmetic as `return_create`. Writes nothing."""
+    before it is made: same engine, same arithmetic as `return_create`. `method`, once chosen,
+    prices the return shipping as the store does (None: the policy's fee). Writes nothing."""
     return return_quotes_for_store(
-        store=store, external_id=external_id, items=items, resolutions=[resolution], now=now
+        store=store,
+        external_id=external_id,
+        items=items,
+        resolutions=[resolution],
+        now=now,
+        method=method,
     )[resolution]
 
 
@@ -370,6 +379,7 @@ def return_quotes_for_store(
     resolutions: list[str | None],
     now: datetime,
     order: Order | None = None,
+    method: str | None = None,
 ) -> dict[str | None, ReturnQuote]:
     """`return_quote_for_store` for each of `resolutions` (the options step weighs them all),
     reading the order, the policy and the customer's signals once. `order`, when the caller
@@ -386,12 +396,16 @@ def return_quotes_for_store(
         resolution: _quote(
             _decided(facts, store=store, now=now, items=items, resolution=resolution),
             resolution,
+            store=store,
+            method=method,
         )
         for resolution in resolutions
     }
 
 
-def _quote(eligibility: Eligibility, resolution: str | None) -> ReturnQuote:
+def _quote(
+    eligibility: Eligibility, resolution: str | None, *, store: Store, method: str | None
+) -> ReturnQuote:
     order = eligibility.order
     decision = eligibility.decision
     currency = order.currency
@@ -405,7 +419,9 @@ def _quote(eligibility: Eligibility, resolution: str | None) -> ReturnQuote:
     amounts = return_amounts(
         items_amount=items_amount,
         restocking_fee=sum((d.restocking_fee for d in decision.lines), Decimal("0")),
-        return_shipping_fee=decision.return_shipping_fee,
+        return_shipping_fee=decision_method_fee(
+            decision, method, method_prices(store.return_method_prices, currency)
+        ),
         shipping_refund=adapters.shipping_refund_available(order)
         if decision.refund_shipping
         else Decimal("0"),
@@ -426,6 +442,32 @@ def _quote(eligibility: Eligibility, resolution: str | None) -> ReturnQuote:
         store_credit_bonus_percent=percent,
         store_credit_total_amount=amounts.store_credit_total_amount,
         keeps_items=keeps_items,
+        resolution=resolution,
+    )
+
+
+def quote_for_method(quote: ReturnQuote, *, store: Store, method: str | None) -> ReturnQuote:
+    """The same quote with the return sent back by `method`, at the store's price for it: only
+    the return shipping fee and what follows from it change (pure arithmetic, nothing read)."""
+    decision = quote.decision
+    amounts = return_amounts(
+        items_amount=quote.items_amount,
+        restocking_fee=sum((d.restocking_fee for d in decision.lines), Decimal("0")),
+        return_shipping_fee=decision_method_fee(
+            decision, method, method_prices(store.return_method_prices, quote.currency)
+        ),
+        shipping_refund=quote.shipping_refund_amount,
+        bonus_percent=quote.store_credit_bonus_percent,
+        kept=quote.keeps_items,
+        currency=quote.currency,
+        resolution=quote.resolution,
+    )
+    return replace(
+        quote,
+        return_shipping_fee_amount=amounts.return_shipping_fee_amount,
+        refund_amount=amounts.refund_amount,
+        store_credit_bonus_amount=amounts.store_credit_bonus_amount,
+        store_credit_total_amount=amounts.store_credit_total_amount,
     )
 
 
