@@ -13,14 +13,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from retorno.accounts.services import membership_grant
-from retorno.logistics.demo import demo_carriers_ensure
-from retorno.logistics.selectors import drop_off_points_forget
 from retorno.orders.models import Order
-from retorno.portal.tests.conftest import make_catalog, make_shop_order
 from retorno.returns.models import Return
-from retorno.stores.tests.factories import StoreFactory
 from tests.e2e.axe import serious_violations
-from tests.e2e.test_portal_a11y import SIZES, simulator  # noqa: F401
+from tests.e2e.test_portal_a11y import SIZES, shop_order, simulator  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,23 +30,16 @@ WORDS = {
 
 
 @pytest.fixture
-def shop_order(transactional_db: None, settings: Any, tmp_path: Any, simulator: Any) -> Order:  # noqa: F811
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    store = StoreFactory(
-        slug="moda",
-        name="Moda Norte",
-        primary_colour="#0f4c5c",
-        accent_colour="#e36414",
-        timezone="Europe/Madrid",
-        return_address={"line1": "Calle de la Logística 7", "city": "Getafe", "country": "ES"},
-    )
-    make_catalog(store)
-    demo_carriers_ensure(store, base_url=simulator.url)
-    drop_off_points_forget()
+def owned(shop_order: Order) -> Order:  # noqa: F811
+    """The portal's test store and order, with an owner to set the return methods."""
     membership_grant(
-        store=store, username="olga", email="olga@moda.test", role="owner", password=PASSWORD
+        store=shop_order.store,
+        username="olga",
+        email="olga@moda.test",
+        role="owner",
+        password=PASSWORD,
     )
-    return make_shop_order(store, external_id="7001")
+    return shop_order
 
 
 def _context(browser: Browser, lang: str, size: str) -> Any:
@@ -150,7 +139,7 @@ def _shopper_returns_in_store(page: Page, base: str, lang: str, size: str) -> No
 @pytest.mark.parametrize("size", sorted(SIZES))
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_a_return_in_store_at_the_stores_prices(
-    browser: Browser, live_server: Any, shop_order: Order, lang: str, size: str
+    browser: Browser, live_server: Any, owned: Order, lang: str, size: str
 ) -> None:
     DOCS.mkdir(parents=True, exist_ok=True)
     context = _context(browser, lang, size)
@@ -160,5 +149,5 @@ def test_a_return_in_store_at_the_stores_prices(
         _shopper_returns_in_store(page, live_server.url, lang, size)
     finally:
         context.close()
-    made = Return.objects.get(order=shop_order)
+    made = Return.objects.get(order=owned)
     assert (made.method, made.return_shipping_fee_amount) == ("in_store", 0)
