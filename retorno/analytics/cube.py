@@ -60,25 +60,31 @@ def sums(
     return _grouped(rows)
 
 
-def cycle_sums(scope: Scope, dimension: str) -> dict[str, Figures]:
-    """`sums` of a cycle-time dimension (`cycle_<split>`): its histograms read from the monthly
-    rows for the whole months of the period and from the daily rows for the days around them,
-    its segments' counts (kept by day only) from the daily rows. The same sums as reading every
+def histogram_sums(scope: Scope, dimension: str) -> dict[str, Figures]:
+    """`sums` of a dimension whose histograms are kept by month too (`cycle_<split>`,
+    `carrier_transit`): the histograms read from the monthly rows for the whole months of the
+    period and from the daily rows for the days around them, the cycle segments' counts (kept
+    by day only) from the daily rows. The same sums as reading every
     day (a property in retorno/analytics/tests/test_cube_months.py)."""
     rollups_ready(scope.store)
     daily = _basis(scope, sold=False)
     edges, months = month_split(scope.period.start, scope.period.end)
-    days = Q()
-    for first, last in edges:
-        days |= Q(day__gte=first, day__lte=last)
-    where = Q(basis=daily) & days
+    parts = [Q(basis=daily, day__gte=first, day__lte=last) for first, last in edges]
     if months is not None:
         first, last = months  # the monthly rows' days are their months' first days
-        where |= Q(basis=MONTH_OF[daily], day__gte=first, day__lte=last)
+        parts.append(Q(basis=MONTH_OF[daily], day__gte=first, day__lte=last))
         # The segments' counts of the whole months' days: they have no monthly rows.
-        where |= Q(
-            basis=daily, day__gte=first, day__lte=last, key__startswith=f"{CYCLE_COUNT}{SEPARATOR}"
+        parts.append(
+            Q(
+                basis=daily,
+                day__gte=first,
+                day__lte=last,
+                key__startswith=f"{CYCLE_COUNT}{SEPARATOR}",
+            )
         )
+    where = parts[0]
+    for part in parts[1:]:
+        where |= part
     return _grouped(
         DailyFigure.objects.filter(store=scope.store, dimension=dimension).filter(where)
     )

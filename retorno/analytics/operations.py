@@ -1,8 +1,9 @@
 """How fast returns move: refund cycle time per stage, the warehouse's aging, the carriers'
 pickups, labels and transit, and the exceptions to the policy (reviews and overrides).
 
-Times are read from the return's trail (the first event of each kind) and from the carriers'
-tracking events; a stage counts for a return only when both its ends happened, in order.
+Times come from the return's trail (the first event of each kind) and from the carriers'
+tracking events, kept in the rollups; a stage counts for a return only when both its ends
+happened, in order.
 """
 
 from __future__ import annotations
@@ -11,22 +12,24 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Min
 
 from retorno.analytics import cube
-from retorno.analytics.returns import NOT_RETURNED
 from retorno.analytics.rollup_facts import STAGE_EVENTS
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
-from retorno.domain.analytics.periods import Basis
 from retorno.domain.analytics.rates import Rate, rate
-from retorno.domain.analytics.rollups import CYCLE_COUNT, SEPARATOR, histogram_percentile
+from retorno.domain.analytics.rollups import (
+    CYCLE_COUNT,
+    SEPARATOR,
+    Figures,
+    histogram_percentile,
+)
 from retorno.domain.analytics.rollups import STAGES as STAGE_NAMES
-from retorno.domain.analytics.stats import AGE_BUCKETS, age_bucket, percentile
+from retorno.domain.analytics.stats import AGE_BUCKETS, age_bucket
 from retorno.domain.days import local_day
 from retorno.domain.returns.events import EventKind
-from retorno.logistics.models import PickupAttempt, Shipment, TrackingEvent
-from retorno.returns.models import Return, ReturnEvent
+from retorno.returns.models import ReturnEvent
 
 # (stage, from event, to event); "request_to_refunded" runs from the request to the refund.
 STAGES: tuple[tuple[str, str, str], ...] = tuple(
@@ -34,15 +37,6 @@ STAGES: tuple[tuple[str, str, str], ...] = tuple(
     for name, (start, end) in zip(STAGE_NAMES, STAGE_EVENTS, strict=True)
 )
 SEGMENTS = ("all", "method", "resolution", "tier")
-SCANNED = ("picked_up", "in_transit", "out_for_delivery", "delivered_to_warehouse")
-
-
-def returns_in_scope(scope: Scope) -> QuerySet[Return]:
-    start, end = scope.bounds
-    returns = Return.objects.filter(store=scope.store).exclude(status__in=NOT_RETURNED)
-    if scope.basis is Basis.ORDER:
-        return returns.filter(order__placed_at__gte=start, order__placed_at__lt=end)
-    return returns.filter(created_at__gte=start, created_at__lt=end)
 
 
 @dataclass(frozen=True)
@@ -77,11 +71,6 @@ class CycleTimes:
         )
 
 
-def _days(values: list[float], q: float) -> float | None:
-    found = percentile(values, q)
-    return None if found is None else round(found / 86400, 1)
-
-
 def cycle_times(scope: Scope, *, segment_by: str = "all") -> CycleTimes:
     """p50 and p90 of each stage, overall or per method, resolution or tier: one range read of
     the rollups (`cycle_<segment_by>`: the returns of each segment and a histogram of each
@@ -92,7 +81,7 @@ def cycle_times(scope: Scope, *, segment_by: str = "all") -> CycleTimes:
     whole = segment_by == "all"
     counts: Counter[str] = Counter()
     histograms: dict[str, dict[str, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
-    for key, f in cube.cycle_sums(
+    for key, f in cube.histogram_sums(
         scope, "cycle_method" if whole else f"cycle_{segment_by}"
     ).items():
         parts = key.split(SEPARATOR)
@@ -114,11 +103,9 @@ def cycle_times(scope: Scope, *, segment_by: str = "all") -> CycleTimes:
 
 
 def _stage(stage: str, histogram: Counter[int]) -> StageFigure:
-    def days(q: float) -> float | None:
-        tenths = histogram_percentile(histogram, q)
-        return None if tenths is None else tenths / 10
-
-    return StageFigure(stage, sum(histogram.values()), days(50), days(90))
+    return StageFigure(
+        stage, sum(histogram.values()), _tenths_days(histogram, 50), _tenths_days(histogram, 90)
+    )
 
 
 @dataclass(frozen=True)
@@ -199,63 +186,36 @@ class CarrierReport:
 def carrier_report(scope: Scope) -> CarrierReport:
     """Per carrier, for the shipments of the scope's returns: first pickup attempts that
     succeeded, labels and drop-off codes that got a first scan, and days from the first scan to
-    the warehouse. Counted in the database (three queries); only the transit durations come
-    back, one number per delivered shipment, for the percentiles."""
-    shipments = Shipment.objects.filter(
-        store=scope.store,
-        return_id__in=returns_in_scope(scope).values("pk"),
-        carrier_account__isnull=False,
-    )
-    firsts = {
-        row["carrier_account__name"]: (row["n"], row["ok"])
-        for row in PickupAttempt.objects.filter(
-            store=scope.store, shipment__in=shipments, attempt_number=1
-        )
-        .values("carrier_account__name")
-        .annotate(n=Count("id"), ok=Count("id", filter=Q(succeeded=True)))
-        .order_by()
-    }
-    scanned = TrackingEvent.objects.filter(shipment_id=OuterRef("pk"), status__in=SCANNED)
-    labels = {
-        row["carrier_account__name"]: (row["n"], row["used"])
-        for row in shipments.filter(method__in=("self_ship", "drop_off"))
-        .annotate(used=Exists(scanned))
-        .values("carrier_account__name")
-        .annotate(n=Count("id"), used=Count("id", filter=Q(used=True)))
-        .order_by()
-    }
-    transit: dict[str, list[float]] = defaultdict(list)
-    for carrier, first_scan, delivered in (
-        shipments.annotate(
-            first_scan=Min("events__occurred_at", filter=Q(events__status__in=SCANNED)),
-            delivered=Min(
-                "events__occurred_at",
-                filter=Q(events__status="delivered_to_warehouse"),
-            ),
-        )
-        .filter(first_scan__isnull=False, delivered__isnull=False)
-        .values_list("carrier_account__name", "first_scan", "delivered")
-    ):
-        transit[carrier].append((delivered - first_scan).total_seconds())
-    carriers = sorted(
-        set(shipments.values_list("carrier_account__name", flat=True).distinct().order_by())
-    )
-    return CarrierReport(
-        scope,
-        [
+    the warehouse. Three range reads of the rollups (`carrier_ship`, `carrier_pickup`, and the
+    histogram `carrier_transit`, read by month for the period's whole months)."""
+    shipped = cube.sums(scope, "carrier_ship")
+    pickups = cube.sums(scope, "carrier_pickup")
+    transit: dict[str, Counter[int]] = defaultdict(Counter)
+    for key, f in cube.histogram_sums(scope, "carrier_transit").items():
+        carrier, tenths = key.rsplit(SEPARATOR, 1)
+        if f.units:
+            transit[carrier][int(tenths)] += f.units
+    figures = []
+    for carrier in sorted(c for c, f in shipped.items() if f.returns > 0):
+        ship, pickup = shipped[carrier], pickups.get(carrier) or Figures()
+        figures.append(
             CarrierFigure(
                 carrier,
-                firsts.get(carrier, (0, 0))[0],
-                rate(firsts.get(carrier, (0, 0))[1], firsts.get(carrier, (0, 0))[0]),
-                labels.get(carrier, (0, 0))[0],
-                rate(labels.get(carrier, (0, 0))[1], labels.get(carrier, (0, 0))[0]),
-                _days(transit[carrier], 50),
-                _days(transit[carrier], 90),
+                pickup.units,
+                rate(pickup.extra, pickup.units),
+                ship.units,
+                rate(ship.extra, ship.units),
+                _tenths_days(transit[carrier], 50),
+                _tenths_days(transit[carrier], 90),
                 {**scope.as_params(), "carrier": carrier, "counted": "1"},
             )
-            for carrier in carriers
-        ],
-    )
+        )
+    return CarrierReport(scope, figures)
+
+
+def _tenths_days(histogram: Counter[int], q: float) -> float | None:
+    tenths = histogram_percentile(histogram, q)
+    return None if tenths is None else tenths / 10
 
 
 @dataclass(frozen=True)

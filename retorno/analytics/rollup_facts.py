@@ -15,6 +15,7 @@ from retorno.domain.analytics.rollups import (
     LineFacts,
     OrderFacts,
     ReturnFacts,
+    ShipmentFacts,
     scaled,
 )
 from retorno.domain.days import local_day
@@ -22,7 +23,7 @@ from retorno.domain.money.ledger import RefundState
 from retorno.domain.returns.events import EventKind
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.states import RELEASING_STATES
-from retorno.logistics.models import Shipment
+from retorno.logistics.models import PickupAttempt, Shipment, TrackingEvent
 from retorno.money.models import Refund
 from retorno.orders.models import Order, OrderLine
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
@@ -41,6 +42,11 @@ STAGE_EVENTS = (
 )
 STEP_KINDS = sorted({str(kind) for pair in STAGE_EVENTS for kind in pair})
 SIZE = "size"
+# A shipment's tracking statuses that mean the carrier has it, the last its arrival; the methods
+# whose label or code the shopper takes to the carrier.
+SCANNED = ("picked_up", "in_transit", "out_for_delivery", "delivered_to_warehouse")
+DELIVERED = "delivered_to_warehouse"
+LABELLED = ("self_ship", "drop_off")
 
 
 # --- facts ---------------------------------------------------------------------------------------
@@ -134,6 +140,7 @@ def orders_facts(
                 shipping=facts.get("shipping", 0),
                 fees=facts.get("fees", 0),
                 stage_seconds=facts.get("stages", ()),
+                shipments=tuple(facts.get("shipments", ())),
             )
         )
     return [
@@ -174,7 +181,8 @@ def _return_extras(return_ids: list[int], store_id: int) -> dict[int, dict[str, 
         )
     )
     latest: dict[int, tuple[int, int]] = {}
-    for return_id, pk, attempt, carrier, price, booked_at in (
+    booked: dict[int, tuple[int, str, str]] = {}  # shipment -> (return, carrier, method)
+    for return_id, pk, attempt, carrier, price, booked_at, method, account in (
         Shipment.objects.filter(return_id__in=return_ids)
         .order_by()
         .values_list(
@@ -184,6 +192,8 @@ def _return_extras(return_ids: list[int], store_id: int) -> dict[int, dict[str, 
             "carrier_account__name",
             "price_amount",
             "booked_at",
+            "method",
+            "carrier_account_id",
         )
     ):
         facts = extra[return_id]
@@ -192,6 +202,10 @@ def _return_extras(return_ids: list[int], store_id: int) -> dict[int, dict[str, 
             facts["carrier"] = carrier
         if booked_at is not None and price is not None:
             facts["labels"] = facts.get("labels", 0) + scaled(price)
+        if account is not None:
+            booked[pk] = (return_id, carrier, method)
+    if booked:
+        _shipments(booked, extra)
     firsts: dict[int, dict[str, datetime]] = defaultdict(dict)
     for return_id, kind, data, agent, at in (
         ReturnEvent.objects.filter(
@@ -278,3 +292,40 @@ def _return_extras(return_ids: list[int], store_id: int) -> dict[int, dict[str, 
             )
         )
     return extra
+
+
+def _shipments(booked: dict[int, tuple[int, str, str]], extra: dict[int, dict[str, Any]]) -> None:
+    """The carrier panel's facts of the shipments booked with a carrier account: two queries
+    (their first pickup attempts; their scans and deliveries)."""
+    first_pickup = {
+        shipment_id: (carrier, succeeded)
+        for shipment_id, carrier, succeeded in PickupAttempt.objects.filter(
+            shipment_id__in=list(booked), attempt_number=1
+        )
+        .order_by()
+        .values_list("shipment_id", "carrier_account__name", "succeeded")
+    }
+    scanned: dict[int, datetime] = {}
+    delivered: dict[int, datetime] = {}
+    for shipment_id, status, at in (
+        TrackingEvent.objects.filter(shipment_id__in=list(booked), status__in=SCANNED)
+        .order_by()
+        .values_list("shipment_id", "status", "occurred_at")
+    ):
+        if shipment_id not in scanned or at < scanned[shipment_id]:
+            scanned[shipment_id] = at
+        if status == DELIVERED and (shipment_id not in delivered or at < delivered[shipment_id]):
+            delivered[shipment_id] = at
+    for pk, (return_id, carrier, method) in sorted(booked.items()):
+        first, ok = first_pickup.get(pk, ("", False))
+        start, end = scanned.get(pk), delivered.get(pk)
+        extra[return_id].setdefault("shipments", []).append(
+            ShipmentFacts(
+                carrier=carrier,
+                label=method in LABELLED,
+                scanned=start is not None,
+                transit=(end - start).total_seconds() if start and end else None,
+                first_pickup=first,
+                first_pickup_ok=ok,
+            )
+        )

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from retorno.analytics import cube, operations, rollups
@@ -90,13 +90,16 @@ def _scope(store, period: tuple[int, int], basis: Basis) -> Scope:
     specs=st.lists(a_return, min_size=1, max_size=25),
     periods=st.lists(a_period, min_size=1, max_size=4),
 )
+# Whole months only (Feb 1 - Mar 31, then Feb 1 - Apr 30), and a period inside one month.
+@example(specs=[(12, 3, "pickup", "", [86400.0, None, 3600.0, None, 90000.0])], periods=[(12, 59)])
+@example(specs=[(40, 0, "drop_off", "gold", [1.0] * 5)], periods=[(12, 88), (13, 5)])
 def test_monthly_histograms_read_as_every_day(db, specs, periods):
     store, orders = _kept(specs)
     for period, basis, dimension in itertools.product(
         periods, Basis, ("cycle_method", "cycle_tier", "cycle_resolution")
     ):
         scope = _scope(store, period, basis)
-        by_month = cube.cycle_sums(scope, dimension)
+        by_month = cube.histogram_sums(scope, dimension)
         every_day = cube.sums(scope, dimension)  # the daily rows alone
         assert {k: f.as_tuple() for k, f in by_month.items() if not f.is_zero()} == {
             k: f.as_tuple() for k, f in every_day.items() if not f.is_zero()

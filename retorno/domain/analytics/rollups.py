@@ -31,7 +31,8 @@ SCALE = 10_000  # amounts are kept as whole ten-thousandths
 # The definition of the rows: raised by any change of what a contribution holds (a dimension, a
 # key, what a figure counts), so that every store's rollups are rebuilt before they are next
 # read or counted (retorno.analytics.rollups.rollups_ready).
-ROLLUPS_VERSION = 2  # 2: cycle_all folded into cycle_method, monthly cycle histograms
+# 2: cycle_all folded into cycle_method, monthly cycle histograms; 3: the carriers' figures.
+ROLLUPS_VERSION = 3
 
 
 def scaled(value: Decimal | int | float | str | None) -> int:
@@ -125,6 +126,20 @@ class InspectionFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class ShipmentFacts:
+    """A shipment of the return booked with a carrier account: the carrier panel's facts."""
+
+    carrier: str
+    label: bool  # a label or drop-off code the shopper takes to the carrier
+    scanned: bool  # the carrier scanned it at least once
+    transit: float | None  # seconds from its first scan to the warehouse, None until both
+    # The return's first pickup attempt, when it was one of this shipment's: its carrier (the
+    # attempt's account) and whether it succeeded.
+    first_pickup: str = ""
+    first_pickup_ok: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ReturnFacts:
     id: int
     day: date  # the request's local day
@@ -143,6 +158,7 @@ class ReturnFacts:
     fees: int = 0  # restocking and return-shipping fees kept from refunds
     # Seconds each of STAGES took, None when it has not both ends in order.
     stage_seconds: tuple[float | None, ...] = ()
+    shipments: tuple[ShipmentFacts, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +364,7 @@ def _returned(
                 extra=inspection.recovered,
             )
     histograms = _cycle_rows(ret, rows)
+    _carrier_rows(ret, rows, histograms)
     return rows, keys, histograms
 
 
@@ -391,6 +408,29 @@ def _cycle_rows(
         for stage, bucket in tenths:
             histograms[(dimension, SEPARATOR.join((stage, segment, bucket)))] = 1
     return histograms
+
+
+def _carrier_rows(
+    ret: ReturnFacts, rows: dict[tuple[str, str], Figures], histograms: dict[tuple[str, str], int]
+) -> None:
+    """Carriers, per carrier: `carrier_ship` (returns = shipments, units = labels and drop-off
+    codes issued, extra = those the carrier scanned), `carrier_pickup` (units = first pickup
+    attempts, extra = those that succeeded) and the histogram `carrier_transit` (key
+    `carrier<TAB>tenths`, units = shipments: days from the first scan to the warehouse, in
+    tenths as the panel shows them)."""
+    for shipment in ret.shipments:
+        ship = rows[("carrier_ship", shipment.carrier)]
+        ship.returns += 1
+        if shipment.label:
+            ship.units += 1
+            ship.extra += int(shipment.scanned)
+        if shipment.first_pickup:
+            pickup = rows[("carrier_pickup", shipment.first_pickup)]
+            pickup.units += 1
+            pickup.extra += int(shipment.first_pickup_ok)
+        if shipment.transit is not None:
+            key = f"{shipment.carrier}{SEPARATOR}{stage_tenths(shipment.transit)}"
+            histograms[("carrier_transit", key)] = histograms.get(("carrier_transit", key), 0) + 1
 
 
 def month_split(start: date, end: date) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
@@ -494,10 +534,22 @@ def facts_dump(order: OrderFacts) -> dict[str, Any]:
                 [list(o) for o in r.overrides],
                 [r.labels, r.refunds, r.shipping, r.fees],
                 list(r.stage_seconds),
+                [list(astuple_shipment(x)) for x in r.shipments],
             ]
             for r in order.returns
         ],
     }
+
+
+def astuple_shipment(shipment: ShipmentFacts) -> tuple[Any, ...]:
+    return (
+        shipment.carrier,
+        shipment.label,
+        shipment.scanned,
+        shipment.transit,
+        shipment.first_pickup,
+        shipment.first_pickup_ok,
+    )
 
 
 def facts_load(data: Mapping[str, Any]) -> OrderFacts:
@@ -527,6 +579,7 @@ def facts_load(data: Mapping[str, Any]) -> OrderFacts:
                 fees=r[11][3],
                 # Facts kept before the cycle times were (the rows they added had none).
                 stage_seconds=tuple(r[12]) if len(r) > 12 else (),
+                shipments=tuple(ShipmentFacts(*x) for x in r[13]) if len(r) > 13 else (),
             )
             for r in data["returns"]
         ),
