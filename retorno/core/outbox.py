@@ -29,6 +29,7 @@ from django.db import DatabaseError, close_old_connections, connections, router,
 from django.db.models import Q
 from django.utils import timezone
 
+from retorno.core.db import rows
 from retorno.core.models import OutboxMessage, OutboxStatus
 from retorno.core.problems import database_unavailable
 from retorno.core.queues import queue_for_message
@@ -330,21 +331,27 @@ def _claim(
     connection = connections[router.db_for_write(OutboxMessage)]
     adapt = connection.ops.adapt_datetimefield_value
     stale_before = now - claim_timeout()
-    claimed = OutboxMessage.objects.raw(
-        _claim_sql(),
-        [
-            OutboxStatus.PROCESSING,
-            adapt(now),
-            message_id,
-            OutboxStatus.PENDING,
-            adapt(now),
-            OutboxStatus.PROCESSING,
-            adapt(stale_before),
-            adapt(own_claim or stale_before),
-        ],
-    )
-    rows = list(claimed)  # read to the end: on SQLite the write is over only then
-    return rows[0] if rows else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _claim_sql(),
+            [
+                OutboxStatus.PROCESSING,
+                adapt(now),
+                message_id,
+                OutboxStatus.PENDING,
+                adapt(now),
+                OutboxStatus.PROCESSING,
+                adapt(stale_before),
+                adapt(own_claim or stale_before),
+            ],
+        )
+        found = cursor.fetchall()  # read to the end: on SQLite the write is over only then
+    if not found:
+        return None
+    return rows.from_row(connection, OutboxMessage, _OUTBOX_FIELDS, found[0])
+
+
+_OUTBOX_FIELDS = rows.all_attnames(OutboxMessage)
 
 
 @functools.cache
@@ -352,7 +359,8 @@ def _claim_sql() -> str:
     return (
         f"UPDATE {OutboxMessage._meta.db_table} SET status = %s, claimed_at = %s "  # noqa: S608
         "WHERE id = %s AND ((status = %s AND next_attempt_at <= %s) "
-        "OR (status = %s AND (claimed_at < %s OR claimed_at = %s))) RETURNING *"
+        "OR (status = %s AND (claimed_at < %s OR claimed_at = %s))) "
+        f"RETURNING {', '.join(f.column for f in OutboxMessage._meta.concrete_fields)}"
     )
 
 

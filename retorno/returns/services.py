@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
+from retorno.core.db import rows
 from retorno.core.db.inserts import insert_new
 from retorno.core.errors import Conflict, NotFound, Unprocessable
 from retorno.core.plain_json import to_json
@@ -547,10 +548,7 @@ def _remember_items(return_request: Return, items: list[ReturnItem]) -> None:
     for item in items:  # nothing of a new return is settled yet
         for name in SETTLED:
             setattr(item, name, 0)
-    cached = ReturnItem.objects.filter(return_request=return_request)
-    cached._result_cache = list(items)
-    cached._prefetch_done = True  # type: ignore[attr-defined]
-    return_request._prefetched_objects_cache = {"items": cached}  # type: ignore[attr-defined]
+    rows.prefetched(return_request, "items", items)
 
 
 def _apply_amounts(return_request: Return, items: list[ReturnItem], decision: Decision) -> None:

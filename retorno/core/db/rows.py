@@ -9,6 +9,7 @@ JSON on SQLite).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.db import connections
@@ -58,3 +59,15 @@ def _converters(alias: str, model: type[Model], attnames: tuple[str, ...]) -> li
         field_converters = fields[name].get_db_converters(connection)  # type: ignore[attr-defined]
         converters.append((column, connection.ops.get_db_converters(column) + field_converters))
     return converters
+
+
+def prefetched(instance: Model, name: str, related: Sequence[Model]) -> None:
+    """Let `instance.<name>.all()` answer with `related` from memory, as after
+    prefetch_related(name): what was just read or written is not read again."""
+    cached = getattr(instance, name).all()  # the related manager's queryset, filter included
+    cached._result_cache = list(related)
+    cached._prefetch_done = True
+    cache = getattr(instance, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = instance._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    cache[name] = cached

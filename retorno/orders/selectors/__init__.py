@@ -37,10 +37,7 @@ def order_get_for_store(*, store: Store, external_id: str) -> Order:
         )
         cursor.execute(_LINES_SQL, [order.pk])
         lines = [rows.from_row(connection, OrderLine, _LINE_FIELDS, r) for r in cursor.fetchall()]
-    cached = OrderLine.objects.filter(order=order)
-    cached._result_cache = lines
-    cached._prefetch_done = True  # type: ignore[attr-defined]
-    order._prefetched_objects_cache = {"lines": cached}  # type: ignore[attr-defined]
+    rows.prefetched(order, "lines", lines)
     return order
 
 

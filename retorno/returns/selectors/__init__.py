@@ -36,6 +36,7 @@ from retorno.policies.selectors import compiled_policy, policy_version_to_decide
 from retorno.policies.services import policy_errors
 from retorno.returns import adapters
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
+from retorno.returns.selectors.return_read import return_for_body
 from retorno.returns.workflows.signals import signals_for_decision
 from retorno.stores.models import Store
 
@@ -68,8 +69,7 @@ _BODY_DEFERRED = (
 def return_get_for_body(*, store: Store, rma: str) -> Return:
     """The return as the API shows it (return_get_for_store without the columns it never
     shows); NotFound (return_not_found) when the store has none with this RMA."""
-    queryset = Return.objects.filter(store=store, rma=normalise_rma(rma)).defer(*_BODY_DEFERRED)
-    return_request = _with_items(queryset).first()
+    return_request = return_for_body(store.id, normalise_rma(rma))
     if return_request is None:
         raise NotFound(f"No return {rma!r} in this store.", code="return_not_found")
     return_request.store = store  # the caller's: its links read the store's domain, no query

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.forms.models import model_to_dict
 
 from retorno.core.actors import SYSTEM
@@ -18,6 +18,7 @@ from retorno.orders.models import Order
 from retorno.orders.selectors import order_get_for_store
 from retorno.orders.tests.factories import make_order
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
+from retorno.returns.selectors import return_get_for_body
 from retorno.returns.services import ItemRequest, return_create
 
 AT = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
@@ -106,3 +107,41 @@ def test_an_order_read_by_hand_equals_the_orm_read(store: Any) -> None:
     assert [_columns(line) for line in order.lines.all()] == [
         _columns(line) for line in by_orm.lines.all()
     ]
+
+
+@pytest.mark.django_db
+def test_a_return_read_by_hand_equals_the_orm_read(created: Return) -> None:
+    by_hand = return_get_for_body(store=created.store, rma=created.rma.lower())
+    by_orm = (
+        Return.objects.select_related("order", "customer", "policy_version")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=ReturnItem.objects.with_settled_units().select_related(
+                    "order_line", "exchange_variant"
+                ),
+            )
+        )
+        .get(pk=created.pk)
+    )
+
+    def same(mine: Any, theirs: Any) -> bool:
+        """Every column read by hand is the ORM's value; the others are left unread."""
+        unread = mine.get_deferred_fields()
+        read = {
+            f.attname: getattr(mine, f.attname)
+            for f in type(mine)._meta.concrete_fields
+            if f.attname not in unread
+        }
+        return read == {name: getattr(theirs, name) for name in read}
+
+    assert by_hand.get_deferred_fields() == {"decision", "pickup_address", "shop_now"}
+    assert by_hand.order.get_deferred_fields() == {"shipping_address", "tags"}
+    assert same(by_hand, by_orm)
+    for name in ("order", "customer", "policy_version"):
+        assert same(getattr(by_hand, name), getattr(by_orm, name))
+    for mine, theirs in zip(by_hand.items.all(), by_orm.items.all(), strict=True):
+        assert same(mine, theirs)
+        assert same(mine.order_line, theirs.order_line)
+        assert (mine.settled_refund_units, mine.settled_exchange_units) == (0, 0)
+        assert mine.exchange_variant is None
