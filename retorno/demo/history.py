@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,21 +121,31 @@ class HistoryResult:
     statuses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     api_key: str | None = None
-    # Wall-clock seconds of each step of the load, in order (where a big load's time goes).
-    phases: dict[str, float] = field(default_factory=dict)
+    # Each step of the load, in order: (wall-clock seconds, CPU seconds of this process and
+    # of the loading processes it forked). Where a big load's time goes, and on a shared
+    # machine how much of it was waiting for the cores.
+    phases: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 class _Phases:
     """Times the steps of a load into `phases`."""
 
-    def __init__(self, phases: dict[str, float]) -> None:
+    def __init__(self, phases: dict[str, tuple[float, float]]) -> None:
         self.phases = phases
-        self.last = time.perf_counter()
+        self.last = (time.perf_counter(), _cpu())
 
     def done(self, name: str) -> None:
-        now = time.perf_counter()
-        self.phases[name] = self.phases.get(name, 0.0) + now - self.last
+        now = (time.perf_counter(), _cpu())
+        wall, cpu = self.phases.get(name, (0.0, 0.0))
+        self.phases[name] = (wall + now[0] - self.last[0], cpu + now[1] - self.last[1])
         self.last = now
+
+
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its finished children (the pool's)."""
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
 
 
 def history_load(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
@@ -140,16 +140,20 @@ def _search_ids(store: Store, text: str) -> list[int]:
     orders = Order.objects.filter(store=store).filter(by_order).values("id")
     customers = Customer.objects.filter(store=store).filter(by_customer).values("id")
     parcels = Shipment.objects.filter(store=store).filter(by_parcel).order_by()
-    found = (
-        returns.filter(by_return)
-        .values_list("id", flat=True)
-        .union(
-            returns.filter(order_id__in=orders).values_list("id", flat=True),
-            returns.filter(customer_id__in=customers).values_list("id", flat=True),
-            parcels.values_list("return_id", flat=True),
-        )
-    )
-    return list(found[:SEARCH_MAX_MATCHES])
+    branches = [
+        returns.filter(by_return).values_list("id", flat=True),
+        returns.filter(order_id__in=orders).values_list("id", flat=True),
+        returns.filter(customer_id__in=customers).values_list("id", flat=True),
+        parcels.values_list("return_id", flat=True),
+    ]
+    if connections[returns.db].features.supports_slicing_ordering_in_compound:
+        # Each table stops at the cap: text inside every e-mail ("example.com") otherwise
+        # gathered the store's whole history for the union to keep 5,000 of it (0.6 s at
+        # 100,000 returns, growing with them). SQLite cannot limit a part of a UNION; its
+        # embedded stores are small.
+        branches = [branch[:SEARCH_MAX_MATCHES] for branch in branches]
+    first, *rest = branches
+    return list(first.union(*rest)[:SEARCH_MAX_MATCHES])
 
 
 def _queue_filtered(

@@ -238,5 +238,8 @@ class Command(BaseCommand):
             f"Loaded {result.returns} returns into {result.store.slug!r} in {result.seconds:.1f} s."
         )
         out("  " + ", ".join(f"{name} {count}" for name, count in result.counts.items()))
-        out("  steps: " + ", ".join(f"{name} {s:.1f} s" for name, s in result.phases.items()))
+        steps = (f"{name} {wall:.1f} s" for name, (wall, _) in result.phases.items())
+        out("  steps (wall clock): " + ", ".join(steps))
+        steps = (f"{name} {cpu:.1f} s" for name, (_, cpu) in result.phases.items())
+        out("  steps (CPU of the loading processes): " + ", ".join(steps))
         out(f"  API key: {result.api_key}")
