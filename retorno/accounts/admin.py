@@ -10,15 +10,8 @@ from retorno.accounts.models import (
 )
 
 
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    """Who works where, to read. Roles are given, changed and taken away on a store's Team page
-    (a platform admin works there as the store's owner), where each change is checked against
-    the roles' rules and written on the store's audit log; an edit here would be neither."""
-
-    list_display = ("user", "store", "role", "created_at", "deactivated_at")
-    list_filter = ("role", "store", "deactivated_at")
-    search_fields = ("user__username", "user__email", "store__name")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the services that check and record them: read here, never edited."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -28,6 +21,17 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    """Who works where, to read. Roles are given, changed and taken away on a store's Team page
+    (a platform admin works there as the store's owner), where each change is checked against
+    the roles' rules and written on the store's audit log; an edit here would be neither."""
+
+    list_display = ("user", "store", "role", "created_at", "deactivated_at")
+    list_filter = ("role", "store", "deactivated_at")
+    search_fields = ("user__username", "user__email", "store__name")
 
 
 @admin.register(ApiKey)
@@ -94,18 +98,9 @@ class StaffInviteAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The staff actions' log: read only."""
 
     list_display = ("created_at", "store", "actor_label", "action", "target")
     list_filter = ("action", "store")
     search_fields = ("actor_label", "target", "action")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
