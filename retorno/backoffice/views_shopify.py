@@ -8,18 +8,18 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from retorno.backoffice import permissions
+from retorno.backoffice import connector_views, permissions
 from retorno.backoffice.access import StaffContext
 from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.connectors.shopify import selectors, services
-from retorno.core.errors import RetornoError
 from retorno.returns.workflows import storefront
+
+URLS = connector_views.urls("shopify", backfill=True, retry=True)
 
 
 class ConnectForm(forms.Form):
@@ -95,6 +95,9 @@ def _page(
             "receipts": selectors.receipts_recent(store=store) if connection else [],
             "links": selectors.return_links_recent(store=store) if connection else [],
             "tab": "shopify",
+            "platform": "Shopify",
+            "prefix": "shopify",
+            "urls": URLS,
         },
         staff=staff,
         section="settings",
@@ -111,36 +114,35 @@ def _page(
 def shopify(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     if request.method == "GET":
         return _page(request, staff)
-    form = ConnectForm(request.POST)
-    if form.is_valid():
-        try:
-            storefront.shopify_connect(store=staff.store, **form.cleaned_data)
-        except RetornoError as error:
-            field = error.extra.get("field")
-            form.add_error(field if field in form.fields else None, error.detail)
-        else:
-            messages.success(request, _("Connected. Check the connection below."))
-            return redirect("backoffice:shopify")
-    return _page(request, staff, form, status=422)
+    return connector_views.connect_from_form(
+        request,
+        staff,
+        ConnectForm(request.POST),
+        connect=storefront.shopify_connect,
+        page=_page,
+        to=URLS["page"],
+        done=_("Connected. Check the connection below."),
+    )
+
+
+def _checked(result: services.CheckResult) -> tuple[bool, str]:
+    if result.ok:
+        return True, _("Connected to %(shop)s (%(count)s locations).") % {
+            "shop": result.shop_name,
+            "count": len(result.locations),
+        }
+    return False, _("Shopify refused: %(message)s") % {"message": result.message}
 
 
 @require_POST
 @staff_view(permissions.CONFIGURE)
 def shopify_check(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    try:
-        result = services.connection_check(store=staff.store)
-    except RetornoError as error:
-        messages.error(request, error.detail)
-        return redirect("backoffice:shopify")
-    if result.ok:
-        messages.success(
-            request,
-            _("Connected to %(shop)s (%(count)s locations).")
-            % {"shop": result.shop_name, "count": len(result.locations)},
-        )
-    else:
-        messages.error(request, _("Shopify refused: %(message)s") % {"message": result.message})
-    return redirect("backoffice:shopify")
+    return connector_views.act_and_return(
+        request,
+        URLS["page"],
+        lambda: services.connection_check(store=staff.store),
+        done=_checked,
+    )
 
 
 @require_POST
@@ -149,12 +151,14 @@ def shopify_backfill(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     form = BackfillForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Days of orders: a number from 1 to 365."))
-        return redirect("backoffice:shopify")
-    try:
-        services.backfill_start(store=staff.store, days=form.cleaned_data["days"])
-    except RetornoError as error:
-        messages.error(request, error.detail)
-    return redirect(reverse("backoffice:shopify") + "#backfill")
+        return redirect(URLS["page"])
+    days = form.cleaned_data["days"]
+    return connector_views.act_and_return(
+        request,
+        URLS["page"],
+        lambda: services.backfill_start(store=staff.store, days=days),
+        anchor="backfill",
+    )
 
 
 @require_POST
@@ -162,20 +166,20 @@ def shopify_backfill(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 def shopify_receipt_retry(
     request: HttpRequest, staff: StaffContext, receipt_id: int
 ) -> HttpResponse:
-    try:
-        services.receipt_retry(store=staff.store, receipt_id=receipt_id)
-    except RetornoError as error:
-        messages.error(request, error.detail)
-    return redirect(reverse("backoffice:shopify") + "#webhooks")
+    return connector_views.act_and_return(
+        request,
+        URLS["page"],
+        lambda: services.receipt_retry(store=staff.store, receipt_id=receipt_id),
+        anchor="webhooks",
+    )
 
 
 @require_POST
 @staff_view(permissions.CONFIGURE, audit="settings.shopify_disconnected", audit_fields=())
 def shopify_disconnect(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    try:
-        storefront.shopify_disconnect(store=staff.store)
-    except RetornoError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, _("Disconnected from Shopify."))
-    return redirect("backoffice:shopify")
+    return connector_views.act_and_return(
+        request,
+        URLS["page"],
+        lambda: storefront.shopify_disconnect(store=staff.store),
+        done=_("Disconnected from Shopify."),
+    )

@@ -5,21 +5,19 @@ and read the events Stripe sent and what each did. The same services as the API'
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from retorno.backoffice import permissions
+from retorno.backoffice import connector_views, permissions
 from retorno.backoffice.access import StaffContext
 from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.connectors.stripe import selectors, services
-from retorno.core.errors import RetornoError
 from retorno.returns.workflows import stripe_payments
 
+URLS = connector_views.urls("stripe")
 WEBHOOK_PATH = "/api/v1/connectors/stripe/webhooks/"
 
 
@@ -60,11 +58,15 @@ def _page(
             "webhook_url": request.build_absolute_uri(WEBHOOK_PATH + account.webhook_token)
             if account
             else "",
-            "events_wanted": sorted(services.REFUND_EVENTS),
             "events": events,
             "last_event": events[0] if events else None,
             "form": form,
             "tab": "stripe",
+            "platform": "Stripe",
+            "prefix": "stripe",
+            "urls": URLS,
+            "connection": account,
+            "topics": sorted(services.REFUND_EVENTS),
         },
         staff=staff,
         section="settings",
@@ -79,44 +81,37 @@ def _page(
 def stripe_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     if request.method == "GET":
         return _page(request, staff)
-    form = ConnectForm(request.POST)
-    if form.is_valid():
-        try:
-            stripe_payments.stripe_connect(store=staff.store, **form.cleaned_data)
-        except RetornoError as error:
-            field = error.extra.get("field")
-            form.add_error(field if field in form.fields else None, error.detail)
-        else:
-            messages.success(
-                request,
-                _("Connected. Register the webhook URL below in Stripe, then check the key."),
-            )
-            return redirect("backoffice:stripe")
-    return _page(request, staff, form, status=422)
+    return connector_views.connect_from_form(
+        request,
+        staff,
+        ConnectForm(request.POST),
+        connect=stripe_payments.stripe_connect,
+        page=_page,
+        to=URLS["page"],
+        done=_("Connected. Register the webhook URL below in Stripe, then check the key."),
+    )
+
+
+def _checked(result: services.CheckResult) -> tuple[bool, str]:
+    if result.ok:
+        return True, _("Stripe answered: the key may read the account's refunds.")
+    return False, _("Stripe refused: %(message)s") % {"message": result.message}
 
 
 @require_POST
 @staff_view(permissions.CONFIGURE)
 def stripe_check(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    try:
-        result = services.account_check(store=staff.store)
-    except RetornoError as error:
-        messages.error(request, error.detail)
-        return redirect("backoffice:stripe")
-    if result.ok:
-        messages.success(request, _("Stripe answered: the key may read the account's refunds."))
-    else:
-        messages.error(request, _("Stripe refused: %(message)s") % {"message": result.message})
-    return redirect("backoffice:stripe")
+    return connector_views.act_and_return(
+        request, URLS["page"], lambda: services.account_check(store=staff.store), done=_checked
+    )
 
 
 @require_POST
 @staff_view(permissions.CONFIGURE, audit="settings.stripe_disconnected", audit_fields=())
 def stripe_disconnect(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    try:
-        stripe_payments.stripe_disconnect(store=staff.store)
-    except RetornoError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, _("Disconnected from Stripe."))
-    return redirect("backoffice:stripe")
+    return connector_views.act_and_return(
+        request,
+        URLS["page"],
+        lambda: stripe_payments.stripe_disconnect(store=staff.store),
+        done=_("Disconnected from Stripe."),
+    )

@@ -9,19 +9,18 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from retorno.backoffice import permissions
+from retorno.backoffice import connector_views, permissions
 from retorno.backoffice.access import StaffContext
 from retorno.backoffice.guard import staff_view
 from retorno.backoffice.rendering import render_page
 from retorno.connectors.woocommerce import selectors, services
-from retorno.core.errors import RetornoError
 from retorno.returns.workflows import woocommerce
 
+URLS = connector_views.urls("woocommerce", backfill=True, retry=True)
 WEBHOOK_PATH = "/api/v1/connectors/woocommerce/webhooks"
 TOPICS = ("order.created", "order.updated")
 CALL_KINDS = {
@@ -116,6 +115,9 @@ def _page(
                 for call in (selectors.calls_recent(store=store) if connection else [])
             ],
             "tab": "woocommerce",
+            "platform": "WooCommerce",
+            "prefix": "woo",
+            "urls": URLS,
         },
         staff=staff,
         section="settings",
@@ -132,36 +134,36 @@ def _page(
 def woocommerce_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     if request.method == "GET":
         return _page(request, staff)
-    form = ConnectForm(request.POST)
-    if form.is_valid():
-        try:
-            woocommerce.woocommerce_connect(store=staff.store, **form.cleaned_data)
-        except RetornoError as error:
-            field = error.extra.get("field")
-            form.add_error(field if field in form.fields else None, error.detail)
-        else:
-            messages.success(request, _("Connected. Check the connection below."))
-            return redirect("backoffice:woocommerce")
-    return _page(request, staff, form, status=422)
+    return connector_views.connect_from_form(
+        request,
+        staff,
+        ConnectForm(request.POST),
+        connect=woocommerce.woocommerce_connect,
+        page=_page,
+        to=URLS["page"],
+        done=_("Connected. Check the connection below."),
+    )
+
+
+def _checked(result: services.CheckResult) -> tuple[bool, str]:
+    if result.ok:
+        return True, _("Connected to %(store)s (WooCommerce %(version)s, %(currency)s).") % {
+            "store": result.store_name,
+            "version": result.version,
+            "currency": result.currency,
+        }
+    return False, _("WooCommerce refused: %(message)s") % {"message": result.message}
 
 
 @require_POST
 @staff_view(permissions.CONFIGURE)
 def woocommerce_check(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    try:
-        result = services.connection_check(store=staff.store)
-    except RetornoError as error:
-        messages.error(request, error.detail)
-        return redirect("backoffice:woocommerce")
-    if result.ok:
-        messages.success(
-            request,
-            _("Connected to %(store)s (WooCommerce %(version)s, %(currency)s).")
-            % {"store": result.store_name, "version": result.version, "currency": result.currency},
-        )
-    else:
-        messages.error(request, _("WooCommerce refused: %(message)s") % {"message": result.message})
-    return redirect("backoffice:woocommerce")
+    return connector_views.act_and_return(
+        request,
+        URLS["page"],
+        lambda: services.connection_check(store=staff.store),
+        done=_checked,
+    )
 
 
 @require_POST
@@ -170,12 +172,14 @@ def woocommerce_backfill(request: HttpRequest, staff: StaffContext) -> HttpRespo
     form = BackfillForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Days of orders: a number from 1 to 365."))
-        return redirect("backoffice:woocommerce")
-    try:
-        services.backfill_start(store=staff.store, days=form.cleaned_data["days"])
-    except RetornoError as error:
-        messages.error(request, error.detail)
-    return redirect(reverse("backoffice:woocommerce") + "#backfill")
+        return redirect(URLS["page"])
+    days = form.cleaned_data["days"]
+    return connector_views.act_and_return(
+        request,
+        URLS["page"],
+        lambda: services.backfill_start(store=staff.store, days=days),
+        anchor="backfill",
+    )
 
 
 @require_POST
@@ -183,20 +187,20 @@ def woocommerce_backfill(request: HttpRequest, staff: StaffContext) -> HttpRespo
 def woocommerce_receipt_retry(
     request: HttpRequest, staff: StaffContext, receipt_id: int
 ) -> HttpResponse:
-    try:
-        services.receipt_retry(store=staff.store, receipt_id=receipt_id)
-    except RetornoError as error:
-        messages.error(request, error.detail)
-    return redirect(reverse("backoffice:woocommerce") + "#webhooks")
+    return connector_views.act_and_return(
+        request,
+        URLS["page"],
+        lambda: services.receipt_retry(store=staff.store, receipt_id=receipt_id),
+        anchor="webhooks",
+    )
 
 
 @require_POST
 @staff_view(permissions.CONFIGURE, audit="settings.woocommerce_disconnected", audit_fields=())
 def woocommerce_disconnect(request: HttpRequest, staff: StaffContext) -> HttpResponse:
-    try:
-        woocommerce.woocommerce_disconnect(store=staff.store)
-    except RetornoError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, _("Disconnected from WooCommerce."))
-    return redirect("backoffice:woocommerce")
+    return connector_views.act_and_return(
+        request,
+        URLS["page"],
+        lambda: woocommerce.woocommerce_disconnect(store=staff.store),
+        done=_("Disconnected from WooCommerce."),
+    )

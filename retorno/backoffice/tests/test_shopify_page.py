@@ -51,7 +51,7 @@ def test_an_admin_connects_checks_and_backfills(signed_in, sim, django_capture_o
     run = ShopifyBackfill.objects.get()
     assert (run.status, run.imported) == ("done", 3)
     page = admin.get("/staff/settings/shopify").content.decode()
-    assert 'id="backfill-progress" max="100" value="100"' in page
+    assert 'id="shopify-backfill-progress" max="100" value="100"' in page
 
 
 def test_a_wrong_token_is_explained(signed_in, sim):
