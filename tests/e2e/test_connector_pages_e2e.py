@@ -146,3 +146,36 @@ def test_woocommerce_refusal_and_stripe_connected_in_spanish_on_a_phone(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     shoot(page, "stripe-page-es-phone")
+
+
+@pytest.mark.parametrize(
+    ("language", "path", "heading", "not_connected", "connect"),
+    [
+        ("es", "shopify", "Shopify", "Sin conectar. Crea una app", "Conectar una tienda"),
+        ("en", "shopify", "Shopify", "Not connected. Create a custom app", "Connect a shop"),
+        ("es", "woocommerce", "WooCommerce", "Sin conectar. En WordPress", "Conectar una tienda"),
+        ("en", "stripe", "Stripe", "Not connected. In the Stripe dashboard", "Connect an account"),
+    ],
+)
+def test_each_connector_page_before_connecting_in_both_languages(
+    page: Page,
+    live_server: Any,
+    store: Any,
+    shoot: Any,
+    language: str,
+    path: str,
+    heading: str,
+    not_connected: str,
+    connect: str,
+) -> None:
+    """The three pages share one template: each says it is not connected, in the page's own
+    words and language, with its form open and no connection facts, on a phone's width."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, language, f"/staff/settings/{path}")
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(page.locator("#connection .empty")).to_contain_text(not_connected)
+    expect(page.locator("#connection summary")).to_have_text(connect)
+    expect(page.locator(f"#{'woo' if path == 'woocommerce' else path}-connect")).to_be_visible()
+    expect(page.locator("#connection dl.facts")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, f"{path}-page-not-connected-{language}-phone")
