@@ -14,6 +14,7 @@ from retorno.core import storecache
 from retorno.orders.models import Order
 from retorno.orders.tests.factories import make_order
 from retorno.policies.selectors import compiled_policy_cache_clear
+from retorno.returns.workflows.signals import quote_signals_forget
 from retorno.stores.models import Store
 from retorno.stores.tests.factories import StoreFactory
 
@@ -26,6 +27,7 @@ def fresh_policy_cache() -> Iterator[None]:
     compiled_policy_cache_clear()
     keycache.clear()  # the same reason: key digests recur between tests, rows do not
     storecache.clear()  # and store ids: a store's settings kept by an earlier test
+    quote_signals_forget()  # and customer and order ids
     yield
     compiled_policy_cache_clear()
     keycache.clear()

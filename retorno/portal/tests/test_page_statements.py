@@ -17,6 +17,7 @@ from retorno.orders.models import Order
 from retorno.policies.services import policy_publish
 from retorno.portal.tests.test_portal import choose, lookup
 from retorno.returns import selectors
+from retorno.returns.workflows.signals import quote_signals_forget
 from retorno.stores.models import Store
 
 pytestmark = pytest.mark.django_db
@@ -34,8 +35,9 @@ def _policy_reading_signals(store: Store) -> None:
     policy_publish(store=store, document=document, actor=SYSTEM)
 
 
-def _statements(client: Client, path: str, table: str) -> tuple[int, int]:
-    client.get(path)  # warm: the first request reads what a process keeps
+def _statements(client: Client, path: str, table: str, *, warm: bool = True) -> tuple[int, int]:
+    if warm:
+        client.get(path)  # the first request reads what a process keeps
     with CaptureQueriesContext(connection) as queries:
         page = client.get(path)
     assert page.status_code == 200
@@ -49,8 +51,14 @@ def test_the_options_step_reads_the_customers_history_once(shop: Store, order: O
     lookup(client, shop, number=order.number)
     choose(client, shop, order)
     path = reverse("portal:resolution", args=[shop.slug])
-    total, claims = _statements(client, path, "resolutions_claim")
+    quote_signals_forget()
+    _total, claims = _statements(client, path, "resolutions_claim", warm=False)
     assert claims == 1  # one history read, not one per resolution weighed
+    # Opened again within the minute, under the same policy version: not read at all.
+    total, claims = _statements(client, path, "resolutions_claim")
+    assert claims == 0
+    _policy_reading_signals(shop)  # a new version reads it again
+    assert _statements(client, path, "resolutions_claim", warm=False)[1] == 1
     total_order_page, _ = _statements(
         client, reverse("portal:order", args=[shop.slug]), "resolutions_claim"
     )

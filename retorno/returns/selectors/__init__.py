@@ -37,7 +37,7 @@ from retorno.policies.services import policy_errors
 from retorno.returns import adapters
 from retorno.returns.models import Return, ReturnEvent, ReturnItem
 from retorno.returns.selectors.return_read import return_for_body
-from retorno.returns.workflows.signals import signals_for_decision
+from retorno.returns.workflows.signals import signals_for_quote
 from retorno.stores.models import Store
 
 
@@ -213,8 +213,9 @@ def _decision_facts(
             policy = compiled_policy(current)
             version = current.version
     # The signals depend on the customer and the lines asked for, not on the resolution.
-    signals = signals_for_decision(
+    signals = signals_for_quote(
         policy=policy,
+        version=version,
         store=store,
         order=order,
         lines=lines,

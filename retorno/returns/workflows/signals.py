@@ -9,6 +9,7 @@ that hold for the customer and the request being decided.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -193,3 +194,51 @@ def signals_for_decision(
             store=store, customer_id=order.customer_id, now=now, requested=(order.id, line_ids)
         )
     )
+
+
+# What a quote was shown with, kept a minute (see signals_for_quote).
+QUOTE_SIGNALS_SECONDS = 60
+_QUOTE_SIGNALS_LIMIT = 10_000
+_quote_signals: dict[tuple[object, ...], tuple[float, frozenset[str]]] = {}
+
+
+def signals_for_quote(
+    *,
+    policy: Policy,
+    version: int,
+    store: Store,
+    order: Order,
+    lines: Iterable[OrderLine],
+    requested_lines: Iterable[str],
+    now: datetime,
+) -> frozenset[str]:
+    """`signals_for_decision` for what a shopper or a caller is shown before a return is made
+    (the portal's steps, eligibility, quotes), kept QUOTE_SIGNALS_SECONDS in the process per
+    customer, order, lines asked for and policy version `version` (a new version reads again):
+    the options step is opened again and again and the history read was a quarter of its time.
+    A return is decided on signals read afresh (return_create), never on these."""
+    if not policy.uses_signals:
+        return frozenset()
+    wanted = tuple(sorted(set(requested_lines)))
+    key = (store.id, order.customer_id, order.id, version, wanted)
+    clock = time.monotonic()
+    kept = _quote_signals.get(key) if version else None
+    if kept is not None and kept[0] > clock:
+        return kept[1]
+    codes = signals_for_decision(
+        policy=policy,
+        store=store,
+        order=order,
+        lines=lines,
+        requested_lines=wanted,
+        now=now,
+    )
+    if version:  # a draft policy (version 0) is never kept
+        if len(_quote_signals) >= _QUOTE_SIGNALS_LIMIT:
+            _quote_signals.clear()
+        _quote_signals[key] = (clock + QUOTE_SIGNALS_SECONDS, codes)
+    return codes
+
+
+def quote_signals_forget() -> None:
+    _quote_signals.clear()
