@@ -25,6 +25,7 @@ class ReasonLeaf:
     units: int
     share: Rate
     filter: dict[str, str]
+    returns: int = 0  # the returns behind the units: what the filter lists
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class HeatCell:
     share: Rate  # of the product's units returned
     level: int  # 0..4, how dark the cell is drawn
     filter: dict[str, str]
+    returns: int = 0  # the returns behind the units: what the filter lists
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def _level(share: Rate) -> int:
 def reason_mix(scope: Scope) -> ReasonMix:
     """Units returned per reason leaf and group, and the heat map of the products with most
     units returned: three range reads of the rollups."""
-    by_reason = {key: f.units for key, f in cube.sums(scope, "reason").items()}
+    reason_sums = cube.sums(scope, "reason")
+    by_reason = {key: f.units for key, f in reason_sums.items()}
     total = sum(by_reason.values())
     leaves, groups = [], []
     for group in TAXONOMY:
@@ -92,15 +95,18 @@ def reason_mix(scope: Scope) -> ReasonMix:
                     units,
                     rate(units, total),
                     {**scope.as_params(), "reason": reason.code, "counted": "1"},
+                    reason_sums[reason.code].returns if reason.code in reason_sums else 0,
                 )
             )
         groups.append((group.code, group_units, rate(group_units, total)))
     used = [leaf.code for leaf in leaves if leaf.units]
     cells: dict[str, dict[str, int]] = defaultdict(dict)
+    cell_returns: dict[tuple[str, str], int] = {}
     product_units: dict[str, int] = defaultdict(int)
     for key, figures in cube.sums(scope, "product_reason").items():
         product, _, code = key.rpartition(SEPARATOR)
         cells[product][code] = figures.units
+        cell_returns[(product, code)] = figures.returns
         product_units[product] += figures.units
     top = sorted(product_units, key=lambda p: (-product_units[p], p))[:HEAT_MAP_PRODUCTS]
     titles = cube.labels(scope, "product", top)
@@ -118,6 +124,7 @@ def reason_mix(scope: Scope) -> ReasonMix:
                     share,
                     _level(share),
                     {**scope.as_params(), "product": product, "reason": code, "counted": "1"},
+                    cell_returns.get((product, code), 0),
                 )
             )
         heat_rows.append(HeatRow(product, titles[product], product_units[product], row_cells))
@@ -177,14 +184,13 @@ def outcomes(scope: Scope) -> Outcomes:
     retained = amount(sum((values[k] for k in RETAINED), ZERO), currency)
     listed = []
     for key in (*RESOLUTIONS, "keep"):
-        params = {"method": "keep"} if key == "keep" else {"resolution": key}
         listed.append(
             Outcome(
                 key,
                 counts[key],
                 amount(values[key], currency),
                 rate(counts[key], total),
-                {**scope.as_params(), **params, "counted": "1"},
+                {**scope.as_params(), "outcome": key, "counted": "1"},
             )
         )
     return Outcomes(

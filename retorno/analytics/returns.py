@@ -32,6 +32,7 @@ from retorno.analytics import cube
 from retorno.analytics.scope import Scope
 from retorno.analytics.tables import Table, table
 from retorno.core.errors import Unprocessable
+from retorno.domain.analytics.drill import filter_value
 from retorno.domain.analytics.periods import Basis
 from retorno.domain.analytics.rates import Rate, change, rate
 from retorno.domain.analytics.rollups import Figures, unscaled
@@ -347,7 +348,7 @@ def breakdown(scope: Scope, dimension: str, *, limit: int | None = 50) -> Breakd
             "units_returned": r.units,
             "value_returned": cube.money(scope, r.value),
             "share_units": rate(r.units, total_units),
-            "filter": {**scope.as_params(), spec.param: key},
+            "filter": {**scope.as_params(), spec.param: filter_value(key)},
         }
         if spec.sold is not None:
             s = sold.get(key, Figures())

@@ -51,6 +51,15 @@ class QueueFilterForm(forms.Form):
     region = forms.CharField(label=_("Region"), required=False, max_length=120)
     carrier = forms.CharField(label=_("Carrier"), required=False, max_length=120)
     channel = forms.CharField(label=_("Sales channel"), required=False, max_length=16)
+    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=16)
+    review_reason = forms.CharField(
+        label=_("Held for review because"), required=False, max_length=80
+    )
+    override_rule = forms.CharField(label=_("Overridden, rule"), required=False, max_length=120)
+    override_agent = forms.CharField(label=_("Overridden by"), required=False, max_length=200)
+    waiting = forms.CharField(
+        label=_("Waiting for inspection (days)"), required=False, max_length=8
+    )
     counted = forms.BooleanField(label=_("Counted in analytics"), required=False)
     DRILL_DOWN = (
         "product",
@@ -60,6 +69,11 @@ class QueueFilterForm(forms.Form):
         "region",
         "carrier",
         "channel",
+        "outcome",
+        "review_reason",
+        "override_rule",
+        "override_agent",
+        "waiting",
         "counted",
     )
 
@@ -91,7 +105,11 @@ class QueueFilterForm(forms.Form):
         _set_choices(self, "resolution", [*ANY, *labels.choices("resolution")])
         ages = [(key, labels.label("age", key)) for key in QUEUE_AGE_BUCKETS]
         _set_choices(self, "age", [*ANY, *ages])
-        _set_choices(self, "tier", [*ANY, *[(t, labels.tier_label(t)) for t in tiers or []]])
+        # A drill-down names the tier the return was asked under, which no customer may have
+        # today: it is offered too, so that the link lists what the figure counted.
+        asked = str(self.data.get("tier") or "") if self.data.get("counted") else ""
+        known = [*(tiers or []), *([asked] if asked and asked not in (tiers or []) else [])]
+        _set_choices(self, "tier", [*ANY, *[(t, labels.tier_label(t)) for t in known]])
         people = [(str(user_id), name) for user_id, name in assignees or []]
         mine = [("me", _("Me"))] if me is not None else []
         _set_choices(self, "assignee", [*ANY, *mine, ("none", _("Nobody")), *people])
@@ -118,6 +136,11 @@ class QueueFilterForm(forms.Form):
             region=data.get("region") or "",
             carrier=data.get("carrier") or "",
             channel=data.get("channel") or "",
+            outcome=data.get("outcome") or "",
+            review_reason=data.get("review_reason") or "",
+            override_rule=data.get("override_rule") or "",
+            override_agent=data.get("override_agent") or "",
+            waiting=data.get("waiting") or "",
             counted=bool(data.get("counted")),
             period=_period(data),
             assignee=self._assignee(data.get("assignee") or ""),

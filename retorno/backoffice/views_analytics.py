@@ -401,11 +401,16 @@ def suppliers_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
 def operations_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
     form, scope, _dimension = _scope(request, staff)
     now = timezone.now()
-    cycle = operations.cycle_times(scope, segment_by=request.GET.get("segment", "method"))
+    before = scope.previous()
+    segment_by = request.GET.get("segment", "method")
+    cycle = operations.cycle_times(scope, segment_by=segment_by)
+    cycle_before = operations.cycle_times(before, segment_by=segment_by)
     overall = operations.cycle_times(scope)
     aging = operations.warehouse_aging(scope, now=now)
     carriers = operations.carrier_report(scope)
+    carriers_before = {c.carrier: c for c in operations.carrier_report(before).carriers}
     exceptions = operations.policy_exceptions(scope)
+    exceptions_before = operations.policy_exceptions(before)
     stage_labels = dict(STAGE_LABELS)
     stages = overall.segments[0].stages if overall.segments else []
     cycle_chart = charts.bar_chart(
@@ -424,20 +429,23 @@ def operations_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             for f in stages
         ],
     )
+    aging_links = {
+        label: charts.queue_link({"status": "received", "waiting": label})
+        for label, _count in aging.buckets
+    }
     aging_chart = charts.bar_chart(
         "aging-chart",
         _("Received and not inspected, by days waiting"),
         [
-            (
-                label,
-                _("%(days)s days") % {"days": label},
-                count,
-                str(count),
-                charts.queue_link({"status": "received"}),
-            )
+            (label, _("%(days)s days") % {"days": label}, count, str(count), aging_links[label])
             for label, count in aging.buckets
         ],
     )
+    p50_before = {(s.segment, f.stage): f.p50_days for s in cycle_before.segments for f in s.stages}
+
+    def exception_rows(name: str, pairs: list[tuple[str, int]]) -> list[tuple[str, int, str]]:
+        return [(key, n, _link({**scope.as_params(), name: key})) for key, n in pairs]
+
     return _page(
         request,
         staff,
@@ -449,12 +457,19 @@ def operations_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             "cycle": cycle,
             "stage_labels": STAGE_LABELS,
             "cycle_rows": [
-                (segment, [(stage_labels[f.stage], f) for f in segment.stages])
+                (
+                    segment,
+                    [
+                        (stage_labels[f.stage], f, p50_before.get((segment.segment, f.stage)))
+                        for f in segment.stages
+                    ],
+                )
                 for segment in cycle.segments
             ],
             "segment": cycle.segment_by,
             "cycle_chart": cycle_chart,
             "aging": aging,
+            "aging_rows": [(label, n, aging_links[label]) for label, n in aging.buckets],
             "aging_chart": aging_chart,
             "carriers": [
                 (
@@ -462,13 +477,29 @@ def operations_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
                     charts.percent_text(c.pickup_first_attempt),
                     charts.percent_text(c.labels_used),
                     _link(c.filter),
+                    _carrier_before(carriers_before.get(c.carrier)),
                 )
                 for c in carriers.carriers
             ],
             "exceptions": exceptions,
             "review_share": charts.percent_text(exceptions.review_share),
+            "exceptions_before": exceptions_before,
+            "review_share_before": charts.percent_text(exceptions_before.review_share),
+            "review_rows": exception_rows("review_reason", exceptions.review_reasons),
+            "rule_rows": exception_rows("override_rule", exceptions.overrides_by_rule),
+            "agent_rows": exception_rows("override_agent", exceptions.overrides_by_agent),
         },
     )
+
+
+def _carrier_before(figure: operations.CarrierFigure | None) -> dict[str, str]:
+    """A carrier's rates in the previous period, as the page writes them ("—": no shipments)."""
+    if figure is None:
+        return {"first": "—", "used": "—"}
+    return {
+        "first": charts.percent_text(figure.pickup_first_attempt),
+        "used": charts.percent_text(figure.labels_used),
+    }
 
 
 STAGE_LABELS = (

@@ -57,7 +57,9 @@ def money_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
         scope = scope_from_params(store=staff.store, params={}, now=now)
     currency = staff.store.currency
     cost = costs.costs(scope)
+    cost_before = {line.key: line for line in costs.costs(scope.previous()).lines}
     recovered = costs.recovery(scope)
+    recovered_before = costs.recovery(scope.previous())
 
     def money(amount: Decimal) -> str:
         return format_money(amount, currency)
@@ -114,10 +116,14 @@ def money_page(request: HttpRequest, staff: StaffContext) -> HttpResponse:
             "cost": cost,
             "currency": currency,
             "cost_link": charts.queue_link(cost.filter),
-            "cost_rows": [(line, COST_LABELS[line.key]) for line in cost.lines],
+            "cost_rows": [
+                (line, COST_LABELS[line.key], cost_before.get(line.key)) for line in cost.lines
+            ],
             "cost_chart": cost_chart,
             "recovery": recovered,
             "recovery_rate": charts.percent_text(recovered.rate),
+            "recovery_before": recovered_before,
+            "recovery_rate_before": charts.percent_text(recovered_before.rate),
             "recovery_charts": recovery_charts,
         },
         staff=staff,

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 
 from retorno.accounts.services import membership_grant
 from retorno.accounts.tests.factories import issue_key
-from retorno.analytics.tests.factories import give_back, receive_and_grade, sale
+from retorno.analytics.tests.factories import WAREHOUSE, give_back, receive_and_grade, sale
+from retorno.returns.workflows import receiving
 from retorno.stores.tests.factories import StoreFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,6 +35,9 @@ def world(transactional_db: None) -> dict[str, Any]:
     receive_and_grade(store, give_back(store, charger, quantity=3, reason="defective"), "D")
     mug = sale(store, quantity=60, sku="MUG", title="Mug", vendor="Casa", category="home")
     give_back(store, mug, quantity=2, reason="changed_mind", resolution="store_credit")
+    waiting = give_back(store, mug, quantity=1, reason="damaged", resolution="exchange")
+    line = waiting.items.get().order_line.external_id
+    receiving.return_receive(store=store, rma=waiting.rma, quantities={line: 1}, actor=WAREHOUSE)
     return {"store": store, "key": issue_key(store, ("read",), name="charts").header}
 
 
@@ -104,6 +108,43 @@ def test_the_charts_draw_the_apis_numbers(
     for row in suppliers["suppliers"]:
         assert number(drawn[row["supplier"]]) == row["defect_rate"]["value"], row["supplier"]
     shoot(page, "analytics-2-suppliers-en-phone")
+
+
+def test_every_other_chart_draws_the_apis_numbers(
+    page: Page, live_server: Any, world: dict[str, Any], shoot: Any
+) -> None:
+    """The reason groups, the outcomes, the cycle time and the warehouse aging: each mark's
+    number is the API's, and a mark that leads somewhere leads to as many returns as it says."""
+    key = world["key"]
+    sign_in(page, live_server, "en")
+    reasons = api(live_server, key, "/analytics/reasons?days=30")
+    drawn = bars(page, "reason-chart")
+    assert drawn.keys() == {g["code"] for g in reasons["groups"]}
+    for group in reasons["groups"]:
+        assert number(drawn[group["code"]]) == group["share"]["value"], group["code"]
+    outcomes = api(live_server, key, "/analytics/outcomes?days=30")
+    drawn = bars(page, "outcome-chart")
+    assert drawn.keys() == {o["resolution"] for o in outcomes["outcomes"]}
+    for outcome in outcomes["outcomes"]:
+        assert number(drawn[outcome["resolution"]]) == outcome["share"]["value"]
+
+    page.goto(f"{live_server.url}/staff/analytics/operations?days=30")
+    cycle = api(live_server, key, "/analytics/cycle-time?days=30&segment=all")
+    drawn = bars(page, "cycle-chart")
+    (overall,) = cycle["segments"]
+    assert drawn.keys() == {s["stage"] for s in overall["stages"]}
+    for stage in overall["stages"]:
+        assert number(drawn[stage["stage"]]) == stage["p50_days"], stage["stage"]
+    aging = api(live_server, key, "/analytics/aging")
+    drawn = bars(page, "aging-chart")
+    assert {k: number(v) for k, v in drawn.items()} == {
+        b["days_waiting"]: b["returns"] for b in aging["buckets"]
+    }
+    assert aging["total"] == 1
+    shoot(page, "analytics-5-operations-en-phone")
+    # The bar of the one waiting return leads to it.
+    page.locator("#aging-chart g[data-key='0-2'] rect").click()
+    expect(page.locator("#result-count")).to_have_text("1 return")
 
 
 def test_spanish_on_a_wide_screen(

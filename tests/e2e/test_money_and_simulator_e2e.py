@@ -157,10 +157,12 @@ def test_costs_and_recovery(
         amount = float(line["amount"]) * (-1 if line["key"] == "fees" else 1)
         assert float(drawn[line["key"]]) == amount, line["key"]
     recovery = api(live_server, world["key"], "/analytics/recovery?days=30")
-    drawn = bars(page, "recovery-grade-chart")
-    for row in recovery["grade"]:
-        value = row["recovery_rate"]["value"]
-        assert drawn[row["key"]] == ("" if value is None else repr(float(value)))
+    for name in ("disposition", "category", "grade"):
+        drawn = bars(page, f"recovery-{name}-chart")
+        assert drawn.keys() == {row["key"] for row in recovery[name]}, name
+        for row in recovery[name]:
+            value = row["recovery_rate"]["value"]
+            assert drawn[row["key"]] == ("" if value is None else repr(float(value))), name
     # The value shows on hover: the bar's <title>.
     new = page.locator("#recovery-grade-chart g[data-key=new]")
     new.locator("text.value").hover()

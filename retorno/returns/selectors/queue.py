@@ -18,12 +18,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
 from retorno.core import keyset
 from retorno.core.errors import Unprocessable
+from retorno.domain.analytics.drill import NO_VALUE
 from retorno.domain.analytics.periods import Basis, Period
+from retorno.domain.analytics.stats import age_bucket
+from retorno.domain.days import local_day
+from retorno.domain.returns.events import EventKind
 from retorno.domain.returns.ledger import ItemDecision
 from retorno.domain.returns.rma import normalise_rma
 from retorno.domain.returns.sla import sla_overdue_since
@@ -31,7 +36,7 @@ from retorno.domain.returns.states import RELEASING_STATES
 from retorno.insight import selectors as insight_selectors
 from retorno.logistics.models import Shipment
 from retorno.orders.models import Customer, Order
-from retorno.returns.models import QUEUE_FINISHED, Return, ReturnItem
+from retorno.returns.models import QUEUE_FINISHED, Return, ReturnEvent, ReturnItem
 from retorno.returns.selectors import order_number_variants
 from retorno.returns.status_tally import status_tally_counts
 from retorno.stores.models import Store
@@ -100,6 +105,12 @@ class ReturnQueueFilters:
     region: str = ""
     channel: str = ""
     carrier: str = ""
+    # Outcome as the analytics count it: keep (the keep-the-item method), else the resolution.
+    outcome: str = ""
+    review_reason: str = ""  # held for review for this policy reason
+    override_rule: str = ""  # a decision overridden naming this rule ("-": none named)
+    override_agent: str = ""  # a decision overridden by this agent
+    waiting: str = ""  # received and not inspected, for this many local days (an aging bucket)
     counted: bool = False  # only returns the figures count (not rejected, not cancelled)
     period: Period | None = None
     # Assignment: a staff member's user id, or UNASSIGNED; None means anyone's and no one's.
@@ -177,9 +188,14 @@ def _queue_filtered(
         queryset = queryset.filter(method=filters.method)
     if filters.resolution:
         queryset = queryset.filter(resolution=filters.resolution)
-    if filters.tier:
+    # A drill-down (`counted`) filters by the facts the figures froze: the tier at the request
+    # and (in _drill_down) the reason of an item not rejected; the queue's own filters by
+    # today's tier and any item's reason.
+    if filters.tier and filters.counted:
+        queryset = queryset.filter(customer_tier=_asked(filters.tier))
+    elif filters.tier:
         queryset = queryset.filter(customer__tier=filters.tier)
-    if filters.reason:
+    if filters.reason and not filters.counted:
         queryset = queryset.filter(
             Exists(ReturnItem.objects.filter(return_request=OuterRef("pk"), reason=filters.reason))
         )
@@ -199,7 +215,7 @@ def _queue_filtered(
         if not ids:
             return None
         queryset = queryset.filter(id__in=ids)
-    return _drill_down(store, queryset, filters)
+    return _drill_down(store, queryset, filters, now)
 
 
 def _late(now: datetime) -> Q:
@@ -215,46 +231,130 @@ def _late(now: datetime) -> Q:
     return late
 
 
-def _drill_down(store: Store, queryset: QuerySet[Return], filters: ReturnQueueFilters) -> Any:
+def _drill_down(
+    store: Store, queryset: QuerySet[Return], filters: ReturnQueueFilters, now: datetime
+) -> Any:
     """The analytics' drill-down filters: the same facts the figures count by (the order line's
     product id or title, SKU, category and vendor as sent; the address's region or the order's
-    country; a carrier of the return's shipments; the period by request or order date)."""
+    country; the carrier of the return's latest shipment (any of its shipments' outside a
+    drill-down); the outcome; the policy exceptions; the warehouse aging bucket; the period by
+    request or order date)."""
     lines = Q()
     if filters.product:
-        lines &= Q(order_line__product_id=filters.product) | Q(
-            order_line__product_id="", order_line__title=filters.product
+        product = _asked(filters.product)
+        lines &= Q(order_line__product_id=product) | Q(
+            order_line__product_id="", order_line__title=product
         )
     for name in ("sku", "category", "vendor"):
         if getattr(filters, name):
-            lines &= Q(**{f"order_line__{name}": getattr(filters, name)})
-    if lines:
+            lines &= Q(**{f"order_line__{name}": _asked(getattr(filters, name))})
+    if filters.reason and filters.counted:
+        lines &= Q(reason=filters.reason)  # the same item as the product's (a heat map cell)
+    # A figure per item (the tier, region and channel too) counts a return under a key only
+    # for an item not rejected: a return whose items were all rejected is in no such row.
+    per_item = filters.counted and (filters.tier or filters.region or filters.channel)
+    if lines or per_item:
         counted = ~Q(decision=ItemDecision.REJECTED) if filters.counted else Q()
         queryset = queryset.filter(
             Exists(ReturnItem.objects.filter(lines, counted, return_request=OuterRef("pk")))
         )
     if filters.region:
-        no_region = ~Q(order__shipping_address__has_key="region") | Q(
-            order__shipping_address__region=""
+        region = _asked(filters.region)
+        no_region = (
+            ~Q(order__shipping_address__has_key="region")
+            | Q(order__shipping_address__region="")
+            | Q(order__shipping_address__region=None)
         )
         queryset = queryset.filter(
-            Q(order__shipping_address__region=filters.region)
-            | (Q(order__country=filters.region) & no_region)
+            Q(order__shipping_address__region=region) | (Q(order__country=region) & no_region)
         )
     if filters.channel:
-        queryset = queryset.filter(order__channel=filters.channel)
-    if filters.carrier:
+        queryset = queryset.filter(order__channel=_asked(filters.channel))
+    if filters.carrier and filters.counted:
+        carrier = _asked(filters.carrier)
+        queryset = queryset.annotate(latest_carrier=Coalesce(_latest_carrier(), Value(""))).filter(
+            latest_carrier=carrier
+        )
+    elif filters.carrier:
         queryset = queryset.filter(
             id__in=Shipment.objects.filter(
                 store=store, carrier_account__name=filters.carrier
             ).values("return_id")
         )
+    if filters.outcome == "keep":
+        queryset = queryset.filter(method="keep")
+    elif filters.outcome:
+        queryset = queryset.filter(resolution=filters.outcome).exclude(method="keep")
     if filters.counted:
         queryset = queryset.exclude(status__in=[s.value for s in RELEASING_STATES])
     if filters.period is not None:
         start, end = filters.period.bounds(store.timezone)
         field = "order__placed_at" if filters.period.basis is Basis.ORDER else "created_at"
         queryset = queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+    if filters.review_reason or filters.override_rule or filters.override_agent:
+        queryset = queryset.filter(id__in=_exception_ids(queryset, filters))
+    if filters.waiting:
+        queryset = queryset.filter(id__in=_waiting_ids(store, filters.waiting, now))
     return queryset
+
+
+def _asked(value: str) -> str:
+    """A drill-down's value: NO_VALUE asks for the rows with an empty key."""
+    return "" if value == NO_VALUE else value
+
+
+def _latest_carrier() -> Subquery:
+    """The carrier of the return's latest shipment (the one the analytics count it under)."""
+    return Subquery(
+        Shipment.objects.filter(return_id=OuterRef("pk"), carrier_account__isnull=False)
+        .order_by("-attempt_number", "-id")
+        .values("carrier_account__name")[:1]
+    )
+
+
+def _exception_ids(queryset: QuerySet[Return], filters: ReturnQueueFilters) -> list[int]:
+    """Of these returns, those held for review for the reason, or overridden naming the rule or
+    by the agent, as the analytics read the events (a reason is a code or {"code": ...}; an
+    override without a rule counts under "-")."""
+    found: set[int] = set()
+    for return_id, kind, data, agent in ReturnEvent.objects.filter(
+        return_request__in=queryset.values("pk"),
+        kind__in=[EventKind.HELD_FOR_REVIEW, EventKind.DECISION_OVERRIDDEN],
+    ).values_list("return_request_id", "kind", "data", "actor_label"):
+        data = data if isinstance(data, dict) else {}
+        if kind == EventKind.HELD_FOR_REVIEW:
+            codes = {
+                str(r.get("code") if isinstance(r, dict) else r) for r in data.get("reasons") or []
+            }
+            matched = filters.review_reason in codes
+        else:
+            matched = (
+                bool(filters.override_rule or filters.override_agent)
+                and (
+                    not filters.override_rule
+                    or str(data.get("rule") or "-") == filters.override_rule
+                )
+                and (not filters.override_agent or (agent or "-") == filters.override_agent)
+            )
+        if matched:
+            found.add(return_id)
+    return sorted(found)
+
+
+def _waiting_ids(store: Store, bucket: str, now: datetime) -> list[int]:
+    """Returns received and not yet inspected whose first receipt was this aging bucket's
+    number of whole local days ago (as the warehouse aging counts them)."""
+    today = local_day(now, store.timezone)
+    return [
+        return_id
+        for return_id, at in ReturnEvent.objects.filter(
+            store=store, kind=EventKind.RECEIVED, return_request__status="received"
+        )
+        .values("return_request_id")
+        .annotate(at=Min("created_at"))
+        .values_list("return_request_id", "at")
+        if age_bucket((today - local_day(at, store.timezone)).days) == bucket
+    ]
 
 
 def _cursor_values(cursor: str | None) -> tuple[int, datetime, int] | None:
