@@ -26,6 +26,7 @@ TOPICS = ("order.created", "order.updated")
 CALL_KINDS = {
     "restock": gettext_lazy("Restock"),
     "exchange_order": gettext_lazy("Exchange order"),
+    "return_closed": gettext_lazy("Return resolved (order note)"),
 }
 
 

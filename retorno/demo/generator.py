@@ -1444,6 +1444,8 @@ class _Generator:
                         store=store, rma=rma, line=line.external_id, actor=warehouse, now=at
                     )
         elif command == "resolve":
+            if Return.objects.filter(store=store, rma=rma, status="resolved").exists():
+                return  # refunded in full by its timing: resolved already, by the system
             resolve_flow.return_resolve(
                 store=store, rma=rma, actor=self.staff[Role.FINANCE], now=at
             )

@@ -11,7 +11,7 @@
   (inventoryAdjustQuantities, reason "restock", `@idempotent` key of the restock event, so a
   retried call adjusts once); the location is the connection's restock location, else the one
   the line was fulfilled from.
-- close: returnClose.
+- close: returnClose, when the return is resolved (or closed) in Retorno.
 - decline_request: a return asked for in Shopify that the store's policy refused (no Retorno
   return was made) is declined there (returnDeclineRequest) with the policy's reason, once per
   Shopify return (`ShopifyCall`).

@@ -8,6 +8,9 @@
 - exchange: the released exchange's new items become a paid order for the customer
   (`set_paid`, meta data `retorno_exchange`), unless an order with that meta data exists
   already (an answer lost on the way).
+- close: WooCommerce has no return of its own to close, so a return resolved (or closed) in
+  Retorno is written on its order as a private order note (`orders/<id>/notes`) ending in a
+  marker `[retorno:<rma>:closed]`, unless a note with that marker is there already.
 
 A throttled or unavailable store is retried by the outbox; a refusal is not.
 """
@@ -144,6 +147,39 @@ def _exchange(client: WooClient, store: Store, facts: dict[str, Any], key: str) 
     return f"exchange order {existing['id']}"
 
 
+def close_marker(rma: str) -> str:
+    return f"[retorno:{rma}:closed]"
+
+
+def _close(client: WooClient, store: Store, facts: dict[str, Any], key: str) -> str:
+    done = WooCall.objects.filter(store=store, key=key).first()
+    if done is not None:
+        return f"closed (note {done.woo_id})"
+    order = str(facts.get("order") or "")
+    if not order.isdigit():
+        return "not a WooCommerce order"  # placed before the store connected, or elsewhere
+    marker = close_marker(str(facts["rma"]))
+    notes = client.get(f"orders/{order}/notes").data or []
+    note = next((n for n in notes if marker in str(n.get("note") or "")), None)
+    if note is None:
+        said = str(facts.get("note") or "").strip()
+        text = f"Return {facts['rma']} closed in Retorno." + (f" {said}" if said else "")
+        note = client.post(
+            f"orders/{order}/notes", {"note": f"{text} {marker}", "customer_note": False}
+        ).data
+    WooCall.objects.get_or_create(
+        store=store,
+        key=key,
+        defaults={
+            "kind": "return_closed",
+            "woo_id": str(note.get("id") or ""),
+            "detail": {"rma": facts["rma"], "order": order},
+            "created_at": timezone.now(),
+        },
+    )
+    return f"closed (note {note.get('id')})"
+
+
 def sync_step(
     store: Store, facts: dict[str, Any], key: str, *, client: WooClient | None = None
 ) -> str:
@@ -158,6 +194,8 @@ def sync_step(
         return _restock(client, store, facts, key)
     if step == "exchange":
         return _exchange(client, store, facts, key)
+    if step == "close":
+        return _close(client, store, facts, key)
     return f"{step}: nothing to do in WooCommerce"
 
 

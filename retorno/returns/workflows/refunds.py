@@ -168,6 +168,20 @@ def refund_preview(
     return body
 
 
+def refundable_left(return_request: Return, *, now: datetime) -> bool:
+    """Whether a refund planned now would pay the return anything (nothing is written)."""
+    plan = _plan(return_request, _refund_items(return_request), now=now)
+    return any(item.units for item in plan.preview.items) or bool(plan.preview.total_amount)
+
+
+def units_inspected(return_request: Return) -> dict[int, int]:
+    """Return item id -> units inspected (the warehouse's record)."""
+    inspected: dict[int, int] = {}
+    for row in inspections_for_return(store=return_request.store, return_id=return_request.id):
+        inspected[row.return_item_id] = inspected.get(row.return_item_id, 0) + row.quantity
+    return inspected
+
+
 def _destination(return_request: Return) -> str:
     if return_request.resolution == Resolution.STORE_CREDIT:
         return Destination.STORE_CREDIT.value

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from retorno.core.actors import SYSTEM, Actor
 from retorno.core.errors import Conflict, Unprocessable
+from retorno.domain.money.ledger import RefundState
 from retorno.domain.money.timing import Milestone, refund_due
+from retorno.domain.returns.closing import ItemUnits, settled_in_full
 from retorno.domain.returns.states import Command, ReturnStatus
 from retorno.money import selectors as money_selectors
 from retorno.money.models import (
@@ -17,12 +19,25 @@ from retorno.money.models import (
     RefundKind,
 )
 from retorno.money.services import exchanges as money_exchanges
-from retorno.returns.events import EventKind, Recorded, command, event_record, return_move
+from retorno.returns.events import (
+    EventKind,
+    Recorded,
+    command,
+    event_record,
+    return_move,
+    transition_record,
+)
 from retorno.returns.locks import return_lock
 from retorno.returns.models import Method, Resolution, Return
 from retorno.returns.workflows.charges import charge_back_refund_arrivals
 from retorno.returns.workflows.exchanges import exchange_reserve_for_return, exchange_resolve
-from retorno.returns.workflows.refunds import refund_issue, return_timing
+from retorno.returns.workflows.refunds import (
+    approved_items,
+    refund_issue,
+    refundable_left,
+    return_timing,
+    units_inspected,
+)
 from retorno.returns.workflows.shop_now import shop_now_cancel, shop_now_reserve
 from retorno.stores.models import Store
 
@@ -75,6 +90,62 @@ def on_milestone(recorded: Recorded) -> None:
         shop_now_reserve(return_request, now=event.created_at)
     if refund_due(return_timing(return_request), milestone):
         refund_issue(return_request, actor=SYSTEM, now=event.created_at)
+
+
+SETTLED_NOTE = "Refunded in full: nothing left to do."
+
+
+def on_settled(recorded: Recorded) -> None:
+    """After a refund is paid: a return inspected and settled in money by its policy's timing,
+    with nothing left to happen (domain.returns.closing.settled_in_full), is resolved by the
+    system (a refund paid before the inspection leaves what the inspection found to a person), which closes it on the store's platform too (the `resolved`
+    event's handlers). Same transaction, the return locked; a return already moved on is left
+    alone, so a refund's event handled again changes nothing."""
+    return_request = recorded.return_request
+    if (
+        return_request.status != ReturnStatus.INSPECTED
+        or return_request.resolution == Resolution.EXCHANGE
+        or return_request.method == Method.KEEP
+    ):
+        return
+    status = (
+        Return.objects.select_for_update(of=("self",))
+        .values_list("status", flat=True)
+        .get(id=return_request.id)
+    )
+    if status != ReturnStatus.INSPECTED:
+        return
+    now = recorded.event.created_at
+    inspected = units_inspected(return_request)
+    states = list(
+        Refund.objects.filter(return_id=return_request.id).values_list("state", flat=True)
+    )
+    items = [
+        ItemUnits(
+            approved=item.quantity_approved,
+            received=item.quantity_received,
+            missing=item.quantity_missing,
+            inspected=inspected.get(item.id, 0),
+        )
+        for item in approved_items(return_request)
+    ]
+    paid = states.count(RefundState.SUCCEEDED)
+    if not settled_in_full(
+        items,
+        refunds_paid=paid,
+        refunds_open=len(states) - paid,
+        refundable_left=bool(paid) and refundable_left(return_request, now=now),
+    ):
+        return
+    transition_record(
+        return_request,
+        Command.RESOLVE,
+        EventKind.RESOLVED,
+        actor=SYSTEM,
+        now=now,
+        note=SETTLED_NOTE,
+        data={"resolution": return_request.resolution, "automatic": True},
+    )
 
 
 def resolve_money(return_request: Return, *, actor: Actor, now: datetime) -> None:

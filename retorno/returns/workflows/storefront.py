@@ -251,6 +251,9 @@ STEPS = {
     EventKind.CANCELLED: "cancel",
     EventKind.LABEL_READY: "label",
     EventKind.RESTOCKED: "restock",
+    # Resolved in Retorno is processed in Shopify: its return closes then (a later `closed`
+    # finds it closed and sends nothing).
+    EventKind.RESOLVED: "close",
     EventKind.CLOSED: "close",
 }
 

@@ -44,9 +44,11 @@ def woocommerce_disconnect(*, store: Store) -> None:
 
 
 def on_event(recorded: Recorded) -> None:
-    """Event-kernel handler: restocked units, as an outbox message for the store's WooCommerce
-    (the connection is read once per command)."""
-    if recorded.kind != EventKind.RESTOCKED:
+    """Event-kernel handler: restocked units and a resolved or closed return, as outbox messages
+    for the store's WooCommerce (the connection is read once per command; the message's key is
+    the event's, so it is sent once however often the event is handled, and the note's marker
+    makes the second of `resolved` and `closed` write nothing)."""
+    if recorded.kind not in (EventKind.RESTOCKED, EventKind.RESOLVED, EventKind.CLOSED):
         return
     return_request = recorded.return_request
     memo = run_memo()
@@ -54,6 +56,18 @@ def on_event(recorded: Recorded) -> None:
     if key not in memo:
         memo[key] = sync.store_connected(return_request.store_id)
     if not memo[key]:
+        return
+    if recorded.kind != EventKind.RESTOCKED:
+        sync.sync_enqueue(
+            store=return_request.store,
+            key=f"return-event:{recorded.event.id}",
+            facts={
+                "step": "close",
+                "rma": return_request.rma,
+                "order": return_request.order.external_id,
+                "note": (recorded.event.note or "")[:500],
+            },
+        )
         return
     data = recorded.event.data or {}
     sync.sync_enqueue(

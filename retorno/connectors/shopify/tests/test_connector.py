@@ -27,7 +27,7 @@ from retorno.integrations.payments import registry
 from retorno.integrations.payments.base import OutcomeStatus, PaymentUnavailable, RefundRequest
 from retorno.orders.models import Order
 from retorno.returns.models import Return
-from retorno.returns.services import return_approve
+from retorno.returns.services import return_approve, return_close
 
 TOKEN = "shpat_connector_test"
 SECRET = "shopify-app-secret-123"
@@ -414,3 +414,42 @@ def test_the_cli_backfill_prints_its_progress(api, connected, sim, store):
     text = out.getvalue()
     assert "page 1: 5 of 7 orders imported" in text
     assert "Imported 7 orders in 2 pages." in text
+
+
+def test_a_return_refunded_in_full_is_closed_in_shopify_once(
+    api, connected, sim, django_capture_on_commit_callbacks, store
+):
+    """Refunded through Shopify at inspection, with nothing left to do: Retorno resolves the
+    return and Shopify's return is closed, once, however often the step is sent (and a later
+    close in Retorno sends nothing more)."""
+    from retorno.core.models import OutboxMessage
+    from retorno.money.tests.conftest import WAREHOUSE, set_policy_base
+    from retorno.returns.workflows import inspection, receiving
+
+    capture = django_capture_on_commit_callbacks
+    set_policy_base(store, refund_timing="on_inspection")
+    order, asked, link = _mapped_return(api, sim, capture, store)
+    ret = Return.objects.get(store=store, rma=link.rma)
+    if ret.status in ("requested", "pending_review"):
+        with capture(execute=True):
+            return_approve(store=store, rma=ret.rma, actor=SYSTEM)
+    line = str(order["line_items"][0]["id"])
+    with capture(execute=True):
+        receiving.return_receive(store=store, rma=ret.rma, quantities={line: 2}, actor=WAREHOUSE)
+    with capture(execute=True):
+        inspection.return_inspect(store=store, rma=ret.rma, grades={line: "new"}, actor=WAREHOUSE)
+    ret.refresh_from_db()
+    assert ret.status == "resolved"
+    assert len(sim.state.order(order["id"])["refunds"]) == 1
+    assert sim.state.return_(asked["id"])["status"] == "CLOSED"
+    (message,) = OutboxMessage.objects.filter(
+        store_id=store.id, kind=sync.SYNC_KIND, payload__step="close"
+    )
+    assert message.status == "delivered"
+    assert sync.sync_deliver(message) == {"done": "close: closed"}  # sent again: nothing more
+    with capture(execute=True):
+        return_close(store=store, rma=ret.rma, actor=SYSTEM)
+    assert OutboxMessage.objects.filter(kind=sync.SYNC_KIND, payload__step="close").count() == 2
+    link.refresh_from_db()
+    assert (link.shopify_status, link.last_error) == ("closed", "")
+    assert sim.state.return_(asked["id"])["status"] == "CLOSED"

@@ -337,6 +337,12 @@ class _Handler(SimHandler):
                 refund, made = state.refund_create(order, self._input())
                 events += made
                 return refund, 201
+        if m := re.fullmatch(r"/orders/(\d+)/notes", path):
+            order = state.order(m[1])
+            if method == "GET":
+                return state.notes_of(order), 200
+            if method == "POST":
+                return state.note_add(order, self._input()), 201
         if m := re.fullmatch(r"/orders/(\d+)/refunds/(\d+)", path):
             order = state.order(m[1])
             found = next((r for r in state.refunds_of(order) if r["id"] == int(m[2])), None)

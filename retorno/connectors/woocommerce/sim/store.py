@@ -482,6 +482,30 @@ class WooState(JsonState):
         ]
         return sorted(found, key=lambda r: -r["id"])
 
+    # -- order notes (REST v3 `orders/<id>/notes`) ----------------------------------------------
+
+    def note_add(self, order: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+        text = str(spec.get("note") or "").strip()
+        if not text:
+            raise WooError(
+                400, "rest_missing_callback_param", "Missing parameter(s): note", params=["note"]
+            )
+        stamp = wc_time()
+        note = {
+            "id": self.next_id(),
+            "author": "WooCommerce",
+            "date_created": stamp,
+            "date_created_gmt": stamp,
+            "note": text,
+            "customer_note": bool(spec.get("customer_note")),
+        }
+        self.data.setdefault("notes", {}).setdefault(str(order["id"]), []).append(note)
+        return note
+
+    def notes_of(self, order: dict[str, Any]) -> list[dict[str, Any]]:
+        """Newest first, as WooCommerce lists them."""
+        return sorted(self.data.get("notes", {}).get(str(order["id"]), []), key=lambda n: -n["id"])
+
     # -- webhooks -----------------------------------------------------------------------------
 
     def webhook_add(self, spec: dict[str, Any]) -> dict[str, Any]:

@@ -493,3 +493,31 @@ def test_a_return_of_a_woocommerce_order_is_refunded_and_restocked_there(
     assert sim.state.by_sku("WOO-HOOD-M")["stock_quantity"] == stock_before + 1
     (call,) = WooCall.objects.filter(store=store, kind="restock")
     assert call.detail["sku"] == "WOO-HOOD-M"
+    # Refunded in full and inspected: Retorno resolves the return and writes it on the order.
+    from retorno.core.models import OutboxMessage
+    from retorno.returns.models import Return
+
+    assert Return.objects.get(id=asked.id).status == "resolved"
+    (message,) = OutboxMessage.objects.filter(
+        store_id=store.id, kind=sync.SYNC_KIND, payload__step="close"
+    )
+    assert message.status == "delivered"
+    sync.sync_deliver(message)  # delivered again (a worker lost its answer): nothing more
+    notes = sim.state.notes_of(sim.state.order(order["id"]))
+    assert [n["note"].endswith(sync.close_marker(asked.rma)) for n in notes] == [True]
+    assert notes[0]["customer_note"] is False
+
+
+def test_a_closed_return_is_noted_on_its_order_once(api, connected, sim, store):
+    order = place(sim)
+    facts = {"step": "close", "rma": "R-CLOSE1", "order": str(order["id"]), "note": "Done."}
+    first = sync.sync_step(store, facts, "return-event:9")
+    sync.sync_step(store, facts, "return-event:9")  # a re-delivered message
+    WooCall.objects.filter(store=store).delete()  # even with our record lost
+    sync.sync_step(store, facts, "return-event:9")
+    notes = sim.state.notes_of(sim.state.order(order["id"]))
+    assert len(notes) == 1
+    assert notes[0]["note"] == "Return R-CLOSE1 closed in Retorno. Done. [retorno:R-CLOSE1:closed]"
+    assert first == f"closed (note {notes[0]['id']})"
+    outside = {**facts, "order": "shop-123"}  # an order that did not come from the store
+    assert sync.sync_step(store, outside, "return-event:10") == "not a WooCommerce order"
