@@ -83,21 +83,7 @@ def main() -> None:
     args = parser.parse_args()
     var_dir = Path(tempfile.mkdtemp(prefix="retorno-bench-rollup-cost-"))
     env = bench_run.engine_env("sqlite", var_dir)
-    subprocess.run(
-        [
-            bench_run.PYTHON,
-            str(ROOT / "bench" / "run.py"),
-            "_prepare",
-            str(args.orders),
-            str(var_dir / "prepared.json"),
-        ],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=600,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    bench_run.prepare_quietly(env, args.orders, var_dir)
     prepared = var_dir / "bench.sqlite3"
     results: dict[str, list[float]] = {"false": [], "true": []}
     for round_ in range(args.rounds):

@@ -377,6 +377,25 @@ def engine_env(engine: str, var_dir: Path) -> dict[str, str]:
     return env
 
 
+def prepare_quietly(env: dict[str, str], orders: int, var_dir: Path) -> None:
+    """`_prepare` in a child process with `env` (the engine's), its output dropped."""
+    subprocess.run(
+        [
+            PYTHON,
+            str(Path(__file__).resolve()),
+            "_prepare",
+            str(orders),
+            str(var_dir / "prepared.json"),
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=600,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def pg_recreate() -> None:
     import psycopg
 

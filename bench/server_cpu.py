@@ -136,21 +136,7 @@ def main() -> None:
     env = bench_run.engine_env(args.engine, var_dir)
     if args.engine == "postgres":
         bench_run.pg_recreate()
-    subprocess.run(
-        [
-            bench_run.PYTHON,
-            str(ROOT / "bench" / "run.py"),
-            "_prepare",
-            str(args.orders),
-            str(var_dir / "prepared.json"),
-        ],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        timeout=600,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    bench_run.prepare_quietly(env, args.orders, var_dir)
     modes = {"on": ["true"], "off": ["false"], "both": ["false", "true"]}[args.rollups]
     servers: dict[str, tuple[int, subprocess.Popen]] = {}
     try:
