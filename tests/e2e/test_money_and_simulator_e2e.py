@@ -206,6 +206,16 @@ def test_the_simulator_in_the_policy_editor(
     for (old, new), count in cells.items():
         cell = page.locator(f"#sim-matrix tr[data-old={old}] td[data-new={new}]")
         assert cell.get_attribute("data-count") == str(count)
+    # The days-since-delivery histogram draws the API's counts (later days in the last bar).
+    drawn = page.eval_on_selector_all(
+        "#sim-histogram g[data-days]",
+        "els => Object.fromEntries(els.map(e => [e.dataset.days, Number(e.dataset.value)]))",
+    )
+    last = max(int(d) for d in drawn)
+    expected: dict[int, int] = {}
+    for bar in answer["days_since_delivery"]["histogram"]:
+        expected[min(bar["days"], last)] = expected.get(min(bar["days"], last), 0) + bar["requests"]
+    assert {int(d): n for d, n in drawn.items() if n} == expected
     # The gold customer refused by the draft is highlighted.
     expect(page.locator("[data-figure=top-tier-refused]")).to_have_attribute("data-value", "1")
     found = page.evaluate(OVERFLOWS, SIMULATOR_SCROLLED)
