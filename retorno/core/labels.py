@@ -589,6 +589,8 @@ REASON_GROUP = {
     "other": _("Other"),
 }
 OPTION = {"size": _("Size"), "colour": _("Colour")}
+# The analytics' reason mix names the groups to staff too.
+TABLES["reason_group"] = REASON_GROUP
 
 SHOPPER_TABLES: dict[str, dict[str, Any]] = {
     **TABLES,

@@ -149,3 +149,4 @@ def test_spanish(signed_in, history):
     html = client.get(reverse("backoffice:analytics"), {"days": "30"}).content.decode()
     assert "Motivos por producto" in html
     assert "datos insuficientes" in html
+    assert "Talla o ajuste" in html  # the reason groups, named in Spanish

@@ -99,6 +99,7 @@ STAFF: list[tuple[str, list[str]]] = [
     # The engines' messages a page words (with params): their reasons and objections.
     ("allocation_reason", sorted(labels.TABLES["allocation_reason"])),
     ("rules_problem", sorted(labels.TABLES["rules_problem"])),
+    ("reason_group", [group.code for group in TAXONOMY]),
 ]
 SHOPPER: list[tuple[str, list[str]]] = [
     ("status", codes(ReturnStatus)),
