@@ -37,6 +37,19 @@ STORE_BRANDING = {
         "phone": "+34 910 000 123",
     },
 }
+# The shop that takes returns in person (the portal's "in store" method, free, no carrier).
+STORE_LOCATIONS = [
+    {
+        "name": "Tienda Demo Malasaña",
+        "address": "Calle del Espíritu Santo 12",
+        "postal_code": "28004",
+        "city": "Madrid",
+        "hours": {
+            **{day: "10:00–20:30" for day in ("mon", "tue", "wed", "thu", "fri")},
+            "sat": "10:00–14:00",
+        },
+    }
+]
 
 APPAREL_SIZES = ("XS", "S", "M", "L", "XL")
 APPAREL_SIZE_WEIGHTS = (8, 22, 32, 25, 13)

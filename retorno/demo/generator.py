@@ -83,6 +83,7 @@ from retorno.returns.workflows import inspection, receiving
 from retorno.returns.workflows import refunds as refund_flow
 from retorno.returns.workflows import resolving as resolve_flow
 from retorno.stores.models import Store
+from retorno.stores.services import return_methods_save
 
 DEMO_SLUG = "demo"
 DEFAULT_SEED = 42
@@ -222,6 +223,12 @@ def demo_create(
         # The supplier with a bad batch is over its defect threshold: open its alert now rather
         # than at the hourly check's first pass.
         supplier_alerts_check(store=store, now=timezone.now())
+        # The history was returned by carrier; from now on a shopper may also bring it to the shop.
+        return_methods_save(
+            store=store,
+            methods=[*store.return_methods, "in_store"],
+            locations=data.STORE_LOCATIONS,
+        )
     # Orders to try, fresh whatever day this runs; the counts are of the generated history.
     # With `today` given, noon of that day in the store's time zone stands for now.
     result.showcase = showcase_orders_ensure(

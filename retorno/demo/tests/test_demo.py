@@ -457,3 +457,17 @@ def test_demo_products_have_a_picture_and_a_link():
     for product in products:
         assert product.image_url.startswith("/static/demo/products/"), product.title
         assert is_web_link(product.url), product.title
+
+
+@pytest.mark.django_db
+def test_the_demo_takes_returns_in_its_shop_besides_the_carriers():
+    from retorno.portal.methods import locations_for
+
+    store = demo_create(seed=7, today=TODAY, **SMALL).store
+    store.refresh_from_db()
+    assert store.return_methods[-1] == "in_store"
+    assert {"pickup", "drop_off"} <= set(store.return_methods)
+    (shop,) = locations_for(store)
+    assert shop.name == "Tienda Demo Malasaña"
+    # The history before it was sent by carrier: nothing in it was brought to the shop.
+    assert not Return.objects.filter(store=store, method="in_store").exists()
