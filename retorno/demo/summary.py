@@ -22,7 +22,7 @@ from retorno.demo.showcase import showcase_orders
 from retorno.stores.models import Store
 
 WHAT_TO_TRY = {
-    "simple": "simple: refund or store credit; label, drop-off, pickup or in store",
+    "simple": "simple: refund or credit; label, drop-off, pickup or shop",
     "exchange": "exchange it for another size",
     "review": "goes to review: an agent decides in the back office",
 }
