@@ -96,7 +96,8 @@ def test_handlers_run_when_the_command_ends_in_the_order_events_were_recorded(
         ("publish", "cancelled"),
         ("on_event", "cancelled"),
         ("publish", "closed"),
-        ("on_event", "closed"),
+        ("on_event", "closed"),  # the storefront's
+        ("on_event", "closed"),  # WooCommerce's
     ]
 
 
